@@ -1,0 +1,3 @@
+namespace Platform.ArchitectureTests.Fixtures.Beta.Contracts;
+
+public sealed record BetaDto(Guid Id);
