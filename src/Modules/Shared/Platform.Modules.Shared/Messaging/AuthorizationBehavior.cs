@@ -1,0 +1,22 @@
+using Mediator;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+
+namespace Platform.Modules.Shared.Messaging;
+
+/// <summary>Checks the caller's policies for every request that declares the permission it needs.</summary>
+public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext caller, IAccessAuthorizer authorizer)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (message is IRequiresPermission protectedRequest)
+        {
+            var requirement = protectedRequest.RequiredPermission(caller.Identity);
+            await authorizer.EnsureAllowedAsync(caller, requirement, cancellationToken);
+        }
+
+        return await next(message, cancellationToken);
+    }
+}
