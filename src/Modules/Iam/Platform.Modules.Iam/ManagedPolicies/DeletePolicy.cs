@@ -1,0 +1,31 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Iam.Persistence;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Iam.ManagedPolicies;
+
+internal sealed record DeletePolicy(string PolicyName) : IRequest, IRequiresPermission
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
+        new("iam:DeletePolicy", IamArns.Policy(caller.AccountId, "/", PolicyName));
+}
+
+internal sealed class DeletePolicyHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<DeletePolicy>
+{
+    public async ValueTask<Unit> Handle(DeletePolicy request, CancellationToken cancellationToken)
+    {
+        var policy = await db.FindPolicyAsync(caller.Identity.AccountId, request.PolicyName, cancellationToken);
+        var arn = IamArns.Policy(policy.AccountId, policy.Path, policy.PolicyName);
+        if (await db.UserPolicyAttachments.AnyAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken))
+        {
+            throw ApiErrors.Conflict("DeleteConflict", "Cannot delete a policy attached to entities.");
+        }
+
+        db.ManagedPolicies.Remove(policy);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Platform.Modules.Shared.Persistence;
+
+namespace Platform.Modules.Iam.Persistence;
+
+internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
+{
+    public const string SchemaName = "iam";
+
+    public override string Schema => SchemaName;
+
+    public DbSet<Account> Accounts => Set<Account>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
+
+    public DbSet<ManagedPolicy> ManagedPolicies => Set<ManagedPolicy>();
+
+    public DbSet<UserPolicyAttachment> UserPolicyAttachments => Set<UserPolicyAttachment>();
+
+    public DbSet<InlinePolicy> InlinePolicies => Set<InlinePolicy>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Account>(account =>
+        {
+            account.ToTable("accounts");
+            account.HasKey(a => a.Id);
+            account.Property(a => a.Id).HasColumnName("id").HasMaxLength(12);
+            account.Property(a => a.Name).HasColumnName("name").HasMaxLength(64);
+            account.Property(a => a.IsManagement).HasColumnName("is_management");
+            account.Property(a => a.CreatedAt).HasColumnName("created_at");
+            account.HasIndex(a => a.Name).IsUnique();
+        });
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.Id).HasColumnName("id").HasMaxLength(32);
+            user.Property(u => u.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            user.Property(u => u.UserName).HasColumnName("user_name").HasMaxLength(64);
+            user.Property(u => u.NormalizedName).HasColumnName("normalized_name").HasMaxLength(64);
+            user.Property(u => u.Path).HasColumnName("path").HasMaxLength(512);
+            user.Property(u => u.CreatedAt).HasColumnName("created_at");
+            user.HasIndex(u => new { u.AccountId, u.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<AccessKey>(key =>
+        {
+            key.ToTable("access_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id").HasMaxLength(32);
+            key.Property(k => k.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            key.Property(k => k.UserId).HasColumnName("user_id").HasMaxLength(32);
+            key.Property(k => k.ProtectedSecret).HasColumnName("protected_secret").HasMaxLength(256);
+            key.Property(k => k.Status).HasColumnName("status").HasMaxLength(16);
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.HasIndex(k => new { k.AccountId, k.UserId });
+        });
+
+        modelBuilder.Entity<ManagedPolicy>(policy =>
+        {
+            policy.ToTable("managed_policies");
+            policy.HasKey(p => p.Id);
+            policy.Property(p => p.Id).HasColumnName("id").HasMaxLength(32);
+            policy.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
+            policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            policy.Property(p => p.Path).HasColumnName("path").HasMaxLength(512);
+            policy.Property(p => p.Description).HasColumnName("description").HasMaxLength(1000);
+            policy.Property(p => p.Document).HasColumnName("document");
+            policy.Property(p => p.CreatedAt).HasColumnName("created_at");
+            policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            policy.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<UserPolicyAttachment>(attachment =>
+        {
+            attachment.ToTable("user_policy_attachments");
+            attachment.HasKey(a => new { a.UserId, a.PolicyArn });
+            attachment.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            attachment.Property(a => a.UserId).HasColumnName("user_id").HasMaxLength(32);
+            attachment.Property(a => a.PolicyArn).HasColumnName("policy_arn").HasMaxLength(700);
+            attachment.Property(a => a.AttachedAt).HasColumnName("attached_at");
+            attachment.HasIndex(a => new { a.AccountId, a.PolicyArn });
+        });
+
+        modelBuilder.Entity<InlinePolicy>(policy =>
+        {
+            policy.ToTable("inline_policies");
+            policy.HasKey(p => new { p.UserId, p.NormalizedName });
+            policy.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            policy.Property(p => p.UserId).HasColumnName("user_id").HasMaxLength(32);
+            policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
+            policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            policy.Property(p => p.Document).HasColumnName("document");
+        });
+    }
+}
+
+/// <summary>The SQLite flavour, with its own migrations (Persistence/Migrations/Sqlite).</summary>
+internal sealed class SqliteIamDbContext(DbContextOptions<SqliteIamDbContext> options) : IamDbContext(options);
+
+/// <summary>The SQL Server flavour, with its own migrations (Persistence/Migrations/SqlServer).</summary>
+internal sealed class SqlServerIamDbContext(DbContextOptions<SqlServerIamDbContext> options) : IamDbContext(options);
+
+internal sealed class SqliteIamDbContextFactory : IDesignTimeDbContextFactory<SqliteIamDbContext>
+{
+    public SqliteIamDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqliteIamDbContext>)ModuleDatabase.UseSqlite(
+            new DbContextOptionsBuilder<SqliteIamDbContext>(), "Data Source=design-time.db", IamDbContext.SchemaName).Options);
+}
+
+internal sealed class SqlServerIamDbContextFactory : IDesignTimeDbContextFactory<SqlServerIamDbContext>
+{
+    public SqlServerIamDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqlServerIamDbContext>)ModuleDatabase.UseSqlServer(
+            new DbContextOptionsBuilder<SqlServerIamDbContext>(), "Server=design-time;Database=platform", IamDbContext.SchemaName).Options);
+}

@@ -1,0 +1,11 @@
+using Platform.Modules.Iam.Persistence;
+
+namespace Platform.Modules.Iam.Users;
+
+internal sealed record UserResponse(string UserName, string UserId, string Arn, string Path, DateTime CreateDate)
+{
+    public static UserResponse From(User user) =>
+        new(user.UserName, user.Id, IamArns.User(user.AccountId, user.Path, user.UserName), user.Path, user.CreatedAt);
+}
+
+internal sealed record UserListResponse(IReadOnlyList<UserResponse> Users, bool IsTruncated, string? Marker);
