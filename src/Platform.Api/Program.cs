@@ -1,3 +1,11 @@
+using Platform.Api.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddPlatform();
+
 var app = builder.Build();
-app.Run();
+app.UsePlatform();
+await app.RunAsync();
+
+/// <summary>The entry point; public so integration tests can host it.</summary>
+public partial class Program;

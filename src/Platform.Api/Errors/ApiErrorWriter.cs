@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Api.Errors;
+
+/// <summary>Writes the one error document of the native API: <c>{ "code", "message", "request_id" }</c>.</summary>
+internal static class ApiErrorWriter
+{
+    public static Task WriteAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return context.Response.WriteAsJsonAsync(new ApiErrorDocument(code, message, context.TraceIdentifier), json, context.RequestAborted);
+    }
+
+    /// <summary>Answers for routing's own 404 and 405, which have no body of their own.</summary>
+    public static Task WriteStatusCodeErrorAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        return context.Response.StatusCode switch
+        {
+            404 => WriteAsync(context, 404, "UnknownOperation", $"No operation matches {context.Request.Method} {context.Request.Path}."),
+            405 => WriteAsync(context, 405, "MethodNotAllowed", $"The method {context.Request.Method} is not allowed on {context.Request.Path}."),
+            _ => Task.CompletedTask,
+        };
+    }
+}

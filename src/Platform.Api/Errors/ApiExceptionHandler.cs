@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Api.Errors;
+
+/// <summary>Turns every failure into an AWS-style error with the right status; faults say nothing of internals.</summary>
+internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, code, message) = exception switch
+        {
+            ApiException api => (api.StatusCode, api.Code, api.Message),
+            BadHttpRequestException { InnerException: JsonException json } => FromJson(json),
+            BadHttpRequestException { StatusCode: 415 } => (415, "UnsupportedMediaType", "The request body must be application/json."),
+            BadHttpRequestException bad when bad.Message.StartsWith("Required parameter", StringComparison.Ordinal)
+                || bad.Message.StartsWith("Implicit body", StringComparison.Ordinal) => (400, "MissingParameter", "The request must contain a JSON body."),
+            BadHttpRequestException bad => (bad.StatusCode, "InvalidParameterValue", bad.Message),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
+            _ => (500, "InternalError", "We encountered an internal error. Please try again."),
+        };
+
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request {RequestId} failed", context.TraceIdentifier);
+        }
+
+        await ApiErrorWriter.WriteAsync(context, status, code, message);
+        return true;
+    }
+
+    private static (int, string, string) FromJson(JsonException json)
+    {
+        // System.Text.Json names the offending member in Path ("$.user_nmae") when a member is unknown.
+        if (json.Message.Contains("could not be mapped", StringComparison.Ordinal) && json.Path is { Length: > 2 } path)
+        {
+            return (400, "UnknownParameter", $"The parameter {path[2..]} is not recognized.");
+        }
+
+        return (400, "SerializationException", json.Path is null
+            ? "The request body is not valid JSON."
+            : $"The request body is not valid JSON at {json.Path}.");
+    }
+}

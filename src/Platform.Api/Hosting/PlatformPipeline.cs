@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Platform.Api.Authentication;
+using Platform.Api.Errors;
+using Platform.Api.Jobs;
+using Platform.Modules.Billing;
+using Platform.Modules.Compute;
+using Platform.Modules.Database;
+using Platform.Modules.Iam;
+using Platform.Modules.Network;
+using Platform.Modules.Shared.Ids;
+using Platform.Modules.Storage;
+
+namespace Platform.Api.Hosting;
+
+internal static class PlatformPipeline
+{
+    public const string RequestIdHeader = "x-amz-request-id";
+
+    /// <summary>Request ids, errors, SigV4 in front of every API, then the modules' endpoints.</summary>
+    public static WebApplication UsePlatform(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var requestId = ResourceIds.NewRequestId();
+            context.TraceIdentifier = requestId;
+            context.Response.Headers[RequestIdHeader] = requestId;
+            return next(context);
+        });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
+        app.UseRouting();
+        app.UseMiddleware<SigV4AuthenticationMiddleware>();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
+        app.MapHealthChecks("/readyz").WithMetadata(AnonymousEndpoint.Instance);
+        app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(AnonymousEndpoint.Instance);
+        app.UsePlatformJobsDashboard();
+
+        app.MapIamEndpoints()
+            .MapComputeEndpoints()
+            .MapStorageEndpoints()
+            .MapNetworkEndpoints()
+            .MapDatabaseEndpoints()
+            .MapBillingEndpoints();
+        return app;
+    }
+}

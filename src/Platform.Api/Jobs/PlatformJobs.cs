@@ -1,0 +1,85 @@
+using System.Net;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.Storage.SQLite;
+using Platform.Api.Authentication;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Persistence;
+using Platform.Modules.Shared.Persistence.Outbox;
+
+namespace Platform.Api.Jobs;
+
+/// <summary>Background work in Hangfire, stored in the API's own database so a restart loses no job.</summary>
+internal static class PlatformJobs
+{
+    public const string SectionName = "Jobs";
+
+    public static IServiceCollection AddPlatformJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
+        services.AddHangfire(hangfire =>
+        {
+            hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.Sqlite)
+            {
+                Directory.CreateDirectory(platform.DataDirectory);
+                var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ResolveConnectionString(platform.DataDirectory)).DataSource;
+                hangfire.UseSQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) });
+            }
+            else
+            {
+                hangfire.UseSqlServerStorage(database.ResolveConnectionString(platform.DataDirectory));
+            }
+        });
+
+        // Tests and tools may run the API without executing jobs; the jobs then wait in storage.
+        if (configuration.GetValue($"{SectionName}:ServerEnabled", defaultValue: true))
+        {
+            services.AddHangfireServer(options =>
+            {
+                options.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+            });
+        }
+
+        services.AddTransient<OutboxDispatchJob>();
+        services.AddSingleton<IStartupTask, RegisterRecurringJobs>();
+        return services;
+    }
+
+    public static WebApplication UsePlatformJobsDashboard(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new LoopbackOnlyDashboardFilter()],
+            DisplayStorageConnectionString = false,
+        }).WithMetadata(AnonymousEndpoint.Instance);
+        return app;
+    }
+
+    /// <summary>
+    /// The dashboard shows every tenant's jobs, so it answers only on the server itself: operators reach
+    /// it through an SSH tunnel. Signed API requests do not open it.
+    /// </summary>
+    internal sealed class LoopbackOnlyDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var remote = context.GetHttpContext().Connection.RemoteIpAddress;
+            return remote is not null && IPAddress.IsLoopback(remote);
+        }
+    }
+
+    private sealed class RegisterRecurringJobs(IRecurringJobManager recurring) : IStartupTask
+    {
+        public int Order => 200;
+
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            // The sweep catches notifications whose immediate dispatch was lost to a crash.
+            recurring.AddOrUpdate<OutboxDispatchJob>(OutboxDispatchJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+            return Task.CompletedTask;
+        }
+    }
+}
