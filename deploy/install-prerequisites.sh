@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Platform needs on Debian 12 and restores NuGet packages. Idempotent: a machine that
+# already has everything loses no time here.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Debian packages used by the API, the README's examples and the tests.
+packages=(ca-certificates curl jq)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (dotnet on PATH); Debian 12 does not package it." >&2
+  exit 1
+fi
+
+cd "$root"
+dotnet tool restore >/dev/null
+dotnet restore Platform.sln --verbosity quiet

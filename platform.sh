@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Platform on one machine.
+#   ./platform.sh up      install what is missing, build, start the API on the embedded database
+#   ./platform.sh down    stop it
+#   ./platform.sh test    run every test
+#   ./platform.sh bench   run the benchmarks and write docs/BENCHMARKS.md
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+
+: "${PLATFORM_DATA:=/var/lib/platform}"
+: "${PLATFORM_URL:=http://127.0.0.1:8080}"
+: "${PLATFORM_LOG:=/var/log/platform}"
+: "${PLATFORM_RUN:=/run/platform}"
+export PLATFORM_DATA PLATFORM_URL
+
+api_pid() {
+  [ -f "$PLATFORM_RUN/api.pid" ] && kill -0 "$(cat "$PLATFORM_RUN/api.pid")" 2>/dev/null && cat "$PLATFORM_RUN/api.pid"
+}
+
+up() {
+  deploy/install-prerequisites.sh
+  if pid=$(api_pid); then
+    echo "Platform API already running (pid $pid) at $PLATFORM_URL"
+  else
+    dotnet publish src/Platform.Api -c Release -o "$root/.build/api" --no-restore --verbosity quiet
+    mkdir -p "$PLATFORM_DATA" "$PLATFORM_LOG" "$PLATFORM_RUN"
+    chmod 700 "$PLATFORM_DATA"
+    Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
+      nohup dotnet "$root/.build/api/Platform.Api.dll" >>"$PLATFORM_LOG/api.log" 2>&1 &
+    echo $! >"$PLATFORM_RUN/api.pid"
+    for _ in $(seq 1 60); do
+      curl -fsS "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
+      kill -0 "$(cat "$PLATFORM_RUN/api.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/api.log" >&2; exit 1; }
+      sleep 1
+    done
+    curl -fsS "$PLATFORM_URL/readyz" >/dev/null || { echo "The API did not become ready; see $PLATFORM_LOG/api.log" >&2; exit 1; }
+    echo "Platform API running (pid $(cat "$PLATFORM_RUN/api.pid")) at $PLATFORM_URL; log: $PLATFORM_LOG/api.log"
+  fi
+  if [ -f "$PLATFORM_DATA/root-credentials.json" ]; then
+    echo "Root access key of the management account: $PLATFORM_DATA/root-credentials.json (readable by root only)"
+  fi
+}
+
+down() {
+  if pid=$(api_pid); then
+    kill "$pid"
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$PLATFORM_RUN/api.pid"
+    echo "Platform API stopped"
+  else
+    echo "Platform API is not running"
+  fi
+}
+
+run_tests() {
+  deploy/install-prerequisites.sh
+  dotnet build Platform.sln -c Release --no-restore --verbosity quiet
+  results=$(mktemp -d)
+  status=0
+  dotnet test Platform.sln -c Release --no-build --logger "trx" --results-directory "$results" -- RunConfiguration.DisableParallelization=false \
+    | tee "$results/console.log" || status=$?
+  # One closing line for the whole run, summed over the test projects' own summaries.
+  python3 - "$results/console.log" <<'PY'
+import re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)", line)
+    if m:
+        failed += int(m.group(1)); passed += int(m.group(2)); skipped += int(m.group(3))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+  rm -rf "$results"
+  return $status
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  test) run_tests ;;
+  bench) deploy/install-prerequisites.sh && bench/run.sh ;;
+  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

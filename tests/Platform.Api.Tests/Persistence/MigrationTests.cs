@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Modules.Shared.Persistence;
+
+namespace Platform.Api.Tests.Persistence;
+
+/// <summary>
+/// Every module context, for each provider, found by reflection so a new module is covered without
+/// editing this file. No SQL Server runs here: model diffing and script generation need none.
+/// </summary>
+public sealed class MigrationTests
+{
+    public static TheoryData<string> ProviderContexts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var factory in DesignTimeFactories())
+        {
+            data.Add(factory.FullName!);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Every_module_context_has_a_design_time_factory_per_provider()
+    {
+        var contexts = ModuleAssemblies().SelectMany(a => a.GetTypes())
+            .Where(t => !t.IsAbstract && typeof(ModuleDbContext).IsAssignableFrom(t) && t.BaseType != typeof(ModuleDbContext))
+            .ToList();
+        Assert.NotEmpty(contexts);
+        var factoryTargets = DesignTimeFactories().Select(f => ContextTypeOf(f)).ToHashSet();
+        Assert.All(contexts, context => Assert.Contains(context, factoryTargets));
+        Assert.All(contexts, context => Assert.True(context.Name.StartsWith("Sqlite", StringComparison.Ordinal) || context.Name.StartsWith("SqlServer", StringComparison.Ordinal), context.Name));
+    }
+
+    [Theory]
+    [MemberData(nameof(ProviderContexts))]
+    public void Given_a_provider_context_Then_its_migrations_match_the_model(string factoryName)
+    {
+        using var context = Create(factoryName);
+        Assert.NotEmpty(context.Database.GetMigrations());
+        Assert.False(context.Database.HasPendingModelChanges(),
+            $"{context.GetType().Name} has model changes without a migration: run scripts/add-migration.sh");
+    }
+
+    [Theory]
+    [MemberData(nameof(ProviderContexts))]
+    public void Given_a_provider_context_Then_its_idempotent_migration_script_generates(string factoryName)
+    {
+        using var context = Create(factoryName);
+        var script = context.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        Assert.Contains("CREATE TABLE", script, StringComparison.Ordinal);
+        var schema = ((ModuleDbContext)context).Schema;
+        if (context.Database.IsSqlServer())
+        {
+            Assert.Contains($"[{schema}].[outbox_messages]", script, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"\"{schema}_outbox_messages\"", script, StringComparison.Ordinal);
+        }
+    }
+
+    private static DbContext Create(string factoryName)
+    {
+        var factory = DesignTimeFactories().Single(f => f.FullName == factoryName);
+        var instance = Activator.CreateInstance(factory, nonPublic: true)!;
+        return (DbContext)factory.GetMethod("CreateDbContext")!.Invoke(instance, [Array.Empty<string>()])!;
+    }
+
+    private static IEnumerable<Type> DesignTimeFactories() =>
+        ModuleAssemblies().SelectMany(a => a.GetTypes())
+            .Where(t => !t.IsAbstract && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDesignTimeDbContextFactory<>)))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+    private static Type ContextTypeOf(Type factory) =>
+        factory.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDesignTimeDbContextFactory<>)).GetGenericArguments()[0];
+
+    private static IEnumerable<System.Reflection.Assembly> ModuleAssemblies() =>
+        new[] { "Iam", "Compute", "Storage", "Network", "Database", "Billing" }
+            .Select(name => System.Reflection.Assembly.Load($"Platform.Modules.{name}"));
+}

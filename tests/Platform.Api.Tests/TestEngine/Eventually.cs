@@ -1,0 +1,19 @@
+namespace Platform.Api.Tests.TestEngine;
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds; fails with the message after the timeout.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string message)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail(message);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
