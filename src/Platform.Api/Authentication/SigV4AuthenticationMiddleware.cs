@@ -73,7 +73,7 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock) : IMiddl
     /// <summary>The hex SHA-256 of the body, which stays readable for the endpoint.</summary>
     private static async Task<string> HashBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
         {
             return EmptyBodyHash;
         }

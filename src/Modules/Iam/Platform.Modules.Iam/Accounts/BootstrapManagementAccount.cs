@@ -19,6 +19,8 @@ internal sealed class BootstrapManagementAccount(IServiceScopeFactory scopes, IO
     public const string AccountName = "management";
     public const string CredentialsFileName = "root-credentials.json";
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public int Order => 100;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ internal sealed class BootstrapManagementAccount(IServiceScopeFactory scopes, IO
             ["account_id"] = created.AccountId,
             ["access_key_id"] = created.RootAccessKey.AccessKeyId,
             ["secret_access_key"] = created.RootAccessKey.SecretAccessKey,
-        }, new JsonSerializerOptions { WriteIndented = true });
+        }, Indented);
         PrivateFile.Write(path, document, overwrite: true);
 
         // Printed once, on purpose: this is the only time the secret is shown.

@@ -42,9 +42,15 @@ internal sealed class CreateAccountHandler(IamDbContext db, ICallerContext calle
         {
             return await AccountFactory.CreateAsync(db, protector, request.AccountName!, isManagement: false, cancellationToken);
         }
-        catch (DbUpdateException) when (await db.Accounts.AnyAsync(a => a.Name == request.AccountName, cancellationToken))
+        catch (DbUpdateException)
         {
-            throw ApiErrors.Conflict("DuplicateAccountException", $"An account named {request.AccountName} already exists.");
+            db.ChangeTracker.Clear();
+            if (await db.Accounts.AnyAsync(a => a.Name == request.AccountName, cancellationToken))
+            {
+                throw ApiErrors.Conflict("DuplicateAccountException", $"An account named {request.AccountName} already exists.");
+            }
+
+            throw;
         }
     }
 }

@@ -14,7 +14,7 @@ internal sealed class PolicyCache(TimeProvider clock)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
 
-    private static readonly IReadOnlyDictionary<string, PolicyDocument> AwsManaged =
+    private static readonly Dictionary<string, PolicyDocument> AwsManaged =
         AwsManagedPolicies.Documents.ToDictionary(p => p.Key, p => PolicyDocument.Parse(p.Value, PolicyKind.Identity, int.MaxValue));
 
     private readonly ConcurrentDictionary<string, Entry> _users = new(StringComparer.Ordinal);

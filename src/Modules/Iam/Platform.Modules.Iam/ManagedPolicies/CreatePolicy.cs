@@ -59,9 +59,15 @@ internal sealed class CreatePolicyHandler(IamDbContext db, ICallerContext caller
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException) when (await db.ManagedPolicies.AnyAsync(p => p.AccountId == policy.AccountId && p.NormalizedName == policy.NormalizedName, cancellationToken))
+        catch (DbUpdateException)
         {
-            throw ApiErrors.Conflict("EntityAlreadyExists", $"A policy called {request.PolicyName} already exists. Duplicate names are not allowed.");
+            db.ChangeTracker.Clear();
+            if (await db.ManagedPolicies.AnyAsync(p => p.AccountId == policy.AccountId && p.NormalizedName == policy.NormalizedName, cancellationToken))
+            {
+                throw ApiErrors.Conflict("EntityAlreadyExists", $"A policy called {request.PolicyName} already exists. Duplicate names are not allowed.");
+            }
+
+            throw;
         }
 
         policies.ForgetAccount(policy.AccountId);

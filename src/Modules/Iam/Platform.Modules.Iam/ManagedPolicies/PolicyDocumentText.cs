@@ -12,24 +12,24 @@ internal static class PolicyDocumentText
     /// </summary>
     public static string Validate(JsonElement? document, int maxSize)
     {
-        var text = document switch
+        var json = document switch
         {
             null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } =>
                 throw ApiErrors.MissingParameter("The request must contain the parameter PolicyDocument."),
-            { ValueKind: JsonValueKind.String } string => string.GetString()!,
+            { ValueKind: JsonValueKind.String } text => text.GetString()!,
             { ValueKind: JsonValueKind.Object } element => element.GetRawText(),
             _ => throw new ApiException(400, "MalformedPolicyDocument", "Syntax errors in policy."),
         };
 
         try
         {
-            PolicyDocument.Parse(text, PolicyKind.Identity, maxSize);
+            PolicyDocument.Parse(json, PolicyKind.Identity, maxSize);
         }
         catch (PolicyValidationException e)
         {
             throw new ApiException(e.Code == "LimitExceeded" ? 409 : 400, e.Code, e.Message);
         }
 
-        return text;
+        return json;
     }
 }

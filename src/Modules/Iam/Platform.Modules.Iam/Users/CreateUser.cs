@@ -47,9 +47,16 @@ internal sealed class CreateUserHandler(IamDbContext db, ICallerContext caller) 
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException) when (await db.Users.AnyAsync(u => u.AccountId == accountId && u.NormalizedName == user.NormalizedName, cancellationToken))
+        catch (DbUpdateException)
         {
-            throw ApiErrors.Conflict("EntityAlreadyExists", $"User with name {request.UserName} already exists.");
+            // The unique index decided between two racing creations; the loser learns why.
+            db.ChangeTracker.Clear();
+            if (await db.Users.AnyAsync(u => u.AccountId == accountId && u.NormalizedName == user.NormalizedName, cancellationToken))
+            {
+                throw ApiErrors.Conflict("EntityAlreadyExists", $"User with name {request.UserName} already exists.");
+            }
+
+            throw;
         }
 
         return UserResponse.From(user);

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Platform.Api.Tests.TestEngine;
+
+namespace Platform.Api.Tests.Iam;
+
+/// <summary>Every failure of a signature is refused with AWS's error, and changes nothing.</summary>
+public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixture<SharedPlatformApp>
+{
+    [Fact]
+    public async Task Given_an_unsigned_request_Then_MissingAuthenticationToken()
+    {
+        using var client = platform.App.CreateClient();
+        await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "unsigned" })).AssertErrorAsync(HttpStatusCode.Forbidden, "MissingAuthenticationToken");
+        Assert.DoesNotContain("unsigned", await platform.RootClient().UserNamesAsync());
+    }
+
+    [Fact]
+    public async Task Given_a_wrong_secret_Then_SignatureDoesNotMatch_and_nothing_changes()
+    {
+        var wrong = platform.Root with { SecretAccessKey = platform.Root.SecretAccessKey[..^1] + (platform.Root.SecretAccessKey[^1] == 'A' ? 'B' : 'A') };
+        using var client = platform.App.SignedClient(wrong);
+        await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "forged" })).AssertErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+        Assert.DoesNotContain("forged", await platform.RootClient().UserNamesAsync());
+    }
+
+    [Fact]
+    public async Task Given_an_unknown_access_key_Then_InvalidAccessKeyId()
+    {
+        using var client = platform.App.SignedClient(new TestCredentials("AKIAUNKNOWNKEY000000", "x", "000000000000"));
+        await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+    }
+
+    [Fact]
+    public async Task Given_a_signed_request_altered_in_transit_Then_SignatureDoesNotMatch()
+    {
+        using var signing = new SdkSigningHandler(platform.Root, "iam") { InnerHandler = new AlterPathHandler(platform.App.Server.CreateHandler()) };
+        using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
+        await (await client.GetAsync("/api/v1/iam/users?max_items=5")).AssertErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Theory]
+    [InlineData(-20)]
+    [InlineData(20)]
+    public async Task Given_a_clock_skewed_by_more_than_15_minutes_Then_RequestTimeTooSkewed(int minutes)
+    {
+        using var signing = new SdkSigningHandler(platform.Root, "iam") { SignedAt = DateTime.UtcNow.AddMinutes(minutes), InnerHandler = platform.App.Server.CreateHandler() };
+        using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
+        await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "skewed" })).AssertErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed");
+        Assert.DoesNotContain("skewed", await platform.RootClient().UserNamesAsync());
+    }
+
+    [Fact]
+    public async Task Given_a_clock_skewed_by_less_than_15_minutes_Then_the_request_is_served()
+    {
+        using var signing = new SdkSigningHandler(platform.Root, "iam") { SignedAt = DateTime.UtcNow.AddMinutes(-10), InnerHandler = platform.App.Server.CreateHandler() };
+        using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
+        await (await client.GetAsync("/api/v1/iam/users")).AssertOkAsync();
+    }
+
+    [Fact]
+    public async Task Given_a_presigned_url_Then_it_works_until_it_expires()
+    {
+        using var anonymous = platform.App.CreateClient();
+        var valid = SdkRequests.Presign(anonymous.BaseAddress!, "/api/v1/iam/users?max_items=10", platform.Root, TimeSpan.FromMinutes(5));
+        await (await anonymous.GetAsync(valid)).AssertOkAsync();
+
+        var expired = SdkRequests.Presign(anonymous.BaseAddress!, "/api/v1/iam/users", platform.Root, TimeSpan.FromSeconds(60), DateTime.UtcNow.AddMinutes(-5));
+        var error = await (await anonymous.GetAsync(expired)).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Equal("Request has expired", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Given_a_body_that_differs_from_its_signed_hash_Then_XAmzContentSHA256Mismatch()
+    {
+        using var signing = new SdkSigningHandler(platform.Root, "iam") { InnerHandler = new SwapBodyHandler(platform.App.Server.CreateHandler(), """{"user_name":"swapped"}""") };
+        using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
+        await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "original" })).AssertErrorAsync(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch");
+        var names = await platform.RootClient().UserNamesAsync();
+        Assert.DoesNotContain("swapped", names);
+        Assert.DoesNotContain("original", names);
+    }
+
+    [Fact]
+    public async Task Given_a_malformed_authorization_header_Then_an_AWS_error()
+    {
+        using var client = platform.App.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/iam/users");
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIA/garbage");
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        var response = await client.SendAsync(request);
+        var code = await ErrorCode(response);
+        Assert.Contains(code, new[] { "IncompleteSignature", "AuthorizationHeaderMalformed" });
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Health_and_the_OpenAPI_document_answer_without_a_signature()
+    {
+        using var client = platform.App.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        var openApi = await client.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/api/v1/iam/users", openApi, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_jobs_dashboard_refuses_requests_from_other_machines()
+    {
+        using var client = platform.App.CreateClient();
+        var response = await client.GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static async Task<string> ErrorCode(HttpResponseMessage response)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("code").GetString()!;
+    }
+
+    /// <summary>Changes the query after signing, as a tampering proxy would.</summary>
+    private sealed class AlterPathHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = new Uri(request.RequestUri!.ToString().Replace("max_items=5", "max_items=6", StringComparison.Ordinal));
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Replaces the body after signing, keeping the signed x-amz-content-sha256.</summary>
+    private sealed class SwapBodyHandler(HttpMessageHandler inner, string body) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
