@@ -26,8 +26,9 @@ up() {
     dotnet publish src/Platform.Api -c Release -o "$root/.build/api" --no-restore --verbosity quiet
     mkdir -p "$PLATFORM_DATA" "$PLATFORM_LOG" "$PLATFORM_RUN"
     chmod 700 "$PLATFORM_DATA"
-    Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
-      nohup dotnet "$root/.build/api/Platform.Api.dll" >>"$PLATFORM_LOG/api.log" 2>&1 &
+    # Started from its own folder: that is where it finds appsettings.json.
+    (cd "$root/.build/api" && Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
+      exec nohup dotnet Platform.Api.dll >>"$PLATFORM_LOG/api.log" 2>&1) &
     echo $! >"$PLATFORM_RUN/api.pid"
     for _ in $(seq 1 60); do
       curl -fsS "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break

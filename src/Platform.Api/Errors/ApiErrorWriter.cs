@@ -11,6 +11,8 @@ internal static class ApiErrorWriter
     public static Task WriteAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
+        // The exception handler clears the response, headers included: the request id goes back on.
+        context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         return context.Response.WriteAsJsonAsync(new ApiErrorDocument(code, message, context.TraceIdentifier), json, context.RequestAborted);
     }
