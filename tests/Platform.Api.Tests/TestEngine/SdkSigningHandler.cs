@@ -45,12 +45,8 @@ public static class SdkRequests
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, pathAndQuery));
         var request = From(message, service, body: null);
         request.Parameters["X-Amz-Expires"] = ((int)expires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (signedAt is { } at)
-        {
-            request.SignedAt = at;
-        }
-
-        var result = AWS4PreSignedUrlSigner.SignRequest(request, Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey, service, region);
+        var result = AWS4PreSignedUrlSigner.SignRequest(request, Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey,
+            service, region, signedAt ?? DateTime.UtcNow);
         var query = string.Join('&', request.Parameters
             .Where(p => !p.Key.StartsWith("X-Amz-", StringComparison.Ordinal) || p.Key == "X-Amz-Expires")
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));

@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+using Amazon.Runtime.Internal.Auth;
+using Platform.Modules.Shared.Authentication.SigV4;
+
+namespace Platform.Modules.Shared.Tests.SigV4;
+
+/// <summary>Requests signed by the AWS SDK for .NET's own signers (AWSSDK.Core) verify; altered ones do not.</summary>
+public sealed class AwsSdkSignedRequestTests
+{
+    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    [Theory]
+    [InlineData("GET", "/api/v1/iam/users", "", null)]
+    [InlineData("GET", "/api/v1/iam/users", "max_items=5&marker=bob", null)]
+    [InlineData("POST", "/api/v1/iam/users", "", """{"user_name":"alice"}""")]
+    [InlineData("DELETE", "/api/v1/iam/users/alice", "", null)]
+    [InlineData("GET", "/api/v1/odd path/ሴ/x", "q=a b&r=1+1&s=ሴ&t=%2F", null)]
+    public void Given_a_request_signed_by_the_sdk_Then_it_verifies(string method, string path, string query, string? body)
+    {
+        var (request, sdkRequest) = Sign(method, path, query, body, "iam", sign: true);
+        var parsed = Parse(request, body, new SigV4Options());
+
+        Assert.True(SigV4Verifier.VerifySignature(parsed, SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope)), parsed.CanonicalRequest);
+        Assert.Equal(sdkRequest.AWS4SignerResult?.Signature ?? parsed.Signature, parsed.Signature);
+        Assert.False(SigV4Verifier.VerifySignature(parsed, SigV4Verifier.DeriveSigningKey(Secret + "x", parsed.Scope)));
+    }
+
+    [Fact]
+    public void Given_an_s3_style_request_with_unsigned_payload_Then_it_verifies_with_s3_rules()
+    {
+        var (request, _) = Sign("PUT", "/bucket/photos/my photo.jpg", "", "bytes", "s3", sign: true, unsignedPayload: true);
+        var parsed = Parse(request, "bytes", SigV4Options.S3);
+        Assert.Equal(SigV4Verifier.UnsignedPayload, parsed.PayloadHash);
+        Assert.True(SigV4Verifier.VerifySignature(parsed, SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope)), parsed.CanonicalRequest);
+    }
+
+    [Fact]
+    public void Given_a_url_presigned_by_the_sdk_Then_it_verifies_and_expires()
+    {
+        var sdkRequest = NewRequest("GET", "/api/v1/iam/users", "max_items=5", body: null, "iam");
+        sdkRequest.Parameters["X-Amz-Expires"] = "300";
+        var result = AWS4PreSignedUrlSigner.SignRequest(sdkRequest, Config("iam"), null, AccessKey, Secret, "iam", "us-east-1");
+        var target = $"/api/v1/iam/users?max_items=5&X-Amz-Expires=300&{result.ForQueryParameters}";
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest("GET", target, [new("Host", "localhost")]), new SigV4Options(), EmptyHash).Request!;
+
+        Assert.Equal(SigV4Form.Query, parsed.Form);
+        Assert.True(SigV4Verifier.VerifySignature(parsed, SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope)), parsed.CanonicalRequest);
+        Assert.Null(SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddSeconds(299), new SigV4Options()));
+        Assert.Equal("AccessDenied", SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddSeconds(301), new SigV4Options())?.Code);
+    }
+
+    [Fact]
+    public void Given_request_times_around_the_allowed_skew_Then_only_beyond_15_minutes_is_refused()
+    {
+        var (request, _) = Sign("GET", "/api/v1/iam/users", "", null, "iam", sign: true);
+        var parsed = Parse(request, null, new SigV4Options());
+        Assert.Null(SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddMinutes(14), new SigV4Options()));
+        Assert.Null(SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddMinutes(-14), new SigV4Options()));
+        Assert.Equal("RequestTimeTooSkewed", SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddMinutes(16), new SigV4Options())?.Code);
+        Assert.Equal("RequestTimeTooSkewed", SigV4Verifier.CheckTime(parsed, parsed.RequestTime.AddMinutes(-16), new SigV4Options())?.Code);
+    }
+
+    [Theory]
+    [InlineData("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fiam%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AuthorizationQueryParametersError")]
+    [InlineData("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AuthorizationQueryParametersError")]
+    [InlineData("X-Amz-Algorithm=AWS4-HMAC-SHA1&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fiam%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AuthorizationQueryParametersError")]
+    public void Given_bad_presign_parameters_Then_AuthorizationQueryParametersError(string query, string code)
+    {
+        var result = SigV4Verifier.Parse(new SigV4HttpRequest("GET", "/?" + query, [new("Host", "localhost")]), new SigV4Options(), EmptyHash);
+        Assert.Equal(code, result.Error?.Code);
+        Assert.Equal(400, result.Error?.HttpStatus);
+    }
+
+    [Theory]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date", "IncompleteSignature")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKID/2026/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "AuthorizationHeaderMalformed")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, SignedHeaders=x-amz-date, Signature=00", "IncompleteSignature")]
+    [InlineData("AWS AKID:signature", "IncompleteSignature")]
+    public void Given_a_malformed_authorization_header_Then_its_AWS_error(string authorization, string code)
+    {
+        var headers = new List<KeyValuePair<string, string>> { new("Host", "localhost"), new("X-Amz-Date", "20260101T000000Z"), new("Authorization", authorization) };
+        var result = SigV4Verifier.Parse(new SigV4HttpRequest("GET", "/", headers), new SigV4Options(), EmptyHash);
+        Assert.Equal(code, result.Error?.Code);
+    }
+
+    [Fact]
+    public void Given_no_signature_at_all_Then_the_request_reads_as_unsigned()
+    {
+        var result = SigV4Verifier.Parse(new SigV4HttpRequest("GET", "/?a=b", [new("Host", "localhost")]), new SigV4Options(), EmptyHash);
+        Assert.Null(result.Request);
+        Assert.Null(result.Error);
+    }
+
+    private static readonly string EmptyHash = Convert.ToHexStringLower(SHA256.HashData([]));
+
+    private static SigV4ParsedRequest Parse(SigV4HttpRequest request, string? body, SigV4Options options)
+    {
+        var result = SigV4Verifier.Parse(request, options, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body ?? ""))));
+        Assert.Null(result.Error);
+        return result.Request!;
+    }
+
+    private static (SigV4HttpRequest Request, DefaultRequest SdkRequest) Sign(string method, string path, string query, string? body, string service, bool sign, bool unsignedPayload = false)
+    {
+        var sdkRequest = NewRequest(method, path, query, body, service);
+        if (unsignedPayload)
+        {
+            sdkRequest.DisablePayloadSigning = true;
+        }
+
+        if (sign)
+        {
+            var result = new AWS4Signer().SignRequest(sdkRequest, Config(service), null, AccessKey, Secret);
+            sdkRequest.Headers["Authorization"] = result.ForAuthorizationHeader;
+        }
+
+        // The wire form as the SDK itself composes it.
+        var uri = AmazonServiceClient.ComposeUrl(sdkRequest);
+        var headers = sdkRequest.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)).ToList();
+        var wire = uri.OriginalString[uri.OriginalString.IndexOf('/', "https://".Length)..];
+        return (new SigV4HttpRequest(method, wire, headers), sdkRequest);
+    }
+
+    private static DefaultRequest NewRequest(string method, string path, string query, string? body, string service)
+    {
+        var request = new DefaultRequest(new NoParameters(), service)
+        {
+            HttpMethod = method,
+            Endpoint = new Uri("https://localhost/"),
+            ResourcePath = path,
+            UseQueryString = true,
+            AuthenticationRegion = "us-east-1",
+            Content = body is null ? null : Encoding.UTF8.GetBytes(body),
+        };
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            request.Parameters[Uri.UnescapeDataString(parts[0])] = Uri.UnescapeDataString(parts[1]);
+        }
+
+        if (body is not null)
+        {
+            request.Headers["Content-Type"] = "application/json";
+        }
+
+        return request;
+    }
+
+    private static SigningConfig Config(string service) =>
+        new() { AuthenticationRegion = "us-east-1", AuthenticationServiceName = service, ServiceURL = "http://localhost/" };
+
+    private sealed class NoParameters : AmazonWebServiceRequest;
+
+    private sealed class SigningConfig() : ClientConfig(null!)
+    {
+        public override string ServiceVersion => "2010-05-08";
+
+        public override string UserAgent => "platform-tests";
+
+        public override string RegionEndpointServiceName => "iam";
+
+        public override Amazon.Runtime.Endpoints.Endpoint DetermineServiceOperationEndpoint(Amazon.Runtime.Endpoints.ServiceOperationEndpointParameters parameters) =>
+            new(ServiceURL);
+    }
+}
