@@ -15,4 +15,6 @@ for provider in Sqlite SqlServer; do
   stray="Platform/Modules/$module/Persistence/Migrations/$provider"
   if [ -d "$stray" ]; then mv "$stray"/*.cs "Persistence/Migrations/$provider/"; fi
 done
+# Module implementation types are internal (tests/Platform.ArchitectureTests); EF finds internal migrations.
+sed -i 's/^    public partial class /    internal partial class /' Persistence/Migrations/*/*.cs
 rm -rf "$project/Platform"
