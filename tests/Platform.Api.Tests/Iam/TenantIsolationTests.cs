@@ -32,6 +32,7 @@ public sealed class TenantIsolationTests(SharedPlatformApp platform) : IClassFix
         Assert.Contains("alice", await a.UserNamesAsync());
         var aliceOfA = await (await a.GetAsync("/api/v1/iam/users/alice")).AssertOkAsync();
         Assert.Equal($"arn:aws:iam::{platform.Root.AccountId}:user/alice", aliceOfA.GetProperty("arn").GetString());
+        Assert.EndsWith("Z", aliceOfA.GetProperty("create_date").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

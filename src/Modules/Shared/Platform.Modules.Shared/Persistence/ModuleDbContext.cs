@@ -41,6 +41,17 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     protected abstract void ConfigureModel(ModelBuilder modelBuilder);
 
+    /// <summary>Every time is UTC; SQLite forgets the kind, so it is put back on the way out.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        value => value.Kind == DateTimeKind.Utc ? value : value.ToUniversalTime(),
+        value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
     /// <summary>Queues a notification that must not be lost; it commits with the change it describes.</summary>
     public void AddNotification(Mediator.INotification notification) => OutboxMessages.Add(OutboxMessage.From(notification));
 }
