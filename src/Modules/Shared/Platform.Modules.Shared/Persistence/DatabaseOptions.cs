@@ -21,7 +21,7 @@ public sealed class DatabaseOptions
     public string ResolveConnectionString(string dataDirectory) => Provider switch
     {
         DatabaseProvider.Sqlite => string.IsNullOrWhiteSpace(ConnectionString)
-            ? $"Data Source={Path.Combine(dataDirectory, "platform.db")};Cache=Shared;Default Timeout=30"
+            ? $"Data Source={Path.Combine(dataDirectory, "platform.db")};Default Timeout=30"
             : ConnectionString,
         _ => string.IsNullOrWhiteSpace(ConnectionString)
             ? throw new InvalidOperationException($"{SectionName}:ConnectionString is required when {SectionName}:Provider is SqlServer.")

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence.Outbox;
 
@@ -23,15 +24,16 @@ public static class ModuleDatabase
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         var connectionString = database.ResolveConnectionString(platform.DataDirectory);
 
-        services.AddScoped<OutboxSignalInterceptor>();
+        // Pooled: building a context's options per request costs more than the query it serves.
+        services.TryAddSingleton<OutboxSignalInterceptor>();
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            services.AddDbContext<TContext, TSqliteContext>((provider, options) =>
-                UseSqlite(options, connectionString, schema).AddInterceptors(provider.GetRequiredService<OutboxSignalInterceptor>()));
+            services.AddDbContextPool<TContext, TSqliteContext>((provider, options) =>
+                UseSqlite(options, connectionString, schema).AddInterceptors(provider.GetRequiredService<OutboxSignalInterceptor>(), SqliteConnectionKeeper.Instance));
         }
         else
         {
-            services.AddDbContext<TContext, TSqlServerContext>((provider, options) =>
+            services.AddDbContextPool<TContext, TSqlServerContext>((provider, options) =>
                 UseSqlServer(options, connectionString, schema).AddInterceptors(provider.GetRequiredService<OutboxSignalInterceptor>()));
         }
 

@@ -1,0 +1,18 @@
+using Platform.Bench;
+
+// bench: load generator and reference server for docs/BENCHMARKS.md (see bench/run.sh).
+//   baseline-server --urls URL
+//   sign --url URL --access-key AK --secret-key SK [--region R] [--service S]   SigV4 headers for a GET, one per line (for wrk -H)
+var options = Arguments.Parse(args.Skip(1));
+return args.FirstOrDefault() switch
+{
+    "baseline-server" => await BaselineServer.RunAsync(options),
+    "sign" => SignedHeaders.Print(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Platform.Bench baseline-server --urls URL | sign --url URL --access-key AK --secret-key SK");
+    return 2;
+}
