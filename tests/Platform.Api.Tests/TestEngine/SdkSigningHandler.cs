@@ -1,6 +1,6 @@
-using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
+using Platform.Tests.Common;
 
 namespace Platform.Api.Tests.TestEngine;
 
@@ -18,7 +18,7 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var sdkRequest = SdkRequests.From(request, service, body);
         var signer = new AWS4Signer();
-        var config = SdkRequests.Config(service, region);
+        var config = AwsSdkSigning.Config(service, region);
         var result = SignedAt is { } at
             ? signer.SignRequest(sdkRequest, config, null, credentials.AccessKeyId, credentials.SecretAccessKey, at)
             : signer.SignRequest(sdkRequest, config, null, credentials.AccessKeyId, credentials.SecretAccessKey);
@@ -45,7 +45,7 @@ public static class SdkRequests
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, pathAndQuery));
         var request = From(message, service, body: null);
         request.Parameters["X-Amz-Expires"] = ((int)expires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var result = AWS4PreSignedUrlSigner.SignRequest(request, Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey,
+        var result = AWS4PreSignedUrlSigner.SignRequest(request, AwsSdkSigning.Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey,
             service, region, signedAt ?? DateTime.UtcNow);
         var query = string.Join('&', request.Parameters
             .Where(p => !p.Key.StartsWith("X-Amz-", StringComparison.Ordinal) || p.Key == "X-Amz-Expires")
@@ -57,44 +57,7 @@ public static class SdkRequests
     internal static DefaultRequest From(HttpRequestMessage message, string service, byte[]? body)
     {
         var uri = message.RequestUri!;
-        var request = new DefaultRequest(new NoParameters(), service)
-        {
-            HttpMethod = message.Method.Method,
-            Endpoint = new Uri(uri.GetLeftPart(UriPartial.Authority)),
-            ResourcePath = Uri.UnescapeDataString(uri.AbsolutePath),
-            UseQueryString = true,
-            AuthenticationRegion = "us-east-1",
-            Content = body,
-        };
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = pair.Split('=', 2);
-            request.Parameters[Uri.UnescapeDataString(parts[0])] = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
-        }
-
-        if (message.Content?.Headers.ContentType is { } contentType)
-        {
-            request.Headers["Content-Type"] = contentType.ToString();
-        }
-
-        return request;
-    }
-
-    internal static IClientConfig Config(string service, string region) =>
-        new SigningConfig { AuthenticationRegion = region, AuthenticationServiceName = service, ServiceURL = "http://localhost/" };
-
-    private sealed class NoParameters : AmazonWebServiceRequest;
-
-    /// <summary>The least client configuration the SDK's signers need.</summary>
-    private sealed class SigningConfig() : ClientConfig(null!)
-    {
-        public override string ServiceVersion => "2010-05-08";
-
-        public override string UserAgent => "platform-tests";
-
-        public override string RegionEndpointServiceName => "iam";
-
-        public override Amazon.Runtime.Endpoints.Endpoint DetermineServiceOperationEndpoint(Amazon.Runtime.Endpoints.ServiceOperationEndpointParameters parameters) =>
-            new(ServiceURL);
+        return AwsSdkSigning.NewRequest(message.Method.Method, new Uri(uri.GetLeftPart(UriPartial.Authority)), Uri.UnescapeDataString(uri.AbsolutePath),
+            AwsSdkSigning.DecodeQuery(uri.Query), body, message.Content?.Headers.ContentType?.ToString(), service);
     }
 }

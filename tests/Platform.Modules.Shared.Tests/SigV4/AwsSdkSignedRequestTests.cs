@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Platform.Modules.Shared.Authentication.SigV4;
+using Platform.Tests.Common;
 
 namespace Platform.Modules.Shared.Tests.SigV4;
 
@@ -43,7 +44,7 @@ public sealed class AwsSdkSignedRequestTests
     {
         var sdkRequest = NewRequest("GET", "/api/v1/iam/users", "max_items=5", body: null, "iam");
         sdkRequest.Parameters["X-Amz-Expires"] = "300";
-        var result = AWS4PreSignedUrlSigner.SignRequest(sdkRequest, Config("iam"), null, AccessKey, Secret, "iam", "us-east-1");
+        var result = AWS4PreSignedUrlSigner.SignRequest(sdkRequest, AwsSdkSigning.Config("iam"), null, AccessKey, Secret, "iam", "us-east-1");
         var target = $"/api/v1/iam/users?max_items=5&X-Amz-Expires=300&{result.ForQueryParameters}";
         var parsed = SigV4Verifier.Parse(new SigV4HttpRequest("GET", target, [new("Host", "localhost")]), new SigV4Options(), EmptyHash).Request!;
 
@@ -114,7 +115,7 @@ public sealed class AwsSdkSignedRequestTests
 
         if (sign)
         {
-            var result = new AWS4Signer().SignRequest(sdkRequest, Config(service), null, AccessKey, Secret);
+            var result = new AWS4Signer().SignRequest(sdkRequest, AwsSdkSigning.Config(service), null, AccessKey, Secret);
             sdkRequest.Headers["Authorization"] = result.ForAuthorizationHeader;
         }
 
@@ -125,45 +126,7 @@ public sealed class AwsSdkSignedRequestTests
         return (new SigV4HttpRequest(method, wire, headers), sdkRequest);
     }
 
-    private static DefaultRequest NewRequest(string method, string path, string query, string? body, string service)
-    {
-        var request = new DefaultRequest(new NoParameters(), service)
-        {
-            HttpMethod = method,
-            Endpoint = new Uri("https://localhost/"),
-            ResourcePath = path,
-            UseQueryString = true,
-            AuthenticationRegion = "us-east-1",
-            Content = body is null ? null : Encoding.UTF8.GetBytes(body),
-        };
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = pair.Split('=', 2);
-            request.Parameters[Uri.UnescapeDataString(parts[0])] = Uri.UnescapeDataString(parts[1]);
-        }
-
-        if (body is not null)
-        {
-            request.Headers["Content-Type"] = "application/json";
-        }
-
-        return request;
-    }
-
-    private static SigningConfig Config(string service) =>
-        new() { AuthenticationRegion = "us-east-1", AuthenticationServiceName = service, ServiceURL = "http://localhost/" };
-
-    private sealed class NoParameters : AmazonWebServiceRequest;
-
-    private sealed class SigningConfig() : ClientConfig(null!)
-    {
-        public override string ServiceVersion => "2010-05-08";
-
-        public override string UserAgent => "platform-tests";
-
-        public override string RegionEndpointServiceName => "iam";
-
-        public override Amazon.Runtime.Endpoints.Endpoint DetermineServiceOperationEndpoint(Amazon.Runtime.Endpoints.ServiceOperationEndpointParameters parameters) =>
-            new(ServiceURL);
-    }
+    private static DefaultRequest NewRequest(string method, string path, string query, string? body, string service) =>
+        AwsSdkSigning.NewRequest(method, new Uri("https://localhost/"), path, AwsSdkSigning.DecodeQuery(query),
+            body is null ? null : Encoding.UTF8.GetBytes(body), body is null ? null : "application/json", service);
 }
