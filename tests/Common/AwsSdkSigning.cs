@@ -14,7 +14,7 @@ internal static class AwsSdkSigning
 
     /// <param name="path">The path decoded; the SDK encodes it as its clients do.</param>
     public static DefaultRequest NewRequest(string method, Uri endpoint, string path, IEnumerable<KeyValuePair<string, string>> query,
-        byte[]? body, string? contentType, string service)
+        byte[]? body, string? contentType, string service, string region = "us-east-1")
     {
         var request = new DefaultRequest(new NoParameters(), service)
         {
@@ -22,7 +22,7 @@ internal static class AwsSdkSigning
             Endpoint = endpoint,
             ResourcePath = path,
             UseQueryString = true,
-            AuthenticationRegion = "us-east-1",
+            AuthenticationRegion = region,
             Content = body,
         };
         foreach (var (name, value) in query)

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Mediator;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.Features;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Hosting;
 
 namespace Platform.Api.Authentication;
 
@@ -12,7 +14,7 @@ namespace Platform.Api.Authentication;
 /// Verifies the AWS SigV4 signature of every request (Authorization header or presigned query) and
 /// makes the signer the request's caller. Unsigned requests are refused unless the endpoint is anonymous.
 /// </summary>
-internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock) : IMiddleware
+internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions<PlatformOptions> platform) : IMiddleware
 {
     /// <summary>Native API bodies are small JSON documents; larger ones are refused before they are hashed.</summary>
     public const int MaxHashedBodyBytes = 1 << 20;
@@ -51,6 +53,12 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock) : IMiddl
 
         var signature = parsed.Request
             ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+        if (signature.Scope.Region != platform.Value.Region)
+        {
+            throw new ApiException(400, "AuthorizationHeaderMalformed",
+                $"The authorization header is malformed; the region '{signature.Scope.Region}' is wrong; expecting '{platform.Value.Region}'");
+        }
+
         if (SigV4Verifier.CheckTime(signature, clock.GetUtcNow(), NativeApi) is { } timeError)
         {
             throw new ApiException(timeError.HttpStatus, timeError.Code, timeError.Message);

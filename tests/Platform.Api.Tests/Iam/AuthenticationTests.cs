@@ -32,6 +32,15 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     }
 
     [Fact]
+    public async Task Given_a_signature_for_another_region_Then_AuthorizationHeaderMalformed()
+    {
+        using var signing = new SdkSigningHandler(platform.Root, "iam", region: "eu-west-1") { InnerHandler = platform.App.Server.CreateHandler() };
+        using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
+        var error = await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed");
+        Assert.Contains("expecting 'us-east-1'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Given_a_signed_request_altered_in_transit_Then_SignatureDoesNotMatch()
     {
         using var signing = new SdkSigningHandler(platform.Root, "iam") { InnerHandler = new AlterPathHandler(platform.App.Server.CreateHandler()) };

@@ -16,7 +16,7 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-        var sdkRequest = SdkRequests.From(request, service, body);
+        var sdkRequest = SdkRequests.From(request, service, body, region);
         var signer = new AWS4Signer();
         var config = AwsSdkSigning.Config(service, region);
         var result = SignedAt is { } at
@@ -43,7 +43,7 @@ public static class SdkRequests
         string service = "iam", string region = "us-east-1")
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, pathAndQuery));
-        var request = From(message, service, body: null);
+        var request = From(message, service, body: null, region);
         request.Parameters["X-Amz-Expires"] = ((int)expires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var result = AWS4PreSignedUrlSigner.SignRequest(request, AwsSdkSigning.Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey,
             service, region, signedAt ?? DateTime.UtcNow);
@@ -54,10 +54,10 @@ public static class SdkRequests
         return $"{path}?{(query.Length > 0 ? query + "&" : "")}{result.ForQueryParameters}";
     }
 
-    internal static DefaultRequest From(HttpRequestMessage message, string service, byte[]? body)
+    internal static DefaultRequest From(HttpRequestMessage message, string service, byte[]? body, string region)
     {
         var uri = message.RequestUri!;
         return AwsSdkSigning.NewRequest(message.Method.Method, new Uri(uri.GetLeftPart(UriPartial.Authority)), Uri.UnescapeDataString(uri.AbsolutePath),
-            AwsSdkSigning.DecodeQuery(uri.Query), body, message.Content?.Headers.ContentType?.ToString(), service);
+            AwsSdkSigning.DecodeQuery(uri.Query), body, message.Content?.Headers.ContentType?.ToString(), service, region);
     }
 }
