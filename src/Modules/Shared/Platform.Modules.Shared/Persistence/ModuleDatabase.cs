@@ -38,6 +38,7 @@ public static class ModuleDatabase
         }
 
         services.AddScoped<IOutboxProcessor, OutboxProcessor<TContext>>();
+        services.AddHealthChecks().AddCheck<ModuleDatabaseHealthCheck<TContext>>($"database-{schema}");
         services.AddSingleton<IStartupTask, MigrateModuleDatabase<TContext>>();
         return services;
     }
@@ -47,6 +48,17 @@ public static class ModuleDatabase
 
     public static DbContextOptionsBuilder UseSqlServer(DbContextOptionsBuilder options, string connectionString, string schema) =>
         options.UseSqlServer(connectionString, sql => sql.MigrationsHistoryTable("__migrations", schema).EnableRetryOnFailure());
+}
+
+/// <summary>Ready only while the module's database answers.</summary>
+internal sealed class ModuleDatabaseHealthCheck<TContext>(TContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+    where TContext : ModuleDbContext
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"The {db.Schema} database does not answer.");
 }
 
 /// <summary>Applies a module's migrations before the API serves.</summary>
