@@ -4,8 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Debian packages used by the API, the README's examples and the tests.
-packages=(ca-certificates curl jq)
+# Debian packages used by the API, the README's examples and the tests. libvirt0 carries libvirt's
+# library with its simulated hypervisor (test:///), which the HostAgent's bindings are tested against.
+packages=(ca-certificates curl jq libvirt0)
 
 missing=()
 for package in "${packages[@]}"; do

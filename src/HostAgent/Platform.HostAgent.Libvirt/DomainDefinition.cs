@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Xml.Linq;
+
+namespace Platform.HostAgent.Libvirt;
+
+/// <summary>
+/// A domain described as data; <see cref="ToXml"/> writes libvirt's domain XML from it (as nova's
+/// config.py does: object to XML, no policy). The agent never concatenates XML strings.
+/// </summary>
+public sealed record DomainDefinition
+{
+    /// <summary><c>qemu</c> (TCG), <c>kvm</c>, or <c>test</c> for libvirt's simulated hosts.</summary>
+    public string Type { get; init; } = "qemu";
+
+    public required string Name { get; init; }
+
+    public Guid? Uuid { get; init; }
+
+    public required int MemoryMiB { get; init; }
+
+    public required int VirtualCpus { get; init; }
+
+    /// <summary>Boot a kernel directly (test images); null boots from the first disk.</summary>
+    public DirectKernelBoot? Kernel { get; init; }
+
+    public IReadOnlyList<DiskDefinition> Disks { get; init; } = [];
+
+    public IReadOnlyList<InterfaceDefinition> Interfaces { get; init; } = [];
+
+    /// <summary>The guest's serial console written to this file on the host.</summary>
+    public string? SerialLogPath { get; init; }
+
+    /// <summary>Free-form metadata under the platform's namespace (instance id, account), kept by libvirt.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    public const string MetadataNamespace = "https://platform.local/libvirt/1";
+
+    public string ToXml()
+    {
+        var devices = new XElement("devices");
+        foreach (var disk in Disks)
+        {
+            devices.Add(disk.ToXml());
+        }
+
+        foreach (var nic in Interfaces)
+        {
+            devices.Add(nic.ToXml());
+        }
+
+        if (SerialLogPath is not null)
+        {
+            devices.Add(new XElement("serial", new XAttribute("type", "file"),
+                new XElement("source", new XAttribute("path", SerialLogPath)),
+                new XElement("target", new XAttribute("port", 0))));
+            devices.Add(new XElement("console", new XAttribute("type", "file"),
+                new XElement("source", new XAttribute("path", SerialLogPath)),
+                new XElement("target", new XAttribute("type", "serial"), new XAttribute("port", 0))));
+        }
+
+        var os = new XElement("os", new XElement("type", new XAttribute("arch", "x86_64"), "hvm"));
+        if (Kernel is { } kernel)
+        {
+            os.Add(new XElement("kernel", kernel.KernelPath));
+            if (kernel.InitrdPath is not null)
+            {
+                os.Add(new XElement("initrd", kernel.InitrdPath));
+            }
+
+            os.Add(new XElement("cmdline", kernel.CommandLine));
+        }
+        else
+        {
+            os.Add(new XElement("boot", new XAttribute("dev", "hd")));
+        }
+
+        XNamespace platform = MetadataNamespace;
+        var domain = new XElement("domain", new XAttribute("type", Type),
+            new XElement("name", Name),
+            Uuid is { } uuid ? new XElement("uuid", uuid.ToString("D")) : null,
+            Metadata.Count == 0 ? null : new XElement("metadata",
+                new XElement(platform + "instance", new XAttribute(XNamespace.Xmlns + "platform", MetadataNamespace),
+                    Metadata.Select(m => new XElement(platform + m.Key, m.Value)))),
+            new XElement("memory", new XAttribute("unit", "MiB"), MemoryMiB.ToString(CultureInfo.InvariantCulture)),
+            new XElement("vcpu", VirtualCpus.ToString(CultureInfo.InvariantCulture)),
+            os,
+            // Without ACPI, QEMU guests can neither hot-plug PCI devices nor honour a shutdown request.
+            new XElement("features", new XElement("acpi"), new XElement("apic")),
+            new XElement("on_poweroff", "destroy"),
+            new XElement("on_reboot", "restart"),
+            new XElement("on_crash", "destroy"),
+            devices);
+        return domain.ToString();
+    }
+}
+
+public sealed record DirectKernelBoot(string KernelPath, string? InitrdPath, string CommandLine);
+
+/// <summary>A disk backed by a file (usually a storage volume's path).</summary>
+public sealed record DiskDefinition(string SourcePath, string TargetDevice, string Format = "qcow2", bool ReadOnly = false)
+{
+    internal XElement ToXml() => new("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
+        new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", Format)),
+        new XElement("source", new XAttribute("file", SourcePath)),
+        new XElement("target", new XAttribute("dev", TargetDevice), new XAttribute("bus", "virtio")),
+        ReadOnly ? new XElement("readonly") : null);
+}
+
+/// <summary>A NIC on an Open vSwitch bridge, optionally in an access VLAN (a VPC's local tag).</summary>
+public sealed record InterfaceDefinition(string Bridge, string MacAddress, int? VlanTag = null, bool OpenVSwitch = true)
+{
+    internal XElement ToXml() => new("interface", new XAttribute("type", "bridge"),
+        new XElement("source", new XAttribute("bridge", Bridge)),
+        OpenVSwitch ? new XElement("virtualport", new XAttribute("type", "openvswitch")) : null,
+        VlanTag is { } tag ? new XElement("vlan", new XElement("tag", new XAttribute("id", tag))) : null,
+        new XElement("mac", new XAttribute("address", MacAddress)),
+        new XElement("model", new XAttribute("type", "virtio")));
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace Platform.HostAgent.Libvirt.Interop;
+
+internal static unsafe partial class NativeMethods
+{
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct VirStorageVolInfo
+    {
+        public int Type;
+        public ulong Capacity;
+        public ulong Allocation;
+    }
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolLookupByName", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint StoragePoolLookupByName(ConnectionHandle connection, string name);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolFree")]
+    internal static partial int StoragePoolFree(nint pool);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolRefresh")]
+    internal static partial int StoragePoolRefresh(StoragePoolHandle pool, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolCreateXML", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint StorageVolCreateXml(StoragePoolHandle pool, string xml, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolCreateXMLFrom", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint StorageVolCreateXmlFrom(StoragePoolHandle pool, string xml, StorageVolumeHandle source, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolLookupByName", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint StorageVolLookupByName(StoragePoolHandle pool, string name);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolDelete")]
+    internal static partial int StorageVolDelete(StorageVolumeHandle volume, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolFree")]
+    internal static partial int StorageVolFree(nint volume);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetPath")]
+    internal static partial byte* StorageVolGetPath(StorageVolumeHandle volume);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetInfo")]
+    internal static partial int StorageVolGetInfo(StorageVolumeHandle volume, out VirStorageVolInfo info);
+}

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using Platform.HostAgent.Libvirt.Interop;
+
+namespace Platform.HostAgent.Libvirt;
+
+/// <summary>The host's resources as libvirt reports them.</summary>
+public sealed record NodeInfo(string Model, ulong MemoryKiB, uint Cpus, uint Mhz, uint Sockets, uint Cores, uint Threads);
+
+/// <summary>
+/// A connection to a hypervisor: <c>qemu:///system</c> on a server, <c>test:///default</c> or
+/// <c>test:///path/host.xml</c> for libvirt's simulated hosts. Safe to use from several threads,
+/// as libvirt connections are.
+/// </summary>
+public sealed unsafe class LibvirtConnection : IDisposable
+{
+    private static readonly Lazy<bool> Initialized = new(() =>
+    {
+        if (NativeMethods.Initialize() < 0)
+        {
+            throw LibvirtException.FromLastError("virInitialize");
+        }
+
+        NativeMethods.SetErrorFunc(0, &NativeMethods.IgnoreError);
+        return true;
+    });
+
+    private readonly ConnectionHandle _handle;
+
+    private LibvirtConnection(ConnectionHandle handle, string uri)
+    {
+        _handle = handle;
+        Uri = uri;
+    }
+
+    public string Uri { get; }
+
+    public static LibvirtConnection Open(string uri)
+    {
+        _ = Initialized.Value;
+        var raw = NativeMethods.ConnectOpen(uri);
+        return raw == 0 ? throw LibvirtException.FromLastError($"virConnectOpen({uri})") : new LibvirtConnection(ConnectionHandle.Own(raw), uri);
+    }
+
+    public string Hostname => TakeString(NativeMethods.ConnectGetHostname(_handle), "virConnectGetHostname");
+
+    /// <summary>libvirt's version as major * 1,000,000 + minor * 1,000 + release.</summary>
+    public ulong LibraryVersion => NativeMethods.ConnectGetLibVersion(_handle, out var version) < 0
+        ? throw LibvirtException.FromLastError("virConnectGetLibVersion")
+        : version;
+
+    public NodeInfo GetNodeInfo()
+    {
+        if (NativeMethods.NodeGetInfo(_handle, out var info) < 0)
+        {
+            throw LibvirtException.FromLastError("virNodeGetInfo");
+        }
+
+        var model = Marshal.PtrToStringUTF8((nint)info.Model) ?? "";
+        return new NodeInfo(model, info.MemoryKiB, info.Cpus, info.Mhz, info.Sockets, info.Cores, info.Threads);
+    }
+
+    /// <summary>Every domain, running or only defined.</summary>
+    public IReadOnlyList<LibvirtDomain> ListDomains()
+    {
+        var count = NativeMethods.ConnectListAllDomains(_handle, out var array, 0);
+        if (count < 0)
+        {
+            throw LibvirtException.FromLastError("virConnectListAllDomains");
+        }
+
+        try
+        {
+            var domains = new List<LibvirtDomain>(count);
+            for (var i = 0; i < count; i++)
+            {
+                domains.Add(new LibvirtDomain(DomainHandle.Own(array[i], _handle)));
+            }
+
+            return domains;
+        }
+        finally
+        {
+            NativeMethods.Free(array);
+        }
+    }
+
+    /// <summary>The domain of that name, or null: the agent names domains by instance id, so it finds its own again.</summary>
+    public LibvirtDomain? FindDomain(string name)
+    {
+        var raw = NativeMethods.DomainLookupByName(_handle, name);
+        if (raw != 0)
+        {
+            return new LibvirtDomain(DomainHandle.Own(raw, _handle));
+        }
+
+        var error = LibvirtException.FromLastError($"virDomainLookupByName({name})");
+        return error.Is(LibvirtErrorCode.NoDomain) ? null : throw error;
+    }
+
+    /// <summary>Defines (or redefines) a persistent domain; it does not start it.</summary>
+    public LibvirtDomain DefineDomain(string xml)
+    {
+        var raw = NativeMethods.DomainDefineXml(_handle, xml);
+        return raw == 0 ? throw LibvirtException.FromLastError("virDomainDefineXML") : new LibvirtDomain(DomainHandle.Own(raw, _handle));
+    }
+
+    public LibvirtStoragePool? FindStoragePool(string name)
+    {
+        var raw = NativeMethods.StoragePoolLookupByName(_handle, name);
+        if (raw != 0)
+        {
+            return new LibvirtStoragePool(StoragePoolHandle.Own(raw, _handle), _handle);
+        }
+
+        var error = LibvirtException.FromLastError($"virStoragePoolLookupByName({name})");
+        return error.Is(LibvirtErrorCode.NoStoragePool) ? null : throw error;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>A string libvirt allocated for the caller, copied and freed.</summary>
+    internal static string TakeString(byte* native, string operation)
+    {
+        if (native is null)
+        {
+            throw LibvirtException.FromLastError(operation);
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8((nint)native)!;
+        }
+        finally
+        {
+            NativeMethods.Free(native);
+        }
+    }
+}

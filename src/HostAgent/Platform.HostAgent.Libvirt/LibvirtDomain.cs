@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+using Platform.HostAgent.Libvirt.Interop;
+
+namespace Platform.HostAgent.Libvirt;
+
+/// <summary>libvirt's virDomainState.</summary>
+public enum DomainState
+{
+    NoState = 0,
+    Running = 1,
+    Blocked = 2,
+    Paused = 3,
+    ShuttingDown = 4,
+    ShutOff = 5,
+    Crashed = 6,
+    Suspended = 7,
+}
+
+public sealed record DomainInfo(DomainState State, ulong MaxMemoryKiB, ulong MemoryKiB, int VirtualCpus, TimeSpan CpuTime);
+
+/// <summary>A domain (a virtual machine) and the calls the agent makes on it.</summary>
+public sealed unsafe class LibvirtDomain : IDisposable
+{
+    private const int UuidStringLength = 37;
+    private readonly DomainHandle _handle;
+
+    internal LibvirtDomain(DomainHandle handle)
+    {
+        _handle = handle;
+    }
+
+    /// <summary>The name libvirt knows it by; for the agent, the instance id.</summary>
+    public string Name => Marshal.PtrToStringUTF8((nint)NativeMethods.DomainGetName(_handle)) ?? throw LibvirtException.FromLastError("virDomainGetName");
+
+    public Guid Uuid
+    {
+        get
+        {
+            var buffer = stackalloc byte[UuidStringLength];
+            return NativeMethods.DomainGetUuidString(_handle, buffer) < 0
+                ? throw LibvirtException.FromLastError("virDomainGetUUIDString")
+                : Guid.Parse(Marshal.PtrToStringUTF8((nint)buffer)!);
+        }
+    }
+
+    public bool IsActive => NativeMethods.DomainIsActive(_handle) switch
+    {
+        < 0 => throw LibvirtException.FromLastError("virDomainIsActive"),
+        0 => false,
+        _ => true,
+    };
+
+    public DomainInfo GetInfo() => NativeMethods.DomainGetInfo(_handle, out var info) < 0
+        ? throw LibvirtException.FromLastError("virDomainGetInfo")
+        : new DomainInfo((DomainState)info.State, info.MaxMemKiB, info.MemoryKiB, info.VirtualCpus, TimeSpan.FromTicks((long)(info.CpuTimeNanoseconds / 100)));
+
+    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, 0), "virDomainGetXMLDesc");
+
+    /// <summary>Boots a defined domain.</summary>
+    public void Start() => Check(NativeMethods.DomainCreate(_handle), "virDomainCreate");
+
+    /// <summary>Asks the guest to shut down (ACPI); the guest may ignore it, so callers pair it with a deadline and <see cref="Destroy"/>.</summary>
+    public void Shutdown() => Check(NativeMethods.DomainShutdown(_handle), "virDomainShutdown");
+
+    /// <summary>Stops the domain at once, as pulling the power cord would.</summary>
+    public void Destroy() => Check(NativeMethods.DomainDestroy(_handle), "virDomainDestroy");
+
+    public void Reboot() => Check(NativeMethods.DomainReboot(_handle, 0), "virDomainReboot");
+
+    /// <summary>Removes the definition; a running domain keeps running until it stops.</summary>
+    public void Undefine() => Check(NativeMethods.DomainUndefine(_handle), "virDomainUndefine");
+
+    public void Dispose() => _handle.Dispose();
+
+    private static void Check(int result, string operation)
+    {
+        if (result < 0)
+        {
+            throw LibvirtException.FromLastError(operation);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using Platform.HostAgent.Libvirt.Interop;
+
+namespace Platform.HostAgent.Libvirt;
+
+/// <summary>libvirt's virErrorNumber values the agent acts on.</summary>
+public enum LibvirtErrorCode
+{
+    InternalError = 1,
+    NoConnect = 5,
+    InvalidArgument = 8,
+    OperationFailed = 9,
+    XmlError = 27,
+    DomainExists = 28,
+    XmlDetail = 35,
+    NoDomain = 42,
+    NoStoragePool = 49,
+    NoStorageVolume = 50,
+    OperationInvalid = 55,
+}
+
+/// <summary>A failed libvirt call, with libvirt's own error code and message.</summary>
+public sealed class LibvirtException(int code, int domain, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+
+    /// <summary>The part of libvirt that raised it (virErrorDomain).</summary>
+    public int ErrorDomain { get; } = domain;
+
+    public bool Is(LibvirtErrorCode code) => Code == (int)code;
+
+    /// <summary>
+    /// Reads the calling thread's last libvirt error. Call it on the same thread, right after the call
+    /// that failed: libvirt keeps one error per thread and the next call resets it.
+    /// </summary>
+    internal static unsafe LibvirtException FromLastError(string operation)
+    {
+        var error = NativeMethods.GetLastError();
+        if (error is null)
+        {
+            return new LibvirtException(0, 0, $"{operation} failed without an error from libvirt");
+        }
+
+        var message = Marshal.PtrToStringUTF8((nint)error->Message) ?? "unknown error";
+        return new LibvirtException(error->Code, error->Domain, $"{operation}: {message}");
+    }
+}
