@@ -120,3 +120,29 @@ public sealed class TestHostTests
         Assert.Null(pool.FindVolume("vol-0123456789abcdef0"));
     }
 }
+
+public sealed class DomainEventTests
+{
+    [Fact]
+    public async Task Given_a_subscription_Then_start_and_stop_arrive_as_events_without_polling()
+    {
+        using var connection = LibvirtConnection.Open("test:///default");
+        var events = System.Threading.Channels.Channel.CreateUnbounded<DomainLifecycleEvent>();
+        using (connection.SubscribeLifecycleEvents(events.Writer))
+        {
+            using var domain = connection.DefineDomain(new DomainDefinition { Type = "test", Name = "i-0000000000000000e", MemoryMiB = 64, VirtualCpus = 1 }.ToXml());
+            domain.Start();
+            domain.Destroy();
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var seen = new List<DomainLifecycleEvent>();
+            while (!seen.Exists(e => e.Event == DomainLifecycle.Stopped))
+            {
+                seen.Add(await events.Reader.ReadAsync(timeout.Token));
+            }
+
+            Assert.Equal([DomainLifecycle.Defined, DomainLifecycle.Started, DomainLifecycle.Stopped], seen.Select(e => e.Event));
+            Assert.All(seen, e => Assert.Equal("i-0000000000000000e", e.DomainName));
+        }
+    }
+}

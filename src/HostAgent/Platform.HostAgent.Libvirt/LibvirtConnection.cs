@@ -21,6 +21,7 @@ public sealed unsafe class LibvirtConnection : IDisposable
         }
 
         NativeMethods.SetErrorFunc(0, &NativeMethods.IgnoreError);
+        EventLoop.Start();
         return true;
     });
 
@@ -114,6 +115,22 @@ public sealed unsafe class LibvirtConnection : IDisposable
 
         var error = LibvirtException.FromLastError($"virStoragePoolLookupByName({name})");
         return error.Is(LibvirtErrorCode.NoStoragePool) ? null : throw error;
+    }
+
+    /// <summary>Delivers every domain's lifecycle events (started, stopped, crashed, ...) to the writer.</summary>
+    public DomainEventSubscription SubscribeLifecycleEvents(System.Threading.Channels.ChannelWriter<DomainLifecycleEvent> writer)
+    {
+        var target = GCHandle.Alloc(writer);
+        delegate* unmanaged[Cdecl]<nint, nint, int, int, nint, int> callback = &EventLoop.OnLifecycle;
+        var id = NativeMethods.ConnectDomainEventRegisterAny(_handle, 0, NativeMethods.DomainEventIdLifecycle, callback, GCHandle.ToIntPtr(target), 0);
+        if (id < 0)
+        {
+            var error = LibvirtException.FromLastError("virConnectDomainEventRegisterAny");
+            target.Free();
+            throw error;
+        }
+
+        return new DomainEventSubscription(_handle, id, target);
     }
 
     public void Dispose() => _handle.Dispose();

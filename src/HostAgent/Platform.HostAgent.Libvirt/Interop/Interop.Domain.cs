@@ -41,6 +41,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetName")]
     internal static partial byte* DomainGetName(DomainHandle domain);
 
+    /// <summary>For event callbacks, which get a raw virDomainPtr they do not own.</summary>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetName")]
+    internal static partial byte* DomainGetNameRaw(nint domain);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetUUIDString")]
     internal static partial int DomainGetUuidString(DomainHandle domain, byte* buffer);
 
