@@ -56,6 +56,7 @@ down() {
 
 run_tests() {
   deploy/install-prerequisites.sh
+  deploy/start-test-daemons.sh
   dotnet build Platform.sln -c Release --no-restore --verbosity quiet
   results=$(mktemp -d)
   status=0

@@ -4,9 +4,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Debian packages used by the API, the README's examples and the tests. libvirt0 carries libvirt's
-# library with its simulated hypervisor (test:///), which the HostAgent's bindings are tested against.
-packages=(ca-certificates curl jq libvirt0)
+# Debian packages used by the API, the HostAgent, the README's examples and the tests:
+# libvirt (its library carries the simulated test:/// hypervisor; the daemon drives QEMU), QEMU for
+# real guests under software emulation, and what the test guest image is built from (the host's
+# kernel, busybox-static). See shared LAB-NOTES for why each is here.
+packages=(ca-certificates curl jq xz-utils
+  libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+  busybox-static linux-image-amd64)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the tiny test guest from Debian's own packages, no download: the host's kernel and an
+# initramfs of busybox-static plus the virtio modules. The guest prints
+#   PLATFORM-GUEST-READY <marker>
+# on its serial console, where <marker> is the kernel parameter platform.marker=..., then idles.
+#   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
+set -euo pipefail
+out=${1:?output directory}
+kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+[ -n "$kernel" ] || { echo "no /boot/vmlinuz-*: install linux-image-amd64" >&2; exit 1; }
+version=${kernel#/boot/vmlinuz-}
+modules=/lib/modules/$version/kernel
+[ -x /bin/busybox ] || { echo "no /bin/busybox: install busybox-static" >&2; exit 1; }
+
+mkdir -p "$out"
+if [ "$out/initrd.img" -nt "$0" ] && [ "$out/vmlinuz" -nt "$kernel" ]; then exit 0; fi
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,modules}
+cp /bin/busybox "$root/bin/busybox"
+
+# Load order from `modinfo -F depends`: the virtio transport first, then the devices.
+order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk)
+for name in "${order[@]}"; do
+  file=$(find "$modules" -name "$name.ko*" | head -n 1)
+  [ -n "$file" ] || continue   # built into this kernel
+  case "$file" in
+    *.xz) xz -dc "$file" >"$root/modules/$name.ko" ;;
+    *.zst) zstd -qdc "$file" >"$root/modules/$name.ko" ;;
+    *) cp "$file" "$root/modules/$name.ko" ;;
+  esac
+  echo "$name" >>"$root/modules/order"
+done
+
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in $(cat /modules/order 2>/dev/null); do insmod /modules/$m.ko 2>/dev/null; done
+marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
+echo "PLATFORM-GUEST-READY $marker"
+ls /sys/block | sed 's/^/PLATFORM-GUEST-DISK /'
+while true; do sleep 3600; done
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -9 >"$out/initrd.img.tmp")
+cp "$kernel" "$out/vmlinuz.tmp"
+mv "$out/initrd.img.tmp" "$out/initrd.img"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
