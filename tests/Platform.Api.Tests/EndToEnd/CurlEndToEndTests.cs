@@ -38,6 +38,12 @@ public sealed class CurlEndToEndTests
         Assert.Equal(403, wrong.Status);
         Assert.Equal("SignatureDoesNotMatch", wrong.Body.GetProperty("code").GetString());
 
+        // curl signs the path as sent, without AWS's second encoding: a percent-encoded name still verifies.
+        Assert.Equal(200, (await CurlAsync(api, root, "POST", "/api/v1/iam/users", """{"user_name":"c+d@e"}""")).Status);
+        var encoded = await CurlAsync(api, root, "GET", "/api/v1/iam/users/c%2Bd%40e");
+        Assert.Equal(200, encoded.Status);
+        Assert.Equal("c+d@e", encoded.Body.GetProperty("user_name").GetString());
+
         using var local = new HttpClient { BaseAddress = api.BaseAddress };
         Assert.Equal(HttpStatusCode.OK, (await local.GetAsync("/hangfire")).StatusCode);
     }

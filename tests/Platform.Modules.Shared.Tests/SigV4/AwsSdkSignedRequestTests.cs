@@ -130,3 +130,27 @@ public sealed class AwsSdkSignedRequestTests
         AwsSdkSigning.NewRequest(method, new Uri("https://localhost/"), path, AwsSdkSigning.DecodeQuery(query),
             body is null ? null : Encoding.UTF8.GetBytes(body), body is null ? null : "application/json", service);
 }
+
+/// <summary>Clients that skip AWS's double encoding of the path (curl's --aws-sigv4) still verify.</summary>
+public sealed class SingleEncodingClientTests
+{
+    [Fact]
+    public void Given_a_path_signed_without_double_encoding_Then_it_verifies_and_a_changed_path_does_not()
+    {
+        const string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        var sdkRequest = AwsSdkSigning.NewRequest("GET", new Uri("https://localhost/"), "/api/v1/iam/users/a+b@c", [], null, null, "iam");
+        sdkRequest.UseDoubleEncoding = false;
+        var result = new AWS4Signer().SignRequest(sdkRequest, AwsSdkSigning.Config("iam"), null, "AKIAIOSFODNN7EXAMPLE", secret);
+        var headers = sdkRequest.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)).Append(new("Authorization", result.ForAuthorizationHeader)).ToList();
+        var hash = Convert.ToHexStringLower(SHA256.HashData([]));
+
+        var uri = AmazonServiceClient.ComposeUrl(sdkRequest).OriginalString;
+        var wire = uri[uri.IndexOf('/', "https://".Length)..];
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest("GET", wire, headers), new SigV4Options(), hash).Request!;
+        Assert.NotNull(parsed.StringToSignSingleEncoded);
+        Assert.True(SigV4Verifier.VerifySignature(parsed, SigV4Verifier.DeriveSigningKey(secret, parsed.Scope)), $"{wire}\n{parsed.CanonicalRequest}");
+
+        var other = SigV4Verifier.Parse(new SigV4HttpRequest("GET", wire.Replace("c", "d", StringComparison.Ordinal), headers), new SigV4Options(), hash).Request!;
+        Assert.False(SigV4Verifier.VerifySignature(other, SigV4Verifier.DeriveSigningKey(secret, other.Scope)));
+    }
+}

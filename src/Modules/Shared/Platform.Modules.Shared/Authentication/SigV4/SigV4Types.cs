@@ -67,6 +67,12 @@ public sealed class SigV4ParsedRequest
     public string? StringToSignWithoutSessionToken { get; init; }
 
     public string? CanonicalRequestWithoutSessionToken { get; init; }
+
+    /// <summary>
+    /// For a path with escapes or reserved characters: the string to sign over the path exactly as sent,
+    /// as clients that skip AWS's double encoding (curl's --aws-sigv4, SDKs set not to) compute it.
+    /// </summary>
+    public string? StringToSignSingleEncoded { get; init; }
 }
 
 /// <summary>An error in AWS's terms: its code, message and HTTP status.</summary>

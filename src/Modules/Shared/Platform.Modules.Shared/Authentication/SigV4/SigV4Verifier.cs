@@ -62,7 +62,8 @@ public static class SigV4Verifier
     public static bool VerifySignature(SigV4ParsedRequest parsed, ReadOnlySpan<byte> signingKey)
     {
         return Matches(parsed.StringToSign, parsed.Signature, signingKey)
-            | (parsed.StringToSignWithoutSessionToken is { } alternate && Matches(alternate, parsed.Signature, signingKey));
+            | (parsed.StringToSignWithoutSessionToken is { } withoutToken && Matches(withoutToken, parsed.Signature, signingKey))
+            | (parsed.StringToSignSingleEncoded is { } singleEncoded && Matches(singleEncoded, parsed.Signature, signingKey));
     }
 
     private static bool Matches(string stringToSign, string signature, ReadOnlySpan<byte> signingKey)
@@ -233,9 +234,14 @@ public static class SigV4Verifier
         string amzDate, string signature, TimeSpan? expires, string payloadHash, string? sessionToken, SigV4Options options)
     {
         var sortedNames = signedNames.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
-        var canonicalRequest = CanonicalRequest(method, path, query, headers, sortedNames, payloadHash, options);
+
         var withoutToken = form == SigV4Form.Query && sessionToken is not null
             ? CanonicalRequest(method, path, query.Where(p => p.Key != "X-Amz-Security-Token").ToList(), headers, sortedNames, payloadHash, options)
+            : null;
+        var canonicalUri = SigV4Canonical.Uri(path, options.NormalizePath);
+        var canonicalRequest = CanonicalRequest(method, path, query, headers, sortedNames, payloadHash, options, canonicalUri);
+        var singleEncoded = options.NormalizePath && path.Length > 0 && path != canonicalUri
+            ? CanonicalRequest(method, path, query, headers, sortedNames, payloadHash, options, canonicalUriOverride: path)
             : null;
         return new SigV4ParseResult(new SigV4ParsedRequest
         {
@@ -252,15 +258,16 @@ public static class SigV4Verifier
             StringToSign = StringToSign(amzDate, scope, canonicalRequest),
             CanonicalRequestWithoutSessionToken = withoutToken,
             StringToSignWithoutSessionToken = withoutToken is null ? null : StringToSign(amzDate, scope, withoutToken),
+            StringToSignSingleEncoded = singleEncoded is null ? null : StringToSign(amzDate, scope, singleEncoded),
         }, null);
     }
 
     private static string CanonicalRequest(string method, string path, List<KeyValuePair<string, string>> query,
-        Dictionary<string, List<string>> headers, string[] sortedNames, string payloadHash, SigV4Options options)
+        Dictionary<string, List<string>> headers, string[] sortedNames, string payloadHash, SigV4Options options, string? canonicalUriOverride = null)
     {
         var canonical = new StringBuilder(512)
             .Append(method).Append('\n')
-            .Append(SigV4Canonical.Uri(path, options.NormalizePath)).Append('\n')
+            .Append(canonicalUriOverride ?? SigV4Canonical.Uri(path, options.NormalizePath)).Append('\n')
             .Append(SigV4Canonical.Query(query)).Append('\n');
         foreach (var name in sortedNames)
         {
