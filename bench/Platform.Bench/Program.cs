@@ -2,12 +2,14 @@ using Platform.Bench;
 
 // bench: load generator and reference server for docs/BENCHMARKS.md (see bench/run.sh).
 //   baseline-server --urls URL
+//   scheduler [--hosts 1000] [--instances 10000]                              placements/s of the Compute scheduler
 //   sign --url URL --access-key AK --secret-key SK [--region R] [--service S]   SigV4 headers for a GET, one per line (for wrk -H)
 var options = Arguments.Parse(args.Skip(1));
 return args.FirstOrDefault() switch
 {
     "baseline-server" => await BaselineServer.RunAsync(options),
     "sign" => SignedHeaders.Print(options),
+    "scheduler" => SchedulerBenchmark.Run(options),
     _ => Usage(),
 };
 
