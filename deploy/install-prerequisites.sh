@@ -7,10 +7,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Debian packages used by the API, the HostAgent, the README's examples and the tests:
 # libvirt (its library carries the simulated test:/// hypervisor; the daemon drives QEMU), QEMU for
 # real guests under software emulation, and what the test guest image is built from (the host's
-# kernel, busybox-static). See shared LAB-NOTES for why each is here.
+# kernel, busybox-static); vagrant checks the lab's Vagrantfile.
 packages=(ca-certificates curl jq xz-utils
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
-  busybox-static linux-image-amd64)
+  busybox-static linux-image-amd64
+  vagrant)
 
 missing=()
 for package in "${packages[@]}"; do
