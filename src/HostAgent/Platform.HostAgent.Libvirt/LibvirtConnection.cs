@@ -105,6 +105,13 @@ public sealed unsafe class LibvirtConnection : IDisposable
         return raw == 0 ? throw LibvirtException.FromLastError("virDomainDefineXML") : new LibvirtDomain(DomainHandle.Own(raw, _handle));
     }
 
+    /// <summary>Defines a persistent storage pool; build and start it before use.</summary>
+    public LibvirtStoragePool DefineStoragePool(string xml)
+    {
+        var raw = NativeMethods.StoragePoolDefineXml(_handle, xml, 0);
+        return raw == 0 ? throw LibvirtException.FromLastError("virStoragePoolDefineXML") : new LibvirtStoragePool(StoragePoolHandle.Own(raw, _handle), _handle);
+    }
+
     public LibvirtStoragePool? FindStoragePool(string name)
     {
         var raw = NativeMethods.StoragePoolLookupByName(_handle, name);

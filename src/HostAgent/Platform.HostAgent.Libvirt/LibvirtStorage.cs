@@ -42,6 +42,23 @@ public sealed class LibvirtStoragePool : IDisposable
         return error.Is(LibvirtErrorCode.NoStorageVolume) ? null : throw error;
     }
 
+    public bool IsActive => NativeMethods.StoragePoolIsActive(_handle) switch
+    {
+        < 0 => throw LibvirtException.FromLastError("virStoragePoolIsActive"),
+        0 => false,
+        _ => true,
+    };
+
+    /// <summary>Prepares the pool's backing storage (for a directory pool: creates the directory).</summary>
+    public void Build() => Check(NativeMethods.StoragePoolBuild(_handle, 0), "virStoragePoolBuild");
+
+    public void Start() => Check(NativeMethods.StoragePoolCreate(_handle, 0), "virStoragePoolCreate");
+
+    /// <summary>Deactivates the pool; its volumes stay on disk.</summary>
+    public void Stop() => Check(NativeMethods.StoragePoolDestroy(_handle), "virStoragePoolDestroy");
+
+    public void Undefine() => Check(NativeMethods.StoragePoolUndefine(_handle), "virStoragePoolUndefine");
+
     /// <summary>Re-reads the pool's contents from its backing storage.</summary>
     public void Refresh()
     {
@@ -53,14 +70,26 @@ public sealed class LibvirtStoragePool : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
-    private LibvirtStorageVolume Wrap(nint raw) => new(StorageVolumeHandle.Own(raw, _connection));
+    private LibvirtStorageVolume Wrap(nint raw) => new(StorageVolumeHandle.Own(raw, _connection), _connection);
+
+    private static void Check(int result, string operation)
+    {
+        if (result < 0)
+        {
+            throw LibvirtException.FromLastError(operation);
+        }
+    }
 }
 
 public sealed unsafe class LibvirtStorageVolume : IDisposable
 {
-    internal LibvirtStorageVolume(StorageVolumeHandle handle)
+    private const int ChunkSize = 256 * 1024;
+    private readonly ConnectionHandle _connection;
+
+    internal LibvirtStorageVolume(StorageVolumeHandle handle, ConnectionHandle connection)
     {
         Handle = handle;
+        _connection = connection;
     }
 
     internal StorageVolumeHandle Handle { get; }
@@ -71,6 +100,90 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
         ? throw LibvirtException.FromLastError("virStorageVolGetInfo")
         : new StorageVolumeInfo(info.Type, info.Capacity, info.Allocation);
 
+    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.StorageVolGetXmlDesc(Handle, 0), "virStorageVolGetXMLDesc");
+
+    /// <summary>
+    /// Writes <paramref name="length"/> bytes of <paramref name="source"/> into the volume from its start,
+    /// through a libvirt stream (so it works on remote hosts too). Blocking; a failure aborts the stream.
+    /// </summary>
+    public void Upload(Stream source, ulong length)
+    {
+        using var stream = NewStream();
+        if (NativeMethods.StorageVolUpload(Handle, stream, 0, length, 0) < 0)
+        {
+            throw LibvirtException.FromLastError("virStorageVolUpload");
+        }
+
+        var buffer = new byte[ChunkSize];
+        try
+        {
+            ulong sent = 0;
+            while (sent < length)
+            {
+                var read = source.Read(buffer, 0, (int)Math.Min((ulong)buffer.Length, length - sent));
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"The source ended after {sent} of {length} bytes.");
+                }
+
+                fixed (byte* data = buffer)
+                {
+                    for (var offset = 0; offset < read;)
+                    {
+                        var written = NativeMethods.StreamSend(stream, data + offset, (nuint)(read - offset));
+                        offset += written >= 0 ? written : throw LibvirtException.FromLastError("virStreamSend");
+                    }
+                }
+
+                sent += (ulong)read;
+            }
+
+            Finish(stream);
+        }
+        catch
+        {
+            NativeMethods.StreamAbort(stream);
+            throw;
+        }
+    }
+
+    /// <summary>Copies the whole volume (or <paramref name="length"/> bytes of it) into <paramref name="destination"/>.</summary>
+    public void Download(Stream destination, ulong length = 0)
+    {
+        using var stream = NewStream();
+        if (NativeMethods.StorageVolDownload(Handle, stream, 0, length, 0) < 0)
+        {
+            throw LibvirtException.FromLastError("virStorageVolDownload");
+        }
+
+        var buffer = new byte[ChunkSize];
+        try
+        {
+            while (true)
+            {
+                int received;
+                fixed (byte* data = buffer)
+                {
+                    received = NativeMethods.StreamRecv(stream, data, (nuint)buffer.Length);
+                }
+
+                if (received == 0)
+                {
+                    break;
+                }
+
+                destination.Write(buffer, 0, received >= 0 ? received : throw LibvirtException.FromLastError("virStreamRecv"));
+            }
+
+            Finish(stream);
+        }
+        catch
+        {
+            NativeMethods.StreamAbort(stream);
+            throw;
+        }
+    }
+
     public void Delete()
     {
         if (NativeMethods.StorageVolDelete(Handle, 0) < 0)
@@ -80,4 +193,18 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
     }
 
     public void Dispose() => Handle.Dispose();
+
+    private StreamHandle NewStream()
+    {
+        var raw = NativeMethods.StreamNew(_connection, 0);
+        return raw == 0 ? throw LibvirtException.FromLastError("virStreamNew") : StreamHandle.Own(raw, _connection);
+    }
+
+    private static void Finish(StreamHandle stream)
+    {
+        if (NativeMethods.StreamFinish(stream) < 0)
+        {
+            throw LibvirtException.FromLastError("virStreamFinish");
+        }
+    }
 }

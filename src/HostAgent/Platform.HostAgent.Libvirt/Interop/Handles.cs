@@ -90,3 +90,15 @@ internal sealed class StorageVolumeHandle : ChildHandle
 
     protected override int Free(nint raw) => NativeMethods.StorageVolFree(raw);
 }
+
+internal sealed class StreamHandle : ChildHandle
+{
+    public static StreamHandle Own(nint raw, ConnectionHandle connection)
+    {
+        var stream = new StreamHandle();
+        stream.Attach(raw, connection);
+        return stream;
+    }
+
+    protected override int Free(nint raw) => NativeMethods.StreamFree(raw);
+}

@@ -15,6 +15,27 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolLookupByName", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint StoragePoolLookupByName(ConnectionHandle connection, string name);
 
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolDefineXML", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint StoragePoolDefineXml(ConnectionHandle connection, string xml, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolBuild")]
+    internal static partial int StoragePoolBuild(StoragePoolHandle pool, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolCreate")]
+    internal static partial int StoragePoolCreate(StoragePoolHandle pool, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolDestroy")]
+    internal static partial int StoragePoolDestroy(StoragePoolHandle pool);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolUndefine")]
+    internal static partial int StoragePoolUndefine(StoragePoolHandle pool);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolIsActive")]
+    internal static partial int StoragePoolIsActive(StoragePoolHandle pool);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetXMLDesc")]
+    internal static partial byte* StorageVolGetXmlDesc(StorageVolumeHandle volume, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolFree")]
     internal static partial int StoragePoolFree(nint pool);
 
