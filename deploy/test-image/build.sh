@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest from Debian's own packages, no download: the host's kernel and an
-# initramfs of busybox-static plus the virtio modules. The guest prints
-#   PLATFORM-GUEST-READY <marker>
-# on its serial console, where <marker> is the kernel parameter platform.marker=..., then idles.
+# initramfs of busybox-static plus the virtio modules. The guest prints on its serial console
+#   PLATFORM-GUEST-READY <marker>      once, <marker> being the kernel parameter platform.marker=...
+#   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
+#   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
 set -euo pipefail
 out=${1:?output directory}
@@ -42,8 +43,14 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /modules/order 2>/dev/null); do insmod /modules/$m.ko 2>/dev/null; done
 marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "PLATFORM-GUEST-READY $marker"
-ls /sys/block | sed 's/^/PLATFORM-GUEST-DISK /'
-while true; do sleep 3600; done
+seen=""
+while true; do
+  now=$(ls /sys/block)
+  for d in $now; do case " $seen " in *" $d "*) ;; *) echo "PLATFORM-GUEST-DISK $d" ;; esac; done
+  for d in $seen; do case " $now " in *" $d "*) ;; *) echo "PLATFORM-GUEST-DISK-GONE $d" ;; esac; done
+  seen=$(echo $now)
+  sleep 1
+done
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -9 >"$out/initrd.img.tmp")

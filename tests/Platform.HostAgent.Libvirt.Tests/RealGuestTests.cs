@@ -13,42 +13,101 @@ public sealed class RealGuestTests
     [Fact]
     public async Task Given_the_test_image_When_a_domain_boots_it_Then_the_console_shows_the_marker()
     {
-        var work = Directory.CreateTempSubdirectory("platform-guest-").FullName;
-        var image = TestImage.Build(Path.Combine(work, "image"));
-        var marker = Guid.NewGuid().ToString("N");
-        var console = Path.Combine(work, "console.log");
-        var name = $"i-test{marker[..13]}";
+        await using var guest = await Guest.BootAsync();
+        Assert.Equal(DomainState.Running, guest.Domain.GetInfo().State);
+    }
 
-        using var connection = LibvirtConnection.Open("qemu:///system");
-        using var domain = connection.DefineDomain(new DomainDefinition
+    [Fact]
+    public async Task Given_a_running_guest_When_a_disk_is_hot_plugged_and_unplugged_Then_the_guest_sees_it_come_and_go()
+    {
+        await using var guest = await Guest.BootAsync();
+        var file = Path.Combine(guest.WorkDirectory, "vol-hotplug.qcow2");
+        using (var create = Process.Start("qemu-img", ["create", "-q", "-f", "qcow2", file, "64M"]))
         {
-            Name = name,
-            MemoryMiB = 128,
-            VirtualCpus = 1,
-            Kernel = new DirectKernelBoot(image.Kernel, image.Initrd, $"console=ttyS0 quiet platform.marker={marker}"),
-            SerialLogPath = console,
-        }.ToXml());
-        try
+            await create.WaitForExitAsync();
+            Assert.Equal(0, create.ExitCode);
+        }
+
+        var disk = new DiskDefinition(file, "vdb").ToDeviceXml();
+        guest.Domain.AttachDevice(disk);
+        await guest.WaitForConsoleAsync("PLATFORM-GUEST-DISK vda");
+        Assert.Contains(file, guest.Domain.GetXml(), StringComparison.Ordinal);
+
+        guest.Domain.DetachDevice(disk);
+        await guest.WaitForConsoleAsync("PLATFORM-GUEST-DISK-GONE vda");
+    }
+
+    /// <summary>A test guest on qemu:///system, destroyed and undefined when disposed, also when the test fails.</summary>
+    private sealed class Guest : IAsyncDisposable
+    {
+        private readonly LibvirtConnection _connection;
+
+        private Guest(LibvirtConnection connection, LibvirtDomain domain, string workDirectory, string console)
         {
-            domain.Start();
-            Assert.Equal(DomainState.Running, domain.GetInfo().State);
-            var started = Stopwatch.StartNew();
-            while (!(File.Exists(console) && (await File.ReadAllTextAsync(console)).Contains($"PLATFORM-GUEST-READY {marker}", StringComparison.Ordinal)))
+            _connection = connection;
+            Domain = domain;
+            WorkDirectory = workDirectory;
+            Console = console;
+        }
+
+        public LibvirtDomain Domain { get; }
+
+        public string WorkDirectory { get; }
+
+        public string Console { get; }
+
+        public static async Task<Guest> BootAsync()
+        {
+            var work = Directory.CreateTempSubdirectory("platform-guest-").FullName;
+            var image = TestImage.Build(Path.Combine(work, "image"));
+            var marker = Guid.NewGuid().ToString("N");
+            var connection = LibvirtConnection.Open("qemu:///system");
+            var domain = connection.DefineDomain(new DomainDefinition
             {
-                Assert.True(started.Elapsed < BootDeadline, $"no marker after {BootDeadline}; console: {(File.Exists(console) ? await File.ReadAllTextAsync(console) : "(none)")}");
+                Name = $"i-test{marker[..13]}",
+                MemoryMiB = 128,
+                VirtualCpus = 1,
+                Kernel = new DirectKernelBoot(image.Kernel, image.Initrd, $"console=ttyS0 quiet platform.marker={marker}"),
+                SerialLogPath = Path.Combine(work, "console.log"),
+            }.ToXml());
+            var guest = new Guest(connection, domain, work, Path.Combine(work, "console.log"));
+            try
+            {
+                domain.Start();
+                await guest.WaitForConsoleAsync($"PLATFORM-GUEST-READY {marker}");
+                return guest;
+            }
+            catch
+            {
+                await guest.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task WaitForConsoleAsync(string line)
+        {
+            var started = Stopwatch.StartNew();
+            while (!(File.Exists(Console) && (await File.ReadAllTextAsync(Console)).Contains(line, StringComparison.Ordinal)))
+            {
+                Assert.True(started.Elapsed < BootDeadline,
+                    $"no '{line}' after {BootDeadline}; console: {(File.Exists(Console) ? await File.ReadAllTextAsync(Console) : "(none)")}");
                 await Task.Delay(250);
             }
         }
-        finally
+
+        public ValueTask DisposeAsync()
         {
-            // Every guest a test starts is stopped, also when the test fails: TCG guests eat the machine's 2 cores.
-            if (domain.IsActive)
+            // TCG guests eat the machine's 2 cores: every guest a test starts is stopped.
+            if (Domain.IsActive)
             {
-                domain.Destroy();
+                Domain.Destroy();
             }
 
-            domain.Undefine();
-            Directory.Delete(work, recursive: true);
+            Domain.Undefine();
+            Domain.Dispose();
+            _connection.Dispose();
+            Directory.Delete(WorkDirectory, recursive: true);
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -99,6 +99,9 @@ public sealed record DirectKernelBoot(string KernelPath, string? InitrdPath, str
 /// <summary>A disk backed by a file (usually a storage volume's path).</summary>
 public sealed record DiskDefinition(string SourcePath, string TargetDevice, string Format = "qcow2", bool ReadOnly = false)
 {
+    /// <summary>The disk as a device document, for hot-plugging with <see cref="LibvirtDomain.AttachDevice"/>.</summary>
+    public string ToDeviceXml() => ToXml().ToString();
+
     internal XElement ToXml() => new("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
         new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", Format)),
         new XElement("source", new XAttribute("file", SourcePath)),

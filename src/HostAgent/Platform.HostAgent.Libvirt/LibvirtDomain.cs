@@ -70,7 +70,23 @@ public sealed unsafe class LibvirtDomain : IDisposable
     /// <summary>Removes the definition; a running domain keeps running until it stops.</summary>
     public void Undefine() => Check(NativeMethods.DomainUndefine(_handle), "virDomainUndefine");
 
+    /// <summary>
+    /// Plugs a device (a disk) into the domain: into the running guest when it runs (hot-plug, needs
+    /// ACPI), and into its persistent definition either way, so it survives a restart.
+    /// </summary>
+    public void AttachDevice(string deviceXml) =>
+        Check(NativeMethods.DomainAttachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainAttachDeviceFlags");
+
+    /// <summary>Unplugs a device; the guest is asked to release it and libvirt waits for it briefly.</summary>
+    public void DetachDevice(string deviceXml) =>
+        Check(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainDetachDeviceFlags");
+
     public void Dispose() => _handle.Dispose();
+
+    private uint DeviceTargets() => IsActive ? AffectLive | AffectConfig : AffectConfig;
+
+    private const uint AffectLive = 1;
+    private const uint AffectConfig = 2;
 
     private static void Check(int result, string operation)
     {

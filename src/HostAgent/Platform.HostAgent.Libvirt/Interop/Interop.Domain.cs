@@ -54,6 +54,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetXMLDesc")]
     internal static partial byte* DomainGetXmlDesc(DomainHandle domain, uint flags);
 
+    /// <summary>flags: VIR_DOMAIN_AFFECT_LIVE (1) | VIR_DOMAIN_AFFECT_CONFIG (2).</summary>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainAttachDeviceFlags", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DomainAttachDeviceFlags(DomainHandle domain, string xml, uint flags);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainDetachDeviceFlags", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DomainDetachDeviceFlags(DomainHandle domain, string xml, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainIsActive")]
     internal static partial int DomainIsActive(DomainHandle domain);
 }
