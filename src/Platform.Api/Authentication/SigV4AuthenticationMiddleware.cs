@@ -94,12 +94,19 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
             throw new ApiException(413, "RequestEntityTooLarge", $"The request body must not exceed {MaxHashedBodyBytes} bytes.");
         }
 
-        request.EnableBuffering(bufferThreshold: MaxHashedBodyBytes, bufferLimit: MaxHashedBodyBytes);
+        request.EnableBuffering(bufferThreshold: MaxHashedBodyBytes);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[16 * 1024];
+        long total = 0;
         int read;
         while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
         {
+            // Chunked bodies declare no length: they are refused once they pass the limit.
+            if ((total += read) > MaxHashedBodyBytes)
+            {
+                throw new ApiException(413, "RequestEntityTooLarge", $"The request body must not exceed {MaxHashedBodyBytes} bytes.");
+            }
+
             sha.AppendData(buffer, 0, read);
         }
 

@@ -17,7 +17,7 @@ internal static class ApiErrorWriter
         return context.Response.WriteAsJsonAsync(new ApiErrorDocument(code, message, context.TraceIdentifier), json, context.RequestAborted);
     }
 
-    /// <summary>Answers for routing's own 404 and 405, which have no body of their own.</summary>
+    /// <summary>Answers for the framework's own 404, 405 and 415, which have no body of their own.</summary>
     public static Task WriteStatusCodeErrorAsync(StatusCodeContext status)
     {
         var context = status.HttpContext;
@@ -25,6 +25,7 @@ internal static class ApiErrorWriter
         {
             404 => WriteAsync(context, 404, "UnknownOperation", $"No operation matches {context.Request.Method} {context.Request.Path}."),
             405 => WriteAsync(context, 405, "MethodNotAllowed", $"The method {context.Request.Method} is not allowed on {context.Request.Path}."),
+            415 => WriteAsync(context, 415, "UnsupportedMediaType", "The request body must be application/json."),
             _ => Task.CompletedTask,
         };
     }

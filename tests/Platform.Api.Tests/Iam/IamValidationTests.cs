@@ -69,6 +69,19 @@ public sealed class IamValidationTests(SharedPlatformApp platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task Given_a_body_over_the_limit_or_not_json_Then_413_or_415_and_nothing_is_created()
+    {
+        using var root = platform.RootClient();
+        var huge = $$"""{"user_name":"huge","path":"/{{new string('x', 1_100_000)}}/"}""";
+        await (await root.PostRawAsync("/api/v1/iam/users", huge)).AssertErrorAsync(HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLarge");
+        using var text = new StringContent("""{"user_name":"texty"}""", System.Text.Encoding.UTF8, "text/plain");
+        await (await root.PostAsync("/api/v1/iam/users", text)).AssertErrorAsync(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        var names = await root.UserNamesAsync();
+        Assert.DoesNotContain("huge", names);
+        Assert.DoesNotContain("texty", names);
+    }
+
+    [Fact]
     public async Task Given_an_unknown_route_Then_an_AWS_style_404()
     {
         using var root = platform.RootClient();
