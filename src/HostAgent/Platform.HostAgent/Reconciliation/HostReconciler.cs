@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Reconciliation;
+
+public sealed class ReconcilerOptions
+{
+    /// <summary>libvirt domain type: <c>qemu</c> (TCG), <c>kvm</c>, or <c>test</c> on simulated hosts.</summary>
+    public string DomainType { get; init; } = "qemu";
+
+    /// <summary>Where each guest's serial console is written, one file per instance.</summary>
+    public string? ConsoleDirectory { get; init; }
+
+    /// <summary>How long a guest gets to shut down after the ACPI request before it is powered off.</summary>
+    public TimeSpan StopDeadline { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Converges one host's libvirt to a desired state. Idempotent: applying the same state twice changes
+/// nothing the second time. It manages only domains named like instances (<c>i-</c> and 17 hex digits),
+/// so other domains on the host are left alone. A fault on one instance is reported and the rest applied.
+/// </summary>
+public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, TimeProvider clock)
+{
+    private readonly Dictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
+
+    public HostReport Apply(HostDesiredState desired)
+    {
+        var faults = new List<InstanceFault>();
+        var wanted = desired.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+
+        foreach (var domain in libvirt.ListDomains())
+        {
+            using (domain)
+            {
+                var name = domain.Name;
+                if (InstanceName().IsMatch(name) && !wanted.ContainsKey(name))
+                {
+                    Guard(faults, name, () => Remove(domain));
+                }
+            }
+        }
+
+        foreach (var instance in desired.Instances)
+        {
+            Guard(faults, instance.InstanceId, () => Converge(instance));
+        }
+
+        return new HostReport(desired.HostId, desired.Version, Capacity(), Observe(), faults);
+    }
+
+    /// <summary>What runs here now, without changing anything: for heartbeats between desired states.</summary>
+    public IReadOnlyList<InstanceReport> Observe()
+    {
+        var reports = new List<InstanceReport>();
+        foreach (var domain in libvirt.ListDomains())
+        {
+            using (domain)
+            {
+                var name = domain.Name;
+                if (InstanceName().IsMatch(name))
+                {
+                    reports.Add(new InstanceReport(name, Power(domain.GetInfo().State)));
+                }
+            }
+        }
+
+        return reports.OrderBy(r => r.InstanceId, StringComparer.Ordinal).ToList();
+    }
+
+    public HostCapacity Capacity()
+    {
+        var node = libvirt.GetNodeInfo();
+        return new HostCapacity((int)node.Cpus, (long)(node.MemoryKiB / 1024));
+    }
+
+    private void Converge(DesiredInstance instance)
+    {
+        using var domain = libvirt.FindDomain(instance.InstanceId) ?? libvirt.DefineDomain(Definition(instance).ToXml());
+        var active = domain.IsActive;
+        if (instance.Power == DesiredPower.Running)
+        {
+            _stopsRequested.Remove(instance.InstanceId);
+            if (!active)
+            {
+                domain.Start();
+            }
+
+            return;
+        }
+
+        if (!active)
+        {
+            _stopsRequested.Remove(instance.InstanceId);
+            return;
+        }
+
+        // EC2's stop: ask the guest first, pull the plug once the deadline has passed.
+        var now = clock.GetUtcNow();
+        if (!_stopsRequested.TryGetValue(instance.InstanceId, out var requested))
+        {
+            _stopsRequested[instance.InstanceId] = now;
+            domain.Shutdown();
+        }
+        else if (now - requested >= options.StopDeadline)
+        {
+            domain.Destroy();
+            _stopsRequested.Remove(instance.InstanceId);
+        }
+    }
+
+    private void Remove(LibvirtDomain domain)
+    {
+        if (domain.IsActive)
+        {
+            domain.Destroy();
+        }
+
+        _stopsRequested.Remove(domain.Name);
+        domain.Undefine();
+    }
+
+    private DomainDefinition Definition(DesiredInstance instance) => new()
+    {
+        Type = options.DomainType,
+        Name = instance.InstanceId,
+        MemoryMiB = instance.MemoryMiB,
+        VirtualCpus = instance.VirtualCpus,
+        Kernel = new DirectKernelBoot(instance.Boot.KernelPath, instance.Boot.InitrdPath, instance.Boot.CommandLine),
+        SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
+    };
+
+    private static ObservedPower Power(DomainState state) => state switch
+    {
+        DomainState.Running or DomainState.Blocked => ObservedPower.Running,
+        DomainState.ShuttingDown => ObservedPower.Stopping,
+        DomainState.Paused or DomainState.Suspended => ObservedPower.Paused,
+        DomainState.Crashed => ObservedPower.Crashed,
+        _ => ObservedPower.Stopped,
+    };
+
+    private static void Guard(List<InstanceFault> faults, string instanceId, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (LibvirtException e)
+        {
+            faults.Add(new InstanceFault(instanceId, e.Message));
+        }
+    }
+
+    [GeneratedRegex("^i-[0-9a-f]{17}$")]
+    private static partial Regex InstanceName();
+}
