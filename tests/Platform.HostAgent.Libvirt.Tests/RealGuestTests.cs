@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Platform.Tests.Common;
 
 namespace Platform.HostAgent.Libvirt.Tests;
 
@@ -109,32 +110,5 @@ public sealed class RealGuestTests
             Directory.Delete(WorkDirectory, recursive: true);
             return ValueTask.CompletedTask;
         }
-    }
-}
-
-/// <summary>The guest image, built by the project's own script (deploy/test-image/build.sh).</summary>
-internal sealed record TestImage(string Kernel, string Initrd)
-{
-    public static TestImage Build(string directory)
-    {
-        var script = Path.Combine(RepositoryRoot(), "deploy", "test-image", "build.sh");
-        using var build = Process.Start(new ProcessStartInfo(script, directory) { RedirectStandardError = true })!;
-        var errors = build.StandardError.ReadToEnd();
-        build.WaitForExit();
-        Assert.True(build.ExitCode == 0, $"{script} failed: {errors}");
-        return new TestImage(Path.Combine(directory, "vmlinuz"), Path.Combine(directory, "initrd.img"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Platform.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Platform.sln not found above the test output");
     }
 }

@@ -112,13 +112,4 @@ public sealed class HostReconcilerTests : IDisposable
         _libvirt.Dispose();
         File.Delete(_hostFile);
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
