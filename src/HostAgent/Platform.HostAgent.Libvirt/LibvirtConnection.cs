@@ -74,7 +74,7 @@ public sealed unsafe class LibvirtConnection : IDisposable
             var domains = new List<LibvirtDomain>(count);
             for (var i = 0; i < count; i++)
             {
-                domains.Add(new LibvirtDomain(DomainHandle.Own(array[i], _handle)));
+                domains.Add(new LibvirtDomain(ChildHandle.Own<DomainHandle>(array[i], _handle)));
             }
 
             return domains;
@@ -91,7 +91,7 @@ public sealed unsafe class LibvirtConnection : IDisposable
         var raw = NativeMethods.DomainLookupByName(_handle, name);
         if (raw != 0)
         {
-            return new LibvirtDomain(DomainHandle.Own(raw, _handle));
+            return new LibvirtDomain(ChildHandle.Own<DomainHandle>(raw, _handle));
         }
 
         var error = LibvirtException.FromLastError($"virDomainLookupByName({name})");
@@ -102,14 +102,14 @@ public sealed unsafe class LibvirtConnection : IDisposable
     public LibvirtDomain DefineDomain(string xml)
     {
         var raw = NativeMethods.DomainDefineXml(_handle, xml);
-        return raw == 0 ? throw LibvirtException.FromLastError("virDomainDefineXML") : new LibvirtDomain(DomainHandle.Own(raw, _handle));
+        return raw == 0 ? throw LibvirtException.FromLastError("virDomainDefineXML") : new LibvirtDomain(ChildHandle.Own<DomainHandle>(raw, _handle));
     }
 
     /// <summary>Defines a persistent storage pool; build and start it before use.</summary>
     public LibvirtStoragePool DefineStoragePool(string xml)
     {
         var raw = NativeMethods.StoragePoolDefineXml(_handle, xml, 0);
-        return raw == 0 ? throw LibvirtException.FromLastError("virStoragePoolDefineXML") : new LibvirtStoragePool(StoragePoolHandle.Own(raw, _handle), _handle);
+        return raw == 0 ? throw LibvirtException.FromLastError("virStoragePoolDefineXML") : new LibvirtStoragePool(ChildHandle.Own<StoragePoolHandle>(raw, _handle), _handle);
     }
 
     public LibvirtStoragePool? FindStoragePool(string name)
@@ -117,7 +117,7 @@ public sealed unsafe class LibvirtConnection : IDisposable
         var raw = NativeMethods.StoragePoolLookupByName(_handle, name);
         if (raw != 0)
         {
-            return new LibvirtStoragePool(StoragePoolHandle.Own(raw, _handle), _handle);
+            return new LibvirtStoragePool(ChildHandle.Own<StoragePoolHandle>(raw, _handle), _handle);
         }
 
         var error = LibvirtException.FromLastError($"virStoragePoolLookupByName({name})");

@@ -57,29 +57,29 @@ public sealed unsafe class LibvirtDomain : IDisposable
     public string GetXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, 0), "virDomainGetXMLDesc");
 
     /// <summary>Boots a defined domain.</summary>
-    public void Start() => Check(NativeMethods.DomainCreate(_handle), "virDomainCreate");
+    public void Start() => LibvirtException.ThrowIfFailed(NativeMethods.DomainCreate(_handle), "virDomainCreate");
 
     /// <summary>Asks the guest to shut down (ACPI); the guest may ignore it, so callers pair it with a deadline and <see cref="Destroy"/>.</summary>
-    public void Shutdown() => Check(NativeMethods.DomainShutdown(_handle), "virDomainShutdown");
+    public void Shutdown() => LibvirtException.ThrowIfFailed(NativeMethods.DomainShutdown(_handle), "virDomainShutdown");
 
     /// <summary>Stops the domain at once, as pulling the power cord would.</summary>
-    public void Destroy() => Check(NativeMethods.DomainDestroy(_handle), "virDomainDestroy");
+    public void Destroy() => LibvirtException.ThrowIfFailed(NativeMethods.DomainDestroy(_handle), "virDomainDestroy");
 
-    public void Reboot() => Check(NativeMethods.DomainReboot(_handle, 0), "virDomainReboot");
+    public void Reboot() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReboot(_handle, 0), "virDomainReboot");
 
     /// <summary>Removes the definition; a running domain keeps running until it stops.</summary>
-    public void Undefine() => Check(NativeMethods.DomainUndefine(_handle), "virDomainUndefine");
+    public void Undefine() => LibvirtException.ThrowIfFailed(NativeMethods.DomainUndefine(_handle), "virDomainUndefine");
 
     /// <summary>
     /// Plugs a device (a disk) into the domain: into the running guest when it runs (hot-plug, needs
     /// ACPI), and into its persistent definition either way, so it survives a restart.
     /// </summary>
     public void AttachDevice(string deviceXml) =>
-        Check(NativeMethods.DomainAttachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainAttachDeviceFlags");
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainAttachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainAttachDeviceFlags");
 
     /// <summary>Unplugs a device; the guest is asked to release it and libvirt waits for it briefly.</summary>
     public void DetachDevice(string deviceXml) =>
-        Check(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainDetachDeviceFlags");
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainDetachDeviceFlags");
 
     public void Dispose() => _handle.Dispose();
 
@@ -88,11 +88,4 @@ public sealed unsafe class LibvirtDomain : IDisposable
     private const uint AffectLive = 1;
     private const uint AffectConfig = 2;
 
-    private static void Check(int result, string operation)
-    {
-        if (result < 0)
-        {
-            throw LibvirtException.FromLastError(operation);
-        }
-    }
 }

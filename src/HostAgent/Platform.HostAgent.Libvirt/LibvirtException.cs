@@ -33,6 +33,15 @@ public sealed class LibvirtException(int code, int domain, string message) : Exc
     /// Reads the calling thread's last libvirt error. Call it on the same thread, right after the call
     /// that failed: libvirt keeps one error per thread and the next call resets it.
     /// </summary>
+    /// <summary>libvirt's rule for int results: -1 (any negative) means failed, and the error is waiting.</summary>
+    internal static void ThrowIfFailed(int result, string operation)
+    {
+        if (result < 0)
+        {
+            throw FromLastError(operation);
+        }
+    }
+
     internal static unsafe LibvirtException FromLastError(string operation)
     {
         var error = NativeMethods.GetLastError();

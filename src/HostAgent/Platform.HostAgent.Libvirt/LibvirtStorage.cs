@@ -50,35 +50,22 @@ public sealed class LibvirtStoragePool : IDisposable
     };
 
     /// <summary>Prepares the pool's backing storage (for a directory pool: creates the directory).</summary>
-    public void Build() => Check(NativeMethods.StoragePoolBuild(_handle, 0), "virStoragePoolBuild");
+    public void Build() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolBuild(_handle, 0), "virStoragePoolBuild");
 
-    public void Start() => Check(NativeMethods.StoragePoolCreate(_handle, 0), "virStoragePoolCreate");
+    public void Start() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolCreate(_handle, 0), "virStoragePoolCreate");
 
     /// <summary>Deactivates the pool; its volumes stay on disk.</summary>
-    public void Stop() => Check(NativeMethods.StoragePoolDestroy(_handle), "virStoragePoolDestroy");
+    public void Stop() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolDestroy(_handle), "virStoragePoolDestroy");
 
-    public void Undefine() => Check(NativeMethods.StoragePoolUndefine(_handle), "virStoragePoolUndefine");
+    public void Undefine() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolUndefine(_handle), "virStoragePoolUndefine");
 
     /// <summary>Re-reads the pool's contents from its backing storage.</summary>
-    public void Refresh()
-    {
-        if (NativeMethods.StoragePoolRefresh(_handle, 0) < 0)
-        {
-            throw LibvirtException.FromLastError("virStoragePoolRefresh");
-        }
-    }
+    public void Refresh() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolRefresh(_handle, 0), "virStoragePoolRefresh");
 
     public void Dispose() => _handle.Dispose();
 
-    private LibvirtStorageVolume Wrap(nint raw) => new(StorageVolumeHandle.Own(raw, _connection), _connection);
+    private LibvirtStorageVolume Wrap(nint raw) => new(ChildHandle.Own<StorageVolumeHandle>(raw, _connection), _connection);
 
-    private static void Check(int result, string operation)
-    {
-        if (result < 0)
-        {
-            throw LibvirtException.FromLastError(operation);
-        }
-    }
 }
 
 public sealed unsafe class LibvirtStorageVolume : IDisposable
@@ -109,10 +96,7 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
     public void Upload(Stream source, ulong length)
     {
         using var stream = NewStream();
-        if (NativeMethods.StorageVolUpload(Handle, stream, 0, length, 0) < 0)
-        {
-            throw LibvirtException.FromLastError("virStorageVolUpload");
-        }
+        LibvirtException.ThrowIfFailed(NativeMethods.StorageVolUpload(Handle, stream, 0, length, 0), "virStorageVolUpload");
 
         var buffer = new byte[ChunkSize];
         try
@@ -151,10 +135,7 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
     public void Download(Stream destination, ulong length = 0)
     {
         using var stream = NewStream();
-        if (NativeMethods.StorageVolDownload(Handle, stream, 0, length, 0) < 0)
-        {
-            throw LibvirtException.FromLastError("virStorageVolDownload");
-        }
+        LibvirtException.ThrowIfFailed(NativeMethods.StorageVolDownload(Handle, stream, 0, length, 0), "virStorageVolDownload");
 
         var buffer = new byte[ChunkSize];
         try
@@ -184,27 +165,15 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
         }
     }
 
-    public void Delete()
-    {
-        if (NativeMethods.StorageVolDelete(Handle, 0) < 0)
-        {
-            throw LibvirtException.FromLastError("virStorageVolDelete");
-        }
-    }
+    public void Delete() => LibvirtException.ThrowIfFailed(NativeMethods.StorageVolDelete(Handle, 0), "virStorageVolDelete");
 
     public void Dispose() => Handle.Dispose();
 
     private StreamHandle NewStream()
     {
         var raw = NativeMethods.StreamNew(_connection, 0);
-        return raw == 0 ? throw LibvirtException.FromLastError("virStreamNew") : StreamHandle.Own(raw, _connection);
+        return raw == 0 ? throw LibvirtException.FromLastError("virStreamNew") : ChildHandle.Own<StreamHandle>(raw, _connection);
     }
 
-    private static void Finish(StreamHandle stream)
-    {
-        if (NativeMethods.StreamFinish(stream) < 0)
-        {
-            throw LibvirtException.FromLastError("virStreamFinish");
-        }
-    }
+    private static void Finish(StreamHandle stream) => LibvirtException.ThrowIfFailed(NativeMethods.StreamFinish(stream), "virStreamFinish");
 }

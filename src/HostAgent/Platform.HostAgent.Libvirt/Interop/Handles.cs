@@ -37,12 +37,16 @@ internal abstract class ChildHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
-    protected void Attach(nint raw, ConnectionHandle connection)
+    /// <summary>Takes ownership of a raw pointer libvirt returned for an object of <paramref name="connection"/>.</summary>
+    public static T Own<T>(nint raw, ConnectionHandle connection)
+        where T : ChildHandle, new()
     {
+        var child = new T();
         var added = false;
         connection.DangerousAddRef(ref added);
-        _connection = connection;
-        SetHandle(raw);
+        child._connection = connection;
+        child.SetHandle(raw);
+        return child;
     }
 
     protected abstract int Free(nint raw);
@@ -57,48 +61,20 @@ internal abstract class ChildHandle : SafeHandle
 
 internal sealed class DomainHandle : ChildHandle
 {
-    public static DomainHandle Own(nint raw, ConnectionHandle connection)
-    {
-        var domain = new DomainHandle();
-        domain.Attach(raw, connection);
-        return domain;
-    }
-
     protected override int Free(nint raw) => NativeMethods.DomainFree(raw);
 }
 
 internal sealed class StoragePoolHandle : ChildHandle
 {
-    public static StoragePoolHandle Own(nint raw, ConnectionHandle connection)
-    {
-        var pool = new StoragePoolHandle();
-        pool.Attach(raw, connection);
-        return pool;
-    }
-
     protected override int Free(nint raw) => NativeMethods.StoragePoolFree(raw);
 }
 
 internal sealed class StorageVolumeHandle : ChildHandle
 {
-    public static StorageVolumeHandle Own(nint raw, ConnectionHandle connection)
-    {
-        var volume = new StorageVolumeHandle();
-        volume.Attach(raw, connection);
-        return volume;
-    }
-
     protected override int Free(nint raw) => NativeMethods.StorageVolFree(raw);
 }
 
 internal sealed class StreamHandle : ChildHandle
 {
-    public static StreamHandle Own(nint raw, ConnectionHandle connection)
-    {
-        var stream = new StreamHandle();
-        stream.Attach(raw, connection);
-        return stream;
-    }
-
     protected override int Free(nint raw) => NativeMethods.StreamFree(raw);
 }
