@@ -1,0 +1,163 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Platform.Modules.Storage.Blobs;
+
+/// <summary>
+/// Blobs as files under a directory: written to a temporary file, fsynced, renamed into place, and the
+/// directory fsynced, so a crash leaves either nothing or the whole blob. It relies only on POSIX
+/// create, fsync, atomic rename and unlink, and keeps no state in memory, so every API replica may
+/// share the directory on a distributed filesystem (CephFS).
+/// </summary>
+internal sealed partial class FileSystemBlobStore : IBlobStore
+{
+    private const int BufferSize = 1024 * 1024;
+    private readonly string _blobs;
+    private readonly string _incoming;
+
+    public FileSystemBlobStore(string root)
+    {
+        _blobs = Path.Combine(root, "blobs");
+        _incoming = Path.Combine(root, "incoming");
+        Directory.CreateDirectory(_blobs);
+        Directory.CreateDirectory(_incoming);
+    }
+
+    public async Task<BlobWritten> WriteAsync(Stream content, long? expectedLength, CancellationToken cancellationToken)
+    {
+        var blobId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var temporary = Path.Combine(_incoming, $"{blobId}.part");
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long length = 0;
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[BufferSize];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    length += read;
+                    if (length > expectedLength)
+                    {
+                        throw new BlobLengthException(expectedLength.Value, length);
+                    }
+
+                    md5.AppendData(buffer, 0, read);
+                    sha256.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                if (expectedLength is { } expected && length != expected)
+                {
+                    throw new BlobLengthException(expected, length);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            var final = PathOf(blobId);
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(temporary, final);
+            SyncDirectory(Path.GetDirectoryName(final)!);
+            return new BlobWritten(blobId, length, Convert.ToHexStringLower(md5.GetHashAndReset()), Convert.ToHexStringLower(sha256.GetHashAndReset()));
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public Stream? OpenRead(string blobId, long offset = 0)
+    {
+        if (!IsBlobId(blobId))
+        {
+            return null;
+        }
+
+        try
+        {
+            var stream = new FileStream(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            stream.Seek(offset, SeekOrigin.Begin);
+            return stream;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public void Delete(string blobId)
+    {
+        if (IsBlobId(blobId))
+        {
+            File.Delete(PathOf(blobId));
+        }
+    }
+
+    public int ReclaimUnfinished(DateTimeOffset olderThan)
+    {
+        var reclaimed = 0;
+        foreach (var file in Directory.EnumerateFiles(_incoming, "*.part"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < olderThan.UtcDateTime)
+            {
+                File.Delete(file);
+                reclaimed++;
+            }
+        }
+
+        return reclaimed;
+    }
+
+    /// <summary>Two levels of fan-out keep directories small with millions of blobs.</summary>
+    private string PathOf(string blobId) => Path.Combine(_blobs, blobId[..2], blobId[2..4], blobId);
+
+    private static bool IsBlobId(string blobId) => blobId.Length == 32 && blobId.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>Makes the rename itself durable: POSIX only promises it once the directory is synced.</summary>
+    private static void SyncDirectory(string directory)
+    {
+        var descriptor = Open(directory, 0);
+        if (descriptor < 0)
+        {
+            throw new IOException($"Cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(descriptor) < 0)
+            {
+                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(descriptor);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int descriptor);
+}
+
+/// <summary>The body was shorter or longer than declared: the write is refused and leaves nothing.</summary>
+internal sealed class BlobLengthException(long expected, long actual)
+    : IOException($"The body has {actual} bytes where {expected} were declared.")
+{
+    public long Expected { get; } = expected;
+
+    public long Actual { get; } = actual;
+}
