@@ -154,3 +154,70 @@ public sealed class SingleEncodingClientTests
         Assert.False(SigV4Verifier.VerifySignature(other, SigV4Verifier.DeriveSigningKey(secret, other.Scope)));
     }
 }
+
+/// <summary>Bodies the AWS SDK itself sends in aws-chunked encoding, each chunk signed (S3 uploads).</summary>
+public sealed class AwsChunkedBodyTests
+{
+    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    [InlineData((3 * 81920) + 7)]
+    public async Task Given_an_sdk_chunked_body_Then_the_payload_reads_back_and_every_signature_checks(int size)
+    {
+        var payload = RandomNumberGenerator.GetBytes(size);
+        var (parsed, body) = SignChunked(payload);
+        var key = SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope);
+        Assert.Equal(AwsChunkedStream.StreamingPayload, parsed.PayloadHash);
+        Assert.True(SigV4Verifier.VerifySignature(parsed, key), parsed.CanonicalRequest);
+
+        using var decoded = new MemoryStream();
+        await new AwsChunkedStream(new MemoryStream(body), parsed, key).CopyToAsync(decoded);
+        Assert.Equal(payload, decoded.ToArray());
+    }
+
+    [Fact]
+    public async Task Given_a_chunk_altered_in_transit_Then_SignatureDoesNotMatch_before_its_bytes_are_read()
+    {
+        var payload = RandomNumberGenerator.GetBytes(100_000);
+        var (parsed, body) = SignChunked(payload);
+        var key = SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope);
+        body[body.Length - 200] ^= 1;
+
+        var error = await Assert.ThrowsAsync<AwsChunkedException>(() => new AwsChunkedStream(new MemoryStream(body), parsed, key).CopyToAsync(Stream.Null));
+        Assert.Equal("SignatureDoesNotMatch", error.Code);
+    }
+
+    [Theory]
+    [InlineData("zz;chunk-signature=00\r\n")]
+    [InlineData("10;chunk-signature=00\r\nshort")]
+    [InlineData("10")]
+    public async Task Given_a_malformed_chunked_body_Then_IncompleteBody(string body)
+    {
+        var (parsed, _) = SignChunked([1, 2, 3]);
+        var error = await Assert.ThrowsAsync<AwsChunkedException>(() =>
+            new AwsChunkedStream(new MemoryStream(Encoding.ASCII.GetBytes(body)), parsed, SigV4Verifier.DeriveSigningKey(Secret, parsed.Scope)).CopyToAsync(Stream.Null));
+        Assert.Equal("IncompleteBody", error.Code);
+    }
+
+    private static (SigV4ParsedRequest Parsed, byte[] Body) SignChunked(byte[] payload)
+    {
+        var request = AwsSdkSigning.NewRequest("PUT", new Uri("https://localhost/"), "/bucket/key", [], null, null, "s3");
+        request.UseChunkEncoding = true;
+        request.ContentStream = new MemoryStream(payload);
+        request.Headers["x-amz-decoded-content-length"] = payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers["Content-Encoding"] = "aws-chunked";
+        var result = new AWS4Signer().SignRequest(request, AwsSdkSigning.Config("s3"), null, AccessKey, Secret);
+        request.Headers["Authorization"] = result.ForAuthorizationHeader;
+        using var wrapped = new Amazon.Runtime.Internal.Util.ChunkedUploadWrapperStream(new MemoryStream(payload), 81920, result, CoreChecksumAlgorithm.NONE, new Dictionary<string, string>(), null);
+        using var body = new MemoryStream();
+        wrapped.CopyTo(body);
+
+        var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)).ToList();
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest("PUT", "/bucket/key", headers), SigV4Options.S3, payloadHashIfUnsigned: null);
+        Assert.Null(parsed.Error);
+        return (parsed.Request!, body.ToArray());
+    }
+}
