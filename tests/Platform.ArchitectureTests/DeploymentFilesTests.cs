@@ -6,6 +6,17 @@ namespace Platform.ArchitectureTests;
 /// <summary>The repository's deployment files are valid for the tools that read them.</summary>
 public sealed class DeploymentFilesTests
 {
+    public static TheoryData<string> SystemdUnits() =>
+        [.. Directory.GetFiles(Path.Combine(Repository.Root, "deploy", "systemd"), "*.service").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(SystemdUnits))]
+    public void Every_systemd_unit_passes_systemd_analyze_verify(string unit)
+    {
+        var (exitCode, output) = Run("systemd-analyze", $"verify {Path.Combine(Repository.Root, "deploy", "systemd", unit)}");
+        Assert.True(exitCode == 0 && output.Trim().Length == 0, output);
+    }
+
     [Fact]
     public void The_lab_Vagrantfile_validates()
     {
@@ -20,5 +31,13 @@ public sealed class DeploymentFilesTests
         vagrant.WaitForExit();
         Assert.True(vagrant.ExitCode == 0, output);
         Assert.Contains("Vagrantfile validated successfully", output, StringComparison.Ordinal);
+    }
+
+    private static (int ExitCode, string Output) Run(string command, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
     }
 }
