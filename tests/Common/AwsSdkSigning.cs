@@ -25,9 +25,18 @@ internal static class AwsSdkSigning
             AuthenticationRegion = region,
             Content = body,
         };
-        foreach (var (name, value) in query)
+        // A repeated name (?type=a&type=b) is a list to the SDK; a plain assignment would keep only the last.
+        foreach (var group in query.GroupBy(p => p.Key, StringComparer.Ordinal))
         {
-            request.Parameters[name] = value;
+            var values = group.Select(p => p.Value).ToList();
+            if (values.Count == 1)
+            {
+                request.Parameters[group.Key] = values[0];
+            }
+            else
+            {
+                request.ParameterCollection.Add(group.Key, values);
+            }
         }
 
         if (contentType is not null)

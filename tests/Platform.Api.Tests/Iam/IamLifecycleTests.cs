@@ -26,7 +26,7 @@ public sealed class IamLifecycleTests(SharedPlatformApp platform) : IClassFixtur
         Assert.Contains("iam:Get*", policy.GetProperty("policy_document").GetString(), StringComparison.Ordinal);
         await (await root.DeleteAsync("/api/v1/iam/policies/KimRead")).AssertErrorAsync(HttpStatusCode.Conflict, "DeleteConflict");
 
-        await (await root.PutAsJsonAsyncRaw("/api/v1/iam/users/kim/policies/inline-one", new
+        await (await root.PutJsonAsync("/api/v1/iam/users/kim/policies/inline-one", new
         {
             policy_document = IamSetup.Document(new { Effect = "Deny", Action = "iam:DeleteUser", Resource = "*" }),
         })).AssertOkAsync();
@@ -58,12 +58,12 @@ public sealed class IamLifecycleTests(SharedPlatformApp platform) : IClassFixtur
         await root.AttachAsync("lee", "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
         using var client = platform.App.SignedClient(lee);
 
-        var off = await (await root.PatchAsJsonAsyncRaw($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Inactive" })).AssertOkAsync();
+        var off = await (await root.PatchJsonAsync($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Inactive" })).AssertOkAsync();
         Assert.Equal("Inactive", off.GetProperty("status").GetString());
         await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
-        await (await root.PatchAsJsonAsyncRaw($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Sleeping" }))
+        await (await root.PatchJsonAsync($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Sleeping" }))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
-        await (await root.PatchAsJsonAsyncRaw($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Active" })).AssertOkAsync();
+        await (await root.PatchJsonAsync($"/api/v1/iam/access-keys/{lee.AccessKeyId}", new { user_name = "lee", status = "Active" })).AssertOkAsync();
         await (await client.GetAsync("/api/v1/iam/users")).AssertOkAsync();
     }
 
@@ -72,7 +72,7 @@ public sealed class IamLifecycleTests(SharedPlatformApp platform) : IClassFixtur
     {
         using var root = platform.RootClient();
         var mia = await root.CreateUserWithKeyAsync("mia", platform.Root.AccountId);
-        await (await root.PutAsJsonAsyncRaw("/api/v1/iam/users/mia/policies/own-keys", new
+        await (await root.PutJsonAsync("/api/v1/iam/users/mia/policies/own-keys", new
         {
             policy_document = IamSetup.Document(new { Effect = "Allow", Action = new[] { "iam:ListAccessKeys", "iam:CreateAccessKey" }, Resource = "arn:aws:iam::*:user/${aws:username}" }),
         })).AssertOkAsync();

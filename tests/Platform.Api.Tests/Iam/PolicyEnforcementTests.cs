@@ -43,7 +43,7 @@ public sealed class PolicyEnforcementTests(SharedPlatformApp platform) : IClassF
         using var root = platform.RootClient();
         var erin = await root.CreateUserWithKeyAsync("erin", platform.Root.AccountId);
         await root.CreateUserWithKeyAsync("frank", platform.Root.AccountId);
-        await (await root.PutAsJsonAsyncRaw("/api/v1/iam/users/erin/policies/own-user", new
+        await (await root.PutJsonAsync("/api/v1/iam/users/erin/policies/own-user", new
         {
             policy_document = IamSetup.Document(new { Effect = "Allow", Action = "iam:GetUser", Resource = "arn:aws:iam::*:user/${aws:username}" }),
         })).AssertOkAsync();
@@ -59,7 +59,7 @@ public sealed class PolicyEnforcementTests(SharedPlatformApp platform) : IClassF
         using var root = platform.RootClient();
         var grace = await root.CreateUserWithKeyAsync("grace", platform.Root.AccountId);
         await root.AttachAsync("grace", "arn:aws:iam::aws:policy/AdministratorAccess");
-        await (await root.PutAsJsonAsyncRaw("/api/v1/iam/users/grace/policies/no-user-creation", new
+        await (await root.PutJsonAsync("/api/v1/iam/users/grace/policies/no-user-creation", new
         {
             policy_document = IamSetup.Document(new { Effect = "Deny", Action = "iam:CreateUser", Resource = "*" }),
         })).AssertOkAsync();
@@ -82,19 +82,10 @@ public sealed class PolicyEnforcementTests(SharedPlatformApp platform) : IClassF
         using var client = platform.App.SignedClient(heidi);
         await (await client.GetAsync("/api/v1/iam/users")).AssertOkAsync();
 
-        await (await root.PatchAsJsonAsyncRaw($"/api/v1/iam/access-keys/{heidi.AccessKeyId}", new { user_name = "heidi", status = "Inactive" })).AssertOkAsync();
+        await (await root.PatchJsonAsync($"/api/v1/iam/access-keys/{heidi.AccessKeyId}", new { user_name = "heidi", status = "Inactive" })).AssertOkAsync();
         await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
 
         await (await root.DeleteAsync($"/api/v1/iam/access-keys/{heidi.AccessKeyId}?user_name=heidi")).AssertOkAsync();
         await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
     }
-}
-
-internal static class JsonVerbs
-{
-    public static Task<HttpResponseMessage> PutAsJsonAsyncRaw(this HttpClient client, string path, object body) =>
-        System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(client, path, body);
-
-    public static Task<HttpResponseMessage> PatchAsJsonAsyncRaw(this HttpClient client, string path, object body) =>
-        System.Net.Http.Json.HttpClientJsonExtensions.PatchAsJsonAsync(client, path, body);
 }

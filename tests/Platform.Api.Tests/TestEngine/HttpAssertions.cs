@@ -36,6 +36,12 @@ public static class HttpAssertions
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) =>
         client.PostAsJsonAsync(path, body);
 
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string path, object body) =>
+        client.PutAsJsonAsync(path, body);
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string path, object body) =>
+        client.PatchAsJsonAsync(path, body);
+
     public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string path, string json) =>
         client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 }
