@@ -18,7 +18,7 @@ public enum DesiredPower
 public sealed record DesiredInstance(
     string InstanceId,
     int VirtualCpus,
-    int MemoryMiB,
+    int MemoryMib,
     DesiredPower Power,
     GuestImage Image,
     string CommandLine,

@@ -11,7 +11,7 @@ public sealed record HostReport(
     IReadOnlyList<InstanceFault> Faults);
 
 /// <param name="DiskBytes">Size of the storage pool instances' disks and images live in (0 on simulated hosts).</param>
-public sealed record HostCapacity(int Cpus, long MemoryMiB, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);
+public sealed record HostCapacity(int Cpus, long MemoryMib, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);
 
 public enum ObservedPower
 {

@@ -26,7 +26,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var libvirt = openLibvirt?.Invoke() ?? LibvirtConnection.Open(options.LibvirtUri);
+        // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
+        using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
+        var libvirt = owned ?? openLibvirt!();
         IGuestImages images = options.Simulated
             ? new SimulatedGuestImages()
             : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),

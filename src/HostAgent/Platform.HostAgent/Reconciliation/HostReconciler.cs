@@ -147,7 +147,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         {
             Type = options.DomainType,
             Name = instance.InstanceId,
-            MemoryMiB = instance.MemoryMiB,
+            MemoryMiB = instance.MemoryMib,
             VirtualCpus = instance.VirtualCpus,
             Kernel = boot.KernelPath is { } kernel ? new DirectKernelBoot(kernel, boot.InitrdPath, instance.CommandLine) : null,
             Disks = boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : [],

@@ -40,7 +40,7 @@ internal sealed class EnrolHostHandler(ComputeDbContext db, TimeProvider clock) 
             AvailabilityZone = token.AvailabilityZone,
             CredentialHash = HostSecrets.Hash(secret),
             Cpus = enrolment.Capacity.Cpus,
-            MemoryMiB = enrolment.Capacity.MemoryMiB,
+            MemoryMiB = enrolment.Capacity.MemoryMib,
             DiskBytes = enrolment.Capacity.DiskBytes,
             DiskFreeBytes = enrolment.Capacity.DiskFreeBytes,
             EnrolledAt = now,

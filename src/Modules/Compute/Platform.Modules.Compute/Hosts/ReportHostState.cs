@@ -25,7 +25,7 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         var now = clock.GetUtcNow().UtcDateTime;
         var host = await db.Hosts.SingleAsync(h => h.Id == request.HostId, cancellationToken);
         host.Cpus = report.Capacity.Cpus;
-        host.MemoryMiB = report.Capacity.MemoryMiB;
+        host.MemoryMiB = report.Capacity.MemoryMib;
         host.DiskBytes = report.Capacity.DiskBytes;
         host.DiskFreeBytes = report.Capacity.DiskFreeBytes;
         host.RunningDomains = report.Capacity.RunningDomains;
