@@ -25,7 +25,7 @@ public sealed class HostReconcilerTests : IDisposable
     }
 
     private HostReconciler Reconciler(TimeSpan? stopDeadline = null) =>
-        new(_libvirt, new ReconcilerOptions { DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) }, new SimulatedGuestImages(), _clock);
+        new(_libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) }, new SimulatedGuestImages(), _clock);
 
     private static DesiredInstance Instance(string id, DesiredPower power = DesiredPower.Running) => new(id, 2, 1024, power, Image, "console=ttyS0");
 
@@ -106,6 +106,22 @@ public sealed class HostReconcilerTests : IDisposable
         var fault = Assert.Single(report.Faults);
         Assert.Equal("i-0000000000000000b", fault.InstanceId);
         Assert.Contains(report.Instances, i => i.InstanceId == "i-00000000000000001" && i.Power == ObservedPower.Running);
+    }
+
+    [Fact]
+    public void Given_another_agents_instances_on_the_same_libvirt_Then_they_are_neither_reported_nor_removed_nor_taken_over()
+    {
+        var other = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-2", DomainType = "test" }, new SimulatedGuestImages(), _clock);
+        other.Apply(new HostDesiredState("host-2", 1, [Instance("i-0000000000000000c")]));
+
+        var mine = Reconciler();
+        var report = mine.Apply(State(1, Instance("i-00000000000000001")));
+        Assert.Equal(["i-00000000000000001"], report.Instances.Select(i => i.InstanceId));
+        Assert.NotNull(_libvirt.FindDomain("i-0000000000000000c"));
+
+        var clash = mine.Apply(State(2, Instance("i-0000000000000000c")));
+        Assert.Equal("i-0000000000000000c", Assert.Single(clash.Faults).InstanceId);
+        Assert.Equal(["i-0000000000000000c"], other.Observe().Select(i => i.InstanceId));
     }
 
     public void Dispose()

@@ -28,7 +28,7 @@ public sealed class RealHostTests
         var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
         using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
             new DirectoryImageSource(Path.Combine(work, "images")));
-        var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
+        var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
         var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
         var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet platform.marker={id}");
         try
@@ -75,6 +75,68 @@ public sealed class RealHostTests
                     foreach (var part in ImageParts.Of(ImageFormat.Kernel))
                     {
                         using var volume = pool.FindVolume($"{imageId}-{part}");
+                        volume?.Delete();
+                    }
+
+                    pool.Stop();
+                    pool.Undefine();
+                }
+            }
+
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Given_a_qcow2_image_Then_each_instance_gets_a_copy_on_write_root_volume_on_it_that_goes_with_the_instance()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-qcow2-").FullName;
+        var imageId = $"ami-{Guid.NewGuid():N}"[..21];
+        Directory.CreateDirectory(Path.Combine(work, "images", imageId));
+        var disk = Path.Combine(work, "images", imageId, ImageParts.Disk);
+        using (var create = System.Diagnostics.Process.Start("qemu-img", ["create", "-q", "-f", "qcow2", disk, "2G"])!)
+        {
+            await create.WaitForExitAsync();
+            Assert.Equal(0, create.ExitCode);
+        }
+
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        var image = new GuestImage(imageId, ImageFormat.Qcow2);
+        try
+        {
+            using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
+                new DirectoryImageSource(Path.Combine(work, "images")));
+            await images.EnsureAsync(image, CancellationToken.None);
+            var first = images.Prepare("i-0000000000000000a", image);
+            Assert.Null(first.KernelPath);
+            Assert.Equal(first, images.Prepare("i-0000000000000000a", image));
+            var second = images.Prepare("i-0000000000000000b", image);
+            Assert.NotEqual(first.RootDiskPath, second.RootDiskPath);
+
+            using var pool = libvirt.FindStoragePool(poolName)!;
+            using (var root = pool.FindVolume("i-0000000000000000a-root")!)
+            {
+                // The root volume is as large as the image's virtual disk, and writes land in it, not in the image.
+                Assert.Equal(2UL << 30, root.GetInfo().CapacityBytes);
+                Assert.Contains($"{imageId}-disk", root.GetXml(), StringComparison.Ordinal);
+            }
+
+            images.DeleteInstanceDisks("i-0000000000000000a");
+            Assert.Null(pool.FindVolume("i-0000000000000000a-root"));
+            Assert.NotNull(pool.FindVolume("i-0000000000000000b-root"));
+            images.DeleteInstanceDisks("i-0000000000000000b");
+        }
+        finally
+        {
+            using (var pool = libvirt.FindStoragePool(poolName))
+            {
+                if (pool is not null)
+                {
+                    pool.Refresh();
+                    foreach (var name in new[] { $"{imageId}-disk", "i-0000000000000000a-root", "i-0000000000000000b-root" })
+                    {
+                        using var volume = pool.FindVolume(name);
                         volume?.Delete();
                     }
 

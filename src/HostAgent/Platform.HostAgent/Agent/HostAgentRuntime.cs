@@ -35,19 +35,20 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 options.StateDirectory, api);
         try
         {
+            var credential = await EnrolAsync(HostReconciler.Capacity(libvirt, images), cancellationToken);
+            api.UseCredential(credential);
+            HostId = credential.HostId;
+            LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+
             var consoles = Path.Combine(options.StateDirectory, "console");
             Directory.CreateDirectory(consoles);
             var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
             {
+                Owner = credential.HostId,
                 DomainType = options.ResolvedDomainType,
                 ConsoleDirectory = options.Simulated ? null : consoles,
                 StopDeadline = options.StopDeadline,
             }, images, clock);
-
-            var credential = await EnrolAsync(reconciler, cancellationToken);
-            api.UseCredential(credential);
-            HostId = credential.HostId;
-            LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
 
             var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
             using var subscription = TrySubscribe(libvirt, events.Writer);
@@ -70,7 +71,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
     }
 
-    private async Task<HostCredential> EnrolAsync(HostReconciler reconciler, CancellationToken cancellationToken)
+    private async Task<HostCredential> EnrolAsync(HostCapacity capacity, CancellationToken cancellationToken)
     {
         if (HostCredential.Load(options.StateDirectory) is { } saved)
         {
@@ -89,7 +90,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         {
             try
             {
-                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, reconciler.Capacity()), cancellationToken);
+                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity), cancellationToken);
                 var credential = new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, options.ApiUrl);
                 credential.Save(options.StateDirectory);
                 return credential;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Protocol;
@@ -7,6 +8,12 @@ namespace Platform.HostAgent.Reconciliation;
 
 public sealed class ReconcilerOptions
 {
+    /// <summary>
+    /// The host id this agent serves. Domains it defines carry it in their metadata, and it manages only
+    /// those: another agent on the same libvirt (another cloud, a test) and operators' own domains are left alone.
+    /// </summary>
+    public required string Owner { get; init; }
+
     /// <summary>libvirt domain type: <c>qemu</c> (TCG), <c>kvm</c>, or <c>test</c> on simulated hosts.</summary>
     public string DomainType { get; init; } = "qemu";
 
@@ -26,6 +33,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 {
     private readonly Dictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
 
+    /// <summary>Whether a domain (by UUID) is ours, read once from its metadata.</summary>
+    private readonly Dictionary<Guid, bool> _owned = [];
+
     /// <summary>The reboot count last seen per instance; a rise means the user asked for a reboot since.</summary>
     private readonly Dictionary<string, int> _reboots = new(StringComparer.Ordinal);
 
@@ -42,7 +52,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             using (domain)
             {
                 var name = domain.Name;
-                if (InstanceName().IsMatch(name) && !wanted.ContainsKey(name))
+                if (IsOurs(domain, name) && !wanted.ContainsKey(name))
                 {
                     Guard(faults, name, () => Remove(domain));
                 }
@@ -66,7 +76,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             using (domain)
             {
                 var name = domain.Name;
-                if (InstanceName().IsMatch(name))
+                if (IsOurs(domain, name))
                 {
                     reports.Add(new InstanceReport(name, Power(domain.GetInfo().State)));
                 }
@@ -76,17 +86,27 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         return reports.OrderBy(r => r.InstanceId, StringComparer.Ordinal).ToList();
     }
 
-    public HostCapacity Capacity()
+    public HostCapacity Capacity() => Capacity(libvirt, images, Observe());
+
+    /// <summary>The server's size and free pool space, also before the agent has an identity (enrolment).</summary>
+    public static HostCapacity Capacity(LibvirtConnection libvirt, IGuestImages images) => Capacity(libvirt, images, []);
+
+    private static HostCapacity Capacity(LibvirtConnection libvirt, IGuestImages images, IReadOnlyList<InstanceReport> observed)
     {
         var node = libvirt.GetNodeInfo();
         var (disk, free) = images.Capacity();
-        var running = Observe().Count(i => i.Power == ObservedPower.Running);
+        var running = observed.Count(i => i.Power == ObservedPower.Running);
         return new HostCapacity((int)node.Cpus, (long)(node.MemoryKiB / 1024), disk, free, running);
     }
 
     private void Converge(DesiredInstance instance)
     {
         using var domain = libvirt.FindDomain(instance.InstanceId) ?? libvirt.DefineDomain(Definition(instance).ToXml());
+        if (!IsOurs(domain, instance.InstanceId))
+        {
+            throw new InvalidOperationException($"A domain named {instance.InstanceId} exists on this server but is not this agent's.");
+        }
+
         var active = domain.IsActive;
         var rebootRequested = _reboots.TryGetValue(instance.InstanceId, out var seen) && instance.RebootCount > seen;
         _reboots[instance.InstanceId] = instance.RebootCount;
@@ -152,7 +172,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             Kernel = boot.KernelPath is { } kernel ? new DirectKernelBoot(kernel, boot.InitrdPath, instance.CommandLine) : null,
             Disks = boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : [],
             SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
-            Metadata = new Dictionary<string, string> { ["image"] = instance.Image.ImageId },
+            Metadata = new Dictionary<string, string> { [OwnerElement] = options.Owner, ["image"] = instance.Image.ImageId },
         };
     }
 
@@ -175,6 +195,26 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         {
             faults.Add(new InstanceFault(instanceId, e.Message));
         }
+    }
+
+    private const string OwnerElement = "host";
+
+    private bool IsOurs(LibvirtDomain domain, string name)
+    {
+        if (!InstanceName().IsMatch(name))
+        {
+            return false;
+        }
+
+        var uuid = domain.Uuid;
+        if (!_owned.TryGetValue(uuid, out var ours))
+        {
+            XNamespace platform = DomainDefinition.MetadataNamespace;
+            var owner = XDocument.Parse(domain.GetXml()).Root?.Element("metadata")?.Element(platform + "instance")?.Element(platform + OwnerElement)?.Value;
+            _owned[uuid] = ours = owner == options.Owner;
+        }
+
+        return ours;
     }
 
     [GeneratedRegex("^i-[0-9a-f]{17}$")]
