@@ -22,7 +22,11 @@ public enum ObservedPower
     Crashed,
 }
 
-public sealed record InstanceReport(string InstanceId, ObservedPower Power);
+/// <param name="ConsoleOutput">The tail of the guest's serial console (up to 64 KiB), sent only when it changed.</param>
+public sealed record InstanceReport(string InstanceId, ObservedPower Power, string? ConsoleOutput = null)
+{
+    public const int MaxConsoleBytes = 64 * 1024;
+}
 
 /// <summary>An instance the agent could not bring to its desired state, and why; the others were still applied.</summary>
 public sealed record InstanceFault(string InstanceId, string Message);

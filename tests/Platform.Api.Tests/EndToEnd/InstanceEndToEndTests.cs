@@ -61,6 +61,13 @@ public sealed class InstanceEndToEndTests
             var console = Path.Combine(agentState, "console", $"{id}.log");
             await ConsoleShowsAsync(console, $"PLATFORM-GUEST-READY {id}", agent);
             await ConsoleShowsAsync(console, $"PLATFORM-GUEST-SSH-KEY {TestKeys.Ed25519[..80]}", agent);
+            // The same console through the API (EC2's GetConsoleOutput), as the server's agent reported it.
+            await Eventually.TrueAsync(async () =>
+            {
+                var output = (await (await root.GetAsync($"/api/v1/ec2/instances/{id}/console-output")).AssertOkAsync()).GetProperty("output");
+                return output.ValueKind == System.Text.Json.JsonValueKind.String
+                    && System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(output.GetString()!)).Contains($"PLATFORM-GUEST-READY {id}", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(30), "GetConsoleOutput never showed the marker");
 
             var stop = await (await root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
             Assert.Equal("stopping", stop.GetProperty("current_state").GetString());
@@ -123,15 +130,22 @@ public sealed class InstanceEndToEndTests
     {
         foreach (var id in instances)
         {
-            using var domain = libvirt.FindDomain(id);
-            if (domain is not null)
+            try
             {
-                if (domain.IsActive)
+                using var domain = libvirt.FindDomain(id);
+                if (domain is not null)
                 {
-                    domain.Destroy();
-                }
+                    if (domain.IsActive)
+                    {
+                        domain.Destroy();
+                    }
 
-                domain.Undefine();
+                    domain.Undefine();
+                }
+            }
+            catch (LibvirtException)
+            {
+                // Already gone: the agent removed it between the lookup and the undefine.
             }
         }
 

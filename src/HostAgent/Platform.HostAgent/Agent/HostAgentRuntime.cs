@@ -57,7 +57,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             var forward = ForwardEventsAsync(events.Reader, stop.Token);
             try
             {
-                await ReconcileAsync(reconciler, images, credential.HostId, cancellationToken);
+                await ReconcileAsync(reconciler, images, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
             }
             finally
             {
@@ -104,7 +104,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
     }
 
-    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, string hostId, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, ConsoleTails consoles, string hostId, CancellationToken cancellationToken)
     {
         long applied = -1;
         while (!cancellationToken.IsCancellationRequested)
@@ -128,7 +128,15 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 }
 
                 Alive?.Invoke();
-                await api.ReportAsync(report, cancellationToken);
+                try
+                {
+                    await api.ReportAsync(consoles.Attach(report), cancellationToken);
+                }
+                catch
+                {
+                    consoles.Forget();
+                    throw;
+                }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or AgentApiException or LibvirtException or IOException)
             {

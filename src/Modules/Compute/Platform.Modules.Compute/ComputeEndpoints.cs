@@ -32,6 +32,8 @@ internal static class ComputeEndpoints
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
         ec2.MapGet("/instances/{instance_id}", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok((await sender.Send(new DescribeInstances([id], [], []), ct)).Instances[0]));
+        ec2.MapGet("/instances/{instance_id}/console-output", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetConsoleOutput(id), ct)));
         ec2.MapPost("/instances/{instance_id}/stop", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new StopInstance(id), ct)));
         ec2.MapPost("/instances/{instance_id}/start", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>

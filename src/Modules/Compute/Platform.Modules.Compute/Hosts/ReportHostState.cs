@@ -33,11 +33,19 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         host.LastHeartbeatAt = now;
 
         var observed = report.Instances.ToDictionary(i => i.InstanceId, i => i.Power, StringComparer.Ordinal);
+        var consoles = report.Instances.Where(i => i.ConsoleOutput is not null).ToDictionary(i => i.InstanceId, i => i.ConsoleOutput!, StringComparer.Ordinal);
         var faults = report.Faults.ToDictionary(f => f.InstanceId, f => f.Message, StringComparer.Ordinal);
         var instances = await db.Instances
             .Where(i => i.HostId == host.Id && i.State != InstanceStates.Terminated)
             .ToListAsync(cancellationToken);
         var desiredChanged = false;
+        foreach (var instance in instances.Where(i => consoles.ContainsKey(i.Id)))
+        {
+            var output = consoles[instance.Id];
+            instance.ConsoleOutput = output.Length > InstanceReport.MaxConsoleBytes ? output[^InstanceReport.MaxConsoleBytes..] : output;
+            instance.ConsoleUpdatedAt = now;
+        }
+
         foreach (var instance in instances.Where(i => report.AppliedVersion >= i.ChangedAtVersion))
         {
             var power = observed.TryGetValue(instance.Id, out var p) ? p : (ObservedPower?)null;

@@ -115,6 +115,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");
             instance.Property(i => i.TerminatedAt).HasColumnName("terminated_at");
+            instance.Property(i => i.ConsoleOutput).HasColumnName("console_output");
+            instance.Property(i => i.ConsoleUpdatedAt).HasColumnName("console_updated_at");
             instance.HasIndex(i => new { i.AccountId, i.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");
             instance.HasIndex(i => new { i.HostId, i.State });
             instance.HasIndex(i => new { i.AccountId, i.State });

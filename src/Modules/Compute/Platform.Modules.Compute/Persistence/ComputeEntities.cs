@@ -151,6 +151,11 @@ internal sealed class Instance
     public DateTime? TerminatedAt { get; set; }
 
     public List<InstanceTag> Tags { get; init; } = [];
+
+    /// <summary>The tail of the serial console, as the host last sent it (EC2's GetConsoleOutput).</summary>
+    public string? ConsoleOutput { get; set; }
+
+    public DateTime? ConsoleUpdatedAt { get; set; }
 }
 
 internal sealed class InstanceTag

@@ -122,6 +122,14 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("client_token");
 
+                    b.Property<string>("ConsoleOutput")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("console_output");
+
+                    b.Property<DateTime?>("ConsoleUpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("console_updated_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");

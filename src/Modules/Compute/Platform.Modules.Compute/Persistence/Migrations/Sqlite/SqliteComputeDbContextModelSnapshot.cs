@@ -116,6 +116,14 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("client_token");
 
+                    b.Property<string>("ConsoleOutput")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("console_output");
+
+                    b.Property<DateTime?>("ConsoleUpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("console_updated_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
