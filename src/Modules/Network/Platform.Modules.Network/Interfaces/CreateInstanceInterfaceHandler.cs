@@ -60,6 +60,7 @@ internal sealed class CreateInstanceInterfaceHandler(NetworkDbContext db, Defaul
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await EnsureParentsRemainAsync(eni, subnet, groupIds, cancellationToken);
                 return Describe(eni, subnet, cidr, vpc, groupIds);
             }
             catch (DbUpdateException) when (attempt < Attempts)
@@ -75,6 +76,26 @@ internal sealed class CreateInstanceInterfaceHandler(NetworkDbContext db, Defaul
                 throw NetworkErrors.Busy();
             }
         }
+    }
+
+    /// <summary>
+    /// A subnet or group deleted between our reads and our write would be left with an interface; the
+    /// deletes check for interfaces after their own write (<see cref="CheckedDelete"/>), and we check for
+    /// the parents after ours, so one of the two always sees the other. Losing, we take ours back.
+    /// </summary>
+    private async Task EnsureParentsRemainAsync(NetworkInterface eni, Subnet subnet, List<string> groupIds, CancellationToken cancellationToken)
+    {
+        var subnetRemains = await db.Subnets.AnyAsync(s => s.Id == subnet.Id, cancellationToken);
+        var groupsRemaining = await db.SecurityGroups.CountAsync(g => groupIds.Contains(g.Id), cancellationToken);
+        if (subnetRemains && groupsRemaining == groupIds.Count)
+        {
+            return;
+        }
+
+        db.InterfaceSecurityGroups.RemoveRange(db.InterfaceSecurityGroups.Local.Where(l => l.InterfaceId == eni.Id).ToList());
+        db.NetworkInterfaces.Remove(eni);
+        await db.SaveChangesAsync(cancellationToken);
+        throw subnetRemains ? NetworkErrors.GroupNotFound(groupIds[0]) : NetworkErrors.SubnetNotFound(subnet.Id);
     }
 
     private async Task<InstanceInterface?> ExistingAsync(CreateInstanceInterface request, CancellationToken cancellationToken)

@@ -90,6 +90,7 @@ internal sealed class AuthorizeSecurityGroupRulesHandler(NetworkDbContext db, IC
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await EnsureReferencedGroupsRemainAsync(added, cancellationToken);
                 return new SecurityGroupRulesResponse(added.Select(SecurityGroupRuleResponse.From).ToList());
             }
             catch (DbUpdateConcurrencyException) when (attempt < 8)
@@ -97,6 +98,19 @@ internal sealed class AuthorizeSecurityGroupRulesHandler(NetworkDbContext db, IC
                 // Another change to this group's rules landed first: check duplicates and the limit again.
                 db.ChangeTracker.Clear();
             }
+        }
+    }
+
+    /// <summary>A named group deleted while these rules were written: its delete or this check sees the other (see <see cref="CheckedDelete"/>).</summary>
+    private async Task EnsureReferencedGroupsRemainAsync(List<SecurityGroupRule> added, CancellationToken cancellationToken)
+    {
+        var referenced = added.Select(r => r.ReferencedGroupId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var remaining = await db.SecurityGroups.Where(g => referenced.Contains(g.Id)).Select(g => g.Id).ToListAsync(cancellationToken);
+        if (Lookups.FirstMissing(referenced, remaining) is { } gone)
+        {
+            db.SecurityGroupRules.RemoveRange(added);
+            await db.SaveChangesAsync(cancellationToken);
+            throw NetworkErrors.GroupNotFound(gone);
         }
     }
 }

@@ -80,6 +80,15 @@ internal sealed class CreateSecurityGroupHandler(NetworkDbContext db, ICallerCon
             throw;
         }
 
+        // A VPC deleted meanwhile: its delete looks for groups after its own write, and this looks for the VPC after ours.
+        if (!await db.Vpcs.AnyAsync(v => v.Id == vpc.Id, cancellationToken))
+        {
+            db.SecurityGroupRules.Remove(egress);
+            db.SecurityGroups.Remove(group);
+            await db.SaveChangesAsync(cancellationToken);
+            throw NetworkErrors.VpcNotFound(vpc.Id);
+        }
+
         return SecurityGroupResponse.From(group, request.Region, [egress]);
     }
 }

@@ -27,24 +27,18 @@ internal sealed class DeleteSecurityGroupHandler(NetworkDbContext db, ICallerCon
             throw new ApiException(400, "CannotDelete", $"the specified group: \"{group.Id}\" name: \"default\" cannot be deleted by a user");
         }
 
-        var inUse = await db.InterfaceSecurityGroups.AnyAsync(l => l.GroupId == group.Id, cancellationToken)
-            || await db.SecurityGroupRules.AnyAsync(r => r.ReferencedGroupId == group.Id && r.GroupId != group.Id, cancellationToken);
-        if (inUse)
+        var violation = () => NetworkErrors.DependencyViolation($"resource {group.Id} has a dependent object");
+        Func<CancellationToken, Task<bool>> inUse = async ct =>
+            await db.InterfaceSecurityGroups.AnyAsync(l => l.GroupId == group.Id, ct)
+            || await db.SecurityGroupRules.AnyAsync(r => r.ReferencedGroupId == group.Id && r.GroupId != group.Id, ct);
+        if (await inUse(cancellationToken))
         {
-            throw NetworkErrors.DependencyViolation($"resource {group.Id} has a dependent object");
+            throw violation();
         }
 
         db.SecurityGroupRules.RemoveRange(await db.SecurityGroupRules.Where(r => r.GroupId == group.Id).ToListAsync(cancellationToken));
         db.SecurityGroups.Remove(group);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw NetworkErrors.DependencyViolation($"resource {group.Id} has a dependent object");
-        }
-
+        await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;
     }
 }

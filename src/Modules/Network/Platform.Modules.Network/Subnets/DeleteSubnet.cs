@@ -17,13 +17,15 @@ internal sealed class DeleteSubnetHandler(NetworkDbContext db, ICallerContext ca
     public async ValueTask<Unit> Handle(DeleteSubnet request, CancellationToken cancellationToken)
     {
         var subnet = await db.FindSubnetAsync(caller.Identity.AccountId, request.SubnetId, cancellationToken);
-        if (await db.NetworkInterfaces.AnyAsync(n => n.SubnetId == subnet.Id, cancellationToken))
+        var violation = () => NetworkErrors.DependencyViolation($"The subnet '{subnet.Id}' has dependencies and cannot be deleted.");
+        Func<CancellationToken, Task<bool>> inUse = ct => db.NetworkInterfaces.AnyAsync(n => n.SubnetId == subnet.Id, ct);
+        if (await inUse(cancellationToken))
         {
-            throw NetworkErrors.DependencyViolation($"The subnet '{subnet.Id}' has dependencies and cannot be deleted.");
+            throw violation();
         }
 
         db.Subnets.Remove(subnet);
-        await db.SaveChangesAsync(cancellationToken);
+        await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;
     }
 }

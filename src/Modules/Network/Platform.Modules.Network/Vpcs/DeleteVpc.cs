@@ -21,12 +21,14 @@ internal sealed class DeleteVpcHandler(NetworkDbContext db, ICallerContext calle
     {
         var accountId = caller.Identity.AccountId;
         var vpc = await db.FindVpcAsync(accountId, request.VpcId, cancellationToken);
-        var inUse = await db.Subnets.AnyAsync(s => s.VpcId == vpc.Id, cancellationToken)
-            || await db.NetworkInterfaces.AnyAsync(n => n.VpcId == vpc.Id, cancellationToken)
-            || await db.SecurityGroups.AnyAsync(g => g.VpcId == vpc.Id && !g.IsDefault, cancellationToken);
-        if (inUse)
+        var violation = () => NetworkErrors.DependencyViolation($"The vpc '{vpc.Id}' has dependencies and cannot be deleted.");
+        Func<CancellationToken, Task<bool>> inUse = async ct =>
+            await db.Subnets.AnyAsync(s => s.VpcId == vpc.Id, ct)
+            || await db.NetworkInterfaces.AnyAsync(n => n.VpcId == vpc.Id, ct)
+            || await db.SecurityGroups.AnyAsync(g => g.VpcId == vpc.Id && !g.IsDefault, ct);
+        if (await inUse(cancellationToken))
         {
-            throw NetworkErrors.DependencyViolation($"The vpc '{vpc.Id}' has dependencies and cannot be deleted.");
+            throw violation();
         }
 
         var groups = await db.SecurityGroups.Where(g => g.VpcId == vpc.Id).ToListAsync(cancellationToken);
@@ -38,9 +40,9 @@ internal sealed class DeleteVpcHandler(NetworkDbContext db, ICallerContext calle
             marker.DefaultVpcId = null;
         }
 
-        // The version check makes a subnet created meanwhile fail this delete rather than be orphaned.
+        // The version check also refuses the delete if a subnet was created since the VPC was read.
         db.Vpcs.Remove(vpc);
-        await db.SaveChangesAsync(cancellationToken);
+        await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;
     }
 }
