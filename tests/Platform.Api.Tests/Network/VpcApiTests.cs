@@ -51,6 +51,11 @@ public sealed class VpcApiTests(SharedPlatformApp platform) : IClassFixture<Shar
             rules = new[] { new { ip_protocol = "6", from_port = 443, to_port = 443, cidr_ip = "0.0.0.0/0" } },
         })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidPermission.Duplicate");
 
+        // The change goes out through Network's outbox at once, for Compute to push to the hosts.
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>(platform.App.DatabasePath,
+                $"SELECT COUNT(*) FROM network_outbox_messages WHERE processed_at IS NOT NULL AND payload LIKE '%{groupId}%' AND type LIKE 'Platform.Modules.Network.Contracts.SecurityGroupRulesChanged,%'") == 1,
+            TimeSpan.FromSeconds(30), "SecurityGroupRulesChanged was not dispatched");
+
         var described = await (await ec2.GetAsync($"{Api}/security-groups?group_id={groupId}")).AssertOkAsync();
         var only = described.GetProperty("security_groups").EnumerateArray().Single();
         Assert.Equal(2, only.GetProperty("ingress_rules").GetArrayLength());
