@@ -165,6 +165,9 @@ public sealed class InstanceInterfaceTests(NetworkTestDatabase network) : IClass
             one.Ingress.OrderBy(r => r.Protocol, StringComparer.Ordinal).ThenBy(r => r.Cidr, StringComparer.Ordinal));
         Assert.Equal([new FirewallRule("-1", null, null, "0.0.0.0/0")], one.Egress);
 
+        var wholeVpc = await network.SendAsync(null, new DescribeInterfaceFirewall(VpcIds: [vpc.VpcId]));
+        Assert.Equal(new[] { app1, app2, database, peer }.Select(e => e.NetworkInterfaceId).Order(StringComparer.Ordinal), wholeVpc.Select(f => f.NetworkInterfaceId));
+
         // The default group admits its members, itself included.
         var peerFirewall = Assert.Single(await network.SendAsync(null, new DescribeInterfaceFirewall([peer.NetworkInterfaceId])));
         Assert.Equal([new FirewallRule("-1", null, null, peer.PrivateIpAddress + "/32")], peerFirewall.Ingress);

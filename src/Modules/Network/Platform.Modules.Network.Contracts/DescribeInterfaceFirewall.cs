@@ -9,12 +9,14 @@ namespace Platform.Modules.Network.Contracts;
 /// traffic are allowed. Anything not allowed is dropped.
 /// <para>
 /// Not scoped to a caller: it is for the platform's own use (composing a host's desired state).
-/// Select by interface ids, by instance ids, or both; unknown ids are left out, not errors.
+/// Select by interface ids, by instance ids, by VPC ids (every interface of the VPC: what a
+/// <see cref="SecurityGroupRulesChanged"/> handler needs), or any mix; unknown ids are left out, not errors.
 /// </para>
 /// </summary>
 public sealed record DescribeInterfaceFirewall(
     IReadOnlyList<string>? NetworkInterfaceIds = null,
-    IReadOnlyList<string>? InstanceIds = null) : IRequest<IReadOnlyList<InterfaceFirewall>>;
+    IReadOnlyList<string>? InstanceIds = null,
+    IReadOnlyList<string>? VpcIds = null) : IRequest<IReadOnlyList<InterfaceFirewall>>;
 
 /// <summary>One interface's firewall: who it is and what may reach it or leave it.</summary>
 public sealed record InterfaceFirewall(

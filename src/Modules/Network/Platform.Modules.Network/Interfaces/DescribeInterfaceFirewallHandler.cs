@@ -17,13 +17,14 @@ internal sealed class DescribeInterfaceFirewallHandler(NetworkDbContext db) : IR
     {
         var interfaceIds = request.NetworkInterfaceIds ?? [];
         var instanceIds = request.InstanceIds ?? [];
-        if (interfaceIds.Count + instanceIds.Count == 0)
+        var vpcIds = request.VpcIds ?? [];
+        if (interfaceIds.Count + instanceIds.Count + vpcIds.Count == 0)
         {
             return [];
         }
 
         var interfaces = await db.NetworkInterfaces.AsNoTracking()
-            .Where(n => interfaceIds.Contains(n.Id) || (n.InstanceId != null && instanceIds.Contains(n.InstanceId)))
+            .Where(n => interfaceIds.Contains(n.Id) || (n.InstanceId != null && instanceIds.Contains(n.InstanceId)) || vpcIds.Contains(n.VpcId))
             .OrderBy(n => n.Id)
             .ToListAsync(cancellationToken);
         var ids = interfaces.Select(n => n.Id).ToList();
@@ -40,8 +41,8 @@ internal sealed class DescribeInterfaceFirewallHandler(NetworkDbContext db) : IR
 
         var subnetIds = interfaces.Select(n => n.SubnetId).Distinct().ToList();
         var subnets = await db.Subnets.AsNoTracking().Where(s => subnetIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
-        var vpcIds = interfaces.Select(n => n.VpcId).Distinct().ToList();
-        var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
+        var vpcsFound = interfaces.Select(n => n.VpcId).Distinct().ToList();
+        var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcsFound.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
 
         var result = new List<InterfaceFirewall>(interfaces.Count);
         foreach (var eni in interfaces)
