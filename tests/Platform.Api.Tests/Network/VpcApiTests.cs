@@ -178,6 +178,17 @@ public sealed class VpcApiTests(SharedPlatformApp platform) : IClassFixture<Shar
             rules = new[] { new { ip_protocol = "-1", referenced_group_id = groupId } },
         })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidGroup.NotFound");
 
+        // Repeated filters: B's own VPC and A's in one call is still NotFound; B's two are both listed.
+        await (await ec2B.GetAsync($"{Api}/vpcs?vpc_id={vpcOfB}&vpc_id={vpcId}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidVpcID.NotFound");
+        var secondOfB = (await (await ec2B.PostJsonAsync($"{Api}/vpcs", new { cidr_block = "10.0.0.0/16" })).AssertOkAsync()).GetProperty("vpc_id").GetString()!;
+        var both = await (await ec2B.GetAsync($"{Api}/vpcs?vpc_id={vpcOfB}&vpc_id={secondOfB}")).AssertOkAsync();
+        Assert.Equal(new[] { vpcOfB, secondOfB }.Order(StringComparer.Ordinal),
+            both.GetProperty("vpcs").EnumerateArray().Select(v => v.GetProperty("vpc_id").GetString()!).Order(StringComparer.Ordinal));
+        await (await ec2B.PostJsonAsync($"{Api}/security-groups/{groupOfB}/egress-rules", new
+        {
+            rules = new[] { new { ip_protocol = "-1", cidr_ip = "0.0.0.0/0" } },
+        })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidPermission.Duplicate");
+
         var listedByB = await (await ec2B.GetAsync($"{Api}/vpcs")).AssertOkAsync();
         var idsOfB = listedByB.GetProperty("vpcs").EnumerateArray().Select(v => v.GetProperty("vpc_id").GetString()).ToList();
         Assert.Contains(vpcOfB, idsOfB);
