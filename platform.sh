@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Platform on one machine.
-#   ./platform.sh up      install what is missing, build, start the API on the embedded database
+#   ./platform.sh up      install what is missing, build, start the API on the embedded database and a
+#                         HostAgent for this machine, and publish the test image
 #   ./platform.sh down    stop it
 #   ./platform.sh test    run every test
 #   ./platform.sh bench   run the benchmarks and write docs/BENCHMARKS.md
@@ -12,10 +13,67 @@ cd "$root"
 : "${PLATFORM_URL:=http://127.0.0.1:8080}"
 : "${PLATFORM_LOG:=/var/log/platform}"
 : "${PLATFORM_RUN:=/run/platform}"
+: "${PLATFORM_AGENT_STATE:=/var/lib/platform-agent}"
+# qemu = software emulation. Where KVM works, PLATFORM_DOMAIN_TYPE=kvm (the lab machines have a
+# /dev/kvm whose guests hang, see docs/OPERATIONS.md).
+: "${PLATFORM_DOMAIN_TYPE:=qemu}"
+: "${PLATFORM_REGION:=us-east-1}"
 export PLATFORM_DATA PLATFORM_URL
 
-api_pid() {
-  [ -f "$PLATFORM_RUN/api.pid" ] && kill -0 "$(cat "$PLATFORM_RUN/api.pid")" 2>/dev/null && cat "$PLATFORM_RUN/api.pid"
+pid_of() {
+  [ -f "$PLATFORM_RUN/$1.pid" ] && kill -0 "$(cat "$PLATFORM_RUN/$1.pid")" 2>/dev/null && cat "$PLATFORM_RUN/$1.pid"
+}
+api_pid() { pid_of api; }
+
+# A call to the API signed with the management account's root key (curl's own SigV4).
+signed() {
+  local creds="$PLATFORM_DATA/root-credentials.json"
+  curl -fsS --aws-sigv4 "aws:amz:$PLATFORM_REGION:ec2" \
+    --user "$(jq -r .access_key_id "$creds"):$(jq -r .secret_access_key "$creds")" "$@"
+}
+
+start_agent() {
+  if pid=$(pid_of agent); then
+    echo "HostAgent already running (pid $pid)"
+    return
+  fi
+  dotnet publish src/HostAgent/Platform.HostAgent -c Release -o "$root/.build/agent" --no-restore --verbosity quiet
+  mkdir -p "$PLATFORM_AGENT_STATE" && chmod 700 "$PLATFORM_AGENT_STATE"
+  local token=""
+  if [ ! -f "$PLATFORM_AGENT_STATE/credential.json" ]; then
+    token=$(signed -X POST -H 'Content-Type: application/json' -d '{}' "$PLATFORM_URL/api/v1/ec2/hosts/join-tokens" | jq -r .join_token)
+  fi
+  (cd "$root/.build/agent" && Agent__ApiUrl="$PLATFORM_URL" Agent__JoinToken="$token" Agent__StateDirectory="$PLATFORM_AGENT_STATE" \
+    Agent__DomainType="$PLATFORM_DOMAIN_TYPE" exec nohup dotnet Platform.HostAgent.dll >>"$PLATFORM_LOG/agent.log" 2>&1) &
+  echo $! >"$PLATFORM_RUN/agent.pid"
+  for _ in $(seq 1 60); do
+    [ -f "$PLATFORM_AGENT_STATE/credential.json" ] && break
+    kill -0 "$(cat "$PLATFORM_RUN/agent.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/agent.log" >&2; exit 1; }
+    sleep 1
+  done
+  echo "HostAgent running (pid $(cat "$PLATFORM_RUN/agent.pid")), host $(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json"); log: $PLATFORM_LOG/agent.log"
+}
+
+# The test image (host kernel + busybox initramfs) as a public image, once.
+publish_test_image() {
+  local existing
+  existing=$(signed "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[] | select(.name == "platform-test-image") | .image_id' | head -n 1)
+  if [ -n "$existing" ]; then
+    echo "Test image: $existing"
+    return
+  fi
+  local dir="$PLATFORM_DATA/test-image"
+  deploy/test-image/build.sh "$dir"
+  local id
+  id=$(signed -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"platform-test-image","format":"kernel","command_line":"console=ttyS0 quiet","public":true}' \
+    "$PLATFORM_URL/api/v1/ec2/images" | jq -r .image_id)
+  for part in kernel:vmlinuz initrd:initrd.img; do
+    local file="$dir/${part#*:}"
+    signed -X PUT -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d' ' -f1)" --data-binary "@$file" \
+      "$PLATFORM_URL/api/v1/ec2/images/$id/${part%%:*}" >/dev/null
+  done
+  echo "Test image: $id (public)"
 }
 
 up() {
@@ -41,9 +99,17 @@ up() {
   if [ -f "$PLATFORM_DATA/root-credentials.json" ]; then
     echo "Root access key of the management account: $PLATFORM_DATA/root-credentials.json (readable by root only)"
   fi
+  deploy/start-test-daemons.sh
+  start_agent
+  publish_test_image
 }
 
 down() {
+  if pid=$(pid_of agent); then
+    kill "$pid"
+    rm -f "$PLATFORM_RUN/agent.pid"
+    echo "HostAgent stopped (its guests keep running)"
+  fi
   if pid=$(api_pid); then
     kill "$pid"
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

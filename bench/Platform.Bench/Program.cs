@@ -3,6 +3,8 @@ using Platform.Bench;
 // bench: load generator and reference server for docs/BENCHMARKS.md (see bench/run.sh).
 //   baseline-server --urls URL
 //   scheduler [--hosts 1000] [--instances 10000]                              placements/s of the Compute scheduler
+//   launch --url URL --access-key AK --secret-key SK --image AMI --console-dir DIR [--counts 1,10] [--rounds 3]
+//                                                                              launch latency through API and HostAgent
 //   sign --url URL --access-key AK --secret-key SK [--region R] [--service S]   SigV4 headers for a GET, one per line (for wrk -H)
 var options = Arguments.Parse(args.Skip(1));
 return args.FirstOrDefault() switch
@@ -10,6 +12,7 @@ return args.FirstOrDefault() switch
     "baseline-server" => await BaselineServer.RunAsync(options),
     "sign" => SignedHeaders.Print(options),
     "scheduler" => SchedulerBenchmark.Run(options),
+    "launch" => await LaunchBenchmark.RunAsync(options),
     _ => Usage(),
 };
 

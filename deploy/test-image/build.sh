@@ -2,6 +2,8 @@
 # Builds the tiny test guest from Debian's own packages, no download: the host's kernel and an
 # initramfs of busybox-static plus the virtio modules. The guest prints on its serial console
 #   PLATFORM-GUEST-READY <marker>      once, <marker> being the kernel parameter platform.marker=...
+#   PLATFORM-GUEST-SSH-KEY <key>       the SSH public key the instance was given (kernel parameter
+#                                      platform.ssh_key=, base64), as cloud-init would install it
 #   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
@@ -43,6 +45,8 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /modules/order 2>/dev/null); do insmod /modules/$m.ko 2>/dev/null; done
 marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "PLATFORM-GUEST-READY $marker"
+key=$(sed -n 's/.*platform\.ssh_key=\([^ ]*\).*/\1/p' /proc/cmdline)
+[ -n "$key" ] && echo "PLATFORM-GUEST-SSH-KEY $(echo "$key" | base64 -d)"
 seen=""
 while true; do
   now=$(ls /sys/block)

@@ -1,3 +1,4 @@
+using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Protocol;
 using Platform.HostAgent.Reconciliation;
@@ -7,7 +8,7 @@ namespace Platform.HostAgent.Tests;
 /// <summary>The reconciler on libvirt's simulated hosts: each test gets its own host, described by its own XML.</summary>
 public sealed class HostReconcilerTests : IDisposable
 {
-    private static readonly GuestBoot Boot = new("/boot/vmlinuz", "/boot/initrd.img", "console=ttyS0");
+    private static readonly GuestImage Image = new("ami-00000000000000001", ImageFormat.Kernel);
     private readonly string _hostFile = Path.Combine(Path.GetTempPath(), $"platform-host-{Guid.NewGuid():N}.xml");
     private readonly LibvirtConnection _libvirt;
     private readonly ManualClock _clock = new();
@@ -24,9 +25,9 @@ public sealed class HostReconcilerTests : IDisposable
     }
 
     private HostReconciler Reconciler(TimeSpan? stopDeadline = null) =>
-        new(_libvirt, new ReconcilerOptions { DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) }, _clock);
+        new(_libvirt, new ReconcilerOptions { DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) }, new SimulatedGuestImages(), _clock);
 
-    private static DesiredInstance Instance(string id, DesiredPower power = DesiredPower.Running) => new(id, 2, 1024, power, Boot);
+    private static DesiredInstance Instance(string id, DesiredPower power = DesiredPower.Running) => new(id, 2, 1024, power, Image, "console=ttyS0");
 
     private static HostDesiredState State(long version, params DesiredInstance[] instances) => new("host-1", version, instances);
 
@@ -37,7 +38,7 @@ public sealed class HostReconcilerTests : IDisposable
 
         Assert.Equal(1, report.AppliedVersion);
         Assert.Empty(report.Faults);
-        Assert.Equal(new HostCapacity(16, 65536), report.Capacity);
+        Assert.Equal(new HostCapacity(16, 65536, RunningDomains: 1), report.Capacity);
         Assert.Equal([new InstanceReport("i-00000000000000001", ObservedPower.Running), new InstanceReport("i-00000000000000002", ObservedPower.Stopped)], report.Instances);
     }
 
@@ -101,7 +102,7 @@ public sealed class HostReconcilerTests : IDisposable
     [Fact]
     public void Given_one_instance_libvirt_refuses_Then_it_is_reported_and_the_others_applied()
     {
-        var report = Reconciler().Apply(State(1, new DesiredInstance("i-0000000000000000b", 2, 0, DesiredPower.Running, Boot), Instance("i-00000000000000001")));
+        var report = Reconciler().Apply(State(1, new DesiredInstance("i-0000000000000000b", 2, 0, DesiredPower.Running, Image, "console=ttyS0"), Instance("i-00000000000000001")));
         var fault = Assert.Single(report.Faults);
         Assert.Equal("i-0000000000000000b", fault.InstanceId);
         Assert.Contains(report.Instances, i => i.InstanceId == "i-00000000000000001" && i.Power == ObservedPower.Running);

@@ -65,6 +65,9 @@ public sealed unsafe class LibvirtDomain : IDisposable
     /// <summary>Stops the domain at once, as pulling the power cord would.</summary>
     public void Destroy() => LibvirtException.ThrowIfFailed(NativeMethods.DomainDestroy(_handle), "virDomainDestroy");
 
+    /// <summary>A hard reset, as pressing the machine's reset button: the guest is not asked.</summary>
+    public void Reset() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReset(_handle, 0), "virDomainReset");
+
     public void Reboot() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReboot(_handle, 0), "virDomainReboot");
 
     /// <summary>Removes the definition; a running domain keeps running until it stops.</summary>

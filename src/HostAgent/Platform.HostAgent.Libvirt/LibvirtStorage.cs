@@ -4,6 +4,8 @@ namespace Platform.HostAgent.Libvirt;
 
 public sealed record StorageVolumeInfo(int Type, ulong CapacityBytes, ulong AllocationBytes);
 
+public sealed record StoragePoolInfo(int State, ulong CapacityBytes, ulong AllocationBytes, ulong AvailableBytes);
+
 /// <summary>A storage pool: where the agent keeps images and instance disks as volumes.</summary>
 public sealed class LibvirtStoragePool : IDisposable
 {
@@ -41,6 +43,10 @@ public sealed class LibvirtStoragePool : IDisposable
         var error = LibvirtException.FromLastError($"virStorageVolLookupByName({name})");
         return error.Is(LibvirtErrorCode.NoStorageVolume) ? null : throw error;
     }
+
+    public StoragePoolInfo GetInfo() => NativeMethods.StoragePoolGetInfo(_handle, out var info) < 0
+        ? throw LibvirtException.FromLastError("virStoragePoolGetInfo")
+        : new StoragePoolInfo(info.State, info.Capacity, info.Allocation, info.Available);
 
     public bool IsActive => NativeMethods.StoragePoolIsActive(_handle) switch
     {

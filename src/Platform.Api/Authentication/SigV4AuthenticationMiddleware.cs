@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.Features;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
@@ -24,7 +25,8 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<AnonymousEndpoint>() is not null)
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<AnonymousEndpoint>() is not null || metadata?.GetMetadata<HostAuthenticatedEndpoint>() is not null)
         {
             await next(context);
             return;
@@ -44,7 +46,8 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
             }
         }
 
-        var bodyHash = await HashBodyAsync(request, context.RequestAborted);
+        var streamed = metadata?.GetMetadata<StreamedBodyEndpoint>() is not null;
+        var bodyHash = streamed ? DeclaredHash(request) : await HashBodyAsync(request, context.RequestAborted);
         var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, rawTarget, headers), NativeApi, bodyHash);
         if (parsed.Error is { } parseError)
         {
@@ -65,7 +68,11 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         }
 
         var declared = request.Headers[ContentSha256Header].ToString();
-        if (declared.Length == 64 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
+        if (streamed)
+        {
+            context.Features.Set(new DeclaredPayloadHash(declared.Length == 64 ? declared.ToLowerInvariant() : null));
+        }
+        else if (declared.Length == 64 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
         {
             throw new ApiException(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
@@ -80,6 +87,24 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
 
         await next(context);
     }
+
+    /// <summary>
+    /// A streamed body is signed over the hash its sender declared; the endpoint checks the bytes against it.
+    /// Only a hex SHA-256 or UNSIGNED-PAYLOAD is accepted, so an absent header cannot skip the check.
+    /// </summary>
+    private static string DeclaredHash(HttpRequest request)
+    {
+        var declared = request.Headers[ContentSha256Header].ToString();
+        if (declared == UnsignedPayload || (declared.Length == 64 && declared.All(char.IsAsciiHexDigit)))
+        {
+            return declared;
+        }
+
+        throw new ApiException(400, "InvalidRequest",
+            $"Uploads must carry the x-amz-content-sha256 header with the body's hex SHA-256 or {UnsignedPayload}.");
+    }
+
+    private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
 
     /// <summary>The hex SHA-256 of the body, which stays readable for the endpoint.</summary>
     private static async Task<string> HashBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainDestroy")]
     internal static partial int DomainDestroy(DomainHandle domain);
 
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainReset")]
+    internal static partial int DomainReset(DomainHandle domain, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainReboot")]
     internal static partial int DomainReboot(DomainHandle domain, uint flags);
 

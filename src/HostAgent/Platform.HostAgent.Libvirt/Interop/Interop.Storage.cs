@@ -12,6 +12,18 @@ internal static unsafe partial class NativeMethods
         public ulong Allocation;
     }
 
+    /// <summary>virStoragePoolInfo: state, then capacity, allocation and available bytes.</summary>
+    internal struct VirStoragePoolInfo
+    {
+        public int State;
+        public ulong Capacity;
+        public ulong Allocation;
+        public ulong Available;
+    }
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolGetInfo")]
+    internal static partial int StoragePoolGetInfo(StoragePoolHandle pool, out VirStoragePoolInfo info);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolLookupByName", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint StoragePoolLookupByName(ConnectionHandle connection, string name);
 

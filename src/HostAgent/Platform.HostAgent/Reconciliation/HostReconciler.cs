@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Protocol;
 
@@ -21,9 +22,15 @@ public sealed class ReconcilerOptions
 /// nothing the second time. It manages only domains named like instances (<c>i-</c> and 17 hex digits),
 /// so other domains on the host are left alone. A fault on one instance is reported and the rest applied.
 /// </summary>
-public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, TimeProvider clock)
+public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, IGuestImages images, TimeProvider clock)
 {
     private readonly Dictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
+
+    /// <summary>The reboot count last seen per instance; a rise means the user asked for a reboot since.</summary>
+    private readonly Dictionary<string, int> _reboots = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a guest is between its ACPI shutdown request and its deadline: the caller should apply again soon.</summary>
+    public bool StopsPending => _stopsRequested.Count > 0;
 
     public HostReport Apply(HostDesiredState desired)
     {
@@ -72,19 +79,28 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     public HostCapacity Capacity()
     {
         var node = libvirt.GetNodeInfo();
-        return new HostCapacity((int)node.Cpus, (long)(node.MemoryKiB / 1024));
+        var (disk, free) = images.Capacity();
+        var running = Observe().Count(i => i.Power == ObservedPower.Running);
+        return new HostCapacity((int)node.Cpus, (long)(node.MemoryKiB / 1024), disk, free, running);
     }
 
     private void Converge(DesiredInstance instance)
     {
         using var domain = libvirt.FindDomain(instance.InstanceId) ?? libvirt.DefineDomain(Definition(instance).ToXml());
         var active = domain.IsActive;
+        var rebootRequested = _reboots.TryGetValue(instance.InstanceId, out var seen) && instance.RebootCount > seen;
+        _reboots[instance.InstanceId] = instance.RebootCount;
         if (instance.Power == DesiredPower.Running)
         {
             _stopsRequested.Remove(instance.InstanceId);
             if (!active)
             {
                 domain.Start();
+            }
+            else if (rebootRequested)
+            {
+                // A hard reset: minimal images run no ACPI daemon that would honour a polite reboot.
+                domain.Reset();
             }
 
             return;
@@ -117,19 +133,28 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             domain.Destroy();
         }
 
-        _stopsRequested.Remove(domain.Name);
+        var name = domain.Name;
+        _stopsRequested.Remove(name);
+        _reboots.Remove(name);
         domain.Undefine();
+        images.DeleteInstanceDisks(name);
     }
 
-    private DomainDefinition Definition(DesiredInstance instance) => new()
+    private DomainDefinition Definition(DesiredInstance instance)
     {
-        Type = options.DomainType,
-        Name = instance.InstanceId,
-        MemoryMiB = instance.MemoryMiB,
-        VirtualCpus = instance.VirtualCpus,
-        Kernel = new DirectKernelBoot(instance.Boot.KernelPath, instance.Boot.InitrdPath, instance.Boot.CommandLine),
-        SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
-    };
+        var boot = images.Prepare(instance.InstanceId, instance.Image);
+        return new DomainDefinition
+        {
+            Type = options.DomainType,
+            Name = instance.InstanceId,
+            MemoryMiB = instance.MemoryMib,
+            VirtualCpus = instance.VirtualCpus,
+            Kernel = boot.KernelPath is { } kernel ? new DirectKernelBoot(kernel, boot.InitrdPath, instance.CommandLine) : null,
+            Disks = boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : [],
+            SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
+            Metadata = new Dictionary<string, string> { ["image"] = instance.Image.ImageId },
+        };
+    }
 
     private static ObservedPower Power(DomainState state) => state switch
     {
@@ -146,7 +171,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         {
             work();
         }
-        catch (LibvirtException e)
+        catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException or InvalidDataException)
         {
             faults.Add(new InstanceFault(instanceId, e.Message));
         }

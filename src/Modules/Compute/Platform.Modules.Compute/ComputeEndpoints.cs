@@ -1,9 +1,15 @@
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Compute.Hosts;
+using Platform.Modules.Compute.Images;
+using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.InstanceTypes;
+using Platform.Modules.Compute.KeyPairs;
+using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Compute;
 
@@ -17,6 +23,76 @@ internal static class ComputeEndpoints
         var ec2 = routes.MapGroup(Prefix).WithTags("EC2");
         ec2.MapGet("/instance-types", async ([FromQuery(Name = "instance_type")] string[]? names, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstanceTypes(names ?? []), ct)));
+
+        ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
+                body.ClientToken, body.AvailabilityZone, body.Tags), ct)));
+        ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
+                [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
+        ec2.MapGet("/instances/{instance_id}", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok((await sender.Send(new DescribeInstances([id], [], []), ct)).Instances[0]));
+        ec2.MapPost("/instances/{instance_id}/stop", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new StopInstance(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/start", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new StartInstance(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/reboot", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new RebootInstance(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/terminate", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new TerminateInstance(id), ct)));
+        ec2.MapDelete("/instances/{instance_id}", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new TerminateInstance(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/tags", async ([FromRoute(Name = "instance_id")] string id, TagsBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateInstanceTags(id, body.Tags), ct)));
+        ec2.MapDelete("/instances/{instance_id}/tags", async ([FromRoute(Name = "instance_id")] string id, [FromQuery(Name = "key")] string[]? keys,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteInstanceTags(id, keys ?? []), ct)));
+
+        ec2.MapPost("/images", async (RegisterImageBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new RegisterImage(body.Name, body.Description, body.Format, body.CommandLine, body.Public ?? false), ct)));
+        ec2.MapPut("/images/{image_id}/{part}", async ([FromRoute(Name = "image_id")] string id, [FromRoute(Name = "part")] string part,
+                HttpContext http, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new UploadImagePart(id, part, http.Request.Body, http.Features.Get<DeclaredPayloadHash>()?.Sha256Hex), ct)))
+            .WithMetadata(StreamedBodyEndpoint.Instance);
+        ec2.MapGet("/images", async ([FromQuery(Name = "image_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeImages(ids ?? []), ct)));
+        ec2.MapDelete("/images/{image_id}", async ([FromRoute(Name = "image_id")] string id, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeregisterImage(id), ct)));
+
+        ec2.MapPost("/key-pairs", async (ImportKeyPairBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ImportKeyPair(body.KeyName, body.PublicKeyMaterial), ct)));
+        ec2.MapGet("/key-pairs", async ([FromQuery(Name = "key_name")] string[]? names, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeKeyPairs(names ?? []), ct)));
+        ec2.MapDelete("/key-pairs/{key_name}", async ([FromRoute(Name = "key_name")] string name, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteKeyPair(name), ct)));
+
+        ec2.MapPost("/hosts/join-tokens", async (JoinTokenBody? body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateJoinToken(body?.AvailabilityZone), ct)));
+        ec2.MapGet("/hosts", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new DescribeHosts(), ct)));
         return ec2;
     }
+
+    private static async Task<NoContent> NoContent(ValueTask<Unit> work)
+    {
+        await work;
+        return TypedResults.NoContent();
+    }
+
+    internal sealed record RunInstancesBody(
+        string? InstanceType,
+        string? ImageId,
+        string? KeyName,
+        List<string>? SecurityGroups,
+        string? ClientToken,
+        string? AvailabilityZone,
+        List<TagSpecification>? Tags);
+
+    internal sealed record TagsBody(List<TagSpecification>? Tags);
+
+    internal sealed record RegisterImageBody(string? Name, string? Description, string? Format, string? CommandLine, bool? Public);
+
+    internal sealed record ImportKeyPairBody(string? KeyName, string? PublicKeyMaterial);
+
+    internal sealed record JoinTokenBody(string? AvailabilityZone);
 }

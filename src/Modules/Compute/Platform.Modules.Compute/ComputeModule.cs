@@ -1,17 +1,34 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Compute.Hosts;
+using Platform.Modules.Compute.Images;
+using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Compute;
 
-/// <summary>Instances, images, key pairs and the scheduler that places instances on hosts. Serves the instance-type catalog so far.</summary>
+/// <summary>Instances, images, key pairs, the servers (hosts) and the scheduler that places instances on them.</summary>
 internal static class ComputeModule
 {
-    public static IServiceCollection AddComputeModule(this IServiceCollection services, IConfiguration configuration) => services;
+    public static IServiceCollection AddComputeModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDatabase<ComputeDbContext, SqliteComputeDbContext, SqlServerComputeDbContext>(configuration, ComputeDbContext.SchemaName);
+        services.Configure<ComputeOptions>(configuration.GetSection(ComputeOptions.SectionName));
+        services.Configure<SchedulerOptions>(configuration.GetSection(SchedulerOptions.SectionName));
+        services.AddSingleton<DesiredStateSignals>();
+        services.AddSingleton<HostLiveness>();
+        services.AddSingleton<ImageFiles>();
+        services.AddScoped<InstanceTransitions>();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapComputeEndpoints(this IEndpointRouteBuilder routes)
     {
         ComputeEndpoints.MapCompute(routes);
+        AgentEndpoints.MapAgent(routes);
         return routes;
     }
 }

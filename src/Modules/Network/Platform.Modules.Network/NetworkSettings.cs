@@ -23,9 +23,9 @@ internal sealed class NetworkSettings
 
     public static NetworkSettings From(IConfiguration configuration)
     {
-        var platform = configuration.GetSection(PlatformOptions.SectionName);
-        var region = platform.Get<PlatformOptions>()?.Region ?? new PlatformOptions().Region;
-        var zones = platform.GetSection("AvailabilityZones").Get<string[]>() ?? [];
-        return new NetworkSettings(region, zones.Where(z => !string.IsNullOrWhiteSpace(z)).Distinct(StringComparer.Ordinal).ToList());
+        // The same zones Compute places servers in (PlatformOptions.Zones), so subnets and hosts agree.
+        var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
+        var zones = platform.Zones.Where(z => !string.IsNullOrWhiteSpace(z)).Distinct(StringComparer.Ordinal).ToList();
+        return new NetworkSettings(platform.Region, zones);
     }
 }

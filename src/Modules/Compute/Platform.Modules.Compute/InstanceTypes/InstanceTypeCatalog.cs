@@ -7,6 +7,9 @@ internal static class InstanceTypeCatalog
 {
     public static readonly IReadOnlyList<InstanceType> All =
     [
+        new("t2.nano", 1, 512),
+        new("t2.micro", 1, 1024),
+        new("t2.small", 1, 2048),
         new("t3.nano", 2, 512),
         new("t3.micro", 2, 1024),
         new("t3.small", 2, 2048),

@@ -21,4 +21,9 @@ public sealed class PlatformOptions
     /// when empty, a key is generated once in the data directory (single-node installs).
     /// </summary>
     public string? MasterKey { get; set; }
+
+    /// <summary>The availability zones servers may join; empty means one zone, the region's name and <c>a</c>.</summary>
+    public List<string> AvailabilityZones { get; set; } = [];
+
+    public IReadOnlyList<string> Zones => AvailabilityZones.Count > 0 ? AvailabilityZones : [Region + "a"];
 }

@@ -1,11 +1,13 @@
 using Mediator;
+using Microsoft.Extensions.Options;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Hosting;
 
 namespace Platform.Modules.Shared.Messaging;
 
 /// <summary>Checks the caller's policies for every request that declares the permission it needs.</summary>
-public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext caller, IAccessAuthorizer authorizer)
+public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext caller, IAccessAuthorizer authorizer, IOptions<PlatformOptions> platform)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
@@ -14,6 +16,11 @@ public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext ca
         if (message is IRequiresPermission protectedRequest)
         {
             var requirement = protectedRequest.RequiredPermission(caller.Identity);
+            await authorizer.EnsureAllowedAsync(caller, requirement, cancellationToken);
+        }
+        else if (message is IRequiresRegionalPermission regionalRequest)
+        {
+            var requirement = regionalRequest.RequiredPermission(caller.Identity, platform.Value.Region);
             await authorizer.EnsureAllowedAsync(caller, requirement, cancellationToken);
         }
 

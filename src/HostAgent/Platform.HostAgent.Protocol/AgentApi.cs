@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Platform.HostAgent.Protocol;
+
+/// <summary>
+/// The HTTP API between the HostAgent and the Platform API. The agent always dials out (servers open
+/// no port): it enrols once with a one-time join token, then presents its host credential on every call.
+/// </summary>
+public static class AgentApi
+{
+    public const string Prefix = "/api/v1/agent";
+
+    /// <summary><c>POST</c> an <see cref="EnrolRequest"/> with the join token, get an <see cref="EnrolResponse"/>.</summary>
+    public const string Enrol = Prefix + "/enrol";
+
+    /// <summary><c>POST</c> a <see cref="HostReport"/>: heartbeat and observed state.</summary>
+    public const string Report = Prefix + "/report";
+
+    /// <summary>
+    /// <c>GET ?after=N&amp;wait_seconds=S</c>: answers a <see cref="HostDesiredState"/> as soon as its version
+    /// exceeds N (at once if it already does), or 204 when S seconds pass without a change.
+    /// </summary>
+    public const string DesiredState = Prefix + "/desired-state";
+
+    /// <summary><c>GET {image_id}/{part}</c>: an image part's bytes.</summary>
+    public const string Images = Prefix + "/images";
+
+    /// <summary>The host credential's scheme in the Authorization header: <c>PlatformHost host_id:secret</c>.</summary>
+    public const string AuthorizationScheme = "PlatformHost";
+
+    /// <summary>The JSON the API speaks: snake_case names and enum values.</summary>
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        json.MakeReadOnly(populateMissingResolver: true);
+        return json;
+    }
+}
+
+public sealed record EnrolRequest(string JoinToken, string HostName, HostCapacity Capacity);
+
+/// <param name="HostSecret">Shown once; the agent keeps it in its state directory (mode 0600).</param>
+public sealed record EnrolResponse(string HostId, string HostSecret, string AvailabilityZone);

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Platform.HostAgent.Images;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Agent;
+
+/// <summary>The agent's side of <see cref="AgentApi"/>: every call dials out to the API.</summary>
+public sealed class AgentApiClient(HttpClient http) : IImageSource
+{
+    private HostCredential? _credential;
+
+    public void UseCredential(HostCredential credential)
+    {
+        _credential = credential;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(AgentApi.AuthorizationScheme, $"{credential.HostId}:{credential.HostSecret}");
+    }
+
+    public async Task<EnrolResponse> EnrolAsync(EnrolRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(AgentApi.Enrol, request, AgentApi.Json, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<EnrolResponse>(AgentApi.Json, cancellationToken))!;
+    }
+
+    public async Task ReportAsync(HostReport report, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(AgentApi.Report, report, AgentApi.Json, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>The desired state once its version passes <paramref name="after"/>, or null when the wait ended without a change.</summary>
+    public async Task<HostDesiredState?> WaitForDesiredStateAsync(long after, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentApi.DesiredState}?after={after}&wait_seconds={(int)wait.TotalSeconds}");
+        using var response = await http.GetAsync(uri, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return response.StatusCode == HttpStatusCode.NoContent
+            ? null
+            : await response.Content.ReadFromJsonAsync<HostDesiredState>(AgentApi.Json, cancellationToken);
+    }
+
+    public async Task<ImageDownload> OpenAsync(string imageId, string part, CancellationToken cancellationToken)
+    {
+        var response = await http.GetAsync($"{AgentApi.Images}/{imageId}/{part}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+            var length = response.Content.Headers.ContentLength
+                ?? throw new InvalidDataException($"The API sent image part {imageId}/{part} without a length.");
+            return new ImageDownload(new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken), response), length);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    public string? HostId => _credential?.HostId;
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new AgentApiException(response.StatusCode, $"{(int)response.StatusCode} from the API: {body}");
+        }
+    }
+
+    /// <summary>The response's body that also disposes the response.</summary>
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+public sealed class AgentApiException(HttpStatusCode status, string message) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+}

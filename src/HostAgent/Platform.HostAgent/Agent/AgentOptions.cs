@@ -1,0 +1,44 @@
+namespace Platform.HostAgent.Agent;
+
+/// <summary>The agent's settings (section <c>Agent</c>; environment <c>Agent__ApiUrl</c>, …; /etc/platform/agent.json).</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>The Platform API the agent dials; the server itself opens no port.</summary>
+    public string ApiUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The one-time join token, needed only until the agent has enrolled.</summary>
+    public string? JoinToken { get; set; }
+
+    /// <summary>Where the host credential, image markers and guest consoles live.</summary>
+    public string StateDirectory { get; set; } = "/var/lib/platform-agent";
+
+    /// <summary><c>qemu:///system</c> on servers; <c>test:///path/host.xml</c> simulates a host.</summary>
+    public string LibvirtUri { get; set; } = "qemu:///system";
+
+    /// <summary><c>kvm</c> when /dev/kvm exists, else <c>qemu</c> (TCG); <c>test</c> on simulated hosts.</summary>
+    public string? DomainType { get; set; }
+
+    /// <summary>The name the host enrols under; the machine's host name by default.</summary>
+    public string? HostName { get; set; }
+
+    public string StoragePool { get; set; } = "platform";
+
+    /// <summary>The pool's directory; <c>&lt;state&gt;/pool</c> by default.</summary>
+    public string? StoragePoolPath { get; set; }
+
+    /// <summary>Heartbeat and re-apply period; a desired-state change or a domain event acts at once.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one desired-state request waits on the API before it is asked again.</summary>
+    public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long a guest gets to shut down after the ACPI request before it is powered off.</summary>
+    public TimeSpan StopDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    public string ResolvedDomainType => DomainType
+        ?? (LibvirtUri.StartsWith("test:", StringComparison.Ordinal) ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
+
+    public bool Simulated => LibvirtUri.StartsWith("test:", StringComparison.Ordinal);
+}

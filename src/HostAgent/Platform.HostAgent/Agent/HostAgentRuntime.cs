@@ -1,0 +1,238 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Platform.HostAgent.Images;
+using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Protocol;
+using Platform.HostAgent.Reconciliation;
+
+namespace Platform.HostAgent.Agent;
+
+/// <summary>
+/// One host's agent: enrols once, then keeps the server in the state the API wants. Two loops: one holds
+/// a long poll open on the API and hands each new desired state over at once; the other owns libvirt,
+/// applies the latest state (on a change, a domain event, or every heartbeat interval, which also corrects
+/// drift) and reports what it observed, which is the heartbeat.
+/// </summary>
+public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClient api, ILogger logger, TimeProvider clock, Func<LibvirtConnection>? openLibvirt = null)
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private HostDesiredState? _latest;
+
+    /// <summary>Raised after every loop round that reached libvirt: the systemd watchdog's pulse.</summary>
+    public event Action? Alive;
+
+    /// <summary>Set once the agent has its host credential.</summary>
+    public string? HostId { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
+        using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
+        var libvirt = owned ?? openLibvirt!();
+        IGuestImages images = options.Simulated
+            ? new SimulatedGuestImages()
+            : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
+                options.StateDirectory, api);
+        try
+        {
+            var consoles = Path.Combine(options.StateDirectory, "console");
+            Directory.CreateDirectory(consoles);
+            var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
+            {
+                DomainType = options.ResolvedDomainType,
+                ConsoleDirectory = options.Simulated ? null : consoles,
+                StopDeadline = options.StopDeadline,
+            }, images, clock);
+
+            var credential = await EnrolAsync(reconciler, cancellationToken);
+            api.UseCredential(credential);
+            HostId = credential.HostId;
+            LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+
+            var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
+            using var subscription = TrySubscribe(libvirt, events.Writer);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var poll = PollAsync(stop.Token);
+            var forward = ForwardEventsAsync(events.Reader, stop.Token);
+            try
+            {
+                await ReconcileAsync(reconciler, images, credential.HostId, cancellationToken);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(poll, forward).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        finally
+        {
+            (images as IDisposable)?.Dispose();
+        }
+    }
+
+    private async Task<HostCredential> EnrolAsync(HostReconciler reconciler, CancellationToken cancellationToken)
+    {
+        if (HostCredential.Load(options.StateDirectory) is { } saved)
+        {
+            return saved;
+        }
+
+        var token = options.JoinToken;
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new InvalidOperationException(
+                $"This host has not enrolled and has no join token: set Agent__JoinToken (from POST /api/v1/ec2/hosts/join-tokens) or put {HostCredential.FileName} in {options.StateDirectory}.");
+        }
+
+        var name = options.HostName ?? Environment.MachineName;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, reconciler.Capacity()), cancellationToken);
+                var credential = new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, options.ApiUrl);
+                credential.Save(options.StateDirectory);
+                return credential;
+            }
+            catch (HttpRequestException e)
+            {
+                // The API may not be up yet; the token stays valid, so keep asking.
+                LogApiUnreachable(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), clock, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, string hostId, CancellationToken cancellationToken)
+    {
+        long applied = -1;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var desired = Volatile.Read(ref _latest);
+                HostReport report;
+                if (desired is not null && await EnsureImagesAsync(images, desired, cancellationToken))
+                {
+                    report = reconciler.Apply(desired);
+                    applied = desired.Version;
+                    foreach (var fault in report.Faults)
+                    {
+                        LogFault(logger, fault.InstanceId, fault.Message);
+                    }
+                }
+                else
+                {
+                    report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
+                }
+
+                Alive?.Invoke();
+                await api.ReportAsync(report, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or AgentApiException or LibvirtException or IOException)
+            {
+                LogRoundFailed(logger, e.Message);
+            }
+
+            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(interval);
+            try
+            {
+                await _wake.Reader.WaitToReadAsync(timeout.Token);
+                _wake.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The heartbeat interval passed without a change.
+            }
+        }
+    }
+
+    /// <summary>Fetches every image the state needs; false (and the state is applied later) when one cannot be fetched now.</summary>
+    private async Task<bool> EnsureImagesAsync(IGuestImages images, HostDesiredState desired, CancellationToken cancellationToken)
+    {
+        foreach (var image in desired.Instances.Select(i => i.Image).Distinct())
+        {
+            try
+            {
+                await images.EnsureAsync(image, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or AgentApiException or LibvirtException or IOException)
+            {
+                LogImageFailed(logger, image.ImageId, e.Message);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        long after = -1;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await api.WaitForDesiredStateAsync(after, options.LongPollWait, cancellationToken) is { } state)
+                {
+                    Volatile.Write(ref _latest, state);
+                    after = state.Version;
+                    _wake.Writer.TryWrite(true);
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or AgentApiException or TaskCanceledException)
+            {
+                LogApiUnreachable(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task ForwardEventsAsync(ChannelReader<DomainLifecycleEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in events.ReadAllAsync(cancellationToken))
+            {
+                // A guest stopped or crashed on its own: report it now, not at the next heartbeat.
+                _wake.Writer.TryWrite(true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private DomainEventSubscription? TrySubscribe(LibvirtConnection libvirt, ChannelWriter<DomainLifecycleEvent> writer)
+    {
+        try
+        {
+            return libvirt.SubscribeLifecycleEvents(writer);
+        }
+        catch (LibvirtException e)
+        {
+            LogNoEvents(logger, e.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Host {HostId} in {Zone} serving {LibvirtUri}")]
+    private static partial void LogStarted(ILogger logger, string hostId, string zone, string libvirtUri);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
+    private static partial void LogApiUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} could not be converged: {Reason}")]
+    private static partial void LogFault(ILogger logger, string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed: {Reason}")]
+    private static partial void LogRoundFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Image {ImageId} could not be fetched yet: {Reason}")]
+    private static partial void LogImageFailed(ILogger logger, string imageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No domain events from libvirt ({Reason}); state changes are seen at the next heartbeat")]
+    private static partial void LogNoEvents(ILogger logger, string reason);
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Platform.HostAgent.Agent;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddJsonFile("/etc/platform/agent.json", optional: true);
+builder.Configuration.AddEnvironmentVariables("PLATFORM_");
+
+// Type=notify readiness and journald-formatted logs when systemd runs the agent; no effect otherwise.
+builder.Services.AddSystemd();
+// The notifier writes to $NOTIFY_SOCKET and does nothing without it, so the agent also runs outside systemd.
+builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+builder.Services.AddHttpClient();
+// Every heartbeat and long poll is an HTTP call: logged only when something goes wrong.
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddOptions<AgentOptions>().Bind(builder.Configuration.GetSection(AgentOptions.SectionName));
+builder.Services.AddHostedService<AgentWorker>();
+
+await builder.Build().RunAsync();

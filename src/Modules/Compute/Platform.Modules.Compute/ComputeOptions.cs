@@ -1,0 +1,19 @@
+namespace Platform.Modules.Compute;
+
+/// <summary>The Compute module's settings (section <c>Compute</c>).</summary>
+internal sealed class ComputeOptions
+{
+    public const string SectionName = "Compute";
+
+    /// <summary>A host whose last heartbeat is older than this is unreachable: not scheduled on, its instances impaired.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a join token may wait for its server.</summary>
+    public TimeSpan JoinTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The longest an agent's desired-state request is held open before it is answered "no change".</summary>
+    public TimeSpan MaxLongPoll { get; set; } = TimeSpan.FromSeconds(55);
+
+    /// <summary>Largest image part accepted in one upload.</summary>
+    public long MaxImagePartBytes { get; set; } = 16L << 30;
+}

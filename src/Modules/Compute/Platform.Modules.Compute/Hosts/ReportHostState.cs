@@ -1,0 +1,107 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Compute.Persistence;
+
+namespace Platform.Modules.Compute.Hosts;
+
+/// <summary>
+/// A heartbeat: the host's capacity and what its agent observed. Instances move along EC2's state machine
+/// from it (pending → running, stopping → stopped, shutting-down → terminated, a guest's own shutdown
+/// → stopped). The report speaks for an instance only once the agent has applied that instance's latest
+/// change, so a report made before a stop or start cannot undo it.
+/// </summary>
+internal sealed record ReportHostState(string HostId, HostReport Report) : IRequest<long>;
+
+internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, TimeProvider clock)
+    : IRequestHandler<ReportHostState, long>
+{
+    public async ValueTask<long> Handle(ReportHostState request, CancellationToken cancellationToken) =>
+        await ConcurrencyRetry.RunAsync(db, () => ApplyAsync(request, cancellationToken));
+
+    private async Task<long> ApplyAsync(ReportHostState request, CancellationToken cancellationToken)
+    {
+        var report = request.Report;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var host = await db.Hosts.SingleAsync(h => h.Id == request.HostId, cancellationToken);
+        host.Cpus = report.Capacity.Cpus;
+        host.MemoryMiB = report.Capacity.MemoryMib;
+        host.DiskBytes = report.Capacity.DiskBytes;
+        host.DiskFreeBytes = report.Capacity.DiskFreeBytes;
+        host.RunningDomains = report.Capacity.RunningDomains;
+        host.AppliedVersion = Math.Min(report.AppliedVersion, host.DesiredVersion);
+        host.LastHeartbeatAt = now;
+
+        var observed = report.Instances.ToDictionary(i => i.InstanceId, i => i.Power, StringComparer.Ordinal);
+        var faults = report.Faults.ToDictionary(f => f.InstanceId, f => f.Message, StringComparer.Ordinal);
+        var instances = await db.Instances
+            .Where(i => i.HostId == host.Id && i.State != InstanceStates.Terminated)
+            .ToListAsync(cancellationToken);
+        var desiredChanged = false;
+        foreach (var instance in instances.Where(i => report.AppliedVersion >= i.ChangedAtVersion))
+        {
+            var power = observed.TryGetValue(instance.Id, out var p) ? p : (ObservedPower?)null;
+            desiredChanged |= Advance(instance, power, faults.GetValueOrDefault(instance.Id), now);
+        }
+
+        if (desiredChanged)
+        {
+            host.DesiredVersion++;
+            foreach (var instance in instances.Where(i => db.Entry(i).Property(x => x.DesiredPower).IsModified))
+            {
+                instance.ChangedAtVersion = host.DesiredVersion;
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (desiredChanged)
+        {
+            signals.Changed(host.Id);
+        }
+
+        return host.DesiredVersion;
+    }
+
+    /// <summary>Moves one instance along the state machine; true when what the host should do changed too.</summary>
+    private static bool Advance(Instance instance, ObservedPower? power, string? fault, DateTime now)
+    {
+        switch (instance.State)
+        {
+            case InstanceStates.Pending when power == ObservedPower.Running:
+                instance.State = InstanceStates.Running;
+                instance.StateReason = null;
+                instance.LaunchedAt = now;
+                return false;
+            case InstanceStates.Pending when fault is not null && instance.LaunchedAt is null:
+                // A launch the host cannot carry out ends as EC2's does: terminated, with the reason.
+                instance.State = InstanceStates.ShuttingDown;
+                instance.StateReason = $"Server.InternalError: {fault}";
+                instance.DesiredPower = DesiredPowers.Absent;
+                return true;
+            case InstanceStates.Pending when fault is not null:
+                instance.State = InstanceStates.Stopped;
+                instance.StateReason = $"Server.InternalError: {fault}";
+                instance.DesiredPower = DesiredPowers.Stopped;
+                return true;
+            case InstanceStates.Stopping when power is null or ObservedPower.Stopped or ObservedPower.Crashed:
+                instance.State = InstanceStates.Stopped;
+                instance.StateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
+                return false;
+            case InstanceStates.Running when power is ObservedPower.Stopped or ObservedPower.Crashed:
+                // The guest powered itself off (or crashed): EC2's default shutdown behaviour is to stop.
+                instance.State = InstanceStates.Stopped;
+                instance.StateReason = power == ObservedPower.Crashed
+                    ? "Server.InternalError: The guest crashed"
+                    : "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
+                instance.DesiredPower = DesiredPowers.Stopped;
+                return true;
+            case InstanceStates.ShuttingDown when power is null:
+                instance.State = InstanceStates.Terminated;
+                instance.TerminatedAt = now;
+                instance.StateReason ??= "Client.UserInitiatedShutdown: User initiated shutdown";
+                return false;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Compute.Instances;
+
+internal sealed record TagResponse(string Key, string Value);
+
+/// <param name="InstanceStatus">EC2's instance status check: <c>initializing</c> until running, <c>ok</c>, or
+/// <c>impaired</c> when the host stopped answering (nothing is deleted then; it recovers with the host).</param>
+/// <param name="SystemStatus">The host's side: <c>ok</c> or <c>impaired</c> (host unreachable).</param>
+internal sealed record InstanceResponse(
+    string InstanceId,
+    string InstanceType,
+    string ImageId,
+    string? KeyName,
+    string State,
+    int StateCode,
+    string? StateReason,
+    string AvailabilityZone,
+    string HostId,
+    string? PrivateIpAddress,
+    IReadOnlyList<string> SecurityGroups,
+    IReadOnlyList<TagResponse> Tags,
+    string InstanceStatus,
+    string SystemStatus,
+    string? ClientToken,
+    DateTime? LaunchTime,
+    DateTime CreatedAt)
+{
+    public static InstanceResponse From(Instance instance, bool hostReachable)
+    {
+        var alive = instance.State is not (InstanceStates.Terminated or InstanceStates.Stopped);
+        var system = !alive ? "not-applicable" : hostReachable ? "ok" : "impaired";
+        var status = !alive ? "not-applicable"
+            : !hostReachable ? "impaired"
+            : instance.State == InstanceStates.Running ? "ok" : "initializing";
+        return new InstanceResponse(instance.Id, instance.InstanceType, instance.ImageId, instance.KeyName, instance.State,
+            InstanceStates.Code(instance.State), instance.StateReason, instance.AvailabilityZone, instance.HostId, instance.PrivateIpAddress,
+            JsonSerializer.Deserialize<List<string>>(instance.SecurityGroups) ?? [],
+            instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
+            status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt);
+    }
+}
+
+internal sealed record InstancesResponse(IReadOnlyList<InstanceResponse> Instances);
+
+/// <summary>One instance's move, as EC2's Start/Stop/TerminateInstances report it.</summary>
+internal sealed record InstanceStateChange(string InstanceId, string PreviousState, string CurrentState);
+
+internal static partial class InstanceLookup
+{
+    public static void EnsureWellFormed(string? instanceId)
+    {
+        if (instanceId is null || !InstanceId().IsMatch(instanceId))
+        {
+            throw new ApiException(400, "InvalidInstanceID.Malformed", $"Invalid id: \"{instanceId}\" (expecting \"i-...\")");
+        }
+    }
+
+    /// <summary>The account's instance, tracked for change; another account's is as absent as a missing one.</summary>
+    public static async Task<Instance> OwnedAsync(ComputeDbContext db, string accountId, string instanceId, CancellationToken cancellationToken)
+    {
+        EnsureWellFormed(instanceId);
+        return await db.Instances.Include(i => i.Tags).SingleOrDefaultAsync(i => i.Id == instanceId && i.AccountId == accountId, cancellationToken)
+            ?? throw NotFound(instanceId);
+    }
+
+    public static ApiException NotFound(string instanceId) =>
+        new(400, "InvalidInstanceID.NotFound", $"The instance ID '{instanceId}' does not exist");
+
+    public static ApiException IncorrectState(Instance instance, string action) =>
+        new(400, "IncorrectInstanceState", $"The instance '{instance.Id}' is not in a state from which it can be {action}.");
+
+    [GeneratedRegex("^i-[0-9a-f]{8,17}$")]
+    private static partial Regex InstanceId();
+}

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Compute.Hosts;
+using Platform.Modules.Compute.Images;
+using Platform.Modules.Compute.InstanceTypes;
+using Platform.Modules.Compute.KeyPairs;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Ids;
+using Platform.Modules.Shared.Messaging;
+
+namespace Platform.Modules.Compute.Instances;
+
+internal sealed record TagSpecification(string? Key, string? Value);
+
+/// <summary>The seed's answer to a launch: the id and <c>pending</c>, with the whole instance beside it.</summary>
+internal sealed record RunInstanceResponse(string InstanceId, string Status, InstanceResponse Instance);
+
+/// <summary>
+/// Launches one instance: picks a host (the scheduler), records the instance as <c>pending</c> and raises
+/// the host's desired-state version, which wakes its agent. <c>client_token</c> makes the call idempotent
+/// as EC2 defines it: the same token with the same parameters answers the first launch, also when two
+/// retries race; with other parameters it is IdempotentParameterMismatch.
+/// </summary>
+internal sealed record RunInstances(
+    string? InstanceType,
+    string? ImageId,
+    string? KeyName,
+    IReadOnlyList<string>? SecurityGroups,
+    string? ClientToken,
+    string? AvailabilityZone,
+    IReadOnlyList<TagSpecification>? Tags) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
+
+    public void Validate()
+    {
+        Parameter.Required(InstanceType, "instance_type");
+        Parameter.Required(ImageId, "image_id");
+        if (InstanceTypeCatalog.Find(InstanceType) is null)
+        {
+            throw ApiErrors.InvalidParameterValue($"Invalid value '{InstanceType}' for InstanceType.");
+        }
+
+        ImageLookup.EnsureWellFormed(ImageId);
+        if (ClientToken is { Length: 0 or > 64 })
+        {
+            throw ApiErrors.InvalidParameterValue("client_token must be 1 to 64 ASCII characters.");
+        }
+
+        if (SecurityGroups is { } groups && (groups.Count > 5 || groups.Any(g => string.IsNullOrWhiteSpace(g) || g.Length > 255)))
+        {
+            throw ApiErrors.InvalidParameterValue("security_groups takes at most 5 names or ids of 1 to 255 characters.");
+        }
+
+        InstanceTags.Validate(Tags);
+    }
+
+    /// <summary>What a retry must repeat exactly to count as the same request.</summary>
+    public string ParametersHash()
+    {
+        var canonical = JsonSerializer.Serialize(new object?[]
+        {
+            InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone,
+            (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}
+
+internal sealed class RunInstancesHandler(
+    ComputeDbContext db,
+    ICallerContext caller,
+    DesiredStateSignals signals,
+    HostLiveness liveness,
+    IOptions<SchedulerOptions> scheduler,
+    IOptions<PlatformOptions> platform,
+    TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>
+{
+    public async ValueTask<RunInstanceResponse> Handle(RunInstances request, CancellationToken cancellationToken)
+    {
+        var accountId = caller.Identity.AccountId;
+        var parametersHash = request.ParametersHash();
+        if (await FirstLaunchAsync(accountId, request.ClientToken, parametersHash, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (request.AvailabilityZone is { } zone && !platform.Value.Zones.Contains(zone, StringComparer.Ordinal))
+        {
+            throw ApiErrors.InvalidParameterValue($"Invalid availability zone: [{zone}]");
+        }
+
+        var type = InstanceTypeCatalog.Find(request.InstanceType!)!;
+        var image = await ImageLookup.LaunchableAsync(db, accountId, request.ImageId, cancellationToken);
+        string? publicKey = null;
+        if (request.KeyName is { } keyName)
+        {
+            publicKey = await db.KeyPairs.AsNoTracking().Where(k => k.AccountId == accountId && k.Name == keyName)
+                .Select(k => k.PublicKey).SingleOrDefaultAsync(cancellationToken)
+                ?? throw DescribeKeyPairsHandler.KeyPairNotFound(keyName);
+        }
+
+        try
+        {
+            var (instance, hostId) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, type, image, publicKey, parametersHash, cancellationToken));
+            signals.Changed(hostId);
+            return new RunInstanceResponse(instance.Id, instance.State, InstanceResponse.From(instance, hostReachable: true));
+        }
+        catch (DbUpdateException) when (request.ClientToken is not null)
+        {
+            // Another request with this token committed first: answer as it did.
+            db.ChangeTracker.Clear();
+            return await FirstLaunchAsync(accountId, request.ClientToken, parametersHash, cancellationToken) ?? throw new InvalidOperationException(
+                "A launch with a client token failed to commit, yet no launch with that token exists.");
+        }
+    }
+
+    private async Task<(Instance Instance, string HostId)> PlaceAsync(
+        RunInstances request, InstanceType type, MachineImage image, string? publicKey, string parametersHash, CancellationToken cancellationToken)
+    {
+        var hosts = await db.Hosts.Where(h => !h.Disabled).ToListAsync(cancellationToken);
+        var allocations = await HostAllocations.LoadAsync(db, cancellationToken);
+        var candidates = hosts.Select(h =>
+        {
+            var used = allocations.GetValueOrDefault(h.Id);
+            return new HostCandidate(h.Id, h.AvailabilityZone, h.Cpus, h.MemoryMiB, used.VirtualCpus, used.MemoryMiB,
+                liveness.IsReachable(h) ? HostStatus.Available : HostStatus.Unreachable);
+        }).ToList();
+        var decision = Scheduler.Place(type, request.AvailabilityZone, candidates, scheduler.Value);
+        if (decision is PlacementDecision.NoCapacity refused)
+        {
+            throw new ApiException(500, "InsufficientInstanceCapacity", refused.Explain());
+        }
+
+        var host = hosts.Single(h => h.Id == ((PlacementDecision.Placed)decision).HostId);
+        host.DesiredVersion++;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var instanceId = ResourceIds.New("i");
+        var instance = new Instance
+        {
+            Id = instanceId,
+            AccountId = caller.Identity.AccountId,
+            InstanceType = type.Name,
+            ImageId = image.Id,
+            ImageFormat = image.Format,
+            ImageCommandLine = image.CommandLine,
+            KeyName = request.KeyName,
+            PublicKey = publicKey,
+            State = InstanceStates.Pending,
+            HostId = host.Id,
+            AvailabilityZone = host.AvailabilityZone,
+            SecurityGroups = JsonSerializer.Serialize(request.SecurityGroups ?? ["default"]),
+            ClientToken = request.ClientToken,
+            ParametersHash = parametersHash,
+            DesiredPower = DesiredPowers.Running,
+            ChangedAtVersion = host.DesiredVersion,
+            CreatedAt = now,
+            Tags = (request.Tags ?? []).Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
+        };
+        db.Instances.Add(instance);
+        await db.SaveChangesAsync(cancellationToken);
+        return (instance, host.Id);
+    }
+
+    private async Task<RunInstanceResponse?> FirstLaunchAsync(string accountId, string? clientToken, string parametersHash, CancellationToken cancellationToken)
+    {
+        if (clientToken is null)
+        {
+            return null;
+        }
+
+        var earlier = await db.Instances.AsNoTracking().Include(i => i.Tags)
+            .SingleOrDefaultAsync(i => i.AccountId == accountId && i.ClientToken == clientToken, cancellationToken);
+        if (earlier is null)
+        {
+            return null;
+        }
+
+        if (earlier.ParametersHash != parametersHash)
+        {
+            throw ApiErrors.IdempotentParameterMismatch(
+                $"The client token '{clientToken}' was already used by a request with different parameters.");
+        }
+
+        var host = await db.Hosts.AsNoTracking().SingleAsync(h => h.Id == earlier.HostId, cancellationToken);
+        return new RunInstanceResponse(earlier.Id, earlier.State, InstanceResponse.From(earlier, liveness.IsReachable(host)));
+    }
+}

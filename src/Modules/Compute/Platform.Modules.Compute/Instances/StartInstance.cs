@@ -1,0 +1,33 @@
+using Mediator;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+
+namespace Platform.Modules.Compute.Instances;
+
+/// <summary>Starts a stopped instance again on its host: <c>pending</c>, then <c>running</c> once the guest runs.</summary>
+internal sealed record StartInstance(string InstanceId) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("ec2:StartInstances", Arns.Build("ec2", region, caller.AccountId, $"instance/{InstanceId}"));
+}
+
+internal sealed class StartInstanceHandler(InstanceTransitions transitions, ICallerContext caller) : IRequestHandler<StartInstance, InstanceStateChange>
+{
+    public async ValueTask<InstanceStateChange> Handle(StartInstance request, CancellationToken cancellationToken) =>
+        await transitions.ApplyAsync(caller.Identity.AccountId, request.InstanceId, instance =>
+        {
+            switch (instance.State)
+            {
+                case InstanceStates.Pending or InstanceStates.Running:
+                    return false;
+                case InstanceStates.Stopped:
+                    instance.State = InstanceStates.Pending;
+                    instance.StateReason = null;
+                    instance.DesiredPower = DesiredPowers.Running;
+                    return true;
+                default:
+                    throw InstanceLookup.IncorrectState(instance, "started");
+            }
+        }, cancellationToken);
+}

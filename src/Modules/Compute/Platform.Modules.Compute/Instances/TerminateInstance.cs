@@ -1,0 +1,34 @@
+using Mediator;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+
+namespace Platform.Modules.Compute.Instances;
+
+/// <summary>
+/// Terminates an instance: <c>shutting-down</c> until its host has removed the domain and its disks, then
+/// <c>terminated</c>, which stays visible in descriptions. Terminating a terminated instance changes nothing.
+/// </summary>
+internal sealed record TerminateInstance(string InstanceId) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("ec2:TerminateInstances", Arns.Build("ec2", region, caller.AccountId, $"instance/{InstanceId}"));
+}
+
+internal sealed class TerminateInstanceHandler(InstanceTransitions transitions, ICallerContext caller)
+    : IRequestHandler<TerminateInstance, InstanceStateChange>
+{
+    public async ValueTask<InstanceStateChange> Handle(TerminateInstance request, CancellationToken cancellationToken) =>
+        await transitions.ApplyAsync(caller.Identity.AccountId, request.InstanceId, instance =>
+        {
+            if (instance.State is InstanceStates.ShuttingDown or InstanceStates.Terminated)
+            {
+                return false;
+            }
+
+            instance.State = InstanceStates.ShuttingDown;
+            instance.StateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
+            instance.DesiredPower = DesiredPowers.Absent;
+            return true;
+        }, cancellationToken);
+}

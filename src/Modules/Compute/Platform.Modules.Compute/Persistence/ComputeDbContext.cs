@@ -1,0 +1,153 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Platform.Modules.Shared.Persistence;
+
+namespace Platform.Modules.Compute.Persistence;
+
+internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(options)
+{
+    public const string SchemaName = "compute";
+
+    public override string Schema => SchemaName;
+
+    public DbSet<HostRecord> Hosts => Set<HostRecord>();
+
+    public DbSet<JoinToken> JoinTokens => Set<JoinToken>();
+
+    public DbSet<MachineImage> Images => Set<MachineImage>();
+
+    public DbSet<KeyPair> KeyPairs => Set<KeyPair>();
+
+    public DbSet<Instance> Instances => Set<Instance>();
+
+    public DbSet<InstanceTag> InstanceTags => Set<InstanceTag>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<HostRecord>(host =>
+        {
+            host.ToTable("hosts");
+            host.HasKey(h => h.Id);
+            host.Property(h => h.Id).HasColumnName("id").HasMaxLength(32);
+            host.Property(h => h.Name).HasColumnName("name").HasMaxLength(253);
+            host.Property(h => h.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            host.Property(h => h.CredentialHash).HasColumnName("credential_hash").HasMaxLength(64);
+            host.Property(h => h.Cpus).HasColumnName("cpus");
+            host.Property(h => h.MemoryMiB).HasColumnName("memory_mib");
+            host.Property(h => h.DiskBytes).HasColumnName("disk_bytes");
+            host.Property(h => h.DiskFreeBytes).HasColumnName("disk_free_bytes");
+            host.Property(h => h.RunningDomains).HasColumnName("running_domains");
+            host.Property(h => h.DesiredVersion).HasColumnName("desired_version").IsConcurrencyToken();
+            host.Property(h => h.AppliedVersion).HasColumnName("applied_version");
+            host.Property(h => h.EnrolledAt).HasColumnName("enrolled_at");
+            host.Property(h => h.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
+            host.Property(h => h.Disabled).HasColumnName("disabled");
+        });
+
+        modelBuilder.Entity<JoinToken>(token =>
+        {
+            token.ToTable("join_tokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Id).HasColumnName("id").HasMaxLength(32);
+            token.Property(t => t.TokenHash).HasColumnName("token_hash").HasMaxLength(64);
+            token.Property(t => t.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            token.Property(t => t.CreatedAt).HasColumnName("created_at");
+            token.Property(t => t.ExpiresAt).HasColumnName("expires_at");
+            token.Property(t => t.UsedAt).HasColumnName("used_at").IsConcurrencyToken();
+            token.Property(t => t.HostId).HasColumnName("host_id").HasMaxLength(32);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+        });
+
+        modelBuilder.Entity<MachineImage>(image =>
+        {
+            image.ToTable("images");
+            image.HasKey(i => i.Id);
+            image.Property(i => i.Id).HasColumnName("id").HasMaxLength(32);
+            image.Property(i => i.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            image.Property(i => i.Name).HasColumnName("name").HasMaxLength(128);
+            image.Property(i => i.Description).HasColumnName("description").HasMaxLength(255);
+            image.Property(i => i.Format).HasColumnName("format").HasMaxLength(16);
+            image.Property(i => i.CommandLine).HasColumnName("command_line").HasMaxLength(1024);
+            image.Property(i => i.State).HasColumnName("state").HasMaxLength(16);
+            image.Property(i => i.IsPublic).HasColumnName("is_public");
+            image.Property(i => i.Parts).HasColumnName("parts").HasMaxLength(4096).IsConcurrencyToken();
+            image.Property(i => i.CreatedAt).HasColumnName("created_at");
+            image.HasIndex(i => new { i.AccountId, i.Name }).IsUnique();
+        });
+
+        modelBuilder.Entity<KeyPair>(key =>
+        {
+            key.ToTable("key_pairs");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id").HasMaxLength(32);
+            key.Property(k => k.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            key.Property(k => k.Name).HasColumnName("name").HasMaxLength(255);
+            key.Property(k => k.KeyType).HasColumnName("key_type").HasMaxLength(16);
+            key.Property(k => k.PublicKey).HasColumnName("public_key").HasMaxLength(16384);
+            key.Property(k => k.Fingerprint).HasColumnName("fingerprint").HasMaxLength(128);
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.HasIndex(k => new { k.AccountId, k.Name }).IsUnique();
+        });
+
+        modelBuilder.Entity<Instance>(instance =>
+        {
+            instance.ToTable("instances");
+            instance.HasKey(i => i.Id);
+            instance.Property(i => i.Id).HasColumnName("id").HasMaxLength(32);
+            instance.Property(i => i.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            instance.Property(i => i.InstanceType).HasColumnName("instance_type").HasMaxLength(32);
+            instance.Property(i => i.ImageId).HasColumnName("image_id").HasMaxLength(32);
+            instance.Property(i => i.ImageFormat).HasColumnName("image_format").HasMaxLength(16);
+            instance.Property(i => i.ImageCommandLine).HasColumnName("image_command_line").HasMaxLength(1024);
+            instance.Property(i => i.KeyName).HasColumnName("key_name").HasMaxLength(255);
+            instance.Property(i => i.PublicKey).HasColumnName("public_key").HasMaxLength(16384);
+            instance.Property(i => i.State).HasColumnName("state").HasMaxLength(16);
+            instance.Property(i => i.StateReason).HasColumnName("state_reason").HasMaxLength(1024);
+            instance.Property(i => i.HostId).HasColumnName("host_id").HasMaxLength(32);
+            instance.Property(i => i.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            instance.Property(i => i.PrivateIpAddress).HasColumnName("private_ip_address").HasMaxLength(45);
+            instance.Property(i => i.SecurityGroups).HasColumnName("security_groups").HasMaxLength(4096);
+            instance.Property(i => i.ClientToken).HasColumnName("client_token").HasMaxLength(64);
+            instance.Property(i => i.ParametersHash).HasColumnName("parameters_hash").HasMaxLength(64);
+            instance.Property(i => i.DesiredPower).HasColumnName("desired_power").HasMaxLength(16);
+            instance.Property(i => i.RebootCount).HasColumnName("reboot_count");
+            instance.Property(i => i.ChangedAtVersion).HasColumnName("changed_at_version");
+            instance.Property(i => i.CreatedAt).HasColumnName("created_at");
+            instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");
+            instance.Property(i => i.TerminatedAt).HasColumnName("terminated_at");
+            instance.HasIndex(i => new { i.AccountId, i.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");
+            instance.HasIndex(i => new { i.HostId, i.State });
+            instance.HasIndex(i => new { i.AccountId, i.State });
+            instance.HasMany(i => i.Tags).WithOne().HasForeignKey(t => t.InstanceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<InstanceTag>(tag =>
+        {
+            tag.ToTable("instance_tags");
+            tag.HasKey(t => new { t.InstanceId, t.Key });
+            tag.Property(t => t.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
+            tag.Property(t => t.Key).HasColumnName("key").HasMaxLength(128);
+            tag.Property(t => t.Value).HasColumnName("value").HasMaxLength(256);
+        });
+    }
+}
+
+/// <summary>The SQLite flavour, with its own migrations (Persistence/Migrations/Sqlite).</summary>
+internal sealed class SqliteComputeDbContext(DbContextOptions<SqliteComputeDbContext> options) : ComputeDbContext(options);
+
+/// <summary>The SQL Server flavour, with its own migrations (Persistence/Migrations/SqlServer).</summary>
+internal sealed class SqlServerComputeDbContext(DbContextOptions<SqlServerComputeDbContext> options) : ComputeDbContext(options);
+
+internal sealed class SqliteComputeDbContextFactory : IDesignTimeDbContextFactory<SqliteComputeDbContext>
+{
+    public SqliteComputeDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqliteComputeDbContext>)ModuleDatabase.UseSqlite(
+            new DbContextOptionsBuilder<SqliteComputeDbContext>(), "Data Source=design-time.db", ComputeDbContext.SchemaName).Options);
+}
+
+internal sealed class SqlServerComputeDbContextFactory : IDesignTimeDbContextFactory<SqlServerComputeDbContext>
+{
+    public SqlServerComputeDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqlServerComputeDbContext>)ModuleDatabase.UseSqlServer(
+            new DbContextOptionsBuilder<SqlServerComputeDbContext>(), "Server=design-time;Database=platform", ComputeDbContext.SchemaName).Options);
+}

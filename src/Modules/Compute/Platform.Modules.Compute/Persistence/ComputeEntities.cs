@@ -1,0 +1,195 @@
+namespace Platform.Modules.Compute.Persistence;
+
+/// <summary>A server running the HostAgent. Its desired-state version rises with every change of what it should run.</summary>
+internal sealed class HostRecord
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; set; }
+
+    public required string AvailabilityZone { get; init; }
+
+    /// <summary>SHA-256 (hex) of the host secret; the secret itself is only on the server.</summary>
+    public required string CredentialHash { get; init; }
+
+    public int Cpus { get; set; }
+
+    public long MemoryMiB { get; set; }
+
+    public long DiskBytes { get; set; }
+
+    public long DiskFreeBytes { get; set; }
+
+    public int RunningDomains { get; set; }
+
+    /// <summary>Optimistic concurrency token too: placements on one host serialize on it.</summary>
+    public long DesiredVersion { get; set; }
+
+    public long AppliedVersion { get; set; }
+
+    public DateTime EnrolledAt { get; init; }
+
+    public DateTime LastHeartbeatAt { get; set; }
+
+    /// <summary>Operators take a host out of scheduling without touching what runs on it.</summary>
+    public bool Disabled { get; set; }
+}
+
+/// <summary>A one-time token an operator hands to a new server; only its hash is kept.</summary>
+internal sealed class JoinToken
+{
+    public required string Id { get; init; }
+
+    public required string TokenHash { get; init; }
+
+    public required string AvailabilityZone { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime ExpiresAt { get; init; }
+
+    public DateTime? UsedAt { get; set; }
+
+    public string? HostId { get; set; }
+}
+
+internal sealed class MachineImage
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary><c>kernel</c> (kernel + initrd) or <c>qcow2</c>.</summary>
+    public required string Format { get; init; }
+
+    /// <summary>Kernel parameters of kernel images; the instance's own are appended.</summary>
+    public string CommandLine { get; init; } = "";
+
+    /// <summary><c>pending</c> until every part is uploaded, then <c>available</c>.</summary>
+    public required string State { get; set; }
+
+    /// <summary>Launchable by every account (images the operator publishes).</summary>
+    public bool IsPublic { get; init; }
+
+    /// <summary>Uploaded parts with their sizes and digests, as JSON (<c>{"kernel":{"size":…,"sha256":…}}</c>).</summary>
+    public string Parts { get; set; } = "{}";
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal sealed class KeyPair
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string KeyType { get; init; }
+
+    public required string PublicKey { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal sealed class Instance
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string InstanceType { get; init; }
+
+    public required string ImageId { get; init; }
+
+    /// <summary>The image's format and kernel parameters as they were at launch: the image may be deregistered later.</summary>
+    public required string ImageFormat { get; init; }
+
+    public string ImageCommandLine { get; init; } = "";
+
+    public string? KeyName { get; init; }
+
+    /// <summary>The public key as it was at launch: deleting the key pair later does not change the instance.</summary>
+    public string? PublicKey { get; init; }
+
+    public required string State { get; set; }
+
+    public string? StateReason { get; set; }
+
+    public required string HostId { get; init; }
+
+    public required string AvailabilityZone { get; init; }
+
+    public string? PrivateIpAddress { get; set; }
+
+    /// <summary>Security group names or ids as given at launch, JSON array.</summary>
+    public string SecurityGroups { get; init; } = "[]";
+
+    public string? ClientToken { get; init; }
+
+    /// <summary>SHA-256 of the launch parameters, to tell a retry from a different request with the same token.</summary>
+    public string? ParametersHash { get; init; }
+
+    /// <summary><c>running</c>, <c>stopped</c> or <c>absent</c>: what the host is asked to make of it.</summary>
+    public required string DesiredPower { get; set; }
+
+    public int RebootCount { get; set; }
+
+    /// <summary>The host's desired-state version that carried this instance's latest change.</summary>
+    public long ChangedAtVersion { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? LaunchedAt { get; set; }
+
+    public DateTime? TerminatedAt { get; set; }
+
+    public List<InstanceTag> Tags { get; init; } = [];
+}
+
+internal sealed class InstanceTag
+{
+    public required string InstanceId { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string Value { get; set; }
+}
+
+/// <summary>EC2's instance states.</summary>
+internal static class InstanceStates
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Stopping = "stopping";
+    public const string Stopped = "stopped";
+    public const string ShuttingDown = "shutting-down";
+    public const string Terminated = "terminated";
+
+    public static readonly string[] All = [Pending, Running, Stopping, Stopped, ShuttingDown, Terminated];
+
+    /// <summary>EC2's numeric state codes.</summary>
+    public static int Code(string state) => state switch
+    {
+        Pending => 0,
+        Running => 16,
+        ShuttingDown => 32,
+        Terminated => 48,
+        Stopping => 64,
+        Stopped => 80,
+        _ => -1,
+    };
+}
+
+internal static class DesiredPowers
+{
+    public const string Running = "running";
+    public const string Stopped = "stopped";
+    public const string Absent = "absent";
+}
