@@ -1,13 +1,29 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Vpcs;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Network;
 
-/// <summary>VPCs, subnets, security groups and their enforcement on Open vSwitch. Registered, with nothing to serve yet: its issue builds it.</summary>
+/// <summary>
+/// VPCs, subnets, IPAM, security groups and interfaces (the API side). Compute reaches it through
+/// Platform.Modules.Network.Contracts; hosts enforce what <c>DescribeInterfaceFirewall</c> resolves.
+/// </summary>
 internal static class NetworkModule
 {
-    public static IServiceCollection AddNetworkModule(this IServiceCollection services, IConfiguration configuration) => services;
+    public static IServiceCollection AddNetworkModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDatabase<NetworkDbContext, SqliteNetworkDbContext, SqlServerNetworkDbContext>(configuration, NetworkDbContext.SchemaName);
+        services.AddSingleton(NetworkSettings.From(configuration));
+        services.AddScoped<DefaultVpcProvisioner>();
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapNetworkEndpoints(this IEndpointRouteBuilder routes) => routes;
+    public static IEndpointRouteBuilder MapNetworkEndpoints(this IEndpointRouteBuilder routes)
+    {
+        NetworkEndpoints.MapNetwork(routes);
+        return routes;
+    }
 }
