@@ -4,7 +4,29 @@ namespace Platform.HostAgent.Protocol;
 /// What one host should run, as the API composes it. Versioned: the agent applies a version whole
 /// and idempotently, and reports the version it applied.
 /// </summary>
-public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances);
+/// <param name="Networks">For each VPC with instances here, the tunnel addresses of the other servers that
+/// host the same VPC: where this server's tunnels for that VPC lead.</param>
+public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances, IReadOnlyList<VpcNetwork>? Networks = null);
+
+/// <param name="IsolationId">The VPC's platform-wide id: the VNI on tunnels, the local VLAN tag on the server.</param>
+public sealed record VpcNetwork(string VpcId, int IsolationId, IReadOnlyList<string> RemoteTunnelAddresses);
+
+/// <summary>A guest NIC: its addresses and the stateful firewall its security groups make (anything else is dropped).</summary>
+public sealed record DesiredInterface(
+    string InterfaceId,
+    string MacAddress,
+    string PrivateIpAddress,
+    int PrefixLength,
+    string Gateway,
+    string VpcId,
+    int VpcIsolationId,
+    IReadOnlyList<DesiredFirewallRule> Ingress,
+    IReadOnlyList<DesiredFirewallRule> Egress);
+
+/// <param name="Protocol"><c>tcp</c>, <c>udp</c>, <c>icmp</c> or <c>-1</c> (all).</param>
+/// <param name="FromPort">First port (ICMP: type), null for all.</param>
+/// <param name="Cidr">The remote side: a CIDR block (group references arrive expanded into /32s).</param>
+public sealed record DesiredFirewallRule(string Protocol, int? FromPort, int? ToPort, string Cidr);
 
 public enum DesiredPower
 {
@@ -22,7 +44,8 @@ public sealed record DesiredInstance(
     DesiredPower Power,
     GuestImage Image,
     string CommandLine,
-    int RebootCount = 0);
+    int RebootCount = 0,
+    IReadOnlyList<DesiredInterface>? Interfaces = null);
 
 public enum ImageFormat
 {

@@ -3,12 +3,14 @@ namespace Platform.HostAgent.Protocol;
 /// <summary>What a host has and runs, as its agent observed it (after applying a desired state, and as heartbeats).</summary>
 /// <param name="AppliedVersion">The last desired-state version the agent applied whole; the API judges
 /// an instance's observed state only once the agent has applied that instance's latest change.</param>
+/// <param name="TunnelAddress">The address other servers reach this one's VPC tunnels at (null: no networking yet).</param>
 public sealed record HostReport(
     string HostId,
     long AppliedVersion,
     HostCapacity Capacity,
     IReadOnlyList<InstanceReport> Instances,
-    IReadOnlyList<InstanceFault> Faults);
+    IReadOnlyList<InstanceFault> Faults,
+    string? TunnelAddress = null);
 
 /// <param name="DiskBytes">Size of the storage pool instances' disks and images live in (0 on simulated hosts).</param>
 public sealed record HostCapacity(int Cpus, long MemoryMib, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);

@@ -264,6 +264,61 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
             .AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         Assert.Equal("alice-key", (await alice.InstanceAsync(id)).GetProperty("key_name").GetString());
     }
+
+    [Fact]
+    public async Task Given_a_VPC_Then_launches_get_an_address_from_their_subnet_their_server_gets_the_firewall_and_termination_frees_the_address()
+    {
+        var host = await _fleet.AddHostAsync("us-east-1b", cpus: 8, memoryMiB: 8192);
+        await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 8192);
+        var vpc = await (await _operator.PostJsonAsync("/api/v1/vpc/vpcs", new { cidr_block = "10.7.0.0/16" })).AssertOkAsync();
+        var vpcId = vpc.GetProperty("vpc_id").GetString()!;
+        var subnet = await (await _operator.PostJsonAsync("/api/v1/vpc/subnets", new { vpc_id = vpcId, cidr_block = "10.7.1.0/24", availability_zone = "us-east-1b" })).AssertOkAsync();
+        var subnetId = subnet.GetProperty("subnet_id").GetString()!;
+        var group = await (await _operator.PostJsonAsync("/api/v1/vpc/security-groups", new { group_name = "web", description = "web", vpc_id = vpcId })).AssertOkAsync();
+        var groupId = group.GetProperty("group_id").GetString()!;
+
+        var launched = (await _operator.LaunchAsync(new { instance_type = "t3.nano", image_id = _imageId, subnet_id = subnetId, security_groups = new[] { "web" } }))
+            .GetProperty("instance");
+        var id = launched.GetProperty("instance_id").GetString()!;
+        Assert.Equal(host.HostId, launched.GetProperty("host_id").GetString());  // the subnet's zone decides the server
+        Assert.StartsWith("10.7.1.", launched.GetProperty("private_ip_address").GetString());
+        Assert.Equal(vpcId, launched.GetProperty("vpc_id").GetString());
+        Assert.Equal([groupId], launched.GetProperty("security_groups").EnumerateArray().Select(g => g.GetString()));
+
+        // The server's desired state carries the NIC, its firewall and the guest's addressing.
+        using var agent = _app.CreateClient();
+        var credential = JsonDocument.Parse(host.CredentialJson).RootElement;
+        agent.DefaultRequestHeaders.TryAddWithoutValidation("Authorization",
+            $"PlatformHost {credential.GetProperty("host_id").GetString()}:{credential.GetProperty("host_secret").GetString()}");
+        async Task<JsonElement> Desired() => (await (await agent.GetAsync("/api/v1/agent/desired-state")).AssertOkAsync())
+            .GetProperty("instances").EnumerateArray().Single(i => i.GetProperty("instance_id").GetString() == id);
+        var nic = (await Desired()).GetProperty("interfaces")[0];
+        Assert.Equal(launched.GetProperty("mac_address").GetString(), nic.GetProperty("mac_address").GetString());
+        Assert.Empty(nic.GetProperty("ingress").EnumerateArray());
+        Assert.Contains($"platform.ip={launched.GetProperty("private_ip_address").GetString()}/24 platform.gw=10.7.1.1", (await Desired()).GetProperty("command_line").GetString());
+
+        // A rule change reaches the server's desired state (through Network's outbox notification).
+        var before = (await _operator.HostsAsync()).EnumerateArray().Single(h => h.GetProperty("host_id").GetString() == host.HostId).GetProperty("desired_version").GetInt64();
+        await (await _operator.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules",
+            new { rules = new[] { new { ip_protocol = "icmp", from_port = -1, to_port = -1, cidr_ip = "10.7.0.0/16" } } })).AssertOkAsync();
+        await Eventually.TrueAsync(async () => (await Desired()).GetProperty("interfaces")[0].GetProperty("ingress").GetArrayLength() == 1,
+            TimeSpan.FromSeconds(30), "the new rule never reached the server's desired state");
+        // ... and raises the server's version, which wakes its agent's long poll.
+        await Eventually.TrueAsync(async () => (await _operator.HostsAsync()).EnumerateArray()
+                .Single(h => h.GetProperty("host_id").GetString() == host.HostId).GetProperty("desired_version").GetInt64() > before,
+            TimeSpan.FromSeconds(30), "the rule change did not raise the server's desired-state version");
+
+        // A launch into a missing subnet changes nothing; termination gives the address back.
+        await (await _operator.PostJsonAsync("/api/v1/ec2/instances", new { instance_type = "t3.nano", image_id = _imageId, subnet_id = "subnet-0123456789abcdef0" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidSubnetID.NotFound");
+        await (await _operator.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
+        await _operator.WaitForStateAsync(id, "terminated");
+        await Eventually.TrueAsync(async () => (await (await _operator.GetAsync($"/api/v1/vpc/network-interfaces?subnet_id={subnetId}")).AssertOkAsync())
+                .GetProperty("network_interfaces").GetArrayLength() == 0,
+            TimeSpan.FromSeconds(30), "the terminated instance's interface was not released");
+        var instances = await (await _operator.GetAsync("/api/v1/ec2/instances")).AssertOkAsync();
+        Assert.Single(instances.GetProperty("instances").EnumerateArray());
+    }
 }
 
 internal static class TestKeys

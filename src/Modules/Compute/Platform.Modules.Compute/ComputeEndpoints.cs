@@ -26,7 +26,7 @@ internal static class ComputeEndpoints
 
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
-                body.ClientToken, body.AvailabilityZone, body.Tags), ct)));
+                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -88,7 +88,8 @@ internal static class ComputeEndpoints
         List<string>? SecurityGroups,
         string? ClientToken,
         string? AvailabilityZone,
-        List<TagSpecification>? Tags);
+        List<TagSpecification>? Tags,
+        string? SubnetId);
 
     internal sealed record TagsBody(List<TagSpecification>? Tags);
 

@@ -1,25 +1,45 @@
+using System.Globalization;
 using System.Text;
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Network.Contracts;
 
 namespace Platform.Modules.Compute.Hosts;
 
 /// <summary>Composes what one host should run from the instances placed on it.</summary>
 internal static class HostDesiredStates
 {
-    public static async Task<HostDesiredState> ComposeAsync(ComputeDbContext db, HostRecord host, CancellationToken cancellationToken)
+    public static async Task<HostDesiredState> ComposeAsync(ComputeDbContext db, ISender sender, HostRecord host, CancellationToken cancellationToken)
     {
         var instances = await db.Instances.AsNoTracking()
             .Where(i => i.HostId == host.Id && i.DesiredPower != DesiredPowers.Absent)
             .OrderBy(i => i.Id)
             .ToListAsync(cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(Desired).ToList());
+        var ids = instances.Select(i => i.Id).ToList();
+        var firewalls = ids.Count == 0 ? [] : await sender.Send(new DescribeInterfaceFirewall(InstanceIds: ids), cancellationToken);
+        var byInstance = firewalls.Where(f => f.InstanceId is not null).ToLookup(f => f.InstanceId!, StringComparer.Ordinal);
+
+        // Each VPC here, with the tunnel addresses of the other servers that run instances of it.
+        var vpcs = firewalls.GroupBy(f => f.VpcId).Select(g => (VpcId: g.Key, IsolationId: g.First().VpcIsolationId)).ToList();
+        var vpcIds = vpcs.Select(v => v.VpcId).ToList();
+        var remote = vpcIds.Count == 0 ? [] : await (
+            from i in db.Instances.AsNoTracking()
+            join h in db.Hosts.AsNoTracking() on i.HostId equals h.Id
+            where i.VpcId != null && vpcIds.Contains(i.VpcId) && i.HostId != host.Id && i.DesiredPower != DesiredPowers.Absent && h.TunnelAddress != null
+            select new { VpcId = i.VpcId!, Address = h.TunnelAddress! }).Distinct().ToListAsync(cancellationToken);
+        var networks = vpcs.Select(v => new VpcNetwork(v.VpcId, v.IsolationId,
+            remote.Where(r => r.VpcId == v.VpcId).Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToList())).ToList();
+
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id])).ToList(), networks);
     }
 
-    private static DesiredInstance Desired(Instance instance)
+    private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls)
     {
+        var nics = firewalls.Select(f => new DesiredInterface(f.NetworkInterfaceId, f.MacAddress, f.PrivateIpAddress, f.PrefixLength, f.Gateway,
+            f.VpcId, f.VpcIsolationId, f.Ingress.Select(Rule).ToList(), f.Egress.Select(Rule).ToList())).ToList();
         var type = InstanceTypeCatalog.Find(instance.InstanceType)
             ?? throw new InvalidOperationException($"Instance {instance.Id} has the unknown type {instance.InstanceType}.");
         var format = instance.ImageFormat == ImageFormats.Qcow2 ? ImageFormat.Qcow2 : ImageFormat.Kernel;
@@ -29,18 +49,27 @@ internal static class HostDesiredStates
             type.MemoryMiB,
             instance.DesiredPower == DesiredPowers.Running ? DesiredPower.Running : DesiredPower.Stopped,
             new GuestImage(instance.ImageId, format),
-            CommandLine(instance),
-            instance.RebootCount);
+            CommandLine(instance, nics.FirstOrDefault()),
+            instance.RebootCount,
+            nics);
     }
+
+    private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);
 
     /// <summary>
     /// The image's parameters, then the instance's own: its id (the console marker) and its SSH key,
     /// base64 so that the key's spaces survive the kernel's parsing.
     /// </summary>
-    public static string CommandLine(Instance instance)
+    public static string CommandLine(Instance instance, DesiredInterface? nic = null)
     {
         var line = new StringBuilder(instance.ImageCommandLine.Trim());
         line.Append(line.Length > 0 ? " " : "").Append("platform.marker=").Append(instance.Id);
+        if (nic is not null)
+        {
+            // The test image (and any image reading them) configures its NIC from these, as cloud-init would from its network config.
+            line.Append(CultureInfo.InvariantCulture, $" platform.mac={nic.MacAddress} platform.ip={nic.PrivateIpAddress}/{nic.PrefixLength} platform.gw={nic.Gateway}");
+        }
+
         if (instance.PublicKey is { } key)
         {
             line.Append(" platform.ssh_key=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(key)));

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Persistence;
 
 namespace Platform.Modules.Compute.Hosts;
@@ -31,6 +32,8 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         host.RunningDomains = report.Capacity.RunningDomains;
         host.AppliedVersion = Math.Min(report.AppliedVersion, host.DesiredVersion);
         host.LastHeartbeatAt = now;
+        var tunnelMoved = report.TunnelAddress is not null && report.TunnelAddress != host.TunnelAddress;
+        host.TunnelAddress = report.TunnelAddress ?? host.TunnelAddress;
 
         var observed = report.Instances.ToDictionary(i => i.InstanceId, i => i.Power, StringComparer.Ordinal);
         var consoles = report.Instances.Where(i => i.ConsoleOutput is not null).ToDictionary(i => i.InstanceId, i => i.ConsoleOutput!, StringComparer.Ordinal);
@@ -50,6 +53,10 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         {
             var power = observed.TryGetValue(instance.Id, out var p) ? p : (ObservedPower?)null;
             desiredChanged |= Advance(instance, power, faults.GetValueOrDefault(instance.Id), now);
+            if (instance.State == InstanceStates.Terminated)
+            {
+                db.AddNotification(new InstanceTerminated(instance.AccountId, instance.Id, now));
+            }
         }
 
         if (desiredChanged)
@@ -65,6 +72,13 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         if (desiredChanged)
         {
             signals.Changed(host.Id);
+        }
+
+        if (tunnelMoved)
+        {
+            // The servers sharing a VPC with this one must point their tunnels at the new address.
+            var vpcs = instances.Where(i => i.VpcId is not null).Select(i => i.VpcId!).Distinct().ToList();
+            await HostVersions.BumpHostsOfVpcsAsync(db, signals, vpcs, cancellationToken);
         }
 
         return host.DesiredVersion;

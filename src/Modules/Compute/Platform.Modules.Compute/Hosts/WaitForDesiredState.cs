@@ -13,7 +13,7 @@ namespace Platform.Modules.Compute.Hosts;
 /// </summary>
 internal sealed record WaitForDesiredState(string HostId, long After, TimeSpan Wait) : IRequest<HostDesiredState?>;
 
-internal sealed class WaitForDesiredStateHandler(ComputeDbContext db, DesiredStateSignals signals,
+internal sealed class WaitForDesiredStateHandler(ComputeDbContext db, ISender sender, DesiredStateSignals signals,
     IOptions<ComputeOptions> options, TimeProvider clock) : IRequestHandler<WaitForDesiredState, HostDesiredState?>
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
@@ -28,7 +28,7 @@ internal sealed class WaitForDesiredStateHandler(ComputeDbContext db, DesiredSta
             var host = await db.Hosts.AsNoTracking().SingleAsync(h => h.Id == request.HostId, cancellationToken);
             if (host.DesiredVersion > request.After)
             {
-                return await HostDesiredStates.ComposeAsync(db, host, cancellationToken);
+                return await HostDesiredStates.ComposeAsync(db, sender, host, cancellationToken);
             }
 
             var left = deadline - clock.GetUtcNow();

@@ -22,6 +22,10 @@ internal sealed record InstanceResponse(
     string AvailabilityZone,
     string HostId,
     string? PrivateIpAddress,
+    string? MacAddress,
+    string? SubnetId,
+    string? VpcId,
+    string? NetworkInterfaceId,
     IReadOnlyList<string> SecurityGroups,
     IReadOnlyList<TagResponse> Tags,
     string InstanceStatus,
@@ -39,6 +43,7 @@ internal sealed record InstanceResponse(
             : instance.State == InstanceStates.Running ? "ok" : "initializing";
         return new InstanceResponse(instance.Id, instance.InstanceType, instance.ImageId, instance.KeyName, instance.State,
             InstanceStates.Code(instance.State), instance.StateReason, instance.AvailabilityZone, instance.HostId, instance.PrivateIpAddress,
+            instance.MacAddress, instance.SubnetId, instance.VpcId, instance.NetworkInterfaceId,
             JsonSerializer.Deserialize<List<string>>(instance.SecurityGroups) ?? [],
             instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
             status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt);

@@ -10,6 +10,7 @@ using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.KeyPairs;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Network.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -37,7 +38,8 @@ internal sealed record RunInstances(
     IReadOnlyList<string>? SecurityGroups,
     string? ClientToken,
     string? AvailabilityZone,
-    IReadOnlyList<TagSpecification>? Tags) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    IReadOnlyList<TagSpecification>? Tags,
+    string? SubnetId = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -70,7 +72,7 @@ internal sealed record RunInstances(
     {
         var canonical = JsonSerializer.Serialize(new object?[]
         {
-            InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone,
+            InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
@@ -79,6 +81,7 @@ internal sealed record RunInstances(
 
 internal sealed class RunInstancesHandler(
     ComputeDbContext db,
+    ISender sender,
     ICallerContext caller,
     DesiredStateSignals signals,
     HostLiveness liveness,
@@ -95,9 +98,9 @@ internal sealed class RunInstancesHandler(
             return earlier;
         }
 
-        if (request.AvailabilityZone is { } zone && !platform.Value.Zones.Contains(zone, StringComparer.Ordinal))
+        if (request.AvailabilityZone is { } asked && !platform.Value.Zones.Contains(asked, StringComparer.Ordinal))
         {
-            throw ApiErrors.InvalidParameterValue($"Invalid availability zone: [{zone}]");
+            throw ApiErrors.InvalidParameterValue($"Invalid availability zone: [{asked}]");
         }
 
         var type = InstanceTypeCatalog.Find(request.InstanceType!)!;
@@ -110,23 +113,64 @@ internal sealed class RunInstancesHandler(
                 ?? throw DescribeKeyPairsHandler.KeyPairNotFound(keyName);
         }
 
+        // The interface comes first: its subnet fixes the zone. Without a subnet, the scheduler picks the
+        // zone and the interface comes from the account's default subnet there. Network commits on its own,
+        // so every failure from here on gives the interface back.
+        var instanceId = ResourceIds.New("i");
+        var zone = request.AvailabilityZone;
+        if (request.SubnetId is null && zone is null)
+        {
+            zone = await PickZoneAsync(type, cancellationToken);
+        }
+
+        var groups = request.SecurityGroups ?? [];
+        InstanceInterface nic;
         try
         {
-            var (instance, hostId) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, type, image, publicKey, parametersHash, cancellationToken));
+            nic = await sender.Send(new CreateInstanceInterface(accountId, instanceId, request.SubnetId,
+                groups.Where(g => g.StartsWith("sg-", StringComparison.Ordinal)).ToList(),
+                groups.Where(g => !g.StartsWith("sg-", StringComparison.Ordinal)).ToList(), zone), cancellationToken);
+        }
+        catch
+        {
+            await ReleaseAsync(accountId, instanceId);
+            throw;
+        }
+
+        try
+        {
+            var (instance, hostId) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
             signals.Changed(hostId);
             return new RunInstanceResponse(instance.Id, instance.State, InstanceResponse.From(instance, hostReachable: true));
         }
         catch (DbUpdateException) when (request.ClientToken is not null)
         {
             // Another request with this token committed first: answer as it did.
+            await ReleaseAsync(accountId, instanceId);
             db.ChangeTracker.Clear();
             return await FirstLaunchAsync(accountId, request.ClientToken, parametersHash, cancellationToken) ?? throw new InvalidOperationException(
                 "A launch with a client token failed to commit, yet no launch with that token exists.");
         }
+        catch
+        {
+            await ReleaseAsync(accountId, instanceId);
+            throw;
+        }
     }
 
-    private async Task<(Instance Instance, string HostId)> PlaceAsync(
-        RunInstances request, InstanceType type, MachineImage image, string? publicKey, string parametersHash, CancellationToken cancellationToken)
+    /// <summary>The zone the scheduler would place in now; the launch is then placed within it.</summary>
+    private async Task<string?> PickZoneAsync(InstanceType type, CancellationToken cancellationToken)
+    {
+        var (hosts, candidates) = await CandidatesAsync(cancellationToken);
+        return Scheduler.Place(type, null, candidates, scheduler.Value) is PlacementDecision.Placed placed
+            ? hosts.Single(h => h.Id == placed.HostId).AvailabilityZone
+            : null;
+    }
+
+    private async Task ReleaseAsync(string accountId, string instanceId) =>
+        await sender.Send(new ReleaseInstanceInterfaces(accountId, instanceId), CancellationToken.None);
+
+    private async Task<(List<HostRecord> Hosts, List<HostCandidate> Candidates)> CandidatesAsync(CancellationToken cancellationToken)
     {
         var hosts = await db.Hosts.Where(h => !h.Disabled).ToListAsync(cancellationToken);
         var allocations = await HostAllocations.LoadAsync(db, cancellationToken);
@@ -136,7 +180,14 @@ internal sealed class RunInstancesHandler(
             return new HostCandidate(h.Id, h.AvailabilityZone, h.Cpus, h.MemoryMiB, used.VirtualCpus, used.MemoryMiB,
                 liveness.IsReachable(h) ? HostStatus.Available : HostStatus.Unreachable);
         }).ToList();
-        var decision = Scheduler.Place(type, request.AvailabilityZone, candidates, scheduler.Value);
+        return (hosts, candidates);
+    }
+
+    private async Task<(Instance Instance, string HostId)> PlaceAsync(RunInstances request, string instanceId, InstanceType type, MachineImage image,
+        string? publicKey, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
+    {
+        var (hosts, candidates) = await CandidatesAsync(cancellationToken);
+        var decision = Scheduler.Place(type, nic.AvailabilityZone, candidates, scheduler.Value);
         if (decision is PlacementDecision.NoCapacity refused)
         {
             throw new ApiException(500, "InsufficientInstanceCapacity", refused.Explain());
@@ -145,7 +196,6 @@ internal sealed class RunInstancesHandler(
         var host = hosts.Single(h => h.Id == ((PlacementDecision.Placed)decision).HostId);
         host.DesiredVersion++;
         var now = clock.GetUtcNow().UtcDateTime;
-        var instanceId = ResourceIds.New("i");
         var instance = new Instance
         {
             Id = instanceId,
@@ -159,7 +209,12 @@ internal sealed class RunInstancesHandler(
             State = InstanceStates.Pending,
             HostId = host.Id,
             AvailabilityZone = host.AvailabilityZone,
-            SecurityGroups = JsonSerializer.Serialize(request.SecurityGroups ?? ["default"]),
+            SecurityGroups = JsonSerializer.Serialize(nic.SecurityGroupIds),
+            NetworkInterfaceId = nic.NetworkInterfaceId,
+            MacAddress = nic.MacAddress,
+            PrivateIpAddress = nic.PrivateIpAddress,
+            SubnetId = nic.SubnetId,
+            VpcId = nic.VpcId,
             ClientToken = request.ClientToken,
             ParametersHash = parametersHash,
             DesiredPower = DesiredPowers.Running,

@@ -39,6 +39,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             host.Property(h => h.RunningDomains).HasColumnName("running_domains");
             host.Property(h => h.DesiredVersion).HasColumnName("desired_version").IsConcurrencyToken();
             host.Property(h => h.AppliedVersion).HasColumnName("applied_version");
+            host.Property(h => h.TunnelAddress).HasColumnName("tunnel_address").HasMaxLength(45);
             host.Property(h => h.EnrolledAt).HasColumnName("enrolled_at");
             host.Property(h => h.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
             host.Property(h => h.Disabled).HasColumnName("disabled");
@@ -106,6 +107,11 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.HostId).HasColumnName("host_id").HasMaxLength(32);
             instance.Property(i => i.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
             instance.Property(i => i.PrivateIpAddress).HasColumnName("private_ip_address").HasMaxLength(45);
+            instance.Property(i => i.NetworkInterfaceId).HasColumnName("network_interface_id").HasMaxLength(32);
+            instance.Property(i => i.MacAddress).HasColumnName("mac_address").HasMaxLength(17);
+            instance.Property(i => i.SubnetId).HasColumnName("subnet_id").HasMaxLength(32);
+            instance.Property(i => i.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            instance.HasIndex(i => i.VpcId);
             instance.Property(i => i.SecurityGroups).HasColumnName("security_groups").HasMaxLength(4096);
             instance.Property(i => i.ClientToken).HasColumnName("client_token").HasMaxLength(64);
             instance.Property(i => i.ParametersHash).HasColumnName("parameters_hash").HasMaxLength(64);

@@ -27,6 +27,9 @@ internal sealed class HostRecord
 
     public long AppliedVersion { get; set; }
 
+    /// <summary>Where other servers' VPC tunnels reach this one (the agent reports it).</summary>
+    public string? TunnelAddress { get; set; }
+
     public DateTime EnrolledAt { get; init; }
 
     public DateTime LastHeartbeatAt { get; set; }
@@ -128,8 +131,16 @@ internal sealed class Instance
 
     public string? PrivateIpAddress { get; set; }
 
-    /// <summary>Security group names or ids as given at launch, JSON array.</summary>
-    public string SecurityGroups { get; init; } = "[]";
+    public string? NetworkInterfaceId { get; set; }
+
+    public string? MacAddress { get; set; }
+
+    public string? SubnetId { get; set; }
+
+    public string? VpcId { get; set; }
+
+    /// <summary>The security group ids of the primary interface, JSON array.</summary>
+    public string SecurityGroups { get; set; } = "[]";
 
     public string? ClientToken { get; init; }
 

@@ -89,6 +89,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("running_domains");
 
+                    b.Property<string>("TunnelAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("nvarchar(45)")
+                        .HasColumnName("tunnel_address");
+
                     b.HasKey("Id");
 
                     b.ToTable("hosts", "compute");
@@ -179,6 +184,16 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("launched_at");
 
+                    b.Property<string>("MacAddress")
+                        .HasMaxLength(17)
+                        .HasColumnType("nvarchar(17)")
+                        .HasColumnName("mac_address");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("network_interface_id");
+
                     b.Property<string>("ParametersHash")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")
@@ -215,11 +230,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("state_reason");
 
+                    b.Property<string>("SubnetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("subnet_id");
+
                     b.Property<DateTime?>("TerminatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("terminated_at");
 
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("VpcId");
 
                     b.HasIndex("AccountId", "ClientToken")
                         .IsUnique()

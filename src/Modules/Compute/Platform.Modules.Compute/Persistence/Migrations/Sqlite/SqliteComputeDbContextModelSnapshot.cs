@@ -83,6 +83,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("running_domains");
 
+                    b.Property<string>("TunnelAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tunnel_address");
+
                     b.HasKey("Id");
 
                     b.ToTable("compute_hosts", (string)null);
@@ -173,6 +178,16 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("launched_at");
 
+                    b.Property<string>("MacAddress")
+                        .HasMaxLength(17)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mac_address");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_interface_id");
+
                     b.Property<string>("ParametersHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -209,11 +224,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("state_reason");
 
+                    b.Property<string>("SubnetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_id");
+
                     b.Property<DateTime?>("TerminatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("terminated_at");
 
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("VpcId");
 
                     b.HasIndex("AccountId", "ClientToken")
                         .IsUnique()
