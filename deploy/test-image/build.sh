@@ -4,6 +4,9 @@
 #   PLATFORM-GUEST-READY <marker>      once, <marker> being the kernel parameter platform.marker=...
 #   PLATFORM-GUEST-SSH-KEY <key>       the SSH public key the instance was given (kernel parameter
 #                                      platform.ssh_key=, base64), as cloud-init would install it
+#   PLATFORM-GUEST-IP <dev> <ip/prefix> when it configured its NIC from platform.mac=, platform.ip=, platform.gw=
+#                                      (as cloud-init would from its network config)
+#   and runs platform.user_data= (base64 of a shell script) in the background, as cloud-init runs user data.
 #   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
@@ -47,6 +50,30 @@ marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "PLATFORM-GUEST-READY $marker"
 key=$(sed -n 's/.*platform\.ssh_key=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ -n "$key" ] && echo "PLATFORM-GUEST-SSH-KEY $(echo "$key" | base64 -d)"
+param() { sed -n "s/.*platform\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+mac=$(param mac); ip=$(param ip); gw=$(param gw)
+if [ -n "$mac" ] && [ -n "$ip" ]; then
+  for n in 1 2 3 4 5 6 7 8 9 10; do
+    for dev in /sys/class/net/*; do
+      [ "$(cat "$dev/address" 2>/dev/null)" = "$mac" ] && nic=${dev##*/}
+    done
+    [ -n "$nic" ] && break
+    sleep 0.5
+  done
+  if [ -n "$nic" ]; then
+    ip link set lo up
+    ip link set "$nic" up
+    ip addr add "$ip" dev "$nic"
+    [ -n "$gw" ] && ip route add default via "$gw" dev "$nic"
+    echo "PLATFORM-GUEST-IP $nic $ip"
+  else
+    echo "PLATFORM-GUEST-NO-NIC $mac"
+  fi
+fi
+data=$(param user_data)
+if [ -n "$data" ]; then
+  echo "$data" | base64 -d >/user-data && chmod +x /user-data && (sh /user-data 2>&1 | sed 's/^/PLATFORM-USER-DATA /' &)
+fi
 seen=""
 while true; do
   now=$(ls /sys/block)

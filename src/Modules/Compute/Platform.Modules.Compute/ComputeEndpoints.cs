@@ -26,7 +26,7 @@ internal static class ComputeEndpoints
 
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
-                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId), ct)));
+                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -89,7 +89,8 @@ internal static class ComputeEndpoints
         string? ClientToken,
         string? AvailabilityZone,
         List<TagSpecification>? Tags,
-        string? SubnetId);
+        string? SubnetId,
+        string? UserData);
 
     internal sealed record TagsBody(List<TagSpecification>? Tags);
 

@@ -75,6 +75,11 @@ internal static class HostDesiredStates
             line.Append(" platform.ssh_key=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(key)));
         }
 
+        if (instance.UserData is { } userData)
+        {
+            line.Append(" platform.user_data=").Append(userData);
+        }
+
         return line.ToString();
     }
 }

@@ -39,7 +39,8 @@ internal sealed record RunInstances(
     string? ClientToken,
     string? AvailabilityZone,
     IReadOnlyList<TagSpecification>? Tags,
-    string? SubnetId = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    string? SubnetId = null,
+    string? UserData = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -65,14 +66,34 @@ internal sealed record RunInstances(
         }
 
         InstanceTags.Validate(Tags);
+        if (UserData is not null)
+        {
+            byte[] decoded;
+            try
+            {
+                decoded = Convert.FromBase64String(UserData);
+            }
+            catch (FormatException)
+            {
+                throw ApiErrors.InvalidParameterValue("Invalid BASE64 encoding of user data.");
+            }
+
+            // It travels on the kernel command line of kernel images, which the kernel caps at 2 KiB in all.
+            if (decoded.Length > MaxUserDataBytes)
+            {
+                throw ApiErrors.InvalidParameterValue($"User data is limited to {MaxUserDataBytes} bytes.");
+            }
+        }
     }
+
+    public const int MaxUserDataBytes = 1024;
 
     /// <summary>What a retry must repeat exactly to count as the same request.</summary>
     public string ParametersHash()
     {
         var canonical = JsonSerializer.Serialize(new object?[]
         {
-            InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId,
+            InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId, UserData,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
@@ -206,6 +227,8 @@ internal sealed class RunInstancesHandler(
             ImageCommandLine = image.CommandLine,
             KeyName = request.KeyName,
             PublicKey = publicKey,
+            // Re-encoded: it goes on a kernel command line, where whitespace would split it.
+            UserData = request.UserData is null ? null : Convert.ToBase64String(Convert.FromBase64String(request.UserData)),
             State = InstanceStates.Pending,
             HostId = host.Id,
             AvailabilityZone = host.AvailabilityZone,

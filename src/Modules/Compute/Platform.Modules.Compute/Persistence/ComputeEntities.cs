@@ -133,6 +133,9 @@ internal sealed class Instance
 
     public string? NetworkInterfaceId { get; set; }
 
+    /// <summary>EC2's user data, base64 as given: the image runs it at boot.</summary>
+    public string? UserData { get; init; }
+
     public string? MacAddress { get; set; }
 
     public string? SubnetId { get; set; }

@@ -239,6 +239,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("terminated_at");
 
+                    b.Property<string>("UserData")
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)")
+                        .HasColumnName("user_data");
+
                     b.Property<string>("VpcId")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")

@@ -233,6 +233,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("terminated_at");
 
+                    b.Property<string>("UserData")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_data");
+
                     b.Property<string>("VpcId")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
