@@ -231,7 +231,14 @@ public sealed class OvsdbClient : IAsyncDisposable
         }
 
         await _closing.CancelAsync();
-        _socket.Shutdown(SocketShutdown.Both);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already disconnected by the server.
+        }
         try
         {
             await _receiveLoop;
