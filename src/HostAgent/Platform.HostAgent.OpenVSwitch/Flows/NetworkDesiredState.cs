@@ -1,0 +1,95 @@
+namespace Platform.HostAgent.OpenVSwitch.Flows;
+
+public enum RuleProtocol
+{
+    /// <summary>Any IPv4 protocol (AWS's "-1"); ports are ignored.</summary>
+    All,
+    Tcp,
+    Udp,
+
+    /// <summary>ICMP: <see cref="SecurityRule.FromPort"/> is the type and <see cref="SecurityRule.ToPort"/> the code, -1 for any (as in AWS).</summary>
+    Icmp,
+}
+
+/// <summary>
+/// One security-group rule as it applies to a port: what may leave it (egress, CIDRs are
+/// destinations) or reach it (ingress, CIDRs are sources). Rules naming another group arrive here
+/// already resolved to that group's members' addresses (/32s); the API does that.
+/// </summary>
+public sealed record SecurityRule(RuleProtocol Protocol, int FromPort, int ToPort, IReadOnlyList<string> Cidrs)
+{
+    public static SecurityRule AllTraffic(params string[] cidrs) => new(RuleProtocol.All, -1, -1, cidrs);
+
+    public static SecurityRule Tcp(int fromPort, int toPort, params string[] cidrs) => new(RuleProtocol.Tcp, fromPort, toPort, cidrs);
+
+    public static SecurityRule Udp(int fromPort, int toPort, params string[] cidrs) => new(RuleProtocol.Udp, fromPort, toPort, cidrs);
+
+    /// <summary>Any ICMP message (type and code -1).</summary>
+    public static SecurityRule AnyIcmp(params string[] cidrs) => new(RuleProtocol.Icmp, -1, -1, cidrs);
+}
+
+/// <summary>
+/// A guest network interface on this server's integration bridge: where it is (OpenFlow port), who
+/// it is (its only allowed source MAC and IPv4 address), which VPC it belongs to and its rules.
+/// </summary>
+public sealed record PortSecurity
+{
+    /// <summary>The network interface id (external_ids:iface-id of the OVS interface).</summary>
+    public required string InterfaceId { get; init; }
+
+    /// <summary>The OpenFlow port; 0 until resolved from <see cref="InterfaceId"/> (<see cref="IntegrationBridge"/> does that).</summary>
+    public int OfPort { get; init; }
+
+    public required string Mac { get; init; }
+
+    public required string Ip { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public IReadOnlyList<SecurityRule> Ingress { get; init; } = [];
+
+    public IReadOnlyList<SecurityRule> Egress { get; init; } = [];
+}
+
+/// <summary>A guest interface of the VPC on another server, reached through that server's tunnel endpoint.</summary>
+public sealed record RemotePort(string Mac, string HostTunnelIp);
+
+/// <summary>
+/// A VPC as present on this server. <see cref="LocalVlan"/> is its isolation id on this server
+/// (port tag, connection-tracking zone, pipeline register); <see cref="Vni"/> is its id on the wire
+/// between servers and must be the same on every server.
+/// </summary>
+public sealed record VpcIsolation
+{
+    public required string VpcId { get; init; }
+
+    /// <summary>1..4094, unique among the VPCs on this server.</summary>
+    public required int LocalVlan { get; init; }
+
+    /// <summary>The VXLAN/Geneve network identifier, 1..16777215, unique in the cloud.</summary>
+    public required int Vni { get; init; }
+
+    /// <summary>The tunnel IPs of the other servers hosting this VPC.</summary>
+    public IReadOnlyList<string> RemoteHosts { get; init; } = [];
+
+    /// <summary>Known guest MACs on other servers; unicast to a MAC not listed is sent to every remote host of the VPC.</summary>
+    public IReadOnlyList<RemotePort> RemotePorts { get; init; } = [];
+}
+
+/// <summary>What this server's integration bridge should do: the input of <see cref="FlowTable.Build"/>.</summary>
+public sealed record NetworkDesiredState
+{
+    public required string Bridge { get; init; }
+
+    /// <summary>This server's tunnel endpoint address (informational for the flows; the route to peers decides the source).</summary>
+    public string? LocalTunnelIp { get; init; }
+
+    public TunnelKind TunnelKind { get; init; } = TunnelKind.Vxlan;
+
+    public IReadOnlyList<VpcIsolation> Vpcs { get; init; } = [];
+
+    public IReadOnlyList<PortSecurity> Ports { get; init; } = [];
+
+    /// <summary>The OpenFlow port of the tunnel to each remote tunnel IP; filled by <see cref="IntegrationBridge"/>.</summary>
+    public IReadOnlyDictionary<string, int> TunnelPorts { get; init; } = new Dictionary<string, int>();
+}
