@@ -110,12 +110,18 @@ public sealed record DiskDefinition(string SourcePath, string TargetDevice, stri
 }
 
 /// <summary>A NIC on an Open vSwitch bridge, optionally in an access VLAN (a VPC's local tag).</summary>
-public sealed record InterfaceDefinition(string Bridge, string MacAddress, int? VlanTag = null, bool OpenVSwitch = true)
+/// <param name="InterfaceId">The virtualport's interfaceid (a UUID): libvirt writes it to the switch port's
+/// external_ids:iface-id, by which the agent finds the port and gives it its flows.</param>
+/// <param name="TargetDevice">The tap device's name, stable across restarts.</param>
+public sealed record InterfaceDefinition(string Bridge, string MacAddress, int? VlanTag = null, bool OpenVSwitch = true,
+    string? InterfaceId = null, string? TargetDevice = null)
 {
     internal XElement ToXml() => new("interface", new XAttribute("type", "bridge"),
         new XElement("source", new XAttribute("bridge", Bridge)),
-        OpenVSwitch ? new XElement("virtualport", new XAttribute("type", "openvswitch")) : null,
+        OpenVSwitch ? new XElement("virtualport", new XAttribute("type", "openvswitch"),
+            InterfaceId is null ? null : new XElement("parameters", new XAttribute("interfaceid", InterfaceId))) : null,
         VlanTag is { } tag ? new XElement("vlan", new XElement("tag", new XAttribute("id", tag))) : null,
+        TargetDevice is null ? null : new XElement("target", new XAttribute("dev", TargetDevice)),
         new XElement("mac", new XAttribute("address", MacAddress)),
         new XElement("model", new XAttribute("type", "virtio")));
 }

@@ -37,6 +37,19 @@ public sealed class AgentOptions
     /// <summary>How long a guest gets to shut down after the ACPI request before it is powered off.</summary>
     public TimeSpan StopDeadline { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The Open vSwitch integration bridge guest NICs join (made by the agent, userspace datapath).</summary>
+    public string Bridge { get; set; } = "br-int";
+
+    /// <summary>Guest networking on Open vSwitch: on when the switch's database socket exists (never on simulated hosts).</summary>
+    public bool? Networking { get; set; }
+
+    public string OvsdbSocket { get; set; } = "/var/run/openvswitch/db.sock";
+
+    /// <summary>The address other servers' VPC tunnels reach this one at; by default the one it reaches the API from.</summary>
+    public string? TunnelAddress { get; set; }
+
+    public bool NetworkingEnabled => !Simulated && (Networking ?? File.Exists(OvsdbSocket));
+
     public string ResolvedDomainType => DomainType
         ?? (LibvirtUri.StartsWith("test:", StringComparison.Ordinal) ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
 

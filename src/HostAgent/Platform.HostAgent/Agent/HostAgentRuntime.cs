@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.OpenVSwitch;
+using Platform.HostAgent.OpenVSwitch.Ovsdb;
 using Platform.HostAgent.Protocol;
 using Platform.HostAgent.Reconciliation;
 
@@ -48,7 +50,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 DomainType = options.ResolvedDomainType,
                 ConsoleDirectory = options.Simulated ? null : consoles,
                 StopDeadline = options.StopDeadline,
+                Bridge = options.NetworkingEnabled ? options.Bridge : null,
             }, images, clock);
+            await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
+            var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase), options.Bridge,
+                options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
 
             var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
             using var subscription = TrySubscribe(libvirt, events.Writer);
@@ -57,7 +63,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             var forward = ForwardEventsAsync(events.Reader, stop.Token);
             try
             {
-                await ReconcileAsync(reconciler, images, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
+                await ReconcileAsync(reconciler, images, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
             }
             finally
             {
@@ -104,7 +110,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
     }
 
-    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, ConsoleTails consoles, string hostId, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, GuestNetwork? network, ConsoleTails consoles, string hostId,
+        CancellationToken cancellationToken)
     {
         long applied = -1;
         while (!cancellationToken.IsCancellationRequested)
@@ -115,7 +122,23 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 HostReport report;
                 if (desired is not null && await EnsureImagesAsync(images, desired, cancellationToken))
                 {
+                    if (network is not null)
+                    {
+                        // The bridge first: guests started by the apply find it and plug their NICs in.
+                        await network.ApplyAsync(desired, cancellationToken);
+                    }
+
                     report = reconciler.Apply(desired);
+                    if (network is not null)
+                    {
+                        // Again now that new guests' ports exist, so their flows are there before they boot.
+                        var result = await network.ApplyAsync(desired, cancellationToken);
+                        if (result.PendingInterfaces.Count > 0)
+                        {
+                            LogPendingPorts(logger, result.PendingInterfaces.Count);
+                        }
+                    }
+
                     applied = desired.Version;
                     foreach (var fault in report.Faults)
                     {
@@ -126,6 +149,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 {
                     report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
                 }
+
+                report = report with { TunnelAddress = network?.TunnelAddress };
 
                 Alive?.Invoke();
                 try
@@ -138,7 +163,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                     throw;
                 }
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or AgentApiException or LibvirtException or IOException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException)
             {
                 LogRoundFailed(logger, e.Message);
             }
@@ -229,6 +255,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Host {HostId} in {Zone} serving {LibvirtUri}")]
     private static partial void LogStarted(ILogger logger, string hostId, string zone, string libvirtUri);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} guest ports not on the bridge yet; their flows follow next round")]
+    private static partial void LogPendingPorts(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
     private static partial void LogApiUnreachable(ILogger logger, string reason);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.Protocol;
 
 namespace Platform.HostAgent.Reconciliation;
@@ -22,6 +23,9 @@ public sealed class ReconcilerOptions
 
     /// <summary>How long a guest gets to shut down after the ACPI request before it is powered off.</summary>
     public TimeSpan StopDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The Open vSwitch integration bridge guest NICs join; null: guests get no NIC (simulated hosts, no switch).</summary>
+    public string? Bridge { get; init; }
 }
 
 /// <summary>
@@ -171,6 +175,8 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             VirtualCpus = instance.VirtualCpus,
             Kernel = boot.KernelPath is { } kernel ? new DirectKernelBoot(kernel, boot.InitrdPath, instance.CommandLine) : null,
             Disks = boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : [],
+            Interfaces = options.Bridge is not { } bridge ? [] : (instance.Interfaces ?? []).Select(nic => new InterfaceDefinition(bridge, nic.MacAddress,
+                InterfaceId: GuestInterfaceId.For(nic.InterfaceId), TargetDevice: GuestInterfaceId.TapName(nic.InterfaceId))).ToList(),
             SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
             Metadata = new Dictionary<string, string> { [OwnerElement] = options.Owner, ["image"] = instance.Image.ImageId },
         };

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using Platform.HostAgent.OpenVSwitch;
+using Platform.HostAgent.OpenVSwitch.Flows;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Agent;
+
+/// <summary>
+/// The switch side of a desired state: the integration bridge, a tunnel to each server sharing a VPC with
+/// this one, and every guest NIC's stateful firewall as OpenFlow rules, replaced atomically each time.
+/// </summary>
+internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress)
+{
+    public string TunnelAddress => tunnelAddress;
+
+    public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken) =>
+        await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress), cancellationToken);
+
+    /// <summary>The wire desired state as the switch model: VPCs with their local VLAN and VNI, ports with their rules.</summary>
+    public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress)
+    {
+        var networks = desired.Networks ?? [];
+        // The VPC's platform-wide id is its VNI; on this server it is also the local VLAN while it fits in 12 bits.
+        var fits = networks.All(n => n.IsolationId is >= 1 and <= 4094);
+        var vlans = networks.OrderBy(n => n.IsolationId).Select((n, index) => (n.VpcId, Vlan: fits ? n.IsolationId : index + 1))
+            .ToDictionary(v => v.VpcId, v => v.Vlan, StringComparer.Ordinal);
+        return new NetworkDesiredState
+        {
+            Bridge = bridgeName,
+            LocalTunnelIp = tunnelAddress,
+            Vpcs = networks.Select(n => new VpcIsolation
+            {
+                VpcId = n.VpcId,
+                LocalVlan = vlans[n.VpcId],
+                Vni = n.IsolationId,
+                RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
+            }).ToList(),
+            Ports = desired.Instances.Where(i => i.Power == DesiredPower.Running).SelectMany(i => i.Interfaces ?? []).Select(nic => new PortSecurity
+            {
+                InterfaceId = GuestInterfaceId.For(nic.InterfaceId),
+                Mac = nic.MacAddress,
+                Ip = nic.PrivateIpAddress,
+                VpcId = nic.VpcId,
+                Ingress = nic.Ingress.Select(Rule).ToList(),
+                Egress = nic.Egress.Select(Rule).ToList(),
+            }).ToList(),
+        };
+    }
+
+    private static SecurityRule Rule(DesiredFirewallRule rule) => new(
+        rule.Protocol switch
+        {
+            "tcp" => RuleProtocol.Tcp,
+            "udp" => RuleProtocol.Udp,
+            "icmp" => RuleProtocol.Icmp,
+            _ => RuleProtocol.All,
+        },
+        rule.FromPort ?? -1,
+        rule.ToPort ?? -1,
+        [rule.Cidr]);
+
+    /// <summary>The local address this server reaches the API from: where other servers' tunnels can reach it by default.</summary>
+    public static string DefaultTunnelAddress(Uri api)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var address = Dns.GetHostAddresses(api.Host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+        socket.Connect(address, api.Port);
+        return ((IPEndPoint)socket.LocalEndPoint!).Address.ToString();
+    }
+}
