@@ -1,0 +1,161 @@
+using Platform.Api.Tests.Compute;
+using Platform.HostAgent.Libvirt;
+using Platform.Tests.Common;
+
+namespace Platform.Api.Tests.TestEngine;
+
+/// <summary>
+/// The cloud with nothing simulated: the API process and one HostAgent process on qemu:///system (and this
+/// machine's Open vSwitch), enrolled with a join token, the test image published through the API.
+/// Leaves the host as it found it: guests, the agent's storage pool and its files are removed.
+/// </summary>
+public sealed class RealCloud : IAsyncDisposable
+{
+    private readonly string _work;
+    private readonly string _pool;
+    private readonly int _port;
+    private readonly List<string> _instances = [];
+
+    private RealCloud(string work, string pool, int port, ApiProcess api, AgentProcess agent, HttpClient root, string imageId)
+    {
+        _work = work;
+        _pool = pool;
+        _port = port;
+        Api = api;
+        Agent = agent;
+        Root = root;
+        ImageId = imageId;
+    }
+
+    public ApiProcess Api { get; private set; }
+
+    public AgentProcess Agent { get; }
+
+    /// <summary>Signed with the management account's root key, for the service ec2.</summary>
+    public HttpClient Root { get; }
+
+    public string ImageId { get; }
+
+    public LibvirtConnection Libvirt { get; } = LibvirtConnection.Open("qemu:///system");
+
+    public string AgentState => Path.Combine(_work, "agent");
+
+    public string ConsoleOf(string instanceId) => Path.Combine(AgentState, "console", $"{instanceId}.log");
+
+    public static async Task<RealCloud> StartAsync()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-e2e-").FullName;
+        var image = TestImage.Build(Path.Combine(work, "image"));
+        var port = ApiProcess.FreePort();
+        var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
+        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port);
+        var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
+        var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
+        var agent = AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Agent__ApiUrl"] = api.BaseAddress.ToString(),
+            ["Agent__JoinToken"] = token.GetProperty("join_token").GetString()!,
+            ["Agent__StateDirectory"] = Path.Combine(work, "agent"),
+            ["Agent__LibvirtUri"] = "qemu:///system",
+            ["Agent__StoragePool"] = pool,
+            ["Agent__HostName"] = "e2e-server",
+            // /dev/kvm exists on the lab machines but KVM guests hang there (LAB-NOTES): software emulation.
+            ["Agent__DomainType"] = "qemu",
+            ["Agent__HeartbeatInterval"] = "00:00:01",
+            // busybox ignores ACPI power-off: a stop powers the guest off after this deadline.
+            ["Agent__StopDeadline"] = "00:00:03",
+        });
+        await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(60),
+            $"the agent did not enrol; its log:\n{agent.Output}");
+        var imageId = await root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),
+            await File.ReadAllBytesAsync(image.Initrd), isPublic: true, commandLine: "console=ttyS0 quiet");
+        return new RealCloud(work, pool, port, api, agent, root, imageId);
+    }
+
+    /// <summary>Launches and remembers the instance, so it is cleaned up whatever happens.</summary>
+    public async Task<string> LaunchAsync(object request)
+    {
+        var id = (await Root.LaunchAsync(request)).GetProperty("instance_id").GetString()!;
+        _instances.Add(id);
+        return id;
+    }
+
+    public void Remember(string instanceId) => _instances.Add(instanceId);
+
+    /// <summary>Kills the API (as a crash would) and starts it again on the same data and port.</summary>
+    public async Task RestartApiAsync()
+    {
+        await Api.KillAsync();
+        await Api.DisposeAsync();
+        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), _port);
+    }
+
+    public async Task ConsoleShowsAsync(string instanceId, string text, TimeSpan? timeout = null, int from = 0)
+    {
+        var console = ConsoleOf(instanceId);
+        await Eventually.TrueAsync(() => Task.FromResult(ConsoleText(instanceId, from).Contains(text, StringComparison.Ordinal)),
+            timeout ?? TimeSpan.FromSeconds(90),
+            $"the console of {instanceId} never showed '{text}'; console:\n{ConsoleText(instanceId, 0)}\nagent log:\n{Agent.Output}");
+    }
+
+    /// <summary>The console from a character offset on (what the guest printed since a moment).</summary>
+    public string ConsoleText(string instanceId, int from)
+    {
+        var console = ConsoleOf(instanceId);
+        if (!File.Exists(console))
+        {
+            return "";
+        }
+
+        using var stream = new FileStream(console, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var text = new StreamReader(stream).ReadToEnd();
+        return from < text.Length ? text[from..] : "";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Agent.DisposeAsync();
+        await Api.DisposeAsync();
+        Root.Dispose();
+        foreach (var id in _instances)
+        {
+            try
+            {
+                using var domain = Libvirt.FindDomain(id);
+                if (domain is not null)
+                {
+                    if (domain.IsActive)
+                    {
+                        domain.Destroy();
+                    }
+
+                    domain.Undefine();
+                }
+            }
+            catch (LibvirtException)
+            {
+                // Already gone: the agent removed it between the lookup and the undefine.
+            }
+        }
+
+        using (var pool = Libvirt.FindStoragePool(_pool))
+        {
+            if (pool is not null)
+            {
+                pool.Refresh();
+                var directory = Path.Combine(AgentState, "pool");
+                foreach (var name in Directory.Exists(directory) ? Directory.GetFiles(directory).Select(Path.GetFileName) : [])
+                {
+                    using var volume = pool.FindVolume(name!);
+                    volume?.Delete();
+                }
+
+                pool.Stop();
+                pool.Undefine();
+            }
+        }
+
+        Libvirt.Dispose();
+        Directory.Delete(_work, recursive: true);
+    }
+}
