@@ -116,6 +116,17 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
         return reclaimed;
     }
 
+    public IEnumerable<(string BlobId, long Length)> ListFinished(DateTimeOffset olderThan)
+    {
+        foreach (var file in new DirectoryInfo(_blobs).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            if (IsBlobId(file.Name) && file.LastWriteTimeUtc < olderThan.UtcDateTime)
+            {
+                yield return (file.Name, file.Length);
+            }
+        }
+    }
+
     /// <summary>Two levels of fan-out keep directories small with millions of blobs.</summary>
     private string PathOf(string blobId) => Path.Combine(_blobs, blobId[..2], blobId[2..4], blobId);
 

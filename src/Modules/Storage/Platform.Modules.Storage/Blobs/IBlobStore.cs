@@ -20,4 +20,7 @@ internal interface IBlobStore
 
     /// <summary>Removes writes that never finished (a crash mid-upload) and are older than the cutoff.</summary>
     int ReclaimUnfinished(DateTimeOffset olderThan);
+
+    /// <summary>Every finished blob last written before the cutoff, with its length, for the orphan sweep.</summary>
+    IEnumerable<(string BlobId, long Length)> ListFinished(DateTimeOffset olderThan);
 }
