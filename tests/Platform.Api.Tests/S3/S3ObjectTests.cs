@@ -62,7 +62,7 @@ public sealed class S3ObjectTests(SharedPlatformApp platform) : IClassFixture<Sh
             Assert.Equal(body[(int)from..((int)to + 1)], await ReadAllAsync(part.ResponseStream));
         }
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
             s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "r", ByteRange = new ByteRange(300_000, 300_010) }));
         Assert.Equal("InvalidRange", error.ErrorCode);
     }
@@ -79,15 +79,15 @@ public sealed class S3ObjectTests(SharedPlatformApp platform) : IClassFixture<Sh
             Assert.Equal(HttpStatusCode.OK, matched.HttpStatusCode);
         }
 
-        var failed = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+        var failed = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
             s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "c", EtagToMatch = "\"0000\"" }));
         Assert.Equal(HttpStatusCode.PreconditionFailed, failed.StatusCode);
 
-        var notModified = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+        var notModified = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
             s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "c", EtagToNotMatch = put.ETag }));
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
 
-        var since = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+        var since = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
             s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "c", ModifiedSinceDate = DateTime.UtcNow.AddMinutes(1) }));
         Assert.Equal(HttpStatusCode.NotModified, since.StatusCode);
     }
@@ -199,7 +199,7 @@ public sealed class S3ObjectTests(SharedPlatformApp platform) : IClassFixture<Sh
         Assert.Equal(parts.SelectMany(p => p).ToArray(), await ReadAllAsync(get.ResponseStream));
         using var range = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "big", ByteRange = new ByteRange(5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 9) });
         Assert.Equal(parts[0][^10..].Concat(parts[1][..10]).ToArray(), await ReadAllAsync(range.ResponseStream));
-        var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.ListPartsAsync(bucket, "big", upload.UploadId));
+        var gone = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.ListPartsAsync(bucket, "big", upload.UploadId));
         Assert.Equal("NoSuchUpload", gone.ErrorCode);
     }
 
@@ -233,15 +233,15 @@ public sealed class S3ObjectTests(SharedPlatformApp platform) : IClassFixture<Sh
         var small = await s3.InitiateMultipartUploadAsync(bucket, "small");
         var p1 = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "small", UploadId = small.UploadId, PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]) });
         var p2 = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "small", UploadId = small.UploadId, PartNumber = 2, InputStream = new MemoryStream([4]) });
-        var tooSmall = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var tooSmall = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = bucket, Key = "small", UploadId = small.UploadId, PartETags = [new PartETag(1, p1.ETag), new PartETag(2, p2.ETag)],
         }));
         Assert.Equal("EntityTooSmall", tooSmall.ErrorCode);
         await s3.AbortMultipartUploadAsync(bucket, "small", small.UploadId);
-        var aborted = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.ListPartsAsync(bucket, "small", small.UploadId));
+        var aborted = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.ListPartsAsync(bucket, "small", small.UploadId));
         Assert.Equal("NoSuchUpload", aborted.ErrorCode);
-        var missing = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(bucket, "small"));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(bucket, "small"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
