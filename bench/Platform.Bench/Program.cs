@@ -3,6 +3,7 @@ using Platform.Bench;
 // bench: load generator and reference server for docs/BENCHMARKS.md (see bench/run.sh).
 //   baseline-server --urls URL
 //   scheduler [--hosts 1000] [--instances 10000]                              placements/s of the Compute scheduler
+//   s3 --endpoint URL --access-key AK --secret-key SK --disk-directory DIR [--clients 16] [--seconds 10]   S3 beside the raw disk (JSON)
 //   sign --url URL --access-key AK --secret-key SK [--region R] [--service S]   SigV4 headers for a GET, one per line (for wrk -H)
 var options = Arguments.Parse(args.Skip(1));
 return args.FirstOrDefault() switch
@@ -10,6 +11,7 @@ return args.FirstOrDefault() switch
     "baseline-server" => await BaselineServer.RunAsync(options),
     "sign" => SignedHeaders.Print(options),
     "scheduler" => SchedulerBenchmark.Run(options),
+    "s3" => await S3Benchmark.RunAsync(options),
     _ => Usage(),
 };
 
