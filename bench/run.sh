@@ -113,3 +113,6 @@ Measured {now} on {os.cpu_count()} cores ({cpu}). Command: `./platform.sh bench`
 |---|---|---|---|---|---|
 | {r["placed"]:,} | {r["refused"]:,} | {r["seconds"]} | {r["placements_per_second"]:,.0f} | {r["mean_microseconds"]} µs | {ok} |""")
 ' | python3 bench/write-section.py scheduler
+
+# Storage: S3 objects beside the raw disk (its own API process and section).
+bash bench/s3.sh >/dev/null

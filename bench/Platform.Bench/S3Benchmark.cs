@@ -67,13 +67,19 @@ internal static class S3Benchmark
 
         var small = new byte[4096];
         Random.Shared.NextBytes(small);
-        var puts = await OpsPerSecondAsync(clients, seconds, async (client, n) => await s3.PutObjectAsync(new PutObjectRequest
+        // Each client overwrites its own 200 keys in turn; GETs read only keys that were written.
+        var written = new int[clients];
+        var puts = await OpsPerSecondAsync(clients, seconds, async (client, n) =>
         {
-            BucketName = bucket, Key = $"small/{client}/{n % 200}", InputStream = new MemoryStream(small), UseChunkEncoding = false,
-        }));
+            await s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket, Key = $"small/{client}/{n % 200}", InputStream = new MemoryStream(small), UseChunkEncoding = false,
+            });
+            written[client] = Math.Max(written[client], Math.Min(200, n + 1));
+        });
         var gets = await OpsPerSecondAsync(clients, seconds, async (client, n) =>
         {
-            using var response = await s3.GetObjectAsync(bucket, $"small/{client}/{n % 200}");
+            using var response = await s3.GetObjectAsync(bucket, $"small/{client}/{n % written[client]}");
             await response.ResponseStream.CopyToAsync(Stream.Null);
         });
         var diskSmallWrites = await OpsPerSecondAsync(clients, seconds, (client, n) =>
@@ -91,7 +97,7 @@ internal static class S3Benchmark
         for (var i = 0; i < 500; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            using var response = await s3.GetObjectAsync(bucket, $"small/0/{i % 200}");
+            using var response = await s3.GetObjectAsync(bucket, $"small/0/{i % written[0]}");
             ttfb.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             await response.ResponseStream.CopyToAsync(Stream.Null);
         }

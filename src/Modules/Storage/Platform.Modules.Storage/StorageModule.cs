@@ -29,6 +29,7 @@ internal static class StorageModule
             return new FileSystemBlobStore(string.IsNullOrEmpty(storage.DataDirectory) ? Path.Combine(platform.DataDirectory, "objects") : storage.DataDirectory);
         });
         services.AddSingleton<ObjectBytes>();
+        services.AddSingleton<MetadataWriteGate>();
         services.AddScoped<ObjectCatalog>();
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();

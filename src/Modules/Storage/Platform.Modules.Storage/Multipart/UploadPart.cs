@@ -31,7 +31,7 @@ internal sealed record CopySource(string Bucket, string Key, string? Range, Obje
 
 internal sealed record PartUploaded(string ETag, DateTime LastModified);
 
-internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock)
+internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, MetadataWriteGate gate, TimeProvider clock)
     : IRequestHandler<UploadPart, PartUploaded>
 {
     public async ValueTask<PartUploaded> Handle(UploadPart request, CancellationToken cancellationToken)
@@ -47,6 +47,7 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
         Segment? replaced = null;
         try
         {
+            using var writing = await gate.EnterAsync(cancellationToken);
             var part = await db.UploadParts.SingleOrDefaultAsync(p => p.UploadId == upload.UploadId && p.PartNumber == request.PartNumber, cancellationToken);
             if (part is null)
             {

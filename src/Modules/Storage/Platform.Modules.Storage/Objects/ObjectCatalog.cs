@@ -9,7 +9,7 @@ namespace Platform.Modules.Storage.Objects;
 /// its bytes are durable; the old segments are deleted only after that commit, so a reader sees the old
 /// object or the new one. A crash between the two leaves orphan blobs that the sweep reclaims.
 /// </summary>
-internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes)
+internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate)
 {
     public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) =>
         db.Objects.AsNoTracking().SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
@@ -17,6 +17,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes)
     /// <param name="sameCommit">Further changes that must commit with the new version (a completed upload's rows going).</param>
     public async Task PutAsync(StoredObject version, CancellationToken cancellationToken, Func<Task>? sameCommit = null)
     {
+        using var writing = await gate.EnterAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             if (sameCommit is not null)
@@ -66,6 +67,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes)
     /// <summary>Deletes the key if present; true when there was something to delete.</summary>
     public async Task<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        using var writing = await gate.EnterAsync(cancellationToken);
         var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
         if (current is null)
         {
