@@ -88,7 +88,11 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         var declared = request.Headers[ContentSha256Header].FirstOrDefault();
         if (declared is null && request.Headers.Authorization.Count > 0)
         {
-            throw new ApiException(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+            // Clients outside S3's own (curl's --aws-sigv4) sign the body's hash without sending it: an empty body's
+            // is known; a small body is hashed as the native API always does; larger ones must declare theirs.
+            declared = options.NormalizePath
+                ? await HashBodyAsync(request, context.RequestAborted)
+                : throw new ApiException(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
         }
 
         var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), options,
