@@ -43,10 +43,11 @@ print(f"""## Storage: S3 objects beside the raw disk
 
 Measured {now} on {os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB memory, .NET SDK {dotnet},
 Debian {platform.freedesktop_os_release().get('VERSION_ID', '?')}. Command: `bench/s3.sh` (also run by `./platform.sh bench`):
-the AWS SDK for .NET (`Platform.Bench s3`) against the API's S3 listener on loopback, a fresh SQLite data directory
-on the repository's disk; the raw disk is the same bytes written as plain files (fsynced) and read back in the same
-directory, in the same run. Large objects go one at a time with their SHA-256 signed (the server hashes every byte,
-and MD5s it for the ETag); PUTs are durable (file fsync, rename, directory fsync, then the metadata commit).
+requests presigned by the AWS SDK for .NET (`Platform.Bench s3`; UNSIGNED-PAYLOAD, as S3 clients sign over TLS)
+and sent by a plain HttpClient to the API's S3 listener on loopback, a fresh SQLite data directory on the
+repository's disk; the raw disk is the same bytes written as plain files (fsynced) and read back in the same
+directory, in the same run. Large objects go one at a time; every PUT is durable (MD5 for the ETag, file fsync,
+rename, directory fsync, then the metadata commit). Reads on both sides come from the page cache.
 The client, the API and the disk share the machine's cores; the load average was {os.getloadavg()[0]:.1f} when the run
 ended (other work on the machine competes for the same cores, so treat the figures as a floor).
 
