@@ -30,6 +30,7 @@ internal static class StorageModule
         });
         services.AddSingleton<ObjectBytes>();
         services.AddSingleton<MetadataWriteGate>();
+        services.AddSingleton<ObjectCommitQueue>();
         services.AddScoped<ObjectCatalog>();
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();

@@ -13,6 +13,9 @@ internal sealed class StorageOptions
     /// <summary>How old an unreferenced blob or unfinished write must be before the sweep removes it.</summary>
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>On SQLite, commit the object versions that arrive together in one transaction (one fsync for many PUTs).</summary>
+    public bool GroupCommit { get; set; } = true;
+
     /// <summary>When the orphan sweep runs (cron); hourly by default.</summary>
     public string OrphanSweepCron { get; set; } = "0 * * * *";
 }

@@ -9,7 +9,8 @@ namespace Platform.Modules.Storage.Objects;
 /// its bytes are durable; the old segments are deleted only after that commit, so a reader sees the old
 /// object or the new one. A crash between the two leaves orphan blobs that the sweep reclaims.
 /// </summary>
-internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate)
+internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate, ObjectCommitQueue queue,
+    Microsoft.Extensions.Options.IOptions<StorageOptions> options)
 {
     public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) =>
         db.Objects.AsNoTracking().SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
@@ -17,6 +18,18 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
     /// <param name="sameCommit">Further changes that must commit with the new version (a completed upload's rows going).</param>
     public async Task PutAsync(StoredObject version, CancellationToken cancellationToken, Func<Task>? sameCommit = null)
     {
+        if (sameCommit is null && gate.IsSerialized && options.Value.GroupCommit)
+        {
+            // Not cancelled with the request: once queued, the version commits whole or fails whole.
+            var previous = await queue.CommitAsync(version);
+            if (previous is not null)
+            {
+                bytes.Delete(Segments.Parse(previous));
+            }
+
+            return;
+        }
+
         using var writing = await gate.EnterAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
@@ -33,14 +46,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
             }
             else
             {
-                current.Segments = version.Segments;
-                current.Size = version.Size;
-                current.ETag = version.ETag;
-                current.ContentType = version.ContentType;
-                current.Metadata = version.Metadata;
-                current.LastModified = version.LastModified;
-                current.Encrypted = version.Encrypted;
-                current.PartsCount = version.PartsCount;
+                Overwrite(current, version);
             }
 
             try
@@ -79,6 +85,18 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         db.ChangeTracker.Clear();
         bytes.Delete(Segments.Parse(current.Segments));
         return true;
+    }
+
+    public static void Overwrite(StoredObject current, StoredObject version)
+    {
+        current.Segments = version.Segments;
+        current.Size = version.Size;
+        current.ETag = version.ETag;
+        current.ContentType = version.ContentType;
+        current.Metadata = version.Metadata;
+        current.LastModified = version.LastModified;
+        current.Encrypted = version.Encrypted;
+        current.PartsCount = version.PartsCount;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

@@ -16,6 +16,9 @@ internal sealed class MetadataWriteGate(IConfiguration configuration)
             ? new SemaphoreSlim(1, 1)
             : null;
 
+    /// <summary>True on SQLite, where one writer at a time is the rule (and object versions commit in groups).</summary>
+    public bool IsSerialized => _sqlite is not null;
+
     public async ValueTask<Releaser> EnterAsync(CancellationToken cancellationToken)
     {
         if (_sqlite is not null)
