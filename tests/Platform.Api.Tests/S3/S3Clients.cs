@@ -13,6 +13,14 @@ public static class S3Clients
     public static AmazonS3Client For(PlatformApp app, TestCredentials credentials) =>
         new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), Config(TestServerEndpoint, new TestServerHttpClientFactory(app)));
 
+    /// <summary>A client that addresses buckets as hosts (<c>{bucket}.{domain}</c>), for an API whose Storage:S3:BaseDomain is that domain.</summary>
+    public static AmazonS3Client VirtualHosted(PlatformApp app, TestCredentials credentials, string domain)
+    {
+        var config = Config(new Uri($"http://{domain}:9000"), new TestServerHttpClientFactory(app));
+        config.ForcePathStyle = false;
+        return new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), config);
+    }
+
     public static AmazonS3Client Anonymous(PlatformApp app) =>
         new(new AnonymousAWSCredentials(), Config(TestServerEndpoint, new TestServerHttpClientFactory(app)));
 
