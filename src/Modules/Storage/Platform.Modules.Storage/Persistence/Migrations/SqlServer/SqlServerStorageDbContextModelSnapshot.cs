@@ -150,13 +150,16 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                 {
                     b.Property<string>("BucketName")
                         .HasMaxLength(63)
-                        .HasColumnType("nvarchar(63)")
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(63)")
                         .HasColumnName("bucket_name");
 
                     b.Property<string>("Key")
                         .HasMaxLength(1024)
-                        .HasColumnType("nvarchar(1024)")
-                        .HasColumnName("object_key");
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1024)")
+                        .HasColumnName("object_key")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
@@ -195,6 +198,8 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnName("size");
 
                     b.HasKey("BucketName", "Key");
+
+                    SqlServerKeyBuilderExtensions.IsClustered(b.HasKey("BucketName", "Key"), false);
 
                     b.ToTable("s3_objects", "storage");
                 });

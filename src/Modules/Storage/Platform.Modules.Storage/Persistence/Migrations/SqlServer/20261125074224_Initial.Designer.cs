@@ -2,241 +2,252 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Modules.Storage.Persistence;
 
 #nullable disable
 
-namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
+namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
 {
-    [DbContext(typeof(SqliteStorageDbContext))]
-    [Migration("20261125063808_Initial")]
+    [DbContext(typeof(SqlServerStorageDbContext))]
+    [Migration("20261125074224_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
+            modelBuilder
+                .HasDefaultSchema("storage")
+                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("Relational:MaxIdentifierLength", 128);
+
+            SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("id");
 
                     b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("attempts");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("last_error");
 
                     b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("payload");
 
                     b.Property<DateTime?>("ProcessedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("processed_at");
 
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(512)")
                         .HasColumnName("type");
 
                     b.HasKey("Id");
 
                     b.HasIndex("ProcessedAt", "OccurredAt");
 
-                    b.ToTable("storage_outbox_messages", (string)null);
+                    b.ToTable("outbox_messages", "storage");
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.Bucket", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(63)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(63)")
                         .HasColumnName("name");
 
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(12)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
                     b.Property<bool>("DefaultEncryption")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bit")
                         .HasColumnName("default_encryption");
 
                     b.Property<string>("Policy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("policy");
 
                     b.HasKey("Name");
 
                     b.HasIndex("AccountId");
 
-                    b.ToTable("storage_buckets", (string)null);
+                    b.ToTable("buckets", "storage");
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.MultipartUpload", b =>
                 {
                     b.Property<string>("UploadId")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("upload_id");
 
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(12)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
 
                     b.Property<string>("BucketName")
                         .IsRequired()
                         .HasMaxLength(63)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(63)")
                         .HasColumnName("bucket_name");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("content_type");
 
                     b.Property<bool>("Encrypted")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bit")
                         .HasColumnName("encrypted");
 
                     b.Property<DateTime>("InitiatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("initiated_at");
 
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(1024)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(1024)")
                         .HasColumnName("object_key");
 
                     b.Property<string>("Metadata")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("metadata");
 
                     b.HasKey("UploadId");
 
                     b.HasIndex("BucketName");
 
-                    b.ToTable("storage_multipart_uploads", (string)null);
+                    b.ToTable("multipart_uploads", "storage");
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredObject", b =>
                 {
                     b.Property<string>("BucketName")
                         .HasMaxLength(63)
-                        .HasColumnType("TEXT")
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(63)")
                         .HasColumnName("bucket_name");
 
                     b.Property<string>("Key")
                         .HasMaxLength(1024)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("object_key");
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1024)")
+                        .HasColumnName("object_key")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("content_type");
 
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("etag");
 
                     b.Property<bool>("Encrypted")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bit")
                         .HasColumnName("encrypted");
 
                     b.Property<DateTime>("LastModified")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("last_modified");
 
                     b.Property<string>("Metadata")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("metadata");
 
                     b.Property<int>("PartsCount")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("parts_count");
 
                     b.Property<string>("Segments")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("segments");
 
                     b.Property<long>("Size")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("size");
 
                     b.HasKey("BucketName", "Key");
 
-                    b.ToTable("storage_s3_objects", (string)null);
+                    SqlServerKeyBuilderExtensions.IsClustered(b.HasKey("BucketName", "Key"), false);
+
+                    b.ToTable("s3_objects", "storage");
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredPart", b =>
                 {
                     b.Property<string>("UploadId")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("upload_id");
 
                     b.Property<int>("PartNumber")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("part_number");
 
                     b.Property<string>("BlobId")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("blob_id");
 
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("etag");
 
                     b.Property<DateTime>("LastModified")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("last_modified");
 
                     b.Property<long>("Size")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("size");
 
                     b.Property<string>("WrappedKey")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("wrapped_key");
 
                     b.HasKey("UploadId", "PartNumber");
 
                     b.HasIndex("BlobId");
 
-                    b.ToTable("storage_upload_parts", (string)null);
+                    b.ToTable("upload_parts", "storage");
                 });
 #pragma warning restore 612, 618
         }

@@ -72,8 +72,8 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                 schema: "storage",
                 columns: table => new
                 {
-                    bucket_name = table.Column<string>(type: "nvarchar(63)", maxLength: 63, nullable: false),
-                    object_key = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    bucket_name = table.Column<string>(type: "varchar(63)", unicode: false, maxLength: 63, nullable: false),
+                    object_key = table.Column<string>(type: "varchar(1024)", unicode: false, maxLength: 1024, nullable: false, collation: "Latin1_General_100_BIN2_UTF8"),
                     segments = table.Column<string>(type: "nvarchar(max)", nullable: false),
                     size = table.Column<long>(type: "bigint", nullable: false),
                     etag = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
@@ -85,7 +85,8 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_s3_objects", x => new { x.bucket_name, x.object_key });
+                    table.PrimaryKey("PK_s3_objects", x => new { x.bucket_name, x.object_key })
+                        .Annotation("SqlServer:Clustered", false);
                 });
 
             migrationBuilder.CreateTable(

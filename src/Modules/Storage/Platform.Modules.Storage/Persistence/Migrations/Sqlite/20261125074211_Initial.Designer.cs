@@ -2,247 +2,241 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Modules.Storage.Persistence;
 
 #nullable disable
 
-namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
+namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
 {
-    [DbContext(typeof(SqlServerStorageDbContext))]
-    [Migration("20261125063832_Initial")]
+    [DbContext(typeof(SqliteStorageDbContext))]
+    [Migration("20261125074211_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasDefaultSchema("storage")
-                .HasAnnotation("ProductVersion", "10.0.5")
-                .HasAnnotation("Relational:MaxIdentifierLength", 128);
-
-            SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
 
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<int>("Attempts")
-                        .HasColumnType("int")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
-                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_error");
 
                     b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("payload");
 
                     b.Property<DateTime?>("ProcessedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("processed_at");
 
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("nvarchar(512)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.HasKey("Id");
 
                     b.HasIndex("ProcessedAt", "OccurredAt");
 
-                    b.ToTable("outbox_messages", "storage");
+                    b.ToTable("storage_outbox_messages", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.Bucket", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(63)
-                        .HasColumnType("nvarchar(63)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(12)
-                        .HasColumnType("nvarchar(12)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<bool>("DefaultEncryption")
-                        .HasColumnType("bit")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("default_encryption");
 
                     b.Property<string>("Policy")
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("policy");
 
                     b.HasKey("Name");
 
                     b.HasIndex("AccountId");
 
-                    b.ToTable("buckets", "storage");
+                    b.ToTable("storage_buckets", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.MultipartUpload", b =>
                 {
                     b.Property<string>("UploadId")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("upload_id");
 
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(12)
-                        .HasColumnType("nvarchar(12)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
                     b.Property<string>("BucketName")
                         .IsRequired()
                         .HasMaxLength(63)
-                        .HasColumnType("nvarchar(63)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("bucket_name");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content_type");
 
                     b.Property<bool>("Encrypted")
-                        .HasColumnType("bit")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("encrypted");
 
                     b.Property<DateTime>("InitiatedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("initiated_at");
 
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(1024)
-                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("object_key");
 
                     b.Property<string>("Metadata")
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("metadata");
 
                     b.HasKey("UploadId");
 
                     b.HasIndex("BucketName");
 
-                    b.ToTable("multipart_uploads", "storage");
+                    b.ToTable("storage_multipart_uploads", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredObject", b =>
                 {
                     b.Property<string>("BucketName")
                         .HasMaxLength(63)
-                        .HasColumnType("nvarchar(63)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("bucket_name");
 
                     b.Property<string>("Key")
                         .HasMaxLength(1024)
-                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("object_key");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content_type");
 
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("etag");
 
                     b.Property<bool>("Encrypted")
-                        .HasColumnType("bit")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("encrypted");
 
                     b.Property<DateTime>("LastModified")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_modified");
 
                     b.Property<string>("Metadata")
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("metadata");
 
                     b.Property<int>("PartsCount")
-                        .HasColumnType("int")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("parts_count");
 
                     b.Property<string>("Segments")
                         .IsRequired()
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("segments");
 
                     b.Property<long>("Size")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("size");
 
                     b.HasKey("BucketName", "Key");
 
-                    b.ToTable("s3_objects", "storage");
+                    b.ToTable("storage_s3_objects", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredPart", b =>
                 {
                     b.Property<string>("UploadId")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("upload_id");
 
                     b.Property<int>("PartNumber")
-                        .HasColumnType("int")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("part_number");
 
                     b.Property<string>("BlobId")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("blob_id");
 
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("etag");
 
                     b.Property<DateTime>("LastModified")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_modified");
 
                     b.Property<long>("Size")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("size");
 
                     b.Property<string>("WrappedKey")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("wrapped_key");
 
                     b.HasKey("UploadId", "PartNumber");
 
                     b.HasIndex("BlobId");
 
-                    b.ToTable("upload_parts", "storage");
+                    b.ToTable("storage_upload_parts", (string)null);
                 });
 #pragma warning restore 612, 618
         }
