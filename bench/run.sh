@@ -20,7 +20,7 @@ dotnet build src/Platform.Api -c Release --verbosity quiet >/dev/null
 dotnet build bench/Platform.Bench -c Release --verbosity quiet >/dev/null
 bench="dotnet bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll"
 
-(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
+(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Storage__S3__Url="http://127.0.0.1:18082" \
   Logging__LogLevel__Default=Warning exec dotnet Platform.Api.dll >"$work/api.log" 2>&1) &
 pids+=($!)
 $bench baseline-server --urls "http://127.0.0.1:$baseline_port" >"$work/baseline.log" 2>&1 &
