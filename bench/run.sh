@@ -3,9 +3,9 @@
 # The API runs from a Release build on a fresh data directory; wrk (Debian's) drives it and a bare
 # reference server (the same SigV4 HMAC work and nothing else) over loopback. wrk cannot sign, so it
 # replays one signed request: SigV4 accepts it for 15 minutes and the client spends no CPU on crypto.
-#   bench/run.sh [iam] [scheduler] [launch]     all three when none is named
+#   bench/run.sh [iam] [scheduler] [launch] [s3]     all when none is named
 set -euo pipefail
-sections=" ${*:-iam scheduler launch} "
+sections=" ${*:-iam scheduler launch s3} "
 want() { [[ "$sections" == *" $1 "* ]]; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,7 +24,7 @@ dotnet build bench/Platform.Bench -c Release --verbosity quiet >/dev/null
 bench="dotnet bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll"
 
 if want iam; then
-(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
+(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Storage__S3__Url="http://127.0.0.1:18082" \
   Logging__LogLevel__Default=Warning exec dotnet Platform.Api.dll >"$work/api.log" 2>&1) &
 pids+=($!)
 $bench baseline-server --urls "http://127.0.0.1:$baseline_port" >"$work/baseline.log" 2>&1 &
@@ -125,7 +125,7 @@ fi
 # test image), on its own port and directories; CPU overcommit as OpenStack's default so ten fit.
 if want launch; then
   export PLATFORM_DATA="$work/launch/data" PLATFORM_RUN="$work/launch/run" PLATFORM_LOG="$work/launch/log"
-  export PLATFORM_AGENT_STATE="$work/launch/agent" PLATFORM_URL="http://127.0.0.1:18082"
+  export PLATFORM_AGENT_STATE="$work/launch/agent" PLATFORM_URL="http://127.0.0.1:18083" Storage__S3__Url="http://127.0.0.1:18084"
   export Compute__Scheduler__CpuOvercommitRatio=16
   ./platform.sh up >"$work/launch-up.log" 2>&1 || { cat "$work/launch-up.log" >&2; exit 1; }
   stop_launch_cloud() {
@@ -163,4 +163,9 @@ console. Software emulation (TCG): these machines have no usable KVM. The image 
 |---|---|---|---|---|---|---|---|---|---|
 {rows}""")
 PY
+fi
+
+# Storage: S3 objects beside the raw disk (its own API process and section).
+if want s3; then
+  bash bench/s3.sh >/dev/null
 fi

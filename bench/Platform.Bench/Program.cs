@@ -5,6 +5,7 @@ using Platform.Bench;
 //   scheduler [--hosts 1000] [--instances 10000]                              placements/s of the Compute scheduler
 //   launch --url URL --access-key AK --secret-key SK --image AMI --console-dir DIR [--counts 1,10] [--rounds 3]
 //                                                                              launch latency through API and HostAgent
+//   s3 --endpoint URL --access-key AK --secret-key SK --disk-directory DIR [--clients 16] [--seconds 10]   S3 beside the raw disk (JSON)
 //   sign --url URL --access-key AK --secret-key SK [--region R] [--service S]   SigV4 headers for a GET, one per line (for wrk -H)
 var options = Arguments.Parse(args.Skip(1));
 return args.FirstOrDefault() switch
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "sign" => SignedHeaders.Print(options),
     "scheduler" => SchedulerBenchmark.Run(options),
     "launch" => await LaunchBenchmark.RunAsync(options),
+    "s3" => await S3Benchmark.RunAsync(options),
     _ => Usage(),
 };
 

@@ -20,7 +20,11 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
     /// <summary>Native API bodies are small JSON documents; larger ones are refused before they are hashed.</summary>
     public const int MaxHashedBodyBytes = 1 << 20;
 
+    /// <summary>S3's largest single PUT (5 GiB) with room for aws-chunked framing.</summary>
+    public const long MaxStreamedBodyBytes = 6L * 1024 * 1024 * 1024;
+
     private const string ContentSha256Header = "x-amz-content-sha256";
+    private const string NativeS3Prefix = "/api/v1/s3";
     private static readonly SigV4Options NativeApi = new() { NormalizePath = true };
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -32,11 +36,136 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
             return;
         }
 
+        // The native S3 endpoints and image uploads carry large bodies: streamed and checked on the way, never buffered.
+        if (context.Request.Path.StartsWithSegments(NativeS3Prefix) || metadata?.GetMetadata<StreamedBodyEndpoint>() is not null)
+        {
+            if (!await AuthenticateStreamingAsync(context, NativeApi))
+            {
+                throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+            }
+
+            await next(context);
+            return;
+        }
+
         var request = context.Request;
-        // The target as it came over the wire; servers that do not keep it (the test server) give it back re-escaped.
-        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+        var bodyHash = await HashBodyAsync(request, context.RequestAborted);
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), NativeApi, bodyHash);
+        var signature = Check(parsed, NativeApi)
+            ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+
+        var declared = request.Headers[ContentSha256Header].ToString();
+        if (declared.Length == 64 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiException(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
+
+        await AuthenticateAsync(context, signature);
+        await next(context);
+    }
+
+    /// <summary>
+    /// The S3 REST API: S3's signing rules (no path normalization, unsigned presigned payloads), bodies
+    /// streamed; a request without any signature goes on anonymous, for bucket policies to decide.
+    /// </summary>
+    public async Task InvokeS3Async(HttpContext context, RequestDelegate next)
+    {
+        await AuthenticateStreamingAsync(context, SigV4Options.S3);
+        await next(context);
+    }
+
+    /// <summary>
+    /// Checks the signature over the declared payload hash, then replaces the body with one that checks the
+    /// payload while it is read (SHA-256, chunk signatures, trailing checksums). False when unsigned.
+    /// </summary>
+    private async Task<bool> AuthenticateStreamingAsync(HttpContext context, SigV4Options options)
+    {
+        var request = context.Request;
+        // One PUT may carry up to 5 GiB (plus its chunk framing); the handler checks the declared size.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxStreamedBodyBytes;
+        }
+
+        var declared = request.Headers[ContentSha256Header].FirstOrDefault();
+        if (declared is null && request.Headers.Authorization.Count > 0)
+        {
+            // Clients outside S3's own (curl's --aws-sigv4) sign the body's hash without sending it: an empty body's
+            // is known; a small body is hashed as the native API always does; larger ones must declare theirs.
+            declared = options.NormalizePath
+                ? await HashBodyAsync(request, context.RequestAborted)
+                : throw new ApiException(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+        }
+
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), options,
+            declared ?? SigV4Verifier.UnsignedPayload);
+        if (Check(parsed, options) is not { } signature)
+        {
+            return false;
+        }
+
+        var caller = await AuthenticateAsync(context, signature);
+        var body = signature.PayloadHash switch
+        {
+            SigV4Verifier.UnsignedPayload => request.Body,
+            AwsChunkedStream.StreamingPayload => new AwsChunkedStream(request.Body, signature, caller.SigningKey),
+            TrailerChunkedStream.Unsigned => new TrailerChunkedStream(request.Body, request.Headers["x-amz-trailer"].FirstOrDefault()),
+            TrailerChunkedStream.Signed => new TrailerChunkedStream(request.Body, request.Headers["x-amz-trailer"].FirstOrDefault(), signature, caller.SigningKey),
+            { Length: 64 } hex when hex.All(char.IsAsciiHexDigit) => new Sha256CheckingStream(request.Body, hex),
+            _ => throw new ApiException(400, "InvalidArgument",
+                "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER), STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value."),
+        };
+        request.Body = body;
+        return true;
+    }
+
+    /// <summary>The parsed signature, its region and time checked; null when the request carries none.</summary>
+    private SigV4ParsedRequest? Check(SigV4ParseResult parsed, SigV4Options options)
+    {
+        if (parsed.Error is { } parseError)
+        {
+            throw new ApiException(parseError.HttpStatus, parseError.Code, parseError.Message);
+        }
+
+        if (parsed.Request is not { } signature)
+        {
+            return null;
+        }
+
+        if (signature.Scope.Region != platform.Value.Region)
+        {
+            throw new ApiException(400, "AuthorizationHeaderMalformed",
+                $"The authorization header is malformed; the region '{signature.Scope.Region}' is wrong; expecting '{platform.Value.Region}'");
+        }
+
+        if (SigV4Verifier.CheckTime(signature, clock.GetUtcNow(), options) is { } timeError)
+        {
+            throw new ApiException(timeError.HttpStatus, timeError.Code, timeError.Message);
+        }
+
+        return signature;
+    }
+
+    private static async Task<AuthenticatedCaller> AuthenticateAsync(HttpContext context, SigV4ParsedRequest signature)
+    {
+        var sender = context.RequestServices.GetRequiredService<ISender>();
+        var caller = await sender.Send(new AuthenticateRequest(signature), context.RequestAborted);
+        context.RequestServices.GetRequiredService<CallerContext>().Authenticate(caller.Identity, new Dictionary<string, string>
+        {
+            ["aws:SourceIp"] = context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1",
+            ["aws:SecureTransport"] = context.Request.IsHttps ? "true" : "false",
+        });
+        return caller;
+    }
+
+    /// <summary>The target as it came over the wire; servers that do not keep it (the test server) give it back re-escaped.</summary>
+    private static string RawTarget(HttpContext context) =>
+        context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
             ? raw
-            : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+            : context.Request.PathBase.ToUriComponent() + context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
+
+    private static List<KeyValuePair<string, string>> Headers(HttpRequest request)
+    {
         var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
         foreach (var (name, values) in request.Headers)
         {
@@ -46,65 +175,8 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
             }
         }
 
-        var streamed = metadata?.GetMetadata<StreamedBodyEndpoint>() is not null;
-        var bodyHash = streamed ? DeclaredHash(request) : await HashBodyAsync(request, context.RequestAborted);
-        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, rawTarget, headers), NativeApi, bodyHash);
-        if (parsed.Error is { } parseError)
-        {
-            throw new ApiException(parseError.HttpStatus, parseError.Code, parseError.Message);
-        }
-
-        var signature = parsed.Request
-            ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-        if (signature.Scope.Region != platform.Value.Region)
-        {
-            throw new ApiException(400, "AuthorizationHeaderMalformed",
-                $"The authorization header is malformed; the region '{signature.Scope.Region}' is wrong; expecting '{platform.Value.Region}'");
-        }
-
-        if (SigV4Verifier.CheckTime(signature, clock.GetUtcNow(), NativeApi) is { } timeError)
-        {
-            throw new ApiException(timeError.HttpStatus, timeError.Code, timeError.Message);
-        }
-
-        var declared = request.Headers[ContentSha256Header].ToString();
-        if (streamed)
-        {
-            context.Features.Set(new DeclaredPayloadHash(declared.Length == 64 ? declared.ToLowerInvariant() : null));
-        }
-        else if (declared.Length == 64 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ApiException(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
-        }
-
-        var sender = context.RequestServices.GetRequiredService<ISender>();
-        var caller = await sender.Send(new AuthenticateRequest(signature), context.RequestAborted);
-        context.RequestServices.GetRequiredService<CallerContext>().Authenticate(caller.Identity, new Dictionary<string, string>
-        {
-            ["aws:SourceIp"] = context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1",
-            ["aws:SecureTransport"] = request.IsHttps ? "true" : "false",
-        });
-
-        await next(context);
+        return headers;
     }
-
-    /// <summary>
-    /// A streamed body is signed over the hash its sender declared; the endpoint checks the bytes against it.
-    /// Only a hex SHA-256 or UNSIGNED-PAYLOAD is accepted, so an absent header cannot skip the check.
-    /// </summary>
-    private static string DeclaredHash(HttpRequest request)
-    {
-        var declared = request.Headers[ContentSha256Header].ToString();
-        if (declared == UnsignedPayload || (declared.Length == 64 && declared.All(char.IsAsciiHexDigit)))
-        {
-            return declared;
-        }
-
-        throw new ApiException(400, "InvalidRequest",
-            $"Uploads must carry the x-amz-content-sha256 header with the body's hex SHA-256 or {UnsignedPayload}.");
-    }
-
-    private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
 
     /// <summary>The hex SHA-256 of the body, which stays readable for the endpoint.</summary>
     private static async Task<string> HashBodyAsync(HttpRequest request, CancellationToken cancellationToken)

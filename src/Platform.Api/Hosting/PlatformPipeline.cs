@@ -26,6 +26,9 @@ internal static class PlatformPipeline
             context.Response.Headers[RequestIdHeader] = requestId;
             return next(context);
         });
+        // The S3 REST API answers on its own listener, in S3's XML, before the native API's error handling and routing.
+        app.UseStorageS3Api(s3 => s3.Use((context, next) =>
+            context.RequestServices.GetRequiredService<SigV4AuthenticationMiddleware>().InvokeS3Async(context, next)));
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
         app.UseRouting();

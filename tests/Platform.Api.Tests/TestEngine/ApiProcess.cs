@@ -13,21 +13,27 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ApiProcess(Process process, string dataDirectory, Uri baseAddress)
+    private ApiProcess(Process process, string dataDirectory, Uri baseAddress, Uri s3Address)
     {
         _process = process;
         DataDirectory = dataDirectory;
         BaseAddress = baseAddress;
+        S3Address = s3Address;
     }
 
     public string DataDirectory { get; }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The S3 REST API's own listener (a free port of its own, so parallel processes never meet on 9000).</summary>
+    public Uri S3Address { get; }
+
+    /// <param name="environment">Further settings as environment variables (<c>Storage__OrphanGracePeriod</c>, ...).</param>
     /// <param name="port">A fixed port, to restart the API where its agents expect it; a free one when null.</param>
-    public static async Task<ApiProcess> StartAsync(string dataDirectory, int? port = null, IDictionary<string, string>? environment = null)
+    public static async Task<ApiProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
         port ??= FreePort();
+        var s3Port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll"), "--urls", $"http://127.0.0.1:{port}" },
@@ -37,17 +43,19 @@ public sealed class ApiProcess : IAsyncDisposable
         };
         start.Environment["Platform__DataDirectory"] = dataDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Storage__S3__Url"] = $"http://127.0.0.1:{s3Port}";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var api = new ApiProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}"));
+        var api = new ApiProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{s3Port}"));
         using var client = new HttpClient { BaseAddress = api.BaseAddress };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)

@@ -48,7 +48,7 @@ public sealed class RealCloud : IAsyncDisposable
         var image = TestImage.Build(Path.Combine(work, "image"));
         var port = ApiProcess.FreePort();
         var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
-        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port);
+        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port);
         var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
         var agent = AgentProcess.Start(new Dictionary<string, string>
@@ -87,7 +87,7 @@ public sealed class RealCloud : IAsyncDisposable
     {
         await Api.KillAsync();
         await Api.DisposeAsync();
-        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), _port);
+        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), port: _port);
     }
 
     public async Task ConsoleShowsAsync(string instanceId, string text, TimeSpan? timeout = null, int from = 0)

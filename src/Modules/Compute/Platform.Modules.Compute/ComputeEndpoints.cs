@@ -55,7 +55,7 @@ internal static class ComputeEndpoints
             TypedResults.Ok(await sender.Send(new RegisterImage(body.Name, body.Description, body.Format, body.CommandLine, body.Public ?? false), ct)));
         ec2.MapPut("/images/{image_id}/{part}", async ([FromRoute(Name = "image_id")] string id, [FromRoute(Name = "part")] string part,
                 HttpContext http, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new UploadImagePart(id, part, http.Request.Body, http.Features.Get<DeclaredPayloadHash>()?.Sha256Hex), ct)))
+            TypedResults.Ok(await sender.Send(new UploadImagePart(id, part, http.Request.Body, null), ct)))
             .WithMetadata(StreamedBodyEndpoint.Instance);
         ec2.MapGet("/images", async ([FromQuery(Name = "image_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeImages(ids ?? []), ct)));

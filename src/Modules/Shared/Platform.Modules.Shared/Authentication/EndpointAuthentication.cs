@@ -14,9 +14,9 @@ public sealed class HostAuthenticatedEndpoint
 }
 
 /// <summary>
-/// Marks endpoints that read a large body as a stream (image and object uploads). The SigV4 middleware
-/// verifies the signature over the declared <c>x-amz-content-sha256</c> without reading the body; the
-/// endpoint checks the bytes against <see cref="DeclaredPayloadHash"/> while it streams them.
+/// Marks endpoints that read a large body as a stream (image uploads). The SigV4 middleware verifies the
+/// signature over the declared <c>x-amz-content-sha256</c> without reading the body, and hands the endpoint
+/// a body that checks the bytes against it as they are read (a mismatch fails the read, so nothing is kept).
 /// </summary>
 public sealed class StreamedBodyEndpoint
 {
@@ -26,7 +26,3 @@ public sealed class StreamedBodyEndpoint
     {
     }
 }
-
-/// <summary>The payload hash a streamed request was signed with, as a request feature.</summary>
-/// <param name="Sha256Hex">Lower-case hex SHA-256 the body must have, or null for <c>UNSIGNED-PAYLOAD</c>.</param>
-public sealed record DeclaredPayloadHash(string? Sha256Hex);

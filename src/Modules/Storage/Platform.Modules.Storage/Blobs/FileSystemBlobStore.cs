@@ -23,14 +23,14 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
         Directory.CreateDirectory(_incoming);
     }
 
-    public async Task<BlobWritten> WriteAsync(Stream content, long? expectedLength, CancellationToken cancellationToken)
+    public async Task<BlobWritten> WriteAsync(Stream content, long? expectedLength, CancellationToken cancellationToken, bool computeSha256 = false)
     {
         var blobId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var temporary = Path.Combine(_incoming, $"{blobId}.part");
         try
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var sha256 = computeSha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             long length = 0;
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
             {
@@ -45,7 +45,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
                     }
 
                     md5.AppendData(buffer, 0, read);
-                    sha256.AppendData(buffer, 0, read);
+                    sha256?.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
 
@@ -61,7 +61,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             File.Move(temporary, final);
             SyncDirectory(Path.GetDirectoryName(final)!);
-            return new BlobWritten(blobId, length, Convert.ToHexStringLower(md5.GetHashAndReset()), Convert.ToHexStringLower(sha256.GetHashAndReset()));
+            return new BlobWritten(blobId, length, Convert.ToHexStringLower(md5.GetHashAndReset()), sha256 is null ? null : Convert.ToHexStringLower(sha256.GetHashAndReset()));
         }
         catch
         {
@@ -114,6 +114,17 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
         }
 
         return reclaimed;
+    }
+
+    public IEnumerable<(string BlobId, long Length)> ListFinished(DateTimeOffset olderThan)
+    {
+        foreach (var file in new DirectoryInfo(_blobs).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            if (IsBlobId(file.Name) && file.LastWriteTimeUtc < olderThan.UtcDateTime)
+            {
+                yield return (file.Name, file.Length);
+            }
+        }
     }
 
     /// <summary>Two levels of fan-out keep directories small with millions of blobs.</summary>

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Platform.Bench;
+
+/// <summary>
+/// S3 throughput beside the raw disk, in one run: PUT and GET of 1 MiB and 64 MiB objects, 4 KiB PUTs and GETs per
+/// second at 16 concurrent clients, time to first byte of a small object; and the same bytes written (fsynced) and
+/// read as plain files in the directory the blobs live in. Prints one JSON document.
+/// </summary>
+internal static class S3Benchmark
+{
+    public static async Task<int> RunAsync(Dictionary<string, string> options)
+    {
+        var endpoint = options.Get("endpoint");
+        var disk = options.Get("disk-directory");
+        var seconds = double.Parse(options.Get("seconds", "10"), CultureInfo.InvariantCulture);
+        var clients = int.Parse(options.Get("clients", "16"), CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(disk);
+        var config = new AmazonS3Config
+        {
+            ServiceURL = endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0,
+            Timeout = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64,
+            // Plain HTTP on loopback: the body's SHA-256 is signed, so the server checks every byte.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED, ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(options.Get("access-key"), options.Get("secret-key")), config);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromMinutes(5) };
+        const string bucket = "bench";
+        try
+        {
+            await s3.PutBucketAsync(bucket);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+        {
+        }
+
+        var results = new Dictionary<string, object>();
+        foreach (var (label, size, count) in new[] { ("1mib", 1 << 20, 64), ("64mib", 64 << 20, 4) })
+        {
+            var payload = new byte[size];
+            Random.Shared.NextBytes(payload);
+            var (diskWrite, diskRead) = await DiskThroughputAsync(disk, payload, count);
+            var put = await TimedAsync(count, i => PutAsync(http, Url(s3, bucket, $"{label}/{i}", HttpVerb.PUT), payload));
+            var buffer = new byte[1 << 20];
+            var get = await TimedAsync(count, i => GetAsync(http, Url(s3, bucket, $"{label}/{i}", HttpVerb.GET), buffer));
+            var mib = (double)size * count / (1 << 20);
+            results[label] = new
+            {
+                objects = count,
+                put_mib_s = Math.Round(mib / put, 1), get_mib_s = Math.Round(mib / get, 1),
+                disk_write_mib_s = Math.Round(mib / diskWrite, 1), disk_read_mib_s = Math.Round(mib / diskRead, 1),
+            };
+        }
+
+        var small = new byte[4096];
+        Random.Shared.NextBytes(small);
+        // Each client overwrites its own 200 keys in turn; GETs read only keys that were written.
+        var written = new int[clients];
+        var putUrls = Enumerable.Range(0, clients).Select(c => Enumerable.Range(0, 200).Select(k => Url(s3, bucket, $"small/{c}/{k}", HttpVerb.PUT)).ToArray()).ToArray();
+        var getUrls = Enumerable.Range(0, clients).Select(c => Enumerable.Range(0, 200).Select(k => Url(s3, bucket, $"small/{c}/{k}", HttpVerb.GET)).ToArray()).ToArray();
+        var puts = await OpsPerSecondAsync(clients, seconds, async (client, n) =>
+        {
+            await PutAsync(http, putUrls[client][n % 200], small);
+            written[client] = Math.Max(written[client], Math.Min(200, n + 1));
+        });
+        var gets = await OpsPerSecondAsync(clients, seconds, (client, n) => GetAsync(http, getUrls[client][n % written[client]], new byte[8192]));
+        var diskSmallWrites = await OpsPerSecondAsync(clients, seconds, (client, n) =>
+        {
+            var path = Path.Combine(disk, $"small-{client}-{n % 200}");
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                file.Write(small);
+                file.Flush(flushToDisk: true);
+            }
+
+            return Task.CompletedTask;
+        });
+        var ttfb = new List<double>();
+        for (var i = 0; i < 500; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(getUrls[0][i % written[0]], HttpCompletionOption.ResponseHeadersRead);
+            ttfb.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+        }
+
+        ttfb.Sort();
+        results["small"] = new
+        {
+            clients, seconds,
+            put_per_s = Math.Round(puts), get_per_s = Math.Round(gets), disk_fsynced_writes_per_s = Math.Round(diskSmallWrites),
+            ttfb_p50_ms = Math.Round(ttfb[ttfb.Count / 2], 2), ttfb_p99_ms = Math.Round(ttfb[(int)(ttfb.Count * 0.99)], 2),
+        };
+        foreach (var file in Directory.EnumerateFiles(disk))
+        {
+            File.Delete(file);
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(results));
+        return 0;
+    }
+
+    /// <summary>
+    /// A presigned URL, signed by the AWS SDK on the client (UNSIGNED-PAYLOAD, as S3 clients sign over TLS), so the
+    /// transfer itself runs over a plain HttpClient: the SDK's own response handling costs more CPU than the server.
+    /// </summary>
+    private static string Url(AmazonS3Client s3, string bucket, string key, HttpVerb verb) => s3.GetPreSignedURL(new GetPreSignedUrlRequest
+    {
+        BucketName = bucket, Key = key, Verb = verb, Expires = DateTime.UtcNow.AddHours(1), Protocol = Protocol.HTTP,
+    });
+
+    private static async Task PutAsync(HttpClient http, string url, byte[] payload)
+    {
+        using var response = await http.PutAsync(url, new ByteArrayContent(payload));
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static async Task GetAsync(HttpClient http, string url, byte[] buffer)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        while (await body.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+
+    /// <summary>The raw disk: each object's bytes written to a file and fsynced, then read back, one after another.</summary>
+    private static async Task<(double Write, double Read)> DiskThroughputAsync(string directory, byte[] payload, int count)
+    {
+        var write = await TimedAsync(count, async i =>
+        {
+            await using var file = new FileStream(Path.Combine(directory, $"raw-{i}"), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            for (var offset = 0; offset < payload.Length; offset += 1 << 20)
+            {
+                await file.WriteAsync(payload.AsMemory(offset, Math.Min(1 << 20, payload.Length - offset)));
+            }
+
+            file.Flush(flushToDisk: true);
+        });
+        var buffer = new byte[1 << 20];
+        var read = await TimedAsync(count, async i =>
+        {
+            await using var file = new FileStream(Path.Combine(directory, $"raw-{i}"), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            while (await file.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+        return (write, read);
+    }
+
+    private static async Task<double> TimedAsync(int count, Func<int, Task> operation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            await operation(i);
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task<double> OpsPerSecondAsync(int clients, double seconds, Func<int, int, Task> operation)
+    {
+        var stop = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var counts = new long[clients];
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            var n = 0;
+            while (Stopwatch.GetTimestamp() < stop)
+            {
+                await operation(client, n++);
+            }
+
+            counts[client] = n;
+        })));
+        return counts.Sum() / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+}

@@ -1,0 +1,16 @@
+using Mediator;
+
+namespace Platform.Modules.Iam.Contracts;
+
+/// <summary>
+/// Decides an action on a resource that carries its own policy (an S3 bucket policy), with AWS's rules:
+/// an explicit Deny in the caller's policies or the resource policy wins; within the resource's account
+/// either policy may allow; across accounts both must; an anonymous caller needs the resource policy.
+/// Throws AccessDenied when the action is not allowed. The caller is the current request's.
+/// </summary>
+/// <param name="ResourcePolicy">The resource policy's JSON, or null when the resource has none.</param>
+public sealed record AuthorizeResourceAccess(string Action, string Resource, string ResourceAccountId, string? ResourcePolicy)
+    : IRequest<Unit>;
+
+/// <summary>Checks a resource policy's grammar (a Principal in every statement); throws MalformedPolicy when it is wrong.</summary>
+public sealed record ValidateResourcePolicy(string Document) : IRequest<Unit>;

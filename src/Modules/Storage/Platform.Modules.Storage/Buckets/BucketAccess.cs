@@ -1,0 +1,32 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Iam.Contracts;
+using Platform.Modules.Storage.Persistence;
+
+namespace Platform.Modules.Storage.Buckets;
+
+/// <summary>
+/// Finds a bucket and decides an action on it or its objects. The decision needs the bucket's owner and
+/// policy, which only Storage knows, so IAM is asked with both (identity and bucket policy together,
+/// explicit deny wins; another account or an anonymous caller needs the bucket policy's grant).
+/// </summary>
+internal sealed class BucketAccess(StorageDbContext db, ISender sender)
+{
+    public static string Arn(string bucket, string? key = null) => key is null ? $"arn:aws:s3:::{bucket}" : $"arn:aws:s3:::{bucket}/{key}";
+
+    public async Task<Bucket> AuthorizeAsync(string bucketName, string action, string resourceArn, CancellationToken cancellationToken)
+    {
+        var bucket = await FindAsync(bucketName, cancellationToken);
+        await AuthorizeAsync(bucket, action, resourceArn, cancellationToken);
+        return bucket;
+    }
+
+    public async Task AuthorizeAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken) =>
+        await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy), cancellationToken);
+
+    /// <summary>The bucket, without deciding anything yet; NoSuchBucket when there is none.</summary>
+    public async Task<Bucket> FindAsync(string bucketName, CancellationToken cancellationToken) =>
+        BucketName.IsValid(bucketName)
+            ? await db.Buckets.AsNoTracking().SingleOrDefaultAsync(b => b.Name == bucketName, cancellationToken) ?? throw S3Errors.NoSuchBucket()
+            : throw S3Errors.NoSuchBucket();
+}

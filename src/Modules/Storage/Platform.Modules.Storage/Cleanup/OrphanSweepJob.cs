@@ -1,0 +1,75 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Storage.Blobs;
+using Platform.Modules.Storage.Objects;
+using Platform.Modules.Storage.Persistence;
+
+namespace Platform.Modules.Storage.Cleanup;
+
+/// <summary>
+/// Reclaims space no object points at: writes a crash cut short (incoming/*.part) and finished blobs
+/// whose metadata never committed or whose deletion a crash skipped. Only what is older than the grace
+/// period goes, so an upload in flight on any replica is never touched.
+/// </summary>
+internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOptions<StorageOptions> options, TimeProvider clock,
+    ILogger<OrphanSweepJob> logger)
+{
+    public const string RecurringJobId = "storage-orphan-sweep";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow() - options.Value.OrphanGracePeriod;
+        var unfinished = blobs.ReclaimUnfinished(cutoff);
+
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var segments in db.Objects.AsNoTracking().Select(o => o.Segments).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            foreach (var segment in Segments.Parse(segments))
+            {
+                referenced.Add(segment.BlobId);
+            }
+        }
+
+        await foreach (var blobId in db.UploadParts.AsNoTracking().Select(p => p.BlobId).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            referenced.Add(blobId);
+        }
+
+        var orphans = 0;
+        long bytes = 0;
+        foreach (var (blobId, length) in blobs.ListFinished(cutoff).ToList())
+        {
+            if (!referenced.Contains(blobId))
+            {
+                blobs.Delete(blobId);
+                orphans++;
+                bytes += length;
+            }
+        }
+
+        if (unfinished + orphans > 0)
+        {
+            logger.LogInformation("Reclaimed {Unfinished} unfinished writes and {Orphans} orphan blobs ({Bytes} bytes)", unfinished, orphans, bytes);
+        }
+
+        return new SweepResult(unfinished, orphans, bytes);
+    }
+}
+
+internal sealed record SweepResult(int UnfinishedWrites, int OrphanBlobs, long OrphanBytes);
+
+/// <summary>Registers the sweep on its schedule (hourly unless configured).</summary>
+internal sealed class RegisterOrphanSweep(IRecurringJobManager recurring, IOptions<StorageOptions> options) : IStartupTask
+{
+    public int Order => 210;
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        recurring.AddOrUpdate<OrphanSweepJob>(OrphanSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.OrphanSweepCron);
+        return Task.CompletedTask;
+    }
+}

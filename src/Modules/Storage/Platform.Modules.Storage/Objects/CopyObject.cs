@@ -1,0 +1,84 @@
+using Mediator;
+using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Storage.Buckets;
+using Platform.Modules.Storage.Persistence;
+
+namespace Platform.Modules.Storage.Objects;
+
+/// <summary>
+/// CopyObject: the source's bytes are read and written as a new blob of the target (sealed again under a
+/// new key when the target is encrypted), so no two objects ever share a blob.
+/// </summary>
+/// <param name="ReplaceMetadata">x-amz-metadata-directive: REPLACE takes the request's headers, COPY keeps the source's.</param>
+internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
+    bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt) : IRequest<CopyObjectResult>, IValidatable
+{
+    public void Validate()
+    {
+        ObjectKey.Validate(SourceKey);
+        ObjectKey.Validate(Key);
+    }
+}
+
+internal sealed record CopyObjectResult(string ETag, DateTime LastModified);
+
+internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock)
+    : IRequestHandler<CopyObject, CopyObjectResult>
+{
+    public async ValueTask<CopyObjectResult> Handle(CopyObject request, CancellationToken cancellationToken)
+    {
+        await access.AuthorizeAsync(request.SourceBucket, "s3:GetObject", BucketAccess.Arn(request.SourceBucket, request.SourceKey), cancellationToken);
+        var target = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var encrypt = request.Encrypt || target.DefaultEncryption;
+        for (var attempt = 0; ; attempt++)
+        {
+            var source = await catalog.FindAsync(request.SourceBucket, request.SourceKey, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            if (request.SourceConditions.NotModified(source))
+            {
+                throw S3Errors.PreconditionFailed();
+            }
+
+            if (request.SourceBucket == request.Bucket && request.SourceKey == request.Key && !request.ReplaceMetadata && encrypt == source.Encrypted)
+            {
+                throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+            }
+
+            await using var body = bytes.OpenRange(Segments.Parse(source.Segments), 0, source.Size);
+            if (body is null)
+            {
+                if (attempt == 3)
+                {
+                    throw new IOException($"The bytes of {request.SourceBucket}/{request.SourceKey} are missing.");
+                }
+
+                continue;
+            }
+
+            var written = await bytes.WriteAsync(body, source.Size, encrypt, cancellationToken);
+            var version = new StoredObject
+            {
+                BucketName = request.Bucket,
+                Key = request.Key,
+                Segments = Segments.Serialize([written.Segment]),
+                Size = written.Segment.Size,
+                // A copy is one blob: its ETag is its MD5 even when the source was uploaded in parts.
+                ETag = $"\"{written.Md5Hex}\"",
+                ContentType = request.ReplaceMetadata ? request.ContentType : source.ContentType,
+                Metadata = request.ReplaceMetadata ? ObjectCatalog.SerializeMetadata(request.Metadata) : source.Metadata,
+                LastModified = clock.GetUtcNow().UtcDateTime,
+                Encrypted = encrypt,
+            };
+            try
+            {
+                await catalog.PutAsync(version, cancellationToken);
+            }
+            catch
+            {
+                bytes.Delete([written.Segment]);
+                throw;
+            }
+
+            return new CopyObjectResult(version.ETag, version.LastModified);
+        }
+    }
+}

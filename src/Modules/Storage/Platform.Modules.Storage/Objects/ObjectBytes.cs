@@ -1,0 +1,249 @@
+using System.Security.Cryptography;
+using Platform.Modules.Shared.Security;
+using Platform.Modules.Storage.Blobs;
+
+namespace Platform.Modules.Storage.Objects;
+
+/// <summary>What a write stored: the segment to keep in the metadata and the MD5 of the plaintext.</summary>
+internal sealed record WrittenSegment(Segment Segment, string Md5Hex);
+
+/// <summary>
+/// Object bytes over the blob store: writes one segment (sealed with a fresh data key under SSE-S3),
+/// opens any byte range of a list of segments, and deletes segments no metadata points at any more.
+/// </summary>
+internal sealed class ObjectBytes(IBlobStore blobs, ISecretProtector protector)
+{
+    private const string KeyContext = "storage/sse-s3/data-key";
+
+    public async Task<WrittenSegment> WriteAsync(Stream content, long? length, bool encrypt, CancellationToken cancellationToken)
+    {
+        if (!encrypt)
+        {
+            var written = await blobs.WriteAsync(content, length, cancellationToken);
+            return new WrittenSegment(new Segment(written.BlobId, written.Length, null), written.Md5Hex);
+        }
+
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            await using var sealing = new SealingStream(content, dataKey);
+            var stored = await blobs.WriteAsync(sealing, length is { } plain ? SseS3.SealedLength(plain) : null, cancellationToken);
+            var wrapped = protector.Protect(Convert.ToBase64String(dataKey), KeyContext);
+            return new WrittenSegment(new Segment(stored.BlobId, sealing.PlainLength, wrapped), sealing.Md5Hex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>
+    /// Opens every blob the range covers before any byte is read, so an overwrite that deletes them
+    /// afterwards cannot tear the read (POSIX keeps unlinked open files readable). Null when a blob is
+    /// already gone: the object changed since its metadata was read, and the caller reads it again.
+    /// </summary>
+    public Stream? OpenRange(IReadOnlyList<Segment> segments, long offset, long length)
+    {
+        var pieces = new List<(Stream Stream, long Skip, long Take)>();
+        long start = 0;
+        foreach (var segment in segments)
+        {
+            var end = start + segment.Size;
+            if (length > 0 && end > offset && start < offset + length)
+            {
+                var from = Math.Max(offset, start) - start;
+                var take = Math.Min(offset + length, end) - start - from;
+                var piece = Open(segment, from, take);
+                if (piece is null)
+                {
+                    foreach (var opened in pieces)
+                    {
+                        opened.Stream.Dispose();
+                    }
+
+                    return null;
+                }
+
+                pieces.Add(piece.Value);
+            }
+
+            start = end;
+        }
+
+        return new ConcatenatedStream(pieces);
+    }
+
+    public void Delete(IEnumerable<Segment> segments)
+    {
+        foreach (var segment in segments)
+        {
+            blobs.Delete(segment.BlobId);
+        }
+    }
+
+    private (Stream, long, long)? Open(Segment segment, long from, long take)
+    {
+        if (segment.WrappedKey is null)
+        {
+            return blobs.OpenRead(segment.BlobId, from) is { } plain ? (plain, 0, take) : null;
+        }
+
+        var frame = from / SseS3.FrameSize;
+        if (blobs.OpenRead(segment.BlobId, frame * SseS3.SealedFrameSize) is not { } sealedBytes)
+        {
+            return null;
+        }
+
+        var dataKey = Convert.FromBase64String(protector.Unprotect(segment.WrappedKey, KeyContext));
+        return (new OpeningStream(sealedBytes, dataKey, frame), from - (frame * SseS3.FrameSize), take);
+    }
+
+    /// <summary>The plaintext of sealed frames from a given frame on.</summary>
+    private sealed class OpeningStream(Stream sealedBytes, byte[] dataKey, long firstFrame) : ReadOnlyStream
+    {
+        private readonly AesGcm _aes = new(dataKey, SseS3.TagSize);
+        private readonly byte[] _sealed = new byte[SseS3.SealedFrameSize];
+        private readonly byte[] _plain = new byte[SseS3.FrameSize];
+        private long _frame = firstFrame;
+        private int _length;
+        private int _offset;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_offset == _length)
+            {
+                var filled = 0;
+                int read;
+                while (filled < _sealed.Length && (read = await sealedBytes.ReadAsync(_sealed.AsMemory(filled), cancellationToken)) > 0)
+                {
+                    filled += read;
+                }
+
+                if (filled == 0)
+                {
+                    return 0;
+                }
+
+                if (filled <= SseS3.TagSize)
+                {
+                    throw new CryptographicException("A sealed frame is truncated.");
+                }
+
+                Span<byte> nonce = stackalloc byte[12];
+                SseS3.Nonce(_frame++, nonce);
+                var size = filled - SseS3.TagSize;
+                _aes.Decrypt(nonce, _sealed.AsSpan(0, size), _sealed.AsSpan(size, SseS3.TagSize), _plain.AsSpan(0, size));
+                _length = size;
+                _offset = 0;
+            }
+
+            var n = Math.Min(buffer.Length, _length - _offset);
+            _plain.AsMemory(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _aes.Dispose();
+                sealedBytes.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>The pieces one after another, each with its leading bytes skipped and its length cut.</summary>
+    private sealed class ConcatenatedStream(List<(Stream Stream, long Skip, long Take)> pieces) : ReadOnlyStream
+    {
+        private int _index;
+        private long _skipped;
+        private long _taken;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (_index < pieces.Count)
+            {
+                var (stream, skip, take) = pieces[_index];
+                while (_skipped < skip)
+                {
+                    var scratch = new byte[(int)Math.Min(skip - _skipped, 64 * 1024)];
+                    var skippedNow = await stream.ReadAsync(scratch, cancellationToken);
+                    if (skippedNow == 0)
+                    {
+                        throw new IOException("A blob ended before the object's range.");
+                    }
+
+                    _skipped += skippedNow;
+                }
+
+                if (_taken < take)
+                {
+                    var read = await stream.ReadAsync(buffer[..(int)Math.Min(buffer.Length, take - _taken)], cancellationToken);
+                    if (read == 0)
+                    {
+                        throw new IOException("A blob is shorter than its object says.");
+                    }
+
+                    _taken += read;
+                    return read;
+                }
+
+                await stream.DisposeAsync();
+                _index++;
+                _skipped = 0;
+                _taken = 0;
+            }
+
+            return 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                for (var i = _index; i < pieces.Count; i++)
+                {
+                    pieces[i].Stream.Dispose();
+                }
+
+                _index = pieces.Count;
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>The parts of <see cref="Stream"/> a forward-only reader does not use.</summary>
+internal abstract class ReadOnlyStream : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

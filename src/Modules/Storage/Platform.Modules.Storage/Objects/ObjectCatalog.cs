@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Storage.Persistence;
+
+namespace Platform.Modules.Storage.Objects;
+
+/// <summary>
+/// The s3_objects rows. A new version commits by swapping the row's segments in one statement, after
+/// its bytes are durable; the old segments are deleted only after that commit, so a reader sees the old
+/// object or the new one. A crash between the two leaves orphan blobs that the sweep reclaims.
+/// </summary>
+internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate, ObjectCommitQueue queue,
+    Microsoft.Extensions.Options.IOptions<StorageOptions> options)
+{
+    public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        db.Objects.AsNoTracking().SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
+
+    /// <param name="sameCommit">Further changes that must commit with the new version (a completed upload's rows going).</param>
+    public async Task PutAsync(StoredObject version, CancellationToken cancellationToken, Func<Task>? sameCommit = null)
+    {
+        if (sameCommit is null && gate.IsSerialized && options.Value.GroupCommit)
+        {
+            // Not cancelled with the request: once queued, the version commits whole or fails whole.
+            var previous = await queue.CommitAsync(version);
+            if (previous is not null)
+            {
+                bytes.Delete(Segments.Parse(previous));
+            }
+
+            return;
+        }
+
+        using var writing = await gate.EnterAsync(cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (sameCommit is not null)
+            {
+                await sameCommit();
+            }
+
+            var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == version.BucketName && o.Key == version.Key, cancellationToken);
+            var replaced = current?.Segments;
+            if (current is null)
+            {
+                db.Objects.Add(version);
+            }
+            else
+            {
+                Overwrite(current, version);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // A concurrent PUT of the same new key inserted first: this one overwrites it.
+                db.ChangeTracker.Clear();
+                continue;
+            }
+
+            db.ChangeTracker.Clear();
+            if (replaced is not null)
+            {
+                bytes.Delete(Segments.Parse(replaced));
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Deletes the key if present; true when there was something to delete.</summary>
+    public async Task<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
+        if (current is null)
+        {
+            return false;
+        }
+
+        db.Objects.Remove(current);
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        bytes.Delete(Segments.Parse(current.Segments));
+        return true;
+    }
+
+    public static void Overwrite(StoredObject current, StoredObject version)
+    {
+        current.Segments = version.Segments;
+        current.Size = version.Size;
+        current.ETag = version.ETag;
+        current.ContentType = version.ContentType;
+        current.Metadata = version.Metadata;
+        current.LastModified = version.LastModified;
+        current.Encrypted = version.Encrypted;
+        current.PartsCount = version.PartsCount;
+    }
+
+    public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata);
+
+    public static IReadOnlyDictionary<string, string> ParseMetadata(string? json) =>
+        json is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using Mediator;
+using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Storage.Blobs;
+using Platform.Modules.Storage.Buckets;
+using Platform.Modules.Storage.Persistence;
+
+namespace Platform.Modules.Storage.Objects;
+
+/// <summary>
+/// PutObject: the body streams into a new blob (never whole in memory), its MD5 becomes the ETag and is
+/// checked against Content-MD5; only then does the metadata commit, so a failed or torn upload changes nothing.
+/// </summary>
+/// <param name="Metadata">The headers kept with the object: x-amz-meta-*, Content-Encoding, Cache-Control, ...</param>
+/// <param name="Encrypt">x-amz-server-side-encryption: AES256 asked for; the bucket's default applies otherwise.</param>
+internal sealed record PutObject(string Bucket, string Key, Stream Body, long? ContentLength, string? ContentMd5, string? ContentType,
+    IReadOnlyDictionary<string, string> Metadata, bool Encrypt) : IRequest<PutObjectResult>, IValidatable
+{
+    /// <summary>S3's limit for one PUT; larger objects are uploaded in parts.</summary>
+    public const long MaxSize = 5L * 1024 * 1024 * 1024;
+
+    public void Validate()
+    {
+        ObjectKey.Validate(Key);
+        if (ContentLength > MaxSize)
+        {
+            throw S3Errors.EntityTooLarge();
+        }
+
+        _ = ContentMd5Header.Parse(ContentMd5);
+    }
+}
+
+internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified);
+
+internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock)
+    : IRequestHandler<PutObject, PutObjectResult>
+{
+    public async ValueTask<PutObjectResult> Handle(PutObject request, CancellationToken cancellationToken)
+    {
+        var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var encrypt = request.Encrypt || bucket.DefaultEncryption;
+        var written = await ContentMd5Header.WriteCheckedAsync(bytes, request.Body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
+        var version = new StoredObject
+        {
+            BucketName = bucket.Name,
+            Key = request.Key,
+            Segments = Segments.Serialize([written.Segment]),
+            Size = written.Segment.Size,
+            ETag = $"\"{written.Md5Hex}\"",
+            ContentType = request.ContentType,
+            Metadata = ObjectCatalog.SerializeMetadata(request.Metadata),
+            LastModified = clock.GetUtcNow().UtcDateTime,
+            Encrypted = encrypt,
+        };
+        try
+        {
+            await catalog.PutAsync(version, cancellationToken);
+        }
+        catch
+        {
+            bytes.Delete([written.Segment]);
+            throw;
+        }
+
+        return new PutObjectResult(version.ETag, encrypt, version.LastModified);
+    }
+}
+
+/// <summary>Content-MD5: base64 of 16 bytes, compared with what was received once the bytes are stored.</summary>
+internal static class ContentMd5Header
+{
+    public static byte[]? Parse(string? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        var digest = new byte[16];
+        if (!Convert.TryFromBase64String(header.Trim(), digest, out var written) || written != 16)
+        {
+            throw S3Errors.InvalidDigest();
+        }
+
+        return digest;
+    }
+
+    /// <summary>Writes one segment and refuses it (deleting its blob) when the body is short, long, or not what Content-MD5 says.</summary>
+    public static async Task<WrittenSegment> WriteCheckedAsync(ObjectBytes bytes, Stream body, long? length, string? contentMd5, bool encrypt,
+        CancellationToken cancellationToken)
+    {
+        var expected = Parse(contentMd5);
+        WrittenSegment written;
+        try
+        {
+            written = await bytes.WriteAsync(body, length, encrypt, cancellationToken);
+        }
+        catch (BlobLengthException e) when (e.Actual < e.Expected)
+        {
+            throw S3Errors.IncompleteBody();
+        }
+        catch (BlobLengthException)
+        {
+            throw S3Errors.InvalidRequest("The body is longer than its Content-Length.");
+        }
+
+        if (expected is not null && !CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(written.Md5Hex)))
+        {
+            bytes.Delete([written.Segment]);
+            throw S3Errors.BadDigest();
+        }
+
+        return written;
+    }
+}

@@ -1,0 +1,85 @@
+namespace Platform.Modules.Storage.Persistence;
+
+/// <summary>A bucket: its name is unique across every account (S3's global namespace).</summary>
+internal sealed class Bucket
+{
+    public required string Name { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>The bucket policy as the owner sent it; null when none is set.</summary>
+    public string? Policy { get; set; }
+
+    /// <summary>SSE-S3 by default for new objects (AES-256-GCM under per-object data keys).</summary>
+    public bool DefaultEncryption { get; set; }
+}
+
+/// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>
+internal sealed class StoredObject
+{
+    public required string BucketName { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>
+    /// The blobs holding the bytes, in order, as JSON: one for a single PUT, one per part for a completed
+    /// multipart upload, so completing is one metadata commit and copies nothing.
+    /// </summary>
+    public required string Segments { get; set; }
+
+    public long Size { get; set; }
+
+    /// <summary>Quoted, as S3 sends it: the MD5 of a single PUT, md5-of-md5s-N of a multipart upload.</summary>
+    public required string ETag { get; set; }
+
+    public string? ContentType { get; set; }
+
+    /// <summary>x-amz-meta-* and the standard headers kept with the object, as JSON.</summary>
+    public string? Metadata { get; set; }
+
+    public DateTime LastModified { get; set; }
+
+    public bool Encrypted { get; set; }
+
+    public int PartsCount { get; set; }
+}
+
+/// <summary>A multipart upload between CreateMultipartUpload and Complete or Abort.</summary>
+internal sealed class MultipartUpload
+{
+    public required string UploadId { get; init; }
+
+    public required string BucketName { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public string? Metadata { get; init; }
+
+    public bool Encrypted { get; init; }
+
+    public DateTime InitiatedAt { get; init; }
+}
+
+/// <summary>One uploaded part, durable in its own blob until the upload completes or is aborted.</summary>
+internal sealed class StoredPart
+{
+    public required string UploadId { get; init; }
+
+    public int PartNumber { get; init; }
+
+    public required string BlobId { get; set; }
+
+    public long Size { get; set; }
+
+    public required string ETag { get; set; }
+
+    public string? WrappedKey { get; set; }
+
+    public DateTime LastModified { get; set; }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Platform.Modules.Shared.Authentication.SigV4;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Storage.S3;
+
+/// <summary>
+/// Answers every failure on the S3 API in S3's XML error format (Code, Message, Resource, RequestId) with
+/// the matching status; HEAD answers carry no body, as in S3. Faults say nothing of internals.
+/// </summary>
+internal sealed class S3ErrorMiddleware(RequestDelegate next, ILogger<S3ErrorMiddleware> logger)
+{
+    public const string ResourceItem = "s3.resource";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            var (status, code, message) = exception switch
+            {
+                ApiException api => (api.StatusCode, api.Code, api.Message),
+                AwsChunkedException chunked => (chunked.HttpStatus, chunked.Code, chunked.Message),
+                BadHttpRequestException bad => (bad.StatusCode, "IncompleteBody", "The request body could not be read."),
+                OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
+                _ => (500, "InternalError", "We encountered an internal error. Please try again."),
+            };
+            if (status >= 500)
+            {
+                logger.LogError(exception, "S3 request {RequestId} failed", context.TraceIdentifier);
+            }
+
+            var requestId = context.TraceIdentifier;
+            context.Response.Clear();
+            context.Response.Headers["x-amz-request-id"] = requestId;
+            context.Response.StatusCode = status;
+            if (context.Request.Method == "HEAD" || status == 499)
+            {
+                return;
+            }
+
+            var resource = context.Items.TryGetValue(ResourceItem, out var value) ? value as string : null;
+            var body = S3Xml.Error(code, message, resource, requestId);
+            context.Response.ContentType = "application/xml";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Platform.Modules.Shared.Authentication.SigV4;
+
+namespace Platform.Modules.Storage.S3;
+
+/// <summary>
+/// What an S3 REST request addresses: the bucket and key from the path as sent (path style) or from the
+/// host (virtual-hosted style), and the query's sub-resources.
+/// </summary>
+internal sealed class S3Request
+{
+    private readonly Dictionary<string, string> _query;
+
+    private S3Request(HttpContext context, string? bucket, string? key, Dictionary<string, string> query)
+    {
+        Context = context;
+        Bucket = bucket;
+        Key = key;
+        _query = query;
+    }
+
+    public HttpContext Context { get; }
+
+    public string? Bucket { get; }
+
+    /// <summary>Null or empty when the request addresses the bucket itself.</summary>
+    public string? Key { get; }
+
+    public string Method => Context.Request.Method;
+
+    public string Resource => Bucket is null ? "/" : Key is null ? $"/{Bucket}" : $"/{Bucket}/{Key}";
+
+    public static S3Request From(HttpContext context, S3Options options)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
+            ? raw
+            : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
+        var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var path = Uri.UnescapeDataString(question < 0 ? rawTarget : rawTarget[..question]);
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in SigV4Canonical.ParseQuery(question < 0 ? "" : rawTarget[(question + 1)..]))
+        {
+            query.TryAdd(name, value);
+        }
+
+        var host = context.Request.Host.Host;
+        if (options.BaseDomain is { Length: > 0 } domain && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+        {
+            var key = path.Length > 1 ? path[1..] : null;
+            return new S3Request(context, host[..^(domain.Length + 1)].ToLowerInvariant(), key, query);
+        }
+
+        var trimmed = path.TrimStart('/');
+        if (trimmed.Length == 0)
+        {
+            return new S3Request(context, null, null, query);
+        }
+
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0
+            ? new S3Request(context, trimmed, null, query)
+            : new S3Request(context, trimmed[..slash], slash + 1 < trimmed.Length ? trimmed[(slash + 1)..] : null, query);
+    }
+
+    public bool Has(string name) => _query.ContainsKey(name);
+
+    public string? Query(string name) => _query.TryGetValue(name, out var value) ? value : null;
+
+    public int QueryInt(string name, int fallback)
+    {
+        var text = Query(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range");
+    }
+
+    public string? Header(string name) => Context.Request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
+    /// <summary>The payload's length: aws-chunked bodies declare it apart from their encoded length.</summary>
+    public long? DeclaredLength =>
+        long.TryParse(Header("x-amz-decoded-content-length"), System.Globalization.CultureInfo.InvariantCulture, out var decoded)
+            ? decoded
+            : Context.Request.ContentLength;
+
+    /// <summary>The headers S3 keeps with an object: x-amz-meta-* and the standard representation headers.</summary>
+    public Dictionary<string, string> ObjectMetadata()
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, values) in Context.Request.Headers)
+        {
+            var lower = name.ToLowerInvariant();
+            if (lower.StartsWith("x-amz-meta-", StringComparison.Ordinal) || StoredHeaders.Contains(lower))
+            {
+                var value = values.ToString();
+                if (lower == "content-encoding")
+                {
+                    // aws-chunked is how the body travelled, not how the object is encoded.
+                    value = string.Join(',', value.Split(',').Select(v => v.Trim()).Where(v => v.Length > 0 && v != "aws-chunked"));
+                    if (value.Length == 0)
+                    {
+                        continue;
+                    }
+                }
+
+                metadata[lower] = value;
+            }
+        }
+
+        return metadata;
+    }
+
+    public bool WantsEncryption => Header("x-amz-server-side-encryption") switch
+    {
+        null => false,
+        "AES256" => true,
+        _ => throw S3Errors.InvalidArgument("The encryption method specified is not supported"),
+    };
+
+    public static readonly HashSet<string> StoredHeaders = ["content-encoding", "content-disposition", "cache-control", "content-language", "expires"];
+}

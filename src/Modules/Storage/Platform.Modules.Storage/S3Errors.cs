@@ -1,0 +1,59 @@
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Storage;
+
+/// <summary>S3's error codes with the status and message S3 gives each, so clients branch on them as on AWS.</summary>
+internal static class S3Errors
+{
+    public static ApiException NoSuchBucket() => new(404, "NoSuchBucket", "The specified bucket does not exist");
+
+    public static ApiException NoSuchKey() => new(404, "NoSuchKey", "The specified key does not exist.");
+
+    public static ApiException NoSuchUpload() =>
+        new(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+
+    public static ApiException NoSuchBucketPolicy() => new(404, "NoSuchBucketPolicy", "The bucket policy does not exist");
+
+    public static ApiException BucketAlreadyExists() =>
+        new(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
+
+    public static ApiException BucketAlreadyOwnedByYou() =>
+        new(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+
+    public static ApiException BucketNotEmpty() => new(409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+
+    public static ApiException BadDigest() => new(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+
+    public static ApiException InvalidDigest() => new(400, "InvalidDigest", "The Content-MD5 you specified is not valid.");
+
+    public static ApiException KeyTooLong() => new(400, "KeyTooLongError", "Your key is too long");
+
+    public static ApiException InvalidRange() => new(416, "InvalidRange", "The requested range is not satisfiable");
+
+    public static ApiException PreconditionFailed() => new(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+
+    public static ApiException InvalidArgument(string message) => new(400, "InvalidArgument", message);
+
+    public static ApiException InvalidRequest(string message) => new(400, "InvalidRequest", message);
+
+    public static ApiException MalformedXml() =>
+        new(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+
+    public static ApiException InvalidPart() =>
+        new(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+
+    public static ApiException InvalidPartOrder() => new(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+
+    public static ApiException EntityTooSmall() => new(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+
+    public static ApiException EntityTooLarge() => new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+
+    public static ApiException MissingContentLength() => new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+
+    public static ApiException IncompleteBody() => new(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+
+    public static ApiException NotImplemented() => new(501, "NotImplemented", "A header or query you provided implies functionality that is not implemented.");
+
+    public static ApiException NoSuchEncryptionConfiguration() =>
+        new(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Storage.Buckets;
+using Platform.Modules.Storage.Objects;
+
+namespace Platform.Modules.Storage;
+
+/// <summary>
+/// The native S3 API of the seed: <c>/api/v1/s3/{bucket_name}/{object_key}</c>, snake_case JSON, the same
+/// Mediator requests as the S3 REST API behind it. Object bodies stream in and out as raw bytes.
+/// </summary>
+internal static class StorageEndpoints
+{
+    public const string Prefix = "/api/v1/s3";
+
+    public static RouteGroupBuilder MapStorage(IEndpointRouteBuilder routes)
+    {
+        var s3 = routes.MapGroup(Prefix).WithTags("S3");
+
+        s3.MapGet("/", async (ISender sender, CancellationToken ct) =>
+        {
+            var list = await sender.Send(new ListBuckets(), ct);
+            return TypedResults.Ok(new { buckets = list.Buckets.Select(b => new { name = b.Name, creation_date = b.CreatedAt }) });
+        });
+        s3.MapPut("/{bucket_name}", async ([FromRoute(Name = "bucket_name")] string bucket, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new CreateBucket(bucket), ct);
+            return TypedResults.Ok(new { location = $"/{bucket}" });
+        });
+        s3.MapDelete("/{bucket_name}", async ([FromRoute(Name = "bucket_name")] string bucket, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteBucket(bucket), ct);
+            return TypedResults.NoContent();
+        });
+        s3.MapGet("/{bucket_name}", async ([FromRoute(Name = "bucket_name")] string bucket, [FromQuery(Name = "prefix")] string? prefix,
+            [FromQuery(Name = "delimiter")] string? delimiter, [FromQuery(Name = "max_keys")] int? maxKeys,
+            [FromQuery(Name = "continuation_token")] string? token, ISender sender, CancellationToken ct) =>
+        {
+            var listing = await sender.Send(new ListObjects(bucket, prefix, delimiter, maxKeys ?? 1000, ListObjectsHandler.FromToken(token)), ct);
+            return TypedResults.Ok(new
+            {
+                objects = listing.Contents.Select(o => new { key = o.Key, size = o.Size, etag = o.ETag, last_modified = o.LastModified }),
+                common_prefixes = listing.CommonPrefixes,
+                is_truncated = listing.IsTruncated,
+                next_continuation_token = listing.IsTruncated ? ListObjectsHandler.Token(listing.NextAfter!) : null,
+            });
+        });
+
+        s3.MapPut("/{bucket_name}/{**object_key}", async ([FromRoute(Name = "bucket_name")] string bucket, [FromRoute(Name = "object_key")] string key,
+            HttpRequest request, ISender sender, CancellationToken ct) =>
+        {
+            var metadata = request.Headers.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+            var length = long.TryParse(request.Headers["x-amz-decoded-content-length"], CultureInfo.InvariantCulture, out var decoded) ? decoded : request.ContentLength;
+            var result = await sender.Send(new PutObject(bucket, key, request.Body, length, request.Headers["Content-MD5"].FirstOrDefault(),
+                request.ContentType, metadata, request.Headers["x-amz-server-side-encryption"] == "AES256"), ct);
+            return TypedResults.Ok(new PutObjectResponse(result.ETag, $"/{bucket}/{key}"));
+        });
+        s3.MapMethods("/{bucket_name}/{**object_key}", ["GET", "HEAD"], async ([FromRoute(Name = "bucket_name")] string bucket,
+            [FromRoute(Name = "object_key")] string key, HttpContext context, ISender sender, CancellationToken ct) =>
+        {
+            var request = context.Request;
+            var conditions = new ObjectConditions(request.Headers.IfMatch.FirstOrDefault(), request.Headers.IfNoneMatch.FirstOrDefault(),
+                ObjectConditions.ParseDate(request.Headers.IfModifiedSince.FirstOrDefault()), ObjectConditions.ParseDate(request.Headers.IfUnmodifiedSince.FirstOrDefault()));
+            var read = await sender.Send(new GetObject(bucket, key, request.Headers.Range.FirstOrDefault(), conditions, request.Method == "HEAD"), ct);
+            return new ObjectResult(read);
+        });
+        s3.MapDelete("/{bucket_name}/{**object_key}", async ([FromRoute(Name = "bucket_name")] string bucket, [FromRoute(Name = "object_key")] string key,
+            ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteObject(bucket, key), ct);
+            return TypedResults.NoContent();
+        });
+        return s3;
+    }
+
+    internal sealed record PutObjectResponse(string Etag, string Location);
+
+    /// <summary>Writes an object's bytes (or its range) with its headers, streamed from the blobs.</summary>
+    private sealed class ObjectResult(ObjectRead read) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            var response = context.Response;
+            var stored = read.Object;
+            response.Headers.ETag = stored.ETag;
+            response.Headers.LastModified = stored.LastModified.ToString("r", CultureInfo.InvariantCulture);
+            if (read.NotModified)
+            {
+                response.StatusCode = 304;
+                return;
+            }
+
+            response.Headers.AcceptRanges = "bytes";
+            response.ContentType = stored.ContentType ?? "binary/octet-stream";
+            foreach (var (name, value) in read.Metadata)
+            {
+                response.Headers[name] = value;
+            }
+
+            response.ContentLength = read.Length;
+            response.StatusCode = read.IsPartial ? 206 : 200;
+            if (read.IsPartial)
+            {
+                response.Headers.ContentRange = $"bytes {read.Offset}-{read.Offset + read.Length - 1}/{stored.Size}";
+            }
+
+            if (read.Body is { } body)
+            {
+                await using (body)
+                {
+                    await body.CopyToAsync(response.Body, 1024 * 1024, context.RequestAborted);
+                }
+            }
+        }
+    }
+}

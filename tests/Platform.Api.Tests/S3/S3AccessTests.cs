@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Platform.Api.Tests.TestEngine;
+
+namespace Platform.Api.Tests.S3;
+
+/// <summary>Who may do what: tenants, IAM users, bucket policies, anonymous callers, presigned URLs; SSE-S3; the native API.</summary>
+public sealed class S3AccessTests(SharedPlatformApp platform) : IClassFixture<SharedPlatformApp>
+{
+    private AmazonS3Client Client() => S3Clients.For(platform.App, platform.Root);
+
+    [Fact]
+    public async Task Given_another_accounts_bucket_When_accessed_Then_AccessDenied_until_its_policy_grants_it()
+    {
+        using var owner = Client();
+        await owner.PutBucketAsync("tenant-a-private");
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = "tenant-a-private", Key = "secret", ContentBody = "tenant a" });
+        using var management = platform.RootClient();
+        var tenantB = await management.CreateAccountAsync("s3-tenant-b");
+        using var other = S3Clients.For(platform.App, tenantB);
+
+        foreach (var attempt in new Func<Task>[]
+        {
+            () => other.GetObjectAsync("tenant-a-private", "secret"),
+            () => other.PutObjectAsync(new PutObjectRequest { BucketName = "tenant-a-private", Key = "planted", ContentBody = "b" }),
+            () => other.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "tenant-a-private" }),
+            () => other.DeleteObjectAsync("tenant-a-private", "secret"),
+            () => other.DeleteBucketAsync("tenant-a-private"),
+        })
+        {
+            var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(attempt);
+            Assert.Equal("AccessDenied", denied.ErrorCode);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        Assert.DoesNotContain((await other.ListBucketsAsync()).Buckets ?? [], b => b.BucketName == "tenant-a-private");
+        Assert.Equal(["secret"], (await owner.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "tenant-a-private" })).S3Objects.Select(o => o.Key));
+
+        await owner.PutBucketPolicyAsync("tenant-a-private", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow",
+            ["Principal"] = new Dictionary<string, object> { ["AWS"] = $"arn:aws:iam::{tenantB.AccountId}:root" },
+            ["Action"] = "s3:GetObject",
+            ["Resource"] = "arn:aws:s3:::tenant-a-private/*",
+        }));
+        using var granted = await other.GetObjectAsync("tenant-a-private", "secret");
+        Assert.Equal("tenant a", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(granted.ResponseStream)));
+        var stillNoPut = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
+            other.PutObjectAsync(new PutObjectRequest { BucketName = "tenant-a-private", Key = "planted", ContentBody = "b" }));
+        Assert.Equal("AccessDenied", stillNoPut.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Given_a_policy_allowing_anyone_to_read_a_prefix_Then_anonymous_reads_there_only_and_an_explicit_deny_wins()
+    {
+        using var owner = Client();
+        await owner.PutBucketAsync("public-prefix");
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = "public-prefix", Key = "public/page.html", ContentBody = "<p>hi</p>" });
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = "public-prefix", Key = "private/key", ContentBody = "no" });
+        using var anonymous = S3Clients.Anonymous(platform.App);
+        var before = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => anonymous.GetObjectAsync("public-prefix", "public/page.html"));
+        Assert.Equal("AccessDenied", before.ErrorCode);
+
+        await owner.PutBucketPolicyAsync("public-prefix", IamSetup.Document(
+            new Dictionary<string, object> { ["Effect"] = "Allow", ["Principal"] = "*", ["Action"] = "s3:GetObject", ["Resource"] = "arn:aws:s3:::public-prefix/*" },
+            new Dictionary<string, object> { ["Effect"] = "Deny", ["Principal"] = "*", ["Action"] = "s3:GetObject", ["Resource"] = "arn:aws:s3:::public-prefix/private/*" }));
+        using (var page = await anonymous.GetObjectAsync("public-prefix", "public/page.html"))
+        {
+            Assert.Equal("<p>hi</p>", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(page.ResponseStream)));
+        }
+
+        var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => anonymous.GetObjectAsync("public-prefix", "private/key"));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+        // The explicit deny binds the owner's own account too.
+        var ownerDenied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => owner.GetObjectAsync("public-prefix", "private/key"));
+        Assert.Equal("AccessDenied", ownerDenied.ErrorCode);
+        var anonymousWrite = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
+            anonymous.PutObjectAsync(new PutObjectRequest { BucketName = "public-prefix", Key = "public/x", ContentBody = "x" }));
+        Assert.Equal("AccessDenied", anonymousWrite.ErrorCode);
+
+        var malformed = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => owner.PutBucketPolicyAsync("public-prefix", "{\"Statement\": 5}"));
+        Assert.Equal("MalformedPolicy", malformed.ErrorCode);
+        var kept = await owner.GetBucketPolicyAsync("public-prefix");
+        Assert.Contains("private/*", kept.Policy);
+    }
+
+    [Fact]
+    public async Task Given_an_IAM_user_When_its_policies_allow_only_reads_Then_writes_are_denied()
+    {
+        using var owner = Client();
+        await owner.PutBucketAsync("user-scoped");
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = "user-scoped", Key = "k", ContentBody = "v" });
+        using var iam = platform.RootClient();
+        var reader = await iam.CreateUserWithKeyAsync("s3-reader", platform.Root.AccountId);
+        var policy = await iam.CreatePolicyAsync("S3ReadUserScoped", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = new[] { "s3:GetObject", "s3:ListBucket" },
+            ["Resource"] = new[] { "arn:aws:s3:::user-scoped", "arn:aws:s3:::user-scoped/*" },
+        }));
+        await iam.AttachAsync("s3-reader", policy);
+        using var s3 = S3Clients.For(platform.App, reader);
+
+        using (var get = await s3.GetObjectAsync("user-scoped", "k"))
+        {
+            Assert.Equal("v", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(get.ResponseStream)));
+        }
+
+        var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest { BucketName = "user-scoped", Key = "k", ContentBody = "w" }));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Given_presigned_urls_When_used_without_credentials_Then_GET_and_PUT_work_and_tampering_fails()
+    {
+        using var s3 = Client();
+        await s3.PutBucketAsync("presigned");
+        var putUrl = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = "presigned", Key = "up load.txt", Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(10), Protocol = Protocol.HTTP,
+        });
+        using var raw = S3Clients.RawClient(platform.App);
+        var put = await raw.PutAsync(putUrl, new ByteArrayContent(Encoding.UTF8.GetBytes("via presigned put")));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var getUrl = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = "presigned", Key = "up load.txt", Verb = HttpVerb.GET, Expires = DateTime.UtcNow.AddMinutes(10), Protocol = Protocol.HTTP,
+        });
+        var get = await raw.GetAsync(getUrl);
+        Assert.Equal("via presigned put", await get.Content.ReadAsStringAsync());
+
+        var tampered = await raw.GetAsync(getUrl.Replace("up%20load.txt", "other.txt", StringComparison.Ordinal));
+        await S3ErrorTests.AssertS3ErrorAsync(tampered, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task Given_default_encryption_When_objects_are_stored_Then_disk_holds_ciphertext_and_ranges_still_read()
+    {
+        using var s3 = Client();
+        await s3.PutBucketAsync("encrypted");
+        await s3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        {
+            BucketName = "encrypted",
+            ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+            {
+                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+            },
+        });
+        var marker = "PLAINTEXT-MARKER-" + Guid.NewGuid().ToString("N");
+        var body = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(marker, 20_000)));
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = "encrypted", Key = "sealed", InputStream = new MemoryStream(body) });
+        Assert.Equal(ServerSideEncryptionMethod.AES256, put.ServerSideEncryptionMethod);
+        Assert.Equal($"\"{Convert.ToHexStringLower(S3ObjectTests.Md5(body))}\"", put.ETag);
+
+        using (var whole = await s3.GetObjectAsync("encrypted", "sealed"))
+        {
+            Assert.Equal(body, await S3ObjectTests.ReadAllAsync(whole.ResponseStream));
+        }
+
+        using (var range = await s3.GetObjectAsync(new GetObjectRequest { BucketName = "encrypted", Key = "sealed", ByteRange = new ByteRange(65_530, 200_000) }))
+        {
+            Assert.Equal(body[65_530..200_001], await S3ObjectTests.ReadAllAsync(range.ResponseStream));
+        }
+
+        var needle = Encoding.ASCII.GetBytes(marker);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(platform.App.DataDirectory, "objects", "blobs"), "*", SearchOption.AllDirectories))
+        {
+            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"{file} holds plaintext");
+        }
+    }
+
+    [Fact]
+    public async Task Given_the_native_API_When_an_object_is_put_got_listed_and_deleted_Then_the_seed_shapes_hold()
+    {
+        using var native = platform.App.SignedClient(platform.Root, "s3");
+        (await native.PutAsync("/api/v1/s3/native-bucket", null)).EnsureSuccessStatusCode();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("native bytes"));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        var put = await (await native.PutAsync("/api/v1/s3/native-bucket/dir/file.txt", content)).AssertOkAsync();
+        Assert.Equal($"\"{Convert.ToHexStringLower(S3ObjectTests.Md5(Encoding.UTF8.GetBytes("native bytes")))}\"", put.GetProperty("etag").GetString());
+        Assert.Equal("/native-bucket/dir/file.txt", put.GetProperty("location").GetString());
+
+        var get = await native.GetAsync("/api/v1/s3/native-bucket/dir/file.txt");
+        Assert.Equal("native bytes", await get.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain", get.Content.Headers.ContentType?.MediaType);
+
+        var listing = await (await native.GetAsync("/api/v1/s3/native-bucket?delimiter=/")).AssertOkAsync();
+        Assert.Equal("dir/", listing.GetProperty("common_prefixes")[0].GetString());
+
+        // The same object through the S3 REST API.
+        using var s3 = Client();
+        using (var viaS3 = await s3.GetObjectAsync("native-bucket", "dir/file.txt"))
+        {
+            Assert.Equal("native bytes", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(viaS3.ResponseStream)));
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await native.DeleteAsync("/api/v1/s3/native-bucket/dir/file.txt")).StatusCode);
+        await (await native.GetAsync("/api/v1/s3/native-bucket/dir/file.txt")).AssertErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
+        await (await native.PutAsync("/api/v1/s3/Bad_Bucket", null)).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidBucketName");
+    }
+}
