@@ -33,9 +33,9 @@ public sealed class DataPathTests(ITestOutputHelper output) : IAsyncLifetime, IA
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
-    private async Task<TestGuest> Guest(string name, string mac, string ip)
+    private async Task<TestGuest> Guest(string name, string mac, string ip, int prefix = 16, string? gateway = null)
     {
-        var guest = await TestGuest.AddAsync(_database, Bridge, name + _suffix, mac, ip);
+        var guest = await TestGuest.AddAsync(_database, Bridge, name + _suffix, mac, ip, prefix: prefix, gateway: gateway);
         _guests.Add(guest);
         return guest;
     }
@@ -82,6 +82,29 @@ public sealed class DataPathTests(ITestOutputHelper output) : IAsyncLifetime, IA
         var (spoofed, _) = await Shell.RunAsync("ip", "netns", "exec", a1.Namespace, "ping", "-n", "-q", "-c", "1", "-W", "1", "-I", "10.0.0.9", a2.Ip);
         Assert.NotEqual(0, spoofed);
         Assert.True(await a1.PingAsync(a2.Ip), "a1 from its own address still works");
+    }
+
+    [OvsFact]
+    public async Task Given_guests_in_two_subnets_of_a_vpc_Then_they_reach_each_other_through_the_vpc_router()
+    {
+        var a1 = await Guest("r1", "02:00:0a:00:01:05", "10.0.1.5", 24, "10.0.1.1");
+        var a2 = await Guest("r2", "02:00:0a:00:02:05", "10.0.2.5", 24, "10.0.2.1");
+        var b1 = await Guest("r3", "02:00:0b:00:02:06", "10.0.2.6", 24, "10.0.2.1");
+        var icmp = SecurityRule.AnyIcmp("10.0.0.0/16");
+        var state = State(Port(a1, "vpc-a", icmp), Port(a2, "vpc-a", icmp), Port(b1, "vpc-b", icmp));
+        state = state with
+        {
+            Vpcs =
+            [
+                state.Vpcs[0] with { Subnets = [new SubnetGateway("10.0.1.0/24", "10.0.1.1"), new SubnetGateway("10.0.2.0/24", "10.0.2.1")] },
+                state.Vpcs[1] with { Subnets = [new SubnetGateway("10.0.2.0/24", "10.0.2.1")] },
+            ],
+        };
+        await new IntegrationBridge(_database).ApplyAsync(state);
+        Assert.True(await a1.PingAsync(a2.Ip, count: 2), "10.0.1.5 → 10.0.2.5 through the router of VPC A");
+        Assert.True(await a2.PingAsync(a1.Ip), "and back");
+        Assert.False(await b1.PingAsync(a1.Ip), "VPC B's router knows nothing of VPC A's guests");
+        Assert.False(await a1.PingAsync(b1.Ip), "VPC A's router knows nothing of VPC B's guests");
     }
 
     [OvsFact]

@@ -154,4 +154,29 @@ public sealed class FlowTableTests
         Assert.Throws<ArgumentException>(() => FlowTable.Build(state with { Ports = [state.Ports[0] with { Ip = "10.0.0.300" }] }));
         Assert.Throws<ArgumentException>(() => FlowTable.Build(state with { Ports = [state.Ports[0], state.Ports[1] with { OfPort = 1 }] }));
     }
+
+    [Fact]
+    public void Given_subnets_Then_every_server_answers_for_the_gateway_and_routes_to_the_guest()
+    {
+        var state = TwoVpcs();
+        var routed = state with
+        {
+            Vpcs =
+            [
+                state.Vpcs[0] with
+                {
+                    Subnets = [new SubnetGateway("10.0.0.0/24", "10.0.0.254"), new SubnetGateway("10.0.1.0/24", "10.0.1.1")],
+                    RemotePorts = [new RemotePort("02:00:00:00:0a:09", "172.31.0.2", "10.0.1.9")],
+                },
+                state.Vpcs[1],
+            ],
+        };
+        var flows = Lines(FlowTable.Build(routed));
+        Assert.Equal("02:ee:00:03:e9:01", routed.Vpcs[0].RouterMac);
+        Assert.Contains(flows, f => f.Contains("reg4=1,reg6=1,arp,arp_op=1,arp_tpa=10.0.1.1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:02:ee:00:03:e9:01->eth_src", StringComparison.Ordinal));
+        Assert.Contains(flows, f => f.Contains("reg6=1,ip,dl_dst=02:ee:00:03:e9:01,nw_dst=10.0.0.2,actions=set_field:02:ee:00:03:e9:01->eth_src,set_field:02:00:00:00:0a:02->eth_dst,dec_ttl,load:2->NXM_NX_REG7[]", StringComparison.Ordinal));
+        Assert.Contains(flows, f => f.Contains("reg4=1,reg6=1,ip,dl_dst=02:ee:00:03:e9:01,nw_dst=10.0.1.9,actions=set_field:02:ee:00:03:e9:01->eth_src,set_field:02:00:00:00:0a:09->eth_dst,dec_ttl,set_field:1001->tun_id,output:10", StringComparison.Ordinal));
+        // VPC B has no subnets given: no router flows for it, and A's router never matches B's register.
+        Assert.DoesNotContain(flows, f => f.Contains("reg6=2,", StringComparison.Ordinal) && f.Contains("02:ee", StringComparison.Ordinal));
+    }
 }

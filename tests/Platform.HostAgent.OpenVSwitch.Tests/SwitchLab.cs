@@ -76,7 +76,7 @@ internal static class Shell
 /// </summary>
 internal sealed record TestGuest(string Name, string Namespace, string Mac, string Ip)
 {
-    public static async Task<TestGuest> AddAsync(IOpenVSwitchDatabase database, string bridge, string name, string mac, string ip, string? switchNamespace = null)
+    public static async Task<TestGuest> AddAsync(IOpenVSwitchDatabase database, string bridge, string name, string mac, string ip, string? switchNamespace = null, int prefix = 16, string? gateway = null)
     {
         await database.EnsurePortAsync(bridge, new PortSpec
         {
@@ -106,8 +106,12 @@ internal sealed record TestGuest(string Name, string Namespace, string Mac, stri
         }
 
         await Shell.CheckAsync("ip", "-n", ns, "link", "set", name, "address", mac);
-        await Shell.CheckAsync("ip", "-n", ns, "addr", "add", ip + "/16", "dev", name);
+        await Shell.CheckAsync("ip", "-n", ns, "addr", "add", $"{ip}/{prefix}", "dev", name);
         await Shell.CheckAsync("ip", "-n", ns, "link", "set", name, "up");
+        if (gateway is not null)
+        {
+            await Shell.CheckAsync("ip", "-n", ns, "route", "add", "default", "via", gateway);
+        }
         await Shell.CheckAsync("ip", "-n", ns, "link", "set", "lo", "up");
         return new TestGuest(name, ns, mac, ip);
     }

@@ -25,7 +25,8 @@ namespace Platform.HostAgent.OpenVSwitch.Flows;
 /// packets of the initiator) must match an egress rule of the source port, and is committed.</item>
 /// <item>table 30, forwarding within the VPC: to a local guest by destination MAC, to a remote guest's
 /// server through its tunnel with the VPC's VNI, broadcast to the VPC's local guests and remote servers
-/// (never from a tunnel back into tunnels). A frame never leaves its VPC: every match includes reg6.</item>
+/// (never from a tunnel back into tunnels). A frame never leaves its VPC: every match includes reg6.
+/// The VPC's router (see <see cref="VpcIsolation.Subnets"/>) answers ARP for the gateways and routes between subnets here.</item>
 /// <item>tables 40/41, ingress security group of the destination port, the same way; ARP passes.</item>
 /// </list>
 /// Rules are re-checked for every packet from the initiator, so removing a rule stops its
@@ -146,6 +147,8 @@ public static class FlowTable
             {
                 Add(cookie, ForwardTable, 10, $"reg4=1,reg6={vpc.LocalVlan}", $"set_field:{vpc.Vni}->tun_id{toTunnels}");
             }
+
+            AddRouter(vpc, state, tunnels.ToDictionary(t => t.Host, t => t.OfPort, StringComparer.Ordinal), (table, priority, match, actions) => Add(cookie, table, priority, match, actions));
         }
 
         var text = new StringBuilder();
@@ -155,6 +158,47 @@ public static class FlowTable
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The VPC's distributed router: every server answers ARP for the subnets' gateways with the router
+    /// MAC itself, and routes what guests send to that MAC straight to the destination guest (rewriting
+    /// the MACs and decrementing the TTL): locally, or through the tunnel to the guest's server, which
+    /// then only switches it. Packets to the router for an unknown address are dropped.
+    /// </summary>
+    private static void AddRouter(VpcIsolation vpc, NetworkDesiredState state, Dictionary<string, int> tunnels, Action<int, int, string, string> add)
+    {
+        if (vpc.Subnets.Count == 0)
+        {
+            return;
+        }
+
+        var router = vpc.RouterMac;
+        var vlan = vpc.LocalVlan;
+        foreach (var gateway in vpc.Subnets.Select(s => s.GatewayIp).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            // The request turned into its reply in place and sent back where it came from.
+            add(ForwardTable, 200, $"reg4=1,reg6={vlan},arp,arp_op=1,arp_tpa={gateway}",
+                "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:" + router + "->eth_src,set_field:2->arp_op," +
+                "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:" + router + "->arp_sha," +
+                "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:" + gateway + "->arp_spa,in_port");
+        }
+
+        add(ForwardTable, 140, $"reg6={vlan},dl_dst={router}", "drop");
+        foreach (var port in state.Ports.Where(p => p.OfPort > 0 && p.VpcId == vpc.VpcId).OrderBy(p => p.OfPort))
+        {
+            add(ForwardTable, 150, $"reg6={vlan},ip,dl_dst={router},nw_dst={port.Ip}",
+                $"set_field:{router}->eth_src,set_field:{port.Mac.ToLowerInvariant()}->eth_dst,dec_ttl,load:{port.OfPort}->NXM_NX_REG7[],resubmit(,{IngressTrackTable})");
+        }
+
+        foreach (var remote in vpc.RemotePorts.Where(r => r.Ip is not null).OrderBy(r => r.Ip, StringComparer.Ordinal))
+        {
+            if (tunnels.TryGetValue(remote.HostTunnelIp, out var tunnel))
+            {
+                add(ForwardTable, 150, $"reg4=1,reg6={vlan},ip,dl_dst={router},nw_dst={remote.Ip}",
+                    $"set_field:{router}->eth_src,set_field:{remote.Mac.ToLowerInvariant()}->eth_dst,dec_ttl,set_field:{vpc.Vni}->tun_id,output:{tunnel}");
+            }
+        }
     }
 
     /// <summary>The match fields for a list of rules (CIDR × protocol × port-range pieces), without duplicates.</summary>

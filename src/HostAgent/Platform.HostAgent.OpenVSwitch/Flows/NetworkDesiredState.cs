@@ -51,8 +51,14 @@ public sealed record PortSecurity
     public IReadOnlyList<SecurityRule> Egress { get; init; } = [];
 }
 
-/// <summary>A guest interface of the VPC on another server, reached through that server's tunnel endpoint.</summary>
-public sealed record RemotePort(string Mac, string HostTunnelIp);
+/// <summary>
+/// A guest interface of the VPC on another server, reached through that server's tunnel endpoint.
+/// With its <paramref name="Ip"/>, guests in other subnets reach it through the VPC's router too.
+/// </summary>
+public sealed record RemotePort(string Mac, string HostTunnelIp, string? Ip = null);
+
+/// <summary>A subnet of the VPC and its gateway address (AWS: the subnet's first address after the network, .1).</summary>
+public sealed record SubnetGateway(string Cidr, string GatewayIp);
 
 /// <summary>
 /// A VPC as present on this server. <see cref="LocalVlan"/> is its isolation id on this server
@@ -74,6 +80,17 @@ public sealed record VpcIsolation
 
     /// <summary>Known guest MACs on other servers; unicast to a MAC not listed is sent to every remote host of the VPC.</summary>
     public IReadOnlyList<RemotePort> RemotePorts { get; init; } = [];
+
+    /// <summary>
+    /// The VPC's subnets. Their gateways are answered (ARP) and routed by every server's flows, as
+    /// AWS's implicit VPC router: a packet to the router's MAC is delivered to the guest that holds its
+    /// destination address, on this server or through the tunnel to another.
+    /// </summary>
+    public IReadOnlyList<SubnetGateway> Subnets { get; init; } = [];
+
+    /// <summary>The router's MAC, the same on every server (derived from the VNI): 02:ee:VV:VV:VV:01.</summary>
+    public string RouterMac => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"02:ee:{(Vni >> 16) & 0xff:x2}:{(Vni >> 8) & 0xff:x2}:{Vni & 0xff:x2}:01");
 }
 
 /// <summary>What this server's integration bridge should do: the input of <see cref="FlowTable.Build"/>.</summary>
