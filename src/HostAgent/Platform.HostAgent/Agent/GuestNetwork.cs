@@ -25,6 +25,11 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
         var fits = networks.All(n => n.IsolationId is >= 1 and <= 4094);
         var vlans = networks.OrderBy(n => n.IsolationId).Select((n, index) => (n.VpcId, Vlan: fits ? n.IsolationId : index + 1))
             .ToDictionary(v => v.VpcId, v => v.Vlan, StringComparer.Ordinal);
+        // The subnets of this server's guests, with their gateways, for the VPC router's ARP answers and routing.
+        var subnets = desired.Instances.SelectMany(i => i.Interfaces ?? [])
+            .GroupBy(nic => nic.VpcId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(nic => new SubnetGateway(SubnetOf(nic.PrivateIpAddress, nic.PrefixLength), nic.Gateway)).Distinct().ToList(),
+                StringComparer.Ordinal);
         return new NetworkDesiredState
         {
             Bridge = bridgeName,
@@ -35,6 +40,7 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 LocalVlan = vlans[n.VpcId],
                 Vni = n.IsolationId,
                 RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
+                Subnets = subnets.GetValueOrDefault(n.VpcId) ?? [],
             }).ToList(),
             Ports = desired.Instances.Where(i => i.Power == DesiredPower.Running).SelectMany(i => i.Interfaces ?? []).Select(nic => new PortSecurity
             {
@@ -46,6 +52,15 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 Egress = nic.Egress.Select(Rule).ToList(),
             }).ToList(),
         };
+    }
+
+    private static string SubnetOf(string address, int prefixLength)
+    {
+        var bytes = IPAddress.Parse(address).GetAddressBytes();
+        var value = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
+        var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
+        var network = value & mask;
+        return $"{network >> 24}.{(network >> 16) & 255}.{(network >> 8) & 255}.{network & 255}/{prefixLength}";
     }
 
     private static SecurityRule Rule(DesiredFirewallRule rule) => new(

@@ -1,0 +1,57 @@
+using Platform.HostAgent.Agent;
+using Platform.HostAgent.OpenVSwitch;
+using Platform.HostAgent.OpenVSwitch.Flows;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Tests;
+
+/// <summary>The wire's desired state as the switch model: VPCs, their subnets and tunnels, ports of running guests and their rules.</summary>
+public sealed class GuestNetworkTests
+{
+    private static DesiredInterface Nic(string eni, string ip, string vpc, int isolation, params DesiredFirewallRule[] ingress) =>
+        new(eni, "02:00:00:00:00:0" + eni[^1], ip, 24, ip[..ip.LastIndexOf('.')] + ".1", vpc, isolation, ingress, [new DesiredFirewallRule("-1", null, null, "0.0.0.0/0")]);
+
+    private static DesiredInstance Instance(string id, DesiredPower power, params DesiredInterface[] nics) =>
+        new(id, 1, 512, power, new GuestImage("ami-00000000000000001", ImageFormat.Kernel), "console=ttyS0", 0, nics);
+
+    [Fact]
+    public void Given_guests_in_two_VPCs_Then_each_VPC_keeps_its_id_subnets_and_remote_servers_and_only_running_guests_get_ports()
+    {
+        var desired = new HostDesiredState("h-1", 7,
+        [
+            Instance("i-00000000000000001", DesiredPower.Running, Nic("eni-1", "10.0.1.4", "vpc-a", 3, new DesiredFirewallRule("icmp", -1, -1, "10.0.0.0/16"))),
+            Instance("i-00000000000000002", DesiredPower.Stopped, Nic("eni-2", "10.0.1.5", "vpc-a", 3)),
+            Instance("i-00000000000000003", DesiredPower.Running, Nic("eni-3", "10.0.1.4", "vpc-b", 9, new DesiredFirewallRule("tcp", 22, 22, "1.2.3.4/32"))),
+        ],
+        [new VpcNetwork("vpc-a", 3, ["192.168.56.11", "192.168.56.12"]), new VpcNetwork("vpc-b", 9, [])]);
+
+        var state = GuestNetwork.StateFor(desired, "br-int", "192.168.56.11");
+
+        Assert.Equal("br-int", state.Bridge);
+        var a = state.Vpcs.Single(v => v.VpcId == "vpc-a");
+        Assert.Equal((3, 3), (a.LocalVlan, a.Vni));
+        Assert.Equal(["192.168.56.12"], a.RemoteHosts);   // never a tunnel to itself
+        Assert.Equal([new SubnetGateway("10.0.1.0/24", "10.0.1.1")], a.Subnets);
+        Assert.Equal(9, state.Vpcs.Single(v => v.VpcId == "vpc-b").LocalVlan);
+
+        Assert.Equal([GuestInterfaceId.For("eni-1"), GuestInterfaceId.For("eni-3")], state.Ports.Select(p => p.InterfaceId));
+        var first = state.Ports[0];
+        Assert.Equal(("10.0.1.4", "vpc-a"), (first.Ip, first.VpcId));
+        var icmp = Assert.Single(first.Ingress);
+        Assert.Equal((RuleProtocol.Icmp, -1, -1), (icmp.Protocol, icmp.FromPort, icmp.ToPort));
+        Assert.Equal(["10.0.0.0/16"], icmp.Cidrs);
+        Assert.Equal(RuleProtocol.All, Assert.Single(first.Egress).Protocol);
+        Assert.Equal((RuleProtocol.Tcp, 22, 22), (state.Ports[1].Ingress[0].Protocol, state.Ports[1].Ingress[0].FromPort, state.Ports[1].Ingress[0].ToPort));
+    }
+
+    [Fact]
+    public void Given_isolation_ids_beyond_twelve_bits_Then_local_VLANs_are_assigned_in_order_and_the_VNI_stays()
+    {
+        var desired = new HostDesiredState("h-1", 1, [], [new VpcNetwork("vpc-x", 70000, []), new VpcNetwork("vpc-y", 12, [])]);
+        var state = GuestNetwork.StateFor(desired, "br-int", null);
+        var x = state.Vpcs.Single(v => v.VpcId == "vpc-x");
+        var y = state.Vpcs.Single(v => v.VpcId == "vpc-y");
+        Assert.Equal((1, 12), (y.LocalVlan, y.Vni));
+        Assert.Equal((2, 70000), (x.LocalVlan, x.Vni));
+    }
+}
