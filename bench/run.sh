@@ -122,11 +122,11 @@ Measured {now} on {os.cpu_count()} cores ({cpu}). Command: `./platform.sh bench`
 fi
 
 # Compute launch latency: the single-machine cloud of ./platform.sh up (API + HostAgent on qemu:///system,
-# test image), on its own port and directories; CPU overcommit as OpenStack's default so ten fit.
+# test image), on its own port and directories; CPU and memory overcommit as OpenStack's defaults (16, 1.5) so ten fit.
 if want launch; then
   export PLATFORM_DATA="$work/launch/data" PLATFORM_RUN="$work/launch/run" PLATFORM_LOG="$work/launch/log"
   export PLATFORM_AGENT_STATE="$work/launch/agent" PLATFORM_URL="http://127.0.0.1:18083" Storage__S3__Url="http://127.0.0.1:18084"
-  export Compute__Scheduler__CpuOvercommitRatio=16
+  export Compute__Scheduler__CpuOvercommitRatio=16 Compute__Scheduler__MemoryOvercommitRatio=1.5 Agent__StoragePool=platform-bench
   ./platform.sh up >"$work/launch-up.log" 2>&1 || { cat "$work/launch-up.log" >&2; exit 1; }
   stop_launch_cloud() {
     ./platform.sh down >/dev/null 2>&1 || true

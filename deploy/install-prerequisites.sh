@@ -6,13 +6,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Debian packages used by the API, the HostAgent, the README's examples and the tests:
 # libvirt (its library carries the simulated test:/// hypervisor; the daemon drives QEMU), QEMU for
-# real guests under software emulation, and what the test guest image is built from (the host's
-# kernel, busybox-static); vagrant checks the lab's Vagrantfile. Open vSwitch is the servers' switch
+# real guests under software emulation, genisoimage for the guests' config drives (cloud-init's NoCloud
+# ISO), and what the test guest image is built from (the host's kernel, busybox-static); vagrant checks the lab's Vagrantfile. Open vSwitch is the servers' switch
 # (deploy/start-test-daemons.sh runs it with the userspace datapath, no systemd needed); its tests put
 # guests in network namespaces (iproute2) and ping between them (iputils-ping); awscli (Debian's,
 # /usr/bin/aws) drives the S3 API in the end-to-end tests and the README.
 packages=(ca-certificates curl jq xz-utils awscli
-  libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+  libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
   openvswitch-switch iproute2 iputils-ping
   busybox-static linux-image-amd64
   vagrant)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest from Debian's own packages, no download: the host's kernel and an
-# initramfs of busybox-static plus the virtio modules. The guest prints on its serial console
+# initramfs of busybox-static plus the virtio and ISO 9660 modules. It reads its instance data from the
+# config drive (cloud-init's NoCloud: a disk labelled cidata with meta-data, user-data, network-config)
+# the way a cloud image does, and prints on its serial console
 #   PLATFORM-GUEST-READY <marker>      once, <marker> being the kernel parameter platform.marker=...
-#   PLATFORM-GUEST-SSH-KEY <key>       the SSH public key the instance was given (kernel parameter
-#                                      platform.ssh_key=, base64), as cloud-init would install it
-#   PLATFORM-GUEST-IP <dev> <ip/prefix> when it configured its NIC from platform.mac=, platform.ip=, platform.gw=
-#                                      (as cloud-init would from its network config)
-#   and runs platform.user_data= (base64 of a shell script) in the background, as cloud-init runs user data.
+#   PLATFORM-GUEST-CONFIG-DRIVE <dev>  when it found the config drive (PLATFORM-GUEST-NO-CONFIG-DRIVE if none)
+#   PLATFORM-GUEST-SSH-KEY <key>       each public key of meta-data's public-keys, as cloud-init would install it
+#   PLATFORM-GUEST-IP <dev> <ip/prefix> when it configured its NIC from network-config (the NIC matched by MAC
+#                                      address, its address, the default route's gateway)
+#   and runs user-data (a shell script) in the background, each output line prefixed PLATFORM-USER-DATA.
 #   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
@@ -26,7 +28,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,modules}
 cp /bin/busybox "$root/bin/busybox"
 
 # Load order from `modinfo -F depends`: the virtio transport first, then the devices.
-order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk)
+order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs)
 for name in "${order[@]}"; do
   file=$(find "$modules" -name "$name.ko*" | head -n 1)
   [ -n "$file" ] || continue   # built into this kernel
@@ -48,10 +50,30 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /modules/order 2>/dev/null); do insmod /modules/$m.ko 2>/dev/null; done
 marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "PLATFORM-GUEST-READY $marker"
-key=$(sed -n 's/.*platform\.ssh_key=\([^ ]*\).*/\1/p' /proc/cmdline)
-[ -n "$key" ] && echo "PLATFORM-GUEST-SSH-KEY $(echo "$key" | base64 -d)"
-param() { sed -n "s/.*platform\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
-mac=$(param mac); ip=$(param ip); gw=$(param gw)
+mkdir -p /config
+drive=""
+for n in 1 2 3 4 5 6 7 8 9 10; do
+  for dev in /dev/vd*; do
+    [ -b "$dev" ] || continue
+    if mount -t iso9660 -o ro "$dev" /config 2>/dev/null; then
+      [ -f /config/meta-data ] && { drive=$dev; break; }
+      umount /config
+    fi
+  done
+  [ -n "$drive" ] && break
+  sleep 0.3
+done
+if [ -n "$drive" ]; then
+  echo "PLATFORM-GUEST-CONFIG-DRIVE ${drive#/dev/}"
+  sed -n 's/^  - "\(.*\)"$/\1/p' /config/meta-data | while read -r key; do echo "PLATFORM-GUEST-SSH-KEY $key"; done
+  if [ -f /config/network-config ]; then
+    mac=$(sed -n 's/^ *macaddress: "\(.*\)"$/\1/p' /config/network-config | head -n 1)
+    ip=$(sed -n '/^ *addresses:/{n;s/^ *- //p;}' /config/network-config | head -n 1)
+    gw=$(sed -n 's/^ *via: //p' /config/network-config | head -n 1)
+  fi
+else
+  echo "PLATFORM-GUEST-NO-CONFIG-DRIVE"
+fi
 if [ -n "$mac" ] && [ -n "$ip" ]; then
   for n in 1 2 3 4 5 6 7 8 9 10; do
     for dev in /sys/class/net/*; do
@@ -70,9 +92,8 @@ if [ -n "$mac" ] && [ -n "$ip" ]; then
     echo "PLATFORM-GUEST-NO-NIC $mac"
   fi
 fi
-data=$(param user_data)
-if [ -n "$data" ]; then
-  echo "$data" | base64 -d >/user-data && chmod +x /user-data && (sh /user-data 2>&1 | sed 's/^/PLATFORM-USER-DATA /' &)
+if [ -s /config/user-data ]; then
+  cp /config/user-data /user-data && chmod +x /user-data && (sh /user-data 2>&1 | sed 's/^/PLATFORM-USER-DATA /' &)
 fi
 seen=""
 while true; do

@@ -30,7 +30,9 @@ public sealed class RealHostTests
             new DirectoryImageSource(Path.Combine(work, "images")));
         var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
         var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
-        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet platform.marker={id}");
+        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet platform.marker={id}",
+            PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlatformTestKeyPlatformTestKeyPlatformTe test@platform",
+            UserData: Convert.ToBase64String("#!/bin/sh\necho from-the-config-drive\n"u8.ToArray()));
         try
         {
             await images.EnsureAsync(guestImage, CancellationToken.None);
@@ -41,6 +43,12 @@ public sealed class RealHostTests
             var running = reconciler.Apply(new HostDesiredState("host-1", 1, [instance]));
             Assert.Empty(running.Faults);
             await WaitForAsync(() => File.Exists(Path.Combine(work, $"{id}.log")) && File.ReadAllText(Path.Combine(work, $"{id}.log")).Contains($"PLATFORM-GUEST-READY {id}", StringComparison.Ordinal));
+
+            // The guest found its config drive (its only disk) and took its key and user data from it, as cloud-init would.
+            await WaitForAsync(() => File.ReadAllText(Path.Combine(work, $"{id}.log")).Contains("PLATFORM-USER-DATA from-the-config-drive", StringComparison.Ordinal));
+            var console = File.ReadAllText(Path.Combine(work, $"{id}.log"));
+            Assert.Contains("PLATFORM-GUEST-CONFIG-DRIVE vda", console, StringComparison.Ordinal);
+            Assert.Contains($"PLATFORM-GUEST-SSH-KEY {instance.PublicKey}", console, StringComparison.Ordinal);
 
             var asked = reconciler.Apply(new HostDesiredState("host-1", 2, [instance with { Power = DesiredPower.Stopped }]));
             Assert.Equal(ObservedPower.Running, Assert.Single(asked.Instances).Power);
@@ -146,6 +154,68 @@ public sealed class RealHostTests
             }
 
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Given_a_pool_of_the_same_name_whose_directory_is_gone_Then_it_is_defined_again_at_the_agents_path()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-pool-").FullName;
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        try
+        {
+            // An earlier agent's pool, its directory removed since (a wiped state directory, a finished benchmark).
+            new PoolGuestImages(libvirt, poolName, Path.Combine(work, "old-pool"), Path.Combine(work, "state"), new DirectoryImageSource(work)).Dispose();
+            Directory.Delete(Path.Combine(work, "old-pool"));
+
+            using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"), new DirectoryImageSource(work));
+            using var pool = libvirt.FindStoragePool(poolName)!;
+            Assert.Contains($"<path>{Path.Combine(work, "pool")}</path>", pool.GetXml(), StringComparison.Ordinal);
+            Assert.True(pool.IsActive);
+        }
+        finally
+        {
+            RemovePool(libvirt, poolName);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Given_a_pool_of_the_same_name_in_another_directory_that_exists_Then_the_agent_refuses_to_take_it_over()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-pool-").FullName;
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        try
+        {
+            new PoolGuestImages(libvirt, poolName, Path.Combine(work, "theirs"), Path.Combine(work, "state"), new DirectoryImageSource(work)).Dispose();
+
+            var refused = Assert.Throws<InvalidOperationException>(() =>
+                new PoolGuestImages(libvirt, poolName, Path.Combine(work, "mine"), Path.Combine(work, "state"), new DirectoryImageSource(work)));
+            Assert.Contains(Path.Combine(work, "theirs"), refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Agent__StoragePool", refused.Message, StringComparison.Ordinal);
+            using var pool = libvirt.FindStoragePool(poolName)!;
+            Assert.Contains($"<path>{Path.Combine(work, "theirs")}</path>", pool.GetXml(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            RemovePool(libvirt, poolName);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static void RemovePool(LibvirtConnection libvirt, string name)
+    {
+        using var pool = libvirt.FindStoragePool(name);
+        if (pool is not null)
+        {
+            if (pool.IsActive)
+            {
+                pool.Stop();
+            }
+
+            pool.Undefine();
         }
     }
 

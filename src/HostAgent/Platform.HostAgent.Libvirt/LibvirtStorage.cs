@@ -7,7 +7,7 @@ public sealed record StorageVolumeInfo(int Type, ulong CapacityBytes, ulong Allo
 public sealed record StoragePoolInfo(int State, ulong CapacityBytes, ulong AllocationBytes, ulong AvailableBytes);
 
 /// <summary>A storage pool: where the agent keeps images and instance disks as volumes.</summary>
-public sealed class LibvirtStoragePool : IDisposable
+public sealed unsafe class LibvirtStoragePool : IDisposable
 {
     private readonly StoragePoolHandle _handle;
     private readonly ConnectionHandle _connection;
@@ -54,6 +54,9 @@ public sealed class LibvirtStoragePool : IDisposable
         0 => false,
         _ => true,
     };
+
+    /// <summary>The pool's XML description (its type, target path, ...).</summary>
+    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.StoragePoolGetXmlDesc(_handle, 0), "virStoragePoolGetXMLDesc");
 
     /// <summary>Prepares the pool's backing storage (for a directory pool: creates the directory).</summary>
     public void Build() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolBuild(_handle, 0), "virStoragePoolBuild");

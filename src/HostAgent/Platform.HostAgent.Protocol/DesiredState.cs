@@ -37,6 +37,8 @@ public enum DesiredPower
 /// <param name="InstanceId">Also the libvirt domain's name, so a restarted agent finds it again.</param>
 /// <param name="CommandLine">The kernel command line for kernel images (the instance's id, key and image's own parameters).</param>
 /// <param name="RebootCount">Raised by every reboot request; the agent reboots a running guest when it sees it rise.</param>
+/// <param name="PublicKey">The key pair's public key (OpenSSH form): on the config drive's meta-data, as cloud-init installs it.</param>
+/// <param name="UserData">EC2's user data, base64 as the tenant gave it: the config drive's user-data, decoded.</param>
 public sealed record DesiredInstance(
     string InstanceId,
     int VirtualCpus,
@@ -45,7 +47,9 @@ public sealed record DesiredInstance(
     GuestImage Image,
     string CommandLine,
     int RebootCount = 0,
-    IReadOnlyList<DesiredInterface>? Interfaces = null);
+    IReadOnlyList<DesiredInterface>? Interfaces = null,
+    string? PublicKey = null,
+    string? UserData = null);
 
 public enum ImageFormat
 {

@@ -295,7 +295,9 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         var nic = (await Desired()).GetProperty("interfaces")[0];
         Assert.Equal(launched.GetProperty("mac_address").GetString(), nic.GetProperty("mac_address").GetString());
         Assert.Empty(nic.GetProperty("ingress").EnumerateArray());
-        Assert.Contains($"platform.ip={launched.GetProperty("private_ip_address").GetString()}/24 platform.gw=10.7.1.1", (await Desired()).GetProperty("command_line").GetString());
+        Assert.Equal(launched.GetProperty("private_ip_address").GetString(), nic.GetProperty("private_ip_address").GetString());
+        Assert.Equal(24, nic.GetProperty("prefix_length").GetInt32());
+        Assert.Equal("10.7.1.1", nic.GetProperty("gateway").GetString());
 
         // A rule change reaches the server's desired state (through Network's outbox notification).
         var before = (await _operator.HostsAsync()).EnumerateArray().Single(h => h.GetProperty("host_id").GetString() == host.HostId).GetProperty("desired_version").GetInt64();

@@ -45,6 +45,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolIsActive")]
     internal static partial int StoragePoolIsActive(StoragePoolHandle pool);
 
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolGetXMLDesc")]
+    internal static partial byte* StoragePoolGetXmlDesc(StoragePoolHandle pool, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetXMLDesc")]
     internal static partial byte* StorageVolGetXmlDesc(StorageVolumeHandle volume, uint flags);
 

@@ -16,6 +16,9 @@ public interface IGuestImages
     /// <summary>The files an instance boots from, creating its copy-on-write root disk on first use.</summary>
     GuestBootFiles Prepare(string instanceId, GuestImage image);
 
+    /// <summary>The instance's config drive (<see cref="ConfigDrive"/>), made on first use; a disk image's path.</summary>
+    string PrepareConfigDrive(DesiredInstance instance);
+
     void DeleteInstanceDisks(string instanceId);
 
     /// <summary>Bytes of the storage instances and images live in, and how many are free.</summary>
@@ -55,6 +58,8 @@ public sealed class SimulatedGuestImages : IGuestImages
     public GuestBootFiles Prepare(string instanceId, GuestImage image) => image.Format == ImageFormat.Kernel
         ? new GuestBootFiles($"/simulated/{image.ImageId}/kernel", $"/simulated/{image.ImageId}/initrd", null)
         : new GuestBootFiles(null, null, $"/simulated/{instanceId}-root");
+
+    public string PrepareConfigDrive(DesiredInstance instance) => $"/simulated/{instance.InstanceId}-config";
 
     public void DeleteInstanceDisks(string instanceId)
     {

@@ -23,13 +23,55 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
         _source = source;
         _markers = Path.Combine(stateDirectory, "images");
         Directory.CreateDirectory(_markers);
-        _pool = libvirt.FindStoragePool(poolName) ?? DefinePool(libvirt, poolName, poolPath);
+        _pool = OpenPool(libvirt, poolName, Path.GetFullPath(poolPath));
         if (!_pool.IsActive)
         {
             _pool.Start();
         }
 
         _pool.Refresh();
+    }
+
+    /// <summary>
+    /// The pool by its name, defined at <paramref name="path"/> if it does not exist. A pool of that name kept
+    /// from an earlier run whose directory is gone holds nothing and is defined again at the path; one whose
+    /// directory still exists elsewhere may hold another agent's disks and is refused.
+    /// </summary>
+    private static LibvirtStoragePool OpenPool(LibvirtConnection libvirt, string name, string path)
+    {
+        var pool = libvirt.FindStoragePool(name);
+        if (pool is null)
+        {
+            return DefinePool(libvirt, name, path);
+        }
+
+        var current = XDocument.Parse(pool.GetXml()).Root?.Element("target")?.Element("path")?.Value;
+        if (current is null || string.Equals(Path.GetFullPath(current), path, StringComparison.Ordinal))
+        {
+            if (!Directory.Exists(path))
+            {
+                pool.Build();
+            }
+
+            return pool;
+        }
+
+        if (Directory.Exists(current))
+        {
+            pool.Dispose();
+            throw new InvalidOperationException(
+                $"The libvirt storage pool '{name}' exists at {current}, not at {path} where this agent keeps its disks. " +
+                "Set Agent__StoragePool to another name, or Agent__StoragePoolPath to that directory.");
+        }
+
+        if (pool.IsActive)
+        {
+            pool.Stop();
+        }
+
+        pool.Undefine();
+        pool.Dispose();
+        return DefinePool(libvirt, name, path);
     }
 
     private static LibvirtStoragePool DefinePool(LibvirtConnection libvirt, string name, string path)
@@ -100,11 +142,63 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
         return new GuestBootFiles(null, null, root.Path);
     }
 
+    /// <summary>
+    /// Volume <c>&lt;instance&gt;-config</c>: the config drive's ISO image, uploaded into the pool once. Like an image
+    /// part it counts only with its completion marker, so a drive cut off by a crash is made again.
+    /// </summary>
+    public string PrepareConfigDrive(DesiredInstance instance)
+    {
+        var name = ConfigVolumeName(instance.InstanceId);
+        var marker = Path.Combine(_markers, name + ".complete");
+        var existing = _pool.FindVolume(name);
+        if (existing is not null && File.Exists(marker))
+        {
+            using (existing)
+            {
+                return existing.Path;
+            }
+        }
+
+        existing?.Delete();
+        existing?.Dispose();
+        var iso = Path.Combine(_markers, name + ".iso");
+        ConfigDrive.WriteIso(ConfigDrive.Files(instance), iso);
+        try
+        {
+            using var source = File.OpenRead(iso);
+            using var volume = _pool.CreateVolume(new XElement("volume", new XElement("name", name),
+                new XElement("capacity", new XAttribute("unit", "bytes"), source.Length.ToString(CultureInfo.InvariantCulture)),
+                new XElement("target", new XElement("format", new XAttribute("type", "raw")))).ToString());
+            try
+            {
+                volume.Upload(source, (ulong)source.Length);
+            }
+            catch
+            {
+                volume.Delete();
+                throw;
+            }
+
+            File.WriteAllText(marker, "");
+            return volume.Path;
+        }
+        finally
+        {
+            File.Delete(iso);
+        }
+    }
+
     public void DeleteInstanceDisks(string instanceId)
     {
         using var root = _pool.FindVolume($"{instanceId}-root");
         root?.Delete();
+        var config = ConfigVolumeName(instanceId);
+        using var drive = _pool.FindVolume(config);
+        drive?.Delete();
+        File.Delete(Path.Combine(_markers, config + ".complete"));
     }
+
+    private static string ConfigVolumeName(string instanceId) => $"{instanceId}-config";
 
     public (long Total, long Free) Capacity()
     {

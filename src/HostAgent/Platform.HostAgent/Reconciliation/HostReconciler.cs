@@ -174,7 +174,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             MemoryMiB = instance.MemoryMib,
             VirtualCpus = instance.VirtualCpus,
             Kernel = boot.KernelPath is { } kernel ? new DirectKernelBoot(kernel, boot.InitrdPath, instance.CommandLine) : null,
-            Disks = boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : [],
+            // The root disk (qcow2 images), then the config drive read-only: vda and vdb, or vda alone for kernel images.
+            Disks = [.. boot.RootDiskPath is { } root ? [new DiskDefinition(root, "vda")] : Array.Empty<DiskDefinition>(),
+                new DiskDefinition(images.PrepareConfigDrive(instance), boot.RootDiskPath is null ? "vda" : "vdb", Format: "raw", ReadOnly: true)],
             Interfaces = options.Bridge is not { } bridge ? [] : (instance.Interfaces ?? []).Select(nic => new InterfaceDefinition(bridge, nic.MacAddress,
                 InterfaceId: GuestInterfaceId.For(nic.InterfaceId), TargetDevice: GuestInterfaceId.TapName(nic.InterfaceId))).ToList(),
             SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
@@ -49,38 +47,23 @@ internal static class HostDesiredStates
             type.MemoryMiB,
             instance.DesiredPower == DesiredPowers.Running ? DesiredPower.Running : DesiredPower.Stopped,
             new GuestImage(instance.ImageId, format),
-            CommandLine(instance, nics.FirstOrDefault()),
+            CommandLine(instance),
             instance.RebootCount,
-            nics);
+            nics,
+            instance.PublicKey,
+            instance.UserData);
     }
 
     private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);
 
     /// <summary>
-    /// The image's parameters, then the instance's own: its id (the console marker) and its SSH key,
-    /// base64 so that the key's spaces survive the kernel's parsing.
+    /// The image's parameters, then the instance's id (the test image's console marker). Everything else the
+    /// guest is told (its key, user data, network) travels on its config drive, which has no length limit.
     /// </summary>
-    public static string CommandLine(Instance instance, DesiredInterface? nic = null)
+    public static string CommandLine(Instance instance)
     {
-        var line = new StringBuilder(instance.ImageCommandLine.Trim());
-        line.Append(line.Length > 0 ? " " : "").Append("platform.marker=").Append(instance.Id);
-        if (nic is not null)
-        {
-            // The test image (and any image reading them) configures its NIC from these, as cloud-init would from its network config.
-            line.Append(CultureInfo.InvariantCulture, $" platform.mac={nic.MacAddress} platform.ip={nic.PrivateIpAddress}/{nic.PrefixLength} platform.gw={nic.Gateway}");
-        }
-
-        if (instance.PublicKey is { } key)
-        {
-            line.Append(" platform.ssh_key=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(key)));
-        }
-
-        if (instance.UserData is { } userData)
-        {
-            line.Append(" platform.user_data=").Append(userData);
-        }
-
-        return line.ToString();
+        var line = instance.ImageCommandLine.Trim();
+        return $"{line}{(line.Length > 0 ? " " : "")}platform.marker={instance.Id}";
     }
 }
 
