@@ -127,13 +127,22 @@ if want launch; then
   export PLATFORM_DATA="$work/launch/data" PLATFORM_RUN="$work/launch/run" PLATFORM_LOG="$work/launch/log"
   export PLATFORM_AGENT_STATE="$work/launch/agent" PLATFORM_URL="http://127.0.0.1:18083" Storage__S3__Url="http://127.0.0.1:18084"
   export Compute__Scheduler__CpuOvercommitRatio=16 Compute__Scheduler__MemoryOvercommitRatio=1.5 Agent__StoragePool=platform-bench
-  ./platform.sh up >"$work/launch-up.log" 2>&1 || { cat "$work/launch-up.log" >&2; exit 1; }
   stop_launch_cloud() {
+    local host
+    host=$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json" 2>/dev/null || true)
     ./platform.sh down >/dev/null 2>&1 || true
-    virsh pool-destroy platform >/dev/null 2>&1 || true
-    virsh pool-undefine platform >/dev/null 2>&1 || true
+    # Guests the bench left running (it stopped half-way): the ones of its own server only.
+    for domain in $(virsh -c qemu:///system list --all --name 2>/dev/null | grep '^i-' || true); do
+      if [ -n "$host" ] && virsh -c qemu:///system dumpxml "$domain" 2>/dev/null | grep -q "<platform:host>$host<"; then
+        virsh -c qemu:///system destroy "$domain" >/dev/null 2>&1 || true
+        virsh -c qemu:///system undefine "$domain" >/dev/null 2>&1 || true
+      fi
+    done
+    virsh -c qemu:///system pool-destroy platform-bench >/dev/null 2>&1 || true
+    virsh -c qemu:///system pool-undefine platform-bench >/dev/null 2>&1 || true
   }
   trap 'stop_launch_cloud; cleanup' EXIT
+  ./platform.sh up >"$work/launch-up.log" 2>&1 || { cat "$work/launch-up.log" >&2; exit 1; }
   creds="$PLATFORM_DATA/root-credentials.json"
   ak=$(jq -r .access_key_id "$creds") sk=$(jq -r .secret_access_key "$creds")
   image=$(curl -fsS --aws-sigv4 "aws:amz:us-east-1:ec2" --user "$ak:$sk" "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[0].image_id')

@@ -76,13 +76,15 @@ internal static class Shell
 /// </summary>
 internal sealed record TestGuest(string Name, string Namespace, string Mac, string Ip)
 {
-    public static async Task<TestGuest> AddAsync(IOpenVSwitchDatabase database, string bridge, string name, string mac, string ip, string? switchNamespace = null, int prefix = 16, string? gateway = null)
+    /// <param name="interfaceId">The port's external_ids:iface-id (the guest's name by default).</param>
+    public static async Task<TestGuest> AddAsync(IOpenVSwitchDatabase database, string bridge, string name, string mac, string ip, string? switchNamespace = null,
+        int prefix = 16, string? gateway = null, string? interfaceId = null)
     {
         await database.EnsurePortAsync(bridge, new PortSpec
         {
             Name = name,
             Type = "internal",
-            ExternalIds = new Dictionary<string, string> { ["iface-id"] = name, ["attached-mac"] = mac },
+            ExternalIds = new Dictionary<string, string> { ["iface-id"] = interfaceId ?? name, ["attached-mac"] = mac },
         });
         await database.WaitForOfPortAsync(name, TimeSpan.FromSeconds(10));
         var ns = "ns-" + name;

@@ -40,15 +40,22 @@ public sealed class AgentOptions
     /// <summary>The Open vSwitch integration bridge guest NICs join (made by the agent, userspace datapath).</summary>
     public string Bridge { get; set; } = "br-int";
 
-    /// <summary>Guest networking on Open vSwitch: on when the switch's database socket exists (never on simulated hosts).</summary>
+    /// <summary>
+    /// Guest networking on Open vSwitch: by default on when the switch's database socket exists, off on simulated
+    /// hosts. <c>true</c> turns it on also on a simulated host, whose guests' ports someone else then adds to the
+    /// bridge (tests that stand in for the guests' NICs).
+    /// </summary>
     public bool? Networking { get; set; }
 
     public string OvsdbSocket { get; set; } = "/var/run/openvswitch/db.sock";
 
+    /// <summary>Where ovs-vswitchd keeps its bridges' OpenFlow sockets (<c>&lt;bridge&gt;.mgmt</c>); Open vSwitch's run directory by default.</summary>
+    public string? OvsRunDirectory { get; set; }
+
     /// <summary>The address other servers' VPC tunnels reach this one at; by default the one it reaches the API from.</summary>
     public string? TunnelAddress { get; set; }
 
-    public bool NetworkingEnabled => !Simulated && (Networking ?? File.Exists(OvsdbSocket));
+    public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType
         ?? (LibvirtUri.StartsWith("test:", StringComparison.Ordinal) ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");

@@ -53,7 +53,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 Bridge = options.NetworkingEnabled ? options.Bridge : null,
             }, images, clock);
             await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
-            var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase), options.Bridge,
+            var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
                 options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
 
             var events = Channel.CreateUnbounded<DomainLifecycleEvent>();

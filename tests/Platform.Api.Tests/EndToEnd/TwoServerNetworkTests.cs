@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Platform.Api.Tests.Compute;
+using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.OpenVSwitch;
+using Platform.HostAgent.OpenVSwitch.Tests;
+
+namespace Platform.Api.Tests.EndToEnd;
+
+/// <summary>
+/// Two servers on this machine, each its own Open vSwitch (ovsdb-server and ovs-vswitchd in their own network
+/// namespace) with its own tunnel address on an underlay joined by a veth "cable", and each its own HostAgent
+/// process enrolled with the API: a VPC's instances on the two servers reach each other through the tunnel the
+/// agents build from their desired states, and an instance of another VPC with the same CIDR reaches neither.
+/// </summary>
+/// <remarks>
+/// The one stand-in: the servers' hypervisor is libvirt's simulated driver, because libvirt plugs a real guest's
+/// tap into the machine's one system switch and cannot reach a switch inside a namespace. Each instance's NIC is
+/// therefore a port the test adds to its server's integration bridge exactly as libvirt would (an internal port
+/// with external_ids:iface-id of the instance's interface and its MAC), moved into a namespace of its own with the
+/// address, prefix and gateway the API gave the instance. Flows, VLANs, tunnels and firewalls are the agents'.
+/// NetworkEndToEndTests covers real guests on one server.
+/// </remarks>
+[Collection(OpenVSwitchCollection.Name)]
+public sealed class TwoServerNetworkTests
+{
+    [OvsFact]
+    public async Task Given_a_VPC_on_two_servers_each_with_its_own_agent_Then_its_instances_reach_each_other_through_the_tunnel_and_another_VPC_cannot()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-two-servers-").FullName;
+        var sfx = Shell.NewSuffix();
+        await using var api = await ApiProcess.StartAsync(Path.Combine(work, "api"));
+        using var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
+        await using var switch1 = await NamespacedSwitch.StartAsync("srv1-" + sfx);
+        await using var switch2 = await NamespacedSwitch.StartAsync("srv2-" + sfx);
+        var agents = new List<AgentProcess>();
+        var guests = new List<TestGuest>();
+        try
+        {
+            await Shell.CheckAsync("ip", "link", "add", "u1" + sfx, "type", "veth", "peer", "name", "u2" + sfx);
+            await Shell.CheckAsync("ip", "link", "set", "u1" + sfx, "netns", switch1.Namespace);
+            await Shell.CheckAsync("ip", "link", "set", "u2" + sfx, "netns", switch2.Namespace);
+            await switch1.AddUnderlayAsync("u1" + sfx, "172.31.0.1");
+            await switch2.AddUnderlayAsync("u2" + sfx, "172.31.0.2");
+            var servers = new Dictionary<string, NamespacedSwitch>(StringComparer.Ordinal) { ["server-1"] = switch1, ["server-2"] = switch2 };
+            foreach (var (name, server, address) in new[] { ("server-1", switch1, "172.31.0.1"), ("server-2", switch2, "172.31.0.2") })
+            {
+                var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
+                agents.Add(AgentProcess.Start(new Dictionary<string, string>
+                {
+                    ["Agent__ApiUrl"] = api.BaseAddress.ToString(),
+                    ["Agent__JoinToken"] = token.GetProperty("join_token").GetString()!,
+                    ["Agent__StateDirectory"] = Path.Combine(work, name),
+                    ["Agent__LibvirtUri"] = "test:///default",
+                    ["Agent__HostName"] = name,
+                    ["Agent__HeartbeatInterval"] = "00:00:01",
+                    ["Agent__Networking"] = "true",
+                    ["Agent__OvsdbSocket"] = Path.Combine(server.RunDirectory, "db.sock"),
+                    ["Agent__OvsRunDirectory"] = server.RunDirectory,
+                    ["Agent__TunnelAddress"] = address,
+                }));
+            }
+
+            await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 2, TimeSpan.FromSeconds(60),
+                $"the agents did not enrol; their logs:\n{string.Join("\n----\n", agents.Select(a => a.Output))}");
+            var hostNames = (await root.HostsAsync()).EnumerateArray()
+                .ToDictionary(h => h.GetProperty("host_id").GetString()!, h => h.GetProperty("host_name").GetString()!, StringComparer.Ordinal);
+            var image = await root.RegisterKernelImageAsync("simulated", [1, 2, 3], [4, 5, 6], isPublic: true);
+
+            var (vpc, subnet) = await VpcAsync(root);
+            var group = await (await root.PostJsonAsync("/api/v1/vpc/security-groups", new { group_name = "pingable", description = "icmp", vpc_id = vpc })).AssertOkAsync();
+            var groupId = group.GetProperty("group_id").GetString()!;
+            await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules",
+                new { rules = new[] { new { ip_protocol = "icmp", from_port = -1, to_port = -1, cidr_ip = "10.30.0.0/16" } } })).AssertOkAsync();
+            var (_, otherSubnet) = await VpcAsync(root);
+
+            async Task<(JsonElement Instance, TestGuest Nic)> LaunchAsync(string name, string subnetId, string[]? groups)
+            {
+                var id = (await root.LaunchAsync(groups is null
+                    ? new { instance_type = "t2.nano", image_id = image, subnet_id = subnetId }
+                    : (object)new { instance_type = "t2.nano", image_id = image, subnet_id = subnetId, security_groups = groups })).GetProperty("instance_id").GetString()!;
+                await root.WaitForStateAsync(id, "running", TimeSpan.FromSeconds(60));
+                var instance = await root.InstanceAsync(id);
+                var server = servers[hostNames[instance.GetProperty("host_id").GetString()!]];
+                // The agent makes its bridge on its first apply; the NIC joins it as libvirt would plug a guest's tap.
+                await Eventually.TrueAsync(async () => (await server.Database.ListPortsAsync("br-int")).Count > 0, TimeSpan.FromSeconds(30),
+                    "the agent never made its integration bridge");
+                var nic = await TestGuest.AddAsync(server.Database, "br-int", name + sfx, instance.GetProperty("mac_address").GetString()!,
+                    instance.GetProperty("private_ip_address").GetString()!, server.Namespace, prefix: 24, gateway: "10.30.1.1",
+                    interfaceId: GuestInterfaceId.For(instance.GetProperty("network_interface_id").GetString()!));
+                guests.Add(nic);
+                return (instance, nic);
+            }
+
+            var (first, g1) = await LaunchAsync("ga", subnet, [groupId]);
+            var (second, g2) = await LaunchAsync("gb", subnet, [groupId]);
+            var (_, stranger) = await LaunchAsync("gc", otherSubnet, null);
+            // Spread placement puts the second instance of the VPC on the other server: the traffic must cross the tunnel.
+            Assert.NotEqual(first.GetProperty("host_id").GetString(), second.GetProperty("host_id").GetString());
+
+            await Eventually.TrueAsync(() => g1.PingAsync(g2.Ip, timeoutSeconds: 1), TimeSpan.FromSeconds(30),
+                $"{g1.Ip} (one server) never reached {g2.Ip} (the other) in its VPC; agents:\n{string.Join("\n----\n", agents.Select(a => a.Output))}");
+            Assert.True(await g2.PingAsync(g1.Ip, timeoutSeconds: 2, count: 2), "the way back");
+            foreach (var address in new[] { g1.Ip, g2.Ip }.Where(a => a != stranger.Ip))
+            {
+                Assert.False(await stranger.PingAsync(address, timeoutSeconds: 1, count: 2), $"another VPC with the same CIDR reached {address}");
+            }
+        }
+        finally
+        {
+            foreach (var guest in guests)
+            {
+                await guest.DeleteAsync();
+            }
+
+            foreach (var agent in agents)
+            {
+                await agent.DisposeAsync();
+            }
+
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<(string Vpc, string Subnet)> VpcAsync(HttpClient root)
+    {
+        var vpc = (await (await root.PostJsonAsync("/api/v1/vpc/vpcs", new { cidr_block = "10.30.0.0/16" })).AssertOkAsync()).GetProperty("vpc_id").GetString()!;
+        var subnet = (await (await root.PostJsonAsync("/api/v1/vpc/subnets", new { vpc_id = vpc, cidr_block = "10.30.1.0/24", availability_zone = "us-east-1a" }))
+            .AssertOkAsync()).GetProperty("subnet_id").GetString()!;
+        return (vpc, subnet);
+    }
+}
