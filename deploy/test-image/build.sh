@@ -12,6 +12,8 @@
 #   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
+# Boot it with "console=ttyS0 quiet no_timer_check": under software emulation on a busy host the kernel's
+# IO-APIC timer check can fail and panic ("IO-APIC + timer doesn't work"); cloud images pass the same flag.
 set -euo pipefail
 out=${1:?output directory}
 kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)

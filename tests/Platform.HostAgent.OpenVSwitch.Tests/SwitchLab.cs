@@ -122,3 +122,24 @@ internal sealed record TestGuest(string Name, string Namespace, string Mac, stri
 
     public async Task DeleteAsync() => await Shell.RunAsync("ip", "netns", "del", Namespace);
 }
+
+/// <summary>Figures for the benchmarks (bench/ovs-rule-latency.sh, bench/run.sh network): appended as JSON lines to $PLATFORM_BENCH_OUTPUT when it is set.</summary>
+internal static class Benchmark
+{
+    public static void Record(params object[] namesAndValues)
+    {
+        var path = Environment.GetEnvironmentVariable("PLATFORM_BENCH_OUTPUT");
+        if (string.IsNullOrEmpty(path))
+        {
+            return;
+        }
+
+        var fields = new Dictionary<string, object>();
+        for (var i = 0; i + 1 < namesAndValues.Length; i += 2)
+        {
+            fields[(string)namesAndValues[i]] = namesAndValues[i + 1];
+        }
+
+        File.AppendAllText(path, System.Text.Json.JsonSerializer.Serialize(fields) + "\n");
+    }
+}

@@ -104,6 +104,18 @@ public sealed class TwoServerNetworkTests
             {
                 Assert.False(await stranger.PingAsync(address, timeoutSeconds: 1, count: 2), $"another VPC with the same CIDR reached {address}");
             }
+
+            // A rule change through the API reaches the switches: revoking ICMP stops a ping (every 10 ms) across
+            // the servers, adding it back restores it. The times are bench/run.sh network's figures.
+            var icmp = new { rules = new[] { new { ip_protocol = "icmp", from_port = -1, to_port = -1, cidr_ip = "10.30.0.0/16" } } };
+            var (revokeCall, stopped) = await ChangeDuringPingAsync(g1, g2.Ip, expectReplies: false, async () =>
+                await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules/revoke", icmp)).AssertOkAsync());
+            var (authorizeCall, restored) = await ChangeDuringPingAsync(g1, g2.Ip, expectReplies: true, async () =>
+                await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules", icmp)).AssertOkAsync());
+            Console.WriteLine($"API rule change to enforcement across two servers: revoke answered in {revokeCall.TotalMilliseconds:F0} ms, ping stopped after " +
+                $"{stopped.TotalMilliseconds:F0} ms; authorize answered in {authorizeCall.TotalMilliseconds:F0} ms, ping back after {restored.TotalMilliseconds:F0} ms");
+            Benchmark.Record("revoke_call_ms", revokeCall.TotalMilliseconds, "ping_stopped_ms", stopped.TotalMilliseconds,
+                "authorize_call_ms", authorizeCall.TotalMilliseconds, "ping_restored_ms", restored.TotalMilliseconds);
         }
         finally
         {
@@ -119,6 +131,31 @@ public sealed class TwoServerNetworkTests
 
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Pings every 10 ms while <paramref name="change"/> runs; returns how long the call took and, from its start,
+    /// when the last reply came (the ping stopped) or the first one did (it came back).
+    /// </summary>
+    private static async Task<(TimeSpan Call, TimeSpan Effect)> ChangeDuringPingAsync(TestGuest from, string address, bool expectReplies, Func<Task> change)
+    {
+        var pinger = Pinger.Start(from.Namespace, address, TimeSpan.FromSeconds(12));
+        await Task.Delay(1000);
+        var changedAt = DateTimeOffset.UtcNow;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await change();
+        var call = watch.Elapsed;
+        var replies = await pinger.RepliesAsync();
+        var after = replies.Where(r => r.At >= changedAt).ToList();
+        if (expectReplies)
+        {
+            Assert.True(after.Count > 0, $"the ping to {address} did not come back within 11 s of the change");
+            return (call, after[0].At - changedAt);
+        }
+
+        Assert.True(replies.Count > 0, $"the ping to {address} never answered before the change");
+        Assert.True(replies[^1].At < changedAt + TimeSpan.FromSeconds(9), $"the ping to {address} did not stop after the change");
+        return (call, after.Count == 0 ? TimeSpan.Zero : after[^1].At - changedAt);
     }
 
     private static async Task<(string Vpc, string Subnet)> VpcAsync(HttpClient root)
