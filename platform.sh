@@ -68,7 +68,7 @@ publish_test_image() {
   id=$(signed -X POST -H 'Content-Type: application/json' \
     -d '{"name":"platform-test-image","format":"kernel","command_line":"console=ttyS0 quiet no_timer_check","public":true}' \
     "$PLATFORM_URL/api/v1/ec2/images" | jq -r .image_id)
-  for part in kernel:vmlinuz initrd:initrd.img; do
+  for part in kernel:vmlinux initrd:initrd.img; do
     local file="$dir/${part#*:}"
     signed -X PUT -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d' ' -f1)" --data-binary "@$file" \
       "$PLATFORM_URL/api/v1/ec2/images/$id/${part%%:*}" >/dev/null

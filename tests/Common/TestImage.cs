@@ -16,6 +16,6 @@ internal sealed record TestImage(string Kernel, string Initrd)
             throw new InvalidOperationException($"{script} failed: {errors}");
         }
 
-        return new TestImage(Path.Combine(directory, "vmlinuz"), Path.Combine(directory, "initrd.img"));
+        return new TestImage(Path.Combine(directory, "vmlinux"), Path.Combine(directory, "initrd.img"));
     }
 }
