@@ -154,6 +154,7 @@ r = json.load(open(sys.argv[1]))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 mem_gib = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) / 1024 / 1024
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+load = open("/proc/loadavg").read().split()[0]
 ok = lambda b: "met" if b else "**missed**"
 rows = "\n".join(
     f"| {x['instance_type']} | {x['concurrent']} | {x['launches']} | {x['accept_p50_ms']:.0f} ms | {x['running_p50_s']:.2f} s | {x['running_max_s']:.2f} s "
@@ -164,9 +165,11 @@ print(f"""## Compute: launch latency
 Measured {now} on {os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB memory. Command: `./platform.sh bench`
 (`bench/run.sh launch`): the single-machine cloud of `./platform.sh up` (API, one HostAgent on `qemu:///system`,
 the test image: host kernel + busybox initramfs), instances launched N at once through the
-signed native API, {r['rounds']} rounds each, terminated between rounds. Timed from the API accepting the launch
-(`pending`) to `running` (the agent saw the domain run) and to the guest printing its marker on the serial
-console. Software emulation (TCG): these machines have no usable KVM. The image is already on the host.
+signed native API, {r['rounds']} rounds each, terminated between rounds; load average {load} when it ended. Each instance
+gets a NIC in the account's default VPC, plugged into the server's Open vSwitch with its security-group flows, and
+its config drive. Timed from the API accepting the launch (`pending`) to `running` (the agent reported the domain
+running) and to the guest printing its marker on the serial console. Software emulation (TCG): these machines have
+no usable KVM. The image is already on the host.
 
 | type | at once | launches | API answer p50 | to running p50 | to running max | to console marker p50 | p90 | max | p50 under 5 s |
 |---|---|---|---|---|---|---|---|---|---|

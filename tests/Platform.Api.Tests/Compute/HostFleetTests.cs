@@ -231,6 +231,9 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         await Refused(new { instance_type = "t3.micro" }, "MissingParameter");
         await Refused(new { instance_type = "t3.micro", image_id = _imageId, availability_zone = "mars-1a" }, "InvalidParameterValue");
         await Refused(new { instance_type = "t3.micro", image_id = _imageId, tags = new[] { new { key = "aws:x", value = "y" } } }, "InvalidParameterValue");
+        await Refused(new { instance_type = "t3.micro", image_id = _imageId, user_data = "not base64!" }, "InvalidParameterValue");
+        // EC2's limit: 16 KiB before base64.
+        await Refused(new { instance_type = "t3.micro", image_id = _imageId, user_data = Convert.ToBase64String(new byte[16 * 1024 + 1]) }, "InvalidParameterValue");
         await (await _operator.GetAsync("/api/v1/ec2/instances/i-0123456789abcdef0")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
         await (await _operator.GetAsync("/api/v1/ec2/instances/nope")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.Malformed");
 

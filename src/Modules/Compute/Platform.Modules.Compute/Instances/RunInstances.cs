@@ -86,7 +86,8 @@ internal sealed record RunInstances(
         }
     }
 
-    public const int MaxUserDataBytes = 1024;
+    /// <summary>EC2's limit, before base64: it travels on the config drive, not the kernel command line.</summary>
+    public const int MaxUserDataBytes = 16 * 1024;
 
     /// <summary>What a retry must repeat exactly to count as the same request.</summary>
     public string ParametersHash()

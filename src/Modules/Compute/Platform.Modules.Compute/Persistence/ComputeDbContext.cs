@@ -107,7 +107,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.HostId).HasColumnName("host_id").HasMaxLength(32);
             instance.Property(i => i.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
             instance.Property(i => i.PrivateIpAddress).HasColumnName("private_ip_address").HasMaxLength(45);
-            instance.Property(i => i.UserData).HasColumnName("user_data").HasMaxLength(2048);
+            instance.Property(i => i.UserData).HasColumnName("user_data");
             instance.Property(i => i.NetworkInterfaceId).HasColumnName("network_interface_id").HasMaxLength(32);
             instance.Property(i => i.MacAddress).HasColumnName("mac_address").HasMaxLength(17);
             instance.Property(i => i.SubnetId).HasColumnName("subnet_id").HasMaxLength(32);

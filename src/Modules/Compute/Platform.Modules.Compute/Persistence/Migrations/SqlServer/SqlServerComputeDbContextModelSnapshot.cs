@@ -240,8 +240,7 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnName("terminated_at");
 
                     b.Property<string>("UserData")
-                        .HasMaxLength(2048)
-                        .HasColumnType("nvarchar(2048)")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("user_data");
 
                     b.Property<string>("VpcId")

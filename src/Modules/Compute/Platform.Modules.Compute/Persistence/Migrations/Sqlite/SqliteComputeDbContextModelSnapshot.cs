@@ -234,7 +234,6 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnName("terminated_at");
 
                     b.Property<string>("UserData")
-                        .HasMaxLength(2048)
                         .HasColumnType("TEXT")
                         .HasColumnName("user_data");
 
