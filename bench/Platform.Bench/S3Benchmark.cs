@@ -20,6 +20,8 @@ internal static class S3Benchmark
         var disk = options.Get("disk-directory");
         var seconds = double.Parse(options.Get("seconds", "10"), CultureInfo.InvariantCulture);
         var clients = int.Parse(options.Get("clients", "16"), CultureInfo.InvariantCulture);
+        // --phases large,small (both by default): one alone when profiling a single path.
+        var phases = options.Get("phases", "large,small").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Directory.CreateDirectory(disk);
         var config = new AmazonS3Config
         {
@@ -40,7 +42,7 @@ internal static class S3Benchmark
         }
 
         var results = new Dictionary<string, object>();
-        foreach (var (label, size, count) in new[] { ("1mib", 1 << 20, 64), ("64mib", 64 << 20, 4) })
+        foreach (var (label, size, count) in phases.Contains("large") ? new[] { ("1mib", 1 << 20, 64), ("64mib", 64 << 20, 4) } : [])
         {
             var payload = new byte[size];
             Random.Shared.NextBytes(payload);
@@ -55,6 +57,12 @@ internal static class S3Benchmark
                 put_mib_s = Math.Round(mib / put, 1), get_mib_s = Math.Round(mib / get, 1),
                 disk_write_mib_s = Math.Round(mib / diskWrite, 1), disk_read_mib_s = Math.Round(mib / diskRead, 1),
             };
+        }
+
+        if (!phases.Contains("small"))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(results));
+            return 0;
         }
 
         var small = new byte[4096];
