@@ -79,7 +79,10 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
 
         try
         {
-            var stream = new FileStream(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // Unbuffered and synchronous: readers pass buffers of their own (the response's), so a FileStream buffer
+            // would only add a copy and, at 1 MiB, a large-object-heap allocation per GET; a page-cache read
+            // completes inline instead of hopping to the thread pool (which Linux file "async" I/O does anyway).
+            var stream = new FileStream(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 0, FileOptions.SequentialScan);
             stream.Seek(offset, SeekOrigin.Begin);
             return stream;
         }
