@@ -100,6 +100,22 @@ internal sealed class ObjectBytes(IBlobStore blobs, ISecretProtector protector)
         }
     }
 
+    /// <summary>Deletes segments that no metadata points at any more on a pool thread, off the request's path.</summary>
+    public void DeleteLater(IReadOnlyList<Segment> segments) => ThreadPool.UnsafeQueueUserWorkItem(static state =>
+    {
+        try
+        {
+            state.Bytes.Delete(state.Segments);
+        }
+        catch (IOException)
+        {
+            // Left for the orphan sweep, like the blobs of a crash between commit and delete.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }, (Bytes: this, Segments: segments), preferLocal: false);
+
     public void Delete(IEnumerable<Segment> segments)
     {
         foreach (var segment in segments)
