@@ -21,6 +21,9 @@ internal static class S3Benchmark
         var seconds = double.Parse(options.Get("seconds", "10"), CultureInfo.InvariantCulture);
         var clients = int.Parse(options.Get("clients", "16"), CultureInfo.InvariantCulture);
         // --phases large,small (both by default): one alone when profiling a single path.
+        // --server-pid: the API's process, so each phase also reports the server's CPU time per operation (a figure
+        // that other load on the machine disturbs far less than throughput).
+        var serverPid = options.TryGetValue("server-pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : (int?)null;
         var phases = options.Get("phases", "large,small").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Directory.CreateDirectory(disk);
         var config = new AmazonS3Config
@@ -47,15 +50,20 @@ internal static class S3Benchmark
             var payload = new byte[size];
             Random.Shared.NextBytes(payload);
             var (diskWrite, diskRead) = await DiskThroughputAsync(disk, payload, count);
+            var cpu = CpuSeconds(serverPid);
             var put = await TimedAsync(count, i => PutAsync(http, Url(s3, bucket, $"{label}/{i}", HttpVerb.PUT), payload));
+            var putCpu = CpuSeconds(serverPid) - cpu;
             var buffer = new byte[1 << 20];
+            cpu = CpuSeconds(serverPid);
             var get = await TimedAsync(count, i => GetAsync(http, Url(s3, bucket, $"{label}/{i}", HttpVerb.GET), buffer));
+            var getCpu = CpuSeconds(serverPid) - cpu;
             var mib = (double)size * count / (1 << 20);
             results[label] = new
             {
                 objects = count,
                 put_mib_s = Math.Round(mib / put, 1), get_mib_s = Math.Round(mib / get, 1),
                 disk_write_mib_s = Math.Round(mib / diskWrite, 1), disk_read_mib_s = Math.Round(mib / diskRead, 1),
+                server_cpu_ms_per_put = Math.Round(1000 * putCpu / count, 2), server_cpu_ms_per_get = Math.Round(1000 * getCpu / count, 2),
             };
         }
 
@@ -71,12 +79,16 @@ internal static class S3Benchmark
         var written = new int[clients];
         var putUrls = Enumerable.Range(0, clients).Select(c => Enumerable.Range(0, 200).Select(k => Url(s3, bucket, $"small/{c}/{k}", HttpVerb.PUT)).ToArray()).ToArray();
         var getUrls = Enumerable.Range(0, clients).Select(c => Enumerable.Range(0, 200).Select(k => Url(s3, bucket, $"small/{c}/{k}", HttpVerb.GET)).ToArray()).ToArray();
+        var smallCpu = CpuSeconds(serverPid);
         var puts = await OpsPerSecondAsync(clients, seconds, async (client, n) =>
         {
             await PutAsync(http, putUrls[client][n % 200], small);
             written[client] = Math.Max(written[client], Math.Min(200, n + 1));
         });
+        var putsCpu = CpuSeconds(serverPid) - smallCpu;
+        smallCpu = CpuSeconds(serverPid);
         var gets = await OpsPerSecondAsync(clients, seconds, (client, n) => GetAsync(http, getUrls[client][n % written[client]], new byte[8192]));
+        var getsCpu = CpuSeconds(serverPid) - smallCpu;
         var diskSmallWrites = await OpsPerSecondAsync(clients, seconds, (client, n) =>
         {
             var path = Path.Combine(disk, $"small-{client}-{n % 200}");
@@ -102,6 +114,7 @@ internal static class S3Benchmark
         {
             clients, seconds,
             put_per_s = Math.Round(puts), get_per_s = Math.Round(gets), disk_fsynced_writes_per_s = Math.Round(diskSmallWrites),
+            server_cpu_ms_per_put = Math.Round(1000 * putsCpu / (puts * seconds), 3), server_cpu_ms_per_get = Math.Round(1000 * getsCpu / (gets * seconds), 3),
             ttfb_p50_ms = Math.Round(ttfb[ttfb.Count / 2], 2), ttfb_p99_ms = Math.Round(ttfb[(int)(ttfb.Count * 0.99)], 2),
         };
         foreach (var file in Directory.EnumerateFiles(disk))
@@ -160,6 +173,20 @@ internal static class S3Benchmark
             }
         });
         return (write, read);
+    }
+
+    /// <summary>User plus system CPU seconds the process has used (Linux /proc), 0 without a process.</summary>
+    private static double CpuSeconds(int? pid)
+    {
+        if (pid is null)
+        {
+            return 0;
+        }
+
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) state".
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static async Task<double> TimedAsync(int count, Func<int, Task> operation)
