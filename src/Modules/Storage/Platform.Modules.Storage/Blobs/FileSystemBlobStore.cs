@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 using System.Security.Cryptography;
 
 namespace Platform.Modules.Storage.Blobs;
@@ -14,8 +13,6 @@ namespace Platform.Modules.Storage.Blobs;
 internal sealed partial class FileSystemBlobStore : IBlobStore
 {
     private const int BufferSize = 1024 * 1024;
-    private const long WritebackBytes = 8 * 1024 * 1024;
-    private const uint SyncFileRangeWrite = 2;
     private readonly string _blobs;
     private readonly string _incoming;
 
@@ -40,7 +37,6 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
             long length = 0;
             using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                long writtenBack = 0;
                 while (true)
                 {
                     // The buffer is filled before it is written: a few large writes rather than one per network read.
@@ -67,13 +63,6 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
                     // Synchronous: a write into the page cache takes microseconds, where Linux "async" file I/O is
                     // the same write handed to another thread pool thread.
                     RandomAccess.Write(file, buffer.AsSpan(0, filled), length - filled);
-                    if (length - writtenBack >= WritebackBytes)
-                    {
-                        // Starts the disk on what is written so far while the rest arrives, so the final fsync has
-                        // little left to do. A hint only (durability still comes from the fsync below).
-                        _ = SyncFileRange(file, writtenBack, length - writtenBack, SyncFileRangeWrite);
-                        writtenBack = length;
-                    }
 
                     if (filled < buffer.Length)
                     {
@@ -198,9 +187,6 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int descriptor);
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static partial int SyncFileRange(SafeFileHandle file, long offset, long count, uint flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int descriptor);
