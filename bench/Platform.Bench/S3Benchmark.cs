@@ -221,9 +221,10 @@ internal static partial class S3Benchmark
         return (write, read);
     }
 
+    /// <summary>A raw read with the hint the blob store gives its own reads (sequential: the kernel reads further ahead).</summary>
     private static async Task ReadFileAsync(string path, byte[] buffer)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         while (await file.ReadAsync(buffer) > 0)
         {
         }
