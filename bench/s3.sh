@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # S3 benchmark (issue 4, item 10): PUT/GET throughput of 1 MiB and 64 MiB objects and 4 KiB ops/s at 16 clients
 # through the S3 API, beside the raw disk (the same bytes as plain fsynced files in the same directory) in the
-# same run; writes its section of docs/BENCHMARKS.md. Run alone (bench/s3.sh) or from bench/run.sh.
+# same run, reads both from the page cache and cold (both sides evicted), and the API's CPU per operation;
+# writes its section of docs/BENCHMARKS.md. Run alone (bench/s3.sh) or from bench/run.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
