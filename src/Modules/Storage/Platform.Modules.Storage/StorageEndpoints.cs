@@ -113,7 +113,7 @@ internal static class StorageEndpoints
             {
                 await using (body)
                 {
-                    await body.CopyToAsync(response.Body, 1024 * 1024, context.RequestAborted);
+                    await ObjectBytes.SendAsync(body, response.BodyWriter, read.Length, context.RequestAborted);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -27,26 +28,46 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
     {
         var blobId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var temporary = Path.Combine(_incoming, $"{blobId}.part");
+        // Pooled, and no larger than the body: a 4 KiB PUT must not allocate a 1 MiB buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(expectedLength is { } declared && declared < BufferSize ? (int)Math.Max(declared, 4096) : BufferSize);
         try
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             using var sha256 = computeSha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             long length = 0;
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                var buffer = new byte[BufferSize];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                while (true)
                 {
-                    length += read;
+                    // The buffer is filled before it is written: a few large writes rather than one per network read.
+                    var filled = 0;
+                    int read;
+                    while (filled < buffer.Length && (read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+                    {
+                        filled += read;
+                    }
+
+                    if (filled == 0)
+                    {
+                        break;
+                    }
+
+                    length += filled;
                     if (length > expectedLength)
                     {
                         throw new BlobLengthException(expectedLength.Value, length);
                     }
 
-                    md5.AppendData(buffer, 0, read);
-                    sha256?.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    md5.AppendData(buffer, 0, filled);
+                    sha256?.AppendData(buffer, 0, filled);
+                    // Synchronous: a write into the page cache takes microseconds, where Linux "async" file I/O is
+                    // the same write handed to another thread pool thread.
+                    RandomAccess.Write(file, buffer.AsSpan(0, filled), length - filled);
+
+                    if (filled < buffer.Length)
+                    {
+                        break;
+                    }
                 }
 
                 if (expectedLength is { } expected && length != expected)
@@ -54,7 +75,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
                     throw new BlobLengthException(expected, length);
                 }
 
-                file.Flush(flushToDisk: true);
+                RandomAccess.FlushToDisk(file);
             }
 
             var final = PathOf(blobId);
@@ -68,6 +89,10 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
             File.Delete(temporary);
             throw;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public Stream? OpenRead(string blobId, long offset = 0)
@@ -79,7 +104,10 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
 
         try
         {
-            var stream = new FileStream(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // Unbuffered and synchronous: readers pass buffers of their own (the response's), so a FileStream buffer
+            // would only add a copy and, at 1 MiB, a large-object-heap allocation per GET; a page-cache read
+            // completes inline instead of hopping to the thread pool (which Linux file "async" I/O does anyway).
+            var stream = new FileStream(PathOf(blobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 0, FileOptions.SequentialScan);
             stream.Seek(offset, SeekOrigin.Begin);
             return stream;
         }

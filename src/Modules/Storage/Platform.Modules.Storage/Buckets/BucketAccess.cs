@@ -27,6 +27,10 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender)
     /// <summary>The bucket, without deciding anything yet; NoSuchBucket when there is none.</summary>
     public async Task<Bucket> FindAsync(string bucketName, CancellationToken cancellationToken) =>
         BucketName.IsValid(bucketName)
-            ? await db.Buckets.AsNoTracking().SingleOrDefaultAsync(b => b.Name == bucketName, cancellationToken) ?? throw S3Errors.NoSuchBucket()
+            ? await FindBucket(db, bucketName, cancellationToken) ?? throw S3Errors.NoSuchBucket()
             : throw S3Errors.NoSuchBucket();
+
+    /// <summary>Compiled once: every object request looks its bucket up, and translating the LINQ each time costs more than the query.</summary>
+    private static readonly Func<StorageDbContext, string, CancellationToken, Task<Bucket?>> FindBucket =
+        EF.CompileAsyncQuery((StorageDbContext db, string name, CancellationToken _) => db.Buckets.AsNoTracking().SingleOrDefault(b => b.Name == name));
 }

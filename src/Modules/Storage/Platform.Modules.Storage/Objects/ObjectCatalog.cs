@@ -12,8 +12,11 @@ namespace Platform.Modules.Storage.Objects;
 internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate, ObjectCommitQueue queue,
     Microsoft.Extensions.Options.IOptions<StorageOptions> options)
 {
-    public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) =>
-        db.Objects.AsNoTracking().SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
+    private static readonly Func<StorageDbContext, string, string, CancellationToken, Task<StoredObject?>> FindObject =
+        EF.CompileAsyncQuery((StorageDbContext db, string bucket, string key, CancellationToken _) =>
+            db.Objects.AsNoTracking().SingleOrDefault(o => o.BucketName == bucket && o.Key == key));
+
+    public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) => FindObject(db, bucket, key, cancellationToken);
 
     /// <param name="sameCommit">Further changes that must commit with the new version (a completed upload's rows going).</param>
     public async Task PutAsync(StoredObject version, CancellationToken cancellationToken, Func<Task>? sameCommit = null)
@@ -24,7 +27,9 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
             var previous = await queue.CommitAsync(version);
             if (previous is not null)
             {
-                bytes.Delete(Segments.Parse(previous));
+                // After the answer, not before it: nothing points at these blobs any more, and should the process
+                // die first, the orphan sweep reclaims them as it does after any crash between commit and delete.
+                bytes.DeleteLater(Segments.Parse(previous));
             }
 
             return;

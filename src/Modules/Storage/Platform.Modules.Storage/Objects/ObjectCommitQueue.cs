@@ -83,10 +83,17 @@ internal sealed class ObjectCommitQueue
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorageDbContext>();
         var replaced = new List<string?>(batch.Count);
+        // The current rows of the whole batch in one query per bucket (usually one), not one query per version.
+        foreach (var bucket in batch.GroupBy(p => p.Version.BucketName, StringComparer.Ordinal))
+        {
+            var name = bucket.Key;
+            var keys = bucket.Select(p => p.Version.Key).Distinct(StringComparer.Ordinal).ToList();
+            await db.Objects.Where(o => o.BucketName == name && keys.Contains(o.Key)).LoadAsync();
+        }
+
         foreach (var (version, _) in batch)
         {
-            var current = db.Objects.Local.FirstOrDefault(o => o.BucketName == version.BucketName && o.Key == version.Key)
-                ?? await db.Objects.SingleOrDefaultAsync(o => o.BucketName == version.BucketName && o.Key == version.Key);
+            var current = db.Objects.Local.FirstOrDefault(o => o.BucketName == version.BucketName && o.Key == version.Key);
             replaced.Add(current?.Segments);
             if (current is null)
             {

@@ -16,8 +16,6 @@ namespace Platform.Modules.Storage.S3;
 /// </summary>
 internal static class S3Api
 {
-    private const int CopyBufferSize = 1024 * 1024;
-
     public static async Task HandleAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<StorageOptions>>().Value.S3;
@@ -382,7 +380,7 @@ internal static class S3Api
         {
             await using (body)
             {
-                await body.CopyToAsync(response.Body, CopyBufferSize, ct);
+                await ObjectBytes.SendAsync(body, response.BodyWriter, read.Length, ct);
             }
         }
     }
