@@ -6,6 +6,7 @@ using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Compute;
@@ -22,6 +23,8 @@ internal static class ComputeModule
         services.AddSingleton<HostLiveness>();
         services.AddSingleton<ImageFiles>();
         services.AddScoped<InstanceTransitions>();
+        services.AddScoped<ComputeHousekeepingJob>();
+        services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
         return services;
     }
 

@@ -16,4 +16,10 @@ internal sealed class ComputeOptions
 
     /// <summary>Largest image part accepted in one upload.</summary>
     public long MaxImagePartBytes { get; set; } = 16L << 30;
+
+    /// <summary>How long a terminated instance stays in descriptions (EC2: about an hour).</summary>
+    public TimeSpan TerminatedRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted).</summary>
+    public string HousekeepingCron { get; set; } = "*/10 * * * *";
 }

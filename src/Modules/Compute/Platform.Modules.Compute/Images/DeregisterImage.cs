@@ -7,7 +7,8 @@ namespace Platform.Modules.Compute.Images;
 
 /// <summary>
 /// Deregisters an image: no new launches from it. Its bytes stay while the platform runs instances of it
-/// (as EC2, deregistering does not affect running instances), so hosts can still fetch it.
+/// (as EC2, deregistering does not affect running instances), so hosts can still fetch it; the housekeeping
+/// job (<see cref="Instances.ComputeHousekeepingJob"/>) deletes image and bytes once none is left.
 /// </summary>
 internal sealed record DeregisterImage(string ImageId) : IRequest, IRequiresRegionalPermission
 {

@@ -1,0 +1,67 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Compute.Images;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Hosting;
+
+namespace Platform.Modules.Compute.Instances;
+
+/// <summary>
+/// What EC2 forgets on its own: terminated instances leave descriptions after <see cref="ComputeOptions.TerminatedRetention"/>
+/// (an hour, as EC2), and a deregistered image goes with its bytes once no instance that is not terminated was
+/// launched from it (until then a server may still have to fetch it). Idempotent; safe on several replicas.
+/// </summary>
+internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageFiles files, IOptions<ComputeOptions> options, TimeProvider clock,
+    ILogger<ComputeHousekeepingJob> logger)
+{
+    public const string RecurringJobId = "compute-housekeeping";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task<HousekeepingResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.TerminatedRetention;
+        var expired = await db.Instances.Where(i => i.State == InstanceStates.Terminated && i.TerminatedAt != null && i.TerminatedAt < cutoff)
+            .Select(i => i.Id).ToListAsync(cancellationToken);
+        foreach (var batch in expired.Chunk(500))
+        {
+            await db.InstanceTags.Where(t => batch.Contains(t.InstanceId)).ExecuteDeleteAsync(cancellationToken);
+            await db.Instances.Where(i => batch.Contains(i.Id) && i.State == InstanceStates.Terminated).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        var images = await db.Images.Where(m => m.State == ImageStates.Deregistered
+                && !db.Instances.Any(i => i.ImageId == m.Id && i.State != InstanceStates.Terminated))
+            .Select(m => m.Id).ToListAsync(cancellationToken);
+        foreach (var imageId in images)
+        {
+            // Bytes first: a crash in between leaves a row whose next run deletes the (already gone) bytes again.
+            files.Delete(imageId);
+            await db.Images.Where(m => m.Id == imageId && m.State == ImageStates.Deregistered).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        if (expired.Count > 0 || images.Count > 0)
+        {
+            LogHousekeeping(logger, expired.Count, images.Count);
+        }
+
+        return new HousekeepingResult(expired.Count, images.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compute housekeeping: {Instances} terminated instances forgotten, {Images} deregistered images deleted")]
+    private static partial void LogHousekeeping(ILogger logger, int instances, int images);
+}
+
+internal sealed record HousekeepingResult(int InstancesForgotten, int ImagesDeleted);
+
+/// <summary>Registers the housekeeping job on its schedule (every ten minutes unless configured).</summary>
+internal sealed class RegisterComputeHousekeeping(IRecurringJobManager recurring, IOptions<ComputeOptions> options) : IStartupTask
+{
+    public int Order => 220;
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        recurring.AddOrUpdate<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.HousekeepingCron);
+        return Task.CompletedTask;
+    }
+}
