@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Platform.HostAgent.Images;
@@ -26,6 +27,12 @@ public sealed class ReconcilerOptions
 
     /// <summary>The Open vSwitch integration bridge guest NICs join; null: guests get no NIC (simulated hosts, no switch).</summary>
     public string? Bridge { get; init; }
+
+    /// <summary>
+    /// How many instances are converged at once: a batch of launches starts its guests side by side instead of one
+    /// QEMU start after another (as nova's max_concurrent_builds). Each instance is still converged by one thread.
+    /// </summary>
+    public int Parallelism { get; init; } = 4;
 }
 
 /// <summary>
@@ -35,16 +42,16 @@ public sealed class ReconcilerOptions
 /// </summary>
 public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, IGuestImages images, TimeProvider clock)
 {
-    private readonly Dictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
 
     /// <summary>Whether a domain (by UUID) is ours, read once from its metadata.</summary>
-    private readonly Dictionary<Guid, bool> _owned = [];
+    private readonly ConcurrentDictionary<Guid, bool> _owned = [];
 
     /// <summary>The reboot count last seen per instance; a rise means the user asked for a reboot since.</summary>
-    private readonly Dictionary<string, int> _reboots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _reboots = new(StringComparer.Ordinal);
 
     /// <summary>Whether a guest is between its ACPI shutdown request and its deadline: the caller should apply again soon.</summary>
-    public bool StopsPending => _stopsRequested.Count > 0;
+    public bool StopsPending => !_stopsRequested.IsEmpty;
 
     public HostReport Apply(HostDesiredState desired)
     {
@@ -63,12 +70,10 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             }
         }
 
-        foreach (var instance in desired.Instances)
-        {
-            Guard(faults, instance.InstanceId, () => Converge(instance));
-        }
+        Parallel.ForEach(desired.Instances, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) },
+            instance => Guard(faults, instance.InstanceId, () => Converge(instance)));
 
-        return new HostReport(desired.HostId, desired.Version, Capacity(), Observe(), faults);
+        return new HostReport(desired.HostId, desired.Version, Capacity(), Observe(), [.. faults.OrderBy(f => f.InstanceId, StringComparer.Ordinal)]);
     }
 
     /// <summary>What runs here now, without changing anything: for heartbeats between desired states.</summary>
@@ -116,7 +121,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         _reboots[instance.InstanceId] = instance.RebootCount;
         if (instance.Power == DesiredPower.Running)
         {
-            _stopsRequested.Remove(instance.InstanceId);
+            _stopsRequested.TryRemove(instance.InstanceId, out _);
             if (!active)
             {
                 domain.Start();
@@ -132,7 +137,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 
         if (!active)
         {
-            _stopsRequested.Remove(instance.InstanceId);
+            _stopsRequested.TryRemove(instance.InstanceId, out _);
             return;
         }
 
@@ -146,7 +151,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         else if (now - requested >= options.StopDeadline)
         {
             domain.Destroy();
-            _stopsRequested.Remove(instance.InstanceId);
+            _stopsRequested.TryRemove(instance.InstanceId, out _);
         }
     }
 
@@ -158,8 +163,8 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
 
         var name = domain.Name;
-        _stopsRequested.Remove(name);
-        _reboots.Remove(name);
+        _stopsRequested.TryRemove(name, out _);
+        _reboots.TryRemove(name, out _);
         domain.Undefine();
         images.DeleteInstanceDisks(name);
     }
@@ -201,7 +206,10 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
         catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException or InvalidDataException)
         {
-            faults.Add(new InstanceFault(instanceId, e.Message));
+            lock (faults)
+            {
+                faults.Add(new InstanceFault(instanceId, e.Message));
+            }
         }
     }
 
