@@ -56,6 +56,9 @@ public sealed unsafe class LibvirtDomain : IDisposable
 
     public string GetXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, 0), "virDomainGetXMLDesc");
 
+    /// <summary>The persistent definition (what the next boot uses), which differs from <see cref="GetXml"/> while a change waits for a restart.</summary>
+    public string GetInactiveXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, XmlInactive), "virDomainGetXMLDesc");
+
     /// <summary>Boots a defined domain.</summary>
     public void Start() => LibvirtException.ThrowIfFailed(NativeMethods.DomainCreate(_handle), "virDomainCreate");
 
@@ -88,6 +91,7 @@ public sealed unsafe class LibvirtDomain : IDisposable
 
     private uint DeviceTargets() => IsActive ? AffectLive | AffectConfig : AffectConfig;
 
+    private const uint XmlInactive = 2;
     private const uint AffectLive = 1;
     private const uint AffectConfig = 2;
 

@@ -7,7 +7,7 @@ public sealed record StorageVolumeInfo(int Type, ulong CapacityBytes, ulong Allo
 public sealed record StoragePoolInfo(int State, ulong CapacityBytes, ulong AllocationBytes, ulong AvailableBytes);
 
 /// <summary>A storage pool: where the agent keeps images and instance disks as volumes.</summary>
-public sealed class LibvirtStoragePool : IDisposable
+public sealed unsafe class LibvirtStoragePool : IDisposable
 {
     private readonly StoragePoolHandle _handle;
     private readonly ConnectionHandle _connection;
@@ -43,6 +43,45 @@ public sealed class LibvirtStoragePool : IDisposable
         var error = LibvirtException.FromLastError($"virStorageVolLookupByName({name})");
         return error.Is(LibvirtErrorCode.NoStorageVolume) ? null : throw error;
     }
+
+    /// <summary>The names of the pool's volumes (as of its last refresh).</summary>
+    public IReadOnlyList<string> ListVolumeNames()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var count = NativeMethods.StoragePoolNumOfVolumes(_handle);
+            if (count < 0)
+            {
+                throw LibvirtException.FromLastError("virStoragePoolNumOfVolumes");
+            }
+
+            // Room for one more than counted: a full buffer means a volume may have appeared in between, so ask again.
+            var names = new byte*[count + 1];
+            int listed;
+            fixed (byte** buffer = names)
+            {
+                listed = NativeMethods.StoragePoolListVolumes(_handle, buffer, names.Length);
+            }
+
+            if (listed < 0)
+            {
+                throw LibvirtException.FromLastError("virStoragePoolListVolumes");
+            }
+
+            var result = new List<string>(listed);
+            for (var i = 0; i < listed; i++)
+            {
+                result.Add(LibvirtConnection.TakeString(names[i], "virStoragePoolListVolumes"));
+            }
+
+            if (listed < names.Length || attempt >= 3)
+            {
+                return result;
+            }
+        }
+    }
+
+    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.StoragePoolGetXmlDesc(_handle, 0), "virStoragePoolGetXMLDesc");
 
     public StoragePoolInfo GetInfo() => NativeMethods.StoragePoolGetInfo(_handle, out var info) < 0
         ? throw LibvirtException.FromLastError("virStoragePoolGetInfo")
