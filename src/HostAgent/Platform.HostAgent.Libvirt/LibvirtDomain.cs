@@ -18,6 +18,17 @@ public enum DomainState
 
 public sealed record DomainInfo(DomainState State, ulong MaxMemoryKiB, ulong MemoryKiB, int VirtualCpus, TimeSpan CpuTime);
 
+/// <summary>Which definition a device change affects (virDomainDeviceModifyFlags).</summary>
+[Flags]
+public enum DeviceScope : uint
+{
+    /// <summary>The running guest.</summary>
+    Live = 1,
+
+    /// <summary>The persistent definition, used at the next start.</summary>
+    Config = 2,
+}
+
 /// <summary>A domain (a virtual machine) and the calls the agent makes on it.</summary>
 public sealed unsafe class LibvirtDomain : IDisposable
 {
@@ -86,6 +97,14 @@ public sealed unsafe class LibvirtDomain : IDisposable
     /// <summary>Unplugs a device; the guest is asked to release it and libvirt waits for it briefly.</summary>
     public void DetachDevice(string deviceXml) =>
         LibvirtException.ThrowIfFailed(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainDetachDeviceFlags");
+
+    /// <summary>Plugs a device into the running guest only, or into the persistent definition only (to mend one side).</summary>
+    public void AttachDevice(string deviceXml, DeviceScope scope) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainAttachDeviceFlags(_handle, deviceXml, (uint)scope), "virDomainAttachDeviceFlags");
+
+    /// <summary>Unplugs a device from the running guest only, or from the persistent definition only.</summary>
+    public void DetachDevice(string deviceXml, DeviceScope scope) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, (uint)scope), "virDomainDetachDeviceFlags");
 
     public void Dispose() => _handle.Dispose();
 

@@ -240,6 +240,25 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
         await (await _root.GetAsync($"/api/v1/ec2/snapshots/{snapshotId}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidSnapshot.NotFound");
     }
 
+    [Fact]
+    public async Task Given_a_user_allowed_only_to_describe_volumes_Then_creating_deleting_and_snapshotting_are_denied_and_change_nothing()
+    {
+        using var iam = _app.SignedClient(_app.RootCredentials, "iam");
+        var reader = await iam.CreateUserWithKeyAsync("volume-reader", _app.RootCredentials.AccountId);
+        await iam.AttachAsync("volume-reader", await iam.CreatePolicyAsync("VolumesReadOnly",
+            IamSetup.Document(new { Effect = "Allow", Action = new[] { "ec2:DescribeVolumes", "ec2:DescribeSnapshots" }, Resource = "*" })));
+        using var client = _app.SignedClient(reader, "ec2");
+        var volume = await CreateAsync(_root, "us-east-1a", 1);
+
+        await Eventually.TrueAsync(async () => (await client.GetAsync(Volumes)).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");
+        Assert.Equal([volume], await VolumeIdsAsync(client));
+        await (await client.PostJsonAsync(Volumes, new { availability_zone = "us-east-1a", size = 1 })).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        await (await client.DeleteAsync($"{Volumes}/{volume}")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        await (await client.PostJsonAsync("/api/v1/ec2/snapshots", new { volume_id = volume })).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Equal([volume], await VolumeIdsAsync(_root));
+        Assert.Empty((await (await _root.GetAsync("/api/v1/ec2/snapshots")).AssertOkAsync()).GetProperty("snapshots").EnumerateArray());
+    }
+
     private async Task<string?> LaunchOnAsync(string hostId, string zone)
     {
         // The scheduler picks the server; launch until one lands on the wanted one (the others stay, harmlessly).

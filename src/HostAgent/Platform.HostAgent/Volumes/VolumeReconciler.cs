@@ -135,7 +135,7 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 Unplug(plugged);
             }
 
-            if (desired.Attachment is { } attachment && !Attachments().Any(a => a.SourcePath == path && a.InstanceId == attachment.InstanceId))
+            if (desired.Attachment is { } attachment)
             {
                 Plug(attachment, path);
             }
@@ -216,16 +216,28 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         using var domain = libvirt.FindDomain(attachment.InstanceId)
             ?? throw new InvalidOperationException($"Instance {attachment.InstanceId} has no domain on this server yet.");
         var disk = Disk(path, attachment.TargetDevice, attachment.Serial);
-        if (!options.Simulated)
+        var persistent = XDocument.Parse(domain.GetInactiveXml());
+        var inConfig = DisksOf(persistent).Any(d => SourceOf(d) == path);
+        if (options.Simulated)
         {
-            domain.AttachDevice(disk.ToString());
+            // The test driver has no hot-plug: the disk goes into the persistent definition, as a stopped guest's would.
+            if (!inConfig)
+            {
+                persistent.Root!.Element("devices")!.Add(disk);
+                libvirt.DefineDomain(persistent.ToString()).Dispose();
+            }
+
             return;
         }
 
-        // The test driver has no hot-plug: the disk goes into the persistent definition, as a stopped guest's would.
-        var definition = XDocument.Parse(domain.GetInactiveXml());
-        definition.Root!.Element("devices")!.Add(disk);
-        libvirt.DefineDomain(definition.ToString()).Dispose();
+        // Live and persistent, each only where it is missing (a crash or a failed hot-plug may have done one side).
+        var active = domain.IsActive;
+        var live = active && DisksOf(XDocument.Parse(domain.GetXml())).Any(d => SourceOf(d) == path);
+        var scope = (active && !live ? DeviceScope.Live : 0) | (inConfig ? 0 : DeviceScope.Config);
+        if (scope != 0)
+        {
+            domain.AttachDevice(disk.ToString(), scope);
+        }
     }
 
     private void Unplug(Attachment plugged)
@@ -236,16 +248,29 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
             return;
         }
 
-        if (!options.Simulated)
+        var persistent = XDocument.Parse(domain.GetInactiveXml());
+        var inConfig = DisksOf(persistent).Any(d => SourceOf(d) == plugged.SourcePath);
+        if (options.Simulated)
         {
-            domain.DetachDevice(plugged.Disk.ToString());
+            if (inConfig)
+            {
+                DisksOf(persistent).Where(d => SourceOf(d) == plugged.SourcePath).Remove();
+                libvirt.DefineDomain(persistent.ToString()).Dispose();
+            }
+
             return;
         }
 
-        var definition = XDocument.Parse(domain.GetInactiveXml());
-        definition.Root!.Element("devices")!.Elements("disk").Where(d => SourceOf(d) == plugged.SourcePath).Remove();
-        libvirt.DefineDomain(definition.ToString()).Dispose();
+        // The guest is asked to release the disk and may take a moment; the next round sees it gone, or asks again.
+        var live = domain.IsActive && DisksOf(XDocument.Parse(domain.GetXml())).Any(d => SourceOf(d) == plugged.SourcePath);
+        var scope = (live ? DeviceScope.Live : 0) | (inConfig ? DeviceScope.Config : 0);
+        if (scope != 0)
+        {
+            domain.DetachDevice(plugged.Disk.ToString(), scope);
+        }
     }
+
+    private static IEnumerable<XElement> DisksOf(XDocument domain) => domain.Root?.Element("devices")?.Elements("disk") ?? [];
 
     /// <summary>The disk device for a volume: qcow2 on virtio, its serial the EC2 form (the guest finds it in /sys/block/vd*/serial).</summary>
     public static XElement Disk(string path, string targetDevice, string serial) => new("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
@@ -275,7 +300,7 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 }
 
                 var xml = options.Simulated || !domain.IsActive ? domain.GetInactiveXml() : domain.GetXml();
-                foreach (var disk in XDocument.Parse(xml).Root?.Element("devices")?.Elements("disk") ?? [])
+                foreach (var disk in DisksOf(XDocument.Parse(xml)))
                 {
                     if (SourceOf(disk) is { } source && Path.GetDirectoryName(source) == poolPath && VolumeName().IsMatch(Path.GetFileName(source))
                         && disk.Element("target")?.Attribute("dev")?.Value is { } target)
