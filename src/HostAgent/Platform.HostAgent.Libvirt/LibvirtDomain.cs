@@ -18,6 +18,17 @@ public enum DomainState
 
 public sealed record DomainInfo(DomainState State, ulong MaxMemoryKiB, ulong MemoryKiB, int VirtualCpus, TimeSpan CpuTime);
 
+/// <summary>Which definition a device change affects (virDomainDeviceModifyFlags).</summary>
+[Flags]
+public enum DeviceScope : uint
+{
+    /// <summary>The running guest.</summary>
+    Live = 1,
+
+    /// <summary>The persistent definition, used at the next start.</summary>
+    Config = 2,
+}
+
 /// <summary>A domain (a virtual machine) and the calls the agent makes on it.</summary>
 public sealed unsafe class LibvirtDomain : IDisposable
 {
@@ -56,6 +67,9 @@ public sealed unsafe class LibvirtDomain : IDisposable
 
     public string GetXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, 0), "virDomainGetXMLDesc");
 
+    /// <summary>The persistent definition (what the next boot uses), which differs from <see cref="GetXml"/> while a change waits for a restart.</summary>
+    public string GetInactiveXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, XmlInactive), "virDomainGetXMLDesc");
+
     /// <summary>Boots a defined domain.</summary>
     public void Start() => LibvirtException.ThrowIfFailed(NativeMethods.DomainCreate(_handle), "virDomainCreate");
 
@@ -84,10 +98,19 @@ public sealed unsafe class LibvirtDomain : IDisposable
     public void DetachDevice(string deviceXml) =>
         LibvirtException.ThrowIfFailed(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, DeviceTargets()), "virDomainDetachDeviceFlags");
 
+    /// <summary>Plugs a device into the running guest only, or into the persistent definition only (to mend one side).</summary>
+    public void AttachDevice(string deviceXml, DeviceScope scope) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainAttachDeviceFlags(_handle, deviceXml, (uint)scope), "virDomainAttachDeviceFlags");
+
+    /// <summary>Unplugs a device from the running guest only, or from the persistent definition only.</summary>
+    public void DetachDevice(string deviceXml, DeviceScope scope) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainDetachDeviceFlags(_handle, deviceXml, (uint)scope), "virDomainDetachDeviceFlags");
+
     public void Dispose() => _handle.Dispose();
 
     private uint DeviceTargets() => IsActive ? AffectLive | AffectConfig : AffectConfig;
 
+    private const uint XmlInactive = 2;
     private const uint AffectLive = 1;
     private const uint AffectConfig = 2;
 

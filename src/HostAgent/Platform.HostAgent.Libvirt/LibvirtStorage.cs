@@ -44,6 +44,45 @@ public sealed unsafe class LibvirtStoragePool : IDisposable
         return error.Is(LibvirtErrorCode.NoStorageVolume) ? null : throw error;
     }
 
+    /// <summary>The names of the pool's volumes (as of its last refresh).</summary>
+    public IReadOnlyList<string> ListVolumeNames()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var count = NativeMethods.StoragePoolNumOfVolumes(_handle);
+            if (count < 0)
+            {
+                throw LibvirtException.FromLastError("virStoragePoolNumOfVolumes");
+            }
+
+            // Room for one more than counted: a full buffer means a volume may have appeared in between, so ask again.
+            var names = new byte*[count + 1];
+            int listed;
+            fixed (byte** buffer = names)
+            {
+                listed = NativeMethods.StoragePoolListVolumes(_handle, buffer, names.Length);
+            }
+
+            if (listed < 0)
+            {
+                throw LibvirtException.FromLastError("virStoragePoolListVolumes");
+            }
+
+            var result = new List<string>(listed);
+            for (var i = 0; i < listed; i++)
+            {
+                result.Add(LibvirtConnection.TakeString(names[i], "virStoragePoolListVolumes"));
+            }
+
+            if (listed < names.Length || attempt >= 3)
+            {
+                return result;
+            }
+        }
+    }
+
+    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.StoragePoolGetXmlDesc(_handle, 0), "virStoragePoolGetXMLDesc");
+
     public StoragePoolInfo GetInfo() => NativeMethods.StoragePoolGetInfo(_handle, out var info) < 0
         ? throw LibvirtException.FromLastError("virStoragePoolGetInfo")
         : new StoragePoolInfo(info.State, info.Capacity, info.Allocation, info.Available);
@@ -54,9 +93,6 @@ public sealed unsafe class LibvirtStoragePool : IDisposable
         0 => false,
         _ => true,
     };
-
-    /// <summary>The pool's XML description (its type, target path, ...).</summary>
-    public string GetXml() => LibvirtConnection.TakeString(NativeMethods.StoragePoolGetXmlDesc(_handle, 0), "virStoragePoolGetXMLDesc");
 
     /// <summary>Prepares the pool's backing storage (for a directory pool: creates the directory).</summary>
     public void Build() => LibvirtException.ThrowIfFailed(NativeMethods.StoragePoolBuild(_handle, 0), "virStoragePoolBuild");

@@ -26,6 +26,12 @@ public static class AgentApi
     /// <summary><c>GET {image_id}/{part}</c>: an image part's bytes.</summary>
     public const string Images = Prefix + "/images";
 
+    /// <summary>
+    /// <c>PUT {snapshot_id}</c>: a snapshot's bytes (the pool volume as virStorageVolDownload streams it), stored in the
+    /// object store's blobs; <c>GET {snapshot_id}</c>: those bytes back, to restore a new volume from.
+    /// </summary>
+    public const string Snapshots = Prefix + "/snapshots";
+
     /// <summary>The host credential's scheme in the Authorization header: <c>PlatformHost host_id:secret</c>.</summary>
     public const string AuthorizationScheme = "PlatformHost";
 

@@ -6,7 +6,9 @@ namespace Platform.HostAgent.Protocol;
 /// </summary>
 /// <param name="Networks">For each VPC with instances here, the tunnel addresses of the other servers that
 /// host the same VPC: where this server's tunnels for that VPC lead.</param>
-public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances, IReadOnlyList<VpcNetwork>? Networks = null);
+/// <param name="Volumes">Block volumes bound to this server (see <see cref="DesiredVolume"/>); null from an API without volumes.</param>
+public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances, IReadOnlyList<VpcNetwork>? Networks = null,
+    IReadOnlyList<DesiredVolume>? Volumes = null);
 
 /// <param name="IsolationId">The VPC's platform-wide id: the VNI on tunnels, the local VLAN tag on the server.</param>
 public sealed record VpcNetwork(string VpcId, int IsolationId, IReadOnlyList<string> RemoteTunnelAddresses);

@@ -4,13 +4,15 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="AppliedVersion">The last desired-state version the agent applied whole; the API judges
 /// an instance's observed state only once the agent has applied that instance's latest change.</param>
 /// <param name="TunnelAddress">The address other servers reach this one's VPC tunnels at (null: no networking yet).</param>
+/// <param name="Volumes">The block volumes in this server's pool and where each is attached; null: the agent did not look.</param>
 public sealed record HostReport(
     string HostId,
     long AppliedVersion,
     HostCapacity Capacity,
     IReadOnlyList<InstanceReport> Instances,
     IReadOnlyList<InstanceFault> Faults,
-    string? TunnelAddress = null);
+    string? TunnelAddress = null,
+    IReadOnlyList<VolumeReport>? Volumes = null);
 
 /// <param name="DiskBytes">Size of the storage pool instances' disks and images live in (0 on simulated hosts).</param>
 public sealed record HostCapacity(int Cpus, long MemoryMib, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);

@@ -42,7 +42,11 @@ public sealed class RealCloud : IAsyncDisposable
 
     public string ConsoleOf(string instanceId) => Path.Combine(AgentState, "console", $"{instanceId}.log");
 
-    public static async Task<RealCloud> StartAsync()
+    /// <summary>The agent's storage pool on qemu:///system (images, instance disks, block volumes).</summary>
+    public string PoolName => _pool;
+
+    /// <param name="networking">False: the agent leaves Open vSwitch alone and guests get no NIC (tests of other things).</param>
+    public static async Task<RealCloud> StartAsync(bool networking = true)
     {
         var work = Directory.CreateTempSubdirectory("platform-e2e-").FullName;
         var image = TestImage.Build(Path.Combine(work, "image"));
@@ -51,7 +55,7 @@ public sealed class RealCloud : IAsyncDisposable
         var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port);
         var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
-        var agent = AgentProcess.Start(new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Agent__ApiUrl"] = api.BaseAddress.ToString(),
             ["Agent__JoinToken"] = token.GetProperty("join_token").GetString()!,
@@ -64,7 +68,13 @@ public sealed class RealCloud : IAsyncDisposable
             ["Agent__HeartbeatInterval"] = "00:00:01",
             // busybox ignores ACPI power-off: a stop powers the guest off after this deadline.
             ["Agent__StopDeadline"] = "00:00:03",
-        });
+        };
+        if (!networking)
+        {
+            settings["Agent__Networking"] = "false";
+        }
+
+        var agent = AgentProcess.Start(settings);
         await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(60),
             $"the agent did not enrol; its log:\n{agent.Output}");
         var imageId = await root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),

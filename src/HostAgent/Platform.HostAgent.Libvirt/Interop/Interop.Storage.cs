@@ -75,6 +75,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetPath")]
     internal static partial byte* StorageVolGetPath(StorageVolumeHandle volume);
 
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolNumOfVolumes")]
+    internal static partial int StoragePoolNumOfVolumes(StoragePoolHandle pool);
+
+    /// <returns>How many names were written to <paramref name="names"/> (each to be freed by the caller), or -1.</returns>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStoragePoolListVolumes")]
+    internal static partial int StoragePoolListVolumes(StoragePoolHandle pool, byte** names, int maxNames);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetInfo")]
     internal static partial int StorageVolGetInfo(StorageVolumeHandle volume, out VirStorageVolInfo info);
 }

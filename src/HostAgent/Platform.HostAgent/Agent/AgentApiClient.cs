@@ -4,11 +4,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Protocol;
+using Platform.HostAgent.Volumes;
 
 namespace Platform.HostAgent.Agent;
 
 /// <summary>The agent's side of <see cref="AgentApi"/>: every call dials out to the API.</summary>
-public sealed class AgentApiClient(HttpClient http) : IImageSource
+public sealed class AgentApiClient(HttpClient http) : IImageSource, ISnapshotTransfer
 {
     private HostCredential? _credential;
 
@@ -50,6 +51,38 @@ public sealed class AgentApiClient(HttpClient http) : IImageSource
             await EnsureSuccessAsync(response, cancellationToken);
             var length = response.Content.Headers.ContentLength
                 ?? throw new InvalidDataException($"The API sent image part {imageId}/{part} without a length.");
+            return new ImageDownload(new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken), response), length);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    public async Task UploadSnapshotAsync(string snapshotId, Stream content, long length, CancellationToken cancellationToken)
+    {
+        using var body = new StreamContent(content, 1024 * 1024);
+        body.Headers.ContentLength = length;
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await http.PutAsync($"{AgentApi.Snapshots}/{snapshotId}", body, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    public async Task<(Stream Content, long Length)> DownloadSnapshotAsync(string snapshotId, CancellationToken cancellationToken)
+    {
+        var download = await OpenAsync(snapshotId, cancellationToken);
+        return (download.Content, download.Length);
+    }
+
+    private async Task<ImageDownload> OpenAsync(string snapshotId, CancellationToken cancellationToken)
+    {
+        var response = await http.GetAsync($"{AgentApi.Snapshots}/{snapshotId}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+            var length = response.Content.Headers.ContentLength
+                ?? throw new InvalidDataException($"The API sent snapshot {snapshotId} without a length.");
             return new ImageDownload(new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken), response), length);
         }
         catch

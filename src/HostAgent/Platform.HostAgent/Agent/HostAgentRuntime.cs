@@ -6,6 +6,7 @@ using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.OpenVSwitch.Ovsdb;
 using Platform.HostAgent.Protocol;
 using Platform.HostAgent.Reconciliation;
+using Platform.HostAgent.Volumes;
 
 namespace Platform.HostAgent.Agent;
 
@@ -52,6 +53,13 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 StopDeadline = options.StopDeadline,
                 Bridge = options.NetworkingEnabled ? options.Bridge : null,
             }, images, clock);
+            var volumes = new VolumeReconciler(libvirt, new VolumeReconcilerOptions
+            {
+                Pool = options.StoragePool,
+                PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
+                StateDirectory = options.StateDirectory,
+                Simulated = options.Simulated,
+            }, api);
             await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
             var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
                 options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
@@ -63,7 +71,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             var forward = ForwardEventsAsync(events.Reader, stop.Token);
             try
             {
-                await ReconcileAsync(reconciler, images, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
+                await ReconcileAsync(reconciler, volumes, images, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
             }
             finally
             {
@@ -110,8 +118,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
     }
 
-    private async Task ReconcileAsync(HostReconciler reconciler, IGuestImages images, GuestNetwork? network, ConsoleTails consoles, string hostId,
-        CancellationToken cancellationToken)
+    private async Task ReconcileAsync(HostReconciler reconciler, VolumeReconciler volumes, IGuestImages images, GuestNetwork? network, ConsoleTails consoles,
+        string hostId, CancellationToken cancellationToken)
     {
         long applied = -1;
         while (!cancellationToken.IsCancellationRequested)
@@ -139,6 +147,12 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                         }
                     }
 
+                    // Volumes after instances: a volume is plugged into a domain that exists by now.
+                    foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
+                    {
+                        LogVolumeFault(logger, fault.VolumeId, fault.Message);
+                    }
+
                     applied = desired.Version;
                     foreach (var fault in report.Faults)
                     {
@@ -149,6 +163,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 {
                     report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
                 }
+
+                report = report with { Volumes = volumes.Observe() };
 
                 report = report with { TunnelAddress = network?.TunnelAddress };
 
@@ -264,6 +280,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} could not be converged: {Reason}")]
     private static partial void LogFault(ILogger logger, string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Volume {VolumeId} could not be converged: {Reason}")]
+    private static partial void LogVolumeFault(ILogger logger, string volumeId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed: {Reason}")]
     private static partial void LogRoundFailed(ILogger logger, string reason);

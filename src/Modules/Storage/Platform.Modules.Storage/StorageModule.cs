@@ -41,6 +41,7 @@ internal static class StorageModule
     public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder routes)
     {
         StorageEndpoints.MapStorage(routes);
+        Volumes.VolumeEndpoints.Map(routes);
         return routes;
     }
 

@@ -4,6 +4,7 @@ using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Network.Contracts;
+using Platform.Modules.Storage.Contracts;
 
 namespace Platform.Modules.Compute.Hosts;
 
@@ -31,8 +32,21 @@ internal static class HostDesiredStates
         var networks = vpcs.Select(v => new VpcNetwork(v.VpcId, v.IsolationId,
             remote.Where(r => r.VpcId == v.VpcId).Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToList())).ToList();
 
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id])).ToList(), networks);
+        var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id])).ToList(), networks,
+            volumes.Select(Desired).ToList());
     }
+
+    /// <summary>A block volume Storage keeps on this server, as the agent reads it.</summary>
+    private static DesiredVolume Desired(HostVolume volume) => new(
+        volume.VolumeId,
+        volume.SizeGiB * 1024L * 1024 * 1024,
+        volume.Present,
+        volume.RestoreFromSnapshotId,
+        volume.AttachedInstanceId is { } instanceId && volume.TargetDevice is { } target
+            ? new DesiredAttachment(instanceId, target, BlockVolumes.Serial(volume.VolumeId))
+            : null,
+        volume.PendingSnapshotIds);
 
     private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls)
     {

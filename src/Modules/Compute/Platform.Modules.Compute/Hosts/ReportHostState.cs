@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Storage.Contracts;
 
 namespace Platform.Modules.Compute.Hosts;
 
@@ -14,11 +15,21 @@ namespace Platform.Modules.Compute.Hosts;
 /// </summary>
 internal sealed record ReportHostState(string HostId, HostReport Report) : IRequest<long>;
 
-internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, TimeProvider clock)
+internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, ISender sender, TimeProvider clock)
     : IRequestHandler<ReportHostState, long>
 {
-    public async ValueTask<long> Handle(ReportHostState request, CancellationToken cancellationToken) =>
-        await ConcurrencyRetry.RunAsync(db, () => ApplyAsync(request, cancellationToken));
+    public async ValueTask<long> Handle(ReportHostState request, CancellationToken cancellationToken)
+    {
+        var version = await ConcurrencyRetry.RunAsync(db, () => ApplyAsync(request, cancellationToken));
+        if (request.Report.Volumes is { } volumes)
+        {
+            // Block volumes are Storage's: it moves them along EBS's states from what the agent saw.
+            await sender.Send(new RecordObservedVolumes(request.HostId, request.Report.AppliedVersion,
+                volumes.Select(v => new ObservedVolume(v.VolumeId, v.AttachedInstanceId)).ToList()), cancellationToken);
+        }
+
+        return version;
+    }
 
     private async Task<long> ApplyAsync(ReportHostState request, CancellationToken cancellationToken)
     {

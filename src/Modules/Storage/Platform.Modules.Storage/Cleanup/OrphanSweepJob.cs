@@ -39,6 +39,12 @@ internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOpt
             referenced.Add(blobId);
         }
 
+        // Volume snapshots keep their bytes in the same blob store.
+        await foreach (var blobId in db.Snapshots.AsNoTracking().Where(s => s.BlobId != null).Select(s => s.BlobId!).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            referenced.Add(blobId);
+        }
+
         var orphans = 0;
         long bytes = 0;
         foreach (var (blobId, length) in blobs.ListFinished(cutoff).ToList())

@@ -21,6 +21,10 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<StoredPart> UploadParts => Set<StoredPart>();
 
+    public DbSet<Volume> Volumes => Set<Volume>();
+
+    public DbSet<Snapshot> Snapshots => Set<Snapshot>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Bucket>(bucket =>
@@ -87,6 +91,55 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             part.Property(p => p.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             part.Property(p => p.LastModified).HasColumnName("last_modified");
             part.HasIndex(p => p.BlobId);
+        });
+
+        modelBuilder.Entity<Volume>(volume =>
+        {
+            volume.ToTable("volumes");
+            volume.HasKey(v => v.Id);
+            volume.Property(v => v.Id).HasColumnName("volume_id").HasMaxLength(21);
+            volume.Property(v => v.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            volume.Property(v => v.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            volume.Property(v => v.SizeGiB).HasColumnName("size_gib");
+            volume.Property(v => v.VolumeType).HasColumnName("volume_type").HasMaxLength(16);
+            volume.Property(v => v.SnapshotId).HasColumnName("snapshot_id").HasMaxLength(22);
+            volume.Property(v => v.State).HasColumnName("state").HasMaxLength(16);
+            volume.Property(v => v.HostId).HasColumnName("host_id").HasMaxLength(32);
+            volume.Property(v => v.Materialized).HasColumnName("materialized");
+            volume.Property(v => v.InstanceId).HasColumnName("instance_id").HasMaxLength(19);
+            volume.Property(v => v.Device).HasColumnName("device").HasMaxLength(16);
+            volume.Property(v => v.AttachmentState).HasColumnName("attachment_state").HasMaxLength(16);
+            volume.Property(v => v.AttachedAt).HasColumnName("attached_at");
+            volume.Property(v => v.ChangedAtVersion).HasColumnName("changed_at_version");
+            volume.Property(v => v.ClientToken).HasColumnName("client_token").HasMaxLength(64);
+            volume.Property(v => v.ParametersHash).HasColumnName("parameters_hash").HasMaxLength(64);
+            volume.Property(v => v.CreatedAt).HasColumnName("created_at");
+            volume.Property(v => v.Revision).HasColumnName("revision").IsConcurrencyToken();
+            volume.HasIndex(v => v.AccountId);
+            volume.HasIndex(v => v.HostId);
+            volume.HasIndex(v => new { v.AccountId, v.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");
+            // One volume per device name of an instance, also when two attachments race.
+            volume.HasIndex(v => new { v.InstanceId, v.Device }).IsUnique().HasFilter("instance_id IS NOT NULL");
+        });
+
+        modelBuilder.Entity<Snapshot>(snapshot =>
+        {
+            snapshot.ToTable("snapshots");
+            snapshot.HasKey(s => s.Id);
+            snapshot.Property(s => s.Id).HasColumnName("snapshot_id").HasMaxLength(22);
+            snapshot.Property(s => s.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            snapshot.Property(s => s.VolumeId).HasColumnName("volume_id").HasMaxLength(21);
+            snapshot.Property(s => s.VolumeSizeGiB).HasColumnName("volume_size_gib");
+            snapshot.Property(s => s.Description).HasColumnName("description").HasMaxLength(255);
+            snapshot.Property(s => s.State).HasColumnName("state").HasMaxLength(16);
+            snapshot.Property(s => s.HostId).HasColumnName("host_id").HasMaxLength(32);
+            snapshot.Property(s => s.BlobId).HasColumnName("blob_id").HasMaxLength(32);
+            snapshot.Property(s => s.SizeBytes).HasColumnName("size_bytes");
+            snapshot.Property(s => s.StartedAt).HasColumnName("started_at");
+            snapshot.Property(s => s.CompletedAt).HasColumnName("completed_at");
+            snapshot.HasIndex(s => s.AccountId);
+            snapshot.HasIndex(s => s.VolumeId);
+            snapshot.HasIndex(s => s.BlobId);
         });
     }
 }

@@ -146,6 +146,73 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.ToTable("multipart_uploads", "storage");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.Snapshot", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(22)
+                        .HasColumnType("nvarchar(22)")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("BlobId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("blob_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("host_id");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VolumeId")
+                        .IsRequired()
+                        .HasMaxLength(21)
+                        .HasColumnType("nvarchar(21)")
+                        .HasColumnName("volume_id");
+
+                    b.Property<int>("VolumeSizeGiB")
+                        .HasColumnType("int")
+                        .HasColumnName("volume_size_gib");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("BlobId");
+
+                    b.HasIndex("VolumeId");
+
+                    b.ToTable("snapshots", "storage");
+                });
+
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredObject", b =>
                 {
                     b.Property<string>("BucketName")
@@ -245,6 +312,114 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.HasIndex("BlobId");
 
                     b.ToTable("upload_parts", "storage");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.Volume", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(21)
+                        .HasColumnType("nvarchar(21)")
+                        .HasColumnName("volume_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime?>("AttachedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("attached_at");
+
+                    b.Property<string>("AttachmentState")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("attachment_state");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<long>("ChangedAtVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("changed_at_version");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Device")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("device");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(19)
+                        .HasColumnType("nvarchar(19)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<bool>("Materialized")
+                        .HasColumnType("bit")
+                        .HasColumnName("materialized");
+
+                    b.Property<string>("ParametersHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("parameters_hash");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("revision");
+
+                    b.Property<int>("SizeGiB")
+                        .HasColumnType("int")
+                        .HasColumnName("size_gib");
+
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(22)
+                        .HasColumnType("nvarchar(22)")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VolumeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("volume_type");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("HostId");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique()
+                        .HasFilter("client_token IS NOT NULL");
+
+                    b.HasIndex("InstanceId", "Device")
+                        .IsUnique()
+                        .HasFilter("instance_id IS NOT NULL");
+
+                    b.ToTable("volumes", "storage");
                 });
 #pragma warning restore 612, 618
         }

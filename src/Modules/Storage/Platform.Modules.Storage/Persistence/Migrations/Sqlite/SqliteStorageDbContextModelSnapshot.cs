@@ -140,6 +140,73 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.ToTable("storage_multipart_uploads", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.Snapshot", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(22)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("BlobId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_id");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VolumeId")
+                        .IsRequired()
+                        .HasMaxLength(21)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("volume_id");
+
+                    b.Property<int>("VolumeSizeGiB")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("volume_size_gib");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("BlobId");
+
+                    b.HasIndex("VolumeId");
+
+                    b.ToTable("storage_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.StoredObject", b =>
                 {
                     b.Property<string>("BucketName")
@@ -234,6 +301,114 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.HasIndex("BlobId");
 
                     b.ToTable("storage_upload_parts", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.Volume", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(21)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("volume_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime?>("AttachedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attached_at");
+
+                    b.Property<string>("AttachmentState")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attachment_state");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<long>("ChangedAtVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("changed_at_version");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Device")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<bool>("Materialized")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("materialized");
+
+                    b.Property<string>("ParametersHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters_hash");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<int>("SizeGiB")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_gib");
+
+                    b.Property<string>("SnapshotId")
+                        .HasMaxLength(22)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VolumeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("volume_type");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("HostId");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique()
+                        .HasFilter("client_token IS NOT NULL");
+
+                    b.HasIndex("InstanceId", "Device")
+                        .IsUnique()
+                        .HasFilter("instance_id IS NOT NULL");
+
+                    b.ToTable("storage_volumes", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,31 @@
+namespace Platform.HostAgent.Protocol;
+
+/// <summary>
+/// A block volume bound to this server. Its bytes are a qcow2 volume in the agent's storage pool named by
+/// the volume id (so a restarted agent finds it and never makes a second one), made at its first attachment:
+/// empty, or restored from <see cref="RestoreFromSnapshotId"/>.
+/// </summary>
+/// <param name="Present">False: the volume is being deleted; the agent unplugs it and removes its pool volume.</param>
+/// <param name="Attachment">Where it must be plugged in; null: plugged in nowhere.</param>
+/// <param name="PendingSnapshots">Snapshots the agent must stream from the volume to the API (<see cref="AgentApi.Snapshots"/>).</param>
+public sealed record DesiredVolume(
+    string VolumeId,
+    long SizeBytes,
+    bool Present = true,
+    string? RestoreFromSnapshotId = null,
+    DesiredAttachment? Attachment = null,
+    IReadOnlyList<string>? PendingSnapshots = null);
+
+/// <param name="TargetDevice">The libvirt target (<c>vdf</c>…<c>vdp</c>); the guest names disks in probe order, so it finds a volume by its serial.</param>
+/// <param name="Serial">The disk's serial: <c>vol</c> and the id's 17 hex digits, as EC2's Nitro instances show it (20 characters, virtio-blk's limit).</param>
+public sealed record DesiredAttachment(string InstanceId, string TargetDevice, string Serial);
+
+/// <summary>A volume in this server's pool, and the instance it is plugged into (if any).</summary>
+public sealed record VolumeReport(string VolumeId, string? AttachedInstanceId = null, string? TargetDevice = null);
+
+/// <summary>Block volume helpers both sides agree on.</summary>
+public static class BlockVolumes
+{
+    /// <summary>EC2's Nitro serial: <c>vol-0123…</c> becomes <c>vol0123…</c>.</summary>
+    public static string Serial(string volumeId) => volumeId.Replace("-", "", StringComparison.Ordinal);
+}

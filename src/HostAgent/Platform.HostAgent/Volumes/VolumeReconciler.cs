@@ -1,0 +1,353 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Volumes;
+
+/// <summary>Where snapshot bytes go to and come from: the API (<see cref="AgentApi.Snapshots"/>).</summary>
+public interface ISnapshotTransfer
+{
+    Task UploadSnapshotAsync(string snapshotId, Stream content, long length, CancellationToken cancellationToken);
+
+    Task<(Stream Content, long Length)> DownloadSnapshotAsync(string snapshotId, CancellationToken cancellationToken);
+}
+
+public sealed class VolumeReconcilerOptions
+{
+    /// <summary>The storage pool volumes live in (the agent's own, beside its images).</summary>
+    public string Pool { get; init; } = "platform";
+
+    /// <summary>The pool's directory, when the agent has to define the pool.</summary>
+    public required string PoolPath { get; init; }
+
+    /// <summary>Where restore markers and snapshot spool files go.</summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary>
+    /// libvirt's test driver: it has no device hot-plug and no volume streams, so attachments change the
+    /// persistent definition only, and snapshots cannot be taken.
+    /// </summary>
+    public bool Simulated { get; init; }
+}
+
+/// <summary>
+/// Converges the server's block volumes to the desired state, after the instances are converged. A volume is a qcow2
+/// volume of the agent's pool named by its id (libvirt names are resource ids: a restarted agent finds it and makes
+/// no second one), created at its first attachment, empty or restored from a snapshot (virStorageVolUpload);
+/// plugged into its instance live and in the persistent definition, its serial <c>vol…</c> as EC2's Nitro shows it;
+/// unplugged elsewhere; snapshots are streamed from it (virStorageVolDownload) to the API; removed when deleted.
+/// Every step looks before it acts, so applying the same state again changes nothing.
+/// </summary>
+public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeReconcilerOptions options, ISnapshotTransfer transfer)
+{
+    private readonly HashSet<string> _uploaded = new(StringComparer.Ordinal);
+    private LibvirtStoragePool? _pool;
+
+    /// <summary>A volume that could not be converged, and why (the others were still applied).</summary>
+    public sealed record VolumeFault(string VolumeId, string Message);
+
+    public async Task<IReadOnlyList<VolumeFault>> ApplyAsync(IReadOnlyList<DesiredVolume> desired, CancellationToken cancellationToken)
+    {
+        var faults = new List<VolumeFault>();
+        foreach (var volume in desired)
+        {
+            try
+            {
+                await ConvergeAsync(volume, cancellationToken);
+            }
+            catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException or InvalidDataException or HttpRequestException)
+            {
+                faults.Add(new VolumeFault(volume.VolumeId, e.Message));
+            }
+        }
+
+        return faults;
+    }
+
+    /// <summary>The volumes in the pool and the instance each is plugged into, without changing anything.</summary>
+    public IReadOnlyList<VolumeReport> Observe()
+    {
+        var pool = Pool();
+        var attachments = Attachments();
+        var reports = new List<VolumeReport>();
+        foreach (var name in pool.ListVolumeNames().Where(n => VolumeName().IsMatch(n)).Order(StringComparer.Ordinal))
+        {
+            using var volume = pool.FindVolume(name);
+            if (volume is null)
+            {
+                continue;
+            }
+
+            var path = volume.Path;
+            var plugged = attachments.FirstOrDefault(a => a.SourcePath == path);
+            reports.Add(new VolumeReport(name, plugged?.InstanceId, plugged?.TargetDevice));
+        }
+
+        return reports;
+    }
+
+    private async Task ConvergeAsync(DesiredVolume desired, CancellationToken cancellationToken)
+    {
+        var pool = Pool();
+        using var existing = pool.FindVolume(desired.VolumeId);
+        if (!desired.Present)
+        {
+            if (existing is not null)
+            {
+                var path = existing.Path;
+                foreach (var plugged in Attachments().Where(a => a.SourcePath == path))
+                {
+                    Unplug(plugged);
+                }
+
+                existing.Delete();
+            }
+
+            File.Delete(RestoreMarker(desired.VolumeId));
+            return;
+        }
+
+        var volume = existing;
+        if (volume is null && desired.Attachment is not null)
+        {
+            volume = await CreateAsync(pool, desired, cancellationToken);
+        }
+        else if (volume is not null && File.Exists(RestoreMarker(desired.VolumeId)))
+        {
+            // A restore a crash cut short: the bytes are incomplete, and nothing has used them yet. Start over.
+            volume.Delete();
+            volume.Dispose();
+            volume = await CreateAsync(pool, desired, cancellationToken);
+        }
+
+        if (volume is null)
+        {
+            return;
+        }
+
+        using (volume == existing ? null : volume)
+        {
+            var path = volume.Path;
+            foreach (var plugged in Attachments().Where(a => a.SourcePath == path && a.InstanceId != desired.Attachment?.InstanceId))
+            {
+                Unplug(plugged);
+            }
+
+            if (desired.Attachment is { } attachment)
+            {
+                Plug(attachment, path);
+            }
+
+            foreach (var snapshotId in desired.PendingSnapshots ?? [])
+            {
+                if (!_uploaded.Contains(snapshotId))
+                {
+                    await UploadSnapshotAsync(volume, snapshotId, cancellationToken);
+                    _uploaded.Add(snapshotId);
+                }
+            }
+        }
+    }
+
+    private async Task<LibvirtStorageVolume> CreateAsync(LibvirtStoragePool pool, DesiredVolume desired, CancellationToken cancellationToken)
+    {
+        var xml = new XElement("volume", new XElement("name", desired.VolumeId),
+            new XElement("capacity", new XAttribute("unit", "bytes"), desired.SizeBytes.ToString(CultureInfo.InvariantCulture)),
+            new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
+        if (desired.RestoreFromSnapshotId is not { } snapshotId)
+        {
+            return pool.CreateVolume(xml);
+        }
+
+        var marker = RestoreMarker(desired.VolumeId);
+        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+        await File.WriteAllTextAsync(marker, snapshotId, cancellationToken);
+        var volume = pool.CreateVolume(xml);
+        try
+        {
+            var (content, length) = await transfer.DownloadSnapshotAsync(snapshotId, cancellationToken);
+            await using (content)
+            {
+                // The snapshot is the source volume's qcow2 file as it was; libvirt streams block, so off the caller's thread.
+                await Task.Run(() => volume.Upload(content, (ulong)length), cancellationToken);
+            }
+        }
+        catch
+        {
+            volume.Delete();
+            volume.Dispose();
+            throw;
+        }
+
+        File.Delete(marker);
+        return volume;
+    }
+
+    private async Task UploadSnapshotAsync(LibvirtStorageVolume volume, string snapshotId, CancellationToken cancellationToken)
+    {
+        if (options.Simulated)
+        {
+            throw new InvalidOperationException("Simulated servers (libvirt's test driver) cannot stream volumes; snapshots need a real server.");
+        }
+
+        // Spooled to a file first: the API wants the length up front, and the volume's stream is blocking.
+        var spool = Path.Combine(options.StateDirectory, "snapshots", snapshotId + ".part");
+        Directory.CreateDirectory(Path.GetDirectoryName(spool)!);
+        try
+        {
+            await Task.Run(() =>
+            {
+                using var file = new FileStream(spool, FileMode.Create, FileAccess.Write);
+                volume.Download(file);
+            }, cancellationToken);
+            await using var read = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.Asynchronous);
+            await transfer.UploadSnapshotAsync(snapshotId, read, read.Length, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    private void Plug(DesiredAttachment attachment, string path)
+    {
+        using var domain = libvirt.FindDomain(attachment.InstanceId)
+            ?? throw new InvalidOperationException($"Instance {attachment.InstanceId} has no domain on this server yet.");
+        var disk = Disk(path, attachment.TargetDevice, attachment.Serial);
+        var persistent = XDocument.Parse(domain.GetInactiveXml());
+        var inConfig = DisksOf(persistent).Any(d => SourceOf(d) == path);
+        if (options.Simulated)
+        {
+            // The test driver has no hot-plug: the disk goes into the persistent definition, as a stopped guest's would.
+            if (!inConfig)
+            {
+                persistent.Root!.Element("devices")!.Add(disk);
+                libvirt.DefineDomain(persistent.ToString()).Dispose();
+            }
+
+            return;
+        }
+
+        // Live and persistent, each only where it is missing (a crash or a failed hot-plug may have done one side).
+        var active = domain.IsActive;
+        var live = active && DisksOf(XDocument.Parse(domain.GetXml())).Any(d => SourceOf(d) == path);
+        var scope = (active && !live ? DeviceScope.Live : 0) | (inConfig ? 0 : DeviceScope.Config);
+        if (scope != 0)
+        {
+            domain.AttachDevice(disk.ToString(), scope);
+        }
+    }
+
+    private void Unplug(Attachment plugged)
+    {
+        using var domain = libvirt.FindDomain(plugged.InstanceId);
+        if (domain is null)
+        {
+            return;
+        }
+
+        var persistent = XDocument.Parse(domain.GetInactiveXml());
+        var inConfig = DisksOf(persistent).Any(d => SourceOf(d) == plugged.SourcePath);
+        if (options.Simulated)
+        {
+            if (inConfig)
+            {
+                DisksOf(persistent).Where(d => SourceOf(d) == plugged.SourcePath).Remove();
+                libvirt.DefineDomain(persistent.ToString()).Dispose();
+            }
+
+            return;
+        }
+
+        // The guest is asked to release the disk and may take a moment; the next round sees it gone, or asks again.
+        var live = domain.IsActive && DisksOf(XDocument.Parse(domain.GetXml())).Any(d => SourceOf(d) == plugged.SourcePath);
+        var scope = (live ? DeviceScope.Live : 0) | (inConfig ? DeviceScope.Config : 0);
+        if (scope != 0)
+        {
+            domain.DetachDevice(plugged.Disk.ToString(), scope);
+        }
+    }
+
+    private static IEnumerable<XElement> DisksOf(XDocument domain) => domain.Root?.Element("devices")?.Elements("disk") ?? [];
+
+    /// <summary>The disk device for a volume: qcow2 on virtio, its serial the EC2 form (the guest finds it in /sys/block/vd*/serial).</summary>
+    public static XElement Disk(string path, string targetDevice, string serial) => new("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
+        new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", "qcow2")),
+        new XElement("source", new XAttribute("file", path)),
+        new XElement("target", new XAttribute("dev", targetDevice), new XAttribute("bus", "virtio")),
+        new XElement("serial", serial));
+
+    private sealed record Attachment(string InstanceId, string SourcePath, string TargetDevice, XElement Disk);
+
+    /// <summary>
+    /// The pool's volumes plugged into instance domains: live for a running guest (what the guest sees), and the
+    /// persistent definition for a stopped one (and on simulated servers, which only change that).
+    /// </summary>
+    private List<Attachment> Attachments()
+    {
+        var poolPath = PoolDirectory();
+        var found = new List<Attachment>();
+        foreach (var domain in libvirt.ListDomains())
+        {
+            using (domain)
+            {
+                var name = domain.Name;
+                if (!InstanceName().IsMatch(name))
+                {
+                    continue;
+                }
+
+                var xml = options.Simulated || !domain.IsActive ? domain.GetInactiveXml() : domain.GetXml();
+                foreach (var disk in DisksOf(XDocument.Parse(xml)))
+                {
+                    if (SourceOf(disk) is { } source && Path.GetDirectoryName(source) == poolPath && VolumeName().IsMatch(Path.GetFileName(source))
+                        && disk.Element("target")?.Attribute("dev")?.Value is { } target)
+                    {
+                        found.Add(new Attachment(name, source, target, new XElement(disk)));
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string? SourceOf(XElement disk) => disk.Element("source")?.Attribute("file")?.Value;
+
+    private string PoolDirectory() =>
+        XDocument.Parse(Pool().GetXml()).Root?.Element("target")?.Element("path")?.Value?.TrimEnd('/') ?? options.PoolPath.TrimEnd('/');
+
+    private LibvirtStoragePool Pool()
+    {
+        if (_pool is not null)
+        {
+            return _pool;
+        }
+
+        var pool = libvirt.FindStoragePool(options.Pool);
+        if (pool is null)
+        {
+            pool = libvirt.DefineStoragePool(new XElement("pool", new XAttribute("type", "dir"), new XElement("name", options.Pool),
+                new XElement("target", new XElement("path", options.PoolPath))).ToString());
+            pool.Build();
+        }
+
+        if (!pool.IsActive)
+        {
+            pool.Start();
+        }
+
+        pool.Refresh();
+        return _pool = pool;
+    }
+
+    private string RestoreMarker(string volumeId) => Path.Combine(options.StateDirectory, "volumes", volumeId + ".restoring");
+
+    [GeneratedRegex("^vol-[0-9a-f]{17}$")]
+    private static partial Regex VolumeName();
+
+    [GeneratedRegex("^i-[0-9a-f]{17}$")]
+    private static partial Regex InstanceName();
+}

@@ -1,0 +1,32 @@
+using Mediator;
+
+namespace Platform.Modules.Storage.Contracts;
+
+/// <summary>
+/// The block volumes bound to one server (by their first attachment there) that its agent must keep:
+/// Compute puts them in the server's desired state.
+/// </summary>
+public sealed record DescribeHostVolumes(string HostId) : IRequest<IReadOnlyList<HostVolume>>;
+
+/// <param name="Present">False while the volume is being deleted: the server must remove its bytes.</param>
+/// <param name="RestoreFromSnapshotId">The snapshot whose bytes the volume starts from, when it has any.</param>
+/// <param name="AttachedInstanceId">The instance it must be plugged into; null: none.</param>
+/// <param name="TargetDevice">The hypervisor's target for it (<c>vdf</c>…<c>vdp</c>, from EC2's <c>/dev/sdf</c>…).</param>
+/// <param name="PendingSnapshotIds">Snapshots the server must stream from it to the API.</param>
+public sealed record HostVolume(
+    string VolumeId,
+    int SizeGiB,
+    bool Present,
+    string? RestoreFromSnapshotId,
+    string? AttachedInstanceId,
+    string? TargetDevice,
+    IReadOnlyList<string> PendingSnapshotIds);
+
+/// <summary>
+/// What a server's agent saw of its volumes, once it had applied desired-state version <paramref name="AppliedVersion"/>:
+/// volumes move along EBS's states from it (attaching → attached, detaching → available, deleting → deleted).
+/// </summary>
+public sealed record RecordObservedVolumes(string HostId, long AppliedVersion, IReadOnlyList<ObservedVolume> Volumes) : IRequest;
+
+/// <param name="AttachedInstanceId">The instance the volume is plugged into, null when none.</param>
+public sealed record ObservedVolume(string VolumeId, string? AttachedInstanceId);
