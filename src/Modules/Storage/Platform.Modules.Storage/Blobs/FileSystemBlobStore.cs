@@ -28,8 +28,10 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
     {
         var blobId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var temporary = Path.Combine(_incoming, $"{blobId}.part");
-        // Pooled, and no larger than the body: a 4 KiB PUT must not allocate a 1 MiB buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent(expectedLength is { } declared && declared < BufferSize ? (int)Math.Max(declared, 4096) : BufferSize);
+        // Pooled, and no larger than the body needs: a 4 KiB PUT must not allocate a 1 MiB buffer. One byte more than
+        // a small body, so that its one fill ends short of the buffer and it is hashed and written inline.
+        var buffer = ArrayPool<byte>.Shared.Rent(expectedLength is { } declared && declared < BufferSize ? (int)Math.Max(declared + 1, 4096) : BufferSize);
+        byte[]? second = null;
         try
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -37,37 +39,64 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
             long length = 0;
             using (var file = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                while (true)
+                // Hashing and writing one chunk, in order. A large body is pipelined: while one buffer is hashed (MD5, the
+                // ETag, runs at well under the disk's speed) and written on another thread, the next one is received.
+                void Process(byte[] chunk, int count, long offset)
                 {
-                    // The buffer is filled before it is written: a few large writes rather than one per network read.
-                    var filled = 0;
-                    int read;
-                    while (filled < buffer.Length && (read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
-                    {
-                        filled += read;
-                    }
-
-                    if (filled == 0)
-                    {
-                        break;
-                    }
-
-                    length += filled;
-                    if (length > expectedLength)
-                    {
-                        throw new BlobLengthException(expectedLength.Value, length);
-                    }
-
-                    md5.AppendData(buffer, 0, filled);
-                    sha256?.AppendData(buffer, 0, filled);
+                    md5.AppendData(chunk, 0, count);
+                    sha256?.AppendData(chunk, 0, count);
                     // Synchronous: a write into the page cache takes microseconds, where Linux "async" file I/O is
                     // the same write handed to another thread pool thread.
-                    RandomAccess.Write(file, buffer.AsSpan(0, filled), length - filled);
+                    RandomAccess.Write(file, chunk.AsSpan(0, count), offset);
+                }
 
-                    if (filled < buffer.Length)
+                var pending = Task.CompletedTask;
+                try
+                {
+                    var current = buffer;
+                    while (true)
                     {
-                        break;
+                        // The buffer is filled before it is written: a few large writes rather than one per network read.
+                        var filled = 0;
+                        int read;
+                        while (filled < current.Length && (read = await content.ReadAsync(current.AsMemory(filled), cancellationToken)) > 0)
+                        {
+                            filled += read;
+                        }
+
+                        if (filled == 0)
+                        {
+                            break;
+                        }
+
+                        length += filled;
+                        if (length > expectedLength)
+                        {
+                            throw new BlobLengthException(expectedLength.Value, length);
+                        }
+
+                        // The chunk before this one is hashed and written, and its buffer free again.
+                        await pending;
+                        var chunk = current;
+                        var count = filled;
+                        var offset = length - filled;
+                        if (filled < current.Length)
+                        {
+                            Process(chunk, count, offset);
+                            break;
+                        }
+
+                        pending = Task.Run(() => Process(chunk, count, offset), cancellationToken);
+                        current = ReferenceEquals(current, buffer) ? second ??= ArrayPool<byte>.Shared.Rent(BufferSize) : buffer;
                     }
+
+                    await pending;
+                }
+                catch
+                {
+                    // The file stays open until the chunk in flight is done with it; its own failure is the one reported if first.
+                    await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    throw;
                 }
 
                 if (expectedLength is { } expected && length != expected)
@@ -92,6 +121,10 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (second is not null)
+            {
+                ArrayPool<byte>.Shared.Return(second);
+            }
         }
     }
 
