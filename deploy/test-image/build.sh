@@ -11,6 +11,8 @@
 #   and runs user-data (a shell script) in the background, each output line prefixed PLATFORM-USER-DATA.
 #   PLATFORM-GUEST-DISK <dev>          for every block device, also ones hot-plugged later
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
+#   PLATFORM-GUEST-POWER-OFF           when the ACPI power button (a graceful stop) powers it off; a guest booted
+#                                      with platform.acpi=ignore ignores the button, for tests of the forced stop
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinux, OUTDIR/initrd.img
 # vmlinux is the host kernel uncompressed: QEMU boots its ELF through the PVH entry point, skipping the BIOS
 # and the decompression of the bzImage, which under software emulation took most of the boot (5 s of 8).
@@ -32,7 +34,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,modules}
 cp /bin/busybox "$root/bin/busybox"
 
 # Load order from `modinfo -F depends`: the virtio transport first, then the devices.
-order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs)
+order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs evdev button)
 for name in "${order[@]}"; do
   file=$(find "$modules" -name "$name.ko*" | head -n 1)
   [ -n "$file" ] || continue   # built into this kernel
@@ -52,6 +54,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /modules/order 2>/dev/null); do insmod /modules/$m.ko 2>/dev/null; done
+# The ACPI power button (libvirt's graceful shutdown and reboot) powers the guest off, as a cloud image's
+# init does; platform.acpi=ignore makes a guest that ignores it, for tests of the forced stop.
+if ! grep -q 'platform\.acpi=ignore' /proc/cmdline; then
+  mkdir -p /etc/acpi/PWRF
+  printf '#!/bin/sh\necho PLATFORM-GUEST-POWER-OFF >/dev/console\nsync\npoweroff -f\n' >/etc/acpi/PWRF/00000080
+  chmod +x /etc/acpi/PWRF/00000080
+  # In the foreground of a background job: as a daemon it wants a log file under /var/log.
+  acpid -f -d -c /etc/acpi >/dev/null 2>&1 &
+fi
 marker=$(sed -n 's/.*platform\.marker=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "PLATFORM-GUEST-READY $marker"
 mkdir -p /config
@@ -101,7 +112,7 @@ if [ -s /config/user-data ]; then
 fi
 seen=""
 while true; do
-  now=$(ls /sys/block)
+  now=$(echo $(ls /sys/block))
   for d in $now; do case " $seen " in *" $d "*) ;; *) echo "PLATFORM-GUEST-DISK $d" ;; esac; done
   for d in $seen; do case " $now " in *" $d "*) ;; *) echo "PLATFORM-GUEST-DISK-GONE $d" ;; esac; done
   seen=$(echo $now)

@@ -7,14 +7,15 @@ using Platform.Tests.Common;
 namespace Platform.HostAgent.Tests;
 
 /// <summary>
-/// The reconciler on qemu:///system with the real test guest, which ignores ACPI power-off as busybox does.
+/// The reconciler on qemu:///system with the real test guest (booted with platform.acpi=ignore where a test needs
+/// a guest that ignores the ACPI power button, as a hung guest does).
 /// The image reaches the host as it does from the API: fetched into a libvirt directory pool (here from a
 /// local directory laid out as the API serves it) and booted from the pool's volumes.
 /// </summary>
 public sealed class RealHostTests
 {
     [Fact]
-    public async Task Given_a_guest_that_ignores_shutdown_When_stopped_Then_it_is_powered_off_after_the_deadline_and_removed_when_no_longer_desired()
+    public async Task Given_a_guest_that_ignores_shutdown_and_one_that_honours_it_When_stopped_Then_the_first_is_powered_off_after_the_deadline_the_second_shuts_down_itself_and_both_are_removed_when_no_longer_desired()
     {
         var work = Directory.CreateTempSubdirectory("platform-host-").FullName;
         var imageId = $"ami-{Guid.NewGuid():N}"[..21];
@@ -23,6 +24,7 @@ public sealed class RealHostTests
         File.Copy(image.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));
         var id = $"i-{Guid.NewGuid():N}"[..19];
+        var politeId = $"i-{Guid.NewGuid():N}"[..19];
         var clock = new ManualClock();
         using var libvirt = LibvirtConnection.Open("qemu:///system");
         var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
@@ -30,9 +32,11 @@ public sealed class RealHostTests
             new DirectoryImageSource(Path.Combine(work, "images")));
         var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
         var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
-        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check platform.marker={id}",
+        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check platform.acpi=ignore platform.marker={id}",
             PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlatformTestKeyPlatformTestKeyPlatformTe test@platform",
             UserData: Convert.ToBase64String("#!/bin/sh\necho from-the-config-drive\n"u8.ToArray()));
+        var polite = instance with { InstanceId = politeId, CommandLine = $"console=ttyS0 quiet no_timer_check platform.marker={politeId}" };
+        string Console(string instanceId) => File.Exists(Path.Combine(work, $"{instanceId}.log")) ? File.ReadAllText(Path.Combine(work, $"{instanceId}.log")) : "";
         try
         {
             await images.EnsureAsync(guestImage, CancellationToken.None);
@@ -40,7 +44,7 @@ public sealed class RealHostTests
             await images.EnsureAsync(guestImage, CancellationToken.None);
             Assert.True(images.Capacity().Total > 0);
 
-            var running = reconciler.Apply(new HostDesiredState("host-1", 1, [instance]));
+            var running = reconciler.Apply(new HostDesiredState("host-1", 1, [instance, polite]));
             Assert.Empty(running.Faults);
             await WaitForAsync(() => File.Exists(Path.Combine(work, $"{id}.log")) && File.ReadAllText(Path.Combine(work, $"{id}.log")).Contains($"PLATFORM-GUEST-READY {id}", StringComparison.Ordinal));
 
@@ -50,21 +54,34 @@ public sealed class RealHostTests
             Assert.Contains("PLATFORM-GUEST-CONFIG-DRIVE vda", console, StringComparison.Ordinal);
             Assert.Contains($"PLATFORM-GUEST-SSH-KEY {instance.PublicKey}", console, StringComparison.Ordinal);
 
-            var asked = reconciler.Apply(new HostDesiredState("host-1", 2, [instance with { Power = DesiredPower.Stopped }]));
-            Assert.Equal(ObservedPower.Running, Assert.Single(asked.Instances).Power);
+            await WaitForAsync(() => Console(politeId).Contains("PLATFORM-USER-DATA from-the-config-drive", StringComparison.Ordinal));
+            HostDesiredState Stopped(long version) => new("host-1", version,
+                [instance with { Power = DesiredPower.Stopped }, polite with { Power = DesiredPower.Stopped }]);
 
+            // Both are asked through the ACPI power button; the one that honours it powers itself off.
+            var asked = reconciler.Apply(Stopped(2));
+            Assert.Equal(ObservedPower.Running, asked.Instances.Single(i => i.InstanceId == id).Power);
+            await WaitForAsync(() => Console(politeId).Contains("PLATFORM-GUEST-POWER-OFF", StringComparison.Ordinal));
+            await WaitForAsync(() => reconciler.Apply(Stopped(2)).Instances.Single(i => i.InstanceId == politeId).Power == ObservedPower.Stopped);
+
+            // The other is still running until the deadline passes, then it is powered off.
+            var beforeDeadline = reconciler.Apply(Stopped(2));
+            Assert.Equal(ObservedPower.Running, beforeDeadline.Instances.Single(i => i.InstanceId == id).Power);
             clock.Advance(TimeSpan.FromSeconds(31));
-            var stopped = reconciler.Apply(new HostDesiredState("host-1", 3, [instance with { Power = DesiredPower.Stopped }]));
-            Assert.Equal(ObservedPower.Stopped, Assert.Single(stopped.Instances).Power);
+            var stopped = reconciler.Apply(Stopped(3));
+            Assert.All(stopped.Instances, i => Assert.Equal(ObservedPower.Stopped, i.Power));
+            Assert.DoesNotContain("PLATFORM-GUEST-POWER-OFF", Console(id), StringComparison.Ordinal);
 
             var gone = reconciler.Apply(new HostDesiredState("host-1", 4, []));
-            Assert.DoesNotContain(gone.Instances, i => i.InstanceId == id);
+            Assert.DoesNotContain(gone.Instances, i => i.InstanceId == id || i.InstanceId == politeId);
             Assert.Null(libvirt.FindDomain(id));
+            Assert.Null(libvirt.FindDomain(politeId));
         }
         finally
         {
-            using (var leftover = libvirt.FindDomain(id))
+            foreach (var name in new[] { id, politeId })
             {
+                using var leftover = libvirt.FindDomain(name);
                 if (leftover is not null)
                 {
                     if (leftover.IsActive)

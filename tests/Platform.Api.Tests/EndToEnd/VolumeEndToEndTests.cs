@@ -58,11 +58,13 @@ public sealed class VolumeEndToEndTests
         // The guest sees a new virtio disk whose serial is the volume's id, as on EC2's Nitro instances: a new volume is empty.
         await cloud.ConsoleShowsAsync(instance, $" {firstSerial} empty", TimeSpan.FromSeconds(180));
         Assert.Equal([first], PoolVolumes(cloud));
+        var firstDevice = System.Text.RegularExpressions.Regex.Match(cloud.ConsoleText(instance, 0), $"PLATFORM-VOLUME-DISK (vd[a-z]+) {firstSerial} ").Groups[1].Value;
+        Assert.NotEmpty(firstDevice);
 
         var mark = cloud.ConsoleText(instance, 0).Length;
         await (await root.PostJsonAsync($"/api/v1/ec2/volumes/{first}/detach", new { })).AssertOkAsync();
         await WaitForAsync(root, first, v => v.GetProperty("state").GetString() == "available", "available");
-        await cloud.ConsoleShowsAsync(instance, "PLATFORM-GUEST-DISK-GONE vd", TimeSpan.FromSeconds(180), from: mark);
+        await cloud.ConsoleShowsAsync(instance, $"PLATFORM-GUEST-DISK-GONE {firstDevice}", TimeSpan.FromSeconds(180), from: mark);
         var firstPath = PoolPath(cloud, first);
         Run("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 4k", firstPath);
 
