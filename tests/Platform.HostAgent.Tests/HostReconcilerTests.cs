@@ -230,6 +230,26 @@ public sealed class HostReconcilerTests : IDisposable
         Assert.Equal((4, null), Reboots("i-00000000000000001"));
     }
 
+    [Fact]
+    public void Given_running_instances_Then_the_report_carries_their_counters_and_none_for_stopped_ones()
+    {
+        var reconciler = Reconciler();
+        var report = reconciler.WithUsage(reconciler.Apply(State(1, Instance("i-00000000000000001"), Instance("i-00000000000000002", DesiredPower.Stopped))));
+
+        var running = report.Instances.Single(i => i.InstanceId == "i-00000000000000001").Usage;
+        Assert.NotNull(running);
+        Assert.Equal(2, running.VirtualCpus);
+        Assert.True(running.CpuTimeNanoseconds > 0);
+        Assert.NotNull(running.DomainId);
+        Assert.Equal(_clock.GetUtcNow(), running.SampledAt);
+        // The simulated host counts the config drive's I/O; it has no NICs (no switch).
+        var disk = Assert.Single(running.Disks!);
+        Assert.Equal("vda", disk.Device);
+        Assert.True(disk.ReadBytes > 0 && disk.WriteRequests > 0, disk.ToString());
+        Assert.Empty(running.Interfaces!);
+        Assert.Null(report.Instances.Single(i => i.InstanceId == "i-00000000000000002").Usage);
+    }
+
     private (int? Done, int? Asked) Reboots(string instanceId)
     {
         var element = Metadata(instanceId);

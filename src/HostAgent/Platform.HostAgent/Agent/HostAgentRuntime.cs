@@ -165,6 +165,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 }
 
                 report = report with { Volumes = volumes.Observe() };
+                report = reconciler.WithUsage(report);
 
                 report = report with { TunnelAddress = network?.TunnelAddress };
 

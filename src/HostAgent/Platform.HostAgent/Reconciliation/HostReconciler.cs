@@ -6,6 +6,7 @@ using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.Protocol;
+using Platform.HostAgent.Usage;
 
 namespace Platform.HostAgent.Reconciliation;
 
@@ -52,6 +53,8 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     private readonly ConcurrentDictionary<string, bool> _rebootsAsked = new(StringComparer.Ordinal);
 
     private readonly GuestResets _resets = new(libvirt);
+
+    private readonly InstanceUsageSampler _usage = new(libvirt, clock);
 
     /// <summary>Whether a guest is between an ACPI request (shutdown or reboot) and its deadline: the caller should apply again soon.</summary>
     public bool StopsPending => !_stopsRequested.IsEmpty || !_rebootsAsked.IsEmpty;
@@ -102,6 +105,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     }
 
     public HostCapacity Capacity() => Capacity(libvirt, images, Observe());
+
+    /// <summary>The report with each running instance's counters (CPU, memory, disks, NICs) read now: the heartbeat's usage.</summary>
+    public HostReport WithUsage(HostReport report) => _usage.Attach(report);
 
     /// <summary>The server's size and free pool space, also before the agent has an identity (enrolment).</summary>
     public static HostCapacity Capacity(LibvirtConnection libvirt, IGuestImages images) => Capacity(libvirt, images, []);
