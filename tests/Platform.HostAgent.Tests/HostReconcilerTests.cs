@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Protocol;
@@ -12,6 +13,7 @@ public sealed class HostReconcilerTests : IDisposable
     private readonly string _hostFile = Path.Combine(Path.GetTempPath(), $"platform-host-{Guid.NewGuid():N}.xml");
     private readonly LibvirtConnection _libvirt;
     private readonly ManualClock _clock = new();
+    private readonly List<HostReconciler> _reconcilers = [];
 
     public HostReconcilerTests()
     {
@@ -24,8 +26,14 @@ public sealed class HostReconcilerTests : IDisposable
         _libvirt = LibvirtConnection.Open($"test://{_hostFile}");
     }
 
-    private HostReconciler Reconciler(TimeSpan? stopDeadline = null) =>
-        new(_libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) }, new SimulatedGuestImages(), _clock);
+    /// <summary>A new reconciler, as a (re)started agent makes one; disposed with the test.</summary>
+    private HostReconciler Reconciler(TimeSpan? stopDeadline = null)
+    {
+        var reconciler = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "test", StopDeadline = stopDeadline ?? TimeSpan.FromSeconds(30) },
+            new SimulatedGuestImages(), _clock);
+        _reconcilers.Add(reconciler);
+        return reconciler;
+    }
 
     private static DesiredInstance Instance(string id, DesiredPower power = DesiredPower.Running) => new(id, 2, 1024, power, Image, "console=ttyS0");
 
@@ -111,7 +119,7 @@ public sealed class HostReconcilerTests : IDisposable
     [Fact]
     public void Given_another_agents_instances_on_the_same_libvirt_Then_they_are_neither_reported_nor_removed_nor_taken_over()
     {
-        var other = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-2", DomainType = "test" }, new SimulatedGuestImages(), _clock);
+        using var other = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-2", DomainType = "test" }, new SimulatedGuestImages(), _clock);
         other.Apply(new HostDesiredState("host-2", 1, [Instance("i-0000000000000000c")]));
 
         var mine = Reconciler();
@@ -124,8 +132,145 @@ public sealed class HostReconcilerTests : IDisposable
         Assert.Equal(["i-0000000000000000c"], other.Observe().Select(i => i.InstanceId));
     }
 
+    [Fact]
+    public void Given_a_reboot_Then_the_guest_is_asked_first_reset_after_the_deadline_and_the_count_kept_in_the_domain()
+    {
+        var reconciler = Reconciler();
+        reconciler.Apply(State(1, Instance("i-00000000000000001")));
+        Assert.Equal((0, null), Reboots("i-00000000000000001"));
+        Assert.False(reconciler.StopsPending);
+
+        var asked = reconciler.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Empty(asked.Faults);
+        // libvirt's simulated guests give no sign of going down, so the reboot waits for its deadline.
+        Assert.Equal((0, 1), Reboots("i-00000000000000001"));
+        Assert.True(reconciler.StopsPending);
+        var askedAt = AskedAt("i-00000000000000001");
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        reconciler.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal((0, 1), Reboots("i-00000000000000001"));
+        Assert.Equal(askedAt, AskedAt("i-00000000000000001"));
+
+        _clock.Advance(TimeSpan.FromSeconds(21));
+        var reset = reconciler.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Empty(reset.Faults);
+        Assert.Equal(ObservedPower.Running, Assert.Single(reset.Instances).Power);
+        Assert.Equal((1, null), Reboots("i-00000000000000001"));
+        Assert.False(reconciler.StopsPending);
+
+        reconciler.Apply(State(3, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal((1, null), Reboots("i-00000000000000001"));
+    }
+
+    [Fact]
+    public void Given_agent_restarts_before_and_during_a_reboot_Then_it_is_asked_once_and_carried_out_once()
+    {
+        Reconciler().Apply(State(1, Instance("i-00000000000000001")));
+
+        // The reboot is asked while the agent is down: the next agent finds the count in the domain and carries it out.
+        var afterRestart = Reconciler();
+        afterRestart.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal((0, 1), Reboots("i-00000000000000001"));
+        var askedAt = AskedAt("i-00000000000000001");
+
+        // Restarted again mid-reboot: the request is not made a second time, and its deadline runs from the first.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        var midReboot = Reconciler();
+        midReboot.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal(askedAt, AskedAt("i-00000000000000001"));
+        Assert.True(midReboot.StopsPending);
+        _clock.Advance(TimeSpan.FromSeconds(11));
+        midReboot.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal((1, null), Reboots("i-00000000000000001"));
+
+        var later = Reconciler();
+        later.Apply(State(3, Instance("i-00000000000000001") with { RebootCount = 1 }));
+        Assert.Equal((1, null), Reboots("i-00000000000000001"));
+        Assert.False(later.StopsPending);
+    }
+
+    [Fact]
+    public void Given_reboots_asked_of_a_stopped_or_new_or_stopping_guest_Then_its_next_boot_carries_them_out()
+    {
+        var reconciler = Reconciler();
+        // A new instance with reboots already asked (asked while pending): its first boot owes none.
+        reconciler.Apply(State(1, Instance("i-00000000000000001") with { RebootCount = 2 }, Instance("i-00000000000000002", DesiredPower.Stopped)));
+        Assert.Equal((2, null), Reboots("i-00000000000000001"));
+        Assert.False(reconciler.StopsPending);
+
+        // Asked, then stopped before the deadline: the stop drops the request.
+        reconciler.Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 3 }));
+        Assert.Equal((2, 3), Reboots("i-00000000000000001"));
+        reconciler.Apply(State(3, Instance("i-00000000000000001", DesiredPower.Stopped) with { RebootCount = 3 }));
+        Assert.Equal((3, null), Reboots("i-00000000000000001"));
+
+        // A stopped guest's count follows what is asked, and starting it reboots nothing.
+        reconciler.Apply(State(4, Instance("i-00000000000000002", DesiredPower.Stopped) with { RebootCount = 1 }));
+        Assert.Equal((1, null), Reboots("i-00000000000000002"));
+        reconciler.Apply(State(5, Instance("i-00000000000000002") with { RebootCount = 1 }));
+        Assert.Equal((1, null), Reboots("i-00000000000000002"));
+        Assert.False(reconciler.StopsPending);
+    }
+
+    [Fact]
+    public void Given_a_domain_from_an_agent_that_kept_no_reboot_count_Then_the_count_asked_now_is_taken_without_a_reboot()
+    {
+        var reconciler = Reconciler();
+        reconciler.Apply(State(1, Instance("i-00000000000000001")));
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            var element = XElement.Parse(domain.GetMetadata(DomainDefinition.MetadataNamespace)!);
+            element.Element("reboots")!.Remove();
+            domain.SetMetadata(DomainDefinition.MetadataNamespace, "platform", element.ToString());
+        }
+
+        Assert.Equal((null, null), Reboots("i-00000000000000001"));
+        Reconciler().Apply(State(2, Instance("i-00000000000000001") with { RebootCount = 4 }));
+        Assert.Equal((4, null), Reboots("i-00000000000000001"));
+    }
+
+    [Fact]
+    public void Given_running_instances_Then_the_report_carries_their_counters_and_none_for_stopped_ones()
+    {
+        var reconciler = Reconciler();
+        var report = reconciler.WithUsage(reconciler.Apply(State(1, Instance("i-00000000000000001"), Instance("i-00000000000000002", DesiredPower.Stopped))));
+
+        var running = report.Instances.Single(i => i.InstanceId == "i-00000000000000001").Usage;
+        Assert.NotNull(running);
+        Assert.Equal(2, running.VirtualCpus);
+        Assert.True(running.CpuTimeNanoseconds > 0);
+        Assert.NotNull(running.DomainId);
+        Assert.Equal(_clock.GetUtcNow(), running.SampledAt);
+        // The simulated host counts the config drive's I/O; it has no NICs (no switch).
+        var disk = Assert.Single(running.Disks!);
+        Assert.Equal("vda", disk.Device);
+        Assert.True(disk.ReadBytes > 0 && disk.WriteRequests > 0, disk.ToString());
+        Assert.Empty(running.Interfaces!);
+        Assert.Null(report.Instances.Single(i => i.InstanceId == "i-00000000000000002").Usage);
+    }
+
+    private (int? Done, int? Asked) Reboots(string instanceId)
+    {
+        var element = Metadata(instanceId);
+        return ((int?)element.Element("reboots"), (int?)element.Element("reboot-asked")?.Attribute("count"));
+    }
+
+    private string? AskedAt(string instanceId) => (string?)Metadata(instanceId).Element("reboot-asked")?.Attribute("at");
+
+    private XElement Metadata(string instanceId)
+    {
+        using var domain = _libvirt.FindDomain(instanceId)!;
+        return XElement.Parse(domain.GetMetadata(DomainDefinition.MetadataNamespace)!);
+    }
+
     public void Dispose()
     {
+        foreach (var reconciler in _reconcilers)
+        {
+            reconciler.Dispose();
+        }
+
         _libvirt.Dispose();
         File.Delete(_hostFile);
     }

@@ -62,9 +62,17 @@ internal static unsafe class EventLoop
         writer.TryWrite(new DomainLifecycleEvent(name, (DomainLifecycle)lifecycle, detail));
         return 0;
     }
+
+    /// <summary>virConnectDomainEventGenericCallback, for VIR_DOMAIN_EVENT_ID_REBOOT.</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    internal static void OnReboot(nint connection, nint domain, nint opaque)
+    {
+        var writer = (ChannelWriter<string>)GCHandle.FromIntPtr(opaque).Target!;
+        writer.TryWrite(Marshal.PtrToStringUTF8((nint)NativeMethods.DomainGetNameRaw(domain)) ?? "");
+    }
 }
 
-/// <summary>A registration of domain lifecycle events; disposing it stops their delivery.</summary>
+/// <summary>A registration of domain events; disposing it stops their delivery.</summary>
 public sealed class DomainEventSubscription : IDisposable
 {
     private readonly Interop.ConnectionHandle _connection;

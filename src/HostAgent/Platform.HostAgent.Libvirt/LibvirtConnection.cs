@@ -140,6 +140,25 @@ public sealed unsafe class LibvirtConnection : IDisposable
         return new DomainEventSubscription(_handle, id, target);
     }
 
+    /// <summary>
+    /// Delivers the name of every domain whose guest was reset (VIR_DOMAIN_EVENT_ID_REBOOT): a reboot it did itself, one
+    /// libvirt carried out after an ACPI reboot request, or a hard reset.
+    /// </summary>
+    public DomainEventSubscription SubscribeRebootEvents(System.Threading.Channels.ChannelWriter<string> writer)
+    {
+        var target = GCHandle.Alloc(writer);
+        delegate* unmanaged[Cdecl]<nint, nint, nint, void> callback = &EventLoop.OnReboot;
+        var id = NativeMethods.ConnectDomainEventRegisterAny(_handle, 0, NativeMethods.DomainEventIdReboot, callback, GCHandle.ToIntPtr(target), 0);
+        if (id < 0)
+        {
+            var error = LibvirtException.FromLastError("virConnectDomainEventRegisterAny");
+            target.Free();
+            throw error;
+        }
+
+        return new DomainEventSubscription(_handle, id, target);
+    }
+
     public void Dispose() => _handle.Dispose();
 
     /// <summary>A string libvirt allocated for the caller, copied and freed.</summary>

@@ -18,6 +18,22 @@ public enum DomainState
 
 public sealed record DomainInfo(DomainState State, ulong MaxMemoryKiB, ulong MemoryKiB, int VirtualCpus, TimeSpan CpuTime);
 
+/// <summary>How a guest is asked to reboot (virDomainRebootFlagValues).</summary>
+public enum RebootMethod : uint
+{
+    /// <summary>The hypervisor's choice (QEMU: the guest agent when there is one, else the ACPI power button).</summary>
+    Default = 0,
+
+    /// <summary>
+    /// The ACPI power button: the guest shuts down as it would for a stop, and QEMU's libvirt starts it again
+    /// instead of ending it. A guest that ignores the button does not reboot; callers pair it with a deadline and <see cref="LibvirtDomain.Reset"/>.
+    /// </summary>
+    AcpiPowerButton = 1,
+
+    /// <summary>The guest agent inside the guest.</summary>
+    GuestAgent = 2,
+}
+
 /// <summary>Which definition a device change affects (virDomainDeviceModifyFlags).</summary>
 [Flags]
 public enum DeviceScope : uint
@@ -82,7 +98,106 @@ public sealed unsafe class LibvirtDomain : IDisposable
     /// <summary>A hard reset, as pressing the machine's reset button: the guest is not asked.</summary>
     public void Reset() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReset(_handle, 0), "virDomainReset");
 
-    public void Reboot() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReboot(_handle, 0), "virDomainReboot");
+    /// <summary>Asks the guest to reboot; it returns once asked, before the guest went down (see <see cref="RebootMethod"/>).</summary>
+    public void Reboot(RebootMethod method = RebootMethod.Default) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainReboot(_handle, (uint)method), "virDomainReboot");
+
+    /// <summary>The running domain's id, new at every start (not at a reboot); null while it is shut off.</summary>
+    public int? Id => NativeMethods.DomainGetId(_handle) is var id && id == uint.MaxValue ? null : (int)id;
+
+    /// <summary>
+    /// The domain's metadata element of one XML namespace, as its own document (libvirt hands it back without the
+    /// namespace); null when the domain has none of that namespace.
+    /// </summary>
+    public string? GetMetadata(string namespaceUri)
+    {
+        var native = NativeMethods.DomainGetMetadata(_handle, NativeMethods.MetadataElement, namespaceUri, 0);
+        if (native is not null)
+        {
+            return LibvirtConnection.TakeString(native, "virDomainGetMetadata");
+        }
+
+        var error = LibvirtException.FromLastError("virDomainGetMetadata");
+        return error.Is(LibvirtErrorCode.NoDomainMetadata) ? null : throw error;
+    }
+
+    /// <summary>
+    /// Replaces the metadata element of one namespace, in the running domain and in its persistent definition, so it
+    /// survives a restart of the guest and of the agent. libvirt puts the element and its children in the namespace.
+    /// </summary>
+    public void SetMetadata(string namespaceUri, string prefix, string elementXml) =>
+        LibvirtException.ThrowIfFailed(
+            NativeMethods.DomainSetMetadata(_handle, NativeMethods.MetadataElement, elementXml, prefix, namespaceUri, DeviceTargets()), "virDomainSetMetadata");
+
+    /// <summary>The guest's memory as the hypervisor and the guest's balloon driver report it; what neither reports is null.</summary>
+    public MemoryStats GetMemoryStats()
+    {
+        var stats = stackalloc NativeMethods.VirDomainMemoryStat[NativeMethods.MemoryStatCount];
+        var count = NativeMethods.DomainMemoryStats(_handle, stats, NativeMethods.MemoryStatCount, 0);
+        if (count < 0)
+        {
+            throw LibvirtException.FromLastError("virDomainMemoryStats");
+        }
+
+        var values = new Dictionary<int, ulong>();
+        for (var i = 0; i < count; i++)
+        {
+            values[stats[i].Tag] = stats[i].Value;
+        }
+
+        ulong? Of(MemoryStatTag tag) => values.TryGetValue((int)tag, out var value) ? value : null;
+        return new MemoryStats(Of(MemoryStatTag.ActualBalloon), Of(MemoryStatTag.Rss), Of(MemoryStatTag.Available), Of(MemoryStatTag.Unused),
+            Of(MemoryStatTag.Usable), Of(MemoryStatTag.DiskCaches), Of(MemoryStatTag.SwapIn), Of(MemoryStatTag.SwapOut),
+            Of(MemoryStatTag.MajorFault), Of(MemoryStatTag.MinorFault));
+    }
+
+    /// <summary>One disk's I/O since the domain started, by its target (<c>vda</c>) or its source path.</summary>
+    public BlockStats GetBlockStats(string disk) =>
+        NativeMethods.DomainBlockStats(_handle, disk, out var stats, (nuint)sizeof(NativeMethods.VirDomainBlockStats)) < 0
+            ? throw LibvirtException.FromLastError($"virDomainBlockStats({disk})")
+            : new BlockStats(Known(stats.ReadRequests), Known(stats.ReadBytes), Known(stats.WriteRequests), Known(stats.WriteBytes), Known(stats.Errors));
+
+    /// <summary>One NIC's traffic since its tap device was made, by the device's name on the host, seen from the guest (rx: received by the guest).</summary>
+    public InterfaceStats GetInterfaceStats(string device) =>
+        NativeMethods.DomainInterfaceStats(_handle, device, out var stats, (nuint)sizeof(NativeMethods.VirDomainInterfaceStats)) < 0
+            ? throw LibvirtException.FromLastError($"virDomainInterfaceStats({device})")
+            : new InterfaceStats(Known(stats.RxBytes), Known(stats.RxPackets), Known(stats.RxErrors), Known(stats.RxDrops),
+                Known(stats.TxBytes), Known(stats.TxPackets), Known(stats.TxErrors), Known(stats.TxDrops));
+
+    /// <summary>
+    /// Everything at once for a running domain: CPU time and size (virDomainGetInfo), memory, and every disk and NIC of
+    /// its live definition. A device libvirt cannot count (a NIC without a host device, an empty CD drive) is left out.
+    /// </summary>
+    public DomainStatistics GetStatistics()
+    {
+        var info = GetInfo();
+        var devices = DomainDevices.FromXml(GetXml());
+        var disks = new List<DiskStatistics>();
+        foreach (var target in devices.DiskTargets)
+        {
+            try
+            {
+                disks.Add(new DiskStatistics(target, GetBlockStats(target)));
+            }
+            catch (LibvirtException e) when (e.Is(LibvirtErrorCode.OperationInvalid) || e.Is(LibvirtErrorCode.InvalidArgument))
+            {
+            }
+        }
+
+        var nics = new List<InterfaceStatistics>();
+        foreach (var nic in devices.Interfaces.Where(n => n.Device is not null))
+        {
+            try
+            {
+                nics.Add(new InterfaceStatistics(nic.Device!, nic.MacAddress, GetInterfaceStats(nic.Device!)));
+            }
+            catch (LibvirtException e) when (e.Is(LibvirtErrorCode.OperationInvalid) || e.Is(LibvirtErrorCode.InvalidArgument))
+            {
+            }
+        }
+
+        return new DomainStatistics(info, GetMemoryStats(), disks, nics);
+    }
 
     /// <summary>Removes the definition; a running domain keeps running until it stops.</summary>
     public void Undefine() => LibvirtException.ThrowIfFailed(NativeMethods.DomainUndefine(_handle), "virDomainUndefine");
@@ -109,6 +224,8 @@ public sealed unsafe class LibvirtDomain : IDisposable
     public void Dispose() => _handle.Dispose();
 
     private uint DeviceTargets() => IsActive ? AffectLive | AffectConfig : AffectConfig;
+
+    private static long? Known(long value) => value < 0 ? null : value;
 
     private const uint XmlInactive = 2;
     private const uint AffectLive = 1;

@@ -17,6 +17,7 @@ public enum LibvirtErrorCode
     NoStoragePool = 49,
     NoStorageVolume = 50,
     OperationInvalid = 55,
+    NoDomainMetadata = 80,
 }
 
 /// <summary>A failed libvirt call, with libvirt's own error code and message.</summary>

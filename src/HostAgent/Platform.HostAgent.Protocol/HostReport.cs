@@ -27,7 +27,8 @@ public enum ObservedPower
 }
 
 /// <param name="ConsoleOutput">The tail of the guest's serial console (up to 64 KiB), sent only when it changed.</param>
-public sealed record InstanceReport(string InstanceId, ObservedPower Power, string? ConsoleOutput = null)
+/// <param name="Usage">The running guest's counters at the moment of the report; null while it is not running (or from an agent that sends none).</param>
+public sealed record InstanceReport(string InstanceId, ObservedPower Power, string? ConsoleOutput = null, InstanceUsage? Usage = null)
 {
     public const int MaxConsoleBytes = 64 * 1024;
 }

@@ -48,6 +48,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetName")]
     internal static partial byte* DomainGetNameRaw(nint domain);
 
+    /// <returns>The running domain's id, or (unsigned int)-1 for a domain that is shut off.</returns>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetID")]
+    internal static partial uint DomainGetId(DomainHandle domain);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetUUIDString")]
     internal static partial int DomainGetUuidString(DomainHandle domain, byte* buffer);
 
@@ -66,4 +70,15 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainIsActive")]
     internal static partial int DomainIsActive(DomainHandle domain);
+
+    /// <summary>VIR_DOMAIN_METADATA_ELEMENT: an element under the caller's own XML namespace.</summary>
+    internal const int MetadataElement = 2;
+
+    /// <returns>The element, without its namespace, for the caller to free; NULL (error VIR_ERR_NO_DOMAIN_METADATA) when there is none.</returns>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetMetadata", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial byte* DomainGetMetadata(DomainHandle domain, int type, string uri, uint flags);
+
+    /// <summary>Replaces the element of namespace <paramref name="uri"/> (written with prefix <paramref name="key"/>); NULL metadata removes it.</summary>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainSetMetadata", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DomainSetMetadata(DomainHandle domain, int type, string? metadata, string key, string uri, uint flags);
 }

@@ -6,6 +6,9 @@ internal static unsafe partial class NativeMethods
 {
     internal const int DomainEventIdLifecycle = 0;
 
+    /// <summary>VIR_DOMAIN_EVENT_ID_REBOOT: the guest was reset (its own reboot, libvirt's reboot, or virDomainReset).</summary>
+    internal const int DomainEventIdReboot = 1;
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virEventRegisterDefaultImpl")]
     internal static partial int EventRegisterDefaultImpl();
 

@@ -45,7 +45,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
             var consoles = Path.Combine(options.StateDirectory, "console");
             Directory.CreateDirectory(consoles);
-            var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
+            using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
             {
                 Owner = credential.HostId,
                 DomainType = options.ResolvedDomainType,
@@ -165,6 +165,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 }
 
                 report = report with { Volumes = volumes.Observe() };
+                report = reconciler.WithUsage(report);
 
                 report = report with { TunnelAddress = network?.TunnelAddress };
 

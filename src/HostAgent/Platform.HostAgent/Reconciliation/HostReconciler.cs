@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.Protocol;
+using Platform.HostAgent.Usage;
 
 namespace Platform.HostAgent.Reconciliation;
 
@@ -40,23 +42,30 @@ public sealed class ReconcilerOptions
 /// nothing the second time. It manages only domains named like instances (<c>i-</c> and 17 hex digits),
 /// so other domains on the host are left alone. A fault on one instance is reported and the rest applied.
 /// </summary>
-public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, IGuestImages images, TimeProvider clock)
+public sealed partial class HostReconciler(LibvirtConnection libvirt, ReconcilerOptions options, IGuestImages images, TimeProvider clock) : IDisposable
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _stopsRequested = new(StringComparer.Ordinal);
 
     /// <summary>Whether a domain (by UUID) is ours, read once from its metadata.</summary>
     private readonly ConcurrentDictionary<Guid, bool> _owned = [];
 
-    /// <summary>The reboot count last seen per instance; a rise means the user asked for a reboot since.</summary>
-    private readonly ConcurrentDictionary<string, int> _reboots = new(StringComparer.Ordinal);
+    /// <summary>Instances whose guest was asked to reboot and has not been seen going down yet (the request itself is in the domain's metadata).</summary>
+    private readonly ConcurrentDictionary<string, bool> _rebootsAsked = new(StringComparer.Ordinal);
 
-    /// <summary>Whether a guest is between its ACPI shutdown request and its deadline: the caller should apply again soon.</summary>
-    public bool StopsPending => !_stopsRequested.IsEmpty;
+    private readonly GuestResets _resets = new(libvirt);
+
+    private readonly InstanceUsageSampler _usage = new(libvirt, clock);
+
+    /// <summary>Whether a guest is between an ACPI request (shutdown or reboot) and its deadline: the caller should apply again soon.</summary>
+    public bool StopsPending => !_stopsRequested.IsEmpty || !_rebootsAsked.IsEmpty;
+
+    public void Dispose() => _resets.Dispose();
 
     public HostReport Apply(HostDesiredState desired)
     {
         var faults = new List<InstanceFault>();
         var wanted = desired.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        _resets.Collect();
 
         foreach (var domain in libvirt.ListDomains())
         {
@@ -97,6 +106,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 
     public HostCapacity Capacity() => Capacity(libvirt, images, Observe());
 
+    /// <summary>The report with each running instance's counters (CPU, memory, disks, NICs) read now: the heartbeat's usage.</summary>
+    public HostReport WithUsage(HostReport report) => _usage.Attach(report);
+
     /// <summary>The server's size and free pool space, also before the agent has an identity (enrolment).</summary>
     public static HostCapacity Capacity(LibvirtConnection libvirt, IGuestImages images) => Capacity(libvirt, images, []);
 
@@ -117,24 +129,26 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
 
         var active = domain.IsActive;
-        var rebootRequested = _reboots.TryGetValue(instance.InstanceId, out var seen) && instance.RebootCount > seen;
-        _reboots[instance.InstanceId] = instance.RebootCount;
+        var reboots = RebootRecord.Read(domain);
         if (instance.Power == DesiredPower.Running)
         {
             _stopsRequested.TryRemove(instance.InstanceId, out _);
             if (!active)
             {
                 domain.Start();
+                // A fresh boot carries out every reboot asked until now.
+                Settle(domain, reboots, instance.RebootCount);
             }
-            else if (rebootRequested)
+            else
             {
-                // A hard reset: minimal images run no ACPI daemon that would honour a polite reboot.
-                domain.Reset();
+                Reboot(domain, instance, reboots);
             }
 
             return;
         }
 
+        // A guest that stops boots afresh at its next start: reboots asked until now are moot.
+        Settle(domain, reboots, instance.RebootCount);
         if (!active)
         {
             _stopsRequested.TryRemove(instance.InstanceId, out _);
@@ -155,6 +169,68 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
     }
 
+    /// <summary>
+    /// EC2's reboot: the guest is asked through the ACPI power button (it shuts down and libvirt starts it again);
+    /// one that has not gone down by the stop deadline is reset. The reboot count carried out and a request under
+    /// way live in the domain's metadata, so a restarted agent neither loses a reboot nor repeats one.
+    /// </summary>
+    private void Reboot(LibvirtDomain domain, DesiredInstance instance, RebootRecord reboots)
+    {
+        var name = instance.InstanceId;
+        if (reboots.Done is not { } done)
+        {
+            // A domain from an agent that kept no count: what is asked now is its starting point.
+            Settle(domain, reboots, instance.RebootCount);
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        if (reboots.Asked is not { } asked)
+        {
+            if (instance.RebootCount <= done)
+            {
+                return;
+            }
+
+            // Recorded before asking: an agent that dies in between still finishes this reboot (by reset, at the deadline).
+            _resets.Forget(name);
+            reboots.With(done, new RebootRequest(instance.RebootCount, now)).Write(domain);
+            _rebootsAsked[name] = true;
+            domain.Reboot(RebootMethod.AcpiPowerButton);
+            return;
+        }
+
+        _rebootsAsked[name] = true;
+        if (_resets.WentDown(name))
+        {
+            Complete(domain, reboots, asked.Count);
+        }
+        else if (now - asked.At >= options.StopDeadline)
+        {
+            // The guest ignored the button (a hung or minimal guest): press reset, as EC2's hard reboot does.
+            domain.Reset();
+            Complete(domain, reboots, asked.Count);
+        }
+    }
+
+    private void Complete(LibvirtDomain domain, RebootRecord reboots, int count)
+    {
+        var name = domain.Name;
+        reboots.With(count, null).Write(domain);
+        _rebootsAsked.TryRemove(name, out _);
+        _resets.Forget(name);
+    }
+
+    /// <summary>Records that the guest owes no reboot up to <paramref name="count"/> (it booted or stops), dropping a request under way.</summary>
+    private void Settle(LibvirtDomain domain, RebootRecord reboots, int count)
+    {
+        _rebootsAsked.TryRemove(domain.Name, out _);
+        if (reboots.Done != count || reboots.Asked is not null)
+        {
+            reboots.With(count, null).Write(domain);
+        }
+    }
+
     private void Remove(LibvirtDomain domain)
     {
         if (domain.IsActive)
@@ -164,7 +240,8 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 
         var name = domain.Name;
         _stopsRequested.TryRemove(name, out _);
-        _reboots.TryRemove(name, out _);
+        _rebootsAsked.TryRemove(name, out _);
+        _resets.Forget(name);
         domain.Undefine();
         images.DeleteInstanceDisks(name);
     }
@@ -185,7 +262,13 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             Interfaces = options.Bridge is not { } bridge ? [] : (instance.Interfaces ?? []).Select(nic => new InterfaceDefinition(bridge, nic.MacAddress,
                 InterfaceId: GuestInterfaceId.For(nic.InterfaceId), TargetDevice: GuestInterfaceId.TapName(nic.InterfaceId))).ToList(),
             SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
-            Metadata = new Dictionary<string, string> { [OwnerElement] = options.Owner, ["image"] = instance.Image.ImageId },
+            Metadata = new Dictionary<string, string>
+            {
+                [OwnerElement] = options.Owner,
+                ["image"] = instance.Image.ImageId,
+                // A new guest boots now: it owes none of the reboots asked before.
+                [RebootRecord.DoneElement] = instance.RebootCount.ToString(CultureInfo.InvariantCulture),
+            },
         };
     }
 

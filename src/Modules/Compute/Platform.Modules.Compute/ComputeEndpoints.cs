@@ -9,6 +9,7 @@ using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.KeyPairs;
+using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Compute;
@@ -34,6 +35,10 @@ internal static class ComputeEndpoints
             TypedResults.Ok((await sender.Send(new DescribeInstances([id], [], []), ct)).Instances[0]));
         ec2.MapGet("/instances/{instance_id}/console-output", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new GetConsoleOutput(id), ct)));
+        ec2.MapGet("/instances/{instance_id}/metrics", async ([FromRoute(Name = "instance_id")] string id, [FromQuery(Name = "start_time")] string? startTime,
+                [FromQuery(Name = "end_time")] string? endTime, [FromQuery(Name = "period")] string? period, [FromQuery(Name = "metric_name")] string[]? names,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetInstanceMetrics(id, startTime, endTime, period, names ?? []), ct)));
         ec2.MapPost("/instances/{instance_id}/stop", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new StopInstance(id), ct)));
         ec2.MapPost("/instances/{instance_id}/start", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
 using Platform.Modules.Shared.Hosting;
@@ -23,6 +24,7 @@ internal static class ComputeModule
         services.AddSingleton<HostLiveness>();
         services.AddSingleton<ImageFiles>();
         services.AddScoped<InstanceTransitions>();
+        services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();
         services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
         return services;

@@ -20,6 +20,9 @@ internal sealed class ComputeOptions
     /// <summary>How long a terminated instance stays in descriptions (EC2: about an hour).</summary>
     public TimeSpan TerminatedRetention { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted).</summary>
+    /// <summary>How long instances' 1-minute usage datapoints are kept (the metrics endpoint reads no further back).</summary>
+    public TimeSpan MetricsRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted, old metrics pruned).</summary>
     public string HousekeepingCron { get; set; } = "*/10 * * * *";
 }

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Storage.Contracts;
 
@@ -15,7 +16,7 @@ namespace Platform.Modules.Compute.Hosts;
 /// </summary>
 internal sealed record ReportHostState(string HostId, HostReport Report) : IRequest<long>;
 
-internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, ISender sender, TimeProvider clock)
+internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, ISender sender, UsageRecorder usage, TimeProvider clock)
     : IRequestHandler<ReportHostState, long>
 {
     public async ValueTask<long> Handle(ReportHostState request, CancellationToken cancellationToken)
@@ -69,6 +70,9 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
                 db.AddNotification(new InstanceTerminated(instance.AccountId, instance.Id, now));
             }
         }
+
+        // The guests' usage since the last heartbeat, in the same commit: a retried report is not counted twice.
+        await usage.RecordAsync(instances, report.Instances, now, cancellationToken);
 
         if (desiredChanged)
         {

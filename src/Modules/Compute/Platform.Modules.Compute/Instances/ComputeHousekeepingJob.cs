@@ -11,7 +11,8 @@ namespace Platform.Modules.Compute.Instances;
 /// <summary>
 /// What EC2 forgets on its own: terminated instances leave descriptions after <see cref="ComputeOptions.TerminatedRetention"/>
 /// (an hour, as EC2), and a deregistered image goes with its bytes once no instance that is not terminated was
-/// launched from it (until then a server may still have to fetch it). Idempotent; safe on several replicas.
+/// launched from it (until then a server may still have to fetch it); instances' usage datapoints older than
+/// <see cref="ComputeOptions.MetricsRetention"/> are pruned. Idempotent; safe on several replicas.
 /// </summary>
 internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageFiles files, IOptions<ComputeOptions> options, TimeProvider clock,
     ILogger<ComputeHousekeepingJob> logger)
@@ -27,6 +28,8 @@ internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageF
         foreach (var batch in expired.Chunk(500))
         {
             await db.InstanceTags.Where(t => batch.Contains(t.InstanceId)).ExecuteDeleteAsync(cancellationToken);
+            await db.InstanceMetrics.Where(m => batch.Contains(m.InstanceId)).ExecuteDeleteAsync(cancellationToken);
+            await db.InstanceUsageSamples.Where(u => batch.Contains(u.InstanceId)).ExecuteDeleteAsync(cancellationToken);
             await db.Instances.Where(i => batch.Contains(i.Id) && i.State == InstanceStates.Terminated).ExecuteDeleteAsync(cancellationToken);
         }
 
@@ -40,19 +43,25 @@ internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageF
             await db.Images.Where(m => m.Id == imageId && m.State == ImageStates.Deregistered).ExecuteDeleteAsync(cancellationToken);
         }
 
-        if (expired.Count > 0 || images.Count > 0)
+        var metricsCutoff = clock.GetUtcNow().UtcDateTime - options.Value.MetricsRetention;
+        var pruned = await db.InstanceMetrics.Where(m => m.PeriodStart < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
+        // A sample that old is no baseline any more (the instance stopped or is gone); a new one starts afresh.
+        await db.InstanceUsageSamples.Where(u => u.ReceivedAt < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
+
+        if (expired.Count > 0 || images.Count > 0 || pruned > 0)
         {
-            LogHousekeeping(logger, expired.Count, images.Count);
+            LogHousekeeping(logger, expired.Count, images.Count, pruned);
         }
 
-        return new HousekeepingResult(expired.Count, images.Count);
+        return new HousekeepingResult(expired.Count, images.Count, pruned);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Compute housekeeping: {Instances} terminated instances forgotten, {Images} deregistered images deleted")]
-    private static partial void LogHousekeeping(ILogger logger, int instances, int images);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Compute housekeeping: {Instances} terminated instances forgotten, {Images} deregistered images deleted, {Datapoints} usage datapoints pruned")]
+    private static partial void LogHousekeeping(ILogger logger, int instances, int images, int datapoints);
 }
 
-internal sealed record HousekeepingResult(int InstancesForgotten, int ImagesDeleted);
+internal sealed record HousekeepingResult(int InstancesForgotten, int ImagesDeleted, int DatapointsPruned = 0);
 
 /// <summary>Registers the housekeeping job on its schedule (every ten minutes unless configured).</summary>
 internal sealed class RegisterComputeHousekeeping(IRecurringJobManager recurring, IOptions<ComputeOptions> options) : IStartupTask

@@ -22,6 +22,10 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InstanceTag> InstanceTags => Set<InstanceTag>();
 
+    public DbSet<InstanceMetricMinute> InstanceMetrics => Set<InstanceMetricMinute>();
+
+    public DbSet<InstanceUsageSample> InstanceUsageSamples => Set<InstanceUsageSample>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<HostRecord>(host =>
@@ -137,6 +141,41 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             tag.Property(t => t.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
             tag.Property(t => t.Key).HasColumnName("key").HasMaxLength(128);
             tag.Property(t => t.Value).HasColumnName("value").HasMaxLength(256);
+        });
+
+        modelBuilder.Entity<InstanceMetricMinute>(metric =>
+        {
+            metric.ToTable("instance_metrics");
+            metric.HasKey(m => new { m.InstanceId, m.PeriodStart });
+            metric.Property(m => m.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
+            metric.Property(m => m.PeriodStart).HasColumnName("period_start");
+            metric.Property(m => m.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            metric.Property(m => m.Intervals).HasColumnName("intervals");
+            metric.Property(m => m.CpuTimeNanoseconds).HasColumnName("cpu_time_ns");
+            metric.Property(m => m.CpuCapacityNanoseconds).HasColumnName("cpu_capacity_ns");
+            metric.Property(m => m.NetworkInBytes).HasColumnName("network_in_bytes");
+            metric.Property(m => m.NetworkOutBytes).HasColumnName("network_out_bytes");
+            metric.Property(m => m.NetworkPacketsIn).HasColumnName("network_packets_in");
+            metric.Property(m => m.NetworkPacketsOut).HasColumnName("network_packets_out");
+            metric.Property(m => m.DiskReadBytes).HasColumnName("disk_read_bytes");
+            metric.Property(m => m.DiskWriteBytes).HasColumnName("disk_write_bytes");
+            metric.Property(m => m.DiskReadOps).HasColumnName("disk_read_ops");
+            metric.Property(m => m.DiskWriteOps).HasColumnName("disk_write_ops");
+            metric.Property(m => m.MemoryActualKib).HasColumnName("memory_actual_kib");
+            metric.Property(m => m.MemoryRssKib).HasColumnName("memory_rss_kib");
+            metric.Property(m => m.MemoryAvailableKib).HasColumnName("memory_available_kib");
+            // Pruning by age scans by time, not by instance.
+            metric.HasIndex(m => m.PeriodStart);
+        });
+
+        modelBuilder.Entity<InstanceUsageSample>(sample =>
+        {
+            sample.ToTable("instance_usage_samples");
+            sample.HasKey(u => u.InstanceId);
+            sample.Property(u => u.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
+            sample.Property(u => u.Sample).HasColumnName("sample");
+            sample.Property(u => u.ReceivedAt).HasColumnName("received_at");
+            sample.HasIndex(u => u.ReceivedAt);
         });
     }
 }

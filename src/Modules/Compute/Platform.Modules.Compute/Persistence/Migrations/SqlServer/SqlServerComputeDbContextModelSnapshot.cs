@@ -263,6 +263,86 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("instances", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceMetricMinute", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("CpuCapacityNanoseconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cpu_capacity_ns");
+
+                    b.Property<long>("CpuTimeNanoseconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cpu_time_ns");
+
+                    b.Property<long>("DiskReadBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_read_bytes");
+
+                    b.Property<long>("DiskReadOps")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_read_ops");
+
+                    b.Property<long>("DiskWriteBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_write_bytes");
+
+                    b.Property<long>("DiskWriteOps")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_write_ops");
+
+                    b.Property<int>("Intervals")
+                        .HasColumnType("int")
+                        .HasColumnName("intervals");
+
+                    b.Property<long?>("MemoryActualKib")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_actual_kib");
+
+                    b.Property<long?>("MemoryAvailableKib")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_available_kib");
+
+                    b.Property<long?>("MemoryRssKib")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_rss_kib");
+
+                    b.Property<long>("NetworkInBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("network_in_bytes");
+
+                    b.Property<long>("NetworkOutBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("network_out_bytes");
+
+                    b.Property<long>("NetworkPacketsIn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("network_packets_in");
+
+                    b.Property<long>("NetworkPacketsOut")
+                        .HasColumnType("bigint")
+                        .HasColumnName("network_packets_out");
+
+                    b.HasKey("InstanceId", "PeriodStart");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("instance_metrics", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -284,6 +364,29 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasKey("InstanceId", "Key");
 
                     b.ToTable("instance_tags", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceUsageSample", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Sample")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("sample");
+
+                    b.HasKey("InstanceId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("instance_usage_samples", "compute");
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.JoinToken", b =>

@@ -257,6 +257,86 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_instances", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceMetricMinute", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("CpuCapacityNanoseconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cpu_capacity_ns");
+
+                    b.Property<long>("CpuTimeNanoseconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cpu_time_ns");
+
+                    b.Property<long>("DiskReadBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disk_read_bytes");
+
+                    b.Property<long>("DiskReadOps")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disk_read_ops");
+
+                    b.Property<long>("DiskWriteBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disk_write_bytes");
+
+                    b.Property<long>("DiskWriteOps")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disk_write_ops");
+
+                    b.Property<int>("Intervals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("intervals");
+
+                    b.Property<long?>("MemoryActualKib")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("memory_actual_kib");
+
+                    b.Property<long?>("MemoryAvailableKib")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("memory_available_kib");
+
+                    b.Property<long?>("MemoryRssKib")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("memory_rss_kib");
+
+                    b.Property<long>("NetworkInBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("network_in_bytes");
+
+                    b.Property<long>("NetworkOutBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("network_out_bytes");
+
+                    b.Property<long>("NetworkPacketsIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("network_packets_in");
+
+                    b.Property<long>("NetworkPacketsOut")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("network_packets_out");
+
+                    b.HasKey("InstanceId", "PeriodStart");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("compute_instance_metrics", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -278,6 +358,29 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasKey("InstanceId", "Key");
 
                     b.ToTable("compute_instance_tags", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceUsageSample", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Sample")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sample");
+
+                    b.HasKey("InstanceId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("compute_instance_usage_samples", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.JoinToken", b =>
