@@ -132,6 +132,58 @@ public sealed class DataPathTests(ITestOutputHelper output) : IAsyncLifetime, IA
         Assert.True(restored < TimeSpan.FromSeconds(10), report);
     }
 
+    /// <summary>
+    /// a1 may open TCP connections to b1's port 5000 (its egress rule; b1 lets them in) and has no ingress rule at all:
+    /// b1's replies reach it anyway, because they belong to a connection a1 made.
+    /// </summary>
+    private static (PortSecurity A, PortSecurity B) OneWayTcp(TestGuest a, TestGuest b, string vpc) => (
+        new PortSecurity
+        {
+            InterfaceId = a.Name, Mac = a.Mac, Ip = a.Ip, VpcId = vpc,
+            Egress = [SecurityRule.Tcp(5000, 5000, b.Ip + "/32"), SecurityRule.AnyIcmp(b.Ip + "/32")],
+        },
+        new PortSecurity
+        {
+            InterfaceId = b.Name, Mac = b.Mac, Ip = b.Ip, VpcId = vpc,
+            Ingress = [SecurityRule.Tcp(5000, 5000, a.Ip + "/32"), SecurityRule.AnyIcmp(a.Ip + "/32")],
+            Egress = [SecurityRule.AllTraffic(Anywhere)],
+        });
+
+    [OvsFact]
+    public async Task Given_an_egress_rule_and_no_ingress_rule_Then_the_connection_out_carries_replies_and_no_connection_comes_in()
+    {
+        var a1 = await Guest("t1", "02:00:0a:00:00:11", "10.0.0.11");
+        var b1 = await Guest("t2", "02:00:0a:00:00:12", "10.0.0.12");
+        var (a, b) = OneWayTcp(a1, b1, "vpc-a");
+        await new IntegrationBridge(_database).ApplyAsync(State(a, b));
+
+        await using (var session = await TcpSession.TryOpenAsync(a1, b1, 5000, TimeSpan.FromSeconds(5)))
+        {
+            Assert.NotNull(session);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(await session.ExchangeAsync($"line {i}", TimeSpan.FromSeconds(3)), "data both ways on the connection a1 made (replies need no ingress rule)");
+            }
+        }
+
+        // b1 may send anything (its egress allows all), yet a1 lets no connection in, not even on the port it uses itself.
+        await using (var inbound = await TcpSession.TryOpenAsync(b1, a1, 5000, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(inbound);
+        }
+
+        await using (var inbound = await TcpSession.TryOpenAsync(b1, a1, 22, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(inbound);
+        }
+
+        // a1's rule covers port 5000 only.
+        await using (var otherPort = await TcpSession.TryOpenAsync(a1, b1, 5001, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(otherPort);
+        }
+    }
+
     [OvsFact]
     public async Task Given_the_same_state_When_applied_again_as_after_a_restart_Then_flows_are_kept_and_no_packet_is_lost()
     {
