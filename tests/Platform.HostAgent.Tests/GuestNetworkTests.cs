@@ -29,10 +29,11 @@ public sealed class GuestNetworkTests
 
         Assert.Equal("br-int", state.Bridge);
         var a = state.Vpcs.Single(v => v.VpcId == "vpc-a");
-        Assert.Equal((3, 3), (a.LocalVlan, a.Vni));
+        // The VNI is the VPC's isolation id; the local VLAN is the bridge's to assign and keep (LocalVlans).
+        Assert.Equal((0, 3), (a.LocalVlan, a.Vni));
         Assert.Equal(["192.168.56.12"], a.RemoteHosts);   // never a tunnel to itself
         Assert.Equal([new SubnetGateway("10.0.1.0/24", "10.0.1.1")], a.Subnets);
-        Assert.Equal(9, state.Vpcs.Single(v => v.VpcId == "vpc-b").LocalVlan);
+        Assert.Equal(9, state.Vpcs.Single(v => v.VpcId == "vpc-b").Vni);
 
         Assert.Equal([GuestInterfaceId.For("eni-1"), GuestInterfaceId.For("eni-3")], state.Ports.Select(p => p.InterfaceId));
         var first = state.Ports[0];
@@ -42,16 +43,5 @@ public sealed class GuestNetworkTests
         Assert.Equal(["10.0.0.0/16"], icmp.Cidrs);
         Assert.Equal(RuleProtocol.All, Assert.Single(first.Egress).Protocol);
         Assert.Equal((RuleProtocol.Tcp, 22, 22), (state.Ports[1].Ingress[0].Protocol, state.Ports[1].Ingress[0].FromPort, state.Ports[1].Ingress[0].ToPort));
-    }
-
-    [Fact]
-    public void Given_isolation_ids_beyond_twelve_bits_Then_local_VLANs_are_assigned_in_order_and_the_VNI_stays()
-    {
-        var desired = new HostDesiredState("h-1", 1, [], [new VpcNetwork("vpc-x", 70000, []), new VpcNetwork("vpc-y", 12, [])]);
-        var state = GuestNetwork.StateFor(desired, "br-int", null);
-        var x = state.Vpcs.Single(v => v.VpcId == "vpc-x");
-        var y = state.Vpcs.Single(v => v.VpcId == "vpc-y");
-        Assert.Equal((1, 12), (y.LocalVlan, y.Vni));
-        Assert.Equal((2, 70000), (x.LocalVlan, x.Vni));
     }
 }

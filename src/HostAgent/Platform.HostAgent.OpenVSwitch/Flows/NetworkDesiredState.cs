@@ -69,8 +69,11 @@ public sealed record VpcIsolation
 {
     public required string VpcId { get; init; }
 
-    /// <summary>1..4094, unique among the VPCs on this server.</summary>
-    public required int LocalVlan { get; init; }
+    /// <summary>
+    /// 1..4094, unique among the VPCs on this server; 0 lets <see cref="IntegrationBridge"/> assign one, which it keeps
+    /// for the VPC in the bridge's external_ids (<see cref="LocalVlans"/>) so it survives restarts.
+    /// </summary>
+    public int LocalVlan { get; init; }
 
     /// <summary>The VXLAN/Geneve network identifier, 1..16777215, unique in the cloud.</summary>
     public required int Vni { get; init; }
