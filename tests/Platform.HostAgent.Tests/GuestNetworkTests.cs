@@ -44,4 +44,31 @@ public sealed class GuestNetworkTests
         Assert.Equal(RuleProtocol.All, Assert.Single(first.Egress).Protocol);
         Assert.Equal((RuleProtocol.Tcp, 22, 22), (state.Ports[1].Ingress[0].Protocol, state.Ports[1].Ingress[0].FromPort, state.Ports[1].Ingress[0].ToPort));
     }
+
+    [Fact]
+    public void Given_guests_of_the_VPC_on_other_servers_Then_they_become_remote_ports_with_their_addresses_and_none_points_back_here()
+    {
+        var desired = new HostDesiredState("h-1", 3,
+            [Instance("i-00000000000000001", DesiredPower.Running, Nic("eni-1", "10.0.1.4", "vpc-a", 70000))],
+            [new VpcNetwork("vpc-a", 70000, ["192.168.56.12", "192.168.56.13"],
+            [
+                new RemoteInterface("02:00:00:00:01:02", "10.0.2.7", "192.168.56.12"),
+                new RemoteInterface("02:00:00:00:01:03", "10.0.1.9", "192.168.56.13"),
+                new RemoteInterface("02:00:00:00:01:04", "10.0.1.10", "192.168.56.11"),
+            ])]);
+
+        var vpc = Assert.Single(GuestNetwork.StateFor(desired, "br-int", "192.168.56.11").Vpcs);
+
+        Assert.Equal(70000, vpc.Vni);
+        Assert.Equal(["192.168.56.12", "192.168.56.13"], vpc.RemoteHosts);
+        Assert.Equal([new RemotePort("02:00:00:00:01:02", "192.168.56.12", "10.0.2.7"), new RemotePort("02:00:00:00:01:03", "192.168.56.13", "10.0.1.9")],
+            vpc.RemotePorts);
+    }
+
+    [Fact]
+    public void Given_an_API_without_remote_interfaces_Then_the_VPC_has_none()
+    {
+        var desired = new HostDesiredState("h-1", 1, [], [new VpcNetwork("vpc-x", 12, ["192.168.56.12"])]);
+        Assert.Empty(Assert.Single(GuestNetwork.StateFor(desired, "br-int", null).Vpcs).RemotePorts);
+    }
 }

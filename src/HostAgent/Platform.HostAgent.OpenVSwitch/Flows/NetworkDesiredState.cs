@@ -81,7 +81,11 @@ public sealed record VpcIsolation
     /// <summary>The tunnel IPs of the other servers hosting this VPC.</summary>
     public IReadOnlyList<string> RemoteHosts { get; init; } = [];
 
-    /// <summary>Known guest MACs on other servers; unicast to a MAC not listed is sent to every remote host of the VPC.</summary>
+    /// <summary>
+    /// The VPC's guests on other servers: unicast to their MACs goes through their server's tunnel, and the VPC router
+    /// routes to their addresses. Unicast to a MAC not listed is sent to every remote host of the VPC; a routed packet
+    /// for an address not listed (nor local) is dropped.
+    /// </summary>
     public IReadOnlyList<RemotePort> RemotePorts { get; init; } = [];
 
     /// <summary>

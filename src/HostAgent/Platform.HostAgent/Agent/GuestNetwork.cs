@@ -18,7 +18,7 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
         await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress), cancellationToken);
 
     /// <summary>
-    /// The wire desired state as the switch model: VPCs with their VNI and remote servers, ports with
+    /// The wire desired state as the switch model: VPCs with their VNI, remote servers and remote guests, ports with
     /// their rules. The VPCs' local VLANs are left to the bridge (<see cref="VpcIsolation.LocalVlan"/> 0), which keeps
     /// each VPC's tag in the switch's database so it never changes under established connections.
     /// </summary>
@@ -39,6 +39,8 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 VpcId = n.VpcId,
                 Vni = n.IsolationId,
                 RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
+                RemotePorts = (n.RemoteInterfaces ?? []).Where(r => r.HostTunnelAddress != tunnelAddress)
+                    .Select(r => new RemotePort(r.MacAddress, r.HostTunnelAddress, r.PrivateIpAddress)).ToList(),
                 Subnets = subnets.GetValueOrDefault(n.VpcId) ?? [],
             }).ToList(),
             Ports = desired.Instances.Where(i => i.Power == DesiredPower.Running).SelectMany(i => i.Interfaces ?? []).Select(nic => new PortSecurity
