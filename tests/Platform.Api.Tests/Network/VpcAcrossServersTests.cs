@@ -1,12 +1,16 @@
 using System.Text.Json;
+using Hangfire;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
 using Platform.HostAgent.Agent;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Network.Contracts;
 
 namespace Platform.Api.Tests.Network;
 
 /// <summary>
-/// What the API tells servers about a VPC that spans them.
+/// What the API tells servers about a VPC that spans them, and what it does about launches that never finished.
 /// The servers here speak the agent's protocol with the agent's own client (<see cref="AgentApiClient"/>): they
 /// enrol, report their tunnel addresses and read their desired states; no switch is involved (the Open vSwitch
 /// and end-to-end tests apply such states).
@@ -80,4 +84,49 @@ public sealed class VpcAcrossServersTests
 
     private static RemoteInterface Remote(JsonElement instance, Server server) =>
         new(instance.GetProperty("mac_address").GetString()!, instance.GetProperty("private_ip_address").GetString()!, server.TunnelAddress);
+
+    [Fact]
+    public async Task Given_an_interface_whose_launch_died_before_recording_its_instance_Then_housekeeping_releases_it_after_the_grace_period()
+    {
+        var grace = TimeSpan.FromSeconds(4);
+        await using var app = new PlatformApp(settings: new Dictionary<string, string?> { ["Network:OrphanInterfaceGracePeriod"] = grace.ToString() });
+        using var root = app.SignedClient(app.RootCredentials, "ec2");
+        var image = await root.RegisterKernelImageAsync("orphans", [1], [2], isPublic: true);
+        await EnrolAsync(app, root, "server-1", "192.0.2.1");
+        var (_, subnets) = await VpcAsync(root, "10.40.1.0/28");
+
+        // What RunInstances does first, then an API that dies before the instance is saved: nobody will release it.
+        async Task<InstanceInterface> InterfaceOfALaunchThatDiedAsync(string instanceId)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ISender>().Send(
+                new CreateInstanceInterface(app.RootCredentials.AccountId, instanceId, subnets[0]), CancellationToken.None);
+        }
+
+        var orphan = await InterfaceOfALaunchThatDiedAsync("i-0000000000000dead");
+        var launched = (await root.LaunchAsync(new { instance_type = "t2.nano", image_id = image, subnet_id = subnets[0] })).GetProperty("instance");
+        await Task.Delay(grace + TimeSpan.FromMilliseconds(500));
+        // This one's launch may still be under way: too young to judge.
+        var young = await InterfaceOfALaunchThatDiedAsync("i-0000000000000beef");
+
+        var storage = app.Services.GetRequiredService<JobStorage>();
+        var jobId = ((IRecurringJobManagerV2)app.Services.GetRequiredService<IRecurringJobManager>()).TriggerJob("network-housekeeping");
+        await Eventually.TrueAsync(() => Task.FromResult(storage.GetConnection().GetStateData(jobId)?.Name == Hangfire.States.SucceededState.StateName),
+            TimeSpan.FromSeconds(30), "the network housekeeping job did not run");
+
+        var left = (await (await root.GetAsync($"/api/v1/vpc/network-interfaces?subnet_id={subnets[0]}")).AssertOkAsync())
+            .GetProperty("network_interfaces").EnumerateArray().Select(n => n.GetProperty("network_interface_id").GetString()!).ToList();
+        Assert.DoesNotContain(orphan.NetworkInterfaceId, left);
+        Assert.Contains(launched.GetProperty("network_interface_id").GetString()!, left);
+        Assert.Contains(young.NetworkInterfaceId, left);
+
+        // Its address is free again: a /28 has 11 addresses, two are held, so 9 more launches' worth fit (and the orphan's among them).
+        var reused = new List<string>();
+        for (var i = 0; i < 9; i++)
+        {
+            reused.Add((await InterfaceOfALaunchThatDiedAsync($"i-000000000000001{i:x2}")).PrivateIpAddress);
+        }
+
+        Assert.Contains(orphan.PrivateIpAddress, reused);
+    }
 }
