@@ -132,36 +132,128 @@ public sealed class DataPathTests(ITestOutputHelper output) : IAsyncLifetime, IA
         Assert.True(restored < TimeSpan.FromSeconds(10), report);
     }
 
+    /// <summary>
+    /// a1 may open TCP connections to b1's port 5000 (its egress rule; b1 lets them in) and has no ingress rule at all:
+    /// b1's replies reach it anyway, because they belong to a connection a1 made.
+    /// </summary>
+    private static (PortSecurity A, PortSecurity B) OneWayTcp(TestGuest a, TestGuest b, string vpc) => (
+        new PortSecurity
+        {
+            InterfaceId = a.Name, Mac = a.Mac, Ip = a.Ip, VpcId = vpc,
+            Egress = [SecurityRule.Tcp(5000, 5000, b.Ip + "/32"), SecurityRule.AnyIcmp(b.Ip + "/32")],
+        },
+        new PortSecurity
+        {
+            InterfaceId = b.Name, Mac = b.Mac, Ip = b.Ip, VpcId = vpc,
+            Ingress = [SecurityRule.Tcp(5000, 5000, a.Ip + "/32"), SecurityRule.AnyIcmp(a.Ip + "/32")],
+            Egress = [SecurityRule.AllTraffic(Anywhere)],
+        });
+
     [OvsFact]
-    public async Task Given_the_same_state_When_applied_again_as_after_a_restart_Then_flows_are_kept_and_no_packet_is_lost()
+    public async Task Given_an_egress_rule_and_no_ingress_rule_Then_the_connection_out_carries_replies_and_no_connection_comes_in()
+    {
+        var a1 = await Guest("t1", "02:00:0a:00:00:11", "10.0.0.11");
+        var b1 = await Guest("t2", "02:00:0a:00:00:12", "10.0.0.12");
+        var (a, b) = OneWayTcp(a1, b1, "vpc-a");
+        await new IntegrationBridge(_database).ApplyAsync(State(a, b));
+
+        await using (var session = await TcpSession.TryOpenAsync(a1, b1, 5000, TimeSpan.FromSeconds(5)))
+        {
+            Assert.NotNull(session);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(await session.ExchangeAsync($"line {i}", TimeSpan.FromSeconds(3)), "data both ways on the connection a1 made (replies need no ingress rule)");
+            }
+        }
+
+        // b1 may send anything (its egress allows all), yet a1 lets no connection in, not even on the port it uses itself.
+        await using (var inbound = await TcpSession.TryOpenAsync(b1, a1, 5000, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(inbound);
+        }
+
+        await using (var inbound = await TcpSession.TryOpenAsync(b1, a1, 22, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(inbound);
+        }
+
+        // a1's rule covers port 5000 only.
+        await using (var otherPort = await TcpSession.TryOpenAsync(a1, b1, 5001, TimeSpan.FromSeconds(2)))
+        {
+            Assert.Null(otherPort);
+        }
+    }
+
+    [OvsFact]
+    public async Task Given_traffic_When_a_fresh_adapter_applies_the_state_as_a_restarted_agent_would_Then_no_packet_is_lost_and_the_TCP_connection_survives()
     {
         var a1 = await Guest("a1", "02:00:0a:00:00:01", "10.0.0.1");
         var a2 = await Guest("a2", "02:00:0a:00:00:02", "10.0.0.2");
-        var state = State(Port(a1, "vpc-a"), Port(a2, "vpc-a", SecurityRule.AnyIcmp("10.0.0.0/16")));
-        await new IntegrationBridge(_database).ApplyAsync(state);
+        var c1 = await Guest("c1", "02:00:0c:00:00:01", "10.0.0.1");
+        var (a, b) = OneWayTcp(a1, a2, "vpc-x");
+        // Isolation ids beyond 12 bits, local VLANs left to the bridge: it records them and keeps them.
+        var state = new NetworkDesiredState
+        {
+            Bridge = Bridge,
+            Vpcs = [new VpcIsolation { VpcId = "vpc-x", Vni = 70_001 }, new VpcIsolation { VpcId = "vpc-y", Vni = 70_002 }],
+            Ports = [a, b, Port(c1, "vpc-y")],
+        };
+        var applied = await new IntegrationBridge(_database).ApplyAsync(state);
+        var tags = await TagsAsync(a1, a2, c1);
+        Assert.Equal(applied.LocalVlans["vpc-x"], tags[0]);
+        Assert.Equal(tags[0], tags[1]);
+        Assert.NotEqual(tags[0], tags[2]);
         Assert.True(await a1.PingAsync(a2.Ip, count: 2));
+        await using var session = await TcpSession.TryOpenAsync(a1, a2, 5000, TimeSpan.FromSeconds(5));
+        Assert.NotNull(session);
+        Assert.True(await session.ExchangeAsync("before", TimeSpan.FromSeconds(3)));
         var before = await CountersAsync();
 
-        // A fresh adapter and bridge object, as a restarted agent would have, applying the same state while traffic flows.
+        // A fresh adapter and bridge object, as a restarted agent has, applying the state while traffic flows; meanwhile a
+        // VPC with a lower isolation id arrives (tags handed out by position would all move, and with them the conntrack zones).
+        var restartedState = state with { Vpcs = [new VpcIsolation { VpcId = "vpc-w", Vni = 5_000 }, .. state.Vpcs] };
         await using var restarted = new OpenVSwitchDatabase();
-        var pinger = Pinger.Start(a1.Namespace, a2.Ip, TimeSpan.FromSeconds(2));
+        var pinger = Pinger.Start(a1.Namespace, a2.Ip, TimeSpan.FromSeconds(3));
         await Task.Delay(300);
+        var exchanged = 0;
         for (var i = 0; i < 5; i++)
         {
-            await new IntegrationBridge(restarted).ApplyAsync(state);
+            await new IntegrationBridge(restarted).ApplyAsync(restartedState);
+            exchanged += await session.ExchangeListenerFirstAsync($"during {i}", TimeSpan.FromSeconds(2)) ? 1 : 0;
         }
 
         var replies = await pinger.RepliesAsync();
         var after = await CountersAsync();
         var lost = replies.Count == 0 ? -1 : replies[^1].Sequence - replies[0].Sequence + 1 - replies.Count;
-        output.WriteLine($"{replies.Count} replies, {lost} lost while re-applying 5 times");
+        output.WriteLine($"{replies.Count} replies, {lost} lost while re-applying 5 times; {exchanged}/5 TCP exchanges");
         Assert.True(replies.Count > 50, $"only {replies.Count} replies");
         Assert.Equal(0, lost);
+        Assert.Equal(5, exchanged);
+        Assert.True(await session.ExchangeListenerFirstAsync("after", TimeSpan.FromSeconds(3)), "the TCP connection made before the restart");
+        Assert.Equal(tags, await TagsAsync(a1, a2, c1));
         // The flows were left in place, not re-added: their packet counters kept counting.
         foreach (var (flow, packets) in before)
         {
             Assert.True(after.TryGetValue(flow, out var now) && now >= packets, $"{flow}: {packets} before, {now} after");
         }
+
+        // The records live in the switch: yet another adapter, with the VPCs in another order, finds the same tags.
+        await using var again = new OpenVSwitchDatabase();
+        var last = await new IntegrationBridge(again).ApplyAsync(restartedState with { Vpcs = [.. restartedState.Vpcs.Reverse()] });
+        Assert.Equal(tags[0], last.LocalVlans["vpc-x"]);
+        Assert.Equal(tags[2], last.LocalVlans["vpc-y"]);
+        Assert.DoesNotContain(last.LocalVlans["vpc-w"], tags);
+    }
+
+    private static async Task<int[]> TagsAsync(params TestGuest[] guests)
+    {
+        var tags = new List<int>();
+        foreach (var guest in guests)
+        {
+            tags.Add(int.Parse((await Shell.CheckAsync("ovs-vsctl", "get", "port", guest.Name, "tag")).Trim(), CultureInfo.InvariantCulture));
+        }
+
+        return [.. tags];
     }
 
     /// <summary>Flow (without counters) → n_packets.</summary>

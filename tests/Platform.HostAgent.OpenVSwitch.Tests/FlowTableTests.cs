@@ -179,4 +179,43 @@ public sealed class FlowTableTests
         // VPC B has no subnets given: no router flows for it, and A's router never matches B's register.
         Assert.DoesNotContain(flows, f => f.Contains("reg6=2,", StringComparison.Ordinal) && f.Contains("02:ee", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Given_remote_guests_in_other_subnets_on_two_servers_Then_each_is_routed_through_its_own_servers_tunnel_and_only_from_local_guests()
+    {
+        var state = TwoVpcs();
+        var routed = state with
+        {
+            Vpcs =
+            [
+                state.Vpcs[0] with
+                {
+                    RemoteHosts = ["172.31.0.2", "172.31.0.3", "172.31.0.4"],
+                    Subnets = [new SubnetGateway("10.0.0.0/24", "10.0.0.254")],
+                    RemotePorts =
+                    [
+                        new RemotePort("02:00:00:00:0a:09", "172.31.0.2", "10.0.1.9"),
+                        new RemotePort("02:00:00:00:0a:0a", "172.31.0.3", "10.0.2.10"),
+                        // Its server's tunnel port is not up (not in TunnelPorts): no flow may point nowhere.
+                        new RemotePort("02:00:00:00:0a:0b", "172.31.0.4", "10.0.2.11"),
+                    ],
+                },
+                state.Vpcs[1],
+            ],
+            TunnelPorts = new Dictionary<string, int> { ["172.31.0.2"] = 10, ["172.31.0.3"] = 11 },
+        };
+        var flows = Lines(FlowTable.Build(routed));
+        const string Router = "02:ee:00:03:e9:01";
+        Assert.Contains($"cookie=0x200000001,table=30,priority=150,reg4=1,reg6=1,ip,dl_dst={Router},nw_dst=10.0.1.9,actions=set_field:{Router}->eth_src," +
+            "set_field:02:00:00:00:0a:09->eth_dst,dec_ttl,set_field:1001->tun_id,output:10", flows);
+        Assert.Contains($"cookie=0x200000001,table=30,priority=150,reg4=1,reg6=1,ip,dl_dst={Router},nw_dst=10.0.2.10,actions=set_field:{Router}->eth_src," +
+            "set_field:02:00:00:00:0a:0a->eth_dst,dec_ttl,set_field:1001->tun_id,output:11", flows);
+        Assert.Contains("cookie=0x200000001,table=30,priority=100,reg4=1,reg6=1,dl_dst=02:00:00:00:0a:0a,actions=set_field:1001->tun_id,output:11", flows);
+        Assert.DoesNotContain(flows, f => f.Contains("10.0.2.11", StringComparison.Ordinal) || f.Contains("02:00:00:00:0a:0b", StringComparison.Ordinal));
+        // What arrives from a tunnel was routed by the sender's server already: here it is only switched to the local guest by MAC.
+        Assert.Contains("cookie=0x300000001,table=30,priority=100,reg6=1,dl_dst=02:00:00:00:0a:01,actions=load:1->NXM_NX_REG7[],resubmit(,40)", flows);
+        Assert.Contains("cookie=0x200000001,table=0,priority=100,in_port=11,tun_id=1001,actions=load:1->NXM_NX_REG6[],resubmit(,30)", flows);
+        // An address nobody holds is dropped at the router, not flooded.
+        Assert.Contains($"cookie=0x200000001,table=30,priority=140,reg6=1,dl_dst={Router},actions=drop", flows);
+    }
 }

@@ -41,6 +41,21 @@ public sealed class OpenVSwitchDatabaseTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [OvsFact]
+    public async Task Given_bridge_external_ids_When_keys_are_set_and_removed_Then_others_are_kept()
+    {
+        await _database.EnsureBridgeAsync(new BridgeSpec(_bridge));
+        await Vsctl("set", "bridge", _bridge, "external_ids:owner=someone-else");
+        await _database.UpdateBridgeExternalIdsAsync(_bridge, new Dictionary<string, string> { ["platform-vlan-vpc-a"] = "1", ["platform-vlan-vpc-b"] = "2" }, []);
+        await _database.UpdateBridgeExternalIdsAsync(_bridge, new Dictionary<string, string> { ["platform-vlan-vpc-b"] = "7" }, ["platform-vlan-vpc-a", "absent"]);
+
+        var ids = await _database.GetBridgeExternalIdsAsync(_bridge);
+        Assert.Equal(new Dictionary<string, string> { ["owner"] = "someone-else", ["platform-vlan-vpc-b"] = "7" }, ids);
+        Assert.Equal("\"7\"", await Vsctl("get", "bridge", _bridge, "external_ids:platform-vlan-vpc-b"));
+        Assert.Empty(await _database.GetBridgeExternalIdsAsync("no-such-bridge"));
+        await Assert.ThrowsAsync<Ovsdb.OvsdbException>(() => _database.UpdateBridgeExternalIdsAsync("no-such-bridge", new Dictionary<string, string> { ["k"] = "v" }, []));
+    }
+
+    [OvsFact]
     public async Task Given_ports_When_ensured_twice_and_changed_Then_they_match_and_are_listed()
     {
         await _database.EnsureBridgeAsync(new BridgeSpec(_bridge));

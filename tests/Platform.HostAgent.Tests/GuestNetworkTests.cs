@@ -29,10 +29,11 @@ public sealed class GuestNetworkTests
 
         Assert.Equal("br-int", state.Bridge);
         var a = state.Vpcs.Single(v => v.VpcId == "vpc-a");
-        Assert.Equal((3, 3), (a.LocalVlan, a.Vni));
+        // The VNI is the VPC's isolation id; the local VLAN is the bridge's to assign and keep (LocalVlans).
+        Assert.Equal((0, 3), (a.LocalVlan, a.Vni));
         Assert.Equal(["192.168.56.12"], a.RemoteHosts);   // never a tunnel to itself
         Assert.Equal([new SubnetGateway("10.0.1.0/24", "10.0.1.1")], a.Subnets);
-        Assert.Equal(9, state.Vpcs.Single(v => v.VpcId == "vpc-b").LocalVlan);
+        Assert.Equal(9, state.Vpcs.Single(v => v.VpcId == "vpc-b").Vni);
 
         Assert.Equal([GuestInterfaceId.For("eni-1"), GuestInterfaceId.For("eni-3")], state.Ports.Select(p => p.InterfaceId));
         var first = state.Ports[0];
@@ -45,13 +46,29 @@ public sealed class GuestNetworkTests
     }
 
     [Fact]
-    public void Given_isolation_ids_beyond_twelve_bits_Then_local_VLANs_are_assigned_in_order_and_the_VNI_stays()
+    public void Given_guests_of_the_VPC_on_other_servers_Then_they_become_remote_ports_with_their_addresses_and_none_points_back_here()
     {
-        var desired = new HostDesiredState("h-1", 1, [], [new VpcNetwork("vpc-x", 70000, []), new VpcNetwork("vpc-y", 12, [])]);
-        var state = GuestNetwork.StateFor(desired, "br-int", null);
-        var x = state.Vpcs.Single(v => v.VpcId == "vpc-x");
-        var y = state.Vpcs.Single(v => v.VpcId == "vpc-y");
-        Assert.Equal((1, 12), (y.LocalVlan, y.Vni));
-        Assert.Equal((2, 70000), (x.LocalVlan, x.Vni));
+        var desired = new HostDesiredState("h-1", 3,
+            [Instance("i-00000000000000001", DesiredPower.Running, Nic("eni-1", "10.0.1.4", "vpc-a", 70000))],
+            [new VpcNetwork("vpc-a", 70000, ["192.168.56.12", "192.168.56.13"],
+            [
+                new RemoteInterface("02:00:00:00:01:02", "10.0.2.7", "192.168.56.12"),
+                new RemoteInterface("02:00:00:00:01:03", "10.0.1.9", "192.168.56.13"),
+                new RemoteInterface("02:00:00:00:01:04", "10.0.1.10", "192.168.56.11"),
+            ])]);
+
+        var vpc = Assert.Single(GuestNetwork.StateFor(desired, "br-int", "192.168.56.11").Vpcs);
+
+        Assert.Equal(70000, vpc.Vni);
+        Assert.Equal(["192.168.56.12", "192.168.56.13"], vpc.RemoteHosts);
+        Assert.Equal([new RemotePort("02:00:00:00:01:02", "192.168.56.12", "10.0.2.7"), new RemotePort("02:00:00:00:01:03", "192.168.56.13", "10.0.1.9")],
+            vpc.RemotePorts);
+    }
+
+    [Fact]
+    public void Given_an_API_without_remote_interfaces_Then_the_VPC_has_none()
+    {
+        var desired = new HostDesiredState("h-1", 1, [], [new VpcNetwork("vpc-x", 12, ["192.168.56.12"])]);
+        Assert.Empty(Assert.Single(GuestNetwork.StateFor(desired, "br-int", null).Vpcs).RemotePorts);
     }
 }

@@ -8,13 +8,16 @@ namespace Platform.HostAgent.OpenVSwitch;
 /// <param name="Flows">The flow table now installed.</param>
 /// <param name="Ports">The guest ports with their OpenFlow port numbers as used in the flows.</param>
 /// <param name="PendingInterfaces">Interface ids with no port on the bridge yet (the guest is not started): no flows for them until they appear.</param>
-public sealed record NetworkApplyResult(string Flows, IReadOnlyList<PortSecurity> Ports, IReadOnlyList<string> PendingInterfaces);
+/// <param name="LocalVlans">Each VPC's local VLAN as used in the flows and port tags.</param>
+public sealed record NetworkApplyResult(string Flows, IReadOnlyList<PortSecurity> Ports, IReadOnlyList<string> PendingInterfaces,
+    IReadOnlyDictionary<string, int> LocalVlans);
 
 /// <summary>
 /// Converges a server's integration bridge to a <see cref="NetworkDesiredState"/>: the bridge
 /// itself, one tunnel port per remote server that shares a VPC with this one (stale ones removed),
 /// each guest port's local VLAN tag, and the whole flow table in one atomic replacement.
-/// Idempotent and safe to call after a restart: unchanged ports and flows are left as they are.
+/// Idempotent and safe to call after a restart: unchanged ports and flows are left as they are, and VPCs whose
+/// local VLAN the state leaves open (0) get the tag recorded for them on the bridge (<see cref="LocalVlans"/>).
 /// </summary>
 public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? openFlowRunDirectory = null)
 {
@@ -29,6 +32,7 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
     public async Task<NetworkApplyResult> ApplyAsync(NetworkDesiredState state, CancellationToken cancellationToken = default)
     {
         await database.EnsureBridgeAsync(new BridgeSpec(state.Bridge), cancellationToken);
+        state = await WithLocalVlansAsync(state, cancellationToken);
 
         var remoteHosts = state.Vpcs.SelectMany(v => v.RemoteHosts).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var wanted = remoteHosts.ToDictionary(TunnelPortName, h => h, StringComparer.Ordinal);
@@ -80,7 +84,31 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
         var resolved = state with { Ports = ports, TunnelPorts = tunnelPorts };
         var flows = FlowTable.Build(resolved);
         await OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory).ReplaceFlowsAsync(flows, cancellationToken);
-        return new NetworkApplyResult(flows, ports, pending);
+        return new NetworkApplyResult(flows, ports, pending, vlans);
+    }
+
+    /// <summary>
+    /// Fills in the local VLAN of every VPC that has none from the bridge's records, recording new ones first: a crash
+    /// after the flows went in but before the record was written must not let the next apply choose another tag.
+    /// </summary>
+    private async Task<NetworkDesiredState> WithLocalVlansAsync(NetworkDesiredState state, CancellationToken cancellationToken)
+    {
+        var open = state.Vpcs.Where(v => v.LocalVlan == 0).Select(v => (v.VpcId, v.Vni)).ToList();
+        if (open.Count == 0)
+        {
+            return state;
+        }
+
+        var recorded = LocalVlans.Read(await database.GetBridgeExternalIdsAsync(state.Bridge, cancellationToken));
+        var assignment = LocalVlans.Assign(recorded, open, state.Vpcs.Where(v => v.LocalVlan != 0).Select(v => v.LocalVlan).ToHashSet());
+        if (assignment.Changed)
+        {
+            await database.UpdateBridgeExternalIdsAsync(state.Bridge,
+                assignment.Added.ToDictionary(a => LocalVlans.Key(a.Key), a => a.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal),
+                [.. assignment.Removed.Select(LocalVlans.Key)], cancellationToken);
+        }
+
+        return state with { Vpcs = [.. state.Vpcs.Select(v => v.LocalVlan == 0 ? v with { LocalVlan = assignment.Tags[v.VpcId] } : v)] };
     }
 
     /// <summary>A one-line summary for the agent's log.</summary>

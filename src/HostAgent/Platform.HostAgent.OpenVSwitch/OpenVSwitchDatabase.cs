@@ -10,6 +10,12 @@ public interface IOpenVSwitchDatabase
     /// <summary>Creates the bridge (with its local port) if missing, or corrects its datapath type, fail mode and protocols.</summary>
     Task EnsureBridgeAsync(BridgeSpec bridge, CancellationToken cancellationToken = default);
 
+    /// <summary>The bridge's external_ids; empty if the bridge does not exist.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetBridgeExternalIdsAsync(string bridge, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the keys of <paramref name="set"/> and deletes those of <paramref name="remove"/> in the bridge's external_ids, in one transaction; other keys are kept.</summary>
+    Task UpdateBridgeExternalIdsAsync(string bridge, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the bridge with all its ports; nothing happens if it does not exist.</summary>
     Task RemoveBridgeAsync(string name, CancellationToken cancellationToken = default);
 
@@ -80,6 +86,37 @@ public sealed class OpenVSwitchDatabase(string socketPath = OvsdbClient.DefaultS
                 ["fail_mode"] = bridge.FailMode,
                 ["protocols"] = protocols,
             }));
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetBridgeExternalIdsAsync(string bridge, CancellationToken cancellationToken = default)
+    {
+        var found = await SelectAsync(cancellationToken, Select("Bridge", NameIs(bridge), "external_ids"));
+        return found[0].Count == 0 ? new Dictionary<string, string>() : OvsdbValue.ReadMap(found[0][0].GetProperty("external_ids"));
+    }
+
+    public async Task UpdateBridgeExternalIdsAsync(string bridge, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove,
+        CancellationToken cancellationToken = default)
+    {
+        if (set.Count == 0 && remove.Count == 0)
+        {
+            return;
+        }
+
+        // Mutations apply in order (RFC 7047 5.2.8): the keys go first, so "insert" (which never overwrites a key) sets the new values.
+        var keys = remove.Concat(set.Keys).Distinct(StringComparer.Ordinal).Select(k => (JsonNode?)JsonValue.Create(k));
+        var results = await TransactAsync(cancellationToken, new JsonObject
+        {
+            ["op"] = "mutate",
+            ["table"] = "Bridge",
+            ["where"] = NameIs(bridge),
+            ["mutations"] = new JsonArray(
+                new JsonArray("external_ids", "delete", OvsdbValue.Set(keys)),
+                new JsonArray("external_ids", "insert", OvsdbValue.Map(set))),
+        });
+        if (results[0].GetProperty("count").GetInt32() == 0)
+        {
+            throw new OvsdbException($"Bridge {bridge} does not exist");
         }
     }
 

@@ -10,8 +10,15 @@ namespace Platform.HostAgent.Protocol;
 public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances, IReadOnlyList<VpcNetwork>? Networks = null,
     IReadOnlyList<DesiredVolume>? Volumes = null);
 
-/// <param name="IsolationId">The VPC's platform-wide id: the VNI on tunnels, the local VLAN tag on the server.</param>
-public sealed record VpcNetwork(string VpcId, int IsolationId, IReadOnlyList<string> RemoteTunnelAddresses);
+/// <param name="IsolationId">The VPC's platform-wide id, never reused: the VNI on tunnels. On a server the agent maps it
+/// to a local VLAN tag of its own, which stays the VPC's while the VPC is there.</param>
+/// <param name="RemoteInterfaces">The VPC's guest NICs on the other servers (null from an API without them): where this
+/// server's switch sends their unicast and its share of the VPC router delivers packets routed to them from other subnets.</param>
+public sealed record VpcNetwork(string VpcId, int IsolationId, IReadOnlyList<string> RemoteTunnelAddresses,
+    IReadOnlyList<RemoteInterface>? RemoteInterfaces = null);
+
+/// <summary>A guest NIC of a VPC on another server: who it is and the tunnel address of the server it is on.</summary>
+public sealed record RemoteInterface(string MacAddress, string PrivateIpAddress, string HostTunnelAddress);
 
 /// <summary>A guest NIC: its addresses and the stateful firewall its security groups make (anything else is dropped).</summary>
 public sealed record DesiredInterface(

@@ -98,6 +98,33 @@ public sealed class VpcAndSubnetTests(NetworkTestDatabase network) : IClassFixtu
     }
 
     [Fact]
+    public async Task Given_the_newest_VPC_deleted_Then_its_isolation_id_is_never_handed_out_again()
+    {
+        var account = New();
+        async Task<int> IsolationIdAsync(string vpcId) => await network.QueryAsync(db => db.Vpcs.Where(v => v.Id == vpcId).Select(v => v.IsolationId).SingleAsync());
+        var kept = await network.SendAsync(account, new CreateVpc(Region, "10.0.0.0/16"));
+        var newest = await network.SendAsync(account, new CreateVpc(Region, "10.1.0.0/16"));
+        var deletedId = await IsolationIdAsync(newest.VpcId);
+        await network.SendAsync(account, new DeleteVpc(Region, newest.VpcId));
+        Assert.False(await network.QueryAsync(db => db.Vpcs.AnyAsync(v => v.IsolationId >= deletedId)));
+
+        // Each later VPC, the default VPC of a new account too, gets an id above the deleted one.
+        var later = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => network.SendAsync(account, new CreateVpc(Region, "10.2.0.0/16"))));
+        var defaultVpc = Assert.Single((await network.SendAsync(New(), new DescribeVpcs([]))).Vpcs);
+        var laterIds = new List<int>();
+        foreach (var vpc in later.Append(defaultVpc))
+        {
+            laterIds.Add(await IsolationIdAsync(vpc.VpcId));
+        }
+
+        Assert.All(laterIds, id => Assert.True(id > deletedId, $"isolation id {id} is not above the deleted VPC's {deletedId}"));
+        Assert.Equal(laterIds.Count, laterIds.Distinct().Count());
+        Assert.True(await IsolationIdAsync(kept.VpcId) < deletedId);
+        // The allocation outlives its VPC.
+        Assert.Equal(newest.VpcId, await network.QueryAsync(db => db.IsolationIds.Where(a => a.IsolationId == deletedId).Select(a => a.VpcId).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Given_a_VPC_with_a_subnet_Then_it_cannot_be_deleted_until_the_subnet_is_gone()
     {
         var account = New();

@@ -69,8 +69,11 @@ public sealed record VpcIsolation
 {
     public required string VpcId { get; init; }
 
-    /// <summary>1..4094, unique among the VPCs on this server.</summary>
-    public required int LocalVlan { get; init; }
+    /// <summary>
+    /// 1..4094, unique among the VPCs on this server; 0 lets <see cref="IntegrationBridge"/> assign one, which it keeps
+    /// for the VPC in the bridge's external_ids (<see cref="LocalVlans"/>) so it survives restarts.
+    /// </summary>
+    public int LocalVlan { get; init; }
 
     /// <summary>The VXLAN/Geneve network identifier, 1..16777215, unique in the cloud.</summary>
     public required int Vni { get; init; }
@@ -78,7 +81,11 @@ public sealed record VpcIsolation
     /// <summary>The tunnel IPs of the other servers hosting this VPC.</summary>
     public IReadOnlyList<string> RemoteHosts { get; init; } = [];
 
-    /// <summary>Known guest MACs on other servers; unicast to a MAC not listed is sent to every remote host of the VPC.</summary>
+    /// <summary>
+    /// The VPC's guests on other servers: unicast to their MACs goes through their server's tunnel, and the VPC router
+    /// routes to their addresses. Unicast to a MAC not listed is sent to every remote host of the VPC; a routed packet
+    /// for an address not listed (nor local) is dropped.
+    /// </summary>
     public IReadOnlyList<RemotePort> RemotePorts { get; init; } = [];
 
     /// <summary>

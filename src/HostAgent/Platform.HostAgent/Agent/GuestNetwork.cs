@@ -17,14 +17,14 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
     public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken) =>
         await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress), cancellationToken);
 
-    /// <summary>The wire desired state as the switch model: VPCs with their local VLAN and VNI, ports with their rules.</summary>
+    /// <summary>
+    /// The wire desired state as the switch model: VPCs with their VNI, remote servers and remote guests, ports with
+    /// their rules. The VPCs' local VLANs are left to the bridge (<see cref="VpcIsolation.LocalVlan"/> 0), which keeps
+    /// each VPC's tag in the switch's database so it never changes under established connections.
+    /// </summary>
     public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress)
     {
         var networks = desired.Networks ?? [];
-        // The VPC's platform-wide id is its VNI; on this server it is also the local VLAN while it fits in 12 bits.
-        var fits = networks.All(n => n.IsolationId is >= 1 and <= 4094);
-        var vlans = networks.OrderBy(n => n.IsolationId).Select((n, index) => (n.VpcId, Vlan: fits ? n.IsolationId : index + 1))
-            .ToDictionary(v => v.VpcId, v => v.Vlan, StringComparer.Ordinal);
         // The subnets of this server's guests, with their gateways, for the VPC router's ARP answers and routing.
         var subnets = desired.Instances.SelectMany(i => i.Interfaces ?? [])
             .GroupBy(nic => nic.VpcId, StringComparer.Ordinal)
@@ -37,9 +37,10 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
             Vpcs = networks.Select(n => new VpcIsolation
             {
                 VpcId = n.VpcId,
-                LocalVlan = vlans[n.VpcId],
                 Vni = n.IsolationId,
                 RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
+                RemotePorts = (n.RemoteInterfaces ?? []).Where(r => r.HostTunnelAddress != tunnelAddress)
+                    .Select(r => new RemotePort(r.MacAddress, r.HostTunnelAddress, r.PrivateIpAddress)).ToList(),
                 Subnets = subnets.GetValueOrDefault(n.VpcId) ?? [],
             }).ToList(),
             Ports = desired.Instances.Where(i => i.Power == DesiredPower.Running).SelectMany(i => i.Interfaces ?? []).Select(nic => new PortSecurity

@@ -5,6 +5,13 @@ namespace Platform.Modules.Compute.Contracts;
 /// <summary>Where an instance of the account runs (its server and zone) and its state; null when the account has no such instance.</summary>
 public sealed record DescribeInstancePlacement(string AccountId, string InstanceId) : IRequest<InstancePlacement?>;
 
+/// <summary>
+/// Which of the given instances Compute knows, in any account, with their placement and state (terminated ones
+/// until they are forgotten, an hour after termination); unknown ids are left out. For the platform's own use:
+/// the Network module's housekeeping asks it to find interfaces whose launch never recorded its instance.
+/// </summary>
+public sealed record DescribeInstancePlacements(IReadOnlyList<string> InstanceIds) : IRequest<IReadOnlyList<InstancePlacement>>;
+
 /// <param name="State">EC2's instance state: pending, running, stopping, stopped, shutting-down, terminated.</param>
 public sealed record InstancePlacement(string InstanceId, string State, string HostId, string AvailabilityZone);
 

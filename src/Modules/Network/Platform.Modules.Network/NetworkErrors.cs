@@ -46,6 +46,8 @@ internal static class NetworkErrors
     public static ApiException RuleLimit() =>
         new(400, "RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
 
+    public static ApiException VpcLimitExceeded(string message) => new(400, "VpcLimitExceeded", message);
+
     public static ApiException NoDefaultVpc() => new(400, "VPCIdNotSpecified", "No default VPC for this user.");
 
     public static ApiException SubnetFull(string subnetId) =>

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Network.Housekeeping;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
+using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Network;
@@ -18,6 +20,9 @@ internal static class NetworkModule
         services.AddModuleDatabase<NetworkDbContext, SqliteNetworkDbContext, SqlServerNetworkDbContext>(configuration, NetworkDbContext.SchemaName);
         services.AddSingleton(NetworkSettings.From(configuration));
         services.AddScoped<DefaultVpcProvisioner>();
+        services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.SectionName));
+        services.AddScoped<NetworkHousekeepingJob>();
+        services.AddSingleton<IStartupTask, RegisterNetworkHousekeeping>();
         return services;
     }
 

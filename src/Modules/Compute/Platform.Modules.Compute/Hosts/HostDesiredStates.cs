@@ -21,16 +21,24 @@ internal static class HostDesiredStates
         var firewalls = ids.Count == 0 ? [] : await sender.Send(new DescribeInterfaceFirewall(InstanceIds: ids), cancellationToken);
         var byInstance = firewalls.Where(f => f.InstanceId is not null).ToLookup(f => f.InstanceId!, StringComparer.Ordinal);
 
-        // Each VPC here, with the tunnel addresses of the other servers that run instances of it.
+        // Each VPC here, with its instances on other servers: their servers' tunnel addresses (where this server's
+        // tunnels lead) and their NICs (MAC and address, so unicast and the VPC router reach them across servers).
         var vpcs = firewalls.GroupBy(f => f.VpcId).Select(g => (VpcId: g.Key, IsolationId: g.First().VpcIsolationId)).ToList();
         var vpcIds = vpcs.Select(v => v.VpcId).ToList();
         var remote = vpcIds.Count == 0 ? [] : await (
             from i in db.Instances.AsNoTracking()
             join h in db.Hosts.AsNoTracking() on i.HostId equals h.Id
             where i.VpcId != null && vpcIds.Contains(i.VpcId) && i.HostId != host.Id && i.DesiredPower != DesiredPowers.Absent && h.TunnelAddress != null
-            select new { VpcId = i.VpcId!, Address = h.TunnelAddress! }).Distinct().ToListAsync(cancellationToken);
-        var networks = vpcs.Select(v => new VpcNetwork(v.VpcId, v.IsolationId,
-            remote.Where(r => r.VpcId == v.VpcId).Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToList())).ToList();
+            select new { VpcId = i.VpcId!, Address = h.TunnelAddress!, i.MacAddress, i.PrivateIpAddress }).ToListAsync(cancellationToken);
+        var networks = vpcs.Select(v =>
+        {
+            var others = remote.Where(r => r.VpcId == v.VpcId).ToList();
+            return new VpcNetwork(v.VpcId, v.IsolationId,
+                others.Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToList(),
+                others.Where(r => r.MacAddress is not null && r.PrivateIpAddress is not null)
+                    .Select(r => new RemoteInterface(r.MacAddress!, r.PrivateIpAddress!, r.Address))
+                    .OrderBy(r => r.MacAddress, StringComparer.Ordinal).ToList());
+        }).ToList();
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
         return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id])).ToList(), networks,

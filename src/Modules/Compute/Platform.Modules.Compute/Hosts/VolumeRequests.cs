@@ -15,6 +15,23 @@ internal sealed class DescribeInstancePlacementHandler(ComputeDbContext db) : IR
             .SingleOrDefaultAsync(cancellationToken);
 }
 
+internal sealed class DescribeInstancePlacementsHandler(ComputeDbContext db) : IRequestHandler<DescribeInstancePlacements, IReadOnlyList<InstancePlacement>>
+{
+    public async ValueTask<IReadOnlyList<InstancePlacement>> Handle(DescribeInstancePlacements request, CancellationToken cancellationToken)
+    {
+        var found = new List<InstancePlacement>();
+        foreach (var batch in request.InstanceIds.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            found.AddRange(await db.Instances.AsNoTracking()
+                .Where(i => batch.Contains(i.Id))
+                .Select(i => new InstancePlacement(i.Id, i.State, i.HostId, i.AvailabilityZone))
+                .ToListAsync(cancellationToken));
+        }
+
+        return found;
+    }
+}
+
 /// <summary>Another module changed what a server must hold: a new desired-state version, and its agent wakes.</summary>
 internal sealed class RaiseHostDesiredStateHandler(ComputeDbContext db, DesiredStateSignals signals) : IRequestHandler<RaiseHostDesiredState, long>
 {

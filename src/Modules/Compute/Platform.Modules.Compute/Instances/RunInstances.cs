@@ -161,8 +161,12 @@ internal sealed class RunInstancesHandler(
 
         try
         {
-            var (instance, hostId) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
-            signals.Changed(hostId);
+            var (instance, hostIds) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
+            foreach (var hostId in hostIds)
+            {
+                signals.Changed(hostId);
+            }
+
             return new RunInstanceResponse(instance.Id, instance.State, InstanceResponse.From(instance, hostReachable: true));
         }
         catch (DbUpdateException) when (request.ClientToken is not null)
@@ -205,7 +209,14 @@ internal sealed class RunInstancesHandler(
         return (hosts, candidates);
     }
 
-    private async Task<(Instance Instance, string HostId)> PlaceAsync(RunInstances request, string instanceId, InstanceType type, MachineImage image,
+    /// <summary>
+    /// Places the instance and commits it together with a new desired-state version for its server and for every
+    /// other server running instances of its VPC: they must learn its server's tunnel and its NIC. In one commit, so
+    /// no ordering of the Network module's own notification (which may be delivered before this commit and find the
+    /// new server missing) can leave a server of the VPC without them.
+    /// </summary>
+    /// <returns>The instance and the servers whose desired state changed, its own first.</returns>
+    private async Task<(Instance Instance, IReadOnlyList<string> HostIds)> PlaceAsync(RunInstances request, string instanceId, InstanceType type, MachineImage image,
         string? publicKey, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
     {
         var (hosts, candidates) = await CandidatesAsync(cancellationToken);
@@ -247,8 +258,16 @@ internal sealed class RunInstancesHandler(
             Tags = (request.Tags ?? []).Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
         };
         db.Instances.Add(instance);
+        var peers = await db.Hosts
+            .Where(h => h.Id != host.Id && db.Instances.Any(i => i.HostId == h.Id && i.VpcId == nic.VpcId && i.State != InstanceStates.Terminated))
+            .ToListAsync(cancellationToken);
+        foreach (var peer in peers)
+        {
+            peer.DesiredVersion++;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        return (instance, host.Id);
+        return (instance, [host.Id, .. peers.Select(p => p.Id)]);
     }
 
     private async Task<RunInstanceResponse?> FirstLaunchAsync(string accountId, string? clientToken, string parametersHash, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class Vpc
 
     public required string CidrBlock { get; init; }
 
-    /// <summary>Unique across the platform (VNI / VLAN tag); taken as the highest so far + 1, the unique index settling races.</summary>
+    /// <summary>Unique across the platform and never reused (the VNI between servers); allocated in <see cref="IsolationIdAllocation"/>.</summary>
     public int IsolationId { get; init; }
 
     public bool IsDefault { get; init; }
@@ -30,6 +30,20 @@ internal sealed class Vpc
     public int Version { get; set; }
 
     public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>
+/// An isolation id handed to a VPC. The row outlives its VPC, so the next id is always above every id ever given:
+/// a deleted VPC's VNI never reaches another VPC (whose guests would otherwise receive the late traffic of
+/// servers that still hold the old VPC's tunnels). The primary key settles two allocations racing for one id.
+/// </summary>
+internal sealed class IsolationIdAllocation
+{
+    public int IsolationId { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public DateTime AllocatedAt { get; init; }
 }
 
 internal sealed class Subnet

@@ -15,6 +15,8 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<Vpc> Vpcs => Set<Vpc>();
 
+    public DbSet<IsolationIdAllocation> IsolationIds => Set<IsolationIdAllocation>();
+
     public DbSet<Subnet> Subnets => Set<Subnet>();
 
     public DbSet<SecurityGroup> SecurityGroups => Set<SecurityGroup>();
@@ -49,6 +51,15 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
             vpc.Property(v => v.CreatedAt).HasColumnName("created_at");
             vpc.HasIndex(v => v.AccountId);
             vpc.HasIndex(v => v.IsolationId).IsUnique();
+        });
+
+        modelBuilder.Entity<IsolationIdAllocation>(allocation =>
+        {
+            allocation.ToTable("isolation_ids");
+            allocation.HasKey(a => a.IsolationId);
+            allocation.Property(a => a.IsolationId).HasColumnName("isolation_id").ValueGeneratedNever();
+            allocation.Property(a => a.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            allocation.Property(a => a.AllocatedAt).HasColumnName("allocated_at");
         });
 
         modelBuilder.Entity<Subnet>(subnet =>

@@ -10,10 +10,21 @@ internal static class VpcFactory
     public const int MinPrefix = 16;
     public const int MaxPrefix = 28;
 
-    /// <summary>The next isolation id; two creations racing for it are told apart by the unique index, and the loser retries.</summary>
-    public static async Task<int> NextIsolationIdAsync(NetworkDbContext db, CancellationToken cancellationToken) =>
-        (await db.Vpcs.MaxAsync(v => (int?)v.IsolationId, cancellationToken) ?? 0) + 1;
+    /// <summary>The largest VXLAN/Geneve network identifier (24 bits).</summary>
+    public const int MaxIsolationId = 0xff_ffff;
 
+    /// <summary>
+    /// The next isolation id: above every id ever allocated, deleted VPCs' included, so none is used twice. Two
+    /// creations racing for it are told apart by the allocation's key, and the loser retries.
+    /// </summary>
+    public static async Task<int> NextIsolationIdAsync(NetworkDbContext db, CancellationToken cancellationToken)
+    {
+        var next = (await db.IsolationIds.MaxAsync(a => (int?)a.IsolationId, cancellationToken) ?? 0) + 1;
+        return next <= MaxIsolationId ? next : throw NetworkErrors.VpcLimitExceeded(
+            $"The platform has handed out all {MaxIsolationId} VPC isolation ids (VNIs); ids are never reused.");
+    }
+
+    /// <param name="isolationId">From <see cref="NextIsolationIdAsync"/>; recorded as allocated in the same save as the VPC.</param>
     public static Vpc Add(NetworkDbContext db, string accountId, string cidrBlock, bool isDefault, int isolationId, DateTime now)
     {
         var vpc = new Vpc
@@ -26,6 +37,7 @@ internal static class VpcFactory
             CreatedAt = now,
         };
         db.Vpcs.Add(vpc);
+        db.IsolationIds.Add(new IsolationIdAllocation { IsolationId = isolationId, VpcId = vpc.Id, AllocatedAt = now });
 
         // AWS's default group: members reach each other on anything; everything may leave; nothing else comes in.
         var group = new SecurityGroup

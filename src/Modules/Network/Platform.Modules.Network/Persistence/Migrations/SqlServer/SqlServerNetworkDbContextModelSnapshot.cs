@@ -63,6 +63,27 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.ToTable("interface_security_groups", "network");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.IsolationIdAllocation", b =>
+                {
+                    b.Property<int>("IsolationId")
+                        .HasColumnType("int")
+                        .HasColumnName("isolation_id");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("allocated_at");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("IsolationId");
+
+                    b.ToTable("isolation_ids", "network");
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NetworkInterface", b =>
                 {
                     b.Property<string>("Id")

@@ -57,6 +57,27 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.ToTable("network_interface_security_groups", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.IsolationIdAllocation", b =>
+                {
+                    b.Property<int>("IsolationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("isolation_id");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocated_at");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("IsolationId");
+
+                    b.ToTable("network_isolation_ids", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NetworkInterface", b =>
                 {
                     b.Property<string>("Id")
