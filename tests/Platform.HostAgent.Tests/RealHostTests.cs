@@ -30,7 +30,7 @@ public sealed class RealHostTests
         var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
         using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
             new DirectoryImageSource(Path.Combine(work, "images")));
-        using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
+        using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
         var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
         var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check platform.acpi=ignore platform.marker={id}",
             PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlatformTestKeyPlatformTestKeyPlatformTe test@platform",

@@ -99,6 +99,7 @@ public sealed class RealRebootTests
     private sealed class RealHost : IAsyncDisposable
     {
         private readonly string _work;
+        private readonly string _owner;
         private readonly string _poolName;
         private readonly LibvirtConnection _libvirt;
         private readonly PoolGuestImages _images;
@@ -108,6 +109,7 @@ public sealed class RealRebootTests
         private RealHost(string work, string poolName, LibvirtConnection libvirt, PoolGuestImages images, GuestImage image)
         {
             _work = work;
+            _owner = $"host-{Guid.NewGuid():N}";
             _poolName = poolName;
             _libvirt = libvirt;
             _images = images;
@@ -147,8 +149,9 @@ public sealed class RealRebootTests
 
         public static HostDesiredState State(long version, DesiredInstance instance) => new("host-1", version, [instance]);
 
+        // An owner of its own: reconcilers of other tests on the same libvirtd remove the domains of their owner they do not want.
         public HostReconciler Reconciler() => new(_libvirt,
-            new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = _work, StopDeadline = TimeSpan.FromSeconds(30) }, _images, Clock);
+            new ReconcilerOptions { Owner = _owner, DomainType = "qemu", ConsoleDirectory = _work, StopDeadline = TimeSpan.FromSeconds(30) }, _images, Clock);
 
         public string Console(DesiredInstance instance) =>
             File.Exists(Path.Combine(_work, $"{instance.InstanceId}.log")) ? File.ReadAllText(Path.Combine(_work, $"{instance.InstanceId}.log")) : "";
