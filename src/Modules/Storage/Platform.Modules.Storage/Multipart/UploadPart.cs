@@ -1,5 +1,4 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
@@ -9,7 +8,7 @@ namespace Platform.Modules.Storage.Multipart;
 
 /// <summary>
 /// UploadPart and UploadPartCopy: a part is a blob of its own, durable before its row commits; uploading
-/// the same part number again replaces it.
+/// the same part number again replaces it (<see cref="PartCatalog.PutAsync"/>).
 /// </summary>
 /// <param name="Body">The part's bytes; null for UploadPartCopy, which reads <paramref name="CopySource"/>.</param>
 internal sealed record UploadPart(string Bucket, string Key, string UploadId, int PartNumber, Stream? Body, long? ContentLength, string? ContentMd5,
@@ -31,7 +30,7 @@ internal sealed record CopySource(string Bucket, string Key, string? Range, Obje
 
 internal sealed record PartUploaded(string ETag, DateTime LastModified);
 
-internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, MetadataWriteGate gate, TimeProvider clock)
+internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<UploadPart, PartUploaded>
 {
     public async ValueTask<PartUploaded> Handle(UploadPart request, CancellationToken cancellationToken)
@@ -44,46 +43,16 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
 
         var now = clock.GetUtcNow().UtcDateTime;
         var etag = $"\"{written.Md5Hex}\"";
-        Segment? replaced = null;
-        try
+        await parts.PutAsync(upload, new StoredPart
         {
-            using var writing = await gate.EnterAsync(cancellationToken);
-            var part = await db.UploadParts.SingleOrDefaultAsync(p => p.UploadId == upload.UploadId && p.PartNumber == request.PartNumber, cancellationToken);
-            if (part is null)
-            {
-                db.UploadParts.Add(new StoredPart
-                {
-                    UploadId = upload.UploadId,
-                    PartNumber = request.PartNumber,
-                    BlobId = written.Segment.BlobId,
-                    Size = written.Segment.Size,
-                    ETag = etag,
-                    WrappedKey = written.Segment.WrappedKey,
-                    LastModified = now,
-                });
-            }
-            else
-            {
-                replaced = new Segment(part.BlobId, part.Size, part.WrappedKey);
-                part.BlobId = written.Segment.BlobId;
-                part.Size = written.Segment.Size;
-                part.ETag = etag;
-                part.WrappedKey = written.Segment.WrappedKey;
-                part.LastModified = now;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            bytes.Delete([written.Segment]);
-            throw;
-        }
-
-        if (replaced is not null)
-        {
-            bytes.Delete([replaced]);
-        }
+            UploadId = upload.UploadId,
+            PartNumber = request.PartNumber,
+            BlobId = written.Segment.BlobId,
+            Size = written.Segment.Size,
+            ETag = etag,
+            WrappedKey = written.Segment.WrappedKey,
+            LastModified = now,
+        }, cancellationToken);
 
         return new PartUploaded(etag, now);
     }
