@@ -197,12 +197,7 @@ internal static class S3Api
     private static async Task ListObjectsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         var v2 = request.Query("list-type") == "2";
-        var urlEncoded = request.Query("encoding-type") switch
-        {
-            null => false,
-            "url" => true,
-            _ => throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request"),
-        };
+        var urlEncoded = UrlEncoded(request);
         var prefix = request.Query("prefix");
         var delimiter = request.Query("delimiter");
         var maxKeys = request.QueryInt("max-keys", 1000);
@@ -211,7 +206,7 @@ internal static class S3Api
         var marker = request.Query("marker");
         var after = v2 ? ListObjectsHandler.FromToken(token) ?? startAfter : marker;
         var listing = await sender.Send(new ListObjects(request.Bucket!, prefix, delimiter, maxKeys, after), ct);
-        string? Encode(string? value) => value is null || !urlEncoded ? value : Uri.EscapeDataString(value).Replace("%2F", "/", StringComparison.Ordinal);
+        string? Encode(string? value) => urlEncoded ? UrlEncode(value) : value;
 
         await WriteXmlAsync(request.Context, w =>
         {
@@ -534,30 +529,75 @@ internal static class S3Api
 
     private static async Task ListUploadsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var max = request.QueryInt("max-uploads", 1000);
-        var uploads = await sender.Send(new ListMultipartUploads(request.Bucket!, request.Query("prefix"), max), ct);
+        var urlEncoded = UrlEncoded(request);
+        var max = request.QueryInt("max-uploads", ListMultipartUploadsHandler.MaxUploads);
+        var prefix = request.Query("prefix");
+        var delimiter = request.Query("delimiter");
+        var keyMarker = request.Query("key-marker");
+        var uploadIdMarker = request.Query("upload-id-marker");
+        var listing = await sender.Send(new ListMultipartUploads(request.Bucket!, prefix, delimiter, max, keyMarker, uploadIdMarker), ct);
+        string? Encode(string? value) => urlEncoded ? UrlEncode(value) : value;
         await WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("ListMultipartUploadsResult", S3Xml.Namespace);
             w.WriteElementString("Bucket", request.Bucket);
-            w.WriteElementString("KeyMarker", "");
-            w.WriteElementString("UploadIdMarker", "");
-            w.WriteElementString("Prefix", request.Query("prefix") ?? "");
+            w.WriteElementString("KeyMarker", Encode(keyMarker) ?? "");
+            w.WriteElementString("UploadIdMarker", uploadIdMarker ?? "");
+            if (listing.IsTruncated)
+            {
+                w.WriteElementString("NextKeyMarker", Encode(listing.NextKeyMarker));
+                w.WriteElementString("NextUploadIdMarker", listing.NextUploadIdMarker);
+            }
+
+            w.Element("Delimiter", Encode(delimiter));
+            w.WriteElementString("Prefix", Encode(prefix) ?? "");
             w.WriteElementString("MaxUploads", max.ToString(CultureInfo.InvariantCulture));
-            w.WriteElementString("IsTruncated", "false");
-            foreach (var upload in uploads)
+            if (urlEncoded)
+            {
+                w.WriteElementString("EncodingType", "url");
+            }
+
+            w.WriteElementString("IsTruncated", listing.IsTruncated ? "true" : "false");
+            foreach (var upload in listing.Uploads)
             {
                 w.WriteStartElement("Upload");
-                w.WriteElementString("Key", upload.Key);
+                w.WriteElementString("Key", Encode(upload.Key));
                 w.WriteElementString("UploadId", upload.UploadId);
-                w.WriteElementString("Initiated", S3Xml.Timestamp(upload.InitiatedAt));
+                foreach (var who in UploadPrincipals)
+                {
+                    w.WriteStartElement(who);
+                    w.WriteElementString("ID", upload.AccountId);
+                    w.WriteElementString("DisplayName", upload.AccountId);
+                    w.WriteEndElement();
+                }
+
                 w.WriteElementString("StorageClass", "STANDARD");
+                w.WriteElementString("Initiated", S3Xml.Timestamp(upload.InitiatedAt));
+                w.WriteEndElement();
+            }
+
+            foreach (var common in listing.CommonPrefixes)
+            {
+                w.WriteStartElement("CommonPrefixes");
+                w.WriteElementString("Prefix", Encode(common));
                 w.WriteEndElement();
             }
 
             w.WriteEndElement();
         });
     }
+
+    private static readonly string[] UploadPrincipals = ["Initiator", "Owner"];
+
+    /// <summary>encoding-type=url: keys, prefixes and delimiters come back URL-encoded (slashes kept), as S3 does.</summary>
+    private static bool UrlEncoded(S3Request request) => request.Query("encoding-type") switch
+    {
+        null => false,
+        "url" => true,
+        _ => throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request"),
+    };
+
+    private static string? UrlEncode(string? value) => value is null ? null : Uri.EscapeDataString(value).Replace("%2F", "/", StringComparison.Ordinal);
 
     private static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),
         request.Header("x-amz-copy-source-if-none-match"), ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-modified-since")),
