@@ -11,7 +11,11 @@ namespace Platform.Modules.Storage.Multipart;
 internal sealed record CreateMultipartUpload(string Bucket, string Key, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt)
     : IRequest<MultipartUploadCreated>, IValidatable
 {
-    public void Validate() => ObjectKey.Validate(Key);
+    public void Validate()
+    {
+        ObjectKey.Validate(Key);
+        UserMetadata.Validate(Metadata);
+    }
 }
 
 internal sealed record MultipartUploadCreated(string UploadId, bool Encrypted);

@@ -69,6 +69,12 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
             }
 
             var (offset, length, partial) = ByteRange.Resolve(source.Range, stored.Size);
+            if (length > PutObject.MaxSize)
+            {
+                // A part is at most 5 GiB: a larger source is copied a range at a time.
+                throw S3Errors.CopySourceTooLarge();
+            }
+
             if (source.Range is not null && !partial)
             {
                 throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");

@@ -17,6 +17,10 @@ internal sealed record CopyObject(string SourceBucket, string SourceKey, string 
     {
         ObjectKey.Validate(SourceKey);
         ObjectKey.Validate(Key);
+        if (ReplaceMetadata)
+        {
+            UserMetadata.Validate(Metadata);
+        }
     }
 }
 
@@ -36,6 +40,11 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
             if (request.SourceConditions.NotModified(source))
             {
                 throw S3Errors.PreconditionFailed();
+            }
+
+            if (source.Size > PutObject.MaxSize)
+            {
+                throw S3Errors.CopySourceTooLarge();
             }
 
             if (request.SourceBucket == request.Bucket && request.SourceKey == request.Key && !request.ReplaceMetadata && encrypt == source.Encrypted)

@@ -28,6 +28,7 @@ internal sealed record PutObject(string Bucket, string Key, Stream Body, long? C
         }
 
         _ = ContentMd5Header.Parse(ContentMd5);
+        UserMetadata.Validate(Metadata);
     }
 }
 
