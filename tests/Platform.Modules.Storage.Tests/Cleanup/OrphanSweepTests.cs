@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Storage.Cleanup;
+using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
 
@@ -55,7 +56,7 @@ public sealed class OrphanSweepTests(StorageTestDatabase storage) : IClassFixtur
         // Between the sweep's first read of references and its next one, the upload completes (its part rows go and the
         // object row comes in one commit).
         var completion = new BeforeCommand("SELECT", 2, () => storage.InScopeAsync(db =>
-            storage.Parts(db).CompleteAsync(completing, parts.Select(p => (p.PartNumber, p.ETag)).ToList(), DateTime.UtcNow, CancellationToken.None)));
+            storage.Parts(db).CompleteAsync(completing, parts.Select(p => new ListedPart(p.PartNumber, p.ETag)).ToList(), DateTime.UtcNow, CancellationToken.None)));
         await using (var db = storage.Context(completion))
         {
             var sweep = new OrphanSweepJob(db, storage.Blobs, Options.Create(new StorageOptions { OrphanGracePeriod = TimeSpan.FromHours(1) }),

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Shared.Errors;
+using Platform.Modules.Storage.Multipart;
 
 namespace Platform.Modules.Storage.Tests.Multipart;
 
@@ -30,7 +31,7 @@ public sealed class CompletionRaceTests(StorageTestDatabase storage) : IClassFix
         });
         await using (var db = storage.Context(meanwhile))
         {
-            await storage.Parts(db).CompleteAsync(upload, [(1, part.ETag)], DateTime.UtcNow, CancellationToken.None);
+            await storage.Parts(db).CompleteAsync(upload, [new ListedPart(1, part.ETag)], DateTime.UtcNow, CancellationToken.None);
         }
 
         Assert.True(meanwhile.Fired);
@@ -53,7 +54,7 @@ public sealed class CompletionRaceTests(StorageTestDatabase storage) : IClassFix
 
         // The upload was looked up (as UploadPart does first) and its part 2 written; then the completion commits.
         var late = await storage.PartAsync(upload, 2, RandomNumberGenerator.GetBytes(1000));
-        await storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [(1, part.ETag)], DateTime.UtcNow, CancellationToken.None));
+        await storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [new ListedPart(1, part.ETag)], DateTime.UtcNow, CancellationToken.None));
 
         var refused = await Assert.ThrowsAsync<ApiException>(() => storage.InScopeAsync(db => storage.Parts(db).PutAsync(upload, late, CancellationToken.None)));
         Assert.Equal("NoSuchUpload", refused.Code);
@@ -76,11 +77,11 @@ public sealed class CompletionRaceTests(StorageTestDatabase storage) : IClassFix
 
         // The old ETag no longer names a part: S3's InvalidPart, and nothing changes.
         var stale = await Assert.ThrowsAsync<ApiException>(() =>
-            storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [(1, old.ETag)], DateTime.UtcNow, CancellationToken.None)));
+            storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [new ListedPart(1, old.ETag)], DateTime.UtcNow, CancellationToken.None)));
         Assert.Equal("InvalidPart", stale.Code);
         Assert.True(storage.BlobExists(replacement.BlobId));
 
-        await storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [(1, replacement.ETag)], DateTime.UtcNow, CancellationToken.None));
+        await storage.InScopeAsync(db => storage.Parts(db).CompleteAsync(upload, [new ListedPart(1, replacement.ETag)], DateTime.UtcNow, CancellationToken.None));
         Assert.Equal(content, await storage.ReadObjectAsync(bucket.Name, "object"));
     }
 }

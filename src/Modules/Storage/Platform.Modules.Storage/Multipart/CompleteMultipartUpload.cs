@@ -9,10 +9,11 @@ namespace Platform.Modules.Storage.Multipart;
 /// upload, so readers see no object or the whole of it; no byte is copied. Unlisted parts are deleted
 /// (<see cref="PartCatalog.CompleteAsync"/>).
 /// </summary>
-internal sealed record CompleteMultipartUpload(string Bucket, string Key, string UploadId, IReadOnlyList<(int PartNumber, string ETag)> Parts)
+/// <param name="ExpectedChecksum">x-amz-checksum-* of the request: the whole object's checksum, compared with the one the parts give.</param>
+internal sealed record CompleteMultipartUpload(string Bucket, string Key, string UploadId, IReadOnlyList<ListedPart> Parts, string? ExpectedChecksum = null)
     : IRequest<MultipartCompleted>;
 
-internal sealed record MultipartCompleted(string ETag, bool Encrypted);
+internal sealed record MultipartCompleted(string ETag, bool Encrypted, Objects.StoredChecksum? Checksum);
 
 internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, BucketAccess access, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<CompleteMultipartUpload, MultipartCompleted>
@@ -34,7 +35,8 @@ internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, Bucket
             }
         }
 
-        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        return new MultipartCompleted(version.ETag, version.Encrypted);
+        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken, request.ExpectedChecksum);
+        return new MultipartCompleted(version.ETag, version.Encrypted,
+            Objects.StoredChecksum.From(version.ChecksumAlgorithm, version.Checksum, version.ChecksumType));
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
 
@@ -41,6 +42,8 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
                     current.ETag = part.ETag;
                     current.WrappedKey = part.WrappedKey;
                     current.LastModified = part.LastModified;
+                    current.ChecksumAlgorithm = part.ChecksumAlgorithm;
+                    current.Checksum = part.Checksum;
                 }
 
                 await db.SaveChangesAsync(ct);
@@ -62,8 +65,9 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
     /// Makes the listed parts the object, ends the upload, and deletes the parts it did not list. The parts are read
     /// inside the commit's transaction, after the upload's lock, so they are the ones the object ends up with.
     /// </summary>
-    public async Task<StoredObject> CompleteAsync(MultipartUpload upload, IReadOnlyList<(int PartNumber, string ETag)> listed, DateTime now,
-        CancellationToken cancellationToken)
+    /// <param name="expected">The object's checksum the request states (x-amz-checksum-*), compared with the one the parts give.</param>
+    public async Task<StoredObject> CompleteAsync(MultipartUpload upload, IReadOnlyList<ListedPart> listed, DateTime now, CancellationToken cancellationToken,
+        string? expected = null)
     {
         StoredObject version = null!;
         List<Segment> unreferenced = [];
@@ -77,8 +81,8 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
                     {
                         await LockAsync(upload, ct);
                         var stored = await db.UploadParts.Where(p => p.UploadId == upload.UploadId).ToDictionaryAsync(p => p.PartNumber, ct);
-                        var chosen = Choose(stored, listed);
-                        version = Assemble(upload, chosen, now);
+                        var chosen = Choose(upload, stored, listed);
+                        version = Assemble(upload, chosen, now, expected);
                         var replaced = await catalog.StageAsync(version, ct);
                         db.UploadParts.RemoveRange(stored.Values);
                         db.MultipartUploads.Remove(await db.MultipartUploads.SingleAsync(u => u.UploadId == upload.UploadId, ct));
@@ -120,14 +124,27 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
         bytes.Delete(parts.Select(p => new Segment(p.BlobId, p.Size, p.WrappedKey)));
     }
 
-    private static List<StoredPart> Choose(Dictionary<int, StoredPart> stored, IReadOnlyList<(int PartNumber, string ETag)> listed)
+    private static List<StoredPart> Choose(MultipartUpload upload, Dictionary<int, StoredPart> stored, IReadOnlyList<ListedPart> listed)
     {
         var chosen = new List<StoredPart>(listed.Count);
-        foreach (var (number, etag) in listed)
+        foreach (var (number, etag, algorithm, checksum) in listed)
         {
             if (!stored.TryGetValue(number, out var part) || Unquote(part.ETag) != Unquote(etag))
             {
                 throw S3Errors.InvalidPart();
+            }
+
+            // A part checksum in the request must be the one the part was stored with.
+            if (checksum is not null && (algorithm!.Name != part.ChecksumAlgorithm || !algorithm.IsValid(checksum)
+                || Convert.ToBase64String(Convert.FromBase64String(checksum)) != part.Checksum))
+            {
+                throw S3Errors.InvalidPart();
+            }
+
+            // A COMPOSITE checksum is made of the parts' checksums, so S3 wants each of them named.
+            if (checksum is null && upload.ChecksumType == StoredChecksum.Composite)
+            {
+                throw S3Errors.InvalidRequest($"The upload was created using a {upload.ChecksumAlgorithm!.ToLowerInvariant()} checksum. The complete request must include the checksum for each part. It was missing for part {number} in the request.");
             }
 
             chosen.Add(part);
@@ -141,12 +158,24 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
         return chosen;
     }
 
-    private static StoredObject Assemble(MultipartUpload upload, List<StoredPart> chosen, DateTime now)
+    private static StoredObject Assemble(MultipartUpload upload, List<StoredPart> chosen, DateTime now, string? expected)
     {
         using var md5s = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         foreach (var part in chosen)
         {
             md5s.AppendData(Convert.FromHexString(Unquote(part.ETag)));
+        }
+
+        string? checksum = null;
+        if (FlexibleChecksum.FromName(upload.ChecksumAlgorithm) is { } algorithm && chosen.All(p => p.ChecksumAlgorithm == algorithm.Name && p.Checksum is not null))
+        {
+            checksum = upload.ChecksumType == StoredChecksum.FullObject
+                ? algorithm.Combine(chosen.Select(p => (p.Checksum!, p.Size)).ToList())
+                : algorithm.Composite(chosen.Select(p => p.Checksum!).ToList());
+            if (expected is not null && expected.Trim() != checksum)
+            {
+                throw PayloadTrailer.Mismatch(algorithm);
+            }
         }
 
         return new StoredObject
@@ -161,6 +190,9 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
             LastModified = now,
             Encrypted = upload.Encrypted,
             PartsCount = chosen.Count,
+            ChecksumAlgorithm = checksum is null ? null : upload.ChecksumAlgorithm,
+            Checksum = checksum,
+            ChecksumType = checksum is null ? null : upload.ChecksumType,
         };
     }
 
@@ -192,3 +224,6 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
 
     private static string Unquote(string etag) => etag.Trim().Trim('"');
 }
+
+/// <summary>A part as CompleteMultipartUpload lists it: its number, ETag and, optionally, its checksum.</summary>
+internal sealed record ListedPart(int PartNumber, string ETag, FlexibleChecksum? ChecksumAlgorithm = null, string? Checksum = null);

@@ -1,5 +1,6 @@
 using Mediator;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
@@ -11,8 +12,9 @@ namespace Platform.Modules.Storage.Multipart;
 /// the same part number again replaces it (<see cref="PartCatalog.PutAsync"/>).
 /// </summary>
 /// <param name="Body">The part's bytes; null for UploadPartCopy, which reads <paramref name="CopySource"/>.</param>
+/// <param name="Checksum">The additional checksum the part declares; one of the upload's algorithm is computed when it declares none.</param>
 internal sealed record UploadPart(string Bucket, string Key, string UploadId, int PartNumber, Stream? Body, long? ContentLength, string? ContentMd5,
-    CopySource? CopySource) : IRequest<PartUploaded>, IValidatable
+    CopySource? CopySource, BodyChecksum? Checksum = null) : IRequest<PartUploaded>, IValidatable
 {
     public void Validate()
     {
@@ -28,7 +30,7 @@ internal sealed record UploadPart(string Bucket, string Key, string UploadId, in
 /// <param name="Range">x-amz-copy-source-range, bytes=first-last; null copies the whole source.</param>
 internal sealed record CopySource(string Bucket, string Key, string? Range, ObjectConditions Conditions);
 
-internal sealed record PartUploaded(string ETag, DateTime LastModified);
+internal sealed record PartUploaded(string ETag, DateTime LastModified, FlexibleChecksum? ChecksumAlgorithm, string? Checksum);
 
 internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<UploadPart, PartUploaded>
@@ -37,9 +39,21 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
     {
         await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var upload = await MultipartUploads.FindAsync(db, request.Bucket, request.Key, request.UploadId, cancellationToken);
+        var checksum = request.Checksum;
+        if (FlexibleChecksum.FromName(upload.ChecksumAlgorithm) is { } expected)
+        {
+            if (checksum is not null && checksum.Algorithm != expected)
+            {
+                throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {expected.Name.ToLowerInvariant()}, actual checksum Type: {checksum.Algorithm.Name.ToLowerInvariant()}");
+            }
+
+            checksum ??= BodyChecksum.Compute(expected);
+        }
+
         var written = request.CopySource is { } source
-            ? await CopyAsync(source, upload.Encrypted, cancellationToken)
-            : await ContentMd5Header.WriteCheckedAsync(bytes, request.Body!, request.ContentLength, request.ContentMd5, upload.Encrypted, cancellationToken);
+            ? await CopyAsync(source, upload.Encrypted, checksum, cancellationToken)
+            : await ContentMd5Header.WriteCheckedAsync(bytes, checksum?.Wrap(request.Body!) ?? request.Body!, request.ContentLength, request.ContentMd5,
+                upload.Encrypted, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var etag = $"\"{written.Md5Hex}\"";
@@ -52,12 +66,14 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
             ETag = etag,
             WrappedKey = written.Segment.WrappedKey,
             LastModified = now,
+            ChecksumAlgorithm = checksum?.Algorithm.Name,
+            Checksum = checksum?.Value,
         }, cancellationToken);
 
-        return new PartUploaded(etag, now);
+        return new PartUploaded(etag, now, checksum?.Algorithm, checksum?.Value);
     }
 
-    private async Task<WrittenSegment> CopyAsync(CopySource source, bool encrypt, CancellationToken cancellationToken)
+    private async Task<WrittenSegment> CopyAsync(CopySource source, bool encrypt, BodyChecksum? checksum, CancellationToken cancellationToken)
     {
         await access.AuthorizeAsync(source.Bucket, "s3:GetObject", BucketAccess.Arn(source.Bucket, source.Key), cancellationToken);
         for (var attempt = 0; ; attempt++)
@@ -83,7 +99,7 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
             await using var body = bytes.OpenRange(Segments.Parse(stored.Segments), offset, length);
             if (body is not null)
             {
-                return await bytes.WriteAsync(body, length, encrypt, cancellationToken);
+                return await bytes.WriteAsync(checksum?.Wrap(body) ?? body, length, encrypt, cancellationToken);
             }
 
             if (attempt == 3)

@@ -105,6 +105,9 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.LastModified = version.LastModified;
         current.Encrypted = version.Encrypted;
         current.PartsCount = version.PartsCount;
+        current.ChecksumAlgorithm = version.ChecksumAlgorithm;
+        current.Checksum = version.Checksum;
+        current.ChecksumType = version.ChecksumType;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

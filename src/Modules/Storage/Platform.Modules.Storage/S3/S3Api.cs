@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
@@ -308,9 +309,10 @@ internal static class S3Api
         }
 
         var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
-            http.ContentType, request.ObjectMetadata(), request.WantsEncryption), ct);
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum()), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
+        WriteChecksum(response, result.Checksum);
         if (result.Encrypted)
         {
             response.Headers["x-amz-server-side-encryption"] = "AES256";
@@ -360,6 +362,12 @@ internal static class S3Api
             response.Headers["x-amz-mp-parts-count"] = stored.PartsCount.ToString(CultureInfo.InvariantCulture);
         }
 
+        // As S3: only when asked for, and for the whole object (a range's bytes are not what the checksum covers).
+        if (string.Equals(request.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase) && !read.IsPartial)
+        {
+            WriteChecksum(response, StoredChecksum.From(stored.ChecksumAlgorithm, stored.Checksum, stored.ChecksumType));
+        }
+
         response.ContentLength = read.Length;
         if (read.IsPartial)
         {
@@ -398,12 +406,19 @@ internal static class S3Api
 
         await DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
-            directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption), ct);
+            directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
+            request.Header("x-amz-checksum-algorithm")), ct);
         await WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
             w.WriteElementString("LastModified", S3Xml.Timestamp(result.LastModified));
             w.WriteElementString("ETag", result.ETag);
+            if (result.Checksum is { } checksum)
+            {
+                w.WriteElementString("ChecksumType", checksum.Type);
+                w.WriteElementString(ChecksumElement(checksum.Algorithm), checksum.Value);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -412,10 +427,16 @@ internal static class S3Api
     {
         await DrainAsync(request.Context.Request.Body, ct);
         var created = await sender.Send(new CreateMultipartUpload(request.Bucket!, request.Key!, request.Context.Request.ContentType,
-            request.ObjectMetadata(), request.WantsEncryption), ct);
+            request.ObjectMetadata(), request.WantsEncryption, request.Header("x-amz-checksum-algorithm"), request.Header("x-amz-checksum-type")), ct);
         if (created.Encrypted)
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        if (created.ChecksumAlgorithm is not null)
+        {
+            request.Context.Response.Headers["x-amz-checksum-algorithm"] = created.ChecksumAlgorithm;
+            request.Context.Response.Headers["x-amz-checksum-type"] = created.ChecksumType;
         }
 
         await WriteXmlAsync(request.Context, w =>
@@ -445,10 +466,16 @@ internal static class S3Api
         }
 
         var uploaded = await sender.Send(new UploadPart(request.Bucket!, request.Key!, request.Query("uploadId")!, partNumber,
-            copySource is null ? request.Context.Request.Body : null, request.DeclaredLength, request.Header("Content-MD5"), copySource), ct);
+            copySource is null ? request.Context.Request.Body : null, request.DeclaredLength, request.Header("Content-MD5"), copySource,
+            copySource is null ? request.BodyChecksum() : null), ct);
         if (copySource is null)
         {
             request.Context.Response.Headers.ETag = uploaded.ETag;
+            if (uploaded.ChecksumAlgorithm is { } algorithm)
+            {
+                request.Context.Response.Headers[algorithm.HeaderName] = uploaded.Checksum;
+            }
+
             request.Context.Response.StatusCode = 200;
             return;
         }
@@ -458,6 +485,11 @@ internal static class S3Api
             w.WriteStartElement("CopyPartResult", S3Xml.Namespace);
             w.WriteElementString("LastModified", S3Xml.Timestamp(uploaded.LastModified));
             w.WriteElementString("ETag", uploaded.ETag);
+            if (uploaded.ChecksumAlgorithm is { } algorithm)
+            {
+                w.WriteElementString(ChecksumElement(algorithm), uploaded.Checksum);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -465,7 +497,7 @@ internal static class S3Api
     private static async Task CompleteUploadAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         var root = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
-        var parts = new List<(int, string)>();
+        var parts = new List<ListedPart>();
         foreach (var part in root.Children("Part"))
         {
             if (!int.TryParse(part.Child("PartNumber"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || part.Child("ETag") is not { } etag)
@@ -473,10 +505,18 @@ internal static class S3Api
                 throw S3Errors.MalformedXml();
             }
 
-            parts.Add((number, etag));
+            var checksums = FlexibleChecksum.All.Where(a => part.Child(ChecksumElement(a)) is not null).ToList();
+            if (checksums.Count > 1)
+            {
+                throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+            }
+
+            parts.Add(checksums is [var algorithm] ? new ListedPart(number, etag, algorithm, part.Child(ChecksumElement(algorithm))!.Trim()) : new ListedPart(number, etag));
         }
 
-        var completed = await sender.Send(new CompleteMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!, parts), ct);
+        // The whole object's checksum may come as a header: for this request it describes the object, not the XML body.
+        var expected = FlexibleChecksum.All.Select(a => request.Header(a.HeaderName)).FirstOrDefault(v => v is not null);
+        var completed = await sender.Send(new CompleteMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!, parts, expected), ct);
         if (completed.Encrypted)
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";
@@ -489,6 +529,12 @@ internal static class S3Api
             w.WriteElementString("Bucket", request.Bucket);
             w.WriteElementString("Key", request.Key);
             w.WriteElementString("ETag", completed.ETag);
+            if (completed.Checksum is { } checksum)
+            {
+                w.WriteElementString(ChecksumElement(checksum.Algorithm), checksum.Value);
+                w.WriteElementString("ChecksumType", checksum.Type);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -513,6 +559,12 @@ internal static class S3Api
             w.WriteElementString("MaxParts", max.ToString(CultureInfo.InvariantCulture));
             w.WriteElementString("IsTruncated", listing.IsTruncated ? "true" : "false");
             w.WriteElementString("StorageClass", "STANDARD");
+            if (listing.Upload.ChecksumAlgorithm is not null)
+            {
+                w.WriteElementString("ChecksumAlgorithm", listing.Upload.ChecksumAlgorithm);
+                w.WriteElementString("ChecksumType", listing.Upload.ChecksumType);
+            }
+
             foreach (var part in listing.Parts)
             {
                 w.WriteStartElement("Part");
@@ -520,6 +572,11 @@ internal static class S3Api
                 w.WriteElementString("LastModified", S3Xml.Timestamp(part.LastModified));
                 w.WriteElementString("ETag", part.ETag);
                 w.WriteElementString("Size", part.Size.ToString(CultureInfo.InvariantCulture));
+                if (FlexibleChecksum.FromName(part.ChecksumAlgorithm) is { } algorithm && part.Checksum is not null)
+                {
+                    w.WriteElementString(ChecksumElement(algorithm), part.Checksum);
+                }
+
                 w.WriteEndElement();
             }
 
@@ -585,6 +642,19 @@ internal static class S3Api
 
             w.WriteEndElement();
         });
+    }
+
+    /// <summary>The XML element of a checksum: ChecksumCRC32, ChecksumCRC64NVME, ChecksumSHA256, ...</summary>
+    private static string ChecksumElement(FlexibleChecksum algorithm) => "Checksum" + algorithm.Name;
+
+    /// <summary>x-amz-checksum-{algorithm} and x-amz-checksum-type, as S3 answers a stored checksum.</summary>
+    private static void WriteChecksum(HttpResponse response, StoredChecksum? checksum)
+    {
+        if (checksum is not null)
+        {
+            response.Headers[checksum.Algorithm.HeaderName] = checksum.Value;
+            response.Headers["x-amz-checksum-type"] = checksum.Type;
+        }
     }
 
     private static readonly string[] UploadPrincipals = ["Initiator", "Owner"];
