@@ -44,7 +44,13 @@ rows = "\n".join(
     f"| {r[k]['cold_get_mib_s']:,.1f} | {r[k]['cold_disk_read_mib_s']:,.1f} | {100 * r[k]['cold_get_mib_s'] / r[k]['cold_disk_read_mib_s']:.0f} % "
     f"| {r[k]['server_cpu_ms_per_put']:,.1f} / {r[k]['server_cpu_ms_per_get']:,.1f} |"
     for label, k in (("1 MiB", "1mib"), ("64 MiB", "64mib")))
-big = r["64mib"]
+# The issue's large-object target (70 % of the raw disk) holds for both sizes it names, 1 MiB and 64 MiB.
+targets = "\n".join(
+    f"| {label} {what} at least 70 % of the raw disk {side} | {100 * r[k][api] / r[k][disk]:.0f} % | {ok(r[k][api] >= 0.7 * r[k][disk])} |"
+    for label, k in (("1 MiB", "1mib"), ("64 MiB", "64mib"))
+    for what, side, api, disk in (("PUT", "write", "put_mib_s", "disk_write_mib_s"),
+                                  ("GET", "read, from the page cache", "get_mib_s", "disk_read_mib_s"),
+                                  ("GET", "read, cold (both from the disk)", "cold_get_mib_s", "cold_disk_read_mib_s")))
 load_start = os.environ.get("BENCH_LOAD_START", "?")
 print(f"""## Storage: S3 objects beside the raw disk
 
@@ -76,9 +82,7 @@ other load disturbs least.
 
 | target | measured | |
 |---|---|---|
-| 64 MiB PUT at least 70 % of the raw disk write | {100 * big['put_mib_s'] / big['disk_write_mib_s']:.0f} % | {ok(big['put_mib_s'] >= 0.7 * big['disk_write_mib_s'])} |
-| 64 MiB GET at least 70 % of the raw disk read, from the page cache | {100 * big['get_mib_s'] / big['disk_read_mib_s']:.0f} % | {ok(big['get_mib_s'] >= 0.7 * big['disk_read_mib_s'])} |
-| 64 MiB GET at least 70 % of the raw disk read, cold (both from the disk) | {100 * big['cold_get_mib_s'] / big['cold_disk_read_mib_s']:.0f} % | {ok(big['cold_get_mib_s'] >= 0.7 * big['cold_disk_read_mib_s'])} |
+{targets}
 | 4 KiB PUTs at least 1,500/s durable | {s['put_per_s']:,.0f} | {ok(s['put_per_s'] >= 1500)} |
 | 4 KiB GETs at least 5,000/s | {s['get_per_s']:,.0f} | {ok(s['get_per_s'] >= 5000)} |
 | small-object time to first byte p50 under 5 ms | {s['ttfb_p50_ms']} ms | {ok(s['ttfb_p50_ms'] < 5)} |""")

@@ -46,7 +46,7 @@ public enum DeviceScope : uint
 }
 
 /// <summary>A domain (a virtual machine) and the calls the agent makes on it.</summary>
-public sealed unsafe class LibvirtDomain : IDisposable
+public sealed unsafe partial class LibvirtDomain : IDisposable
 {
     private const int UuidStringLength = 37;
     private readonly DomainHandle _handle;

@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Payloads;
 
 namespace Platform.Api.Authentication;
 
@@ -73,8 +73,10 @@ internal sealed class Sha256CheckingStream(Stream inner, string expectedHex) : S
 /// <summary>
 /// Reads the aws-chunked bodies that end in trailers (current AWS CLIs and SDKs): <c>STREAMING-UNSIGNED-PAYLOAD-TRAILER</c>
 /// (no chunk signatures) and <c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER</c> (each chunk and the trailers signed
-/// along the chain from the request's signature). A trailing x-amz-checksum-* is checked against the bytes when
-/// its algorithm is CRC32, CRC32C, SHA-1 or SHA-256.
+/// along the chain from the request's signature). The trailers must be the ones x-amz-trailer declared: the checksum
+/// among them (CRC32, CRC32C, CRC64NVME, SHA-1 or SHA-256) is checked against the bytes and its value handed to the
+/// <see cref="PayloadTrailer"/>; a declared trailer that never comes, or one that was not declared, is S3's
+/// MalformedTrailerError, a value that is not the algorithm's digest InvalidRequest, a mismatch BadDigest.
 /// </summary>
 internal sealed class TrailerChunkedStream : Stream
 {
@@ -85,8 +87,8 @@ internal sealed class TrailerChunkedStream : Stream
     private const int MaxLine = 4096;
     private readonly Stream _inner;
     private readonly int _maxChunk;
-    private readonly string? _trailerName;
-    private readonly Checksum? _checksum;
+    private readonly PayloadTrailer _trailer;
+    private readonly ChecksumHasher? _checksum;
     private byte[] _chunk = [];
     private int _length;
     private int _offset;
@@ -97,7 +99,7 @@ internal sealed class TrailerChunkedStream : Stream
     private string? _previousSignature;
 
     /// <param name="signature">The request's signature and the key that made it, for the signed form; null for the unsigned one.</param>
-    public TrailerChunkedStream(Stream inner, string? trailerName, Platform.Modules.Shared.Authentication.SigV4.SigV4ParsedRequest? signature = null,
+    public TrailerChunkedStream(Stream inner, PayloadTrailer trailer, Platform.Modules.Shared.Authentication.SigV4.SigV4ParsedRequest? signature = null,
         byte[]? signingKey = null, int maxChunk = 16 * 1024 * 1024)
     {
         _inner = new BufferedStream(inner, 64 * 1024);
@@ -109,8 +111,8 @@ internal sealed class TrailerChunkedStream : Stream
         }
 
         _maxChunk = maxChunk;
-        _trailerName = trailerName?.Trim().ToLowerInvariant();
-        _checksum = Checksum.For(_trailerName);
+        _trailer = trailer;
+        _checksum = trailer.Checksum?.NewHasher();
     }
 
     public override bool CanRead => true;
@@ -214,26 +216,33 @@ internal sealed class TrailerChunkedStream : Stream
         string line;
         var signedTrailers = new StringBuilder();
         string? trailerSignature = null;
+        string? checksum = null;
         while ((line = await ReadLineAsync(cancellationToken, allowEnd: true)) != "")
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                continue;
+                throw PayloadTrailer.Malformed();
             }
 
             var name = line[..colon].Trim().ToLowerInvariant();
             var value = line[(colon + 1)..].Trim();
-            if (name == "x-amz-trailer-signature")
+            if (name == "x-amz-trailer-signature" && _signingKey is not null)
             {
                 trailerSignature = value;
                 continue;
             }
 
-            signedTrailers.Append(name).Append(':').Append(value).Append('\n');
-            if (name == _trailerName && _checksum is not null && value != _checksum.Base64())
+            // Only what x-amz-trailer announced may come, each once.
+            if (!_trailer.Names.Contains(name, StringComparer.Ordinal) || (name == _trailer.Checksum?.HeaderName && checksum is not null))
             {
-                throw new ApiException(400, "BadDigest", $"The {name["x-amz-checksum-".Length..].ToUpperInvariant()} you specified did not match the calculated checksum.");
+                throw PayloadTrailer.Malformed();
+            }
+
+            signedTrailers.Append(name).Append(':').Append(value).Append('\n');
+            if (name == _trailer.Checksum?.HeaderName)
+            {
+                checksum = value;
             }
         }
 
@@ -241,6 +250,27 @@ internal sealed class TrailerChunkedStream : Stream
         {
             Verify("AWS4-HMAC-SHA256-TRAILER", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(signedTrailers.ToString()))),
                 trailerSignature ?? throw Incomplete("The trailers carry no x-amz-trailer-signature."));
+        }
+
+        if (_trailer.Checksum is { } algorithm)
+        {
+            if (checksum is null)
+            {
+                throw PayloadTrailer.Malformed();
+            }
+
+            if (!algorithm.IsValid(checksum))
+            {
+                throw new ApiException(400, "InvalidRequest", $"Value for {algorithm.HeaderName} trailing header is invalid.");
+            }
+
+            var computed = _checksum!.Base64();
+            if (!string.Equals(Convert.ToBase64String(Convert.FromBase64String(checksum)), computed, StringComparison.Ordinal))
+            {
+                throw PayloadTrailer.Mismatch(algorithm);
+            }
+
+            _trailer.Arrived(computed);
         }
     }
 
@@ -299,69 +329,4 @@ internal sealed class TrailerChunkedStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
-/// <summary>The flexible checksums S3 clients send (x-amz-checksum-*), those that need no package: CRC32, CRC32C, SHA-1, SHA-256.</summary>
-internal abstract class Checksum
-{
-    public static Checksum? For(string? header) => header switch
-    {
-        "x-amz-checksum-crc32" => new Crc(0xEDB88320u),
-        "x-amz-checksum-crc32c" => new Crc(0x82F63B78u),
-        "x-amz-checksum-sha1" => new Hash(HashAlgorithmName.SHA1),
-        "x-amz-checksum-sha256" => new Hash(HashAlgorithmName.SHA256),
-        _ => null,
-    };
-
-    public abstract void Append(ReadOnlySpan<byte> data);
-
-    public abstract string Base64();
-
-    private sealed class Hash(HashAlgorithmName algorithm) : Checksum
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(algorithm);
-
-        public override void Append(ReadOnlySpan<byte> data) => _hash.AppendData(data);
-
-        public override string Base64() => Convert.ToBase64String(_hash.GetCurrentHash());
-    }
-
-    /// <summary>Reflected CRC-32 with the given polynomial, table-driven.</summary>
-    private sealed class Crc : Checksum
-    {
-        private readonly uint[] _table = new uint[256];
-        private uint _crc = 0xFFFFFFFFu;
-
-        public Crc(uint polynomial)
-        {
-            for (uint i = 0; i < 256; i++)
-            {
-                var c = i;
-                for (var k = 0; k < 8; k++)
-                {
-                    c = (c & 1) != 0 ? polynomial ^ (c >> 1) : c >> 1;
-                }
-
-                _table[i] = c;
-            }
-        }
-
-        public override void Append(ReadOnlySpan<byte> data)
-        {
-            var crc = _crc;
-            foreach (var b in data)
-            {
-                crc = _table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            }
-
-            _crc = crc;
-        }
-
-        public override string Base64()
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, _crc ^ 0xFFFFFFFFu);
-            return Convert.ToBase64String(bytes);
-        }
-    }
 }

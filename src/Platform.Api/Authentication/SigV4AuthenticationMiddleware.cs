@@ -8,6 +8,7 @@ using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Payloads;
 
 namespace Platform.Api.Authentication;
 
@@ -109,14 +110,22 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         {
             SigV4Verifier.UnsignedPayload => request.Body,
             AwsChunkedStream.StreamingPayload => new AwsChunkedStream(request.Body, signature, caller.SigningKey),
-            TrailerChunkedStream.Unsigned => new TrailerChunkedStream(request.Body, request.Headers["x-amz-trailer"].FirstOrDefault()),
-            TrailerChunkedStream.Signed => new TrailerChunkedStream(request.Body, request.Headers["x-amz-trailer"].FirstOrDefault(), signature, caller.SigningKey),
+            TrailerChunkedStream.Unsigned => new TrailerChunkedStream(request.Body, Trailer(context)),
+            TrailerChunkedStream.Signed => new TrailerChunkedStream(request.Body, Trailer(context), signature, caller.SigningKey),
             { Length: 64 } hex when hex.All(char.IsAsciiHexDigit) => new Sha256CheckingStream(request.Body, hex),
             _ => throw new ApiException(400, "InvalidArgument",
                 "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER), STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value."),
         };
         request.Body = body;
         return true;
+    }
+
+    /// <summary>What x-amz-trailer announces, kept as a feature of the request for whoever stores the body (and its checksum).</summary>
+    private static PayloadTrailer Trailer(HttpContext context)
+    {
+        var trailer = PayloadTrailer.Parse(context.Request.Headers["x-amz-trailer"].ToString());
+        context.Features.Set(trailer);
+        return trailer;
     }
 
     /// <summary>The parsed signature, its region and time checked; null when the request carries none.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
@@ -12,7 +11,6 @@ namespace Platform.Api.Tests.S3;
 /// </summary>
 public sealed class AwsCliEndToEndTests : IAsyncLifetime
 {
-    private const string AwsCli = "/usr/bin/aws";
     private readonly string _work = Directory.CreateTempSubdirectory("platform-awscli-").FullName;
     private ApiProcess _api = null!;
 
@@ -27,7 +25,6 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Given_the_running_API_When_awscli_copies_lists_syncs_removes_and_presigns_Then_bytes_come_back_identical()
     {
-        Assert.True(File.Exists(AwsCli), $"{AwsCli} is missing: run deploy/install-prerequisites.sh (Debian's awscli)");
         await AwsAsync("s3", "mb", "s3://cli-bucket");
 
         var big = Path.Combine(_work, "big.bin");
@@ -85,36 +82,7 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
         await AwsAsync("s3", "rb", "s3://cli-bucket");
     }
 
-    private async Task<string> AwsAsync(params string[] arguments)
-    {
-        var credentials = _api.RootCredentials();
-        var start = new ProcessStartInfo(AwsCli)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _work,
-        };
-        start.ArgumentList.Add("--endpoint-url");
-        start.ArgumentList.Add(_api.S3Address.ToString().TrimEnd('/'));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKeyId;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretAccessKey;
-        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        start.Environment["AWS_CONFIG_FILE"] = Path.Combine(_work, "no-config");
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_work, "no-credentials");
-        start.Environment["AWS_PAGER"] = "";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
-        return await output;
-    }
+    private async Task<string> AwsAsync(params string[] arguments) => (await AwsCli.RunAsync(AwsCli.Debian, _api, _work, null, arguments)).Output;
 
     private static async Task<string> HashAsync(string path)
     {

@@ -30,7 +30,9 @@ public sealed class ApiProcess : IAsyncDisposable
 
     /// <param name="environment">Further settings as environment variables (<c>Storage__OrphanGracePeriod</c>, ...).</param>
     /// <param name="port">A fixed port, to restart the API where its agents expect it; a free one when null.</param>
-    public static async Task<ApiProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
+    /// <param name="s3Certificate">PEM certificate and key: the S3 listener speaks HTTPS with them (clients behave differently over TLS).</param>
+    public static async Task<ApiProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null,
+        (string CertificatePath, string KeyPath)? s3Certificate = null)
     {
         port ??= FreePort();
         var s3Port = FreePort();
@@ -43,7 +45,14 @@ public sealed class ApiProcess : IAsyncDisposable
         };
         start.Environment["Platform__DataDirectory"] = dataDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Storage__S3__Url"] = $"http://127.0.0.1:{s3Port}";
+        var s3Scheme = s3Certificate is null ? "http" : "https";
+        start.Environment["Storage__S3__Url"] = $"{s3Scheme}://127.0.0.1:{s3Port}";
+        if (s3Certificate is { } certificate)
+        {
+            start.Environment["Kestrel__Certificates__Default__Path"] = certificate.CertificatePath;
+            start.Environment["Kestrel__Certificates__Default__KeyPath"] = certificate.KeyPath;
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -55,7 +64,7 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var api = new ApiProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{s3Port}"));
+        var api = new ApiProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}"), new Uri($"{s3Scheme}://127.0.0.1:{s3Port}"));
         using var client = new HttpClient { BaseAddress = api.BaseAddress };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)

@@ -15,6 +15,12 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Headers.TryGetValues("X-Amz-Content-SHA256", out var declared) && declared.Single().StartsWith("STREAMING-", StringComparison.Ordinal))
+        {
+            SignDeclaredPayload(request, declared.Single());
+            return await base.SendAsync(request, cancellationToken);
+        }
+
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var sdkRequest = SdkRequests.From(request, service, body, region);
         var signer = new AWS4Signer();
@@ -33,6 +39,25 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
 
         request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
         return await base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// A request whose payload hash is one the SDK's request signer always replaces with its own (a streaming form such as
+    /// STREAMING-UNSIGNED-PAYLOAD-TRAILER, whose body the test frames itself): the canonical request of a plain path with
+    /// no query, host, x-amz-content-sha256 and x-amz-date signed, and the SDK's signature over it.
+    /// </summary>
+    private void SignDeclaredPayload(HttpRequestMessage request, string payloadHash)
+    {
+        var at = SignedAt ?? DateTime.UtcNow;
+        var amzDate = at.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var uri = new Uri(new Uri("http://127.0.0.1:9000"), request.RequestUri!);
+        var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
+        const string SignedHeaders = "host;x-amz-content-sha256;x-amz-date";
+        var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n\nhost:{host}\nx-amz-content-sha256:{payloadHash}\nx-amz-date:{amzDate}\n\n{SignedHeaders}\n{payloadHash}";
+        var result = AWS4Signer.ComputeSignature(credentials.AccessKeyId, credentials.SecretAccessKey, region, at, service, SignedHeaders, canonical);
+        request.Headers.Remove("X-Amz-Date");
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
     }
 }
 

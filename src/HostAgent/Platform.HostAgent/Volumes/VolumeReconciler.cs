@@ -37,7 +37,8 @@ public sealed class VolumeReconcilerOptions
 /// volume of the agent's pool named by its id (libvirt names are resource ids: a restarted agent finds it and makes
 /// no second one), created at its first attachment, empty or restored from a snapshot (virStorageVolUpload);
 /// plugged into its instance live and in the persistent definition, its serial <c>vol…</c> as EC2's Nitro shows it;
-/// unplugged elsewhere; snapshots are streamed from it (virStorageVolDownload) to the API; removed when deleted.
+/// unplugged elsewhere; snapshots are streamed from it (virStorageVolDownload) to the API, from a disk-only overlay's
+/// instant when a running guest uses it; removed when deleted.
 /// Every step looks before it acts, so applying the same state again changes nothing.
 /// </summary>
 public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeReconcilerOptions options, ISnapshotTransfer transfer)
@@ -51,6 +52,11 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
     public async Task<IReadOnlyList<VolumeFault>> ApplyAsync(IReadOnlyList<DesiredVolume> desired, CancellationToken cancellationToken)
     {
         var faults = new List<VolumeFault>();
+        if (!options.Simulated)
+        {
+            await MergeLeftOverlaysAsync(faults);
+        }
+
         foreach (var volume in desired)
         {
             try
@@ -197,11 +203,44 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         Directory.CreateDirectory(Path.GetDirectoryName(spool)!);
         try
         {
-            await Task.Run(() =>
+            var path = volume.Path;
+            var download = () => Task.Run(() =>
             {
                 using var file = new FileStream(spool, FileMode.Create, FileAccess.Write);
                 volume.Download(file);
             }, cancellationToken);
+            if (LiveAttachments().FirstOrDefault(a => a.SourcePath == path) is not { } plugged)
+            {
+                // No guest writes to it: its file is the volume as it is.
+                await download();
+            }
+            else
+            {
+                // A running guest writes to it. The snapshot's instant is the one an overlay is put on top (disk-only,
+                // atomic, as OpenStack's assisted snapshots do): from then on the guest writes to the overlay and the volume's
+                // file holds still, crash-consistent, while it is streamed; then the overlay is committed back and the
+                // guest pivoted onto the volume again.
+                using var domain = libvirt.FindDomain(plugged.InstanceId)
+                    ?? throw new InvalidOperationException($"Instance {plugged.InstanceId} has no domain on this server.");
+                if (LiveSource(domain, plugged.TargetDevice) != path)
+                {
+                    // An earlier snapshot's overlay is still on (its merge failed and is retried each round): not now.
+                    throw new InvalidOperationException($"Disk {plugged.TargetDevice} of {plugged.InstanceId} is not on {path} yet.");
+                }
+
+                var overlay = OverlayPath(path, snapshotId);
+                domain.CreateDiskOnlySnapshot(SnapshotXml(domain, plugged.TargetDevice, overlay, snapshotId));
+                try
+                {
+                    await download();
+                }
+                finally
+                {
+                    // Whatever became of the copy, the guest goes back onto its volume (not cancelled: a half-done merge is worse).
+                    await MergeOverlayAsync(domain, plugged.TargetDevice, path, overlay);
+                }
+            }
+
             await using var read = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.Asynchronous);
             await transfer.UploadSnapshotAsync(snapshotId, read, read.Length, cancellationToken);
         }
@@ -210,6 +249,121 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
             File.Delete(spool);
         }
     }
+
+    /// <summary>
+    /// The disk-only snapshot of one disk: it gets the overlay (qcow2, its backing the volume); every other disk of the
+    /// domain (the config drive, a root disk, other volumes) is left as it is.
+    /// </summary>
+    private static string SnapshotXml(LibvirtDomain domain, string targetDevice, string overlay, string name)
+    {
+        var disks = new XElement("disks");
+        foreach (var target in DisksOf(XDocument.Parse(domain.GetXml())).Select(d => d.Element("target")?.Attribute("dev")?.Value).OfType<string>())
+        {
+            disks.Add(target == targetDevice
+                ? new XElement("disk", new XAttribute("name", target), new XAttribute("snapshot", "external"), new XAttribute("type", "file"),
+                    new XElement("driver", new XAttribute("type", "qcow2")), new XElement("source", new XAttribute("file", overlay)))
+                : new XElement("disk", new XAttribute("name", target), new XAttribute("snapshot", "no")));
+        }
+
+        return new XElement("domainsnapshot", new XElement("name", name), disks).ToString();
+    }
+
+    /// <summary>
+    /// Commits the disk's overlay into the volume below it while the guest runs (an active block commit), pivots the disk
+    /// back onto the volume once the commit has caught up, and removes the overlay. Picks up where an earlier attempt
+    /// (or an agent that died) stopped: a commit already running is waited for, not started again.
+    /// </summary>
+    private static async Task MergeOverlayAsync(LibvirtDomain domain, string targetDevice, string volumePath, string overlay)
+    {
+        var deadline = DateTime.UtcNow + MergeDeadline;
+        if (LiveSource(domain, targetDevice) == overlay)
+        {
+            if (domain.GetBlockJob(targetDevice) is null)
+            {
+                domain.CommitActiveLayer(targetDevice);
+            }
+
+            // Ready once the overlay is written back and the two stay in step (libvirt marks the disk's mirror ready).
+            while (!MirrorReady(domain, targetDevice))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"The commit of {overlay} into {volumePath} was not ready within {MergeDeadline}.");
+                }
+
+                await Task.Delay(50);
+            }
+
+            domain.PivotBlockJob(targetDevice);
+        }
+
+        if (LiveSource(domain, targetDevice) != volumePath)
+        {
+            throw new InvalidOperationException($"Disk {targetDevice} of {domain.Name} is not back on {volumePath} after the commit.");
+        }
+
+        File.Delete(overlay);
+    }
+
+    /// <summary>
+    /// Overlays an agent left behind when it stopped in the middle of a snapshot: merged back into their volumes, as the
+    /// snapshot itself would have done. An overlay no definition names is only a file to remove; one that a stopped
+    /// guest's definition still uses holds its latest writes and is merged when the guest runs again.
+    /// </summary>
+    private async Task MergeLeftOverlaysAsync(List<VolumeFault> faults)
+    {
+        var poolPath = PoolDirectory();
+        var inUse = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var domain in libvirt.ListDomains())
+        {
+            using (domain)
+            {
+                if (!InstanceName().IsMatch(domain.Name))
+                {
+                    continue;
+                }
+
+                var active = domain.IsActive;
+                foreach (var disk in DisksOf(XDocument.Parse(domain.GetInactiveXml())).Concat(active ? DisksOf(XDocument.Parse(domain.GetXml())) : []))
+                {
+                    if (FileOf(disk) is { } source && Overlay().Match(Path.GetFileName(source)) is { Success: true } match
+                        && Path.GetDirectoryName(source) == poolPath && inUse.Add(source) && active
+                        && disk.Element("target")?.Attribute("dev")?.Value is { } target && LiveSource(domain, target) == source)
+                    {
+                        try
+                        {
+                            await MergeOverlayAsync(domain, target, Path.Combine(poolPath, match.Groups["volume"].Value), source);
+                        }
+                        catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException)
+                        {
+                            faults.Add(new VolumeFault(match.Groups["volume"].Value, $"merging the snapshot overlay {source}: {e.Message}"));
+                        }
+                    }
+                }
+            }
+        }
+
+        foreach (var file in Directory.Exists(poolPath) ? Directory.GetFiles(poolPath) : [])
+        {
+            if (Overlay().IsMatch(Path.GetFileName(file)) && !inUse.Contains(file))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    /// <summary>The file the running guest's disk reads and writes now (an overlay while a snapshot is taken).</summary>
+    private static string? LiveSource(LibvirtDomain domain, string targetDevice) =>
+        DisksOf(XDocument.Parse(domain.GetXml())).Where(d => d.Element("target")?.Attribute("dev")?.Value == targetDevice).Select(FileOf).FirstOrDefault();
+
+    private static bool MirrorReady(LibvirtDomain domain, string targetDevice) =>
+        DisksOf(XDocument.Parse(domain.GetXml())).Any(d => d.Element("target")?.Attribute("dev")?.Value == targetDevice
+            && d.Element("mirror")?.Attribute("ready")?.Value == "yes");
+
+    /// <summary>Beside its volume, so on the same storage; named so that no other part of the agent takes it for a volume.</summary>
+    private static string OverlayPath(string volumePath, string snapshotId) => $"{volumePath}.overlay-{snapshotId}";
+
+    private static readonly TimeSpan MergeDeadline = TimeSpan.FromMinutes(10);
 
     private void Plug(DesiredAttachment attachment, string path)
     {
@@ -314,7 +468,31 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         return found;
     }
 
-    private static string? SourceOf(XElement disk) => disk.Element("source")?.Attribute("file")?.Value;
+    /// <summary>The pool's volumes plugged into running guests, as the guests see them now.</summary>
+    private List<Attachment> LiveAttachments()
+    {
+        var found = new List<Attachment>();
+        foreach (var attachment in Attachments())
+        {
+            using var domain = libvirt.FindDomain(attachment.InstanceId);
+            if (domain is { IsActive: true } && DisksOf(XDocument.Parse(domain.GetXml())).Any(d => SourceOf(d) == attachment.SourcePath))
+            {
+                found.Add(attachment);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// A disk's file. A snapshot overlay counts as the volume it sits on (a guest stopped while a snapshot's overlay was
+    /// on: its volume is still plugged in, and is not plugged in a second time).
+    /// </summary>
+    private static string? SourceOf(XElement disk) => FileOf(disk) is { } file && Overlay().Match(Path.GetFileName(file)) is { Success: true } overlay
+        ? Path.Combine(Path.GetDirectoryName(file)!, overlay.Groups["volume"].Value)
+        : FileOf(disk);
+
+    private static string? FileOf(XElement disk) => disk.Element("source")?.Attribute("file")?.Value;
 
     private string PoolDirectory() =>
         XDocument.Parse(Pool().GetXml()).Root?.Element("target")?.Element("path")?.Value?.TrimEnd('/') ?? options.PoolPath.TrimEnd('/');
@@ -350,4 +528,7 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
     [GeneratedRegex("^i-[0-9a-f]{17}$")]
     private static partial Regex InstanceName();
+
+    [GeneratedRegex("^(?<volume>vol-[0-9a-f]{17})\\.overlay-snap-[0-9a-f]{17}$")]
+    private static partial Regex Overlay();
 }

@@ -48,6 +48,12 @@ internal static class S3Errors
 
     public static ApiException EntityTooLarge() => new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
 
+    public static ApiException MetadataTooLarge() => new(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.");
+
+    /// <summary>CopyObject (and a part copied whole) reads at most what one PUT may write; larger sources are copied in parts with ranges.</summary>
+    public static ApiException CopySourceTooLarge() =>
+        InvalidRequest($"The specified copy source is larger than the maximum allowable size for a copy source: {Objects.PutObject.MaxSize}");
+
     public static ApiException MissingContentLength() => new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
 
     public static ApiException IncompleteBody() => new(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");

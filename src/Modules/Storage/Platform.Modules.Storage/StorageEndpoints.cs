@@ -57,7 +57,8 @@ internal static class StorageEndpoints
                 .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
             var length = long.TryParse(request.Headers["x-amz-decoded-content-length"], CultureInfo.InvariantCulture, out var decoded) ? decoded : request.ContentLength;
             var result = await sender.Send(new PutObject(bucket, key, request.Body, length, request.Headers["Content-MD5"].FirstOrDefault(),
-                request.ContentType, metadata, request.Headers["x-amz-server-side-encryption"] == "AES256"), ct);
+                request.ContentType, metadata, request.Headers["x-amz-server-side-encryption"] == "AES256",
+                BodyChecksum.FromRequest(request.Headers, request.HttpContext.Features.Get<Shared.Payloads.PayloadTrailer>())), ct);
             return TypedResults.Ok(new PutObjectResponse(result.ETag, $"/{bucket}/{key}"));
         });
         s3.MapMethods("/{bucket_name}/{**object_key}", ["GET", "HEAD"], async ([FromRoute(Name = "bucket_name")] string bucket,

@@ -9,6 +9,7 @@ using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Storage.Blobs;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Cleanup;
+using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
 using Platform.Modules.Storage.S3;
@@ -32,6 +33,7 @@ internal static class StorageModule
         services.AddSingleton<MetadataWriteGate>();
         services.AddSingleton<ObjectCommitQueue>();
         services.AddScoped<ObjectCatalog>();
+        services.AddScoped<PartCatalog>();
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();
         services.AddSingleton<IStartupTask, RegisterOrphanSweep>();

@@ -25,15 +25,12 @@ internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOpt
         var cutoff = clock.GetUtcNow() - options.Value.OrphanGracePeriod;
         var unfinished = blobs.ReclaimUnfinished(cutoff);
 
+        // Every reference, read in an order no commit can slip through: a blob only ever moves from an upload's parts to
+        // an object (CompleteMultipartUpload deletes the part rows and writes the object row in one transaction), never
+        // back, so the parts are read before the objects. A completion that commits while the parts are read is then
+        // seen in the objects, which are read afterwards; read the other way round, it would be seen in neither, and
+        // parts older than the grace period would go from under a live object. Snapshots' blobs never move.
         var referenced = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var segments in db.Objects.AsNoTracking().Select(o => o.Segments).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            foreach (var segment in Segments.Parse(segments))
-            {
-                referenced.Add(segment.BlobId);
-            }
-        }
-
         await foreach (var blobId in db.UploadParts.AsNoTracking().Select(p => p.BlobId).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             referenced.Add(blobId);
@@ -43,6 +40,14 @@ internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOpt
         await foreach (var blobId in db.Snapshots.AsNoTracking().Where(s => s.BlobId != null).Select(s => s.BlobId!).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             referenced.Add(blobId);
+        }
+
+        await foreach (var segments in db.Objects.AsNoTracking().Select(o => o.Segments).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            foreach (var segment in Segments.Parse(segments))
+            {
+                referenced.Add(segment.BlobId);
+            }
         }
 
         var orphans = 0;

@@ -1,22 +1,21 @@
-using System.Security.Cryptography;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Storage.Buckets;
-using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
 
 namespace Platform.Modules.Storage.Multipart;
 
 /// <summary>
 /// CompleteMultipartUpload: the object becomes the listed parts' blobs, in one commit that also ends the
-/// upload, so readers see no object or the whole of it; no byte is copied. Unlisted parts are deleted.
+/// upload, so readers see no object or the whole of it; no byte is copied. Unlisted parts are deleted
+/// (<see cref="PartCatalog.CompleteAsync"/>).
 /// </summary>
-internal sealed record CompleteMultipartUpload(string Bucket, string Key, string UploadId, IReadOnlyList<(int PartNumber, string ETag)> Parts)
+/// <param name="ExpectedChecksum">x-amz-checksum-* of the request: the whole object's checksum, compared with the one the parts give.</param>
+internal sealed record CompleteMultipartUpload(string Bucket, string Key, string UploadId, IReadOnlyList<ListedPart> Parts, string? ExpectedChecksum = null)
     : IRequest<MultipartCompleted>;
 
-internal sealed record MultipartCompleted(string ETag, bool Encrypted);
+internal sealed record MultipartCompleted(string ETag, bool Encrypted, Objects.StoredChecksum? Checksum);
 
-internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock)
+internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, BucketAccess access, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<CompleteMultipartUpload, MultipartCompleted>
 {
     public async ValueTask<MultipartCompleted> Handle(CompleteMultipartUpload request, CancellationToken cancellationToken)
@@ -36,52 +35,8 @@ internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, Bucket
             }
         }
 
-        var stored = await db.UploadParts.AsNoTracking().Where(p => p.UploadId == upload.UploadId).ToDictionaryAsync(p => p.PartNumber, cancellationToken);
-        var chosen = new List<StoredPart>();
-        foreach (var (number, etag) in request.Parts)
-        {
-            if (!stored.TryGetValue(number, out var part) || Unquote(part.ETag) != Unquote(etag))
-            {
-                throw S3Errors.InvalidPart();
-            }
-
-            chosen.Add(part);
-        }
-
-        if (chosen.Take(chosen.Count - 1).Any(p => p.Size < MultipartUploads.MinPartSize))
-        {
-            throw S3Errors.EntityTooSmall();
-        }
-
-        using var md5s = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        foreach (var part in chosen)
-        {
-            md5s.AppendData(Convert.FromHexString(Unquote(part.ETag)));
-        }
-
-        var version = new StoredObject
-        {
-            BucketName = upload.BucketName,
-            Key = upload.Key,
-            Segments = Segments.Serialize(chosen.Select(p => new Segment(p.BlobId, p.Size, p.WrappedKey)).ToList()),
-            Size = chosen.Sum(p => p.Size),
-            ETag = $"\"{Convert.ToHexStringLower(md5s.GetHashAndReset())}-{chosen.Count}\"",
-            ContentType = upload.ContentType,
-            Metadata = upload.Metadata,
-            LastModified = clock.GetUtcNow().UtcDateTime,
-            Encrypted = upload.Encrypted,
-            PartsCount = chosen.Count,
-        };
-        await catalog.PutAsync(version, cancellationToken, async () =>
-        {
-            db.UploadParts.RemoveRange(await db.UploadParts.Where(p => p.UploadId == upload.UploadId).ToListAsync(cancellationToken));
-            db.MultipartUploads.Remove(await db.MultipartUploads.SingleAsync(u => u.UploadId == upload.UploadId, cancellationToken));
-        });
-
-        var used = chosen.Select(p => p.PartNumber).ToHashSet();
-        bytes.Delete(stored.Values.Where(p => !used.Contains(p.PartNumber)).Select(p => new Segment(p.BlobId, p.Size, p.WrappedKey)));
-        return new MultipartCompleted(version.ETag, version.Encrypted);
+        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken, request.ExpectedChecksum);
+        return new MultipartCompleted(version.ETag, version.Encrypted,
+            Objects.StoredChecksum.From(version.ChecksumAlgorithm, version.Checksum, version.ChecksumType));
     }
-
-    private static string Unquote(string etag) => etag.Trim().Trim('"');
 }

@@ -1,6 +1,6 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
@@ -9,11 +9,12 @@ namespace Platform.Modules.Storage.Multipart;
 
 /// <summary>
 /// UploadPart and UploadPartCopy: a part is a blob of its own, durable before its row commits; uploading
-/// the same part number again replaces it.
+/// the same part number again replaces it (<see cref="PartCatalog.PutAsync"/>).
 /// </summary>
 /// <param name="Body">The part's bytes; null for UploadPartCopy, which reads <paramref name="CopySource"/>.</param>
+/// <param name="Checksum">The additional checksum the part declares; one of the upload's algorithm is computed when it declares none.</param>
 internal sealed record UploadPart(string Bucket, string Key, string UploadId, int PartNumber, Stream? Body, long? ContentLength, string? ContentMd5,
-    CopySource? CopySource) : IRequest<PartUploaded>, IValidatable
+    CopySource? CopySource, BodyChecksum? Checksum = null) : IRequest<PartUploaded>, IValidatable
 {
     public void Validate()
     {
@@ -29,66 +30,50 @@ internal sealed record UploadPart(string Bucket, string Key, string UploadId, in
 /// <param name="Range">x-amz-copy-source-range, bytes=first-last; null copies the whole source.</param>
 internal sealed record CopySource(string Bucket, string Key, string? Range, ObjectConditions Conditions);
 
-internal sealed record PartUploaded(string ETag, DateTime LastModified);
+internal sealed record PartUploaded(string ETag, DateTime LastModified, FlexibleChecksum? ChecksumAlgorithm, string? Checksum);
 
-internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, MetadataWriteGate gate, TimeProvider clock)
+internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<UploadPart, PartUploaded>
 {
     public async ValueTask<PartUploaded> Handle(UploadPart request, CancellationToken cancellationToken)
     {
         await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var upload = await MultipartUploads.FindAsync(db, request.Bucket, request.Key, request.UploadId, cancellationToken);
+        var checksum = request.Checksum;
+        if (FlexibleChecksum.FromName(upload.ChecksumAlgorithm) is { } expected)
+        {
+            if (checksum is not null && checksum.Algorithm != expected)
+            {
+                throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {expected.Name.ToLowerInvariant()}, actual checksum Type: {checksum.Algorithm.Name.ToLowerInvariant()}");
+            }
+
+            checksum ??= BodyChecksum.Compute(expected);
+        }
+
         var written = request.CopySource is { } source
-            ? await CopyAsync(source, upload.Encrypted, cancellationToken)
-            : await ContentMd5Header.WriteCheckedAsync(bytes, request.Body!, request.ContentLength, request.ContentMd5, upload.Encrypted, cancellationToken);
+            ? await CopyAsync(source, upload.Encrypted, checksum, cancellationToken)
+            : await ContentMd5Header.WriteCheckedAsync(bytes, checksum?.Wrap(request.Body!) ?? request.Body!, request.ContentLength, request.ContentMd5,
+                upload.Encrypted, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var etag = $"\"{written.Md5Hex}\"";
-        Segment? replaced = null;
-        try
+        await parts.PutAsync(upload, new StoredPart
         {
-            using var writing = await gate.EnterAsync(cancellationToken);
-            var part = await db.UploadParts.SingleOrDefaultAsync(p => p.UploadId == upload.UploadId && p.PartNumber == request.PartNumber, cancellationToken);
-            if (part is null)
-            {
-                db.UploadParts.Add(new StoredPart
-                {
-                    UploadId = upload.UploadId,
-                    PartNumber = request.PartNumber,
-                    BlobId = written.Segment.BlobId,
-                    Size = written.Segment.Size,
-                    ETag = etag,
-                    WrappedKey = written.Segment.WrappedKey,
-                    LastModified = now,
-                });
-            }
-            else
-            {
-                replaced = new Segment(part.BlobId, part.Size, part.WrappedKey);
-                part.BlobId = written.Segment.BlobId;
-                part.Size = written.Segment.Size;
-                part.ETag = etag;
-                part.WrappedKey = written.Segment.WrappedKey;
-                part.LastModified = now;
-            }
+            UploadId = upload.UploadId,
+            PartNumber = request.PartNumber,
+            BlobId = written.Segment.BlobId,
+            Size = written.Segment.Size,
+            ETag = etag,
+            WrappedKey = written.Segment.WrappedKey,
+            LastModified = now,
+            ChecksumAlgorithm = checksum?.Algorithm.Name,
+            Checksum = checksum?.Value,
+        }, cancellationToken);
 
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            bytes.Delete([written.Segment]);
-            throw;
-        }
-
-        if (replaced is not null)
-        {
-            bytes.Delete([replaced]);
-        }
-
-        return new PartUploaded(etag, now);
+        return new PartUploaded(etag, now, checksum?.Algorithm, checksum?.Value);
     }
 
-    private async Task<WrittenSegment> CopyAsync(CopySource source, bool encrypt, CancellationToken cancellationToken)
+    private async Task<WrittenSegment> CopyAsync(CopySource source, bool encrypt, BodyChecksum? checksum, CancellationToken cancellationToken)
     {
         await access.AuthorizeAsync(source.Bucket, "s3:GetObject", BucketAccess.Arn(source.Bucket, source.Key), cancellationToken);
         for (var attempt = 0; ; attempt++)
@@ -100,6 +85,12 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
             }
 
             var (offset, length, partial) = ByteRange.Resolve(source.Range, stored.Size);
+            if (length > PutObject.MaxSize)
+            {
+                // A part is at most 5 GiB: a larger source is copied a range at a time.
+                throw S3Errors.CopySourceTooLarge();
+            }
+
             if (source.Range is not null && !partial)
             {
                 throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
@@ -108,7 +99,7 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
             await using var body = bytes.OpenRange(Segments.Parse(stored.Segments), offset, length);
             if (body is not null)
             {
-                return await bytes.WriteAsync(body, length, encrypt, cancellationToken);
+                return await bytes.WriteAsync(checksum?.Wrap(body) ?? body, length, encrypt, cancellationToken);
             }
 
             if (attempt == 3)

@@ -1,5 +1,6 @@
 using Mediator;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Persistence;
 
@@ -10,17 +11,31 @@ namespace Platform.Modules.Storage.Objects;
 /// new key when the target is encrypted), so no two objects ever share a blob.
 /// </summary>
 /// <param name="ReplaceMetadata">x-amz-metadata-directive: REPLACE takes the request's headers, COPY keeps the source's.</param>
+/// <param name="ChecksumAlgorithm">x-amz-checksum-algorithm: the copy gets a checksum of it, computed as its bytes are copied;
+/// without it the copy keeps the source's whole-object checksum (the same bytes have the same one).</param>
 internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
-    bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt) : IRequest<CopyObjectResult>, IValidatable
+    bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null)
+    : IRequest<CopyObjectResult>, IValidatable
 {
     public void Validate()
     {
         ObjectKey.Validate(SourceKey);
         ObjectKey.Validate(Key);
+        if (ReplaceMetadata)
+        {
+            UserMetadata.Validate(Metadata);
+        }
+
+        _ = Checksum();
     }
+
+    public FlexibleChecksum? Checksum() => ChecksumAlgorithm is null
+        ? null
+        : FlexibleChecksum.FromName(ChecksumAlgorithm)
+            ?? throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
 }
 
-internal sealed record CopyObjectResult(string ETag, DateTime LastModified);
+internal sealed record CopyObjectResult(string ETag, DateTime LastModified, StoredChecksum? Checksum);
 
 internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock)
     : IRequestHandler<CopyObject, CopyObjectResult>
@@ -36,6 +51,11 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
             if (request.SourceConditions.NotModified(source))
             {
                 throw S3Errors.PreconditionFailed();
+            }
+
+            if (source.Size > PutObject.MaxSize)
+            {
+                throw S3Errors.CopySourceTooLarge();
             }
 
             if (request.SourceBucket == request.Bucket && request.SourceKey == request.Key && !request.ReplaceMetadata && encrypt == source.Encrypted)
@@ -54,7 +74,11 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 continue;
             }
 
-            var written = await bytes.WriteAsync(body, source.Size, encrypt, cancellationToken);
+            var computing = request.Checksum() is { } algorithm ? BodyChecksum.Compute(algorithm) : null;
+            var written = await bytes.WriteAsync(computing?.Wrap(body) ?? body, source.Size, encrypt, cancellationToken);
+            var checksum = computing is not null
+                ? new StoredChecksum(computing.Algorithm, computing.Value!, StoredChecksum.FullObject)
+                : StoredChecksum.From(source.ChecksumAlgorithm, source.Checksum, source.ChecksumType) is { Type: StoredChecksum.FullObject } same ? same : null;
             var version = new StoredObject
             {
                 BucketName = request.Bucket,
@@ -67,6 +91,9 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 Metadata = request.ReplaceMetadata ? ObjectCatalog.SerializeMetadata(request.Metadata) : source.Metadata,
                 LastModified = clock.GetUtcNow().UtcDateTime,
                 Encrypted = encrypt,
+                ChecksumAlgorithm = checksum?.Algorithm.Name,
+                Checksum = checksum?.Value,
+                ChecksumType = checksum?.Type,
             };
             try
             {
@@ -78,7 +105,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 throw;
             }
 
-            return new CopyObjectResult(version.ETag, version.LastModified);
+            return new CopyObjectResult(version.ETag, version.LastModified, checksum);
         }
     }
 }

@@ -18,10 +18,9 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
 
     public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) => FindObject(db, bucket, key, cancellationToken);
 
-    /// <param name="sameCommit">Further changes that must commit with the new version (a completed upload's rows going).</param>
-    public async Task PutAsync(StoredObject version, CancellationToken cancellationToken, Func<Task>? sameCommit = null)
+    public async Task PutAsync(StoredObject version, CancellationToken cancellationToken)
     {
-        if (sameCommit is null && gate.IsSerialized && options.Value.GroupCommit)
+        if (gate.IsSerialized && options.Value.GroupCommit)
         {
             // Not cancelled with the request: once queued, the version commits whole or fails whole.
             var previous = await queue.CommitAsync(version);
@@ -38,22 +37,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         using var writing = await gate.EnterAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            if (sameCommit is not null)
-            {
-                await sameCommit();
-            }
-
-            var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == version.BucketName && o.Key == version.Key, cancellationToken);
-            var replaced = current?.Segments;
-            if (current is null)
-            {
-                db.Objects.Add(version);
-            }
-            else
-            {
-                Overwrite(current, version);
-            }
-
+            var replaced = await StageAsync(version, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -73,6 +57,25 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
 
             return;
         }
+    }
+
+    /// <summary>
+    /// Adds the version to the context (a new row, or the current row overwritten) for the caller's next save, which
+    /// may carry other changes in the same transaction (a completed upload's rows going). Returns the segments (JSON)
+    /// of the version it replaces, to delete once that save has committed.
+    /// </summary>
+    public async Task<string?> StageAsync(StoredObject version, CancellationToken cancellationToken)
+    {
+        var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == version.BucketName && o.Key == version.Key, cancellationToken);
+        if (current is null)
+        {
+            db.Objects.Add(version);
+            return null;
+        }
+
+        var replaced = current.Segments;
+        Overwrite(current, version);
+        return replaced;
     }
 
     /// <summary>Deletes the key if present; true when there was something to delete.</summary>
@@ -102,6 +105,9 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.LastModified = version.LastModified;
         current.Encrypted = version.Encrypted;
         current.PartsCount = version.PartsCount;
+        current.ChecksumAlgorithm = version.ChecksumAlgorithm;
+        current.Checksum = version.Checksum;
+        current.ChecksumType = version.ChecksumType;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

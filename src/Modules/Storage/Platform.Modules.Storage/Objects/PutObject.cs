@@ -13,8 +13,9 @@ namespace Platform.Modules.Storage.Objects;
 /// </summary>
 /// <param name="Metadata">The headers kept with the object: x-amz-meta-*, Content-Encoding, Cache-Control, ...</param>
 /// <param name="Encrypt">x-amz-server-side-encryption: AES256 asked for; the bucket's default applies otherwise.</param>
+/// <param name="Checksum">The additional checksum the request declares (header or trailer), kept with the object once it matched.</param>
 internal sealed record PutObject(string Bucket, string Key, Stream Body, long? ContentLength, string? ContentMd5, string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata, bool Encrypt) : IRequest<PutObjectResult>, IValidatable
+    IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null) : IRequest<PutObjectResult>, IValidatable
 {
     /// <summary>S3's limit for one PUT; larger objects are uploaded in parts.</summary>
     public const long MaxSize = 5L * 1024 * 1024 * 1024;
@@ -28,10 +29,11 @@ internal sealed record PutObject(string Bucket, string Key, Stream Body, long? C
         }
 
         _ = ContentMd5Header.Parse(ContentMd5);
+        UserMetadata.Validate(Metadata);
     }
 }
 
-internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified);
+internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified, StoredChecksum? Checksum);
 
 internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock)
     : IRequestHandler<PutObject, PutObjectResult>
@@ -40,7 +42,9 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
     {
         var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var encrypt = request.Encrypt || bucket.DefaultEncryption;
-        var written = await ContentMd5Header.WriteCheckedAsync(bytes, request.Body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
+        var body = request.Checksum?.Wrap(request.Body) ?? request.Body;
+        var written = await ContentMd5Header.WriteCheckedAsync(bytes, body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
+        var checksum = request.Checksum is { Value: { } value } given ? new StoredChecksum(given.Algorithm, value, StoredChecksum.FullObject) : null;
         var version = new StoredObject
         {
             BucketName = bucket.Name,
@@ -52,6 +56,9 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             Metadata = ObjectCatalog.SerializeMetadata(request.Metadata),
             LastModified = clock.GetUtcNow().UtcDateTime,
             Encrypted = encrypt,
+            ChecksumAlgorithm = checksum?.Algorithm.Name,
+            Checksum = checksum?.Value,
+            ChecksumType = checksum?.Type,
         };
         try
         {
@@ -63,7 +70,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             throw;
         }
 
-        return new PutObjectResult(version.ETag, encrypt, version.LastModified);
+        return new PutObjectResult(version.ETag, encrypt, version.LastModified, checksum);
     }
 }
 

@@ -44,6 +44,15 @@ internal sealed class StoredObject
     public bool Encrypted { get; set; }
 
     public int PartsCount { get; set; }
+
+    /// <summary>The additional checksum kept with the object (CRC32, CRC32C, CRC64NVME, SHA1, SHA256); null when none was sent.</summary>
+    public string? ChecksumAlgorithm { get; set; }
+
+    /// <summary>Its value as S3 returns it: base64, with -N for a COMPOSITE checksum of N parts.</summary>
+    public string? Checksum { get; set; }
+
+    /// <summary>FULL_OBJECT or COMPOSITE.</summary>
+    public string? ChecksumType { get; set; }
 }
 
 /// <summary>A multipart upload between CreateMultipartUpload and Complete or Abort.</summary>
@@ -64,6 +73,12 @@ internal sealed class MultipartUpload
     public bool Encrypted { get; init; }
 
     public DateTime InitiatedAt { get; init; }
+
+    /// <summary>x-amz-checksum-algorithm of CreateMultipartUpload: every part gets a checksum of it, the object one of its type.</summary>
+    public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>COMPOSITE (the parts' checksums checksummed) or FULL_OBJECT (CRCs combined); null without an algorithm.</summary>
+    public string? ChecksumType { get; init; }
 }
 
 /// <summary>One uploaded part, durable in its own blob until the upload completes or is aborted.</summary>
@@ -82,4 +97,9 @@ internal sealed class StoredPart
     public string? WrappedKey { get; set; }
 
     public DateTime LastModified { get; set; }
+
+    public string? ChecksumAlgorithm { get; set; }
+
+    /// <summary>The part's checksum (base64): sent with it, or computed for the upload's algorithm.</summary>
+    public string? Checksum { get; set; }
 }

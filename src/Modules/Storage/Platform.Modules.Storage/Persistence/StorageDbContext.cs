@@ -62,6 +62,9 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             obj.Property(o => o.LastModified).HasColumnName("last_modified");
             obj.Property(o => o.Encrypted).HasColumnName("encrypted");
             obj.Property(o => o.PartsCount).HasColumnName("parts_count");
+            obj.Property(o => o.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
+            obj.Property(o => o.Checksum).HasColumnName("checksum").HasMaxLength(64);
+            obj.Property(o => o.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
         });
 
         modelBuilder.Entity<MultipartUpload>(upload =>
@@ -70,12 +73,20 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             upload.HasKey(u => u.UploadId);
             upload.Property(u => u.UploadId).HasColumnName("upload_id").HasMaxLength(64);
             upload.Property(u => u.BucketName).HasColumnName("bucket_name").HasMaxLength(63);
-            upload.Property(u => u.Key).HasColumnName("object_key").HasMaxLength(1024);
+            var uploadKey = upload.Property(u => u.Key).HasColumnName("object_key").HasMaxLength(1024);
+            if (!IsSqlite)
+            {
+                // Listed by key in S3's order (UTF-8 bytes), as objects are.
+                uploadKey.IsUnicode(false).UseCollation(Utf8BinaryCollation);
+            }
+
             upload.Property(u => u.AccountId).HasColumnName("account_id").HasMaxLength(12);
             upload.Property(u => u.ContentType).HasColumnName("content_type").HasMaxLength(256);
             upload.Property(u => u.Metadata).HasColumnName("metadata");
             upload.Property(u => u.Encrypted).HasColumnName("encrypted");
             upload.Property(u => u.InitiatedAt).HasColumnName("initiated_at");
+            upload.Property(u => u.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
+            upload.Property(u => u.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
             upload.HasIndex(u => u.BucketName);
         });
 
@@ -90,6 +101,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             part.Property(p => p.ETag).HasColumnName("etag").HasMaxLength(64);
             part.Property(p => p.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             part.Property(p => p.LastModified).HasColumnName("last_modified");
+            part.Property(p => p.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
+            part.Property(p => p.Checksum).HasColumnName("checksum").HasMaxLength(64);
             part.HasIndex(p => p.BlobId);
         });
 

@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
@@ -197,12 +198,7 @@ internal static class S3Api
     private static async Task ListObjectsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         var v2 = request.Query("list-type") == "2";
-        var urlEncoded = request.Query("encoding-type") switch
-        {
-            null => false,
-            "url" => true,
-            _ => throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request"),
-        };
+        var urlEncoded = UrlEncoded(request);
         var prefix = request.Query("prefix");
         var delimiter = request.Query("delimiter");
         var maxKeys = request.QueryInt("max-keys", 1000);
@@ -211,7 +207,7 @@ internal static class S3Api
         var marker = request.Query("marker");
         var after = v2 ? ListObjectsHandler.FromToken(token) ?? startAfter : marker;
         var listing = await sender.Send(new ListObjects(request.Bucket!, prefix, delimiter, maxKeys, after), ct);
-        string? Encode(string? value) => value is null || !urlEncoded ? value : Uri.EscapeDataString(value).Replace("%2F", "/", StringComparison.Ordinal);
+        string? Encode(string? value) => urlEncoded ? UrlEncode(value) : value;
 
         await WriteXmlAsync(request.Context, w =>
         {
@@ -313,9 +309,10 @@ internal static class S3Api
         }
 
         var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
-            http.ContentType, request.ObjectMetadata(), request.WantsEncryption), ct);
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum()), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
+        WriteChecksum(response, result.Checksum);
         if (result.Encrypted)
         {
             response.Headers["x-amz-server-side-encryption"] = "AES256";
@@ -365,6 +362,12 @@ internal static class S3Api
             response.Headers["x-amz-mp-parts-count"] = stored.PartsCount.ToString(CultureInfo.InvariantCulture);
         }
 
+        // As S3: only when asked for, and for the whole object (a range's bytes are not what the checksum covers).
+        if (string.Equals(request.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase) && !read.IsPartial)
+        {
+            WriteChecksum(response, StoredChecksum.From(stored.ChecksumAlgorithm, stored.Checksum, stored.ChecksumType));
+        }
+
         response.ContentLength = read.Length;
         if (read.IsPartial)
         {
@@ -403,12 +406,19 @@ internal static class S3Api
 
         await DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
-            directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption), ct);
+            directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
+            request.Header("x-amz-checksum-algorithm")), ct);
         await WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
             w.WriteElementString("LastModified", S3Xml.Timestamp(result.LastModified));
             w.WriteElementString("ETag", result.ETag);
+            if (result.Checksum is { } checksum)
+            {
+                w.WriteElementString("ChecksumType", checksum.Type);
+                w.WriteElementString(ChecksumElement(checksum.Algorithm), checksum.Value);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -417,10 +427,16 @@ internal static class S3Api
     {
         await DrainAsync(request.Context.Request.Body, ct);
         var created = await sender.Send(new CreateMultipartUpload(request.Bucket!, request.Key!, request.Context.Request.ContentType,
-            request.ObjectMetadata(), request.WantsEncryption), ct);
+            request.ObjectMetadata(), request.WantsEncryption, request.Header("x-amz-checksum-algorithm"), request.Header("x-amz-checksum-type")), ct);
         if (created.Encrypted)
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        if (created.ChecksumAlgorithm is not null)
+        {
+            request.Context.Response.Headers["x-amz-checksum-algorithm"] = created.ChecksumAlgorithm;
+            request.Context.Response.Headers["x-amz-checksum-type"] = created.ChecksumType;
         }
 
         await WriteXmlAsync(request.Context, w =>
@@ -450,10 +466,16 @@ internal static class S3Api
         }
 
         var uploaded = await sender.Send(new UploadPart(request.Bucket!, request.Key!, request.Query("uploadId")!, partNumber,
-            copySource is null ? request.Context.Request.Body : null, request.DeclaredLength, request.Header("Content-MD5"), copySource), ct);
+            copySource is null ? request.Context.Request.Body : null, request.DeclaredLength, request.Header("Content-MD5"), copySource,
+            copySource is null ? request.BodyChecksum() : null), ct);
         if (copySource is null)
         {
             request.Context.Response.Headers.ETag = uploaded.ETag;
+            if (uploaded.ChecksumAlgorithm is { } algorithm)
+            {
+                request.Context.Response.Headers[algorithm.HeaderName] = uploaded.Checksum;
+            }
+
             request.Context.Response.StatusCode = 200;
             return;
         }
@@ -463,6 +485,11 @@ internal static class S3Api
             w.WriteStartElement("CopyPartResult", S3Xml.Namespace);
             w.WriteElementString("LastModified", S3Xml.Timestamp(uploaded.LastModified));
             w.WriteElementString("ETag", uploaded.ETag);
+            if (uploaded.ChecksumAlgorithm is { } algorithm)
+            {
+                w.WriteElementString(ChecksumElement(algorithm), uploaded.Checksum);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -470,7 +497,7 @@ internal static class S3Api
     private static async Task CompleteUploadAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         var root = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
-        var parts = new List<(int, string)>();
+        var parts = new List<ListedPart>();
         foreach (var part in root.Children("Part"))
         {
             if (!int.TryParse(part.Child("PartNumber"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || part.Child("ETag") is not { } etag)
@@ -478,10 +505,18 @@ internal static class S3Api
                 throw S3Errors.MalformedXml();
             }
 
-            parts.Add((number, etag));
+            var checksums = FlexibleChecksum.All.Where(a => part.Child(ChecksumElement(a)) is not null).ToList();
+            if (checksums.Count > 1)
+            {
+                throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+            }
+
+            parts.Add(checksums is [var algorithm] ? new ListedPart(number, etag, algorithm, part.Child(ChecksumElement(algorithm))!.Trim()) : new ListedPart(number, etag));
         }
 
-        var completed = await sender.Send(new CompleteMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!, parts), ct);
+        // The whole object's checksum may come as a header: for this request it describes the object, not the XML body.
+        var expected = FlexibleChecksum.All.Select(a => request.Header(a.HeaderName)).FirstOrDefault(v => v is not null);
+        var completed = await sender.Send(new CompleteMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!, parts, expected), ct);
         if (completed.Encrypted)
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";
@@ -494,6 +529,12 @@ internal static class S3Api
             w.WriteElementString("Bucket", request.Bucket);
             w.WriteElementString("Key", request.Key);
             w.WriteElementString("ETag", completed.ETag);
+            if (completed.Checksum is { } checksum)
+            {
+                w.WriteElementString(ChecksumElement(checksum.Algorithm), checksum.Value);
+                w.WriteElementString("ChecksumType", checksum.Type);
+            }
+
             w.WriteEndElement();
         });
     }
@@ -518,6 +559,12 @@ internal static class S3Api
             w.WriteElementString("MaxParts", max.ToString(CultureInfo.InvariantCulture));
             w.WriteElementString("IsTruncated", listing.IsTruncated ? "true" : "false");
             w.WriteElementString("StorageClass", "STANDARD");
+            if (listing.Upload.ChecksumAlgorithm is not null)
+            {
+                w.WriteElementString("ChecksumAlgorithm", listing.Upload.ChecksumAlgorithm);
+                w.WriteElementString("ChecksumType", listing.Upload.ChecksumType);
+            }
+
             foreach (var part in listing.Parts)
             {
                 w.WriteStartElement("Part");
@@ -525,6 +572,11 @@ internal static class S3Api
                 w.WriteElementString("LastModified", S3Xml.Timestamp(part.LastModified));
                 w.WriteElementString("ETag", part.ETag);
                 w.WriteElementString("Size", part.Size.ToString(CultureInfo.InvariantCulture));
+                if (FlexibleChecksum.FromName(part.ChecksumAlgorithm) is { } algorithm && part.Checksum is not null)
+                {
+                    w.WriteElementString(ChecksumElement(algorithm), part.Checksum);
+                }
+
                 w.WriteEndElement();
             }
 
@@ -534,30 +586,88 @@ internal static class S3Api
 
     private static async Task ListUploadsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var max = request.QueryInt("max-uploads", 1000);
-        var uploads = await sender.Send(new ListMultipartUploads(request.Bucket!, request.Query("prefix"), max), ct);
+        var urlEncoded = UrlEncoded(request);
+        var max = request.QueryInt("max-uploads", ListMultipartUploadsHandler.MaxUploads);
+        var prefix = request.Query("prefix");
+        var delimiter = request.Query("delimiter");
+        var keyMarker = request.Query("key-marker");
+        var uploadIdMarker = request.Query("upload-id-marker");
+        var listing = await sender.Send(new ListMultipartUploads(request.Bucket!, prefix, delimiter, max, keyMarker, uploadIdMarker), ct);
+        string? Encode(string? value) => urlEncoded ? UrlEncode(value) : value;
         await WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("ListMultipartUploadsResult", S3Xml.Namespace);
             w.WriteElementString("Bucket", request.Bucket);
-            w.WriteElementString("KeyMarker", "");
-            w.WriteElementString("UploadIdMarker", "");
-            w.WriteElementString("Prefix", request.Query("prefix") ?? "");
+            w.WriteElementString("KeyMarker", Encode(keyMarker) ?? "");
+            w.WriteElementString("UploadIdMarker", uploadIdMarker ?? "");
+            if (listing.IsTruncated)
+            {
+                w.WriteElementString("NextKeyMarker", Encode(listing.NextKeyMarker));
+                w.WriteElementString("NextUploadIdMarker", listing.NextUploadIdMarker);
+            }
+
+            w.Element("Delimiter", Encode(delimiter));
+            w.WriteElementString("Prefix", Encode(prefix) ?? "");
             w.WriteElementString("MaxUploads", max.ToString(CultureInfo.InvariantCulture));
-            w.WriteElementString("IsTruncated", "false");
-            foreach (var upload in uploads)
+            if (urlEncoded)
+            {
+                w.WriteElementString("EncodingType", "url");
+            }
+
+            w.WriteElementString("IsTruncated", listing.IsTruncated ? "true" : "false");
+            foreach (var upload in listing.Uploads)
             {
                 w.WriteStartElement("Upload");
-                w.WriteElementString("Key", upload.Key);
+                w.WriteElementString("Key", Encode(upload.Key));
                 w.WriteElementString("UploadId", upload.UploadId);
-                w.WriteElementString("Initiated", S3Xml.Timestamp(upload.InitiatedAt));
+                foreach (var who in UploadPrincipals)
+                {
+                    w.WriteStartElement(who);
+                    w.WriteElementString("ID", upload.AccountId);
+                    w.WriteElementString("DisplayName", upload.AccountId);
+                    w.WriteEndElement();
+                }
+
                 w.WriteElementString("StorageClass", "STANDARD");
+                w.WriteElementString("Initiated", S3Xml.Timestamp(upload.InitiatedAt));
+                w.WriteEndElement();
+            }
+
+            foreach (var common in listing.CommonPrefixes)
+            {
+                w.WriteStartElement("CommonPrefixes");
+                w.WriteElementString("Prefix", Encode(common));
                 w.WriteEndElement();
             }
 
             w.WriteEndElement();
         });
     }
+
+    /// <summary>The XML element of a checksum: ChecksumCRC32, ChecksumCRC64NVME, ChecksumSHA256, ...</summary>
+    private static string ChecksumElement(FlexibleChecksum algorithm) => "Checksum" + algorithm.Name;
+
+    /// <summary>x-amz-checksum-{algorithm} and x-amz-checksum-type, as S3 answers a stored checksum.</summary>
+    private static void WriteChecksum(HttpResponse response, StoredChecksum? checksum)
+    {
+        if (checksum is not null)
+        {
+            response.Headers[checksum.Algorithm.HeaderName] = checksum.Value;
+            response.Headers["x-amz-checksum-type"] = checksum.Type;
+        }
+    }
+
+    private static readonly string[] UploadPrincipals = ["Initiator", "Owner"];
+
+    /// <summary>encoding-type=url: keys, prefixes and delimiters come back URL-encoded (slashes kept), as S3 does.</summary>
+    private static bool UrlEncoded(S3Request request) => request.Query("encoding-type") switch
+    {
+        null => false,
+        "url" => true,
+        _ => throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request"),
+    };
+
+    private static string? UrlEncode(string? value) => value is null ? null : Uri.EscapeDataString(value).Replace("%2F", "/", StringComparison.Ordinal);
 
     private static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),
         request.Header("x-amz-copy-source-if-none-match"), ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-modified-since")),

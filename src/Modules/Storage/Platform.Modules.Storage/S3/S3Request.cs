@@ -115,6 +115,10 @@ internal sealed class S3Request
         return metadata;
     }
 
+    /// <summary>The additional checksum the body declares (x-amz-checksum-* header or trailer), S3's rules checked; null when none.</summary>
+    public Objects.BodyChecksum? BodyChecksum() =>
+        Objects.BodyChecksum.FromRequest(Context.Request.Headers, Context.Features.Get<Platform.Modules.Shared.Payloads.PayloadTrailer>());
+
     public bool WantsEncryption => Header("x-amz-server-side-encryption") switch
     {
         null => false,

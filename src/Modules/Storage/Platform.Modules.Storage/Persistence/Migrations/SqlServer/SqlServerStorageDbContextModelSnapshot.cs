@@ -116,6 +116,16 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(63)")
                         .HasColumnName("bucket_name");
 
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_type");
+
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
@@ -132,8 +142,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(1024)
-                        .HasColumnType("nvarchar(1024)")
-                        .HasColumnName("object_key");
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1024)")
+                        .HasColumnName("object_key")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
 
                     b.Property<string>("Metadata")
                         .HasColumnType("nvarchar(max)")
@@ -228,6 +240,21 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnName("object_key")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
 
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_type");
+
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
@@ -287,6 +314,16 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("blob_id");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_algorithm");
 
                     b.Property<string>("ETag")
                         .IsRequired()

@@ -110,6 +110,16 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("bucket_name");
 
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_type");
+
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
@@ -219,6 +229,21 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("object_key");
 
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_type");
+
                     b.Property<string>("ContentType")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
@@ -276,6 +301,16 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("blob_id");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_algorithm");
 
                     b.Property<string>("ETag")
                         .IsRequired()
