@@ -210,7 +210,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 await images.EnsureAsync(image, cancellationToken);
             }
-            catch (Exception e) when (e is HttpRequestException or AgentApiException or LibvirtException or IOException)
+            catch (Exception e) when (e is HttpRequestException or AgentApiException or LibvirtException or IOException or ImageRejectedException
+                or InvalidDataException)
             {
                 LogImageFailed(logger, image.ImageId, e.Message);
                 return false;
