@@ -29,6 +29,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        StateLayout.Prepare(options.StateDirectory);
         // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
         using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
         var libvirt = owned ?? openLibvirt!();
@@ -43,8 +44,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             HostId = credential.HostId;
             LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
 
-            var consoles = Path.Combine(options.StateDirectory, "console");
-            Directory.CreateDirectory(consoles);
+            var consoles = StateLayout.Consoles(options.StateDirectory);
             using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
             {
                 Owner = credential.HostId,
