@@ -31,6 +31,9 @@ public sealed class AgentOptions
     /// <summary>Heartbeat and re-apply period; a desired-state change or a domain event acts at once.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Tries of an image download that fails on the way before the instances waiting for it fail.</summary>
+    public int ImageFetchAttempts { get; set; } = 6;
+
     /// <summary>How long one desired-state request waits on the API before it is asked again.</summary>
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
 

@@ -13,8 +13,9 @@ namespace Platform.HostAgent.Agent;
 /// <summary>
 /// One host's agent: enrols once, then keeps the server in the state the API wants. Two loops: one holds
 /// a long poll open on the API and hands each new desired state over at once; the other owns libvirt,
-/// applies the latest state (on a change, a domain event, or every heartbeat interval, which also corrects
-/// drift) and reports what it observed, which is the heartbeat.
+/// applies the latest state (on a change, a domain event, a finished image download, or every heartbeat interval,
+/// which also corrects drift) and reports what it observed, which is the heartbeat. Images are fetched beside it
+/// (<see cref="ImageFetcher"/>), so a download never holds a round up.
 /// </summary>
 public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClient api, ILogger logger, TimeProvider clock, Func<LibvirtConnection>? openLibvirt = null)
 {
@@ -34,7 +35,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
         var libvirt = owned ?? openLibvirt!();
         IGuestImages images = options.Simulated
-            ? new SimulatedGuestImages()
+            ? new SimulatedGuestImages(api, options.StateDirectory)
             : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
                 options.StateDirectory, api);
         try
@@ -64,6 +65,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
                 options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
 
+            using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
+                new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
             var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
             using var subscription = TrySubscribe(libvirt, events.Writer);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -71,7 +74,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             var forward = ForwardEventsAsync(events.Reader, stop.Token);
             try
             {
-                await ReconcileAsync(reconciler, volumes, images, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
+                await ReconcileAsync(reconciler, volumes, fetcher, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
             }
             finally
             {
@@ -118,7 +121,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
     }
 
-    private async Task ReconcileAsync(HostReconciler reconciler, VolumeReconciler volumes, IGuestImages images, GuestNetwork? network, ConsoleTails consoles,
+    private async Task ReconcileAsync(HostReconciler reconciler, VolumeReconciler volumes, ImageFetcher fetcher, GuestNetwork? network, ConsoleTails consoles,
         string hostId, CancellationToken cancellationToken)
     {
         long applied = -1;
@@ -128,15 +131,19 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 var desired = Volatile.Read(ref _latest);
                 HostReport report;
-                if (desired is not null && await EnsureImagesAsync(images, desired, cancellationToken))
+                if (desired is not null)
                 {
+                    // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
+                    var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
+                        .Where(s => s.Value.State != ImageFetchState.Ready)
+                        .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
                     if (network is not null)
                     {
                         // The bridge first: guests started by the apply find it and plug their NICs in.
                         await network.ApplyAsync(desired, cancellationToken);
                     }
 
-                    report = reconciler.Apply(desired);
+                    report = reconciler.Apply(desired, waiting);
                     if (network is not null)
                     {
                         // Again now that new guests' ports exist, so their flows are there before they boot.
@@ -199,26 +206,6 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 // The heartbeat interval passed without a change.
             }
         }
-    }
-
-    /// <summary>Fetches every image the state needs; false (and the state is applied later) when one cannot be fetched now.</summary>
-    private async Task<bool> EnsureImagesAsync(IGuestImages images, HostDesiredState desired, CancellationToken cancellationToken)
-    {
-        foreach (var image in desired.Instances.Select(i => i.Image).Distinct())
-        {
-            try
-            {
-                await images.EnsureAsync(image, cancellationToken);
-            }
-            catch (Exception e) when (e is HttpRequestException or AgentApiException or LibvirtException or IOException or ImageRejectedException
-                or InvalidDataException)
-            {
-                LogImageFailed(logger, image.ImageId, e.Message);
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)
@@ -288,9 +275,6 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed: {Reason}")]
     private static partial void LogRoundFailed(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Image {ImageId} could not be fetched yet: {Reason}")]
-    private static partial void LogImageFailed(ILogger logger, string imageId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No domain events from libvirt ({Reason}); state changes are seen at the next heartbeat")]
     private static partial void LogNoEvents(ILogger logger, string reason);
