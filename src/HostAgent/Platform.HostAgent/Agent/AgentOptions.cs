@@ -31,6 +31,12 @@ public sealed class AgentOptions
     /// <summary>Heartbeat and re-apply period; a desired-state change or a domain event acts at once.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the main loop may go without progress before the systemd watchdog is no longer pinged (and systemd,
+    /// after WatchdogSec, restarts the agent). Below WatchdogSec (60 s in the unit file).
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Tries of an image download that fails on the way before the instances waiting for it fail.</summary>
     public int ImageFetchAttempts { get; set; } = 6;
 

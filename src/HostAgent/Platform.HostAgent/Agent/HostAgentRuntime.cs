@@ -15,15 +15,19 @@ namespace Platform.HostAgent.Agent;
 /// a long poll open on the API and hands each new desired state over at once; the other owns libvirt,
 /// applies the latest state (on a change, a domain event, a finished image download, or every heartbeat interval,
 /// which also corrects drift) and reports what it observed, which is the heartbeat. Images are fetched beside it
-/// (<see cref="ImageFetcher"/>), so a download never holds a round up.
+/// (<see cref="ImageFetcher"/>), so a download never holds a round up. Every step beats <see cref="Liveness"/>, which the
+/// systemd watchdog follows.
 /// </summary>
 public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClient api, ILogger logger, TimeProvider clock, Func<LibvirtConnection>? openLibvirt = null)
 {
+    /// <summary>A report the API does not take within this is given up; the next round reports again.</summary>
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(20);
+
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostDesiredState? _latest;
 
-    /// <summary>Raised after every loop round that reached libvirt: the systemd watchdog's pulse.</summary>
-    public event Action? Alive;
+    /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
+    public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
 
     /// <summary>Set once the agent has its host credential.</summary>
     public string? HostId { get; private set; }
@@ -60,7 +64,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
                 StateDirectory = options.StateDirectory,
                 Simulated = options.Simulated,
-            }, api);
+            }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
             await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
             var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
                 options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
@@ -105,6 +109,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         var name = options.HostName ?? Environment.MachineName;
         for (var attempt = 1; ; attempt++)
         {
+            Liveness.Beat("enrolling");
             try
             {
                 var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity), cancellationToken);
@@ -116,8 +121,19 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 // The API may not be up yet; the token stays valid, so keep asking.
                 LogApiUnreachable(logger, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), clock, cancellationToken);
+                await DelayAsync(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Waits, beating the liveness every few seconds: waiting to try again is the loop doing its work.</summary>
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var until = clock.GetUtcNow() + delay;
+        for (var left = delay; left > TimeSpan.Zero; left = until - clock.GetUtcNow())
+        {
+            await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), clock, cancellationToken);
+            Liveness.Beat(Liveness.Activity);
         }
     }
 
@@ -129,6 +145,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         {
             try
             {
+                Liveness.Beat("reconciling");
                 var desired = Volatile.Read(ref _latest);
                 HostReport report;
                 if (desired is not null)
@@ -143,9 +160,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                         await network.ApplyAsync(desired, cancellationToken);
                     }
 
+                    Liveness.Beat("converging instances");
                     report = reconciler.Apply(desired, waiting);
                     if (network is not null)
                     {
+                        Liveness.Beat("applying the network");
                         // Again now that new guests' ports exist, so their flows are there before they boot.
                         var result = await network.ApplyAsync(desired, cancellationToken);
                         if (result.PendingInterfaces.Count > 0)
@@ -155,6 +174,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                     }
 
                     // Volumes after instances: a volume is plugged into a domain that exists by now.
+                    Liveness.Beat("converging volumes");
                     foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
                     {
                         LogVolumeFault(logger, fault.VolumeId, fault.Message);
@@ -176,10 +196,12 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
                 report = report with { TunnelAddress = network?.TunnelAddress };
 
-                Alive?.Invoke();
+                Liveness.Beat("reporting");
+                using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                reportTimeout.CancelAfter(ReportTimeout);
                 try
                 {
-                    await api.ReportAsync(consoles.Attach(report), cancellationToken);
+                    await api.ReportAsync(consoles.Attach(report), reportTimeout.Token);
                 }
                 catch
                 {
@@ -188,12 +210,14 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException)
+                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException
+                    or TaskCanceledException)
             {
                 LogRoundFailed(logger, e.Message);
             }
 
             var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+            Liveness.Beat("waiting for a change");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(interval);
             try
