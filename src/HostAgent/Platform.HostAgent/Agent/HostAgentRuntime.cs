@@ -11,12 +11,13 @@ using Platform.HostAgent.Volumes;
 namespace Platform.HostAgent.Agent;
 
 /// <summary>
-/// One host's agent: enrols once, then keeps the server in the state the API wants. Two loops: one holds
-/// a long poll open on the API and hands each new desired state over at once; the other owns libvirt,
-/// applies the latest state (on a change, a domain event, a finished image download, or every heartbeat interval,
-/// which also corrects drift) and reports what it observed, which is the heartbeat. Images are fetched beside it
-/// (<see cref="ImageFetcher"/>), so a download never holds a round up. Every step beats <see cref="Liveness"/>, which the
-/// systemd watchdog follows.
+/// One host's agent: enrols once, then keeps the server in the state the API wants. A long-poll loop holds a request
+/// open on the API and hands each new desired state over at once; the main loop owns libvirt, applies the latest state
+/// (on a change, a domain event, a finished image download, or every heartbeat interval, which also corrects drift) and
+/// reports what it observed, which is the heartbeat. Images are fetched beside it (<see cref="ImageFetcher"/>), so a
+/// download never holds a round up. When the connection to libvirtd breaks (the daemon restarted, or stopped answering
+/// keep-alives) the main loop connects again, as a restarted agent would, and subscribes to domain events anew.
+/// Every step beats <see cref="Liveness"/>, which the systemd watchdog follows.
 /// </summary>
 public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClient api, ILogger logger, TimeProvider clock, Func<LibvirtConnection>? openLibvirt = null)
 {
@@ -25,6 +26,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostDesiredState? _latest;
+    private int _connections;
 
     /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
     public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
@@ -32,64 +34,215 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     /// <summary>Set once the agent has its host credential.</summary>
     public string? HostId { get; private set; }
 
+    /// <summary>How many connections to libvirt the agent has made: 1, and one more after each reconnection.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         StateLayout.Prepare(options.StateDirectory);
-        // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
-        using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
-        var libvirt = owned ?? openLibvirt!();
-        IGuestImages images = options.Simulated
-            ? new SimulatedGuestImages(api, options.StateDirectory)
-            : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
-                options.StateDirectory, api);
+        var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
+        var consoles = new ConsoleTails(options.Simulated ? null : StateLayout.Consoles(options.StateDirectory));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? poll = null;
+        var forward = ForwardEventsAsync(events.Reader, stop.Token);
+        HostCredential? credential = null;
         try
         {
-            var credential = await EnrolAsync(HostReconciler.Capacity(libvirt, images), cancellationToken);
-            api.UseCredential(credential);
-            HostId = credential.HostId;
-            LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+            for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+            {
+                Liveness.Beat("connecting to libvirt");
+                LibvirtConnection libvirt;
+                try
+                {
+                    libvirt = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : openLibvirt();
+                }
+                catch (LibvirtException e)
+                {
+                    LogLibvirtUnreachable(logger, options.LibvirtUri, e.Message);
+                    await DelayAsync(TimeSpan.FromSeconds(Math.Min(10, attempt)), cancellationToken);
+                    continue;
+                }
 
-            var consoles = StateLayout.Consoles(options.StateDirectory);
-            using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
-            {
-                Owner = credential.HostId,
-                DomainType = options.ResolvedDomainType,
-                ConsoleDirectory = options.Simulated ? null : consoles,
-                StopDeadline = options.StopDeadline,
-                Bridge = options.NetworkingEnabled ? options.Bridge : null,
-            }, images, clock);
-            var volumes = new VolumeReconciler(libvirt, new VolumeReconcilerOptions
-            {
-                Pool = options.StoragePool,
-                PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
-                StateDirectory = options.StateDirectory,
-                Simulated = options.Simulated,
-            }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
-            await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
-            var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-                options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+                attempt = 0;
+                // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
+                using var owned = openLibvirt is null ? libvirt : null;
+                if (Interlocked.Increment(ref _connections) > 1)
+                {
+                    LogReconnected(logger, options.LibvirtUri);
+                }
 
-            using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
-                new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
-            var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
-            using var subscription = TrySubscribe(libvirt, events.Writer);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var poll = PollAsync(stop.Token);
-            var forward = ForwardEventsAsync(events.Reader, stop.Token);
-            try
-            {
-                await ReconcileAsync(reconciler, volumes, fetcher, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await Task.WhenAll(poll, forward).ContinueWith(_ => { }, TaskScheduler.Default);
+                IGuestImages? images = null;
+                try
+                {
+                    images = OpenImages(libvirt);
+                    if (credential is null)
+                    {
+                        credential = await EnrolAsync(HostReconciler.Capacity(libvirt, images), cancellationToken);
+                        api.UseCredential(credential);
+                        HostId = credential.HostId;
+                        LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+                        poll = PollAsync(stop.Token);
+                    }
+
+                    await RunSessionAsync(libvirt, images, credential, events.Writer, consoles, cancellationToken);
+                }
+                catch (LibvirtException e) when (!libvirt.IsAlive)
+                {
+                    // The daemon went while the session was being set up; the next connection starts it again.
+                    LogRoundFailed(logger, e.Message);
+                }
+                finally
+                {
+                    (images as IDisposable)?.Dispose();
+                }
+
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    LogLibvirtLost(logger, options.LibvirtUri);
+                    await DelayAsync(TimeSpan.FromSeconds(1), cancellationToken);
+                }
             }
         }
         finally
         {
-            (images as IDisposable)?.Dispose();
+            await stop.CancelAsync();
+            await Task.WhenAll(poll ?? Task.CompletedTask, forward).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    private IGuestImages OpenImages(LibvirtConnection libvirt) => options.Simulated
+        ? new SimulatedGuestImages(api, options.StateDirectory)
+        : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"), options.StateDirectory, api);
+
+    /// <summary>Rounds on one libvirt connection, until it breaks (or the agent stops).</summary>
+    private async Task RunSessionAsync(LibvirtConnection libvirt, IGuestImages images, HostCredential credential,
+        ChannelWriter<DomainLifecycleEvent> events, ConsoleTails consoles, CancellationToken cancellationToken)
+    {
+        using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
+        {
+            Owner = credential.HostId,
+            DomainType = options.ResolvedDomainType,
+            ConsoleDirectory = options.Simulated ? null : StateLayout.Consoles(options.StateDirectory),
+            StopDeadline = options.StopDeadline,
+            Bridge = options.NetworkingEnabled ? options.Bridge : null,
+        }, images, clock);
+        var volumes = new VolumeReconciler(libvirt, new VolumeReconcilerOptions
+        {
+            Pool = options.StoragePool,
+            PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
+            StateDirectory = options.StateDirectory,
+            Simulated = options.Simulated,
+        }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
+        await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
+        var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+        using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
+            new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
+        using var subscription = TrySubscribe(libvirt, events);
+        // A closed connection ends the wait between rounds at once.
+        _ = libvirt.Closed.ContinueWith(_ => _wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        long applied = -1;
+        while (!cancellationToken.IsCancellationRequested && libvirt.IsAlive)
+        {
+            try
+            {
+                applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException
+                    or TaskCanceledException)
+            {
+                LogRoundFailed(logger, e.Message);
+            }
+
+            if (!libvirt.IsAlive)
+            {
+                return;
+            }
+
+            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+            Liveness.Beat("waiting for a change");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(interval);
+            try
+            {
+                await _wake.Reader.WaitToReadAsync(timeout.Token);
+                _wake.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The heartbeat interval passed without a change.
+            }
+        }
+    }
+
+    /// <returns>The desired-state version applied whole (the one before when the round had no state).</returns>
+    private async Task<long> RoundAsync(HostReconciler reconciler, VolumeReconciler volumes, ImageFetcher fetcher, GuestNetwork? network,
+        ConsoleTails consoles, string hostId, long applied, CancellationToken cancellationToken)
+    {
+        Liveness.Beat("reconciling");
+        var desired = Volatile.Read(ref _latest);
+        HostReport report;
+        if (desired is not null)
+        {
+            // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
+            var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
+                .Where(s => s.Value.State != ImageFetchState.Ready)
+                .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
+            if (network is not null)
+            {
+                // The bridge first: guests started by the apply find it and plug their NICs in.
+                await network.ApplyAsync(desired, cancellationToken);
+            }
+
+            Liveness.Beat("converging instances");
+            report = reconciler.Apply(desired, waiting);
+            if (network is not null)
+            {
+                Liveness.Beat("applying the network");
+                // Again now that new guests' ports exist, so their flows are there before they boot.
+                var result = await network.ApplyAsync(desired, cancellationToken);
+                if (result.PendingInterfaces.Count > 0)
+                {
+                    LogPendingPorts(logger, result.PendingInterfaces.Count);
+                }
+            }
+
+            // Volumes after instances: a volume is plugged into a domain that exists by now.
+            Liveness.Beat("converging volumes");
+            foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
+            {
+                LogVolumeFault(logger, fault.VolumeId, fault.Message);
+            }
+
+            applied = desired.Version;
+            foreach (var fault in report.Faults)
+            {
+                LogFault(logger, fault.InstanceId, fault.Message);
+            }
+        }
+        else
+        {
+            report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
+        }
+
+        report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress });
+
+        Liveness.Beat("reporting");
+        using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reportTimeout.CancelAfter(ReportTimeout);
+        try
+        {
+            await api.ReportAsync(consoles.Attach(report), reportTimeout.Token);
+        }
+        catch
+        {
+            consoles.Forget();
+            throw;
+        }
+
+        return applied;
     }
 
     private async Task<HostCredential> EnrolAsync(HostCapacity capacity, CancellationToken cancellationToken)
@@ -134,101 +287,6 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         {
             await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), clock, cancellationToken);
             Liveness.Beat(Liveness.Activity);
-        }
-    }
-
-    private async Task ReconcileAsync(HostReconciler reconciler, VolumeReconciler volumes, ImageFetcher fetcher, GuestNetwork? network, ConsoleTails consoles,
-        string hostId, CancellationToken cancellationToken)
-    {
-        long applied = -1;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                Liveness.Beat("reconciling");
-                var desired = Volatile.Read(ref _latest);
-                HostReport report;
-                if (desired is not null)
-                {
-                    // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
-                    var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
-                        .Where(s => s.Value.State != ImageFetchState.Ready)
-                        .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
-                    if (network is not null)
-                    {
-                        // The bridge first: guests started by the apply find it and plug their NICs in.
-                        await network.ApplyAsync(desired, cancellationToken);
-                    }
-
-                    Liveness.Beat("converging instances");
-                    report = reconciler.Apply(desired, waiting);
-                    if (network is not null)
-                    {
-                        Liveness.Beat("applying the network");
-                        // Again now that new guests' ports exist, so their flows are there before they boot.
-                        var result = await network.ApplyAsync(desired, cancellationToken);
-                        if (result.PendingInterfaces.Count > 0)
-                        {
-                            LogPendingPorts(logger, result.PendingInterfaces.Count);
-                        }
-                    }
-
-                    // Volumes after instances: a volume is plugged into a domain that exists by now.
-                    Liveness.Beat("converging volumes");
-                    foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
-                    {
-                        LogVolumeFault(logger, fault.VolumeId, fault.Message);
-                    }
-
-                    applied = desired.Version;
-                    foreach (var fault in report.Faults)
-                    {
-                        LogFault(logger, fault.InstanceId, fault.Message);
-                    }
-                }
-                else
-                {
-                    report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
-                }
-
-                report = report with { Volumes = volumes.Observe() };
-                report = reconciler.WithUsage(report);
-
-                report = report with { TunnelAddress = network?.TunnelAddress };
-
-                Liveness.Beat("reporting");
-                using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                reportTimeout.CancelAfter(ReportTimeout);
-                try
-                {
-                    await api.ReportAsync(consoles.Attach(report), reportTimeout.Token);
-                }
-                catch
-                {
-                    consoles.Forget();
-                    throw;
-                }
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException
-                    or TaskCanceledException)
-            {
-                LogRoundFailed(logger, e.Message);
-            }
-
-            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
-            Liveness.Beat("waiting for a change");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(interval);
-            try
-            {
-                await _wake.Reader.WaitToReadAsync(timeout.Token);
-                _wake.Reader.TryRead(out _);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The heartbeat interval passed without a change.
-            }
         }
     }
 
@@ -290,6 +348,15 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
     private static partial void LogApiUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "libvirt at {LibvirtUri} unreachable: {Reason}")]
+    private static partial void LogLibvirtUnreachable(ILogger logger, string libvirtUri, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The connection to libvirt at {LibvirtUri} broke; connecting again")]
+    private static partial void LogLibvirtLost(ILogger logger, string libvirtUri);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to libvirt at {LibvirtUri} again; domain events subscribed anew")]
+    private static partial void LogReconnected(ILogger logger, string libvirtUri);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} could not be converged: {Reason}")]
     private static partial void LogFault(ILogger logger, string instanceId, string reason);
