@@ -259,14 +259,16 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 $"This host has not enrolled and has no join token: set Agent__JoinToken (from POST /api/v1/ec2/hosts/join-tokens) or put {HostCredential.FileName} in {options.StateDirectory}.");
         }
 
+        // Saved before the first request: asking again after a crash, with the same token and secret, answers the same host.
+        var secret = HostCredential.EnrolmentSecret(options.StateDirectory);
         var name = options.HostName ?? Environment.MachineName;
         for (var attempt = 1; ; attempt++)
         {
             Liveness.Beat("enrolling");
             try
             {
-                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity), cancellationToken);
-                var credential = new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, options.ApiUrl);
+                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity, secret), cancellationToken);
+                var credential = new HostCredential(enrolled.HostId, secret, enrolled.AvailabilityZone, options.ApiUrl);
                 credential.Save(options.StateDirectory);
                 return credential;
             }
