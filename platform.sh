@@ -38,7 +38,8 @@ start_agent() {
     return
   fi
   dotnet publish src/HostAgent/Platform.HostAgent -c Release -o "$root/.build/agent" --no-restore --verbosity quiet
-  mkdir -p "$PLATFORM_AGENT_STATE" && chmod 700 "$PLATFORM_AGENT_STATE"
+  # 0711: QEMU passes through to the pool and the consoles; the credential inside is 0600 (docs/OPERATIONS.md).
+  mkdir -p "$PLATFORM_AGENT_STATE" && chmod 711 "$PLATFORM_AGENT_STATE"
   local token=""
   if [ ! -f "$PLATFORM_AGENT_STATE/credential.json" ]; then
     token=$(signed -X POST -H 'Content-Type: application/json' -d '{}' "$PLATFORM_URL/api/v1/ec2/hosts/join-tokens" | jq -r .join_token)

@@ -18,6 +18,11 @@ Agent__ApiUrl=$api_url
 Agent__JoinToken=$token
 ENV
 install -m 0644 deploy/systemd/platform-hostagent.service /etc/systemd/system/platform-hostagent.service
+# QEMU runs as libvirt-qemu here (Debian's qemu.conf) and libvirt hands it the agent's files by path, chowning each
+# while its guest runs (dynamic_ownership, on by default): the state directory is 0711 for that (docs/OPERATIONS.md).
+if grep -Eq '^[[:space:]]*dynamic_ownership[[:space:]]*=[[:space:]]*0' /etc/libvirt/qemu.conf 2>/dev/null; then
+  echo "warning: dynamic_ownership = 0 in /etc/libvirt/qemu.conf: QEMU will not be able to open the agent's volumes" >&2
+fi
 if [ "$(ps -o comm= -p 1)" = "systemd" ]; then
   systemctl daemon-reload
   systemctl enable --now platform-hostagent

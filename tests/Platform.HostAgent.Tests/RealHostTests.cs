@@ -31,7 +31,7 @@ public sealed class RealHostTests
         using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
             new DirectoryImageSource(Path.Combine(work, "images")));
         using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
-        var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
+        var guestImage = new GuestImage(imageId, ImageFormat.Kernel, PartDigests.Of(Path.Combine(work, "images", imageId)));
         var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check platform.acpi=ignore platform.marker={id}",
             PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlatformTestKeyPlatformTestKeyPlatformTe test@platform",
             UserData: Convert.ToBase64String("#!/bin/sh\necho from-the-config-drive\n"u8.ToArray()));
@@ -127,7 +127,7 @@ public sealed class RealHostTests
 
         using var libvirt = LibvirtConnection.Open("qemu:///system");
         var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
-        var image = new GuestImage(imageId, ImageFormat.Qcow2);
+        var image = new GuestImage(imageId, ImageFormat.Qcow2, PartDigests.Of(Path.Combine(work, "images", imageId)));
         try
         {
             using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
@@ -145,7 +145,21 @@ public sealed class RealHostTests
                 // The root volume is as large as the image's virtual disk, and writes land in it, not in the image.
                 Assert.Equal(2UL << 30, root.GetInfo().CapacityBytes);
                 Assert.Contains($"{imageId}-disk", root.GetXml(), StringComparison.Ordinal);
+                // Formats stated, not guessed: the overlay's header names its backing file as qcow2, and the base is a qcow2 volume.
+                var overlay = System.Text.Json.JsonDocument.Parse(QemuImg.Run("info", "--output=json", "-U", root.Path)).RootElement;
+                Assert.Equal("qcow2", overlay.GetProperty("format").GetString());
+                Assert.Equal("qcow2", overlay.GetProperty("backing-filename-format").GetString());
             }
+
+            using (var baseVolume = pool.FindVolume($"{imageId}-disk")!)
+            {
+                Assert.Contains("<format type='qcow2'/>", baseVolume.GetXml(), StringComparison.Ordinal);
+                var info = System.Text.Json.JsonDocument.Parse(QemuImg.Run("info", "--output=json", "-U", baseVolume.Path)).RootElement;
+                Assert.Equal("qcow2", info.GetProperty("format").GetString());
+                Assert.False(info.TryGetProperty("backing-filename", out _));
+            }
+
+            Assert.Null(pool.FindVolume($"{imageId}-disk.download"));
 
             images.DeleteInstanceDisks("i-0000000000000000a");
             Assert.Null(pool.FindVolume("i-0000000000000000a-root"));
@@ -170,6 +184,51 @@ public sealed class RealHostTests
                 }
             }
 
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Given_downloaded_images_that_point_at_host_files_or_do_not_match_their_SHA256_Then_the_agent_refuses_them_and_keeps_nothing()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-refused-").FullName;
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        var images = Path.Combine(work, "images");
+        GuestImage Disk(Func<string, string> make)
+        {
+            var id = $"ami-{Guid.NewGuid():N}"[..21];
+            Directory.CreateDirectory(Path.Combine(images, id));
+            make(Path.Combine(images, id, ImageParts.Disk));
+            return new GuestImage(id, ImageFormat.Qcow2, PartDigests.Of(Path.Combine(images, id)));
+        }
+
+        // As if the API's own check had been passed by (an older API, its files changed on disk): the agent's second line.
+        var backed = Disk(path => QemuImg.WithBackingFile(path, "/etc/shadow"));
+        var external = Disk(path => QemuImg.WithDataFile(path, Path.Combine(work, "data.raw")));
+        var tampered = Disk(path => QemuImg.Standalone(path));
+        File.AppendAllText(Path.Combine(images, tampered.ImageId, ImageParts.Disk), "x");
+        var noDigest = Disk(path => QemuImg.Standalone(path)) with { Sha256 = null };
+        try
+        {
+            using var pool = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"), new DirectoryImageSource(images));
+            foreach (var (image, says) in new[]
+            {
+                (backed, "backing file (/etc/shadow)"), (external, "external file"), (tampered, "do not match the SHA-256"), (noDigest, "no SHA-256"),
+            })
+            {
+                var refused = await Assert.ThrowsAsync<ImageRejectedException>(() => pool.EnsureAsync(image, CancellationToken.None));
+                Assert.Contains(says, refused.Message, StringComparison.Ordinal);
+                Assert.False(pool.IsPresent(image));
+            }
+
+            using var defined = libvirt.FindStoragePool(poolName)!;
+            defined.Refresh();
+            Assert.Empty(defined.ListVolumeNames());
+        }
+        finally
+        {
+            RemovePool(libvirt, poolName);
             Directory.Delete(work, recursive: true);
         }
     }

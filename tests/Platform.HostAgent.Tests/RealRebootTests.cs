@@ -130,7 +130,7 @@ public sealed class RealRebootTests
             var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
             var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
                 new DirectoryImageSource(Path.Combine(work, "images")));
-            var host = new RealHost(work, poolName, libvirt, images, new GuestImage(imageId, ImageFormat.Kernel));
+            var host = new RealHost(work, poolName, libvirt, images, new GuestImage(imageId, ImageFormat.Kernel, PartDigests.Of(Path.Combine(work, "images", imageId))));
             try
             {
                 await images.EnsureAsync(host._image, CancellationToken.None);

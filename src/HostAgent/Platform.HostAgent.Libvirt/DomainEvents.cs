@@ -57,9 +57,9 @@ internal static unsafe class EventLoop
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     internal static int OnLifecycle(nint connection, nint domain, int lifecycle, int detail, nint opaque)
     {
-        var writer = (ChannelWriter<DomainLifecycleEvent>)GCHandle.FromIntPtr(opaque).Target!;
+        var target = (CallbackTarget<ChannelWriter<DomainLifecycleEvent>>)GCHandle.FromIntPtr(opaque).Target!;
         var name = Marshal.PtrToStringUTF8((nint)NativeMethods.DomainGetNameRaw(domain)) ?? "";
-        writer.TryWrite(new DomainLifecycleEvent(name, (DomainLifecycle)lifecycle, detail));
+        target.Value.TryWrite(new DomainLifecycleEvent(name, (DomainLifecycle)lifecycle, detail));
         return 0;
     }
 
@@ -67,9 +67,47 @@ internal static unsafe class EventLoop
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     internal static void OnReboot(nint connection, nint domain, nint opaque)
     {
-        var writer = (ChannelWriter<string>)GCHandle.FromIntPtr(opaque).Target!;
-        writer.TryWrite(Marshal.PtrToStringUTF8((nint)NativeMethods.DomainGetNameRaw(domain)) ?? "");
+        var target = (CallbackTarget<ChannelWriter<string>>)GCHandle.FromIntPtr(opaque).Target!;
+        target.Value.TryWrite(Marshal.PtrToStringUTF8((nint)NativeMethods.DomainGetNameRaw(domain)) ?? "");
     }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    internal static void OnClose(nint connection, int reason, nint opaque)
+    {
+        var target = (CallbackTarget<ConnectionCloseWatch>)GCHandle.FromIntPtr(opaque).Target!;
+        target.Value.Closed((ConnectionCloseReason)reason);
+    }
+
+    /// <summary>
+    /// libvirt's virFreeCallback for every registration: called when libvirt will not pass the opaque pointer again
+    /// (after a deregistration and any dispatch still running, or when the connection goes), so only now is the handle freed.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    internal static void FreeTarget(nint opaque)
+    {
+        var handle = GCHandle.FromIntPtr(opaque);
+        ((ICallbackTarget)handle.Target!).Release();
+        handle.Free();
+    }
+}
+
+internal interface ICallbackTarget
+{
+    bool Released { get; }
+
+    void Release();
+}
+
+/// <summary>What a registration's opaque pointer leads to: the value the callback uses, and whether libvirt has let go of it.</summary>
+internal sealed class CallbackTarget<T>(T value) : ICallbackTarget
+{
+    private volatile bool _released;
+
+    public T Value { get; } = value;
+
+    public bool Released => _released;
+
+    public void Release() => _released = true;
 }
 
 /// <summary>A registration of domain events; disposing it stops their delivery.</summary>
@@ -77,23 +115,29 @@ public sealed class DomainEventSubscription : IDisposable
 {
     private readonly Interop.ConnectionHandle _connection;
     private readonly int _callbackId;
-    private GCHandle _writer;
+    private readonly ICallbackTarget _target;
+    private bool _disposed;
 
-    internal DomainEventSubscription(Interop.ConnectionHandle connection, int callbackId, GCHandle writer)
+    internal DomainEventSubscription(Interop.ConnectionHandle connection, int callbackId, ICallbackTarget target)
     {
         _connection = connection;
         _callbackId = callbackId;
-        _writer = writer;
+        _target = target;
     }
+
+    /// <summary>True once libvirt has called the registration's free callback: no event can reach the writer any more.</summary>
+    public bool Released => _target.Released;
 
     public void Dispose()
     {
-        if (!_writer.IsAllocated)
+        if (_disposed)
         {
             return;
         }
 
+        _disposed = true;
+        // The handle is not freed here: a callback may be running on the event loop right now. libvirt calls
+        // EventLoop.FreeTarget once it is done with it (also when this fails because the connection is gone).
         NativeMethods.ConnectDomainEventDeregisterAny(_connection, _callbackId);
-        _writer.Free();
     }
 }

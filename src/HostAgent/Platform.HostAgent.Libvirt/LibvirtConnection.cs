@@ -3,6 +3,25 @@ using Platform.HostAgent.Libvirt.Interop;
 
 namespace Platform.HostAgent.Libvirt;
 
+/// <summary>libvirt's virConnectCloseReason: why the connection to the daemon closed.</summary>
+public enum ConnectionCloseReason
+{
+    Error = 0,
+    EndOfFile = 1,
+    KeepAliveTimeout = 2,
+    Client = 3,
+}
+
+/// <summary>Set from libvirt's close callback, on the event loop's thread: it only records and signals.</summary>
+internal sealed class ConnectionCloseWatch
+{
+    private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<ConnectionCloseReason> Task => _closed.Task;
+
+    public void Closed(ConnectionCloseReason reason) => _closed.TrySetResult(reason);
+}
+
 /// <summary>The host's resources as libvirt reports them.</summary>
 public sealed record NodeInfo(string Model, ulong MemoryKiB, uint Cpus, uint Mhz, uint Sockets, uint Cores, uint Threads);
 
@@ -26,14 +45,43 @@ public sealed unsafe class LibvirtConnection : IDisposable
     });
 
     private readonly ConnectionHandle _handle;
+    private readonly ConnectionCloseWatch _close = new();
+    private readonly bool _closeCallbackRegistered;
 
     private LibvirtConnection(ConnectionHandle handle, string uri)
     {
         _handle = handle;
         Uri = uri;
+        var target = GCHandle.Alloc(new CallbackTarget<ConnectionCloseWatch>(_close));
+        if (NativeMethods.ConnectRegisterCloseCallback(_handle, &EventLoop.OnClose, GCHandle.ToIntPtr(target), &EventLoop.FreeTarget) < 0)
+        {
+            // libvirt does not call the free callback for a registration that failed.
+            target.Free();
+        }
+        else
+        {
+            _closeCallbackRegistered = true;
+        }
+
+        // Probes a daemon that stopped answering without closing the socket (hung, or its machine gone): after
+        // 3 unanswered ones 5 s apart libvirt closes the connection, and Closed completes. Connections that reach
+        // no daemon (test:///) refuse keep-alives; they cannot break that way.
+        if (NativeMethods.ConnectSetKeepAlive(_handle, 5, 3) < 0)
+        {
+            NativeMethods.ResetLastError();
+        }
     }
 
     public string Uri { get; }
+
+    /// <summary>
+    /// Completes when libvirt reports the connection closed: the daemon stopped or restarted, or stopped answering
+    /// keep-alives. A closed connection does not come back; open a new one. Direct connections (test:///) never close.
+    /// </summary>
+    public Task<ConnectionCloseReason> Closed => _close.Task;
+
+    /// <summary>Whether the connection still works (libvirt's virConnectIsAlive, and no close reported).</summary>
+    public bool IsAlive => !_close.Task.IsCompleted && NativeMethods.ConnectIsAlive(_handle) == 1;
 
     public static LibvirtConnection Open(string uri)
     {
@@ -127,17 +175,8 @@ public sealed unsafe class LibvirtConnection : IDisposable
     /// <summary>Delivers every domain's lifecycle events (started, stopped, crashed, ...) to the writer.</summary>
     public DomainEventSubscription SubscribeLifecycleEvents(System.Threading.Channels.ChannelWriter<DomainLifecycleEvent> writer)
     {
-        var target = GCHandle.Alloc(writer);
         delegate* unmanaged[Cdecl]<nint, nint, int, int, nint, int> callback = &EventLoop.OnLifecycle;
-        var id = NativeMethods.ConnectDomainEventRegisterAny(_handle, 0, NativeMethods.DomainEventIdLifecycle, callback, GCHandle.ToIntPtr(target), 0);
-        if (id < 0)
-        {
-            var error = LibvirtException.FromLastError("virConnectDomainEventRegisterAny");
-            target.Free();
-            throw error;
-        }
-
-        return new DomainEventSubscription(_handle, id, target);
+        return Subscribe(NativeMethods.DomainEventIdLifecycle, callback, new CallbackTarget<System.Threading.Channels.ChannelWriter<DomainLifecycleEvent>>(writer));
     }
 
     /// <summary>
@@ -146,20 +185,36 @@ public sealed unsafe class LibvirtConnection : IDisposable
     /// </summary>
     public DomainEventSubscription SubscribeRebootEvents(System.Threading.Channels.ChannelWriter<string> writer)
     {
-        var target = GCHandle.Alloc(writer);
         delegate* unmanaged[Cdecl]<nint, nint, nint, void> callback = &EventLoop.OnReboot;
-        var id = NativeMethods.ConnectDomainEventRegisterAny(_handle, 0, NativeMethods.DomainEventIdReboot, callback, GCHandle.ToIntPtr(target), 0);
+        return Subscribe(NativeMethods.DomainEventIdReboot, callback, new CallbackTarget<System.Threading.Channels.ChannelWriter<string>>(writer));
+    }
+
+    /// <summary>Registers a callback whose opaque pointer is a GCHandle to <paramref name="target"/>, freed by libvirt's free callback.</summary>
+    private DomainEventSubscription Subscribe(int eventId, void* callback, ICallbackTarget target)
+    {
+        var handle = GCHandle.Alloc(target);
+        var id = NativeMethods.ConnectDomainEventRegisterAny(_handle, 0, eventId, callback, GCHandle.ToIntPtr(handle), &EventLoop.FreeTarget);
         if (id < 0)
         {
+            // A registration that failed is never called, nor freed by libvirt.
             var error = LibvirtException.FromLastError("virConnectDomainEventRegisterAny");
-            target.Free();
+            handle.Free();
             throw error;
         }
 
         return new DomainEventSubscription(_handle, id, target);
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        if (_closeCallbackRegistered && !_handle.IsClosed)
+        {
+            // libvirt calls the free callback here (or when the connection's last reference goes).
+            NativeMethods.ConnectUnregisterCloseCallback(_handle, &EventLoop.OnClose);
+        }
+
+        _handle.Dispose();
+    }
 
     /// <summary>A string libvirt allocated for the caller, copied and freed.</summary>
     internal static string TakeString(byte* native, string operation)

@@ -51,7 +51,12 @@ public static class AgentApi
     }
 }
 
-public sealed record EnrolRequest(string JoinToken, string HostName, HostCapacity Capacity);
+/// <param name="HostSecret">
+/// The host's secret, made and saved by the agent before it first asks (at least 32 characters). The API keeps only its
+/// hash, and asking again with the same token and secret answers the same host: an agent that crashed after the API
+/// enrolled it, before it saved its credential, is not left with a spent token and no identity. Null: the API makes one.
+/// </param>
+public sealed record EnrolRequest(string JoinToken, string HostName, HostCapacity Capacity, string? HostSecret = null);
 
-/// <param name="HostSecret">Shown once; the agent keeps it in its state directory (mode 0600).</param>
+/// <param name="HostSecret">The secret the request carried, or the one the API made (shown once); the agent keeps it (mode 0600).</param>
 public sealed record EnrolResponse(string HostId, string HostSecret, string AvailabilityZone);

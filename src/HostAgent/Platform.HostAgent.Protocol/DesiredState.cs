@@ -70,7 +70,8 @@ public enum ImageFormat
 }
 
 /// <summary>An image the host must hold before the instance can boot; the agent fetches its parts from the API once.</summary>
-public sealed record GuestImage(string ImageId, ImageFormat Format);
+/// <param name="Sha256">Each part's SHA-256 (lower-case hex) as the API computed it at upload: the agent uses no byte that does not match.</param>
+public sealed record GuestImage(string ImageId, ImageFormat Format, IReadOnlyDictionary<string, string>? Sha256 = null);
 
 /// <summary>The parts an image is made of, as the API stores and serves them.</summary>
 public static class ImageParts

@@ -162,6 +162,56 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Given_an_enrolment_asked_again_with_the_same_token_and_secret_Then_it_answers_the_same_host_and_any_other_secret_is_refused()
+    {
+        var token = (await (await _operator.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = "us-east-1a" })).AssertOkAsync())
+            .GetProperty("join_token").GetString();
+        using var agentHttp = _app.CreateClient();
+        var secret = new string('s', 43);
+        var enrol = new { join_token = token, host_name = "server-7", capacity = new { cpus = 2, memory_mib = 2048 }, host_secret = secret };
+        var first = await (await agentHttp.PostJsonAsync("/api/v1/agent/enrol", enrol)).AssertOkAsync();
+        var again = await (await agentHttp.PostJsonAsync("/api/v1/agent/enrol", enrol)).AssertOkAsync();
+        Assert.Equal(first.GetProperty("host_id").GetString(), again.GetProperty("host_id").GetString());
+        Assert.Equal(secret, again.GetProperty("host_secret").GetString());
+
+        await (await agentHttp.PostJsonAsync("/api/v1/agent/enrol", enrol with { host_secret = new string('x', 43) }))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidJoinToken");
+        await (await agentHttp.PostJsonAsync("/api/v1/agent/enrol", enrol with { host_secret = "short" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        Assert.Equal(1, (await _operator.HostsAsync()).GetArrayLength());
+
+        // The secret the agent chose is its credential.
+        agentHttp.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"PlatformHost {first.GetProperty("host_id").GetString()}:{secret}");
+        Assert.Equal(HttpStatusCode.NoContent, (await agentHttp.GetAsync("/api/v1/agent/desired-state?after=0")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Given_an_agent_that_died_after_the_API_enrolled_it_but_before_it_saved_its_credential_Then_its_restart_gets_the_same_host()
+    {
+        var token = (await (await _operator.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = "us-east-1a" })).AssertOkAsync())
+            .GetProperty("join_token").GetString()!;
+        var directory = Directory.CreateTempSubdirectory("platform-simhost-").FullName;
+        // What the agent did before it died: made and saved its secret, then asked, and the API enrolled it;
+        // the answer never reached the disk.
+        var secret = Platform.HostAgent.Agent.HostCredential.EnrolmentSecret(directory);
+        using var lostAnswer = _app.CreateClient();
+        var enrolled = await (await lostAnswer.PostJsonAsync("/api/v1/agent/enrol",
+            new { join_token = token, host_name = "crashed", capacity = new { cpus = 4, memory_mib = 4096 }, host_secret = secret })).AssertOkAsync();
+        Assert.False(File.Exists(Path.Combine(directory, Platform.HostAgent.Agent.HostCredential.FileName)));
+
+        await using var host = new SimulatedHost(_app, directory, Platform.HostAgent.Libvirt.LibvirtConnection.Open("test:///default"), token);
+        host.Start();
+        await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(20), "the restarted agent did not enrol");
+        Assert.Equal(enrolled.GetProperty("host_id").GetString(), host.HostId);
+        Assert.False(File.Exists(Path.Combine(directory, Platform.HostAgent.Agent.HostCredential.EnrolmentSecretFileName)));
+        Assert.Contains(secret, host.CredentialJson, StringComparison.Ordinal);
+        Assert.Equal(1, (await _operator.HostsAsync()).GetArrayLength());
+        // Its first heartbeat carries the simulated server's own memory, not what the lost request said.
+        await Eventually.TrueAsync(async () => (await _operator.HostsAsync())[0].GetProperty("memory_mib").GetInt64() != 4096, TimeSpan.FromSeconds(10),
+            "the enrolled host never reported");
+    }
+
+    [Fact]
     public async Task Given_the_instance_lifecycle_Then_stop_start_reboot_and_terminate_follow_EC2s_state_machine()
     {
         var host = await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 8192);

@@ -1,5 +1,6 @@
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
+using Xunit.Abstractions;
 
 namespace Platform.Api.Tests.EndToEnd;
 
@@ -8,7 +9,7 @@ namespace Platform.Api.Tests.EndToEnd;
 /// on qemu:///system, the test image uploaded through the API, and a real QEMU guest whose serial console
 /// shows the instance's marker and SSH key; then stop, start, an API crash mid-launch, and termination.
 /// </summary>
-public sealed class InstanceEndToEndTests
+public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Given_the_API_and_a_real_agent_When_an_instance_is_launched_Then_a_QEMU_guest_boots_and_follows_stop_start_and_terminate()
@@ -66,5 +67,76 @@ public sealed class InstanceEndToEndTests
             await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(60));
             Assert.Null(cloud.Libvirt.FindDomain(instance));
         }
+    }
+
+    [Fact]
+    public async Task Given_the_real_agent_killed_mid_download_and_between_define_and_start_Then_each_instance_ends_with_one_domain_in_its_state_and_no_stray_domains()
+    {
+        await using var cloud = await RealCloud.StartAsync(networking: false, slowLink: true);
+        var root = cloud.Root;
+        var first = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId });
+        await root.WaitForStateAsync(first, "running", TimeSpan.FromSeconds(90));
+
+        // A second copy of the test image: the server has to fetch it, over a link slowed to 2 MB/s (the kernel is 60+ MB).
+        var slowImage = await root.RegisterKernelImageAsync("platform-test-image-copy", await File.ReadAllBytesAsync(cloud.Image.Kernel),
+            await File.ReadAllBytesAsync(cloud.Image.Initrd), commandLine: "console=ttyS0 quiet no_timer_check");
+        cloud.Link!.BytesPerSecond = 2_000_000;
+        var downloading = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = slowImage });
+        var kernelVolume = Path.Combine(cloud.AgentState, "pool", $"{slowImage}-kernel");
+        var kernelMarker = Path.Combine(cloud.AgentState, "images", $"{slowImage}-kernel.complete");
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(kernelVolume) && new FileInfo(kernelVolume).Length > 0),
+            TimeSpan.FromSeconds(30), $"the slow image's download never began; agent log:\n{cloud.Agent.Output}");
+
+        // The download does not hold the server up: the first instance stops meanwhile.
+        await (await root.PostAsync($"/api/v1/ec2/instances/{first}/stop", null)).AssertOkAsync();
+        await root.WaitForStateAsync(first, "stopped", TimeSpan.FromSeconds(30));
+        Assert.Equal("pending", await root.StateAsync(downloading));
+
+        // SIGKILL mid-download: a part of the kernel is in the pool, without its completion marker.
+        Assert.False(File.Exists(kernelMarker), "the download finished before the agent could be killed in the middle of it");
+        await cloud.KillAgentAsync();
+        cloud.Link.BytesPerSecond = 0;
+        await cloud.StartAgentAsync();
+        await root.WaitForStateAsync(downloading, "running", TimeSpan.FromSeconds(120));
+        await cloud.ConsoleShowsAsync(downloading, $"PLATFORM-GUEST-READY {downloading}");
+        Assert.True(File.Exists(kernelMarker));
+
+        // SIGKILL the moment the next launch's domain is defined (before, or as, it is started).
+        var defined = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId });
+        var wasRunning = false;
+        await Eventually.TrueAsync(() =>
+        {
+            using var domain = cloud.Libvirt.FindDomain(defined);
+            if (domain is null)
+            {
+                return Task.FromResult(false);
+            }
+
+            wasRunning = domain.IsActive;
+            return Task.FromResult(true);
+        }, TimeSpan.FromSeconds(60), $"the launch's domain was never defined; agent log:\n{cloud.Agent.Output}", every: TimeSpan.FromMilliseconds(2));
+        await cloud.KillAgentAsync();
+        output.WriteLine(wasRunning ? "killed as the domain started" : "killed between define and start");
+        await cloud.StartAgentAsync();
+        await root.WaitForStateAsync(defined, "running", TimeSpan.FromSeconds(90));
+        await cloud.ConsoleShowsAsync(defined, $"PLATFORM-GUEST-READY {defined}");
+
+        // Exactly the instances the API knows on this server, each once and in its state: nothing stray, nothing doubled.
+        var owned = await cloud.OwnedDomainsAsync();
+        Assert.Equal(new SortedDictionary<string, bool>(StringComparer.Ordinal) { [first] = false, [downloading] = true, [defined] = true }, owned);
+        var pool = Directory.GetFiles(Path.Combine(cloud.AgentState, "pool")).Select(Path.GetFileName).Where(n => n!.StartsWith(slowImage, StringComparison.Ordinal));
+        Assert.Equal([$"{slowImage}-initrd", $"{slowImage}-kernel"], pool.Order(StringComparer.Ordinal));
+
+        foreach (var instance in new[] { first, downloading, defined })
+        {
+            await (await root.PostAsync($"/api/v1/ec2/instances/{instance}/terminate", null)).AssertOkAsync();
+        }
+
+        foreach (var instance in new[] { first, downloading, defined })
+        {
+            await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Empty(await cloud.OwnedDomainsAsync());
     }
 }

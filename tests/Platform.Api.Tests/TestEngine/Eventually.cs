@@ -3,7 +3,8 @@ namespace Platform.Api.Tests.TestEngine;
 public static class Eventually
 {
     /// <summary>Polls until the condition holds; fails with the message after the timeout.</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string message)
+    /// <param name="every">How often to look (100 ms unless said).</param>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string message, TimeSpan? every = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
@@ -13,7 +14,7 @@ public static class Eventually
                 Assert.Fail(message);
             }
 
-            await Task.Delay(100);
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
         }
     }
 }

@@ -15,26 +15,37 @@ public sealed class RealCloud : IAsyncDisposable
     private readonly string _pool;
     private readonly int _port;
     private readonly List<string> _instances = [];
+    private readonly Dictionary<string, string> _agentSettings;
 
-    private RealCloud(string work, string pool, int port, ApiProcess api, AgentProcess agent, HttpClient root, string imageId)
+    private RealCloud(string work, string pool, int port, ApiProcess api, AgentProcess agent, Dictionary<string, string> agentSettings, SlowLink? link,
+        HttpClient root, string imageId, TestImage image)
     {
+        Image = image;
         _work = work;
         _pool = pool;
         _port = port;
         Api = api;
         Agent = agent;
+        _agentSettings = agentSettings;
+        Link = link;
         Root = root;
         ImageId = imageId;
     }
 
     public ApiProcess Api { get; private set; }
 
-    public AgentProcess Agent { get; }
+    public AgentProcess Agent { get; private set; }
+
+    /// <summary>The relay the agent reaches the API through, when started with one: its speed is the test's to set.</summary>
+    public SlowLink? Link { get; }
 
     /// <summary>Signed with the management account's root key, for the service ec2.</summary>
     public HttpClient Root { get; }
 
     public string ImageId { get; }
+
+    /// <summary>The test image's files, as published under <see cref="ImageId"/>.</summary>
+    internal TestImage Image { get; }
 
     public LibvirtConnection Libvirt { get; } = LibvirtConnection.Open("qemu:///system");
 
@@ -46,7 +57,8 @@ public sealed class RealCloud : IAsyncDisposable
     public string PoolName => _pool;
 
     /// <param name="networking">False: the agent leaves Open vSwitch alone and guests get no NIC (tests of other things).</param>
-    public static async Task<RealCloud> StartAsync(bool networking = true)
+    /// <param name="slowLink">The agent dials the API through a <see cref="SlowLink"/> (unlimited until the test slows it).</param>
+    public static async Task<RealCloud> StartAsync(bool networking = true, bool slowLink = false)
     {
         var work = Directory.CreateTempSubdirectory("platform-e2e-").FullName;
         var image = TestImage.Build(Path.Combine(work, "image"));
@@ -55,9 +67,10 @@ public sealed class RealCloud : IAsyncDisposable
         var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port);
         var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
+        var link = slowLink ? new SlowLink(api.BaseAddress) : null;
         var settings = new Dictionary<string, string>
         {
-            ["Agent__ApiUrl"] = api.BaseAddress.ToString(),
+            ["Agent__ApiUrl"] = (link?.Address ?? api.BaseAddress).ToString(),
             ["Agent__JoinToken"] = token.GetProperty("join_token").GetString()!,
             ["Agent__StateDirectory"] = Path.Combine(work, "agent"),
             ["Agent__LibvirtUri"] = "qemu:///system",
@@ -79,7 +92,59 @@ public sealed class RealCloud : IAsyncDisposable
             $"the agent did not enrol; its log:\n{agent.Output}");
         var imageId = await root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),
             await File.ReadAllBytesAsync(image.Initrd), isPublic: true, commandLine: "console=ttyS0 quiet no_timer_check");
-        return new RealCloud(work, pool, port, api, agent, root, imageId);
+        return new RealCloud(work, pool, port, api, agent, settings, link, root, imageId, image);
+    }
+
+    /// <summary>The host id the agent enrolled as.</summary>
+    public async Task<string> HostIdAsync() => (await Root.HostsAsync())[0].GetProperty("host_id").GetString()!;
+
+    /// <summary>Kills the agent with SIGKILL, as a crash would; its guests keep running.</summary>
+    public Task KillAgentAsync() => Agent.KillAsync();
+
+    /// <summary>Starts the agent again after <see cref="KillAgentAsync"/>, on the same state: it has its credential, so it needs no token.</summary>
+    public async Task StartAgentAsync()
+    {
+        await Agent.DisposeAsync();
+        var settings = new Dictionary<string, string>(_agentSettings);
+        settings.Remove("Agent__JoinToken");
+        Agent = AgentProcess.Start(settings);
+    }
+
+    /// <summary>
+    /// The instance domains on this machine's libvirt that this cloud's agent owns (by the host id in their metadata),
+    /// whoever else runs guests beside them, with whether each is running.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, bool>> OwnedDomainsAsync()
+    {
+        var hostId = await HostIdAsync();
+        System.Xml.Linq.XNamespace platform = DomainDefinition.MetadataNamespace;
+        var owned = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var domain in Libvirt.ListDomains())
+        {
+            using (domain)
+            {
+                var name = domain.Name;
+                if (!name.StartsWith("i-", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var owner = System.Xml.Linq.XDocument.Parse(domain.GetXml()).Root?.Element("metadata")?.Element(platform + "instance")?.Element(platform + "host")?.Value;
+                    if (owner == hostId)
+                    {
+                        owned.Add(name, domain.IsActive);
+                    }
+                }
+                catch (LibvirtException)
+                {
+                    // Another test's domain, undefined between the listing and the look.
+                }
+            }
+        }
+
+        return owned;
     }
 
     /// <summary>Launches and remembers the instance, so it is cleaned up whatever happens.</summary>
@@ -125,6 +190,11 @@ public sealed class RealCloud : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Agent.DisposeAsync();
+        if (Link is not null)
+        {
+            await Link.DisposeAsync();
+        }
+
         await Api.DisposeAsync();
         Root.Dispose();
         foreach (var id in _instances)

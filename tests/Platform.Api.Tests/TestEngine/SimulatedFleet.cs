@@ -17,7 +17,8 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
     public IReadOnlyList<SimulatedHost> Hosts => _hosts;
 
     /// <summary>Enrols a new server with a fresh join token for the zone and starts its agent.</summary>
-    public async Task<SimulatedHost> AddHostAsync(string zone, int cpus, int memoryMiB)
+    /// <param name="link">Stands between the agent and the API (a slow link, say): a new handler for each agent start.</param>
+    public async Task<SimulatedHost> AddHostAsync(string zone, int cpus, int memoryMiB, Func<DelegatingHandler>? link = null)
     {
         var token = await (await operatorClient.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = zone })).AssertOkAsync();
         var directory = Directory.CreateTempSubdirectory("platform-simhost-").FullName;
@@ -28,7 +29,7 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
               <memory>{memoryMiB * 1024L}</memory>
             </node>
             """));
-        var host = new SimulatedHost(app, directory, LibvirtConnection.Open($"test://{hostXml}"), token.GetProperty("join_token").GetString()!);
+        var host = new SimulatedHost(app, directory, LibvirtConnection.Open($"test://{hostXml}"), token.GetProperty("join_token").GetString()!, link);
         _hosts.Add(host);
         host.Start();
         await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(20), "the agent did not enrol");
@@ -45,7 +46,8 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
 }
 
 /// <summary>One simulated server: its libvirt (kept across agent restarts, as a real server keeps its guests) and its agent.</summary>
-public sealed class SimulatedHost(PlatformApp app, string stateDirectory, LibvirtConnection libvirt, string joinToken) : IAsyncDisposable
+public sealed class SimulatedHost(PlatformApp app, string stateDirectory, LibvirtConnection libvirt, string joinToken, Func<DelegatingHandler>? link = null)
+    : IAsyncDisposable
 {
     private CancellationTokenSource? _stop;
     private Task? _running;
@@ -70,7 +72,7 @@ public sealed class SimulatedHost(PlatformApp app, string stateDirectory, Libvir
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
             LongPollWait = TimeSpan.FromSeconds(10),
         };
-        var http = app.CreateClient();
+        var http = link is null ? app.CreateClient() : app.CreateDefaultClient(link());
         http.Timeout = TimeSpan.FromSeconds(60);
         _runtime = new HostAgentRuntime(options, new AgentApiClient(http), NullLogger.Instance, TimeProvider.System, () => libvirt);
         _stop = new CancellationTokenSource();

@@ -11,7 +11,11 @@ public sealed class AgentOptions
     /// <summary>The one-time join token, needed only until the agent has enrolled.</summary>
     public string? JoinToken { get; set; }
 
-    /// <summary>Where the host credential, image markers and guest consoles live.</summary>
+    /// <summary>
+    /// Where the host credential, image markers, guest consoles and (by default) the storage pool live. The agent keeps
+    /// it traversable but not listable (0711), so QEMU, running as its own user on servers, reaches the pool and console
+    /// files libvirt hands it; the credential and the image markers stay readable by root only.
+    /// </summary>
     public string StateDirectory { get; set; } = "/var/lib/platform-agent";
 
     /// <summary><c>qemu:///system</c> on servers; <c>test:///path/host.xml</c> simulates a host.</summary>
@@ -30,6 +34,15 @@ public sealed class AgentOptions
 
     /// <summary>Heartbeat and re-apply period; a desired-state change or a domain event acts at once.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the main loop may go without progress before the systemd watchdog is no longer pinged (and systemd,
+    /// after WatchdogSec, restarts the agent). Below WatchdogSec (60 s in the unit file).
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Tries of an image download that fails on the way before the instances waiting for it fail.</summary>
+    public int ImageFetchAttempts { get; set; } = 6;
 
     /// <summary>How long one desired-state request waits on the API before it is asked again.</summary>
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(25);
@@ -57,8 +70,8 @@ public sealed class AgentOptions
 
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
-    public string ResolvedDomainType => DomainType
-        ?? (LibvirtUri.StartsWith("test:", StringComparison.Ordinal) ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
+    public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
 
-    public bool Simulated => LibvirtUri.StartsWith("test:", StringComparison.Ordinal);
+    /// <summary>libvirt's simulated hypervisor, directly (<c>test:///…</c>) or through a daemon (<c>test+unix:///…</c>).</summary>
+    public bool Simulated => LibvirtUri.StartsWith("test:", StringComparison.Ordinal) || LibvirtUri.StartsWith("test+", StringComparison.Ordinal);
 }

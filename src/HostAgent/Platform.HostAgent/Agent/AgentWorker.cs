@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Platform.HostAgent.Agent;
 
 /// <summary>
-/// The daemon around <see cref="HostAgentRuntime"/>: systemd learns it is ready from the host (Type=notify)
-/// and gets a watchdog pulse from every loop round, so a hung agent is restarted by systemd.
+/// The daemon around <see cref="HostAgentRuntime"/>: systemd learns it is ready from the host (Type=notify), and
+/// <see cref="WatchdogPulse"/> pings its watchdog while the runtime's main loop shows progress, so a hung agent is
+/// restarted by systemd.
 /// </summary>
 internal sealed class AgentWorker(
     IOptions<AgentOptions> options, IHttpClientFactory httpClients, ISystemdNotifier notifier, ILoggerFactory loggers, TimeProvider clock,
@@ -21,7 +22,10 @@ internal sealed class AgentWorker(
         http.BaseAddress = new Uri(options.Value.ApiUrl);
         http.Timeout = options.Value.LongPollWait + TimeSpan.FromSeconds(30);
         var runtime = new HostAgentRuntime(options.Value, new AgentApiClient(http), loggers.CreateLogger<HostAgentRuntime>(), clock);
-        runtime.Alive += () => notifier.Notify(Watchdog);
+        using var stopPulse = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var pulse = WatchdogPulse.IntervalFromEnvironment() is { } interval
+            ? new WatchdogPulse(runtime.Liveness, () => notifier.Notify(Watchdog), interval, loggers.CreateLogger<WatchdogPulse>(), clock).RunAsync(stopPulse.Token)
+            : Task.CompletedTask;
         try
         {
             await runtime.RunAsync(stoppingToken);
@@ -33,6 +37,11 @@ internal sealed class AgentWorker(
             loggers.CreateLogger<AgentWorker>().LogCritical(e, "The HostAgent stopped");
             Environment.ExitCode = 1;
             lifetime.StopApplication();
+        }
+        finally
+        {
+            await stopPulse.CancelAsync();
+            await pulse;
         }
     }
 }

@@ -11,78 +11,238 @@ using Platform.HostAgent.Volumes;
 namespace Platform.HostAgent.Agent;
 
 /// <summary>
-/// One host's agent: enrols once, then keeps the server in the state the API wants. Two loops: one holds
-/// a long poll open on the API and hands each new desired state over at once; the other owns libvirt,
-/// applies the latest state (on a change, a domain event, or every heartbeat interval, which also corrects
-/// drift) and reports what it observed, which is the heartbeat.
+/// One host's agent: enrols once, then keeps the server in the state the API wants. A long-poll loop holds a request
+/// open on the API and hands each new desired state over at once; the main loop owns libvirt, applies the latest state
+/// (on a change, a domain event, a finished image download, or every heartbeat interval, which also corrects drift) and
+/// reports what it observed, which is the heartbeat. Images are fetched beside it (<see cref="ImageFetcher"/>), so a
+/// download never holds a round up. When the connection to libvirtd breaks (the daemon restarted, or stopped answering
+/// keep-alives) the main loop connects again, as a restarted agent would, and subscribes to domain events anew.
+/// Every step beats <see cref="Liveness"/>, which the systemd watchdog follows.
 /// </summary>
 public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClient api, ILogger logger, TimeProvider clock, Func<LibvirtConnection>? openLibvirt = null)
 {
+    /// <summary>A report the API does not take within this is given up; the next round reports again.</summary>
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(20);
+
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostDesiredState? _latest;
+    private int _connections;
 
-    /// <summary>Raised after every loop round that reached libvirt: the systemd watchdog's pulse.</summary>
-    public event Action? Alive;
+    /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
+    public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
 
     /// <summary>Set once the agent has its host credential.</summary>
     public string? HostId { get; private set; }
 
+    /// <summary>How many connections to libvirt the agent has made: 1, and one more after each reconnection.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
-        using var owned = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : null;
-        var libvirt = owned ?? openLibvirt!();
-        IGuestImages images = options.Simulated
-            ? new SimulatedGuestImages()
-            : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
-                options.StateDirectory, api);
+        StateLayout.Prepare(options.StateDirectory);
+        var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
+        var consoles = new ConsoleTails(options.Simulated ? null : StateLayout.Consoles(options.StateDirectory));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? poll = null;
+        var forward = ForwardEventsAsync(events.Reader, stop.Token);
+        HostCredential? credential = null;
         try
         {
-            var credential = await EnrolAsync(HostReconciler.Capacity(libvirt, images), cancellationToken);
-            api.UseCredential(credential);
-            HostId = credential.HostId;
-            LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+            for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+            {
+                Liveness.Beat("connecting to libvirt");
+                LibvirtConnection libvirt;
+                try
+                {
+                    libvirt = openLibvirt is null ? LibvirtConnection.Open(options.LibvirtUri) : openLibvirt();
+                }
+                catch (LibvirtException e)
+                {
+                    LogLibvirtUnreachable(logger, options.LibvirtUri, e.Message);
+                    await DelayAsync(TimeSpan.FromSeconds(Math.Min(10, attempt)), cancellationToken);
+                    continue;
+                }
 
-            var consoles = Path.Combine(options.StateDirectory, "console");
-            Directory.CreateDirectory(consoles);
-            using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
-            {
-                Owner = credential.HostId,
-                DomainType = options.ResolvedDomainType,
-                ConsoleDirectory = options.Simulated ? null : consoles,
-                StopDeadline = options.StopDeadline,
-                Bridge = options.NetworkingEnabled ? options.Bridge : null,
-            }, images, clock);
-            var volumes = new VolumeReconciler(libvirt, new VolumeReconcilerOptions
-            {
-                Pool = options.StoragePool,
-                PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
-                StateDirectory = options.StateDirectory,
-                Simulated = options.Simulated,
-            }, api);
-            await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
-            var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-                options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+                attempt = 0;
+                // A connection handed in belongs to the caller (tests keep a simulated host's domains across agent restarts).
+                using var owned = openLibvirt is null ? libvirt : null;
+                if (Interlocked.Increment(ref _connections) > 1)
+                {
+                    LogReconnected(logger, options.LibvirtUri);
+                }
 
-            var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
-            using var subscription = TrySubscribe(libvirt, events.Writer);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var poll = PollAsync(stop.Token);
-            var forward = ForwardEventsAsync(events.Reader, stop.Token);
-            try
-            {
-                await ReconcileAsync(reconciler, volumes, images, network, new ConsoleTails(options.Simulated ? null : consoles), credential.HostId, cancellationToken);
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await Task.WhenAll(poll, forward).ContinueWith(_ => { }, TaskScheduler.Default);
+                IGuestImages? images = null;
+                try
+                {
+                    images = OpenImages(libvirt);
+                    if (credential is null)
+                    {
+                        credential = await EnrolAsync(HostReconciler.Capacity(libvirt, images), cancellationToken);
+                        api.UseCredential(credential);
+                        HostId = credential.HostId;
+                        LogStarted(logger, credential.HostId, credential.AvailabilityZone, options.LibvirtUri);
+                        poll = PollAsync(stop.Token);
+                    }
+
+                    await RunSessionAsync(libvirt, images, credential, events.Writer, consoles, cancellationToken);
+                }
+                catch (LibvirtException e) when (!libvirt.IsAlive)
+                {
+                    // The daemon went while the session was being set up; the next connection starts it again.
+                    LogRoundFailed(logger, e.Message);
+                }
+                finally
+                {
+                    (images as IDisposable)?.Dispose();
+                }
+
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    LogLibvirtLost(logger, options.LibvirtUri);
+                    await DelayAsync(TimeSpan.FromSeconds(1), cancellationToken);
+                }
             }
         }
         finally
         {
-            (images as IDisposable)?.Dispose();
+            await stop.CancelAsync();
+            await Task.WhenAll(poll ?? Task.CompletedTask, forward).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    private IGuestImages OpenImages(LibvirtConnection libvirt) => options.Simulated
+        ? new SimulatedGuestImages(api, options.StateDirectory)
+        : new PoolGuestImages(libvirt, options.StoragePool, options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"), options.StateDirectory, api);
+
+    /// <summary>Rounds on one libvirt connection, until it breaks (or the agent stops).</summary>
+    private async Task RunSessionAsync(LibvirtConnection libvirt, IGuestImages images, HostCredential credential,
+        ChannelWriter<DomainLifecycleEvent> events, ConsoleTails consoles, CancellationToken cancellationToken)
+    {
+        using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
+        {
+            Owner = credential.HostId,
+            DomainType = options.ResolvedDomainType,
+            ConsoleDirectory = options.Simulated ? null : StateLayout.Consoles(options.StateDirectory),
+            StopDeadline = options.StopDeadline,
+            Bridge = options.NetworkingEnabled ? options.Bridge : null,
+        }, images, clock);
+        var volumes = new VolumeReconciler(libvirt, new VolumeReconcilerOptions
+        {
+            Pool = options.StoragePool,
+            PoolPath = options.Simulated ? "/simulated/pool" : options.StoragePoolPath ?? Path.Combine(options.StateDirectory, "pool"),
+            StateDirectory = options.StateDirectory,
+            Simulated = options.Simulated,
+        }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
+        await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
+        var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+        using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
+            new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
+        using var subscription = TrySubscribe(libvirt, events);
+        // A closed connection ends the wait between rounds at once.
+        _ = libvirt.Closed.ContinueWith(_ => _wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        long applied = -1;
+        while (!cancellationToken.IsCancellationRequested && libvirt.IsAlive)
+        {
+            try
+            {
+                applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException
+                    or TaskCanceledException)
+            {
+                LogRoundFailed(logger, e.Message);
+            }
+
+            if (!libvirt.IsAlive)
+            {
+                return;
+            }
+
+            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+            Liveness.Beat("waiting for a change");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(interval);
+            try
+            {
+                await _wake.Reader.WaitToReadAsync(timeout.Token);
+                _wake.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The heartbeat interval passed without a change.
+            }
+        }
+    }
+
+    /// <returns>The desired-state version applied whole (the one before when the round had no state).</returns>
+    private async Task<long> RoundAsync(HostReconciler reconciler, VolumeReconciler volumes, ImageFetcher fetcher, GuestNetwork? network,
+        ConsoleTails consoles, string hostId, long applied, CancellationToken cancellationToken)
+    {
+        Liveness.Beat("reconciling");
+        var desired = Volatile.Read(ref _latest);
+        HostReport report;
+        if (desired is not null)
+        {
+            // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
+            var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
+                .Where(s => s.Value.State != ImageFetchState.Ready)
+                .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
+            if (network is not null)
+            {
+                // The bridge first: guests started by the apply find it and plug their NICs in.
+                await network.ApplyAsync(desired, cancellationToken);
+            }
+
+            Liveness.Beat("converging instances");
+            report = reconciler.Apply(desired, waiting);
+            if (network is not null)
+            {
+                Liveness.Beat("applying the network");
+                // Again now that new guests' ports exist, so their flows are there before they boot.
+                var result = await network.ApplyAsync(desired, cancellationToken);
+                if (result.PendingInterfaces.Count > 0)
+                {
+                    LogPendingPorts(logger, result.PendingInterfaces.Count);
+                }
+            }
+
+            // Volumes after instances: a volume is plugged into a domain that exists by now.
+            Liveness.Beat("converging volumes");
+            foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
+            {
+                LogVolumeFault(logger, fault.VolumeId, fault.Message);
+            }
+
+            applied = desired.Version;
+            foreach (var fault in report.Faults)
+            {
+                LogFault(logger, fault.InstanceId, fault.Message);
+            }
+        }
+        else
+        {
+            report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
+        }
+
+        report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress });
+
+        Liveness.Beat("reporting");
+        using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reportTimeout.CancelAfter(ReportTimeout);
+        try
+        {
+            await api.ReportAsync(consoles.Attach(report), reportTimeout.Token);
+        }
+        catch
+        {
+            consoles.Forget();
+            throw;
+        }
+
+        return applied;
     }
 
     private async Task<HostCredential> EnrolAsync(HostCapacity capacity, CancellationToken cancellationToken)
@@ -99,13 +259,16 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 $"This host has not enrolled and has no join token: set Agent__JoinToken (from POST /api/v1/ec2/hosts/join-tokens) or put {HostCredential.FileName} in {options.StateDirectory}.");
         }
 
+        // Saved before the first request: asking again after a crash, with the same token and secret, answers the same host.
+        var secret = HostCredential.EnrolmentSecret(options.StateDirectory);
         var name = options.HostName ?? Environment.MachineName;
         for (var attempt = 1; ; attempt++)
         {
+            Liveness.Beat("enrolling");
             try
             {
-                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity), cancellationToken);
-                var credential = new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, options.ApiUrl);
+                var enrolled = await api.EnrolAsync(new EnrolRequest(token, name, capacity, secret), cancellationToken);
+                var credential = new HostCredential(enrolled.HostId, secret, enrolled.AvailabilityZone, options.ApiUrl);
                 credential.Save(options.StateDirectory);
                 return credential;
             }
@@ -113,111 +276,20 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 // The API may not be up yet; the token stays valid, so keep asking.
                 LogApiUnreachable(logger, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), clock, cancellationToken);
+                await DelayAsync(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), cancellationToken);
             }
         }
     }
 
-    private async Task ReconcileAsync(HostReconciler reconciler, VolumeReconciler volumes, IGuestImages images, GuestNetwork? network, ConsoleTails consoles,
-        string hostId, CancellationToken cancellationToken)
+    /// <summary>Waits, beating the liveness every few seconds: waiting to try again is the loop doing its work.</summary>
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
-        long applied = -1;
-        while (!cancellationToken.IsCancellationRequested)
+        var until = clock.GetUtcNow() + delay;
+        for (var left = delay; left > TimeSpan.Zero; left = until - clock.GetUtcNow())
         {
-            try
-            {
-                var desired = Volatile.Read(ref _latest);
-                HostReport report;
-                if (desired is not null && await EnsureImagesAsync(images, desired, cancellationToken))
-                {
-                    if (network is not null)
-                    {
-                        // The bridge first: guests started by the apply find it and plug their NICs in.
-                        await network.ApplyAsync(desired, cancellationToken);
-                    }
-
-                    report = reconciler.Apply(desired);
-                    if (network is not null)
-                    {
-                        // Again now that new guests' ports exist, so their flows are there before they boot.
-                        var result = await network.ApplyAsync(desired, cancellationToken);
-                        if (result.PendingInterfaces.Count > 0)
-                        {
-                            LogPendingPorts(logger, result.PendingInterfaces.Count);
-                        }
-                    }
-
-                    // Volumes after instances: a volume is plugged into a domain that exists by now.
-                    foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
-                    {
-                        LogVolumeFault(logger, fault.VolumeId, fault.Message);
-                    }
-
-                    applied = desired.Version;
-                    foreach (var fault in report.Faults)
-                    {
-                        LogFault(logger, fault.InstanceId, fault.Message);
-                    }
-                }
-                else
-                {
-                    report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
-                }
-
-                report = report with { Volumes = volumes.Observe() };
-                report = reconciler.WithUsage(report);
-
-                report = report with { TunnelAddress = network?.TunnelAddress };
-
-                Alive?.Invoke();
-                try
-                {
-                    await api.ReportAsync(consoles.Attach(report), cancellationToken);
-                }
-                catch
-                {
-                    consoles.Forget();
-                    throw;
-                }
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException)
-            {
-                LogRoundFailed(logger, e.Message);
-            }
-
-            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(interval);
-            try
-            {
-                await _wake.Reader.WaitToReadAsync(timeout.Token);
-                _wake.Reader.TryRead(out _);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The heartbeat interval passed without a change.
-            }
+            await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), clock, cancellationToken);
+            Liveness.Beat(Liveness.Activity);
         }
-    }
-
-    /// <summary>Fetches every image the state needs; false (and the state is applied later) when one cannot be fetched now.</summary>
-    private async Task<bool> EnsureImagesAsync(IGuestImages images, HostDesiredState desired, CancellationToken cancellationToken)
-    {
-        foreach (var image in desired.Instances.Select(i => i.Image).Distinct())
-        {
-            try
-            {
-                await images.EnsureAsync(image, cancellationToken);
-            }
-            catch (Exception e) when (e is HttpRequestException or AgentApiException or LibvirtException or IOException)
-            {
-                LogImageFailed(logger, image.ImageId, e.Message);
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)
@@ -279,6 +351,15 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
     private static partial void LogApiUnreachable(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "libvirt at {LibvirtUri} unreachable: {Reason}")]
+    private static partial void LogLibvirtUnreachable(ILogger logger, string libvirtUri, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The connection to libvirt at {LibvirtUri} broke; connecting again")]
+    private static partial void LogLibvirtLost(ILogger logger, string libvirtUri);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to libvirt at {LibvirtUri} again; domain events subscribed anew")]
+    private static partial void LogReconnected(ILogger logger, string libvirtUri);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} could not be converged: {Reason}")]
     private static partial void LogFault(ILogger logger, string instanceId, string reason);
 
@@ -287,9 +368,6 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed: {Reason}")]
     private static partial void LogRoundFailed(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Image {ImageId} could not be fetched yet: {Reason}")]
-    private static partial void LogImageFailed(ILogger logger, string imageId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No domain events from libvirt ({Reason}); state changes are seen at the next heartbeat")]
     private static partial void LogNoEvents(ILogger logger, string reason);

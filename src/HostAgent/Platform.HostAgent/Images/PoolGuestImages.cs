@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Xml.Linq;
 using Platform.HostAgent.Libvirt;
@@ -10,7 +9,8 @@ namespace Platform.HostAgent.Images;
 /// Images and instance disks as volumes of one libvirt directory pool. An image part is fetched once
 /// into volume <c>&lt;image&gt;-&lt;part&gt;</c>, and counts as present only when its completion marker exists
 /// in the agent's state directory, so an agent killed mid-download fetches it again instead of booting
-/// from half an image. qcow2 instances get a copy-on-write volume <c>&lt;instance&gt;-root</c> on the image.
+/// from half an image; a part whose bytes do not match the SHA-256 the API recorded is never used. qcow2 instances get
+/// a copy-on-write volume <c>&lt;instance&gt;-root</c> whose header names the image as its qcow2 backing file.
 /// </summary>
 public sealed class PoolGuestImages : IGuestImages, IDisposable
 {
@@ -83,39 +83,89 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
         return pool;
     }
 
+    public bool IsPresent(GuestImage image) => ImageParts.Of(image.Format).All(part =>
+    {
+        var name = VolumeName(image.ImageId, part);
+        using var volume = _pool.FindVolume(name);
+        return volume is not null && File.Exists(MarkerOf(name));
+    });
+
+    /// <summary>
+    /// Fetches the parts not yet here. Each one's bytes are hashed on their way into the pool and must match the SHA-256
+    /// the API recorded. A kernel or initrd is a raw volume holding those bytes. A disk arrives in a raw staging volume
+    /// (<c>&lt;image&gt;-disk.download</c>, which libvirt writes verbatim), is checked by qemu-img to be a standalone
+    /// qcow2 image (no backing file, no external data file), and is then rewritten by libvirt into the image's own
+    /// qcow2 volume (<c>qemu-img convert</c>, through virStorageVolCreateXMLFrom): what guests boot from is a qcow2 file
+    /// libvirt made, declared qcow2, and the overlays name it as their qcow2 backing file.
+    /// </summary>
     public async Task EnsureAsync(GuestImage image, CancellationToken cancellationToken)
     {
         foreach (var part in ImageParts.Of(image.Format))
         {
             var name = VolumeName(image.ImageId, part);
-            var marker = Path.Combine(_markers, name + ".complete");
-            using var existing = _pool.FindVolume(name);
-            if (existing is not null && File.Exists(marker))
+            var marker = MarkerOf(name);
+            using (var existing = _pool.FindVolume(name))
             {
-                continue;
+                if (existing is not null && File.Exists(marker))
+                {
+                    continue;
+                }
+
+                existing?.Delete();
             }
 
-            existing?.Delete();
+            _ = ImageDigests.Expected(image, part);
+            var staging = part == ImageParts.Disk ? name + StagingSuffix : name;
+            using (var leftover = part == ImageParts.Disk ? _pool.FindVolume(staging) : null)
+            {
+                leftover?.Delete();
+            }
+
             using var download = await _source.OpenAsync(image.ImageId, part, cancellationToken);
-            var volume = _pool.CreateVolume(new XElement("volume", new XElement("name", name),
+            using var hashing = new HashingStream(download.Content);
+            using var volume = _pool.CreateVolume(new XElement("volume", new XElement("name", staging),
                 new XElement("capacity", new XAttribute("unit", "bytes"), download.Length.ToString(CultureInfo.InvariantCulture)),
                 new XElement("target", new XElement("format", new XAttribute("type", "raw")))).ToString());
-            using (volume)
+            try
             {
-                try
+                // libvirt streams block; the upload runs off the caller's thread.
+                await Task.Run(() => volume.Upload(hashing, (ulong)download.Length), cancellationToken);
+                ImageDigests.Verify(image, part, hashing);
+                long size = download.Length;
+                if (part == ImageParts.Disk)
                 {
-                    // libvirt streams block; the upload runs off the caller's thread.
-                    await Task.Run(() => volume.Upload(download.Content, (ulong)download.Length), cancellationToken);
-                }
-                catch
-                {
+                    size = await Qcow2Inspection.EnsureStandaloneAsync(volume.Path, cancellationToken);
+                    using var disk = await Task.Run(() => _pool.CloneVolume(new XElement("volume", new XElement("name", name),
+                        new XElement("capacity", new XAttribute("unit", "bytes"), size.ToString(CultureInfo.InvariantCulture)),
+                        new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString(), volume), cancellationToken);
                     volume.Delete();
-                    throw;
                 }
 
-                var virtualSize = part == ImageParts.Disk ? Qcow2VirtualSize(volume.Path) : download.Length;
-                await File.WriteAllTextAsync(marker, virtualSize.ToString(CultureInfo.InvariantCulture), cancellationToken);
+                await File.WriteAllTextAsync(marker, size.ToString(CultureInfo.InvariantCulture), cancellationToken);
             }
+            catch
+            {
+                DeleteQuietly(staging);
+                DeleteQuietly(name);
+                throw;
+            }
+        }
+    }
+
+    private const string StagingSuffix = ".download";
+
+    private string MarkerOf(string volumeName) => Path.Combine(_markers, volumeName + ".complete");
+
+    private void DeleteQuietly(string volumeName)
+    {
+        try
+        {
+            using var volume = _pool.FindVolume(volumeName);
+            volume?.Delete();
+        }
+        catch (LibvirtException)
+        {
+            // Found again and deleted by the next attempt.
         }
     }
 
@@ -134,7 +184,7 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
         }
 
         var basePath = PartPath(image.ImageId, ImageParts.Disk);
-        var virtualSize = File.ReadAllText(Path.Combine(_markers, VolumeName(image.ImageId, ImageParts.Disk) + ".complete")).Trim();
+        var virtualSize = File.ReadAllText(MarkerOf(VolumeName(image.ImageId, ImageParts.Disk))).Trim();
         using var root = _pool.CreateVolume(new XElement("volume", new XElement("name", rootName),
             new XElement("capacity", new XAttribute("unit", "bytes"), virtualSize),
             new XElement("target", new XElement("format", new XAttribute("type", "qcow2"))),
@@ -216,18 +266,4 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
     }
 
     private static string VolumeName(string imageId, string part) => $"{imageId}-{part}";
-
-    /// <summary>A qcow2 file's virtual size: a big-endian 64-bit number at byte 24 of its header.</summary>
-    private static long Qcow2VirtualSize(string path)
-    {
-        Span<byte> header = stackalloc byte[32];
-        using var file = File.OpenRead(path);
-        file.ReadExactly(header);
-        if (BinaryPrimitives.ReadUInt32BigEndian(header) != 0x514649FB)
-        {
-            throw new InvalidDataException($"{path} is not a qcow2 image.");
-        }
-
-        return (long)BinaryPrimitives.ReadUInt64BigEndian(header[24..]);
-    }
 }

@@ -61,7 +61,12 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 
     public void Dispose() => _resets.Dispose();
 
-    public HostReport Apply(HostDesiredState desired)
+    /// <param name="waitingImages">
+    /// Images of the state that are not on this host yet, each with why it cannot be had (null while it is being fetched).
+    /// An instance of such an image that has no domain yet waits (or fails, with the reason); one with a domain is
+    /// converged, as its disks are here already.
+    /// </param>
+    public HostReport Apply(HostDesiredState desired, IReadOnlyDictionary<string, string?>? waitingImages = null)
     {
         var faults = new List<InstanceFault>();
         var wanted = desired.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
@@ -80,7 +85,20 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
 
         Parallel.ForEach(desired.Instances, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) },
-            instance => Guard(faults, instance.InstanceId, () => Converge(instance)));
+            instance => Guard(faults, instance.InstanceId, () =>
+            {
+                if (waitingImages is not null && waitingImages.TryGetValue(instance.Image.ImageId, out var failure) && !IsDefined(instance.InstanceId))
+                {
+                    if (failure is not null)
+                    {
+                        throw new InvalidOperationException($"The image {instance.Image.ImageId} cannot be used on this server: {failure}");
+                    }
+
+                    return;
+                }
+
+                Converge(instance);
+            }));
 
         return new HostReport(desired.HostId, desired.Version, Capacity(), Observe(), [.. faults.OrderBy(f => f.InstanceId, StringComparer.Ordinal)]);
     }
@@ -229,6 +247,12 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         {
             reboots.With(count, null).Write(domain);
         }
+    }
+
+    private bool IsDefined(string instanceId)
+    {
+        using var domain = libvirt.FindDomain(instanceId);
+        return domain is not null;
     }
 
     private void Remove(LibvirtDomain domain)

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Network.Contracts;
@@ -40,9 +41,15 @@ internal static class HostDesiredStates
                     .OrderBy(r => r.MacAddress, StringComparer.Ordinal).ToList());
         }).ToList();
 
+        // Each part's SHA-256 as recorded at upload, which the agent checks the bytes it fetches against.
+        var imageIds = instances.Select(i => i.ImageId).Distinct().ToList();
+        var digests = imageIds.Count == 0 ? [] : (await db.Images.AsNoTracking().Where(i => imageIds.Contains(i.Id)).ToListAsync(cancellationToken))
+            .ToDictionary(i => i.Id, i => (IReadOnlyDictionary<string, string>)ImagePartsMap.Read(i).ToDictionary(p => p.Key, p => p.Value.Sha256),
+                StringComparer.Ordinal);
+
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id])).ToList(), networks,
-            volumes.Select(Desired).ToList());
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId))).ToList(),
+            networks, volumes.Select(Desired).ToList());
     }
 
     /// <summary>A block volume Storage keeps on this server, as the agent reads it.</summary>
@@ -56,7 +63,7 @@ internal static class HostDesiredStates
             : null,
         volume.PendingSnapshotIds);
 
-    private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls)
+    private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls, IReadOnlyDictionary<string, string>? digests)
     {
         var nics = firewalls.Select(f => new DesiredInterface(f.NetworkInterfaceId, f.MacAddress, f.PrivateIpAddress, f.PrefixLength, f.Gateway,
             f.VpcId, f.VpcIsolationId, f.Ingress.Select(Rule).ToList(), f.Egress.Select(Rule).ToList())).ToList();
@@ -68,7 +75,7 @@ internal static class HostDesiredStates
             type.VirtualCpus,
             type.MemoryMiB,
             instance.DesiredPower == DesiredPowers.Running ? DesiredPower.Running : DesiredPower.Stopped,
-            new GuestImage(instance.ImageId, format),
+            new GuestImage(instance.ImageId, format, digests),
             CommandLine(instance),
             instance.RebootCount,
             nics,

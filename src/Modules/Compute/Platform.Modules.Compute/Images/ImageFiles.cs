@@ -18,7 +18,9 @@ internal sealed class ImageFiles(IOptions<PlatformOptions> platform)
 
     public string PathOf(string imageId, string part) => Path.Combine(Root, imageId, part);
 
-    public async Task<StoredPart> StoreAsync(string imageId, string part, Stream body, long maxBytes, string? expectedSha256, CancellationToken cancellationToken)
+    /// <param name="check">Looks at the whole part (in its temporary file) before it is kept; throws to refuse it.</param>
+    public async Task<StoredPart> StoreAsync(string imageId, string part, Stream body, long maxBytes, string? expectedSha256, CancellationToken cancellationToken,
+        Action<string>? check = null)
     {
         var directory = Path.Combine(Root, imageId);
         Directory.CreateDirectory(directory);
@@ -56,6 +58,8 @@ internal sealed class ImageFiles(IOptions<PlatformOptions> platform)
             {
                 throw ApiErrors.InvalidParameterValue($"The image part '{part}' is empty.");
             }
+
+            check?.Invoke(temporary);
 
             File.Move(temporary, PathOf(imageId, part), overwrite: true);
             DirectorySync.Fsync(directory);

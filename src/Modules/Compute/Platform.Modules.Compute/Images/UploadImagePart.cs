@@ -10,7 +10,8 @@ namespace Platform.Modules.Compute.Images;
 
 /// <summary>
 /// Uploads one part of a pending image, streamed to disk. The image becomes available with its last
-/// part; available images are immutable (register a new one instead).
+/// part; available images are immutable (register a new one instead). A qcow2 disk with a backing file
+/// or an external data file, or one that is encrypted or not qcow2 at all, is refused (InvalidParameterValue).
 /// </summary>
 internal sealed record UploadImagePart(string ImageId, string Part, Stream Body, string? ExpectedSha256)
     : IRequest<ImageResponse>, IRequiresRegionalPermission
@@ -36,7 +37,9 @@ internal sealed class UploadImagePartHandler(ComputeDbContext db, ICallerContext
             throw new ApiException(400, "IncorrectState", $"The image {image.Id} is {image.State}; its parts can no longer change.");
         }
 
-        var stored = await files.StoreAsync(image.Id, request.Part, request.Body, options.Value.MaxImagePartBytes, request.ExpectedSha256, cancellationToken);
+        // A disk must be a qcow2 image that stands alone: no backing file, no external data file (see Qcow2Header).
+        var stored = await files.StoreAsync(image.Id, request.Part, request.Body, options.Value.MaxImagePartBytes, request.ExpectedSha256, cancellationToken,
+            request.Part == HostAgent.Protocol.ImageParts.Disk ? path => Qcow2Header.EnsureStandalone(path) : null);
         // Parts of one image may upload at once: the parts map is re-read and written under a retry.
         for (var attempt = 0; ; attempt++)
         {
