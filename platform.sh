@@ -52,7 +52,17 @@ start_agent() {
     kill -0 "$(cat "$PLATFORM_RUN/agent.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/agent.log" >&2; exit 1; }
     sleep 1
   done
-  echo "HostAgent running (pid $(cat "$PLATFORM_RUN/agent.pid")), host $(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json"); log: $PLATFORM_LOG/agent.log"
+  # Ready once the API has its heartbeat: until then (a restarted agent, an API that was down) launches find no server.
+  local host status=""
+  host=$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json")
+  for _ in $(seq 1 60); do
+    status=$(signed "$PLATFORM_URL/api/v1/ec2/hosts" 2>/dev/null | jq -r --arg h "$host" '.hosts[] | select(.host_id == $h) | .status' || true)
+    [ "$status" = available ] && break
+    kill -0 "$(cat "$PLATFORM_RUN/agent.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/agent.log" >&2; exit 1; }
+    sleep 1
+  done
+  [ "$status" = available ] || { echo "The HostAgent did not report to the API; see $PLATFORM_LOG/agent.log" >&2; exit 1; }
+  echo "HostAgent running (pid $(cat "$PLATFORM_RUN/agent.pid")), host $host available; log: $PLATFORM_LOG/agent.log"
 }
 
 # The test image (host kernel + busybox initramfs) as a public image, once.

@@ -59,6 +59,30 @@ public sealed class TestHostTests
     }
 
     [Fact]
+    public void Given_a_domain_shut_off_in_different_ways_Then_its_state_tells_why()
+    {
+        using var connection = LibvirtConnection.Open(TestHost);
+        using var domain = connection.DefineDomain(Domain("i-0123456789abcdef1").ToXml());
+        try
+        {
+            domain.Start();
+            Assert.Equal(new DomainStateReason(DomainState.Running, 1), domain.GetState());
+            Assert.Null(domain.GetState().ShutOff);
+
+            domain.Shutdown();
+            Assert.Equal(ShutOffReason.Shutdown, domain.GetState().ShutOff);
+
+            domain.Start();
+            domain.Destroy();
+            Assert.Equal(ShutOffReason.Destroyed, domain.GetState().ShutOff);
+        }
+        finally
+        {
+            domain.Undefine();
+        }
+    }
+
+    [Fact]
     public void Given_an_existing_domain_Then_it_is_found_by_name_and_listed()
     {
         using var connection = LibvirtConnection.Open(TestHost);

@@ -97,14 +97,44 @@ public sealed class HostReconcilerTests : IDisposable
 
         var stopping = reconciler.Apply(State(2, Instance("i-00000000000000001", DesiredPower.Stopped)));
         Assert.Empty(stopping.Faults);
-        // libvirt's simulated guests honour the ACPI request at once; a real busybox guest ignores it,
-        // which the deadline covers: after it, the next apply powers the guest off.
+        // libvirt's simulated guests honour the ACPI request at once; a guest that ignores it (hung, or booted with
+        // platform.acpi=ignore) is covered by the deadline: after it, the next apply powers the guest off.
         _clock.Advance(TimeSpan.FromSeconds(31));
         var stopped = reconciler.Apply(State(3, Instance("i-00000000000000001", DesiredPower.Stopped)));
         Assert.Equal(ObservedPower.Stopped, Assert.Single(stopped.Instances).Power);
 
-        var started = reconciler.Apply(State(4, Instance("i-00000000000000001")));
+        // The API's start raises the start count.
+        var started = reconciler.Apply(State(4, Instance("i-00000000000000001") with { StartCount = 1 }));
         Assert.Equal(ObservedPower.Running, Assert.Single(started.Instances).Power);
+    }
+
+    [Fact]
+    public void Given_a_guest_that_powers_itself_off_Then_it_stays_off_until_a_start_request_also_across_an_agent_restart()
+    {
+        var running = Instance("i-00000000000000001");
+        Reconciler().Apply(State(1, running));
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            // What the guest's own poweroff looks like to libvirt: shut off with the reason "shutdown".
+            domain.Shutdown();
+        }
+
+        // Still desired running (the API has not heard yet), but it is not started again: it is reported stopped.
+        var reconciler = Reconciler();
+        Assert.Equal(ObservedPower.Stopped, Assert.Single(reconciler.Apply(State(2, running)).Instances).Power);
+        Assert.Equal(ObservedPower.Stopped, Assert.Single(Reconciler().Apply(State(2, running)).Instances).Power);
+
+        // The API's stop record, then a start: the raised count starts it.
+        reconciler.Apply(State(3, running with { Power = DesiredPower.Stopped }));
+        Assert.Equal(ObservedPower.Running, Assert.Single(reconciler.Apply(State(4, running with { StartCount = 1 })).Instances).Power);
+
+        // Powered off from outside the guest (destroyed by an operator) is not the guest's doing: it is started again.
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            domain.Destroy();
+        }
+
+        Assert.Equal(ObservedPower.Running, Assert.Single(reconciler.Apply(State(5, running with { StartCount = 1 })).Instances).Power);
     }
 
     [Fact]

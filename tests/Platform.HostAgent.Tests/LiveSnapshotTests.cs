@@ -46,9 +46,9 @@ public sealed partial class LiveSnapshotTests : IDisposable
         File.Copy(image.Kernel, Path.Combine(_work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(_work, "images", imageId, ImageParts.Initrd));
         using var images = new PoolGuestImages(_libvirt, _poolName, Pool, Path.Combine(_work, "state"), new DirectoryImageSource(Path.Combine(_work, "images")));
-        var guestImage = new GuestImage(imageId, ImageFormat.Kernel);
+        var guestImage = new GuestImage(imageId, ImageFormat.Kernel, PartDigests.Of(Path.Combine(_work, "images", imageId)));
         await images.EnsureAsync(guestImage, CancellationToken.None);
-        var instances = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "qemu", ConsoleDirectory = _work }, images, new ManualClock());
+        using var instances = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = _work }, images, new ManualClock());
         var snapshots = new FileSnapshots(Path.Combine(_work, "snapshots"));
         var volumes = new VolumeReconciler(_libvirt, new VolumeReconcilerOptions { Pool = _poolName, PoolPath = Pool, StateDirectory = Path.Combine(_work, "state") },
             snapshots);

@@ -16,6 +16,34 @@ public enum DomainState
     Suspended = 7,
 }
 
+/// <summary>Why a domain is shut off (virDomainShutoffReason).</summary>
+public enum ShutOffReason
+{
+    Unknown = 0,
+
+    /// <summary>The guest powered off: by itself, or asked through ACPI.</summary>
+    Shutdown = 1,
+
+    /// <summary>Stopped by virDomainDestroy.</summary>
+    Destroyed = 2,
+
+    /// <summary>The guest crashed (with on_crash destroy).</summary>
+    Crashed = 3,
+    Migrated = 4,
+    Saved = 5,
+
+    /// <summary>QEMU failed to start or died.</summary>
+    Failed = 6,
+    FromSnapshot = 7,
+    Daemon = 8,
+}
+
+/// <summary>A domain's state and, for <see cref="DomainState.ShutOff"/>, the reason as <see cref="ShutOffReason"/> (otherwise the raw reason of that state).</summary>
+public sealed record DomainStateReason(DomainState State, int Reason)
+{
+    public ShutOffReason? ShutOff => State == DomainState.ShutOff ? (ShutOffReason)Reason : null;
+}
+
 public sealed record DomainInfo(DomainState State, ulong MaxMemoryKiB, ulong MemoryKiB, int VirtualCpus, TimeSpan CpuTime);
 
 /// <summary>How a guest is asked to reboot (virDomainRebootFlagValues).</summary>
@@ -80,6 +108,11 @@ public sealed unsafe partial class LibvirtDomain : IDisposable
     public DomainInfo GetInfo() => NativeMethods.DomainGetInfo(_handle, out var info) < 0
         ? throw LibvirtException.FromLastError("virDomainGetInfo")
         : new DomainInfo((DomainState)info.State, info.MaxMemKiB, info.MemoryKiB, info.VirtualCpus, TimeSpan.FromTicks((long)(info.CpuTimeNanoseconds / 100)));
+
+    /// <summary>The state with its reason (virDomainGetState): a shut-off guest tells whether it powered off, was destroyed or crashed.</summary>
+    public DomainStateReason GetState() => NativeMethods.DomainGetState(_handle, out var state, out var reason, 0) < 0
+        ? throw LibvirtException.FromLastError("virDomainGetState")
+        : new DomainStateReason((DomainState)state, reason);
 
     public string GetXml() => LibvirtConnection.TakeString(NativeMethods.DomainGetXmlDesc(_handle, 0), "virDomainGetXMLDesc");
 

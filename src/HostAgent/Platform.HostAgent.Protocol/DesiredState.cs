@@ -48,6 +48,10 @@ public enum DesiredPower
 /// <param name="RebootCount">Raised by every reboot request; the agent reboots a running guest when it sees it rise.</param>
 /// <param name="PublicKey">The key pair's public key (OpenSSH form): on the config drive's meta-data, as cloud-init installs it.</param>
 /// <param name="UserData">EC2's user data, base64 as the tenant gave it: the config drive's user-data, decoded.</param>
+/// <param name="StartCount">
+/// Raised by every start request. A guest that powered itself off (or crashed) since the agent last started it for this
+/// count stays off, as an EC2 instance whose OS shuts down stops; the agent starts it again when the count rises.
+/// </param>
 public sealed record DesiredInstance(
     string InstanceId,
     int VirtualCpus,
@@ -58,7 +62,8 @@ public sealed record DesiredInstance(
     int RebootCount = 0,
     IReadOnlyList<DesiredInterface>? Interfaces = null,
     string? PublicKey = null,
-    string? UserData = null);
+    string? UserData = null,
+    int StartCount = 0);
 
 public enum ImageFormat
 {

@@ -139,4 +139,41 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
         Assert.Empty(await cloud.OwnedDomainsAsync());
     }
+
+    [Fact]
+    public async Task Given_a_guest_that_powers_itself_off_Then_the_instance_stops_as_on_EC2_and_stays_stopped_until_started()
+    {
+        await using var cloud = await RealCloud.StartAsync(networking: false);
+        var root = cloud.Root;
+        // Its user data runs at every boot: the guest says so on its console and powers itself off.
+        var userData = Convert.ToBase64String("#!/bin/sh\nsleep 1\necho PLATFORM-E2E-POWEROFF >/dev/console\npoweroff -f\n"u8.ToArray());
+        var id = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId, user_data = userData });
+        await cloud.ConsoleShowsAsync(id, "PLATFORM-E2E-POWEROFF", TimeSpan.FromSeconds(90));
+        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(60));
+        Assert.Equal("Client.InstanceInitiatedShutdown: Instance initiated shutdown", (await root.InstanceAsync(id)).GetProperty("state_reason").GetString());
+
+        // Not started again behind the user's back: after several of the agent's rounds it is still off, booted once.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        using (var domain = cloud.Libvirt.FindDomain(id)!)
+        {
+            Assert.False(domain.IsActive);
+        }
+
+        Assert.Equal(1, Boots(cloud.ConsoleText(id, 0), id));
+        Assert.Equal("stopped", (await root.InstanceAsync(id)).GetProperty("state").GetString());
+
+        // A start boots it again (and its user data stops it again). Each boot's console starts afresh: the first is set aside.
+        File.Move(cloud.ConsoleOf(id), cloud.ConsoleOf(id) + ".first-boot");
+        await (await root.PostAsync($"/api/v1/ec2/instances/{id}/start", null)).AssertOkAsync();
+        await cloud.ConsoleShowsAsync(id, $"PLATFORM-GUEST-READY {id}", TimeSpan.FromSeconds(90));
+        await cloud.ConsoleShowsAsync(id, "PLATFORM-E2E-POWEROFF", TimeSpan.FromSeconds(90));
+        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(90));
+
+        await (await root.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
+        await root.WaitForStateAsync(id, "terminated", TimeSpan.FromSeconds(60));
+        Assert.Empty(await cloud.OwnedDomainsAsync());
+    }
+
+    private static int Boots(string console, string id) =>
+        console.Split($"PLATFORM-GUEST-READY {id}").Length - 1;
 }

@@ -58,6 +58,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetInfo")]
     internal static partial int DomainGetInfo(DomainHandle domain, out VirDomainInfo info);
 
+    /// <summary>The state and why the domain is in it (virDomain*Reason of that state); flags must be 0.</summary>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetState")]
+    internal static partial int DomainGetState(DomainHandle domain, out int state, out int reason, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainGetXMLDesc")]
     internal static partial byte* DomainGetXmlDesc(DomainHandle domain, uint flags);
 

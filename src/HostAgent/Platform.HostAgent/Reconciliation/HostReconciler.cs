@@ -114,7 +114,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
                 var name = domain.Name;
                 if (IsOurs(domain, name))
                 {
-                    reports.Add(new InstanceReport(name, Power(domain.GetInfo().State)));
+                    reports.Add(new InstanceReport(name, Power(domain.GetState())));
                 }
             }
         }
@@ -153,9 +153,17 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             _stopsRequested.TryRemove(instance.InstanceId, out _);
             if (!active)
             {
+                if (PoweredOffByItself(domain, instance))
+                {
+                    // EC2: an instance whose OS shuts down stops. It is reported stopped (or crashed) and stays off until
+                    // a start request raises the start count.
+                    return;
+                }
+
                 domain.Start();
                 // A fresh boot carries out every reboot asked until now.
                 Settle(domain, reboots, instance.RebootCount);
+                StartRecord.Write(domain, instance.StartCount);
             }
             else
             {
@@ -186,6 +194,15 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             _stopsRequested.TryRemove(instance.InstanceId, out _);
         }
     }
+
+    /// <summary>
+    /// Whether the guest went down by itself (powered off, or crashed) after this agent started it for the current start
+    /// count. A domain never started (just defined), one this agent stopped (destroyed, or the user's stop through ACPI
+    /// before a new start) or one whose daemon lost its state (a restarted server) is not: those are started.
+    /// </summary>
+    private static bool PoweredOffByItself(LibvirtDomain domain, DesiredInstance instance) =>
+        domain.GetState().ShutOff is ShutOffReason.Shutdown or ShutOffReason.Crashed
+        && StartRecord.Read(domain) is { } started && started >= instance.StartCount;
 
     /// <summary>
     /// EC2's reboot: the guest is asked through the ACPI power button (it shuts down and libvirt starts it again);
@@ -292,9 +309,13 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
                 ["image"] = instance.Image.ImageId,
                 // A new guest boots now: it owes none of the reboots asked before.
                 [RebootRecord.DoneElement] = instance.RebootCount.ToString(CultureInfo.InvariantCulture),
+                // Started at once for this count (a define and start cut off by a crash in between is started for it too).
+                [StartRecord.Element] = instance.StartCount.ToString(CultureInfo.InvariantCulture),
             },
         };
     }
+
+    private static ObservedPower Power(DomainStateReason state) => state.ShutOff == ShutOffReason.Crashed ? ObservedPower.Crashed : Power(state.State);
 
     private static ObservedPower Power(DomainState state) => state switch
     {

@@ -49,3 +49,31 @@ internal sealed record RebootRecord(XElement Element, int? Done, RebootRequest? 
     public void Write(LibvirtDomain domain) =>
         domain.SetMetadata(DomainDefinition.MetadataNamespace, "platform", Element.ToString(SaveOptions.DisableFormatting));
 }
+
+/// <summary>
+/// The start count (<see cref="DesiredInstance.StartCount"/>) the agent last started a domain for
+/// (<c>&lt;platform:starts&gt;</c> in its metadata), so that a restarted agent still tells a guest that powered itself off
+/// since then (it stays off) from one a new start request is for.
+/// </summary>
+internal static class StartRecord
+{
+    public const string Element = "starts";
+
+    public static int? Read(LibvirtDomain domain) =>
+        domain.GetMetadata(DomainDefinition.MetadataNamespace) is { } xml
+        && int.TryParse((string?)XElement.Parse(xml).Element(Element), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : null;
+
+    public static void Write(LibvirtDomain domain, int count)
+    {
+        var element = domain.GetMetadata(DomainDefinition.MetadataNamespace) is { } xml ? XElement.Parse(xml) : new XElement("instance");
+        if ((string?)element.Element(Element) == count.ToString(CultureInfo.InvariantCulture))
+        {
+            return;
+        }
+
+        element.SetElementValue(Element, count.ToString(CultureInfo.InvariantCulture));
+        domain.SetMetadata(DomainDefinition.MetadataNamespace, "platform", element.ToString(SaveOptions.DisableFormatting));
+    }
+}

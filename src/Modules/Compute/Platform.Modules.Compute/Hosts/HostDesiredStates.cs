@@ -80,7 +80,8 @@ internal static class HostDesiredStates
             instance.RebootCount,
             nics,
             instance.PublicKey,
-            instance.UserData);
+            instance.UserData,
+            instance.StartCount);
     }
 
     private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);

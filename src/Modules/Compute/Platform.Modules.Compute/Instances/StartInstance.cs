@@ -25,6 +25,8 @@ internal sealed class StartInstanceHandler(InstanceTransitions transitions, ICal
                     instance.State = InstanceStates.Pending;
                     instance.StateReason = null;
                     instance.DesiredPower = DesiredPowers.Running;
+                    // The agent starts a guest that stopped by itself only for a new start request.
+                    instance.StartCount++;
                     return true;
                 default:
                     throw InstanceLookup.IncorrectState(instance, "started");

@@ -122,6 +122,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.ParametersHash).HasColumnName("parameters_hash").HasMaxLength(64);
             instance.Property(i => i.DesiredPower).HasColumnName("desired_power").HasMaxLength(16);
             instance.Property(i => i.RebootCount).HasColumnName("reboot_count");
+            instance.Property(i => i.StartCount).HasColumnName("start_count");
             instance.Property(i => i.ChangedAtVersion).HasColumnName("changed_at_version");
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");

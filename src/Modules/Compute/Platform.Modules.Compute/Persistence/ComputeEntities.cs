@@ -153,6 +153,9 @@ internal sealed class Instance
     /// <summary><c>running</c>, <c>stopped</c> or <c>absent</c>: what the host is asked to make of it.</summary>
     public required string DesiredPower { get; set; }
 
+    /// <summary>Raised by every start request; a guest that powered itself off stays off until it rises.</summary>
+    public int StartCount { get; set; }
+
     public int RebootCount { get; set; }
 
     /// <summary>The host's desired-state version that carried this instance's latest change.</summary>

@@ -219,6 +219,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("security_groups");
 
+                    b.Property<int>("StartCount")
+                        .HasColumnType("int")
+                        .HasColumnName("start_count");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)

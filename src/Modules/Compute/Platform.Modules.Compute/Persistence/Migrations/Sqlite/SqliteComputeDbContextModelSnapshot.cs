@@ -213,6 +213,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("security_groups");
 
+                    b.Property<int>("StartCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_count");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
