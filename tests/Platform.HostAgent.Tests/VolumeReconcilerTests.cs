@@ -122,20 +122,4 @@ public sealed class VolumeReconcilerTests : IDisposable
         Directory.Delete(_directory, recursive: true);
         Directory.Delete(_state, recursive: true);
     }
-
-    private sealed class MemorySnapshots : ISnapshotTransfer
-    {
-        public Dictionary<string, byte[]> Stored { get; } = [];
-
-        public async Task UploadSnapshotAsync(string snapshotId, Stream content, long length, CancellationToken cancellationToken)
-        {
-            using var copy = new MemoryStream();
-            await content.CopyToAsync(copy, cancellationToken);
-            Assert.Equal(length, copy.Length);
-            Stored[snapshotId] = copy.ToArray();
-        }
-
-        public Task<(Stream Content, long Length)> DownloadSnapshotAsync(string snapshotId, CancellationToken cancellationToken) =>
-            Task.FromResult<(Stream, long)>((new MemoryStream(Stored[snapshotId]), Stored[snapshotId].Length));
-    }
 }

@@ -77,7 +77,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             using (domain)
             {
                 var name = domain.Name;
-                if (IsOurs(domain, name) && !wanted.ContainsKey(name))
+                if (!wanted.ContainsKey(name) && Vanishing(() => IsOurs(domain, name)))
                 {
                     Guard(faults, name, () => Remove(domain));
                 }
@@ -112,9 +112,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             using (domain)
             {
                 var name = domain.Name;
-                if (IsOurs(domain, name))
+                if (Vanishing(() => IsOurs(domain, name) ? new InstanceReport(name, Power(domain.GetState())) : null) is { } report)
                 {
-                    reports.Add(new InstanceReport(name, Power(domain.GetState())));
+                    reports.Add(report);
                 }
             }
         }
@@ -342,6 +342,22 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     }
 
     private const string OwnerElement = "host";
+
+    /// <summary>
+    /// A look at a listed domain, or the default when it was undefined between the listing and the look (the agent's
+    /// own removal of a terminated instance, or anyone else's on a shared libvirt): a domain that is gone is not there.
+    /// </summary>
+    private static T? Vanishing<T>(Func<T> look)
+    {
+        try
+        {
+            return look();
+        }
+        catch (LibvirtException e) when (e.Is(LibvirtErrorCode.NoDomain))
+        {
+            return default;
+        }
+    }
 
     private bool IsOurs(LibvirtDomain domain, string name)
     {

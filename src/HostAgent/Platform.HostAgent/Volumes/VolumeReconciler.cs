@@ -323,22 +323,29 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                     continue;
                 }
 
-                var active = domain.IsActive;
-                foreach (var disk in DisksOf(XDocument.Parse(domain.GetInactiveXml())).Concat(active ? DisksOf(XDocument.Parse(domain.GetXml())) : []))
+                try
                 {
-                    if (FileOf(disk) is { } source && Overlay().Match(Path.GetFileName(source)) is { Success: true } match
-                        && Path.GetDirectoryName(source) == poolPath && inUse.Add(source) && active
-                        && disk.Element("target")?.Attribute("dev")?.Value is { } target && LiveSource(domain, target) == source)
+                    var active = domain.IsActive;
+                    foreach (var disk in DisksOf(XDocument.Parse(domain.GetInactiveXml())).Concat(active ? DisksOf(XDocument.Parse(domain.GetXml())) : []))
                     {
-                        try
+                        if (FileOf(disk) is { } source && Overlay().Match(Path.GetFileName(source)) is { Success: true } match
+                            && Path.GetDirectoryName(source) == poolPath && inUse.Add(source) && active
+                            && disk.Element("target")?.Attribute("dev")?.Value is { } target && LiveSource(domain, target) == source)
                         {
-                            await MergeOverlayAsync(domain, target, Path.Combine(poolPath, match.Groups["volume"].Value), source);
-                        }
-                        catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException)
-                        {
-                            faults.Add(new VolumeFault(match.Groups["volume"].Value, $"merging the snapshot overlay {source}: {e.Message}"));
+                            try
+                            {
+                                await MergeOverlayAsync(domain, target, Path.Combine(poolPath, match.Groups["volume"].Value), source);
+                            }
+                            catch (Exception e) when (e is LibvirtException or IOException or InvalidOperationException)
+                            {
+                                faults.Add(new VolumeFault(match.Groups["volume"].Value, $"merging the snapshot overlay {source}: {e.Message}"));
+                            }
                         }
                     }
+                }
+                catch (LibvirtException e) when (e.Is(LibvirtErrorCode.NoDomain))
+                {
+                    // Undefined between the listing and the look (a terminated instance): it holds no overlay any more.
                 }
             }
         }
@@ -453,7 +460,17 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                     continue;
                 }
 
-                var xml = options.Simulated || !domain.IsActive ? domain.GetInactiveXml() : domain.GetXml();
+                string xml;
+                try
+                {
+                    xml = options.Simulated || !domain.IsActive ? domain.GetInactiveXml() : domain.GetXml();
+                }
+                catch (LibvirtException e) when (e.Is(LibvirtErrorCode.NoDomain))
+                {
+                    // Undefined between the listing and the look: it has no disks plugged any more.
+                    continue;
+                }
+
                 foreach (var disk in DisksOf(XDocument.Parse(xml)))
                 {
                     if (SourceOf(disk) is { } source && Path.GetDirectoryName(source) == poolPath && VolumeName().IsMatch(Path.GetFileName(source))
