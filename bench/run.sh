@@ -22,8 +22,18 @@ fi
 dotnet build src/Platform.Api -c Release --verbosity quiet >/dev/null
 dotnet build bench/Platform.Bench -c Release --verbosity quiet >/dev/null
 bench="dotnet bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll"
+# Each section starts on a machine at rest (what the one before left behind, a build, guests being torn down, has
+# settled): the one-minute load average under 1, waited for up to three minutes.
+settle() {
+  for _ in $(seq 1 90); do
+    awk '{ exit !($1 < 1.0) }' /proc/loadavg && return 0
+    sleep 2
+  done
+  echo "bench: the machine did not come to rest (load $(cut -d' ' -f1 /proc/loadavg)); measuring anyway" >&2
+}
 
 if want iam; then
+settle
 (cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Storage__S3__Url="http://127.0.0.1:18082" \
   Logging__LogLevel__Default=Warning exec dotnet Platform.Api.dll >"$work/api.log" 2>&1) &
 pids+=($!)
@@ -99,10 +109,15 @@ authorization, the Mediator pipeline, a SQLite query for the page of users and i
 | within 10x of the reference | {base['rps'] / api['rps']:.1f}x | {ok(base['rps'] / api['rps'] <= 10)} |
 | p99 under 10 ms | {api['p99']:.2f} ms | {ok(api['p99'] < 10)} |""")
 PY
+# The API and the reference server are done with: they take no more of the machine from the sections after.
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
 fi
 
 # Compute scheduler: placements/s over simulated hosts (no server involved).
 if want scheduler; then
+settle
 $bench scheduler --hosts 1000 --instances 10000 | python3 -c '
 import datetime, json, os, sys
 r = json.loads(sys.stdin.read())
@@ -142,6 +157,7 @@ if want launch; then
     virsh -c qemu:///system pool-undefine platform-bench >/dev/null 2>&1 || true
   }
   trap 'stop_launch_cloud; cleanup' EXIT
+  settle
   ./platform.sh up >"$work/launch-up.log" 2>&1 || { cat "$work/launch-up.log" >&2; exit 1; }
   creds="$PLATFORM_DATA/root-credentials.json"
   ak=$(jq -r .access_key_id "$creds") sk=$(jq -r .secret_access_key "$creds")
@@ -175,9 +191,12 @@ no usable KVM. The image is already on the host.
 |---|---|---|---|---|---|---|---|---|---|
 {rows}""")
 PY
+  stop_launch_cloud
+  trap cleanup EXIT
 fi
 
 # Storage: S3 objects beside the raw disk (its own API process and section).
 if want s3; then
+  settle
   bash bench/s3.sh >/dev/null
 fi

@@ -166,7 +166,7 @@ public sealed class RealGuestTests
                 Name = $"i-test{marker[..13]}",
                 MemoryMiB = 128,
                 VirtualCpus = 1,
-                Kernel = new DirectKernelBoot(image.Kernel, image.Initrd, $"console=ttyS0 quiet no_timer_check {extraCommandLine} platform.marker={marker}"),
+                Kernel = new DirectKernelBoot(image.Kernel, image.Initrd, $"console=ttyS0 quiet no_timer_check cryptomgr.notests {extraCommandLine} platform.marker={marker}"),
                 SerialLogPath = Path.Combine(work, "console.log"),
                 Disks = withDiskAndNic ? [new DiskDefinition(Path.Combine(work, "config.iso"), "vda", Format: "raw", ReadOnly: true)] : [],
             }.ToXml());

@@ -52,7 +52,7 @@ public sealed partial class LiveSnapshotTests : IDisposable
         var snapshots = new FileSnapshots(Path.Combine(_work, "snapshots"));
         var volumes = new VolumeReconciler(_libvirt, new VolumeReconcilerOptions { Pool = _poolName, PoolPath = Pool, StateDirectory = Path.Combine(_work, "state") },
             snapshots);
-        var guest = new DesiredInstance(_instance, 1, 128, DesiredPower.Stopped, guestImage, $"console=ttyS0 quiet no_timer_check platform.marker={_instance}",
+        var guest = new DesiredInstance(_instance, 1, 128, DesiredPower.Stopped, guestImage, $"console=ttyS0 quiet no_timer_check cryptomgr.notests platform.marker={_instance}",
             UserData: Convert.ToBase64String(Encoding.ASCII.GetBytes(Writer(BlockVolumes.Serial(volume)))));
         var attached = new DesiredVolume(volume, VolumeSize, Attachment: new DesiredAttachment(_instance, "vdf", BlockVolumes.Serial(volume)));
 

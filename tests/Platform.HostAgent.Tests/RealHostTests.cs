@@ -32,10 +32,10 @@ public sealed class RealHostTests
             new DirectoryImageSource(Path.Combine(work, "images")));
         using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = work, StopDeadline = TimeSpan.FromSeconds(30) }, images, clock);
         var guestImage = new GuestImage(imageId, ImageFormat.Kernel, PartDigests.Of(Path.Combine(work, "images", imageId)));
-        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check platform.acpi=ignore platform.marker={id}",
+        var instance = new DesiredInstance(id, 1, 128, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check cryptomgr.notests platform.acpi=ignore platform.marker={id}",
             PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlatformTestKeyPlatformTestKeyPlatformTe test@platform",
             UserData: Convert.ToBase64String("#!/bin/sh\necho from-the-config-drive\n"u8.ToArray()));
-        var polite = instance with { InstanceId = politeId, CommandLine = $"console=ttyS0 quiet no_timer_check platform.marker={politeId}" };
+        var polite = instance with { InstanceId = politeId, CommandLine = $"console=ttyS0 quiet no_timer_check cryptomgr.notests platform.marker={politeId}" };
         string Console(string instanceId) => File.Exists(Path.Combine(work, $"{instanceId}.log")) ? File.ReadAllText(Path.Combine(work, $"{instanceId}.log")) : "";
         try
         {

@@ -145,7 +145,7 @@ public sealed class RealRebootTests
 
         /// <summary>The instance; <paramref name="acpi"/> false boots it with platform.acpi=ignore, so it ignores the power button as a hung guest does.</summary>
         public DesiredInstance Instance(bool acpi) => new(_instanceId, 1, 128, DesiredPower.Running, _image,
-            $"console=ttyS0 quiet no_timer_check {(acpi ? "" : "platform.acpi=ignore ")}platform.marker={_instanceId}");
+            $"console=ttyS0 quiet no_timer_check cryptomgr.notests {(acpi ? "" : "platform.acpi=ignore ")}platform.marker={_instanceId}");
 
         public static HostDesiredState State(long version, DesiredInstance instance) => new("host-1", version, [instance]);
 
