@@ -196,39 +196,8 @@ public sealed partial class LiveSnapshotTests : IDisposable
 
     public void Dispose()
     {
-        using (var domain = _libvirt.FindDomain(_instance))
-        {
-            if (domain is not null)
-            {
-                if (domain.IsActive)
-                {
-                    domain.Destroy();
-                }
-
-                domain.Undefine();
-            }
-        }
-
-        using (var pool = _libvirt.FindStoragePool(_poolName))
-        {
-            if (pool is not null)
-            {
-                pool.Refresh();
-                foreach (var name in pool.ListVolumeNames())
-                {
-                    using var volume = pool.FindVolume(name);
-                    volume?.Delete();
-                }
-
-                if (pool.IsActive)
-                {
-                    pool.Stop();
-                }
-
-                pool.Undefine();
-            }
-        }
-
+        LibvirtCleanup.RemoveDomain(_libvirt, _instance);
+        LibvirtCleanup.RemovePool(_libvirt, _poolName);
         _libvirt.Dispose();
         Directory.Delete(_work, recursive: true);
     }

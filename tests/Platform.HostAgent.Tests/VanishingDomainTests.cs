@@ -24,7 +24,7 @@ public sealed class VanishingDomainTests : IDisposable
     [Fact]
     public async Task Given_domains_undefined_while_the_agent_walks_the_server_Then_its_observations_and_convergence_report_no_fault()
     {
-        var instances = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu" },
+        using var instances = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu" },
             new SimulatedGuestImages(), new ManualClock());
         var volumes = new VolumeReconciler(_libvirt, new VolumeReconcilerOptions { Pool = _poolName, PoolPath = _directory, StateDirectory = _state },
             new MemorySnapshots());
@@ -84,19 +84,7 @@ public sealed class VanishingDomainTests : IDisposable
 
     public void Dispose()
     {
-        using (var pool = _libvirt.FindStoragePool(_poolName))
-        {
-            if (pool is not null)
-            {
-                if (pool.IsActive)
-                {
-                    pool.Stop();
-                }
-
-                pool.Undefine();
-            }
-        }
-
+        LibvirtCleanup.RemovePool(_libvirt, _poolName);
         _libvirt.Dispose();
         Directory.Delete(_directory, recursive: true);
         Directory.Delete(_state, recursive: true);

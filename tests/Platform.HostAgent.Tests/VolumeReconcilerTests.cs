@@ -5,6 +5,8 @@ using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Protocol;
 using Platform.HostAgent.Volumes;
 
+using Platform.Tests.Common;
+
 namespace Platform.HostAgent.Tests;
 
 /// <summary>
@@ -93,31 +95,8 @@ public sealed class VolumeReconcilerTests : IDisposable
 
     public void Dispose()
     {
-        using (var domain = _libvirt.FindDomain(_instance))
-        {
-            domain?.Undefine();
-        }
-
-        using (var pool = _libvirt.FindStoragePool(_poolName))
-        {
-            if (pool is not null)
-            {
-                pool.Refresh();
-                foreach (var name in pool.ListVolumeNames())
-                {
-                    using var volume = pool.FindVolume(name);
-                    volume?.Delete();
-                }
-
-                if (pool.IsActive)
-                {
-                    pool.Stop();
-                }
-
-                pool.Undefine();
-            }
-        }
-
+        LibvirtCleanup.RemoveDomain(_libvirt, _instance);
+        LibvirtCleanup.RemovePool(_libvirt, _poolName);
         _libvirt.Dispose();
         Directory.Delete(_directory, recursive: true);
         Directory.Delete(_state, recursive: true);

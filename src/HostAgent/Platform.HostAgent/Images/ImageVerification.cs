@@ -12,7 +12,7 @@ namespace Platform.HostAgent.Images;
 public sealed class ImageRejectedException(string message) : Exception(message);
 
 /// <summary>Reads through to another stream, computing the SHA-256 of every byte read.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner) : ReadOnlyStream
 {
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -21,17 +21,7 @@ internal sealed class HashingStream(Stream inner) : Stream
     /// <summary>The digest of what was read so far, lower-case hex.</summary>
     public string Sha256() => Convert.ToHexStringLower(_sha.GetCurrentHash());
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Hash(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
 
     public override int Read(Span<byte> buffer) => Hash(buffer[..inner.Read(buffer)]);
 
@@ -40,19 +30,6 @@ internal sealed class HashingStream(Stream inner) : Stream
         var read = await inner.ReadAsync(buffer, cancellationToken);
         return Hash(buffer.Span[..read]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
