@@ -120,21 +120,15 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
                 instance.StateReason = $"Server.InternalError: {fault}";
                 instance.DesiredPower = DesiredPowers.Stopped;
                 return true;
-            case InstanceStates.Pending when fault is null && power is (ObservedPower.Stopped or ObservedPower.Crashed):
-                // The host has applied the start (this report is of a version past it) and the guest is down again: it went
-                // down by itself before a heartbeat saw it running, and the agent leaves it off as on EC2.
-                instance.State = InstanceStates.Stopped;
-                instance.StateReason = power == ObservedPower.Crashed
-                    ? "Server.InternalError: The guest crashed"
-                    : "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
-                instance.DesiredPower = DesiredPowers.Stopped;
-                return true;
             case InstanceStates.Stopping when power is null or ObservedPower.Stopped or ObservedPower.Crashed:
                 instance.State = InstanceStates.Stopped;
                 instance.StateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
                 return false;
+            case InstanceStates.Pending when fault is null && power is (ObservedPower.Stopped or ObservedPower.Crashed):
             case InstanceStates.Running when power is ObservedPower.Stopped or ObservedPower.Crashed:
-                // The guest powered itself off (or crashed): EC2's default shutdown behaviour is to stop.
+                // The guest powered itself off (or crashed): EC2's default shutdown behaviour is to stop. A pending one
+                // (this report is of a version past its start) went down before a heartbeat saw it running; the agent
+                // leaves it off as on EC2.
                 instance.State = InstanceStates.Stopped;
                 instance.StateReason = power == ObservedPower.Crashed
                     ? "Server.InternalError: The guest crashed"
