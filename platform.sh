@@ -10,7 +10,9 @@ root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 
 : "${PLATFORM_DATA:=/var/lib/platform}"
-: "${PLATFORM_URL:=http://127.0.0.1:8080}"
+: "${PLATFORM_URL:=https://127.0.0.1:8443}"
+# The CA clients trust for PLATFORM_URL: the platform CA the API makes on first start (docs/OPERATIONS.md, "Certificates").
+: "${PLATFORM_CA:=$PLATFORM_DATA/ca.pem}"
 : "${PLATFORM_LOG:=/var/log/platform}"
 : "${PLATFORM_RUN:=/run/platform}"
 : "${PLATFORM_AGENT_STATE:=/var/lib/platform-agent}"
@@ -18,7 +20,7 @@ cd "$root"
 # /dev/kvm whose guests hang, see docs/OPERATIONS.md).
 : "${PLATFORM_DOMAIN_TYPE:=qemu}"
 : "${PLATFORM_REGION:=us-east-1}"
-export PLATFORM_DATA PLATFORM_URL
+export PLATFORM_DATA PLATFORM_URL PLATFORM_CA
 
 pid_of() {
   [ -f "$PLATFORM_RUN/$1.pid" ] && kill -0 "$(cat "$PLATFORM_RUN/$1.pid")" 2>/dev/null && cat "$PLATFORM_RUN/$1.pid"
@@ -28,7 +30,7 @@ api_pid() { pid_of api; }
 # A call to the API signed with the management account's root key (curl's own SigV4).
 signed() {
   local creds="$PLATFORM_DATA/root-credentials.json"
-  curl -fsS --aws-sigv4 "aws:amz:$PLATFORM_REGION:ec2" \
+  curl -fsS --cacert "$PLATFORM_CA" --aws-sigv4 "aws:amz:$PLATFORM_REGION:ec2" \
     --user "$(jq -r .access_key_id "$creds"):$(jq -r .secret_access_key "$creds")" "$@"
 }
 
@@ -44,7 +46,7 @@ start_agent() {
   if [ ! -f "$PLATFORM_AGENT_STATE/credential.json" ]; then
     token=$(signed -X POST -H 'Content-Type: application/json' -d '{}' "$PLATFORM_URL/api/v1/ec2/hosts/join-tokens" | jq -r .join_token)
   fi
-  (cd "$root/.build/agent" && Agent__ApiUrl="$PLATFORM_URL" Agent__JoinToken="$token" Agent__StateDirectory="$PLATFORM_AGENT_STATE" \
+  (cd "$root/.build/agent" && Agent__ApiUrl="$PLATFORM_URL" Agent__ApiCaCertificate="$PLATFORM_CA" Agent__JoinToken="$token" Agent__StateDirectory="$PLATFORM_AGENT_STATE" \
     Agent__DomainType="$PLATFORM_DOMAIN_TYPE" exec nohup dotnet Platform.HostAgent.dll >>"$PLATFORM_LOG/agent.log" 2>&1) &
   echo $! >"$PLATFORM_RUN/agent.pid"
   for _ in $(seq 1 60); do
@@ -100,12 +102,13 @@ up() {
       exec nohup dotnet Platform.Api.dll >>"$PLATFORM_LOG/api.log" 2>&1) &
     echo $! >"$PLATFORM_RUN/api.pid"
     for _ in $(seq 1 60); do
-      curl -fsS "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
+      curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
       kill -0 "$(cat "$PLATFORM_RUN/api.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/api.log" >&2; exit 1; }
       sleep 1
     done
-    curl -fsS "$PLATFORM_URL/readyz" >/dev/null || { echo "The API did not become ready; see $PLATFORM_LOG/api.log" >&2; exit 1; }
+    curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null || { echo "The API did not become ready; see $PLATFORM_LOG/api.log" >&2; exit 1; }
     echo "Platform API running (pid $(cat "$PLATFORM_RUN/api.pid")) at $PLATFORM_URL; log: $PLATFORM_LOG/api.log"
+    echo "Its certificate's CA: $PLATFORM_CA (curl --cacert, aws --ca-bundle)"
   fi
   if [ -f "$PLATFORM_DATA/root-credentials.json" ]; then
     echo "Root access key of the management account: $PLATFORM_DATA/root-credentials.json (readable by root only)"

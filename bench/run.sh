@@ -34,7 +34,7 @@ settle() {
 
 if want iam; then
 settle
-(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Storage__S3__Url="http://127.0.0.1:18082" \
+(cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Storage__S3__Url="http://127.0.0.1:18082" Tls__AllowPlainHttpOnLoopback=true \
   Logging__LogLevel__Default=Warning exec dotnet Platform.Api.dll >"$work/api.log" 2>&1) &
 pids+=($!)
 $bench baseline-server --urls "http://127.0.0.1:$baseline_port" >"$work/baseline.log" 2>&1 &
@@ -140,7 +140,9 @@ fi
 # test image), on its own port and directories; CPU and memory overcommit as OpenStack's defaults (16, 1.5) so ten fit.
 if want launch; then
   export PLATFORM_DATA="$work/launch/data" PLATFORM_RUN="$work/launch/run" PLATFORM_LOG="$work/launch/log"
+  # Plain HTTP on loopback, explicitly, as the launch figures have always been measured (the bench client trusts no CA).
   export PLATFORM_AGENT_STATE="$work/launch/agent" PLATFORM_URL="http://127.0.0.1:18083" Storage__S3__Url="http://127.0.0.1:18084"
+  export Tls__AllowPlainHttpOnLoopback=true Agent__AllowPlainHttpOnLoopback=true
   export Compute__Scheduler__CpuOvercommitRatio=16 Compute__Scheduler__MemoryOvercommitRatio=1.5 Agent__StoragePool=platform-bench
   stop_launch_cloud() {
     local host

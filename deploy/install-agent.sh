@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Installs this server's HostAgent as a systemd service and enrols it with a join token.
-#   deploy/install-agent.sh API_URL JOIN_TOKEN        (as root, from a checkout of the repository)
+#   deploy/install-agent.sh API_URL JOIN_TOKEN [CA_FILE]   (as root, from a checkout of the repository)
 # The token comes from POST /api/v1/ec2/hosts/join-tokens (management account), e.g. via
-# deploy/create-join-token.sh on the API node. Needs the .NET SDK to publish the agent.
+# deploy/create-join-token.sh on the API node. CA_FILE is the API's CA certificate (the platform CA,
+# /var/lib/platform/ca.pem on the API node), copied here by a channel you trust (scp, your configuration
+# management): the agent trusts it alone for the API's certificate. Without it, the system's trust store
+# (an operator certificate from a public CA). Needs the .NET SDK to publish the agent.
 set -euo pipefail
-api_url=${1:?API URL, e.g. http://control:8080}
+api_url=${1:?API URL, e.g. https://control:8443}
 token=${2:?join token}
+ca=${3:-}
+case "$api_url" in
+  https://*) ;;
+  *) echo "The API URL must be https:// (the agent talks to the API over TLS only): $api_url" >&2; exit 2 ;;
+esac
+if [ -n "$ca" ] && ! openssl x509 -noout -in "$ca" 2>/dev/null; then
+  echo "$ca is not a PEM certificate" >&2
+  exit 2
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 deploy/install-prerequisites.sh
@@ -17,6 +29,12 @@ cat >/etc/platform/agent.env <<ENV
 Agent__ApiUrl=$api_url
 Agent__JoinToken=$token
 ENV
+if [ -n "$ca" ]; then
+  install -m 0644 "$ca" /etc/platform/api-ca.pem
+  echo "Agent__ApiCaCertificate=/etc/platform/api-ca.pem" >>/etc/platform/agent.env
+  # Compare with the same command run on the API node before trusting the enrolment.
+  echo "Pinned API CA: $(openssl x509 -noout -fingerprint -sha256 -in /etc/platform/api-ca.pem)"
+fi
 install -m 0644 deploy/systemd/platform-hostagent.service /etc/systemd/system/platform-hostagent.service
 # QEMU runs as libvirt-qemu here (Debian's qemu.conf) and libvirt hands it the agent's files by path, chowning each
 # while its guest runs (dynamic_ownership, on by default): the state directory is 0711 for that (docs/OPERATIONS.md).

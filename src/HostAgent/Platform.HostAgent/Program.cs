@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,15 @@ builder.Configuration.AddEnvironmentVariables("PLATFORM_");
 builder.Services.AddSystemd();
 // The notifier writes to $NOTIFY_SOCKET and does nothing without it, so the agent also runs outside systemd.
 builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
-builder.Services.AddHttpClient();
+var agentOptions = builder.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
+if (AgentTls.Problem(agentOptions) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+
+// HTTPS to the API, its certificate checked against the pinned CA (docs/OPERATIONS.md, "Certificates").
+builder.Services.AddHttpClient(nameof(AgentApiClient)).ConfigurePrimaryHttpMessageHandler(() => AgentTls.Handler(agentOptions));
 // Every heartbeat and long poll is an HTTP call: logged only when something goes wrong.
 builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -21,3 +30,4 @@ builder.Services.AddOptions<AgentOptions>().Bind(builder.Configuration.GetSectio
 builder.Services.AddHostedService<AgentWorker>();
 
 await builder.Build().RunAsync();
+return Environment.ExitCode;

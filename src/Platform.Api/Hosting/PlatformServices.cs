@@ -25,12 +25,7 @@ internal static class PlatformServices
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        // The S3 REST API listens beside the native API (path-style S3 needs the root of its own port).
-        if (StorageModule.S3ListenUrl(configuration) is { } s3Url)
-        {
-            var urls = configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : "http://localhost:5000";
-            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, $"{urls};{s3Url}");
-        }
+        builder.AddPlatformListeners();
 
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();

@@ -33,7 +33,7 @@ public sealed class BotocoreEndToEndTests : IAsyncLifetime
         await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
         _environment = new() { ["AWS_CA_BUNDLE"] = certificatePath };
-        _api = await ApiProcess.StartAsync(Path.Combine(_work, "data"), s3Certificate: (certificatePath, keyPath));
+        _api = await ApiProcess.StartAsync(Path.Combine(_work, "data"), operatorCertificate: (certificatePath, keyPath));
     }
 
     public async Task DisposeAsync()

@@ -23,6 +23,8 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public static AgentProcess Start(IDictionary<string, string> settings)
     {
         // From the agent's own build output, with its own dependencies, as it is deployed (not the test's folder).
@@ -38,6 +40,12 @@ public sealed class AgentProcess : IAsyncDisposable
         foreach (var (name, value) in settings)
         {
             start.Environment[name] = value;
+        }
+
+        // Tests whose API runs on plain loopback HTTP say so to the agent too, as an operator would have to.
+        if (settings.TryGetValue("Agent__ApiUrl", out var url) && url.StartsWith("http://", StringComparison.Ordinal) && !settings.ContainsKey("Agent__AllowPlainHttpOnLoopback"))
+        {
+            start.Environment["Agent__AllowPlainHttpOnLoopback"] = "true";
         }
 
         return new AgentProcess(Process.Start(start)!);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Platform.Api.Tests.TestEngine;
@@ -13,12 +14,13 @@ public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ApiProcess(Process process, string dataDirectory, Uri baseAddress, Uri s3Address)
+    private ApiProcess(Process process, string dataDirectory, Uri baseAddress, Uri s3Address, string? caCertificatePath)
     {
         _process = process;
         DataDirectory = dataDirectory;
         BaseAddress = baseAddress;
         S3Address = s3Address;
+        CaCertificatePath = caCertificatePath;
     }
 
     public string DataDirectory { get; }
@@ -28,29 +30,41 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>The S3 REST API's own listener (a free port of its own, so parallel processes never meet on 9000).</summary>
     public Uri S3Address { get; }
 
+    /// <summary>The certificate clients trust (the platform CA's <c>ca.pem</c> or the operator's certificate); null over plain HTTP.</summary>
+    public string? CaCertificatePath { get; }
+
     /// <param name="environment">Further settings as environment variables (<c>Storage__OrphanGracePeriod</c>, ...).</param>
     /// <param name="port">A fixed port, to restart the API where its agents expect it; a free one when null.</param>
-    /// <param name="s3Certificate">PEM certificate and key: the S3 listener speaks HTTPS with them (clients behave differently over TLS).</param>
+    /// <param name="tls">
+    /// Both listeners on HTTPS with the certificate the platform CA issues (as <c>./platform.sh up</c> runs it); otherwise
+    /// plain HTTP on loopback, which the API allows only because the test says so (<c>Tls__AllowPlainHttpOnLoopback</c>).
+    /// </param>
+    /// <param name="operatorCertificate">PEM certificate and key the operator configures (<c>Tls:CertificatePath</c>/<c>KeyPath</c>): HTTPS with them.</param>
     public static async Task<ApiProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null,
-        (string CertificatePath, string KeyPath)? s3Certificate = null)
+        bool tls = false, (string CertificatePath, string KeyPath)? operatorCertificate = null)
     {
         port ??= FreePort();
         var s3Port = FreePort();
+        var scheme = tls || operatorCertificate is not null ? "https" : "http";
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll"), "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll"), "--urls", $"{scheme}://127.0.0.1:{port}" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.Environment["Platform__DataDirectory"] = dataDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var s3Scheme = s3Certificate is null ? "http" : "https";
-        start.Environment["Storage__S3__Url"] = $"{s3Scheme}://127.0.0.1:{s3Port}";
-        if (s3Certificate is { } certificate)
+        start.Environment["Storage__S3__Url"] = $"{scheme}://127.0.0.1:{s3Port}";
+        if (scheme == "http")
         {
-            start.Environment["Kestrel__Certificates__Default__Path"] = certificate.CertificatePath;
-            start.Environment["Kestrel__Certificates__Default__KeyPath"] = certificate.KeyPath;
+            start.Environment["Tls__AllowPlainHttpOnLoopback"] = "true";
+        }
+
+        if (operatorCertificate is { } certificate)
+        {
+            start.Environment["Tls__CertificatePath"] = certificate.CertificatePath;
+            start.Environment["Tls__KeyPath"] = certificate.KeyPath;
         }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -64,8 +78,9 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var api = new ApiProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}"), new Uri($"{s3Scheme}://127.0.0.1:{s3Port}"));
-        using var client = new HttpClient { BaseAddress = api.BaseAddress };
+        var ca = scheme == "http" ? null : operatorCertificate?.CertificatePath ?? Path.Combine(dataDirectory, "ca.pem");
+        var api = new ApiProcess(process, dataDirectory, new Uri($"{scheme}://127.0.0.1:{port}"), new Uri($"{scheme}://127.0.0.1:{s3Port}"), ca);
+        using var client = new HttpClient(api.CreateHandler()) { BaseAddress = api.BaseAddress };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -78,6 +93,7 @@ public sealed class ApiProcess : IAsyncDisposable
             }
             catch (HttpRequestException)
             {
+                // Not listening yet (or, over TLS, ca.pem not written yet when the handler was made: it reads it per handshake).
             }
 
             await Task.Delay(200);
@@ -85,6 +101,23 @@ public sealed class ApiProcess : IAsyncDisposable
 
         await api.DisposeAsync();
         throw new InvalidOperationException("The API process did not become ready within 60 s.");
+    }
+
+    /// <summary>A handler that trusts <see cref="CaCertificatePath"/> alone (as the HostAgent does), or a plain one over HTTP.</summary>
+    public HttpClientHandler CreateHandler()
+    {
+        var handler = new HttpClientHandler();
+        if (CaCertificatePath is { } path)
+        {
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
+            {
+                var authorities = new X509Certificate2Collection();
+                authorities.ImportFromPemFile(path);
+                return Platform.HostAgent.Agent.AgentTls.IsTrusted(certificate, chain, errors, authorities);
+            };
+        }
+
+        return handler;
     }
 
     public TestCredentials RootCredentials()

@@ -65,7 +65,7 @@ public sealed class RealCloud : IAsyncDisposable
         var port = ApiProcess.FreePort();
         var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
         var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port);
-        var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = new HttpClientHandler() }) { BaseAddress = api.BaseAddress };
+        var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
         var link = slowLink ? new SlowLink(api.BaseAddress) : null;
         var settings = new Dictionary<string, string>

@@ -6,7 +6,16 @@ public sealed class AgentOptions
     public const string SectionName = "Agent";
 
     /// <summary>The Platform API the agent dials; the server itself opens no port.</summary>
-    public string ApiUrl { get; set; } = "http://127.0.0.1:8080";
+    public string ApiUrl { get; set; } = "https://127.0.0.1:8443";
+
+    /// <summary>
+    /// The CA certificate (PEM) the API's certificate must chain to, and the only one trusted for it: the platform CA
+    /// (<c>/var/lib/platform/ca.pem</c> on the API server), copied here at install. Unset: the system's trust store.
+    /// </summary>
+    public string? ApiCaCertificate { get; set; }
+
+    /// <summary>Lets <see cref="ApiUrl"/> be plain <c>http://</c>, on a loopback address only (an API on the same machine).</summary>
+    public bool AllowPlainHttpOnLoopback { get; set; }
 
     /// <summary>The one-time join token, needed only until the agent has enrolled.</summary>
     public string? JoinToken { get; set; }

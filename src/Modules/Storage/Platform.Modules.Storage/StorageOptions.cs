@@ -24,7 +24,7 @@ internal sealed class StorageOptions
 internal sealed class S3Options
 {
     /// <summary>Where the S3 API listens (MinIO's default port); empty turns the S3 API off.</summary>
-    public string Url { get; set; } = "http://127.0.0.1:9000";
+    public string Url { get; set; } = "https://127.0.0.1:9000";
 
     /// <summary>When set, <c>{bucket}.{BaseDomain}</c> hosts address buckets (virtual-hosted style) on any listener.</summary>
     public string? BaseDomain { get; set; }
