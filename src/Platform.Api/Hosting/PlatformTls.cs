@@ -104,8 +104,8 @@ internal sealed class ServerCertificateSource
     private readonly string _dataDirectory;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
-    private X509Certificate2 _current;
-    private DateTimeOffset _checkedAt;
+    private volatile X509Certificate2 _current;
+    private long _checkedAt;
 
     public ServerCertificateSource(TlsOptions tls, Func<IReadOnlyCollection<string>> names, string dataDirectory, TimeProvider clock)
     {
@@ -115,21 +115,21 @@ internal sealed class ServerCertificateSource
         _clock = clock;
         // At start, so a bad operator certificate stops the API instead of failing each handshake.
         _current = Load();
-        _checkedAt = clock.GetUtcNow();
+        _checkedAt = clock.GetTimestamp();
     }
 
     public X509Certificate2 Current()
     {
-        if (_clock.GetUtcNow() - _checkedAt < RecheckInterval)
+        if (_clock.GetElapsedTime(Volatile.Read(ref _checkedAt)) < RecheckInterval)
         {
             return _current;
         }
 
         lock (_gate)
         {
-            if (_clock.GetUtcNow() - _checkedAt >= RecheckInterval)
+            if (_clock.GetElapsedTime(Volatile.Read(ref _checkedAt)) >= RecheckInterval)
             {
-                _checkedAt = _clock.GetUtcNow();
+                Volatile.Write(ref _checkedAt, _clock.GetTimestamp());
                 try
                 {
                     _current = Load();
