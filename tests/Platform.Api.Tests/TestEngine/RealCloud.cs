@@ -64,13 +64,15 @@ public sealed class RealCloud : IAsyncDisposable
         var image = TestImage.Build(Path.Combine(work, "image"));
         var port = ApiProcess.FreePort();
         var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
-        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port);
+        // HTTPS as ./platform.sh up serves it: the agent pins the platform CA the API made (through the slow link too: it relays TCP).
+        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port, tls: true);
         var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
         var link = slowLink ? new SlowLink(api.BaseAddress) : null;
         var settings = new Dictionary<string, string>
         {
             ["Agent__ApiUrl"] = (link?.Address ?? api.BaseAddress).ToString(),
+            ["Agent__ApiCaCertificate"] = api.CaCertificatePath!,
             ["Agent__JoinToken"] = token.GetProperty("join_token").GetString()!,
             ["Agent__StateDirectory"] = Path.Combine(work, "agent"),
             ["Agent__LibvirtUri"] = "qemu:///system",
@@ -162,7 +164,7 @@ public sealed class RealCloud : IAsyncDisposable
     {
         await Api.KillAsync();
         await Api.DisposeAsync();
-        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), port: _port);
+        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), port: _port, tls: true);
     }
 
     public async Task ConsoleShowsAsync(string instanceId, string text, TimeSpan? timeout = null, int from = 0)

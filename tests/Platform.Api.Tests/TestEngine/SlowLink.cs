@@ -12,6 +12,7 @@ public sealed class SlowLink : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
+    private readonly string _scheme;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _bytesPerSecond;
@@ -19,11 +20,13 @@ public sealed class SlowLink : IAsyncDisposable
     public SlowLink(Uri target)
     {
         _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        _scheme = target.Scheme;
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
-    public Uri Address => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+    /// <summary>Where to dial instead of the target, in the target's scheme (the link relays bytes, TLS included).</summary>
+    public Uri Address => new($"{_scheme}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     public long BytesPerSecond
     {
