@@ -1,8 +1,6 @@
-using System.Net;
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
-using Platform.Api.Authentication;
+using Platform.Api.Dashboard;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Shared.Persistence.Outbox;
@@ -50,27 +48,22 @@ internal static class PlatformJobs
         return services;
     }
 
+    /// <summary>
+    /// The dashboard at /hangfire is an API endpoint like the others: SigV4-signed requests only (the authentication
+    /// middleware refuses an unsigned one, from this machine too), and <see cref="JobsDashboardAuthorization"/> lets
+    /// in only the management account's principals allowed <c>platform:ViewJobs</c>. It is read-only: a signed
+    /// request cannot be forged by a cross-site form, but no job is triggered, requeued or deleted through it.
+    /// </summary>
     public static WebApplication UsePlatformJobsDashboard(this WebApplication app)
     {
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new LoopbackOnlyDashboardFilter()],
+            Authorization = [],
+            AsyncAuthorization = [new JobsDashboardAuthorization()],
+            IsReadOnlyFunc = _ => true,
             DisplayStorageConnectionString = false,
-        }).WithMetadata(AnonymousEndpoint.Instance);
+        });
         return app;
-    }
-
-    /// <summary>
-    /// The dashboard shows every tenant's jobs, so it answers only on the server itself: operators reach
-    /// it through an SSH tunnel. Signed API requests do not open it.
-    /// </summary>
-    internal sealed class LoopbackOnlyDashboardFilter : IDashboardAuthorizationFilter
-    {
-        public bool Authorize(DashboardContext context)
-        {
-            var remote = context.GetHttpContext().Connection.RemoteIpAddress;
-            return remote is not null && IPAddress.IsLoopback(remote);
-        }
     }
 
     private sealed class RegisterRecurringJobs(IRecurringJobManager recurring) : IStartupTask

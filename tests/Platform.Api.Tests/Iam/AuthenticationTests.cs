@@ -113,14 +113,6 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
         Assert.Contains("/api/v1/iam/users", openApi, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_jobs_dashboard_refuses_requests_from_other_machines()
-    {
-        using var client = platform.App.CreateClient();
-        var response = await client.GetAsync("/hangfire");
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-    }
-
     private static async Task<string> ErrorCode(HttpResponseMessage response)
     {
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
