@@ -5,6 +5,8 @@ namespace Platform.HostAgent.Protocol;
 /// an instance's observed state only once the agent has applied that instance's latest change.</param>
 /// <param name="TunnelAddress">The address other servers reach this one's VPC tunnels at (null: no networking yet).</param>
 /// <param name="Volumes">The block volumes in this server's pool and where each is attached; null: the agent did not look.</param>
+/// <param name="Degraded">Why the agent could not apply the desired state in its last round (Open vSwitch not answering, a
+/// full disk, ...); null when the round went through. A degraded server still reports what runs on it.</param>
 public sealed record HostReport(
     string HostId,
     long AppliedVersion,
@@ -12,7 +14,8 @@ public sealed record HostReport(
     IReadOnlyList<InstanceReport> Instances,
     IReadOnlyList<InstanceFault> Faults,
     string? TunnelAddress = null,
-    IReadOnlyList<VolumeReport>? Volumes = null);
+    IReadOnlyList<VolumeReport>? Volumes = null,
+    string? Degraded = null);
 
 /// <param name="DiskBytes">Size of the storage pool instances' disks and images live in (0 on simulated hosts).</param>
 public sealed record HostCapacity(int Cpus, long MemoryMib, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);

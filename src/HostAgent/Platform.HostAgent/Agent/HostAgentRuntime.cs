@@ -31,6 +31,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
     public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
 
+    /// <summary>Failed rounds: counted, logged once per change of cause, retried with backoff.</summary>
+    public RoundFaults Faults { get; } = new(options.HeartbeatInterval);
+
     /// <summary>Set once the agent has its host credential.</summary>
     public string? HostId { get; private set; }
 
@@ -89,7 +92,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 catch (LibvirtException e) when (!libvirt.IsAlive)
                 {
                     // The daemon went while the session was being set up; the next connection starts it again.
-                    LogRoundFailed(logger, e.Message);
+                    NoteRoundFailed(e);
                 }
                 finally
                 {
@@ -149,11 +152,10 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is HttpRequestException or AgentApiException or LibvirtException or IOException or OvsdbException or InvalidOperationException
-                    or TaskCanceledException)
+            catch (Exception e) when (IsRoundFault(e, cancellationToken))
             {
-                LogRoundFailed(logger, e.Message);
+                // The report itself did not go (the API away, libvirt gone mid-look): the next round tries again.
+                NoteRoundFailed(e);
             }
 
             if (!libvirt.IsAlive)
@@ -162,6 +164,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             }
 
             var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+            if (Faults.Consecutive > 0 && Faults.Backoff < interval)
+            {
+                interval = Faults.Backoff;
+            }
+
             Liveness.Beat("waiting for a change");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(interval);
@@ -183,51 +190,28 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     {
         Liveness.Beat("reconciling");
         var desired = Volatile.Read(ref _latest);
-        HostReport report;
+        HostReport? report = null;
+        string? degraded = null;
         if (desired is not null)
         {
-            // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
-            var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
-                .Where(s => s.Value.State != ImageFetchState.Ready)
-                .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
-            if (network is not null)
+            try
             {
-                // The bridge first: guests started by the apply find it and plug their NICs in.
-                await network.ApplyAsync(desired, cancellationToken);
-            }
-
-            Liveness.Beat("converging instances");
-            report = reconciler.Apply(desired, waiting);
-            if (network is not null)
-            {
-                Liveness.Beat("applying the network");
-                // Again now that new guests' ports exist, so their flows are there before they boot.
-                var result = await network.ApplyAsync(desired, cancellationToken);
-                if (result.PendingInterfaces.Count > 0)
+                report = await ApplyAsync(desired, reconciler, volumes, fetcher, network, cancellationToken);
+                applied = desired.Version;
+                if (Faults.Succeeded())
                 {
-                    LogPendingPorts(logger, result.PendingInterfaces.Count);
+                    LogRoundsRecovered(logger);
                 }
             }
-
-            // Volumes after instances: a volume is plugged into a domain that exists by now.
-            Liveness.Beat("converging volumes");
-            foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
+            catch (Exception e) when (IsRoundFault(e, cancellationToken))
             {
-                LogVolumeFault(logger, fault.VolumeId, fault.Message);
-            }
-
-            applied = desired.Version;
-            foreach (var fault in report.Faults)
-            {
-                LogFault(logger, fault.InstanceId, fault.Message);
+                // Nothing is undone: guests keep running as they are, and the server says why it is behind.
+                degraded = NoteRoundFailed(e);
             }
         }
-        else
-        {
-            report = new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
-        }
 
-        report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress });
+        report ??= new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
+        report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress, Degraded = degraded });
 
         Liveness.Beat("reporting");
         using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -243,6 +227,67 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }
 
         return applied;
+    }
+
+    /// <summary>One desired state applied: the switch, the guests, the switch again for new ports, the volumes.</summary>
+    private async Task<HostReport> ApplyAsync(HostDesiredState desired, HostReconciler reconciler, VolumeReconciler volumes, ImageFetcher fetcher,
+        GuestNetwork? network, CancellationToken cancellationToken)
+    {
+        // Instances whose image is not here yet wait for it (the download goes on beside this loop); the rest are applied now.
+        var waiting = fetcher.Track(desired.Instances.Select(i => i.Image))
+            .Where(s => s.Value.State != ImageFetchState.Ready)
+            .ToDictionary(s => s.Key, s => s.Value.State == ImageFetchState.Failed ? s.Value.Reason ?? "unknown" : null, StringComparer.Ordinal);
+        if (network is not null)
+        {
+            // The bridge first: guests started by the apply find it and plug their NICs in.
+            await network.ApplyAsync(desired, cancellationToken);
+        }
+
+        Liveness.Beat("converging instances");
+        var report = reconciler.Apply(desired, waiting);
+        if (network is not null)
+        {
+            Liveness.Beat("applying the network");
+            // Again now that new guests' ports exist, so their flows are there before they boot.
+            var result = await network.ApplyAsync(desired, cancellationToken);
+            if (result.PendingInterfaces.Count > 0)
+            {
+                LogPendingPorts(logger, result.PendingInterfaces.Count);
+            }
+        }
+
+        // Volumes after instances: a volume is plugged into a domain that exists by now.
+        Liveness.Beat("converging volumes");
+        foreach (var fault in await volumes.ApplyAsync(desired.Volumes ?? [], cancellationToken))
+        {
+            LogVolumeFault(logger, fault.VolumeId, fault.Message);
+        }
+
+        foreach (var fault in report.Faults)
+        {
+            LogFault(logger, fault.InstanceId, fault.Message);
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// A round's fault that can clear by itself: anything but the agent being stopped. Faults that cannot clear
+    /// (no or an invalid join token, an unusable state directory) happen before the rounds and end the agent.
+    /// </summary>
+    private static bool IsRoundFault(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && e is not (OutOfMemoryException or StackOverflowException);
+
+    /// <returns>The cause, for the heartbeat.</returns>
+    private string NoteRoundFailed(Exception e)
+    {
+        var cause = RoundFaults.Describe(e);
+        if (Faults.Failed(cause))
+        {
+            LogRoundFailed(logger, cause, Faults.Total);
+        }
+
+        return cause;
     }
 
     private async Task<HostCredential> EnrolAsync(HostCapacity capacity, CancellationToken cancellationToken)
@@ -366,8 +411,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     [LoggerMessage(Level = LogLevel.Warning, Message = "Volume {VolumeId} could not be converged: {Reason}")]
     private static partial void LogVolumeFault(ILogger logger, string volumeId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed: {Reason}")]
-    private static partial void LogRoundFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile round failed ({Total} failed rounds so far); retrying with backoff, logged again when the cause changes: {Reason}")]
+    private static partial void LogRoundFailed(ILogger logger, string reason, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconcile rounds go through again")]
+    private static partial void LogRoundsRecovered(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No domain events from libvirt ({Reason}); state changes are seen at the next heartbeat")]
     private static partial void LogNoEvents(ILogger logger, string reason);
