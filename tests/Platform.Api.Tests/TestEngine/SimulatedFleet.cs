@@ -18,7 +18,8 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
 
     /// <summary>Enrols a new server with a fresh join token for the zone and starts its agent.</summary>
     /// <param name="link">Stands between the agent and the API (a slow link, say): a new handler for each agent start.</param>
-    public async Task<SimulatedHost> AddHostAsync(string zone, int cpus, int memoryMiB, Func<DelegatingHandler>? link = null)
+    /// <param name="configure">Changes the agent's options (its switch, say) before it starts.</param>
+    public async Task<SimulatedHost> AddHostAsync(string zone, int cpus, int memoryMiB, Func<DelegatingHandler>? link = null, Action<AgentOptions>? configure = null)
     {
         var token = await (await operatorClient.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = zone })).AssertOkAsync();
         var directory = Directory.CreateTempSubdirectory("platform-simhost-").FullName;
@@ -29,7 +30,7 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
               <memory>{memoryMiB * 1024L}</memory>
             </node>
             """));
-        var host = new SimulatedHost(app, directory, LibvirtConnection.Open($"test://{hostXml}"), token.GetProperty("join_token").GetString()!, link);
+        var host = new SimulatedHost(app, directory, LibvirtConnection.Open($"test://{hostXml}"), token.GetProperty("join_token").GetString()!, link, configure);
         _hosts.Add(host);
         host.Start();
         await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(20), "the agent did not enrol");
@@ -46,7 +47,8 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
 }
 
 /// <summary>One simulated server: its libvirt (kept across agent restarts, as a real server keeps its guests) and its agent.</summary>
-public sealed class SimulatedHost(PlatformApp app, string stateDirectory, LibvirtConnection libvirt, string joinToken, Func<DelegatingHandler>? link = null)
+public sealed class SimulatedHost(PlatformApp app, string stateDirectory, LibvirtConnection libvirt, string joinToken, Func<DelegatingHandler>? link = null,
+    Action<AgentOptions>? configure = null)
     : IAsyncDisposable
 {
     private CancellationTokenSource? _stop;
@@ -61,6 +63,9 @@ public sealed class SimulatedHost(PlatformApp app, string stateDirectory, Libvir
 
     public bool IsRunning => _running is { IsCompleted: false };
 
+    /// <summary>The agent's failed rounds so far.</summary>
+    public RoundFaults? Faults => _runtime?.Faults;
+
     public void Start()
     {
         var options = new AgentOptions
@@ -72,6 +77,7 @@ public sealed class SimulatedHost(PlatformApp app, string stateDirectory, Libvir
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
             LongPollWait = TimeSpan.FromSeconds(10),
         };
+        configure?.Invoke(options);
         var http = link is null ? app.CreateClient() : app.CreateDefaultClient(link());
         http.Timeout = TimeSpan.FromSeconds(60);
         _runtime = new HostAgentRuntime(options, new AgentApiClient(http), NullLogger.Instance, TimeProvider.System, () => libvirt);

@@ -9,7 +9,24 @@ public sealed class SchedulerTests
     private static readonly InstanceType Large = InstanceTypeCatalog.Find("m5.large")!;
 
     private static HostCandidate Host(string id, string zone = "az-1", int cpus = 2, long memoryMiB = 8704, int usedCpus = 0, long usedMemoryMiB = 0,
-        HostStatus status = HostStatus.Available) => new(id, zone, cpus, memoryMiB, usedCpus, usedMemoryMiB, status);
+        HostStatus status = HostStatus.Available, string? degraded = null) => new(id, zone, cpus, memoryMiB, usedCpus, usedMemoryMiB, status, degraded);
+
+    [Fact]
+    public void Given_a_degraded_host_Then_a_healthy_one_that_fits_is_preferred_and_the_degraded_one_is_the_last_resort()
+    {
+        const string Cause = "OpenFlowException: ovs-ofctl: br-int is not a bridge or a socket";
+        // h1 has far more room, but its agent cannot apply its state: the fuller healthy h2 is taken, with either strategy.
+        HostCandidate[] hosts = [Host("h1", degraded: Cause), Host("h2", usedMemoryMiB: 6144)];
+        Assert.Equal(new PlacementDecision.Placed("h2"), Scheduler.Place(Micro, null, hosts, new SchedulerOptions { Strategy = PlacementStrategy.Spread }));
+        Assert.Equal(new PlacementDecision.Placed("h2"), Scheduler.Place(Micro, null, hosts, new SchedulerOptions { Strategy = PlacementStrategy.Pack }));
+
+        // No healthy host fits: the degraded one still takes it (its agent retries), rather than refusing the launch.
+        Assert.Equal(new PlacementDecision.Placed("h1"), Scheduler.Place(Large, null, hosts, new SchedulerOptions()));
+
+        // Refused for capacity, a degraded host's reason says so.
+        var refusal = Assert.IsType<PlacementDecision.NoCapacity>(Scheduler.Place(Large, null, [Host("h1", memoryMiB: 4096, degraded: Cause)], new SchedulerOptions()));
+        Assert.Contains($"(degraded: {Cause})", refusal.Explain(), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Given_spread_Then_the_host_with_most_room_is_chosen_and_given_pack_the_fullest_that_fits()

@@ -42,6 +42,12 @@ public sealed class OvsdbClient : IAsyncDisposable
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
             return new OvsdbClient(socket);
         }
+        catch (SocketException e)
+        {
+            // Name the socket: "Cannot assign requested address" alone does not say that Open vSwitch is not up.
+            socket.Dispose();
+            throw new IOException($"Open vSwitch's database at {socketPath} did not answer ({e.SocketErrorCode}: {e.Message})", e);
+        }
         catch
         {
             socket.Dispose();

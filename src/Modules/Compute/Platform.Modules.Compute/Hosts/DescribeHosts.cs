@@ -23,7 +23,8 @@ internal sealed record HostResponse(
     long DesiredVersion,
     long AppliedVersion,
     DateTime EnrolledAt,
-    DateTime LastHeartbeatAt);
+    DateTime LastHeartbeatAt,
+    string? StatusReason = null);
 
 internal sealed record HostsResponse(IReadOnlyList<HostResponse> Hosts);
 
@@ -47,7 +48,7 @@ internal sealed class DescribeHostsHandler(ComputeDbContext db, ISender sender, 
             var used = allocations.GetValueOrDefault(h.Id);
             return new HostResponse(h.Id, h.Name, h.AvailabilityZone, liveness.Status(h), h.Cpus, h.MemoryMiB, h.DiskBytes, h.DiskFreeBytes,
                 h.RunningDomains, used.VirtualCpus, used.MemoryMiB, used.Instances, h.DesiredVersion, h.AppliedVersion, h.EnrolledAt,
-                h.LastHeartbeatAt);
+                h.LastHeartbeatAt, liveness.IsReachable(h) ? h.DegradedReason : "missed its heartbeats");
         }).ToList());
     }
 }

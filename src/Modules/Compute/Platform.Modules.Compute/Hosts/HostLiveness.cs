@@ -10,5 +10,6 @@ internal sealed class HostLiveness(IOptions<ComputeOptions> options, TimeProvide
 
     public bool IsReachable(HostRecord host) => host.LastHeartbeatAt >= ReachableSince;
 
-    public string Status(HostRecord host) => !IsReachable(host) ? "unreachable" : host.Disabled ? "disabled" : "available";
+    public string Status(HostRecord host) =>
+        !IsReachable(host) ? "unreachable" : host.Disabled ? "disabled" : host.DegradedReason is not null ? "degraded" : "available";
 }

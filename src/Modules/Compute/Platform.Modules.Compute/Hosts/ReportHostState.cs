@@ -44,6 +44,7 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         host.RunningDomains = report.Capacity.RunningDomains;
         host.AppliedVersion = Math.Min(report.AppliedVersion, host.DesiredVersion);
         host.LastHeartbeatAt = now;
+        host.DegradedReason = report.Degraded is { Length: > 1024 } reason ? reason[..1024] : report.Degraded;
         var tunnelMoved = report.TunnelAddress is not null && report.TunnelAddress != host.TunnelAddress;
         host.TunnelAddress = report.TunnelAddress ?? host.TunnelAddress;
 

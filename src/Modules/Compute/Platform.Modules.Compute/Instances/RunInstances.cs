@@ -204,7 +204,7 @@ internal sealed class RunInstancesHandler(
         {
             var used = allocations.GetValueOrDefault(h.Id);
             return new HostCandidate(h.Id, h.AvailabilityZone, h.Cpus, h.MemoryMiB, used.VirtualCpus, used.MemoryMiB,
-                liveness.IsReachable(h) ? HostStatus.Available : HostStatus.Unreachable);
+                liveness.IsReachable(h) ? HostStatus.Available : HostStatus.Unreachable, h.DegradedReason);
         }).ToList();
         return (hosts, candidates);
     }

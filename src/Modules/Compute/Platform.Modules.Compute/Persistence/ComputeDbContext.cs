@@ -47,6 +47,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             host.Property(h => h.EnrolledAt).HasColumnName("enrolled_at");
             host.Property(h => h.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
             host.Property(h => h.Disabled).HasColumnName("disabled");
+            host.Property(h => h.DegradedReason).HasColumnName("degraded_reason").HasMaxLength(1024);
         });
 
         modelBuilder.Entity<JoinToken>(token =>

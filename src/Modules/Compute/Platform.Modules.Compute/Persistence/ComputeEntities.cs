@@ -36,6 +36,9 @@ internal sealed class HostRecord
 
     /// <summary>Operators take a host out of scheduling without touching what runs on it.</summary>
     public bool Disabled { get; set; }
+
+    /// <summary>Why the agent could not apply its desired state in its last round (from its heartbeat); null when healthy.</summary>
+    public string? DegradedReason { get; set; }
 }
 
 /// <summary>A one-time token an operator hands to a new server; only its hash is kept.</summary>

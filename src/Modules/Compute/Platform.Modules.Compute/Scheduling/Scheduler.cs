@@ -18,7 +18,8 @@ internal sealed record HostCandidate(
     long MemoryMiB,
     int AllocatedVirtualCpus,
     long AllocatedMemoryMiB,
-    HostStatus Status = HostStatus.Available);
+    HostStatus Status = HostStatus.Available,
+    string? Degraded = null);
 
 internal enum PlacementStrategy
 {
@@ -101,7 +102,8 @@ internal static class Scheduler
                 continue;
             }
 
-            var score = Score(host, type, options);
+            // A degraded server (its agent cannot apply its state just now) is taken only when no healthy one fits.
+            var score = Score(host, type, options) - (host.Degraded is null ? 0 : DegradedPenalty);
             if (best is null || score > bestScore || (score == bestScore && string.CompareOrdinal(host.HostId, best.HostId) < 0))
             {
                 (best, bestScore) = (host, score);
@@ -113,7 +115,16 @@ internal static class Scheduler
             : new PlacementDecision.Placed(best.HostId);
     }
 
+    /// <summary>Larger than any difference of scores (each lies within [-1, 1]).</summary>
+    private const double DegradedPenalty = 4;
+
     private static string? Rejects(HostCandidate host, InstanceType type, string? availabilityZone, SchedulerOptions options)
+    {
+        var reason = RejectsFor(host, type, availabilityZone, options);
+        return reason is not null && host.Degraded is not null ? $"{reason} (degraded: {host.Degraded})" : reason;
+    }
+
+    private static string? RejectsFor(HostCandidate host, InstanceType type, string? availabilityZone, SchedulerOptions options)
     {
         if (availabilityZone is not null && host.AvailabilityZone != availabilityZone)
         {

@@ -50,6 +50,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("credential_hash");
 
+                    b.Property<string>("DegradedReason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("degraded_reason");
+
                     b.Property<long>("DesiredVersion")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint")

@@ -44,6 +44,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("credential_hash");
 
+                    b.Property<string>("DegradedReason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("degraded_reason");
+
                     b.Property<long>("DesiredVersion")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
