@@ -2,6 +2,7 @@
 # Platform on one machine.
 #   ./platform.sh up      install what is missing, build, start the API on the embedded database and a
 #                         HostAgent for this machine, and publish the test image
+#   ./platform.sh status  each process, its restarts, and the server's state
 #   ./platform.sh down    stop it
 #   ./platform.sh test    run every test
 #   ./platform.sh bench   run the benchmarks and write docs/BENCHMARKS.md
@@ -20,12 +21,13 @@ cd "$root"
 # /dev/kvm whose guests hang, see docs/OPERATIONS.md).
 : "${PLATFORM_DOMAIN_TYPE:=qemu}"
 : "${PLATFORM_REGION:=us-east-1}"
+# Where the API and the agent are published to when systemd does not run them.
+: "${PLATFORM_BUILD:=$root/.build}"
 export PLATFORM_DATA PLATFORM_URL PLATFORM_CA
 
 pid_of() {
   [ -f "$PLATFORM_RUN/$1.pid" ] && kill -0 "$(cat "$PLATFORM_RUN/$1.pid")" 2>/dev/null && cat "$PLATFORM_RUN/$1.pid"
 }
-api_pid() { pid_of api; }
 
 # A call to the API signed with the management account's root key (curl's own SigV4).
 signed() {
@@ -34,37 +36,136 @@ signed() {
     --user "$(jq -r .access_key_id "$creds"):$(jq -r .secret_access_key "$creds")" "$@"
 }
 
-start_agent() {
-  if pid=$(pid_of agent); then
-    echo "HostAgent already running (pid $pid)"
+# systemd as PID 1: the units in deploy/systemd run the API and the agent (Restart=always). Elsewhere (containers,
+# CI) deploy/supervise.sh does the same: restarts with backoff, each restart logged and counted.
+use_systemd() {
+  [ "${PLATFORM_SUPERVISOR:-}" != bash ] && [ -d /run/systemd/system ] && [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ]
+}
+
+# Starts NAME's supervisor in DIR with the environment given before the command: supervised NAME DIR VAR=... -- CMD...
+supervised() {
+  local name=$1 dir=$2
+  shift 2
+  local vars=()
+  while [ "$1" != "--" ]; do vars+=("$1"); shift; done
+  shift
+  rm -f "$PLATFORM_RUN/$name.restarts" "$PLATFORM_RUN/$name.last-exit"
+  (cd "$dir" && exec env "${vars[@]}" setsid nohup "$root/deploy/supervise.sh" "$name" "$PLATFORM_RUN" "$PLATFORM_LOG/$name.log" -- "$@" \
+    >>"$PLATFORM_LOG/$name.log" 2>&1 </dev/null) &
+  echo $! >"$PLATFORM_RUN/$name.pid"
+}
+
+# The process doing the work: the supervisor's child, or the unit's main process.
+worker_pid() {
+  if use_systemd; then
+    local pid
+    pid=$(systemctl show -p MainPID --value "platform-$1" 2>/dev/null)
+    [ "${pid:-0}" != 0 ] && echo "$pid"
+  elif pid_of "$1" >/dev/null && [ -f "$PLATFORM_RUN/$1.child" ]; then
+    cut -d' ' -f1 "$PLATFORM_RUN/$1.child"
+  fi
+}
+
+running() {
+  if use_systemd; then systemctl is-active --quiet "platform-${1/agent/hostagent}"; else pid_of "$1" >/dev/null; fi
+}
+
+# Where the API keeps failing to start, say why instead of waiting out the timeout.
+fail_with_log() {
+  echo "$1; the last lines of $PLATFORM_LOG/$2.log:" >&2
+  tail -n 40 "$PLATFORM_LOG/$2.log" >&2
+  exit 1
+}
+
+start_api() {
+  if running api; then
+    echo "Platform API already running at $PLATFORM_URL"
     return
   fi
-  dotnet publish src/HostAgent/Platform.HostAgent -c Release -o "$root/.build/agent" --no-restore --verbosity quiet
-  # 0711: QEMU passes through to the pool and the consoles; the credential inside is 0600 (docs/OPERATIONS.md).
-  mkdir -p "$PLATFORM_AGENT_STATE" && chmod 711 "$PLATFORM_AGENT_STATE"
-  local token=""
-  if [ ! -f "$PLATFORM_AGENT_STATE/credential.json" ]; then
-    token=$(signed -X POST -H 'Content-Type: application/json' -d '{}' "$PLATFORM_URL/api/v1/ec2/hosts/join-tokens" | jq -r .join_token)
+  mkdir -p "$PLATFORM_DATA" "$PLATFORM_LOG" "$PLATFORM_RUN"
+  chmod 700 "$PLATFORM_DATA"
+  if use_systemd; then
+    dotnet publish src/Platform.Api -c Release -o /opt/platform/api --no-restore --verbosity quiet
+    sed -e "s|^Environment=ASPNETCORE_URLS=.*|Environment=ASPNETCORE_URLS=$PLATFORM_URL|" \
+      -e "s|/var/lib/platform\b|$PLATFORM_DATA|g" deploy/systemd/platform-api.service >/etc/systemd/system/platform-api.service
+    systemctl daemon-reload
+    systemctl enable --now platform-api
+  else
+    dotnet publish src/Platform.Api -c Release -o "$PLATFORM_BUILD/api" --no-restore --verbosity quiet
+    # Started from its own folder: that is where it finds appsettings.json.
+    supervised api "$PLATFORM_BUILD/api" Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" -- dotnet Platform.Api.dll
   fi
-  (cd "$root/.build/agent" && Agent__ApiUrl="$PLATFORM_URL" Agent__ApiCaCertificate="$PLATFORM_CA" Agent__JoinToken="$token" Agent__StateDirectory="$PLATFORM_AGENT_STATE" \
-    Agent__DomainType="$PLATFORM_DOMAIN_TYPE" exec nohup dotnet Platform.HostAgent.dll >>"$PLATFORM_LOG/agent.log" 2>&1) &
-  echo $! >"$PLATFORM_RUN/agent.pid"
-  for _ in $(seq 1 60); do
-    [ -f "$PLATFORM_AGENT_STATE/credential.json" ] && break
-    kill -0 "$(cat "$PLATFORM_RUN/agent.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/agent.log" >&2; exit 1; }
+  for _ in $(seq 1 90); do
+    curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
+    running api || fail_with_log "The API's supervisor is gone" api
     sleep 1
   done
-  # Ready once the API has its heartbeat: until then (a restarted agent, an API that was down) launches find no server.
-  local host status=""
+  curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null || fail_with_log "The API did not become ready" api
+  echo "Platform API running (pid $(worker_pid api)) at $PLATFORM_URL; log: $(log_of api)"
+  echo "Its certificate's CA: $PLATFORM_CA (curl --cacert, aws --ca-bundle)"
+}
+
+log_of() {
+  if use_systemd; then echo "journalctl -u platform-${1/agent/hostagent}"; else echo "$PLATFORM_LOG/$1.log"; fi
+}
+
+# The agent's view of this server as the API has it: "status reason", empty when it has not enrolled.
+host_state() {
+  [ -f "$PLATFORM_AGENT_STATE/credential.json" ] || return 0
+  local host
   host=$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json")
-  for _ in $(seq 1 60); do
-    status=$(signed "$PLATFORM_URL/api/v1/ec2/hosts" 2>/dev/null | jq -r --arg h "$host" '.hosts[] | select(.host_id == $h) | .status' || true)
-    [ "$status" = available ] && break
-    kill -0 "$(cat "$PLATFORM_RUN/agent.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/agent.log" >&2; exit 1; }
-    sleep 1
+  signed "$PLATFORM_URL/api/v1/ec2/hosts" 2>/dev/null | jq -r --arg h "$host" \
+    '.hosts[] | select(.host_id == $h) | "\(.status) \(.applied_version >= .desired_version) \(.status_reason // "")"' || true
+}
+
+start_agent() {
+  if running agent; then
+    echo "HostAgent already running (pid $(worker_pid agent))"
+  else
+    # 0711: QEMU passes through to the pool and the consoles; the credential inside is 0600 (docs/OPERATIONS.md).
+    mkdir -p "$PLATFORM_AGENT_STATE" && chmod 711 "$PLATFORM_AGENT_STATE"
+    local token=""
+    if [ ! -f "$PLATFORM_AGENT_STATE/credential.json" ]; then
+      token=$(signed -X POST -H 'Content-Type: application/json' -d '{}' "$PLATFORM_URL/api/v1/ec2/hosts/join-tokens" | jq -r .join_token)
+    fi
+    # Networking on from the start: a switch still coming up is a fault the agent waits out, not a server without VPCs.
+    local settings=(Agent__ApiUrl="$PLATFORM_URL" Agent__ApiCaCertificate="$PLATFORM_CA" Agent__StateDirectory="$PLATFORM_AGENT_STATE"
+      Agent__DomainType="$PLATFORM_DOMAIN_TYPE" Agent__Networking=true)
+    if use_systemd; then
+      dotnet publish src/HostAgent/Platform.HostAgent -c Release -o /opt/platform/hostagent --no-restore --verbosity quiet
+      mkdir -p /etc/platform
+      (umask 077 && printf '%s\n' "${settings[@]}" "Agent__JoinToken=$token" >/etc/platform/agent.env)
+      sed -e "s|/var/lib/platform-agent\b|$PLATFORM_AGENT_STATE|g" deploy/systemd/platform-hostagent.service \
+        >/etc/systemd/system/platform-hostagent.service
+      systemctl daemon-reload
+      systemctl enable --now platform-hostagent
+    else
+      dotnet publish src/HostAgent/Platform.HostAgent -c Release -o "$PLATFORM_BUILD/agent" --no-restore --verbosity quiet
+      supervised agent "$PLATFORM_BUILD/agent" "${settings[@]}" Agent__JoinToken="$token" -- dotnet Platform.HostAgent.dll
+    fi
+    for _ in $(seq 1 60); do
+      [ -f "$PLATFORM_AGENT_STATE/credential.json" ] && break
+      running agent || fail_with_log "The HostAgent's supervisor is gone" agent
+      sleep 1
+    done
+    [ -f "$PLATFORM_AGENT_STATE/credential.json" ] || fail_with_log "The HostAgent did not enrol" agent
+  fi
+  # Ready once the server has stayed available, with its desired state applied (a first network round included),
+  # for three heartbeats: a switch still opening its bridge shows here as degraded, not as a launch that fails.
+  local host state="" steady=0
+  host=$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json")
+  for _ in $(seq 1 120); do
+    state=$(host_state)
+    case "$state" in
+      "available true"*) steady=$((steady + 1)) ;;
+      *) steady=0 ;;
+    esac
+    [ "$steady" -ge 3 ] && break
+    running agent || fail_with_log "The HostAgent's supervisor is gone" agent
+    sleep 2
   done
-  [ "$status" = available ] || { echo "The HostAgent did not report to the API; see $PLATFORM_LOG/agent.log" >&2; exit 1; }
-  echo "HostAgent running (pid $(cat "$PLATFORM_RUN/agent.pid")), host $host available; log: $PLATFORM_LOG/agent.log"
+  [ "$steady" -ge 3 ] || fail_with_log "The server $host did not stay available (${state:-no heartbeat})" agent
+  echo "HostAgent running (pid $(worker_pid agent)), host $host available; log: $(log_of agent)"
 }
 
 # The test image (host kernel + busybox initramfs) as a public image, once.
@@ -91,25 +192,7 @@ publish_test_image() {
 
 up() {
   deploy/install-prerequisites.sh
-  if pid=$(api_pid); then
-    echo "Platform API already running (pid $pid) at $PLATFORM_URL"
-  else
-    dotnet publish src/Platform.Api -c Release -o "$root/.build/api" --no-restore --verbosity quiet
-    mkdir -p "$PLATFORM_DATA" "$PLATFORM_LOG" "$PLATFORM_RUN"
-    chmod 700 "$PLATFORM_DATA"
-    # Started from its own folder: that is where it finds appsettings.json.
-    (cd "$root/.build/api" && Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
-      exec nohup dotnet Platform.Api.dll >>"$PLATFORM_LOG/api.log" 2>&1) &
-    echo $! >"$PLATFORM_RUN/api.pid"
-    for _ in $(seq 1 60); do
-      curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
-      kill -0 "$(cat "$PLATFORM_RUN/api.pid")" 2>/dev/null || { tail -n 40 "$PLATFORM_LOG/api.log" >&2; exit 1; }
-      sleep 1
-    done
-    curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null || { echo "The API did not become ready; see $PLATFORM_LOG/api.log" >&2; exit 1; }
-    echo "Platform API running (pid $(cat "$PLATFORM_RUN/api.pid")) at $PLATFORM_URL; log: $PLATFORM_LOG/api.log"
-    echo "Its certificate's CA: $PLATFORM_CA (curl --cacert, aws --ca-bundle)"
-  fi
+  start_api
   if [ -f "$PLATFORM_DATA/root-credentials.json" ]; then
     echo "Root access key of the management account: $PLATFORM_DATA/root-credentials.json (readable by root only)"
   fi
@@ -118,20 +201,58 @@ up() {
   publish_test_image
 }
 
-down() {
-  if pid=$(pid_of agent); then
-    kill "$pid"
-    rm -f "$PLATFORM_RUN/agent.pid"
-    echo "HostAgent stopped (its guests keep running)"
-  fi
-  if pid=$(api_pid); then
-    kill "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    rm -f "$PLATFORM_RUN/api.pid"
-    echo "Platform API stopped"
+# One line per process (pid, since when, restarts and the last one's cause), then the server as the API sees it.
+status() {
+  local name
+  for name in api agent; do
+    if use_systemd; then
+      local unit="platform-${name/agent/hostagent}"
+      printf '%-6s %s (systemd %s, pid %s, restarts %s)\n' "$name" "$(systemctl is-active "$unit" 2>/dev/null)" "$unit" \
+        "$(systemctl show -p MainPID --value "$unit")" "$(systemctl show -p NRestarts --value "$unit")"
+    elif pid_of "$name" >/dev/null; then
+      local child since="" restarts last=""
+      child=$(worker_pid "$name" || true)
+      [ -f "$PLATFORM_RUN/$name.child" ] && since=$(date -u -d "@$(cut -d' ' -f2 "$PLATFORM_RUN/$name.child")" +%Y-%m-%dT%H:%M:%SZ)
+      restarts=$(cat "$PLATFORM_RUN/$name.restarts" 2>/dev/null || echo 0)
+      [ -f "$PLATFORM_RUN/$name.last-exit" ] && last="; last: $(cat "$PLATFORM_RUN/$name.last-exit")"
+      if [ -n "$child" ]; then
+        printf '%-6s running (pid %s since %s, restarts %s%s)\n' "$name" "$child" "$since" "$restarts" "$last"
+      else
+        printf '%-6s restarting (restarts %s%s)\n' "$name" "$restarts" "$last"
+      fi
+    else
+      printf '%-6s stopped\n' "$name"
+    fi
+  done
+  local state
+  state=$(host_state)
+  if [ -n "$state" ]; then
+    local status=${state%% *} reason=${state#* * }
+    printf 'server %s %s%s\n' "$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json")" "$status" "${reason:+ ($reason)}"
+  elif ! curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/healthz" >/dev/null 2>&1; then
+    echo "server unknown: the API does not answer at $PLATFORM_URL"
   else
-    echo "Platform API is not running"
+    echo "server not enrolled"
   fi
+}
+
+down() {
+  if use_systemd; then
+    systemctl stop platform-hostagent platform-api 2>/dev/null || true
+    echo "HostAgent and API stopped (the guests keep running)"
+    return
+  fi
+  local name pid
+  for name in agent api; do
+    if pid=$(pid_of "$name"); then
+      kill "$pid"
+      for _ in $(seq 1 70); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      rm -f "$PLATFORM_RUN/$name.pid"
+      echo "$([ "$name" = api ] && echo "Platform API" || echo "HostAgent (its guests keep running)") stopped"
+    else
+      echo "$([ "$name" = api ] && echo "Platform API" || echo "HostAgent") is not running"
+    fi
+  done
 }
 
 run_tests() {
@@ -159,7 +280,8 @@ PY
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  status) status ;;
   test) run_tests ;;
   bench) deploy/install-prerequisites.sh && bench/run.sh ;;
-  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
