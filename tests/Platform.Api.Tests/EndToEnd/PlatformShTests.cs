@@ -25,6 +25,8 @@ public sealed class PlatformShTests : IDisposable
         _environment = new Dictionary<string, string>
         {
             ["PLATFORM_DATA"] = Path.Combine(_work, "data"),
+            // Set as well: `platform.sh test` exports the machine's own, and the tests inherit it.
+            ["PLATFORM_CA"] = Path.Combine(_work, "data", "ca.pem"),
             ["PLATFORM_LOG"] = Path.Combine(_work, "log"),
             ["PLATFORM_RUN"] = Path.Combine(_work, "run"),
             ["PLATFORM_AGENT_STATE"] = Path.Combine(_work, "agent"),
