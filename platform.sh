@@ -55,11 +55,14 @@ supervised() {
   echo $! >"$PLATFORM_RUN/$name.pid"
 }
 
+# The systemd unit that runs api or agent.
+unit_of() { echo "platform-${1/agent/hostagent}"; }
+
 # The process doing the work: the supervisor's child, or the unit's main process.
 worker_pid() {
   if use_systemd; then
     local pid
-    pid=$(systemctl show -p MainPID --value "platform-$1" 2>/dev/null)
+    pid=$(systemctl show -p MainPID --value "$(unit_of "$1")" 2>/dev/null)
     [ "${pid:-0}" != 0 ] && echo "$pid"
   elif pid_of "$1" >/dev/null && [ -f "$PLATFORM_RUN/$1.child" ]; then
     cut -d' ' -f1 "$PLATFORM_RUN/$1.child"
@@ -67,13 +70,13 @@ worker_pid() {
 }
 
 running() {
-  if use_systemd; then systemctl is-active --quiet "platform-${1/agent/hostagent}"; else pid_of "$1" >/dev/null; fi
+  if use_systemd; then systemctl is-active --quiet "$(unit_of "$1")"; else pid_of "$1" >/dev/null; fi
 }
 
 # Where the API keeps failing to start, say why instead of waiting out the timeout.
 fail_with_log() {
-  echo "$1; the last lines of $PLATFORM_LOG/$2.log:" >&2
-  tail -n 40 "$PLATFORM_LOG/$2.log" >&2
+  echo "$1; the last lines of $(log_of "$2"):" >&2
+  if use_systemd; then journalctl -u "$(unit_of "$2")" -n 40 --no-pager >&2; else tail -n 40 "$PLATFORM_LOG/$2.log" >&2; fi
   exit 1
 }
 
@@ -106,7 +109,7 @@ start_api() {
 }
 
 log_of() {
-  if use_systemd; then echo "journalctl -u platform-${1/agent/hostagent}"; else echo "$PLATFORM_LOG/$1.log"; fi
+  if use_systemd; then echo "journalctl -u $(unit_of "$1")"; else echo "$PLATFORM_LOG/$1.log"; fi
 }
 
 # The agent's view of this server as the API has it: "status reason", empty when it has not enrolled.
@@ -206,7 +209,8 @@ status() {
   local name
   for name in api agent; do
     if use_systemd; then
-      local unit="platform-${name/agent/hostagent}"
+      local unit
+      unit=$(unit_of "$name")
       printf '%-6s %s (systemd %s, pid %s, restarts %s)\n' "$name" "$(systemctl is-active "$unit" 2>/dev/null)" "$unit" \
         "$(systemctl show -p MainPID --value "$unit")" "$(systemctl show -p NRestarts --value "$unit")"
     elif pid_of "$name" >/dev/null; then
