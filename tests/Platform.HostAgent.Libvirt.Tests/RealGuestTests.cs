@@ -101,12 +101,21 @@ public sealed class RealGuestTests
 
         guest.Domain.Reboot(RebootMethod.AcpiPowerButton);
         await Task.Delay(TimeSpan.FromSeconds(5));
-        Assert.False(events.Reader.TryRead(out _));
+        // Events are the connection's: any other guest on qemu:///system (another test, the machine's own agent) may
+        // reset meanwhile, so only this guest's count.
+        while (events.Reader.TryRead(out var name))
+        {
+            Assert.True(name != guest.Domain.Name, $"{name} was reset though it ignores the button; console: {await guest.ConsoleTextAsync()}");
+        }
+
         Assert.Equal(1, Markers(await guest.ConsoleTextAsync()));
 
         guest.Domain.Reset();
         using var timeout = new CancellationTokenSource(BootDeadline);
-        Assert.Equal(guest.Domain.Name, await events.Reader.ReadAsync(timeout.Token));
+        while (await events.Reader.ReadAsync(timeout.Token) != guest.Domain.Name)
+        {
+        }
+
         await guest.WaitForMarkersAsync(2);
         Assert.DoesNotContain("PLATFORM-GUEST-POWER-OFF", await guest.ConsoleTextAsync(), StringComparison.Ordinal);
     }
