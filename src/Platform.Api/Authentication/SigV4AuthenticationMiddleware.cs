@@ -37,10 +37,15 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
             return;
         }
 
+        // Every endpoint names its service (a test holds each to it); a route that does not exist, or not for this
+        // method, answers 404 or 405 whoever signed it.
+        var service = metadata?.GetMetadata<SigningService>()?.Name;
+
         // The native S3 endpoints and image uploads carry large bodies: streamed and checked on the way, never buffered.
-        if (context.Request.Path.StartsWithSegments(NativeS3Prefix) || metadata?.GetMetadata<StreamedBodyEndpoint>() is not null)
+        var s3Objects = context.Request.Path.StartsWithSegments(NativeS3Prefix);
+        if (s3Objects || metadata?.GetMetadata<StreamedBodyEndpoint>() is not null)
         {
-            if (!await AuthenticateStreamingAsync(context, NativeApi))
+            if (!await AuthenticateStreamingAsync(context, NativeApi, service, allowUnsignedPayload: s3Objects))
             {
                 throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
             }
@@ -51,15 +56,17 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
 
         var request = context.Request;
         var bodyHash = await HashBodyAsync(request, context.RequestAborted);
-        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), NativeApi, bodyHash);
-        var signature = Check(parsed, NativeApi)
-            ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-
-        var declared = request.Headers[ContentSha256Header].ToString();
-        if (declared.Length == 64 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
+        // Outside S3 the server hashes the body itself: whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD, STREAMING-…,
+        // anything) must be that hash, or the signature would cover a body other than the one obeyed.
+        if (request.Headers[ContentSha256Header] is { Count: > 0 } declaredValues
+            && (declaredValues.Count > 1 || !string.Equals(declaredValues.ToString().Trim(), bodyHash, StringComparison.OrdinalIgnoreCase)))
         {
             throw new ApiException(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
+
+        var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), NativeApi, bodyHash);
+        var signature = Check(parsed, NativeApi, service)
+            ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
 
         await AuthenticateAsync(context, signature);
         await next(context);
@@ -71,7 +78,7 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
     /// </summary>
     public async Task InvokeS3Async(HttpContext context, RequestDelegate next)
     {
-        await AuthenticateStreamingAsync(context, SigV4Options.S3);
+        await AuthenticateStreamingAsync(context, SigV4Options.S3, SigningService.S3.Name, allowUnsignedPayload: true);
         await next(context);
     }
 
@@ -79,7 +86,7 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
     /// Checks the signature over the declared payload hash, then replaces the body with one that checks the
     /// payload while it is read (SHA-256, chunk signatures, trailing checksums). False when unsigned.
     /// </summary>
-    private async Task<bool> AuthenticateStreamingAsync(HttpContext context, SigV4Options options)
+    private async Task<bool> AuthenticateStreamingAsync(HttpContext context, SigV4Options options, string? service, bool allowUnsignedPayload)
     {
         var request = context.Request;
         // One PUT may carry up to 5 GiB (plus its chunk framing); the handler checks the declared size.
@@ -100,9 +107,15 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
 
         var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), options,
             declared ?? SigV4Verifier.UnsignedPayload);
-        if (Check(parsed, options) is not { } signature)
+        if (Check(parsed, options, service) is not { } signature)
         {
             return false;
+        }
+
+        // UNSIGNED-PAYLOAD and the unsigned trailer leave the body out of the signature: S3's objects only, as on AWS.
+        if (!allowUnsignedPayload && signature.PayloadHash is SigV4Verifier.UnsignedPayload or TrailerChunkedStream.Unsigned)
+        {
+            throw new ApiException(400, "InvalidArgument", $"x-amz-content-sha256 {signature.PayloadHash} is accepted by S3 only; sign the body's SHA-256 or stream it signed.");
         }
 
         var caller = await AuthenticateAsync(context, signature);
@@ -129,7 +142,7 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
     }
 
     /// <summary>The parsed signature, its region and time checked; null when the request carries none.</summary>
-    private SigV4ParsedRequest? Check(SigV4ParseResult parsed, SigV4Options options)
+    private SigV4ParsedRequest? Check(SigV4ParseResult parsed, SigV4Options options, string? service)
     {
         if (parsed.Error is { } parseError)
         {
@@ -145,6 +158,16 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         {
             throw new ApiException(400, "AuthorizationHeaderMalformed",
                 $"The authorization header is malformed; the region '{signature.Scope.Region}' is wrong; expecting '{platform.Value.Region}'");
+        }
+
+        if (service is not null && signature.Scope.Service != service)
+        {
+            // AWS's wording: S3 names both services in its malformed-credential error, the query services ask for the right scope.
+            throw options.NormalizePath
+                ? new ApiException(403, "SignatureDoesNotMatch", $"Credential should be scoped to correct service: '{service}'.")
+                : signature.Form == SigV4Form.Header
+                    ? new ApiException(400, "AuthorizationHeaderMalformed", $"The authorization header is malformed; incorrect service \"{signature.Scope.Service}\". This endpoint belongs to \"{service}\".")
+                    : new ApiException(400, "AuthorizationQueryParametersError", $"Error parsing the X-Amz-Credential parameter; incorrect service \"{signature.Scope.Service}\". This endpoint belongs to \"{service}\".");
         }
 
         if (SigV4Verifier.CheckTime(signature, clock.GetUtcNow(), options) is { } timeError)

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Platform.Api.Dashboard;
+using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Shared.Persistence.Outbox;
@@ -62,7 +63,7 @@ internal static class PlatformJobs
             AsyncAuthorization = [new JobsDashboardAuthorization()],
             IsReadOnlyFunc = _ => true,
             DisplayStorageConnectionString = false,
-        });
+        }).WithMetadata(SigningService.Iam); // the management account's: signed as for IAM, the service of its principals
         return app;
     }
 

@@ -24,7 +24,7 @@ public sealed class DegradedHostTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _operator = _app.SignedClient(_app.RootCredentials, "ec2");
+        _operator = _app.SignedClient(_app.RootCredentials);
         _fleet = new SimulatedFleet(_app, _operator);
         await Task.CompletedTask;
     }

@@ -25,7 +25,7 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _operator = _app.SignedClient(_app.RootCredentials, "ec2");
+        _operator = _app.SignedClient(_app.RootCredentials);
         _fleet = new SimulatedFleet(_app, _operator);
         _imageId = await _operator.RegisterKernelImageAsync("fleet-image", [1, 2, 3], [4, 5, 6], isPublic: true);
     }
@@ -155,8 +155,8 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         agentHttp.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"PlatformHost {enrolled.GetProperty("host_id").GetString()}:wrong");
         await (await agentHttp.GetAsync("/api/v1/agent/desired-state")).AssertErrorAsync(HttpStatusCode.Unauthorized, "InvalidHostCredential");
 
-        using var management = _app.SignedClient(_app.RootCredentials, "iam");
-        var tenant = _app.SignedClient(await management.CreateAccountAsync("fleet-tenant"), "ec2");
+        using var management = _app.SignedClient(_app.RootCredentials);
+        var tenant = _app.SignedClient(await management.CreateAccountAsync("fleet-tenant"));
         await (await tenant.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         await (await tenant.GetAsync("/api/v1/ec2/hosts")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
     }
@@ -254,7 +254,7 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         var request = new { instance_type = "t3.nano", image_id = _imageId, client_token = "launch-42" };
         var racing = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
         {
-            using var client = _app.SignedClient(_app.RootCredentials, "ec2");
+            using var client = _app.SignedClient(_app.RootCredentials);
             return (await client.LaunchAsync(request)).GetProperty("instance_id").GetString();
         }));
         Assert.Single(racing.Distinct());
@@ -295,9 +295,9 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
     public async Task Given_two_tenants_Then_neither_sees_nor_touches_the_others_instances_images_or_keys()
     {
         await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 8192);
-        using var management = _app.SignedClient(_app.RootCredentials, "iam");
-        var alice = _app.SignedClient(await management.CreateAccountAsync("alice-co"), "ec2");
-        var bob = _app.SignedClient(await management.CreateAccountAsync("bob-co"), "ec2");
+        using var management = _app.SignedClient(_app.RootCredentials);
+        var alice = _app.SignedClient(await management.CreateAccountAsync("alice-co"));
+        var bob = _app.SignedClient(await management.CreateAccountAsync("bob-co"));
         var privateImage = await alice.RegisterKernelImageAsync("alice-image", [1], [2]);
         await (await alice.PostJsonAsync("/api/v1/ec2/key-pairs", new { key_name = "alice-key", public_key_material = TestKeys.Ed25519 })).AssertOkAsync();
         var id = (await alice.LaunchAsync(new { instance_type = "t3.nano", image_id = _imageId, key_name = "alice-key" })).GetProperty("instance_id").GetString()!;

@@ -24,7 +24,7 @@ public sealed class ImageDeliveryTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _operator = _app.SignedClient(_app.RootCredentials, "ec2");
+        _operator = _app.SignedClient(_app.RootCredentials);
         _fleet = new SimulatedFleet(_app, _operator);
         _imageId = await _operator.RegisterKernelImageAsync("delivered-image", [1, 2, 3], [4, 5, 6]);
     }

@@ -18,7 +18,7 @@ public sealed class InstanceMetricsTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _root = _app.SignedClient(_app.RootCredentials, "ec2");
+        _root = _app.SignedClient(_app.RootCredentials);
         _fleet = new SimulatedFleet(_app, _root);
         _imageId = await _root.RegisterKernelImageAsync("metrics-image", [1, 2, 3], [4, 5, 6], isPublic: true);
     }
@@ -66,8 +66,8 @@ public sealed class InstanceMetricsTests : IAsyncLifetime, IDisposable
         Assert.Equal(300, some.GetProperty("period").GetInt32());
 
         // Another account: as if the instance did not exist.
-        var tenant = await _app.SignedClient(_app.RootCredentials, "iam").CreateAccountAsync("metrics-tenant");
-        using var other = _app.SignedClient(tenant, "ec2");
+        var tenant = await _app.SignedClient(_app.RootCredentials).CreateAccountAsync("metrics-tenant");
+        using var other = _app.SignedClient(tenant);
         var refused = await (await other.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
         Assert.False(string.IsNullOrEmpty(refused.GetProperty("request_id").GetString()));
     }
@@ -89,18 +89,18 @@ public sealed class InstanceMetricsTests : IAsyncLifetime, IDisposable
         await (await _root.GetAsync("/api/v1/ec2/instances/i-0123456789abcdef0/metrics")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
         await (await _root.GetAsync("/api/v1/ec2/instances/web-1/metrics")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.Malformed");
 
-        using var iam = _app.SignedClient(_app.RootCredentials, "iam");
+        using var iam = _app.SignedClient(_app.RootCredentials);
         var reader = await iam.CreateUserWithKeyAsync("instance-reader", _app.RootCredentials.AccountId);
         await iam.AttachAsync("instance-reader", await iam.CreatePolicyAsync("DescribeOnly",
             IamSetup.Document(new { Effect = "Allow", Action = "ec2:DescribeInstances", Resource = "*" })));
-        using var client = _app.SignedClient(reader, "ec2");
+        using var client = _app.SignedClient(reader);
         await Eventually.TrueAsync(async () => (await client.GetAsync("/api/v1/ec2/instances")).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");
         await (await client.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
 
         var watcher = await iam.CreateUserWithKeyAsync("metrics-reader", _app.RootCredentials.AccountId);
         await iam.AttachAsync("metrics-reader", await iam.CreatePolicyAsync("ThisInstancesMetrics",
             IamSetup.Document(new { Effect = "Allow", Action = "cloudwatch:GetMetricData", Resource = $"arn:aws:ec2:us-east-1:{_app.RootCredentials.AccountId}:instance/{id}" })));
-        using var allowed = _app.SignedClient(watcher, "ec2");
+        using var allowed = _app.SignedClient(watcher);
         await Eventually.TrueAsync(async () => (await allowed.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).IsSuccessStatusCode, TimeSpan.FromSeconds(10),
             "cloudwatch:GetMetricData on the instance did not allow its metrics");
         await (await allowed.GetAsync("/api/v1/ec2/instances/i-0123456789abcdef0/metrics")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");

@@ -8,7 +8,7 @@ public sealed class InstanceTypeTests(SharedPlatformApp platform) : IClassFixtur
     [Fact]
     public async Task The_catalog_lists_every_type_and_named_ones_on_request()
     {
-        using var ec2 = platform.App.SignedClient(platform.Root, "ec2");
+        using var ec2 = platform.App.SignedClient(platform.Root);
         var all = await (await ec2.GetAsync("/api/v1/ec2/instance-types")).AssertOkAsync();
         var micro = all.GetProperty("instance_types").EnumerateArray().Single(t => t.GetProperty("instance_type").GetString() == "t3.micro");
         Assert.Equal(2, micro.GetProperty("vcpus").GetInt32());
@@ -21,7 +21,7 @@ public sealed class InstanceTypeTests(SharedPlatformApp platform) : IClassFixtur
     [Fact]
     public async Task Given_an_unknown_type_Then_InvalidInstanceType_names_it()
     {
-        using var ec2 = platform.App.SignedClient(platform.Root, "ec2");
+        using var ec2 = platform.App.SignedClient(platform.Root);
         var error = await (await ec2.GetAsync("/api/v1/ec2/instance-types?instance_type=t3.micro&instance_type=x9.huge")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceType");
         Assert.Contains("[x9.huge]", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -31,7 +31,7 @@ public sealed class InstanceTypeTests(SharedPlatformApp platform) : IClassFixtur
     {
         using var root = platform.RootClient();
         var nia = await root.CreateUserWithKeyAsync("nia", platform.Root.AccountId);
-        using var ec2 = platform.App.SignedClient(nia, "ec2");
+        using var ec2 = platform.App.SignedClient(nia);
         await (await ec2.GetAsync("/api/v1/ec2/instance-types")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
 
         await (await root.PutJsonAsync("/api/v1/iam/users/nia/policies/describe", new

@@ -25,7 +25,7 @@ public sealed class LibvirtReconnectTests : IAsyncLifetime, IDisposable
 
     public Task InitializeAsync()
     {
-        _operator = _app.SignedClient(_app.RootCredentials, "ec2");
+        _operator = _app.SignedClient(_app.RootCredentials);
         _daemon.Start();
         return Task.CompletedTask;
     }

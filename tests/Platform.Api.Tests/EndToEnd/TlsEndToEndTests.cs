@@ -88,7 +88,7 @@ public sealed class TlsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Given_an_agent_pinned_to_another_CA_When_it_dials_the_API_Then_it_does_not_enrol_and_with_the_platform_CA_it_does()
     {
-        using var client = new HttpClient(new SdkSigningHandler(_api.RootCredentials(), "ec2") { InnerHandler = _api.CreateHandler() }) { BaseAddress = _api.BaseAddress };
+        using var client = new HttpClient(new SdkSigningHandler(_api.RootCredentials()) { InnerHandler = _api.CreateHandler() }) { BaseAddress = _api.BaseAddress };
         var token = (await (await client.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync()).GetProperty("join_token").GetString()!;
 
         // A CA of the attacker's that has issued a certificate for 127.0.0.1 too is no use: the agent trusts its pinned CA only.

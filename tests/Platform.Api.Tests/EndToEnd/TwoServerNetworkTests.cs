@@ -30,7 +30,7 @@ public sealed class TwoServerNetworkTests
         var work = Directory.CreateTempSubdirectory("platform-two-servers-").FullName;
         var sfx = Shell.NewSuffix();
         await using var api = await ApiProcess.StartAsync(Path.Combine(work, "api"));
-        using var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
+        using var root = new HttpClient(new SdkSigningHandler(api.RootCredentials()) { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         await using var switch1 = await NamespacedSwitch.StartAsync("srv1-" + sfx);
         await using var switch2 = await NamespacedSwitch.StartAsync("srv2-" + sfx);
         var agents = new List<AgentProcess>();

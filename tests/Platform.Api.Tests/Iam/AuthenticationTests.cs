@@ -34,7 +34,7 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     [Fact]
     public async Task Given_a_signature_for_another_region_Then_AuthorizationHeaderMalformed()
     {
-        using var signing = new SdkSigningHandler(platform.Root, "iam", region: "eu-west-1") { InnerHandler = platform.App.Server.CreateHandler() };
+        using var signing = new SdkSigningHandler(platform.Root, region: "eu-west-1") { InnerHandler = platform.App.Server.CreateHandler() };
         using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
         var error = await (await client.GetAsync("/api/v1/iam/users")).AssertErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed");
         Assert.Contains("expecting 'us-east-1'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     [Fact]
     public async Task Given_a_signed_request_altered_in_transit_Then_SignatureDoesNotMatch()
     {
-        using var signing = new SdkSigningHandler(platform.Root, "iam") { InnerHandler = new AlterPathHandler(platform.App.Server.CreateHandler()) };
+        using var signing = new SdkSigningHandler(platform.Root) { InnerHandler = new AlterPathHandler(platform.App.Server.CreateHandler()) };
         using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
         await (await client.GetAsync("/api/v1/iam/users?max_items=5")).AssertErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
     }
@@ -53,7 +53,7 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     [InlineData(20)]
     public async Task Given_a_clock_skewed_by_more_than_15_minutes_Then_RequestTimeTooSkewed(int minutes)
     {
-        using var signing = new SdkSigningHandler(platform.Root, "iam") { SignedAt = DateTime.UtcNow.AddMinutes(minutes), InnerHandler = platform.App.Server.CreateHandler() };
+        using var signing = new SdkSigningHandler(platform.Root) { SignedAt = DateTime.UtcNow.AddMinutes(minutes), InnerHandler = platform.App.Server.CreateHandler() };
         using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
         await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "skewed" })).AssertErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed");
         Assert.DoesNotContain("skewed", await platform.RootClient().UserNamesAsync());
@@ -62,7 +62,7 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     [Fact]
     public async Task Given_a_clock_skewed_by_less_than_15_minutes_Then_the_request_is_served()
     {
-        using var signing = new SdkSigningHandler(platform.Root, "iam") { SignedAt = DateTime.UtcNow.AddMinutes(-10), InnerHandler = platform.App.Server.CreateHandler() };
+        using var signing = new SdkSigningHandler(platform.Root) { SignedAt = DateTime.UtcNow.AddMinutes(-10), InnerHandler = platform.App.Server.CreateHandler() };
         using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
         await (await client.GetAsync("/api/v1/iam/users")).AssertOkAsync();
     }
@@ -82,7 +82,7 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
     [Fact]
     public async Task Given_a_body_that_differs_from_its_signed_hash_Then_XAmzContentSHA256Mismatch()
     {
-        using var signing = new SdkSigningHandler(platform.Root, "iam") { InnerHandler = new SwapBodyHandler(platform.App.Server.CreateHandler(), """{"user_name":"swapped"}""") };
+        using var signing = new SdkSigningHandler(platform.Root) { InnerHandler = new SwapBodyHandler(platform.App.Server.CreateHandler(), """{"user_name":"swapped"}""") };
         using var client = new HttpClient(signing) { BaseAddress = new Uri("http://localhost") };
         await (await client.PostJsonAsync("/api/v1/iam/users", new { user_name = "original" })).AssertErrorAsync(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch");
         var names = await platform.RootClient().UserNamesAsync();

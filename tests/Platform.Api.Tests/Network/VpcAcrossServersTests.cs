@@ -49,7 +49,7 @@ public sealed class VpcAcrossServersTests
         // No job runs: Network's SecurityGroupRulesChanged is never delivered, as if it had been delivered before
         // the launch committed. The placement's own commit must carry the news to the VPC's other servers.
         await using var app = new PlatformApp(runJobs: false);
-        using var root = app.SignedClient(app.RootCredentials, "ec2");
+        using var root = app.SignedClient(app.RootCredentials);
         var image = await root.RegisterKernelImageAsync("across", [1], [2], isPublic: true);
         var one = await EnrolAsync(app, root, "server-1", "192.0.2.1");
         var two = await EnrolAsync(app, root, "server-2", "192.0.2.2");
@@ -90,7 +90,7 @@ public sealed class VpcAcrossServersTests
     {
         var grace = TimeSpan.FromSeconds(4);
         await using var app = new PlatformApp(settings: new Dictionary<string, string?> { ["Network:OrphanInterfaceGracePeriod"] = grace.ToString() });
-        using var root = app.SignedClient(app.RootCredentials, "ec2");
+        using var root = app.SignedClient(app.RootCredentials);
         var image = await root.RegisterKernelImageAsync("orphans", [1], [2], isPublic: true);
         await EnrolAsync(app, root, "server-1", "192.0.2.1");
         var (_, subnets) = await VpcAsync(root, "10.40.1.0/28");

@@ -12,7 +12,7 @@ public sealed class VpcApiTests(SharedPlatformApp platform) : IClassFixture<Shar
 {
     private const string Api = "/api/v1/vpc";
 
-    private HttpClient Ec2(TestCredentials credentials) => platform.App.SignedClient(credentials, "ec2");
+    private HttpClient Ec2(TestCredentials credentials) => platform.App.SignedClient(credentials);
 
     [Fact]
     public async Task A_tenant_builds_a_VPC_with_a_subnet_and_a_group_and_takes_it_apart_again()

@@ -45,7 +45,7 @@ public sealed class PlatformApp : WebApplicationFactory<Program>
     }
 
     /// <summary>A client whose requests are signed by the AWS SDK's SigV4 signer with the given key.</summary>
-    public HttpClient SignedClient(TestCredentials credentials, string service = "iam") =>
+    public HttpClient SignedClient(TestCredentials credentials, string? service = null) =>
         CreateDefaultClient(new SdkSigningHandler(credentials, service));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

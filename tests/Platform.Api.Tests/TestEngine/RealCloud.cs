@@ -66,7 +66,7 @@ public sealed class RealCloud : IAsyncDisposable
         var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
         // HTTPS as ./platform.sh up serves it: the agent pins the platform CA the API made (through the slow link too: it relays TCP).
         var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port, tls: true);
-        var root = new HttpClient(new SdkSigningHandler(api.RootCredentials(), "ec2") { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
+        var root = new HttpClient(new SdkSigningHandler(api.RootCredentials()) { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
         var link = slowLink ? new SlowLink(api.BaseAddress) : null;
         var settings = new Dictionary<string, string>

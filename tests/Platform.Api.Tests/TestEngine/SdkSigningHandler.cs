@@ -8,23 +8,26 @@ namespace Platform.Api.Tests.TestEngine;
 /// Signs each outgoing request with the AWS SDK for .NET's own SigV4 signer (AWSSDK.Core), so the
 /// API is tested against a real client's signatures rather than our own idea of them.
 /// </summary>
-public sealed class SdkSigningHandler(TestCredentials credentials, string service, string region = "us-east-1") : DelegatingHandler
+public sealed class SdkSigningHandler(TestCredentials credentials, string? service = null, string region = "us-east-1") : DelegatingHandler
 {
+    /// <summary>The service whose scope the request is signed for; null signs for the service the path belongs to.</summary>
+    private string ServiceOf(HttpRequestMessage request) => service ?? SdkRequests.ServiceOf(request.RequestUri!);
+
     /// <summary>Signs as if the request were made at this moment (clock skew tests); null signs with the current time.</summary>
     public DateTime? SignedAt { get; set; }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Headers.TryGetValues("X-Amz-Content-SHA256", out var declared) && declared.Single().StartsWith("STREAMING-", StringComparison.Ordinal))
+        if (request.Headers.TryGetValues("X-Amz-Content-SHA256", out var declared) && (declared.Single().StartsWith("STREAMING-", StringComparison.Ordinal) || declared.Single() == "UNSIGNED-PAYLOAD"))
         {
             SignDeclaredPayload(request, declared.Single());
             return await base.SendAsync(request, cancellationToken);
         }
 
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-        var sdkRequest = SdkRequests.From(request, service, body, region);
+        var sdkRequest = SdkRequests.From(request, ServiceOf(request), body, region);
         var signer = new AWS4Signer();
-        var config = AwsSdkSigning.Config(service, region);
+        var config = AwsSdkSigning.Config(ServiceOf(request), region);
         var result = SignedAt is { } at
             ? signer.SignRequest(sdkRequest, config, null, credentials.AccessKeyId, credentials.SecretAccessKey, at)
             : signer.SignRequest(sdkRequest, config, null, credentials.AccessKeyId, credentials.SecretAccessKey);
@@ -42,7 +45,7 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
     }
 
     /// <summary>
-    /// A request whose payload hash is one the SDK's request signer always replaces with its own (a streaming form such as
+    /// A request whose payload hash is one the SDK's request signer always replaces with its own (UNSIGNED-PAYLOAD, a streaming form such as
     /// STREAMING-UNSIGNED-PAYLOAD-TRAILER, whose body the test frames itself): the canonical request of a plain path with
     /// no query, host, x-amz-content-sha256 and x-amz-date signed, and the SDK's signature over it.
     /// </summary>
@@ -54,7 +57,7 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string servic
         var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
         const string SignedHeaders = "host;x-amz-content-sha256;x-amz-date";
         var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n\nhost:{host}\nx-amz-content-sha256:{payloadHash}\nx-amz-date:{amzDate}\n\n{SignedHeaders}\n{payloadHash}";
-        var result = AWS4Signer.ComputeSignature(credentials.AccessKeyId, credentials.SecretAccessKey, region, at, service, SignedHeaders, canonical);
+        var result = AWS4Signer.ComputeSignature(credentials.AccessKeyId, credentials.SecretAccessKey, region, at, ServiceOf(request), SignedHeaders, canonical);
         request.Headers.Remove("X-Amz-Date");
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
@@ -65,9 +68,10 @@ public static class SdkRequests
 {
     /// <summary>A presigned URL made by the SDK's query signer, valid for <paramref name="expires"/> from <paramref name="signedAt"/>.</summary>
     public static string Presign(Uri baseAddress, string pathAndQuery, TestCredentials credentials, TimeSpan expires, DateTime? signedAt = null,
-        string service = "iam", string region = "us-east-1")
+        string? service = null, string region = "us-east-1")
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, pathAndQuery));
+        service ??= ServiceOf(message.RequestUri!);
         var request = From(message, service, body: null, region);
         request.Parameters["X-Amz-Expires"] = ((int)expires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var result = AWS4PreSignedUrlSigner.SignRequest(request, AwsSdkSigning.Config(service, region), null, credentials.AccessKeyId, credentials.SecretAccessKey,
@@ -77,6 +81,15 @@ public static class SdkRequests
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         var path = message.RequestUri!.AbsolutePath;
         return $"{path}?{(query.Length > 0 ? query + "&" : "")}{result.ForQueryParameters}";
+    }
+
+    /// <summary>The service a native API path belongs to, as the API checks the signature's scope: EC2 holds VPC and EBS, as on AWS.</summary>
+    public static string ServiceOf(Uri uri)
+    {
+        var path = uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString;
+        return path.StartsWith("/api/v1/ec2", StringComparison.Ordinal) || path.StartsWith("/api/v1/vpc", StringComparison.Ordinal) ? "ec2"
+            : path.StartsWith("/api/v1/s3", StringComparison.Ordinal) ? "s3"
+            : "iam";
     }
 
     internal static DefaultRequest From(HttpRequestMessage message, string service, byte[]? body, string region)

@@ -26,7 +26,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _root = _app.SignedClient(_app.RootCredentials, "ec2");
+        _root = _app.SignedClient(_app.RootCredentials);
         _fleet = new SimulatedFleet(_app, _root);
         _imageId = await _root.RegisterKernelImageAsync("volume-image", [1, 2, 3], [4, 5, 6], isPublic: true);
     }
@@ -93,8 +93,8 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
     public async Task Given_two_accounts_Then_neither_sees_nor_touches_the_others_volumes_snapshots_or_instances()
     {
         var host = await _fleet.AddHostAsync("us-east-1a", cpus: 4, memoryMiB: 4096);
-        var tenant = await _app.SignedClient(_app.RootCredentials, "iam").CreateAccountAsync("volume-tenant");
-        using var other = _app.SignedClient(tenant, "ec2");
+        var tenant = await _app.SignedClient(_app.RootCredentials).CreateAccountAsync("volume-tenant");
+        using var other = _app.SignedClient(tenant);
         var instance = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = _imageId })).GetProperty("instance_id").GetString()!;
         var volume = await CreateAsync(_root, "us-east-1a", 1);
         var snapshot = (await (await _root.PostJsonAsync("/api/v1/ec2/snapshots", new { volume_id = volume })).AssertOkAsync()).GetProperty("snapshot_id").GetString()!;
@@ -243,11 +243,11 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Given_a_user_allowed_only_to_describe_volumes_Then_creating_deleting_and_snapshotting_are_denied_and_change_nothing()
     {
-        using var iam = _app.SignedClient(_app.RootCredentials, "iam");
+        using var iam = _app.SignedClient(_app.RootCredentials);
         var reader = await iam.CreateUserWithKeyAsync("volume-reader", _app.RootCredentials.AccountId);
         await iam.AttachAsync("volume-reader", await iam.CreatePolicyAsync("VolumesReadOnly",
             IamSetup.Document(new { Effect = "Allow", Action = new[] { "ec2:DescribeVolumes", "ec2:DescribeSnapshots" }, Resource = "*" })));
-        using var client = _app.SignedClient(reader, "ec2");
+        using var client = _app.SignedClient(reader);
         var volume = await CreateAsync(_root, "us-east-1a", 1);
 
         await Eventually.TrueAsync(async () => (await client.GetAsync(Volumes)).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");

@@ -21,7 +21,7 @@ internal static class ComputeEndpoints
 
     public static RouteGroupBuilder MapCompute(IEndpointRouteBuilder routes)
     {
-        var ec2 = routes.MapGroup(Prefix).WithTags("EC2");
+        var ec2 = routes.MapGroup(Prefix).WithTags("EC2").WithMetadata(SigningService.Ec2);
         ec2.MapGet("/instance-types", async ([FromQuery(Name = "instance_type")] string[]? names, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstanceTypes(names ?? []), ct)));
 

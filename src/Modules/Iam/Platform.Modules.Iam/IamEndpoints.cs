@@ -11,6 +11,7 @@ using Platform.Modules.Iam.Identity;
 using Platform.Modules.Iam.InlinePolicies;
 using Platform.Modules.Iam.ManagedPolicies;
 using Platform.Modules.Iam.Users;
+using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Iam;
 
@@ -21,7 +22,7 @@ internal static class IamEndpoints
 
     public static RouteGroupBuilder MapIam(IEndpointRouteBuilder routes)
     {
-        var iam = routes.MapGroup(Prefix).WithTags("IAM");
+        var iam = routes.MapGroup(Prefix).WithTags("IAM").WithMetadata(SigningService.Iam);
 
         iam.MapGet("/caller-identity", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetCallerIdentity(), ct)));
 

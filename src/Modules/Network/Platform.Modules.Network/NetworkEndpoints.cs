@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Network.Interfaces;
+using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Network.SecurityGroups;
 using Platform.Modules.Network.Subnets;
 using Platform.Modules.Network.Vpcs;
@@ -18,7 +19,7 @@ internal static class NetworkEndpoints
 
     public static RouteGroupBuilder MapNetwork(IEndpointRouteBuilder routes)
     {
-        var vpc = routes.MapGroup(Prefix).WithTags("VPC");
+        var vpc = routes.MapGroup(Prefix).WithTags("VPC").WithMetadata(SigningService.Ec2);
 
         vpc.MapPost("/vpcs", async (CreateVpcBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateVpc(settings.Region, body.CidrBlock), ct)));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
 
@@ -19,7 +20,7 @@ internal static class StorageEndpoints
 
     public static RouteGroupBuilder MapStorage(IEndpointRouteBuilder routes)
     {
-        var s3 = routes.MapGroup(Prefix).WithTags("S3");
+        var s3 = routes.MapGroup(Prefix).WithTags("S3").WithMetadata(SigningService.S3);
 
         s3.MapGet("/", async (ISender sender, CancellationToken ct) =>
         {

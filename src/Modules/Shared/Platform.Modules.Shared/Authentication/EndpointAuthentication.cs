@@ -26,3 +26,19 @@ public sealed class StreamedBodyEndpoint
     {
     }
 }
+
+/// <summary>
+/// The service a request to the endpoint must be signed for: the SERVICE of the signature's credential scope
+/// (<c>date/region/SERVICE/aws4_request</c>), as AWS's endpoints check it. A key scoped to one service says nothing
+/// about another; the SigV4 middleware refuses a signature for any other.
+/// </summary>
+public sealed class SigningService
+{
+    public static readonly SigningService Ec2 = new("ec2");
+    public static readonly SigningService Iam = new("iam");
+    public static readonly SigningService S3 = new("s3");
+
+    private SigningService(string name) => Name = name;
+
+    public string Name { get; }
+}

@@ -18,7 +18,7 @@ internal static class VolumeEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var ec2 = routes.MapGroup("/api/v1/ec2").WithTags("EBS");
+        var ec2 = routes.MapGroup("/api/v1/ec2").WithTags("EBS").WithMetadata(SigningService.Ec2);
 
         ec2.MapPost("/volumes", async (CreateVolumeBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateVolume(body.AvailabilityZone, body.Size, body.SnapshotId, body.VolumeType, body.ClientToken), ct)));

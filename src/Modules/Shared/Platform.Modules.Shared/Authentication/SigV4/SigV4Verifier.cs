@@ -234,6 +234,17 @@ public static class SigV4Verifier
         string amzDate, string signature, TimeSpan? expires, string payloadHash, string? sessionToken, SigV4Options options)
     {
         var sortedNames = signedNames.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
+        // Every x-amz-* header the server obeys must be covered: one added after signing (x-amz-copy-source on a presigned
+        // PUT, x-amz-meta-*) would otherwise change what a signed request does. S3 refuses such a request the same way.
+        // The session token is the exception AWS's own vectors make (sts-header-after): it is a credential checked with
+        // the key, not an instruction.
+        if (headers.Keys.FirstOrDefault(name => name.StartsWith("x-amz-", StringComparison.Ordinal) && name != "x-amz-security-token"
+                && Array.BinarySearch(sortedNames, name, StringComparer.Ordinal) < 0)
+            is { } unsigned)
+        {
+            return SigV4ParseResult.Fail("AccessDenied", $"There were headers present in the request which were not signed: {unsigned}", 403);
+        }
+
 
         var withoutToken = form == SigV4Form.Query && sessionToken is not null
             ? CanonicalRequest(method, path, query.Where(p => p.Key != "X-Amz-Security-Token").ToList(), headers, sortedNames, payloadHash, options)
