@@ -55,6 +55,12 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         }
 
         var request = context.Request;
+        // Unsigned is refused before the body is read: a client waiting for 100 Continue gets its answer without sending it.
+        if (request.Headers.Authorization.Count == 0 && !request.Query.ContainsKey("X-Amz-Algorithm"))
+        {
+            throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+        }
+
         var bodyHash = await HashBodyAsync(request, context.RequestAborted);
         // Outside S3 the server hashes the body itself: whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD, STREAMING-…,
         // anything) must be that hash, or the signature would cover a body other than the one obeyed.

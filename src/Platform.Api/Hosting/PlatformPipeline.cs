@@ -24,6 +24,22 @@ internal static class PlatformPipeline
             var requestId = ResourceIds.NewRequestId();
             context.TraceIdentifier = requestId;
             context.Response.Headers[RequestIdHeader] = requestId;
+            if (context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+            {
+                // A refusal of a request that waits for 100 Continue is sent before its body: the client may send the body
+                // anyway or not at all, so nothing after this response can be read as the next request. The connection
+                // closes, as S3 closes it.
+                context.Response.OnStarting(() =>
+                {
+                    if (context.Response.StatusCode >= 400)
+                    {
+                        context.Response.Headers.Connection = "close";
+                    }
+
+                    return Task.CompletedTask;
+                });
+            }
+
             return next(context);
         });
         // The S3 REST API answers on its own listener, in S3's XML, before the native API's error handling and routing.

@@ -26,6 +26,16 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string? servi
 
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var sdkRequest = SdkRequests.From(request, ServiceOf(request), body, region);
+        // The x-amz-* headers the request carries are signed, as an SDK signs the ones it sends.
+        foreach (var (name, values) in request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
+        {
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.Equals("x-amz-date", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("x-amz-content-sha256", StringComparison.OrdinalIgnoreCase))
+            {
+                sdkRequest.Headers[name] = string.Join(',', values);
+            }
+        }
+
         var signer = new AWS4Signer();
         var config = AwsSdkSigning.Config(ServiceOf(request), region);
         var result = SignedAt is { } at
@@ -55,11 +65,15 @@ public sealed class SdkSigningHandler(TestCredentials credentials, string? servi
         var amzDate = at.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var uri = new Uri(new Uri("http://127.0.0.1:9000"), request.RequestUri!);
         var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
-        const string SignedHeaders = "host;x-amz-content-sha256;x-amz-date";
-        var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n\nhost:{host}\nx-amz-content-sha256:{payloadHash}\nx-amz-date:{amzDate}\n\n{SignedHeaders}\n{payloadHash}";
-        var result = AWS4Signer.ComputeSignature(credentials.AccessKeyId, credentials.SecretAccessKey, region, at, ServiceOf(request), SignedHeaders, canonical);
         request.Headers.Remove("X-Amz-Date");
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        // Every x-amz-* header the request carries is signed (the server refuses unsigned ones), with host.
+        var signed = request.Headers.Where(h => h.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
+            .Select(h => (Name: h.Key.ToLowerInvariant(), Value: string.Join(',', h.Value.Select(v => v.Trim()))))
+            .Append((Name: "host", Value: host)).OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
+        var signedHeaders = string.Join(';', signed.Select(h => h.Name));
+        var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n\n{string.Concat(signed.Select(h => $"{h.Name}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
+        var result = AWS4Signer.ComputeSignature(credentials.AccessKeyId, credentials.SecretAccessKey, region, at, ServiceOf(request), signedHeaders, canonical);
         request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
     }
 }
