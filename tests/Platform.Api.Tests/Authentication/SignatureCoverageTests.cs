@@ -167,5 +167,4 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
             return base.SendAsync(request, cancellationToken);
         }
     }
-
 }

@@ -128,5 +128,4 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
             return base.SendAsync(request, cancellationToken);
         }
     }
-
 }
