@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Platform.Api.Tests.TestEngine;
 using Platform.Tests.Common;
 
@@ -134,6 +135,37 @@ public sealed class ImageDeliveryTests : IAsyncLifetime, IDisposable
         link.Release();
         await _operator.WaitForStateAsync(waiting, "running");
         Assert.Equal([waiting], host.DomainNames());
+    }
+
+    [Fact]
+    public async Task Given_a_server_that_runs_no_instance_of_an_image_Then_its_credential_cannot_fetch_that_image()
+    {
+        var first = await _fleet.AddHostAsync("us-east-1a", cpus: 1, memoryMiB: 1024);
+        var id = await LaunchAsync(_imageId);
+        await _operator.WaitForStateAsync(id, "running");
+        var second = await _fleet.AddHostAsync("us-east-1a", cpus: 1, memoryMiB: 1024);
+
+        // The first server runs the instance, so it fetched the image; the second runs nothing and gets nothing of it.
+        using var agentClient = _app.CreateClient();
+        var running = await FetchImagePartAsync(agentClient, first, _imageId);
+        Assert.Equal(HttpStatusCode.OK, running.StatusCode);
+        Assert.Equal([4, 5, 6], await running.Content.ReadAsByteArrayAsync());
+        var idle = await FetchImagePartAsync(agentClient, second, _imageId);
+        await idle.AssertErrorAsync(HttpStatusCode.NotFound, "InvalidAMIID.NotFound");
+
+        // Once the instance is gone, its server's credential no longer opens the image either.
+        await (await _operator.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
+        await _operator.WaitForStateAsync(id, "terminated");
+        await (await FetchImagePartAsync(agentClient, first, _imageId)).AssertErrorAsync(HttpStatusCode.NotFound, "InvalidAMIID.NotFound");
+    }
+
+    private static async Task<HttpResponseMessage> FetchImagePartAsync(HttpClient client, SimulatedHost host, string imageId)
+    {
+        using var credential = JsonDocument.Parse(host.CredentialJson);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agent/images/{imageId}/initrd");
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"PlatformHost {credential.RootElement.GetProperty("host_id").GetString()}:{credential.RootElement.GetProperty("host_secret").GetString()}");
+        return await client.SendAsync(request);
     }
 
     private async Task<string> RegisterDiskAsync(string name) =>

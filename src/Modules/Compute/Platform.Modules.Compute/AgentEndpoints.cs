@@ -46,8 +46,9 @@ internal static class AgentEndpoints
         agent.MapGet("/images/{image_id}/{part}", async ([FromRoute(Name = "image_id")] string imageId, [FromRoute(Name = "part")] string part,
             HttpContext http, ISender sender, ImageFiles files, CancellationToken ct) =>
         {
-            await sender.Send(new AuthenticateHost(http.Request.Headers.Authorization), ct);
+            var hostId = await sender.Send(new AuthenticateHost(http.Request.Headers.Authorization), ct);
             ImageLookup.EnsureWellFormed(imageId);
+            await sender.Send(new EnsureHostNeedsImage(hostId, imageId), ct);
             if (part is not (ImageParts.Kernel or ImageParts.Initrd or ImageParts.Disk) || !File.Exists(files.PathOf(imageId, part)))
             {
                 throw ApiErrors.NotFound("InvalidAMIID.NotFound", $"The image part {imageId}/{part} does not exist.");
