@@ -114,6 +114,12 @@ public sealed class PolicyEvaluationTests
     [InlineData("Null", "aws:PrincipalTag/team", "\"true\"", true)]
     [InlineData("Null", "aws:username", "\"true\"", false)]
     [InlineData("Null", "aws:username", "\"false\"", true)]
+    // Found by PolicyPropertyTests (both threw in the middle of an authorization): a Null with no value holds for none,
+    // and seconds past year 9999 are no date.
+    [InlineData("Null", "aws:username", "[]", false)]
+    [InlineData("Null", "aws:PrincipalTag/team", "[]", false)]
+    [InlineData("DateLessThan", "aws:CurrentTime", "\"99999999999999999\"", false)]
+    [InlineData("DateNotEquals", "aws:CurrentTime", "\"253402300800\"", true)]
     public void Given_a_condition_Then_it_holds_as_AWS_documents(string op, string key, string values, bool holds)
     {
         var decision = Decide("""{"Effect":"Allow","Action":"*","Resource":"*","Condition":{""" + $"\"{op}\":{{\"{key}\":{values}}}}}}}", Request("s3:GetObject", "*"));

@@ -34,11 +34,23 @@ public sealed class PolicyGrammarTests
     [InlineData("""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringSortOf":{"aws:username":"a"}}}}""", "Invalid Condition type : StringSortOf.")]
     [InlineData("""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Color":"red"}}""", "Syntax errors in policy. Unknown field Color.")]
     [InlineData("""{"Version":"2012-10-17","Extra":1,"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}""", "Syntax errors in policy. Unknown field Extra.")]
+    // Found by PolicyPropertyTests: an escaped lone surrogate is valid JSON that .NET cannot read as a string (it was a 500).
+    [InlineData("""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get\ud800","Resource":"*"}}""", "Syntax errors in policy.")]
+    [InlineData("""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","\udc00":1}}""", "Syntax errors in policy.")]
     public void Given_a_malformed_policy_Then_MalformedPolicyDocument_with_AWS_message(string json, string message)
     {
         var error = Assert.Throws<PolicyValidationException>(() => PolicyDocument.Parse(json, PolicyKind.Identity, 6144));
         Assert.Equal("MalformedPolicyDocument", error.Code);
         Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Given_text_that_is_not_utf16_Then_MalformedPolicyDocument()
+    {
+        // Found by PolicyPropertyTests: a lone surrogate in the text itself made JsonDocument throw ArgumentException.
+        var error = Assert.Throws<PolicyValidationException>(() =>
+            PolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:\ud800\",\"Resource\":\"*\"}}", PolicyKind.Identity, 6144));
+        Assert.Equal(("MalformedPolicyDocument", "Syntax errors in policy."), (error.Code, error.Message));
     }
 
     [Fact]

@@ -113,7 +113,8 @@ internal sealed class PolicyCondition
         var present = context.TryGetValue(_key, out var requestValues) && requestValues.Count > 0;
         if (_isNull)
         {
-            return string.Equals(_values[0], "true", StringComparison.OrdinalIgnoreCase) ? !present : present;
+            // Any of the values may hold, as for every operator; an empty list holds for none (it held an index past its end).
+            return Array.Exists(_values, v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase) ? !present : present);
         }
 
         if (!present)
@@ -157,12 +158,16 @@ internal sealed class PolicyCondition
     private static bool Date(string value, string policy, Func<int, bool> test) =>
         TryDate(value, out var v) && TryDate(policy, out var p) && test(v.CompareTo(p));
 
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     private static bool TryDate(string text, out DateTimeOffset date)
     {
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch))
         {
-            date = DateTimeOffset.FromUnixTimeSeconds(epoch);
-            return true;
+            // Seconds past year 9999 are no date, not an exception in the middle of an authorization.
+            var inRange = epoch <= MaxUnixSeconds;
+            date = inRange ? DateTimeOffset.FromUnixTimeSeconds(epoch) : default;
+            return inRange;
         }
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date);

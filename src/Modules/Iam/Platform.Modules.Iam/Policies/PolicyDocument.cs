@@ -49,55 +49,68 @@ internal sealed partial class PolicyDocument
         {
             json = JsonDocument.Parse(text);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: text that is not UTF-16 (a lone surrogate) cannot be read as JSON at all.
             throw Fail("Syntax errors in policy.");
         }
 
         using (json)
         {
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
+                return Parse(text, json.RootElement, kind);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string JSON can carry but .NET cannot read: an escaped lone surrogate ("\ud800"), in a value or a name.
                 throw Fail("Syntax errors in policy.");
             }
-
-            RejectUnknownKeys(root, TopLevelKeys);
-            var version = "2008-10-17";
-            if (root.TryGetProperty(nameof(Version), out var versionElement))
-            {
-                version = versionElement.ValueKind == JsonValueKind.String ? versionElement.GetString()! : "";
-                if (version is not ("2012-10-17" or "2008-10-17"))
-                {
-                    throw Fail("The policy failed legacy parsing");
-                }
-            }
-
-            if (!root.TryGetProperty("Statement", out var statementElement))
-            {
-                throw Fail("Syntax errors in policy.");
-            }
-
-            var statementElements = statementElement.ValueKind switch
-            {
-                JsonValueKind.Object => [statementElement],
-                JsonValueKind.Array => statementElement.EnumerateArray().ToList(),
-                _ => throw Fail("Syntax errors in policy."),
-            };
-            if (statementElements.Count == 0)
-            {
-                throw Fail("Syntax errors in policy.");
-            }
-
-            var statements = statementElements.Select(s => ParseStatement(s, kind, version == "2012-10-17")).ToList();
-            var sids = statements.Where(s => s.Sid is not null).Select(s => s.Sid!).ToList();
-            if (sids.Count != sids.Distinct(StringComparer.Ordinal).Count())
-            {
-                throw Fail("Statement IDs (SID) in a single policy must be unique.");
-            }
-
-            return new PolicyDocument(text, version, statements);
         }
+    }
+
+    private static PolicyDocument Parse(string text, JsonElement root, PolicyKind kind)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Fail("Syntax errors in policy.");
+        }
+
+        RejectUnknownKeys(root, TopLevelKeys);
+        var version = "2008-10-17";
+        if (root.TryGetProperty(nameof(Version), out var versionElement))
+        {
+            version = versionElement.ValueKind == JsonValueKind.String ? versionElement.GetString()! : "";
+            if (version is not ("2012-10-17" or "2008-10-17"))
+            {
+                throw Fail("The policy failed legacy parsing");
+            }
+        }
+
+        if (!root.TryGetProperty("Statement", out var statementElement))
+        {
+            throw Fail("Syntax errors in policy.");
+        }
+
+        var statementElements = statementElement.ValueKind switch
+        {
+            JsonValueKind.Object => [statementElement],
+            JsonValueKind.Array => statementElement.EnumerateArray().ToList(),
+            _ => throw Fail("Syntax errors in policy."),
+        };
+        if (statementElements.Count == 0)
+        {
+            throw Fail("Syntax errors in policy.");
+        }
+
+        var statements = statementElements.Select(s => ParseStatement(s, kind, version == "2012-10-17")).ToList();
+        var sids = statements.Where(s => s.Sid is not null).Select(s => s.Sid!).ToList();
+        if (sids.Count != sids.Distinct(StringComparer.Ordinal).Count())
+        {
+            throw Fail("Statement IDs (SID) in a single policy must be unique.");
+        }
+
+        return new PolicyDocument(text, version, statements);
     }
 
     private static PolicyStatement ParseStatement(JsonElement element, PolicyKind kind, bool supportsVariables)

@@ -140,12 +140,7 @@ internal static class S3Api
 
     private static async Task PutEncryptionAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var root = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
-        var algorithms = root.Descendants().Where(e => e.Name.LocalName == "SSEAlgorithm").Select(e => e.Value).ToList();
-        if (algorithms.Count == 0)
-        {
-            throw S3Errors.MalformedXml();
-        }
+        var algorithms = S3Xml.EncryptionAlgorithms(await S3Xml.ReadAsync(request.Context.Request.Body, ct));
 
         if (algorithms.Any(a => a != "AES256"))
         {
@@ -265,13 +260,7 @@ internal static class S3Api
 
     private static async Task DeleteObjectsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var root = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
-        var quiet = string.Equals(root.Child("Quiet"), "true", StringComparison.OrdinalIgnoreCase);
-        var keys = root.Children("Object").Select(o => o.Child("Key") ?? throw S3Errors.MalformedXml()).ToList();
-        if (keys.Count == 0)
-        {
-            throw S3Errors.MalformedXml();
-        }
+        var (keys, quiet) = S3Xml.DeleteList(await S3Xml.ReadAsync(request.Context.Request.Body, ct));
 
         var result = await sender.Send(new DeleteObjects(request.Bucket!, keys), ct);
         await WriteXmlAsync(request.Context, w =>
@@ -496,23 +485,7 @@ internal static class S3Api
 
     private static async Task CompleteUploadAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var root = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
-        var parts = new List<ListedPart>();
-        foreach (var part in root.Children("Part"))
-        {
-            if (!int.TryParse(part.Child("PartNumber"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || part.Child("ETag") is not { } etag)
-            {
-                throw S3Errors.MalformedXml();
-            }
-
-            var checksums = FlexibleChecksum.All.Where(a => part.Child(ChecksumElement(a)) is not null).ToList();
-            if (checksums.Count > 1)
-            {
-                throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
-            }
-
-            parts.Add(checksums is [var algorithm] ? new ListedPart(number, etag, algorithm, part.Child(ChecksumElement(algorithm))!.Trim()) : new ListedPart(number, etag));
-        }
+        var parts = S3Xml.CompletedParts(await S3Xml.ReadAsync(request.Context.Request.Body, ct));
 
         // The whole object's checksum may come as a header: for this request it describes the object, not the XML body.
         var expected = FlexibleChecksum.All.Select(a => request.Header(a.HeaderName)).FirstOrDefault(v => v is not null);
@@ -645,7 +618,7 @@ internal static class S3Api
     }
 
     /// <summary>The XML element of a checksum: ChecksumCRC32, ChecksumCRC64NVME, ChecksumSHA256, ...</summary>
-    private static string ChecksumElement(FlexibleChecksum algorithm) => "Checksum" + algorithm.Name;
+    private static string ChecksumElement(FlexibleChecksum algorithm) => S3Xml.ChecksumElement(algorithm);
 
     /// <summary>x-amz-checksum-{algorithm} and x-amz-checksum-type, as S3 answers a stored checksum.</summary>
     private static void WriteChecksum(HttpResponse response, StoredChecksum? checksum)
