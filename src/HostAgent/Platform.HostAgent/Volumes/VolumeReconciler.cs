@@ -552,36 +552,34 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
     private static Guid? SecretOf(DesiredVolume desired) => desired.EncryptionKey is null ? null : BlockVolumes.SecretUuid(desired.VolumeId);
 
     /// <summary>
-    /// Defines the volume's secret (ephemeral, private) and sets its value, unless libvirt has it already. The passphrase
-    /// goes from the desired state (in memory) to libvirtd (in memory) and nowhere else; this process's copy is cleared.
+    /// Defines the volume's secret (ephemeral, private) where libvirt lacks it, and sets its value: again too when found,
+    /// since an agent that died between the two left a secret without one (a private secret cannot be asked whether it
+    /// has a value). The passphrase goes from the desired state (in memory) to libvirtd (in memory) and nowhere else;
+    /// this process's byte copy is cleared.
     /// </summary>
     private void EnsureSecret(DesiredVolume desired)
     {
         var uuid = BlockVolumes.SecretUuid(desired.VolumeId);
-        using (var found = libvirt.FindSecret(uuid))
+        var secret = libvirt.FindSecret(uuid);
+        var defined = secret is null;
+        secret ??= libvirt.DefineSecret(LibvirtSecret.VolumeSecretXml(uuid, Path.Combine(PoolDirectory(), desired.VolumeId), $"passphrase of {desired.VolumeId}"));
+        using (secret)
         {
-            if (found is not null)
+            var value = System.Text.Encoding.ASCII.GetBytes(desired.EncryptionKey!);
+            try
             {
-                return;
+                secret.SetValue(value);
             }
-        }
-
-        var path = Path.Combine(PoolDirectory(), desired.VolumeId);
-        using var secret = libvirt.DefineSecret(LibvirtSecret.VolumeSecretXml(uuid, path, $"passphrase of {desired.VolumeId}"));
-        var value = System.Text.Encoding.ASCII.GetBytes(desired.EncryptionKey!);
-        try
-        {
-            secret.SetValue(value);
-        }
-        catch
-        {
-            // A secret without its value would make qemu-img and QEMU fail later with a less clear error.
-            secret.Undefine();
-            throw;
-        }
-        finally
-        {
-            Array.Clear(value);
+            catch when (defined)
+            {
+                // A secret without its value would make qemu-img and QEMU fail later with a less clear error.
+                secret.Undefine();
+                throw;
+            }
+            finally
+            {
+                Array.Clear(value);
+            }
         }
     }
 
