@@ -172,6 +172,26 @@ public sealed unsafe class LibvirtConnection : IDisposable
         return error.Is(LibvirtErrorCode.NoStoragePool) ? null : throw error;
     }
 
+    /// <summary>Defines a secret (or redefines the one with the same UUID); its value is set separately.</summary>
+    public LibvirtSecret DefineSecret(string xml)
+    {
+        var raw = NativeMethods.SecretDefineXml(_handle, xml, 0);
+        return raw == 0 ? throw LibvirtException.FromLastError("virSecretDefineXML") : new LibvirtSecret(ChildHandle.Own<SecretHandle>(raw, _handle));
+    }
+
+    /// <summary>The secret with that UUID, or null (an ephemeral secret is gone once libvirtd restarts).</summary>
+    public LibvirtSecret? FindSecret(Guid uuid)
+    {
+        var raw = NativeMethods.SecretLookupByUuidString(_handle, uuid.ToString("D"));
+        if (raw != 0)
+        {
+            return new LibvirtSecret(ChildHandle.Own<SecretHandle>(raw, _handle));
+        }
+
+        var error = LibvirtException.FromLastError($"virSecretLookupByUUIDString({uuid:D})");
+        return error.Is(LibvirtErrorCode.NoSecret) ? null : throw error;
+    }
+
     /// <summary>Delivers every domain's lifecycle events (started, stopped, crashed, ...) to the writer.</summary>
     public DomainEventSubscription SubscribeLifecycleEvents(System.Threading.Channels.ChannelWriter<DomainLifecycleEvent> writer)
     {

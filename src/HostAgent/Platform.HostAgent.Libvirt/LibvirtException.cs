@@ -17,6 +17,7 @@ public enum LibvirtErrorCode
     NoStoragePool = 49,
     NoStorageVolume = 50,
     OperationInvalid = 55,
+    NoSecret = 66,
     NoDomainMetadata = 80,
 }
 

@@ -78,3 +78,8 @@ internal sealed class StreamHandle : ChildHandle
 {
     protected override int Free(nint raw) => NativeMethods.StreamFree(raw);
 }
+
+internal sealed class SecretHandle : ChildHandle
+{
+    protected override int Free(nint raw) => NativeMethods.SecretFree(raw);
+}

@@ -243,6 +243,12 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             await network.ApplyAsync(desired, cancellationToken);
         }
 
+        // Encrypted volumes' secrets before the guests: a guest started with an encrypted disk needs its secret in libvirt.
+        foreach (var fault in volumes.EnsureSecrets(desired.Volumes ?? []))
+        {
+            LogVolumeFault(logger, fault.VolumeId, fault.Message);
+        }
+
         Liveness.Beat("converging instances");
         var report = reconciler.Apply(desired, waiting);
         if (network is not null)

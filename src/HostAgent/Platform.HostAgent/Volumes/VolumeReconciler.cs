@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Platform.HostAgent.Libvirt;
@@ -72,6 +71,34 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         return faults;
     }
 
+    /// <summary>
+    /// The libvirt secrets of the encrypted volumes bound here, defined where missing (they are ephemeral: gone after a
+    /// libvirtd restart). Called before the instances are converged, since starting a guest whose definition has an
+    /// encrypted disk needs its secret. Simulated servers (libvirt's test driver) have no secrets.
+    /// </summary>
+    public IReadOnlyList<VolumeFault> EnsureSecrets(IReadOnlyList<DesiredVolume> desired)
+    {
+        var faults = new List<VolumeFault>();
+        if (options.Simulated)
+        {
+            return faults;
+        }
+
+        foreach (var volume in desired.Where(v => v.Present && v.EncryptionKey is not null))
+        {
+            try
+            {
+                EnsureSecret(volume);
+            }
+            catch (Exception e) when (e is LibvirtException or IOException or FormatException)
+            {
+                faults.Add(new VolumeFault(volume.VolumeId, $"defining the secret of its encryption: {e.Message}"));
+            }
+        }
+
+        return faults;
+    }
+
     /// <summary>The volumes in the pool and the instance each is plugged into, without changing anything.</summary>
     public IReadOnlyList<VolumeReport> Observe()
     {
@@ -112,7 +139,13 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
             }
 
             File.Delete(RestoreMarker(desired.VolumeId));
+            ForgetSecret(desired.VolumeId);
             return;
+        }
+
+        if (desired.EncryptionKey is not null && !options.Simulated)
+        {
+            EnsureSecret(desired);
         }
 
         var volume = existing;
@@ -143,14 +176,14 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
             if (desired.Attachment is { } attachment)
             {
-                Plug(attachment, path);
+                Plug(attachment, path, SecretOf(desired));
             }
 
             foreach (var snapshotId in desired.PendingSnapshots ?? [])
             {
                 if (!_uploaded.Contains(snapshotId))
                 {
-                    await UploadSnapshotAsync(volume, snapshotId, cancellationToken);
+                    await UploadSnapshotAsync(volume, snapshotId, SecretOf(desired), cancellationToken);
                     _uploaded.Add(snapshotId);
                 }
             }
@@ -159,14 +192,15 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
     private async Task<LibvirtStorageVolume> CreateAsync(LibvirtStoragePool pool, DesiredVolume desired, CancellationToken cancellationToken)
     {
-        var xml = new XElement("volume", new XElement("name", desired.VolumeId),
-            new XElement("capacity", new XAttribute("unit", "bytes"), desired.SizeBytes.ToString(CultureInfo.InvariantCulture)),
-            new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
         if (desired.RestoreFromSnapshotId is not { } snapshotId)
         {
-            return pool.CreateVolume(xml);
+            // An encrypted one: qemu-img makes the qcow2 with a LUKS header under the secret's passphrase.
+            return pool.CreateVolume(LibvirtVolumeXml.Qcow2(desired.VolumeId, desired.SizeBytes, SecretOf(desired)));
         }
 
+        // A plain definition: the snapshot's bytes replace the whole file, an encrypted snapshot's with its own LUKS header
+        // (the same key: the volume's is the snapshot's), so no header is made here only to be overwritten.
+        var xml = LibvirtVolumeXml.Qcow2(desired.VolumeId, desired.SizeBytes);
         var marker = RestoreMarker(desired.VolumeId);
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         await File.WriteAllTextAsync(marker, snapshotId, cancellationToken);
@@ -191,7 +225,7 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         return volume;
     }
 
-    private async Task UploadSnapshotAsync(LibvirtStorageVolume volume, string snapshotId, CancellationToken cancellationToken)
+    private async Task UploadSnapshotAsync(LibvirtStorageVolume volume, string snapshotId, Guid? secret, CancellationToken cancellationToken)
     {
         if (options.Simulated)
         {
@@ -229,7 +263,8 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 }
 
                 var overlay = OverlayPath(path, snapshotId);
-                domain.CreateDiskOnlySnapshot(SnapshotXml(domain, plugged.TargetDevice, overlay, snapshotId));
+                var targets = DisksOf(XDocument.Parse(domain.GetXml())).Select(d => d.Element("target")?.Attribute("dev")?.Value).OfType<string>();
+                domain.CreateDiskOnlySnapshot(LibvirtVolumeXml.DiskOnlySnapshot(snapshotId, targets, plugged.TargetDevice, overlay, secret));
                 try
                 {
                     await download();
@@ -248,24 +283,6 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
         {
             File.Delete(spool);
         }
-    }
-
-    /// <summary>
-    /// The disk-only snapshot of one disk: it gets the overlay (qcow2, its backing the volume); every other disk of the
-    /// domain (the config drive, a root disk, other volumes) is left as it is.
-    /// </summary>
-    private static string SnapshotXml(LibvirtDomain domain, string targetDevice, string overlay, string name)
-    {
-        var disks = new XElement("disks");
-        foreach (var target in DisksOf(XDocument.Parse(domain.GetXml())).Select(d => d.Element("target")?.Attribute("dev")?.Value).OfType<string>())
-        {
-            disks.Add(target == targetDevice
-                ? new XElement("disk", new XAttribute("name", target), new XAttribute("snapshot", "external"), new XAttribute("type", "file"),
-                    new XElement("driver", new XAttribute("type", "qcow2")), new XElement("source", new XAttribute("file", overlay)))
-                : new XElement("disk", new XAttribute("name", target), new XAttribute("snapshot", "no")));
-        }
-
-        return new XElement("domainsnapshot", new XElement("name", name), disks).ToString();
     }
 
     /// <summary>
@@ -372,11 +389,11 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
     private static readonly TimeSpan MergeDeadline = TimeSpan.FromMinutes(10);
 
-    private void Plug(DesiredAttachment attachment, string path)
+    private void Plug(DesiredAttachment attachment, string path, Guid? secret)
     {
         using var domain = libvirt.FindDomain(attachment.InstanceId)
             ?? throw new InvalidOperationException($"Instance {attachment.InstanceId} has no domain on this server yet.");
-        var disk = Disk(path, attachment.TargetDevice, attachment.Serial);
+        var disk = LibvirtVolumeXml.Disk(path, attachment.TargetDevice, attachment.Serial, secret);
         var persistent = XDocument.Parse(domain.GetInactiveXml());
         var inConfig = DisksOf(persistent).Any(d => SourceOf(d) == path);
         if (options.Simulated)
@@ -432,13 +449,6 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
     }
 
     private static IEnumerable<XElement> DisksOf(XDocument domain) => domain.Root?.Element("devices")?.Elements("disk") ?? [];
-
-    /// <summary>The disk device for a volume: qcow2 on virtio, its serial the EC2 form (the guest finds it in /sys/block/vd*/serial).</summary>
-    public static XElement Disk(string path, string targetDevice, string serial) => new("disk", new XAttribute("type", "file"), new XAttribute("device", "disk"),
-        new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", "qcow2")),
-        new XElement("source", new XAttribute("file", path)),
-        new XElement("target", new XAttribute("dev", targetDevice), new XAttribute("bus", "virtio")),
-        new XElement("serial", serial));
 
     private sealed record Attachment(string InstanceId, string SourcePath, string TargetDevice, XElement Disk);
 
@@ -536,6 +546,52 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
         pool.Refresh();
         return _pool = pool;
+    }
+
+    /// <summary>The UUID of the volume's libvirt secret, for an encrypted volume.</summary>
+    private static Guid? SecretOf(DesiredVolume desired) => desired.EncryptionKey is null ? null : BlockVolumes.SecretUuid(desired.VolumeId);
+
+    /// <summary>
+    /// Defines the volume's secret (ephemeral, private) where libvirt lacks it, and sets its value: again too when found,
+    /// since an agent that died between the two left a secret without one (a private secret cannot be asked whether it
+    /// has a value). The passphrase goes from the desired state (in memory) to libvirtd (in memory) and nowhere else;
+    /// this process's byte copy is cleared.
+    /// </summary>
+    private void EnsureSecret(DesiredVolume desired)
+    {
+        var uuid = BlockVolumes.SecretUuid(desired.VolumeId);
+        var secret = libvirt.FindSecret(uuid);
+        var defined = secret is null;
+        secret ??= libvirt.DefineSecret(LibvirtSecret.VolumeSecretXml(uuid, Path.Combine(PoolDirectory(), desired.VolumeId), $"passphrase of {desired.VolumeId}"));
+        using (secret)
+        {
+            var value = System.Text.Encoding.ASCII.GetBytes(desired.EncryptionKey!);
+            try
+            {
+                secret.SetValue(value);
+            }
+            catch when (defined)
+            {
+                // A secret without its value would make qemu-img and QEMU fail later with a less clear error.
+                secret.Undefine();
+                throw;
+            }
+            finally
+            {
+                Array.Clear(value);
+            }
+        }
+    }
+
+    private void ForgetSecret(string volumeId)
+    {
+        if (options.Simulated)
+        {
+            return;
+        }
+
+        using var secret = libvirt.FindSecret(BlockVolumes.SecretUuid(volumeId));
+        secret?.Undefine();
     }
 
     private string RestoreMarker(string volumeId) => Path.Combine(options.StateDirectory, "volumes", volumeId + ".restoring");

@@ -13,6 +13,7 @@ public sealed record DescribeHostVolumes(string HostId) : IRequest<IReadOnlyList
 /// <param name="AttachedInstanceId">The instance it must be plugged into; null: none.</param>
 /// <param name="TargetDevice">The hypervisor's target for it (<c>vdf</c>…<c>vdp</c>, from EC2's <c>/dev/sdf</c>…).</param>
 /// <param name="PendingSnapshotIds">Snapshots the server must stream from it to the API.</param>
+/// <param name="EncryptionKey">An encrypted volume's LUKS passphrase (base64 of its data key), unwrapped for this server only; null when not encrypted.</param>
 public sealed record HostVolume(
     string VolumeId,
     int SizeGiB,
@@ -20,7 +21,8 @@ public sealed record HostVolume(
     string? RestoreFromSnapshotId,
     string? AttachedInstanceId,
     string? TargetDevice,
-    IReadOnlyList<string> PendingSnapshotIds);
+    IReadOnlyList<string> PendingSnapshotIds,
+    string? EncryptionKey = null);
 
 /// <summary>
 /// What a server's agent saw of its volumes, once it had applied desired-state version <paramref name="AppliedVersion"/>:

@@ -61,7 +61,8 @@ internal static class HostDesiredStates
         volume.AttachedInstanceId is { } instanceId && volume.TargetDevice is { } target
             ? new DesiredAttachment(instanceId, target, BlockVolumes.Serial(volume.VolumeId))
             : null,
-        volume.PendingSnapshotIds);
+        volume.PendingSnapshotIds,
+        volume.EncryptionKey);
 
     private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls, IReadOnlyDictionary<string, string>? digests)
     {

@@ -25,6 +25,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
 
+    public DbSet<EncryptionByDefault> EncryptionDefaults => Set<EncryptionByDefault>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Bucket>(bucket =>
@@ -127,6 +129,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             volume.Property(v => v.ClientToken).HasColumnName("client_token").HasMaxLength(64);
             volume.Property(v => v.ParametersHash).HasColumnName("parameters_hash").HasMaxLength(64);
             volume.Property(v => v.CreatedAt).HasColumnName("created_at");
+            volume.Property(v => v.Encrypted).HasColumnName("encrypted");
+            volume.Property(v => v.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             volume.Property(v => v.Revision).HasColumnName("revision").IsConcurrencyToken();
             volume.HasIndex(v => v.AccountId);
             volume.HasIndex(v => v.HostId);
@@ -150,9 +154,19 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             snapshot.Property(s => s.SizeBytes).HasColumnName("size_bytes");
             snapshot.Property(s => s.StartedAt).HasColumnName("started_at");
             snapshot.Property(s => s.CompletedAt).HasColumnName("completed_at");
+            snapshot.Property(s => s.Encrypted).HasColumnName("encrypted");
+            snapshot.Property(s => s.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             snapshot.HasIndex(s => s.AccountId);
             snapshot.HasIndex(s => s.VolumeId);
             snapshot.HasIndex(s => s.BlobId);
+        });
+
+        modelBuilder.Entity<EncryptionByDefault>(setting =>
+        {
+            setting.ToTable("ebs_encryption_defaults");
+            setting.HasKey(e => e.AccountId);
+            setting.Property(e => e.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            setting.Property(e => e.Enabled).HasColumnName("enabled");
         });
     }
 }

@@ -47,6 +47,15 @@ internal sealed class Volume
 
     public DateTime CreatedAt { get; init; }
 
+    /// <summary>Whether the server keeps its bytes as a LUKS-encrypted qcow2 (EBS's <c>Encrypted</c>).</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>
+    /// An encrypted volume's data key (the LUKS passphrase), sealed by the platform master key with the volume's id as
+    /// context (<see cref="Volumes.VolumeKeys"/>); null when not encrypted.
+    /// </summary>
+    public string? WrappedKey { get; init; }
+
     /// <summary>Optimistic concurrency: two changes to one volume never both commit.</summary>
     public int Revision { get; set; }
 }
@@ -81,6 +90,20 @@ internal sealed class Snapshot
     public DateTime StartedAt { get; init; }
 
     public DateTime? CompletedAt { get; set; }
+
+    /// <summary>Whether its bytes are an encrypted volume's (LUKS inside the qcow2: ciphertext in the blob store).</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>The source volume's data key, sealed again with the snapshot's id as context; volumes restored from it get the same key.</summary>
+    public string? WrappedKey { get; init; }
+}
+
+/// <summary>EC2's EBS encryption by default, per account (and, on this platform, one region): new volumes are encrypted.</summary>
+internal sealed class EncryptionByDefault
+{
+    public required string AccountId { get; init; }
+
+    public bool Enabled { get; set; }
 }
 
 internal static class VolumeStates

@@ -3,12 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Storage.Blobs;
 using Platform.Modules.Storage.Contracts;
+using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
+using Platform.Modules.Storage.Volumes.Encryption;
 
 namespace Platform.Modules.Storage.Volumes;
 
 /// <summary>The volumes bound to a server, for its desired state.</summary>
-internal sealed class DescribeHostVolumesHandler(StorageDbContext db) : IRequestHandler<DescribeHostVolumes, IReadOnlyList<HostVolume>>
+internal sealed class DescribeHostVolumesHandler(StorageDbContext db, ISecretProtector protector) : IRequestHandler<DescribeHostVolumes, IReadOnlyList<HostVolume>>
 {
     public async ValueTask<IReadOnlyList<HostVolume>> Handle(DescribeHostVolumes request, CancellationToken cancellationToken)
     {
@@ -39,7 +41,8 @@ internal sealed class DescribeHostVolumesHandler(StorageDbContext db) : IRequest
                 v.SnapshotId is { } source && withBytes.Contains(source) ? source : null,
                 plugged ? v.InstanceId : null,
                 plugged ? VolumeRules.TargetDevice(v.Device) : null,
-                pending[v.Id].Order(StringComparer.Ordinal).ToList());
+                pending[v.Id].Order(StringComparer.Ordinal).ToList(),
+                v.WrappedKey is { } key && v.State != VolumeStates.Deleting ? VolumeKeys.Unwrap(protector, v.Id, key) : null);
         }).ToList();
     }
 }

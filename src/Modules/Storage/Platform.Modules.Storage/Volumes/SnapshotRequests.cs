@@ -6,7 +6,9 @@ using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Storage.Blobs;
+using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
+using Platform.Modules.Storage.Volumes.Encryption;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -30,7 +32,7 @@ internal sealed record CreateSnapshot(string? VolumeId, string? Description) : I
     }
 }
 
-internal sealed class CreateSnapshotHandler(StorageDbContext db, ICallerContext caller, ISender sender, TimeProvider clock)
+internal sealed class CreateSnapshotHandler(StorageDbContext db, ICallerContext caller, ISender sender, ISecretProtector protector, TimeProvider clock)
     : IRequestHandler<CreateSnapshot, SnapshotResponse>
 {
     public async ValueTask<SnapshotResponse> Handle(CreateSnapshot request, CancellationToken cancellationToken)
@@ -46,9 +48,10 @@ internal sealed class CreateSnapshotHandler(StorageDbContext db, ICallerContext 
             sharedBlob = await db.Snapshots.AsNoTracking().Where(s => s.Id == source).Select(s => s.BlobId).SingleOrDefaultAsync(cancellationToken);
         }
 
+        var id = ResourceIds.New("snap");
         var snapshot = new Snapshot
         {
-            Id = ResourceIds.New("snap"),
+            Id = id,
             AccountId = accountId,
             VolumeId = volume.Id,
             VolumeSizeGiB = volume.SizeGiB,
@@ -58,6 +61,8 @@ internal sealed class CreateSnapshotHandler(StorageDbContext db, ICallerContext 
             BlobId = sharedBlob,
             StartedAt = now,
             CompletedAt = volume.HostId is null ? now : null,
+            Encrypted = volume.Encrypted,
+            WrappedKey = volume.WrappedKey is { } key ? VolumeKeys.ForSnapshot(protector, volume.Id, key, id) : null,
         };
         db.Snapshots.Add(snapshot);
         await db.SaveChangesAsync(cancellationToken);

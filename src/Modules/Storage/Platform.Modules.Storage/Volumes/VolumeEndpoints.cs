@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Shared.Authentication;
+using Platform.Modules.Storage.Volumes.Encryption;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -21,7 +22,7 @@ internal static class VolumeEndpoints
         var ec2 = routes.MapGroup("/api/v1/ec2").WithTags("EBS").WithMetadata(SigningService.Ec2);
 
         ec2.MapPost("/volumes", async (CreateVolumeBody body, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new CreateVolume(body.AvailabilityZone, body.Size, body.SnapshotId, body.VolumeType, body.ClientToken), ct)));
+            TypedResults.Ok(await sender.Send(new CreateVolume(body.AvailabilityZone, body.Size, body.SnapshotId, body.VolumeType, body.ClientToken, body.Encrypted), ct)));
         ec2.MapGet("/volumes", async ([FromQuery(Name = "volume_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeVolumes(ids ?? []), ct)));
         ec2.MapGet("/volumes/{volume_id}", async ([FromRoute(Name = "volume_id")] string id, ISender sender, CancellationToken ct) =>
@@ -36,6 +37,13 @@ internal static class VolumeEndpoints
             await sender.Send(new DeleteVolume(id), ct);
             return TypedResults.NoContent();
         });
+
+        ec2.MapGet("/ebs-encryption-by-default", async (ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetEbsEncryptionByDefault(), ct)));
+        ec2.MapPost("/ebs-encryption-by-default/enable", async (ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new SetEbsEncryptionByDefault(true), ct)));
+        ec2.MapPost("/ebs-encryption-by-default/disable", async (ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new SetEbsEncryptionByDefault(false), ct)));
 
         ec2.MapPost("/snapshots", async (CreateSnapshotBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateSnapshot(body.VolumeId, body.Description), ct)));
@@ -73,7 +81,7 @@ internal static class VolumeEndpoints
         });
     }
 
-    internal sealed record CreateVolumeBody(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken);
+    internal sealed record CreateVolumeBody(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken, bool? Encrypted);
 
     internal sealed record AttachVolumeBody(string? InstanceId, string? Device);
 

@@ -11,7 +11,9 @@ using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
+using Platform.Modules.Storage.Volumes.Encryption;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -24,9 +26,10 @@ internal static class VolumeArns
 
 /// <summary>
 /// CreateVolume: N GiB in a zone, empty or from a completed snapshot (then of the snapshot's size). Available at once: its bytes are made on the server of its first attachment.
-/// <c>client_token</c> makes it idempotent as EC2's ClientToken.
+/// <c>client_token</c> makes it idempotent as EC2's ClientToken. <c>encrypted</c> (or the account's encryption by default)
+/// gives it a data key of its own; a volume from an encrypted snapshot is encrypted under the snapshot's key.
 /// </summary>
-internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken)
+internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken, bool? Encrypted = null)
     : IRequest<VolumeResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
@@ -58,10 +61,11 @@ internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string?
     }
 
     public string ParametersHash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        JsonSerializer.Serialize(new object?[] { AvailabilityZone, Size, SnapshotId, VolumeType }))));
+        JsonSerializer.Serialize(new object?[] { AvailabilityZone, Size, SnapshotId, VolumeType, Encrypted }))));
 }
 
-internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext caller, IOptions<PlatformOptions> platform, TimeProvider clock)
+internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext caller, IOptions<PlatformOptions> platform, ISecretProtector protector,
+    TimeProvider clock)
     : IRequestHandler<CreateVolume, VolumeResponse>
 {
     public async ValueTask<VolumeResponse> Handle(CreateVolume request, CancellationToken cancellationToken)
@@ -79,6 +83,8 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
         }
 
         var size = request.Size;
+        var id = ResourceIds.New("vol");
+        string? wrappedKey = null;
         if (request.SnapshotId is { } snapshotId)
         {
             var snapshot = await db.Snapshots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == snapshotId && s.AccountId == accountId, cancellationToken)
@@ -94,11 +100,30 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
                 // The snapshot is the source's qcow2 file, restored as it is: the new volume has the snapshot's size.
                 throw ApiErrors.InvalidParameterValue($"A volume from snapshot '{snapshotId}' has its size, {snapshot.VolumeSizeGiB}GiB (asked: {size}GiB).");
             }
+
+            // The snapshot's bytes are restored as they are: an encrypted one's stay ciphertext under its key, and a clear one's stay clear.
+            if (snapshot.Encrypted && request.Encrypted == false)
+            {
+                throw new ApiException(400, "InvalidParameterCombination", $"Snapshot '{snapshotId}' is encrypted; a volume created from it is encrypted too.");
+            }
+
+            if (!snapshot.Encrypted && request.Encrypted == true)
+            {
+                throw new ApiException(400, "InvalidParameterCombination", 
+                    $"Snapshot '{snapshotId}' is not encrypted; encrypting its bytes while restoring them is not supported yet: create an encrypted volume and copy into it.");
+            }
+
+            wrappedKey = snapshot.WrappedKey is { } snapshotKey ? VolumeKeys.ForRestoredVolume(protector, snapshotId, snapshotKey, id) : null;
+        }
+        else if (request.Encrypted == true || await EncryptionDefaults.IsEnabledAsync(db, accountId, cancellationToken))
+        {
+            // As on EC2, encryption by default makes every new empty volume encrypted, whatever the call says.
+            wrappedKey = VolumeKeys.NewWrapped(protector, id);
         }
 
         var volume = new Volume
         {
-            Id = ResourceIds.New("vol"),
+            Id = id,
             AccountId = accountId,
             AvailabilityZone = request.AvailabilityZone!,
             SizeGiB = size!.Value,
@@ -108,6 +133,8 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
             ClientToken = request.ClientToken,
             ParametersHash = hash,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Encrypted = wrappedKey is not null,
+            WrappedKey = wrappedKey,
         };
         db.Volumes.Add(volume);
         try

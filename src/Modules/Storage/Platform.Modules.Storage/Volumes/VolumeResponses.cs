@@ -22,7 +22,7 @@ internal sealed record VolumeResponse(
         volume.State,
         volume.VolumeType,
         volume.SnapshotId,
-        false,
+        volume.Encrypted,
         volume.CreatedAt,
         volume.InstanceId is { } instanceId && volume.AttachmentState is { } state
             ? [new VolumeAttachmentResponse(volume.Id, instanceId, volume.Device!, state, volume.AttachedAt, false)]
@@ -60,7 +60,7 @@ internal sealed record SnapshotResponse(
         snapshot.AccountId,
         snapshot.StartedAt,
         snapshot.CompletedAt,
-        false);
+        snapshot.Encrypted);
 }
 
 internal sealed record SnapshotsResponse(IReadOnlyList<SnapshotResponse> Snapshots);

@@ -97,6 +97,22 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.ToTable("buckets", "storage");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.EncryptionByDefault", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("enabled");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("ebs_encryption_defaults", "storage");
+                });
+
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.MultipartUpload", b =>
                 {
                     b.Property<string>("UploadId")
@@ -185,6 +201,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(255)")
                         .HasColumnName("description");
 
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("bit")
+                        .HasColumnName("encrypted");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
@@ -213,6 +233,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<int>("VolumeSizeGiB")
                         .HasColumnType("int")
                         .HasColumnName("volume_size_gib");
+
+                    b.Property<string>("WrappedKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("wrapped_key");
 
                     b.HasKey("Id");
 
@@ -397,6 +422,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(16)")
                         .HasColumnName("device");
 
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("bit")
+                        .HasColumnName("encrypted");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
@@ -441,6 +470,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)")
                         .HasColumnName("volume_type");
+
+                    b.Property<string>("WrappedKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("wrapped_key");
 
                     b.HasKey("Id");
 

@@ -91,6 +91,22 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.ToTable("storage_buckets", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.EncryptionByDefault", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("storage_ebs_encryption_defaults", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.MultipartUpload", b =>
                 {
                     b.Property<string>("UploadId")
@@ -177,6 +193,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
 
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("encrypted");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -205,6 +225,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<int>("VolumeSizeGiB")
                         .HasColumnType("INTEGER")
                         .HasColumnName("volume_size_gib");
+
+                    b.Property<string>("WrappedKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wrapped_key");
 
                     b.HasKey("Id");
 
@@ -384,6 +409,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("device");
 
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("encrypted");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -428,6 +457,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("volume_type");
+
+                    b.Property<string>("WrappedKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wrapped_key");
 
                     b.HasKey("Id");
 
