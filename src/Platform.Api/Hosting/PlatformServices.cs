@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Platform.Api.Authentication;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
+using Platform.Api.RateLimiting;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
@@ -58,6 +59,9 @@ internal static class PlatformServices
 
         services.AddPlatformJobs(configuration);
         services.AddSingleton<SigV4AuthenticationMiddleware>();
+        services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestThrottle>();
+        services.AddSingleton<ThrottlingMiddleware>();
         services.AddHealthChecks();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
