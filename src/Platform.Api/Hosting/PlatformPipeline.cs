@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Platform.Api.Authentication;
+using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
 using Platform.Api.RateLimiting;
@@ -58,6 +59,9 @@ internal static class PlatformPipeline
         app.UseRouting();
         // Throttling keys on the principal SigV4 verified; what no signature vouches for is charged to its source address.
         app.Use((context, next) => throttling.LimitUnverifiedAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
+        // The jobs dashboard's Host check and session cookie, before SigV4 (which leaves a caller the cookie authenticated).
+        var dashboard = app.Services.GetRequiredService<DashboardGate>();
+        app.Use((context, next) => dashboard.InvokeAsync(context, next));
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
         app.Use((context, next) => throttling.LimitCallerAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
 

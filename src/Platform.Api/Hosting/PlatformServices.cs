@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
 using Platform.Api.Authentication;
+using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
 using Platform.Api.RateLimiting;
@@ -58,6 +59,7 @@ internal static class PlatformServices
             .AddBillingModule(configuration);
 
         services.AddPlatformJobs(configuration);
+        services.AddJobsDashboardSignIn();
         services.AddSingleton<SigV4AuthenticationMiddleware>();
         services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RequestThrottle>();
