@@ -31,7 +31,9 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var metadata = context.GetEndpoint()?.Metadata;
-        if (metadata?.GetMetadata<AnonymousEndpoint>() is not null || metadata?.GetMetadata<HostAuthenticatedEndpoint>() is not null)
+        // The jobs dashboard's gate may have authenticated an unsigned request by its session cookie.
+        if (metadata?.GetMetadata<AnonymousEndpoint>() is not null || metadata?.GetMetadata<HostAuthenticatedEndpoint>() is not null
+            || context.RequestServices.GetRequiredService<CallerContext>().IsAuthenticated)
         {
             await next(context);
             return;

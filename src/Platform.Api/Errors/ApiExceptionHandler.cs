@@ -21,7 +21,8 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             _ => (500, "InternalError", "We encountered an internal error. Please try again."),
         };
 
-        if (status >= 500)
+        // A 503 the API chose (throttled, busy) is expected under load: a stack trace for each would flood the log.
+        if (status >= 500 && exception is not ApiException { StatusCode: 503 })
         {
             logger.LogError(exception, "Request {RequestId} failed", context.TraceIdentifier);
         }

@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Platform.Api.Authentication;
+using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
+using Platform.Api.RateLimiting;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
 using Platform.Modules.Iam;
 using Platform.Modules.Network;
+using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Storage;
 
@@ -43,12 +46,24 @@ internal static class PlatformPipeline
             return next(context);
         });
         // The S3 REST API answers on its own listener, in S3's XML, before the native API's error handling and routing.
-        app.UseStorageS3Api(s3 => s3.Use((context, next) =>
-            context.RequestServices.GetRequiredService<SigV4AuthenticationMiddleware>().InvokeS3Async(context, next)));
+        var authentication = app.Services.GetRequiredService<SigV4AuthenticationMiddleware>();
+        var throttling = app.Services.GetRequiredService<ThrottlingMiddleware>();
+        app.UseStorageS3Api(s3 =>
+        {
+            s3.Use((context, next) => throttling.LimitUnverifiedAsync(context, next, SigningService.S3.Name));
+            s3.Use((context, next) => authentication.InvokeS3Async(context, next));
+            s3.Use((context, next) => throttling.LimitCallerAsync(context, next, SigningService.S3.Name));
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
         app.UseRouting();
+        // Throttling keys on the principal SigV4 verified; what no signature vouches for is charged to its source address.
+        app.Use((context, next) => throttling.LimitUnverifiedAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
+        // The jobs dashboard's Host check and session cookie, before SigV4 (which leaves a caller the cookie authenticated).
+        var dashboard = app.Services.GetRequiredService<DashboardGate>();
+        app.Use((context, next) => dashboard.InvokeAsync(context, next));
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
+        app.Use((context, next) => throttling.LimitCallerAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
         app.MapHealthChecks("/readyz").WithMetadata(AnonymousEndpoint.Instance);

@@ -3,8 +3,10 @@ using System.Text.Json.Serialization;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
 using Platform.Api.Authentication;
+using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
+using Platform.Api.RateLimiting;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
@@ -57,7 +59,11 @@ internal static class PlatformServices
             .AddBillingModule(configuration);
 
         services.AddPlatformJobs(configuration);
+        services.AddJobsDashboardSignIn();
         services.AddSingleton<SigV4AuthenticationMiddleware>();
+        services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestThrottle>();
+        services.AddSingleton<ThrottlingMiddleware>();
         services.AddHealthChecks();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {

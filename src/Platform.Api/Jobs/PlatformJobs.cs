@@ -64,6 +64,7 @@ internal static class PlatformJobs
             IsReadOnlyFunc = _ => true,
             DisplayStorageConnectionString = false,
         }).WithMetadata(SigningService.Iam); // the management account's: signed as for IAM, the service of its principals
+        app.MapDashboardSignIn();
         return app;
     }
 

@@ -26,13 +26,7 @@ internal sealed class AccessKeyAuthenticator(ISecretProtector protector, TimePro
 
     public async ValueTask<AuthenticatedCaller> AuthenticateAsync(IamDbContext db, SigV4ParsedRequest signature, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        if (!_keys.TryGetValue(signature.AccessKeyId, out var key) || now - key.LoadedAt > CacheLifetime)
-        {
-            key = await LoadAsync(db, signature.AccessKeyId, now, cancellationToken);
-            _keys[signature.AccessKeyId] = key;
-        }
-
+        var key = await GetAsync(db, signature.AccessKeyId, cancellationToken);
         if (key.Identity is null)
         {
             throw new ApiException(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
@@ -50,7 +44,23 @@ internal sealed class AccessKeyAuthenticator(ISecretProtector protector, TimePro
         return new AuthenticatedCaller(key.Identity, signingKey);
     }
 
+    /// <summary>Who an active key stands for, from the same cache as signatures; null for an unknown or inactive key.</summary>
+    public async ValueTask<CallerIdentity?> ResolveAsync(IamDbContext db, string accessKeyId, CancellationToken cancellationToken) =>
+        (await GetAsync(db, accessKeyId, cancellationToken)).Identity;
+
     public void Forget(string accessKeyId) => _keys.TryRemove(accessKeyId, out _);
+
+    private async ValueTask<CachedKey> GetAsync(IamDbContext db, string accessKeyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (!_keys.TryGetValue(accessKeyId, out var key) || now - key.LoadedAt > CacheLifetime)
+        {
+            key = await LoadAsync(db, accessKeyId, now, cancellationToken);
+            _keys[accessKeyId] = key;
+        }
+
+        return key;
+    }
 
     private static async Task<CachedKey> LoadAsync(IamDbContext db, string accessKeyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -81,4 +91,11 @@ internal sealed class AuthenticateRequestHandler(IamDbContext db, AccessKeyAuthe
 {
     public ValueTask<AuthenticatedCaller> Handle(AuthenticateRequest request, CancellationToken cancellationToken) =>
         authenticator.AuthenticateAsync(db, request.Signature, cancellationToken);
+}
+
+internal sealed class ResolveAccessKeyHandler(IamDbContext db, AccessKeyAuthenticator authenticator)
+    : IRequestHandler<ResolveAccessKey, ResolvedAccessKey>
+{
+    public async ValueTask<ResolvedAccessKey> Handle(ResolveAccessKey request, CancellationToken cancellationToken) =>
+        new(await authenticator.ResolveAsync(db, request.AccessKeyId, cancellationToken));
 }
