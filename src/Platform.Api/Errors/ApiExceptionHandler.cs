@@ -5,7 +5,7 @@ using Platform.Modules.Shared.Errors;
 namespace Platform.Api.Errors;
 
 /// <summary>Turns every failure into an AWS-style error with the right status; faults say nothing of internals.</summary>
-internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed class ApiExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,12 +21,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             _ => (500, "InternalError", "We encountered an internal error. Please try again."),
         };
 
-        if (status >= 500)
-        {
-            logger.LogError(exception, "Request {RequestId} failed", context.TraceIdentifier);
-        }
-
-        await ApiErrorWriter.WriteAsync(context, status, code, message);
+        await ApiErrorWriter.WriteAsync(context, status, code, message, exception);
         return true;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Platform.Api.Authentication;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
@@ -50,8 +49,7 @@ internal static class PlatformPipeline
         app.UseRouting();
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
-        app.MapHealthChecks("/readyz").WithMetadata(AnonymousEndpoint.Instance);
+        app.MapPlatformHealth();
         app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(AnonymousEndpoint.Instance);
         app.UsePlatformJobsDashboard();
 
