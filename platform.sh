@@ -98,12 +98,13 @@ start_api() {
     # Started from its own folder: that is where it finds appsettings.json.
     supervised api "$PLATFORM_BUILD/api" Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" -- dotnet Platform.Api.dll
   fi
+  # /healthz: the API serves (its migrations done). /readyz waits for a server too, which comes after it (up checks it last).
   for _ in $(seq 1 90); do
-    curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null 2>&1 && break
+    curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/healthz" >/dev/null 2>&1 && break
     running api || fail_with_log "The API's supervisor is gone" api
     sleep 1
   done
-  curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" >/dev/null || fail_with_log "The API did not become ready" api
+  curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/healthz" >/dev/null || fail_with_log "The API did not start" api
   echo "Platform API running (pid $(worker_pid api)) at $PLATFORM_URL; log: $(log_of api)"
   echo "Its certificate's CA: $PLATFORM_CA (curl --cacert, aws --ca-bundle)"
 }
@@ -193,6 +194,15 @@ publish_test_image() {
   echo "Test image: $id (public)"
 }
 
+# "ready", or "not ready: " and each failing check's name and detail (GET /readyz; docs/OPERATIONS.md).
+readiness() {
+  local body
+  body=$(curl -sS --cacert "$PLATFORM_CA" "$PLATFORM_URL/readyz" 2>&1) || { echo "not ready: $body"; return 1; }
+  jq -r 'if .status == "ready" then "ready" else "not ready: " + ([.checks[] | select(.status == "failing") | "\(.name): \(.detail)"] | join("; ")) end' <<<"$body" 2>/dev/null \
+    || echo "not ready: $body"
+  [ "$(jq -r .status <<<"$body" 2>/dev/null)" = ready ]
+}
+
 up() {
   deploy/install-prerequisites.sh
   start_api
@@ -202,6 +212,9 @@ up() {
   deploy/start-test-daemons.sh
   start_agent
   publish_test_image
+  local ready
+  ready=$(readiness) || fail_with_log "The API is not ready: ${ready#not ready: }" api
+  echo "Platform API $ready"
 }
 
 # One line per process (pid, since when, restarts and the last one's cause), then the server as the API sees it.
@@ -235,9 +248,11 @@ status() {
     printf 'server %s %s%s\n' "$(jq -r .host_id "$PLATFORM_AGENT_STATE/credential.json")" "$status" "${reason:+ ($reason)}"
   elif ! curl -fsS --cacert "$PLATFORM_CA" "$PLATFORM_URL/healthz" >/dev/null 2>&1; then
     echo "server unknown: the API does not answer at $PLATFORM_URL"
+    return
   else
     echo "server not enrolled"
   fi
+  echo "readyz $(readiness)"
 }
 
 down() {

@@ -3,7 +3,8 @@
 # The API runs from a Release build on a fresh data directory; wrk (Debian's) drives it and a bare
 # reference server (the same SigV4 HMAC work and nothing else) over loopback. wrk cannot sign, so it
 # replays one signed request: SigV4 accepts it for 15 minutes and the client spends no CPU on crypto.
-#   bench/run.sh [iam] [scheduler] [launch] [s3]     all when none is named
+#   bench/run.sh [iam] [scheduler] [launch] [s3] [soak]     all but soak when none is named
+# soak (bench/soak.sh) runs 30 minutes (SOAK_MINUTES to shorten) and only when named.
 set -euo pipefail
 sections=" ${*:-iam scheduler launch s3} "
 want() { [[ "$sections" == *" $1 "* ]]; }
@@ -40,7 +41,7 @@ pids+=($!)
 $bench baseline-server --urls "http://127.0.0.1:$baseline_port" >"$work/baseline.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$api_port/readyz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$baseline_port/" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$baseline_port/" >/dev/null 2>&1 && break
   sleep 1
 done
 
@@ -201,4 +202,10 @@ fi
 if want s3; then
   settle
   bash bench/s3.sh >/dev/null
+fi
+
+# Soak: 30 minutes of mixed load and launch cycles (bench/soak.sh); only when named.
+if want soak; then
+  settle
+  bash bench/soak.sh >/dev/null
 fi

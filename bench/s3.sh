@@ -19,7 +19,7 @@ dotnet build bench/Platform.Bench -c Release --verbosity quiet >/dev/null
 (cd src/Platform.Api/bin/Release/net10.0 && Platform__DataDirectory="$work/data" ASPNETCORE_URLS="http://127.0.0.1:$api_port" Tls__AllowPlainHttpOnLoopback=true \
   Storage__S3__Url="http://127.0.0.1:$s3_port" Storage__GroupCommit="${BENCH_S3_GROUP_COMMIT:-true}" Logging__LogLevel__Default=Warning exec dotnet Platform.Api.dll >"$work/api.log" 2>&1) &
 pid=$!
-for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$api_port/readyz" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 
 export BENCH_LOAD_START
 BENCH_LOAD_START=$(cut -d' ' -f1 /proc/loadavg)

@@ -8,8 +8,12 @@ namespace Platform.Api.Errors;
 /// <summary>Writes the one error document of the native API: <c>{ "code", "message", "request_id" }</c>.</summary>
 internal static class ApiErrorWriter
 {
-    public static Task WriteAsync(HttpContext context, int status, string code, string message)
+    public const string LogCategory = "Platform.Api.Errors";
+
+    /// <summary>Writes the error and logs it once: a refusal at Information, a fault at Error with its exception.</summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string message, Exception? exception = null)
     {
+        ErrorLog.Answered(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory), context, status, code, message, exception);
         context.Response.StatusCode = status;
         // The exception handler clears the response, headers included: the request id goes back on.
         context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;

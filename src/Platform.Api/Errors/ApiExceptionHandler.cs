@@ -5,7 +5,7 @@ using Platform.Modules.Shared.Errors;
 namespace Platform.Api.Errors;
 
 /// <summary>Turns every failure into an AWS-style error with the right status; faults say nothing of internals.</summary>
-internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed class ApiExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,13 +21,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             _ => (500, "InternalError", "We encountered an internal error. Please try again."),
         };
 
-        // A 503 the API chose (throttled, busy) is expected under load: a stack trace for each would flood the log.
-        if (status >= 500 && exception is not ApiException { StatusCode: 503 })
-        {
-            logger.LogError(exception, "Request {RequestId} failed", context.TraceIdentifier);
-        }
-
-        await ApiErrorWriter.WriteAsync(context, status, code, message);
+        await ApiErrorWriter.WriteAsync(context, status, code, message, exception);
         return true;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Platform.Api.Authentication;
 using Platform.Api.Dashboard;
 using Platform.Api.Errors;
@@ -65,8 +64,7 @@ internal static class PlatformPipeline
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
         app.Use((context, next) => throttling.LimitCallerAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
-        app.MapHealthChecks("/readyz").WithMetadata(AnonymousEndpoint.Instance);
+        app.MapPlatformHealth();
         app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(AnonymousEndpoint.Instance);
         app.UsePlatformJobsDashboard();
 

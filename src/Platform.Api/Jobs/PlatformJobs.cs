@@ -44,6 +44,7 @@ internal static class PlatformJobs
             });
         }
 
+        services.AddHealthChecks().AddCheck<JobServerHealthCheck>(JobServerHealthCheck.Name);
         services.AddTransient<OutboxDispatchJob>();
         services.AddSingleton<IStartupTask, RegisterRecurringJobs>();
         return services;

@@ -60,11 +60,13 @@ public sealed class PlatformShTests : IDisposable
         Assert.True(up.Code == 0, $"platform.sh up failed ({up.Code}):\n{up.Output}");
         Assert.True(Regex.IsMatch(up.Output, @"HostAgent running \(pid \d+\), host h-[0-9a-f]+ available"), up.Output);
         Assert.Contains("Test image: ami-", up.Output);
+        Assert.Contains("Platform API ready", up.Output);
 
         var status = PlatformSh("status", TimeSpan.FromSeconds(60));
         Assert.True(Regex.IsMatch(status.Output, @"api +running \(pid \d+ since \S+, restarts 0\)"), status.Output);
         Assert.True(Regex.IsMatch(status.Output, @"agent +running \(pid \d+ since \S+, restarts 0\)"), status.Output);
         Assert.True(Regex.IsMatch(status.Output, @"server h-[0-9a-f]+ available"), status.Output);
+        Assert.Contains("readyz ready", status.Output, StringComparison.Ordinal);
 
         // A crash of each: the supervisor starts a new process, counts it and says why in the log.
         var api = ChildPid("api");

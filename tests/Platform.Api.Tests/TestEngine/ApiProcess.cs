@@ -86,7 +86,7 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             try
             {
-                if ((await client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
+                if ((await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
                 {
                     return api;
                 }

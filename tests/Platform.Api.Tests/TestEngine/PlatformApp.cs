@@ -12,9 +12,12 @@ namespace Platform.Api.Tests.TestEngine;
 public sealed class PlatformApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly CapturedLogs? _logs;
 
-    public PlatformApp(string? dataDirectory = null, bool runJobs = true, IDictionary<string, string?>? settings = null)
+    /// <param name="logs">When given, receives every entry at Information and above (the console still gets Warning and above).</param>
+    public PlatformApp(string? dataDirectory = null, bool runJobs = true, IDictionary<string, string?>? settings = null, CapturedLogs? logs = null)
     {
+        _logs = logs;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("platform-test-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -56,7 +59,15 @@ public sealed class PlatformApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            if (_logs is not null)
+            {
+                logging.AddProvider(_logs);
+                logging.AddFilter<CapturedLogs>(null, LogLevel.Information);
+            }
+        });
     }
 }
 

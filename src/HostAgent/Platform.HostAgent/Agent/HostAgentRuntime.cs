@@ -34,6 +34,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     /// <summary>Failed rounds: counted, logged once per change of cause, retried with backoff.</summary>
     public RoundFaults Faults { get; } = new(options.HeartbeatInterval);
 
+    /// <summary>How long rounds take, summarised in the state directory's round-times.json.</summary>
+    public RoundTimes RoundTimes { get; } = new(options.StateDirectory);
+
     /// <summary>Set once the agent has its host credential.</summary>
     public string? HostId { get; private set; }
 
@@ -148,6 +151,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         long applied = -1;
         while (!cancellationToken.IsCancellationRequested && libvirt.IsAlive)
         {
+            var started = clock.GetTimestamp();
             try
             {
                 applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
@@ -157,6 +161,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 // The report itself did not go (the API away, libvirt gone mid-look): the next round tries again.
                 NoteRoundFailed(e);
             }
+
+            RoundTimes.Record(clock.GetElapsedTime(started), Faults.Total);
 
             if (!libvirt.IsAlive)
             {

@@ -22,6 +22,7 @@ internal static class ComputeModule
         services.Configure<SchedulerOptions>(configuration.GetSection(SchedulerOptions.SectionName));
         services.AddSingleton<DesiredStateSignals>();
         services.AddSingleton<HostLiveness>();
+        services.AddHealthChecks().AddCheck<AvailableHostHealthCheck>(AvailableHostHealthCheck.Name);
         services.AddSingleton<ImageFiles>();
         services.AddScoped<InstanceTransitions>();
         services.AddScoped<UsageRecorder>();

@@ -5,7 +5,10 @@ using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Shared.Messaging;
 
-/// <summary>Logs every message with its duration; caller errors at Information, faults at Error.</summary>
+/// <summary>
+/// Logs every message with its duration, at Debug: whoever answers the request logs its outcome once (the API's
+/// and S3's error writers, <see cref="ErrorLog"/>, with the request id), and Hangfire a failed job's.
+/// </summary>
 public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
@@ -23,14 +26,10 @@ public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior
 
             return response;
         }
-        catch (ApiException e)
+        catch (Exception e) when (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.LogInformation("{Message} refused: {Code} {Error}", typeof(TMessage).Name, e.Code, e.Message);
-            throw;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "{Message} failed after {Elapsed} ms", typeof(TMessage).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            logger.LogDebug("{Message} ended after {Elapsed} ms with {Exception}: {Error}", typeof(TMessage).Name,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name, e.Message);
             throw;
         }
     }

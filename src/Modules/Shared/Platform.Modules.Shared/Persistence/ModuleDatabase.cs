@@ -1,7 +1,12 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence.Outbox;
 
@@ -10,6 +15,7 @@ namespace Platform.Modules.Shared.Persistence;
 /// <summary>How a module's DbContext is wired to the configured provider, at run time and at design time.</summary>
 public static class ModuleDatabase
 {
+
     /// <summary>
     /// Registers a module's context for the configured provider: <typeparamref name="TContext"/> resolves
     /// to the SQLite or SQL Server subclass, whose migrations are applied at start-up.
@@ -44,21 +50,65 @@ public static class ModuleDatabase
     }
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString, string schema) =>
-        options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable($"__{schema}_migrations"));
+        QuietFailures(options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable($"__{schema}_migrations")));
 
     public static DbContextOptionsBuilder UseSqlServer(DbContextOptionsBuilder options, string connectionString, string schema) =>
-        options.UseSqlServer(connectionString, sql => sql.MigrationsHistoryTable("__migrations", schema).EnableRetryOnFailure());
+        QuietFailures(options.UseSqlServer(connectionString, sql => sql.MigrationsHistoryTable("__migrations", schema).EnableRetryOnFailure()));
+
+    /// <summary>
+    /// A failed command or query surfaces as its exception, which the request's one Error entry carries (with the request
+    /// id) and a job's failure too; EF's own Error entries would say it twice more. They stay at Debug, SQL included.
+    /// </summary>
+    private static DbContextOptionsBuilder QuietFailures(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(warnings => warnings.Log(
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }
 
-/// <summary>Ready only while the module's database answers.</summary>
-internal sealed class ModuleDatabaseHealthCheck<TContext>(TContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+/// <summary>
+/// Ready only while the module's database takes writes. A SQLite file answers a mere connect even when another
+/// process holds its lock or the file is gone, so there the check takes the write lock (and lets it go) on a
+/// connection of its own that waits at most 2 s for the lock, and reads the module's migrations table.
+/// </summary>
+internal sealed class ModuleDatabaseHealthCheck<TContext>(TContext db) : IHealthCheck
     where TContext : ModuleDbContext
 {
-    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await db.Database.CanConnectAsync(cancellationToken)
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"The {db.Schema} database does not answer.");
+    private const int LockWaitSeconds = 2;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (db.Database.ProviderName != "Microsoft.EntityFrameworkCore.Sqlite")
+            {
+                return await db.Database.CanConnectAsync(cancellationToken)
+                    ? HealthCheckResult.Healthy("answers")
+                    : HealthCheckResult.Unhealthy($"The {db.Schema} database does not answer.");
+            }
+
+            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString())
+            {
+                Mode = SqliteOpenMode.ReadWrite, // never create an empty file in place of a missing one
+                DefaultTimeout = LockWaitSeconds,
+                Pooling = false,
+            };
+            await using var connection = new SqliteConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            foreach (var sql in (string[])["BEGIN IMMEDIATE", $"SELECT count(*) FROM \"__{db.Schema}_migrations\"", "ROLLBACK"])
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+
+            return HealthCheckResult.Healthy("takes writes");
+        }
+        catch (DbException e)
+        {
+            return HealthCheckResult.Unhealthy($"The {db.Schema} database does not take writes: {e.Message}");
+        }
+    }
 }
 
 /// <summary>Applies a module's migrations before the API serves.</summary>

@@ -29,12 +29,7 @@ internal sealed class S3ErrorMiddleware(RequestDelegate next, ILogger<S3ErrorMid
                 OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
                 _ => (500, "InternalError", "We encountered an internal error. Please try again."),
             };
-            // A 503 the API chose (throttled, busy) is expected under load: a stack trace for each would flood the log.
-            if (status >= 500 && exception is not ApiException { StatusCode: 503 })
-            {
-                logger.LogError(exception, "S3 request {RequestId} failed", context.TraceIdentifier);
-            }
-
+            ErrorLog.Answered(logger, context, status, code, message, exception);
             var requestId = context.TraceIdentifier;
             context.Response.Clear();
             context.Response.Headers["x-amz-request-id"] = requestId;
