@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Platform.Api.Authentication;
+using Platform.Api.AwsProtocols;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
 using Platform.Modules.Billing;
@@ -48,6 +49,7 @@ internal static class PlatformPipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
         app.UseRouting();
+        app.UseAwsQueryProtocol();
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
@@ -61,6 +63,7 @@ internal static class PlatformPipeline
             .MapNetworkEndpoints()
             .MapDatabaseEndpoints()
             .MapBillingEndpoints();
+        app.MapAwsQueryEndpoint();
         return app;
     }
 }
