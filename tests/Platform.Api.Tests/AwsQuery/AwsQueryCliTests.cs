@@ -184,6 +184,23 @@ public sealed class AwsQueryCliTests : IAsyncLifetime
         Assert.Equal("false", document.Element(iam + "ListUsersResult")!.Element(iam + "IsTruncated")!.Value);
         Assert.Equal(list.Headers.GetValues("x-amz-request-id").Single(), document.Element(iam + "ResponseMetadata")!.Element(iam + "RequestId")!.Value);
 
+        // Paging as IAM pages: MaxItems, IsTruncated and the Marker to go on from.
+        foreach (var name in new[] { "page-a", "page-b", "page-c" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await signed.PostAsync("/", Form($"Action=CreateUser&Version=2010-05-08&UserName={name}"))).StatusCode);
+        }
+
+        var first = XDocument.Parse(await (await signed.PostAsync("/", Form("Action=ListUsers&Version=2010-05-08&MaxItems=2"))).Content.ReadAsStringAsync())
+            .Root!.Element(iam + "ListUsersResult")!;
+        Assert.Equal(["page-a", "page-b"], first.Element(iam + "Users")!.Elements(iam + "member").Select(m => m.Element(iam + "UserName")!.Value));
+        Assert.Equal("true", first.Element(iam + "IsTruncated")!.Value);
+        var marker = first.Element(iam + "Marker")!.Value;
+        var rest = XDocument.Parse(await (await signed.PostAsync("/", Form($"Action=ListUsers&Version=2010-05-08&MaxItems=2&Marker={Uri.EscapeDataString(marker)}")))
+            .Content.ReadAsStringAsync()).Root!.Element(iam + "ListUsersResult")!;
+        Assert.Equal(["page-c"], rest.Element(iam + "Users")!.Elements(iam + "member").Select(m => m.Element(iam + "UserName")!.Value));
+        Assert.Equal("false", rest.Element(iam + "IsTruncated")!.Value);
+        Assert.Null(rest.Element(iam + "Marker"));
+
         // A parameter the platform does not implement is refused, and the user is not created without its tags.
         var tagged = await signed.PostAsync("/", Form("Action=CreateUser&Version=2010-05-08&UserName=tagged&Tags.member.1.Key=team&Tags.member.1.Value=blue"));
         Assert.Equal("UnknownParameter", (await ErrorAsync(tagged, HttpStatusCode.BadRequest, iam)).Code);
