@@ -42,6 +42,7 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         // Every endpoint names its service (a test holds each to it); a route that does not exist, or not for this
         // method, answers 404 or 405 whoever signed it.
         var service = metadata?.GetMetadata<SigningService>()?.Name;
+        var services = metadata?.GetMetadata<SigningServiceSet>();
 
         // The native S3 endpoints and image uploads carry large bodies: streamed and checked on the way, never buffered.
         var s3Objects = context.Request.Path.StartsWithSegments(NativeS3Prefix);
@@ -75,6 +76,13 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         var parsed = SigV4Verifier.Parse(new SigV4HttpRequest(request.Method, RawTarget(context), Headers(request)), NativeApi, bodyHash);
         var signature = Check(parsed, NativeApi, service)
             ?? throw new ApiException(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+        if (services is not null && !services.Names.Contains(signature.Scope.Service))
+        {
+            // The query endpoint serves several services: the scope picks one of them, and must name one.
+            throw new ApiException(403, "SignatureDoesNotMatch", $"Credential should be scoped to a valid service: one of '{string.Join("', '", services.Names)}'.");
+        }
+
+        context.Features.Set(new SignedService(signature.Scope.Service));
 
         await AuthenticateAsync(context, signature);
         await next(context);

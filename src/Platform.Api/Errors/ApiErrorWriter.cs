@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Api.Errors;
@@ -17,6 +18,15 @@ internal static class ApiErrorWriter
         context.Response.StatusCode = status;
         // The exception handler clears the response, headers included: the request id goes back on.
         context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;
+        if (context.Features.Get<AwsQueryProtocolFeature>() is { } query)
+        {
+            // AWS's query services answer errors in their own XML, whatever failed (the signature, the action, the rules).
+            // S3's name for an unknown or inactive key is InvalidAccessKeyId; the query services call it InvalidClientTokenId.
+            (code, message) = code == "InvalidAccessKeyId" ? ("InvalidClientTokenId", "The security token included in the request is invalid.") : (code, message);
+            context.Response.ContentType = "text/xml";
+            return context.Response.WriteAsync(AwsQueryXml.Error(query.XmlNamespace, status, code, message, context.TraceIdentifier), context.RequestAborted);
+        }
+
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         return context.Response.WriteAsJsonAsync(new ApiErrorDocument(code, message, context.TraceIdentifier), json, context.RequestAborted);
     }

@@ -1,4 +1,5 @@
 using Platform.Api.Authentication;
+using Platform.Api.AwsProtocols;
 using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
@@ -56,6 +57,8 @@ internal static class PlatformPipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
         app.UseRouting();
+        // Marks AWS query-protocol requests first, so every refusal after it (throttling, SigV4) is answered in XML.
+        app.UseAwsQueryProtocol();
         // Throttling keys on the principal SigV4 verified; what no signature vouches for is charged to its source address.
         app.Use((context, next) => throttling.LimitUnverifiedAsync(context, next, ThrottlingMiddleware.ServiceOf(context)));
         // The jobs dashboard's Host check and session cookie, before SigV4 (which leaves a caller the cookie authenticated).
@@ -74,6 +77,7 @@ internal static class PlatformPipeline
             .MapNetworkEndpoints()
             .MapDatabaseEndpoints()
             .MapBillingEndpoints();
+        app.MapAwsQueryEndpoint();
         return app;
     }
 }

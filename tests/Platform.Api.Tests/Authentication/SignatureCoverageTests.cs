@@ -150,12 +150,15 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
     {
         var endpoints = platform.App.Services.GetRequiredService<EndpointDataSource>().Endpoints;
         var unnamed = endpoints
-            .Where(e => e.Metadata.GetMetadata<SigningService>() is null && e.Metadata.GetMetadata<HostAuthenticatedEndpoint>() is null)
+            .Where(e => e.Metadata.GetMetadata<SigningService>() is null && e.Metadata.GetMetadata<SigningServiceSet>() is null
+                && e.Metadata.GetMetadata<HostAuthenticatedEndpoint>() is null)
             .Where(e => !e.Metadata.Any(m => m.GetType().Name == "AnonymousEndpoint"))
             .Select(e => e.DisplayName)
             .ToList();
         Assert.Empty(unnamed);
         Assert.Contains(endpoints, e => e.Metadata.GetMetadata<SigningService>()?.Name == "ec2");
+        // The query endpoint (POST /) names the services of the action tables the modules registered, and no other.
+        Assert.Equal(["iam", "sts"], endpoints.Select(e => e.Metadata.GetMetadata<SigningServiceSet>()).OfType<SigningServiceSet>().Single().Names);
     }
 
     /// <summary>Adds a header after the request was signed, as a client holding someone's signed request would.</summary>

@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Iam.Accounts;
 using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Authorization;
+using Platform.Modules.Iam.AwsQuery;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
@@ -21,6 +23,7 @@ internal static class IamModule
         services.AddSingleton<PolicyCache>();
         services.AddScoped<IAccessAuthorizer, IamAccessAuthorizer>();
         services.AddSingleton<IStartupTask, BootstrapManagementAccount>();
+        services.AddAwsQueryService(IamQueryActions.Iam()).AddAwsQueryService(IamQueryActions.Sts());
         return services;
     }
 

@@ -2,7 +2,8 @@ using Platform.Modules.Iam.Persistence;
 
 namespace Platform.Modules.Iam.Users;
 
-internal sealed record UserResponse(string UserName, string UserId, string Arn, string Path, DateTime CreateDate)
+/// <param name="UserName">Null for an account's root (GetUser without a name, signed by the root).</param>
+internal sealed record UserResponse(string? UserName, string UserId, string Arn, string? Path, DateTime CreateDate)
 {
     public static UserResponse From(User user) =>
         new(user.UserName, user.Id, IamArns.User(user.AccountId, user.Path, user.UserName), user.Path, user.CreatedAt);

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Platform.Modules.Iam.AccessKeys;
+using Platform.Modules.Iam.Identity;
+using Platform.Modules.Iam.InlinePolicies;
+using Platform.Modules.Iam.ManagedPolicies;
+using Platform.Modules.Iam.Users;
+using Platform.Modules.Shared.AwsQuery;
+using static Platform.Modules.Shared.AwsQuery.AwsQueryXml;
+
+namespace Platform.Modules.Iam.AwsQuery;
+
+/// <summary>
+/// IAM and STS on AWS's query protocol: names, shapes and errors of botocore's iam 2010-05-08 and sts 2011-06-15 models,
+/// each action bound to the request the native API sends. Roles and AssumeRole are not here yet (InvalidAction), and
+/// neither are the platform's own extensions (accounts), which stay on the native API.
+/// </summary>
+internal static class IamQueryActions
+{
+    public static AwsQueryService Iam() => new AwsQueryService("iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/")
+        .Action("CreateUser", c => new CreateUser(c.Parameters.Required("UserName"), c.Parameters.Optional("Path")), u => User("User", u))
+        .Action("GetUser", c => new GetUser(c.Parameters.Optional("UserName")), u => User("User", u))
+        .Action("ListUsers", c => new ListUsers(c.Parameters.Optional("PathPrefix"), c.Parameters.OptionalInt("MaxItems"), c.Parameters.Optional("Marker")),
+            list => new object?[]
+            {
+                Members("Users", list.Users, u => User(null, u)),
+                Value("IsTruncated", list.IsTruncated),
+                Value("Marker", list.Marker),
+            })
+        .Command("DeleteUser", c => new DeleteUser(c.Parameters.Required("UserName")))
+        .Action("CreateAccessKey", c => new CreateAccessKey(c.Parameters.Optional("UserName")), key => Element("AccessKey",
+            Value("UserName", key.UserName),
+            Value("AccessKeyId", key.AccessKeyId),
+            Value("Status", key.Status),
+            Value("SecretAccessKey", key.SecretAccessKey),
+            Value("CreateDate", key.CreateDate)))
+        .Action("ListAccessKeys", c => new ListAccessKeys(c.Parameters.Optional("UserName")), list => new object?[]
+        {
+            Members("AccessKeyMetadata", list.AccessKeyMetadata, key => new object?[]
+            {
+                Value("UserName", key.UserName),
+                Value("AccessKeyId", key.AccessKeyId),
+                Value("Status", key.Status),
+                Value("CreateDate", key.CreateDate),
+            }),
+            Value("IsTruncated", false),
+        })
+        .Command("UpdateAccessKey", c => new UpdateAccessKey(c.Parameters.Required("AccessKeyId"), c.Parameters.Optional("UserName"), c.Parameters.Optional("Status")))
+        .Command("DeleteAccessKey", c => new DeleteAccessKey(c.Parameters.Required("AccessKeyId"), c.Parameters.Optional("UserName")))
+        .Action("CreatePolicy", c => new CreatePolicy(c.Parameters.Required("PolicyName"), Document(c.Parameters.Optional("PolicyDocument")),
+                c.Parameters.Optional("Path"), c.Parameters.Optional("Description")),
+            p => Policy("Policy", p))
+        .Action("GetPolicy", c => new GetPolicy(OwnPolicyName(c)), p => Policy("Policy", p))
+        .Action("ListPolicies", c => new ListPolicies(c.Parameters.Optional("Scope")), list => new object?[]
+        {
+            Members("Policies", list.Policies, p => Policy(null, p)),
+            Value("IsTruncated", false),
+        })
+        .Command("DeletePolicy", c => new DeletePolicy(OwnPolicyName(c)))
+        .Command("AttachUserPolicy", c => new AttachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
+        .Command("DetachUserPolicy", c => new DetachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
+        .Action("ListAttachedUserPolicies", c => new ListAttachedUserPolicies(c.Parameters.Required("UserName")), list => new object?[]
+        {
+            Members("AttachedPolicies", list.AttachedPolicies, p => new object?[] { Value("PolicyName", p.PolicyName), Value("PolicyArn", p.PolicyArn) }),
+            Value("IsTruncated", false),
+        })
+        .Command("PutUserPolicy", c => new PutUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName"),
+            Document(c.Parameters.Optional("PolicyDocument"))))
+        .Action("GetUserPolicy", c => new GetUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")), p => new object?[]
+        {
+            Value("UserName", p.UserName),
+            Value("PolicyName", p.PolicyName),
+            // IAM returns policy documents URL-encoded (RFC 3986); the SDKs decode them.
+            Value("PolicyDocument", Uri.EscapeDataString(p.PolicyDocument)),
+        })
+        .Action("ListUserPolicies", c => new ListUserPolicies(c.Parameters.Required("UserName")), list => new object?[]
+        {
+            Members("PolicyNames", list.PolicyNames, name => name),
+            Value("IsTruncated", false),
+        })
+        .Command("DeleteUserPolicy", c => new DeleteUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")));
+
+    public static AwsQueryService Sts() => new AwsQueryService("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/")
+        .Action("GetCallerIdentity", _ => new GetCallerIdentity(), identity => new object?[]
+        {
+            Value("UserId", identity.UserId),
+            Value("Account", identity.Account),
+            Value("Arn", identity.Arn),
+        });
+
+    /// <summary>The user shape; <paramref name="name"/> null gives its fields alone (a list's member).</summary>
+    private static object User(string? name, UserResponse user)
+    {
+        object?[] fields =
+        [
+            Value("Path", user.Path),
+            Value("UserName", user.UserName),
+            Value("UserId", user.UserId),
+            Value("Arn", user.Arn),
+            Value("CreateDate", user.CreateDate),
+        ];
+        return name is null ? fields : Element(name, fields);
+    }
+
+    private static object Policy(string? name, PolicyResponse policy)
+    {
+        object?[] fields =
+        [
+            Value("PolicyName", policy.PolicyName),
+            Value("PolicyId", policy.PolicyId),
+            Value("Arn", policy.Arn),
+            Value("Path", policy.Path),
+            Value("DefaultVersionId", policy.DefaultVersionId),
+            Value("AttachmentCount", policy.AttachmentCount),
+            Value("PermissionsBoundaryUsageCount", 0),
+            Value("IsAttachable", policy.IsAttachable),
+            Value("Description", policy.Description),
+            Value("CreateDate", policy.CreateDate),
+            Value("UpdateDate", policy.UpdateDate),
+        ];
+        return name is null ? fields : Element(name, fields);
+    }
+
+    /// <summary>The query protocol carries a policy as JSON text; the native request takes it as a JSON string, as AWS's own JSON does.</summary>
+    private static JsonElement? Document(string? text) => text is null ? null : JsonSerializer.SerializeToElement(text);
+
+    /// <summary>
+    /// The native API names an account's own policies; IAM's query actions take the ARN. Another account's policy (or an
+    /// AWS managed one, which has no GetPolicy here yet) reads as absent, as attaching it does.
+    /// </summary>
+    private static string OwnPolicyName(AwsQueryCall call)
+    {
+        var arn = call.Parameters.Required("PolicyArn");
+        var own = IamArns.Policy(call.Caller.AccountId, "/", "");
+        return arn.StartsWith(own, StringComparison.Ordinal) && arn.Length > own.Length && !arn[own.Length..].Contains('/', StringComparison.Ordinal)
+            ? arn[own.Length..]
+            : throw PolicyLookup.NoSuchPolicy(arn);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using Mediator;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authentication;
+using Platform.Modules.Shared.AwsQuery;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Api.AwsProtocols;
+
+/// <summary>
+/// AWS's query protocol on the API's own port, as AWS's endpoints take it: <c>POST /</c> with a form body
+/// (<c>Action=ListUsers&amp;Version=2010-05-08</c>) or <c>GET /?Action=…</c>, routed by the signature's service and
+/// the action to the tables the modules registered. It holds no rules: the modules' requests decide.
+/// </summary>
+internal static class AwsQueryEndpoint
+{
+    public const string Route = "/";
+
+    /// <summary>Marks query requests before SigV4 runs, so that its refusals too are answered in the protocol's XML.</summary>
+    public static WebApplication UseAwsQueryProtocol(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<AwsQueryProtocolFeature>() is not null)
+            {
+                context.Features.Set(new AwsQueryProtocolFeature());
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapAwsQueryEndpoint(this IEndpointRouteBuilder routes)
+    {
+        var registry = routes.ServiceProvider.GetRequiredService<AwsQueryRegistry>();
+        routes.MapMethods(Route, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
+            .WithMetadata(new SigningServiceSet(registry.ServiceNames), new AwsQueryProtocolFeature())
+            .ExcludeFromDescription();
+        return routes;
+    }
+
+    private static async Task HandleAsync(HttpContext context, AwsQueryRegistry registry, ISender sender, ICallerContext caller)
+    {
+        var signed = context.Features.Get<SignedService>()
+            ?? throw new InvalidOperationException("The query endpoint ran without a verified signature.");
+        var service = registry.Find(signed.Name)
+            ?? throw new ApiException(403, "SignatureDoesNotMatch", $"Credential should be scoped to a valid service, not '{signed.Name}'.");
+        context.Features.Get<AwsQueryProtocolFeature>()!.XmlNamespace = service.XmlNamespace;
+
+        var request = context.Request;
+        string? body = null;
+        if (HttpMethods.IsPost(request.Method))
+        {
+            if (request.ContentType is { Length: > 0 } type && !type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ApiException(415, "UnsupportedMediaType", "The request body must be application/x-www-form-urlencoded.");
+            }
+
+            // The SigV4 middleware has read (and bounded) the body already to hash it; it is buffered.
+            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
+            try
+            {
+                body = await reader.ReadToEndAsync(context.RequestAborted);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new ApiException(400, "MalformedQueryString", "The request body is not valid UTF-8.");
+            }
+        }
+
+        // A presigned GET carries its signature in the query string: those parameters are the transport's, not the action's.
+        var parameters = AwsQueryParameters.Parse([request.QueryString.Value?.TrimStart('?'), body],
+            name => name.StartsWith("X-Amz-", StringComparison.Ordinal));
+        var xml = await service.DispatchAsync(parameters, caller.Identity, sender, context.TraceIdentifier, context.RequestAborted);
+        context.Response.ContentType = "text/xml";
+        await context.Response.WriteAsync(xml, context.RequestAborted);
+    }
+}
