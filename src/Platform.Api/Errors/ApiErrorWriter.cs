@@ -11,6 +11,7 @@ internal static class ApiErrorWriter
     public static Task WriteAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
+        context.Features.Set(new RequestError(status, code, message));
         // The exception handler clears the response, headers included: the request id goes back on.
         context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;

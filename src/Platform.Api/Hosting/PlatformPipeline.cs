@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Platform.Api.Auditing;
 using Platform.Api.Authentication;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
+using Platform.Modules.Audit;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
@@ -42,13 +44,21 @@ internal static class PlatformPipeline
 
             return next(context);
         });
+        // Outside the error handling of both APIs: the audit sees the status and error code each call was answered with.
+        app.UseMiddleware<AuditTrailMiddleware>();
         // The S3 REST API answers on its own listener, in S3's XML, before the native API's error handling and routing.
-        app.UseStorageS3Api(s3 => s3.Use((context, next) =>
-            context.RequestServices.GetRequiredService<SigV4AuthenticationMiddleware>().InvokeS3Async(context, next)));
+        app.UseStorageS3Api(s3 =>
+        {
+            s3.Use(AuditTrailMiddleware.MarkS3Async);
+            s3.Use((context, next) => context.RequestServices.GetRequiredService<SigV4AuthenticationMiddleware>().InvokeS3Async(context, next));
+            s3.Use(AuditTrailMiddleware.BeginAsync);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
         app.UseRouting();
+        app.Use(AuditTrailMiddleware.RoutedAsync);
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
+        app.Use(AuditTrailMiddleware.BeginAsync);
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(AnonymousEndpoint.Instance);
         app.MapHealthChecks("/readyz").WithMetadata(AnonymousEndpoint.Instance);
@@ -60,7 +70,8 @@ internal static class PlatformPipeline
             .MapStorageEndpoints()
             .MapNetworkEndpoints()
             .MapDatabaseEndpoints()
-            .MapBillingEndpoints();
+            .MapBillingEndpoints()
+            .MapAuditEndpoints();
         return app;
     }
 }

@@ -2,9 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
+using Platform.Api.Auditing;
 using Platform.Api.Authentication;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
+using Platform.Modules.Audit;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
@@ -35,6 +37,7 @@ internal static class PlatformServices
         services.AddHostedService<StartupTasksService>();
         services.AddScoped<CallerContext>();
         services.AddScoped<ICallerContext>(provider => provider.GetRequiredService<CallerContext>());
+        services.AddScoped<Modules.Shared.Authorization.RequestActions>();
 
         services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         // Bad JSON and unbindable parameters become exceptions, so one handler answers them in the AWS style.
@@ -54,10 +57,12 @@ internal static class PlatformServices
             .AddStorageModule(configuration)
             .AddNetworkModule(configuration)
             .AddDatabaseModule(configuration)
-            .AddBillingModule(configuration);
+            .AddBillingModule(configuration)
+            .AddAuditModule(configuration);
 
         services.AddPlatformJobs(configuration);
         services.AddSingleton<SigV4AuthenticationMiddleware>();
+        services.AddSingleton<AuditTrailMiddleware>();
         services.AddHealthChecks();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
