@@ -280,6 +280,42 @@ public sealed class AuditTrailTests(SharedPlatformApp platform) : IClassFixture<
         Assert.Equal(["arn:aws:s3:::audit-intent-bucket/held.txt"], done.GetProperty("resources").EnumerateArray().Select(r => r.Str("resource_name")));
     }
 
+    [Fact]
+    public async Task Given_calls_on_the_S3_listener_Then_they_and_their_refusals_are_in_the_callers_trail_with_S3s_error_codes()
+    {
+        using var management = platform.RootClient();
+        var owner = await management.CreateAccountAsync("audit-s3-owner");
+        var other = await management.CreateAccountAsync("audit-s3-other");
+        using var s3 = S3.S3Clients.For(platform.App, owner);
+        await s3.PutBucketAsync("audit-s3-listener");
+        const string objectBytes = "S3-LISTENER-BYTES-NEVER-AUDITED-91c2";
+        await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = "audit-s3-listener", Key = "k.txt", ContentBody = objectBytes });
+        using var otherS3 = S3.S3Clients.For(platform.App, other);
+        var denied = await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => otherS3.GetObjectAsync("audit-s3-listener", "k.txt"));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+        using var forged = S3.S3Clients.For(platform.App, owner with { SecretAccessKey = "not-the-secret-key-at-all-00000000000000" });
+        var mismatch = await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => forged.DeleteObjectAsync("audit-s3-listener", "k.txt"));
+        Assert.Equal("SignatureDoesNotMatch", mismatch.ErrorCode);
+
+        using var ownerClient = platform.App.SignedClient(owner);
+        var ofOwner = await ownerClient.EventsAsync("event_source=s3.amazonaws.com");
+        Assert.Contains(ofOwner, e => e.Str("event_name") == "CreateBucket" && e.Str("error_code") is null);
+        var put = Assert.Single(ofOwner, e => e.Str("event_name") == "PutObject");
+        Assert.Equal(["arn:aws:s3:::audit-s3-listener/k.txt"], put.GetProperty("resources").EnumerateArray().Select(r => r.Str("resource_name")));
+        Assert.Equal("PUT /audit-s3-listener/k.txt", put.Record().GetProperty("additionalEventData").GetProperty("operation").GetString());
+        var forgedDelete = Assert.Single(ofOwner, e => e.Str("error_code") == "SignatureDoesNotMatch");
+        Assert.Equal("DELETE /audit-s3-listener/k.txt", forgedDelete.Str("event_name"));
+        Assert.Equal(owner.AccessKeyId, forgedDelete.Str("access_key_id"));
+        Assert.DoesNotContain(ofOwner, e => e.Str("error_code") == "AccessDenied");
+
+        using var otherClient = platform.App.SignedClient(other);
+        var refusedRead = Assert.Single(await otherClient.EventsAsync("event_source=s3.amazonaws.com"));
+        Assert.Equal("GetObject", refusedRead.Str("event_name"));
+        Assert.Equal("AccessDenied", refusedRead.Str("error_code"));
+        Assert.True(refusedRead.GetProperty("read_only").GetBoolean());
+        Assert.DoesNotContain(objectBytes, string.Join('\n', ofOwner.Select(e => e.GetRawText())), StringComparison.Ordinal);
+    }
+
     private Task<int> Deliver(DateOnly day) => SendAsync(new DeliverAuditLogs(day));
 
     private async Task<int> SendAsync(DeliverAuditLogs request)
