@@ -18,7 +18,7 @@ public static class ModuleTable
     public const string BenchmarkAssembly = "Platform.Bench";
 
     public static readonly IReadOnlyList<string> Modules =
-        ["Iam", "Compute", "Storage", "Network", "Database", "Billing"];
+        ["Iam", "Compute", "Storage", "Network", "Database", "Billing", "Audit"];
 
     public static TheoryData<string> ModuleNames => [.. Modules];
 

@@ -16,6 +16,7 @@ internal static class ApiErrorWriter
     {
         ErrorLog.Answered(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory), context, status, code, message, exception);
         context.Response.StatusCode = status;
+        context.Features.Set(new RequestError(status, code, message));
         // The exception handler clears the response, headers included: the request id goes back on.
         context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;
         if (context.Features.Get<AwsQueryProtocolFeature>() is { } query)

@@ -2,11 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
+using Platform.Api.Auditing;
 using Platform.Api.Authentication;
 using Platform.Api.Dashboard;
 using Platform.Api.Errors;
 using Platform.Api.Jobs;
 using Platform.Api.RateLimiting;
+using Platform.Modules.Audit;
 using Platform.Modules.Billing;
 using Platform.Modules.Compute;
 using Platform.Modules.Database;
@@ -37,6 +39,7 @@ internal static class PlatformServices
         services.AddHostedService<StartupTasksService>();
         services.AddScoped<CallerContext>();
         services.AddScoped<ICallerContext>(provider => provider.GetRequiredService<CallerContext>());
+        services.AddScoped<Modules.Shared.Authorization.RequestActions>();
 
         services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         // Bad JSON and unbindable parameters become exceptions, so one handler answers them in the AWS style.
@@ -56,7 +59,8 @@ internal static class PlatformServices
             .AddStorageModule(configuration)
             .AddNetworkModule(configuration)
             .AddDatabaseModule(configuration)
-            .AddBillingModule(configuration);
+            .AddBillingModule(configuration)
+            .AddAuditModule(configuration);
 
         services.AddPlatformJobs(configuration);
         services.AddJobsDashboardSignIn();
@@ -64,6 +68,7 @@ internal static class PlatformServices
         services.AddOptions<ThrottlingOptions>().BindConfiguration(ThrottlingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RequestThrottle>();
         services.AddSingleton<ThrottlingMiddleware>();
+        services.AddSingleton<AuditTrailMiddleware>();
         services.AddHealthChecks();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {

@@ -81,6 +81,6 @@ public sealed class MigrationTests
         factory.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDesignTimeDbContextFactory<>)).GetGenericArguments()[0];
 
     private static IEnumerable<System.Reflection.Assembly> ModuleAssemblies() =>
-        new[] { "Iam", "Compute", "Storage", "Network", "Database", "Billing" }
+        new[] { "Iam", "Compute", "Storage", "Network", "Database", "Billing", "Audit" }
             .Select(name => System.Reflection.Assembly.Load($"Platform.Modules.{name}"));
 }

@@ -103,6 +103,7 @@ public static class SdkRequests
         var path = uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString;
         return path.StartsWith("/api/v1/ec2", StringComparison.Ordinal) || path.StartsWith("/api/v1/vpc", StringComparison.Ordinal) ? "ec2"
             : path.StartsWith("/api/v1/s3", StringComparison.Ordinal) ? "s3"
+            : path.StartsWith("/api/v1/cloudtrail", StringComparison.Ordinal) ? "cloudtrail"
             : "iam";
     }
 

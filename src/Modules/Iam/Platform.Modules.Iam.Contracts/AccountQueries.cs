@@ -4,3 +4,9 @@ namespace Platform.Modules.Iam.Contracts;
 
 /// <summary>Whether the account is the management account (the operator's), which alone may manage servers and tenants.</summary>
 public sealed record IsManagementAccount(string AccountId) : IRequest<bool>;
+
+/// <summary>
+/// The account an access key belongs to, whatever its status; null when no such key was ever issued. What a refused
+/// request's claimed key says of whose trail the refusal belongs in.
+/// </summary>
+public sealed record FindAccessKeyAccount(string AccessKeyId) : IRequest<string?>;

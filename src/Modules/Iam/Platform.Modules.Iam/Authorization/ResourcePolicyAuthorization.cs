@@ -4,16 +4,18 @@ using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Iam.Policies;
 using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Iam.Authorization;
 
 /// <summary>Identity policies and a resource policy decided together, as AWS does for S3 bucket policies.</summary>
-internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamDbContext db, PolicyCache cache, TimeProvider clock)
+internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamDbContext db, PolicyCache cache, TimeProvider clock, RequestActions actions)
     : IRequestHandler<AuthorizeResourceAccess, Unit>
 {
     public async ValueTask<Unit> Handle(AuthorizeResourceAccess request, CancellationToken cancellationToken)
     {
+        actions.Add(new PermissionRequirement(request.Action, request.Resource));
         var identity = caller.IsAuthenticated ? caller.Identity : null;
         var context = new AuthorizationContext(request.Action, request.Resource, ContextKeys(identity), identity?.PrincipalArn, identity?.AccountId);
         var resourceDecision = request.ResourcePolicy is null

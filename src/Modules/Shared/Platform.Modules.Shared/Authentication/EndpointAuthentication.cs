@@ -37,6 +37,7 @@ public sealed class SigningService
     public static readonly SigningService Ec2 = new("ec2");
     public static readonly SigningService Iam = new("iam");
     public static readonly SigningService S3 = new("s3");
+    public static readonly SigningService CloudTrail = new("cloudtrail");
 
     private SigningService(string name) => Name = name;
 

@@ -7,7 +7,8 @@ using Platform.Modules.Shared.Hosting;
 namespace Platform.Modules.Shared.Messaging;
 
 /// <summary>Checks the caller's policies for every request that declares the permission it needs.</summary>
-public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext caller, IAccessAuthorizer authorizer, IOptions<PlatformOptions> platform)
+public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext caller, IAccessAuthorizer authorizer, IOptions<PlatformOptions> platform,
+    RequestActions actions)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
@@ -16,11 +17,13 @@ public sealed class AuthorizationBehavior<TMessage, TResponse>(ICallerContext ca
         if (message is IRequiresPermission protectedRequest)
         {
             var requirement = protectedRequest.RequiredPermission(caller.Identity);
+            actions.Add(requirement);
             await authorizer.EnsureAllowedAsync(caller, requirement, cancellationToken);
         }
         else if (message is IRequiresRegionalPermission regionalRequest)
         {
             var requirement = regionalRequest.RequiredPermission(caller.Identity, platform.Value.Region);
+            actions.Add(requirement);
             await authorizer.EnsureAllowedAsync(caller, requirement, cancellationToken);
         }
 

@@ -34,6 +34,7 @@ internal sealed class S3ErrorMiddleware(RequestDelegate next, ILogger<S3ErrorMid
             context.Response.Clear();
             context.Response.Headers["x-amz-request-id"] = requestId;
             context.Response.StatusCode = status;
+            context.Features.Set(new RequestError(status, code, message));
             if (context.Request.Method == "HEAD" || status == 499)
             {
                 return;
