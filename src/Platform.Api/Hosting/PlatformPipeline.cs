@@ -47,6 +47,7 @@ internal static class PlatformPipeline
             context.RequestServices.GetRequiredService<SigV4AuthenticationMiddleware>().InvokeS3Async(context, next)));
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
+        app.UseStrictRequestTarget();
         app.UseRouting();
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
 
