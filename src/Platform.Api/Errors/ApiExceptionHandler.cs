@@ -33,8 +33,33 @@ internal sealed class ApiExceptionHandler : IExceptionHandler
             return (400, "UnknownParameter", $"The parameter {path[2..]} is not recognized.");
         }
 
-        return (400, "SerializationException", json.Path is null
-            ? "The request body is not valid JSON."
+        if (json.Path is null)
+        {
+            return (400, "SerializationException", "The request body is not valid JSON.");
+        }
+
+        // A well-formed value of the wrong JSON type ("1" for a number, 7 for a string): the message says which field wants what.
+        return (400, "SerializationException", ExpectedType(json.InnerException) is { } expected
+            ? $"The value of {Field(json.Path)} must be {expected}."
             : $"The request body is not valid JSON at {json.Path}.");
+    }
+
+    private static string Field(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    /// <summary>
+    /// The reader's "Cannot get the value of a token type 'String' as a number.": the JsonException names only the record
+    /// a constructor parameter belongs to, its cause the JSON type the field wanted.
+    /// </summary>
+    private static string? ExpectedType(Exception? cause)
+    {
+        const string Marker = "' as a ";
+        var at = cause is InvalidOperationException ? cause.Message.IndexOf(Marker, StringComparison.Ordinal) : -1;
+        return at < 0 ? null : cause!.Message[(at + Marker.Length)..].TrimEnd('.') switch
+        {
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "a boolean (true or false)",
+            _ => null,
+        };
     }
 }

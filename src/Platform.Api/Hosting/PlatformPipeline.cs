@@ -63,6 +63,7 @@ internal static class PlatformPipeline
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiErrorWriter.WriteStatusCodeErrorAsync);
+        app.UseStrictRequestTarget();
         app.UseRouting();
         // Marks AWS query-protocol requests first, so every refusal after it (throttling, SigV4) is answered in XML.
         app.UseAwsQueryProtocol();

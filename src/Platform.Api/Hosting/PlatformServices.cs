@@ -84,6 +84,8 @@ internal static class PlatformServices
         json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // The web defaults read "1" as 1: a JSON string where a number belongs is a malformed request, as AWS's JSON protocol says.
+        json.NumberHandling = JsonNumberHandling.Strict;
         json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         json.RespectNullableAnnotations = true;
         json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));

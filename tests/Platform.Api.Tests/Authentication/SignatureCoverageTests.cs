@@ -48,6 +48,61 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
     }
 
     [Fact]
+    public async Task Given_a_presigned_PUT_When_sent_with_an_unsigned_Content_MD5_Then_AccessDenied_as_S3_and_an_unsigned_Content_Type_is_taken()
+    {
+        using var s3 = S3Clients.For(platform.App, platform.Root);
+        await s3.PutBucketAsync("unsigned-md5");
+        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = "unsigned-md5", Key = "upload", Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(10), Protocol = Protocol.HTTP,
+        });
+        using var raw = S3Clients.RawClient(platform.App);
+        var body = "body"u8.ToArray();
+
+        using var withMd5 = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(body) };
+        withMd5.Content.Headers.ContentMD5 = S3ObjectTests.Md5(body);
+        var refused = await raw.SendAsync(withMd5);
+        await S3ErrorTests.AssertS3ErrorAsync(refused, HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Contains("which were not signed: content-md5", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var absent = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync("unsigned-md5", "upload"));
+        Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+
+        // S3 takes an unsigned Content-Type on a presigned PUT (browsers send one): so does this server.
+        using var withType = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(body) };
+        withType.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        Assert.Equal(HttpStatusCode.OK, (await raw.SendAsync(withType)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Given_a_header_signed_PUT_When_Content_MD5_is_added_after_signing_Then_AccessDenied_on_the_S3_port_and_the_native_API()
+    {
+        using var s3 = S3Clients.For(platform.App, platform.Root);
+        await s3.PutBucketAsync("added-md5");
+        var md5 = Convert.ToBase64String(S3ObjectTests.Md5("body"u8.ToArray()));
+
+        using var s3Port = new HttpClient(new SdkSigningHandler(platform.Root, "s3")
+        {
+            InnerHandler = new AddContentHeaderHandler(platform.App.Server.CreateHandler(), "Content-MD5", md5),
+        }) { BaseAddress = S3Clients.TestServerEndpoint };
+        var onPort = await s3Port.PutAsync("/added-md5/port", new ByteArrayContent("body"u8.ToArray()));
+        await S3ErrorTests.AssertS3ErrorAsync(onPort, HttpStatusCode.Forbidden, "AccessDenied");
+
+        using var native = new HttpClient(new SdkSigningHandler(platform.Root)
+        {
+            InnerHandler = new AddContentHeaderHandler(platform.App.Server.CreateHandler(), "Content-MD5", md5),
+        }) { BaseAddress = new Uri("http://localhost") };
+        var onNative = await native.PutAsync("/api/v1/s3/added-md5/native", new ByteArrayContent("body"u8.ToArray()));
+        var error = await onNative.AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.EndsWith("which were not signed: content-md5", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "added-md5" });
+        Assert.Empty(listed.S3Objects ?? []);
+
+        // Signed, the same header is taken: the SDK signs Content-MD5 with the rest.
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "added-md5", Key = "signed", ContentBody = "body", MD5Digest = md5 });
+    }
+
+    [Fact]
     public async Task Given_a_header_signed_PUT_When_a_header_is_added_after_signing_Then_AccessDenied_on_the_S3_port_and_the_native_API()
     {
         using var s3 = S3Clients.For(platform.App, platform.Root);
@@ -162,6 +217,16 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
     }
 
     /// <summary>Adds a header after the request was signed, as a client holding someone's signed request would.</summary>
+    /// <summary>Adds a representation header (Content-MD5, Content-Type) after the signer ran, as a party in the middle would.</summary>
+    private sealed class AddContentHeaderHandler(HttpMessageHandler inner, string name, string value) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Content!.Headers.TryAddWithoutValidation(name, value);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class AddHeaderHandler(HttpMessageHandler inner, string name, string value) : DelegatingHandler(inner)
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -23,6 +23,93 @@ public sealed class IamValidationTests(SharedPlatformApp platform) : IClassFixtu
         Assert.Equal(before, await root.UserNamesAsync());
     }
 
+    /// <summary>Look-alikes of ASCII names (Cyrillic а, fullwidth ａ, Greek ο, a combining accent) and a trailing newline.</summary>
+    public static TheoryData<string> LookAlikeNames => new()
+    {
+        "\u0430dmin",
+        "\uff41dmin",
+        "r\u03bfot",
+        "ade\u0301le",
+        "\u00e9mile",
+        "admin\n",
+        "admin\u200b",
+    };
+
+    [Theory]
+    [MemberData(nameof(LookAlikeNames))]
+    public async Task Given_a_look_alike_user_or_policy_name_Then_ValidationError_and_nothing_is_created(string name)
+    {
+        using var root = platform.RootClient();
+        var users = await root.UserNamesAsync();
+        var error = await (await root.PostJsonAsync("/api/v1/iam/users", new { user_name = name })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        Assert.Contains(@"[\w+=,.@-]+", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(users, await root.UserNamesAsync());
+
+        var policy = new { Version = "2012-10-17", Statement = new[] { new { Effect = "Allow", Action = "iam:GetUser", Resource = "*" } } };
+        await (await root.PostJsonAsync("/api/v1/iam/policies", new { policy_name = name, policy_document = policy })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        var local = await (await root.GetAsync("/api/v1/iam/policies?scope=Local")).AssertOkAsync();
+        Assert.DoesNotContain(local.GetProperty("policies").EnumerateArray(), p => p.GetProperty("policy_name").GetString() == name);
+    }
+
+    [Fact]
+    public async Task Given_a_look_alike_name_in_any_IAM_call_Then_ValidationError_not_a_lookup()
+    {
+        using var root = platform.RootClient();
+        await root.CreateUserWithKeyAsync("nadia", platform.Root.AccountId);
+        const string LookAlike = "n\u0430dia";
+        var escaped = Uri.EscapeDataString(LookAlike);
+        var policy = new { Version = "2012-10-17", Statement = new[] { new { Effect = "Allow", Action = "iam:GetUser", Resource = "*" } } };
+        var calls = new (string What, Func<Task<HttpResponseMessage>> Call)[]
+        {
+            ("GetUser", () => root.GetAsync($"/api/v1/iam/users/{escaped}")),
+            ("DeleteUser", () => root.DeleteAsync($"/api/v1/iam/users/{escaped}")),
+            ("CreateAccessKey", () => root.PostJsonAsync("/api/v1/iam/access-keys", new { user_name = LookAlike })),
+            ("ListAccessKeys", () => root.GetAsync($"/api/v1/iam/access-keys?user_name={escaped}")),
+            ("UpdateAccessKey", () => root.PatchJsonAsync("/api/v1/iam/access-keys/AKIA\u0410AAAAAAAAAAAAAAA", new { status = "Inactive" })),
+            ("DeleteAccessKey", () => root.DeleteAsync($"/api/v1/iam/access-keys/{Uri.EscapeDataString("AKIA\u0410AAAAAAAAAAAAAAA")}")),
+            ("GetPolicy", () => root.GetAsync($"/api/v1/iam/policies/{escaped}")),
+            ("DeletePolicy", () => root.DeleteAsync($"/api/v1/iam/policies/{escaped}")),
+            ("AttachUserPolicy", () => root.PostJsonAsync($"/api/v1/iam/users/{escaped}/attached-policies", new { policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess" })),
+            ("ListAttachedUserPolicies", () => root.GetAsync($"/api/v1/iam/users/{escaped}/attached-policies")),
+            ("DetachUserPolicy", () => root.DeleteAsync($"/api/v1/iam/users/{escaped}/attached-policies?policy_arn=arn:aws:iam::aws:policy/ReadOnlyAccess")),
+            ("PutUserPolicy (user)", () => root.PutJsonAsync($"/api/v1/iam/users/{escaped}/policies/inline", new { policy_document = policy })),
+            ("PutUserPolicy (policy)", () => root.PutJsonAsync($"/api/v1/iam/users/nadia/policies/{escaped}", new { policy_document = policy })),
+            ("ListUserPolicies", () => root.GetAsync($"/api/v1/iam/users/{escaped}/policies")),
+            ("GetUserPolicy", () => root.GetAsync($"/api/v1/iam/users/nadia/policies/{escaped}")),
+            ("DeleteUserPolicy", () => root.DeleteAsync($"/api/v1/iam/users/nadia/policies/{escaped}")),
+        };
+        foreach (var (what, call) in calls)
+        {
+            var response = await call();
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"ValidationError\"", StringComparison.Ordinal),
+                $"{what}: expected 400 ValidationError, got {(int)response.StatusCode} {body}");
+        }
+
+        var inline = await (await root.GetAsync("/api/v1/iam/users/nadia/policies")).AssertOkAsync();
+        Assert.Equal(0, inline.GetProperty("policy_names").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(64, true)]
+    [InlineData(65, false)]
+    public async Task Given_a_user_name_at_IAM_s_length_limit_Then_64_is_made_and_65_refused(int length, bool made)
+    {
+        using var root = platform.RootClient();
+        var name = "L" + new string('x', length - 1);
+        var response = await root.PostJsonAsync("/api/v1/iam/users", new { user_name = name });
+        if (made)
+        {
+            await response.AssertOkAsync();
+        }
+        else
+        {
+            await response.AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        }
+
+        Assert.Equal(made, (await root.UserNamesAsync()).Contains(name));
+    }
+
     [Fact]
     public async Task Given_an_unknown_field_Then_the_error_names_it()
     {

@@ -88,6 +88,34 @@ public sealed class AwsSdkSignedRequestTests
         Assert.Equal(code, result.Error?.Code);
     }
 
+    [Theory]
+    [InlineData("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==", "AccessDenied")]
+    [InlineData("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==", "AccessDenied")]
+    [InlineData("x-amz-meta-added", "after", "AccessDenied")]
+    [InlineData("Content-Type", "text/html", null)]
+    [InlineData("User-Agent", "anything", null)]
+    public void Given_a_header_added_after_signing_Then_only_those_S3_requires_signed_are_refused_in_both_forms(string name, string value, string? code)
+    {
+        var (signed, _) = Sign("PUT", "/bucket/key", "", "", "s3", sign: true, unsignedPayload: true);
+        var headerForm = SigV4Verifier.Parse(signed with { Headers = [.. signed.Headers, new(name, value)] }, SigV4Options.S3, EmptyHash);
+
+        var sdkRequest = NewRequest("PUT", "/bucket/key", "", body: null, "s3");
+        sdkRequest.Parameters["X-Amz-Expires"] = "300";
+        var presign = AWS4PreSignedUrlSigner.SignRequest(sdkRequest, AwsSdkSigning.Config("s3"), null, AccessKey, Secret, "s3", "us-east-1");
+        var queryForm = SigV4Verifier.Parse(new SigV4HttpRequest("PUT", $"/bucket/key?X-Amz-Expires=300&{presign.ForQueryParameters}",
+            [new("Host", "localhost"), new(name, value)]), SigV4Options.S3, EmptyHash);
+
+        foreach (var result in new[] { headerForm, queryForm })
+        {
+            Assert.Equal(code, result.Error?.Code);
+            if (code is not null)
+            {
+                Assert.Equal(403, result.Error!.HttpStatus);
+                Assert.EndsWith($"which were not signed: {name.ToLowerInvariant()}", result.Error.Message, StringComparison.Ordinal);
+            }
+        }
+    }
+
     [Fact]
     public void Given_no_signature_at_all_Then_the_request_reads_as_unsigned()
     {

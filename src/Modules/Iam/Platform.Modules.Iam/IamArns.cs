@@ -1,9 +1,8 @@
-using System.Text.RegularExpressions;
 using Platform.Modules.Shared.Authorization;
 
 namespace Platform.Modules.Iam;
 
-internal static partial class IamArns
+internal static class IamArns
 {
     public static string User(string accountId, string path, string userName) => $"arn:{Arns.Partition}:iam::{accountId}:user{path}{userName}";
 
@@ -13,8 +12,4 @@ internal static partial class IamArns
     public static string AnyUser(string accountId) => $"arn:{Arns.Partition}:iam::{accountId}:user/*";
 
     public static string AnyPolicy(string accountId) => $"arn:{Arns.Partition}:iam::{accountId}:policy/*";
-
-    /// <summary>User, group and policy names: 1 to 64 (users) or 128 (policies) of letters, digits and +=,.@_-.</summary>
-    [GeneratedRegex(@"^[\w+=,.@-]+$")]
-    public static partial Regex NamePattern();
 }

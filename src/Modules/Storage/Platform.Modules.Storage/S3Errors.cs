@@ -26,6 +26,9 @@ internal static class S3Errors
 
     public static ApiException InvalidDigest() => new(400, "InvalidDigest", "The Content-MD5 you specified is not valid.");
 
+    /// <summary>What S3 answers a request target it cannot decode (a malformed escape, bytes that are not UTF-8).</summary>
+    public static ApiException InvalidUri() => new(400, "InvalidURI", "Couldn't parse the specified URI.");
+
     public static ApiException KeyTooLong() => new(400, "KeyTooLongError", "Your key is too long");
 
     public static ApiException InvalidRange() => new(416, "InvalidRange", "The requested range is not satisfiable");

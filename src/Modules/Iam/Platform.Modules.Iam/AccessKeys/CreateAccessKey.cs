@@ -4,18 +4,21 @@ using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Security;
 
 namespace Platform.Modules.Iam.AccessKeys;
 
-internal sealed record CreateAccessKey(string? UserName) : IRequest<CreatedAccessKeyResponse>, IRequiresPermission
+internal sealed record CreateAccessKey(string? UserName) : IRequest<CreatedAccessKeyResponse>, IRequiresPermission, IValidatable
 {
     public const int MaxKeysPerPrincipal = 2;
 
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:CreateAccessKey", KeyOwner.ResourceArn(caller, UserName));
+
+    public void Validate() => IamNames.OptionalExistingUser(UserName, "userName");
 }
 
 internal sealed class CreateAccessKeyHandler(IamDbContext db, ICallerContext caller, ISecretProtector protector)

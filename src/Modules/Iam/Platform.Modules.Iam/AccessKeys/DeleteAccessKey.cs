@@ -4,13 +4,20 @@ using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam.AccessKeys;
 
-internal sealed record DeleteAccessKey(string AccessKeyId, string? UserName) : IRequest, IRequiresPermission
+internal sealed record DeleteAccessKey(string AccessKeyId, string? UserName) : IRequest, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:DeleteAccessKey", KeyOwner.ResourceArn(caller, UserName));
+
+    public void Validate()
+    {
+        IamNames.AccessKeyId(AccessKeyId, "accessKeyId");
+        IamNames.OptionalExistingUser(UserName, "userName");
+    }
 }
 
 internal sealed class DeleteAccessKeyHandler(IamDbContext db, ICallerContext caller, AccessKeyAuthenticator authenticator)

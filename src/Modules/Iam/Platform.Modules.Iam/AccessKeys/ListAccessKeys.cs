@@ -3,13 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam.AccessKeys;
 
-internal sealed record ListAccessKeys(string? UserName) : IRequest<AccessKeyListResponse>, IRequiresPermission
+internal sealed record ListAccessKeys(string? UserName) : IRequest<AccessKeyListResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:ListAccessKeys", KeyOwner.ResourceArn(caller, UserName));
+
+    public void Validate() => IamNames.OptionalExistingUser(UserName, "userName");
 }
 
 internal sealed class ListAccessKeysHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<ListAccessKeys, AccessKeyListResponse>

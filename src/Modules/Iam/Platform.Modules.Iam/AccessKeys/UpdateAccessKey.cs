@@ -17,6 +17,8 @@ internal sealed record UpdateAccessKey(string AccessKeyId, string? UserName, str
 
     public void Validate()
     {
+        IamNames.AccessKeyId(AccessKeyId, "accessKeyId");
+        IamNames.OptionalExistingUser(UserName, "userName");
         Parameter.Required(Status, "Status");
         Parameter.OneOf(Status, "status", AccessKeyStatus.Active, AccessKeyStatus.Inactive);
     }

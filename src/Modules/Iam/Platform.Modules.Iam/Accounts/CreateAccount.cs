@@ -27,9 +27,7 @@ internal sealed record CreateAccount(string? AccountName) : IRequest<CreatedAcco
 
     public void Validate()
     {
-        Parameter.Required(AccountName, "AccountName");
-        Parameter.Length(AccountName, "accountName", 1, 64);
-        Parameter.Matches(AccountName, "accountName", IamArns.NamePattern());
+        IamNames.Check(AccountName, "accountName", 64);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Contracts;
@@ -6,6 +7,7 @@ using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Caching;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Security;
 
@@ -14,27 +16,48 @@ namespace Platform.Modules.Iam.Authentication;
 /// <summary>
 /// Resolves access keys and checks signatures. Keys are cached for a few seconds so a signed request
 /// costs no database round trip; a change made through this API replica takes effect at once, one made
-/// through another replica within <see cref="CacheLifetime"/>.
+/// through another replica within <see cref="CacheLifetime"/>. Both caches are bounded: the ids a caller
+/// may name are endless, so unknown ones are remembered briefly and only so many, and a known key keeps
+/// only so many signing keys (one per day, region and service it signs for).
 /// </summary>
-internal sealed class AccessKeyAuthenticator(ISecretProtector protector, TimeProvider clock)
+internal sealed partial class AccessKeyAuthenticator(ISecretProtector protector, TimeProvider clock)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, CachedKey> _keys = new(StringComparer.Ordinal);
+    /// <summary>Far above the keys an installation has in use within <see cref="CacheLifetime"/>.</summary>
+    public const int KnownKeyCapacity = 10_000;
+
+    /// <summary>Enough to spare the database a client retrying with a revoked key; a flood of made-up ids passes through.</summary>
+    public const int UnknownKeyCapacity = 1_000;
+
+    public static readonly TimeSpan UnknownKeyLifetime = TimeSpan.FromSeconds(1);
+
+    /// <summary>A client signs for a few scopes a day; a key asked for more forgets the ones it derived before.</summary>
+    public const int SigningKeysPerKey = 16;
+
+    private readonly BoundedCache<string, CachedKey> _known = new(KnownKeyCapacity, CacheLifetime, clock, StringComparer.Ordinal);
+    private readonly BoundedCache<string, bool> _unknown = new(UnknownKeyCapacity, UnknownKeyLifetime, clock, StringComparer.Ordinal);
+
+    /// <summary>Entries both caches hold now (for tests and diagnostics).</summary>
+    public (int Known, int Unknown) CachedEntries => (_known.Count, _unknown.Count);
 
     public static string SecretContext(string accessKeyId) => $"iam/access-key/{accessKeyId}";
 
     public async ValueTask<AuthenticatedCaller> AuthenticateAsync(IamDbContext db, SigV4ParsedRequest signature, CancellationToken cancellationToken)
     {
-        var key = await GetAsync(db, signature.AccessKeyId, cancellationToken);
-        if (key.Identity is null)
+        var id = signature.AccessKeyId;
+        var key = await GetAsync(db, id, cancellationToken) ?? throw InvalidAccessKeyId();
+        if (!key.SigningKeys.TryGetValue(signature.Scope, out var signingKey))
         {
-            throw new ApiException(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+            if (key.SigningKeys.Count >= SigningKeysPerKey)
+            {
+                key.SigningKeys.Clear();
+            }
+
+            signingKey = SigV4Verifier.DeriveSigningKey(protector.Unprotect(key.ProtectedSecret, SecretContext(id)), signature.Scope);
+            key.SigningKeys[signature.Scope] = signingKey;
         }
 
-        var signingKey = key.SigningKeys.GetOrAdd(signature.Scope, static (scope, state) =>
-            SigV4Verifier.DeriveSigningKey(state.Protector.Unprotect(state.Key.ProtectedSecret!, SecretContext(state.Key.Identity!.AccessKeyId)), scope),
-            (Protector: protector, Key: key));
         if (!SigV4Verifier.VerifySignature(signature, signingKey))
         {
             throw new ApiException(403, "SignatureDoesNotMatch",
@@ -44,25 +67,50 @@ internal sealed class AccessKeyAuthenticator(ISecretProtector protector, TimePro
         return new AuthenticatedCaller(key.Identity, signingKey);
     }
 
-    /// <summary>Who an active key stands for, from the same cache as signatures; null for an unknown or inactive key.</summary>
+    /// <summary>Who an active key stands for, from the same caches as signatures; null for an unknown or inactive key.</summary>
     public async ValueTask<CallerIdentity?> ResolveAsync(IamDbContext db, string accessKeyId, CancellationToken cancellationToken) =>
-        (await GetAsync(db, accessKeyId, cancellationToken)).Identity;
+        (await GetAsync(db, accessKeyId, cancellationToken))?.Identity;
 
-    public void Forget(string accessKeyId) => _keys.TryRemove(accessKeyId, out _);
-
-    private async ValueTask<CachedKey> GetAsync(IamDbContext db, string accessKeyId, CancellationToken cancellationToken)
+    /// <summary>The key from the caches or the database; null, and remembered briefly as absent, for one IAM does not have.</summary>
+    private async ValueTask<CachedKey?> GetAsync(IamDbContext db, string id, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        if (!_keys.TryGetValue(accessKeyId, out var key) || now - key.LoadedAt > CacheLifetime)
+        // An id IAM could never have issued is refused without a query and without a place in any cache.
+        if (!AccessKeyIdPattern().IsMatch(id) || _unknown.TryGet(id, out _))
         {
-            key = await LoadAsync(db, accessKeyId, now, cancellationToken);
-            _keys[accessKeyId] = key;
+            return null;
         }
 
-        return key;
+        if (_known.TryGet(id, out var key))
+        {
+            return key;
+        }
+
+        var loaded = await LoadAsync(db, id, cancellationToken);
+        if (loaded is null)
+        {
+            // Remembered as absent too, briefly, so a client retrying a bad key does not become a stream of queries.
+            _unknown.Set(id, true);
+            return null;
+        }
+
+        _known.Set(id, loaded);
+        return loaded;
     }
 
-    private static async Task<CachedKey> LoadAsync(IamDbContext db, string accessKeyId, DateTimeOffset now, CancellationToken cancellationToken)
+    public void Forget(string accessKeyId)
+    {
+        _known.Remove(accessKeyId);
+        _unknown.Remove(accessKeyId);
+    }
+
+    private static ApiException InvalidAccessKeyId() =>
+        new(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+
+    /// <summary>IAM's accessKeyIdType: 16 to 128 word characters.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_]{16,128}\z")]
+    private static partial Regex AccessKeyIdPattern();
+
+    private static async Task<CachedKey?> LoadAsync(IamDbContext db, string accessKeyId, CancellationToken cancellationToken)
     {
         var row = await db.AccessKeys.AsNoTracking()
             .Where(k => k.Id == accessKeyId && k.Status == AccessKeyStatus.Active)
@@ -70,17 +118,16 @@ internal sealed class AccessKeyAuthenticator(ISecretProtector protector, TimePro
             .SingleOrDefaultAsync(cancellationToken);
         if (row is null || (row.UserId is not null && row.User is null))
         {
-            // Remembered as absent too, so a flood of bad keys does not become a flood of queries.
-            return new CachedKey(null, null, now);
+            return null;
         }
 
         var identity = row.User is null
             ? new CallerIdentity(row.AccountId, Arns.AccountRoot(row.AccountId), row.AccountId, null, accessKeyId)
             : new CallerIdentity(row.AccountId, IamArns.User(row.AccountId, row.User.Path, row.User.UserName), row.User.Id, row.User.UserName, accessKeyId);
-        return new CachedKey(identity, row.ProtectedSecret, now);
+        return new CachedKey(identity, row.ProtectedSecret);
     }
 
-    private sealed record CachedKey(CallerIdentity? Identity, string? ProtectedSecret, DateTimeOffset LoadedAt)
+    private sealed record CachedKey(CallerIdentity Identity, string ProtectedSecret)
     {
         public ConcurrentDictionary<SigV4Scope, byte[]> SigningKeys { get; } = new();
     }

@@ -27,8 +27,8 @@ internal sealed record PutUserPolicy(string UserName, string PolicyName, JsonEle
 
     public void Validate()
     {
-        Parameter.Length(PolicyName, "policyName", 1, 128);
-        Parameter.Matches(PolicyName, "policyName", IamArns.NamePattern());
+        IamNames.ExistingUser(UserName, "userName");
+        IamNames.Policy(PolicyName, "policyName");
     }
 }
 
@@ -56,10 +56,16 @@ internal sealed class PutUserPolicyHandler(IamDbContext db, ICallerContext calle
     }
 }
 
-internal sealed record GetUserPolicy(string UserName, string PolicyName) : IRequest<InlinePolicyResponse>, IRequiresPermission
+internal sealed record GetUserPolicy(string UserName, string PolicyName) : IRequest<InlinePolicyResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:GetUserPolicy", IamArns.User(caller.AccountId, "/", UserName));
+
+    public void Validate()
+    {
+        IamNames.ExistingUser(UserName, "userName");
+        IamNames.Policy(PolicyName, "policyName");
+    }
 }
 
 internal sealed class GetUserPolicyHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<GetUserPolicy, InlinePolicyResponse>
@@ -72,10 +78,12 @@ internal sealed class GetUserPolicyHandler(IamDbContext db, ICallerContext calle
     }
 }
 
-internal sealed record ListUserPolicies(string UserName) : IRequest<InlinePolicyNamesResponse>, IRequiresPermission
+internal sealed record ListUserPolicies(string UserName) : IRequest<InlinePolicyNamesResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:ListUserPolicies", IamArns.User(caller.AccountId, "/", UserName));
+
+    public void Validate() => IamNames.ExistingUser(UserName, "userName");
 }
 
 internal sealed class ListUserPoliciesHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<ListUserPolicies, InlinePolicyNamesResponse>
@@ -88,10 +96,16 @@ internal sealed class ListUserPoliciesHandler(IamDbContext db, ICallerContext ca
     }
 }
 
-internal sealed record DeleteUserPolicy(string UserName, string PolicyName) : IRequest, IRequiresPermission
+internal sealed record DeleteUserPolicy(string UserName, string PolicyName) : IRequest, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:DeleteUserPolicy", IamArns.User(caller.AccountId, "/", UserName));
+
+    public void Validate()
+    {
+        IamNames.ExistingUser(UserName, "userName");
+        IamNames.Policy(PolicyName, "policyName");
+    }
 }
 
 internal sealed class DeleteUserPolicyHandler(IamDbContext db, ICallerContext caller, PolicyCache policies) : IRequestHandler<DeleteUserPolicy>

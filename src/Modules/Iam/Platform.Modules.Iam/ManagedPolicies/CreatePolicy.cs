@@ -21,9 +21,7 @@ internal sealed record CreatePolicy(string? PolicyName, JsonElement? PolicyDocum
 
     public void Validate()
     {
-        Parameter.Required(PolicyName, "PolicyName");
-        Parameter.Length(PolicyName, "policyName", 1, 128);
-        Parameter.Matches(PolicyName, "policyName", IamArns.NamePattern());
+        IamNames.Policy(PolicyName, "policyName");
         if (Path is not null && Path != "/")
         {
             throw ApiErrors.InvalidParameterValue("Paths other than / are not supported.");

@@ -3,14 +3,17 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Iam.ManagedPolicies;
 
-internal sealed record DeletePolicy(string PolicyName) : IRequest, IRequiresPermission
+internal sealed record DeletePolicy(string PolicyName) : IRequest, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:DeletePolicy", IamArns.Policy(caller.AccountId, "/", PolicyName));
+
+    public void Validate() => IamNames.Policy(PolicyName, "policyName");
 }
 
 internal sealed class DeletePolicyHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<DeletePolicy>

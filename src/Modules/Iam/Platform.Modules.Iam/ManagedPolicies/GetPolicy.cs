@@ -3,13 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam.ManagedPolicies;
 
-internal sealed record GetPolicy(string PolicyName) : IRequest<PolicyResponse>, IRequiresPermission
+internal sealed record GetPolicy(string PolicyName) : IRequest<PolicyResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:GetPolicy", IamArns.Policy(caller.AccountId, "/", PolicyName));
+
+    public void Validate() => IamNames.Policy(PolicyName, "policyName");
 }
 
 internal sealed class GetPolicyHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<GetPolicy, PolicyResponse>

@@ -17,7 +17,11 @@ internal sealed record AttachUserPolicy(string UserName, string? PolicyArn) : IR
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:AttachUserPolicy", IamArns.User(caller.AccountId, "/", UserName));
 
-    public void Validate() => Parameter.Required(PolicyArn, "PolicyArn");
+    public void Validate()
+    {
+        IamNames.ExistingUser(UserName, "userName");
+        Parameter.Required(PolicyArn, "PolicyArn");
+    }
 }
 
 internal sealed class AttachUserPolicyHandler(IamDbContext db, ICallerContext caller, PolicyCache policies) : IRequestHandler<AttachUserPolicy>
@@ -49,7 +53,11 @@ internal sealed record DetachUserPolicy(string UserName, string? PolicyArn) : IR
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:DetachUserPolicy", IamArns.User(caller.AccountId, "/", UserName));
 
-    public void Validate() => Parameter.Required(PolicyArn, "PolicyArn");
+    public void Validate()
+    {
+        IamNames.ExistingUser(UserName, "userName");
+        Parameter.Required(PolicyArn, "PolicyArn");
+    }
 }
 
 internal sealed class DetachUserPolicyHandler(IamDbContext db, ICallerContext caller, PolicyCache policies) : IRequestHandler<DetachUserPolicy>
@@ -67,10 +75,12 @@ internal sealed class DetachUserPolicyHandler(IamDbContext db, ICallerContext ca
     }
 }
 
-internal sealed record ListAttachedUserPolicies(string UserName) : IRequest<AttachedPolicyListResponse>, IRequiresPermission
+internal sealed record ListAttachedUserPolicies(string UserName) : IRequest<AttachedPolicyListResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:ListAttachedUserPolicies", IamArns.User(caller.AccountId, "/", UserName));
+
+    public void Validate() => IamNames.ExistingUser(UserName, "userName");
 }
 
 internal sealed class ListAttachedUserPoliciesHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<ListAttachedUserPolicies, AttachedPolicyListResponse>

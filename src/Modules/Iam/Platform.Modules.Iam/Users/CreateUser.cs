@@ -16,9 +16,7 @@ internal sealed record CreateUser(string? UserName, string? Path) : IRequest<Use
 
     public void Validate()
     {
-        Parameter.Required(UserName, "UserName");
-        Parameter.Length(UserName, "userName", 1, 64);
-        Parameter.Matches(UserName, "userName", IamArns.NamePattern());
+        IamNames.NewUser(UserName, "userName");
         if (Path is not null && Path != "/")
         {
             // ARNs with paths would have to be known before a user is loaded to authorize by them.

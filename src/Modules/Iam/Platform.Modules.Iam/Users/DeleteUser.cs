@@ -3,15 +3,18 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Iam.Users;
 
 /// <summary>Deletes a user that has no access keys and no policies left, as IAM requires.</summary>
-internal sealed record DeleteUser(string UserName) : IRequest, IRequiresPermission
+internal sealed record DeleteUser(string UserName) : IRequest, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:DeleteUser", IamArns.User(caller.AccountId, "/", UserName));
+
+    public void Validate() => IamNames.ExistingUser(UserName, "userName");
 }
 
 internal sealed class DeleteUserHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<DeleteUser>

@@ -4,14 +4,23 @@ using Platform.Modules.Iam.AccessKeys;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam.Users;
 
 /// <summary>A user of the caller's account; without a name, the calling user itself (the account's root for its root), as IAM's GetUser.</summary>
-internal sealed record GetUser(string? UserName) : IRequest<UserResponse>, IRequiresPermission
+internal sealed record GetUser(string? UserName) : IRequest<UserResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:GetUser", KeyOwner.ResourceArn(caller, UserName));
+
+    public void Validate()
+    {
+        if (UserName is not null)
+        {
+            IamNames.ExistingUser(UserName, "userName");
+        }
+    }
 }
 
 internal sealed class GetUserHandler(IamDbContext db, ICallerContext caller) : IRequestHandler<GetUser, UserResponse>

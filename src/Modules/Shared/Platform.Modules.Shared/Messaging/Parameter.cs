@@ -24,12 +24,13 @@ public static class Parameter
         }
     }
 
-    public static void Matches(string value, string name, Regex pattern)
+    /// <param name="shownPattern">The pattern as AWS quotes it, when the one that checks differs in its spelling.</param>
+    public static void Matches(string value, string name, Regex pattern, string? shownPattern = null)
     {
         if (!pattern.IsMatch(value))
         {
             throw ApiErrors.ValidationError(
-                $"1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}");
+                $"1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shownPattern ?? pattern.ToString()}");
         }
     }
 

@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.Http;
 using Platform.Modules.Shared.Payloads;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Multipart;
@@ -650,7 +651,12 @@ internal static class S3Api
     private static (string Bucket, string Key) CopySourceHeader(string header)
     {
         var question = header.IndexOf('?', StringComparison.Ordinal);
-        var source = Uri.UnescapeDataString(question < 0 ? header : header[..question]).TrimStart('/');
+        if (!StrictPercentDecoding.TryDecode(question < 0 ? header : header[..question], out var decoded))
+        {
+            throw S3Errors.InvalidArgument("Invalid copy source encoding.");
+        }
+
+        var source = decoded.TrimStart('/');
         var slash = source.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == source.Length - 1)
         {

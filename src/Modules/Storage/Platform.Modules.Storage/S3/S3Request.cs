@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Platform.Modules.Shared.Authentication.SigV4;
+using Platform.Modules.Shared.Http;
 
 namespace Platform.Modules.Storage.S3;
 
@@ -33,11 +34,24 @@ internal sealed class S3Request
 
     public static S3Request From(HttpContext context, S3Options options)
     {
-        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
-            ? raw
+        var hasRawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/');
+        var rawTarget = hasRawTarget
+            ? context.Features.Get<IHttpRequestFeature>()!.RawTarget
             : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
         var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var path = Uri.UnescapeDataString(question < 0 ? rawTarget : rawTarget[..question]);
+        var wirePath = question < 0 ? rawTarget : rawTarget[..question];
+        string path;
+        if (!hasRawTarget)
+        {
+            // A host that keeps no request target (the in-memory test server) has decoded the path already.
+            path = Uri.UnescapeDataString(wirePath);
+        }
+        else if (!StrictPercentDecoding.TryDecode(wirePath, out path) || (question >= 0 && !StrictPercentDecoding.TryDecode(rawTarget[(question + 1)..], out _)))
+        {
+            // A key is the path's UTF-8, decoded strictly: a bad escape kept as text would name another key (a%FF and a%25FF).
+            throw S3Errors.InvalidUri();
+        }
+
         var query = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in SigV4Canonical.ParseQuery(question < 0 ? "" : rawTarget[(question + 1)..]))
         {

@@ -238,13 +238,11 @@ public static class SigV4Verifier
         // PUT, x-amz-meta-*) would otherwise change what a signed request does. S3 refuses such a request the same way.
         // The session token is the exception AWS's own vectors make (sts-header-after): it is a credential checked with
         // the key, not an instruction.
-        if (headers.Keys.FirstOrDefault(name => name.StartsWith("x-amz-", StringComparison.Ordinal) && name != "x-amz-security-token"
-                && Array.BinarySearch(sortedNames, name, StringComparer.Ordinal) < 0)
-            is { } unsigned)
+        if (headers.Keys.Where(name => MustBeSigned(name) && Array.BinarySearch(sortedNames, name, StringComparer.Ordinal) < 0)
+                .Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unsigned)
         {
-            return SigV4ParseResult.Fail("AccessDenied", $"There were headers present in the request which were not signed: {unsigned}", 403);
+            return SigV4ParseResult.Fail("AccessDenied", $"There were headers present in the request which were not signed: {string.Join(", ", unsigned)}", 403);
         }
-
 
         var withoutToken = form == SigV4Form.Query && sessionToken is not null
             ? CanonicalRequest(method, path, query.Where(p => p.Key != "X-Amz-Security-Token").ToList(), headers, sortedNames, payloadHash, options)
@@ -272,6 +270,14 @@ public static class SigV4Verifier
             StringToSignSingleEncoded = singleEncoded is null ? null : StringToSign(amzDate, scope, singleEncoded),
         }, null);
     }
+
+    /// <summary>
+    /// The headers S3 requires in the signature when present, in both forms: every x-amz-* but the session token, and
+    /// Content-MD5 (S3 answers an unsigned one with AccessDenied, HeadersNotSigned content-md5, presigned URLs included).
+    /// Content-Type is not among them: S3 takes an unsigned one on a presigned PUT, which is how browsers upload to one.
+    /// </summary>
+    public static bool MustBeSigned(string lowerCaseName) =>
+        (lowerCaseName.StartsWith("x-amz-", StringComparison.Ordinal) && lowerCaseName != "x-amz-security-token") || lowerCaseName == "content-md5";
 
     private static string CanonicalRequest(string method, string path, List<KeyValuePair<string, string>> query,
         Dictionary<string, List<string>> headers, string[] sortedNames, string payloadHash, SigV4Options options, string? canonicalUriOverride = null)
