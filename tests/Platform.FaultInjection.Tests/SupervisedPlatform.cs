@@ -257,7 +257,7 @@ public sealed class SupervisedPlatform : IAsyncDisposable
         {
             try
             {
-                if ((await client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
+                if ((await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }

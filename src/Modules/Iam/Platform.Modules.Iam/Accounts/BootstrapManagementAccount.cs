@@ -52,9 +52,9 @@ internal sealed class BootstrapManagementAccount(IServiceScopeFactory scopes, IO
         }, Indented);
         PrivateFile.Write(path, document, overwrite: true);
 
-        // Printed once, on purpose: this is the only time the secret is shown.
+        // The secret goes to the file only: logs travel to journald and log shippers, where it must never be.
         logger.LogWarning(
-            "Created the management account {AccountId}. Root access key: {AccessKeyId} secret: {SecretAccessKey} (also in {Path}, mode 0600)",
-            created.AccountId, created.RootAccessKey.AccessKeyId, created.RootAccessKey.SecretAccessKey, path);
+            "Created the management account {AccountId}. Root access key {AccessKeyId}; its secret is in {Path} (mode 0600), and nowhere else",
+            created.AccountId, created.RootAccessKey.AccessKeyId, path);
     }
 }
