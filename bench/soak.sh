@@ -44,17 +44,35 @@ creds="$PLATFORM_DATA/root-credentials.json"
 ak=$(jq -r .access_key_id "$creds") sk=$(jq -r .secret_access_key "$creds")
 image=$(curl -fsS --aws-sigv4 "aws:amz:us-east-1:ec2" --user "$ak:$sk" "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[0].image_id')
 
-# One line per process and sample: seconds since the load started, name, pid, RSS KiB, open fds.
+# One line per process and sample: seconds since the load started, name, pid, RSS KiB, open fds, and the RSS's two
+# parts: anonymous memory (heaps, GC segments, native allocations) and file pages (mapped assemblies, native libraries).
 sample() {
   local t=$1 name pid
   for name in api agent; do
     pid=$(cut -d' ' -f1 "$PLATFORM_RUN/$name.child" 2>/dev/null || true)
     if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
-      echo "$t $name $pid $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+      echo "$t $name $pid $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" \
+        "$(awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print a+0, f+0}' "/proc/$pid/status")"
     else
-      echo "$t $name - 0 0"
+      echo "$t $name - 0 0 0 0"
     fi
   done >>"$work/samples.txt"
+}
+
+# Where the memory is, once under load and at the end, when the .NET diagnostics tools are installed
+# (dotnet tool install -g dotnet-counters / dotnet-gcdump): the GC's own view (live heap after a full collection, the
+# memory it holds committed) beside the process's RSS, so growth is told apart as managed objects, GC slack or native.
+profile() {
+  local label=$1 name pid tools="${HOME}/.dotnet/tools"
+  [ -x "$tools/dotnet-counters" ] && [ -x "$tools/dotnet-gcdump" ] || return 0
+  for name in api agent; do
+    pid=$(cut -d' ' -f1 "$PLATFORM_RUN/$name.child" 2>/dev/null || true)
+    [ -n "$pid" ] && [ -d "/proc/$pid" ] || continue
+    timeout 60 "$tools/dotnet-counters" collect -p "$pid" --duration 00:00:05 --format json -o "$work/counters-$label-$name.json" >/dev/null 2>&1 || true
+    if timeout 120 "$tools/dotnet-gcdump" collect -p "$pid" -o "$work/heap-$label-$name.gcdump" >/dev/null 2>&1; then
+      "$tools/dotnet-gcdump" report "$work/heap-$label-$name.gcdump" 2>/dev/null | head -14 >"$work/heap-$label-$name.txt" || true
+    fi
+  done
 }
 # Error entries in either log format (plain "fail:"/"crit:", or JSON lines with Logging__Console__FormatterName=json).
 errors_in_log() { grep -cE '^(fail|crit):|"LogLevel":"(Error|Critical)"' "$PLATFORM_LOG/api.log" || true; }
@@ -63,11 +81,13 @@ started=$(date +%s)
 sample 0
 (while sleep "$SOAK_SAMPLE_SECONDS"; do sample $(($(date +%s) - started)); done) &
 sampler=$!
+(sleep 90; profile start) &
 echo "soak: ${SOAK_MINUTES} min of load against $PLATFORM_URL (work directory $work)" >&2
 python3 bench/soak-load.py "$PLATFORM_URL" "$Storage__S3__Url" "$creds" "$image" $((SOAK_MINUTES * 60)) "$SOAK_RATE" >"$work/load.json"
 kill "$sampler" 2>/dev/null || true
 sampler=0
 sample $(($(date +%s) - started))
+profile end
 api_errors=$(($(errors_in_log) - api_errors_before))
 cp "$PLATFORM_AGENT_STATE/round-times.json" "$work/rounds.json"
 restarts="api $(cat "$PLATFORM_RUN/api.restarts" 2>/dev/null || echo ?), agent $(cat "$PLATFORM_RUN/agent.restarts" 2>/dev/null || echo ?)"
