@@ -26,6 +26,8 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
 
     private static readonly TimeSpan PortTimeout = TimeSpan.FromSeconds(10);
 
+    private readonly UplinkEdge _uplink = new();
+
     public static string TunnelPortName(string remoteIp) =>
         TunnelPortPrefix + Convert.ToHexStringLower(IPAddress.Parse(remoteIp).GetAddressBytes());
 
@@ -81,9 +83,18 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
             ports.Add(port with { OfPort = found.OfPort.Value });
         }
 
-        var resolved = state with { Ports = ports, TunnelPorts = tunnelPorts };
+        var openFlow = OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory);
+        var resolved = await UplinkEdge.ResolveAsync(state with { Ports = ports, TunnelPorts = tunnelPorts }, database, openFlow, cancellationToken);
         var flows = FlowTable.Build(resolved);
-        await OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory).ReplaceFlowsAsync(flows, cancellationToken);
+        await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
+        if (await _uplink.AfterApplyAsync(resolved, database, openFlow, cancellationToken))
+        {
+            // The provider gateway's MAC was just learnt: the flows that leave through the uplink can go in now.
+            resolved = await UplinkEdge.ResolveAsync(resolved, database, openFlow, cancellationToken);
+            flows = FlowTable.Build(resolved);
+            await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
+        }
+
         return new NetworkApplyResult(flows, ports, pending, vlans);
     }
 

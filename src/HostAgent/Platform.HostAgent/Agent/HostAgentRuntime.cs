@@ -141,7 +141,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
         await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
         var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink);
         using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
             new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
         using var subscription = TrySubscribe(libvirt, events);
