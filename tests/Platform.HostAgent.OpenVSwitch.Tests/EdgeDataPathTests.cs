@@ -134,6 +134,12 @@ public sealed class EdgeDataPathTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.DoesNotContain("10.0.1.5", seen, StringComparison.Ordinal);
         }
 
+        // A restarted agent (a fresh adapter) has the gateway's MAC from the bridge's record at once: the same flows, no new ARP.
+        await using var restarted = new OpenVSwitchDatabase();
+        var again = await new IntegrationBridge(restarted).ApplyAsync(State([PublicSubnet], null, Port(g1, "198.51.100.10", icmp, SecurityRule.Tcp(22, 22, "0.0.0.0/0")), Port(g2, null, icmp)));
+        Assert.Contains($"->eth_dst,dec_ttl,output:", again.Flows, StringComparison.Ordinal);
+        Assert.True(await g1.PingAsync(GatewayIp, 2), "out again after the restart");
+
         // Intra-VPC traffic never reaches the uplink.
         var before = await RxPacketsAsync();
         Assert.True(await g1.PingAsync(g2.Ip, 1, 5));
@@ -200,6 +206,20 @@ public sealed class EdgeDataPathTests(ITestOutputHelper output) : IAsyncLifetime
         var blackholed = privateSubnet with { Routes = [new SubnetRoute("0.0.0.0/0", RouteKind.Blackhole)] };
         await bridge.ApplyAsync(State([PublicSubnet, blackholed], [nat], Port(g, null)));
         Assert.False(await g.PingAsync(GatewayIp, 1, 2), "a blackhole route drops");
+    }
+
+    [OvsFact]
+    public async Task Given_an_uplink_device_that_does_not_exist_Then_the_vpc_still_works_and_the_problem_is_reported()
+    {
+        var g1 = await Guest("x1", "02:00:0a:00:01:25", "10.0.1.25", "10.0.1.1");
+        var g2 = await Guest("x2", "02:00:0a:00:01:26", "10.0.1.26", "10.0.1.1");
+        var icmp = SecurityRule.AnyIcmp("0.0.0.0/0");
+        var state = State([PublicSubnet], null, Port(g1, "198.51.100.40", icmp), Port(g2, null, icmp));
+        var result = await new IntegrationBridge(_database).ApplyAsync(state with { Uplink = state.Uplink! with { PortName = "nosuch" + _suffix } });
+        output.WriteLine(result.UplinkProblem);
+        Assert.Contains("nosuch" + _suffix, result.UplinkProblem, StringComparison.Ordinal);
+        Assert.True(await g1.PingAsync(g2.Ip, 2), "the VPC's own traffic is untouched");
+        Assert.False(await Shell.PingAsync(Outside, "198.51.100.40", 1), "no public networking without the uplink");
     }
 
     /// <summary>The established connections on a local port, addresses as a.b.c.d:port (busybox nc listens dual-stack: [::ffff:a.b.c.d]).</summary>

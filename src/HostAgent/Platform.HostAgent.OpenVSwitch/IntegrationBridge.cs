@@ -9,8 +9,9 @@ namespace Platform.HostAgent.OpenVSwitch;
 /// <param name="Ports">The guest ports with their OpenFlow port numbers as used in the flows.</param>
 /// <param name="PendingInterfaces">Interface ids with no port on the bridge yet (the guest is not started): no flows for them until they appear.</param>
 /// <param name="LocalVlans">Each VPC's local VLAN as used in the flows and port tags.</param>
+/// <param name="UplinkProblem">Why the configured uplink is not in use (no such device), or null.</param>
 public sealed record NetworkApplyResult(string Flows, IReadOnlyList<PortSecurity> Ports, IReadOnlyList<string> PendingInterfaces,
-    IReadOnlyDictionary<string, int> LocalVlans);
+    IReadOnlyDictionary<string, int> LocalVlans, string? UplinkProblem = null);
 
 /// <summary>
 /// Converges a server's integration bridge to a <see cref="NetworkDesiredState"/>: the bridge
@@ -84,18 +85,18 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
         }
 
         var openFlow = OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory);
-        var resolved = await UplinkEdge.ResolveAsync(state with { Ports = ports, TunnelPorts = tunnelPorts }, database, openFlow, cancellationToken);
+        var (resolved, uplinkProblem) = await UplinkEdge.ResolveAsync(state with { Ports = ports, TunnelPorts = tunnelPorts }, database, openFlow, cancellationToken);
         var flows = FlowTable.Build(resolved);
         await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
         if (await _uplink.AfterApplyAsync(resolved, database, openFlow, cancellationToken))
         {
             // The provider gateway's MAC was just learnt: the flows that leave through the uplink can go in now.
-            resolved = await UplinkEdge.ResolveAsync(resolved, database, openFlow, cancellationToken);
+            (resolved, _) = await UplinkEdge.ResolveAsync(resolved, database, openFlow, cancellationToken);
             flows = FlowTable.Build(resolved);
             await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
         }
 
-        return new NetworkApplyResult(flows, ports, pending, vlans);
+        return new NetworkApplyResult(flows, ports, pending, vlans, uplinkProblem);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Platform.HostAgent.OpenVSwitch.Flows;
+using Platform.HostAgent.OpenVSwitch.Ovsdb;
 
 namespace Platform.HostAgent.OpenVSwitch;
 
@@ -22,19 +23,29 @@ internal sealed class UplinkEdge
     /// <summary>Public addresses announced by this process (a restarted agent announces them all once more: harmless).</summary>
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
 
-    /// <summary>The state with the uplink's OpenFlow port and the gateway's MAC filled in (as far as known).</summary>
-    public static async Task<NetworkDesiredState> ResolveAsync(NetworkDesiredState state, IOpenVSwitchDatabase database, OpenFlowSwitch openFlow,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The state with the uplink's OpenFlow port and the gateway's MAC filled in (as far as known). An uplink the switch cannot
+    /// open (no such device) leaves the state without one, with the reason: the VPCs work on, only public networking does not.
+    /// </summary>
+    public static async Task<(NetworkDesiredState State, string? Problem)> ResolveAsync(NetworkDesiredState state, IOpenVSwitchDatabase database,
+        OpenFlowSwitch openFlow, CancellationToken cancellationToken)
     {
         if (state.Uplink is not { } uplink)
         {
-            return state;
+            return (state, null);
         }
 
         if (uplink.OfPort <= 0)
         {
             await database.EnsurePortAsync(state.Bridge, new PortSpec { Name = uplink.PortName }, cancellationToken);
-            uplink = uplink with { OfPort = await database.WaitForOfPortAsync(uplink.PortName, PortTimeout, cancellationToken) };
+            try
+            {
+                uplink = uplink with { OfPort = await database.WaitForOfPortAsync(uplink.PortName, PortTimeout, cancellationToken) };
+            }
+            catch (Exception e) when (e is OvsdbException or TimeoutException)
+            {
+                return (state with { Uplink = null }, $"uplink {uplink.PortName}: {e.Message}");
+            }
         }
 
         if (uplink.GatewayMac is null && uplink.GatewayIp is { } gatewayIp)
@@ -50,7 +61,7 @@ internal sealed class UplinkEdge
             uplink = uplink with { GatewayMac = learned ?? recorded };
         }
 
-        return state with { Uplink = uplink };
+        return (state with { Uplink = uplink }, null);
     }
 
     /// <summary>

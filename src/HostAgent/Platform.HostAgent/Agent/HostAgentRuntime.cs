@@ -266,6 +266,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             {
                 LogPendingPorts(logger, result.PendingInterfaces.Count);
             }
+
+            if (result.UplinkProblem is { } problem)
+            {
+                LogNoUplink(logger, problem);
+            }
         }
 
         // Volumes after instances: a volume is plugged into a domain that exists by now.
@@ -404,6 +409,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} guest ports not on the bridge yet; their flows follow next round")]
     private static partial void LogPendingPorts(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No public networking on this server this round (VPCs unaffected): {Problem}")]
+    private static partial void LogNoUplink(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
     private static partial void LogApiUnreachable(ILogger logger, string reason);
