@@ -222,6 +222,64 @@ public sealed class EdgeDataPathTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.False(await Shell.PingAsync(Outside, "198.51.100.40", 1), "no public networking without the uplink");
     }
 
+    [OvsFact]
+    public async Task Given_iperf3_Then_throughput_through_an_elastic_ip_and_a_nat_gateway_is_measured_beside_the_same_guest_inside_its_vpc()
+    {
+        var server = await Guest("i1", "02:00:0a:00:01:35", "10.0.1.35", "10.0.1.1");
+        var peer = await Guest("i2", "02:00:0a:00:01:36", "10.0.1.36", "10.0.1.1");
+        var hidden = await Guest("i3", "02:00:0a:00:02:37", "10.0.2.37", "10.0.2.1");
+        var nat = new NatGatewayState("nat-b", "vpc-e", "10.0.1.9", "02:00:0a:00:01:09", "198.51.100.21");
+        var privateSubnet = new SubnetGateway("10.0.2.0/24", "10.0.2.1") { Routes = [new SubnetRoute("0.0.0.0/0", RouteKind.NatGateway, nat.PrivateIp, nat.Mac)] };
+        var iperf = SecurityRule.Tcp(5201, 5201, "0.0.0.0/0");
+        await new IntegrationBridge(_database).ApplyAsync(State([PublicSubnet, privateSubnet], [nat],
+            Port(server, "198.51.100.35", iperf), Port(peer, null), Port(hidden, null)));
+
+        // The same guest as iperf3 server, reached inside the VPC and through its elastic IP; the NAT gateway's path
+        // the other way round (the private guest is the client, the outside the server).
+        var inVpc = await IperfAsync(peer.Namespace, server.Namespace, server.Ip);
+        var throughEip = await IperfAsync(Outside, server.Namespace, "198.51.100.35");
+        var throughEipOut = await IperfAsync(Outside, server.Namespace, "198.51.100.35", reverse: true);
+        var throughNat = await IperfAsync(hidden.Namespace, Outside, GatewayIp);
+        var report = string.Create(CultureInfo.InvariantCulture,
+            $"TCP throughput, Mbit/s: inside the VPC {inVpc:F0}, through the elastic IP in {throughEip:F0} ({throughEip / inVpc:P0}) and out {throughEipOut:F0} ({throughEipOut / inVpc:P0}), " +
+            $"through the NAT gateway out {throughNat:F0} ({throughNat / inVpc:P0})");
+        output.WriteLine(report);
+        Benchmark.Record("in_vpc_mbps", inVpc, "eip_in_mbps", throughEip, "eip_out_mbps", throughEipOut, "nat_mbps", throughNat);
+        Assert.True(inVpc > 0 && throughEip > 0 && throughEipOut > 0 && throughNat > 0, report);
+    }
+
+    /// <summary>iperf3 for 3 s from one namespace to a server started in another (<paramref name="reverse"/>: the server sends); the receiver's Mbit/s.</summary>
+    private static async Task<double> IperfAsync(string clientNamespace, string serverNamespace, string address, bool reverse = false)
+    {
+        var server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "exec", serverNamespace, "iperf3", "-s", "-1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            for (var attempt = 0; (await Shell.RunAsync("ip", "netns", "exec", serverNamespace, "ss", "-Hltn", "sport = :5201")).Output.Trim().Length == 0; attempt++)
+            {
+                Assert.True(attempt < 100, "iperf3 did not listen");
+                await Task.Delay(20);
+            }
+
+            var json = await Shell.CheckAsync("ip", ["netns", "exec", clientNamespace, "iperf3", "-c", address, "-t", "3", "-J", .. reverse ? new[] { "-R" } : []]);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e6;
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+            }
+
+            await server.WaitForExitAsync();
+            server.Dispose();
+        }
+    }
+
     /// <summary>The established connections on a local port, addresses as a.b.c.d:port (busybox nc listens dual-stack: [::ffff:a.b.c.d]).</summary>
     private static async Task<string> PeersAsync(string ns, int port) =>
         (await Shell.CheckAsync("ip", "netns", "exec", ns, "ss", "-Htn", "state", "established", $"sport = :{port}")).Replace("[::ffff:", "", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal);
