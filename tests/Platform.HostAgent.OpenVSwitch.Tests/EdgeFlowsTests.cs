@@ -110,6 +110,20 @@ public sealed class EdgeFlowsTests
     }
 
     [Fact]
+    public void Given_a_route_to_an_interface_Then_it_goes_to_that_port_here_through_its_ingress_group_or_drops_when_nobody_has_it()
+    {
+        var state = Edge();
+        var appliance = new SubnetGateway("10.0.2.0/24", "10.0.2.1")
+        {
+            Routes = [new SubnetRoute("172.16.0.0/12", RouteKind.NetworkInterface, "10.0.0.2", "02:00:00:00:0A:02"), new SubnetRoute("172.20.0.0/16", RouteKind.NetworkInterface, "10.0.0.77", "02:00:00:00:0a:77")],
+        };
+        var flows = Lines(state with { Vpcs = [state.Vpcs[0] with { Subnets = [.. state.Vpcs[0].Subnets, appliance] }, state.Vpcs[1]] });
+        Assert.Contains($"cookie=0x200000001,table=35,priority=1012,reg6=1,ip,nw_src=10.0.2.0/24,nw_dst=172.16.0.0/12,actions=set_field:{Router}->eth_src,"
+            + "set_field:02:00:00:00:0a:02->eth_dst,dec_ttl,load:2->NXM_NX_REG7[],resubmit(,40)", flows);
+        Assert.Contains("cookie=0x200000001,table=35,priority=1016,reg6=1,ip,nw_src=10.0.2.0/24,nw_dst=172.20.0.0/16,actions=drop", flows);
+    }
+
+    [Fact]
     public void Given_no_uplink_Then_internet_routes_drop_and_nothing_is_translated()
     {
         var flows = Lines(Edge() with { Uplink = null });
