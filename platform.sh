@@ -21,6 +21,9 @@ cd "$root"
 # /dev/kvm whose guests hang, see docs/OPERATIONS.md).
 : "${PLATFORM_DOMAIN_TYPE:=qemu}"
 : "${PLATFORM_REGION:=us-east-1}"
+# The HostAgent's uplink to the provider network (elastic IPs, NAT gateways): the veth deploy/lab-uplink.sh makes into the
+# namespace platform-outside (198.51.100.1/24). Empty: no public networking on this server.
+: "${PLATFORM_UPLINK=pl-uplink}"
 # Where the API and the agent are published to when systemd does not run them.
 : "${PLATFORM_BUILD:=$root/.build}"
 export PLATFORM_DATA PLATFORM_URL PLATFORM_CA
@@ -134,7 +137,7 @@ start_agent() {
     fi
     # Networking on from the start: a switch still coming up is a fault the agent waits out, not a server without VPCs.
     local settings=(Agent__ApiUrl="$PLATFORM_URL" Agent__ApiCaCertificate="$PLATFORM_CA" Agent__StateDirectory="$PLATFORM_AGENT_STATE"
-      Agent__DomainType="$PLATFORM_DOMAIN_TYPE" Agent__Networking=true)
+      Agent__DomainType="$PLATFORM_DOMAIN_TYPE" Agent__Networking=true Agent__Uplink__Interface="$PLATFORM_UPLINK")
     if use_systemd; then
       dotnet publish src/HostAgent/Platform.HostAgent -c Release -o /opt/platform/hostagent --no-restore --verbosity quiet
       mkdir -p /etc/platform

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs this server's HostAgent as a systemd service and enrols it with a join token.
-#   deploy/install-agent.sh API_URL JOIN_TOKEN [CA_FILE]   (as root, from a checkout of the repository)
+#   [PLATFORM_UPLINK=eth1] deploy/install-agent.sh API_URL JOIN_TOKEN [CA_FILE]   (as root, from a checkout of the repository)
 # The token comes from POST /api/v1/ec2/hosts/join-tokens (management account), e.g. via
 # deploy/create-join-token.sh on the API node. CA_FILE is the API's CA certificate (the platform CA,
 # /var/lib/platform/ca.pem on the API node), copied here by a channel you trust (scp, your configuration
@@ -29,6 +29,11 @@ cat >/etc/platform/agent.env <<ENV
 Agent__ApiUrl=$api_url
 Agent__JoinToken=$token
 ENV
+# The provider network's device for elastic IPs and NAT gateways (docs/OPERATIONS.md, "Public networking"): up, no address.
+if [ -n "${PLATFORM_UPLINK:-}" ]; then
+  ip link set "$PLATFORM_UPLINK" up
+  echo "Agent__Uplink__Interface=$PLATFORM_UPLINK" >>/etc/platform/agent.env
+fi
 if [ -n "$ca" ]; then
   install -m 0644 "$ca" /etc/platform/api-ca.pem
   echo "Agent__ApiCaCertificate=/etc/platform/api-ca.pem" >>/etc/platform/agent.env

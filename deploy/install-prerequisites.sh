@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # database locked with sqlite3 and restarts the API onto a stepped wall clock with libfaketime (faketime).
 packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
-  openvswitch-switch iproute2 iputils-ping
+  openvswitch-switch iproute2 iputils-ping ethtool iperf3
   busybox-static linux-image-amd64
   vagrant)
 

@@ -41,6 +41,9 @@ if ! ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then
 fi
 ovs-vsctl --timeout=10 show >/dev/null || { echo "Open vSwitch did not answer on $ovs_run/db.sock" >&2; exit 1; }
 
+# The outside world for elastic IPs and NAT gateways (issue 11): a namespace and the agent's uplink, nothing leaves the machine.
+"$(dirname "$0")/lab-uplink.sh" >/dev/null
+
 for _ in $(seq 1 50); do
   virsh -c qemu:///system version >/dev/null 2>&1 && exit 0
   sleep 0.2

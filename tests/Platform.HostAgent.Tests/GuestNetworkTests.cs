@@ -72,3 +72,80 @@ public sealed class GuestNetworkTests
         Assert.Empty(Assert.Single(GuestNetwork.StateFor(desired, "br-int", null).Vpcs).RemotePorts);
     }
 }
+
+/// <summary>Issue 11's fields on the wire (routes, elastic IPs, NAT gateways, the provider network) as the switch model, and its flows.</summary>
+public sealed class GuestNetworkEdgeTests
+{
+    private static readonly DesiredFirewallRule Anywhere = new("-1", null, null, "0.0.0.0/0");
+
+    private static HostDesiredState Desired(DesiredPublicNetwork? publicNetwork = null) => new("h-1", 5,
+        [
+            new DesiredInstance("i-00000000000000001", 1, 256, DesiredPower.Running, new GuestImage("ami-00000000000000001", ImageFormat.Kernel), "", 0,
+                [new DesiredInterface("eni-1", "02:00:0a:00:01:05", "10.0.1.5", 24, "10.0.1.1", "vpc-a", 3, [], [Anywhere], "198.51.100.10", "subnet-pub")]),
+            new DesiredInstance("i-00000000000000002", 1, 256, DesiredPower.Running, new GuestImage("ami-00000000000000001", ImageFormat.Kernel), "", 0,
+                [new DesiredInterface("eni-2", "02:00:0a:00:02:05", "10.0.2.5", 24, "10.0.2.1", "vpc-a", 3, [], [Anywhere], null, "subnet-priv")]),
+        ],
+        [new VpcNetwork("vpc-a", 3, [], null,
+        [
+            new DesiredSubnet("subnet-pub", "10.0.1.0/24", "10.0.1.1", [new DesiredRoute("0.0.0.0/0", RouteTarget.InternetGateway, "igw-1")]),
+            new DesiredSubnet("subnet-priv", "10.0.2.0/24", "10.0.2.1", [new DesiredRoute("0.0.0.0/0", RouteTarget.NatGateway, "nat-1", "10.0.1.9", "02:00:0a:00:01:09")]),
+            new DesiredSubnet("subnet-empty", "10.0.3.0/24", "10.0.3.1", [new DesiredRoute("192.0.2.0/24", RouteTarget.Blackhole, "igw-gone")]),
+        ], "10.0.0.0/16")],
+        NatGateways: [new DesiredNatGateway("nat-1", "vpc-a", 3, "10.0.1.0/24", "10.0.1.1", "10.0.1.9", "02:00:0a:00:01:09", "198.51.100.20")],
+        PublicNetwork: publicNetwork ?? new DesiredPublicNetwork("198.51.100.0/24", "198.51.100.1"));
+
+    [Fact]
+    public void Given_routes_elastic_ips_and_a_nat_gateway_on_the_wire_Then_the_switch_model_carries_them_all()
+    {
+        var state = GuestNetwork.StateFor(Desired(), "br-int", "192.168.56.11", new UplinkOptions { Interface = "eth1" });
+
+        var vpc = Assert.Single(state.Vpcs);
+        Assert.Equal("10.0.0.0/16", vpc.CidrBlock);
+        // Every subnet of the VPC, also one without a guest here, with its routes.
+        Assert.Equal(["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], vpc.Subnets.Select(s => s.Cidr));
+        Assert.Equal(new SubnetRoute("0.0.0.0/0", RouteKind.NatGateway, "10.0.1.9", "02:00:0a:00:01:09"), Assert.Single(vpc.Subnets[1].Routes));
+        Assert.Equal(RouteKind.Blackhole, Assert.Single(vpc.Subnets[2].Routes).Kind);
+        Assert.Equal(["198.51.100.10", null], state.Ports.Select(p => p.PublicIp));
+        Assert.Equal(new NatGatewayState("nat-1", "vpc-a", "10.0.1.9", "02:00:0a:00:01:09", "198.51.100.20"), Assert.Single(state.NatGateways));
+        Assert.Equal(new UplinkState { PortName = "eth1", GatewayIp = "198.51.100.1" }, state.Uplink);
+    }
+
+    [Fact]
+    public void Given_no_uplink_configured_Then_the_server_has_no_public_networking_and_internet_routes_drop()
+    {
+        var state = GuestNetwork.StateFor(Desired(), "br-int", null, new UplinkOptions());
+        Assert.Null(state.Uplink);
+        var flows = FlowTable.Build(state with
+        {
+            Vpcs = [state.Vpcs[0] with { LocalVlan = 3 }],
+            Ports = [.. state.Ports.Select((p, i) => p with { OfPort = i + 1 })],
+        });
+        Assert.Contains("table=35,priority=1000,reg6=3,ip,nw_src=10.0.1.0/24,actions=drop", flows, StringComparison.Ordinal);
+        Assert.DoesNotContain("198.51.100.10", flows, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_the_state_with_its_ports_resolved_Then_the_flows_translate_the_elastic_ip_and_route_the_private_subnet_to_the_nat_gateway()
+    {
+        var state = GuestNetwork.StateFor(Desired(), "br-int", null, new UplinkOptions { Interface = "eth1", GatewayMac = "52:54:00:00:00:01" });
+        var flows = FlowTable.Build(state with
+        {
+            Vpcs = [state.Vpcs[0] with { LocalVlan = 3 }],
+            Ports = [.. state.Ports.Select((p, i) => p with { OfPort = i + 1 })],
+            Uplink = state.Uplink! with { OfPort = 9 },
+        });
+        Assert.Contains("table=70,priority=100,ip,dl_dst=02:ef:c6:33:64:0a,nw_dst=198.51.100.10,actions=set_field:10.0.1.5->ip_dst", flows, StringComparison.Ordinal);
+        Assert.Contains("table=71,priority=100,reg5=1,ip,nw_src=10.0.1.5,actions=set_field:198.51.100.10->ip_src,set_field:02:ef:c6:33:64:0a->eth_src,set_field:52:54:00:00:00:01->eth_dst", flows, StringComparison.Ordinal);
+        Assert.Contains("table=35,priority=1000,reg6=3,ip,nw_src=10.0.2.0/24,actions=set_field:02:ee:00:00:03:01->eth_src,set_field:02:00:0a:00:01:09->eth_dst,resubmit(,72)", flows, StringComparison.Ordinal);
+        Assert.Contains("ct(commit,zone=4099,nat(src=198.51.100.20),table=73)", flows, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_nat_gateway_whose_vpc_has_no_guest_here_Then_its_vpc_is_here_anyway()
+    {
+        var desired = Desired() with { Instances = [], Networks = [] };
+        var vpc = Assert.Single(GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1" }).Vpcs);
+        Assert.Equal(("vpc-a", 3), (vpc.VpcId, vpc.Vni));
+        Assert.Equal([new SubnetGateway("10.0.1.0/24", "10.0.1.1")], vpc.Subnets);
+    }
+}

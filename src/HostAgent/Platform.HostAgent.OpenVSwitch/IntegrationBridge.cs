@@ -9,8 +9,9 @@ namespace Platform.HostAgent.OpenVSwitch;
 /// <param name="Ports">The guest ports with their OpenFlow port numbers as used in the flows.</param>
 /// <param name="PendingInterfaces">Interface ids with no port on the bridge yet (the guest is not started): no flows for them until they appear.</param>
 /// <param name="LocalVlans">Each VPC's local VLAN as used in the flows and port tags.</param>
+/// <param name="UplinkProblem">Why the configured uplink is not in use (no such device), or null.</param>
 public sealed record NetworkApplyResult(string Flows, IReadOnlyList<PortSecurity> Ports, IReadOnlyList<string> PendingInterfaces,
-    IReadOnlyDictionary<string, int> LocalVlans);
+    IReadOnlyDictionary<string, int> LocalVlans, string? UplinkProblem = null);
 
 /// <summary>
 /// Converges a server's integration bridge to a <see cref="NetworkDesiredState"/>: the bridge
@@ -25,6 +26,8 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
     public const string TunnelPortPrefix = "tun-";
 
     private static readonly TimeSpan PortTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly UplinkEdge _uplink = new();
 
     public static string TunnelPortName(string remoteIp) =>
         TunnelPortPrefix + Convert.ToHexStringLower(IPAddress.Parse(remoteIp).GetAddressBytes());
@@ -81,10 +84,19 @@ public sealed class IntegrationBridge(IOpenVSwitchDatabase database, string? ope
             ports.Add(port with { OfPort = found.OfPort.Value });
         }
 
-        var resolved = state with { Ports = ports, TunnelPorts = tunnelPorts };
+        var openFlow = OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory);
+        var (resolved, uplinkProblem) = await UplinkEdge.ResolveAsync(state with { Ports = ports, TunnelPorts = tunnelPorts }, database, openFlow, cancellationToken);
         var flows = FlowTable.Build(resolved);
-        await OpenFlowSwitch.ForBridge(state.Bridge, openFlowRunDirectory).ReplaceFlowsAsync(flows, cancellationToken);
-        return new NetworkApplyResult(flows, ports, pending, vlans);
+        await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
+        if (await _uplink.AfterApplyAsync(resolved, database, openFlow, cancellationToken))
+        {
+            // The provider gateway's MAC was just learnt: the flows that leave through the uplink can go in now.
+            (resolved, _) = await UplinkEdge.ResolveAsync(resolved, database, openFlow, cancellationToken);
+            flows = FlowTable.Build(resolved);
+            await openFlow.ReplaceFlowsAsync(flows, cancellationToken);
+        }
+
+        return new NetworkApplyResult(flows, ports, pending, vlans, uplinkProblem);
     }
 
     /// <summary>

@@ -151,6 +151,9 @@ public static class FlowTable
             AddRouter(vpc, state, tunnels.ToDictionary(t => t.Host, t => t.OfPort, StringComparer.Ordinal), (table, priority, match, actions) => Add(cookie, table, priority, match, actions));
         }
 
+        // Issue 11's network edge (routes, elastic IPs, NAT gateways, the uplink): see EdgeFlows.
+        EdgeFlows.Add(state, Add);
+
         var text = new StringBuilder();
         foreach (var flow in flows.Distinct(StringComparer.Ordinal))
         {
@@ -301,6 +304,7 @@ public static class FlowTable
 
     private static void Validate(NetworkDesiredState state)
     {
+        EdgeFlows.Validate(state);
         var vlans = new HashSet<int>();
         foreach (var vpc in state.Vpcs)
         {

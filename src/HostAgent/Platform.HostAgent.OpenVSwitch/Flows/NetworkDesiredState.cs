@@ -49,6 +49,9 @@ public sealed record PortSecurity
     public IReadOnlyList<SecurityRule> Ingress { get; init; } = [];
 
     public IReadOnlyList<SecurityRule> Egress { get; init; } = [];
+
+    /// <summary>The elastic IP mapped 1:1 to <see cref="Ip"/> on this server's uplink (see <see cref="EdgeFlows"/>), or none.</summary>
+    public string? PublicIp { get; init; }
 }
 
 /// <summary>
@@ -58,7 +61,11 @@ public sealed record PortSecurity
 public sealed record RemotePort(string Mac, string HostTunnelIp, string? Ip = null);
 
 /// <summary>A subnet of the VPC and its gateway address (AWS: the subnet's first address after the network, .1).</summary>
-public sealed record SubnetGateway(string Cidr, string GatewayIp);
+public sealed record SubnetGateway(string Cidr, string GatewayIp)
+{
+    /// <summary>The routes of the subnet's route table, but the implicit local one (see <see cref="EdgeFlows"/>).</summary>
+    public IReadOnlyList<SubnetRoute> Routes { get; init; } = [];
+}
 
 /// <summary>
 /// A VPC as present on this server. <see cref="LocalVlan"/> is its isolation id on this server
@@ -95,6 +102,9 @@ public sealed record VpcIsolation
     /// </summary>
     public IReadOnlyList<SubnetGateway> Subnets { get; init; } = [];
 
+    /// <summary>The VPC's CIDR (its local route, which always wins); null: the subnets' routes are not applied at all.</summary>
+    public string? CidrBlock { get; init; }
+
     /// <summary>The router's MAC, the same on every server (derived from the VNI): 02:ee:VV:VV:VV:01.</summary>
     public string RouterMac => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"02:ee:{(Vni >> 16) & 0xff:x2}:{(Vni >> 8) & 0xff:x2}:{Vni & 0xff:x2}:01");
@@ -113,6 +123,12 @@ public sealed record NetworkDesiredState
     public IReadOnlyList<VpcIsolation> Vpcs { get; init; } = [];
 
     public IReadOnlyList<PortSecurity> Ports { get; init; } = [];
+
+    /// <summary>The provider network's port on this bridge (null: no public networking on this server).</summary>
+    public UplinkState? Uplink { get; init; }
+
+    /// <summary>The NAT gateways this server carries.</summary>
+    public IReadOnlyList<NatGatewayState> NatGateways { get; init; } = [];
 
     /// <summary>The OpenFlow port of the tunnel to each remote tunnel IP; filled by <see cref="IntegrationBridge"/>.</summary>
     public IReadOnlyDictionary<string, int> TunnelPorts { get; init; } = new Dictionary<string, int>();

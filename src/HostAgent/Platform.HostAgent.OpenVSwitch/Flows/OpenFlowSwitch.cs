@@ -26,6 +26,14 @@ public sealed class OpenFlowSwitch(string target)
     public Task<string> DumpFlowsAsync(CancellationToken cancellationToken = default) =>
         RunAsync(["-O", "OpenFlow14", "--no-stats", "dump-flows", Target], null, cancellationToken);
 
+    /// <summary>The flows of one table as the switch has them (flows learnt by the switch included).</summary>
+    public Task<string> DumpTableAsync(int table, CancellationToken cancellationToken = default) =>
+        RunAsync(["-O", "OpenFlow14", "--no-stats", "dump-flows", Target, $"table={table}"], null, cancellationToken);
+
+    /// <summary>Sends one Ethernet frame (hex) out of an OpenFlow port, as the controller would.</summary>
+    public Task PacketOutAsync(string frameHex, int outPort, CancellationToken cancellationToken = default) =>
+        RunAsync(["-O", "OpenFlow14", "packet-out", Target, $"in_port=controller,packet={frameHex},actions=output:{outPort}"], null, cancellationToken);
+
     private static async Task<string> RunAsync(IReadOnlyList<string> arguments, string? input, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("ovs-ofctl")

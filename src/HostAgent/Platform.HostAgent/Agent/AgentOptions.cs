@@ -77,10 +77,27 @@ public sealed class AgentOptions
     /// <summary>The address other servers' VPC tunnels reach this one at; by default the one it reaches the API from.</summary>
     public string? TunnelAddress { get; set; }
 
+    /// <summary>The provider network's port (elastic IPs, NAT gateways); no interface: no public networking on this server.</summary>
+    public UplinkOptions Uplink { get; set; } = new();
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
 
     /// <summary>libvirt's simulated hypervisor, directly (<c>test:///…</c>) or through a daemon (<c>test+unix:///…</c>).</summary>
     public bool Simulated => LibvirtUri.StartsWith("test:", StringComparison.Ordinal) || LibvirtUri.StartsWith("test+", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The uplink (section <c>Agent:Uplink</c>): a NIC, VLAN device or veth on the provider network, which the agent adds to the
+/// integration bridge as one more port. Elastic IPs of this server's guests and the NAT gateways it carries are answered and
+/// translated there (see docs/ARCHITECTURE.md, "The network edge").
+/// </summary>
+public sealed class UplinkOptions
+{
+    /// <summary>The device, e.g. <c>eth1</c> or <c>bond0.200</c>. It must be up and carry no address of the server's own.</summary>
+    public string? Interface { get; set; }
+
+    /// <summary>The provider gateway's MAC, when it should not be learnt from the gateway's ARP answers (a router that answers none).</summary>
+    public string? GatewayMac { get; set; }
 }

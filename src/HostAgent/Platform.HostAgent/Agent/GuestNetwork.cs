@@ -10,19 +10,19 @@ namespace Platform.HostAgent.Agent;
 /// The switch side of a desired state: the integration bridge, a tunnel to each server sharing a VPC with
 /// this one, and every guest NIC's stateful firewall as OpenFlow rules, replaced atomically each time.
 /// </summary>
-internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress)
+internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress, UplinkOptions? uplink = null)
 {
     public string TunnelAddress => tunnelAddress;
 
     public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken) =>
-        await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress), cancellationToken);
+        await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress, uplink), cancellationToken);
 
     /// <summary>
     /// The wire desired state as the switch model: VPCs with their VNI, remote servers and remote guests, ports with
     /// their rules. The VPCs' local VLANs are left to the bridge (<see cref="VpcIsolation.LocalVlan"/> 0), which keeps
     /// each VPC's tag in the switch's database so it never changes under established connections.
     /// </summary>
-    public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress)
+    public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress, UplinkOptions? uplink = null)
     {
         var networks = desired.Networks ?? [];
         // The subnets of this server's guests, with their gateways, for the VPC router's ARP answers and routing.
@@ -30,19 +30,33 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
             .GroupBy(nic => nic.VpcId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(nic => new SubnetGateway(SubnetOf(nic.PrivateIpAddress, nic.PrefixLength), nic.Gateway)).Distinct().ToList(),
                 StringComparer.Ordinal);
+        var natGateways = desired.NatGateways ?? [];
+        var vpcs = networks.Select(n => new VpcIsolation
+        {
+            VpcId = n.VpcId,
+            Vni = n.IsolationId,
+            RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
+            RemotePorts = (n.RemoteInterfaces ?? []).Where(r => r.HostTunnelAddress != tunnelAddress)
+                .Select(r => new RemotePort(r.MacAddress, r.HostTunnelAddress, r.PrivateIpAddress)).ToList(),
+            Subnets = EdgeState.Subnets(n, subnets.GetValueOrDefault(n.VpcId) ?? []),
+            CidrBlock = n.CidrBlock,
+        }).ToList();
+        // A NAT gateway's VPC is here even with no guest of it here (the API lists it in Networks for its tunnels; this is the fallback).
+        vpcs.AddRange(natGateways.Where(g => vpcs.All(v => v.VpcId != g.VpcId)).GroupBy(g => g.VpcId, StringComparer.Ordinal).Select(g => new VpcIsolation
+        {
+            VpcId = g.Key,
+            Vni = g.First().VpcIsolationId,
+            Subnets = [.. g.Select(n => new SubnetGateway(n.SubnetCidr, n.Gateway)).Distinct()],
+        }));
         return new NetworkDesiredState
         {
             Bridge = bridgeName,
             LocalTunnelIp = tunnelAddress,
-            Vpcs = networks.Select(n => new VpcIsolation
-            {
-                VpcId = n.VpcId,
-                Vni = n.IsolationId,
-                RemoteHosts = n.RemoteTunnelAddresses.Where(a => a != tunnelAddress).ToList(),
-                RemotePorts = (n.RemoteInterfaces ?? []).Where(r => r.HostTunnelAddress != tunnelAddress)
-                    .Select(r => new RemotePort(r.MacAddress, r.HostTunnelAddress, r.PrivateIpAddress)).ToList(),
-                Subnets = subnets.GetValueOrDefault(n.VpcId) ?? [],
-            }).ToList(),
+            Vpcs = vpcs,
+            NatGateways = [.. natGateways.Select(g => new NatGatewayState(g.NatGatewayId, g.VpcId, g.PrivateIpAddress, g.MacAddress, g.PublicIpAddress))],
+            Uplink = uplink?.Interface is { Length: > 0 } device
+                ? new UplinkState { PortName = device, GatewayIp = desired.PublicNetwork?.GatewayIp, GatewayMac = uplink.GatewayMac }
+                : null,
             Ports = desired.Instances.Where(i => i.Power == DesiredPower.Running).SelectMany(i => i.Interfaces ?? []).Select(nic => new PortSecurity
             {
                 InterfaceId = GuestInterfaceId.For(nic.InterfaceId),
@@ -51,6 +65,7 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 VpcId = nic.VpcId,
                 Ingress = nic.Ingress.Select(Rule).ToList(),
                 Egress = nic.Egress.Select(Rule).ToList(),
+                PublicIp = nic.PublicIpAddress,
             }).ToList(),
         };
     }

@@ -141,7 +141,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
         await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
         var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)));
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink);
         using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
             new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
         using var subscription = TrySubscribe(libvirt, events);
@@ -265,6 +265,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             if (result.PendingInterfaces.Count > 0)
             {
                 LogPendingPorts(logger, result.PendingInterfaces.Count);
+            }
+
+            if (result.UplinkProblem is { } problem)
+            {
+                LogNoUplink(logger, problem);
             }
         }
 
@@ -404,6 +409,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} guest ports not on the bridge yet; their flows follow next round")]
     private static partial void LogPendingPorts(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No public networking on this server this round (VPCs unaffected): {Problem}")]
+    private static partial void LogNoUplink(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API unreachable: {Reason}")]
     private static partial void LogApiUnreachable(ILogger logger, string reason);
