@@ -94,7 +94,7 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         {
             // The servers sharing a VPC with this one must point their tunnels at the new address.
             var vpcs = instances.Where(i => i.VpcId is not null).Select(i => i.VpcId!).Distinct().ToList();
-            await HostVersions.BumpHostsOfVpcsAsync(db, signals, vpcs, cancellationToken);
+            await HostVersions.BumpHostsOfVpcsAsync(db, signals, sender, vpcs, cancellationToken);
         }
 
         return host.DesiredVersion;
