@@ -24,6 +24,10 @@ cd "$root"
 # The HostAgent's uplink to the provider network (elastic IPs, NAT gateways): the veth deploy/lab-uplink.sh makes into the
 # namespace platform-outside (198.51.100.1/24). Empty: no public networking on this server.
 : "${PLATFORM_UPLINK=pl-uplink}"
+# The public address pool elastic IPs come from (Network:PublicAddresses, docs/OPERATIONS.md): a documentation network
+# (RFC 5737) that stays on this machine.
+: "${PLATFORM_PUBLIC_CIDR:=198.51.100.0/24}"
+: "${PLATFORM_PUBLIC_GATEWAY:=198.51.100.1}"
 # Where the API and the agent are published to when systemd does not run them.
 : "${PLATFORM_BUILD:=$root/.build}"
 export PLATFORM_DATA PLATFORM_URL PLATFORM_CA
@@ -93,13 +97,16 @@ start_api() {
   if use_systemd; then
     dotnet publish src/Platform.Api -c Release -o /opt/platform/api --no-restore --verbosity quiet
     sed -e "s|^Environment=ASPNETCORE_URLS=.*|Environment=ASPNETCORE_URLS=$PLATFORM_URL|" \
-      -e "s|/var/lib/platform\b|$PLATFORM_DATA|g" deploy/systemd/platform-api.service >/etc/systemd/system/platform-api.service
+      -e "s|/var/lib/platform\b|$PLATFORM_DATA|g" \
+      -e "/^Environment=Platform__DataDirectory=/a Environment=Network__PublicAddresses__Cidr=$PLATFORM_PUBLIC_CIDR\\nEnvironment=Network__PublicAddresses__Gateway=$PLATFORM_PUBLIC_GATEWAY" \
+      deploy/systemd/platform-api.service >/etc/systemd/system/platform-api.service
     systemctl daemon-reload
     systemctl enable --now platform-api
   else
     dotnet publish src/Platform.Api -c Release -o "$PLATFORM_BUILD/api" --no-restore --verbosity quiet
     # Started from its own folder: that is where it finds appsettings.json.
-    supervised api "$PLATFORM_BUILD/api" Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" -- dotnet Platform.Api.dll
+    supervised api "$PLATFORM_BUILD/api" Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
+      Network__PublicAddresses__Cidr="$PLATFORM_PUBLIC_CIDR" Network__PublicAddresses__Gateway="$PLATFORM_PUBLIC_GATEWAY" -- dotnet Platform.Api.dll
   fi
   # /healthz: the API serves (its migrations done). /readyz waits for a server too, which comes after it (up checks it last).
   for _ in $(seq 1 90); do

@@ -21,6 +21,9 @@ public sealed class NetworkTestDatabase : IAsyncLifetime
 
     public static readonly string[] Zones = ["test-1a", "test-1b", "test-1c"];
 
+    /// <summary>The public address pool (RFC 5737's TEST-NET-3): elastic IPs are 203.0.113.2 to .254.</summary>
+    public const string PublicCidr = "203.0.113.0/24";
+
     internal ServiceProvider Services { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -32,6 +35,8 @@ public sealed class NetworkTestDatabase : IAsyncLifetime
             ["Platform:AvailabilityZones:0"] = Zones[0],
             ["Platform:AvailabilityZones:1"] = Zones[1],
             ["Platform:AvailabilityZones:2"] = Zones[2],
+            ["Network:PublicAddresses:Cidr"] = PublicCidr,
+            ["Network:PublicAddresses:Gateway"] = "203.0.113.1",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();

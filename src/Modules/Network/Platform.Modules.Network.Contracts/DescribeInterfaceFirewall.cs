@@ -19,6 +19,7 @@ public sealed record DescribeInterfaceFirewall(
     IReadOnlyList<string>? VpcIds = null) : IRequest<IReadOnlyList<InterfaceFirewall>>;
 
 /// <summary>One interface's firewall: who it is and what may reach it or leave it.</summary>
+/// <param name="PublicIpAddress">The elastic IP associated with the interface, null for none.</param>
 public sealed record InterfaceFirewall(
     string NetworkInterfaceId,
     string? InstanceId,
@@ -32,7 +33,8 @@ public sealed record InterfaceFirewall(
     int VpcIsolationId,
     IReadOnlyList<string> SecurityGroupIds,
     IReadOnlyList<FirewallRule> Ingress,
-    IReadOnlyList<FirewallRule> Egress);
+    IReadOnlyList<FirewallRule> Egress,
+    string? PublicIpAddress = null);
 
 /// <summary>
 /// One allowed flow. <see cref="Protocol"/> is <c>tcp</c>, <c>udp</c>, <c>icmp</c> or <c>-1</c> (all).

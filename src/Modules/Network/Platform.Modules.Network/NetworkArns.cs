@@ -13,4 +13,12 @@ internal static class NetworkArns
 
     public static string NetworkInterface(string region, string accountId, string interfaceId) =>
         Arns.Build("ec2", region, accountId, $"network-interface/{interfaceId}");
+
+    public static string RouteTable(string region, string accountId, string id) => Arns.Build("ec2", region, accountId, $"route-table/{id}");
+
+    public static string InternetGateway(string region, string accountId, string id) => Arns.Build("ec2", region, accountId, $"internet-gateway/{id}");
+
+    public static string ElasticIp(string region, string accountId, string id) => Arns.Build("ec2", region, accountId, $"elastic-ip/{id}");
+
+    public static string NatGateway(string region, string accountId, string id) => Arns.Build("ec2", region, accountId, $"natgateway/{id}");
 }

@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.Interfaces;
+using Platform.Modules.Network.InternetGateways;
+using Platform.Modules.Network.NatGateways;
+using Platform.Modules.Network.RouteTables;
 using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Network.SecurityGroups;
 using Platform.Modules.Network.Subnets;
@@ -69,7 +73,79 @@ internal static class NetworkEndpoints
         vpc.MapGet("/network-interfaces/{network_interface_id}", async ([FromRoute(Name = "network_interface_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok((await sender.Send(new DescribeNetworkInterfaces([id], [], [], []), ct)).NetworkInterfaces[0]));
 
+        MapEdge(vpc);
         return vpc;
+    }
+
+    /// <summary>Route tables, internet gateways, elastic IPs and NAT gateways.</summary>
+    private static void MapEdge(RouteGroupBuilder vpc)
+    {
+        vpc.MapPost("/route-tables", async (CreateRouteTableBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateRouteTable(settings.Region, body.VpcId), ct)));
+        vpc.MapGet("/route-tables", async ([FromQuery(Name = "route_table_id")] string[]? ids, [FromQuery(Name = "vpc_id")] string[]? vpcIds, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeRouteTables(ids ?? [], vpcIds ?? []), ct)));
+        vpc.MapGet("/route-tables/{route_table_id}", async ([FromRoute(Name = "route_table_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok((await sender.Send(new DescribeRouteTables([id], []), ct)).RouteTables[0]));
+        vpc.MapDelete("/route-tables/{route_table_id}", async ([FromRoute(Name = "route_table_id")] string id, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteRouteTable(settings.Region, id), ct)));
+        vpc.MapPost("/route-tables/{route_table_id}/routes", async ([FromRoute(Name = "route_table_id")] string id, RouteSpec body, NetworkSettings settings,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateRoute(settings.Region, id, body), ct)));
+        vpc.MapPut("/route-tables/{route_table_id}/routes", async ([FromRoute(Name = "route_table_id")] string id, RouteSpec body, NetworkSettings settings,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ReplaceRoute(settings.Region, id, body), ct)));
+        vpc.MapDelete("/route-tables/{route_table_id}/routes", async ([FromRoute(Name = "route_table_id")] string id,
+                [FromQuery(Name = "destination_cidr_block")] string? destination, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteRoute(settings.Region, id, destination), ct)));
+        vpc.MapPost("/route-tables/{route_table_id}/associations", async ([FromRoute(Name = "route_table_id")] string id, AssociateRouteTableBody body,
+                NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AssociateRouteTable(settings.Region, id, body.SubnetId), ct)));
+        vpc.MapPut("/route-table-associations/{association_id}", async ([FromRoute(Name = "association_id")] string id, ReplaceAssociationBody body,
+                NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ReplaceRouteTableAssociation(settings.Region, id, body.RouteTableId), ct)));
+        vpc.MapDelete("/route-table-associations/{association_id}", async ([FromRoute(Name = "association_id")] string id, NetworkSettings settings,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DisassociateRouteTable(settings.Region, id), ct)));
+
+        vpc.MapPost("/internet-gateways", async (NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateInternetGateway(settings.Region), ct)));
+        vpc.MapGet("/internet-gateways", async ([FromQuery(Name = "internet_gateway_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeInternetGateways(ids ?? []), ct)));
+        vpc.MapGet("/internet-gateways/{internet_gateway_id}", async ([FromRoute(Name = "internet_gateway_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok((await sender.Send(new DescribeInternetGateways([id]), ct)).InternetGateways[0]));
+        vpc.MapDelete("/internet-gateways/{internet_gateway_id}", async ([FromRoute(Name = "internet_gateway_id")] string id, NetworkSettings settings,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteInternetGateway(settings.Region, id), ct)));
+        vpc.MapPost("/internet-gateways/{internet_gateway_id}/attach", async ([FromRoute(Name = "internet_gateway_id")] string id, VpcIdBody body,
+                NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AttachInternetGateway(settings.Region, id, body.VpcId), ct)));
+        vpc.MapPost("/internet-gateways/{internet_gateway_id}/detach", async ([FromRoute(Name = "internet_gateway_id")] string id, VpcIdBody body,
+                NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DetachInternetGateway(settings.Region, id, body.VpcId), ct)));
+
+        vpc.MapPost("/addresses", async (AllocateAddressBody? body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AllocateAddress(settings.Region, body?.Address), ct)));
+        vpc.MapGet("/addresses", async ([FromQuery(Name = "allocation_id")] string[]? ids, [FromQuery(Name = "public_ip")] string[]? publicIps, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeAddresses(ids ?? [], publicIps ?? []), ct)));
+        vpc.MapGet("/addresses/{allocation_id}", async ([FromRoute(Name = "allocation_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok((await sender.Send(new DescribeAddresses([id], []), ct)).Addresses[0]));
+        vpc.MapDelete("/addresses/{allocation_id}", async ([FromRoute(Name = "allocation_id")] string id, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new ReleaseAddress(settings.Region, id), ct)));
+        vpc.MapPost("/addresses/{allocation_id}/associate", async ([FromRoute(Name = "allocation_id")] string id, AssociateAddressBody body,
+                NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AssociateAddress(settings.Region, id, body.InstanceId, body.NetworkInterfaceId, body.AllowReassociation ?? false), ct)));
+        vpc.MapDelete("/address-associations/{association_id}", async ([FromRoute(Name = "association_id")] string id, NetworkSettings settings,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DisassociateAddress(settings.Region, id), ct)));
+
+        vpc.MapPost("/nat-gateways", async (CreateNatGatewayBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateNatGateway(settings.Region, body.SubnetId, body.AllocationId, body.ClientToken), ct)));
+        vpc.MapGet("/nat-gateways", async ([FromQuery(Name = "nat_gateway_id")] string[]? ids, [FromQuery(Name = "vpc_id")] string[]? vpcIds, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeNatGateways(ids ?? [], vpcIds ?? []), ct)));
+        vpc.MapGet("/nat-gateways/{nat_gateway_id}", async ([FromRoute(Name = "nat_gateway_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok((await sender.Send(new DescribeNatGateways([id], []), ct)).NatGateways[0]));
+        vpc.MapDelete("/nat-gateways/{nat_gateway_id}", async ([FromRoute(Name = "nat_gateway_id")] string id, NetworkSettings settings, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DeleteNatGateway(settings.Region, id), ct)));
     }
 
     private static async Task<NoContent> NoContent(ValueTask<Unit> work)
@@ -85,6 +161,20 @@ internal static class NetworkEndpoints
     internal sealed record CreateSecurityGroupBody(string? GroupName, string? Description, string? VpcId);
 
     internal sealed record RulesBody(IReadOnlyList<RuleSpec>? Rules);
+
+    internal sealed record CreateRouteTableBody(string? VpcId);
+
+    internal sealed record AssociateRouteTableBody(string? SubnetId);
+
+    internal sealed record ReplaceAssociationBody(string? RouteTableId);
+
+    internal sealed record VpcIdBody(string? VpcId);
+
+    internal sealed record AllocateAddressBody(string? Address);
+
+    internal sealed record AssociateAddressBody(string? InstanceId, string? NetworkInterfaceId, bool? AllowReassociation);
+
+    internal sealed record CreateNatGatewayBody(string? SubnetId, string? AllocationId, string? ClientToken);
 
     internal sealed record RevokeBody(IReadOnlyList<RuleSpec>? Rules, IReadOnlyList<string>? SecurityGroupRuleIds);
 }

@@ -53,6 +53,44 @@ internal static class NetworkErrors
     public static ApiException SubnetFull(string subnetId) =>
         new(400, "InsufficientFreeAddressesInSubnet", $"There are not enough free addresses in subnet '{subnetId}' to satisfy the requested number of instances.");
 
+    public static ApiException RouteTableNotFound(string id) => new(400, "InvalidRouteTableID.NotFound", $"The routeTable ID '{id}' does not exist");
+
+    public static ApiException RouteNotFound(string tableId, string destination) =>
+        new(400, "InvalidRoute.NotFound", $"no route with destination-cidr-block {destination} in route table {tableId}");
+
+    public static ApiException RouteAlreadyExists(string tableId, string destination) =>
+        new(400, "RouteAlreadyExists", $"The route identified by {destination} already exists in route table {tableId}.");
+
+    public static ApiException RouteTableAssociationNotFound(string id) =>
+        new(400, "InvalidAssociationID.NotFound", $"The association ID '{id}' does not exist");
+
+    public static ApiException AlreadyAssociated(string message) => new(400, "Resource.AlreadyAssociated", message);
+
+    public static ApiException GatewayNotFound(string id) => new(400, "InvalidGatewayID.NotFound", $"The gateway ID '{id}' does not exist");
+
+    public static ApiException InternetGatewayNotFound(string id) =>
+        new(400, "InvalidInternetGatewayID.NotFound", $"The internetGateway ID '{id}' does not exist");
+
+    public static ApiException GatewayNotAttached(string gatewayId, string vpcId) =>
+        new(400, "Gateway.NotAttached", $"resource {gatewayId} is not attached to network {vpcId}");
+
+    public static ApiException DifferentNetworks(string a, string b) => ApiErrors.InvalidParameterValue($"route table {a} and network gateway {b} belong to different networks");
+
+    public static ApiException AllocationNotFound(string id) => new(400, "InvalidAllocationID.NotFound", $"The allocation ID '{id}' does not exist");
+
+    public static ApiException AddressAssociationNotFound(string id) => new(400, "InvalidAssociationID.NotFound", $"The association ID '{id}' does not exist");
+
+    public static ApiException AddressLimitExceeded() => new(400, "AddressLimitExceeded", "The maximum number of addresses has been reached.");
+
+    public static ApiException AddressInUse(string allocationId) => new(400, "InvalidIPAddress.InUse", $"The address with allocation id [{allocationId}] is in use");
+
+    public static ApiException InstanceNotFound(string instanceId) => new(400, "InvalidInstanceID.NotFound", $"The instance ID '{instanceId}' does not exist");
+
+    public static ApiException NatGatewayNotFound(string id) => new(400, "NatGatewayNotFound", $"The Nat Gateway {id} was not found");
+
+    public static ApiException NoPublicAddressPool() =>
+        new(400, "UnsupportedOperation", "This platform has no public address pool: the operator sets Network:PublicAddresses:Cidr and :Gateway.");
+
     /// <summary>Several writers raced for the same thing too many times; the caller may simply retry.</summary>
     public static ApiException Busy() => new(503, "RequestLimitExceeded", "Too many concurrent changes to the same network resource; retry the request.");
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.Housekeeping;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
@@ -20,7 +21,10 @@ internal static class NetworkModule
         services.AddModuleDatabase<NetworkDbContext, SqliteNetworkDbContext, SqlServerNetworkDbContext>(configuration, NetworkDbContext.SchemaName);
         services.AddSingleton(NetworkSettings.From(configuration));
         services.AddScoped<DefaultVpcProvisioner>();
-        services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.SectionName));
+        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.SectionName))
+            .Validate(o => PublicAddressPool.From(o.PublicAddresses, out var error) is not null || error is null, "Network:PublicAddresses is invalid (see the start-up error).")
+            .Validate(o => o.PublicAddresses.PerAccountLimit >= 0, "Network:PublicAddresses:PerAccountLimit must be 0 or more.")
+            .ValidateOnStart();
         services.AddScoped<NetworkHousekeepingJob>();
         services.AddSingleton<IStartupTask, RegisterNetworkHousekeeping>();
         return services;

@@ -22,24 +22,9 @@ internal static class HostDesiredStates
         var firewalls = ids.Count == 0 ? [] : await sender.Send(new DescribeInterfaceFirewall(InstanceIds: ids), cancellationToken);
         var byInstance = firewalls.Where(f => f.InstanceId is not null).ToLookup(f => f.InstanceId!, StringComparer.Ordinal);
 
-        // Each VPC here, with its instances on other servers: their servers' tunnel addresses (where this server's
-        // tunnels lead) and their NICs (MAC and address, so unicast and the VPC router reach them across servers).
+        // Each VPC here (its instances' and its NAT gateways'), with where its other interfaces are and its subnets' routes.
         var vpcs = firewalls.GroupBy(f => f.VpcId).Select(g => (VpcId: g.Key, IsolationId: g.First().VpcIsolationId)).ToList();
-        var vpcIds = vpcs.Select(v => v.VpcId).ToList();
-        var remote = vpcIds.Count == 0 ? [] : await (
-            from i in db.Instances.AsNoTracking()
-            join h in db.Hosts.AsNoTracking() on i.HostId equals h.Id
-            where i.VpcId != null && vpcIds.Contains(i.VpcId) && i.HostId != host.Id && i.DesiredPower != DesiredPowers.Absent && h.TunnelAddress != null
-            select new { VpcId = i.VpcId!, Address = h.TunnelAddress!, i.MacAddress, i.PrivateIpAddress }).ToListAsync(cancellationToken);
-        var networks = vpcs.Select(v =>
-        {
-            var others = remote.Where(r => r.VpcId == v.VpcId).ToList();
-            return new VpcNetwork(v.VpcId, v.IsolationId,
-                others.Select(r => r.Address).Distinct().Order(StringComparer.Ordinal).ToList(),
-                others.Where(r => r.MacAddress is not null && r.PrivateIpAddress is not null)
-                    .Select(r => new RemoteInterface(r.MacAddress!, r.PrivateIpAddress!, r.Address))
-                    .OrderBy(r => r.MacAddress, StringComparer.Ordinal).ToList());
-        }).ToList();
+        var edge = await HostNetworkEdges.ComposeAsync(db, sender, host, vpcs, cancellationToken);
 
         // Each part's SHA-256 as recorded at upload, which the agent checks the bytes it fetches against.
         var imageIds = instances.Select(i => i.ImageId).Distinct().ToList();
@@ -49,7 +34,7 @@ internal static class HostDesiredStates
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
         return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId))).ToList(),
-            networks, volumes.Select(Desired).ToList());
+            edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork);
     }
 
     /// <summary>A block volume Storage keeps on this server, as the agent reads it.</summary>
@@ -67,7 +52,7 @@ internal static class HostDesiredStates
     private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls, IReadOnlyDictionary<string, string>? digests)
     {
         var nics = firewalls.Select(f => new DesiredInterface(f.NetworkInterfaceId, f.MacAddress, f.PrivateIpAddress, f.PrefixLength, f.Gateway,
-            f.VpcId, f.VpcIsolationId, f.Ingress.Select(Rule).ToList(), f.Egress.Select(Rule).ToList())).ToList();
+            f.VpcId, f.VpcIsolationId, f.Ingress.Select(Rule).ToList(), f.Egress.Select(Rule).ToList(), f.PublicIpAddress, f.SubnetId)).ToList();
         var type = InstanceTypeCatalog.Find(instance.InstanceType)
             ?? throw new InvalidOperationException($"Instance {instance.Id} has the unknown type {instance.InstanceType}.");
         var format = instance.ImageFormat == ImageFormats.Qcow2 ? ImageFormat.Qcow2 : ImageFormat.Kernel;

@@ -4,6 +4,7 @@ using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Network.Contracts;
 using Platform.Modules.Storage.Contracts;
 
 namespace Platform.Modules.Compute.Hosts;
@@ -92,9 +93,12 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
 
         if (tunnelMoved)
         {
-            // The servers sharing a VPC with this one must point their tunnels at the new address.
-            var vpcs = instances.Where(i => i.VpcId is not null).Select(i => i.VpcId!).Distinct().ToList();
-            await HostVersions.BumpHostsOfVpcsAsync(db, signals, vpcs, cancellationToken);
+            // The servers sharing a VPC with this one (through its instances or the NAT gateways it carries) must point
+            // their tunnels at the new address.
+            var carried = await sender.Send(new DescribeHostNetworkEdge(host.Id, []), cancellationToken);
+            var vpcs = instances.Where(i => i.VpcId is not null).Select(i => i.VpcId!)
+                .Concat(carried.NatGatewaysHere.Select(n => n.VpcId)).Distinct().ToList();
+            await HostVersions.BumpHostsOfVpcsAsync(db, signals, sender, vpcs, cancellationToken);
         }
 
         return host.DesiredVersion;

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Network.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -15,7 +16,7 @@ internal sealed record DescribeInstances(IReadOnlyList<string> InstanceIds, IRea
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) => new("ec2:DescribeInstances", "*");
 }
 
-internal sealed class DescribeInstancesHandler(ComputeDbContext db, ICallerContext caller, HostLiveness liveness)
+internal sealed class DescribeInstancesHandler(ComputeDbContext db, ICallerContext caller, HostLiveness liveness, ISender sender)
     : IRequestHandler<DescribeInstances, InstancesResponse>
 {
     public async ValueTask<InstancesResponse> Handle(DescribeInstances request, CancellationToken cancellationToken)
@@ -59,6 +60,8 @@ internal sealed class DescribeInstancesHandler(ComputeDbContext db, ICallerConte
         var hostIds = instances.Select(i => i.HostId).Distinct().ToList();
         var reachable = (await db.Hosts.AsNoTracking().Where(h => hostIds.Contains(h.Id)).ToListAsync(cancellationToken))
             .ToDictionary(h => h.Id, liveness.IsReachable);
-        return new InstancesResponse(instances.Select(i => InstanceResponse.From(i, reachable.GetValueOrDefault(i.HostId))).ToList());
+        var publicIps = instances.Count == 0 ? new Dictionary<string, string>()
+            : await sender.Send(new DescribeInstancePublicAddresses(instances.Select(i => i.Id).ToList()), cancellationToken);
+        return new InstancesResponse(instances.Select(i => InstanceResponse.From(i, reachable.GetValueOrDefault(i.HostId), publicIps.GetValueOrDefault(i.Id))).ToList());
     }
 }

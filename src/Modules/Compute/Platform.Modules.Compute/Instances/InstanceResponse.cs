@@ -32,9 +32,11 @@ internal sealed record InstanceResponse(
     string SystemStatus,
     string? ClientToken,
     DateTime? LaunchTime,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    string? PublicIpAddress = null)
 {
-    public static InstanceResponse From(Instance instance, bool hostReachable)
+    /// <param name="publicIpAddress">The elastic IP of its interface (Network's <c>DescribeInstancePublicAddresses</c>), null for none.</param>
+    public static InstanceResponse From(Instance instance, bool hostReachable, string? publicIpAddress = null)
     {
         var alive = instance.State is not (InstanceStates.Terminated or InstanceStates.Stopped);
         var system = !alive ? "not-applicable" : hostReachable ? "ok" : "impaired";
@@ -46,7 +48,7 @@ internal sealed record InstanceResponse(
             instance.MacAddress, instance.SubnetId, instance.VpcId, instance.NetworkInterfaceId,
             JsonSerializer.Deserialize<List<string>>(instance.SecurityGroups) ?? [],
             instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
-            status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt);
+            status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt, publicIpAddress);
     }
 }
 

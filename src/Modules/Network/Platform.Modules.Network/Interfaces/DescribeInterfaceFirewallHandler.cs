@@ -42,6 +42,8 @@ internal sealed class DescribeInterfaceFirewallHandler(NetworkDbContext db) : IR
         var subnetIds = interfaces.Select(n => n.SubnetId).Distinct().ToList();
         var subnets = await db.Subnets.AsNoTracking().Where(s => subnetIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
         var vpcsFound = interfaces.Select(n => n.VpcId).Distinct().ToList();
+        var publicIps = await db.ElasticAddresses.AsNoTracking().Where(a => a.NetworkInterfaceId != null && ids.Contains(a.NetworkInterfaceId))
+            .ToDictionaryAsync(a => a.NetworkInterfaceId!, a => a.PublicIp, cancellationToken);
         var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcsFound.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
 
         var result = new List<InterfaceFirewall>(interfaces.Count);
@@ -52,7 +54,8 @@ internal sealed class DescribeInterfaceFirewallHandler(NetworkDbContext db) : IR
             _ = Ipv4Cidr.TryParse(subnets[eni.SubnetId].CidrBlock, out var cidr);
             result.Add(new InterfaceFirewall(eni.Id, eni.InstanceId, eni.AccountId, eni.MacAddress, eni.PrivateIpAddress, cidr.PrefixLength,
                 Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.SubnetId, eni.VpcId, isolation[eni.VpcId], mine,
-                Expand(myRules.Where(r => !r.IsEgress), members), Expand(myRules.Where(r => r.IsEgress), members)));
+                Expand(myRules.Where(r => !r.IsEgress), members), Expand(myRules.Where(r => r.IsEgress), members),
+                publicIps.GetValueOrDefault(eni.Id)));
         }
 
         return result;

@@ -50,8 +50,11 @@ internal sealed class DescribeNetworkInterfacesHandler(NetworkDbContext db, ICal
             throw NetworkErrors.InterfaceNotFound(missing);
         }
 
-        var groups = await InterfaceGroups.OfAsync(db, interfaces.Select(n => n.Id).ToList(), cancellationToken);
-        return new NetworkInterfaceListResponse(interfaces.Select(n => NetworkInterfaceResponse.From(n, groups.GetValueOrDefault(n.Id, []))).ToList());
+        var ids = interfaces.Select(n => n.Id).ToList();
+        var groups = await InterfaceGroups.OfAsync(db, ids, cancellationToken);
+        var addresses = await db.ElasticAddresses.AsNoTracking().Where(a => a.NetworkInterfaceId != null && ids.Contains(a.NetworkInterfaceId))
+            .ToDictionaryAsync(a => a.NetworkInterfaceId!, cancellationToken);
+        return new NetworkInterfaceListResponse(interfaces.Select(n => NetworkInterfaceResponse.From(n, groups.GetValueOrDefault(n.Id, []), addresses.GetValueOrDefault(n.Id))).ToList());
     }
 }
 

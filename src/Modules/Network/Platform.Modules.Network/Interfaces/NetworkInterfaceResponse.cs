@@ -6,6 +6,10 @@ internal sealed record GroupIdentifier(string GroupId, string GroupName);
 
 internal sealed record InterfaceAttachment(string AttachmentId, string InstanceId, int DeviceIndex, string Status);
 
+/// <summary>The elastic IP mapped to an interface, as EC2's NetworkInterfaceAssociation.</summary>
+internal sealed record InterfaceAddressAssociation(string PublicIp, string AllocationId, string AssociationId, string IpOwnerId);
+
+/// <param name="InterfaceType"><c>interface</c> for an instance's, <c>nat_gateway</c> for a NAT gateway's.</param>
 internal sealed record NetworkInterfaceResponse(
     string NetworkInterfaceId,
     string SubnetId,
@@ -17,12 +21,18 @@ internal sealed record NetworkInterfaceResponse(
     string OwnerId,
     string Description,
     IReadOnlyList<GroupIdentifier> Groups,
-    InterfaceAttachment? Attachment)
+    InterfaceAttachment? Attachment,
+    string InterfaceType,
+    string? PublicIpAddress,
+    InterfaceAddressAssociation? Association)
 {
-    public static NetworkInterfaceResponse From(NetworkInterface eni, IReadOnlyList<GroupIdentifier> groups) =>
+    public static NetworkInterfaceResponse From(NetworkInterface eni, IReadOnlyList<GroupIdentifier> groups, ElasticAddress? address) =>
         new(eni.Id, eni.SubnetId, eni.VpcId, eni.AvailabilityZone, eni.MacAddress, eni.PrivateIpAddress,
-            eni.InstanceId is null ? "available" : "in-use", eni.AccountId, eni.Description, groups,
-            eni.InstanceId is null ? null : new InterfaceAttachment(eni.AttachmentId ?? "", eni.InstanceId, 0, "attached"));
+            eni.InstanceId is null && eni.InterfaceType == InterfaceTypes.Interface ? "available" : "in-use", eni.AccountId, eni.Description, groups,
+            eni.InstanceId is null ? null : new InterfaceAttachment(eni.AttachmentId ?? "", eni.InstanceId, 0, "attached"),
+            eni.InterfaceType,
+            address?.PublicIp,
+            address is null ? null : new InterfaceAddressAssociation(address.PublicIp, address.AllocationId, address.AssociationId ?? "", address.AccountId));
 }
 
 internal sealed record NetworkInterfaceListResponse(IReadOnlyList<NetworkInterfaceResponse> NetworkInterfaces);

@@ -22,6 +22,19 @@ internal sealed class ReleaseInstanceInterfacesHandler(NetworkDbContext db) : IR
         var links = await db.InterfaceSecurityGroups.Where(l => ids.Contains(l.InterfaceId)).ToListAsync(cancellationToken);
         db.InterfaceSecurityGroups.RemoveRange(links);
         db.NetworkInterfaces.RemoveRange(interfaces);
+
+        // Their elastic IPs are disassociated and stay allocated, as when an EC2 instance terminates.
+        var addresses = await db.ElasticAddresses.Where(a => a.NetworkInterfaceId != null && ids.Contains(a.NetworkInterfaceId)).ToListAsync(cancellationToken);
+        foreach (var address in addresses)
+        {
+            ElasticIps.AssociateAddressHandler.Disassociate(address);
+        }
+
+        if (addresses.Count > 0)
+        {
+            EdgeChanges.Add(db, request.AccountId, interfaces.Select(n => n.VpcId));
+        }
+
         var now = DateTime.UtcNow;
         foreach (var vpc in interfaces.GroupBy(n => n.VpcId))
         {

@@ -134,6 +134,9 @@ internal sealed class NetworkInterface
 
     public string Description { get; init; } = "";
 
+    /// <summary><c>interface</c> (an instance's) or <c>nat_gateway</c>, as EC2's InterfaceType.</summary>
+    public string InterfaceType { get; init; } = InterfaceTypes.Interface;
+
     public DateTime CreatedAt { get; init; }
 }
 
@@ -142,4 +145,148 @@ internal sealed class InterfaceSecurityGroup
     public required string InterfaceId { get; init; }
 
     public required string GroupId { get; init; }
+}
+
+/// <summary>A VPC's route table. Whether it is the VPC's main table is its main association's business (<see cref="RouteTableAssociation"/>).</summary>
+internal sealed class RouteTable
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string VpcId { get; init; }
+
+    /// <summary>Bumped by every route change, so two writers cannot both pass the duplicate check or delete under an association.</summary>
+    public int Version { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>
+/// A route other than the implicit local one, with exactly one target. The (table, destination) key settles two creations of one destination racing.
+/// </summary>
+internal sealed class Route
+{
+    public required string RouteTableId { get; init; }
+
+    public required string DestinationCidrBlock { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public string? GatewayId { get; set; }
+
+    public string? NatGatewayId { get; set; }
+
+    public string? NetworkInterfaceId { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>
+/// A subnet's association with a table (<see cref="SubnetId"/> unique: a subnet has one table), or the VPC's main
+/// association (<see cref="MainVpcId"/> unique: a VPC has one main table). Unique columns, not a lock, keep both true
+/// across API replicas.
+/// </summary>
+internal sealed class RouteTableAssociation
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public required string RouteTableId { get; set; }
+
+    public string? SubnetId { get; init; }
+
+    /// <summary>The VPC's id for its main association, null for a subnet's.</summary>
+    public string? MainVpcId { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>An internet gateway; <see cref="AttachedVpcId"/> is unique, so a VPC has at most one however many attach at once.</summary>
+internal sealed class InternetGateway
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public string? AttachedVpcId { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>
+/// An elastic IP taken from the operator's pool. <see cref="AddressValue"/> is unique: of two replicas picking one address,
+/// one inserts and the other picks again. <see cref="NetworkInterfaceId"/> is unique: an interface has one elastic IP.
+/// </summary>
+internal sealed class ElasticAddress
+{
+    public required string AllocationId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string PublicIp { get; init; }
+
+    public long AddressValue { get; init; }
+
+    public string? AssociationId { get; set; }
+
+    public string? NetworkInterfaceId { get; set; }
+
+    /// <summary>The interface's VPC while associated (for the detach check of its internet gateway).</summary>
+    public string? VpcId { get; set; }
+
+    /// <summary>Bumped by every association change, so two moves of one address cannot interleave.</summary>
+    public int Version { get; set; }
+
+    public DateTime AllocatedAt { get; init; }
+}
+
+/// <summary>A NAT gateway: an interface of its own in its subnet, an elastic IP, and the server that carries it.</summary>
+internal sealed class NatGateway
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public required string SubnetId { get; init; }
+
+    public required string AllocationId { get; init; }
+
+    /// <summary>pending, available, deleting, deleted, failed (EC2's states).</summary>
+    public required string State { get; set; }
+
+    public string? NetworkInterfaceId { get; set; }
+
+    public string? HostId { get; set; }
+
+    public string? HostTunnelAddress { get; set; }
+
+    public string? ClientToken { get; init; }
+
+    /// <summary>Why it failed (no server in its zone), EC2's FailureMessage.</summary>
+    public string? FailureMessage { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? DeletedAt { get; set; }
+}
+
+internal static class NatGatewayStates
+{
+    public const string Pending = "pending";
+    public const string Available = "available";
+    public const string Deleting = "deleting";
+    public const string Deleted = "deleted";
+    public const string Failed = "failed";
+}
+
+internal static class InterfaceTypes
+{
+    public const string Interface = "interface";
+    public const string NatGateway = "nat_gateway";
 }

@@ -27,6 +27,18 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InterfaceSecurityGroup> InterfaceSecurityGroups => Set<InterfaceSecurityGroup>();
 
+    public DbSet<RouteTable> RouteTables => Set<RouteTable>();
+
+    public DbSet<Route> Routes => Set<Route>();
+
+    public DbSet<RouteTableAssociation> RouteTableAssociations => Set<RouteTableAssociation>();
+
+    public DbSet<InternetGateway> InternetGateways => Set<InternetGateway>();
+
+    public DbSet<ElasticAddress> ElasticAddresses => Set<ElasticAddress>();
+
+    public DbSet<NatGateway> NatGateways => Set<NatGateway>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountNetwork>(account =>
@@ -127,6 +139,7 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
             eni.Property(n => n.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
             eni.Property(n => n.AttachmentId).HasColumnName("attachment_id").HasMaxLength(40);
             eni.Property(n => n.Description).HasColumnName("description").HasMaxLength(255);
+            eni.Property(n => n.InterfaceType).HasColumnName("interface_type").HasMaxLength(32);
             eni.Property(n => n.CreatedAt).HasColumnName("created_at");
             eni.HasIndex(n => new { n.SubnetId, n.AddressValue }).IsUnique();
             eni.HasIndex(n => n.MacAddress).IsUnique();
@@ -142,6 +155,110 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
             link.Property(l => l.InterfaceId).HasColumnName("interface_id").HasMaxLength(32);
             link.Property(l => l.GroupId).HasColumnName("group_id").HasMaxLength(32);
             link.HasIndex(l => l.GroupId);
+        });
+
+        ConfigureEdge(modelBuilder);
+    }
+
+    /// <summary>Route tables, internet gateways, elastic IPs and NAT gateways (issue 11).</summary>
+    private static void ConfigureEdge(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<RouteTable>(table =>
+        {
+            table.ToTable("route_tables");
+            table.HasKey(t => t.Id);
+            table.Property(t => t.Id).HasColumnName("id").HasMaxLength(32);
+            table.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            table.Property(t => t.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            table.Property(t => t.Version).HasColumnName("version").IsConcurrencyToken();
+            table.Property(t => t.CreatedAt).HasColumnName("created_at");
+            table.HasIndex(t => t.AccountId);
+            table.HasIndex(t => t.VpcId);
+        });
+
+        modelBuilder.Entity<Route>(route =>
+        {
+            route.ToTable("routes");
+            route.HasKey(r => new { r.RouteTableId, r.DestinationCidrBlock });
+            route.Property(r => r.RouteTableId).HasColumnName("route_table_id").HasMaxLength(32);
+            route.Property(r => r.DestinationCidrBlock).HasColumnName("destination_cidr_block").HasMaxLength(18);
+            route.Property(r => r.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            route.Property(r => r.GatewayId).HasColumnName("gateway_id").HasMaxLength(32);
+            route.Property(r => r.NatGatewayId).HasColumnName("nat_gateway_id").HasMaxLength(32);
+            route.Property(r => r.NetworkInterfaceId).HasColumnName("network_interface_id").HasMaxLength(32);
+            route.Property(r => r.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<RouteTableAssociation>(association =>
+        {
+            association.ToTable("route_table_associations");
+            association.HasKey(a => a.Id);
+            association.Property(a => a.Id).HasColumnName("id").HasMaxLength(40);
+            association.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            association.Property(a => a.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            association.Property(a => a.RouteTableId).HasColumnName("route_table_id").HasMaxLength(32);
+            association.Property(a => a.SubnetId).HasColumnName("subnet_id").HasMaxLength(32);
+            association.Property(a => a.MainVpcId).HasColumnName("main_vpc_id").HasMaxLength(32);
+            association.Property(a => a.CreatedAt).HasColumnName("created_at");
+            association.HasIndex(a => a.SubnetId).IsUnique();
+            association.HasIndex(a => a.MainVpcId).IsUnique();
+            association.HasIndex(a => a.RouteTableId);
+            association.HasIndex(a => a.VpcId);
+        });
+
+        modelBuilder.Entity<InternetGateway>(gateway =>
+        {
+            gateway.ToTable("internet_gateways");
+            gateway.HasKey(g => g.Id);
+            gateway.Property(g => g.Id).HasColumnName("id").HasMaxLength(32);
+            gateway.Property(g => g.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            gateway.Property(g => g.AttachedVpcId).HasColumnName("attached_vpc_id").HasMaxLength(32).IsConcurrencyToken();
+            gateway.Property(g => g.CreatedAt).HasColumnName("created_at");
+            gateway.HasIndex(g => g.AccountId);
+            gateway.HasIndex(g => g.AttachedVpcId).IsUnique();
+        });
+
+        modelBuilder.Entity<ElasticAddress>(address =>
+        {
+            address.ToTable("elastic_addresses");
+            address.HasKey(a => a.AllocationId);
+            address.Property(a => a.AllocationId).HasColumnName("allocation_id").HasMaxLength(32);
+            address.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            address.Property(a => a.PublicIp).HasColumnName("public_ip").HasMaxLength(15);
+            address.Property(a => a.AddressValue).HasColumnName("address_value");
+            address.Property(a => a.AssociationId).HasColumnName("association_id").HasMaxLength(40);
+            address.Property(a => a.NetworkInterfaceId).HasColumnName("network_interface_id").HasMaxLength(32);
+            address.Property(a => a.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            address.Property(a => a.Version).HasColumnName("version").IsConcurrencyToken();
+            address.Property(a => a.AllocatedAt).HasColumnName("allocated_at");
+            address.HasIndex(a => a.AddressValue).IsUnique();
+            address.HasIndex(a => a.NetworkInterfaceId).IsUnique();
+            address.HasIndex(a => a.AssociationId);
+            address.HasIndex(a => a.AccountId);
+            address.HasIndex(a => a.VpcId);
+        });
+
+        modelBuilder.Entity<NatGateway>(nat =>
+        {
+            nat.ToTable("nat_gateways");
+            nat.HasKey(n => n.Id);
+            nat.Property(n => n.Id).HasColumnName("id").HasMaxLength(32);
+            nat.Property(n => n.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            nat.Property(n => n.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            nat.Property(n => n.SubnetId).HasColumnName("subnet_id").HasMaxLength(32);
+            nat.Property(n => n.AllocationId).HasColumnName("allocation_id").HasMaxLength(32);
+            nat.Property(n => n.State).HasColumnName("state").HasMaxLength(16).IsConcurrencyToken();
+            nat.Property(n => n.NetworkInterfaceId).HasColumnName("network_interface_id").HasMaxLength(32);
+            nat.Property(n => n.HostId).HasColumnName("host_id").HasMaxLength(64);
+            nat.Property(n => n.HostTunnelAddress).HasColumnName("host_tunnel_address").HasMaxLength(64);
+            nat.Property(n => n.ClientToken).HasColumnName("client_token").HasMaxLength(64);
+            nat.Property(n => n.FailureMessage).HasColumnName("failure_message").HasMaxLength(255);
+            nat.Property(n => n.CreatedAt).HasColumnName("created_at");
+            nat.Property(n => n.DeletedAt).HasColumnName("deleted_at");
+            nat.HasIndex(n => n.AccountId);
+            nat.HasIndex(n => n.VpcId);
+            nat.HasIndex(n => n.HostId);
+            nat.HasIndex(n => new { n.AccountId, n.ClientToken }).IsUnique();
         });
     }
 }

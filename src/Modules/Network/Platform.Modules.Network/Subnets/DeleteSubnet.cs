@@ -24,6 +24,8 @@ internal sealed class DeleteSubnetHandler(NetworkDbContext db, ICallerContext ca
             throw violation();
         }
 
+        // Its route table association ends with it; the table stays.
+        db.RouteTableAssociations.RemoveRange(await db.RouteTableAssociations.Where(a => a.SubnetId == subnet.Id).ToListAsync(cancellationToken));
         db.Subnets.Remove(subnet);
         await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;

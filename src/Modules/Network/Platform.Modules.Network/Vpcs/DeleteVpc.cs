@@ -22,10 +22,15 @@ internal sealed class DeleteVpcHandler(NetworkDbContext db, ICallerContext calle
         var accountId = caller.Identity.AccountId;
         var vpc = await db.FindVpcAsync(accountId, request.VpcId, cancellationToken);
         var violation = () => NetworkErrors.DependencyViolation($"The vpc '{vpc.Id}' has dependencies and cannot be deleted.");
+        var mainAssociation = await db.RouteTableAssociations.SingleOrDefaultAsync(a => a.MainVpcId == vpc.Id, cancellationToken);
+        var mainTableId = mainAssociation?.RouteTableId;
         Func<CancellationToken, Task<bool>> inUse = async ct =>
             await db.Subnets.AnyAsync(s => s.VpcId == vpc.Id, ct)
             || await db.NetworkInterfaces.AnyAsync(n => n.VpcId == vpc.Id, ct)
-            || await db.SecurityGroups.AnyAsync(g => g.VpcId == vpc.Id && !g.IsDefault, ct);
+            || await db.SecurityGroups.AnyAsync(g => g.VpcId == vpc.Id && !g.IsDefault, ct)
+            || await db.RouteTables.AnyAsync(t => t.VpcId == vpc.Id && t.Id != mainTableId, ct)
+            || await db.InternetGateways.AnyAsync(g => g.AttachedVpcId == vpc.Id, ct)
+            || await db.NatGateways.AnyAsync(n => n.VpcId == vpc.Id && n.State != NatGatewayStates.Deleted && n.State != NatGatewayStates.Failed, ct);
         if (await inUse(cancellationToken))
         {
             throw violation();
@@ -38,6 +43,14 @@ internal sealed class DeleteVpcHandler(NetworkDbContext db, ICallerContext calle
         if (vpc.IsDefault && await db.AccountNetworks.SingleOrDefaultAsync(a => a.AccountId == accountId, cancellationToken) is { } marker)
         {
             marker.DefaultVpcId = null;
+        }
+
+        // The main route table goes with the VPC, as on EC2.
+        if (mainAssociation is not null)
+        {
+            db.RouteTableAssociations.Remove(mainAssociation);
+            db.Routes.RemoveRange(await db.Routes.Where(r => r.RouteTableId == mainTableId).ToListAsync(cancellationToken));
+            db.RouteTables.RemoveRange(await db.RouteTables.Where(t => t.Id == mainTableId).ToListAsync(cancellationToken));
         }
 
         // The version check also refuses the delete if a subnet was created since the VPC was read.

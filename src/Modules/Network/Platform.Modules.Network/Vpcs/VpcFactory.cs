@@ -4,7 +4,7 @@ using Platform.Modules.Shared.Ids;
 
 namespace Platform.Modules.Network.Vpcs;
 
-/// <summary>Adds a VPC with its default security group to the context, unsaved, as CreateVpc and the default VPC both need.</summary>
+/// <summary>Adds a VPC with its default security group and main route table to the context, unsaved, as CreateVpc and the default VPC both need.</summary>
 internal static class VpcFactory
 {
     public const int MinPrefix = 16;
@@ -57,6 +57,14 @@ internal static class VpcFactory
             ReferencedGroupId = group.Id, CreatedAt = now,
         });
         db.SecurityGroupRules.Add(AllowAllEgress(group, now));
+
+        // Its main route table, which holds only the implicit local route until routes are added.
+        var table = new RouteTable { Id = ResourceIds.New("rtb"), AccountId = accountId, VpcId = vpc.Id, CreatedAt = now };
+        db.RouteTables.Add(table);
+        db.RouteTableAssociations.Add(new RouteTableAssociation
+        {
+            Id = ResourceIds.New("rtbassoc"), AccountId = accountId, VpcId = vpc.Id, RouteTableId = table.Id, MainVpcId = vpc.Id, CreatedAt = now,
+        });
         return vpc;
     }
 

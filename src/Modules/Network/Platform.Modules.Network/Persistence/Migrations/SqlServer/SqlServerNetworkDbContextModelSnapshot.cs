@@ -44,6 +44,71 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.ToTable("account_networks", "network");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ElasticAddress", b =>
+                {
+                    b.Property<string>("AllocationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AddressValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("address_value");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("allocated_at");
+
+                    b.Property<string>("AssociationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("association_id");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("network_interface_id");
+
+                    b.Property<string>("PublicIp")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("nvarchar(15)")
+                        .HasColumnName("public_ip");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("AllocationId");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AddressValue")
+                        .IsUnique();
+
+                    b.HasIndex("AssociationId");
+
+                    b.HasIndex("NetworkInterfaceId")
+                        .IsUnique()
+                        .HasFilter("[network_interface_id] IS NOT NULL");
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("elastic_addresses", "network");
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.InterfaceSecurityGroup", b =>
                 {
                     b.Property<string>("InterfaceId")
@@ -61,6 +126,40 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.HasIndex("GroupId");
 
                     b.ToTable("interface_security_groups", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.InternetGateway", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AttachedVpcId")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("attached_vpc_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AttachedVpcId")
+                        .IsUnique()
+                        .HasFilter("[attached_vpc_id] IS NOT NULL");
+
+                    b.ToTable("internet_gateways", "network");
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.IsolationIdAllocation", b =>
@@ -82,6 +181,92 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.HasKey("IsolationId");
 
                     b.ToTable("isolation_ids", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.NatGateway", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AllocationId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("failure_message");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("HostTunnelAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("host_tunnel_address");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("network_interface_id");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("HostId");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique()
+                        .HasFilter("[client_token] IS NOT NULL");
+
+                    b.ToTable("nat_gateways", "network");
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NetworkInterface", b =>
@@ -127,6 +312,12 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("instance_id");
 
+                    b.Property<string>("InterfaceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("interface_type");
+
                     b.Property<string>("MacAddress")
                         .IsRequired()
                         .HasMaxLength(17)
@@ -166,6 +357,141 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("network_interfaces", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
+                {
+                    b.Property<string>("RouteTableId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("route_table_id");
+
+                    b.Property<string>("DestinationCidrBlock")
+                        .HasMaxLength(18)
+                        .HasColumnType("nvarchar(18)")
+                        .HasColumnName("destination_cidr_block");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GatewayId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("gateway_id");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("nat_gateway_id");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("network_interface_id");
+
+                    b.HasKey("RouteTableId", "DestinationCidrBlock");
+
+                    b.ToTable("routes", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RouteTable", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("route_tables", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RouteTableAssociation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MainVpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("main_vpc_id");
+
+                    b.Property<string>("RouteTableId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("route_table_id");
+
+                    b.Property<string>("SubnetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MainVpcId")
+                        .IsUnique()
+                        .HasFilter("[main_vpc_id] IS NOT NULL");
+
+                    b.HasIndex("RouteTableId");
+
+                    b.HasIndex("SubnetId")
+                        .IsUnique()
+                        .HasFilter("[subnet_id] IS NOT NULL");
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("route_table_associations", "network");
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.SecurityGroup", b =>

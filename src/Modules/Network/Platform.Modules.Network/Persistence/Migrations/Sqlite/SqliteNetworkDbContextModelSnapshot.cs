@@ -38,6 +38,70 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.ToTable("network_account_networks", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ElasticAddress", b =>
+                {
+                    b.Property<string>("AllocationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AddressValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("address_value");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocated_at");
+
+                    b.Property<string>("AssociationId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("association_id");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_interface_id");
+
+                    b.Property<string>("PublicIp")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_ip");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("AllocationId");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AddressValue")
+                        .IsUnique();
+
+                    b.HasIndex("AssociationId");
+
+                    b.HasIndex("NetworkInterfaceId")
+                        .IsUnique();
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("network_elastic_addresses", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.InterfaceSecurityGroup", b =>
                 {
                     b.Property<string>("InterfaceId")
@@ -55,6 +119,39 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.HasIndex("GroupId");
 
                     b.ToTable("network_interface_security_groups", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.InternetGateway", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AttachedVpcId")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attached_vpc_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AttachedVpcId")
+                        .IsUnique();
+
+                    b.ToTable("network_internet_gateways", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.IsolationIdAllocation", b =>
@@ -76,6 +173,91 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.HasKey("IsolationId");
 
                     b.ToTable("network_isolation_ids", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.NatGateway", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AllocationId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_message");
+
+                    b.Property<string>("HostId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_id");
+
+                    b.Property<string>("HostTunnelAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_tunnel_address");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_interface_id");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("HostId");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique();
+
+                    b.ToTable("network_nat_gateways", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NetworkInterface", b =>
@@ -121,6 +303,12 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("instance_id");
 
+                    b.Property<string>("InterfaceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("interface_type");
+
                     b.Property<string>("MacAddress")
                         .IsRequired()
                         .HasMaxLength(17)
@@ -160,6 +348,139 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("network_network_interfaces", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
+                {
+                    b.Property<string>("RouteTableId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("route_table_id");
+
+                    b.Property<string>("DestinationCidrBlock")
+                        .HasMaxLength(18)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination_cidr_block");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GatewayId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gateway_id");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nat_gateway_id");
+
+                    b.Property<string>("NetworkInterfaceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_interface_id");
+
+                    b.HasKey("RouteTableId", "DestinationCidrBlock");
+
+                    b.ToTable("network_routes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RouteTable", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("network_route_tables", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RouteTableAssociation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MainVpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("main_vpc_id");
+
+                    b.Property<string>("RouteTableId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("route_table_id");
+
+                    b.Property<string>("SubnetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MainVpcId")
+                        .IsUnique();
+
+                    b.HasIndex("RouteTableId");
+
+                    b.HasIndex("SubnetId")
+                        .IsUnique();
+
+                    b.HasIndex("VpcId");
+
+                    b.ToTable("network_route_table_associations", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.SecurityGroup", b =>
