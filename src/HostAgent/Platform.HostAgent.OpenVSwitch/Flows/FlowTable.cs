@@ -151,6 +151,8 @@ public static class FlowTable
             AddRouter(vpc, state, tunnels.ToDictionary(t => t.Host, t => t.OfPort, StringComparer.Ordinal), (table, priority, match, actions) => Add(cookie, table, priority, match, actions));
         }
 
+        MetadataFlows.Add(state, Add);
+
         var text = new StringBuilder();
         foreach (var flow in flows.Distinct(StringComparer.Ordinal))
         {

@@ -77,6 +77,9 @@ public sealed class AgentOptions
     /// <summary>The address other servers' VPC tunnels reach this one at; by default the one it reaches the API from.</summary>
     public string? TunnelAddress { get; set; }
 
+    /// <summary>The instance metadata service at 169.254.169.254 for this server's guests (with networking only); on by default.</summary>
+    public bool MetadataService { get; set; } = true;
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
