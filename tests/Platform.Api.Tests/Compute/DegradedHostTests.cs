@@ -34,6 +34,8 @@ public sealed class DegradedHostTests : IAsyncLifetime, IDisposable
         await _fleet.DisposeAsync();
         await _app.DisposeAsync();
         Run("ovs-vsctl", "--if-exists", "del-br", _bridge);
+        // The agent's metadata service namespace for the test's bridge (it outlives the agent, as on a server).
+        Run("ip", "netns", "del", "imds-" + _bridge);
         Directory.Delete(_switchDirectory, recursive: true);
     }
 

@@ -351,6 +351,14 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         Assert.Equal(launched.GetProperty("private_ip_address").GetString(), nic.GetProperty("private_ip_address").GetString());
         Assert.Equal(24, nic.GetProperty("prefix_length").GetInt32());
         Assert.Equal("10.7.1.1", nic.GetProperty("gateway").GetString());
+        // ... and what the metadata service tells the guest, with EC2's defaults (IMDSv1 and v2, hop limit 1, endpoint on).
+        var metadata = (await Desired()).GetProperty("metadata");
+        Assert.Equal(("us-east-1", "us-east-1b", "t3.nano", _imageId), (metadata.GetProperty("region").GetString(), metadata.GetProperty("availability_zone").GetString(),
+            metadata.GetProperty("instance_type").GetString(), metadata.GetProperty("image_id").GetString()));
+        Assert.Equal("ip-" + launched.GetProperty("private_ip_address").GetString()!.Replace('.', '-') + ".ec2.internal", metadata.GetProperty("local_hostname").GetString());
+        Assert.Matches("^[0-9]{12}$", metadata.GetProperty("account_id").GetString());
+        Assert.Equal(("optional", 1, "enabled"), (metadata.GetProperty("http_tokens").GetString(), metadata.GetProperty("http_put_response_hop_limit").GetInt32(),
+            metadata.GetProperty("http_endpoint").GetString()));
 
         // A rule change reaches the server's desired state (through Network's outbox notification).
         var before = (await _operator.HostsAsync()).EnumerateArray().Single(h => h.GetProperty("host_id").GetString() == host.HostId).GetProperty("desired_version").GetInt64();

@@ -50,6 +50,8 @@ public sealed class PlatformShTests : IDisposable
     {
         PlatformSh("down", TimeSpan.FromMinutes(2));
         Exec("ovs-vsctl", "--if-exists", "del-br", _bridge);
+        // The agent's metadata service namespace for the test's bridge (it outlives the agent, as on a server).
+        Exec("ip", "netns", "del", "imds-" + _bridge);
         Directory.Delete(_work, recursive: true);
     }
 

@@ -153,6 +153,7 @@ public static class FlowTable
 
         // Issue 11's network edge (routes, elastic IPs, NAT gateways, the uplink): see EdgeFlows.
         EdgeFlows.Add(state, Add);
+        MetadataFlows.Add(state, Add);
 
         var text = new StringBuilder();
         foreach (var flow in flows.Distinct(StringComparer.Ordinal))

@@ -132,4 +132,7 @@ public sealed record NetworkDesiredState
 
     /// <summary>The OpenFlow port of the tunnel to each remote tunnel IP; filled by <see cref="IntegrationBridge"/>.</summary>
     public IReadOnlyDictionary<string, int> TunnelPorts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The instance metadata service's port and the guests it answers (null: none on this bridge); see <see cref="MetadataFlows"/>.</summary>
+    public MetadataService? Metadata { get; init; }
 }

@@ -80,6 +80,9 @@ public sealed class AgentOptions
     /// <summary>The provider network's port (elastic IPs, NAT gateways); no interface: no public networking on this server.</summary>
     public UplinkOptions Uplink { get; set; } = new();
 
+    /// <summary>The instance metadata service at 169.254.169.254 for this server's guests (with networking only); on by default.</summary>
+    public bool MetadataService { get; set; } = true;
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Platform.HostAgent.Metadata;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.OpenVSwitch.Flows;
 using Platform.HostAgent.Protocol;
@@ -10,12 +11,26 @@ namespace Platform.HostAgent.Agent;
 /// The switch side of a desired state: the integration bridge, a tunnel to each server sharing a VPC with
 /// this one, and every guest NIC's stateful firewall as OpenFlow rules, replaced atomically each time.
 /// </summary>
-internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress, UplinkOptions? uplink = null)
+/// <param name="uplink">The provider network's port (elastic IPs, NAT gateways); null or no interface: no public networking here.</param>
+/// <param name="metadata">The instance metadata service on this bridge (null: none), set up on every apply and told the guests it answers.</param>
+/// <param name="database">The switch database the metadata service's port is made in.</param>
+internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress, UplinkOptions? uplink = null,
+    MetadataEndpoint? metadata = null, IOpenVSwitchDatabase? database = null)
 {
     public string TunnelAddress => tunnelAddress;
 
-    public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken) =>
-        await bridge.ApplyAsync(StateFor(desired, bridgeName, tunnelAddress, uplink), cancellationToken);
+    public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken)
+    {
+        var state = StateFor(desired, bridgeName, tunnelAddress, uplink);
+        if (metadata is not null && database is not null && await metadata.EnsureAsync(database, cancellationToken) is { } metadataPort)
+        {
+            state = state with { Metadata = new MetadataService(metadataPort, MetadataEndpoint.AnsweredInterfaces(desired)) };
+        }
+
+        var result = await bridge.ApplyAsync(state, cancellationToken);
+        metadata?.Update(MetadataEndpoint.GuestsByPort(desired, result.Ports));
+        return result;
+    }
 
     /// <summary>
     /// The wire desired state as the switch model: VPCs with their VNI, remote servers and remote guests, ports with

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Metadata;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.OpenVSwitch.Ovsdb;
 using Platform.HostAgent.Protocol;
@@ -48,6 +49,10 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         StateLayout.Prepare(options.StateDirectory);
         var events = Channel.CreateUnbounded<DomainLifecycleEvent>();
         var consoles = new ConsoleTails(options.Simulated ? null : StateLayout.Consoles(options.StateDirectory));
+        // The metadata service outlives libvirt sessions: it keeps answering while the agent reconnects.
+        await using var metadata = options.NetworkingEnabled && options.MetadataService
+            ? new MetadataEndpoint(options.Bridge, MetadataTokens.Load(Path.Combine(options.StateDirectory, "imds-token.key"), clock), logger)
+            : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task? poll = null;
         var forward = ForwardEventsAsync(events.Reader, stop.Token);
@@ -90,7 +95,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                         poll = PollAsync(stop.Token);
                     }
 
-                    await RunSessionAsync(libvirt, images, credential, events.Writer, consoles, cancellationToken);
+                    await RunSessionAsync(libvirt, images, credential, events.Writer, consoles, metadata, cancellationToken);
                 }
                 catch (LibvirtException e) when (!libvirt.IsAlive)
                 {
@@ -122,7 +127,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     /// <summary>Rounds on one libvirt connection, until it breaks (or the agent stops).</summary>
     private async Task RunSessionAsync(LibvirtConnection libvirt, IGuestImages images, HostCredential credential,
-        ChannelWriter<DomainLifecycleEvent> events, ConsoleTails consoles, CancellationToken cancellationToken)
+        ChannelWriter<DomainLifecycleEvent> events, ConsoleTails consoles, MetadataEndpoint? metadata, CancellationToken cancellationToken)
     {
         using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
         {
@@ -141,7 +146,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
         await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
         var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink);
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink, metadata, switchDatabase);
         using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
             new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
         using var subscription = TrySubscribe(libvirt, events);

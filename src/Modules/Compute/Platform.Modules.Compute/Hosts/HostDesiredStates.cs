@@ -12,7 +12,8 @@ namespace Platform.Modules.Compute.Hosts;
 /// <summary>Composes what one host should run from the instances placed on it.</summary>
 internal static class HostDesiredStates
 {
-    public static async Task<HostDesiredState> ComposeAsync(ComputeDbContext db, ISender sender, HostRecord host, CancellationToken cancellationToken)
+    /// <param name="region">The region the API serves: what the metadata service tells guests (placement/region, the identity document).</param>
+    public static async Task<HostDesiredState> ComposeAsync(ComputeDbContext db, ISender sender, HostRecord host, string region, CancellationToken cancellationToken)
     {
         var instances = await db.Instances.AsNoTracking()
             .Where(i => i.HostId == host.Id && i.DesiredPower != DesiredPowers.Absent)
@@ -33,7 +34,7 @@ internal static class HostDesiredStates
                 StringComparer.Ordinal);
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId))).ToList(),
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region)).ToList(),
             edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork);
     }
 
@@ -49,7 +50,7 @@ internal static class HostDesiredStates
         volume.PendingSnapshotIds,
         volume.EncryptionKey);
 
-    private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls, IReadOnlyDictionary<string, string>? digests)
+    private static DesiredInstance Desired(Instance instance, IEnumerable<InterfaceFirewall> firewalls, IReadOnlyDictionary<string, string>? digests, string region)
     {
         var nics = firewalls.Select(f => new DesiredInterface(f.NetworkInterfaceId, f.MacAddress, f.PrivateIpAddress, f.PrefixLength, f.Gateway,
             f.VpcId, f.VpcIsolationId, f.Ingress.Select(Rule).ToList(), f.Egress.Select(Rule).ToList(), f.PublicIpAddress, f.SubnetId)).ToList();
@@ -67,7 +68,26 @@ internal static class HostDesiredStates
             nics,
             instance.PublicKey,
             instance.UserData,
-            instance.StartCount);
+            instance.StartCount,
+            Metadata(instance, region));
+    }
+
+    /// <summary>What the instance metadata service tells the guest about itself (its NICs, key and user data travel beside it).</summary>
+    internal static DesiredInstanceMetadata Metadata(Instance instance, string region) => new(
+        instance.AccountId,
+        region,
+        instance.AvailabilityZone,
+        instance.InstanceType,
+        instance.ImageId,
+        LocalHostname(instance.PrivateIpAddress, region),
+        new DateTimeOffset(DateTime.SpecifyKind(instance.LaunchedAt ?? instance.CreatedAt, DateTimeKind.Utc)),
+        instance.KeyName);
+
+    /// <summary>EC2's private DNS name: ip-10-0-1-5.ec2.internal in us-east-1, ip-10-0-1-5.REGION.compute.internal elsewhere.</summary>
+    internal static string LocalHostname(string? privateIp, string region)
+    {
+        var name = privateIp is null ? "localhost" : "ip-" + privateIp.Replace('.', '-');
+        return region == "us-east-1" ? $"{name}.ec2.internal" : $"{name}.{region}.compute.internal";
     }
 
     private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Hosting;
 
 namespace Platform.Modules.Compute.Hosts;
 
@@ -14,7 +15,7 @@ namespace Platform.Modules.Compute.Hosts;
 internal sealed record WaitForDesiredState(string HostId, long After, TimeSpan Wait) : IRequest<HostDesiredState?>;
 
 internal sealed class WaitForDesiredStateHandler(ComputeDbContext db, ISender sender, DesiredStateSignals signals,
-    IOptions<ComputeOptions> options, TimeProvider clock) : IRequestHandler<WaitForDesiredState, HostDesiredState?>
+    IOptions<ComputeOptions> options, IOptions<PlatformOptions> platform, TimeProvider clock) : IRequestHandler<WaitForDesiredState, HostDesiredState?>
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
 
@@ -28,7 +29,7 @@ internal sealed class WaitForDesiredStateHandler(ComputeDbContext db, ISender se
             var host = await db.Hosts.AsNoTracking().SingleAsync(h => h.Id == request.HostId, cancellationToken);
             if (host.DesiredVersion > request.After)
             {
-                return await HostDesiredStates.ComposeAsync(db, sender, host, cancellationToken);
+                return await HostDesiredStates.ComposeAsync(db, sender, host, platform.Value.Region, cancellationToken);
             }
 
             var left = deadline - clock.GetUtcNow();
