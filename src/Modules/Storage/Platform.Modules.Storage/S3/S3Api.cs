@@ -45,26 +45,25 @@ internal static class S3Api
     {
         var bucket = request.Bucket!;
         var context = request.Context;
-        return request.Method switch
+        return (request.Method, request.SubResource) switch
         {
-            "PUT" when request.Has("policy") => PutPolicyAsync(request, sender, ct),
-            "PUT" when request.Has("encryption") => PutEncryptionAsync(request, sender, ct),
-            "PUT" when request.Has("versioning") || request.Has("acl") || request.Has("tagging") || request.Has("cors") || request.Has("lifecycle")
-                => throw S3Errors.NotImplemented(),
-            "PUT" => CreateBucketAsync(request, sender, ct),
-            "HEAD" => NoContentAsync(context, sender.Send(new HeadBucket(bucket), ct), 200),
-            "DELETE" when request.Has("policy") => NoContentAsync(context, sender.Send(new DeleteBucketPolicy(bucket), ct), 204),
-            "DELETE" when request.Has("encryption") => NoContentAsync(context, sender.Send(new PutBucketEncryption(bucket, false), ct), 204),
-            "DELETE" => NoContentAsync(context, sender.Send(new DeleteBucket(bucket), ct), 204),
-            "POST" when request.Has("delete") => DeleteObjectsAsync(request, sender, ct),
-            "GET" when request.Has("policy") => GetPolicyAsync(request, sender, ct),
-            "GET" when request.Has("encryption") => GetEncryptionAsync(request, sender, ct),
-            "GET" when request.Has("location") => GetLocationAsync(request, sender, ct),
-            "GET" when request.Has("versioning") => GetVersioningAsync(request, sender, ct),
-            "GET" when request.Has("uploads") => ListUploadsAsync(request, sender, ct),
-            "GET" when request.Has("acl") || request.Has("tagging") || request.Has("cors") || request.Has("lifecycle") || request.Has("versions")
-                => throw S3Errors.NotImplemented(),
-            "GET" => ListObjectsAsync(request, sender, ct),
+            ("PUT", null) => CreateBucketAsync(request, sender, ct),
+            ("PUT", "policy") => PutPolicyAsync(request, sender, ct),
+            ("PUT", "encryption") => PutEncryptionAsync(request, sender, ct),
+            ("HEAD", null) => NoContentAsync(context, sender.Send(new HeadBucket(bucket), ct), 200),
+            ("DELETE", null) => NoContentAsync(context, sender.Send(new DeleteBucket(bucket), ct), 204),
+            ("DELETE", "policy") => NoContentAsync(context, sender.Send(new DeleteBucketPolicy(bucket), ct), 204),
+            ("DELETE", "encryption") => NoContentAsync(context, sender.Send(new PutBucketEncryption(bucket, false), ct), 204),
+            ("POST", "delete") => DeleteObjectsAsync(request, sender, ct),
+            ("GET", null) => ListObjectsAsync(request, sender, ct),
+            ("GET", "policy") => GetPolicyAsync(request, sender, ct),
+            ("GET", "encryption") => GetEncryptionAsync(request, sender, ct),
+            ("GET", "location") => GetLocationAsync(request, sender, ct),
+            ("GET", "versioning") => GetVersioningAsync(request, sender, ct),
+            ("GET", "uploads") => ListUploadsAsync(request, sender, ct),
+            // A browser's form upload (presigned POST) is a bucket POST without a sub-resource.
+            ("POST", null) => throw S3Errors.NotImplemented(),
+            (_, not null) => throw S3Errors.NotImplemented(),
             _ => throw MethodNotAllowed(),
         };
     }
@@ -72,21 +71,22 @@ internal static class S3Api
     private static Task ObjectAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         var context = request.Context;
-        return request.Method switch
+        // GetObject of one part (?partNumber without an upload) would answer the whole object: not implemented.
+        var sub = request.SubResource ?? (request.Has("partNumber") ? "partNumber" : null);
+        return (request.Method, sub) switch
         {
-            "PUT" when request.Has("uploadId") => UploadPartAsync(request, sender, ct),
-            "PUT" when request.Has("acl") || request.Has("tagging") || request.Has("retention") || request.Has("legal-hold") => throw S3Errors.NotImplemented(),
-            "PUT" when request.Header("x-amz-copy-source") is not null => CopyObjectAsync(request, sender, ct),
-            "PUT" => PutObjectAsync(request, sender, ct),
-            "GET" when request.Has("uploadId") => ListPartsAsync(request, sender, ct),
-            "GET" when request.Has("acl") || request.Has("tagging") || request.Has("attributes") => throw S3Errors.NotImplemented(),
-            "GET" => GetObjectAsync(request, sender, headOnly: false, ct),
-            "HEAD" => GetObjectAsync(request, sender, headOnly: true, ct),
-            "DELETE" when request.Has("uploadId") =>
+            ("PUT", null) when request.Header("x-amz-copy-source") is not null => CopyObjectAsync(request, sender, ct),
+            ("PUT", null) => PutObjectAsync(request, sender, ct),
+            ("PUT", "uploadId") => UploadPartAsync(request, sender, ct),
+            ("GET", null) => GetObjectAsync(request, sender, headOnly: false, ct),
+            ("GET", "uploadId") => ListPartsAsync(request, sender, ct),
+            ("HEAD", null) => GetObjectAsync(request, sender, headOnly: true, ct),
+            ("DELETE", null) => NoContentAsync(context, sender.Send(new DeleteObject(request.Bucket!, request.Key!), ct), 204),
+            ("DELETE", "uploadId") =>
                 NoContentAsync(context, sender.Send(new AbortMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!), ct), 204),
-            "DELETE" => NoContentAsync(context, sender.Send(new DeleteObject(request.Bucket!, request.Key!), ct), 204),
-            "POST" when request.Has("uploads") => CreateUploadAsync(request, sender, ct),
-            "POST" when request.Has("uploadId") => CompleteUploadAsync(request, sender, ct),
+            ("POST", "uploads") => CreateUploadAsync(request, sender, ct),
+            ("POST", "uploadId") => CompleteUploadAsync(request, sender, ct),
+            (_, not null) => throw S3Errors.NotImplemented(),
             _ => throw MethodNotAllowed(),
         };
     }
@@ -633,7 +633,7 @@ internal static class S3Api
 
     private static readonly string[] UploadPrincipals = ["Initiator", "Owner"];
 
-    /// <summary>encoding-type=url: keys, prefixes and delimiters come back URL-encoded (slashes kept), as S3 does.</summary>
+    /// <summary>encoding-type=url: keys, prefixes, markers and delimiters come back encoded as S3 encodes them (<see cref="S3Xml.UrlEncode"/>).</summary>
     private static bool UrlEncoded(S3Request request) => request.Query("encoding-type") switch
     {
         null => false,
@@ -641,7 +641,7 @@ internal static class S3Api
         _ => throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request"),
     };
 
-    private static string? UrlEncode(string? value) => value is null ? null : Uri.EscapeDataString(value).Replace("%2F", "/", StringComparison.Ordinal);
+    private static string? UrlEncode(string? value) => value is null ? null : S3Xml.UrlEncode(value);
 
     private static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),
         request.Header("x-amz-copy-source-if-none-match"), ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-modified-since")),
