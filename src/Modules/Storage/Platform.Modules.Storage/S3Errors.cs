@@ -63,6 +63,8 @@ internal static class S3Errors
 
     public static ApiException NotImplemented() => new(501, "NotImplemented", "A header or query you provided implies functionality that is not implemented.");
 
+    public static ApiException MethodNotAllowed() => new(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+
     public static ApiException NoSuchEncryptionConfiguration() =>
         new(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
 }
