@@ -95,6 +95,56 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         Assert.Equal("kept", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(get.ResponseStream)));
     }
 
+    [Fact]
+    public async Task Given_an_object_When_a_version_other_than_null_is_named_Then_InvalidArgument_and_the_object_stays_while_null_names_it()
+    {
+        using var s3 = Client();
+        const string bucket = "routing-versions";
+        const string other = "3sL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY";
+        await s3.PutBucketAsync(bucket);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "kept" });
+
+        // Each was the plain operation on the object: DeleteObject with any versionId deleted it.
+        foreach (var (what, call) in new (string, Func<Task>)[]
+        {
+            ("DeleteObject", () => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "k", VersionId = other })),
+            ("GetObject", () => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "k", VersionId = other })),
+            ("HeadObject", () => s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "k", VersionId = other })),
+            ("CopyObject", () => s3.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = bucket, SourceKey = "k", SourceVersionId = other, DestinationBucket = bucket, DestinationKey = "copy",
+            })),
+        })
+        {
+            var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
+            Assert.True(error.StatusCode == HttpStatusCode.BadRequest && (what == "HeadObject" || error.ErrorCode == "InvalidArgument"),
+                $"{what}: {(int)error.StatusCode} {error.ErrorCode} {error.Message}");
+        }
+
+        var refused = await Assert.ThrowsAsync<DeleteObjectsException>(() => s3.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = bucket, Objects = [new KeyVersion { Key = "k", VersionId = other }],
+        }));
+        Assert.Equal([("k", other, "InvalidArgument")], refused.Response.DeleteErrors.Select(e => (e.Key, e.VersionId, e.Code)));
+        Assert.Empty(refused.Response.DeletedObjects ?? []);
+        await AssertKeysAsync(s3, bucket, ["k"]);
+
+        // The "null" version is the object.
+        using (var get = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "k", VersionId = "null" }))
+        {
+            Assert.Equal("kept", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(get.ResponseStream)));
+        }
+
+        await s3.CopyObjectAsync(new CopyObjectRequest { SourceBucket = bucket, SourceKey = "k", SourceVersionId = "null", DestinationBucket = bucket, DestinationKey = "copy" });
+        var deleted = await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = [new KeyVersion { Key = "copy", VersionId = "null" }] });
+        Assert.Equal([("copy", "null")], deleted.DeletedObjects.Select(d => (d.Key, d.VersionId)));
+        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "k", VersionId = "null" });
+        await AssertKeysAsync(s3, bucket, []);
+    }
+
+    private static async Task AssertKeysAsync(AmazonS3Client s3, string bucket, string[] keys) =>
+        Assert.Equal(keys, ((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects ?? []).Select(o => o.Key));
+
     public static readonly TheoryData<string> WhiteSpaceKeys = new() { " ", "  ", "\t", "\r", "\n", "\r\n", " \r\n\t " };
 
     [Theory]

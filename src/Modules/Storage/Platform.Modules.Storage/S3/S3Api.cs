@@ -71,6 +71,7 @@ internal static class S3Api
         var sub = request.SubResource ?? (request.Has("partNumber") ? "partNumber" : null);
         return (request.Method, sub) switch
         {
+            ("GET" or "HEAD" or "DELETE", null) when !ObjectVersions.IsCurrent(request.Query("versionId")) => throw S3Errors.InvalidVersionId(),
             ("PUT", null) when request.Header("x-amz-copy-source") is not null => S3ObjectOperations.CopyObjectAsync(request, sender, ct),
             ("PUT", null) => S3ObjectOperations.PutObjectAsync(request, sender, ct),
             ("PUT", "uploadId") => S3MultipartOperations.UploadPartAsync(request, sender, ct),

@@ -179,9 +179,18 @@ internal static class S3BucketOperations
 
     internal static async Task DeleteObjectsAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var (keys, quiet) = S3Xml.DeleteList(await S3Xml.ReadAsync(request.Context.Request.Body, ct));
+        var body = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
+        var (keys, quiet) = S3Xml.DeleteList(body);
+        var versions = S3Xml.DeleteVersions(body);
 
-        var result = await sender.Send(new DeleteObjects(request.Bucket!, keys), ct);
+        // An object's only version is S3's "null" one: an entry naming another deletes nothing (it deleted the object before).
+        var named = keys.Select((key, i) => (Key: key, Version: versions[i])).ToList();
+        var refused = named.Where(e => !ObjectVersions.IsCurrent(e.Version)).ToList();
+        var deletable = named.Where(e => ObjectVersions.IsCurrent(e.Version)).ToList();
+        var result = deletable.Count == 0
+            ? new DeleteObjectsResult([], [])
+            : await sender.Send(new DeleteObjects(request.Bucket!, [.. deletable.Select(e => e.Key)]), ct);
+        var askedVersion = deletable.Where(e => e.Version is not null).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
         await S3Response.WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("DeleteResult", S3Xml.Namespace);
@@ -191,6 +200,11 @@ internal static class S3BucketOperations
                 {
                     w.WriteStartElement("Deleted");
                     w.WriteElementString("Key", key);
+                    if (askedVersion.Contains(key))
+                    {
+                        w.WriteElementString("VersionId", ObjectVersions.Null);
+                    }
+
                     w.WriteEndElement();
                 }
             }
@@ -199,6 +213,17 @@ internal static class S3BucketOperations
             {
                 w.WriteStartElement("Error");
                 w.WriteElementString("Key", error.Key);
+                w.WriteElementString("Code", error.Code);
+                w.WriteElementString("Message", error.Message);
+                w.WriteEndElement();
+            }
+
+            foreach (var (key, version) in refused)
+            {
+                var error = S3Errors.InvalidVersionId();
+                w.WriteStartElement("Error");
+                w.WriteElementString("Key", key);
+                w.WriteElementString("VersionId", version);
                 w.WriteElementString("Code", error.Code);
                 w.WriteElementString("Message", error.Message);
                 w.WriteEndElement();

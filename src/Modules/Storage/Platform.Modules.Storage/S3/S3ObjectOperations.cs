@@ -108,6 +108,12 @@ internal static class S3ObjectOperations
     internal static (string Bucket, string Key) CopySourceHeader(string header)
     {
         var question = header.IndexOf('?', StringComparison.Ordinal);
+        if (question >= 0 && header[(question + 1)..].Split('&').FirstOrDefault(p => p.StartsWith("versionId=", StringComparison.Ordinal)) is { } version
+            && !ObjectVersions.IsCurrent(version["versionId=".Length..]))
+        {
+            throw S3Errors.InvalidVersionId();
+        }
+
         if (!StrictPercentDecoding.TryDecode(question < 0 ? header : header[..question], out var decoded))
         {
             throw S3Errors.InvalidArgument("Invalid copy source encoding.");

@@ -129,6 +129,9 @@ internal static class S3Xml
         return keys.Count == 0 ? throw S3Errors.MalformedXml() : (keys, quiet);
     }
 
+    /// <summary>DeleteObjects' body: each Object's VersionId, null where it names none, in the order of <see cref="DeleteList"/>'s keys.</summary>
+    public static IReadOnlyList<string?> DeleteVersions(XElement root) => [.. root.Children("Object").Select(o => o.Child("VersionId"))];
+
     /// <summary>CompleteMultipartUpload's body: the parts as listed, each with at most one checksum.</summary>
     public static List<ListedPart> CompletedParts(XElement root)
     {
