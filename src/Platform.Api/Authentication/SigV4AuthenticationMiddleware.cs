@@ -129,22 +129,13 @@ internal sealed class SigV4AuthenticationMiddleware(TimeProvider clock, IOptions
         }
 
         // UNSIGNED-PAYLOAD and the unsigned trailer leave the body out of the signature: S3's objects only, as on AWS.
-        if (!allowUnsignedPayload && signature.PayloadHash is SigV4Verifier.UnsignedPayload or TrailerChunkedStream.Unsigned)
+        if (!allowUnsignedPayload && PayloadStreams.IsUnsigned(signature.PayloadHash))
         {
             throw new ApiException(400, "InvalidArgument", $"x-amz-content-sha256 {signature.PayloadHash} is accepted by S3 only; sign the body's SHA-256 or stream it signed.");
         }
 
         var caller = await AuthenticateAsync(context, signature);
-        var body = signature.PayloadHash switch
-        {
-            SigV4Verifier.UnsignedPayload => request.Body,
-            AwsChunkedStream.StreamingPayload => new AwsChunkedStream(request.Body, signature, caller.SigningKey),
-            TrailerChunkedStream.Unsigned => new TrailerChunkedStream(request.Body, Trailer(context)),
-            TrailerChunkedStream.Signed => new TrailerChunkedStream(request.Body, Trailer(context), signature, caller.SigningKey),
-            { Length: 64 } hex when hex.All(char.IsAsciiHexDigit) => new Sha256CheckingStream(request.Body, hex),
-            _ => throw new ApiException(400, "InvalidArgument",
-                "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER), STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value."),
-        };
+        var body = PayloadStreams.Open(request.Body, signature, caller.SigningKey, () => Trailer(context));
         request.Body = body;
         return true;
     }

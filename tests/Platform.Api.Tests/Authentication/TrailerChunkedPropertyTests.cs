@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using Platform.Api.Authentication;
 using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Payloads;
@@ -28,7 +27,7 @@ public sealed class TrailerChunkedPropertyTests(ITestOutputHelper output)
         RequestTime = new DateTimeOffset(2026, 12, 5, 7, 0, 0, TimeSpan.Zero),
         SignedHeaders = ["host"],
         Signature = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
-        PayloadHash = TrailerChunkedStream.Signed,
+        PayloadHash = AwsChunkedStream.SignedTrailer,
         CanonicalRequest = "",
         StringToSign = "",
     };
@@ -114,7 +113,7 @@ public sealed class TrailerChunkedPropertyTests(ITestOutputHelper output)
         var trailer = PayloadTrailer.Parse(c.Algorithm.HeaderName);
         try
         {
-            using var decoder = new TrailerChunkedStream(new MemoryStream(body), trailer, c.Signed ? Request : null, c.Signed ? Key : null, maxChunk: 1 << 20);
+            using var decoder = new AwsChunkedStream(new MemoryStream(body), trailer, c.Signed ? Request : null, c.Signed ? Key : null, maxChunkSize: 1 << 20);
             using var data = new MemoryStream();
             var buffer = new byte[c.ReadSize];
             int read;

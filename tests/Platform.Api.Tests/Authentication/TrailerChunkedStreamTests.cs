@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Platform.Api.Authentication;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Payloads;
 
@@ -85,13 +84,13 @@ public sealed class TrailerChunkedStreamTests
     public async Task Given_a_body_cut_inside_a_chunk_Then_IncompleteBody()
     {
         var body = Body(Payload, "x-amz-checksum-crc32:" + FlexibleChecksum.Crc32.Of(Payload));
-        var error = await Assert.ThrowsAsync<ApiException>(() => ReadAsync(body[..5000], PayloadTrailer.Parse("x-amz-checksum-crc32")));
+        var error = await Assert.ThrowsAsync<AwsChunkedException>(() => ReadAsync(body[..5000], PayloadTrailer.Parse("x-amz-checksum-crc32")));
         Assert.Equal("IncompleteBody", error.Code);
     }
 
     private static async Task<byte[]> ReadAsync(byte[] body, PayloadTrailer trailer)
     {
-        await using var stream = new TrailerChunkedStream(new MemoryStream(body), trailer);
+        await using var stream = new AwsChunkedStream(new MemoryStream(body), trailer);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, 7000);
         return copy.ToArray();

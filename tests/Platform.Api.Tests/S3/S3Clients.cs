@@ -10,8 +10,8 @@ public static class S3Clients
     /// <summary>Where the in-process API's S3 listener is addressed: the test server tells S3 requests by this port.</summary>
     public static readonly Uri TestServerEndpoint = new("http://127.0.0.1:9000");
 
-    public static AmazonS3Client For(PlatformApp app, TestCredentials credentials) =>
-        new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), Config(TestServerEndpoint, new TestServerHttpClientFactory(app)));
+    public static AmazonS3Client For(PlatformApp app, TestCredentials credentials, string region = "us-east-1") =>
+        new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), Config(TestServerEndpoint, new TestServerHttpClientFactory(app), region));
 
     /// <summary>A client that addresses buckets as hosts (<c>{bucket}.{domain}</c>), for an API whose Storage:S3:BaseDomain is that domain.</summary>
     public static AmazonS3Client VirtualHosted(PlatformApp app, TestCredentials credentials, string domain)
@@ -34,13 +34,13 @@ public static class S3Clients
         return client;
     }
 
-    private static AmazonS3Config Config(Uri endpoint, HttpClientFactory? factory)
+    private static AmazonS3Config Config(Uri endpoint, HttpClientFactory? factory, string region = "us-east-1")
     {
         var config = new AmazonS3Config
         {
             ServiceURL = endpoint.ToString(),
             ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
+            AuthenticationRegion = region,
             MaxErrorRetry = 0,
             Timeout = TimeSpan.FromMinutes(5),
         };

@@ -100,9 +100,8 @@ public sealed class S3ErrorTests(SharedPlatformApp platform) : IClassFixture<Sha
     {
         using var s3 = Client();
         await s3.PutBucketAsync("conflicts");
-        var again = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutBucketAsync("conflicts"));
-        Assert.Equal("BucketAlreadyOwnedByYou", again.ErrorCode);
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        // One's own bucket again: 200 in us-east-1, as S3 there (S3RoutingTests; elsewhere BucketAlreadyOwnedByYou).
+        Assert.Equal(HttpStatusCode.OK, (await s3.PutBucketAsync("conflicts")).HttpStatusCode);
 
         using var management = platform.RootClient();
         var other = await management.CreateAccountAsync("s3-conflicts-other");

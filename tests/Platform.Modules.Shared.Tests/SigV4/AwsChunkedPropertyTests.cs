@@ -4,6 +4,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Platform.Modules.Shared.Authentication.SigV4;
+using Platform.Modules.Shared.Payloads;
 using Platform.Tests.Common;
 using Xunit.Abstractions;
 

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Platform.Modules.Shared.Authentication.SigV4;
+using Platform.Modules.Shared.Payloads;
 using Platform.Tests.Common;
 
 namespace Platform.Modules.Shared.Tests.SigV4;

@@ -63,6 +63,11 @@ internal static class S3Errors
 
     public static ApiException NotImplemented() => new(501, "NotImplemented", "A header or query you provided implies functionality that is not implemented.");
 
+    /// <summary>A versionId that names no version: no bucket keeps versions here, so only S3's "null" version exists.</summary>
+    public static ApiException InvalidVersionId() => InvalidArgument("Invalid version id specified");
+
+    public static ApiException MethodNotAllowed() => new(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+
     public static ApiException NoSuchEncryptionConfiguration() =>
         new(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
 }

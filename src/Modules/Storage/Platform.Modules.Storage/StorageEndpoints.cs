@@ -82,42 +82,9 @@ internal static class StorageEndpoints
 
     internal sealed record PutObjectResponse(string Etag, string Location);
 
-    /// <summary>Writes an object's bytes (or its range) with its headers, streamed from the blobs.</summary>
+    /// <summary>An object's bytes (or its range) with its headers, as the S3 port writes them (<see cref="ObjectResponse"/>).</summary>
     private sealed class ObjectResult(ObjectRead read) : IResult
     {
-        public async Task ExecuteAsync(HttpContext context)
-        {
-            var response = context.Response;
-            var stored = read.Object;
-            response.Headers.ETag = stored.ETag;
-            response.Headers.LastModified = stored.LastModified.ToString("r", CultureInfo.InvariantCulture);
-            if (read.NotModified)
-            {
-                response.StatusCode = 304;
-                return;
-            }
-
-            response.Headers.AcceptRanges = "bytes";
-            response.ContentType = stored.ContentType ?? "binary/octet-stream";
-            foreach (var (name, value) in read.Metadata)
-            {
-                response.Headers[name] = value;
-            }
-
-            response.ContentLength = read.Length;
-            response.StatusCode = read.IsPartial ? 206 : 200;
-            if (read.IsPartial)
-            {
-                response.Headers.ContentRange = $"bytes {read.Offset}-{read.Offset + read.Length - 1}/{stored.Size}";
-            }
-
-            if (read.Body is { } body)
-            {
-                await using (body)
-                {
-                    await ObjectBytes.SendAsync(body, response.BodyWriter, read.Length, context.RequestAborted);
-                }
-            }
-        }
+        public Task ExecuteAsync(HttpContext context) => ObjectResponse.WriteAsync(context, read);
     }
 }

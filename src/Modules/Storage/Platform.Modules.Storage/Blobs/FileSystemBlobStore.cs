@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Platform.Modules.Shared.Durability;
 
 namespace Platform.Modules.Storage.Blobs;
 
@@ -10,7 +10,7 @@ namespace Platform.Modules.Storage.Blobs;
 /// create, fsync, atomic rename and unlink, and keeps no state in memory, so every API replica may
 /// share the directory on a distributed filesystem (CephFS).
 /// </summary>
-internal sealed partial class FileSystemBlobStore : IBlobStore
+internal sealed class FileSystemBlobStore : IBlobStore
 {
     private const int BufferSize = 1024 * 1024;
     private readonly string _blobs;
@@ -110,7 +110,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
             var final = PathOf(blobId);
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             File.Move(temporary, final);
-            SyncDirectory(Path.GetDirectoryName(final)!);
+            DirectorySync.Fsync(Path.GetDirectoryName(final)!);
             return new BlobWritten(blobId, length, Convert.ToHexStringLower(md5.GetHashAndReset()), sha256 is null ? null : Convert.ToHexStringLower(sha256.GetHashAndReset()));
         }
         catch
@@ -192,37 +192,6 @@ internal sealed partial class FileSystemBlobStore : IBlobStore
     private string PathOf(string blobId) => Path.Combine(_blobs, blobId[..2], blobId[2..4], blobId);
 
     private static bool IsBlobId(string blobId) => blobId.Length == 32 && blobId.All(char.IsAsciiHexDigitLower);
-
-    /// <summary>Makes the rename itself durable: POSIX only promises it once the directory is synced.</summary>
-    private static void SyncDirectory(string directory)
-    {
-        var descriptor = Open(directory, 0);
-        if (descriptor < 0)
-        {
-            throw new IOException($"Cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(descriptor) < 0)
-            {
-                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(descriptor);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int descriptor);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int descriptor);
 }
 
 /// <summary>The body was shorter or longer than declared: the write is refused and leaves nothing.</summary>

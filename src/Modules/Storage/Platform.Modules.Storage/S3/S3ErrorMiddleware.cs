@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Platform.Modules.Shared.Authentication.SigV4;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Storage.S3;
@@ -24,7 +23,6 @@ internal sealed class S3ErrorMiddleware(RequestDelegate next, ILogger<S3ErrorMid
             var (status, code, message) = exception switch
             {
                 ApiException api => (api.StatusCode, api.Code, api.Message),
-                AwsChunkedException chunked => (chunked.HttpStatus, chunked.Code, chunked.Message),
                 BadHttpRequestException bad => (bad.StatusCode, "IncompleteBody", "The request body could not be read."),
                 OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
                 _ => (500, "InternalError", "We encountered an internal error. Please try again."),

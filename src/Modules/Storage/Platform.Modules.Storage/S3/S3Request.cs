@@ -79,6 +79,9 @@ internal sealed class S3Request
 
     public bool Has(string name) => _query.ContainsKey(name);
 
+    /// <summary>The S3 sub-resource the query names (?policy, ?uploads, ?tagging, ...), null when none: see <see cref="S3SubResources"/>.</summary>
+    public string? SubResource => S3SubResources.Of(_query.Keys);
+
     public string? Query(string name) => _query.TryGetValue(name, out var value) ? value : null;
 
     public int QueryInt(string name, int fallback)

@@ -30,7 +30,9 @@ internal static class S3Xml
     public static byte[] Document(Action<XmlWriter> write)
     {
         using var buffer = new MemoryStream();
-        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Async = false }))
+        // Carriage returns as &#xD;: written raw, a reader's end-of-line handling turns a key "\r" into "\n" (the default
+        // replaces them with the writer's own new line even before that).
+        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Async = false, NewLineHandling = NewLineHandling.Entitize }))
         {
             writer.WriteStartDocument();
             write(writer);
@@ -38,6 +40,33 @@ internal static class S3Xml
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// encoding-type=url as S3 answers it (measured on S3 and as MinIO and botocore's unquote_plus read it): the UTF-8 bytes
+    /// percent-encoded in upper case except A-Z a-z 0-9 - _ . * and '/', a space as '+' ("a b" is "a+b", "a+b" is "a%2Bb").
+    /// </summary>
+    public static string UrlEncode(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            var c = (char)b;
+            if (c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.' or '*' or '/')
+            {
+                builder.Append(c);
+            }
+            else if (c == ' ')
+            {
+                builder.Append('+');
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
     }
 
     public static byte[] Error(string code, string message, string? resource, string requestId) => Document(w =>
@@ -99,6 +128,9 @@ internal static class S3Xml
         var keys = root.Children("Object").Select(o => o.Child("Key") ?? throw S3Errors.MalformedXml()).ToList();
         return keys.Count == 0 ? throw S3Errors.MalformedXml() : (keys, quiet);
     }
+
+    /// <summary>DeleteObjects' body: each Object's VersionId, null where it names none, in the order of <see cref="DeleteList"/>'s keys.</summary>
+    public static IReadOnlyList<string?> DeleteVersions(XElement root) => [.. root.Children("Object").Select(o => o.Child("VersionId"))];
 
     /// <summary>CompleteMultipartUpload's body: the parts as listed, each with at most one checksum.</summary>
     public static List<ListedPart> CompletedParts(XElement root)

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Mediator;
+using Microsoft.AspNetCore.Http;
+using Platform.Modules.Shared.Http;
+using Platform.Modules.Storage.Objects;
+
+namespace Platform.Modules.Storage.S3;
+
+/// <summary>S3's object operations: PutObject, GetObject and HeadObject (through the shared <see cref="ObjectResponse"/>), CopyObject.</summary>
+internal static class S3ObjectOperations
+{
+    internal static async Task PutObjectAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var http = request.Context.Request;
+        if (request.DeclaredLength is null && !http.Headers.TransferEncoding.ToString().Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            throw S3Errors.MissingContentLength();
+        }
+
+        var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum()), ct);
+        var response = request.Context.Response;
+        response.Headers.ETag = result.ETag;
+        S3Response.WriteChecksum(response, result.Checksum);
+        if (result.Encrypted)
+        {
+            response.Headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        response.StatusCode = 200;
+    }
+
+    internal static async Task GetObjectAsync(S3Request request, ISender sender, bool headOnly, CancellationToken ct)
+    {
+        var conditions = new ObjectConditions(request.Header("If-Match"), request.Header("If-None-Match"),
+            ObjectConditions.ParseDate(request.Header("If-Modified-Since")), ObjectConditions.ParseDate(request.Header("If-Unmodified-Since")));
+        var read = await sender.Send(new GetObject(request.Bucket!, request.Key!, request.Header("Range"), conditions, headOnly), ct);
+        await ObjectResponse.WriteAsync(request.Context, read, response =>
+        {
+            // S3's response-* query parameters override the stored headers (presigned download links use them).
+            foreach (var (parameter, header) in ResponseOverrides)
+            {
+                if (request.Query(parameter) is { } value)
+                {
+                    response.Headers[header] = value;
+                }
+            }
+
+            var stored = read.Object;
+            if (stored.Encrypted)
+            {
+                response.Headers["x-amz-server-side-encryption"] = "AES256";
+            }
+
+            if (stored.PartsCount > 0)
+            {
+                response.Headers["x-amz-mp-parts-count"] = stored.PartsCount.ToString(CultureInfo.InvariantCulture);
+            }
+
+            // As S3: only when asked for, and for the whole object (a range's bytes are not what the checksum covers).
+            if (string.Equals(request.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase) && !read.IsPartial)
+            {
+                S3Response.WriteChecksum(response, StoredChecksum.From(stored.ChecksumAlgorithm, stored.Checksum, stored.ChecksumType));
+            }
+        });
+    }
+
+    private static readonly (string Parameter, string Header)[] ResponseOverrides =
+    [
+        ("response-content-type", "Content-Type"), ("response-content-language", "Content-Language"), ("response-expires", "Expires"),
+        ("response-cache-control", "Cache-Control"), ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"),
+    ];
+
+    internal static async Task CopyObjectAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var (sourceBucket, sourceKey) = CopySourceHeader(request.Header("x-amz-copy-source")!);
+        var directive = request.Header("x-amz-metadata-directive") ?? "COPY";
+        if (directive is not ("COPY" or "REPLACE"))
+        {
+            throw S3Errors.InvalidArgument("Unknown metadata directive.");
+        }
+
+        await S3Response.DrainAsync(request.Context.Request.Body, ct);
+        var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
+            directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
+            request.Header("x-amz-checksum-algorithm")), ct);
+        await S3Response.WriteXmlAsync(request.Context, w =>
+        {
+            w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
+            w.WriteElementString("LastModified", S3Xml.Timestamp(result.LastModified));
+            w.WriteElementString("ETag", result.ETag);
+            if (result.Checksum is { } checksum)
+            {
+                w.WriteElementString("ChecksumType", checksum.Type);
+                w.WriteElementString(S3Xml.ChecksumElement(checksum.Algorithm), checksum.Value);
+            }
+
+            w.WriteEndElement();
+        });
+    }
+
+    internal static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),
+        request.Header("x-amz-copy-source-if-none-match"), ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-modified-since")),
+        ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-unmodified-since")));
+
+    /// <summary>x-amz-copy-source: <c>/bucket/key</c> or <c>bucket/key</c>, URL-encoded, optionally with <c>?versionId=</c>.</summary>
+    internal static (string Bucket, string Key) CopySourceHeader(string header)
+    {
+        var question = header.IndexOf('?', StringComparison.Ordinal);
+        if (question >= 0 && header[(question + 1)..].Split('&').FirstOrDefault(p => p.StartsWith("versionId=", StringComparison.Ordinal)) is { } version
+            && !ObjectVersions.IsCurrent(version["versionId=".Length..]))
+        {
+            throw S3Errors.InvalidVersionId();
+        }
+
+        if (!StrictPercentDecoding.TryDecode(question < 0 ? header : header[..question], out var decoded))
+        {
+            throw S3Errors.InvalidArgument("Invalid copy source encoding.");
+        }
+
+        var source = decoded.TrimStart('/');
+        var slash = source.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == source.Length - 1)
+        {
+            throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        }
+
+        return (source[..slash], source[(slash + 1)..]);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Platform.Api.Tests.TestEngine;
+
+namespace Platform.Api.Tests.S3;
+
+/// <summary>Issue 16 item 5 with boto3 against the API as its own process: NotImplemented sub-resources, white-space keys, CreateBucket again.</summary>
+public sealed class Boto3RoutingTests : IAsyncLifetime
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("platform-boto3-").FullName;
+    private ApiProcess _api = null!;
+
+    public async Task InitializeAsync() => _api = await ApiProcess.StartAsync(Path.Combine(_work, "data"));
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    public async Task Given_boto3_When_it_calls_sub_resources_not_implemented_and_uses_white_space_keys_Then_S3s_answers_and_nothing_lost()
+    {
+        var result = await Boto3.RunAsync(_api, _work, """
+            out = {}
+            out["public_access_block"] = code_of(lambda: s3.put_public_access_block(Bucket="never-made",
+                PublicAccessBlockConfiguration={"BlockPublicAcls": True}))
+            out["ownership_controls"] = code_of(lambda: s3.put_bucket_ownership_controls(Bucket="never-made",
+                OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}))
+            out["object_lock"] = code_of(lambda: s3.put_object_lock_configuration(Bucket="never-made",
+                ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}))
+            out["buckets_after"] = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+            s3.create_bucket(Bucket="boto-keys")
+            out["create_again"] = code_of(lambda: s3.create_bucket(Bucket="boto-keys"))
+            out["delete_cors"] = code_of(lambda: s3.delete_bucket_cors(Bucket="boto-keys"))
+            out["delete_website"] = code_of(lambda: s3.delete_bucket_website(Bucket="boto-keys"))
+            out["head_after"] = code_of(lambda: s3.head_bucket(Bucket="boto-keys"))
+
+            keys = [" ", "\t", "\r", "\r\n", " x ", "a b", "a+b"]
+            for k in keys:
+                s3.put_object(Bucket="boto-keys", Key=k, Body=k.encode())
+            out["delete_tagging"] = code_of(lambda: s3.delete_object_tagging(Bucket="boto-keys", Key=" "))
+            out["bodies"] = [s3.get_object(Bucket="boto-keys", Key=k)["Body"].read().decode() for k in keys]
+            # boto3 asks for encoding-type=url and decodes the answer with unquote_plus.
+            out["listed_v1"] = [o["Key"] for o in s3.list_objects(Bucket="boto-keys")["Contents"]]
+            out["listed_v2"] = [o["Key"] for o in s3.list_objects_v2(Bucket="boto-keys")["Contents"]]
+            deleted = s3.delete_objects(Bucket="boto-keys", Delete={"Objects": [{"Key": k} for k in keys]})
+            out["deleted"] = sorted(d["Key"] for d in deleted.get("Deleted", []))
+            out["errors"] = deleted.get("Errors", [])
+            out["left"] = s3.list_objects_v2(Bucket="boto-keys").get("KeyCount")
+            print(json.dumps(out))
+            """);
+
+        string[] keys = [" ", "\t", "\r", "\r\n", " x ", "a b", "a+b"];
+        string[] sorted = [.. keys.Order(StringComparer.Ordinal)];
+        foreach (var name in new[] { "public_access_block", "ownership_controls", "object_lock", "delete_cors", "delete_website", "delete_tagging" })
+        {
+            Assert.Equal($"{name}: 501 NotImplemented", $"{name}: {result.GetProperty(name).GetString()}");
+        }
+
+        Assert.DoesNotContain("never-made", Strings(result.GetProperty("buckets_after")));
+        Assert.Equal("ok", result.GetProperty("create_again").GetString());
+        Assert.Equal("ok", result.GetProperty("head_after").GetString());
+        Assert.Equal(keys, Strings(result.GetProperty("bodies")));
+        Assert.Equal(sorted, Strings(result.GetProperty("listed_v1")));
+        Assert.Equal(sorted, Strings(result.GetProperty("listed_v2")));
+        Assert.Equal(sorted, Strings(result.GetProperty("deleted")));
+        Assert.Equal(0, result.GetProperty("errors").GetArrayLength());
+        Assert.Equal(0, result.GetProperty("left").GetInt32());
+    }
+
+    private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+}
