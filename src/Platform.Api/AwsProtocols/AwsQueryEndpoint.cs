@@ -1,5 +1,4 @@
 using System.Text;
-using Mediator;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.AwsQuery;
@@ -23,7 +22,7 @@ internal static class AwsQueryEndpoint
         {
             if (context.GetEndpoint()?.Metadata.GetMetadata<AwsQueryProtocolFeature>() is not null)
             {
-                context.Features.Set(new AwsQueryProtocolFeature());
+                context.Features.Set(new AwsQueryProtocolFeature { Dialect = ClaimedDialect(context.Request) });
             }
 
             return next(context);
@@ -40,13 +39,28 @@ internal static class AwsQueryEndpoint
         return routes;
     }
 
-    private static async Task HandleAsync(HttpContext context, AwsQueryRegistry registry, ISender sender, ICallerContext caller)
+    /// <summary>
+    /// The dialect of the service the request's credential scope names, read before the signature is checked and used for
+    /// nothing but the shape of an error (an EC2 client parses <c>&lt;Response&gt;&lt;Errors&gt;</c>, not <c>&lt;ErrorResponse&gt;</c>).
+    /// </summary>
+    private static AwsQueryDialect ClaimedDialect(HttpRequest request)
+    {
+        var scope = request.Headers.Authorization.ToString() is { Length: > 0 } authorization && authorization.IndexOf("Credential=", StringComparison.Ordinal) is var at and >= 0
+            ? authorization[(at + "Credential=".Length)..]
+            : request.Query["X-Amz-Credential"].ToString();
+        var parts = scope.Split([',', ' '], 2)[0].Split('/');
+        return parts.Length >= 5 && parts[3] == "ec2" ? AwsQueryDialect.Ec2 : AwsQueryDialect.Query;
+    }
+
+    private static async Task HandleAsync(HttpContext context, AwsQueryRegistry registry, ICallerContext caller)
     {
         var signed = context.Features.Get<SignedService>()
             ?? throw new InvalidOperationException("The query endpoint ran without a verified signature.");
         var service = registry.Find(signed.Name)
             ?? throw new ApiException(403, "SignatureDoesNotMatch", $"Credential should be scoped to a valid service, not '{signed.Name}'.");
-        context.Features.Get<AwsQueryProtocolFeature>()!.XmlNamespace = service.XmlNamespace;
+        var feature = context.Features.Get<AwsQueryProtocolFeature>()!;
+        feature.XmlNamespace = service.XmlNamespace;
+        feature.Dialect = service.Dialect;
 
         var request = context.Request;
         string? body = null;
@@ -72,7 +86,7 @@ internal static class AwsQueryEndpoint
         // A presigned GET carries its signature in the query string: those parameters are the transport's, not the action's.
         var parameters = AwsQueryParameters.Parse([request.QueryString.Value?.TrimStart('?'), body],
             name => name.StartsWith("X-Amz-", StringComparison.Ordinal));
-        var xml = await service.DispatchAsync(parameters, caller.Identity, sender, context.TraceIdentifier, context.RequestAborted);
+        var xml = await service.DispatchAsync(parameters, caller.Identity, context.RequestServices, context.TraceIdentifier, context.RequestAborted);
         context.Response.ContentType = "text/xml";
         await context.Response.WriteAsync(xml, context.RequestAborted);
     }

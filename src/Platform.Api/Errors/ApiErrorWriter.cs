@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Shared.AwsQuery;
+using Platform.Modules.Shared.Ec2Query;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Api.Errors;
@@ -23,8 +24,20 @@ internal static class ApiErrorWriter
         {
             // AWS's query services answer errors in their own XML, whatever failed (the signature, the action, the rules).
             // S3's name for an unknown or inactive key is InvalidAccessKeyId; the query services call it InvalidClientTokenId.
-            (code, message) = code == "InvalidAccessKeyId" ? ("InvalidClientTokenId", "The security token included in the request is invalid.") : (code, message);
             context.Response.ContentType = "text/xml";
+            if (query.Dialect == AwsQueryDialect.Ec2)
+            {
+                // EC2's names: an unknown key is AuthFailure, a policy's refusal UnauthorizedOperation.
+                (code, message) = code switch
+                {
+                    "InvalidAccessKeyId" => ("AuthFailure", "AWS was not able to validate the provided access credentials"),
+                    "AccessDenied" => ("UnauthorizedOperation", "You are not authorized to perform this operation. " + message),
+                    _ => (code, message),
+                };
+                return context.Response.WriteAsync(Ec2QueryXml.Error(code, message, context.TraceIdentifier), context.RequestAborted);
+            }
+
+            (code, message) = code == "InvalidAccessKeyId" ? ("InvalidClientTokenId", "The security token included in the request is invalid.") : (code, message);
             return context.Response.WriteAsync(AwsQueryXml.Error(query.XmlNamespace, status, code, message, context.TraceIdentifier), context.RequestAborted);
         }
 

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Compute.Ec2Query;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
@@ -28,6 +30,7 @@ internal static class ComputeModule
         services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();
         services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
+        services.AddAwsQueryService(ComputeEc2Actions.Table());
         return services;
     }
 

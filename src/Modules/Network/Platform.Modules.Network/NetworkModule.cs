@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Network.Ec2Query;
 using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.Housekeeping;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
@@ -27,6 +29,7 @@ internal static class NetworkModule
             .ValidateOnStart();
         services.AddScoped<NetworkHousekeepingJob>();
         services.AddSingleton<IStartupTask, RegisterNetworkHousekeeping>();
+        services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)));
         return services;
     }
 

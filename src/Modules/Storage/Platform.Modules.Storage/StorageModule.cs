@@ -4,11 +4,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Storage.Blobs;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Cleanup;
+using Platform.Modules.Storage.Ec2Query;
 using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
 using Platform.Modules.Storage.Persistence;
@@ -37,6 +39,7 @@ internal static class StorageModule
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();
         services.AddSingleton<IStartupTask, RegisterOrphanSweep>();
+        services.AddAwsQueryService(StorageEc2Actions.Table());
         return services;
     }
 

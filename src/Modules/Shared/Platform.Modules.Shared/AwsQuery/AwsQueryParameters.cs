@@ -111,10 +111,17 @@ public sealed class AwsQueryParameters
 
     /// <summary>The elements of the list <c>name.member.N</c> in order, each a structure of its own (<c>name.member.N.Field</c>).</summary>
     public IReadOnlyList<AwsQueryParameters> List(string name) =>
-        [.. Indexes(name).Select(i => new AwsQueryParameters(_values, _read, $"{_prefix}{name}.member.{i}."))];
+        [.. Indexes(name, ".member.").Select(i => new AwsQueryParameters(_values, _read, $"{_prefix}{name}.member.{i}."))];
 
     /// <summary>The values of the list of strings <c>name.member.N</c>, in order.</summary>
-    public IReadOnlyList<string> StringList(string name) => [.. Indexes(name).Select(i => Optional($"{name}.member.{i}")!)];
+    public IReadOnlyList<string> StringList(string name) => [.. Indexes(name, ".member.").Select(i => Optional($"{name}.member.{i}")!)];
+
+    /// <summary>EC2's lists, which have no <c>member</c>: the structures <c>name.N.Field</c> in order.</summary>
+    public IReadOnlyList<AwsQueryParameters> FlatList(string name) =>
+        [.. Indexes(name, ".").Select(i => new AwsQueryParameters(_values, _read, $"{_prefix}{name}.{i}."))];
+
+    /// <summary>EC2's lists of strings: <c>name.N</c> in order.</summary>
+    public IReadOnlyList<string> FlatStringList(string name) => [.. Indexes(name, ".").Select(i => Optional($"{name}.{i}")!)];
 
     /// <summary>Refuses the first parameter no action read: the request asked for something the platform would not do.</summary>
     public void RejectUnread(params string[] transport)
@@ -129,9 +136,9 @@ public sealed class AwsQueryParameters
     }
 
     /// <summary>1..N without a gap; AWS's clients number members so.</summary>
-    private List<int> Indexes(string name)
+    private List<int> Indexes(string name, string separator)
     {
-        var prefix = _prefix + name + ".member.";
+        var prefix = _prefix + name + separator;
         var indexes = new SortedSet<int>();
         foreach (var key in _values.Keys)
         {

@@ -82,7 +82,7 @@ public static class AwsQueryXml
         return safe.ToString();
     }
 
-    private static string Write(XElement root, string? xmlNamespace)
+    internal static string Write(XElement root, string? xmlNamespace)
     {
         if (xmlNamespace is not null)
         {

@@ -1,0 +1,300 @@
+using Mediator;
+using Platform.Modules.Network.Interfaces;
+using Platform.Modules.Network.SecurityGroups;
+using Platform.Modules.Network.Subnets;
+using Platform.Modules.Network.Vpcs;
+using Platform.Modules.Shared.AwsQuery;
+using Platform.Modules.Shared.Ec2Query;
+using Platform.Modules.Shared.Errors;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
+
+namespace Platform.Modules.Network.Ec2Query;
+
+/// <summary>
+/// Network's part of EC2's query protocol: VPCs, subnets, security groups and their rules, network interfaces, and the
+/// account attributes the CLI and Terraform read first, each bound to the native request. Route tables, internet and NAT
+/// gateways and elastic IPs are not here (another slice). Rules take CIDR ranges and groups of the VPC; IPv6 ranges and
+/// prefix lists are refused as unknown parameters, as the native API has neither.
+/// </summary>
+internal static class NetworkEc2Actions
+{
+    public static AwsQueryService Table(NetworkSettings settings) => new AwsQueryService("ec2", "2016-11-15", Namespace, AwsQueryDialect.Ec2)
+        .Action("CreateVpc", c => new CreateVpc(settings.Region, c.Parameters.Optional("CidrBlock")), vpc => Vpc("vpc", vpc))
+        .Action("DescribeVpcs", c =>
+        {
+            var ids = c.Ids("VpcId");
+            c.ReadFilters("vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeVpcs(ids);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.Vpcs, (v, name) => name switch
+            {
+                "vpc-id" => [v.VpcId],
+                "cidr" or "cidr-block-association.cidr-block" => [v.CidrBlock],
+                "state" => [v.State],
+                "is-default" => [v.IsDefault ? "true" : "false"],
+                "owner-id" => [v.OwnerId],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, v => v.VpcId);
+            return new object?[] { Items("vpcSet", page, v => VpcContent(v)), Value("nextToken", next) };
+        })
+        .Command("DeleteVpc", c => new DeleteVpc(settings.Region, c.Parameters.Required("VpcId")))
+        .Action("CreateSubnet", c => new CreateSubnet(settings.Region, c.Parameters.Optional("VpcId"), c.Parameters.Optional("CidrBlock"),
+            c.Parameters.Optional("AvailabilityZone")), subnet => Element("subnet", SubnetContent(subnet)))
+        .Action("DescribeSubnets", c =>
+        {
+            var ids = c.Ids("SubnetId");
+            c.ReadFilters("subnet-id", "vpc-id", "cidr-block", "availability-zone", "default-for-az", "state", "owner-id");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeSubnets(settings.Region, ids, []);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.Subnets, (s, name) => name switch
+            {
+                "subnet-id" => [s.SubnetId],
+                "vpc-id" => [s.VpcId],
+                "cidr-block" => [s.CidrBlock],
+                "availability-zone" => [s.AvailabilityZone],
+                "default-for-az" => [s.DefaultForAz ? "true" : "false"],
+                "state" => [s.State],
+                "owner-id" => [s.OwnerId],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, s => s.SubnetId);
+            return new object?[] { Items("subnetSet", page, SubnetContent), Value("nextToken", next) };
+        })
+        .Command("DeleteSubnet", c => new DeleteSubnet(settings.Region, c.Parameters.Required("SubnetId")))
+        .Action("CreateSecurityGroup", c => new CreateSecurityGroup(settings.Region, c.Parameters.Optional("GroupName"), c.Parameters.Optional("GroupDescription"),
+            c.Parameters.Optional("VpcId")), group => new object?[]
+            {
+                Value("return", true),
+                Value("groupId", group.GroupId),
+                Value("securityGroupArn", group.SecurityGroupArn),
+            })
+        .Action("DescribeSecurityGroups", c =>
+        {
+            var ids = c.Ids("GroupId");
+            var names = c.Ids("GroupName");
+            c.ReadFilters("group-id", "group-name", "vpc-id", "description", "owner-id");
+            c.ReadPaging(5, 1000, ids.Count + names.Count);
+            return new DescribeSecurityGroups(settings.Region, ids, names, []);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.SecurityGroups, (g, name) => name switch
+            {
+                "group-id" => [g.GroupId],
+                "group-name" => [g.GroupName],
+                "vpc-id" => [g.VpcId],
+                "description" => [g.Description],
+                "owner-id" => [g.OwnerId],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, g => g.GroupId);
+            return new object?[] { Items("securityGroupInfo", page, SecurityGroup), Value("nextToken", next) };
+        })
+        .Command("DeleteSecurityGroup", c => new DeleteSecurityGroup(settings.Region, c.Parameters.Required("GroupId")))
+        .Action("AuthorizeSecurityGroupIngress", c => new AuthorizeSecurityGroupRules(settings.Region, c.Parameters.Required("GroupId"), false, Rules(c)), Authorized)
+        .Action("AuthorizeSecurityGroupEgress", c => new AuthorizeSecurityGroupRules(settings.Region, c.Parameters.Required("GroupId"), true, Rules(c)), Authorized)
+        .Command("RevokeSecurityGroupIngress", c => Revoke(settings, c, false))
+        .Command("RevokeSecurityGroupEgress", c => Revoke(settings, c, true))
+        .Action("DescribeNetworkInterfaces", c =>
+        {
+            var ids = c.Ids("NetworkInterfaceId");
+            c.ReadFilters("network-interface-id", "subnet-id", "vpc-id", "attachment.instance-id", "status", "availability-zone", "private-ip-address",
+                "mac-address", "group-id", "owner-id");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeNetworkInterfaces(ids, [], [], []);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.NetworkInterfaces, (n, name) =>
+            {
+                string?[]? values = name switch
+                {
+                    "network-interface-id" => [n.NetworkInterfaceId],
+                    "subnet-id" => [n.SubnetId],
+                    "vpc-id" => [n.VpcId],
+                    "attachment.instance-id" => [n.Attachment?.InstanceId],
+                    "status" => [n.Status],
+                    "availability-zone" => [n.AvailabilityZone],
+                    "private-ip-address" => [n.PrivateIpAddress],
+                    "mac-address" => [n.MacAddress],
+                    "group-id" => [.. n.Groups.Select(g => g.GroupId)],
+                    "owner-id" => [n.OwnerId],
+                    _ => null,
+                };
+                return values;
+            });
+            var (page, next) = c.Paging().Apply(filtered, n => n.NetworkInterfaceId);
+            return new object?[] { Items("networkInterfaceSet", page, NetworkInterface), Value("nextToken", next) };
+        })
+        .Action("DescribeAccountAttributes", c =>
+        {
+            c.Items["names"] = c.Ids("AttributeName");
+            return new DescribeVpcs([]);
+        }, (c, vpcs) =>
+        {
+            // What the account really has: VPCs only (no EC2-Classic), its default VPC if it still has one.
+            var attributes = new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["supported-platforms"] = ["VPC"],
+                ["default-vpc"] = [vpcs.Vpcs.FirstOrDefault(v => v.IsDefault)?.VpcId ?? "none"],
+            };
+            var names = (IReadOnlyList<string>)c.Items["names"];
+            if (names.FirstOrDefault(n => !attributes.ContainsKey(n)) is { } unknown)
+            {
+                throw ApiErrors.InvalidParameterValue($"Value ({unknown}) for parameter attributeName is invalid. Supported here: supported-platforms, default-vpc.");
+            }
+
+            return Items("accountAttributeSet", attributes.Where(a => names.Count == 0 || names.Contains(a.Key)), a => new object?[]
+            {
+                Value("attributeName", a.Key),
+                Items("attributeValueSet", a.Value, v => Value("attributeValue", v)),
+            });
+        });
+
+    private static object?[] VpcContent(VpcResponse v) =>
+    [
+        Value("vpcId", v.VpcId),
+        Value("ownerId", v.OwnerId),
+        Value("state", v.State),
+        Value("cidrBlock", v.CidrBlock),
+        Items("cidrBlockAssociationSet", [v], a => new object?[]
+        {
+            Value("cidrBlock", a.CidrBlock),
+            Element("cidrBlockState", Value("state", "associated")),
+        }),
+        Value("instanceTenancy", "default"),
+        Value("isDefault", v.IsDefault),
+    ];
+
+    private static System.Xml.Linq.XElement Vpc(string element, VpcResponse v) => Element(element, VpcContent(v));
+
+    private static object?[] SubnetContent(SubnetResponse s) =>
+    [
+        Value("subnetId", s.SubnetId),
+        Value("subnetArn", s.SubnetArn),
+        Value("state", s.State),
+        Value("ownerId", s.OwnerId),
+        Value("vpcId", s.VpcId),
+        Value("cidrBlock", s.CidrBlock),
+        Value("availableIpAddressCount", s.AvailableIpAddressCount),
+        Value("availabilityZone", s.AvailabilityZone),
+        Value("defaultForAz", s.DefaultForAz),
+        // No address outside the VPC is given to an instance at launch.
+        Value("mapPublicIpOnLaunch", false),
+        Value("assignIpv6AddressOnCreation", false),
+    ];
+
+    /// <summary>A group, its rules gathered into EC2's permissions (one per protocol and port range, with its ranges and groups).</summary>
+    private static object?[] SecurityGroup(SecurityGroupResponse g) =>
+    [
+        Value("ownerId", g.OwnerId),
+        Value("groupId", g.GroupId),
+        Value("groupName", g.GroupName),
+        Value("groupDescription", g.Description),
+        Value("vpcId", g.VpcId),
+        Value("securityGroupArn", g.SecurityGroupArn),
+        Permissions("ipPermissions", g.IngressRules, g.OwnerId),
+        Permissions("ipPermissionsEgress", g.EgressRules, g.OwnerId),
+    ];
+
+    private static System.Xml.Linq.XElement Permissions(string name, IReadOnlyList<SecurityGroupRuleResponse> rules, string ownerId) =>
+        Items(name, rules.GroupBy(r => (r.IpProtocol, r.FromPort, r.ToPort)), permission => new object?[]
+        {
+            Value("ipProtocol", permission.Key.IpProtocol),
+            Value("fromPort", permission.Key.FromPort),
+            Value("toPort", permission.Key.ToPort),
+            Items("groups", permission.Where(r => r.ReferencedGroupId is not null), r => new object?[]
+            {
+                Value("groupId", r.ReferencedGroupId), Value("userId", ownerId), Value("description", r.Description),
+            }),
+            Items("ipRanges", permission.Where(r => r.CidrIpv4 is not null), r => new object?[] { Value("cidrIp", r.CidrIpv4), Value("description", r.Description) }),
+            Items("ipv6Ranges", Array.Empty<string>(), _ => null),
+            Items("prefixListIds", Array.Empty<string>(), _ => null),
+        });
+
+    private static object?[] Authorized(SecurityGroupRulesResponse added) =>
+    [
+        Value("return", true),
+        Items("securityGroupRuleSet", added.SecurityGroupRules, r => new object?[]
+        {
+            Value("securityGroupRuleId", r.SecurityGroupRuleId),
+            Value("groupId", r.GroupId),
+            Value("isEgress", r.IsEgress),
+            Value("ipProtocol", r.IpProtocol),
+            Value("fromPort", r.FromPort ?? -1),
+            Value("toPort", r.ToPort ?? -1),
+            Value("cidrIpv4", r.CidrIpv4),
+            r.ReferencedGroupId is null ? null : Element("referencedGroupInfo", Value("groupId", r.ReferencedGroupId)),
+            Value("description", r.Description),
+        }),
+    ];
+
+    private static object?[] NetworkInterface(NetworkInterfaceResponse n) =>
+    [
+        Value("networkInterfaceId", n.NetworkInterfaceId),
+        Value("subnetId", n.SubnetId),
+        Value("vpcId", n.VpcId),
+        Value("availabilityZone", n.AvailabilityZone),
+        Value("description", n.Description),
+        Value("ownerId", n.OwnerId),
+        Value("status", n.Status),
+        Value("macAddress", n.MacAddress),
+        Value("privateIpAddress", n.PrivateIpAddress),
+        Value("interfaceType", "interface"),
+        Items("groupSet", n.Groups, g => new object?[] { Value("groupId", g.GroupId), Value("groupName", g.GroupName) }),
+        n.Attachment is { } a
+            ? Element("attachment", Value("attachmentId", a.AttachmentId), Value("instanceId", a.InstanceId), Value("deviceIndex", a.DeviceIndex), Value("status", a.Status))
+            : null,
+        Items("privateIpAddressesSet", [n], p => new object?[] { Value("privateIpAddress", p.PrivateIpAddress), Value("primary", true) }),
+    ];
+
+    private static RevokeSecurityGroupRules Revoke(NetworkSettings settings, AwsQueryCall c, bool isEgress)
+    {
+        var ruleIds = c.Ids("SecurityGroupRuleId");
+        var rules = Rules(c);
+        return new RevokeSecurityGroupRules(settings.Region, c.Parameters.Required("GroupId"), isEgress, rules.Count == 0 ? null : rules,
+            ruleIds.Count == 0 ? null : ruleIds);
+    }
+
+    /// <summary>
+    /// <c>IpPermissions.N</c> (each with its <c>IpRanges.M</c> and <c>UserIdGroupPairs.M</c>, one native rule per range or group),
+    /// or the older flat form the CLI sends for <c>--protocol --port --cidr</c> (<c>IpProtocol</c>, <c>FromPort</c>, <c>ToPort</c>, <c>CidrIp</c>).
+    /// </summary>
+    private static List<RuleSpec> Rules(AwsQueryCall c)
+    {
+        var rules = new List<RuleSpec>();
+        foreach (var permission in c.Parameters.FlatList("IpPermissions"))
+        {
+            var protocol = permission.Optional("IpProtocol");
+            var from = permission.OptionalInt("FromPort");
+            var to = permission.OptionalInt("ToPort");
+            var before = rules.Count;
+            rules.AddRange(permission.FlatList("IpRanges").Select(r => new RuleSpec(protocol, from, to, r.Required("CidrIp"), null, r.Optional("Description"))));
+            rules.AddRange(permission.FlatList("Groups").Select(g => new RuleSpec(protocol, from, to, null, g.Required("GroupId"), g.Optional("Description"))));
+            if (rules.Count == before)
+            {
+                throw ApiErrors.MissingParameter("An IpPermissions entry must name at least one IpRanges CidrIp or Groups GroupId.");
+            }
+        }
+
+        var flatProtocol = c.Parameters.Optional("IpProtocol");
+        var flatFrom = c.Parameters.OptionalInt("FromPort");
+        var flatTo = c.Parameters.OptionalInt("ToPort");
+        var flatCidr = c.Parameters.Optional("CidrIp");
+        if (flatProtocol is not null || flatFrom is not null || flatTo is not null || flatCidr is not null)
+        {
+            if (rules.Count > 0)
+            {
+                throw new ApiException(400, "InvalidParameterCombination", "The parameter IpPermissions cannot be used with IpProtocol, FromPort, ToPort or CidrIp.");
+            }
+
+            rules.Add(new RuleSpec(flatProtocol, flatFrom, flatTo, flatCidr ?? throw ApiErrors.MissingParameter("The request must contain the parameter CidrIp."),
+                null, null));
+        }
+
+        return rules;
+    }
+}

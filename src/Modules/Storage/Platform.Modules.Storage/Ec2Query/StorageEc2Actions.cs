@@ -1,0 +1,129 @@
+using Platform.Modules.Shared.AwsQuery;
+using Platform.Modules.Shared.Ec2Query;
+using Platform.Modules.Storage.Volumes;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
+
+namespace Platform.Modules.Storage.Ec2Query;
+
+/// <summary>
+/// Storage's part of EC2's query protocol: EBS volumes (create, describe, attach, detach, delete) and snapshots, bound to
+/// the native requests. Volumes take no tags here (the native API keeps none), so a TagSpecification is refused as unknown.
+/// </summary>
+internal static class StorageEc2Actions
+{
+    public static AwsQueryService Table() => new AwsQueryService("ec2", "2016-11-15", Namespace, AwsQueryDialect.Ec2)
+        .Action("CreateVolume", c => new CreateVolume(c.Parameters.Optional("AvailabilityZone"), c.Parameters.OptionalInt("Size"),
+            c.Parameters.Optional("SnapshotId"), c.Parameters.Optional("VolumeType"), c.Parameters.Optional("ClientToken"), c.Parameters.OptionalBool("Encrypted")),
+            Volume)
+        .Action("DescribeVolumes", c =>
+        {
+            var ids = c.Ids("VolumeId");
+            c.ReadFilters("volume-id", "status", "availability-zone", "volume-type", "size", "snapshot-id", "encrypted", "attachment.instance-id",
+                "attachment.status", "attachment.device");
+            c.ReadPaging(5, 500, ids.Count);
+            return new DescribeVolumes(ids);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.Volumes, (v, name) =>
+            {
+                string?[]? values = name switch
+                {
+                    "volume-id" => [v.VolumeId],
+                    "status" => [v.State],
+                    "availability-zone" => [v.AvailabilityZone],
+                    "volume-type" => [v.VolumeType],
+                    "size" => [v.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                    "snapshot-id" => [v.SnapshotId],
+                    "encrypted" => [v.Encrypted ? "true" : "false"],
+                    "attachment.instance-id" => [.. v.Attachments.Select(a => a.InstanceId)],
+                    "attachment.status" => [.. v.Attachments.Select(a => a.State)],
+                    "attachment.device" => [.. v.Attachments.Select(a => a.Device)],
+                    _ => null,
+                };
+                return values;
+            });
+            var (page, next) = c.Paging().Apply(filtered, v => v.VolumeId);
+            return new object?[] { Items("volumeSet", page, Volume), Value("nextToken", next) };
+        })
+        .Action("AttachVolume", c => new AttachVolume(c.Parameters.Required("VolumeId"), c.Parameters.Optional("InstanceId"), c.Parameters.Optional("Device")),
+            Attachment)
+        .Action("DetachVolume", c =>
+        {
+            // The native detach is always a clean one (the guest is asked first); a forced detach is not offered.
+            _ = c.Parameters.Optional("Device");
+            return new DetachVolume(c.Parameters.Required("VolumeId"), c.Parameters.Optional("InstanceId"));
+        }, Attachment)
+        .Command("DeleteVolume", c => new DeleteVolume(c.Parameters.Required("VolumeId")))
+        .Action("CreateSnapshot", c => new CreateSnapshot(c.Parameters.Optional("VolumeId"), c.Parameters.Optional("Description")), Snapshot)
+        .Action("DescribeSnapshots", c =>
+        {
+            var ids = c.Ids("SnapshotId");
+            c.Items["owners"] = c.Ids("Owner");
+            c.ReadFilters("snapshot-id", "volume-id", "status", "owner-id", "description", "encrypted", "volume-size");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeSnapshots(ids);
+        }, (c, found) =>
+        {
+            var owners = ((IReadOnlyList<string>)c.Items["owners"]).Select(o => o == "self" ? c.Caller.AccountId : o).ToList();
+            var owned = owners.Count == 0 ? found.Snapshots : found.Snapshots.Where(s => owners.Contains(s.OwnerId));
+            var filtered = c.Filters().Apply(owned, (s, name) => name switch
+            {
+                "snapshot-id" => [s.SnapshotId],
+                "volume-id" => [s.VolumeId],
+                "status" => [s.State],
+                "owner-id" => [s.OwnerId],
+                "description" => [s.Description],
+                "encrypted" => [s.Encrypted ? "true" : "false"],
+                "volume-size" => [s.VolumeSize.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, s => s.SnapshotId);
+            return new object?[] { Items("snapshotSet", page, Snapshot), Value("nextToken", next) };
+        })
+        .Command("DeleteSnapshot", c => new DeleteSnapshot(c.Parameters.Required("SnapshotId")));
+
+    private static object?[] Volume(VolumeResponse v) =>
+    [
+        Value("volumeId", v.VolumeId),
+        Value("size", v.Size),
+        Value("snapshotId", v.SnapshotId ?? ""),
+        Value("availabilityZone", v.AvailabilityZone),
+        Value("status", v.State),
+        Value("createTime", v.CreateTime),
+        Items("attachmentSet", v.Attachments, a => new object?[]
+        {
+            Value("volumeId", a.VolumeId),
+            Value("instanceId", a.InstanceId),
+            Value("device", a.Device),
+            Value("status", a.State),
+            Value("attachTime", a.AttachTime),
+            Value("deleteOnTermination", a.DeleteOnTermination),
+        }),
+        Value("volumeType", v.VolumeType),
+        Value("encrypted", v.Encrypted),
+        Value("multiAttachEnabled", false),
+    ];
+
+    private static object?[] Attachment(AttachmentResponse a) =>
+    [
+        Value("volumeId", a.VolumeId),
+        Value("instanceId", a.InstanceId),
+        Value("device", a.Device),
+        Value("status", a.State),
+        Value("attachTime", a.AttachTime),
+    ];
+
+    private static object?[] Snapshot(SnapshotResponse s) =>
+    [
+        Value("snapshotId", s.SnapshotId),
+        Value("volumeId", s.VolumeId),
+        Value("status", s.State),
+        Value("startTime", s.StartTime),
+        Value("progress", s.Progress),
+        Value("ownerId", s.OwnerId),
+        Value("volumeSize", s.VolumeSize),
+        Value("description", s.Description ?? ""),
+        Value("encrypted", s.Encrypted),
+        Value("completionTime", s.CompletionTime),
+    ];
+}
