@@ -62,7 +62,7 @@ public sealed class MetadataEndpointTests(ITestOutputHelper output) : IAsyncLife
 
     private async Task ApplyAsync(MetadataEndpoint endpoint, params DesiredInstance[] instances)
     {
-        var network = new GuestNetwork(new IntegrationBridge(_database), Bridge, "127.0.0.1", endpoint, _database);
+        var network = new GuestNetwork(new IntegrationBridge(_database), Bridge, "127.0.0.1", metadata: endpoint, database: _database);
         var result = await network.ApplyAsync(new HostDesiredState("h-1", 1, instances, [new VpcNetwork(Vpc, 77, [])]), CancellationToken.None);
         Assert.Empty(result.PendingInterfaces);
     }
