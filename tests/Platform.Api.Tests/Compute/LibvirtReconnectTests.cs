@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Api.Tests.TestEngine;
 using Platform.HostAgent.Agent;
@@ -59,6 +60,10 @@ public sealed class LibvirtReconnectTests : IAsyncLifetime, IDisposable
         try
         {
             var image = await _operator.RegisterKernelImageAsync("reconnect-image", [1, 2, 3], [4, 5, 6]);
+            // The agent enrols and reports in its own time: launch once the server can take the instance.
+            await Eventually.TrueAsync(async () => await _operator.HostsAsync() is { ValueKind: JsonValueKind.Array } hosts
+                && hosts.GetArrayLength() == 1 && hosts[0].GetProperty("status").GetString() == "available", TimeSpan.FromSeconds(30),
+                "the agent's server did not become available");
             var id = (await _operator.LaunchAsync(new { instance_type = "t3.nano", image_id = image })).GetProperty("instance_id").GetString()!;
             await _operator.WaitForStateAsync(id, "running");
             Assert.Equal(1, runtime.Connections);
