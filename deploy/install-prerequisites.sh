@@ -7,7 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Debian packages used by the API, the HostAgent, the README's examples and the tests:
 # libvirt (its library carries the simulated test:/// hypervisor; the daemon drives QEMU), QEMU for
 # real guests under software emulation, genisoimage for the guests' config drives (cloud-init's NoCloud
-# ISO), and what the test guest image is built from (the host's kernel, busybox-static); vagrant checks the lab's Vagrantfile. Open vSwitch is the servers' switch
+# ISO), and what the test guest image is built from (the host's kernel, busybox-static, Debian's dropbear and curl
+# with their libraries: the guest's SSH server and HTTP client; openssh-client logs into it in the tests); vagrant checks the lab's Vagrantfile. Open vSwitch is the servers' switch
 # (deploy/start-test-daemons.sh runs it with the userspace datapath, no systemd needed); its tests put
 # guests in network namespaces (iproute2) and ping between them (iputils-ping); awscli (Debian's,
 # /usr/bin/aws) drives the S3 API in the end-to-end tests and the README. The fault-injection test holds the API's
@@ -15,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
   openvswitch-switch iproute2 iputils-ping ethtool iperf3
-  busybox-static linux-image-amd64
+  busybox-static linux-image-amd64 dropbear-bin openssh-client
   vagrant)
 
 missing=()

@@ -13,6 +13,11 @@
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   PLATFORM-GUEST-POWER-OFF           when the ACPI power button (a graceful stop) powers it off; a guest booted
 #                                      with platform.acpi=ignore ignores the button, for tests of the forced stop
+#   PLATFORM-GUEST-SSH-READY <port>    when its SSH server (Debian's dropbear) listens, after the network is up:
+#                                      meta-data's public-keys are root's /root/.ssh/authorized_keys, the host key
+#                                      an ed25519 key made at this boot (dropbearkey, milliseconds)
+# It also carries Debian's curl (with the shared libraries ldd lists) so tests can fetch from inside a guest,
+# e.g. `curl -X PUT http://169.254.169.254/latest/api/token` from the instance metadata service.
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinux, OUTDIR/initrd.img
 # vmlinux is the host kernel uncompressed: QEMU boots its ELF through the PVH entry point, skipping the BIOS
 # and the decompression of the bzImage, which under software emulation took most of the boot (5 s of 8).
@@ -27,13 +32,29 @@ kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
 version=${kernel#/boot/vmlinuz-}
 modules=/lib/modules/$version/kernel
 [ -x /bin/busybox ] || { echo "no /bin/busybox: install busybox-static" >&2; exit 1; }
+[ -x /usr/sbin/dropbear ] && [ -x /usr/bin/dropbearkey ] || { echo "no /usr/sbin/dropbear: install dropbear-bin" >&2; exit 1; }
+[ -x /usr/bin/curl ] || { echo "no /usr/bin/curl: install curl" >&2; exit 1; }
 
 mkdir -p "$out"
 if [ "$out/initrd.img" -nt "$0" ] && [ "$out/vmlinux" -nt "$kernel" ] && [ "$out/vmlinux" -nt "$0" ]; then exit 0; fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,modules}
+mkdir -p "$root"/{bin,dev,proc,sys,modules,etc,root,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"
+# Debian's dynamically linked programs, each with the shared libraries (and the loader) ldd lists, copied to
+# the same paths (Debian ships them stripped already).
+for program in /usr/sbin/dropbear /usr/bin/dropbearkey /usr/bin/curl; do
+  cp "$program" "$root$program"
+  for library in $(ldd "$program" | grep -o '/[^ ]*'); do
+    [ -e "$root$library" ] && continue
+    mkdir -p "$root$(dirname "$library")"
+    cp -L "$library" "$root$library"
+  done
+done
+# root for dropbear's login (getpwnam reads /etc/passwd; glibc's files service is in libc itself).
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+echo '/bin/sh' >"$root/etc/shells"
 
 # Load order from `modinfo -F depends`: the virtio transport first, then the devices.
 order=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio_blk cdrom isofs evdev button)
@@ -51,7 +72,7 @@ done
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -108,6 +129,17 @@ if [ -n "$mac" ] && [ -n "$ip" ]; then
   else
     echo "PLATFORM-GUEST-NO-NIC $mac"
   fi
+fi
+# The SSH server, once the network is up (or without it, still reachable over other paths): root's keys from
+# the config drive, as cloud-init's ssh module installs them, and a host key made now.
+mkdir -p /root/.ssh /etc/dropbear /dev/pts
+chmod 700 /root /root/.ssh
+mount -t devpts devpts /dev/pts 2>/dev/null
+[ -n "$drive" ] && sed -n 's/^  - "\(.*\)"$/\1/p' /config/meta-data >/root/.ssh/authorized_keys
+chmod 600 /root/.ssh/authorized_keys 2>/dev/null
+if dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 \
+  && dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22 -s 2>/dev/null; then
+  echo "PLATFORM-GUEST-SSH-READY 22"
 fi
 if [ -s /config/user-data ]; then
   cp /config/user-data /user-data && chmod +x /user-data && (sh /user-data 2>&1 | sed 's/^/PLATFORM-USER-DATA /' &)

@@ -319,6 +319,80 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Given_metadata_options_at_launch_and_modified_Then_describe_and_the_servers_desired_state_carry_them_and_bad_values_or_another_tenant_change_nothing()
+    {
+        var host = await _fleet.AddHostAsync("us-east-1b", cpus: 8, memoryMiB: 8192);
+        var vpcId = (await (await _operator.PostJsonAsync("/api/v1/vpc/vpcs", new { cidr_block = "10.9.0.0/16" })).AssertOkAsync()).GetProperty("vpc_id").GetString()!;
+        var subnetId = (await (await _operator.PostJsonAsync("/api/v1/vpc/subnets", new { vpc_id = vpcId, cidr_block = "10.9.1.0/24", availability_zone = "us-east-1b" }))
+            .AssertOkAsync()).GetProperty("subnet_id").GetString()!;
+        int Count(JsonElement list) => list.GetProperty("instances").GetArrayLength();
+        var before = Count(await (await _operator.GetAsync("/api/v1/ec2/instances")).AssertOkAsync());
+        foreach (var bad in new object[] { new { http_tokens = "maybe" }, new { http_put_response_hop_limit = 65 }, new { http_put_response_hop_limit = 0 }, new { http_endpoint = "off" } })
+        {
+            var error = await (await _operator.PostJsonAsync("/api/v1/ec2/instances", new { instance_type = "t3.nano", image_id = _imageId, subnet_id = subnetId, metadata_options = bad }))
+                .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+            Assert.False(string.IsNullOrEmpty(error.GetProperty("request_id").GetString()));
+        }
+
+        Assert.Equal(before, Count(await (await _operator.GetAsync("/api/v1/ec2/instances")).AssertOkAsync()));
+
+        var launched = (await _operator.LaunchAsync(new
+        {
+            instance_type = "t3.nano", image_id = _imageId, subnet_id = subnetId, metadata_options = new { http_tokens = "required", http_put_response_hop_limit = 2 },
+        })).GetProperty("instance");
+        var id = launched.GetProperty("instance_id").GetString()!;
+        static (string?, string?, int, string?) Options(JsonElement instance)
+        {
+            var options = instance.GetProperty("metadata_options");
+            return (options.GetProperty("state").GetString(), options.GetProperty("http_tokens").GetString(), options.GetProperty("http_put_response_hop_limit").GetInt32(),
+                options.GetProperty("http_endpoint").GetString());
+        }
+
+        Assert.Equal(("applied", "required", 2, "enabled"), Options(launched));
+        Assert.Equal(("applied", "required", 2, "enabled"), Options(await _operator.InstanceAsync(id)));
+
+        using var agent = _app.CreateClient();
+        var credential = JsonDocument.Parse(host.CredentialJson).RootElement;
+        agent.DefaultRequestHeaders.TryAddWithoutValidation("Authorization",
+            $"PlatformHost {credential.GetProperty("host_id").GetString()}:{credential.GetProperty("host_secret").GetString()}");
+        async Task<(string?, int, string?)> Desired()
+        {
+            var metadata = (await (await agent.GetAsync("/api/v1/agent/desired-state")).AssertOkAsync())
+                .GetProperty("instances").EnumerateArray().Single(i => i.GetProperty("instance_id").GetString() == id).GetProperty("metadata");
+            return (metadata.GetProperty("http_tokens").GetString(), metadata.GetProperty("http_put_response_hop_limit").GetInt32(), metadata.GetProperty("http_endpoint").GetString());
+        }
+
+        async Task<long> Version() => (await _operator.HostsAsync()).EnumerateArray().Single(h => h.GetProperty("host_id").GetString() == host.HostId)
+            .GetProperty("desired_version").GetInt64();
+        Assert.Equal(("required", 2, "enabled"), await Desired());
+
+        // Another tenant cannot see or change it; bad values are refused; neither changes anything.
+        using var management = _app.SignedClient(_app.RootCredentials);
+        using var bob = _app.SignedClient(await management.CreateAccountAsync("bob-imds"));
+        var version = await Version();
+        await (await bob.PostJsonAsync($"/api/v1/ec2/instances/{id}/metadata-options", new { http_endpoint = "disabled" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
+        await (await _operator.PostJsonAsync($"/api/v1/ec2/instances/{id}/metadata-options", new { http_endpoint = "disabled", http_put_response_hop_limit = 99 }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        Assert.Equal(("applied", "required", 2, "enabled"), Options(await _operator.InstanceAsync(id)));
+        Assert.Equal(version, await Version());
+
+        // The owner's change: what is named changes, the rest stays; the server's desired version rises and carries it.
+        var modified = await (await _operator.PostJsonAsync($"/api/v1/ec2/instances/{id}/metadata-options", new { http_tokens = "optional", http_endpoint = "disabled" }))
+            .AssertOkAsync();
+        Assert.Equal(id, modified.GetProperty("instance_id").GetString());
+        Assert.Equal("disabled", modified.GetProperty("instance_metadata_options").GetProperty("http_endpoint").GetString());
+        Assert.Equal(("applied", "optional", 2, "disabled"), Options(await _operator.InstanceAsync(id)));
+        Assert.True(await Version() > version);
+        Assert.Equal(("optional", 2, "disabled"), await Desired());
+
+        // The same values again change nothing, so the server is not woken for them.
+        version = await Version();
+        await (await _operator.PostJsonAsync($"/api/v1/ec2/instances/{id}/metadata-options", new { http_endpoint = "disabled" })).AssertOkAsync();
+        Assert.Equal(version, await Version());
+    }
+
+    [Fact]
     public async Task Given_a_VPC_Then_launches_get_an_address_from_their_subnet_their_server_gets_the_firewall_and_termination_frees_the_address()
     {
         var host = await _fleet.AddHostAsync("us-east-1b", cpus: 8, memoryMiB: 8192);

@@ -90,7 +90,7 @@ public sealed class Ec2QueryCliTests : IAsyncLifetime
         var launchArguments = new[]
         {
             "run-instances", "--image-id", _cloud.ImageId, "--instance-type", "t3.micro", "--key-name", tour, "--subnet-id", subnetId,
-            "--security-group-ids", groupId, "--client-token", "token-" + tour,
+            "--security-group-ids", groupId, "--client-token", "token-" + tour, "--metadata-options", "HttpTokens=required,HttpPutResponseHopLimit=2",
             "--tag-specifications", $"ResourceType=instance,Tags=[{{Key=Name,Value={tour}}},{{Key=team,Value=blue}}]",
         };
         var launched = Assert.Single((await Ec2(launchArguments)).GetProperty("Instances").EnumerateArray());
@@ -99,6 +99,14 @@ public sealed class Ec2QueryCliTests : IAsyncLifetime
         Assert.Equal(0, launched.GetProperty("State").GetProperty("Code").GetInt32());
         Assert.Equal(subnetId, launched.GetProperty("SubnetId").GetString());
         Assert.Equal(groupId, launched.GetProperty("SecurityGroups")[0].GetProperty("GroupId").GetString());
+        Assert.Equal(("required", 2, "enabled"), (launched.GetProperty("MetadataOptions").GetProperty("HttpTokens").GetString(),
+            launched.GetProperty("MetadataOptions").GetProperty("HttpPutResponseHopLimit").GetInt32(), launched.GetProperty("MetadataOptions").GetProperty("HttpEndpoint").GetString()));
+        var modified = await Ec2("modify-instance-metadata-options", "--instance-id", instanceId, "--http-endpoint", "disabled");
+        Assert.Equal(("disabled", "required"), (modified.GetProperty("InstanceMetadataOptions").GetProperty("HttpEndpoint").GetString(),
+            modified.GetProperty("InstanceMetadataOptions").GetProperty("HttpTokens").GetString()));
+        Assert.Equal("disabled", (await Ec2("describe-instances", "--instance-ids", instanceId, "--query", "Reservations[0].Instances[0].MetadataOptions.HttpEndpoint")).GetString());
+        await Fails("InvalidParameterValue", "ModifyInstanceMetadataOptions", "modify-instance-metadata-options", "--instance-id", instanceId,
+            "--http-put-response-hop-limit", "65");
 
         // The same client token answers the same launch.
         Assert.Equal(instanceId, (await Ec2(launchArguments)).GetProperty("Instances")[0].GetProperty("InstanceId").GetString());

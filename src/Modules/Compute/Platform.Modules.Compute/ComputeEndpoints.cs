@@ -27,7 +27,7 @@ internal static class ComputeEndpoints
 
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
-                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData), ct)));
+                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData, body.MetadataOptions), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -45,6 +45,9 @@ internal static class ComputeEndpoints
             TypedResults.Ok(await sender.Send(new StartInstance(id), ct)));
         ec2.MapPost("/instances/{instance_id}/reboot", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RebootInstance(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/metadata-options", async ([FromRoute(Name = "instance_id")] string id, MetadataOptionsBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ModifyInstanceMetadataOptions(id, body ?? new MetadataOptionsBody(null, null, null)), ct)));
         ec2.MapPost("/instances/{instance_id}/terminate", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new TerminateInstance(id), ct)));
         ec2.MapDelete("/instances/{instance_id}", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
@@ -95,7 +98,8 @@ internal static class ComputeEndpoints
         string? AvailabilityZone,
         List<TagSpecification>? Tags,
         string? SubnetId,
-        string? UserData);
+        string? UserData,
+        MetadataOptionsBody? MetadataOptions = null);
 
     internal sealed record TagsBody(List<TagSpecification>? Tags);
 

@@ -90,6 +90,12 @@ internal static class ComputeEc2Actions
         .Each("StopInstances", c => Instances(c, id => new StopInstance(id)), (_, changes) => StateChanges(changes), CheckInstances)
         .Each("TerminateInstances", c => Instances(c, id => new TerminateInstance(id)), (_, changes) => StateChanges(changes), CheckInstances)
         .Each("RebootInstances", c => Instances(c, id => new RebootInstance(id)), (_, _) => Value("return", true), CheckInstances)
+        .Action("ModifyInstanceMetadataOptions", c => new ModifyInstanceMetadataOptions(c.Parameters.Required("InstanceId"), MetadataOptions(c.Parameters)),
+            modified => new object?[]
+            {
+                Value("instanceId", modified.InstanceId),
+                Element("instanceMetadataOptions", MetadataOptionsXml(modified.InstanceMetadataOptions)),
+            })
         .Action("GetConsoleOutput", c =>
         {
             // The console's tail as the server last reported it is the latest there is: both values of Latest answer it.
@@ -390,8 +396,19 @@ internal static class ComputeEc2Actions
 
         return new RunInstances(p.Optional("InstanceType"), p.Optional("ImageId"), p.Optional("KeyName"), groups.Count == 0 ? null : groups,
             p.Optional("ClientToken"), p.Structure("Placement")?.Optional("AvailabilityZone"), tags.Count == 0 ? null : tags, p.Optional("SubnetId"),
-            p.Optional("UserData"));
+            p.Optional("UserData"), p.Structure("MetadataOptions") is { } options ? MetadataOptions(options) : null);
     }
+
+    private static MetadataOptionsBody MetadataOptions(AwsQueryParameters options) =>
+        new(options.Optional("HttpTokens"), options.OptionalInt("HttpPutResponseHopLimit"), options.Optional("HttpEndpoint"));
+
+    private static object?[] MetadataOptionsXml(InstanceMetadataOptionsResponse options) =>
+    [
+        Value("state", options.State),
+        Value("httpTokens", options.HttpTokens),
+        Value("httpPutResponseHopLimit", options.HttpPutResponseHopLimit),
+        Value("httpEndpoint", options.HttpEndpoint),
+    ];
 
     private static List<IRequest<InstanceStateChange>> Instances(AwsQueryCall c, Func<string, IRequest<InstanceStateChange>> request)
     {
@@ -465,6 +482,7 @@ internal static class ComputeEc2Actions
         Value("architecture", "x86_64"),
         Value("virtualizationType", "hvm"),
         Value("clientToken", i.ClientToken ?? ""),
+        i.MetadataOptions is { } metadataOptions ? Element("metadataOptions", MetadataOptionsXml(metadataOptions)) : null,
         i.Tags.Count == 0 ? null : TagSet(i.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))),
         Items("networkInterfaceSet", i.NetworkInterfaceId is null ? [] : new[] { i }, n => new object?[]
         {

@@ -81,7 +81,10 @@ internal static class HostDesiredStates
         instance.ImageId,
         LocalHostname(instance.PrivateIpAddress, region),
         new DateTimeOffset(DateTime.SpecifyKind(instance.LaunchedAt ?? instance.CreatedAt, DateTimeKind.Utc)),
-        instance.KeyName);
+        instance.KeyName,
+        HttpTokens: instance.HttpTokens,
+        HttpPutResponseHopLimit: instance.HttpPutResponseHopLimit,
+        HttpEndpoint: instance.HttpEndpoint);
 
     /// <summary>EC2's private DNS name: ip-10-0-1-5.ec2.internal in us-east-1, ip-10-0-1-5.REGION.compute.internal elsewhere.</summary>
     internal static string LocalHostname(string? privateIp, string region)

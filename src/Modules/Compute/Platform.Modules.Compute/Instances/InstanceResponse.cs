@@ -33,7 +33,8 @@ internal sealed record InstanceResponse(
     string? ClientToken,
     DateTime? LaunchTime,
     DateTime CreatedAt,
-    string? PublicIpAddress = null)
+    string? PublicIpAddress = null,
+    InstanceMetadataOptionsResponse? MetadataOptions = null)
 {
     /// <param name="publicIpAddress">The elastic IP of its interface (Network's <c>DescribeInstancePublicAddresses</c>), null for none.</param>
     public static InstanceResponse From(Instance instance, bool hostReachable, string? publicIpAddress = null)
@@ -48,7 +49,8 @@ internal sealed record InstanceResponse(
             instance.MacAddress, instance.SubnetId, instance.VpcId, instance.NetworkInterfaceId,
             JsonSerializer.Deserialize<List<string>>(instance.SecurityGroups) ?? [],
             instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
-            status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt, publicIpAddress);
+            status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt, publicIpAddress,
+            InstanceMetadataOptionsResponse.From(instance));
     }
 }
 

@@ -40,7 +40,8 @@ internal sealed record RunInstances(
     string? AvailabilityZone,
     IReadOnlyList<TagSpecification>? Tags,
     string? SubnetId = null,
-    string? UserData = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    string? UserData = null,
+    MetadataOptionsBody? MetadataOptions = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -66,6 +67,7 @@ internal sealed record RunInstances(
         }
 
         InstanceTags.Validate(Tags);
+        MetadataOptions?.Validate();
         if (UserData is not null)
         {
             byte[] decoded;
@@ -95,6 +97,7 @@ internal sealed record RunInstances(
         var canonical = JsonSerializer.Serialize(new object?[]
         {
             InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId, UserData,
+            MetadataOptions?.HttpTokens, MetadataOptions?.HttpPutResponseHopLimit, MetadataOptions?.HttpEndpoint,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
@@ -253,6 +256,9 @@ internal sealed class RunInstancesHandler(
             ClientToken = request.ClientToken,
             ParametersHash = parametersHash,
             DesiredPower = DesiredPowers.Running,
+            HttpTokens = request.MetadataOptions?.HttpTokens ?? InstanceMetadataDefaults.HttpTokens,
+            HttpPutResponseHopLimit = request.MetadataOptions?.HttpPutResponseHopLimit ?? InstanceMetadataDefaults.HopLimit,
+            HttpEndpoint = request.MetadataOptions?.HttpEndpoint ?? InstanceMetadataDefaults.HttpEndpoint,
             ChangedAtVersion = host.DesiredVersion,
             CreatedAt = now,
             Tags = (request.Tags ?? []).Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),

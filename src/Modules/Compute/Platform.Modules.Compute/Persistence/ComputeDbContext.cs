@@ -124,6 +124,9 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.DesiredPower).HasColumnName("desired_power").HasMaxLength(16);
             instance.Property(i => i.RebootCount).HasColumnName("reboot_count");
             instance.Property(i => i.StartCount).HasColumnName("start_count");
+            instance.Property(i => i.HttpTokens).HasColumnName("http_tokens").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpTokens);
+            instance.Property(i => i.HttpPutResponseHopLimit).HasColumnName("http_put_response_hop_limit").HasDefaultValue(InstanceMetadataDefaults.HopLimit);
+            instance.Property(i => i.HttpEndpoint).HasColumnName("http_endpoint").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpEndpoint);
             instance.Property(i => i.ChangedAtVersion).HasColumnName("changed_at_version");
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");

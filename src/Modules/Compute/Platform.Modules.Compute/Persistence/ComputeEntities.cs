@@ -161,6 +161,15 @@ internal sealed class Instance
 
     public int RebootCount { get; set; }
 
+    /// <summary>EC2's MetadataOptions.HttpTokens: <c>optional</c> (IMDSv1 too) or <c>required</c> (IMDSv2 tokens only).</summary>
+    public string HttpTokens { get; set; } = InstanceMetadataDefaults.HttpTokens;
+
+    /// <summary>EC2's MetadataOptions.HttpPutResponseHopLimit: the IP TTL of the token's answer, 1 to 64.</summary>
+    public int HttpPutResponseHopLimit { get; set; } = InstanceMetadataDefaults.HopLimit;
+
+    /// <summary>EC2's MetadataOptions.HttpEndpoint: <c>enabled</c> or <c>disabled</c> (the metadata service does not answer).</summary>
+    public string HttpEndpoint { get; set; } = InstanceMetadataDefaults.HttpEndpoint;
+
     /// <summary>The host's desired-state version that carried this instance's latest change.</summary>
     public long ChangedAtVersion { get; set; }
 
@@ -217,4 +226,14 @@ internal static class DesiredPowers
     public const string Running = "running";
     public const string Stopped = "stopped";
     public const string Absent = "absent";
+}
+
+/// <summary>EC2's defaults for an instance's MetadataOptions.</summary>
+internal static class InstanceMetadataDefaults
+{
+    public const string HttpTokens = "optional";
+
+    public const int HopLimit = 1;
+
+    public const string HttpEndpoint = "enabled";
 }

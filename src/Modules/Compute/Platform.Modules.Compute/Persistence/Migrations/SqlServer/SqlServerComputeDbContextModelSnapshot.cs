@@ -156,6 +156,28 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("host_id");
 
+                    b.Property<string>("HttpEndpoint")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("enabled")
+                        .HasColumnName("http_endpoint");
+
+                    b.Property<int>("HttpPutResponseHopLimit")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1)
+                        .HasColumnName("http_put_response_hop_limit");
+
+                    b.Property<string>("HttpTokens")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("optional")
+                        .HasColumnName("http_tokens");
+
                     b.Property<string>("ImageCommandLine")
                         .IsRequired()
                         .HasMaxLength(1024)

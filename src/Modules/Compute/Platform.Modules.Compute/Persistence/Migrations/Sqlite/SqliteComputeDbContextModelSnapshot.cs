@@ -150,6 +150,28 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("host_id");
 
+                    b.Property<string>("HttpEndpoint")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("enabled")
+                        .HasColumnName("http_endpoint");
+
+                    b.Property<int>("HttpPutResponseHopLimit")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1)
+                        .HasColumnName("http_put_response_hop_limit");
+
+                    b.Property<string>("HttpTokens")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("optional")
+                        .HasColumnName("http_tokens");
+
                     b.Property<string>("ImageCommandLine")
                         .IsRequired()
                         .HasMaxLength(1024)
