@@ -91,6 +91,20 @@ public sealed class MetadataEndpointTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [OvsFact]
+    public async Task Given_a_port_of_an_earlier_switch_left_in_the_namespace_Then_the_service_takes_the_new_one_and_answers()
+    {
+        // What a restarted ovs-vswitchd leaves: the old tap, under the port's name, still in the service's namespace.
+        await using var endpoint = Endpoint();
+        await Shell.CheckAsync("ip", "netns", "add", endpoint.Namespace);
+        await Shell.CheckAsync("ip", "-n", endpoint.Namespace, "link", "add", endpoint.PortName, "type", "veth", "peer", "name", "mp" + _suffix);
+        var (a, instanceA) = await GuestAsync("ms", 8);
+
+        await ApplyAsync(endpoint, instanceA);
+
+        Assert.Equal((0, "200", "i-00000000000000008"), await CurlAsync(a, "/latest/meta-data/instance-id"));
+    }
+
+    [OvsFact]
     public async Task Given_guests_on_the_switch_Then_each_reads_only_its_own_data_and_tokens_are_per_instance()
     {
         var (a, instanceA) = await GuestAsync("ma", 5);

@@ -122,6 +122,10 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
 
     private async Task MoveInAsync(CancellationToken cancellationToken)
     {
+        // A port of that name already in the namespace is an earlier ovs-vswitchd's (a restarted switch makes its tap again
+        // in its own namespace and leaves the old one): it carries nothing now, and while it is there the new one cannot move in.
+        _ = await RunAsync("ip", ["-n", Namespace, "link", "del", PortName], cancellationToken);
+
         // The tap appears a moment after its OpenFlow port is assigned.
         for (var attempt = 0; ; attempt++)
         {
