@@ -140,10 +140,12 @@ public sealed class EdgeDataPathTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains($"->eth_dst,dec_ttl,output:", again.Flows, StringComparison.Ordinal);
         Assert.True(await g1.PingAsync(GatewayIp, 2), "out again after the restart");
 
-        // Intra-VPC traffic never reaches the uplink.
+        // Intra-VPC traffic never reaches the uplink: ten echo requests and their replies inside the VPC add nothing there.
+        // The outside may still get a stray control packet in that time (a late FIN of the sessions above, an ARP
+        // refresh), so fewer than ten is the bound; a leak of the pings would add twenty.
         var before = await RxPacketsAsync();
-        Assert.True(await g1.PingAsync(g2.Ip, 1, 5));
-        Assert.Equal(before, await RxPacketsAsync());
+        Assert.True(await g1.PingAsync(g2.Ip, 1, 10));
+        Assert.InRange(await RxPacketsAsync() - before, 0, 9);
     }
 
     [OvsFact]
