@@ -110,6 +110,7 @@ public enum DesiredPower
 /// <param name="RebootCount">Raised by every reboot request; the agent reboots a running guest when it sees it rise.</param>
 /// <param name="PublicKey">The key pair's public key (OpenSSH form): on the config drive's meta-data, as cloud-init installs it.</param>
 /// <param name="UserData">EC2's user data, base64 as the tenant gave it: the config drive's user-data, decoded.</param>
+/// <param name="Database">For a managed database's instance (RDS): the database its guest runs; null for ordinary instances.</param>
 /// <param name="StartCount">
 /// Raised by every start request. A guest that powered itself off (or crashed) since the agent last started it for this
 /// count stays off, as an EC2 instance whose OS shuts down stops; the agent starts it again when the count rises.
@@ -126,7 +127,8 @@ public sealed record DesiredInstance(
     string? PublicKey = null,
     string? UserData = null,
     int StartCount = 0,
-    DesiredInstanceMetadata? Metadata = null);
+    DesiredInstanceMetadata? Metadata = null,
+    DesiredDatabase? Database = null);
 
 /// <summary>
 /// What the instance metadata service at 169.254.169.254 tells this instance about itself (besides its interfaces, key and

@@ -31,7 +31,8 @@ public enum ObservedPower
 
 /// <param name="ConsoleOutput">The tail of the guest's serial console (up to 64 KiB), sent only when it changed.</param>
 /// <param name="Usage">The running guest's counters at the moment of the report; null while it is not running (or from an agent that sends none).</param>
-public sealed record InstanceReport(string InstanceId, ObservedPower Power, string? ConsoleOutput = null, InstanceUsage? Usage = null)
+/// <param name="Database">For a managed database's instance: what its guest's database agent reported last; null otherwise.</param>
+public sealed record InstanceReport(string InstanceId, ObservedPower Power, string? ConsoleOutput = null, InstanceUsage? Usage = null, DatabaseReport? Database = null)
 {
     public const int MaxConsoleBytes = 64 * 1024;
 }
