@@ -29,6 +29,7 @@ internal static class PlatformPipeline
             var requestId = ResourceIds.NewRequestId();
             context.TraceIdentifier = requestId;
             context.Response.Headers[RequestIdHeader] = requestId;
+            ServerRefusals.TrackRequest(context);
             if (context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
             {
                 // A refusal of a request that waits for 100 Continue is sent before its body: the client may send the body

@@ -34,9 +34,32 @@ internal static class PlatformTls
             var dataDirectory = configuration[$"{PlatformOptions.SectionName}:{nameof(PlatformOptions.DataDirectory)}"] ?? new PlatformOptions().DataDirectory;
             var certificates = new ServerCertificateSource(tls, () => CertificateNames(urls, tls), dataDirectory, TimeProvider.System);
             kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificates.Current());
+            // Kestrel's bare refusals get the API's error documents (ServerRefusals), on the decrypted stream: the endpoint's TLS
+            // goes on first, here, so the refusals' middleware runs inside it (Kestrel adds TLS itself only to an endpoint without).
+            var httpsPorts = HttpsPorts(urls);
+            var s3Port = StorageModule.S3ListenUrl(configuration) is { } s3 ? BindingAddress.Parse(s3).Port : -1;
+            var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<ServerRefusals>();
+            kestrel.ConfigureEndpointDefaults(endpoint =>
+            {
+                var port = endpoint.IPEndPoint?.Port ?? -1;
+                if (httpsPorts.Contains(port))
+                {
+                    endpoint.UseHttps();
+                }
+
+                var refusals = new ServerRefusals(port == s3Port, logger);
+                endpoint.Use(next => connection => refusals.OnConnectionAsync(connection, next));
+            });
         });
         return builder;
     }
+
+    /// <summary>The ports of the listeners that serve HTTPS.</summary>
+    public static IReadOnlySet<int> HttpsPorts(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(BindingAddress.Parse)
+        .Where(address => string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase))
+        .Select(address => address.Port)
+        .ToHashSet();
 
     /// <summary>Refuses a plain HTTP listener unless the operator allowed it and it is on a loopback address.</summary>
     public static void CheckListeners(string urls, TlsOptions tls)

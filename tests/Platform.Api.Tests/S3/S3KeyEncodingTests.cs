@@ -88,13 +88,17 @@ public sealed class S3KeyEncodingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Given_a_NUL_in_a_key_Then_it_is_refused_and_nothing_is_stored()
+    public async Task Given_a_NUL_in_a_key_Then_InvalidURI_with_S3s_error_body_and_nothing_is_stored()
     {
-        // Kestrel refuses %00 in a path itself, before the API (its own bare 400): the refusal and the unchanged bucket are what hold.
+        // Kestrel refuses %00 in a path itself, before the API; ServerRefusals puts S3's error document into its answer.
         using var s3 = S3Clients.For(_api.S3Address, _root);
         await s3.PutBucketAsync("nul-keys");
         using var s3Port = new HttpClient(new SdkSigningHandler(_root, "s3") { InnerHandler = _api.CreateHandler() }) { BaseAddress = _api.S3Address };
-        Assert.Equal(HttpStatusCode.BadRequest, (await s3Port.PutAsync("/nul-keys/a%00b", new ByteArrayContent("x"u8.ToArray()))).StatusCode);
+        using var refused = await s3Port.PutAsync("/nul-keys/a%00b", new ByteArrayContent("x"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("<Code>InvalidURI</Code>", body, StringComparison.Ordinal);
+        Assert.Contains($"<RequestId>{Assert.Single(refused.Headers.GetValues("x-amz-request-id"))}</RequestId>", body, StringComparison.Ordinal);
         var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "nul-keys" });
         Assert.Empty(listed.S3Objects ?? []);
     }
