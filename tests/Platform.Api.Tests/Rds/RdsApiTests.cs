@@ -322,13 +322,24 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
         await (await client.DeleteAsync($"{Api}/db-subnet-groups/net")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBSubnetGroupStateFault");
         await (await client.DeleteAsync($"{Api}/db-parameter-groups/tuned")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBParameterGroupState");
 
+        // What Compute will put on the server's desired state for this instance's guest.
+        var resourceId = created.GetProperty("dbi_resource_id").GetString()!;
+        var desired = await platform.DesiredAsync(resourceId);
+        Assert.Equal("correct-horse-battery", desired.MasterPassword);
+        Assert.Equal(1, desired.Generation);
+        Assert.False(desired.Parameters.ContainsKey("max_connections"));
+
         // A static parameter changed on the group: the member instance waits for a reboot to take it.
-        await platform.ReportAsync(created.GetProperty("dbi_resource_id").GetString()!, new DatabaseReport(DatabaseState.Available, 1));
+        await platform.ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
         await (await client.PostJsonAsync($"{Api}/db-parameter-groups/tuned/parameters", new
         {
             parameters = new object[] { new { parameter_name = "max_connections", parameter_value = "40", apply_method = "pending-reboot" } },
         })).AssertOkAsync();
         Assert.Equal("pending-reboot", (await DescribeAsync(client, "inventory")).GetProperty("db_parameter_groups")[0].GetProperty("parameter_apply_status").GetString());
+        var changed = await platform.DesiredAsync(resourceId);
+        Assert.Equal(2, changed.Generation);
+        Assert.Equal("40", changed.Parameters["max_connections"]);
+        Assert.Equal(desired.Tls, changed.Tls);
 
         await (await client.DeleteAsync($"{Api}/db-instances/inventory?skip_final_snapshot=true")).AssertOkAsync();
         await (await client.GetAsync($"{Api}/db-instances/inventory")).AssertErrorAsync(HttpStatusCode.NotFound, "DBInstanceNotFound");

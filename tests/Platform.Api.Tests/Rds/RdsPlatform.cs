@@ -39,6 +39,14 @@ public sealed class RdsPlatform : IAsyncLifetime
         }
     }
 
+    /// <summary>The guest's desired database, as Compute asks the Database module for it.</summary>
+    public async Task<DesiredDatabase> DesiredAsync(string resourceId)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var managed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DescribeManagedDatabase(resourceId, "vol-data"));
+        return JsonSerializer.Deserialize<DesiredDatabase>(managed!.DesiredDatabaseJson, AgentApi.Json)!;
+    }
+
     /// <summary>What Compute publishes when a database guest reports: here the test is the guest.</summary>
     public async Task ReportAsync(string resourceId, DatabaseReport report)
     {

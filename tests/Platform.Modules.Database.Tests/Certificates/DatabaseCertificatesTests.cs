@@ -12,7 +12,7 @@ namespace Platform.Modules.Database.Tests.Certificates;
 public sealed class DatabaseCertificatesTests : IDisposable
 {
     private readonly ModuleDatabaseFile _database = new();
-    private readonly ISecretProtector _secrets = new AesGcmSecretProtector(Options.Create(new PlatformOptions { MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
+    private readonly AesGcmSecretProtector _secrets = new AesGcmSecretProtector(Options.Create(new PlatformOptions { MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
 
     [Fact]
     public async Task Given_two_replicas_asking_at_once_Then_there_is_one_CA_and_its_key_is_stored_encrypted()

@@ -26,6 +26,7 @@ internal static class DatabaseModule
         services.AddModuleDatabase<DatabaseDbContext, SqliteDatabaseDbContext, SqlServerDatabaseDbContext>(configuration, DatabaseDbContext.SchemaName);
         services.AddScoped<NewDbInstance>();
         services.AddScoped<DatabaseCertificates>();
+        services.AddScoped<DesiredDatabaseComposer>();
         services.AddScoped<SnapshotTaker>();
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();

@@ -87,6 +87,8 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.Tags).HasColumnName("tags");
             i.Property(x => x.CreatedAt).HasColumnName("created_at");
             i.Property(x => x.LastBackupDay).HasColumnName("last_backup_day");
+            i.Property(x => x.ServerCertificatePem).HasColumnName("server_certificate_pem").HasMaxLength(8000);
+            i.Property(x => x.ServerKeyProtected).HasColumnName("server_key_protected").HasMaxLength(8000);
             i.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
             i.HasIndex(x => new { x.AccountId, x.Identifier }).IsUnique();
         });

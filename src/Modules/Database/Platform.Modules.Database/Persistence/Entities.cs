@@ -112,6 +112,12 @@ internal sealed class DbInstance
     /// <summary>The last UTC day an automated backup was asked for, so the job asks once a day whoever runs it.</summary>
     public DateOnly? LastBackupDay { get; set; }
 
+    /// <summary>The server's TLS certificate from the database CA, PEM, made the first time the guest's desired state is composed.</summary>
+    public string? ServerCertificatePem { get; set; }
+
+    /// <summary>Its private key, encrypted under the platform key with the resource id as context.</summary>
+    public string? ServerKeyProtected { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }

@@ -251,6 +251,16 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("security_group_ids");
 
+                    b.Property<string>("ServerCertificatePem")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("server_certificate_pem");
+
+                    b.Property<string>("ServerKeyProtected")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("server_key_protected");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)

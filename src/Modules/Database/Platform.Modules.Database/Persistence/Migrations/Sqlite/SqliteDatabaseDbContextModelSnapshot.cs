@@ -244,6 +244,16 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("security_group_ids");
 
+                    b.Property<string>("ServerCertificatePem")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("server_certificate_pem");
+
+                    b.Property<string>("ServerKeyProtected")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("server_key_protected");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
