@@ -1,13 +1,53 @@
+using Hangfire;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Database.Backups;
+using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Instances;
+using Platform.Modules.Database.Persistence;
+using Platform.Modules.Database.Reports;
+using Platform.Modules.Database.Snapshots;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database;
 
-/// <summary>Managed databases and their automatic backups. Registered, with nothing to serve yet: its issue builds it.</summary>
+/// <summary>
+/// Managed PostgreSQL (RDS): DB instances, subnet and parameter groups, snapshots and the daily automated backups. The
+/// control plane: each instance's guest is driven through the agent protocol's <c>DesiredDatabase</c> and reports back.
+/// </summary>
 internal static class DatabaseModule
 {
-    public static IServiceCollection AddDatabaseModule(this IServiceCollection services, IConfiguration configuration) => services;
+    public static IServiceCollection AddDatabaseModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RdsOptions>().BindConfiguration(RdsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddModuleDatabase<DatabaseDbContext, SqliteDatabaseDbContext, SqlServerDatabaseDbContext>(configuration, DatabaseDbContext.SchemaName);
+        services.AddScoped<NewDbInstance>();
+        services.AddScoped<DatabaseCertificates>();
+        services.AddScoped<DesiredDatabaseComposer>();
+        services.AddScoped<SnapshotTaker>();
+        services.AddScoped<GuestReportRecorder>();
+        services.AddScoped<AutomatedBackupJob>();
+        services.AddSingleton<IStartupTask, RegisterDatabaseJobs>();
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapDatabaseEndpoints(this IEndpointRouteBuilder routes) => routes;
+    public static IEndpointRouteBuilder MapDatabaseEndpoints(this IEndpointRouteBuilder routes)
+    {
+        RdsEndpoints.Map(routes);
+        return routes;
+    }
+
+    private sealed class RegisterDatabaseJobs(IRecurringJobManager recurring, IOptions<RdsOptions> options) : IStartupTask
+    {
+        public int Order => 250;
+
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            recurring.AddOrUpdate<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.BackupCron);
+            return Task.CompletedTask;
+        }
+    }
 }

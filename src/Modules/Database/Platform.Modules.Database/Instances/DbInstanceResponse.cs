@@ -1,0 +1,85 @@
+using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Persistence;
+
+namespace Platform.Modules.Database.Instances;
+
+internal sealed record EndpointResponse(string? Address, int Port);
+
+internal sealed record VpcSecurityGroupMembership(string VpcSecurityGroupId, string Status);
+
+internal sealed record DbParameterGroupStatus(string DbParameterGroupName, string ParameterApplyStatus);
+
+internal sealed record DbInstanceSubnetGroup(string DbSubnetGroupName, string VpcId);
+
+/// <summary>
+/// RDS's DBInstance shape, snake_case. The master password is never in it. <c>endpoint.address</c> is null until the
+/// instance's interface has an address.
+/// </summary>
+internal sealed record DbInstanceResponse(
+    string DbInstanceIdentifier,
+    string DbiResourceId,
+    string DbInstanceArn,
+    string DbInstanceClass,
+    int Vcpus,
+    double MemoryGib,
+    string Engine,
+    string EngineVersion,
+    string DbInstanceStatus,
+    string? StatusMessage,
+    string MasterUsername,
+    EndpointResponse Endpoint,
+    int AllocatedStorage,
+    string StorageType,
+    DateTime InstanceCreateTime,
+    string PreferredBackupWindow,
+    string PreferredMaintenanceWindow,
+    int BackupRetentionPeriod,
+    IReadOnlyList<VpcSecurityGroupMembership> VpcSecurityGroups,
+    IReadOnlyList<DbParameterGroupStatus> DbParameterGroups,
+    DbInstanceSubnetGroup DbSubnetGroup,
+    string? AvailabilityZone,
+    bool MultiAz,
+    bool PubliclyAccessible,
+    bool DeletionProtection,
+    DateTime? EarliestRestorableTime,
+    DateTime? LatestRestorableTime,
+    string CaCertificateIdentifier,
+    IReadOnlyList<RdsTag> TagList)
+{
+    public static DbInstanceResponse From(DbInstance instance, string region)
+    {
+        var instanceClass = InstanceClasses.Find(instance.InstanceClass);
+        return new(
+            instance.Identifier,
+            instance.ResourceId,
+            RdsArns.Instance(region, instance.AccountId, instance.Identifier),
+            instance.InstanceClass,
+            instanceClass?.Vcpus ?? 0,
+            instanceClass?.MemoryGiB ?? 0,
+            instance.Engine,
+            instance.EngineVersion,
+            instance.Status,
+            instance.StatusMessage,
+            instance.MasterUsername,
+            new EndpointResponse(null, instance.Port),
+            instance.AllocatedStorage,
+            "gp2",
+            instance.CreatedAt,
+            instance.PreferredBackupWindow,
+            instance.PreferredMaintenanceWindow,
+            instance.BackupRetentionPeriod,
+            [.. instance.SecurityGroupIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(g => new VpcSecurityGroupMembership(g, "active"))],
+            [new DbParameterGroupStatus(instance.ParameterGroupName, instance.ParameterApplyStatus)],
+            new DbInstanceSubnetGroup(instance.SubnetGroupName, instance.VpcId),
+            instance.AvailabilityZone,
+            MultiAz: false,
+            instance.PubliclyAccessible,
+            instance.DeletionProtection,
+            instance.EarliestRestorableTime,
+            instance.LatestRestorableTime,
+            DatabaseCertificates.CaIdentifier,
+            RdsNames.ReadTags(instance.Tags));
+    }
+}
+
+internal sealed record DbInstancesResponse(IReadOnlyList<DbInstanceResponse> DbInstances);

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Contracts;
+using Platform.Modules.Database.ParameterGroups;
+using Platform.Modules.Database.Persistence;
+using Platform.Modules.Shared.Security;
+
+namespace Platform.Modules.Database.Instances;
+
+/// <summary>
+/// Composes a DB instance's <see cref="DesiredDatabase"/>: the master password decrypted for the guest, the parameter
+/// group's values (with <c>shared_buffers</c> sized from the guest's memory when the group leaves it, as RDS sizes it
+/// from the class's), a server certificate from the database CA, where a restored instance's data comes from, and the
+/// backups asked for and not yet reported. The backup repository stays null until Storage offers a platform-internal
+/// bucket with credentials scoped to it (the guest part of issue 12); until then a restored instance, whose data must come
+/// from its source's repository, cannot be composed at all rather than start empty.
+/// </summary>
+internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates)
+{
+    public async Task<DesiredDatabase?> ComposeAsync(string resourceId, string dataVolumeId, CancellationToken cancellationToken)
+    {
+        var instance = await db.Instances.SingleOrDefaultAsync(i => i.ResourceId == resourceId, cancellationToken);
+        if (instance is null)
+        {
+            return null;
+        }
+
+        if (instance.RestoredFrom is not null)
+        {
+            throw new InvalidOperationException(
+                $"DB instance {instance.Identifier} is restored from {instance.RestoredFrom}: its data needs the source's backup repository, which needs Storage's platform-internal bucket (not built yet).");
+        }
+
+        var parameters = await ParameterGroupLookup.ValuesAsync(db, instance.AccountId, instance.ParameterGroupName, cancellationToken);
+        if (!parameters.ContainsKey("shared_buffers") && InstanceClasses.Find(instance.InstanceClass) is { } instanceClass)
+        {
+            // A quarter of the guest's memory, in PostgreSQL's 8 kB pages.
+            parameters["shared_buffers"] = (instanceClass.GuestMemoryMiB * 1024 / 4 / 8).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var operations = await db.BackupOperations.AsNoTracking()
+            .Where(o => o.ResourceId == resourceId && o.CompletedAt == null)
+            .OrderBy(o => o.RequestedAt).ThenBy(o => o.OperationId)
+            .Select(o => new { o.OperationId, o.Kind })
+            .ToListAsync(cancellationToken);
+        var (certificate, key, ca) = await ServerCertificateAsync(instance, cancellationToken);
+        return new DesiredDatabase(
+            instance.Identifier,
+            instance.ResourceId,
+            instance.Engine,
+            instance.EngineVersion,
+            instance.MasterUsername,
+            secrets.Unprotect(instance.MasterPasswordProtected, NewDbInstance.PasswordContext(instance.ResourceId)),
+            instance.Port,
+            dataVolumeId,
+            new SortedDictionary<string, string>(parameters, StringComparer.Ordinal),
+            instance.Generation,
+            new DatabaseTls(certificate, key, ca),
+            Backup: null,
+            Restore: null,
+            Operations: [.. operations.Select(o => new DatabaseOperation(o.OperationId, Enum.Parse<DatabaseOperationKind>(o.Kind)))]);
+    }
+
+    /// <summary>
+    /// The instance's one server certificate: issued once and kept, so the desired state stays the same from one
+    /// composition to the next. Two replicas issuing at once meet at the row's version; the loser takes the winner's.
+    /// </summary>
+    private async Task<(string Certificate, string Key, string Ca)> ServerCertificateAsync(DbInstance instance, CancellationToken cancellationToken)
+    {
+        var ca = (await certificates.CaAsync(cancellationToken)).CertificatePem;
+        var context = $"rds-server-key:{instance.ResourceId}";
+        if (instance.ServerCertificatePem is { } stored && instance.ServerKeyProtected is { } protectedKey)
+        {
+            return (stored, secrets.Unprotect(protectedKey, context), ca);
+        }
+
+        var (certificate, key, _) = await certificates.IssueServerCertificateAsync([$"{instance.Identifier}.{instance.AccountId}.rds.internal"], cancellationToken);
+        instance.ServerCertificatePem = certificate;
+        instance.ServerKeyProtected = secrets.Protect(key, context);
+        instance.Version++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return (certificate, key, ca);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var winner = await db.Instances.AsNoTracking().SingleAsync(i => i.ResourceId == instance.ResourceId, cancellationToken);
+            return winner.ServerCertificatePem is { } theirs && winner.ServerKeyProtected is { } theirKey
+                ? (theirs, secrets.Unprotect(theirKey, context), ca)
+                : throw new InvalidOperationException($"DB instance {instance.Identifier} changed while its certificate was issued; compose it again.");
+        }
+    }
+}
+
+internal sealed class DescribeManagedDatabaseHandler(DesiredDatabaseComposer composer, DatabaseDbContext db) : IRequestHandler<DescribeManagedDatabase, ManagedDatabase?>
+{
+    public async ValueTask<ManagedDatabase?> Handle(DescribeManagedDatabase request, CancellationToken cancellationToken)
+    {
+        var desired = await composer.ComposeAsync(request.ResourceId, request.DataVolumeId, cancellationToken);
+        if (desired is null)
+        {
+            return null;
+        }
+
+        var account = await db.Instances.AsNoTracking().Where(i => i.ResourceId == request.ResourceId).Select(i => i.AccountId).SingleAsync(cancellationToken);
+        return new ManagedDatabase(desired.ResourceId, account, desired.Generation, JsonSerializer.Serialize(desired, AgentApi.Json));
+    }
+}

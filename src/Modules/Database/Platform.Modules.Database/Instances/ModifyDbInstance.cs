@@ -1,0 +1,158 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Database.ParameterGroups;
+using Platform.Modules.Database.Persistence;
+using Platform.Modules.Network.Contracts;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Security;
+
+namespace Platform.Modules.Database.Instances;
+
+/// <summary>
+/// ModifyDBInstance: the class, storage (grows only), master password, parameter group, security groups, backup
+/// settings and deletion protection. Changes are applied at once (<c>apply_immediately</c> is accepted; this platform has
+/// no pending-maintenance queue). What the guest must apply raises the generation and puts the instance in
+/// <c>modifying</c> until its report says it applied it.
+/// </summary>
+internal sealed record ModifyDbInstance(
+    string Region,
+    string DbInstanceIdentifier,
+    string? DbInstanceClass,
+    int? AllocatedStorage,
+    string? MasterUserPassword,
+    string? DbParameterGroupName,
+    IReadOnlyList<string>? VpcSecurityGroupIds,
+    int? BackupRetentionPeriod,
+    string? PreferredBackupWindow,
+    string? PreferredMaintenanceWindow,
+    bool? DeletionProtection,
+    bool? PubliclyAccessible,
+    bool? ApplyImmediately) : IRequest<DbInstanceResponse>, IRequiresPermission, Shared.Messaging.IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
+        new("rds:ModifyDBInstance", RdsArns.Instance(Region, caller.AccountId, DbInstanceIdentifier.ToLowerInvariant()));
+
+    public void Validate()
+    {
+        if (DbInstanceClass is not null)
+        {
+            InstanceSettings.CheckClass(DbInstanceClass);
+        }
+
+        if (AllocatedStorage is not null)
+        {
+            InstanceSettings.CheckStorage(AllocatedStorage);
+        }
+
+        if (MasterUserPassword is not null)
+        {
+            InstanceSettings.CheckPassword(MasterUserPassword);
+        }
+
+        InstanceSettings.CheckRetention(BackupRetentionPeriod);
+        InstanceSettings.CheckBackupWindow(PreferredBackupWindow);
+        InstanceSettings.CheckMaintenanceWindow(PreferredMaintenanceWindow);
+    }
+}
+
+internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options)
+    : IRequestHandler<ModifyDbInstance, DbInstanceResponse>
+{
+    public async ValueTask<DbInstanceResponse> Handle(ModifyDbInstance request, CancellationToken cancellationToken)
+    {
+        var account = caller.Identity.AccountId;
+        var instance = await db.FindAsync(account, request.DbInstanceIdentifier, cancellationToken);
+        var growsStorage = request.AllocatedStorage > instance.AllocatedStorage;
+        DbInstanceLifecycle.RequireModifiable(instance, growsStorage);
+        if (request.AllocatedStorage < instance.AllocatedStorage)
+        {
+            throw RdsErrors.InvalidParameterCombination(
+                $"Invalid storage size for engine name postgres and storage type gp2: {request.AllocatedStorage}. Allocated storage can only grow (it is {instance.AllocatedStorage}).");
+        }
+
+        if (growsStorage)
+        {
+            var others = await db.Instances.Where(i => i.AccountId == account && i.ResourceId != instance.ResourceId).SumAsync(i => i.AllocatedStorage, cancellationToken);
+            if (others + request.AllocatedStorage!.Value > options.Value.StorageQuotaGiB)
+            {
+                throw RdsErrors.StorageQuotaExceeded(options.Value.StorageQuotaGiB);
+            }
+        }
+
+        var parameterGroup = request.DbParameterGroupName?.ToLowerInvariant();
+        if (parameterGroup is not null)
+        {
+            await ParameterGroupLookup.ValuesAsync(db, account, parameterGroup, cancellationToken);
+        }
+
+        if (request.VpcSecurityGroupIds is { } groupIds)
+        {
+            var wanted = groupIds.Distinct(StringComparer.Ordinal).ToList();
+            var found = wanted.Count == 0 ? [] : await sender.Send(new DescribeAccountSecurityGroups(account, wanted), cancellationToken);
+            var missing = wanted.Except(found.Select(g => g.GroupId), StringComparer.Ordinal).ToList();
+            if (wanted.Count == 0 || missing.Count > 0)
+            {
+                throw RdsErrors.InvalidParameterValue($"Invalid security group ids: {string.Join(", ", missing.DefaultIfEmpty("(none given)"))}");
+            }
+
+            if (found.FirstOrDefault(g => g.VpcId != instance.VpcId) is { } other)
+            {
+                throw RdsErrors.InvalidParameterCombination($"The DB instance and EC2 security group {other.GroupId} are in different VPCs.");
+            }
+
+            instance.SecurityGroupIds = string.Join(',', found.Select(g => g.GroupId));
+        }
+
+        // Everything is checked: from here on the changes are made, all in one save.
+        var guestChanges = false;
+        if (request.DbInstanceClass is { } instanceClass && instanceClass != instance.InstanceClass)
+        {
+            instance.InstanceClass = instanceClass;
+            guestChanges = true;
+        }
+
+        if (growsStorage)
+        {
+            instance.AllocatedStorage = request.AllocatedStorage!.Value;
+            guestChanges = true;
+        }
+
+        if (request.MasterUserPassword is { } password)
+        {
+            instance.MasterPasswordProtected = secrets.Protect(password, NewDbInstance.PasswordContext(instance.ResourceId));
+            guestChanges = true;
+        }
+
+        if (parameterGroup is not null && parameterGroup != instance.ParameterGroupName)
+        {
+            instance.ParameterGroupName = parameterGroup;
+            instance.ParameterApplyStatus = ParameterApplyStatus.PendingReboot;
+            guestChanges = true;
+        }
+
+        instance.BackupRetentionPeriod = request.BackupRetentionPeriod ?? instance.BackupRetentionPeriod;
+        instance.PreferredBackupWindow = request.PreferredBackupWindow ?? instance.PreferredBackupWindow;
+        instance.PreferredMaintenanceWindow = request.PreferredMaintenanceWindow ?? instance.PreferredMaintenanceWindow;
+        instance.DeletionProtection = request.DeletionProtection ?? instance.DeletionProtection;
+        instance.PubliclyAccessible = request.PubliclyAccessible ?? instance.PubliclyAccessible;
+        if (guestChanges)
+        {
+            instance.Generation++;
+            instance.Status = DbInstanceStatus.Modifying;
+        }
+
+        instance.Version++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw RdsErrors.InvalidInstanceState("The DB instance was changed by another request meanwhile; describe it and try again.");
+        }
+
+        return DbInstanceResponse.From(instance, request.Region);
+    }
+}

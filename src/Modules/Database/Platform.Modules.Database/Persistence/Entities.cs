@@ -1,0 +1,211 @@
+namespace Platform.Modules.Database.Persistence;
+
+/// <summary>A DB subnet group: subnets of one VPC of the account, in at least two zones. Names are kept lower case, as RDS does.</summary>
+internal sealed class DbSubnetGroup
+{
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Description { get; set; }
+
+    public required string VpcId { get; set; }
+
+    /// <summary>The subnets as <c>subnet-…@zone</c>, comma-separated: read and written only whole, with the group.</summary>
+    public required string Subnets { get; set; }
+
+    public string? Tags { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>A DB parameter group of family postgres15: the settings that differ from the family's defaults.</summary>
+internal sealed class DbParameterGroup
+{
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Family { get; init; }
+
+    public required string Description { get; init; }
+
+    /// <summary>The changed parameters as JSON (name → value); the defaults come from the catalog.</summary>
+    public required string Parameters { get; set; }
+
+    public string? Tags { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>Raised by every change, so two concurrent modifications cannot lose one another.</summary>
+    public long Version { get; set; }
+}
+
+/// <summary>A DB instance. Its id is RDS's DbiResourceId (<c>db-…</c>); the tenant's identifier is unique per account while it exists.</summary>
+internal sealed class DbInstance
+{
+    public required string ResourceId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Identifier { get; init; }
+
+    public required string Engine { get; init; }
+
+    public required string EngineVersion { get; init; }
+
+    public required string InstanceClass { get; set; }
+
+    public int AllocatedStorage { get; set; }
+
+    public required string MasterUsername { get; init; }
+
+    /// <summary>Encrypted under the platform key with the resource id as context; never returned.</summary>
+    public required string MasterPasswordProtected { get; set; }
+
+    public int Port { get; init; }
+
+    public required string SubnetGroupName { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public string? AvailabilityZone { get; set; }
+
+    /// <summary>Comma-separated security group ids.</summary>
+    public required string SecurityGroupIds { get; set; }
+
+    public required string ParameterGroupName { get; set; }
+
+    public int BackupRetentionPeriod { get; set; }
+
+    public required string PreferredBackupWindow { get; set; }
+
+    public required string PreferredMaintenanceWindow { get; set; }
+
+    public bool PubliclyAccessible { get; set; }
+
+    public bool DeletionProtection { get; set; }
+
+    public required string Status { get; set; }
+
+    /// <summary>Raised whenever what the guest must apply changes (parameters, password); the guest reports the one it applied.</summary>
+    public long Generation { get; set; }
+
+    public long AppliedGeneration { get; set; }
+
+    /// <summary>RDS's DBParameterGroupStatus.ParameterApplyStatus: in-sync, applying or pending-reboot.</summary>
+    public required string ParameterApplyStatus { get; set; }
+
+    public string? StatusMessage { get; set; }
+
+    public DateTime? EarliestRestorableTime { get; set; }
+
+    public DateTime? LatestRestorableTime { get; set; }
+
+    /// <summary>Where this instance was restored from: <c>snapshot:ID</c> or <c>pitr:RESOURCE-ID@TIME</c> (null: made empty).</summary>
+    public string? RestoredFrom { get; init; }
+
+    public string? Tags { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>The last UTC day an automated backup was asked for, so the job asks once a day whoever runs it.</summary>
+    public DateOnly? LastBackupDay { get; set; }
+
+    /// <summary>The server's TLS certificate from the database CA, PEM, made the first time the guest's desired state is composed.</summary>
+    public string? ServerCertificatePem { get; set; }
+
+    /// <summary>Its private key, encrypted under the platform key with the resource id as context.</summary>
+    public string? ServerKeyProtected { get; set; }
+
+    /// <summary>Optimistic concurrency: every change raises it.</summary>
+    public long Version { get; set; }
+}
+
+/// <summary>A DB snapshot: a backup set in the instance's repository, named by the tenant (manual) or by the platform (automated).</summary>
+internal sealed class DbSnapshot
+{
+    public required string AccountId { get; init; }
+
+    public required string Identifier { get; init; }
+
+    public required string SourceInstanceIdentifier { get; init; }
+
+    public required string SourceResourceId { get; init; }
+
+    /// <summary><c>manual</c> (kept until deleted, beyond the instance) or <c>automated</c> (pruned with the retention).</summary>
+    public required string SnapshotType { get; init; }
+
+    /// <summary><c>creating</c> until the guest reports the backup with its label, then <c>available</c>; <c>failed</c> when it reported a failure.</summary>
+    public required string Status { get; set; }
+
+    /// <summary>The backup operation the guest is asked to run; its result names the label.</summary>
+    public required string OperationId { get; init; }
+
+    public string? BackupLabel { get; set; }
+
+    public required string Engine { get; init; }
+
+    public required string EngineVersion { get; init; }
+
+    public int AllocatedStorage { get; init; }
+
+    public required string MasterUsername { get; init; }
+
+    /// <summary>The master password when the snapshot was taken, which an instance restored from it gets; encrypted, never returned.</summary>
+    public required string MasterPasswordProtected { get; init; }
+
+    public int Port { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public string? Tags { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? SnapshotCreateTime { get; set; }
+}
+
+/// <summary>
+/// A backup the guest is asked to take (<see cref="Platform.HostAgent.Protocol.DatabaseOperation"/>): listed in the desired
+/// state until its result is recorded. <see cref="ScheduledDay"/> is unique per instance for automated backups: the lease
+/// that lets two job runs or two replicas ask for one backup a day and never two.
+/// </summary>
+internal sealed class DbBackupOperation
+{
+    public required string OperationId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ResourceId { get; init; }
+
+    public required string Kind { get; init; }
+
+    /// <summary>The UTC day of an automated backup (null for a manual snapshot's).</summary>
+    public DateOnly? ScheduledDay { get; init; }
+
+    /// <summary>The manual snapshot this backup makes (null for an automated one).</summary>
+    public string? SnapshotIdentifier { get; init; }
+
+    public DateTime RequestedAt { get; init; }
+
+    public DateTime? CompletedAt { get; set; }
+
+    public bool? Succeeded { get; set; }
+
+    public string? BackupLabel { get; set; }
+
+    public string? Error { get; set; }
+}
+
+/// <summary>The platform's database CA (one row): its certificate, and its key encrypted under the platform key.</summary>
+internal sealed class DatabaseCertificateAuthority
+{
+    public required string Identifier { get; init; }
+
+    public required string CertificatePem { get; init; }
+
+    public required string PrivateKeyProtected { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}

@@ -1,0 +1,248 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    internal partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.EnsureSchema(
+                name: "rds");
+
+            migrationBuilder.CreateTable(
+                name: "backup_operations",
+                schema: "rds",
+                columns: table => new
+                {
+                    operation_id = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    resource_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    scheduled_day = table.Column<DateOnly>(type: "date", nullable: true),
+                    snapshot_identifier = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    requested_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    succeeded = table.Column<bool>(type: "bit", nullable: true),
+                    backup_label = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    error = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_backup_operations", x => x.operation_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "certificate_authorities",
+                schema: "rds",
+                columns: table => new
+                {
+                    identifier = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    certificate_pem = table.Column<string>(type: "nvarchar(max)", maxLength: 8000, nullable: false),
+                    private_key_protected = table.Column<string>(type: "nvarchar(max)", maxLength: 8000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_certificate_authorities", x => x.identifier);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "db_instances",
+                schema: "rds",
+                columns: table => new
+                {
+                    resource_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    identifier = table.Column<string>(type: "nvarchar(63)", maxLength: 63, nullable: false),
+                    engine = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    engine_version = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    instance_class = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    allocated_storage = table.Column<int>(type: "int", nullable: false),
+                    master_username = table.Column<string>(type: "nvarchar(63)", maxLength: 63, nullable: false),
+                    master_password_protected = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
+                    port = table.Column<int>(type: "int", nullable: false),
+                    subnet_group_name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    vpc_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    availability_zone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    security_group_ids = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    parameter_group_name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    backup_retention_period = table.Column<int>(type: "int", nullable: false),
+                    preferred_backup_window = table.Column<string>(type: "nvarchar(11)", maxLength: 11, nullable: false),
+                    preferred_maintenance_window = table.Column<string>(type: "nvarchar(19)", maxLength: 19, nullable: false),
+                    publicly_accessible = table.Column<bool>(type: "bit", nullable: false),
+                    deletion_protection = table.Column<bool>(type: "bit", nullable: false),
+                    status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    generation = table.Column<long>(type: "bigint", nullable: false),
+                    applied_generation = table.Column<long>(type: "bigint", nullable: false),
+                    parameter_apply_status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    status_message = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: true),
+                    earliest_restorable_time = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    latest_restorable_time = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    restored_from = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    last_backup_day = table.Column<DateOnly>(type: "date", nullable: true),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_db_instances", x => x.resource_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "db_parameter_groups",
+                schema: "rds",
+                columns: table => new
+                {
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    family = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    description = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    parameters = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_db_parameter_groups", x => new { x.account_id, x.name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "db_snapshots",
+                schema: "rds",
+                columns: table => new
+                {
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    identifier = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    source_instance_identifier = table.Column<string>(type: "nvarchar(63)", maxLength: 63, nullable: false),
+                    source_resource_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    snapshot_type = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    operation_id = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    backup_label = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    engine = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    engine_version = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    allocated_storage = table.Column<int>(type: "int", nullable: false),
+                    master_username = table.Column<string>(type: "nvarchar(63)", maxLength: 63, nullable: false),
+                    master_password_protected = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
+                    port = table.Column<int>(type: "int", nullable: false),
+                    vpc_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    snapshot_create_time = table.Column<DateTime>(type: "datetime2", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_db_snapshots", x => new { x.account_id, x.identifier });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "db_subnet_groups",
+                schema: "rds",
+                columns: table => new
+                {
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    description = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    vpc_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    subnets = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_db_subnet_groups", x => new { x.account_id, x.name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                schema: "rds",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    type = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
+                    payload = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    processed_at = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    attempts = table.Column<int>(type: "int", nullable: false),
+                    last_error = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_outbox_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_backup_operations_resource_id_completed_at",
+                schema: "rds",
+                table: "backup_operations",
+                columns: new[] { "resource_id", "completed_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_backup_operations_resource_id_scheduled_day",
+                schema: "rds",
+                table: "backup_operations",
+                columns: new[] { "resource_id", "scheduled_day" },
+                unique: true,
+                filter: "[scheduled_day] IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_db_instances_account_id_identifier",
+                schema: "rds",
+                table: "db_instances",
+                columns: new[] { "account_id", "identifier" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_db_snapshots_operation_id",
+                schema: "rds",
+                table: "db_snapshots",
+                column: "operation_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_outbox_messages_processed_at_occurred_at",
+                schema: "rds",
+                table: "outbox_messages",
+                columns: new[] { "processed_at", "occurred_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "backup_operations",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "certificate_authorities",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "db_instances",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "db_parameter_groups",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "db_snapshots",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "db_subnet_groups",
+                schema: "rds");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages",
+                schema: "rds");
+        }
+    }
+}

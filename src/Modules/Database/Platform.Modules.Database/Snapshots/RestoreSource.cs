@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace Platform.Modules.Database.Snapshots;
+
+/// <summary>
+/// Where a restored instance's data comes from, as one column (<see cref="Persistence.DbInstance.RestoredFrom"/>): the
+/// source's repository (by its resource id) and a backup label or a target time. It becomes the desired state's
+/// <c>DatabaseRestore</c>.
+/// </summary>
+internal sealed record RestoreSource(string SourceResourceId, string? BackupLabel, DateTime? TargetTime)
+{
+    public static string Snapshot(string sourceResourceId, string label) => $"snapshot:{sourceResourceId}:{label}";
+
+    public static string PointInTime(string sourceResourceId, DateTime targetTime) =>
+        $"pitr:{sourceResourceId}:{targetTime.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+
+    public static RestoreSource? Parse(string? column)
+    {
+        var parts = column?.Split(':', 3);
+        return parts switch
+        {
+            ["snapshot", var source, var label] => new RestoreSource(source, label, null),
+            ["pitr", var source, var time] => new RestoreSource(source, null,
+                DateTime.ParseExact(time, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)),
+            _ => null,
+        };
+    }
+}

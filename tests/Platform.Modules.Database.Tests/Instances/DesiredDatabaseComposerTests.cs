@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Instances;
+using Platform.Modules.Database.Persistence;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Security;
+
+namespace Platform.Modules.Database.Tests.Instances;
+
+/// <summary>What the guest is told to run: the decrypted password, the group's parameters, one stable certificate, the open backups.</summary>
+public sealed class DesiredDatabaseComposerTests : IDisposable
+{
+    private readonly ModuleDatabaseFile _database = new();
+    private readonly AesGcmSecretProtector _secrets = new AesGcmSecretProtector(Options.Create(new PlatformOptions { MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
+
+    [Fact]
+    public async Task Given_an_instance_with_a_backup_asked_for_Then_the_desired_database_carries_it_and_the_certificate_stays_the_same()
+    {
+        var instance = TestInstances.New();
+        instance.MasterPasswordProtected = _secrets.Protect("correct-horse-battery", NewDbInstance.PasswordContext(instance.ResourceId));
+        instance.Generation = 4;
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(instance);
+            db.BackupOperations.Add(new DbBackupOperation
+            {
+                OperationId = "op-1", AccountId = instance.AccountId, ResourceId = instance.ResourceId, Kind = "FullBackup", RequestedAt = DateTime.UtcNow,
+            });
+            db.BackupOperations.Add(new DbBackupOperation
+            {
+                OperationId = "op-0", AccountId = instance.AccountId, ResourceId = instance.ResourceId, Kind = "FullBackup",
+                RequestedAt = DateTime.UtcNow.AddDays(-1), CompletedAt = DateTime.UtcNow, Succeeded = true, BackupLabel = "20261204-030000F",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var first = await ComposeAsync(instance.ResourceId);
+        var second = await ComposeAsync(instance.ResourceId);
+        Assert.NotNull(first);
+        Assert.Equal("correct-horse-battery", first.MasterPassword);
+        Assert.Equal("vol-data", first.DataVolumeId);
+        Assert.Equal(4, first.Generation);
+        Assert.Equal("8192", first.Parameters["shared_buffers"]); // a quarter of db.t3.micro's 256 MiB guest, in 8 kB pages
+        Assert.Equal(["op-1"], first.Operations!.Select(o => o.OperationId));
+        Assert.Null(first.Backup);
+        Assert.Equal(first.Tls, second!.Tls);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", first.Tls.CertificatePem, StringComparison.Ordinal);
+
+        await using var check = _database.Open();
+        var stored = await check.Instances.SingleAsync();
+        Assert.DoesNotContain("PRIVATE KEY", stored.ServerKeyProtected!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_a_restored_instance_Then_it_is_not_composed_without_its_source_repository()
+    {
+        var instance = new DbInstance
+        {
+            ResourceId = NewDbInstance.NewResourceId(), AccountId = "123456789012", Identifier = "copy", Engine = "postgres", EngineVersion = "15",
+            InstanceClass = "db.t3.micro", AllocatedStorage = 5, MasterUsername = "app", MasterPasswordProtected = "x", Port = 5432, SubnetGroupName = "net",
+            VpcId = "vpc-1", SecurityGroupIds = "sg-1", ParameterGroupName = "default.postgres15", PreferredBackupWindow = "03:00-03:30",
+            PreferredMaintenanceWindow = "sun:05:00-sun:05:30", Status = DbInstanceStatus.Creating, ParameterApplyStatus = ParameterApplyStatus.InSync,
+            RestoredFrom = "snapshot:db-SOURCE:20261205-030000F",
+        };
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(instance);
+            await db.SaveChangesAsync();
+        }
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ComposeAsync(instance.ResourceId));
+        Assert.Null(await ComposeAsync("db-GONE"));
+    }
+
+    private async Task<DesiredDatabase?> ComposeAsync(string resourceId)
+    {
+        await using var db = _database.Open();
+        return await new DesiredDatabaseComposer(db, _secrets, new DatabaseCertificates(db, _secrets, TimeProvider.System)).ComposeAsync(resourceId, "vol-data", CancellationToken.None);
+    }
+
+    public void Dispose() => _database.Dispose();
+}
