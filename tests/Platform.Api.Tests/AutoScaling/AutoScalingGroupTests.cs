@@ -234,4 +234,102 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         }, TimeSpan.FromSeconds(60), "the group was never deleted");
         Assert.Contains(await client.StateAsync(keep), new[] { "shutting-down", "terminated" });
     }
+
+    [Fact]
+    public async Task Given_scaling_policies_Then_target_tracking_follows_CPU_out_and_in_and_simple_and_step_policies_execute_with_cooldowns()
+    {
+        await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 4096);
+        var tenant = await _root.CreateAccountAsync("asg-policies");
+        using var client = _app.SignedClient(tenant);
+        var (_, subnetA, _) = await NetworkAsync(client, "10.1");
+        await TemplateAsync(client, "web");
+        await (await client.PostJsonAsync($"{Api}/groups", new
+        {
+            auto_scaling_group_name = "web",
+            launch_template = new { launch_template_name = "web" },
+            min_size = 1,
+            max_size = 3,
+            vpc_zone_identifier = subnetA,
+            default_instance_warmup = 0,
+            default_cooldown = 0,
+        })).AssertOkAsync();
+
+        // Bad policies: AWS's errors, nothing stored.
+        async Task Refused(string name, object body) =>
+            await (await client.PutJsonAsync($"{Api}/groups/web/policies/{name}", body)).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        await Refused("no-target", new { policy_type = "TargetTrackingScaling", target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ASGAverageCPUUtilization" } } });
+        await Refused("alb", new { policy_type = "TargetTrackingScaling", target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ALBRequestCountPerTarget" }, target_value = 100 } });
+        await Refused("gap", new { policy_type = "StepScaling", adjustment_type = "ChangeInCapacity", step_adjustments = new object[] { new { metric_interval_lower_bound = 0, metric_interval_upper_bound = 10, scaling_adjustment = 1 }, new { metric_interval_lower_bound = 20, scaling_adjustment = 2 } } });
+        await Refused("no-type", new { policy_type = "SimpleScaling", scaling_adjustment = 1 });
+        await (await client.PutJsonAsync($"{Api}/groups/nope/policies/cpu", new { policy_type = "SimpleScaling", adjustment_type = "ChangeInCapacity", scaling_adjustment = 1 }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        Assert.Empty((await (await client.GetAsync($"{Api}/groups/web/policies")).AssertOkAsync()).GetProperty("scaling_policies").EnumerateArray());
+
+        async Task<int> Desired() => (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("desired_capacity").GetInt32();
+        async Task WaitForDesired(int wanted) => await Eventually.TrueAsync(async () =>
+        {
+            RunGroupJob(1);
+            return await Desired() == wanted;
+        }, TimeSpan.FromSeconds(90), $"the desired capacity never became {wanted}");
+
+        // A simulated guest of 2 vCPUs shows 50 % CPU: a 20 % target asks ceil(1 × 50 / 20) = 3, the maximum.
+        var policy = await (await client.PutJsonAsync($"{Api}/groups/web/policies/cpu", new
+        {
+            policy_type = "TargetTrackingScaling",
+            target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ASGAverageCPUUtilization" }, target_value = 20.0 },
+        })).AssertOkAsync();
+        Assert.Matches($"^arn:aws:autoscaling:us-east-1:{tenant.AccountId}:scalingPolicy:[0-9a-f-]{{36}}:autoScalingGroupName/web:policyName/cpu$", policy.GetProperty("policy_arn").GetString());
+        await WaitForDesired(3);
+        var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        Assert.Contains(activities, a => a.GetProperty("cause").GetString()!.Contains("-AlarmHigh-", StringComparison.Ordinal)
+            && a.GetProperty("cause").GetString()!.Contains("triggered policy cpu changing the desired capacity from", StringComparison.Ordinal));
+
+        // A 90 % target: three at 50 % fit in ceil(3 × 50 / 90) = 2.
+        await (await client.PutJsonAsync($"{Api}/groups/web/policies/cpu", new
+        {
+            policy_type = "TargetTrackingScaling",
+            target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ASGAverageCPUUtilization" }, target_value = 90.0 },
+        })).AssertOkAsync();
+        await WaitForDesired(2);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{Api}/groups/web/policies/cpu")).StatusCode);
+
+        // Simple scaling: +1, then its cooldown refuses a second one when honoured.
+        await (await client.PutJsonAsync($"{Api}/groups/web/policies/up", new { policy_type = "SimpleScaling", adjustment_type = "ChangeInCapacity", scaling_adjustment = 1, cooldown = 600 }))
+            .AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/policies/up/execute", new { honor_cooldown = true })).AssertOkAsync();
+        Assert.Equal(3, await Desired());
+        await (await client.PostJsonAsync($"{Api}/groups/web/policies/up/execute", new { honor_cooldown = true })).AssertErrorAsync(HttpStatusCode.BadRequest, "ScalingActivityInProgress");
+
+        // Step scaling: 30 for a threshold of 50 is 20 under it, in the step unbounded below that removes one.
+        await (await client.PutJsonAsync($"{Api}/groups/web/policies/steps", new
+        {
+            policy_type = "StepScaling",
+            adjustment_type = "ChangeInCapacity",
+            step_adjustments = new object[]
+            {
+                new { metric_interval_upper_bound = -10, scaling_adjustment = -1 },
+                new { metric_interval_lower_bound = -10, metric_interval_upper_bound = 0, scaling_adjustment = 0 },
+                new { metric_interval_lower_bound = 0, scaling_adjustment = 1 },
+            },
+        })).AssertOkAsync();
+        // Pending instances count as warming up, and a step scale-in waits for them: first all three in service.
+        await Eventually.TrueAsync(async () =>
+        {
+            RunGroupJob(1);
+            var members = (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("instances").EnumerateArray().ToList();
+            return members.Count == 3 && members.All(m => m.GetProperty("lifecycle_state").GetString() == "InService");
+        }, TimeSpan.FromSeconds(60), "three instances never were in service");
+        await (await client.PostJsonAsync($"{Api}/groups/web/policies/steps/execute", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        await (await client.PostJsonAsync($"{Api}/groups/web/policies/steps/execute", new { metric_value = 30, breach_threshold = 50 })).AssertOkAsync();
+        Assert.Equal(2, await Desired());
+        await WaitForDesired(2);
+        activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        await Eventually.TrueAsync(async () =>
+        {
+            RunGroupJob(1);
+            activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+            return activities.Any(a => a.GetProperty("cause").GetString()!.StartsWith("At ", StringComparison.Ordinal)
+                && a.GetProperty("cause").GetString()!.Contains("a user request executed policy steps changing the desired capacity from 3 to 2.", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(60), "no activity names the step policy");
+    }
 }

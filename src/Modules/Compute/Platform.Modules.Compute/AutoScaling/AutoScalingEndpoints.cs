@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
+using Platform.Modules.Compute.AutoScaling.Policies;
 using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Compute.AutoScaling;
@@ -64,8 +65,37 @@ internal static class AutoScalingEndpoints
         api.MapPost("/groups/{name}/resume-processes", async ([FromRoute(Name = "name")] string name, ProcessesBody? body, ISender sender,
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ChangeProcesses(name, body?.ScalingProcesses, Suspend: false), ct)));
+
+        api.MapPut("/groups/{name}/policies/{policy}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy, PolicyBody body,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutScalingPolicy(name, policy, body.PolicyType, body.AdjustmentType, body.ScalingAdjustment,
+                body.MinAdjustmentMagnitude, body.Cooldown, body.StepAdjustments, body.EstimatedInstanceWarmup, body.TargetTrackingConfiguration, body.Enabled), ct)));
+        api.MapGet("/groups/{name}/policies", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribePolicies(name), ct)));
+        api.MapDelete("/groups/{name}/policies/{policy}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy, ISender sender,
+                CancellationToken ct) =>
+        {
+            await sender.Send(new DeletePolicy(name, policy), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/policies/{policy}/execute", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy,
+                ExecuteBody? body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ExecutePolicy(name, policy, body?.HonorCooldown, body?.MetricValue, body?.BreachThreshold), ct)));
         return api;
     }
+
+    internal sealed record PolicyBody(
+        string? PolicyType,
+        string? AdjustmentType,
+        int? ScalingAdjustment,
+        int? MinAdjustmentMagnitude,
+        int? Cooldown,
+        List<StepAdjustment>? StepAdjustments,
+        int? EstimatedInstanceWarmup,
+        TargetTrackingConfiguration? TargetTrackingConfiguration,
+        bool? Enabled);
+
+    internal sealed record ExecuteBody(bool? HonorCooldown, double? MetricValue, double? BreachThreshold);
 
     internal sealed record CreateLaunchTemplateBody(string? LaunchTemplateName, string? VersionDescription, LaunchTemplateData? LaunchTemplateData);
 

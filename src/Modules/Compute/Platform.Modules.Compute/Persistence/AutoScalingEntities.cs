@@ -99,6 +99,9 @@ internal sealed class ScalingGroup
 
     public string TargetGroupArns { get; set; } = "[]";
 
+    /// <summary>Why the desired capacity last changed, in Auto Scaling's words: the first sentence of the causes of the activities that follow.</summary>
+    public string? CapacityChangeCause { get; set; }
+
     /// <summary>Null, or <c>Delete in progress</c>.</summary>
     public string? Status { get; set; }
 
@@ -229,6 +232,7 @@ internal static class AutoScalingModel
             g.Property(x => x.Tags).HasColumnName("tags");
             g.Property(x => x.TargetGroupArns).HasColumnName("target_group_arns");
             g.Property(x => x.Status).HasColumnName("status").HasMaxLength(64);
+            g.Property(x => x.CapacityChangeCause).HasColumnName("capacity_change_cause").HasMaxLength(1024);
             g.Property(x => x.CreatedAt).HasColumnName("created_at");
             g.Property(x => x.LeaseHolder).HasColumnName("lease_holder").HasMaxLength(64).IsConcurrencyToken();
             g.Property(x => x.LeaseExpiresAt).HasColumnName("lease_expires_at");
@@ -273,4 +277,73 @@ internal static class AutoScalingModel
             a.HasIndex(x => new { x.GroupId, x.StartTime });
         });
     }
+}
+
+/// <summary>A scaling policy of a group: target tracking, step or simple scaling, as Auto Scaling's PutScalingPolicy takes them.</summary>
+internal sealed class ScalingPolicy
+{
+    public required string Id { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>TargetTrackingScaling, StepScaling or SimpleScaling.</summary>
+    public required string PolicyType { get; set; }
+
+    public string? AdjustmentType { get; set; }
+
+    public int? ScalingAdjustment { get; set; }
+
+    public int? MinAdjustmentMagnitude { get; set; }
+
+    public int? Cooldown { get; set; }
+
+    /// <summary>JSON array of step adjustments.</summary>
+    public string? StepAdjustments { get; set; }
+
+    public int? EstimatedInstanceWarmup { get; set; }
+
+    /// <summary>ASGAverageCPUUtilization, ASGAverageNetworkIn or ASGAverageNetworkOut.</summary>
+    public string? PredefinedMetricType { get; set; }
+
+    public double? TargetValue { get; set; }
+
+    public bool DisableScaleIn { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>When the policy last changed the group's desired capacity: its cooldown counts from here.</summary>
+    public DateTime? LastScaledAt { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal static class ScalingPolicyModel
+{
+    public static void Configure(ModelBuilder modelBuilder) => modelBuilder.Entity<ScalingPolicy>(p =>
+    {
+        p.ToTable("scaling_policies");
+        p.HasKey(x => x.Id);
+        p.Property(x => x.Id).HasColumnName("id").HasMaxLength(36);
+        p.Property(x => x.GroupId).HasColumnName("group_id").HasMaxLength(36);
+        p.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+        p.Property(x => x.Name).HasColumnName("name").HasMaxLength(255);
+        p.Property(x => x.PolicyType).HasColumnName("policy_type").HasMaxLength(32);
+        p.Property(x => x.AdjustmentType).HasColumnName("adjustment_type").HasMaxLength(32);
+        p.Property(x => x.ScalingAdjustment).HasColumnName("scaling_adjustment");
+        p.Property(x => x.MinAdjustmentMagnitude).HasColumnName("min_adjustment_magnitude");
+        p.Property(x => x.Cooldown).HasColumnName("cooldown");
+        p.Property(x => x.StepAdjustments).HasColumnName("step_adjustments").HasMaxLength(4096);
+        p.Property(x => x.EstimatedInstanceWarmup).HasColumnName("estimated_instance_warmup");
+        p.Property(x => x.PredefinedMetricType).HasColumnName("predefined_metric_type").HasMaxLength(64);
+        p.Property(x => x.TargetValue).HasColumnName("target_value");
+        p.Property(x => x.DisableScaleIn).HasColumnName("disable_scale_in");
+        p.Property(x => x.Enabled).HasColumnName("enabled");
+        p.Property(x => x.LastScaledAt).HasColumnName("last_scaled_at").IsConcurrencyToken();
+        p.Property(x => x.CreatedAt).HasColumnName("created_at");
+        p.HasIndex(x => new { x.GroupId, x.Name }).IsUnique();
+    });
 }

@@ -36,6 +36,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ScalingActivity> ScalingActivities => Set<ScalingActivity>();
 
+    public DbSet<ScalingPolicy> ScalingPolicies => Set<ScalingPolicy>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<HostRecord>(host =>
@@ -194,6 +196,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
         });
 
         AutoScalingModel.Configure(modelBuilder);
+        ScalingPolicyModel.Configure(modelBuilder);
     }
 }
 

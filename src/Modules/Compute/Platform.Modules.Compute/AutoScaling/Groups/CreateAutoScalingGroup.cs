@@ -98,6 +98,8 @@ internal sealed class CreateAutoScalingGroupHandler(ComputeDbContext db, ISender
             TargetGroupArns = JsonSerializer.Serialize(request.TargetGroupArns ?? []),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
+        group.CapacityChangeCause = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"At {group.CreatedAt:yyyy-MM-ddTHH:mm:ssZ} a user request created an AutoScalingGroup changing the desired capacity from 0 to {group.DesiredCapacity}.");
         db.ScalingGroups.Add(group);
         try
         {

@@ -105,6 +105,9 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
 
     private static string Time(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
+    /// <summary>AWS's causes begin with why the desired capacity changed, two spaces before what was done about it.</summary>
+    private string Prefix() => group.CapacityChangeCause is { } cause ? cause + "  " : "";
+
     public async Task<(int Launched, int Terminated)> RunAsync(CancellationToken cancellationToken)
     {
         var members = await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated)
@@ -127,6 +130,11 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 await TerminateAsync(sick, "an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped", cancellationToken);
                 terminated++;
             }
+        }
+
+        if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.AlarmNotification))
+        {
+            await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
         }
 
         var live = members.Where(m => m.LifecycleState is LifecycleStates.Pending or LifecycleStates.InService).ToList();
@@ -159,7 +167,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             {
                 await TerminateAsync(victim,
                     $"an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from {size} to {size - 1}.  At {Time(Now)} instance {victim.InstanceId} was selected for termination",
-                    cancellationToken);
+                    cancellationToken, capacityChanged: true);
                 size--;
                 terminated++;
             }
@@ -233,7 +241,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 GroupId = group.Id,
                 AccountId = group.AccountId,
                 Description = "Launching a new EC2 instance",
-                Cause = $"At {Time(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {from + n} to {from + n + 1}.",
+                Cause = $"{Prefix()}At {Time(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from {from + n} to {from + n + 1}.",
                 StatusCode = "PreInService",
                 Progress = 30,
                 StartTime = now,
@@ -289,7 +297,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
     }
 
-    private async Task TerminateAsync(ScalingGroupInstance member, string cause, CancellationToken cancellationToken)
+    private async Task TerminateAsync(ScalingGroupInstance member, string cause, CancellationToken cancellationToken, bool capacityChanged = false)
     {
         var now = Now;
         member.LifecycleState = LifecycleStates.Terminating;
@@ -299,7 +307,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             GroupId = group.Id,
             AccountId = group.AccountId,
             Description = $"Terminating EC2 instance: {member.InstanceId}",
-            Cause = $"At {Time(now)} {cause}.",
+            Cause = $"{(capacityChanged ? Prefix() : "")}At {Time(now)} {cause}.",
             StatusCode = "InProgress",
             Progress = 50,
             StartTime = now,

@@ -118,6 +118,8 @@ internal sealed class SetDesiredCapacityHandler(ComputeDbContext db, ICallerCont
                 }
             }
 
+            group.CapacityChangeCause = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"At {clock.GetUtcNow().UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} a user request explicitly set group desired capacity changing the desired capacity from {group.DesiredCapacity} to {request.DesiredCapacity}.");
             group.DesiredCapacity = request.DesiredCapacity!.Value;
             group.Revision++;
             await db.SaveChangesAsync(cancellationToken);

@@ -754,6 +754,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("availability_zones");
 
+                    b.Property<string>("CapacityChangeCause")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("capacity_change_cause");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");
@@ -942,6 +947,97 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasIndex("GroupId", "LifecycleState");
 
                     b.ToTable("scaling_group_instances", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AdjustmentType")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("adjustment_type");
+
+                    b.Property<int?>("Cooldown")
+                        .HasColumnType("int")
+                        .HasColumnName("cooldown");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DisableScaleIn")
+                        .HasColumnType("bit")
+                        .HasColumnName("disable_scale_in");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EstimatedInstanceWarmup")
+                        .HasColumnType("int")
+                        .HasColumnName("estimated_instance_warmup");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastScaledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_scaled_at");
+
+                    b.Property<int?>("MinAdjustmentMagnitude")
+                        .HasColumnType("int")
+                        .HasColumnName("min_adjustment_magnitude");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PolicyType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("policy_type");
+
+                    b.Property<string>("PredefinedMetricType")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("predefined_metric_type");
+
+                    b.Property<int?>("ScalingAdjustment")
+                        .HasColumnType("int")
+                        .HasColumnName("scaling_adjustment");
+
+                    b.Property<string>("StepAdjustments")
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("step_adjustments");
+
+                    b.Property<double?>("TargetValue")
+                        .HasColumnType("float")
+                        .HasColumnName("target_value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("scaling_policies", "compute");
                 });
 
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>

@@ -748,6 +748,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("availability_zones");
 
+                    b.Property<string>("CapacityChangeCause")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacity_change_cause");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -791,6 +796,7 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnName("lease_expires_at");
 
                     b.Property<string>("LeaseHolder")
+                        .IsConcurrencyToken()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("lease_holder");
@@ -935,6 +941,97 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasIndex("GroupId", "LifecycleState");
 
                     b.ToTable("compute_scaling_group_instances", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AdjustmentType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_type");
+
+                    b.Property<int?>("Cooldown")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cooldown");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DisableScaleIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disable_scale_in");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EstimatedInstanceWarmup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated_instance_warmup");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastScaledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_scaled_at");
+
+                    b.Property<int?>("MinAdjustmentMagnitude")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_adjustment_magnitude");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PolicyType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_type");
+
+                    b.Property<string>("PredefinedMetricType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("predefined_metric_type");
+
+                    b.Property<int?>("ScalingAdjustment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scaling_adjustment");
+
+                    b.Property<string>("StepAdjustments")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_adjustments");
+
+                    b.Property<double?>("TargetValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("target_value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_scaling_policies", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
