@@ -105,6 +105,7 @@ public static class SdkRequests
             : path.StartsWith("/api/v1/s3", StringComparison.Ordinal) ? "s3"
             : path.StartsWith("/api/v1/cloudtrail", StringComparison.Ordinal) ? "cloudtrail"
             : path.StartsWith("/api/v1/rds", StringComparison.Ordinal) ? "rds"
+            : path.StartsWith("/api/v1/autoscaling", StringComparison.Ordinal) ? "autoscaling"
             : "iam";
     }
 

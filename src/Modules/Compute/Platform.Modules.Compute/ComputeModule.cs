@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Compute.AutoScaling;
+using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.Ec2Query;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
@@ -30,6 +32,8 @@ internal static class ComputeModule
         services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();
         services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
+        services.AddScoped<ScalingGroupJob>();
+        services.AddSingleton<IStartupTask, RegisterScalingGroupJob>();
         services.AddAwsQueryService(ComputeEc2Actions.Table());
         return services;
     }
@@ -38,6 +42,7 @@ internal static class ComputeModule
     {
         ComputeEndpoints.MapCompute(routes);
         AgentEndpoints.MapAgent(routes);
+        AutoScalingEndpoints.MapAutoScaling(routes);
         return routes;
     }
 }

@@ -41,7 +41,8 @@ internal sealed record RunInstances(
     IReadOnlyList<TagSpecification>? Tags,
     string? SubnetId = null,
     string? UserData = null,
-    MetadataOptionsBody? MetadataOptions = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    MetadataOptionsBody? MetadataOptions = null,
+    IReadOnlyList<TagSpecification>? SystemTags = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -99,6 +100,7 @@ internal sealed record RunInstances(
             InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId, UserData,
             MetadataOptions?.HttpTokens, MetadataOptions?.HttpPutResponseHopLimit, MetadataOptions?.HttpEndpoint,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
+            (SystemTags ?? []).Select(t => new[] { t.Key, t.Value }),
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
@@ -261,7 +263,9 @@ internal sealed class RunInstancesHandler(
             HttpEndpoint = request.MetadataOptions?.HttpEndpoint ?? InstanceMetadataDefaults.HttpEndpoint,
             ChangedAtVersion = host.DesiredVersion,
             CreatedAt = now,
-            Tags = (request.Tags ?? []).Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
+            // System tags (aws:autoscaling:groupName) come from the platform itself, never from a caller's body: no endpoint sets them.
+            Tags = (request.Tags ?? []).Concat(request.SystemTags ?? []).DistinctBy(t => t.Key, StringComparer.Ordinal)
+                .Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
         };
         db.Instances.Add(instance);
         var peers = await db.Hosts

@@ -26,6 +26,18 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InstanceUsageSample> InstanceUsageSamples => Set<InstanceUsageSample>();
 
+    public DbSet<LaunchTemplate> LaunchTemplates => Set<LaunchTemplate>();
+
+    public DbSet<LaunchTemplateVersion> LaunchTemplateVersions => Set<LaunchTemplateVersion>();
+
+    public DbSet<ScalingGroup> ScalingGroups => Set<ScalingGroup>();
+
+    public DbSet<ScalingGroupInstance> ScalingGroupInstances => Set<ScalingGroupInstance>();
+
+    public DbSet<ScalingActivity> ScalingActivities => Set<ScalingActivity>();
+
+    public DbSet<ScalingPolicy> ScalingPolicies => Set<ScalingPolicy>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<HostRecord>(host =>
@@ -182,6 +194,9 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             sample.Property(u => u.ReceivedAt).HasColumnName("received_at");
             sample.HasIndex(u => u.ReceivedAt);
         });
+
+        AutoScalingModel.Configure(modelBuilder);
+        ScalingPolicyModel.Configure(modelBuilder);
     }
 }
 

@@ -39,6 +39,7 @@ public sealed class SigningService
     public static readonly SigningService S3 = new("s3");
     public static readonly SigningService CloudTrail = new("cloudtrail");
     public static readonly SigningService Rds = new("rds");
+    public static readonly SigningService AutoScaling = new("autoscaling");
 
     private SigningService(string name) => Name = name;
 

@@ -514,6 +514,101 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("key_pairs", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplate", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DefaultVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("default_version");
+
+                    b.Property<long>("LatestVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("latest_version");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("launch_templates", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplateVersion", b =>
+                {
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("template_id");
+
+                    b.Property<long>("VersionNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version_number");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("ImageId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("image_id");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("KeyName")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("key_name");
+
+                    b.Property<string>("SecurityGroups")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("security_groups");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("UserData")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("user_data");
+
+                    b.HasKey("TemplateId", "VersionNumber");
+
+                    b.ToTable("launch_template_versions", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.MachineImage", b =>
                 {
                     b.Property<string>("Id")
@@ -579,6 +674,372 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("images", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingActivity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)")
+                        .HasColumnName("cause");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("description");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("Progress")
+                        .HasColumnType("int")
+                        .HasColumnName("progress");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("StatusCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("status_code");
+
+                    b.Property<string>("StatusMessage")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("status_message");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("scaling_activities", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroup", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZones")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("availability_zones");
+
+                    b.Property<string>("CapacityChangeCause")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("capacity_change_cause");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DefaultCooldown")
+                        .HasColumnType("int")
+                        .HasColumnName("default_cooldown");
+
+                    b.Property<int?>("DefaultInstanceWarmup")
+                        .HasColumnType("int")
+                        .HasColumnName("default_instance_warmup");
+
+                    b.Property<int>("DesiredCapacity")
+                        .HasColumnType("int")
+                        .HasColumnName("desired_capacity");
+
+                    b.Property<int>("HealthCheckGracePeriod")
+                        .HasColumnType("int")
+                        .HasColumnName("health_check_grace_period");
+
+                    b.Property<string>("HealthCheckType")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("health_check_type");
+
+                    b.Property<string>("LaunchTemplateId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("launch_template_id");
+
+                    b.Property<string>("LaunchTemplateVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("launch_template_version");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<string>("LeaseHolder")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("lease_holder");
+
+                    b.Property<int>("MaxSize")
+                        .HasColumnType("int")
+                        .HasColumnName("max_size");
+
+                    b.Property<int>("MinSize")
+                        .HasColumnType("int")
+                        .HasColumnName("min_size");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("NewInstancesProtectedFromScaleIn")
+                        .HasColumnType("bit")
+                        .HasColumnName("new_instances_protected_from_scale_in");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subnets")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("subnets");
+
+                    b.Property<string>("SuspendedProcesses")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("suspended_processes");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TargetGroupArns")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("target_group_arns");
+
+                    b.Property<string>("TerminationPolicies")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("termination_policies");
+
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("scaling_groups", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroupInstance", b =>
+                {
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("client_token");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("HealthStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("health_status");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<long>("LaunchTemplateVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("launch_template_version");
+
+                    b.Property<DateTime?>("LaunchedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("launched_at");
+
+                    b.Property<string>("LifecycleState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("lifecycle_state");
+
+                    b.Property<bool>("ProtectedFromScaleIn")
+                        .HasColumnType("bit")
+                        .HasColumnName("protected_from_scale_in");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("subnet_id");
+
+                    b.HasKey("ClientToken");
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("GroupId", "LifecycleState");
+
+                    b.ToTable("scaling_group_instances", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AdjustmentType")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("adjustment_type");
+
+                    b.Property<int?>("Cooldown")
+                        .HasColumnType("int")
+                        .HasColumnName("cooldown");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DisableScaleIn")
+                        .HasColumnType("bit")
+                        .HasColumnName("disable_scale_in");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EstimatedInstanceWarmup")
+                        .HasColumnType("int")
+                        .HasColumnName("estimated_instance_warmup");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastScaledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_scaled_at");
+
+                    b.Property<int?>("MinAdjustmentMagnitude")
+                        .HasColumnType("int")
+                        .HasColumnName("min_adjustment_magnitude");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PolicyType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("policy_type");
+
+                    b.Property<string>("PredefinedMetricType")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("predefined_metric_type");
+
+                    b.Property<int?>("ScalingAdjustment")
+                        .HasColumnType("int")
+                        .HasColumnName("scaling_adjustment");
+
+                    b.Property<string>("StepAdjustments")
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("step_adjustments");
+
+                    b.Property<double?>("TargetValue")
+                        .HasColumnType("float")
+                        .HasColumnName("target_value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("scaling_policies", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -630,9 +1091,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplateVersion", b =>
+                {
+                    b.HasOne("Platform.Modules.Compute.Persistence.LaunchTemplate", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.Instance", b =>
                 {
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplate", b =>
+                {
+                    b.Navigation("Versions");
                 });
 #pragma warning restore 612, 618
         }

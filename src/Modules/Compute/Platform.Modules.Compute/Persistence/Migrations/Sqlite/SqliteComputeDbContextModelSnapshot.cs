@@ -508,6 +508,101 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_key_pairs", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplate", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DefaultVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("default_version");
+
+                    b.Property<long>("LatestVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latest_version");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_launch_templates", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplateVersion", b =>
+                {
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("template_id");
+
+                    b.Property<long>("VersionNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version_number");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("ImageId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("image_id");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("KeyName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_name");
+
+                    b.Property<string>("SecurityGroups")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_groups");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("UserData")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_data");
+
+                    b.HasKey("TemplateId", "VersionNumber");
+
+                    b.ToTable("compute_launch_template_versions", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.MachineImage", b =>
                 {
                     b.Property<string>("Id")
@@ -573,6 +668,372 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_images", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingActivity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cause");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("Progress")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("StatusCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_code");
+
+                    b.Property<string>("StatusMessage")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_message");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("compute_scaling_activities", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroup", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZones")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zones");
+
+                    b.Property<string>("CapacityChangeCause")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacity_change_cause");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DefaultCooldown")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("default_cooldown");
+
+                    b.Property<int?>("DefaultInstanceWarmup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("default_instance_warmup");
+
+                    b.Property<int>("DesiredCapacity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("desired_capacity");
+
+                    b.Property<int>("HealthCheckGracePeriod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("health_check_grace_period");
+
+                    b.Property<string>("HealthCheckType")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_check_type");
+
+                    b.Property<string>("LaunchTemplateId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launch_template_id");
+
+                    b.Property<string>("LaunchTemplateVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launch_template_version");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<string>("LeaseHolder")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_holder");
+
+                    b.Property<int>("MaxSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_size");
+
+                    b.Property<int>("MinSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_size");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("NewInstancesProtectedFromScaleIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("new_instances_protected_from_scale_in");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subnets")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnets");
+
+                    b.Property<string>("SuspendedProcesses")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("suspended_processes");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TargetGroupArns")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_group_arns");
+
+                    b.Property<string>("TerminationPolicies")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("termination_policies");
+
+                    b.Property<string>("VpcId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_scaling_groups", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroupInstance", b =>
+                {
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_token");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("HealthStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_status");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<long>("LaunchTemplateVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("launch_template_version");
+
+                    b.Property<DateTime?>("LaunchedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launched_at");
+
+                    b.Property<string>("LifecycleState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lifecycle_state");
+
+                    b.Property<bool>("ProtectedFromScaleIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("protected_from_scale_in");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_id");
+
+                    b.HasKey("ClientToken");
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("GroupId", "LifecycleState");
+
+                    b.ToTable("compute_scaling_group_instances", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AdjustmentType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_type");
+
+                    b.Property<int?>("Cooldown")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cooldown");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DisableScaleIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disable_scale_in");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int?>("EstimatedInstanceWarmup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimated_instance_warmup");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastScaledAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_scaled_at");
+
+                    b.Property<int?>("MinAdjustmentMagnitude")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_adjustment_magnitude");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PolicyType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_type");
+
+                    b.Property<string>("PredefinedMetricType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("predefined_metric_type");
+
+                    b.Property<int?>("ScalingAdjustment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scaling_adjustment");
+
+                    b.Property<string>("StepAdjustments")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_adjustments");
+
+                    b.Property<double?>("TargetValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("target_value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_scaling_policies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -624,9 +1085,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplateVersion", b =>
+                {
+                    b.HasOne("Platform.Modules.Compute.Persistence.LaunchTemplate", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.Instance", b =>
                 {
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LaunchTemplate", b =>
+                {
+                    b.Navigation("Versions");
                 });
 #pragma warning restore 612, 618
         }

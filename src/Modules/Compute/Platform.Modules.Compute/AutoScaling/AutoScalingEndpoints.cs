@@ -1,0 +1,124 @@
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
+using Platform.Modules.Compute.AutoScaling.Policies;
+using Platform.Modules.Shared.Authentication;
+
+namespace Platform.Modules.Compute.AutoScaling;
+
+/// <summary>The native Auto Scaling API: <c>/api/v1/autoscaling/...</c>, snake_case JSON, signed for <c>autoscaling</c>.</summary>
+internal static class AutoScalingEndpoints
+{
+    public const string Prefix = "/api/v1/autoscaling";
+
+    public static RouteGroupBuilder MapAutoScaling(IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup(Prefix).WithTags("Auto Scaling").WithMetadata(SigningService.AutoScaling);
+
+        api.MapPost("/launch-templates", async (CreateLaunchTemplateBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateLaunchTemplate(body.LaunchTemplateName, body.VersionDescription, body.LaunchTemplateData), ct)));
+        api.MapGet("/launch-templates", async ([FromQuery(Name = "launch_template_name")] string[]? names, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeLaunchTemplates(names ?? []), ct)));
+        api.MapDelete("/launch-templates/{name}", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DeleteLaunchTemplate(name), ct)));
+        api.MapPost("/launch-templates/{name}/versions", async ([FromRoute(Name = "name")] string name, CreateVersionBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateLaunchTemplateVersion(name, body.SourceVersion, body.VersionDescription, body.LaunchTemplateData), ct)));
+        api.MapGet("/launch-templates/{name}/versions", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "version")] string[]? versions,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeLaunchTemplateVersions(name, versions ?? []), ct)));
+        api.MapPut("/launch-templates/{name}/default-version", async ([FromRoute(Name = "name")] string name, DefaultVersionBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ModifyLaunchTemplate(name, body.DefaultVersion), ct)));
+
+        api.MapPost("/groups", async (CreateAutoScalingGroup body, ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(body, ct)));
+        api.MapGet("/groups", async ([FromQuery(Name = "auto_scaling_group_name")] string[]? names, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeAutoScalingGroups(names ?? []), ct)));
+        api.MapGet("/groups/{name}", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            (await sender.Send(new DescribeAutoScalingGroups([name]), ct)).AutoScalingGroups is [var group]
+                ? TypedResults.Ok(group)
+                : throw ScalingGroupLookup.NotFound(name));
+        api.MapPut("/groups/{name}", async ([FromRoute(Name = "name")] string name, UpdateGroupBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new UpdateAutoScalingGroup(name, body.LaunchTemplate, body.MinSize, body.MaxSize, body.DesiredCapacity,
+                body.VpcZoneIdentifier, body.HealthCheckType, body.HealthCheckGracePeriod, body.DefaultCooldown, body.DefaultInstanceWarmup,
+                body.TerminationPolicies, body.NewInstancesProtectedFromScaleIn), ct)));
+        api.MapDelete("/groups/{name}", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "force_delete")] bool? force, ISender sender,
+                CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteAutoScalingGroup(name, force ?? false), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/desired-capacity", async ([FromRoute(Name = "name")] string name, DesiredCapacityBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new SetDesiredCapacity(name, body.DesiredCapacity, body.HonorCooldown), ct)));
+        api.MapGet("/groups/{name}/activities", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeScalingActivities(name), ct)));
+        api.MapPost("/groups/{name}/instance-protection", async ([FromRoute(Name = "name")] string name, ProtectionBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new SetInstanceProtection(name, body.InstanceIds, body.ProtectedFromScaleIn), ct)));
+        api.MapPost("/groups/{name}/suspend-processes", async ([FromRoute(Name = "name")] string name, ProcessesBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ChangeProcesses(name, body?.ScalingProcesses, Suspend: true), ct)));
+        api.MapPost("/groups/{name}/resume-processes", async ([FromRoute(Name = "name")] string name, ProcessesBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ChangeProcesses(name, body?.ScalingProcesses, Suspend: false), ct)));
+
+        api.MapPut("/groups/{name}/policies/{policy}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy, PolicyBody body,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutScalingPolicy(name, policy, body.PolicyType, body.AdjustmentType, body.ScalingAdjustment,
+                body.MinAdjustmentMagnitude, body.Cooldown, body.StepAdjustments, body.EstimatedInstanceWarmup, body.TargetTrackingConfiguration, body.Enabled), ct)));
+        api.MapGet("/groups/{name}/policies", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribePolicies(name), ct)));
+        api.MapDelete("/groups/{name}/policies/{policy}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy, ISender sender,
+                CancellationToken ct) =>
+        {
+            await sender.Send(new DeletePolicy(name, policy), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/policies/{policy}/execute", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy,
+                ExecuteBody? body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ExecutePolicy(name, policy, body?.HonorCooldown, body?.MetricValue, body?.BreachThreshold), ct)));
+        return api;
+    }
+
+    internal sealed record PolicyBody(
+        string? PolicyType,
+        string? AdjustmentType,
+        int? ScalingAdjustment,
+        int? MinAdjustmentMagnitude,
+        int? Cooldown,
+        List<StepAdjustment>? StepAdjustments,
+        int? EstimatedInstanceWarmup,
+        TargetTrackingConfiguration? TargetTrackingConfiguration,
+        bool? Enabled);
+
+    internal sealed record ExecuteBody(bool? HonorCooldown, double? MetricValue, double? BreachThreshold);
+
+    internal sealed record CreateLaunchTemplateBody(string? LaunchTemplateName, string? VersionDescription, LaunchTemplateData? LaunchTemplateData);
+
+    internal sealed record CreateVersionBody(string? SourceVersion, string? VersionDescription, LaunchTemplateData? LaunchTemplateData);
+
+    internal sealed record DefaultVersionBody(string? DefaultVersion);
+
+    internal sealed record UpdateGroupBody(
+        GroupLaunchTemplate? LaunchTemplate,
+        int? MinSize,
+        int? MaxSize,
+        int? DesiredCapacity,
+        string? VpcZoneIdentifier,
+        string? HealthCheckType,
+        int? HealthCheckGracePeriod,
+        int? DefaultCooldown,
+        int? DefaultInstanceWarmup,
+        List<string>? TerminationPolicies,
+        bool? NewInstancesProtectedFromScaleIn);
+
+    internal sealed record DesiredCapacityBody(int? DesiredCapacity, bool? HonorCooldown);
+
+    internal sealed record ProtectionBody(List<string>? InstanceIds, bool? ProtectedFromScaleIn);
+
+    internal sealed record ProcessesBody(List<string>? ScalingProcesses);
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Compute.AutoScaling.Groups;
+
+internal sealed record GroupLaunchTemplate(string? LaunchTemplateId, string? LaunchTemplateName, string? Version);
+
+internal sealed record GroupTag(string? Key, string? Value, bool? PropagateAtLaunch);
+
+internal sealed record GroupTagResponse(string ResourceId, string ResourceType, string Key, string Value, bool PropagateAtLaunch);
+
+internal sealed record SuspendedProcess(string ProcessName, string SuspensionReason);
+
+internal sealed record GroupInstanceResponse(
+    string InstanceId,
+    string AutoScalingGroupName,
+    string AvailabilityZone,
+    string LifecycleState,
+    string HealthStatus,
+    GroupLaunchTemplate LaunchTemplate,
+    bool ProtectedFromScaleIn);
+
+internal sealed record ScalingGroupResponse(
+    string AutoScalingGroupName,
+    string AutoScalingGroupArn,
+    GroupLaunchTemplate LaunchTemplate,
+    int MinSize,
+    int MaxSize,
+    int DesiredCapacity,
+    int DefaultCooldown,
+    IReadOnlyList<string> AvailabilityZones,
+    string HealthCheckType,
+    int HealthCheckGracePeriod,
+    IReadOnlyList<GroupInstanceResponse> Instances,
+    DateTime CreatedTime,
+    IReadOnlyList<SuspendedProcess> SuspendedProcesses,
+    string VpcZoneIdentifier,
+    IReadOnlyList<string> TerminationPolicies,
+    bool NewInstancesProtectedFromScaleIn,
+    IReadOnlyList<GroupTagResponse> Tags,
+    IReadOnlyList<string> TargetGroupArns,
+    string? Status,
+    int? DefaultInstanceWarmup);
+
+/// <summary>Auto Scaling's lifecycle states for a group's instances.</summary>
+internal static class LifecycleStates
+{
+    public const string Pending = "Pending";
+    public const string InService = "InService";
+    public const string Terminating = "Terminating";
+    public const string Terminated = "Terminated";
+}
+
+/// <summary>The processes a group can suspend, as Auto Scaling names them.</summary>
+internal static class ScalingProcesses
+{
+    public const string Launch = nameof(Launch);
+    public const string Terminate = nameof(Terminate);
+    public const string HealthCheck = nameof(HealthCheck);
+    public const string ReplaceUnhealthy = nameof(ReplaceUnhealthy);
+    public const string AZRebalance = nameof(AZRebalance);
+    public const string AlarmNotification = nameof(AlarmNotification);
+    public const string ScheduledActions = nameof(ScheduledActions);
+    public const string AddToLoadBalancer = nameof(AddToLoadBalancer);
+    public const string InstanceRefresh = nameof(InstanceRefresh);
+
+    public static readonly IReadOnlyList<string> All =
+        [Launch, Terminate, HealthCheck, ReplaceUnhealthy, AZRebalance, AlarmNotification, ScheduledActions, AddToLoadBalancer, InstanceRefresh];
+}
+
+internal static partial class ScalingGroupLookup
+{
+    public const string DeleteInProgress = "Delete in progress";
+
+    public static readonly IReadOnlyList<string> TerminationPolicyNames =
+        ["Default", "OldestInstance", "NewestInstance", "OldestLaunchTemplate", "OldestLaunchConfiguration", "ClosestToNextInstanceHour", "AllocationStrategy"];
+
+    public static string Arn(string region, ScalingGroup group) =>
+        Arns.Build("autoscaling", region, group.AccountId, $"autoScalingGroup:{group.Id}:autoScalingGroupName/{group.Name}");
+
+    public static void EnsureName(string? name)
+    {
+        if (name is null || !Name().IsMatch(name))
+        {
+            throw ApiErrors.ValidationError("auto_scaling_group_name must be 1 to 255 characters, without ':' or control characters.");
+        }
+    }
+
+    /// <summary>The account's group; another account's is as absent as a missing one, in Auto Scaling's words.</summary>
+    public static async Task<ScalingGroup> OwnedAsync(ComputeDbContext db, string accountId, string? name, CancellationToken cancellationToken)
+    {
+        EnsureName(name);
+        return await db.ScalingGroups.SingleOrDefaultAsync(g => g.AccountId == accountId && g.Name == name, cancellationToken)
+            ?? throw NotFound(name!);
+    }
+
+    public static void EnsureNotDeleting(ScalingGroup group)
+    {
+        if (group.Status == DeleteInProgress)
+        {
+            throw new ApiException(400, "ScalingActivityInProgress", $"The group {group.Name} is being deleted.");
+        }
+    }
+
+    public static ApiException NotFound(string name) => ApiErrors.ValidationError($"AutoScalingGroup name not found - AutoScalingGroup '{name}' not found");
+
+    public static IReadOnlyList<T> Json<T>(string json) => JsonSerializer.Deserialize<List<T>>(json) ?? [];
+
+    public static async Task<ScalingGroupResponse> ResponseAsync(ComputeDbContext db, string region, ScalingGroup group, CancellationToken cancellationToken)
+    {
+        var template = await db.LaunchTemplates.AsNoTracking().Where(t => t.Id == group.LaunchTemplateId).Select(t => t.Name).SingleOrDefaultAsync(cancellationToken);
+        var members = await db.ScalingGroupInstances.AsNoTracking()
+            .Where(i => i.GroupId == group.Id && i.InstanceId != null && i.LifecycleState != LifecycleStates.Terminated)
+            .OrderBy(i => i.CreatedAt).ToListAsync(cancellationToken);
+        var launchTemplate = new GroupLaunchTemplate(group.LaunchTemplateId, template, group.LaunchTemplateVersion);
+        return new ScalingGroupResponse(group.Name, Arn(region, group), launchTemplate, group.MinSize, group.MaxSize, group.DesiredCapacity, group.DefaultCooldown,
+            Json<string>(group.AvailabilityZones).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), group.HealthCheckType, group.HealthCheckGracePeriod,
+            members.Select(m => new GroupInstanceResponse(m.InstanceId!, group.Name, m.AvailabilityZone, m.LifecycleState, m.HealthStatus,
+                launchTemplate with { Version = m.LaunchTemplateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) }, m.ProtectedFromScaleIn)).ToList(),
+            group.CreatedAt, Json<SuspendedProcess>(group.SuspendedProcesses), string.Join(',', Json<string>(group.Subnets)), Json<string>(group.TerminationPolicies),
+            group.NewInstancesProtectedFromScaleIn,
+            Json<GroupTag>(group.Tags).Select(t => new GroupTagResponse(group.Name, "auto-scaling-group", t.Key!, t.Value ?? "", t.PropagateAtLaunch ?? false)).ToList(),
+            Json<string>(group.TargetGroupArns), group.Status, group.DefaultInstanceWarmup);
+    }
+
+    [GeneratedRegex(@"^[^:\p{Cc}]{1,255}$")]
+    private static partial Regex Name();
+}

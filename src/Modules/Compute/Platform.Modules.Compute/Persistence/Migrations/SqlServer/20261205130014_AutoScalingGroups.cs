@@ -1,0 +1,196 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    internal partial class AutoScalingGroups : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "launch_templates",
+                schema: "compute",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    default_version = table.Column<long>(type: "bigint", nullable: false),
+                    latest_version = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_launch_templates", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scaling_activities",
+                schema: "compute",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    group_id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    description = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    cause = table.Column<string>(type: "nvarchar(2048)", maxLength: 2048, nullable: false),
+                    status_code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    status_message = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: true),
+                    progress = table.Column<int>(type: "int", nullable: false),
+                    start_time = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    end_time = table.Column<DateTime>(type: "datetime2", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_scaling_activities", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scaling_group_instances",
+                schema: "compute",
+                columns: table => new
+                {
+                    client_token = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    group_id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    instance_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    availability_zone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    subnet_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    lifecycle_state = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    health_status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    protected_from_scale_in = table.Column<bool>(type: "bit", nullable: false),
+                    launch_template_version = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    launched_at = table.Column<DateTime>(type: "datetime2", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_scaling_group_instances", x => x.client_token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scaling_groups",
+                schema: "compute",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    launch_template_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    launch_template_version = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    min_size = table.Column<int>(type: "int", nullable: false),
+                    max_size = table.Column<int>(type: "int", nullable: false),
+                    desired_capacity = table.Column<int>(type: "int", nullable: false),
+                    subnets = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: false),
+                    vpc_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    availability_zones = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: false),
+                    health_check_type = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
+                    health_check_grace_period = table.Column<int>(type: "int", nullable: false),
+                    default_cooldown = table.Column<int>(type: "int", nullable: false),
+                    default_instance_warmup = table.Column<int>(type: "int", nullable: true),
+                    termination_policies = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    new_instances_protected_from_scale_in = table.Column<bool>(type: "bit", nullable: false),
+                    suspended_processes = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    target_group_arns = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    status = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    lease_holder = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    lease_expires_at = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    revision = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_scaling_groups", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "launch_template_versions",
+                schema: "compute",
+                columns: table => new
+                {
+                    template_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    version_number = table.Column<long>(type: "bigint", nullable: false),
+                    description = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    image_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    instance_type = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    key_name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    security_groups = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: false),
+                    user_data = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    tags = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_launch_template_versions", x => new { x.template_id, x.version_number });
+                    table.ForeignKey(
+                        name: "FK_launch_template_versions_launch_templates_template_id",
+                        column: x => x.template_id,
+                        principalSchema: "compute",
+                        principalTable: "launch_templates",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_launch_templates_account_id_name",
+                schema: "compute",
+                table: "launch_templates",
+                columns: new[] { "account_id", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_scaling_activities_group_id_start_time",
+                schema: "compute",
+                table: "scaling_activities",
+                columns: new[] { "group_id", "start_time" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_scaling_group_instances_group_id_lifecycle_state",
+                schema: "compute",
+                table: "scaling_group_instances",
+                columns: new[] { "group_id", "lifecycle_state" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_scaling_group_instances_instance_id",
+                schema: "compute",
+                table: "scaling_group_instances",
+                column: "instance_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_scaling_groups_account_id_name",
+                schema: "compute",
+                table: "scaling_groups",
+                columns: new[] { "account_id", "name" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "launch_template_versions",
+                schema: "compute");
+
+            migrationBuilder.DropTable(
+                name: "scaling_activities",
+                schema: "compute");
+
+            migrationBuilder.DropTable(
+                name: "scaling_group_instances",
+                schema: "compute");
+
+            migrationBuilder.DropTable(
+                name: "scaling_groups",
+                schema: "compute");
+
+            migrationBuilder.DropTable(
+                name: "launch_templates",
+                schema: "compute");
+        }
+    }
+}
