@@ -28,6 +28,10 @@ cd "$root"
 # (RFC 5737) that stays on this machine.
 : "${PLATFORM_PUBLIC_CIDR:=198.51.100.0/24}"
 : "${PLATFORM_PUBLIC_GATEWAY:=198.51.100.1}"
+# Optional: hand out only this range of it (Network:PublicAddresses:FirstAddress/LastAddress), e.g. where the provider
+# network also holds the servers' own addresses (the Vagrant lab's network).
+: "${PLATFORM_PUBLIC_FIRST:=}"
+: "${PLATFORM_PUBLIC_LAST:=}"
 # Where the API and the agent are published to when systemd does not run them.
 : "${PLATFORM_BUILD:=$root/.build}"
 export PLATFORM_DATA PLATFORM_URL PLATFORM_CA
@@ -94,11 +98,16 @@ start_api() {
   fi
   mkdir -p "$PLATFORM_DATA" "$PLATFORM_LOG" "$PLATFORM_RUN"
   chmod 700 "$PLATFORM_DATA"
+  local pool=(Network__PublicAddresses__Cidr="$PLATFORM_PUBLIC_CIDR" Network__PublicAddresses__Gateway="$PLATFORM_PUBLIC_GATEWAY")
+  [ -z "$PLATFORM_PUBLIC_FIRST" ] || pool+=(Network__PublicAddresses__FirstAddress="$PLATFORM_PUBLIC_FIRST")
+  [ -z "$PLATFORM_PUBLIC_LAST" ] || pool+=(Network__PublicAddresses__LastAddress="$PLATFORM_PUBLIC_LAST")
   if use_systemd; then
     dotnet publish src/Platform.Api -c Release -o /opt/platform/api --no-restore --verbosity quiet
+    local environment
+    environment=$(printf 'Environment=%s\\n' "${pool[@]}")
     sed -e "s|^Environment=ASPNETCORE_URLS=.*|Environment=ASPNETCORE_URLS=$PLATFORM_URL|" \
       -e "s|/var/lib/platform\b|$PLATFORM_DATA|g" \
-      -e "/^Environment=Platform__DataDirectory=/a Environment=Network__PublicAddresses__Cidr=$PLATFORM_PUBLIC_CIDR\\nEnvironment=Network__PublicAddresses__Gateway=$PLATFORM_PUBLIC_GATEWAY" \
+      -e "/^Environment=Platform__DataDirectory=/a ${environment%\\n}" \
       deploy/systemd/platform-api.service >/etc/systemd/system/platform-api.service
     systemctl daemon-reload
     systemctl enable --now platform-api
@@ -106,7 +115,7 @@ start_api() {
     dotnet publish src/Platform.Api -c Release -o "$PLATFORM_BUILD/api" --no-restore --verbosity quiet
     # Started from its own folder: that is where it finds appsettings.json.
     supervised api "$PLATFORM_BUILD/api" Platform__DataDirectory="$PLATFORM_DATA" ASPNETCORE_URLS="$PLATFORM_URL" \
-      Network__PublicAddresses__Cidr="$PLATFORM_PUBLIC_CIDR" Network__PublicAddresses__Gateway="$PLATFORM_PUBLIC_GATEWAY" -- dotnet Platform.Api.dll
+      "${pool[@]}" -- dotnet Platform.Api.dll
   fi
   # /healthz: the API serves (its migrations done). /readyz waits for a server too, which comes after it (up checks it last).
   for _ in $(seq 1 90); do

@@ -10,12 +10,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # ISO), and what the test guest image is built from (the host's kernel, busybox-static, Debian's dropbear and curl
 # with their libraries: the guest's SSH server and HTTP client; openssh-client logs into it in the tests); vagrant checks the lab's Vagrantfile. Open vSwitch is the servers' switch
 # (deploy/start-test-daemons.sh runs it with the userspace datapath, no systemd needed); its tests put
-# guests in network namespaces (iproute2) and ping between them (iputils-ping); awscli (Debian's,
+# guests in network namespaces (iproute2) and ping between them (iputils-ping), measure with iperf3 (also in the test
+# image) and show the ARP on an uplink with tcpdump (the edge's end-to-end test); awscli (Debian's,
 # /usr/bin/aws) drives the S3 API in the end-to-end tests and the README. The fault-injection test holds the API's
 # database locked with sqlite3 and restarts the API onto a stepped wall clock with libfaketime (faketime).
 packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
-  openvswitch-switch iproute2 iputils-ping ethtool iperf3
+  openvswitch-switch iproute2 iputils-ping ethtool iperf3 tcpdump
   busybox-static linux-image-amd64 dropbear-bin openssh-client
   vagrant)
 

@@ -17,7 +17,8 @@
 #                                      meta-data's public-keys are root's /root/.ssh/authorized_keys, the host key
 #                                      an ed25519 key made at this boot (dropbearkey, milliseconds)
 # It also carries Debian's curl (with the shared libraries ldd lists) so tests can fetch from inside a guest,
-# e.g. `curl -X PUT http://169.254.169.254/latest/api/token` from the instance metadata service.
+# e.g. `curl -X PUT http://169.254.169.254/latest/api/token` from the instance metadata service, and Debian's iperf3
+# for the network benchmarks (bench/edge.sh; 0.5 MiB more of initramfs, its libcrypto is curl's).
 #   deploy/test-image/build.sh OUTDIR     -> OUTDIR/vmlinux, OUTDIR/initrd.img
 # vmlinux is the host kernel uncompressed: QEMU boots its ELF through the PVH entry point, skipping the BIOS
 # and the decompression of the bzImage, which under software emulation took most of the boot (5 s of 8).
@@ -34,16 +35,17 @@ modules=/lib/modules/$version/kernel
 [ -x /bin/busybox ] || { echo "no /bin/busybox: install busybox-static" >&2; exit 1; }
 [ -x /usr/sbin/dropbear ] && [ -x /usr/bin/dropbearkey ] || { echo "no /usr/sbin/dropbear: install dropbear-bin" >&2; exit 1; }
 [ -x /usr/bin/curl ] || { echo "no /usr/bin/curl: install curl" >&2; exit 1; }
+[ -x /usr/bin/iperf3 ] || { echo "no /usr/bin/iperf3: install iperf3" >&2; exit 1; }
 
 mkdir -p "$out"
 if [ "$out/initrd.img" -nt "$0" ] && [ "$out/vmlinux" -nt "$kernel" ] && [ "$out/vmlinux" -nt "$0" ]; then exit 0; fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,modules,etc,root,usr/bin,usr/sbin}
+mkdir -p "$root"/{bin,dev,proc,sys,modules,etc,root,tmp,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"
 # Debian's dynamically linked programs, each with the shared libraries (and the loader) ldd lists, copied to
 # the same paths (Debian ships them stripped already).
-for program in /usr/sbin/dropbear /usr/bin/dropbearkey /usr/bin/curl; do
+for program in /usr/sbin/dropbear /usr/bin/dropbearkey /usr/bin/curl /usr/bin/iperf3; do
   cp "$program" "$root$program"
   for library in $(ldd "$program" | grep -o '/[^ ]*'); do
     [ -e "$root$library" ] && continue

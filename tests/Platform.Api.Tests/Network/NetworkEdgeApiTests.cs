@@ -185,6 +185,9 @@ public sealed class NetworkEdgeApiTests
         await (await stranger.DeleteAsync($"{Api}/internet-gateways/{third}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInternetGatewayID.NotFound");
         await (await stranger.GetAsync($"{Api}/addresses/{eip}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAllocationID.NotFound");
         await (await stranger.DeleteAsync($"{Api}/addresses/{eip}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAllocationID.NotFound");
+        await (await stranger.PostJsonAsync($"{Api}/addresses/{eip}/associate", new { instance_id = "i-0123456789abcdef0", allow_reassociation = true }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAllocationID.NotFound");
+        await (await stranger.DeleteAsync($"{Api}/address-associations/eipassoc-0123456789abcdef0")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAssociationID.NotFound");
         await (await stranger.PostJsonAsync($"{Api}/nat-gateways", new { subnet_id = subnet, allocation_id = eip })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidSubnetID.NotFound");
         await (await stranger.DeleteAsync($"{Api}/nat-gateways/nat-0000000000000000a")).AssertErrorAsync(HttpStatusCode.BadRequest, "NatGatewayNotFound");
         await (await stranger.PostJsonAsync($"{Api}/route-tables", new { vpc_id = vpc })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidVpcID.NotFound");

@@ -16,10 +16,12 @@ public sealed class RealCloud : IAsyncDisposable
     private readonly int _port;
     private readonly List<string> _instances = [];
     private readonly Dictionary<string, string> _agentSettings;
+    private readonly IReadOnlyDictionary<string, string>? _apiSettings;
 
     private RealCloud(string work, string pool, int port, ApiProcess api, AgentProcess agent, Dictionary<string, string> agentSettings, SlowLink? link,
-        HttpClient root, string imageId, TestImage image)
+        HttpClient root, string imageId, TestImage image, IReadOnlyDictionary<string, string>? apiSettings)
     {
+        _apiSettings = apiSettings;
         Image = image;
         _work = work;
         _pool = pool;
@@ -58,14 +60,17 @@ public sealed class RealCloud : IAsyncDisposable
 
     /// <param name="networking">False: the agent leaves Open vSwitch alone and guests get no NIC (tests of other things).</param>
     /// <param name="slowLink">The agent dials the API through a <see cref="SlowLink"/> (unlimited until the test slows it).</param>
-    public static async Task<RealCloud> StartAsync(bool networking = true, bool slowLink = false)
+    /// <param name="apiSettings">Further settings of the API, as environment variables (<c>Network__PublicAddresses__Cidr</c>, ...).</param>
+    /// <param name="agentSettings">Further settings of the agent, as environment variables (<c>Agent__Bridge</c>, <c>Agent__Uplink__Interface</c>, ...).</param>
+    public static async Task<RealCloud> StartAsync(bool networking = true, bool slowLink = false, IReadOnlyDictionary<string, string>? apiSettings = null,
+        IReadOnlyDictionary<string, string>? agentSettings = null)
     {
         var work = Directory.CreateTempSubdirectory("platform-e2e-").FullName;
         var image = TestImage.Build(Path.Combine(work, "image"));
         var port = ApiProcess.FreePort();
         var pool = $"platform-e2e-{Guid.NewGuid():N}"[..24];
         // HTTPS as ./platform.sh up serves it: the agent pins the platform CA the API made (through the slow link too: it relays TCP).
-        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), port: port, tls: true);
+        var api = await ApiProcess.StartAsync(Path.Combine(work, "api"), apiSettings, port: port, tls: true);
         var root = new HttpClient(new SdkSigningHandler(api.RootCredentials()) { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { })).AssertOkAsync();
         var link = slowLink ? new SlowLink(api.BaseAddress) : null;
@@ -89,12 +94,17 @@ public sealed class RealCloud : IAsyncDisposable
             settings["Agent__Networking"] = "false";
         }
 
+        foreach (var (name, value) in agentSettings ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
+        }
+
         var agent = AgentProcess.Start(settings);
         await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(60),
             $"the agent did not enrol; its log:\n{agent.Output}");
         var imageId = await root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),
             await File.ReadAllBytesAsync(image.Initrd), isPublic: true, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
-        return new RealCloud(work, pool, port, api, agent, settings, link, root, imageId, image);
+        return new RealCloud(work, pool, port, api, agent, settings, link, root, imageId, image, apiSettings);
     }
 
     /// <summary>The host id the agent enrolled as.</summary>
@@ -164,7 +174,7 @@ public sealed class RealCloud : IAsyncDisposable
     {
         await Api.KillAsync();
         await Api.DisposeAsync();
-        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), port: _port, tls: true);
+        Api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), _apiSettings, port: _port, tls: true);
     }
 
     public async Task ConsoleShowsAsync(string instanceId, string text, TimeSpan? timeout = null, int from = 0)
