@@ -6,12 +6,12 @@
 #   deploy/db-image/build.sh OUTDIR     -> OUTDIR/vmlinux, OUTDIR/initrd.img
 # At boot (deploy/db-image/init) it configures its tenant NIC from the config drive's network-config, mounts the data
 # volume (the first virtio disk that is not the config drive: ext4 made on it when it is blank, initdb when it holds no
-# cluster) and serves the management channel (deploy/db-image/dbagent: a line protocol on the virtio-serial port
+# cluster: the one this script made with the same initdb is unpacked) and serves the management channel (deploy/db-image/dbagent: a line protocol on the virtio-serial port
 # org.platform.database.0, described in docs/ARCHITECTURE.md). It prints on its serial console
 #   PLATFORM-GUEST-READY <marker>     as the test image does
 #   PLATFORM-GUEST-IP <dev> <ip/prefix>
 #   PLATFORM-DB-VOLUME <dev> <made|mounted>   the data volume, formatted now or found with a file system
-#   PLATFORM-DB-INITDB <seconds>      a new cluster was initialized
+#   PLATFORM-DB-INITDB <seconds>      a new cluster was put on the volume
 #   PLATFORM-DB-CHANNEL <dev>         the management agent opened its port
 #   PLATFORM-DB-LISTENING <port>      PostgreSQL accepts connections
 # Boot it with "console=ttyS0 quiet no_timer_check cryptomgr.notests" (see the test image's build.sh).
@@ -28,6 +28,7 @@ pg=/usr/lib/postgresql/15
 [ -x /usr/bin/pgbackrest ] || { echo "no /usr/bin/pgbackrest: install pgbackrest" >&2; exit 1; }
 [ -x /usr/sbin/mke2fs ] || { echo "no /usr/sbin/mke2fs: install e2fsprogs" >&2; exit 1; }
 command -v zstd >/dev/null || { echo "no zstd: install zstd" >&2; exit 1; }
+id postgres >/dev/null 2>&1 || { echo "no user postgres (postgresql-15 makes it): initdb runs as it" >&2; exit 1; }
 
 mkdir -p "$out"
 newest=$(ls -t "$0" "$here/init" "$here/dbagent" | head -n 1)
@@ -87,6 +88,17 @@ for name in "${order[@]}"; do
   echo "$name" >>"$root/modules/order"
 done
 
+# A new cluster, made here by the same initdb the guest carries: initdb under software emulation took 41-45 s of a
+# busy machine's time, unpacking this takes about one. (Every database from this image starts with the same system
+# identifier; each has a repository of its own, so pgBackRest never mixes two.)
+template=$(mktemp -d)
+trap 'rm -rf "$root" "$template"' EXIT
+chown postgres "$template"
+runuser -u postgres -- $pg/bin/initdb -D "$template/pgdata" -U postgres -E UTF8 --locale=C --auth-local=peer --auth-host=reject \
+  --data-checksums --no-sync >/dev/null
+echo "include_if_exists = 'platform.conf'" >>"$template/pgdata/postgresql.conf"
+mkdir -p "$root/usr/share/platform-db"
+tar -C "$template/pgdata" --owner=0 --group=0 -cf - . | gzip -6 >"$root/usr/share/platform-db/cluster.tar.gz"
 install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/dbagent" "$root/bin/dbagent"
 # zstd: the kernel unpacks it several times faster than gzip, which counts under software emulation.

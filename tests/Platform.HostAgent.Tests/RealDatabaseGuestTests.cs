@@ -27,7 +27,7 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
     private const string GuestAddress = "10.0.1.7";
 
     [OvsFact]
-    public async Task Given_a_database_guest_with_a_blank_volume_Then_the_driver_configures_it_and_psql_logs_in_with_TLS_and_the_password_only()
+    public async Task Given_a_database_guest_with_a_blank_volume_Then_the_driver_configures_it_psql_logs_in_with_TLS_and_the_password_only_and_its_rows_survive_a_power_cut()
     {
         var suffix = Shell.NewSuffix();
         var bridge = "bd" + suffix;
@@ -109,7 +109,10 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             // A new generation (a parameter group change and a new password) reaches the running server through a
             // restarted driver (an agent restart): it connects again and applies it.
             await driver.DisposeAsync();
-            driver = new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1) });
+            driver = new DatabaseDriver(new DatabaseDriverOptions
+            {
+                ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1), StatusTimeout = TimeSpan.FromSeconds(5),
+            });
             var modified = database with { MasterPassword = "another password", Parameters = new Dictionary<string, string> { ["work_mem"] = "16MB" }, Generation = 2 };
             driver.Track(network with { Instances = [instance with { Database = modified }] });
             await WaitForAsync(() => Task.FromResult(driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }), "generation 2 applied", Console);
@@ -120,6 +123,58 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             var report = driver.Report(id)!;
             Assert.False(report.PendingReboot);
             Assert.InRange(report.Metrics!.FreeStorageBytes, 500L << 20, 1L << 30);
+
+            // Committed rows survive the guest's power being pulled; the guest boots again from its volume as it was
+            // (no format, no new cluster) and the driver finds it through the new QEMU's socket.
+            var (createExit, created) = await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 100)");
+            Assert.True(createExit == 0, created);
+            var connections = driver.Connections(id);
+            using (var domain = libvirt.FindDomain(id)!)
+            {
+                domain.Destroy();
+            }
+
+            var restarted = Stopwatch.StartNew();
+            Assert.Empty(reconciler.Apply(new HostDesiredState("host-1", 2, [instance with { Database = modified }])).Faults);
+            // The new QEMU's tap is a new switch port: the agent's next round gives it its flows, as here.
+            await WaitForAsync(async () => (await switchState.ApplyAsync(network, CancellationToken.None)).PendingInterfaces.Count == 0, "the restarted guest's port", Console);
+            var (countExit, count) = (0, "");
+            await WaitForAsync(async () => ((countExit, count) = await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "SELECT count(*) FROM orders")).countExit == 0,
+                "the restarted guest's server", Console);
+            output.WriteLine($"Power pulled to the first login after the restart: {restarted.Elapsed.TotalSeconds:0.0} s");
+            Assert.Equal("100", count.Trim());
+            Assert.Contains("PLATFORM-DB-VOLUME vdb mounted", Console(), StringComparison.Ordinal);
+            await WaitForAsync(() => Task.FromResult(driver.Connections(id) > connections && driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }),
+                "the driver connected to the restarted guest", Console);
+
+            // A guest that does not answer (its QEMU stopped): the round is not held, the driver gives each request up at
+            // its deadline and connects again, and takes the guest back once it answers.
+            var qemu = File.ReadAllText($"/run/libvirt/qemu/{id}.pid").Trim();
+            connections = driver.Connections(id);
+            await Shell.CheckAsync("kill", "-STOP", qemu);
+            try
+            {
+                var stalled = Stopwatch.StartNew();
+                while (driver.Connections(id) < connections + 2)
+                {
+                    var attach = Stopwatch.StartNew();
+                    driver.Track(network with { Instances = [instance with { Database = modified }] });
+                    var held = driver.Attach(new HostReport("host-1", 2, new HostCapacity(1, 1024), [new InstanceReport(id, ObservedPower.Running)], []));
+                    Assert.True(attach.ElapsedMilliseconds < 100, $"Track and Attach took {attach.ElapsedMilliseconds} ms");
+                    Assert.Equal(DatabaseState.Available, held.Instances[0].Database?.State);
+                    Assert.True(stalled.Elapsed < TimeSpan.FromSeconds(60), "the driver did not give up on the silent guest");
+                    await Task.Delay(200);
+                }
+            }
+            finally
+            {
+                await Shell.CheckAsync("kill", "-CONT", qemu);
+            }
+
+            var beforeAnswer = driver.Report(id);
+            await WaitForAsync(() => Task.FromResult(!ReferenceEquals(driver.Report(id), beforeAnswer) && driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }),
+                "the driver back on the guest after it answers again", Console);
+            Assert.Equal(0, (await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "SELECT 1")).ExitCode);
         }
         finally
         {

@@ -67,6 +67,9 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
     /// <summary>The latest report of one instance's database (null: none yet).</summary>
     public DatabaseReport? Report(string instanceId) => _workers.TryGetValue(instanceId, out var worker) ? worker.Report : null;
 
+    /// <summary>How many times the channel of an instance was connected: 1, and one more after each reconnection.</summary>
+    public int Connections(string instanceId) => _workers.TryGetValue(instanceId, out var worker) ? worker.Connections : 0;
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -82,6 +85,7 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
         private readonly Task _loop;
         private volatile DesiredDatabase _desired;
         private volatile DatabaseReport? _report;
+        private int _connections;
 
         public Worker(DatabaseDriver driver, string instanceId, DesiredDatabase desired)
         {
@@ -100,6 +104,8 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
 
         public DatabaseReport? Report => _report;
 
+        public int Connections => Volatile.Read(ref _connections);
+
         public Task Stop()
         {
             _stop.Cancel();
@@ -115,6 +121,7 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                 try
                 {
                     await using var channel = await DatabaseChannel.ConnectAsync(socket, options.StatusTimeout, cancellationToken);
+                    Interlocked.Increment(ref _connections);
                     while (!cancellationToken.IsCancellationRequested)
                     {
                         await RoundAsync(channel, cancellationToken);
