@@ -33,6 +33,8 @@ public sealed class DatabaseDriverOptions
 /// </summary>
 public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogger? logger = null) : IAsyncDisposable
 {
+    internal const string RestoreNotSupported = "Restoring from a backup is not supported by this server's agent yet.";
+
     private readonly DatabaseDriverOptions _options = options;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, Worker> _workers = new(StringComparer.Ordinal);
@@ -118,6 +120,19 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
             var socket = DatabaseChannel.SocketPath(options.ChannelDirectory, _instanceId);
             while (!cancellationToken.IsCancellationRequested)
             {
+                if (_desired.Restore is not null)
+                {
+                    // Filling the volume from a repository before the first start is not built yet: the guest would come
+                    // up with a new, empty cluster, which must never pass for the restored database. Nothing is sent to it.
+                    _report = new DatabaseReport(DatabaseState.Failed, 0, RestoreNotSupported);
+                    if (!await DelayAsync(options.RetryInterval, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 try
                 {
                     await using var channel = await DatabaseChannel.ConnectAsync(socket, options.StatusTimeout, cancellationToken);
@@ -139,14 +154,24 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                     LogChannelProblem(_driver._logger, _instanceId, e.Message);
                 }
 
-                try
-                {
-                    await Task.Delay(options.RetryInterval, cancellationToken);
-                }
-                catch (OperationCanceledException)
+                if (!await DelayAsync(options.RetryInterval, cancellationToken))
                 {
                     return;
                 }
+            }
+        }
+
+        /// <returns>False when the loop is being stopped.</returns>
+        private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
         }
 
