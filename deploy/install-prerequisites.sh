@@ -14,10 +14,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # image) and show the ARP on an uplink with tcpdump (the edge's end-to-end test); awscli (Debian's,
 # /usr/bin/aws) drives the S3 API in the end-to-end tests and the README. The fault-injection test holds the API's
 # database locked with sqlite3 and restarts the API onto a stepped wall clock with libfaketime (faketime).
+# The database guest (deploy/db-image/build.sh) is built from PostgreSQL 15, pgBackRest, e2fsprogs' mke2fs and zstd;
+# the tests log into it with postgresql-client's psql.
 packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
   openvswitch-switch iproute2 iputils-ping ethtool iperf3 tcpdump
   busybox-static linux-image-amd64 dropbear-bin openssh-client
+  postgresql-15 postgresql-client-15 pgbackrest e2fsprogs zstd
   vagrant)
 
 missing=()

@@ -2,12 +2,12 @@ using System.Diagnostics;
 
 namespace Platform.Tests.Common;
 
-/// <summary>The guest image, built by the project's own script (deploy/test-image/build.sh).</summary>
+/// <summary>A guest image built by the project's own script: deploy/test-image/build.sh, or deploy/db-image/build.sh (the database guest).</summary>
 internal sealed record TestImage(string Kernel, string Initrd)
 {
-    public static TestImage Build(string directory)
+    public static TestImage Build(string directory, string image = "test-image")
     {
-        var script = Path.Combine(Repository.Root, "deploy", "test-image", "build.sh");
+        var script = Path.Combine(Repository.Root, "deploy", image, "build.sh");
         using var build = Process.Start(new ProcessStartInfo(script, directory) { RedirectStandardError = true })!;
         var errors = build.StandardError.ReadToEnd();
         build.WaitForExit();

@@ -51,6 +51,32 @@ public sealed class HostReconcilerTests : IDisposable
     }
 
     [Fact]
+    public void Given_an_instance_with_a_database_Then_its_domain_has_the_management_channel_and_an_ordinary_one_has_none()
+    {
+        var channels = Path.Combine(Path.GetTempPath(), $"platform-channels-{Guid.NewGuid():N}");
+        var reconciler = new HostReconciler(_libvirt, new ReconcilerOptions { Owner = "host-1", DomainType = "test", ChannelDirectory = channels }, new SimulatedGuestImages(), _clock);
+        _reconcilers.Add(reconciler);
+        var database = new DesiredDatabase("orders", "db-A", "postgres", "15", "app", "password", 5432, "vol-1", new Dictionary<string, string>(), 1, new DatabaseTls("C", "K", "A"));
+        try
+        {
+            Assert.Empty(reconciler.Apply(State(1, Instance("i-00000000000000001") with { Database = database }, Instance("i-00000000000000002"))).Faults);
+
+            using var withDatabase = _libvirt.FindDomain("i-00000000000000001")!;
+            var channel = Assert.Single(XDocument.Parse(withDatabase.GetXml()).Descendants("channel"));
+            Assert.Equal("unix", channel.Attribute("type")?.Value);
+            Assert.Equal(Path.Combine(channels, "i-00000000000000001.db.sock"), channel.Element("source")?.Attribute("path")?.Value);
+            Assert.Equal("org.platform.database.0", channel.Element("target")?.Attribute("name")?.Value);
+            Assert.True(Directory.Exists(channels));
+            using var ordinary = _libvirt.FindDomain("i-00000000000000002")!;
+            Assert.Empty(XDocument.Parse(ordinary.GetXml()).Descendants("channel"));
+        }
+        finally
+        {
+            Directory.Delete(channels, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Given_the_same_state_twice_Then_the_second_apply_changes_nothing()
     {
         var reconciler = Reconciler();

@@ -26,6 +26,7 @@ public sealed class StateLayoutTests : IDisposable
         Assert.Equal((UnixFileMode)0b111_001_001, File.GetUnixFileMode(state));
         Assert.Equal((UnixFileMode)0b111_001_001, File.GetUnixFileMode(StateLayout.Consoles(state)));
         Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(StateLayout.Markers(state)));
+        Assert.Equal((UnixFileMode)0b111_011_000, File.GetUnixFileMode(StateLayout.Channels(state)));
         Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Combine(state, HostCredential.FileName)));
 
         // What libvirt does on a server: the pool directory 0711 (its default), and each volume and console file

@@ -30,6 +30,9 @@ public sealed record DomainDefinition
     /// <summary>The guest's serial console written to this file on the host.</summary>
     public string? SerialLogPath { get; init; }
 
+    /// <summary>virtio-serial ports whose host side is a unix socket (as qemu-guest-agent's channel): a path to the guest that is no network.</summary>
+    public IReadOnlyList<ChannelDefinition> Channels { get; init; } = [];
+
     /// <summary>Free-form metadata under the platform's namespace (instance id, account), kept by libvirt.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
@@ -56,6 +59,11 @@ public sealed record DomainDefinition
             devices.Add(new XElement("console", new XAttribute("type", "file"),
                 new XElement("source", new XAttribute("path", SerialLogPath)),
                 new XElement("target", new XAttribute("type", "serial"), new XAttribute("port", 0))));
+        }
+
+        foreach (var channel in Channels)
+        {
+            devices.Add(channel.ToXml());
         }
 
         var os = new XElement("os", new XElement("type", new XAttribute("arch", "x86_64"), "hvm"));
@@ -132,4 +140,15 @@ public sealed record InterfaceDefinition(string Bridge, string MacAddress, int? 
         new XElement("model", new XAttribute("type", "virtio")),
         OpenVSwitch ? new XElement("driver", new XElement("host", new XAttribute("csum", "off"), new XAttribute("gso", "off"),
             new XAttribute("tso4", "off"), new XAttribute("tso6", "off"), new XAttribute("ecn", "off"), new XAttribute("ufo", "off"))) : null);
+}
+
+/// <summary>
+/// A virtio-serial port the guest sees as <c>/dev/virtio-ports/NAME</c>; QEMU listens on <paramref name="SocketPath"/> on the host
+/// (libvirt's <c>mode='bind'</c>) and takes one client at a time, a new one once the last has gone.
+/// </summary>
+public sealed record ChannelDefinition(string SocketPath, string Name)
+{
+    internal XElement ToXml() => new("channel", new XAttribute("type", "unix"),
+        new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", SocketPath)),
+        new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", Name)));
 }

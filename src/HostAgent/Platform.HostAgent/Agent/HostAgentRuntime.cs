@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Platform.HostAgent.Databases;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.Metadata;
@@ -29,6 +30,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     private HostDesiredState? _latest;
     private int _connections;
 
+    /// <summary>Drives database guests through their management channels beside the rounds (null on simulated hosts).</summary>
+    private DatabaseDriver? _databases;
+
     /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
     public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
 
@@ -53,6 +57,10 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         await using var metadata = options.NetworkingEnabled && options.MetadataService
             ? new MetadataEndpoint(options.Bridge, MetadataTokens.Load(Path.Combine(options.StateDirectory, "imds-token.key"), clock), logger)
             : null;
+        // Like the metadata service, the database channels outlive libvirt sessions: guests run on while the agent reconnects.
+        await using var databases = options.Simulated ? null
+            : new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = StateLayout.Channels(options.StateDirectory) }, logger);
+        _databases = databases;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task? poll = null;
         var forward = ForwardEventsAsync(events.Reader, stop.Token);
@@ -134,6 +142,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             Owner = credential.HostId,
             DomainType = options.ResolvedDomainType,
             ConsoleDirectory = options.Simulated ? null : StateLayout.Consoles(options.StateDirectory),
+            ChannelDirectory = options.Simulated ? null : StateLayout.Channels(options.StateDirectory),
             StopDeadline = options.StopDeadline,
             Bridge = options.NetworkingEnabled ? options.Bridge : null,
         }, images, clock);
@@ -223,6 +232,10 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
         report ??= new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
         report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress, Degraded = degraded });
+        if (_databases is not null)
+        {
+            report = _databases.Attach(report);
+        }
 
         Liveness.Beat("reporting");
         using var reportTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -262,6 +275,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
         Liveness.Beat("converging instances");
         var report = reconciler.Apply(desired, waiting);
+        // Database guests are driven beside the rounds: this only hands their loops the desired state.
+        _databases?.Track(desired);
         if (network is not null)
         {
             Liveness.Beat("applying the network");

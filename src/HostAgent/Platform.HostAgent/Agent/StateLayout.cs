@@ -14,9 +14,15 @@ public static class StateLayout
 
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    /// <summary>0730: QEMU (in the directory's group, where an operator gives it to libvirt-qemu) makes sockets here; nobody else gets in.</summary>
+    private const UnixFileMode SocketsForGroup = Private | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+
     public static string Consoles(string stateDirectory) => Path.Combine(stateDirectory, "console");
 
     public static string Markers(string stateDirectory) => Path.Combine(stateDirectory, "images");
+
+    /// <summary>The host ends of database guests' management channels (unix sockets QEMU makes; only root connects to them).</summary>
+    public static string Channels(string stateDirectory) => Path.Combine(stateDirectory, "channels");
 
     /// <summary>Creates the directories with their modes, and corrects the modes of ones made earlier (0700 before).</summary>
     public static void Prepare(string stateDirectory)
@@ -24,6 +30,7 @@ public static class StateLayout
         Ensure(stateDirectory, Traversable);
         Ensure(Consoles(stateDirectory), Traversable);
         Ensure(Markers(stateDirectory), Private);
+        Ensure(Channels(stateDirectory), SocketsForGroup);
     }
 
     private static void Ensure(string path, UnixFileMode mode)

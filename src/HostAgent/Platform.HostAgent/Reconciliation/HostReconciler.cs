@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Platform.HostAgent.Databases;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
 using Platform.HostAgent.OpenVSwitch;
@@ -23,6 +24,12 @@ public sealed class ReconcilerOptions
 
     /// <summary>Where each guest's serial console is written, one file per instance.</summary>
     public string? ConsoleDirectory { get; init; }
+
+    /// <summary>
+    /// Where the host ends of database guests' management channels are (one unix socket per instance with
+    /// <see cref="DesiredInstance.Database"/>); null: no channel (simulated hosts).
+    /// </summary>
+    public string? ChannelDirectory { get; init; }
 
     /// <summary>How long a guest gets to shut down after the ACPI request before it is powered off.</summary>
     public TimeSpan StopDeadline { get; init; } = TimeSpan.FromSeconds(30);
@@ -290,6 +297,12 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     private DomainDefinition Definition(DesiredInstance instance)
     {
         var boot = images.Prepare(instance.InstanceId, instance.Image);
+        if (instance.Database is not null && options.ChannelDirectory is not null)
+        {
+            // QEMU makes the socket when the guest starts; the directory must be there by then.
+            Directory.CreateDirectory(options.ChannelDirectory);
+        }
+
         return new DomainDefinition
         {
             Type = options.DomainType,
@@ -303,6 +316,8 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
             Interfaces = options.Bridge is not { } bridge ? [] : (instance.Interfaces ?? []).Select(nic => new InterfaceDefinition(bridge, nic.MacAddress,
                 InterfaceId: GuestInterfaceId.For(nic.InterfaceId), TargetDevice: GuestInterfaceId.TapName(nic.InterfaceId))).ToList(),
             SerialLogPath = options.ConsoleDirectory is null ? null : Path.Combine(options.ConsoleDirectory, $"{instance.InstanceId}.log"),
+            Channels = instance.Database is null || options.ChannelDirectory is null ? []
+                : [new ChannelDefinition(DatabaseChannel.SocketPath(options.ChannelDirectory, instance.InstanceId), DatabaseChannel.PortName)],
             Metadata = new Dictionary<string, string>
             {
                 [OwnerElement] = options.Owner,

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Databases;
+
+/// <summary>
+/// The line protocol between the agent and the database guest's management agent (deploy/db-image/dbagent), one line each
+/// way per request, fields separated by one space; every field a tenant or the API chose travels as base64, so no value
+/// can add a field or a line:
+/// <code>
+/// → RID configure GENERATION USER PASSWORD PORT PARAMETERS CERT KEY CA     (USER, PASSWORD, PARAMETERS "name=value\n"…, PEMs: base64)
+/// ← RID ok configure GENERATION | RID busy WHAT | RID error MESSAGE
+/// → RID status
+/// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|-
+/// </code>
+/// The request id is echoed so an answer that arrives after its request timed out is told apart and dropped.
+/// </summary>
+internal static class DatabaseChannelProtocol
+{
+    public static string Configure(string requestId, DesiredDatabase database)
+    {
+        var parameters = string.Concat(database.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}\n"));
+        return string.Join(' ', requestId, "configure", database.Generation.ToString(CultureInfo.InvariantCulture),
+            Base64(database.MasterUsername), Base64(database.MasterPassword), database.Port.ToString(CultureInfo.InvariantCulture),
+            Base64(parameters), Base64(database.Tls.CertificatePem), Base64(database.Tls.PrivateKeyPem), Base64(database.Tls.CaCertificatePem));
+    }
+
+    public static string Status(string requestId) => $"{requestId} status";
+
+    /// <summary>The answer to <paramref name="requestId"/>, or null when <paramref name="line"/> answers another request.</summary>
+    /// <exception cref="FormatException">The line is not an answer of this protocol.</exception>
+    public static DatabaseAnswer? Parse(string requestId, string line)
+    {
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 2)
+        {
+            throw new FormatException($"Not an answer: '{Shorten(line)}'");
+        }
+
+        if (!string.Equals(fields[0], requestId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return fields[1] switch
+        {
+            "ok" when fields.Length >= 3 => new DatabaseAnswer(DatabaseAnswerKind.Ok, fields[2..]),
+            "busy" => new DatabaseAnswer(DatabaseAnswerKind.Busy, fields[2..]),
+            "error" => new DatabaseAnswer(DatabaseAnswerKind.Error, [fields.Length > 2 ? Unbase64(fields[2]) : "unknown error"]),
+            _ => throw new FormatException($"Not an answer: '{Shorten(line)}'"),
+        };
+    }
+
+    /// <summary>A status answer's fields (after "ok") as the report's state, without the backup sets.</summary>
+    /// <exception cref="FormatException">The fields are not a status.</exception>
+    public static DatabaseReport Report(IReadOnlyList<string> fields)
+    {
+        if (fields.Count < 8 || fields[0] != "status"
+            || !fields[1].All(char.IsAsciiLetter) || !Enum.TryParse<DatabaseState>(fields[1], ignoreCase: false, out var state)
+            || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            || fields[3] is not ("t" or "f")
+            || !int.TryParse(fields[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var connections)
+            || !long.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out var free)
+            || fields[6] is not ("0" or "1"))
+        {
+            throw new FormatException($"Not a status: '{Shorten(string.Join(' ', fields))}'");
+        }
+
+        var message = fields[7] == "-" ? null : Unbase64(fields[7]);
+        return new DatabaseReport(state, generation, message, PendingReboot: fields[6] == "1",
+            Metrics: new DatabaseMetrics(free, Math.Max(0, connections), 0, 0));
+    }
+
+    private static string Base64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+
+    private static string Unbase64(string value)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(value));
+        }
+        catch (FormatException)
+        {
+            return value;
+        }
+    }
+
+    private static string Shorten(string line) => line.Length <= 200 ? line : line[..200] + "…";
+}
+
+internal enum DatabaseAnswerKind
+{
+    Ok,
+
+    /// <summary>The guest cannot take the request yet (its data volume is still being prepared): ask again later.</summary>
+    Busy,
+
+    Error,
+}
+
+internal sealed record DatabaseAnswer(DatabaseAnswerKind Kind, IReadOnlyList<string> Fields);

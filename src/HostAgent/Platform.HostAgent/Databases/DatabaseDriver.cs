@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Databases;
+
+public sealed class DatabaseDriverOptions
+{
+    /// <summary>Where the channels' sockets are (the reconciler's <c>ChannelDirectory</c>).</summary>
+    public required string ChannelDirectory { get; init; }
+
+    /// <summary>How often a running database's status is asked.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait before connecting again after the guest went away or did not answer.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A status request's deadline.</summary>
+    public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A configure request's deadline: it may start PostgreSQL, which takes a while under software emulation.</summary>
+    public TimeSpan ConfigureTimeout { get; init; } = TimeSpan.FromMinutes(3);
+}
+
+/// <summary>
+/// Drives each database guest of this server to its <see cref="DesiredDatabase"/> through its management channel, one
+/// background loop per instance: connect, configure to the desired generation, ask the status, again and again. The
+/// reconciliation round only hands it the desired state (<see cref="Track"/>) and takes the latest reports
+/// (<see cref="Attach"/>): it never waits on a guest. A guest that restarts or an agent that restarts is met by
+/// connecting again; the guest keeps its applied generation on its data volume, so nothing is applied twice needlessly.
+/// </summary>
+public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogger? logger = null) : IAsyncDisposable
+{
+    internal const string RestoreNotSupported = "Restoring from a backup is not supported by this server's agent yet.";
+
+    private readonly DatabaseDriverOptions _options = options;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly ConcurrentDictionary<string, Worker> _workers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Starts a loop for each instance with a database, hands the running loops their newest desired state, and ends the loops of instances gone.</summary>
+    public void Track(HostDesiredState desired)
+    {
+        var wanted = desired.Instances.Where(i => i.Database is not null && i.Power == DesiredPower.Running)
+            .ToDictionary(i => i.InstanceId, i => i.Database!, StringComparer.Ordinal);
+        foreach (var (id, worker) in _workers)
+        {
+            if (!wanted.ContainsKey(id) && _workers.TryRemove(id, out _))
+            {
+                worker.Stop();
+            }
+        }
+
+        foreach (var (id, database) in wanted)
+        {
+            var worker = _workers.GetOrAdd(id, key => new Worker(this, key, database));
+            worker.Desired = database;
+        }
+    }
+
+    /// <summary>The report with each database's latest state on its instance.</summary>
+    public HostReport Attach(HostReport report) => report with
+    {
+        Instances = [.. report.Instances.Select(i => _workers.TryGetValue(i.InstanceId, out var worker) && worker.Report is { } database ? i with { Database = database } : i)],
+    };
+
+    /// <summary>The latest report of one instance's database (null: none yet).</summary>
+    public DatabaseReport? Report(string instanceId) => _workers.TryGetValue(instanceId, out var worker) ? worker.Report : null;
+
+    /// <summary>How many times the channel of an instance was connected: 1, and one more after each reconnection.</summary>
+    public int Connections(string instanceId) => _workers.TryGetValue(instanceId, out var worker) ? worker.Connections : 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_workers.Values.Select(w => w.Stop()));
+        _stopping.Dispose();
+    }
+
+    private sealed class Worker
+    {
+        private readonly DatabaseDriver _driver;
+        private readonly string _instanceId;
+        private readonly CancellationTokenSource _stop;
+        private readonly Task _loop;
+        private volatile DesiredDatabase _desired;
+        private volatile DatabaseReport? _report;
+        private int _connections;
+
+        public Worker(DatabaseDriver driver, string instanceId, DesiredDatabase desired)
+        {
+            _driver = driver;
+            _instanceId = instanceId;
+            _desired = desired;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(driver._stopping.Token);
+            _loop = Task.Run(() => RunAsync(_stop.Token));
+        }
+
+        public DesiredDatabase Desired
+        {
+            get => _desired;
+            set => _desired = value;
+        }
+
+        public DatabaseReport? Report => _report;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public Task Stop()
+        {
+            _stop.Cancel();
+            return _loop.ContinueWith(_ => _stop.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        private async Task RunAsync(CancellationToken cancellationToken)
+        {
+            var options = _driver._options;
+            var socket = DatabaseChannel.SocketPath(options.ChannelDirectory, _instanceId);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (_desired.Restore is not null)
+                {
+                    // Filling the volume from a repository before the first start is not built yet: the guest would come
+                    // up with a new, empty cluster, which must never pass for the restored database. Nothing is sent to it.
+                    _report = new DatabaseReport(DatabaseState.Failed, 0, RestoreNotSupported);
+                    if (!await DelayAsync(options.RetryInterval, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    await using var channel = await DatabaseChannel.ConnectAsync(socket, options.StatusTimeout, cancellationToken);
+                    Interlocked.Increment(ref _connections);
+                    while (!cancellationToken.IsCancellationRequested)
+                    {
+                        await RoundAsync(channel, cancellationToken);
+                        await Task.Delay(options.PollInterval, cancellationToken);
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is SocketException or IOException or TimeoutException or FormatException)
+                {
+                    // The guest is not up yet, went away (stop, reboot, crash) or is slow: the last report stands, and
+                    // the loop connects again. A request in flight is asked again then; the guest answers it idempotently.
+                    LogChannelProblem(_driver._logger, _instanceId, e.Message);
+                }
+
+                if (!await DelayAsync(options.RetryInterval, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <returns>False when the loop is being stopped.</returns>
+        private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        private async Task RoundAsync(DatabaseChannel channel, CancellationToken cancellationToken)
+        {
+            var options = _driver._options;
+            var desired = _desired;
+            var status = await StatusAsync(channel, cancellationToken);
+            string? problem = null;
+            if (status.AppliedGeneration < desired.Generation && status.State != DatabaseState.Failed)
+            {
+                var id = channel.NextRequestId();
+                var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Configure(id, desired), options.ConfigureTimeout, cancellationToken);
+                if (answer.Kind == DatabaseAnswerKind.Error)
+                {
+                    problem = answer.Fields[0];
+                    LogConfigureFailed(_driver._logger, _instanceId, desired.Generation, problem);
+                }
+                else if (answer.Kind == DatabaseAnswerKind.Ok)
+                {
+                    status = await StatusAsync(channel, cancellationToken);
+                }
+            }
+
+            _report = problem is null ? status : status with { State = DatabaseState.Failed, Message = problem };
+        }
+
+        private async Task<DatabaseReport> StatusAsync(DatabaseChannel channel, CancellationToken cancellationToken)
+        {
+            var id = channel.NextRequestId();
+            var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Status(id), _driver._options.StatusTimeout, cancellationToken);
+            return answer.Kind == DatabaseAnswerKind.Ok
+                ? DatabaseChannelProtocol.Report(answer.Fields)
+                : throw new FormatException($"The status request was answered {answer.Kind}: {string.Join(' ', answer.Fields)}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Database channel of {InstanceId}: {Problem}; connecting again")]
+    private static partial void LogChannelProblem(ILogger logger, string instanceId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} refused generation {Generation}: {Problem}")]
+    private static partial void LogConfigureFailed(ILogger logger, string instanceId, long generation, string problem);
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using Platform.HostAgent.Databases;
+using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Tests;
+
+/// <summary>The agent's side of the database guest's line protocol (deploy/db-image/dbagent reads the same fields).</summary>
+public sealed class DatabaseChannelProtocolTests
+{
+    private static readonly DesiredDatabase Database = new("orders", "db-ABC", "postgres", "15", "app", "pw", 5432, "vol-1",
+        new Dictionary<string, string>(), 3, new DatabaseTls("CERT", "KEY", "CA"));
+
+    [Theory]
+    [InlineData("plain", "simple")]
+    [InlineData("with space", "pass word with spaces")]
+    [InlineData("new\nline", "a\nsecond 3 configure line\n")]
+    [InlineData("quo'te", "it's \"quoted\" \\ and ; DROP ROLE app; --")]
+    [InlineData("ünïcødé", "パスワード")]
+    public void Given_any_user_name_and_password_Then_the_configure_line_is_one_line_of_ten_fields_that_give_them_back(string user, string password)
+    {
+        var line = DatabaseChannelProtocol.Configure("r1", Database with { MasterUsername = user, MasterPassword = password });
+
+        Assert.DoesNotContain('\n', line);
+        var fields = line.Split(' ');
+        Assert.Equal(10, fields.Length);
+        Assert.Equal(["r1", "configure", "3"], fields[..3]);
+        Assert.Equal(user, Encoding.UTF8.GetString(Convert.FromBase64String(fields[3])));
+        Assert.Equal(password, Encoding.UTF8.GetString(Convert.FromBase64String(fields[4])));
+        Assert.Equal("5432", fields[5]);
+        Assert.Equal(["CERT", "KEY", "CA"], fields[7..].Select(f => Encoding.UTF8.GetString(Convert.FromBase64String(f))));
+    }
+
+    [Fact]
+    public void Given_parameters_Then_they_travel_as_sorted_name_value_lines()
+    {
+        var line = DatabaseChannelProtocol.Configure("r1", Database with { Parameters = new Dictionary<string, string> { ["work_mem"] = "8MB", ["max_connections"] = "50" } });
+
+        Assert.Equal("max_connections=50\nwork_mem=8MB\n", Encoding.UTF8.GetString(Convert.FromBase64String(line.Split(' ')[6])));
+    }
+
+    [Fact]
+    public void Given_answers_Then_only_the_one_to_this_request_is_taken()
+    {
+        Assert.Null(DatabaseChannelProtocol.Parse("s-2", "s-1 ok configure 3"));
+        Assert.Equal(DatabaseAnswerKind.Ok, DatabaseChannelProtocol.Parse("s-2", "s-2 ok configure 3")!.Kind);
+        Assert.Equal(DatabaseAnswerKind.Busy, DatabaseChannelProtocol.Parse("s-2", "s-2 busy storage")!.Kind);
+        var error = DatabaseChannelProtocol.Parse("s-2", $"s-2 error {Convert.ToBase64String(Encoding.UTF8.GetBytes("initdb failed: no space"))}")!;
+        Assert.Equal(DatabaseAnswerKind.Error, error.Kind);
+        Assert.Equal("initdb failed: no space", error.Fields[0]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("s-2 maybe")]
+    [InlineData("s-2 ok")]
+    public void Given_a_line_that_is_no_answer_Then_it_is_a_format_error(string line) =>
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.Parse("s-2", line));
+
+    [Fact]
+    public void Given_a_status_Then_it_is_the_report()
+    {
+        var report = DatabaseChannelProtocol.Report("status Available 7 f 3 1875820544 1 -".Split(' '));
+
+        Assert.Equal(new DatabaseReport(DatabaseState.Available, 7, null, PendingReboot: true, Metrics: new DatabaseMetrics(1875820544, 3, 0, 0)), report with { Metrics = report.Metrics });
+        Assert.Equal(new DatabaseMetrics(1875820544, 3, 0, 0), report.Metrics);
+        var failed = DatabaseChannelProtocol.Report($"status Failed 0 f 0 0 0 {Convert.ToBase64String(Encoding.UTF8.GetBytes("mke2fs failed"))}".Split(' '));
+        Assert.Equal(DatabaseState.Failed, failed.State);
+        Assert.Equal("mke2fs failed", failed.Message);
+    }
+
+    [Theory]
+    [InlineData("status Available 7 f 3 100 0")]
+    [InlineData("status Sleeping 7 f 3 100 0 -")]
+    [InlineData("status 3 7 f 3 100 0 -")]
+    [InlineData("status Available -7 f 3 100 0 -")]
+    [InlineData("status Available 7 yes 3 100 0 -")]
+    [InlineData("status Available 7 f many 100 0 -")]
+    [InlineData("status Available 7 f 3 -100 0 -")]
+    [InlineData("status Available 7 f 3 100 2 -")]
+    [InlineData("configure 7")]
+    public void Given_a_malformed_status_Then_it_is_a_format_error(string fields) =>
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.Report(fields.Split(' ')));
+
+    [Fact]
+    public void Given_a_channel_Then_the_domain_has_a_virtio_serial_port_on_a_unix_socket_the_host_listens_on()
+    {
+        var xml = new DomainDefinition { Name = "i-00000000000000001", MemoryMiB = 320, VirtualCpus = 1, Channels = [new ChannelDefinition("/run/x/i-1.db.sock", DatabaseChannel.PortName)] }.ToXml();
+
+        Assert.Contains("<channel type=\"unix\"><source mode=\"bind\" path=\"/run/x/i-1.db.sock\" /><target type=\"virtio\" name=\"org.platform.database.0\" /></channel>",
+            xml.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Replace("  ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+}

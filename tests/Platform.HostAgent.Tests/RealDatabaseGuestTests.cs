@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Platform.HostAgent.Agent;
+using Platform.HostAgent.Databases;
+using Platform.HostAgent.Images;
+using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.OpenVSwitch;
+using Platform.HostAgent.OpenVSwitch.Tests;
+using Platform.HostAgent.Protocol;
+using Platform.HostAgent.Reconciliation;
+using Platform.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Platform.HostAgent.Tests;
+
+/// <summary>
+/// The database image for real (deploy/db-image/build.sh): a guest on qemu:///system booted by the reconciler with a
+/// blank data volume, its NIC a port of a VPC on a real Open vSwitch bridge whose security group lets 5432 in from the
+/// subnet, configured by <see cref="DatabaseDriver"/> through its virtio-serial channel; Debian's psql in a network
+/// namespace on the same subnet (another instance) logs in as the master user over TLS verified against the CA.
+/// </summary>
+[Collection(OpenVSwitchCollection.Name)]
+public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
+{
+    private const string GuestAddress = "10.0.1.7";
+
+    [OvsFact]
+    public async Task Given_a_database_guest_with_a_blank_volume_Then_the_driver_configures_it_psql_logs_in_with_TLS_and_the_password_only_and_its_rows_survive_a_power_cut()
+    {
+        var suffix = Shell.NewSuffix();
+        var bridge = "bd" + suffix;
+        var work = Directory.CreateTempSubdirectory("platform-db-").FullName;
+        var imageId = $"ami-{Guid.NewGuid():N}"[..21];
+        var id = $"i-{Guid.NewGuid():N}"[..19];
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        var channels = Path.Combine(work, "channels");
+        var image = TestImage.Build(Path.Combine(Path.GetTempPath(), "platform-db-image"), "db-image");
+        Directory.CreateDirectory(Path.Combine(work, "images", imageId));
+        File.Copy(image.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
+        File.Copy(image.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));
+        var (caPem, certificatePem, keyPem) = Certificates(GuestAddress);
+        File.WriteAllText(Path.Combine(work, "ca.pem"), caPem);
+        var dataVolume = QemuImg.Standalone(Path.Combine(work, "data.qcow2"), "1G");
+
+        var postgresOnly = new DesiredFirewallRule("tcp", 5432, 5432, "10.0.1.0/24");
+        var anyOut = new DesiredFirewallRule("-1", null, null, "0.0.0.0/0");
+        var guestNic = new DesiredInterface("eni-db" + suffix, "02:00:0a:00:01:07", GuestAddress, 24, "10.0.1.1", "vpc-db", 4344, [postgresOnly], [anyOut]);
+        var clientNic = guestNic with { InterfaceId = "eni-pc" + suffix, MacAddress = "02:00:0a:00:01:08", PrivateIpAddress = "10.0.1.8", Ingress = [] };
+        var guestImage = new GuestImage(imageId, ImageFormat.Kernel, PartDigests.Of(Path.Combine(work, "images", imageId)));
+        var database = new DesiredDatabase("orders", "db-ORDERS" + suffix, "postgres", "15", "app", "it's a 'secret' pass; \\ \"ok\"", 5432, "vol-data",
+            new Dictionary<string, string> { ["work_mem"] = "8MB" }, Generation: 1, new DatabaseTls(certificatePem, keyPem, caPem));
+        // The database image needs more than the test image: its initramfs (PostgreSQL and its libraries) is unpacked into memory.
+        var instance = new DesiredInstance(id, 1, 320, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check cryptomgr.notests platform.marker={id}",
+            Interfaces: [guestNic], Database: database);
+        var client = new DesiredInstance("i-0000000000000c2e", 1, 128, DesiredPower.Running, guestImage, "", Interfaces: [clientNic]);
+        var network = new HostDesiredState("host-1", 1, [instance, client], [new VpcNetwork("vpc-db", 4344, [], Subnets: [new DesiredSubnet("subnet-db", "10.0.1.0/24", "10.0.1.1", [])], CidrBlock: "10.0.0.0/16")]);
+
+        await using var switchDatabase = new OpenVSwitchDatabase();
+        await switchDatabase.EnsureBridgeAsync(new BridgeSpec(bridge));
+        TestGuest? peer = null;
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
+            new DirectoryImageSource(Path.Combine(work, "images")));
+        using var reconciler = new HostReconciler(libvirt, new ReconcilerOptions
+        {
+            Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = work, Bridge = bridge, ChannelDirectory = channels,
+        }, images, new ManualClock());
+        var driver = new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1) });
+        string Console() => File.Exists(Path.Combine(work, $"{id}.log")) ? File.ReadAllText(Path.Combine(work, $"{id}.log")) : "";
+        try
+        {
+            peer = await TestGuest.AddAsync(switchDatabase, bridge, "dc" + suffix, clientNic.MacAddress, clientNic.PrivateIpAddress, prefix: 24, gateway: clientNic.Gateway,
+                interfaceId: GuestInterfaceId.For(clientNic.InterfaceId));
+            await Shell.CheckAsync("ip", "netns", "exec", peer.Namespace, "ethtool", "-K", peer.Name, "tx", "off");
+            await images.EnsureAsync(guestImage, CancellationToken.None);
+            var booted = Stopwatch.StartNew();
+            Assert.Empty(reconciler.Apply(new HostDesiredState("host-1", 1, [instance])).Faults);
+            using (var domain = libvirt.FindDomain(id)!)
+            {
+                // The platform volume, plugged in as the volume reconciler does: the guest formats it, being blank.
+                domain.AttachDevice(new DiskDefinition(dataVolume, "vdb").ToDeviceXml());
+            }
+
+            driver.Track(network);
+            var switchState = new GuestNetwork(new IntegrationBridge(switchDatabase), bridge, "127.0.0.1");
+            await WaitForAsync(async () => (await switchState.ApplyAsync(network, CancellationToken.None)).PendingInterfaces.Count == 0, "the guest's port on the bridge", Console);
+            await WaitForAsync(() => Task.FromResult(driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 1 }), "the database available at generation 1", Console);
+            var available = booted.Elapsed;
+            Assert.Contains("PLATFORM-DB-VOLUME vdb made", Console(), StringComparison.Ordinal);
+            Assert.Contains("PLATFORM-DB-INITDB", Console(), StringComparison.Ordinal);
+
+            var (exit, answer) = await PsqlAsync(peer, work, database.MasterPassword, "verify-full", "SELECT current_user, ssl, version FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE pid = pg_backend_pid(); SHOW work_mem; SHOW password_encryption");
+            output.WriteLine($"Apply to available: {available.TotalSeconds:0.0} s; to the first login: {booted.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(exit == 0, $"psql exited {exit}: {answer}\n{Console()}");
+            Assert.Contains("app|t|TLSv1.3", answer, StringComparison.Ordinal);
+            Assert.Contains("8MB", answer, StringComparison.Ordinal);
+            Assert.Contains("scram-sha-256", answer, StringComparison.Ordinal);
+
+            var (wrongExit, wrong) = await PsqlAsync(peer, work, database.MasterPassword + "x", "verify-full", "SELECT 1");
+            Assert.Equal(2, wrongExit);
+            Assert.Contains("password authentication failed for user \"app\"", wrong, StringComparison.Ordinal);
+            // Without TLS there is no way in, even with the right password.
+            var (plainExit, plain) = await PsqlAsync(peer, work, database.MasterPassword, "disable", "SELECT 1");
+            Assert.Equal(2, plainExit);
+            Assert.Contains("no pg_hba.conf entry", plain, StringComparison.Ordinal);
+
+            // A new generation (a parameter group change and a new password) reaches the running server through a
+            // restarted driver (an agent restart): it connects again and applies it.
+            await driver.DisposeAsync();
+            driver = new DatabaseDriver(new DatabaseDriverOptions
+            {
+                ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1), StatusTimeout = TimeSpan.FromSeconds(5),
+            });
+            var modified = database with { MasterPassword = "another password", Parameters = new Dictionary<string, string> { ["work_mem"] = "16MB" }, Generation = 2 };
+            driver.Track(network with { Instances = [instance with { Database = modified }] });
+            await WaitForAsync(() => Task.FromResult(driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }), "generation 2 applied", Console);
+            var (newExit, modifiedAnswer) = await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "SHOW work_mem");
+            Assert.True(newExit == 0, $"psql exited {newExit}: {modifiedAnswer}");
+            Assert.Contains("16MB", modifiedAnswer, StringComparison.Ordinal);
+            Assert.Equal(2, (await PsqlAsync(peer, work, database.MasterPassword, "verify-full", "SELECT 1")).ExitCode);
+            var report = driver.Report(id)!;
+            Assert.False(report.PendingReboot);
+            Assert.InRange(report.Metrics!.FreeStorageBytes, 500L << 20, 1L << 30);
+
+            // Committed rows survive the guest's power being pulled; the guest boots again from its volume as it was
+            // (no format, no new cluster) and the driver finds it through the new QEMU's socket.
+            var (createExit, created) = await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 100)");
+            Assert.True(createExit == 0, created);
+            var connections = driver.Connections(id);
+            using (var domain = libvirt.FindDomain(id)!)
+            {
+                domain.Destroy();
+            }
+
+            var restarted = Stopwatch.StartNew();
+            Assert.Empty(reconciler.Apply(new HostDesiredState("host-1", 2, [instance with { Database = modified }])).Faults);
+            // The new QEMU's tap is a new switch port: the agent's next round gives it its flows, as here.
+            await WaitForAsync(async () => (await switchState.ApplyAsync(network, CancellationToken.None)).PendingInterfaces.Count == 0, "the restarted guest's port", Console);
+            var (countExit, count) = (0, "");
+            await WaitForAsync(async () => ((countExit, count) = await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "SELECT count(*) FROM orders")).countExit == 0,
+                "the restarted guest's server", Console);
+            output.WriteLine($"Power pulled to the first login after the restart: {restarted.Elapsed.TotalSeconds:0.0} s");
+            Assert.Equal("100", count.Trim());
+            Assert.Contains("PLATFORM-DB-VOLUME vdb mounted", Console(), StringComparison.Ordinal);
+            await WaitForAsync(() => Task.FromResult(driver.Connections(id) > connections && driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }),
+                "the driver connected to the restarted guest", Console);
+
+            // A guest that does not answer (its QEMU stopped): the round is not held, the driver gives each request up at
+            // its deadline and connects again, and takes the guest back once it answers.
+            var qemu = File.ReadAllText($"/run/libvirt/qemu/{id}.pid").Trim();
+            connections = driver.Connections(id);
+            await Shell.CheckAsync("kill", "-STOP", qemu);
+            try
+            {
+                var stalled = Stopwatch.StartNew();
+                while (driver.Connections(id) < connections + 2)
+                {
+                    var attach = Stopwatch.StartNew();
+                    driver.Track(network with { Instances = [instance with { Database = modified }] });
+                    var held = driver.Attach(new HostReport("host-1", 2, new HostCapacity(1, 1024), [new InstanceReport(id, ObservedPower.Running)], []));
+                    Assert.True(attach.ElapsedMilliseconds < 100, $"Track and Attach took {attach.ElapsedMilliseconds} ms");
+                    Assert.Equal(DatabaseState.Available, held.Instances[0].Database?.State);
+                    Assert.True(stalled.Elapsed < TimeSpan.FromSeconds(60), "the driver did not give up on the silent guest");
+                    await Task.Delay(200);
+                }
+            }
+            finally
+            {
+                await Shell.CheckAsync("kill", "-CONT", qemu);
+            }
+
+            var beforeAnswer = driver.Report(id);
+            await WaitForAsync(() => Task.FromResult(!ReferenceEquals(driver.Report(id), beforeAnswer) && driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 2 }),
+                "the driver back on the guest after it answers again", Console);
+            Assert.Equal(0, (await PsqlAsync(peer, work, modified.MasterPassword, "verify-full", "SELECT 1")).ExitCode);
+        }
+        finally
+        {
+            await driver.DisposeAsync();
+            using (var leftover = libvirt.FindDomain(id))
+            {
+                if (leftover is not null)
+                {
+                    if (leftover.IsActive)
+                    {
+                        leftover.Destroy();
+                    }
+
+                    leftover.Undefine();
+                }
+            }
+
+            using (var pool = libvirt.FindStoragePool(poolName))
+            {
+                if (pool is not null)
+                {
+                    foreach (var part in ImageParts.Of(ImageFormat.Kernel))
+                    {
+                        using var volume = pool.FindVolume($"{imageId}-{part}");
+                        volume?.Delete();
+                    }
+
+                    pool.Stop();
+                    pool.Undefine();
+                }
+            }
+
+            if (peer is not null)
+            {
+                await peer.DeleteAsync();
+            }
+
+            await Shell.RunAsync("ovs-vsctl", "--if-exists", "del-br", bridge);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Debian's psql from the client's namespace, the password in its environment, the server verified against the CA.</summary>
+    private static Task<(int ExitCode, string Output)> PsqlAsync(TestGuest from, string work, string password, string sslMode, string sql) =>
+        Shell.RunAsync("ip", "netns", "exec", from.Namespace, "env", $"PGPASSWORD={password}", "PGCONNECT_TIMEOUT=20", "psql", "-X", "-A", "-t",
+            $"host={GuestAddress} port=5432 dbname=postgres user=app sslmode={sslMode} sslrootcert={Path.Combine(work, "ca.pem")}", "-c", sql);
+
+    /// <summary>A CA and a server certificate it signed for <paramref name="address"/>, as the platform's database CA issues them.</summary>
+    private static (string Ca, string Certificate, string Key) Certificates(string address)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=Platform test database CA", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={address}", serverKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Parse(address));
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var server = request.Create(ca, now.AddMinutes(-5), now.AddHours(12), [1, 2, 3, 4, 5, 6, 7, 8]);
+        return (ca.ExportCertificatePem(), server.ExportCertificatePem(), serverKey.ExportPkcs8PrivateKeyPem());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, Func<string> console)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(300);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not there within 300 s. Console:\n{console()}");
+            await Task.Delay(500);
+        }
+    }
+}
