@@ -104,6 +104,7 @@ public static class SdkRequests
         return path.StartsWith("/api/v1/ec2", StringComparison.Ordinal) || path.StartsWith("/api/v1/vpc", StringComparison.Ordinal) ? "ec2"
             : path.StartsWith("/api/v1/s3", StringComparison.Ordinal) ? "s3"
             : path.StartsWith("/api/v1/cloudtrail", StringComparison.Ordinal) ? "cloudtrail"
+            : path.StartsWith("/api/v1/elb", StringComparison.Ordinal) ? "elasticloadbalancing"
             : "iam";
     }
 

@@ -38,6 +38,7 @@ public sealed class SigningService
     public static readonly SigningService Iam = new("iam");
     public static readonly SigningService S3 = new("s3");
     public static readonly SigningService CloudTrail = new("cloudtrail");
+    public static readonly SigningService ElasticLoadBalancing = new("elasticloadbalancing");
 
     private SigningService(string name) => Name = name;
 
