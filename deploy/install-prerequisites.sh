@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # guests in network namespaces (iproute2) and ping between them (iputils-ping); awscli (Debian's,
 # /usr/bin/aws) drives the S3 API in the end-to-end tests and the README. The fault-injection test holds the API's
 # database locked with sqlite3 and restarts the API onto a stepped wall clock with libfaketime (faketime).
-packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime
+# HAProxy is the load balancers' data plane: the HostAgent runs its own haproxy processes (Debian's service stays off).
+packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime haproxy
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
   openvswitch-switch iproute2 iputils-ping ethtool iperf3
   busybox-static linux-image-amd64 dropbear-bin openssh-client
