@@ -10,7 +10,8 @@ namespace Platform.HostAgent.Tests.LoadBalancers;
 /// A load balancer node's HAProxy, as the agent runs it (master-worker, its own process, Debian's binary), in front of
 /// small HTTP servers on loopback standing in for targets: it answers from both targets, a path rule sends to its own
 /// group, a target whose health check fails turns unhealthy (read back from the stats socket as ELBv2's reason) and gets no
-/// traffic, every target unhealthy fails open, and a reload does not cut a response under way.
+/// traffic, every target unhealthy fails open, a reload does not cut a response under way, and a target leaving after its
+/// deregistration delay has its response under way cut.
 /// </summary>
 public sealed class HaproxyDataPathTests
 {
@@ -63,9 +64,29 @@ public sealed class HaproxyDataPathTests
             Assert.Equal("C" + new string('.', TargetServer.SlowChunks), await slow.WaitAsync(Deadline));
             await Eventually(async () => (await AnswersAsync(http, "/api/users", 4)).SetEquals(["A", "B"]), "the reloaded configuration without the rule");
 
+            // A's deregistration delay has passed: A leaves the configuration and its response under way is cut; B's is not.
+            var slowOnes = new[] { http.GetStringAsync("/slow"), http.GetStringAsync("/slow") };
+            await Task.WhenAll(a.SlowStarted.Task, b.SlowStarted.Task).WaitAsync(Deadline);
+            var withoutA = HaproxyConfiguration.Write(Node() with { TargetGroups = [web with { Targets = [web.Targets[1]] }, api] }, directory, "127.0.0.1");
+            await node.ApplyAsync(withoutA.Text, CancellationToken.None, HaproxyConfiguration.Removed(config.Servers, withoutA.Servers));
+            var outcomes = await Task.WhenAll(slowOnes.Select(async t =>
+            {
+                try
+                {
+                    return await t.WaitAsync(Deadline);
+                }
+                catch (HttpRequestException)
+                {
+                    return "cut";
+                }
+            }));
+            Assert.Equal(["B" + new string('.', TargetServer.SlowChunks), "cut"], outcomes.Order(StringComparer.Ordinal));
+            Assert.Equal(["B"], await AnswersAsync(http, "/", 4));
+            config = withoutA;
+
             // A configuration HAProxy refuses is not applied: the node keeps serving the last good one.
             await Assert.ThrowsAsync<InvalidOperationException>(() => node.ApplyAsync("frontend broken\n    bind :notaport\n", CancellationToken.None));
-            Assert.Equal(["A", "B"], (await AnswersAsync(http, "/", 6)).Order());
+            Assert.Equal(["B"], await AnswersAsync(http, "/", 4));
         }
         finally
         {

@@ -24,8 +24,8 @@ internal sealed record HaproxyConfigurationText(string Text, IReadOnlyList<Hapro
 /// <c>option allbackups</c> sends traffic to all of them when every checked one is down: ELBv2's fail open.</item>
 /// <item>Targets' health survives a reload: the agent saves the servers' state before it (<c>server-state-file</c>), so a
 /// configuration change neither resets an unhealthy target to up nor a healthy one to its first checks.</item>
-/// <item>Draining targets keep their line with weight 0: no new connections, open ones continue; a reload lets the old
-/// workers finish theirs for at most the longest deregistration delay (<c>hard-stop-after</c>).</item>
+/// <item>Draining targets keep their line with weight 0: no new connections, open ones continue until the target leaves the
+/// configuration (its delay passed), when the agent shuts its sessions down.</item>
 /// </list>
 /// UDP listeners are not carried (HAProxy 2.6 has no UDP proxying).
 /// </summary>
@@ -33,20 +33,29 @@ internal static class HaproxyConfiguration
 {
     private const int PickRange = 1_000_000;
 
+    /// <summary>
+    /// ELBv2's longest deregistration delay: old workers of a reload finish their connections for at most this long, so a
+    /// reload for an unrelated change cuts nothing sooner. Connections to a target whose own delay has passed are cut by the
+    /// agent when the target leaves the configuration (<see cref="HaproxyProcess.ApplyAsync"/>'s cut-off servers).
+    /// </summary>
+    public const int HardStopAfterSeconds = 3600;
+
+    /// <summary>The name prefix of a target's unchecked backup line (fail open).</summary>
+    public const string FailOpenPrefix = "open-";
+
     /// <param name="stateDirectory">Where the node's stats socket lives.</param>
     /// <param name="bindAddress">The address listeners bind (the node's own in its namespace; tests use loopback).</param>
     public static HaproxyConfigurationText Write(DesiredLoadBalancerNode node, string stateDirectory, string? bindAddress = null)
     {
         var servers = new List<HaproxyServer>();
         var text = new StringBuilder();
-        var longestDelay = node.TargetGroups.Select(g => g.DeregistrationDelaySeconds).DefaultIfEmpty(0).Max();
         var http = node.Type == "application";
         text.Append(CultureInfo.InvariantCulture, $"""
             # {node.LoadBalancerArn} node {node.NodeId}: written by the HostAgent, replaced whole on every change.
             global
                 master-worker
                 stats socket {Path.Combine(stateDirectory, "admin.sock")} mode 600 level admin expose-fd listeners
-                hard-stop-after {Math.Max(1, longestDelay)}s
+                hard-stop-after {HardStopAfterSeconds}s
                 maxconn 4096
                 server-state-file {Path.Combine(stateDirectory, "server-state")}
 
@@ -72,6 +81,10 @@ internal static class HaproxyConfiguration
 
         return new HaproxyConfigurationText(text.ToString(), servers);
     }
+
+    /// <summary>Servers of the old configuration that the new one no longer has: their open connections are to be cut.</summary>
+    public static IReadOnlyList<HaproxyServer> Removed(IReadOnlyList<HaproxyServer> before, IReadOnlyList<HaproxyServer> after) =>
+        before.Where(b => !after.Any(a => a.Backend == b.Backend && a.Server == b.Server)).ToList();
 
     /// <summary>A target group's backend name: its ARN's id (16 hex digits, unique).</summary>
     public static string BackendName(string targetGroupArn) => "tg-" + targetGroupArn[(targetGroupArn.LastIndexOf('/') + 1)..];
@@ -217,7 +230,7 @@ internal static class HaproxyConfiguration
             text.Append(CultureInfo.InvariantCulture, $"    server {server} {address}{check}{weight}\n");
             if (!target.Draining)
             {
-                text.Append(CultureInfo.InvariantCulture, $"    server open-{server} {address} backup\n");
+                text.Append(CultureInfo.InvariantCulture, $"    server {FailOpenPrefix}{server} {address} backup\n");
             }
 
             servers.Add(new HaproxyServer(name, server, group.TargetGroupArn, target.TargetId, target.Port));

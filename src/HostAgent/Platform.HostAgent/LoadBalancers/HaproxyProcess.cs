@@ -36,7 +36,9 @@ internal sealed partial class HaproxyProcess : IAsyncDisposable
     public int? MasterProcessId => _master?.Id;
 
     /// <summary>Writes the configuration and starts HAProxy, or reloads the running one; throws when HAProxy refuses the configuration.</summary>
-    public async Task ApplyAsync(string configuration, CancellationToken cancellationToken)
+    /// <param name="cutOff">Servers leaving with this change whose connections end now (targets whose deregistration delay has
+    /// passed): shut down in the running workers before the reload, since old workers would otherwise keep them.</param>
+    public async Task ApplyAsync(string configuration, CancellationToken cancellationToken, IReadOnlyList<HaproxyServer>? cutOff = null)
     {
         var candidate = ConfigurationPath + ".new";
         await File.WriteAllTextAsync(candidate, configuration, cancellationToken);
@@ -49,6 +51,13 @@ internal sealed partial class HaproxyProcess : IAsyncDisposable
         File.Move(candidate, ConfigurationPath, overwrite: true);
         if (IsRunning)
         {
+            foreach (var server in cutOff ?? [])
+            {
+                // Its fail-open twin too: with every target down, traffic runs through the backups.
+                _ = await CommandAsync($"shutdown sessions server {server.Backend}/{server.Server}", cancellationToken);
+                _ = await CommandAsync($"shutdown sessions server {server.Backend}/{HaproxyConfiguration.FailOpenPrefix}{server.Server}", cancellationToken);
+            }
+
             // The new workers read the servers' health from this file (server-state-file), so a reload keeps it.
             if (await CommandAsync("show servers state", cancellationToken) is { } state)
             {
