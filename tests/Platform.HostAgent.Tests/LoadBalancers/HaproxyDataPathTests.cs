@@ -95,6 +95,81 @@ public sealed class HaproxyDataPathTests
         }
     }
 
+    /// <summary>
+    /// The node as servers run it: HAProxy inside a network namespace of its own (<c>ip netns exec</c>), reached through a veth
+    /// pair, forwarding to targets outside it, its stats socket read from outside.
+    /// </summary>
+    [Fact]
+    public async Task A_node_in_its_own_network_namespace_serves_and_reports_from_there()
+    {
+        var suffix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        var ns = "elb-test-" + suffix;
+        var (outside, inside) = ("elbo" + suffix, "elbi" + suffix);
+        var third = 200 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(50));
+        var (hostIp, nodeIp) = ($"10.251.{third}.1", $"10.251.{third}.2");
+        var directory = Directory.CreateTempSubdirectory("elb-ns-").FullName;
+        await IpAsync("netns", "add", ns);
+        try
+        {
+            await IpAsync("link", "add", outside, "type", "veth", "peer", "name", inside);
+            await IpAsync("link", "set", inside, "netns", ns);
+            await IpAsync("addr", "add", hostIp + "/30", "dev", outside);
+            await IpAsync("link", "set", outside, "up");
+            await IpAsync("-n", ns, "addr", "add", nodeIp + "/30", "dev", inside);
+            await IpAsync("-n", ns, "link", "set", inside, "up");
+            await IpAsync("-n", ns, "link", "set", "lo", "up");
+
+            await using var a = TargetServer.Start("A", IPAddress.Parse(hostIp));
+            await using var b = TargetServer.Start("B", IPAddress.Parse(hostIp));
+            var web = HaproxyConfigurationTests.Group(HaproxyConfigurationTests.Web,
+                new DesiredTarget("i-000000000000000aa", hostIp, a.Port, false), new DesiredTarget("i-000000000000000bb", hostIp, b.Port, false));
+            var node = HaproxyConfigurationTests.Node(
+                [new DesiredListener(80, "HTTP", new DesiredAction("forward", [new DesiredWeightedTargetGroup(HaproxyConfigurationTests.Web, 1)]), [])], [web]);
+            var config = HaproxyConfiguration.Write(node, directory, nodeIp);
+            await using var process = new HaproxyProcess(directory, ns);
+            await process.ApplyAsync(config.Text, CancellationToken.None);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{nodeIp}:80"), Timeout = TimeSpan.FromSeconds(10) };
+            await Eventually(async () =>
+            {
+                try
+                {
+                    return (await AnswersAsync(http, "/", 6)).SetEquals(["A", "B"]);
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "answers from both targets through the namespace");
+            await HealthAsync(process, config, h => h.All(t => t.State == "healthy"), "both targets healthy, read from outside the namespace");
+        }
+        finally
+        {
+            _ = await RunAsync("ip", "link", "del", outside);
+            _ = await RunAsync("ip", "netns", "del", ns);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task IpAsync(params string[] arguments)
+    {
+        var (code, output) = await RunAsync("ip", arguments);
+        Assert.True(code == 0, $"ip {string.Join(' ', arguments)}: {output}");
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+
     private static async Task<HashSet<string>> AnswersAsync(HttpClient http, string path, int count)
     {
         var answers = new HashSet<string>(StringComparer.Ordinal);
@@ -148,10 +223,10 @@ public sealed class HaproxyDataPathTests
         private readonly Task _loop;
         private readonly string _name;
 
-        private TargetServer(string name)
+        private TargetServer(string name, IPAddress address)
         {
             _name = name;
-            _listener = new TcpListener(IPAddress.Loopback, 0);
+            _listener = new TcpListener(address, 0);
             _listener.Start();
             _loop = Task.Run(AcceptAsync);
         }
@@ -162,7 +237,7 @@ public sealed class HaproxyDataPathTests
 
         public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public static TargetServer Start(string name) => new(name);
+        public static TargetServer Start(string name, IPAddress? address = null) => new(name, address ?? IPAddress.Loopback);
 
         public async ValueTask DisposeAsync()
         {
