@@ -16,6 +16,11 @@
 #   PLATFORM-GUEST-SSH-READY <port>    when its SSH server (Debian's dropbear) listens, after the network is up:
 #                                      meta-data's public-keys are root's /root/.ssh/authorized_keys, the host key
 #                                      an ed25519 key made at this boot (dropbearkey, milliseconds)
+#   PLATFORM-GUEST-HTTP-READY <port>   when busybox httpd serves on port 80, after the network is up: / answers the
+#                                      instance id (meta-data's instance-id) and a newline, /health answers "ok";
+#                                      /cgi-bin/burn?seconds=N burns one CPU for N seconds (at most 600) in the
+#                                      background and answers at once: real load for scaling tests. `killall httpd`
+#                                      (over SSH) makes it an unhealthy target.
 # It also carries Debian's curl (with the shared libraries ldd lists) so tests can fetch from inside a guest,
 # e.g. `curl -X PUT http://169.254.169.254/latest/api/token` from the instance metadata service, and Debian's iperf3
 # for the network benchmarks (bench/edge.sh; 0.5 MiB more of initramfs, its libcrypto is curl's).
@@ -142,6 +147,24 @@ chmod 600 /root/.ssh/authorized_keys 2>/dev/null
 if dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 \
   && dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22 -s 2>/dev/null; then
   echo "PLATFORM-GUEST-SSH-READY 22"
+fi
+# The web server load balancer tests put behind their balancers: the instance's id at /, a health page, a CPU burner.
+mkdir -p /www/cgi-bin
+iid=""
+[ -n "$drive" ] && iid=$(sed -n 's/^instance-id: *"*\([^"]*\)"*$/\1/p' /config/meta-data | head -n 1)
+echo "${iid:-unknown}" >/www/index.html
+echo ok >/www/health
+cat >/www/cgi-bin/burn <<'BURN'
+#!/bin/sh
+seconds=$(echo "$QUERY_STRING" | sed -n 's/.*seconds=\([0-9]*\).*/\1/p')
+seconds=${seconds:-60}
+[ "$seconds" -gt 600 ] && seconds=600
+(end=$(( $(date +%s) + seconds )); while [ "$(date +%s)" -lt "$end" ]; do :; done) >/dev/null 2>&1 </dev/null &
+printf 'Content-Type: text/plain\r\n\r\nburning %s s\n' "$seconds"
+BURN
+chmod +x /www/cgi-bin/burn
+if httpd -p 80 -h /www 2>/dev/null; then
+  echo "PLATFORM-GUEST-HTTP-READY 80"
 fi
 if [ -s /config/user-data ]; then
   cp /config/user-data /user-data && chmod +x /user-data && (sh /user-data 2>&1 | sed 's/^/PLATFORM-USER-DATA /' &)

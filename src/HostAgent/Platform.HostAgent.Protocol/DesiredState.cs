@@ -11,8 +11,10 @@ namespace Platform.HostAgent.Protocol;
 /// elastic IPs on the uplink and source-NATs what the VPCs' routes send to them.</param>
 /// <param name="PublicNetwork">The provider network the elastic IPs come from (null when the operator configured none): the
 /// uplink's next hop for traffic leaving through an internet gateway or a NAT gateway.</param>
+/// <param name="LoadBalancerNodes">The load balancer nodes this server carries (null from an API without them).</param>
 public sealed record HostDesiredState(string HostId, long Version, IReadOnlyList<DesiredInstance> Instances, IReadOnlyList<VpcNetwork>? Networks = null,
-    IReadOnlyList<DesiredVolume>? Volumes = null, IReadOnlyList<DesiredNatGateway>? NatGateways = null, DesiredPublicNetwork? PublicNetwork = null);
+    IReadOnlyList<DesiredVolume>? Volumes = null, IReadOnlyList<DesiredNatGateway>? NatGateways = null, DesiredPublicNetwork? PublicNetwork = null,
+    IReadOnlyList<DesiredLoadBalancerNode>? LoadBalancerNodes = null);
 
 /// <summary>The operator's public address pool as the data plane needs it: its network and its router (the uplink's next hop).</summary>
 /// <param name="Cidr">The provider network, e.g. <c>198.51.100.0/24</c>; elastic IPs are addresses in it.</param>

@@ -7,6 +7,7 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="Volumes">The block volumes in this server's pool and where each is attached; null: the agent did not look.</param>
 /// <param name="Degraded">Why the agent could not apply the desired state in its last round (Open vSwitch not answering, a
 /// full disk, ...); null when the round went through. A degraded server still reports what runs on it.</param>
+/// <param name="LoadBalancerNodes">The load balancer nodes this server runs and their targets' health; null: none, or an agent without them.</param>
 public sealed record HostReport(
     string HostId,
     long AppliedVersion,
@@ -15,7 +16,8 @@ public sealed record HostReport(
     IReadOnlyList<InstanceFault> Faults,
     string? TunnelAddress = null,
     IReadOnlyList<VolumeReport>? Volumes = null,
-    string? Degraded = null);
+    string? Degraded = null,
+    IReadOnlyList<LoadBalancerNodeReport>? LoadBalancerNodes = null);
 
 /// <param name="DiskBytes">Size of the storage pool instances' disks and images live in (0 on simulated hosts).</param>
 public sealed record HostCapacity(int Cpus, long MemoryMib, long DiskBytes = 0, long DiskFreeBytes = 0, int RunningDomains = 0);

@@ -28,6 +28,7 @@ internal static class NetworkModule
             .Validate(o => o.PublicAddresses.PerAccountLimit >= 0, "Network:PublicAddresses:PerAccountLimit must be 0 or more.")
             .ValidateOnStart();
         services.AddScoped<NetworkHousekeepingJob>();
+        services.AddScoped<LoadBalancing.Targets.TargetRegistry>();
         services.AddSingleton<IStartupTask, RegisterNetworkHousekeeping>();
         services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)));
         return services;
@@ -36,6 +37,7 @@ internal static class NetworkModule
     public static IEndpointRouteBuilder MapNetworkEndpoints(this IEndpointRouteBuilder routes)
     {
         NetworkEndpoints.MapNetwork(routes);
+        LoadBalancing.ElbEndpoints.Map(routes);
         return routes;
     }
 }

@@ -57,7 +57,7 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
                 throw NetworkErrors.AddressLimitExceeded();
             }
 
-            var address = wanted ?? await PickAsync(pool, attempt, cancellationToken) ?? throw new ApiException(
+            var address = wanted ?? await PickAsync(db, pool, attempt, cancellationToken) ?? throw new ApiException(
                 400, "InsufficientAddressCapacity", "There are no free addresses left in the public address pool.");
             var allocation = new ElasticAddress
             {
@@ -87,7 +87,8 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
         }
     }
 
-    private async Task<uint?> PickAsync(PublicAddressPool pool, int attempt, CancellationToken cancellationToken)
+    /// <summary>A free address of the pool (from a random point after a lost race); load balancers take theirs the same way.</summary>
+    internal static async Task<uint?> PickAsync(NetworkDbContext db, PublicAddressPool pool, int attempt, CancellationToken cancellationToken)
     {
         var used = (await db.ElasticAddresses.AsNoTracking().Select(a => a.AddressValue).ToListAsync(cancellationToken)).Select(v => (uint)v).ToHashSet();
         var size = (long)pool.Last - pool.First + 1;

@@ -28,7 +28,7 @@ internal sealed record NetworkInterfaceResponse(
 {
     public static NetworkInterfaceResponse From(NetworkInterface eni, IReadOnlyList<GroupIdentifier> groups, ElasticAddress? address) =>
         new(eni.Id, eni.SubnetId, eni.VpcId, eni.AvailabilityZone, eni.MacAddress, eni.PrivateIpAddress,
-            eni.InstanceId is null && eni.InterfaceType == InterfaceTypes.Interface ? "available" : "in-use", eni.AccountId, eni.Description, groups,
+            eni.InstanceId is null && eni.InterfaceType == InterfaceTypes.Interface && !LoadBalancing.LoadBalancerNodes.IsNodeInterface(eni) ? "available" : "in-use", eni.AccountId, eni.Description, groups,
             eni.InstanceId is null ? null : new InterfaceAttachment(eni.AttachmentId ?? "", eni.InstanceId, 0, "attached"),
             eni.InterfaceType,
             address?.PublicIp,

@@ -289,4 +289,7 @@ internal static class InterfaceTypes
 {
     public const string Interface = "interface";
     public const string NatGateway = "nat_gateway";
+
+    /// <summary>A network load balancer's node, as EC2 shows it; an application load balancer's node is an <c>interface</c> described <c>ELB app/…</c>.</summary>
+    public const string NetworkLoadBalancer = "network_load_balancer";
 }

@@ -39,6 +39,16 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<NatGateway> NatGateways => Set<NatGateway>();
 
+    public DbSet<LoadBalancer> LoadBalancers => Set<LoadBalancer>();
+
+    public DbSet<TargetGroup> TargetGroups => Set<TargetGroup>();
+
+    public DbSet<RegisteredTarget> RegisteredTargets => Set<RegisteredTarget>();
+
+    public DbSet<Listener> Listeners => Set<Listener>();
+
+    public DbSet<ListenerRule> ListenerRules => Set<ListenerRule>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountNetwork>(account =>
@@ -260,6 +270,8 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
             nat.HasIndex(n => n.HostId);
             nat.HasIndex(n => new { n.AccountId, n.ClientToken }).IsUnique();
         });
+
+        LoadBalancingModel.Configure(modelBuilder);
     }
 }
 

@@ -183,6 +183,185 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.ToTable("isolation_ids", "network");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.Listener", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultActionJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasColumnName("default_action_json");
+
+                    b.Property<string>("LoadBalancerArn")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("load_balancer_arn");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("int")
+                        .HasColumnName("port");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("protocol");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("LoadBalancerArn", "Port")
+                        .IsUnique();
+
+                    b.ToTable("listeners", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ListenerRule", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(340)
+                        .HasColumnType("nvarchar(340)")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActionJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasColumnName("action_json");
+
+                    b.Property<string>("ConditionsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("conditions_json");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ListenerArn")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)")
+                        .HasColumnName("listener_arn");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("int")
+                        .HasColumnName("priority");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("ListenerArn", "Priority")
+                        .IsUnique();
+
+                    b.ToTable("listener_rules", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.LoadBalancer", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AllocationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NodesJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasColumnName("nodes_json");
+
+                    b.Property<string>("PublicIp")
+                        .HasMaxLength(15)
+                        .HasColumnType("nvarchar(15)")
+                        .HasColumnName("public_ip");
+
+                    b.Property<string>("Scheme")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("scheme");
+
+                    b.Property<string>("SecurityGroupsJson")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("security_groups_json");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags_json");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("type");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("load_balancers", "network");
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NatGateway", b =>
                 {
                     b.Property<string>("Id")
@@ -357,6 +536,69 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("network_interfaces", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RegisteredTarget", b =>
+                {
+                    b.Property<string>("TargetGroupArn")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("target_group_arn");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("target_id");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("int")
+                        .HasColumnName("port");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime?>("DeregisteredAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("deregistered_at");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("nvarchar(15)")
+                        .HasColumnName("ip_address");
+
+                    b.Property<DateTime>("RegisteredAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("registered_at");
+
+                    b.Property<DateTime?>("ReportedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("reported_at");
+
+                    b.Property<string>("ReportedHealth")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("reported_health");
+
+                    b.Property<string>("ReportedReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("reported_reason");
+
+                    b.HasKey("TargetGroupArn", "TargetId", "Port");
+
+                    b.HasIndex("TargetId");
+
+                    b.ToTable("registered_targets", "network");
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
@@ -659,6 +901,113 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.HasIndex("VpcId");
 
                     b.ToTable("subnets", "network");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.TargetGroup", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DeregistrationDelaySeconds")
+                        .HasColumnType("int")
+                        .HasColumnName("deregistration_delay_seconds");
+
+                    b.Property<bool>("HealthCheckEnabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("health_check_enabled");
+
+                    b.Property<int>("HealthCheckIntervalSeconds")
+                        .HasColumnType("int")
+                        .HasColumnName("health_check_interval_seconds");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("health_check_path");
+
+                    b.Property<string>("HealthCheckPort")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("health_check_port");
+
+                    b.Property<string>("HealthCheckProtocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("health_check_protocol");
+
+                    b.Property<int>("HealthCheckTimeoutSeconds")
+                        .HasColumnType("int")
+                        .HasColumnName("health_check_timeout_seconds");
+
+                    b.Property<int>("HealthyThresholdCount")
+                        .HasColumnType("int")
+                        .HasColumnName("healthy_threshold_count");
+
+                    b.Property<string>("Matcher")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("matcher");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("int")
+                        .HasColumnName("port");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("protocol");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags_json");
+
+                    b.Property<string>("TargetType")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("target_type");
+
+                    b.Property<int>("UnhealthyThresholdCount")
+                        .HasColumnType("int")
+                        .HasColumnName("unhealthy_threshold_count");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("target_groups", "network");
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Vpc", b =>

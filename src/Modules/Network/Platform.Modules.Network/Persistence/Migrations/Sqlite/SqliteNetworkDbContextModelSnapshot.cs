@@ -175,6 +175,185 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.ToTable("network_isolation_ids", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.Listener", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultActionJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("default_action_json");
+
+                    b.Property<string>("LoadBalancerArn")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("load_balancer_arn");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("port");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protocol");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("LoadBalancerArn", "Port")
+                        .IsUnique();
+
+                    b.ToTable("network_listeners", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ListenerRule", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(340)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActionJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action_json");
+
+                    b.Property<string>("ConditionsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conditions_json");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ListenerArn")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("listener_arn");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("priority");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("ListenerArn", "Priority")
+                        .IsUnique();
+
+                    b.ToTable("network_listener_rules", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.LoadBalancer", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AllocationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NodesJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nodes_json");
+
+                    b.Property<string>("PublicIp")
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_ip");
+
+                    b.Property<string>("Scheme")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scheme");
+
+                    b.Property<string>("SecurityGroupsJson")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_groups_json");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags_json");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("network_load_balancers", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.NatGateway", b =>
                 {
                     b.Property<string>("Id")
@@ -348,6 +527,69 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("network_network_interfaces", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.RegisteredTarget", b =>
+                {
+                    b.Property<string>("TargetGroupArn")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_group_arn");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_id");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("port");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime?>("DeregisteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deregistered_at");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip_address");
+
+                    b.Property<DateTime>("RegisteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registered_at");
+
+                    b.Property<DateTime?>("ReportedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reported_at");
+
+                    b.Property<string>("ReportedHealth")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reported_health");
+
+                    b.Property<string>("ReportedReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reported_reason");
+
+                    b.HasKey("TargetGroupArn", "TargetId", "Port");
+
+                    b.HasIndex("TargetId");
+
+                    b.ToTable("network_registered_targets", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
@@ -648,6 +890,113 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.HasIndex("VpcId");
 
                     b.ToTable("network_subnets", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.TargetGroup", b =>
+                {
+                    b.Property<string>("Arn")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DeregistrationDelaySeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deregistration_delay_seconds");
+
+                    b.Property<bool>("HealthCheckEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("health_check_enabled");
+
+                    b.Property<int>("HealthCheckIntervalSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("health_check_interval_seconds");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_check_path");
+
+                    b.Property<string>("HealthCheckPort")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_check_port");
+
+                    b.Property<string>("HealthCheckProtocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_check_protocol");
+
+                    b.Property<int>("HealthCheckTimeoutSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("health_check_timeout_seconds");
+
+                    b.Property<int>("HealthyThresholdCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("healthy_threshold_count");
+
+                    b.Property<string>("Matcher")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("matcher");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("port");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protocol");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags_json");
+
+                    b.Property<string>("TargetType")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_type");
+
+                    b.Property<int>("UnhealthyThresholdCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unhealthy_threshold_count");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("Arn");
+
+                    b.HasIndex("VpcId");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("network_target_groups", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Vpc", b =>
