@@ -46,7 +46,8 @@ internal static class PlatformJobs
 
         services.AddHealthChecks().AddCheck<JobServerHealthCheck>(JobServerHealthCheck.Name);
         services.AddTransient<OutboxDispatchJob>();
-        services.AddSingleton<IStartupTask, RegisterRecurringJobs>();
+        // The sweep catches notifications whose immediate dispatch was lost to a crash.
+        services.AddRecurringJob<OutboxDispatchJob>(OutboxDispatchJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => Cron.Minutely());
         return services;
     }
 
@@ -67,17 +68,5 @@ internal static class PlatformJobs
         }).WithMetadata(SigningService.Iam); // the management account's: signed as for IAM, the service of its principals
         app.MapDashboardSignIn();
         return app;
-    }
-
-    private sealed class RegisterRecurringJobs(IRecurringJobManager recurring) : IStartupTask
-    {
-        public int Order => 200;
-
-        public Task RunAsync(CancellationToken cancellationToken)
-        {
-            // The sweep catches notifications whose immediate dispatch was lost to a crash.
-            recurring.AddOrUpdate<OutboxDispatchJob>(OutboxDispatchJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-            return Task.CompletedTask;
-        }
     }
 }

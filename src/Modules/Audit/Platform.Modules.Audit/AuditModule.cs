@@ -23,7 +23,8 @@ internal static class AuditModule
         services.AddModuleDatabase<AuditDbContext, SqliteAuditDbContext, SqlServerAuditDbContext>(configuration, AuditDbContext.SchemaName);
         services.AddScoped<AuditDeliveryJob>();
         services.AddScoped<AuditRetentionJob>();
-        services.AddSingleton<IStartupTask, RegisterAuditJobs>();
+        services.AddRecurringJob<AuditDeliveryJob>(AuditDeliveryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.DeliveryCron);
+        services.AddRecurringJob<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.RetentionCron);
         return services;
     }
 
@@ -31,17 +32,5 @@ internal static class AuditModule
     {
         CloudTrailEndpoints.Map(routes);
         return routes;
-    }
-
-    private sealed class RegisterAuditJobs(IRecurringJobManager recurring, IOptions<AuditOptions> options) : IStartupTask
-    {
-        public int Order => 240;
-
-        public Task RunAsync(CancellationToken cancellationToken)
-        {
-            recurring.AddOrUpdate<AuditDeliveryJob>(AuditDeliveryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.DeliveryCron);
-            recurring.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.RetentionCron);
-            return Task.CompletedTask;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,9 +32,9 @@ internal static class ComputeModule
         services.AddScoped<InstanceTransitions>();
         services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();
-        services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
+        services.AddRecurringJob<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.HousekeepingCron);
         services.AddScoped<ScalingGroupJob>();
-        services.AddSingleton<IStartupTask, RegisterScalingGroupJob>();
+        services.AddRecurringJob<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
         services.AddAwsQueryService(ComputeEc2Actions.Table());
         return services;
     }

@@ -30,7 +30,7 @@ internal static class DatabaseModule
         services.AddScoped<SnapshotTaker>();
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
-        services.AddSingleton<IStartupTask, RegisterDatabaseJobs>();
+        services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
         return services;
     }
 
@@ -38,16 +38,5 @@ internal static class DatabaseModule
     {
         RdsEndpoints.Map(routes);
         return routes;
-    }
-
-    private sealed class RegisterDatabaseJobs(IRecurringJobManager recurring, IOptions<RdsOptions> options) : IStartupTask
-    {
-        public int Order => 250;
-
-        public Task RunAsync(CancellationToken cancellationToken)
-        {
-            recurring.AddOrUpdate<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.BackupCron);
-            return Task.CompletedTask;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ internal static class NetworkModule
             .ValidateOnStart();
         services.AddScoped<NetworkHousekeepingJob>();
         services.AddScoped<LoadBalancing.Targets.TargetRegistry>();
-        services.AddSingleton<IStartupTask, RegisterNetworkHousekeeping>();
+        services.AddRecurringJob<NetworkHousekeepingJob>(NetworkHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<NetworkOptions>>().Value.HousekeepingCron);
         services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)));
         return services;
     }

@@ -38,7 +38,7 @@ internal static class StorageModule
         services.AddScoped<PartCatalog>();
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();
-        services.AddSingleton<IStartupTask, RegisterOrphanSweep>();
+        services.AddRecurringJob<OrphanSweepJob>(OrphanSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.OrphanSweepCron);
         services.AddAwsQueryService(StorageEc2Actions.Table());
         return services;
     }

@@ -62,15 +62,3 @@ internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageF
 }
 
 internal sealed record HousekeepingResult(int InstancesForgotten, int ImagesDeleted, int DatapointsPruned = 0);
-
-/// <summary>Registers the housekeeping job on its schedule (every ten minutes unless configured).</summary>
-internal sealed class RegisterComputeHousekeeping(IRecurringJobManager recurring, IOptions<ComputeOptions> options) : IStartupTask
-{
-    public int Order => 220;
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.HousekeepingCron);
-        return Task.CompletedTask;
-    }
-}

@@ -52,15 +52,3 @@ internal sealed partial class NetworkHousekeepingJob(NetworkDbContext db, ISende
     [LoggerMessage(Level = LogLevel.Warning, Message = "Network housekeeping: released {Interfaces} of {InstanceId}, an instance Compute does not run")]
     private static partial void LogReleased(ILogger logger, string instanceId, string interfaces);
 }
-
-/// <summary>Registers the housekeeping job on its schedule (every ten minutes unless configured).</summary>
-internal sealed class RegisterNetworkHousekeeping(IRecurringJobManager recurring, IOptions<NetworkOptions> options) : IStartupTask
-{
-    public int Order => 230;
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<NetworkHousekeepingJob>(NetworkHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.HousekeepingCron);
-        return Task.CompletedTask;
-    }
-}

@@ -72,15 +72,3 @@ internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOpt
 }
 
 internal sealed record SweepResult(int UnfinishedWrites, int OrphanBlobs, long OrphanBytes);
-
-/// <summary>Registers the sweep on its schedule (hourly unless configured).</summary>
-internal sealed class RegisterOrphanSweep(IRecurringJobManager recurring, IOptions<StorageOptions> options) : IStartupTask
-{
-    public int Order => 210;
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<OrphanSweepJob>(OrphanSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.OrphanSweepCron);
-        return Task.CompletedTask;
-    }
-}

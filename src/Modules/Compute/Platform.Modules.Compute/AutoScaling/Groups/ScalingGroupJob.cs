@@ -393,15 +393,3 @@ internal static class TerminationOrder
         return chosen;
     }
 }
-
-/// <summary>Registers the pass on its 15-second schedule.</summary>
-internal sealed class RegisterScalingGroupJob(IRecurringJobManager recurring) : IStartupTask
-{
-    public int Order => 230;
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), ScalingGroupJob.Every15Seconds);
-        return Task.CompletedTask;
-    }
-}
