@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Reports;
@@ -30,6 +31,7 @@ internal static class DatabaseModule
         services.AddScoped<SnapshotTaker>();
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
+        services.AddScoped<DatabaseGuests>();
         services.AddSingleton<IStartupTask, RegisterDatabaseJobs>();
         return services;
     }
@@ -47,6 +49,7 @@ internal static class DatabaseModule
         public Task RunAsync(CancellationToken cancellationToken)
         {
             recurring.AddOrUpdate<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.BackupCron);
+            recurring.AddOrUpdate<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), options.Value.GuestCron);
             return Task.CompletedTask;
         }
     }
