@@ -5,7 +5,7 @@
 namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class ManagedInstances : Migration
+    internal partial class ManagedInstances : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

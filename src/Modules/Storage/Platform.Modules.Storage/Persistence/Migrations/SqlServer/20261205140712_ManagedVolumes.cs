@@ -5,7 +5,7 @@
 namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class ManagedVolumes : Migration
+    internal partial class ManagedVolumes : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
