@@ -213,6 +213,30 @@ publish_test_image() {
   echo "Test image: $id (public)"
 }
 
+# The database image (deploy/db-image/build.sh: each DB instance's guest), once, private to the management account: the
+# Database module boots the newest available image of this name (Rds:ImageName) the management account registered, never
+# a tenant's, and no tenant can launch it.
+publish_db_image() {
+  local existing
+  existing=$(signed "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[] | select(.name == "platform-db-image" and .state == "available") | .image_id' | head -n 1)
+  if [ -n "$existing" ]; then
+    echo "Database image: $existing"
+    return
+  fi
+  local dir="$PLATFORM_DATA/db-image"
+  deploy/db-image/build.sh "$dir"
+  local id
+  id=$(signed -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"platform-db-image","format":"kernel","command_line":"console=ttyS0 quiet no_timer_check cryptomgr.notests","public":false}' \
+    "$PLATFORM_URL/api/v1/ec2/images" | jq -r .image_id)
+  for part in kernel:vmlinux initrd:initrd.img; do
+    local file="$dir/${part#*:}"
+    signed -X PUT -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d' ' -f1)" --data-binary "@$file" \
+      "$PLATFORM_URL/api/v1/ec2/images/$id/${part%%:*}" >/dev/null
+  done
+  echo "Database image: $id (private to the management account)"
+}
+
 # "ready", or "not ready: " and each failing check's name and detail (GET /readyz; docs/OPERATIONS.md).
 readiness() {
   local body
@@ -231,6 +255,7 @@ up() {
   deploy/start-test-daemons.sh
   start_agent
   publish_test_image
+  publish_db_image
   local ready
   ready=$(readiness) || fail_with_log "The API is not ready: ${ready#not ready: }" api
   echo "Platform API $ready"

@@ -43,7 +43,7 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
         Assert.Equal("correct-horse-battery", first.MasterPassword);
         Assert.Equal("vol-data", first.DataVolumeId);
         Assert.Equal(4, first.Generation);
-        Assert.Equal("8192", first.Parameters["shared_buffers"]); // a quarter of db.t3.micro's 256 MiB guest, in 8 kB pages
+        Assert.Equal("16384", first.Parameters["shared_buffers"]); // a quarter of db.t3.micro's 512 MiB guest, in 8 kB pages
         Assert.Equal(["op-1"], first.Operations!.Select(o => o.OperationId));
         Assert.Null(first.Backup);
         Assert.Equal(first.Tls, second!.Tls);

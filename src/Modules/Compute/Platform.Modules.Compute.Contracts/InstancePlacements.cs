@@ -2,7 +2,7 @@ using Mediator;
 
 namespace Platform.Modules.Compute.Contracts;
 
-/// <summary>Where an instance of the account runs (its server and zone) and its state; null when the account has no such instance.</summary>
+/// <summary>Where an instance of the account runs (its server and zone) and its state; null when the account has no such instance (a managed one counts as none).</summary>
 public sealed record DescribeInstancePlacement(string AccountId, string InstanceId) : IRequest<InstancePlacement?>;
 
 /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Reports;
@@ -30,7 +31,9 @@ internal static class DatabaseModule
         services.AddScoped<SnapshotTaker>();
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
+        services.AddScoped<DatabaseGuests>();
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
+        services.AddRecurringJob<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         return services;
     }
 

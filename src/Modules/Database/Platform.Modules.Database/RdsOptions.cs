@@ -19,6 +19,18 @@ internal sealed class RdsOptions
     [Range(1, 100_000)]
     public int ManualSnapshotQuota { get; set; } = 100;
 
+    /// <summary>
+    /// The name of the database image each DB instance's guest boots: deploy/db-image/build.sh's, registered by platform.sh
+    /// as a private kernel image of the management account (the newest of that name is taken; no tenant's image ever is).
+    /// </summary>
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string ImageName { get; set; } = "platform-db-image";
+
+    /// <summary>When the guest job launches the guests still missing and terminates those of deleted DB instances.</summary>
+    [Required]
+    public string GuestCron { get; set; } = "* * * * *";
+
     /// <summary>When the backup job looks for instances whose backup window has begun.</summary>
     [Required]
     public string BackupCron { get; set; } = "*/5 * * * *";

@@ -32,3 +32,12 @@ public sealed record RecordObservedVolumes(string HostId, long AppliedVersion, I
 
 /// <param name="AttachedInstanceId">The instance the volume is plugged into, null when none.</param>
 public sealed record ObservedVolume(string VolumeId, string? AttachedInstanceId);
+
+/// <summary>
+/// Makes the data volume of a managed instance (a DB instance's guest) on its server and attaches it as the instance's only
+/// data disk (<c>/dev/sdf</c>, target <c>vdf</c>). The volume is the platform's: the tenant's EC2 volume calls neither see
+/// nor change it, and it is deleted when its instance is terminated. Idempotent per instance: answers the volume made before.
+/// </summary>
+/// <param name="ManagedBy">The managing module (<c>rds</c>).</param>
+public sealed record CreateManagedVolume(string AccountId, string ManagedBy, string InstanceId, string HostId, string AvailabilityZone, int SizeGiB)
+    : IRequest<string>;

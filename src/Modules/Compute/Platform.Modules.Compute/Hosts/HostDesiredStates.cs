@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Database.Contracts;
 using Platform.Modules.Network.Contracts;
 using Platform.Modules.Storage.Contracts;
 
@@ -34,8 +36,31 @@ internal static class HostDesiredStates
                 StringComparer.Ordinal);
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region)).ToList(),
+        var databases = await ManagedDatabasesAsync(sender, instances, cancellationToken);
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region)
+                with { Database = databases.GetValueOrDefault(i.Id) }).ToList(),
             edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork);
+    }
+
+    /// <summary>
+    /// What each DB instance's guest here must run, from the Database module, once its data volume exists (the guest's
+    /// database lives on it). A DB instance that is gone, or cannot be composed yet, leaves its guest without one: the
+    /// agent then keeps the guest's database as it is.
+    /// </summary>
+    private static async Task<Dictionary<string, DesiredDatabase>> ManagedDatabasesAsync(ISender sender, IReadOnlyList<Instance> instances, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, DesiredDatabase>(StringComparer.Ordinal);
+        foreach (var instance in instances.Where(i => i.ManagedBy == ManagedModules.Rds && i.ManagedResourceId is not null && i.DataVolumeId is not null))
+        {
+            var managed = await sender.Send(new DescribeManagedDatabase(instance.ManagedResourceId!, instance.DataVolumeId!), cancellationToken);
+            if (managed is not null && managed.AccountId == instance.AccountId
+                && JsonSerializer.Deserialize<DesiredDatabase>(managed.DesiredDatabaseJson, AgentApi.Json) is { } database)
+            {
+                found[instance.Id] = database;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>A block volume Storage keeps on this server, as the agent reads it.</summary>
@@ -104,6 +129,12 @@ internal static class HostDesiredStates
         var line = instance.ImageCommandLine.Trim();
         return $"{line}{(line.Length > 0 ? " " : "")}platform.marker={instance.Id}";
     }
+}
+
+/// <summary>The modules that launch managed instances, by the name they are kept under.</summary>
+internal static class ManagedModules
+{
+    public const string Rds = "rds";
 }
 
 internal static class ImageFormats

@@ -1,9 +1,13 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Database.Contracts;
 using Platform.Modules.Network.Contracts;
 using Platform.Modules.Storage.Contracts;
 
@@ -73,6 +77,8 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
             }
         }
 
+        PassOnDatabaseReports(instances, report.Instances);
+
         // The guests' usage since the last heartbeat, in the same commit: a retried report is not counted twice.
         await usage.RecordAsync(instances, report.Instances, now, cancellationToken);
 
@@ -102,6 +108,32 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         }
 
         return host.DesiredVersion;
+    }
+
+    /// <summary>
+    /// A DB instance's guest reported its database: the Database module gets the report (through the outbox, in this
+    /// commit) when it differs from the last one passed on, figures left aside. Keyed by the DB instance's resource id.
+    /// </summary>
+    private void PassOnDatabaseReports(List<Instance> instances, IReadOnlyList<InstanceReport> reports)
+    {
+        var byId = reports.Where(r => r.Database is not null).ToDictionary(r => r.InstanceId, r => r.Database!, StringComparer.Ordinal);
+        foreach (var instance in instances.Where(i => i.ManagedBy == ManagedModules.Rds && i.ManagedResourceId is not null && i.State != InstanceStates.Terminated))
+        {
+            if (!byId.TryGetValue(instance.Id, out var database))
+            {
+                continue;
+            }
+
+            var json = JsonSerializer.Serialize(database, AgentApi.Json);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(database with { Metrics = null }, AgentApi.Json))));
+            if (hash == instance.ManagedReportHash)
+            {
+                continue;
+            }
+
+            instance.ManagedReportHash = hash;
+            db.AddNotification(new DatabaseGuestReported(instance.ManagedResourceId!, json));
+        }
     }
 
     /// <summary>Moves one instance along the state machine; true when what the host should do changed too.</summary>

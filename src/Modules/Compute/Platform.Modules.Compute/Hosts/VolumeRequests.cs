@@ -10,7 +10,7 @@ internal sealed class DescribeInstancePlacementHandler(ComputeDbContext db) : IR
 {
     public async ValueTask<InstancePlacement?> Handle(DescribeInstancePlacement request, CancellationToken cancellationToken) =>
         await db.Instances.AsNoTracking()
-            .Where(i => i.Id == request.InstanceId && i.AccountId == request.AccountId)
+            .Where(i => i.Id == request.InstanceId && i.AccountId == request.AccountId && i.ManagedBy == null)
             .Select(i => new InstancePlacement(i.Id, i.State, i.HostId, i.AvailabilityZone))
             .SingleOrDefaultAsync(cancellationToken);
 }

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Compute.Images;
@@ -37,6 +39,25 @@ internal static partial class ImageLookup
         }
 
         return image;
+    }
+
+    /// <summary>
+    /// The image the platform launches for itself (a managed instance's) by name: the newest available one the management
+    /// account registered. A tenant's image of the same name is never taken, so no tenant can put its image under another's database.
+    /// </summary>
+    public static async Task<string> PlatformImageIdAsync(ComputeDbContext db, ISender sender, string name, CancellationToken cancellationToken)
+    {
+        var candidates = await db.Images.AsNoTracking().Where(i => i.Name == name && i.State == ImageStates.Available)
+            .OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Select(i => new { i.Id, i.AccountId }).ToListAsync(cancellationToken);
+        foreach (var candidate in candidates)
+        {
+            if (await sender.Send(new IsManagementAccount(candidate.AccountId), cancellationToken))
+            {
+                return candidate.Id;
+            }
+        }
+
+        throw new InvalidOperationException($"No available image named '{name}' of the management account: platform.sh up registers it (deploy/db-image/build.sh).");
     }
 
     public static ApiException NotFound(string imageId) =>

@@ -32,7 +32,7 @@ internal sealed class DescribeInstancesHandler(ComputeDbContext db, ICallerConte
         }
 
         var accountId = caller.Identity.AccountId;
-        var query = db.Instances.AsNoTracking().Include(i => i.Tags).Where(i => i.AccountId == accountId);
+        var query = db.Instances.AsNoTracking().Include(i => i.Tags).Where(i => i.AccountId == accountId && i.ManagedBy == null);
         if (request.InstanceIds.Count > 0)
         {
             query = query.Where(i => request.InstanceIds.Contains(i.Id));

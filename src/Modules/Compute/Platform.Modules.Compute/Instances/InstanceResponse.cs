@@ -69,11 +69,14 @@ internal static partial class InstanceLookup
         }
     }
 
-    /// <summary>The account's instance, tracked for change; another account's is as absent as a missing one.</summary>
+    /// <summary>
+    /// The account's instance, tracked for change; another account's is as absent as a missing one, and so is a managed
+    /// instance (a DB instance's guest): the platform's, not the tenant's, whatever account its interface is in.
+    /// </summary>
     public static async Task<Instance> OwnedAsync(ComputeDbContext db, string accountId, string instanceId, CancellationToken cancellationToken)
     {
         EnsureWellFormed(instanceId);
-        return await db.Instances.Include(i => i.Tags).SingleOrDefaultAsync(i => i.Id == instanceId && i.AccountId == accountId, cancellationToken)
+        return await db.Instances.Include(i => i.Tags).SingleOrDefaultAsync(i => i.Id == instanceId && i.AccountId == accountId && i.ManagedBy == null, cancellationToken)
             ?? throw NotFound(instanceId);
     }
 

@@ -4,9 +4,11 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.InstanceTypes;
+using Platform.Modules.Compute.Instances.Managed;
 using Platform.Modules.Compute.KeyPairs;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
@@ -17,10 +19,14 @@ using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Storage.Contracts;
 
 namespace Platform.Modules.Compute.Instances;
 
 internal sealed record TagSpecification(string? Key, string? Value);
+
+/// <summary>Whose managed instance a launch makes (<see cref="LaunchManagedInstance"/>); null for a tenant's RunInstances.</summary>
+internal sealed record ManagedLaunch(string ManagedBy, string ResourceId);
 
 /// <summary>The seed's answer to a launch: the id and <c>pending</c>, with the whole instance beside it.</summary>
 internal sealed record RunInstanceResponse(string InstanceId, string Status, InstanceResponse Instance);
@@ -114,11 +120,59 @@ internal sealed class RunInstancesHandler(
     HostLiveness liveness,
     IOptions<SchedulerOptions> scheduler,
     IOptions<PlatformOptions> platform,
-    TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>
+    TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>, IRequestHandler<LaunchManagedInstance, ManagedInstance>
 {
-    public async ValueTask<RunInstanceResponse> Handle(RunInstances request, CancellationToken cancellationToken)
+    public async ValueTask<RunInstanceResponse> Handle(RunInstances request, CancellationToken cancellationToken) =>
+        await LaunchAsync(caller.Identity.AccountId, request, managed: null, cancellationToken);
+
+    /// <summary>
+    /// The same launch for another module's guest: its image is the platform's (any account's available image, private
+    /// to the operator), its interface in the tenant's subnet, and the instance marked managed so no EC2 call sees it.
+    /// A managed instance made before answers again, and gets its data volume if a crash left it without one.
+    /// </summary>
+    public async ValueTask<ManagedInstance> Handle(LaunchManagedInstance request, CancellationToken cancellationToken)
     {
-        var accountId = caller.Identity.AccountId;
+        if (InstanceTypeCatalog.Find(request.InstanceType) is null)
+        {
+            throw ApiErrors.InvalidParameterValue($"Invalid value '{request.InstanceType}' for InstanceType.");
+        }
+
+        var instance = await db.Instances.AsNoTracking()
+            .SingleOrDefaultAsync(i => i.ManagedBy == request.ManagedBy && i.ManagedResourceId == request.ResourceId, cancellationToken);
+        if (instance is null)
+        {
+            var imageId = await ImageLookup.PlatformImageIdAsync(db, sender, request.ImageName, cancellationToken);
+            var launch = new RunInstances(request.InstanceType, imageId, KeyName: null, request.SecurityGroupIds, ClientToken: null,
+                AvailabilityZone: null, Tags: null, request.SubnetId);
+            try
+            {
+                await LaunchAsync(request.AccountId, launch, new ManagedLaunch(request.ManagedBy, request.ResourceId), cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another call for this resource committed first (the unique index): its launch stands.
+                db.ChangeTracker.Clear();
+            }
+
+            instance = await db.Instances.AsNoTracking()
+                .SingleAsync(i => i.ManagedBy == request.ManagedBy && i.ManagedResourceId == request.ResourceId, cancellationToken);
+        }
+
+        if (instance.DataVolumeId is null && instance.State is InstanceStates.Pending or InstanceStates.Running or InstanceStates.Stopped)
+        {
+            var volumeId = await sender.Send(new CreateManagedVolume(instance.AccountId, request.ManagedBy, instance.Id, instance.HostId,
+                instance.AvailabilityZone, request.DataVolumeGiB), cancellationToken);
+            await db.Instances.Where(i => i.Id == instance.Id && i.DataVolumeId == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.DataVolumeId, volumeId), cancellationToken);
+            instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == instance.Id, cancellationToken);
+            await sender.Send(new RaiseHostDesiredState(instance.HostId), cancellationToken);
+        }
+
+        return ManagedInstances.From(instance);
+    }
+
+    private async Task<RunInstanceResponse> LaunchAsync(string accountId, RunInstances request, ManagedLaunch? managed, CancellationToken cancellationToken)
+    {
         var parametersHash = request.ParametersHash();
         if (await FirstLaunchAsync(accountId, request.ClientToken, parametersHash, cancellationToken) is { } earlier)
         {
@@ -131,7 +185,9 @@ internal sealed class RunInstancesHandler(
         }
 
         var type = InstanceTypeCatalog.Find(request.InstanceType!)!;
-        var image = await ImageLookup.LaunchableAsync(db, accountId, request.ImageId, cancellationToken);
+        var image = managed is null
+            ? await ImageLookup.LaunchableAsync(db, accountId, request.ImageId, cancellationToken)
+            : await db.Images.AsNoTracking().SingleAsync(i => i.Id == request.ImageId, cancellationToken);
         string? publicKey = null;
         if (request.KeyName is { } keyName)
         {
@@ -166,7 +222,8 @@ internal sealed class RunInstancesHandler(
 
         try
         {
-            var (instance, hostIds) = await ConcurrencyRetry.RunAsync(db, () => PlaceAsync(request, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
+            var (instance, hostIds) = await ConcurrencyRetry.RunAsync(db,
+                () => PlaceAsync(accountId, request, managed, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
             foreach (var hostId in hostIds)
             {
                 signals.Changed(hostId);
@@ -221,7 +278,8 @@ internal sealed class RunInstancesHandler(
     /// new server missing) can leave a server of the VPC without them.
     /// </summary>
     /// <returns>The instance and the servers whose desired state changed, its own first.</returns>
-    private async Task<(Instance Instance, IReadOnlyList<string> HostIds)> PlaceAsync(RunInstances request, string instanceId, InstanceType type, MachineImage image,
+    private async Task<(Instance Instance, IReadOnlyList<string> HostIds)> PlaceAsync(string accountId, RunInstances request, ManagedLaunch? managed, string instanceId,
+        InstanceType type, MachineImage image,
         string? publicKey, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
     {
         var (hosts, candidates) = await CandidatesAsync(cancellationToken);
@@ -237,7 +295,7 @@ internal sealed class RunInstancesHandler(
         var instance = new Instance
         {
             Id = instanceId,
-            AccountId = caller.Identity.AccountId,
+            AccountId = accountId,
             InstanceType = type.Name,
             ImageId = image.Id,
             ImageFormat = image.Format,
@@ -263,6 +321,8 @@ internal sealed class RunInstancesHandler(
             HttpEndpoint = request.MetadataOptions?.HttpEndpoint ?? InstanceMetadataDefaults.HttpEndpoint,
             ChangedAtVersion = host.DesiredVersion,
             CreatedAt = now,
+            ManagedBy = managed?.ManagedBy,
+            ManagedResourceId = managed?.ResourceId,
             // System tags (aws:autoscaling:groupName) come from the platform itself, never from a caller's body: no endpoint sets them.
             Tags = (request.Tags ?? []).Concat(request.SystemTags ?? []).DistinctBy(t => t.Key, StringComparer.Ordinal)
                 .Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),

@@ -81,7 +81,7 @@ internal sealed class GetInstanceMetricsHandler(ComputeDbContext db, ICallerCont
     public async ValueTask<InstanceMetricsResponse> Handle(GetInstanceMetrics request, CancellationToken cancellationToken)
     {
         var accountId = caller.Identity.AccountId;
-        if (!await db.Instances.AnyAsync(i => i.Id == request.InstanceId && i.AccountId == accountId, cancellationToken))
+        if (!await db.Instances.AnyAsync(i => i.Id == request.InstanceId && i.AccountId == accountId && i.ManagedBy == null, cancellationToken))
         {
             throw InstanceLookup.NotFound(request.InstanceId);
         }

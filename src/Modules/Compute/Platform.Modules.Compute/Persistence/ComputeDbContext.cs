@@ -145,6 +145,11 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.TerminatedAt).HasColumnName("terminated_at");
             instance.Property(i => i.ConsoleOutput).HasColumnName("console_output");
             instance.Property(i => i.ConsoleUpdatedAt).HasColumnName("console_updated_at");
+            instance.Property(i => i.ManagedBy).HasColumnName("managed_by").HasMaxLength(16);
+            instance.Property(i => i.ManagedResourceId).HasColumnName("managed_resource_id").HasMaxLength(64);
+            instance.Property(i => i.DataVolumeId).HasColumnName("data_volume_id").HasMaxLength(32);
+            instance.Property(i => i.ManagedReportHash).HasColumnName("managed_report_hash").HasMaxLength(64);
+            instance.HasIndex(i => new { i.ManagedBy, i.ManagedResourceId }).IsUnique().HasFilter("managed_resource_id IS NOT NULL");
             instance.HasIndex(i => new { i.AccountId, i.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");
             instance.HasIndex(i => new { i.HostId, i.State });
             instance.HasIndex(i => new { i.AccountId, i.State });

@@ -185,6 +185,21 @@ internal sealed class Instance
     public string? ConsoleOutput { get; set; }
 
     public DateTime? ConsoleUpdatedAt { get; set; }
+
+    /// <summary>
+    /// The module that launched this instance for a resource of its own (<c>rds</c>), null for a tenant's instance. A
+    /// managed instance is the platform's: no EC2 call of the tenant sees or changes it.
+    /// </summary>
+    public string? ManagedBy { get; init; }
+
+    /// <summary>The managing module's resource the instance serves (a DB instance's DbiResourceId); one instance each.</summary>
+    public string? ManagedResourceId { get; init; }
+
+    /// <summary>The platform volume Storage made for a managed instance's data, once made.</summary>
+    public string? DataVolumeId { get; set; }
+
+    /// <summary>SHA-256 of the managed guest's last report passed on to its module, so an unchanged report is not passed on again.</summary>
+    public string? ManagedReportHash { get; set; }
 }
 
 internal sealed class InstanceTag

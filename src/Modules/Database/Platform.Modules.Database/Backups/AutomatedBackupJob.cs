@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Snapshots;
@@ -13,7 +14,8 @@ namespace Platform.Modules.Database.Backups;
 /// nothing of it lives in process memory. Then the bookkeeping of backups older than the retention is pruned (the
 /// guest's pgBackRest expires the sets in the repository by the same retention).
 /// </summary>
-internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider clock)
+/// <param name="guests">Wakes each guest asked for a backup; null where the bookkeeping runs alone (its unit tests).</param>
+internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider clock, DatabaseGuests? guests = null)
 {
     public const string RecurringJobId = "rds-automated-backups";
 
@@ -49,6 +51,10 @@ internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider cloc
             {
                 await db.SaveChangesAsync(cancellationToken);
                 asked++;
+                if (guests is not null)
+                {
+                    await guests.SignalAsync(instance.ResourceId, cancellationToken);
+                }
             }
             catch (DbUpdateException e) when (UniqueViolation.Is(e))
             {

@@ -12,8 +12,8 @@ internal sealed record DbParameterGroupStatus(string DbParameterGroupName, strin
 internal sealed record DbInstanceSubnetGroup(string DbSubnetGroupName, string VpcId);
 
 /// <summary>
-/// RDS's DBInstance shape, snake_case. The master password is never in it. <c>endpoint.address</c> is null until the
-/// instance's interface has an address.
+/// RDS's DBInstance shape, snake_case. The master password is never in it. <c>endpoint.address</c> is the guest's private
+/// address in the tenant's subnet, shown by DescribeDBInstances once the instance has left <c>creating</c>.
 /// </summary>
 internal sealed record DbInstanceResponse(
     string DbInstanceIdentifier,
@@ -46,7 +46,8 @@ internal sealed record DbInstanceResponse(
     string CaCertificateIdentifier,
     IReadOnlyList<RdsTag> TagList)
 {
-    public static DbInstanceResponse From(DbInstance instance, string region)
+    /// <param name="address">The guest's private address, once it has left <c>creating</c> (DescribeDBInstances looks it up).</param>
+    public static DbInstanceResponse From(DbInstance instance, string region, string? address = null)
     {
         var instanceClass = InstanceClasses.Find(instance.InstanceClass);
         return new(
@@ -61,7 +62,7 @@ internal sealed record DbInstanceResponse(
             instance.Status,
             instance.StatusMessage,
             instance.MasterUsername,
-            new EndpointResponse(null, instance.Port),
+            new EndpointResponse(address, instance.Port),
             instance.AllocatedStorage,
             "gp2",
             instance.CreatedAt,

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Snapshots;
 using Platform.Modules.Shared.Accounts;
@@ -10,7 +11,8 @@ namespace Platform.Modules.Database.Instances;
 /// <summary>
 /// DeleteDBInstance. Refused while deletion protection is on; needs <c>skip_final_snapshot</c> or a
 /// <c>final_db_snapshot_identifier</c>, not both. With a final snapshot the instance stays in <c>deleting</c> until its
-/// guest reports that backup (the snapshot outlives it); without one it is gone at once. Automated backups go with it.
+/// guest reports that backup (the snapshot outlives it); without one it is gone at once. Automated backups go with it, and
+/// so does its guest with its data volume.
 /// </summary>
 internal sealed record DeleteDbInstance(string Region, string DbInstanceIdentifier, bool? SkipFinalSnapshot, string? FinalDbSnapshotIdentifier)
     : IRequest<DbInstanceResponse>, IRequiresPermission, Shared.Messaging.IValidatable
@@ -37,7 +39,7 @@ internal sealed record DeleteDbInstance(string Region, string DbInstanceIdentifi
     }
 }
 
-internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots) : IRequestHandler<DeleteDbInstance, DbInstanceResponse>
+internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots, DatabaseGuests guests) : IRequestHandler<DeleteDbInstance, DbInstanceResponse>
 {
     public async ValueTask<DbInstanceResponse> Handle(DeleteDbInstance request, CancellationToken cancellationToken)
     {
@@ -83,6 +85,11 @@ internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerConte
         {
             // Its automated backups' bookkeeping; a manual snapshot's operation is the snapshot's and stays with it.
             await db.BackupOperations.Where(o => o.ResourceId == instance.ResourceId && o.SnapshotIdentifier == null).ExecuteDeleteAsync(cancellationToken);
+            await guests.TerminateAsync(instance.ResourceId, cancellationToken);
+        }
+        else
+        {
+            await guests.SignalAsync(instance.ResourceId, cancellationToken);
         }
 
         return DbInstanceResponse.From(instance, request.Region);

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -13,7 +14,7 @@ internal sealed record DescribeDbInstances(string Region, string? DbInstanceIden
         new("rds:DescribeDBInstances", RdsArns.Instance(Region, caller.AccountId, DbInstanceIdentifier?.ToLowerInvariant() ?? "*"));
 }
 
-internal sealed class DescribeDbInstancesHandler(DatabaseDbContext db, ICallerContext caller) : IRequestHandler<DescribeDbInstances, DbInstancesResponse>
+internal sealed class DescribeDbInstancesHandler(DatabaseDbContext db, ICallerContext caller, DatabaseGuests guests) : IRequestHandler<DescribeDbInstances, DbInstancesResponse>
 {
     public async ValueTask<DbInstancesResponse> Handle(DescribeDbInstances request, CancellationToken cancellationToken)
     {
@@ -28,7 +29,8 @@ internal sealed class DescribeDbInstancesHandler(DatabaseDbContext db, ICallerCo
             throw RdsErrors.InstanceNotFound(id);
         }
 
-        return new DbInstancesResponse([.. instances.Select(i => DbInstanceResponse.From(i, request.Region))]);
+        var addresses = await guests.AddressesAsync(instances, cancellationToken);
+        return new DbInstancesResponse([.. instances.Select(i => DbInstanceResponse.From(i, request.Region, addresses.GetValueOrDefault(i.ResourceId)))]);
     }
 }
 

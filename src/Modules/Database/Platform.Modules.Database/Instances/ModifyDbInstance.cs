@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Network.Contracts;
@@ -57,7 +58,7 @@ internal sealed record ModifyDbInstance(
     }
 }
 
-internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options)
+internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options, DatabaseGuests guests)
     : IRequestHandler<ModifyDbInstance, DbInstanceResponse>
 {
     public async ValueTask<DbInstanceResponse> Handle(ModifyDbInstance request, CancellationToken cancellationToken)
@@ -151,6 +152,11 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
         catch (DbUpdateConcurrencyException)
         {
             throw RdsErrors.InvalidInstanceState("The DB instance was changed by another request meanwhile; describe it and try again.");
+        }
+
+        if (guestChanges)
+        {
+            await guests.SignalAsync(instance.ResourceId, cancellationToken);
         }
 
         return DbInstanceResponse.From(instance, request.Region);

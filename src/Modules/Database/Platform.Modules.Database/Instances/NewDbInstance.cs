@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Network.Contracts;
@@ -31,9 +32,9 @@ internal sealed record NewDbInstanceSpec(
 /// <summary>
 /// Places a new DB instance's record: checks the account's quotas, the subnet group and the security groups (which must
 /// be in the group's VPC), encrypts the master password, and saves it in <c>creating</c>. Two creates of one identifier
-/// meet at the unique index: one wins, the other is DBInstanceAlreadyExists.
+/// meet at the unique index: one wins, the other is DBInstanceAlreadyExists. Then its guest is launched (<see cref="DatabaseGuests"/>).
 /// </summary>
-internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options, TimeProvider clock)
+internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options, DatabaseGuests guests, TimeProvider clock)
 {
     public async Task<DbInstance> CreateAsync(string account, NewDbInstanceSpec spec, CancellationToken cancellationToken)
     {
@@ -98,6 +99,8 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
             throw RdsErrors.InstanceAlreadyExists();
         }
 
+        // Its database server, at once when a server has room; else the guest job launches it later.
+        await guests.TryLaunchAsync(instance, cancellationToken);
         return instance;
     }
 

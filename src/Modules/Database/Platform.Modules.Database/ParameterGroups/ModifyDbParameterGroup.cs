@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
@@ -71,7 +72,7 @@ internal sealed record ModifyDbParameterGroup(string Region, string DbParameterG
 
 internal sealed record ModifyDbParameterGroupResponse(string DbParameterGroupName);
 
-internal sealed class ModifyDbParameterGroupHandler(DatabaseDbContext db, ICallerContext caller) : IRequestHandler<ModifyDbParameterGroup, ModifyDbParameterGroupResponse>
+internal sealed class ModifyDbParameterGroupHandler(DatabaseDbContext db, ICallerContext caller, DatabaseGuests guests) : IRequestHandler<ModifyDbParameterGroup, ModifyDbParameterGroupResponse>
 {
     public async ValueTask<ModifyDbParameterGroupResponse> Handle(ModifyDbParameterGroup request, CancellationToken cancellationToken)
     {
@@ -100,6 +101,11 @@ internal sealed class ModifyDbParameterGroupHandler(DatabaseDbContext db, ICalle
 
         // A concurrent change to the group or one of its instances surfaces as a conflict rather than a lost update.
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var instance in members)
+        {
+            await guests.SignalAsync(instance.ResourceId, cancellationToken);
+        }
+
         return new ModifyDbParameterGroupResponse(name);
     }
 }

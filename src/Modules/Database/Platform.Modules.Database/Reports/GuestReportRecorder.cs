@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Snapshots;
@@ -12,7 +13,9 @@ namespace Platform.Modules.Database.Reports;
 /// succeeded and names its label), then the instance's state. Reports repeat (each is listed until the operation leaves
 /// the desired state), so recording one twice changes nothing the second time.
 /// </summary>
-internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProvider clock, ILogger<GuestReportRecorder> logger)
+/// <param name="guests">Terminates the guest of an instance whose final snapshot is taken (the guest job would, a minute
+/// later); null where the bookkeeping runs alone (its unit tests).</param>
+internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProvider clock, ILogger<GuestReportRecorder> logger, DatabaseGuests? guests = null)
 {
     private const int Attempts = 5;
 
@@ -86,6 +89,11 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
             db.Instances.Remove(instance);
             await db.SaveChangesAsync(cancellationToken);
             await db.BackupOperations.Where(o => o.ResourceId == resourceId && o.SnapshotIdentifier == null).ExecuteDeleteAsync(cancellationToken);
+            if (guests is not null)
+            {
+                await guests.TerminateAsync(resourceId, cancellationToken);
+            }
+
             return;
         }
 

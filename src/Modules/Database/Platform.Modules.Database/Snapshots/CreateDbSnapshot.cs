@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
@@ -22,7 +23,7 @@ internal sealed record CreateDbSnapshot(string Region, string? DbSnapshotIdentif
     }
 }
 
-internal sealed class CreateDbSnapshotHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots) : IRequestHandler<CreateDbSnapshot, DbSnapshotResponse>
+internal sealed class CreateDbSnapshotHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots, DatabaseGuests guests) : IRequestHandler<CreateDbSnapshot, DbSnapshotResponse>
 {
     public async ValueTask<DbSnapshotResponse> Handle(CreateDbSnapshot request, CancellationToken cancellationToken)
     {
@@ -48,6 +49,7 @@ internal sealed class CreateDbSnapshotHandler(DatabaseDbContext db, ICallerConte
             throw RdsErrors.SnapshotAlreadyExists(snapshot.Identifier);
         }
 
+        await guests.SignalAsync(instance.ResourceId, cancellationToken);
         return DbSnapshotResponse.From(snapshot, request.Region);
     }
 }

@@ -132,6 +132,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             volume.Property(v => v.Encrypted).HasColumnName("encrypted");
             volume.Property(v => v.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             volume.Property(v => v.Revision).HasColumnName("revision").IsConcurrencyToken();
+            volume.Property(v => v.ManagedBy).HasColumnName("managed_by").HasMaxLength(16);
             volume.HasIndex(v => v.AccountId);
             volume.HasIndex(v => v.HostId);
             volume.HasIndex(v => new { v.AccountId, v.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");

@@ -58,6 +58,12 @@ internal sealed class Volume
 
     /// <summary>Optimistic concurrency: two changes to one volume never both commit.</summary>
     public int Revision { get; set; }
+
+    /// <summary>
+    /// The module whose managed instance this volume serves (<c>rds</c>), null for a tenant's volume. A managed volume
+    /// is the platform's: no EC2 call of the tenant sees or changes it, and it is deleted with its instance.
+    /// </summary>
+    public string? ManagedBy { get; init; }
 }
 
 /// <summary>

@@ -1,9 +1,9 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Blobs;
 using Platform.Modules.Storage.Contracts;
-using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
 using Platform.Modules.Storage.Volumes.Encryption;
 
@@ -82,19 +82,32 @@ internal sealed class RecordObservedVolumesHandler(StorageDbContext db) : IReque
     }
 }
 
-/// <summary>An instance is gone, and with its domain its disks: the volumes it had are available again (on the same server).</summary>
-internal sealed class ReleaseVolumesOfTerminatedInstance(StorageDbContext db) : INotificationHandler<InstanceTerminated>
+/// <summary>
+/// An instance is gone, and with its domain its disks: the volumes it had are available again (on the same server), but a
+/// managed instance's data volume, which goes with it (its server is told to remove the bytes).
+/// </summary>
+internal sealed class ReleaseVolumesOfTerminatedInstance(StorageDbContext db, ISender sender) : INotificationHandler<InstanceTerminated>
 {
     public async ValueTask Handle(InstanceTerminated notification, CancellationToken cancellationToken)
     {
         var volumes = await db.Volumes.Where(v => v.InstanceId == notification.InstanceId && v.AccountId == notification.AccountId)
             .ToListAsync(cancellationToken);
+        var deleted = new List<Volume>();
         foreach (var volume in volumes)
         {
             VolumeRules.Release(volume);
+            if (volume.ManagedBy is not null)
+            {
+                VolumeRules.Delete(volume);
+                deleted.Add(volume);
+            }
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var volume in deleted.Where(v => v.State == VolumeStates.Deleting))
+        {
+            await VolumeLookup.PushAsync(db, sender, volume, cancellationToken);
+        }
     }
 }
 

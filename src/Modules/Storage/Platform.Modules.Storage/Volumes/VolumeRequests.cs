@@ -187,7 +187,7 @@ internal sealed class DescribeVolumesHandler(StorageDbContext db, ICallerContext
     {
         var accountId = caller.Identity.AccountId;
         var ids = request.VolumeIds.Distinct(StringComparer.Ordinal).ToList();
-        var query = db.Volumes.AsNoTracking().Where(v => v.AccountId == accountId && v.State != VolumeStates.Deleted);
+        var query = db.Volumes.AsNoTracking().Where(v => v.AccountId == accountId && v.State != VolumeStates.Deleted && v.ManagedBy == null);
         if (ids.Count > 0)
         {
             query = query.Where(v => ids.Contains(v.Id));
@@ -318,9 +318,13 @@ internal sealed class DeleteVolumeHandler(StorageDbContext db, ICallerContext ca
 
 internal static class VolumeLookup
 {
-    /// <summary>The account's volume, tracked; another account's (or a deleted one) is as absent as a missing one.</summary>
+    /// <summary>
+    /// The account's volume, tracked; another account's (or a deleted one) is as absent as a missing one, and so is a
+    /// managed instance's data volume, which is the platform's.
+    /// </summary>
     public static async Task<Volume> OwnedAsync(StorageDbContext db, string accountId, string volumeId, CancellationToken cancellationToken) =>
-        await db.Volumes.SingleOrDefaultAsync(v => v.Id == volumeId && v.AccountId == accountId && v.State != VolumeStates.Deleted, cancellationToken)
+        await db.Volumes.SingleOrDefaultAsync(
+                v => v.Id == volumeId && v.AccountId == accountId && v.State != VolumeStates.Deleted && v.ManagedBy == null, cancellationToken)
             ?? throw VolumeRules.NotFound(volumeId);
 
     public static async Task SaveAsync(StorageDbContext db, Volume volume, CancellationToken cancellationToken)

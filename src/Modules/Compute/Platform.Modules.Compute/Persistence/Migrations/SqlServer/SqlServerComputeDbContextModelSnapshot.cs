@@ -144,6 +144,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DataVolumeId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("data_volume_id");
+
                     b.Property<string>("DesiredPower")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -215,6 +220,21 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasMaxLength(17)
                         .HasColumnType("nvarchar(17)")
                         .HasColumnName("mac_address");
+
+                    b.Property<string>("ManagedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("ManagedReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("managed_report_hash");
+
+                    b.Property<string>("ManagedResourceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("managed_resource_id");
 
                     b.Property<string>("NetworkInterfaceId")
                         .HasMaxLength(32)
@@ -290,6 +310,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasIndex("AccountId", "State");
 
                     b.HasIndex("HostId", "State");
+
+                    b.HasIndex("ManagedBy", "ManagedResourceId")
+                        .IsUnique()
+                        .HasFilter("managed_resource_id IS NOT NULL");
 
                     b.ToTable("instances", "compute");
                 });

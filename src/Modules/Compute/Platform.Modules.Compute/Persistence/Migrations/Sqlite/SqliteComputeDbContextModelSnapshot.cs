@@ -138,6 +138,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DataVolumeId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data_volume_id");
+
                     b.Property<string>("DesiredPower")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -209,6 +214,21 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasMaxLength(17)
                         .HasColumnType("TEXT")
                         .HasColumnName("mac_address");
+
+                    b.Property<string>("ManagedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("ManagedReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_report_hash");
+
+                    b.Property<string>("ManagedResourceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_resource_id");
 
                     b.Property<string>("NetworkInterfaceId")
                         .HasMaxLength(32)
@@ -284,6 +304,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasIndex("AccountId", "State");
 
                     b.HasIndex("HostId", "State");
+
+                    b.HasIndex("ManagedBy", "ManagedResourceId")
+                        .IsUnique()
+                        .HasFilter("managed_resource_id IS NOT NULL");
 
                     b.ToTable("compute_instances", (string)null);
                 });

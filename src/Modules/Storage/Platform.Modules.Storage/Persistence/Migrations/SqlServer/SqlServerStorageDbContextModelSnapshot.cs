@@ -436,6 +436,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(19)")
                         .HasColumnName("instance_id");
 
+                    b.Property<string>("ManagedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("managed_by");
+
                     b.Property<bool>("Materialized")
                         .HasColumnType("bit")
                         .HasColumnName("materialized");

@@ -423,6 +423,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("instance_id");
 
+                    b.Property<string>("ManagedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_by");
+
                     b.Property<bool>("Materialized")
                         .HasColumnType("INTEGER")
                         .HasColumnName("materialized");

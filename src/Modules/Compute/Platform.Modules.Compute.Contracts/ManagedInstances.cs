@@ -1,0 +1,49 @@
+using Mediator;
+
+namespace Platform.Modules.Compute.Contracts;
+
+/// <summary>
+/// Launches the guest another module runs for a resource of its own (a DB instance's database server) through Compute's
+/// own launch: placement, an interface in the tenant's subnet with its security groups (Network), a platform volume of
+/// <paramref name="DataVolumeGiB"/> attached as its only data disk (Storage). The instance is in the tenant's account for
+/// its network but hidden from the tenant: no EC2 call lists, stops, starts or terminates it. Idempotent by
+/// (<paramref name="ManagedBy"/>, <paramref name="ResourceId"/>): a second call answers the first launch (and finishes
+/// it, when a crash left it without its volume). Fails with InsufficientInstanceCapacity when no server can take it.
+/// </summary>
+/// <param name="ManagedBy">The managing module's short name (<c>rds</c>).</param>
+/// <param name="ResourceId">The module's resource id the instance serves (a DbiResourceId); one instance per resource.</param>
+/// <param name="InstanceType">An instance type of Compute's catalog (its vCPUs and memory).</param>
+/// <param name="ImageName">The platform image the guest boots: the newest available image of this name that the management
+/// account registered (a tenant's image of the same name is never taken).</param>
+public sealed record LaunchManagedInstance(
+    string AccountId,
+    string ManagedBy,
+    string ResourceId,
+    string InstanceType,
+    string ImageName,
+    string SubnetId,
+    IReadOnlyList<string> SecurityGroupIds,
+    int DataVolumeGiB) : IRequest<ManagedInstance>;
+
+/// <summary>
+/// Terminates a managed instance (its data volume goes with it); answers its state after the call, null when the resource
+/// has no instance. Terminating one already terminated changes nothing.
+/// </summary>
+public sealed record TerminateManagedInstance(string ManagedBy, string ResourceId) : IRequest<ManagedInstance?>;
+
+/// <summary>The managed instances of a module (all of them, or those of the given resources), terminated ones too until forgotten.</summary>
+public sealed record DescribeManagedInstances(string ManagedBy, IReadOnlyList<string>? ResourceIds = null) : IRequest<IReadOnlyList<ManagedInstance>>;
+
+/// <param name="State">EC2's instance state.</param>
+/// <param name="PrivateIpAddress">Its interface's address in the tenant's subnet: what clients connect to.</param>
+/// <param name="DataVolumeId">Its platform volume, null until made.</param>
+public sealed record ManagedInstance(
+    string InstanceId,
+    string ResourceId,
+    string State,
+    string AvailabilityZone,
+    string? PrivateIpAddress,
+    string? DataVolumeId);
+
+/// <summary>What the managed guest of a resource must run changed (a new generation, a backup asked for): its server's agent is woken.</summary>
+public sealed record RaiseManagedInstanceDesiredState(string ManagedBy, string ResourceId) : IRequest;

@@ -1,0 +1,83 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    internal partial class ManagedInstances : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "data_volume_id",
+                schema: "compute",
+                table: "instances",
+                type: "nvarchar(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "managed_by",
+                schema: "compute",
+                table: "instances",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "managed_report_hash",
+                schema: "compute",
+                table: "instances",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "managed_resource_id",
+                schema: "compute",
+                table: "instances",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_instances_managed_by_managed_resource_id",
+                schema: "compute",
+                table: "instances",
+                columns: new[] { "managed_by", "managed_resource_id" },
+                unique: true,
+                filter: "managed_resource_id IS NOT NULL");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_instances_managed_by_managed_resource_id",
+                schema: "compute",
+                table: "instances");
+
+            migrationBuilder.DropColumn(
+                name: "data_volume_id",
+                schema: "compute",
+                table: "instances");
+
+            migrationBuilder.DropColumn(
+                name: "managed_by",
+                schema: "compute",
+                table: "instances");
+
+            migrationBuilder.DropColumn(
+                name: "managed_report_hash",
+                schema: "compute",
+                table: "instances");
+
+            migrationBuilder.DropColumn(
+                name: "managed_resource_id",
+                schema: "compute",
+                table: "instances");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Database.Instances;
+using Platform.Modules.Database.Persistence;
+using Platform.Modules.Database.SubnetGroups;
+using Platform.Modules.Shared.Errors;
+
+namespace Platform.Modules.Database.Guests;
+
+/// <summary>
+/// Each DB instance's database server is a managed instance of Compute (<see cref="LaunchManagedInstance"/>): the database
+/// image, the class's guest size, an interface in the first subnet of its subnet group with its security groups, and a data
+/// volume of its allocated storage. A create launches it at once; the guest job (<see cref="RunAsync"/>) launches the ones a
+/// failure or a crash left without a guest and terminates the guests of DB instances that are gone. Both are idempotent
+/// (Compute keeps one instance per resource id), so the job may run twice, or on two replicas at once.
+/// </summary>
+internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sender, IOptions<RdsOptions> options, ILogger<DatabaseGuests> logger)
+{
+    public const string ManagedBy = "rds";
+
+    public const string RecurringJobId = "rds-guests";
+
+    /// <summary>Launches the DB instance's guest; a failure is logged and left to the guest job. Answers whether it launched.</summary>
+    public async Task<bool> TryLaunchAsync(DbInstance instance, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LaunchAsync(instance, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLaunchFailed(e, instance.Identifier, instance.ResourceId, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The guest job: guests missing for DB instances being created, and guests left of deleted ones.</summary>
+    /// <returns>How many guests it launched and terminated.</returns>
+    public async Task<(int Launched, int Terminated)> RunAsync(CancellationToken cancellationToken)
+    {
+        var launched = 0;
+        var creating = await db.Instances.AsNoTracking()
+            .Where(i => i.Status == DbInstanceStatus.Creating && i.RestoredFrom == null)
+            .ToListAsync(cancellationToken);
+        var guests = creating.Count == 0 ? [] : await sender.Send(new DescribeManagedInstances(ManagedBy, [.. creating.Select(i => i.ResourceId)]), cancellationToken);
+        var complete = guests.Where(g => g.DataVolumeId is not null).Select(g => g.ResourceId).ToHashSet(StringComparer.Ordinal);
+        foreach (var instance in creating.Where(i => !complete.Contains(i.ResourceId)))
+        {
+            launched += await TryLaunchAsync(instance, cancellationToken) ? 1 : 0;
+        }
+
+        var live = (await db.Instances.AsNoTracking().Select(i => i.ResourceId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var terminated = 0;
+        foreach (var orphan in (await sender.Send(new DescribeManagedInstances(ManagedBy), cancellationToken))
+                     .Where(g => !live.Contains(g.ResourceId) && g.State is not ("shutting-down" or "terminated")))
+        {
+            await sender.Send(new TerminateManagedInstance(ManagedBy, orphan.ResourceId), cancellationToken);
+            terminated++;
+        }
+
+        return (launched, terminated);
+    }
+
+    /// <summary>The DB instance is gone: so is its guest, and with it its data volume. The guest job finishes it if this fails.</summary>
+    public async Task TerminateAsync(string resourceId, CancellationToken cancellationToken) =>
+        await sender.Send(new TerminateManagedInstance(ManagedBy, resourceId), cancellationToken);
+
+    /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.</summary>
+    public async Task SignalAsync(string resourceId, CancellationToken cancellationToken) =>
+        await sender.Send(new RaiseManagedInstanceDesiredState(ManagedBy, resourceId), cancellationToken);
+
+    /// <summary>The endpoint addresses of the given DB instances' guests (their interfaces' private addresses), by resource id.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> AddressesAsync(IReadOnlyList<DbInstance> instances, CancellationToken cancellationToken)
+    {
+        var shown = instances.Where(i => i.Status is not (DbInstanceStatus.Creating or DbInstanceStatus.Deleting)).Select(i => i.ResourceId).ToList();
+        if (shown.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        var guests = await sender.Send(new DescribeManagedInstances(ManagedBy, shown), cancellationToken);
+        return guests.Where(g => g.PrivateIpAddress is not null && g.State is not ("shutting-down" or "terminated"))
+            .ToDictionary(g => g.ResourceId, g => g.PrivateIpAddress!, StringComparer.Ordinal);
+    }
+
+    private async Task LaunchAsync(DbInstance instance, CancellationToken cancellationToken)
+    {
+        if (instance.RestoredFrom is not null)
+        {
+            // A restore's data needs its source's backup repository (not built yet): no guest, the instance stays creating.
+            return;
+        }
+
+        var instanceClass = InstanceClasses.Find(instance.InstanceClass)
+            ?? throw new InvalidOperationException($"DB instance {instance.Identifier} has the unknown class {instance.InstanceClass}.");
+        var subnetGroup = await db.SubnetGroups.AsNoTracking()
+            .SingleAsync(g => g.AccountId == instance.AccountId && g.Name == instance.SubnetGroupName, cancellationToken);
+        // The group's subnets in order, the next one's zone when a zone has no server with room (single-AZ: one guest).
+        var subnets = SubnetList.Parse(subnetGroup.Subnets);
+        ManagedInstance? guest = null;
+        foreach (var (subnetId, _) in subnets)
+        {
+            try
+            {
+                guest = await sender.Send(new LaunchManagedInstance(instance.AccountId, ManagedBy, instance.ResourceId, instanceClass.GuestInstanceType, options.Value.ImageName,
+                    subnetId, [.. instance.SecurityGroupIds.Split(',', StringSplitOptions.RemoveEmptyEntries)], instance.AllocatedStorage), cancellationToken);
+                break;
+            }
+            catch (ApiException e) when (e.Code == "InsufficientInstanceCapacity" && subnetId != subnets[^1].SubnetId)
+            {
+                // Another zone of the group may have room.
+            }
+        }
+
+        await db.Instances.Where(i => i.ResourceId == instance.ResourceId && i.AvailabilityZone == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.AvailabilityZone, guest!.AvailabilityZone), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The guest of DB instance {Identifier} ({ResourceId}) could not be launched yet: {Reason}; the guest job tries again")]
+    private partial void LogLaunchFailed(Exception exception, string identifier, string resourceId, string reason);
+}

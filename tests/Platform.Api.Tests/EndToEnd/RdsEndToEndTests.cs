@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Platform.Api.Tests.Compute;
+using Platform.Api.Tests.Rds;
+using Platform.Api.Tests.TestEngine;
+using Platform.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Platform.Api.Tests.EndToEnd;
+
+/// <summary>
+/// A DB instance with nothing simulated: the API and a HostAgent process on qemu:///system and this machine's Open vSwitch,
+/// the database image (deploy/db-image/build.sh) registered as the management account's private image, everything else
+/// through signed calls. The guest is launched by Compute as a managed instance, configured by the agent's database driver
+/// from the desired database the Database module composes, and its reports (through Compute's outbox) make it available.
+/// One guest of 512 MiB.
+/// </summary>
+public sealed class RdsEndToEndTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Given_a_DB_instance_on_a_real_server_Then_its_guest_turns_it_available_at_its_private_address_and_delete_removes_guest_and_volume()
+    {
+        await using var cloud = await RealCloud.StartAsync(apiSettings: new Dictionary<string, string>
+        {
+            ["Platform__AvailabilityZones__0"] = "us-east-1a",
+            ["Platform__AvailabilityZones__1"] = "us-east-1b",
+        });
+        var root = cloud.Root;
+        var image = TestImage.Build(Path.Combine(Path.GetTempPath(), "platform-db-image"), "db-image");
+        await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
+            isPublic: false, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
+        var network = await TenantNetwork.CreateAsync(root, "10.61");
+        await (await root.PostJsonAsync("/api/v1/rds/db-subnet-groups", new
+        {
+            db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
+        })).AssertOkAsync();
+
+        var watch = Stopwatch.StartNew();
+        await (await root.PostJsonAsync("/api/v1/rds/db-instances", new
+        {
+            db_instance_identifier = "orders", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
+            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net", backup_retention_period = 0,
+        })).AssertOkAsync();
+        var created = watch.Elapsed;
+        string? guest = null;
+        await Eventually.TrueAsync(async () => (guest = (await cloud.OwnedDomainsAsync()).Keys.SingleOrDefault()) is not null, TimeSpan.FromSeconds(60),
+            $"no guest was defined for the DB instance; agent log:\n{cloud.Agent.Output}");
+        cloud.Remember(guest!);
+
+        JsonElement instance = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync();
+            return instance.GetProperty("db_instance_status").GetString() == "available";
+        }, TimeSpan.FromSeconds(180), $"the DB instance did not turn available: {instance}\nconsole:\n{cloud.ConsoleText(guest!, 0)}\nagent log:\n{cloud.Agent.Output}");
+        var available = watch.Elapsed;
+        output.WriteLine($"create answered in {created.TotalSeconds:0.0} s; create to available {available.TotalSeconds:0.0} s");
+
+        var address = instance.GetProperty("endpoint").GetProperty("address").GetString()!;
+        Assert.StartsWith("10.61.1.", address, StringComparison.Ordinal);
+        Assert.Equal(5432, instance.GetProperty("endpoint").GetProperty("port").GetInt32());
+        Assert.Equal("us-east-1a", instance.GetProperty("availability_zone").GetString());
+        var console = cloud.ConsoleText(guest!, 0);
+        Assert.Contains($"PLATFORM-GUEST-IP eth0 {address}/24", console, StringComparison.Ordinal);
+        Assert.Contains("PLATFORM-DB-LISTENING 5432", console, StringComparison.Ordinal);
+        Assert.Empty((await (await root.GetAsync("/api/v1/ec2/instances")).AssertOkAsync()).GetProperty("instances").EnumerateArray());
+        Assert.Empty((await (await root.GetAsync("/api/v1/ec2/volumes")).AssertOkAsync()).GetProperty("volumes").EnumerateArray());
+        Assert.Single(PoolVolumes(cloud));
+
+        await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
+        await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(60),
+            $"the guest or its data volume stayed after the delete; agent log:\n{cloud.Agent.Output}");
+    }
+
+    /// <summary>The block volumes in the agent's pool (the data volume is the only one here).</summary>
+    private static List<string> PoolVolumes(RealCloud cloud)
+    {
+        using var pool = cloud.Libvirt.FindStoragePool(cloud.PoolName);
+        if (pool is null)
+        {
+            return [];
+        }
+
+        pool.Refresh();
+        return pool.ListVolumeNames().Where(n => n.StartsWith("vol-", StringComparison.Ordinal)).ToList();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Platform.Api.Tests.Compute;
+using Platform.Api.Tests.TestEngine;
+using Platform.Api.Tests.Volumes;
+
+namespace Platform.Api.Tests.Rds;
+
+/// <summary>
+/// A DB instance's guest as Compute launches it, with a real agent on a simulated server (libvirt's test driver): a
+/// managed instance of the database image with a data volume as its only data disk, in the tenant's subnet, which the
+/// tenant's EC2 calls neither see nor change, and which goes (volume too) when the DB instance is deleted.
+/// </summary>
+public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
+{
+    private readonly PlatformApp _app = new(settings: new Dictionary<string, string?>
+    {
+        ["Platform:AvailabilityZones:0"] = "us-east-1a",
+        ["Platform:AvailabilityZones:1"] = "us-east-1b",
+    });
+
+    private HttpClient _root = null!;
+    private SimulatedFleet _fleet = null!;
+
+    public async Task InitializeAsync()
+    {
+        _root = _app.SignedClient(_app.RootCredentials);
+        _fleet = new SimulatedFleet(_app, _root);
+        await Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task Given_a_DB_instance_Then_its_guest_runs_the_platform_image_with_one_data_volume_in_the_tenants_subnet_hidden_from_EC2_and_goes_with_it()
+    {
+        var host = await _fleet.AddHostAsync("us-east-1a", cpus: 4, memoryMiB: 4096);
+        var platformImage = await _root.RegisterKernelImageAsync("platform-db-image", [1, 2, 3], [4, 5, 6]);
+        var tenantCredentials = await _root.CreateAccountAsync("orders-co");
+        using var tenant = _app.SignedClient(tenantCredentials);
+        using var tenantEc2 = _app.SignedClient(tenantCredentials, "ec2");
+        // A tenant's image of the platform image's name is never what a DB guest boots.
+        var decoy = await tenant.RegisterKernelImageAsync("platform-db-image", [9], [9]);
+        var network = await TenantNetwork.CreateAsync(tenant, "10.42");
+        await (await tenant.PostJsonAsync("/api/v1/rds/db-subnet-groups", new
+        {
+            db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
+        })).AssertOkAsync();
+        var created = await (await tenant.PostJsonAsync("/api/v1/rds/db-instances", new
+        {
+            db_instance_identifier = "orders", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
+            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net",
+        })).AssertOkAsync();
+        Assert.Equal("creating", created.GetProperty("db_instance_status").GetString());
+        Assert.False(created.GetProperty("endpoint").TryGetProperty("address", out _)); // no address while creating
+
+        // One domain on the server: the platform's image, 1 vCPU and 512 MiB (db.t3.micro's guest), one data disk of 5 GiB.
+        string guest = null!;
+        await Eventually.TrueAsync(() =>
+        {
+            var domains = host.Libvirt.ListDomains();
+            foreach (var domain in domains)
+            {
+                using (domain)
+                {
+                    if (domain.Name.StartsWith("i-", StringComparison.Ordinal))
+                    {
+                        guest = domain.Name;
+                    }
+                }
+            }
+
+            return Task.FromResult(guest is not null && host.VolumeNames().Count == 1 && host.VolumeDisks(guest).Count == 1);
+        }, TimeSpan.FromSeconds(30), "the DB instance's guest and its data volume did not appear on the server");
+        var volume = Assert.Single(host.VolumeNames());
+        Assert.Equal(("vdf", volume.Replace("-", "", StringComparison.Ordinal)), Assert.Single(host.VolumeDisks(guest)));
+        using (var domain = host.Libvirt.FindDomain(guest)!)
+        {
+            var xml = XDocument.Parse(domain.GetInactiveXml()).Root!;
+            Assert.Equal("524288", xml.Element("memory")!.Value);
+            Assert.Equal("1", xml.Element("vcpu")!.Value);
+            var kernel = xml.Element("os")!.Element("kernel")!.Value;
+            Assert.Contains(platformImage, kernel, StringComparison.Ordinal);
+            Assert.DoesNotContain(decoy, kernel, StringComparison.Ordinal);
+        }
+
+        // The tenant's EC2 calls: neither the instance nor its volume exists for them, in the native API or the EC2 query API.
+        var instances = await (await tenant.GetAsync("/api/v1/ec2/instances")).AssertOkAsync();
+        Assert.Empty(instances.GetProperty("instances").EnumerateArray());
+        await (await tenant.GetAsync($"/api/v1/ec2/instances?instance_id={guest}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
+        await (await tenant.PostJsonAsync($"/api/v1/ec2/instances/{guest}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
+        await (await tenant.DeleteAsync($"/api/v1/ec2/instances/{guest}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound");
+        var query = await tenantEc2.PostAsync("/", new StringContent("Action=DescribeInstances&Version=2016-11-15", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var queryText = await query.Content.ReadAsStringAsync();
+        Assert.True(query.IsSuccessStatusCode, queryText);
+        Assert.DoesNotContain(guest, queryText, StringComparison.Ordinal);
+        var volumes = await (await tenant.GetAsync("/api/v1/ec2/volumes")).AssertOkAsync();
+        Assert.Empty(volumes.GetProperty("volumes").EnumerateArray());
+        await (await tenant.DeleteAsync($"/api/v1/ec2/volumes/{volume}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidVolume.NotFound");
+        using (var still = host.Libvirt.FindDomain(guest))
+        {
+            Assert.NotNull(still);
+        }
+
+        // Deleted, it goes: the domain, then its data volume's bytes.
+        var deleted = await (await tenant.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
+        Assert.Equal("deleting", deleted.GetProperty("db_instance_status").GetString());
+        await Eventually.TrueAsync(() =>
+        {
+            using var domain = host.Libvirt.FindDomain(guest);
+            return Task.FromResult(domain is null && host.VolumeNames().Count == 0);
+        }, TimeSpan.FromSeconds(30), "the guest or its volume stayed after the DB instance was deleted");
+    }
+}
