@@ -136,7 +136,7 @@ public sealed class LoadBalancerNodeApiTests
             Assert.Equal((10, "path-pattern", "/api/*", apiArn), (rule.Priority, rule.Conditions.Single().Field, rule.Conditions.Single().Values.Single(), rule.Action.TargetGroups!.Single().TargetGroupArn));
             var web = node.TargetGroups.Single(g => g.TargetGroupArn == webArn);
             Assert.Equal(("HTTP", "/health", 5, 2, "200-299"), (web.HealthCheckProtocol, web.HealthCheckPath, web.HealthCheckIntervalSeconds, web.HealthyThresholdCount, web.Matcher));
-            Assert.Equal([(web1, IpOf(web1), 80, false), (web2, IpOf(web2), 80, false)],
+            Assert.Equal(new[] { (web1, IpOf(web1), 80, false), (web2, IpOf(web2), 80, false) }.OrderBy(t => t.Item1, StringComparer.Ordinal),
                 web.Targets.Select(t => (t.TargetId, t.IpAddress, t.Port, t.Draining)).OrderBy(t => t.TargetId, StringComparer.Ordinal));
             Assert.Equal([(web2, 8080)], node.TargetGroups.Single(g => g.TargetGroupArn == apiArn).Targets.Select(t => (t.TargetId, t.Port)));
         }
