@@ -41,10 +41,11 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
     {
         var networks = desired.Networks ?? [];
         // The subnets of this server's guests, with their gateways, for the VPC router's ARP answers and routing.
-        var subnets = desired.Instances.SelectMany(i => i.Interfaces ?? [])
-            .GroupBy(nic => nic.VpcId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(nic => new SubnetGateway(SubnetOf(nic.PrivateIpAddress, nic.PrefixLength), nic.Gateway)).Distinct().ToList(),
-                StringComparer.Ordinal);
+        var balancerNodes = desired.LoadBalancerNodes ?? [];
+        var subnets = desired.Instances.SelectMany(i => i.Interfaces ?? []).Select(nic => (nic.VpcId, Subnet: new SubnetGateway(SubnetOf(nic.PrivateIpAddress, nic.PrefixLength), nic.Gateway)))
+            .Concat(balancerNodes.Select(n => (n.VpcId, Subnet: new SubnetGateway(n.SubnetCidr, n.Gateway))))
+            .GroupBy(s => s.VpcId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(s => s.Subnet).Distinct().ToList(), StringComparer.Ordinal);
         var natGateways = desired.NatGateways ?? [];
         var vpcs = networks.Select(n => new VpcIsolation
         {
@@ -58,6 +59,12 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
         }).ToList();
         // A NAT gateway's VPC is here even with no guest of it here (the API lists it in Networks for its tunnels; this is the fallback).
         vpcs.AddRange(natGateways.Where(g => vpcs.All(v => v.VpcId != g.VpcId)).GroupBy(g => g.VpcId, StringComparer.Ordinal).Select(g => new VpcIsolation
+        {
+            VpcId = g.Key,
+            Vni = g.First().VpcIsolationId,
+            Subnets = [.. g.Select(n => new SubnetGateway(n.SubnetCidr, n.Gateway)).Distinct()],
+        }));
+        vpcs.AddRange(balancerNodes.Where(n => vpcs.All(v => v.VpcId != n.VpcId)).GroupBy(n => n.VpcId, StringComparer.Ordinal).Select(g => new VpcIsolation
         {
             VpcId = g.Key,
             Vni = g.First().VpcIsolationId,
@@ -81,9 +88,24 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 Ingress = nic.Ingress.Select(Rule).ToList(),
                 Egress = nic.Egress.Select(Rule).ToList(),
                 PublicIp = nic.PublicIpAddress,
-            }).ToList(),
+            }).Concat(balancerNodes.Select(LoadBalancerNodePort)).ToList(),
         };
     }
+
+    /// <summary>
+    /// A load balancer node's port (its namespace's, see <see cref="LoadBalancers.LoadBalancerNodeReconciler"/>) is a port of
+    /// the VPC like a guest's: its own address and MAC only, open both ways (its listeners are what it answers; the
+    /// balancer's security groups are not applied to it yet).
+    /// </summary>
+    private static PortSecurity LoadBalancerNodePort(DesiredLoadBalancerNode node) => new()
+    {
+        InterfaceId = GuestInterfaceId.For(node.NodeId),
+        Mac = node.MacAddress,
+        Ip = node.PrivateIpAddress,
+        VpcId = node.VpcId,
+        Ingress = [SecurityRule.AllTraffic("0.0.0.0/0")],
+        Egress = [SecurityRule.AllTraffic("0.0.0.0/0")],
+    };
 
     private static string SubnetOf(string address, int prefixLength)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Platform.HostAgent.Databases;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.LoadBalancers;
 using Platform.HostAgent.Metadata;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.OpenVSwitch.Ovsdb;
@@ -32,6 +33,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
     /// <summary>Drives database guests through their management channels beside the rounds (null on simulated hosts).</summary>
     private DatabaseDriver? _databases;
+    private LoadBalancerNodeReconciler? _balancers;
 
     /// <summary>The main loop's progress, for the systemd watchdog (<see cref="WatchdogPulse"/>).</summary>
     public AgentLiveness Liveness { get; } = new(clock, options.StallTimeout);
@@ -156,6 +158,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
         var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
             options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink, metadata, switchDatabase);
+        // Load balancer nodes need the switch; their HAProxy processes outlive the session (and the agent) and are adopted again.
+        _balancers = switchDatabase is null ? null
+            : new LoadBalancerNodeReconciler(switchDatabase, options.Bridge, Path.Combine(options.StateDirectory, "load-balancers"), logger);
         using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
             new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
         using var subscription = TrySubscribe(libvirt, events);
@@ -232,6 +237,11 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
 
         report ??= new HostReport(hostId, applied, reconciler.Capacity(), reconciler.Observe(), []);
         report = reconciler.WithUsage(report with { Volumes = volumes.Observe(), TunnelAddress = network?.TunnelAddress, Degraded = degraded });
+        if (_balancers is not null)
+        {
+            report = report with { LoadBalancerNodes = await _balancers.ObserveAsync(cancellationToken) };
+        }
+
         if (_databases is not null)
         {
             report = _databases.Attach(report);
@@ -277,6 +287,16 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         var report = reconciler.Apply(desired, waiting);
         // Database guests are driven beside the rounds: this only hands their loops the desired state.
         _databases?.Track(desired);
+        if (_balancers is not null)
+        {
+            // Before the switch's second pass: the nodes' ports exist by then and get their VLAN and flows.
+            Liveness.Beat("converging load balancer nodes");
+            foreach (var (nodeId, message) in await _balancers.ApplyAsync(desired.LoadBalancerNodes ?? [], cancellationToken))
+            {
+                LogLoadBalancerNodeFault(logger, nodeId, message);
+            }
+        }
+
         if (network is not null)
         {
             Liveness.Beat("applying the network");
@@ -423,6 +443,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Load balancer node {NodeId}: {Message}")]
+    private static partial void LogLoadBalancerNodeFault(ILogger logger, string nodeId, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Host {HostId} in {Zone} serving {LibvirtUri}")]
     private static partial void LogStarted(ILogger logger, string hostId, string zone, string libvirtUri);

@@ -16,24 +16,36 @@ internal sealed partial class HaproxyProcess : IAsyncDisposable
 {
     private const int SigUsr2 = 12;
     private const int SigTerm = 15;
+    private const int SigKill = 9;
     private readonly string _directory;
     private readonly string? _namespace;
-    private Process? _master;
+    private int? _master;
 
+    /// <summary>
+    /// A node's HAProxy in <paramref name="directory"/>: one already running there (its master's pid file names a live
+    /// HAProxy, as after an agent restart) is adopted, not started again.
+    /// </summary>
     public HaproxyProcess(string directory, string? networkNamespace = null)
     {
         _directory = directory;
         _namespace = networkNamespace;
         Directory.CreateDirectory(directory);
+        if (File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), out var pid) && IsHaproxy(pid))
+        {
+            _master = pid;
+        }
     }
 
     public string ConfigurationPath => Path.Combine(_directory, "haproxy.cfg");
 
     public string StatsSocket => Path.Combine(_directory, "admin.sock");
 
-    public bool IsRunning => _master is { HasExited: false };
+    /// <summary>The master's pid, written by HAProxy itself (<c>-p</c>): how a restarted agent finds the node it left running.</summary>
+    public string PidFile => Path.Combine(_directory, "haproxy.pid");
 
-    public int? MasterProcessId => _master?.Id;
+    public bool IsRunning => _master is { } pid && IsHaproxy(pid);
+
+    public int? MasterProcessId => _master;
 
     /// <summary>Writes the configuration and starts HAProxy, or reloads the running one; throws when HAProxy refuses the configuration.</summary>
     /// <param name="cutOff">Servers leaving with this change whose connections end now (targets whose deregistration delay has
@@ -64,26 +76,24 @@ internal sealed partial class HaproxyProcess : IAsyncDisposable
                 await File.WriteAllTextAsync(Path.Combine(_directory, "server-state"), state, cancellationToken);
             }
 
-            if (Kill(_master!.Id, SigUsr2) != 0)
+            if (Kill(_master!.Value, SigUsr2) != 0)
             {
-                throw new InvalidOperationException($"Cannot signal HAProxy's master {_master.Id}: errno {Marshal.GetLastPInvokeError()}");
+                throw new InvalidOperationException($"Cannot signal HAProxy's master {_master.Value}: errno {Marshal.GetLastPInvokeError()}");
             }
 
             return;
         }
 
-        var (file, arguments) = Command(["-W", "-db", "-f", ConfigurationPath]);
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
+        // Daemonised (-D): the master is not the agent's child, so it keeps serving while the agent restarts, and its pid
+        // file lets the next agent adopt it.
+        File.Delete(PidFile);
+        var (code2, started) = await RunAsync(Command(["-W", "-D", "-p", PidFile, "-f", ConfigurationPath]), cancellationToken);
+        if (code2 != 0 || !File.Exists(PidFile) || !int.TryParse((await File.ReadAllTextAsync(PidFile, cancellationToken)).Trim(), out var master))
         {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"HAProxy did not start ({code2}): {started.Trim()}");
         }
 
-        _master = Process.Start(start) ?? throw new InvalidOperationException("HAProxy did not start.");
-        _master.OutputDataReceived += (_, _) => { };
-        _master.ErrorDataReceived += (_, _) => { };
-        _master.BeginOutputReadLine();
-        _master.BeginErrorReadLine();
+        _master = master;
     }
 
     /// <summary>The stats socket's <c>show stat</c> CSV; null while HAProxy is not (yet) answering on it.</summary>
@@ -106,23 +116,45 @@ internal sealed partial class HaproxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the node's HAProxy (its workers with it): SIGTERM, then SIGKILL after 5 s.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_master is { HasExited: false } master)
+        if (_master is { } pid && IsHaproxy(pid))
         {
-            _ = Kill(master.Id, SigTerm);
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
+            _ = Kill(pid, SigTerm);
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (IsHaproxy(pid) && DateTime.UtcNow < deadline)
             {
-                await master.WaitForExitAsync(deadline.Token);
+                await Task.Delay(50);
             }
-            catch (OperationCanceledException)
+
+            if (IsHaproxy(pid))
             {
-                master.Kill(entireProcessTree: true);
+                _ = Kill(pid, SigKill);
             }
         }
 
-        _master?.Dispose();
+        _master = null;
+    }
+
+    /// <summary>The process is alive and is HAProxy (a pid file can outlive its process and the pid be reused).</summary>
+    private static bool IsHaproxy(int pid)
+    {
+        try
+        {
+            var status = File.ReadAllText($"/proc/{pid}/stat");
+            // A zombie (state Z) has exited; its parent has not reaped it yet.
+            var state = status[(status.LastIndexOf(')') + 2)..].FirstOrDefault();
+            return state != 'Z' && File.ReadAllText($"/proc/{pid}/comm").Trim() == "haproxy";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private (string File, IReadOnlyList<string> Arguments) Command(IReadOnlyList<string> arguments) =>

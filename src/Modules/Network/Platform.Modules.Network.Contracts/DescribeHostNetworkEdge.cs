@@ -51,7 +51,7 @@ public sealed record NatGatewayPlacement(
     string HostId,
     string HostTunnelAddress);
 
-/// <summary>The servers carrying the NAT gateways of the given VPCs: they hold those VPCs too, so they change with them.</summary>
+/// <summary>The servers carrying the NAT gateways and load balancer nodes of the given VPCs: they hold those VPCs too, so they change with them.</summary>
 public sealed record DescribeVpcServiceHosts(IReadOnlyList<string> VpcIds) : IRequest<IReadOnlyList<string>>;
 
 /// <summary>The elastic IPs of the given instances' interfaces (instances without one are left out). For Compute's describe calls.</summary>

@@ -27,7 +27,11 @@ internal static class HostDesiredStates
 
         // Each VPC here (its instances' and its NAT gateways'), with where its other interfaces are and its subnets' routes.
         var vpcs = firewalls.GroupBy(f => f.VpcId).Select(g => (VpcId: g.Key, IsolationId: g.First().VpcIsolationId)).ToList();
-        var edge = await HostNetworkEdges.ComposeAsync(db, sender, host, vpcs, cancellationToken);
+        // The load balancer nodes it carries (their VPCs join this server's) and where its VPCs' other nodes run.
+        var balancing = await sender.Send(new DescribeHostLoadBalancerNodes(host.Id, vpcs.Select(v => v.VpcId).ToList()), cancellationToken);
+        vpcs.AddRange(balancing.Vpcs.Where(v => vpcs.All(known => known.VpcId != v.VpcId)).Select(v => (v.VpcId, v.IsolationId)));
+        var edge = await HostNetworkEdges.ComposeAsync(db, sender, host, vpcs, cancellationToken, balancing.Elsewhere);
+        var nodes = JsonSerializer.Deserialize<List<DesiredLoadBalancerNode>>(balancing.DesiredNodesJson, AgentApi.Json) ?? [];
 
         // Each part's SHA-256 as recorded at upload, which the agent checks the bytes it fetches against.
         var imageIds = instances.Select(i => i.ImageId).Distinct().ToList();
@@ -39,7 +43,7 @@ internal static class HostDesiredStates
         var databases = await ManagedDatabasesAsync(sender, instances, cancellationToken);
         return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region)
                 with { Database = databases.GetValueOrDefault(i.Id) }).ToList(),
-            edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork);
+            edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork, nodes);
     }
 
     /// <summary>

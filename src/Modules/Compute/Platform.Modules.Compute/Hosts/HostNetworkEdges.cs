@@ -17,15 +17,16 @@ internal static class HostNetworkEdges
 
     /// <param name="instanceVpcs">The VPCs of this host's instances, with their isolation ids.</param>
     public static async Task<Composed> ComposeAsync(ComputeDbContext db, ISender sender, HostRecord host,
-        IReadOnlyList<(string VpcId, int IsolationId)> instanceVpcs, CancellationToken cancellationToken)
+        IReadOnlyList<(string VpcId, int IsolationId)> instanceVpcs, CancellationToken cancellationToken, IReadOnlyList<LoadBalancerNodePlacement>? remoteNodes = null)
     {
+        remoteNodes ??= [];
         var edge = await sender.Send(new DescribeHostNetworkEdge(host.Id, instanceVpcs.Select(v => v.VpcId).ToList()), cancellationToken);
         var routing = edge.Vpcs.ToDictionary(v => v.VpcId, StringComparer.Ordinal);
         var vpcs = instanceVpcs.Concat(edge.Vpcs.Select(v => (v.VpcId, v.IsolationId))).DistinctBy(v => v.Item1).OrderBy(v => v.Item1, StringComparer.Ordinal).ToList();
         var vpcIds = vpcs.Select(v => v.Item1).ToList();
 
         // Tunnel addresses as the servers last reported them (a NAT gateway's record may hold an older one).
-        var natHostIds = edge.Vpcs.SelectMany(v => v.NatGateways).Select(n => n.HostId).Distinct().ToList();
+        var natHostIds = edge.Vpcs.SelectMany(v => v.NatGateways).Select(n => n.HostId).Concat(remoteNodes.Select(n => n.HostId)).Distinct().ToList();
         var tunnels = await db.Hosts.AsNoTracking().Where(h => natHostIds.Contains(h.Id) && h.TunnelAddress != null)
             .ToDictionaryAsync(h => h.Id, h => h.TunnelAddress!, cancellationToken);
         var remote = vpcIds.Count == 0 ? [] : await (
@@ -46,6 +47,15 @@ internal static class HostNetworkEdges
                 {
                     var tunnel = tunnels.GetValueOrDefault(nat.HostId, nat.HostTunnelAddress);
                     others.Add(new RemoteInterface(nat.MacAddress, nat.PrivateIpAddress, tunnel));
+                    tunnelAddresses.Add(tunnel);
+                }
+            }
+
+            foreach (var node in remoteNodes.Where(n => n.VpcId == v.Item1 && n.HostId != host.Id))
+            {
+                if (tunnels.TryGetValue(node.HostId, out var tunnel))
+                {
+                    others.Add(new RemoteInterface(node.MacAddress, node.PrivateIpAddress, tunnel));
                     tunnelAddresses.Add(tunnel);
                 }
             }

@@ -21,7 +21,7 @@ namespace Platform.Modules.Compute.Hosts;
 /// </summary>
 internal sealed record ReportHostState(string HostId, HostReport Report) : IRequest<long>;
 
-internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, ISender sender, UsageRecorder usage, TimeProvider clock)
+internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSignals signals, ISender sender, IPublisher publisher, UsageRecorder usage, TimeProvider clock)
     : IRequestHandler<ReportHostState, long>
 {
     public async ValueTask<long> Handle(ReportHostState request, CancellationToken cancellationToken)
@@ -32,6 +32,12 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
             // Block volumes are Storage's: it moves them along EBS's states from what the agent saw.
             await sender.Send(new RecordObservedVolumes(request.HostId, request.Report.AppliedVersion,
                 volumes.Select(v => new ObservedVolume(v.VolumeId, v.AttachedInstanceId)).ToList()), cancellationToken);
+        }
+
+        if (request.Report.LoadBalancerNodes is { Count: > 0 } nodes)
+        {
+            // Load balancers are Network's: it records the targets' health and moves its balancers to active.
+            await publisher.Publish(new LoadBalancerNodesReported(request.HostId, JsonSerializer.Serialize(nodes, AgentApi.Json)), cancellationToken);
         }
 
         return version;

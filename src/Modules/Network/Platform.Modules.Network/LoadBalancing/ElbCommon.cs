@@ -119,3 +119,21 @@ internal static class LoadBalancerNodes
     public static bool IsNodeInterface(NetworkInterface eni) =>
         eni.InstanceId is null && eni.Description.StartsWith(DescriptionPrefix, StringComparison.Ordinal);
 }
+
+/// <summary>
+/// Records, in the change's own transaction (Network's outbox), that the servers carrying the account's load balancer nodes
+/// must take a new desired state: a listener, rule or registration changed what their HAProxy is to run. Every node of the
+/// account: a target group may be used by several balancers, and an account's balancers are few.
+/// </summary>
+internal static class LoadBalancerChanges
+{
+    public static async Task AddAsync(NetworkDbContext db, string accountId, CancellationToken cancellationToken)
+    {
+        var nodes = await db.LoadBalancers.AsNoTracking().Where(l => l.AccountId == accountId).Select(l => l.NodesJson).ToListAsync(cancellationToken);
+        var hosts = nodes.SelectMany(ElbJson.Read<List<LoadBalancerNode>>).Select(n => n.HostId).OfType<string>().ToList();
+        if (hosts.Count > 0)
+        {
+            EdgeChanges.Add(db, accountId, [], hosts);
+        }
+    }
+}

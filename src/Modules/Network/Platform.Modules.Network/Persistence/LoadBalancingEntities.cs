@@ -40,8 +40,12 @@ internal sealed class LoadBalancer
     public DateTime CreatedAt { get; init; }
 }
 
-/// <summary>A load balancer's presence in one zone: its subnet and the interface its HAProxy answers on.</summary>
-internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress);
+/// <summary>
+/// A load balancer's presence in one zone: its subnet, the interface its HAProxy answers on, and the server that carries it
+/// (Compute's <c>ChooseServiceHost</c> at creation, in the balancer's own insert: two replicas never place one node twice).
+/// </summary>
+/// <param name="HostId">Null when the zone had no server to carry it.</param>
+internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress, string? HostId = null);
 
 internal static class LoadBalancerTypes
 {

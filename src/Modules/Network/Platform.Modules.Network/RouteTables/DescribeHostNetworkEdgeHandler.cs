@@ -92,10 +92,21 @@ internal sealed class DescribeHostNetworkEdgeHandler(NetworkDbContext db, IOptio
 
 internal sealed class DescribeVpcServiceHostsHandler(NetworkDbContext db) : IRequestHandler<DescribeVpcServiceHosts, IReadOnlyList<string>>
 {
-    public async ValueTask<IReadOnlyList<string>> Handle(DescribeVpcServiceHosts request, CancellationToken cancellationToken) =>
-        request.VpcIds.Count == 0 ? [] : await db.NatGateways.AsNoTracking()
+    public async ValueTask<IReadOnlyList<string>> Handle(DescribeVpcServiceHosts request, CancellationToken cancellationToken)
+    {
+        if (request.VpcIds.Count == 0)
+        {
+            return [];
+        }
+
+        var nats = await db.NatGateways.AsNoTracking()
             .Where(n => request.VpcIds.Contains(n.VpcId) && n.State == NatGatewayStates.Available && n.HostId != null)
-            .Select(n => n.HostId!).Distinct().OrderBy(h => h).ToListAsync(cancellationToken);
+            .Select(n => n.HostId!).ToListAsync(cancellationToken);
+        // Load balancer nodes hold their VPC too (their targets are reached through its tunnels).
+        var nodes = await db.LoadBalancers.AsNoTracking().Where(l => request.VpcIds.Contains(l.VpcId)).Select(l => l.NodesJson).ToListAsync(cancellationToken);
+        return nats.Concat(nodes.SelectMany(LoadBalancing.ElbJson.Read<List<LoadBalancerNode>>).Select(n => n.HostId).OfType<string>())
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
 }
 
 internal sealed class DescribeInstancePublicAddressesHandler(NetworkDbContext db) : IRequestHandler<DescribeInstancePublicAddresses, IReadOnlyDictionary<string, string>>

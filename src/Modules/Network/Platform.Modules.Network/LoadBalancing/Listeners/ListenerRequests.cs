@@ -60,6 +60,7 @@ internal sealed class CreateListenerHandler(NetworkDbContext db, ICallerContext 
             CreatedAt = DateTime.UtcNow,
         };
         db.Listeners.Add(listener);
+        await LoadBalancerChanges.AddAsync(db, accountId, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -124,6 +125,7 @@ internal sealed class DeleteListenerHandler(NetworkDbContext db, ICallerContext 
         var listener = await db.FindListenerAsync(caller.Identity.AccountId, request.ListenerArn, cancellationToken);
         db.ListenerRules.RemoveRange(await db.ListenerRules.Where(r => r.ListenerArn == listener.Arn).ToListAsync(cancellationToken));
         db.Listeners.Remove(listener);
+        await LoadBalancerChanges.AddAsync(db, listener.AccountId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;
     }

@@ -74,6 +74,7 @@ internal sealed class CreateRuleHandler(NetworkDbContext db, ICallerContext call
             CreatedAt = DateTime.UtcNow,
         };
         db.ListenerRules.Add(rule);
+        await LoadBalancerChanges.AddAsync(db, accountId, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -134,6 +135,7 @@ internal sealed class DeleteRuleHandler(NetworkDbContext db, ICallerContext call
 
         var rule = await db.FindRuleAsync(caller.Identity.AccountId, request.RuleArn, cancellationToken);
         db.ListenerRules.Remove(rule);
+        await LoadBalancerChanges.AddAsync(db, rule.AccountId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;
     }

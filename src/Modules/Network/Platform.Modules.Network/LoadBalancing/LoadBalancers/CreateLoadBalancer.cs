@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Network.Addressing;
 using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.Persistence;
@@ -68,7 +69,7 @@ internal sealed record CreateLoadBalancer(
     }
 }
 
-internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerContext caller, NetworkSettings settings, IOptions<NetworkOptions> options)
+internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerContext caller, NetworkSettings settings, IOptions<NetworkOptions> options, ISender sender)
     : IRequestHandler<CreateLoadBalancer, LoadBalancerResponse>
 {
     /// <summary>The owner of the public addresses load balancers take from the pool: no tenant sees or counts them.</summary>
@@ -114,6 +115,13 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             return Same(existing, type, scheme, subnets) ? LoadBalancerResponse.From(existing, settings.Region) : throw ElbErrors.DuplicateLoadBalancerName(request.Name!);
         }
 
+        // Each node on a server of its zone, as NAT gateways are placed; a zone without one leaves its node unplaced.
+        var hosts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var subnet in subnets)
+        {
+            hosts[subnet.Id] = (await sender.Send(new ChooseServiceHost(subnet.AvailabilityZone), cancellationToken))?.HostId;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var arn = ElbArns.LoadBalancer(settings.Region, accountId, ElbArns.Kind(type), request.Name!, ElbArns.NewId());
@@ -142,7 +150,7 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 };
                 db.NetworkInterfaces.Add(eni);
                 db.InterfaceSecurityGroups.AddRange(groups.Select(g => new InterfaceSecurityGroup { InterfaceId = eni.Id, GroupId = g }));
-                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress));
+                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id]));
             }
 
             ElasticAddress? address = null;
@@ -180,6 +188,8 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 CreatedAt = now,
             };
             db.LoadBalancers.Add(lb);
+            // The nodes' servers take them on, and the VPC's other servers learn where the nodes' interfaces are.
+            EdgeChanges.Add(db, accountId, [vpcId], nodes.Select(n => n.HostId));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -71,6 +71,7 @@ internal sealed class DeleteLoadBalancerHandler(NetworkDbContext db, ICallerCont
         }
 
         db.LoadBalancers.Remove(lb);
+        EdgeChanges.Add(db, accountId, [lb.VpcId], ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.HostId));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -77,6 +77,7 @@ internal sealed partial class TargetRegistry(NetworkDbContext db)
             }
         }
 
+        await LoadBalancerChanges.AddAsync(db, accountId, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -123,6 +124,7 @@ internal sealed partial class TargetRegistry(NetworkDbContext db)
             }
         }
 
+        await LoadBalancerChanges.AddAsync(db, accountId, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

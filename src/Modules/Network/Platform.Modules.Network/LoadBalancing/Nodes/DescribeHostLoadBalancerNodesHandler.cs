@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Network.Addressing;
+using Platform.Modules.Network.Contracts;
+using Platform.Modules.Network.LoadBalancing.Rules;
+using Platform.Modules.Network.LoadBalancing.Targets;
+using Platform.Modules.Network.Persistence;
+
+namespace Platform.Modules.Network.LoadBalancing.Nodes;
+
+/// <summary>
+/// Composes the nodes a server carries as its agent reads them: each node's interface (address, MAC, subnet and gateway, the
+/// VPC's isolation id), and its balancer's listeners with their rules, and every target group they forward to with its
+/// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed).
+/// </summary>
+internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db) : IRequestHandler<DescribeHostLoadBalancerNodes, HostLoadBalancerNodes>
+{
+    public async ValueTask<HostLoadBalancerNodes> Handle(DescribeHostLoadBalancerNodes request, CancellationToken cancellationToken)
+    {
+        // Nodes are a JSON column: the LIKE narrows to balancers naming the server, the placement itself is read below.
+        var here = (await db.LoadBalancers.AsNoTracking().Where(l => l.NodesJson.Contains(request.HostId)).OrderBy(l => l.Arn).ToListAsync(cancellationToken))
+            .Select(l => (Balancer: l, Nodes: ElbJson.Read<List<LoadBalancerNode>>(l.NodesJson).Where(n => n.HostId == request.HostId).ToList()))
+            .Where(b => b.Nodes.Count > 0).ToList();
+        var vpcIds = here.Select(b => b.Balancer.VpcId).Concat(request.VpcIds).Distinct(StringComparer.Ordinal).ToList();
+        var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
+
+        var desired = new List<DesiredLoadBalancerNode>();
+        foreach (var (balancer, nodes) in here)
+        {
+            if (!isolation.TryGetValue(balancer.VpcId, out var isolationId))
+            {
+                continue;
+            }
+
+            var (listeners, groups) = await ListenersAsync(balancer, cancellationToken);
+            foreach (var node in nodes)
+            {
+                var eni = await db.NetworkInterfaces.AsNoTracking().SingleOrDefaultAsync(n => n.Id == node.NetworkInterfaceId, cancellationToken);
+                var subnet = await db.Subnets.AsNoTracking().SingleOrDefaultAsync(s => s.Id == node.SubnetId, cancellationToken);
+                if (eni is null || subnet is null || !Ipv4Cidr.TryParse(subnet.CidrBlock, out var cidr))
+                {
+                    continue;
+                }
+
+                desired.Add(new DesiredLoadBalancerNode(balancer.Arn, eni.Id, balancer.Type, balancer.VpcId, isolationId, subnet.CidrBlock,
+                    Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.PrivateIpAddress, eni.MacAddress, balancer.PublicIp, listeners, groups));
+            }
+        }
+
+        var elsewhere = new List<LoadBalancerNodePlacement>();
+        var balancersOfVpcs = await db.LoadBalancers.AsNoTracking().Where(l => vpcIds.Contains(l.VpcId)).Select(l => new { l.VpcId, l.NodesJson }).ToListAsync(cancellationToken);
+        var remote = balancersOfVpcs.SelectMany(b => ElbJson.Read<List<LoadBalancerNode>>(b.NodesJson).Select(n => (b.VpcId, Node: n)))
+            .Where(n => n.Node.HostId is not null && n.Node.HostId != request.HostId).ToList();
+        var remoteEniIds = remote.Select(r => r.Node.NetworkInterfaceId).ToList();
+        var macs = await db.NetworkInterfaces.AsNoTracking().Where(n => remoteEniIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.MacAddress, cancellationToken);
+        foreach (var (vpcId, node) in remote)
+        {
+            if (macs.TryGetValue(node.NetworkInterfaceId, out var mac))
+            {
+                elsewhere.Add(new LoadBalancerNodePlacement(node.NetworkInterfaceId, vpcId, mac, node.PrivateIpAddress, node.HostId!));
+            }
+        }
+
+        var vpcs = here.Select(b => b.Balancer.VpcId).Distinct(StringComparer.Ordinal).Where(isolation.ContainsKey)
+            .Select(v => new LoadBalancerNodeVpc(v, isolation[v])).ToList();
+        return new HostLoadBalancerNodes(JsonSerializer.Serialize(desired, AgentApi.Json), vpcs, elsewhere);
+    }
+
+    private async Task<(List<DesiredListener> Listeners, List<DesiredTargetGroup> Groups)> ListenersAsync(LoadBalancer balancer, CancellationToken cancellationToken)
+    {
+        var listeners = await db.Listeners.AsNoTracking().Where(l => l.LoadBalancerArn == balancer.Arn).OrderBy(l => l.Port).ToListAsync(cancellationToken);
+        var listenerArns = listeners.Select(l => l.Arn).ToList();
+        var rules = await db.ListenerRules.AsNoTracking().Where(r => listenerArns.Contains(r.ListenerArn)).OrderBy(r => r.Priority).ToListAsync(cancellationToken);
+        var desiredListeners = listeners.Select(l => new DesiredListener(l.Port, l.Protocol, Action(ElbJson.Read<RuleAction>(l.DefaultActionJson)),
+            rules.Where(r => r.ListenerArn == l.Arn).Select(r => new DesiredListenerRule(r.Priority,
+                ElbJson.Read<List<RuleCondition>>(r.ConditionsJson).Select(Condition).ToList(), Action(ElbJson.Read<RuleAction>(r.ActionJson)))).ToList())).ToList();
+
+        var groupArns = desiredListeners.SelectMany(l => l.Rules.Select(r => r.Action).Prepend(l.DefaultAction))
+            .SelectMany(a => a.TargetGroups ?? []).Select(g => g.TargetGroupArn).Distinct(StringComparer.Ordinal).ToList();
+        var groups = await db.TargetGroups.AsNoTracking().Where(g => groupArns.Contains(g.Arn)).OrderBy(g => g.Arn).ToListAsync(cancellationToken);
+        var targets = await db.RegisteredTargets.AsNoTracking().Where(t => groupArns.Contains(t.TargetGroupArn)).ToListAsync(cancellationToken);
+        var now = DateTime.UtcNow;
+        var desiredGroups = groups.Select(g => new DesiredTargetGroup(g.Arn, g.Protocol, g.HealthCheckEnabled, g.HealthCheckProtocol, g.HealthCheckPort,
+            g.HealthCheckPath, g.HealthCheckIntervalSeconds, g.HealthCheckTimeoutSeconds, g.HealthyThresholdCount, g.UnhealthyThresholdCount, g.Matcher,
+            g.DeregistrationDelaySeconds,
+            targets.Where(t => t.TargetGroupArn == g.Arn && !TargetRegistry.IsGone(t, g, now)).OrderBy(t => t.TargetId, StringComparer.Ordinal).ThenBy(t => t.Port)
+                .Select(t => new DesiredTarget(t.TargetId, t.IpAddress, t.Port, t.DeregisteredAt is not null)).ToList())).ToList();
+        return (desiredListeners, desiredGroups);
+    }
+
+    private static DesiredAction Action(RuleAction action) => new(
+        action.Type,
+        action.TargetGroups?.Select(g => new DesiredWeightedTargetGroup(g.TargetGroupArn!, g.Weight ?? 1)).ToList(),
+        action.Redirect is { } r ? new DesiredRedirect(r.Protocol ?? "#{protocol}", r.Port ?? "#{port}", r.Host ?? "#{host}", r.Path ?? "/#{path}",
+            r.Query ?? "#{query}", r.StatusCode ?? "HTTP_301") : null,
+        action.FixedResponse is { } f ? new DesiredFixedResponse(f.StatusCode ?? "200", f.ContentType, f.MessageBody) : null);
+
+    private static DesiredRuleCondition Condition(RuleCondition condition) => new(condition.Field, condition.Values, condition.HttpHeaderName,
+        condition.QueryPairs?.Select(p => new DesiredQueryPair(p.Key, p.Value ?? "")).ToList());
+}

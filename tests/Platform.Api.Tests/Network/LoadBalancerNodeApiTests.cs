@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.Agent;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Network.Contracts;
+
+namespace Platform.Api.Tests.Network;
+
+/// <summary>
+/// The load balancers' wiring to the servers, with the agent's own client and no switch: each node placed on a server of its
+/// zone, composed into that server's desired state (interface, listeners, rules, target groups with their targets), kept
+/// up to date as targets and rules change, and the nodes' reports recorded as ELBv2's target health and state.
+/// </summary>
+public sealed class LoadBalancerNodeApiTests
+{
+    private const string Elb = "/api/v1/elb";
+    private const string Vpc = "/api/v1/vpc";
+
+    private static readonly Dictionary<string, string?> TwoZones = new()
+    {
+        ["Platform:AvailabilityZones:0"] = "us-east-1a",
+        ["Platform:AvailabilityZones:1"] = "us-east-1b",
+    };
+
+    private sealed record Server(string HostId, string Zone, string TunnelAddress, AgentApiClient Agent);
+
+    private static string Text(JsonElement element, string property) => element.GetProperty(property).GetString()!;
+
+    private static async Task<Server> EnrolAsync(PlatformApp app, HttpClient root, string name, string zone, string tunnelAddress)
+    {
+        var token = await (await root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = zone })).AssertOkAsync();
+        var agent = new AgentApiClient(app.CreateClient());
+        var capacity = new HostCapacity(8, 16384);
+        var enrolled = await agent.EnrolAsync(new EnrolRequest(token.GetProperty("join_token").GetString()!, name, capacity), CancellationToken.None);
+        Assert.Equal(zone, enrolled.AvailabilityZone);
+        agent.UseCredential(new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, "http://localhost"));
+        await agent.ReportAsync(new HostReport(enrolled.HostId, 0, capacity, [], [], tunnelAddress), CancellationToken.None);
+        return new Server(enrolled.HostId, zone, tunnelAddress, agent);
+    }
+
+    private static async Task<HostDesiredState> StateAsync(Server server, Func<HostDesiredState, bool> ready, string what)
+    {
+        HostDesiredState? state = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            state = await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            return state is not null && ready(state);
+        }, TimeSpan.FromSeconds(30), what);
+        return state!;
+    }
+
+    private static Task ReportAsync(Server server, params LoadBalancerNodeReport[] nodes) =>
+        server.Agent.ReportAsync(new HostReport(server.HostId, 0, new HostCapacity(8, 16384), [], [], server.TunnelAddress, LoadBalancerNodes: nodes), CancellationToken.None);
+
+    /// <summary>An instance as Network knows it: its interface in a subnet, made as Compute's launch makes it.</summary>
+    private static async Task<string> InstanceAsync(PlatformApp app, string accountId, string subnetId)
+    {
+        var instanceId = "i-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) + "a";
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CreateInstanceInterface(accountId, instanceId, subnetId, []));
+        return instanceId;
+    }
+
+    private static async Task<Dictionary<string, (string State, string? Reason)>> HealthAsync(HttpClient client, string groupArn) =>
+        (await (await client.GetAsync($"{Elb}/target-health?target_group_arn={Uri.EscapeDataString(groupArn)}")).AssertOkAsync()).GetProperty("target_health_descriptions")
+            .EnumerateArray().ToDictionary(h => Text(h.GetProperty("target"), "id"),
+                h => (Text(h.GetProperty("target_health"), "state"), h.GetProperty("target_health").TryGetProperty("reason", out var r) ? r.GetString() : null));
+
+    private static async Task<string> StateOfAsync(HttpClient client, string lbArn) =>
+        Text((await (await client.GetAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync())
+            .GetProperty("load_balancers")[0].GetProperty("state"), "code");
+
+    [Fact]
+    public async Task Given_an_internal_ALB_in_two_zones_Then_each_zone_s_server_carries_its_node_with_the_balancer_s_rules_and_targets_and_its_reports_become_target_health()
+    {
+        await using var app = new PlatformApp(settings: TwoZones);
+        using var root = app.SignedClient(app.RootCredentials);
+        var one = await EnrolAsync(app, root, "server-a", "us-east-1a", "192.0.2.1");
+        var two = await EnrolAsync(app, root, "server-b", "us-east-1b", "192.0.2.2");
+        var tenant = await root.CreateAccountAsync("elb-nodes");
+        using var client = app.SignedClient(tenant);
+
+        var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.70.0.0/16" })).AssertOkAsync(), "vpc_id");
+        async Task<string> Subnet(string cidr, string zone) =>
+            Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = cidr, availability_zone = zone })).AssertOkAsync(), "subnet_id");
+        var subnetA = await Subnet("10.70.1.0/24", "us-east-1a");
+        var subnetB = await Subnet("10.70.2.0/24", "us-east-1b");
+        var web1 = await InstanceAsync(app, tenant.AccountId, subnetA);
+        var web2 = await InstanceAsync(app, tenant.AccountId, subnetB);
+        var enis = (await (await client.GetAsync($"{Vpc}/network-interfaces?vpc_id={vpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray().ToList();
+        string IpOf(string instanceId) => Text(enis.Single(n => n.TryGetProperty("attachment", out var a) && a.ValueKind == JsonValueKind.Object
+            && Text(a, "instance_id") == instanceId), "private_ip_address");
+
+        var webArn = Text(await (await client.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name = "web", protocol = "HTTP", port = 80, vpc_id = vpcId, health_check_path = "/health", health_check_interval_seconds = 5, health_check_timeout_seconds = 2,
+            healthy_threshold_count = 2, matcher = new { http_code = "200-299" },
+        })).AssertOkAsync(), "target_group_arn");
+        var apiArn = Text(await (await client.PostJsonAsync($"{Elb}/target-groups", new { name = "api", protocol = "HTTP", port = 8080, vpc_id = vpcId })).AssertOkAsync(), "target_group_arn");
+        await (await client.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = webArn, targets = new[] { new { id = web1 }, new { id = web2 } } })).AssertOkAsync();
+        await (await client.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = apiArn, targets = new[] { new { id = web2 } } })).AssertOkAsync();
+
+        var lb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "front", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync();
+        var lbArn = Text(lb, "load_balancer_arn");
+        Assert.Equal("provisioning", Text(lb.GetProperty("state"), "code"));
+        var listenerArn = Text(await (await client.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = lbArn, protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = webArn } },
+        })).AssertOkAsync(), "listener_arn");
+        await (await client.PostJsonAsync($"{Elb}/rules", new
+        {
+            listener_arn = listenerArn,
+            priority = 10,
+            conditions = new[] { new { field = "path-pattern", path_pattern_config = new { values = new[] { "/api/*" } } } },
+            actions = new[] { new { type = "forward", target_group_arn = apiArn } },
+        })).AssertOkAsync();
+
+        // Each server carries the node of its own zone's subnet, with the balancer's whole configuration.
+        var nodeEnis = (await (await client.GetAsync($"{Vpc}/network-interfaces?vpc_id={vpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray()
+            .Where(n => Text(n, "description").StartsWith("ELB app/front/", StringComparison.Ordinal)).ToDictionary(n => Text(n, "subnet_id"));
+        foreach (var (server, subnetId, cidr) in new[] { (one, subnetA, "10.70.1.0/24"), (two, subnetB, "10.70.2.0/24") })
+        {
+            var state = await StateAsync(server, s => s.LoadBalancerNodes is [{ Listeners: [{ Rules.Count: 1 }] }], $"the node did not reach {server.HostId}");
+            var node = state.LoadBalancerNodes!.Single();
+            var eni = nodeEnis[subnetId];
+            Assert.Equal((lbArn, Text(eni, "network_interface_id"), "application", vpcId, cidr, cidr.Replace("0/24", "1/24", StringComparison.Ordinal)[..^3], Text(eni, "private_ip_address"), Text(eni, "mac_address"), (string?)null),
+                (node.LoadBalancerArn, node.NodeId, node.Type, node.VpcId, node.SubnetCidr, node.Gateway, node.PrivateIpAddress, node.MacAddress, node.PublicIpAddress));
+            // The node's VPC is the server's even with no guest of it there.
+            Assert.Contains(state.Networks!, n => n.VpcId == vpcId && n.IsolationId == node.VpcIsolationId);
+            var listener = node.Listeners.Single();
+            Assert.Equal((80, "HTTP", "forward", webArn), (listener.Port, listener.Protocol, listener.DefaultAction.Type, listener.DefaultAction.TargetGroups!.Single().TargetGroupArn));
+            var rule = listener.Rules.Single();
+            Assert.Equal((10, "path-pattern", "/api/*", apiArn), (rule.Priority, rule.Conditions.Single().Field, rule.Conditions.Single().Values.Single(), rule.Action.TargetGroups!.Single().TargetGroupArn));
+            var web = node.TargetGroups.Single(g => g.TargetGroupArn == webArn);
+            Assert.Equal(("HTTP", "/health", 5, 2, "200-299"), (web.HealthCheckProtocol, web.HealthCheckPath, web.HealthCheckIntervalSeconds, web.HealthyThresholdCount, web.Matcher));
+            Assert.Equal(new[] { (web1, IpOf(web1), 80, false), (web2, IpOf(web2), 80, false) }.OrderBy(t => t.Item1, StringComparer.Ordinal),
+                web.Targets.Select(t => (t.TargetId, t.IpAddress, t.Port, t.Draining)).OrderBy(t => t.TargetId, StringComparer.Ordinal));
+            Assert.Equal([(web2, 8080)], node.TargetGroups.Single(g => g.TargetGroupArn == apiArn).Targets.Select(t => (t.TargetId, t.Port)));
+        }
+
+        // A deregistered target reaches the nodes as draining.
+        await (await client.PostJsonAsync($"{Elb}/targets/deregister", new { target_group_arn = apiArn, targets = new[] { new { id = web2 } } })).AssertOkAsync();
+        await StateAsync(one, s => s.LoadBalancerNodes is [var n] && n.TargetGroups.Single(g => g.TargetGroupArn == apiArn).Targets is [{ Draining: true }],
+            "the deregistered target did not reach the node as draining");
+
+        // Server b's report cannot speak for server a's node: nothing changes.
+        var nodeA = Text(nodeEnis[subnetA], "network_interface_id");
+        var serving = new LoadBalancerNodeReport(lbArn, nodeA, true, [
+            new TargetHealthReport(webArn, web1, 80, "healthy", null),
+            new TargetHealthReport(webArn, web2, 80, "unhealthy", "Target.ResponseCodeMismatch"),
+        ]);
+        await ReportAsync(two, serving);
+        Assert.Equal("provisioning", await StateOfAsync(client, lbArn));
+        Assert.All((await HealthAsync(client, webArn)).Values, h => Assert.Equal(("initial", "Elb.RegistrationInProgress"), h));
+
+        // Server a's report: the balancer is active and the targets' health is the node's.
+        await ReportAsync(one, serving);
+        Assert.Equal("active", await StateOfAsync(client, lbArn));
+        var health = await HealthAsync(client, webArn);
+        Assert.Equal(("healthy", null), health[web1]);
+        Assert.Equal(("unhealthy", "Target.ResponseCodeMismatch"), health[web2]);
+
+        // Deleted: the nodes leave their servers.
+        await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync();
+        await StateAsync(one, s => s.LoadBalancerNodes is [], "the deleted balancer's node stayed on server a");
+        await StateAsync(two, s => s.LoadBalancerNodes is [], "the deleted balancer's node stayed on server b");
+    }
+
+    [Fact]
+    public async Task Given_a_zone_without_a_server_Then_its_node_is_not_placed_and_the_balancer_stays_provisioning()
+    {
+        await using var app = new PlatformApp(settings: TwoZones);
+        using var root = app.SignedClient(app.RootCredentials);
+        var one = await EnrolAsync(app, root, "server-a", "us-east-1a", "192.0.2.1");
+        var tenant = await root.CreateAccountAsync("elb-one-zone");
+        using var client = app.SignedClient(tenant);
+        var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.71.0.0/16" })).AssertOkAsync(), "vpc_id");
+        var subnetA = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.71.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");
+        var subnetB = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.71.2.0/24", availability_zone = "us-east-1b" })).AssertOkAsync(), "subnet_id");
+        var lbArn = Text(await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "half", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync(), "load_balancer_arn");
+
+        var state = await StateAsync(one, s => s.LoadBalancerNodes is [_], "the zone a node did not reach its server");
+        Assert.Equal("10.71.1.0/24", state.LoadBalancerNodes!.Single().SubnetCidr);
+        Assert.Equal("provisioning", await StateOfAsync(client, lbArn));
+        await (await client.GetAsync($"{Elb}/load-balancers?load_balancer_arn=arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/x/0000000000000000"))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "LoadBalancerNotFound");
+    }
+}
