@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Compute.Alarms;
 using Platform.Modules.Compute.AutoScaling;
 using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.Ec2Query;
@@ -34,6 +35,8 @@ internal static class ComputeModule
         services.AddSingleton<IStartupTask, RegisterComputeHousekeeping>();
         services.AddScoped<ScalingGroupJob>();
         services.AddSingleton<IStartupTask, RegisterScalingGroupJob>();
+        services.AddScoped<AlarmEvaluationJob>();
+        services.AddSingleton<IStartupTask, RegisterAlarmEvaluationJob>();
         services.AddAwsQueryService(ComputeEc2Actions.Table());
         return services;
     }
@@ -43,6 +46,7 @@ internal static class ComputeModule
         ComputeEndpoints.MapCompute(routes);
         AgentEndpoints.MapAgent(routes);
         AutoScalingEndpoints.MapAutoScaling(routes);
+        CloudWatchEndpoints.MapCloudWatch(routes);
         return routes;
     }
 }
