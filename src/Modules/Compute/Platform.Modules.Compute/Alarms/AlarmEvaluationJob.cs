@@ -110,10 +110,7 @@ internal sealed partial class AlarmEvaluationJob(IServiceScopeFactory scopes, Co
             return 0;
         }
 
-        var version = alarm.Version;
-        if (await db.MetricAlarms.Where(a => a.Id == id && a.Version == version)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ActionsDueFor, (string?)null).SetProperty(a => a.LastActionAt, now)
-                    .SetProperty(a => a.Version, version + 1), cancellationToken) != 1)
+        if (!await AlarmLookup.TryClaimActionsAsync(db, alarm, now, cancellationToken))
         {
             return 0;
         }

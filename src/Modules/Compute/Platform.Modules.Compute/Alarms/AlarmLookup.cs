@@ -113,6 +113,19 @@ internal static partial class AlarmLookup
         alarm.Version++;
     }
 
+    /// <summary>
+    /// Takes the alarm's due actions for this runner with one conditional update: only if the alarm is still at the version
+    /// <paramref name="seen"/> was read at (due actions cleared, <c>last_action_at</c> set, version raised). Of runners that
+    /// read the same version, one gets true.
+    /// </summary>
+    public static async Task<bool> TryClaimActionsAsync(ComputeDbContext db, MetricAlarm seen, DateTime now, CancellationToken cancellationToken)
+    {
+        var (id, version) = (seen.Id, seen.Version);
+        return await db.MetricAlarms.Where(a => a.Id == id && a.Version == version)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.ActionsDueFor, (string?)null).SetProperty(a => a.LastActionAt, now)
+                .SetProperty(a => a.Version, version + 1), cancellationToken) == 1;
+    }
+
     public static async Task<MetricAlarm> OwnedAsync(ComputeDbContext db, string accountId, string name, CancellationToken cancellationToken) =>
         await db.MetricAlarms.SingleOrDefaultAsync(a => a.AccountId == accountId && a.Name == name, cancellationToken) ?? throw NotFound(name);
 }
