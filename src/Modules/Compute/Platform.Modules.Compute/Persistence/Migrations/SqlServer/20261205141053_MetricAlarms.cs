@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class MetricAlarms : Migration
+    internal partial class MetricAlarms : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
