@@ -106,6 +106,7 @@ public static class SdkRequests
             : path.StartsWith("/api/v1/cloudtrail", StringComparison.Ordinal) ? "cloudtrail"
             : path.StartsWith("/api/v1/rds", StringComparison.Ordinal) ? "rds"
             : path.StartsWith("/api/v1/autoscaling", StringComparison.Ordinal) ? "autoscaling"
+            : path.StartsWith("/api/v1/cloudwatch", StringComparison.Ordinal) ? "monitoring"
             : path.StartsWith("/api/v1/elb", StringComparison.Ordinal) ? "elasticloadbalancing"
             : "iam";
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Modules.Compute.Alarms;
 using Platform.Modules.Compute.AutoScaling;
 using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.Ec2Query;
@@ -35,6 +36,8 @@ internal static class ComputeModule
         services.AddRecurringJob<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.HousekeepingCron);
         services.AddScoped<ScalingGroupJob>();
         services.AddRecurringJob<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
+        services.AddScoped<AlarmEvaluationJob>();
+        services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
         services.AddAwsQueryService(ComputeEc2Actions.Table());
         return services;
     }
@@ -44,6 +47,7 @@ internal static class ComputeModule
         ComputeEndpoints.MapCompute(routes);
         AgentEndpoints.MapAgent(routes);
         AutoScalingEndpoints.MapAutoScaling(routes);
+        CloudWatchEndpoints.MapCloudWatch(routes);
         return routes;
     }
 }

@@ -25,4 +25,7 @@ internal sealed class ComputeOptions
 
     /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted, old metrics pruned).</summary>
     public string HousekeepingCron { get; set; } = "*/10 * * * *";
+
+    /// <summary>CloudWatch's quota of metric alarms per account and region; one more is refused with LimitExceeded.</summary>
+    public int MaxAlarmsPerAccount { get; set; } = 5000;
 }

@@ -38,6 +38,10 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ScalingPolicy> ScalingPolicies => Set<ScalingPolicy>();
 
+    public DbSet<MetricAlarm> MetricAlarms => Set<MetricAlarm>();
+
+    public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<HostRecord>(host =>
@@ -202,6 +206,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
         AutoScalingModel.Configure(modelBuilder);
         ScalingPolicyModel.Configure(modelBuilder);
+        AlarmModel.Configure(modelBuilder);
     }
 }
 

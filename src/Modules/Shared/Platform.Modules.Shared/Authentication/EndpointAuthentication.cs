@@ -40,6 +40,7 @@ public sealed class SigningService
     public static readonly SigningService CloudTrail = new("cloudtrail");
     public static readonly SigningService Rds = new("rds");
     public static readonly SigningService AutoScaling = new("autoscaling");
+    public static readonly SigningService CloudWatch = new("monitoring");
     public static readonly SigningService ElasticLoadBalancing = new("elasticloadbalancing");
 
     private SigningService(string name) => Name = name;

@@ -15,14 +15,19 @@ namespace Platform.Modules.Compute.AutoScaling.Policies;
 /// <summary>
 /// Auto Scaling's ExecutePolicy for a step or simple policy: the new desired capacity by the policy's arithmetic
 /// (<see cref="ScalingArithmetic"/>); a step policy needs the metric value and the breach threshold, as an alarm would give
-/// them. A simple policy in its cooldown refuses with ScalingActivityInProgress when asked to honour it.
+/// them. A simple policy in its cooldown refuses with ScalingActivityInProgress when asked to honour it. A CloudWatch alarm's
+/// action executes the policy the same way, <paramref name="TriggeredBy"/> naming it (never bound from a request's body).
 /// </summary>
-internal sealed record ExecutePolicy(string AutoScalingGroupName, string PolicyName, bool? HonorCooldown, double? MetricValue, double? BreachThreshold)
+internal sealed record ExecutePolicy(string AutoScalingGroupName, string PolicyName, bool? HonorCooldown, double? MetricValue, double? BreachThreshold,
+    AlarmTrigger? TriggeredBy = null)
     : IRequest<ScalingGroupResponse>, IRequiresRegionalPermission
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("autoscaling:ExecutePolicy", Arns.Build("autoscaling", region, caller.AccountId, $"autoScalingGroup:*:autoScalingGroupName/{AutoScalingGroupName}"));
 }
+
+/// <summary>The alarm whose action executes a policy, and the state it went into, for the activity's cause as AWS words it.</summary>
+internal sealed record AlarmTrigger(string AlarmName, string State);
 
 internal sealed class ExecutePolicyHandler(ComputeDbContext db, ICallerContext caller, IOptions<PlatformOptions> platform, TimeProvider clock)
     : IRequestHandler<ExecutePolicy, ScalingGroupResponse>
@@ -67,7 +72,9 @@ internal sealed class ExecutePolicyHandler(ComputeDbContext db, ICallerContext c
 
             if (next != group.DesiredCapacity)
             {
-                group.CapacityChangeCause = $"At {Time(now)} a user request executed policy {policy.Name} changing the desired capacity from {group.DesiredCapacity} to {next}.";
+                group.CapacityChangeCause = request.TriggeredBy is { } alarm
+                    ? $"At {Time(now)} a monitor alarm {alarm.AlarmName} in state {alarm.State} triggered policy {policy.Name} changing the desired capacity from {group.DesiredCapacity} to {next}."
+                    : $"At {Time(now)} a user request executed policy {policy.Name} changing the desired capacity from {group.DesiredCapacity} to {next}.";
                 group.DesiredCapacity = next;
                 policy.LastScaledAt = now;
                 group.Revision++;

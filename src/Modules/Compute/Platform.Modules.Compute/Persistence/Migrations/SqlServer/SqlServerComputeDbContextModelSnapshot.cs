@@ -23,6 +23,53 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.AlarmHistoryItem", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AlarmName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("alarm_name");
+
+                    b.Property<string>("HistoryData")
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("history_data");
+
+                    b.Property<string>("HistoryItemType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("history_item_type");
+
+                    b.Property<string>("HistorySummary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("history_summary");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "AlarmName", "Timestamp");
+
+                    b.ToTable("alarm_history", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.HostRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -696,6 +743,157 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("images", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.MetricAlarm", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActionsDueFor")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("actions_due_for");
+
+                    b.Property<bool>("ActionsEnabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("actions_enabled");
+
+                    b.Property<string>("AlarmActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("alarm_actions");
+
+                    b.Property<string>("ComparisonOperator")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("comparison_operator");
+
+                    b.Property<DateTime>("ConfigurationUpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("configuration_updated_at");
+
+                    b.Property<int>("DatapointsToAlarm")
+                        .HasColumnType("int")
+                        .HasColumnName("datapoints_to_alarm");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DimensionName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("dimension_name");
+
+                    b.Property<string>("DimensionValue")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("dimension_value");
+
+                    b.Property<int>("EvaluationPeriods")
+                        .HasColumnType("int")
+                        .HasColumnName("evaluation_periods");
+
+                    b.Property<string>("InsufficientDataActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("insufficient_data_actions");
+
+                    b.Property<DateTime?>("LastActionAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_action_at");
+
+                    b.Property<string>("MetricName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("metric_name");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("namespace");
+
+                    b.Property<string>("OkActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("ok_actions");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("int")
+                        .HasColumnName("period");
+
+                    b.Property<string>("StateReason")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("state_reason");
+
+                    b.Property<string>("StateReasonData")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasColumnName("state_reason_data");
+
+                    b.Property<DateTime>("StateUpdatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("state_updated_at");
+
+                    b.Property<string>("StateValue")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("state_value");
+
+                    b.Property<string>("Statistic")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("statistic");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("float")
+                        .HasColumnName("threshold");
+
+                    b.Property<string>("TreatMissingData")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("treat_missing_data");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("metric_alarms", "compute");
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingActivity", b =>

@@ -17,6 +17,53 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.AlarmHistoryItem", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AlarmName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alarm_name");
+
+                    b.Property<string>("HistoryData")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("history_data");
+
+                    b.Property<string>("HistoryItemType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("history_item_type");
+
+                    b.Property<string>("HistorySummary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("history_summary");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "AlarmName", "Timestamp");
+
+                    b.ToTable("compute_alarm_history", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.HostRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -690,6 +737,157 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("compute_images", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.MetricAlarm", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActionsDueFor")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actions_due_for");
+
+                    b.Property<bool>("ActionsEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("actions_enabled");
+
+                    b.Property<string>("AlarmActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alarm_actions");
+
+                    b.Property<string>("ComparisonOperator")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comparison_operator");
+
+                    b.Property<DateTime>("ConfigurationUpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("configuration_updated_at");
+
+                    b.Property<int>("DatapointsToAlarm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("datapoints_to_alarm");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DimensionName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimension_name");
+
+                    b.Property<string>("DimensionValue")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimension_value");
+
+                    b.Property<int>("EvaluationPeriods")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("evaluation_periods");
+
+                    b.Property<string>("InsufficientDataActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("insufficient_data_actions");
+
+                    b.Property<DateTime?>("LastActionAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_action_at");
+
+                    b.Property<string>("MetricName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_name");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("namespace");
+
+                    b.Property<string>("OkActions")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ok_actions");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period");
+
+                    b.Property<string>("StateReason")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_reason");
+
+                    b.Property<string>("StateReasonData")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_reason_data");
+
+                    b.Property<DateTime>("StateUpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_updated_at");
+
+                    b.Property<string>("StateValue")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_value");
+
+                    b.Property<string>("Statistic")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("statistic");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("threshold");
+
+                    b.Property<string>("TreatMissingData")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("treat_missing_data");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_metric_alarms", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingActivity", b =>
