@@ -4,7 +4,7 @@
 # holder, p50 and worst, on one server and between two; and iperf3 TCP throughput through an elastic IP (in and out)
 # and through a NAT gateway beside the same guest reached inside its VPC, in one run. BENCH_RUNS runs of each test;
 # writes the "network-edge" section of docs/BENCHMARKS.md. Then the same with real guests (QEMU, the test image with
-# iperf3) through the API, the agent and an uplink into a namespace (tests/Platform.Api.Tests EdgeEndToEndTests, once):
+# iperf3) through the API, the agent and an uplink into a namespace (tests/Platform.EndToEnd.Tests EdgeEndToEndTests, once):
 # the "network-edge-guests" section.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,7 +73,7 @@ dotnet build tests/Platform.Api.Tests -c Release --verbosity quiet >/dev/null
 guests=$(mktemp)
 trap 'rm -f "$results" "$guests"' EXIT
 log=${TMPDIR:-/tmp}/platform-bench-edge-guests.log
-PLATFORM_BENCH_OUTPUT="$guests" dotnet test tests/Platform.Api.Tests -c Release --no-build --filter "FullyQualifiedName~EdgeEndToEndTests" \
+PLATFORM_BENCH_OUTPUT="$guests" dotnet test tests/Platform.EndToEnd.Tests -c Release --no-build --filter "FullyQualifiedName~EdgeEndToEndTests" \
   --logger "console;verbosity=detailed" >"$log" || { tail -n 60 "$log"; echo "EdgeEndToEndTests failed; the whole output: $log" >&2; exit 1; }
 python3 - "$guests" "$results" <<'PY' | python3 bench/write-section.py network-edge-guests
 import datetime, json, os, statistics, sys
@@ -95,7 +95,7 @@ ratio = min(eip_in[0], eip_out[0], nat[0]) / vpc[0]
 print(f"""## Network: elastic IPs and NAT gateways with real guests
 
 Measured {now} on {os.cpu_count()} cores ({cpu}), load average {load} at the end, shared with other builds. Command:
-`bench/edge.sh` (its second part: `EdgeEndToEndTests` in tests/Platform.Api.Tests, once). The API and a HostAgent
+`bench/edge.sh` (its second part: `EdgeEndToEndTests` in tests/Platform.EndToEnd.Tests, once). The API and a HostAgent
 process, QEMU guests of the test image under software emulation (TCG, 1 vCPU), this machine's Open vSwitch (userspace
 datapath), the outside world a namespace behind a veth as the agent's uplink. Association: from the signed
 `…/associate` call to the first ping reply (every 10 ms, from outside) of the instance now holding the address; the

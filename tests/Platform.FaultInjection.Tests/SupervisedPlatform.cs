@@ -155,7 +155,7 @@ public sealed class SupervisedPlatform : IAsyncDisposable
             ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
         });
         await Eventually.TrueAsync(async () => (await Root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(90),
-            $"the agent did not enrol; its log:\n{Log("agent")}");
+            () => $"the agent did not enrol; its log:\n{Log("agent")}");
         HostId = (await Root.HostsAsync())[0].GetProperty("host_id").GetString()!;
 
         var image = TestImage.Build(Path.Combine(_work, "image"));
@@ -236,7 +236,7 @@ public sealed class SupervisedPlatform : IAsyncDisposable
         Shell.Run("kill", crash ? "-KILL" : "-TERM", pid!.Value.ToString());
         await GoneAsync(pid.Value, "api");
         await Eventually.TrueAsync(() => Task.FromResult(WorkerPid("api") is { } now && now != pid), TimeSpan.FromSeconds(60),
-            $"the supervisor did not restart the API; its log:\n{Log("api")}");
+            () => $"the supervisor did not restart the API; its log:\n{Log("api")}");
         await WaitForApiAsync(TimeSpan.FromSeconds(90));
         lock (_apiDown)
         {

@@ -7,7 +7,7 @@ using Platform.Api.Tests.TestEngine;
 using Platform.HostAgent.OpenVSwitch.Tests;
 using Xunit.Abstractions;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// An internal application load balancer with nothing simulated: the API and a HostAgent process on qemu:///system and this

@@ -6,7 +6,7 @@ using Platform.Api.Tests.TestEngine;
 using Platform.Tests.Common;
 using Xunit.Abstractions;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// A DB instance with nothing simulated: the API and a HostAgent process on qemu:///system and this machine's Open vSwitch,

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// Metrics and reboot with nothing simulated: the API process, a HostAgent process on qemu:///system and this machine's

@@ -9,7 +9,7 @@ using Platform.HostAgent.Protocol;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Security;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// An encrypted volume with nothing simulated: the API process, a HostAgent process on qemu:///system and a real QEMU

@@ -2,7 +2,7 @@ using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
 using Xunit.Abstractions;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// The whole path with nothing simulated: the API process, a HostAgent process enrolled with a join token

@@ -3,7 +3,7 @@ using System.Text;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// VPC networking with real guests on this machine's Open vSwitch: guests get their subnet addresses,

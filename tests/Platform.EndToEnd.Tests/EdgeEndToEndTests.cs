@@ -8,7 +8,7 @@ using Platform.Api.Tests.TestEngine;
 using Platform.HostAgent.OpenVSwitch.Tests;
 using Xunit.Abstractions;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// The network edge with nothing simulated: the API and a HostAgent process on qemu:///system and this machine's Open

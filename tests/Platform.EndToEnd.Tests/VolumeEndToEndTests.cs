@@ -3,7 +3,7 @@ using System.Text;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
 
-namespace Platform.Api.Tests.EndToEnd;
+namespace Platform.EndToEnd.Tests;
 
 /// <summary>
 /// Block volumes with nothing simulated: the API process, a HostAgent process on qemu:///system and a real QEMU guest.
