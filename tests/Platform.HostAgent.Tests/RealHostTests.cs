@@ -258,6 +258,37 @@ public sealed class RealHostTests
     }
 
     [Fact]
+    public void Given_the_agents_active_pool_whose_directory_was_removed_When_the_agent_starts_Then_the_pool_is_built_again()
+    {
+        // `rm -rf /var/lib/platform-agent` while libvirtd keeps the pool active: the agent used to call
+        // virStoragePoolBuild on the active pool ("already active") at every start, and the supervisor restarted it forever.
+        var work = Directory.CreateTempSubdirectory("platform-pool-").FullName;
+        using var libvirt = LibvirtConnection.Open("qemu:///system");
+        var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
+        var path = Path.Combine(work, "pool");
+        try
+        {
+            new PoolGuestImages(libvirt, poolName, path, Path.Combine(work, "state"), new DirectoryImageSource(work)).Dispose();
+            using (var before = libvirt.FindStoragePool(poolName)!)
+            {
+                Assert.True(before.IsActive);
+            }
+
+            Directory.Delete(path);
+
+            using var images = new PoolGuestImages(libvirt, poolName, path, Path.Combine(work, "state"), new DirectoryImageSource(work));
+            using var pool = libvirt.FindStoragePool(poolName)!;
+            Assert.True(pool.IsActive);
+            Assert.True(Directory.Exists(path));
+        }
+        finally
+        {
+            RemovePool(libvirt, poolName);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Given_a_pool_of_the_same_name_in_another_directory_that_exists_Then_the_agent_refuses_to_take_it_over()
     {
         var work = Directory.CreateTempSubdirectory("platform-pool-").FullName;

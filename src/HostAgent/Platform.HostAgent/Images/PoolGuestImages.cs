@@ -35,7 +35,8 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
     /// <summary>
     /// The pool by its name, defined at <paramref name="path"/> if it does not exist. A pool of that name kept
     /// from an earlier run whose directory is gone holds nothing and is defined again at the path; one whose
-    /// directory still exists elsewhere may hold another agent's disks and is refused.
+    /// directory still exists elsewhere may hold another agent's disks and is refused. One at the path whose directory was
+    /// removed while libvirtd kept it active is stopped and built again.
     /// </summary>
     private static LibvirtStoragePool OpenPool(LibvirtConnection libvirt, string name, string path)
     {
@@ -50,6 +51,13 @@ public sealed class PoolGuestImages : IGuestImages, IDisposable
         {
             if (!Directory.Exists(path))
             {
+                // Removed under a pool libvirtd still holds active (a wiped state directory): libvirt builds only an
+                // inactive pool, and a directory pool's stop leaves files alone (there are none left to keep).
+                if (pool.IsActive)
+                {
+                    pool.Stop();
+                }
+
                 pool.Build();
             }
 
