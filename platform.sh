@@ -191,51 +191,48 @@ start_agent() {
   echo "HostAgent running (pid $(worker_pid agent)), host $host available; log: $(log_of agent)"
 }
 
-# The test image (host kernel + busybox initramfs) as a public image, once.
-publish_test_image() {
-  local existing
-  existing=$(signed "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[] | select(.name == "platform-test-image") | .image_id' | head -n 1)
-  if [ -n "$existing" ]; then
-    echo "Test image: $existing"
+# A guest image built from deploy/<dir> and registered under <name> (format kernel), kept while those build files are
+# unchanged: the image id and a digest of the files are recorded in $PLATFORM_DATA/<name>.sources. When the files change
+# (a pull), the image is built again, the older image of that name deregistered (its running guests keep running) and the
+# new one registered.
+# publish_image <name> <dir under deploy/> <public: true|false> <label>
+publish_image() {
+  local name=$1 dir=$2 public=$3 label=$4
+  local recorded="$PLATFORM_DATA/$name.sources" digest images existing
+  digest=$(cat "deploy/$dir"/* | sha256sum | cut -d' ' -f1)
+  images=$(signed "$PLATFORM_URL/api/v1/ec2/images")
+  existing=$(jq -r --arg n "$name" '.images[] | select(.name == $n and .state == "available") | .image_id' <<<"$images")
+  if [ -n "$existing" ] && [ "$(cat "$recorded" 2>/dev/null)" = "$existing $digest" ]; then
+    echo "$label: $existing"
     return
   fi
-  local dir="$PLATFORM_DATA/test-image"
-  deploy/test-image/build.sh "$dir"
-  local id
+  local out="$PLATFORM_DATA/$dir"
+  "deploy/$dir/build.sh" "$out"
+  # Names are unique in an account, as EC2's are: the older image goes before the new one is registered.
+  local old id
+  for old in $(jq -r --arg n "$name" '.images[] | select(.name == $n) | .image_id' <<<"$images"); do
+    signed -X DELETE "$PLATFORM_URL/api/v1/ec2/images/$old" >/dev/null
+    echo "$label $old deregistered: deploy/$dir changed since it was built"
+  done
   id=$(signed -X POST -H 'Content-Type: application/json' \
-    -d '{"name":"platform-test-image","format":"kernel","command_line":"console=ttyS0 quiet no_timer_check cryptomgr.notests","public":true}' \
+    -d "{\"name\":\"$name\",\"format\":\"kernel\",\"command_line\":\"console=ttyS0 quiet no_timer_check cryptomgr.notests\",\"public\":$public}" \
     "$PLATFORM_URL/api/v1/ec2/images" | jq -r .image_id)
   for part in kernel:vmlinux initrd:initrd.img; do
-    local file="$dir/${part#*:}"
+    local file="$out/${part#*:}"
     signed -X PUT -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d' ' -f1)" --data-binary "@$file" \
       "$PLATFORM_URL/api/v1/ec2/images/$id/${part%%:*}" >/dev/null
   done
-  echo "Test image: $id (public)"
+  echo "$id $digest" >"$recorded"
+  echo "$label: $id$([ "$public" = true ] && echo " (public)")"
 }
 
-# The database image (deploy/db-image/build.sh: each DB instance's guest), once, private to the management account: the
+# The test image (deploy/test-image), public: every account may launch it.
+publish_test_image() { publish_image platform-test-image test-image true "Test image"; }
+
+# The database image (deploy/db-image/build.sh: each DB instance's guest), private to the management account: the
 # Database module boots the newest available image of this name (Rds:ImageName) the management account registered, never
 # a tenant's, and no tenant can launch it.
-publish_db_image() {
-  local existing
-  existing=$(signed "$PLATFORM_URL/api/v1/ec2/images" | jq -r '.images[] | select(.name == "platform-db-image" and .state == "available") | .image_id' | head -n 1)
-  if [ -n "$existing" ]; then
-    echo "Database image: $existing"
-    return
-  fi
-  local dir="$PLATFORM_DATA/db-image"
-  deploy/db-image/build.sh "$dir"
-  local id
-  id=$(signed -X POST -H 'Content-Type: application/json' \
-    -d '{"name":"platform-db-image","format":"kernel","command_line":"console=ttyS0 quiet no_timer_check cryptomgr.notests","public":false}' \
-    "$PLATFORM_URL/api/v1/ec2/images" | jq -r .image_id)
-  for part in kernel:vmlinux initrd:initrd.img; do
-    local file="$dir/${part#*:}"
-    signed -X PUT -H "x-amz-content-sha256: $(sha256sum "$file" | cut -d' ' -f1)" --data-binary "@$file" \
-      "$PLATFORM_URL/api/v1/ec2/images/$id/${part%%:*}" >/dev/null
-  done
-  echo "Database image: $id (private to the management account)"
-}
+publish_db_image() { publish_image platform-db-image db-image false "Database image"; }
 
 # "ready", or "not ready: " and each failing check's name and detail (GET /readyz; docs/OPERATIONS.md).
 readiness() {

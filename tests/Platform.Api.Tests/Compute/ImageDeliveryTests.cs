@@ -102,6 +102,22 @@ public sealed class ImageDeliveryTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Given_a_deregistered_image_Then_its_name_can_be_registered_again_but_not_a_registered_ones()
+    {
+        // EC2 frees an AMI's name when it is deregistered; ./platform.sh up replaces its images by name that way.
+        var first = await _operator.RegisterKernelImageAsync("replaced-image", [7], [8]);
+        var taken = await (await _operator.PostJsonAsync("/api/v1/ec2/images", new { name = "replaced-image", format = "kernel" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAMIName.Duplicate");
+        Assert.Contains(first, taken.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        await (await _operator.DeleteAsync($"/api/v1/ec2/images/{first}")).AssertOkAsync();
+        var second = await _operator.RegisterKernelImageAsync("replaced-image", [7, 7], [8, 8]);
+        Assert.NotEqual(first, second);
+        await (await _operator.PostJsonAsync("/api/v1/ec2/images", new { name = "replaced-image", format = "kernel" }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidAMIName.Duplicate");
+    }
+
+    [Fact]
     public async Task Given_a_slow_image_Then_heartbeats_and_other_instances_go_on_while_it_downloads_and_its_instance_runs_once_it_is_here()
     {
         var slow = await _operator.RegisterKernelImageAsync("slow-image", [5, 5, 5], [6, 6, 6]);

@@ -80,7 +80,7 @@ internal sealed class RegisterImageHandler(ComputeDbContext db, ICallerContext c
         {
             db.ChangeTracker.Clear();
             var existing = await db.Images.AsNoTracking()
-                .Where(i => i.AccountId == image.AccountId && i.Name == image.Name).Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+                .Where(i => i.AccountId == image.AccountId && i.Name == image.Name && i.State != ImageStates.Deregistered).Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
             if (existing is null)
             {
                 throw;

@@ -94,7 +94,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             image.Property(i => i.IsPublic).HasColumnName("is_public");
             image.Property(i => i.Parts).HasColumnName("parts").HasMaxLength(4096).IsConcurrencyToken();
             image.Property(i => i.CreatedAt).HasColumnName("created_at");
-            image.HasIndex(i => new { i.AccountId, i.Name }).IsUnique();
+            // A name is taken while its image is registered: EC2 lets a deregistered image's name be used again.
+            image.HasIndex(i => new { i.AccountId, i.Name }).IsUnique().HasFilter("state <> '" + Platform.Modules.Compute.Images.ImageStates.Deregistered + "'");
         });
 
         modelBuilder.Entity<KeyPair>(key =>

@@ -740,7 +740,8 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "Name")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("state <> 'deregistered'");
 
                     b.ToTable("images", "compute");
                 });

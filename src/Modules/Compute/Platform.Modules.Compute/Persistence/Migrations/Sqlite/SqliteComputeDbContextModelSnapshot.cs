@@ -734,7 +734,8 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "Name")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("state <> 'deregistered'");
 
                     b.ToTable("compute_images", (string)null);
                 });
