@@ -9,6 +9,24 @@ internal static class S3Errors
 
     public static ApiException NoSuchKey() => new(404, "NoSuchKey", "The specified key does not exist.");
 
+    public static ApiException NoSuchVersion() =>
+        new(404, "NoSuchVersion", "The specified version does not exist.");
+
+    /// <summary>
+    /// The key's current version (or the version named) is a delete marker: NoSuchKey for GET/HEAD of the key, MethodNotAllowed
+    /// when the marker is named by id; both answers carry x-amz-delete-marker and the marker's x-amz-version-id, as S3's do.
+    /// </summary>
+    public static ApiException DeleteMarker(string? versionId, bool named)
+    {
+        var error = named ? MethodNotAllowed() : NoSuchKey();
+        error.Data[HeaderPrefix + "x-amz-delete-marker"] = "true";
+        error.Data[HeaderPrefix + "x-amz-version-id"] = Objects.ObjectVersions.Wire(versionId);
+        return error;
+    }
+
+    /// <summary>Data entries of an error named so are headers of its answer (the error middleware writes them).</summary>
+    public const string HeaderPrefix = "header:";
+
     public static ApiException NoSuchUpload() =>
         new(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
 

@@ -13,6 +13,7 @@ internal sealed class DeleteBucketHandler(StorageDbContext db, BucketAccess acce
     public async ValueTask<Unit> Handle(DeleteBucket request, CancellationToken cancellationToken)
     {
         var bucket = await access.AuthorizeAsync(request.Bucket, "s3:DeleteBucket", BucketAccess.Arn(request.Bucket), cancellationToken);
+        // Kept versions and delete markers too, as S3: a versioned bucket is empty only when every version is gone.
         if (await db.Objects.AnyAsync(o => o.BucketName == bucket.Name, cancellationToken))
         {
             throw S3Errors.BucketNotEmpty();

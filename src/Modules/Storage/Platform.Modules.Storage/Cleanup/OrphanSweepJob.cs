@@ -42,7 +42,10 @@ internal sealed class OrphanSweepJob(StorageDbContext db, IBlobStore blobs, IOpt
             referenced.Add(blobId);
         }
 
-        await foreach (var segments in db.Objects.AsNoTracking().Select(o => o.Segments).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        // Current and kept versions in one statement, so one snapshot: a blob moves between the two tables both ways
+        // (superseded, or promoted when the current version is deleted), and two reads could miss one in flight.
+        var versions = db.Objects.AsNoTracking().Select(o => o.Segments).Concat(db.Versions.AsNoTracking().Select(v => v.Segments));
+        await foreach (var segments in versions.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             foreach (var segment in Segments.Parse(segments))
             {

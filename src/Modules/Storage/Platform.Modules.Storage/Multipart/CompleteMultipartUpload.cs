@@ -13,14 +13,14 @@ namespace Platform.Modules.Storage.Multipart;
 internal sealed record CompleteMultipartUpload(string Bucket, string Key, string UploadId, IReadOnlyList<ListedPart> Parts, string? ExpectedChecksum = null)
     : IRequest<MultipartCompleted>;
 
-internal sealed record MultipartCompleted(string ETag, bool Encrypted, Objects.StoredChecksum? Checksum);
+internal sealed record MultipartCompleted(string ETag, bool Encrypted, Objects.StoredChecksum? Checksum, string? VersionId = null);
 
 internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, BucketAccess access, PartCatalog parts, TimeProvider clock)
     : IRequestHandler<CompleteMultipartUpload, MultipartCompleted>
 {
     public async ValueTask<MultipartCompleted> Handle(CompleteMultipartUpload request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var upload = await MultipartUploads.FindAsync(db, request.Bucket, request.Key, request.UploadId, cancellationToken);
         if (request.Parts.Count == 0)
         {
@@ -35,8 +35,9 @@ internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, Bucket
             }
         }
 
-        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken, request.ExpectedChecksum);
+        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken, request.ExpectedChecksum,
+            Objects.ObjectVersions.NewIdFor(bucket));
         return new MultipartCompleted(version.ETag, version.Encrypted,
-            Objects.StoredChecksum.From(version.ChecksumAlgorithm, version.Checksum, version.ChecksumType));
+            Objects.StoredChecksum.From(version.ChecksumAlgorithm, version.Checksum, version.ChecksumType), version.VersionId);
     }
 }

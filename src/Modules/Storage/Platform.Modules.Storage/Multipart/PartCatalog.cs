@@ -67,7 +67,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
     /// </summary>
     /// <param name="expected">The object's checksum the request states (x-amz-checksum-*), compared with the one the parts give.</param>
     public async Task<StoredObject> CompleteAsync(MultipartUpload upload, IReadOnlyList<ListedPart> listed, DateTime now, CancellationToken cancellationToken,
-        string? expected = null)
+        string? expected = null, string? versionId = null)
     {
         StoredObject version = null!;
         List<Segment> unreferenced = [];
@@ -83,6 +83,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
                         var stored = await db.UploadParts.Where(p => p.UploadId == upload.UploadId).ToDictionaryAsync(p => p.PartNumber, ct);
                         var chosen = Choose(upload, stored, listed);
                         version = Assemble(upload, chosen, now, expected);
+                        version.VersionId = versionId;
                         var replaced = await catalog.StageAsync(version, ct);
                         db.UploadParts.RemoveRange(stored.Values);
                         db.MultipartUploads.Remove(await db.MultipartUploads.SingleAsync(u => u.UploadId == upload.UploadId, ct));
@@ -90,7 +91,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
 
                         var used = chosen.Select(p => p.PartNumber).ToHashSet();
                         unreferenced = stored.Values.Where(p => !used.Contains(p.PartNumber)).Select(p => new Segment(p.BlobId, p.Size, p.WrappedKey))
-                            .Concat(replaced is null ? [] : Segments.Parse(replaced)).ToList();
+                            .Concat(replaced.SelectMany(Segments.Parse)).ToList();
                     }, cancellationToken);
                     break;
                 }

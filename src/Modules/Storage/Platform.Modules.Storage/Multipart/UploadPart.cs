@@ -28,7 +28,7 @@ internal sealed record UploadPart(string Bucket, string Key, string UploadId, in
 }
 
 /// <param name="Range">x-amz-copy-source-range, bytes=first-last; null copies the whole source.</param>
-internal sealed record CopySource(string Bucket, string Key, string? Range, ObjectConditions Conditions);
+internal sealed record CopySource(string Bucket, string Key, string? Range, ObjectConditions Conditions, string? VersionId = null);
 
 internal sealed record PartUploaded(string ETag, DateTime LastModified, FlexibleChecksum? ChecksumAlgorithm, string? Checksum);
 
@@ -78,7 +78,11 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
         await access.AuthorizeAsync(source.Bucket, "s3:GetObject", BucketAccess.Arn(source.Bucket, source.Key), cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            var stored = await catalog.FindAsync(source.Bucket, source.Key, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            var stored = (source.VersionId is { } versionId
+                    ? await catalog.FindVersionAsync(source.Bucket, source.Key, versionId, cancellationToken) ?? throw S3Errors.NoSuchVersion()
+                    : await catalog.FindAsync(source.Bucket, source.Key, cancellationToken)) is { IsDeleteMarker: false } found
+                ? found
+                : throw S3Errors.NoSuchKey();
             if (source.Conditions.NotModified(stored))
             {
                 throw S3Errors.PreconditionFailed();

@@ -13,8 +13,10 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="ReplaceMetadata">x-amz-metadata-directive: REPLACE takes the request's headers, COPY keeps the source's.</param>
 /// <param name="ChecksumAlgorithm">x-amz-checksum-algorithm: the copy gets a checksum of it, computed as its bytes are copied;
 /// without it the copy keeps the source's whole-object checksum (the same bytes have the same one).</param>
+/// <param name="SourceVersionId">The source's version (x-amz-copy-source's ?versionId=); its current version when null.</param>
 internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
-    bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null)
+    bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null,
+    string? SourceVersionId = null)
     : IRequest<CopyObjectResult>, IValidatable
 {
     public void Validate()
@@ -27,6 +29,7 @@ internal sealed record CopyObject(string SourceBucket, string SourceKey, string 
         }
 
         _ = Checksum();
+        ObjectVersions.Validate(SourceVersionId);
     }
 
     public FlexibleChecksum? Checksum() => ChecksumAlgorithm is null
@@ -35,7 +38,8 @@ internal sealed record CopyObject(string SourceBucket, string SourceKey, string 
             ?? throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
 }
 
-internal sealed record CopyObjectResult(string ETag, DateTime LastModified, StoredChecksum? Checksum);
+/// <param name="SourceVersionId">x-amz-copy-source-version-id: the copied version's id.</param>
+internal sealed record CopyObjectResult(string ETag, DateTime LastModified, StoredChecksum? Checksum, string? VersionId = null, string? SourceVersionId = null);
 
 internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock)
     : IRequestHandler<CopyObject, CopyObjectResult>
@@ -47,7 +51,15 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
         var encrypt = request.Encrypt || target.DefaultEncryption;
         for (var attempt = 0; ; attempt++)
         {
-            var source = await catalog.FindAsync(request.SourceBucket, request.SourceKey, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            var source = request.SourceVersionId is { } sourceVersion
+                ? await catalog.FindVersionAsync(request.SourceBucket, request.SourceKey, sourceVersion, cancellationToken) ?? throw S3Errors.NoSuchVersion()
+                : await catalog.FindAsync(request.SourceBucket, request.SourceKey, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            if (source.IsDeleteMarker)
+            {
+                // S3: a delete marker cannot be copied; named by id it is a bad request, as current version the key is gone.
+                throw request.SourceVersionId is null ? S3Errors.NoSuchKey() : S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
+            }
+
             if (request.SourceConditions.NotModified(source))
             {
                 throw S3Errors.PreconditionFailed();
@@ -58,7 +70,8 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 throw S3Errors.CopySourceTooLarge();
             }
 
-            if (request.SourceBucket == request.Bucket && request.SourceKey == request.Key && !request.ReplaceMetadata && encrypt == source.Encrypted)
+            if (request.SourceBucket == request.Bucket && request.SourceKey == request.Key && request.SourceVersionId is null && !request.ReplaceMetadata
+                && encrypt == source.Encrypted)
             {
                 throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
             }
@@ -94,6 +107,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 ChecksumAlgorithm = checksum?.Algorithm.Name,
                 Checksum = checksum?.Value,
                 ChecksumType = checksum?.Type,
+                VersionId = ObjectVersions.NewIdFor(target),
             };
             try
             {
@@ -105,7 +119,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 throw;
             }
 
-            return new CopyObjectResult(version.ETag, version.LastModified, checksum);
+            return new CopyObjectResult(version.ETag, version.LastModified, checksum, version.VersionId, source.VersionId);
         }
     }
 }

@@ -1,17 +1,52 @@
 using Mediator;
+using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Storage.Buckets;
 
 namespace Platform.Modules.Storage.Objects;
 
-/// <summary>DeleteObject: idempotent, as in S3: deleting a missing key succeeds.</summary>
-internal sealed record DeleteObject(string Bucket, string Key) : IRequest<Unit>;
-
-internal sealed class DeleteObjectHandler(BucketAccess access, ObjectCatalog catalog) : IRequestHandler<DeleteObject, Unit>
+/// <summary>
+/// DeleteObject: idempotent, as in S3: deleting a missing key succeeds. With a version id it deletes that version for
+/// good; without one, on a bucket whose versioning was ever enabled, it adds a delete marker and keeps every version.
+/// </summary>
+internal sealed record DeleteObject(string Bucket, string Key, string? VersionId = null) : IRequest<ObjectDeleted>, IValidatable
 {
-    public async ValueTask<Unit> Handle(DeleteObject request, CancellationToken cancellationToken)
+    public void Validate() => ObjectVersions.Validate(VersionId);
+}
+
+/// <summary>The answer's x-amz-version-id (null: none) and x-amz-delete-marker.</summary>
+internal sealed record ObjectDeleted(string? VersionId, bool DeleteMarker)
+{
+    public static readonly ObjectDeleted Nothing = new(null, false);
+}
+
+internal sealed class DeleteObjectHandler(BucketAccess access, ObjectCatalog catalog, TimeProvider clock) : IRequestHandler<DeleteObject, ObjectDeleted>
+{
+    public async ValueTask<ObjectDeleted> Handle(DeleteObject request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:DeleteObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
-        await catalog.DeleteAsync(request.Bucket, request.Key, cancellationToken);
-        return Unit.Value;
+        var action = request.VersionId is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
+        var bucket = await access.AuthorizeAsync(request.Bucket, action, BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        return await DeleteAsync(catalog, bucket, request.Key, request.VersionId, clock, cancellationToken);
+    }
+
+    /// <summary>One key's delete, shared with DeleteObjects.</summary>
+    public static async Task<ObjectDeleted> DeleteAsync(ObjectCatalog catalog, Persistence.Bucket bucket, string key, string? versionId, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (versionId is not null)
+        {
+            // A version that is not there is deleted already: S3 answers 204 all the same.
+            var deleted = await catalog.DeleteVersionAsync(bucket.Name, key, versionId, cancellationToken);
+            return new ObjectDeleted(versionId, deleted?.DeleteMarker ?? false);
+        }
+
+        if (bucket.Versioning is null)
+        {
+            await catalog.DeleteAsync(bucket.Name, key, cancellationToken);
+            return ObjectDeleted.Nothing;
+        }
+
+        var marker = ObjectCatalog.DeleteMarker(bucket.Name, key, ObjectVersions.NewIdFor(bucket), clock.GetUtcNow().UtcDateTime);
+        await catalog.PutAsync(marker, cancellationToken);
+        return new ObjectDeleted(ObjectVersions.Wire(marker.VersionId), true);
     }
 }

@@ -40,7 +40,12 @@ internal sealed record ObjectConditions(string? IfMatch, string? IfNoneMatch, Da
 }
 
 /// <summary>GetObject and HeadObject: the object's metadata and, for GET, its bytes or the requested range of them.</summary>
-internal sealed record GetObject(string Bucket, string Key, string? Range, ObjectConditions Conditions, bool HeadOnly) : IRequest<ObjectRead>;
+/// <param name="VersionId">?versionId=: that version ("null" the null version); the current one when null.</param>
+internal sealed record GetObject(string Bucket, string Key, string? Range, ObjectConditions Conditions, bool HeadOnly, string? VersionId = null)
+    : IRequest<ObjectRead>, Platform.Modules.Shared.Messaging.IValidatable
+{
+    public void Validate() => ObjectVersions.Validate(VersionId);
+}
 
 /// <param name="Body">Null for HEAD and for a 304.</param>
 internal sealed record ObjectRead(StoredObject Object, IReadOnlyDictionary<string, string> Metadata, Stream? Body, long Offset, long Length,
@@ -54,7 +59,14 @@ internal sealed class GetObjectHandler(BucketAccess access, ObjectCatalog catalo
         // An overwrite may delete the blobs between reading the row and opening them: read the new row then.
         for (var attempt = 0; ; attempt++)
         {
-            var stored = await catalog.FindAsync(request.Bucket, request.Key, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            var stored = request.VersionId is { } versionId
+                ? await catalog.FindVersionAsync(request.Bucket, request.Key, versionId, cancellationToken) ?? throw S3Errors.NoSuchVersion()
+                : await catalog.FindAsync(request.Bucket, request.Key, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            if (stored.IsDeleteMarker)
+            {
+                throw S3Errors.DeleteMarker(stored.VersionId, named: request.VersionId is not null);
+            }
+
             var metadata = ObjectCatalog.ParseMetadata(stored.Metadata);
             if (request.Conditions.NotModified(stored))
             {

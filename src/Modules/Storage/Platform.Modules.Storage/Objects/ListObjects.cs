@@ -41,7 +41,7 @@ internal sealed class ListObjectsHandler(StorageDbContext db, BucketAccess acces
 
         while (true)
         {
-            var query = db.Objects.AsNoTracking().Where(o => o.BucketName == request.Bucket);
+            var query = db.Objects.AsNoTracking().Where(o => o.BucketName == request.Bucket && !o.IsDeleteMarker);
             query = inclusive ? query.Where(o => o.Key.CompareTo(from) >= 0) : query.Where(o => o.Key.CompareTo(from) > 0);
             var rows = await query.OrderBy(o => o.Key).Take(Batch)
                 .Select(o => new ObjectSummary(o.Key, o.Size, o.ETag, o.LastModified)).ToListAsync(cancellationToken);

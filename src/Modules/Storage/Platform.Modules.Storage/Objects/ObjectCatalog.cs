@@ -5,9 +5,10 @@ using Platform.Modules.Storage.Persistence;
 namespace Platform.Modules.Storage.Objects;
 
 /// <summary>
-/// The s3_objects rows. A new version commits by swapping the row's segments in one statement, after
-/// its bytes are durable; the old segments are deleted only after that commit, so a reader sees the old
-/// object or the new one. A crash between the two leaves orphan blobs that the sweep reclaims.
+/// The s3_objects rows (each key's current version) and s3_object_versions (the versions a versioned bucket keeps).
+/// A new version commits by swapping the row's segments in one statement, after its bytes are durable; freed segments
+/// are deleted only after that commit, so a reader sees the old object or the new one. A crash between the two leaves
+/// orphan blobs that the sweep reclaims.
 /// </summary>
 internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, MetadataWriteGate gate, ObjectCommitQueue queue,
     Microsoft.Extensions.Options.IOptions<StorageOptions> options)
@@ -18,26 +19,37 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
 
     public Task<StoredObject?> FindAsync(string bucket, string key, CancellationToken cancellationToken) => FindObject(db, bucket, key, cancellationToken);
 
+    /// <summary>The version <paramref name="versionId"/> ("null" for the null version) of the key, current or not; null when there is none.</summary>
+    public async Task<StoredObject?> FindVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken)
+    {
+        var stored = ObjectVersions.Stored(versionId);
+        var current = await FindObject(db, bucket, key, cancellationToken);
+        if (current is null || current.VersionId == stored)
+        {
+            return current;
+        }
+
+        var kept = await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.BucketName == bucket && v.Key == key && v.VersionId == versionId, cancellationToken);
+        return kept?.ToObject();
+    }
+
+    /// <summary>Makes the version current; returns once it is durable. The version it replaces is kept or freed as the bucket's versioning says.</summary>
     public async Task PutAsync(StoredObject version, CancellationToken cancellationToken)
     {
         if (gate.IsSerialized && options.Value.GroupCommit)
         {
             // Not cancelled with the request: once queued, the version commits whole or fails whole.
-            var previous = await queue.CommitAsync(version);
-            if (previous is not null)
-            {
-                // After the answer, not before it: nothing points at these blobs any more, and should the process
-                // die first, the orphan sweep reclaims them as it does after any crash between commit and delete.
-                bytes.DeleteLater(Segments.Parse(previous));
-            }
-
+            var freed = await queue.CommitAsync(version);
+            // After the answer, not before it: nothing points at these blobs any more, and should the process
+            // die first, the orphan sweep reclaims them as it does after any crash between commit and delete.
+            bytes.DeleteLater([.. freed.SelectMany(Segments.Parse)]);
             return;
         }
 
         using var writing = await gate.EnterAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            var replaced = await StageAsync(version, cancellationToken);
+            var freed = await StageAsync(version, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -50,35 +62,62 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
             }
 
             db.ChangeTracker.Clear();
-            if (replaced is not null)
-            {
-                bytes.Delete(Segments.Parse(replaced));
-            }
-
+            bytes.Delete([.. freed.SelectMany(Segments.Parse)]);
             return;
         }
     }
 
     /// <summary>
-    /// Adds the version to the context (a new row, or the current row overwritten) for the caller's next save, which
+    /// Adds the version to the context (a new row, or the current row superseded) for the caller's next save, which
     /// may carry other changes in the same transaction (a completed upload's rows going). Returns the segments (JSON)
-    /// of the version it replaces, to delete once that save has committed.
+    /// of the versions it frees, to delete once that save has committed.
     /// </summary>
-    public async Task<string?> StageAsync(StoredObject version, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> StageAsync(StoredObject version, CancellationToken cancellationToken)
     {
         var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == version.BucketName && o.Key == version.Key, cancellationToken);
         if (current is null)
         {
             db.Objects.Add(version);
-            return null;
+            return [];
         }
 
-        var replaced = current.Segments;
-        Overwrite(current, version);
-        return replaced;
+        return await SupersedeAsync(db, current, version, cancellationToken);
     }
 
-    /// <summary>Deletes the key if present; true when there was something to delete.</summary>
+    /// <summary>
+    /// Makes <paramref name="version"/> the key's current version in place of the tracked <paramref name="current"/> row.
+    /// Two null versions: the new one replaces the old, whose bytes are freed (an unversioned bucket's overwrite). Otherwise
+    /// the old current version is kept as noncurrent, and a new null version replaces a kept null version (a suspended bucket).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> SupersedeAsync(StorageDbContext db, StoredObject current, StoredObject version, CancellationToken cancellationToken)
+    {
+        if (current.VersionId is null && version.VersionId is null)
+        {
+            var replaced = current.Segments;
+            Overwrite(current, version);
+            return [replaced];
+        }
+
+        var freed = new List<string>();
+        if (version.VersionId is null)
+        {
+            var keptNull = db.Versions.Local.FirstOrDefault(v => v.BucketName == version.BucketName && v.Key == version.Key && v.VersionId == ObjectVersions.Null
+                    && db.Entry(v).State != EntityState.Deleted)
+                ?? await db.Versions.SingleOrDefaultAsync(v => v.BucketName == version.BucketName && v.Key == version.Key && v.VersionId == ObjectVersions.Null,
+                    cancellationToken);
+            if (keptNull is not null)
+            {
+                db.Versions.Remove(keptNull);
+                freed.Add(keptNull.Segments);
+            }
+        }
+
+        db.Versions.Add(NoncurrentVersion.From(current, version.LastModified));
+        Overwrite(current, version);
+        return freed;
+    }
+
+    /// <summary>Deletes the key if present (an unversioned bucket's DeleteObject); true when there was something to delete.</summary>
     public async Task<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         using var writing = await gate.EnterAsync(cancellationToken);
@@ -95,6 +134,68 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         return true;
     }
 
+    /// <summary>
+    /// Deletes one version for good and frees its bytes. When it was the current one, the newest kept version becomes
+    /// current (a delete marker too). Returns what was deleted, or null when the key has no such version.
+    /// </summary>
+    public async Task<DeletedVersion?> DeleteVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
+        if (current is null)
+        {
+            return null;
+        }
+
+        DeletedVersion deleted;
+        string segments;
+        if (current.VersionId == ObjectVersions.Stored(versionId))
+        {
+            deleted = new DeletedVersion(versionId, current.IsDeleteMarker);
+            segments = current.Segments;
+            var next = await db.Versions.Where(v => v.BucketName == bucket && v.Key == key)
+                .OrderByDescending(v => v.NoncurrentSince).ThenByDescending(v => v.LastModified).FirstOrDefaultAsync(cancellationToken);
+            if (next is null)
+            {
+                db.Objects.Remove(current);
+            }
+            else
+            {
+                db.Versions.Remove(next);
+                Overwrite(current, next.ToObject());
+            }
+        }
+        else
+        {
+            var kept = await db.Versions.SingleOrDefaultAsync(v => v.BucketName == bucket && v.Key == key && v.VersionId == versionId, cancellationToken);
+            if (kept is null)
+            {
+                return null;
+            }
+
+            deleted = new DeletedVersion(versionId, kept.IsDeleteMarker);
+            segments = kept.Segments;
+            db.Versions.Remove(kept);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        bytes.Delete(Segments.Parse(segments));
+        return deleted;
+    }
+
+    /// <summary>A delete marker as the new current version (DeleteObject without a version id on a versioned bucket).</summary>
+    public static StoredObject DeleteMarker(string bucket, string key, string? versionId, DateTime now) => new()
+    {
+        BucketName = bucket,
+        Key = key,
+        Segments = Objects.Segments.Serialize([]),
+        ETag = "",
+        LastModified = now,
+        VersionId = versionId,
+        IsDeleteMarker = true,
+    };
+
     public static void Overwrite(StoredObject current, StoredObject version)
     {
         current.Segments = version.Segments;
@@ -108,6 +209,8 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.ChecksumAlgorithm = version.ChecksumAlgorithm;
         current.Checksum = version.Checksum;
         current.ChecksumType = version.ChecksumType;
+        current.VersionId = version.VersionId;
+        current.IsDeleteMarker = version.IsDeleteMarker;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>
@@ -116,3 +219,6 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
     public static IReadOnlyDictionary<string, string> ParseMetadata(string? json) =>
         json is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
 }
+
+/// <summary>What a DeleteObject with a version id removed: x-amz-version-id and x-amz-delete-marker of its answer.</summary>
+internal sealed record DeletedVersion(string VersionId, bool DeleteMarker);

@@ -25,10 +25,10 @@ internal sealed class ObjectCommitQueue
         _ = Task.Run(CommitLoopAsync);
     }
 
-    /// <summary>Commits the version; returns the segments (JSON) of the version it replaced, if any.</summary>
-    public Task<string?> CommitAsync(StoredObject version)
+    /// <summary>Commits the version; returns the segments (JSON) of the versions it freed.</summary>
+    public Task<IReadOnlyList<string>> CommitAsync(StoredObject version)
     {
-        var pending = new Pending(version, new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(version, new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The commit queue is closed.");
@@ -78,11 +78,11 @@ internal sealed class ObjectCommitQueue
         }
     }
 
-    private async Task<List<string?>> CommitAsync(List<Pending> batch)
+    private async Task<List<IReadOnlyList<string>>> CommitAsync(List<Pending> batch)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorageDbContext>();
-        var replaced = new List<string?>(batch.Count);
+        var replaced = new List<IReadOnlyList<string>>(batch.Count);
         // The current rows of the whole batch in one query per bucket (usually one), not one query per version.
         foreach (var bucket in batch.GroupBy(p => p.Version.BucketName, StringComparer.Ordinal))
         {
@@ -94,14 +94,14 @@ internal sealed class ObjectCommitQueue
         foreach (var (version, _) in batch)
         {
             var current = db.Objects.Local.FirstOrDefault(o => o.BucketName == version.BucketName && o.Key == version.Key);
-            replaced.Add(current?.Segments);
             if (current is null)
             {
                 db.Objects.Add(Copy(version));
+                replaced.Add([]);
             }
             else
             {
-                ObjectCatalog.Overwrite(current, version);
+                replaced.Add(await ObjectCatalog.SupersedeAsync(db, current, version, CancellationToken.None));
             }
         }
 
@@ -116,5 +116,5 @@ internal sealed class ObjectCommitQueue
         return copy;
     }
 
-    private sealed record Pending(StoredObject Version, TaskCompletionSource<string?> Done);
+    private sealed record Pending(StoredObject Version, TaskCompletionSource<IReadOnlyList<string>> Done);
 }

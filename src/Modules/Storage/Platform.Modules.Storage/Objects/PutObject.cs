@@ -33,7 +33,8 @@ internal sealed record PutObject(string Bucket, string Key, Stream Body, long? C
     }
 }
 
-internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified, StoredChecksum? Checksum);
+/// <param name="VersionId">The new version's id; null for the null version.</param>
+internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified, StoredChecksum? Checksum, string? VersionId = null);
 
 internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock)
     : IRequestHandler<PutObject, PutObjectResult>
@@ -59,6 +60,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             ChecksumAlgorithm = checksum?.Algorithm.Name,
             Checksum = checksum?.Value,
             ChecksumType = checksum?.Type,
+            VersionId = ObjectVersions.NewIdFor(bucket),
         };
         try
         {
@@ -70,7 +72,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             throw;
         }
 
-        return new PutObjectResult(version.ETag, encrypt, version.LastModified, checksum);
+        return new PutObjectResult(version.ETag, encrypt, version.LastModified, checksum, version.VersionId);
     }
 }
 

@@ -46,6 +46,7 @@ internal sealed class PutPlatformObjectHandler(BucketAccess access, ObjectBytes 
             Metadata = ObjectCatalog.SerializeMetadata(new Dictionary<string, string>()),
             LastModified = clock.GetUtcNow().UtcDateTime,
             Encrypted = bucket.DefaultEncryption,
+            VersionId = ObjectVersions.NewIdFor(bucket),
         };
         try
         {

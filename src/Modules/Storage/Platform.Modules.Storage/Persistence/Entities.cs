@@ -14,6 +14,9 @@ internal sealed class Bucket
 
     /// <summary>SSE-S3 by default for new objects (AES-256-GCM under per-object data keys).</summary>
     public bool DefaultEncryption { get; set; }
+
+    /// <summary>S3's versioning status: null while never enabled, then Enabled or Suspended (never back to null).</summary>
+    public string? Versioning { get; set; }
 }
 
 /// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>
@@ -53,6 +56,92 @@ internal sealed class StoredObject
 
     /// <summary>FULL_OBJECT or COMPOSITE.</summary>
     public string? ChecksumType { get; set; }
+
+    /// <summary>The version's id; null for S3's "null" version (unversioned and suspended buckets, objects from before versioning).</summary>
+    public string? VersionId { get; set; }
+
+    /// <summary>A delete marker: no bytes (segments empty), listed by ListObjectVersions only.</summary>
+    public bool IsDeleteMarker { get; set; }
+}
+
+/// <summary>
+/// A kept version that is not the current one (<c>s3_object_versions</c>). The current version of every key with any
+/// version stays in <c>s3_objects</c>, so reads and listings of current objects never look here.
+/// </summary>
+internal sealed class NoncurrentVersion
+{
+    public required string BucketName { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>The id, "null" for the null version (a key, so never SQL NULL).</summary>
+    public required string VersionId { get; init; }
+
+    public required string Segments { get; set; }
+
+    public long Size { get; set; }
+
+    public required string ETag { get; set; }
+
+    public string? ContentType { get; set; }
+
+    public string? Metadata { get; set; }
+
+    public DateTime LastModified { get; set; }
+
+    public bool Encrypted { get; set; }
+
+    public int PartsCount { get; set; }
+
+    public string? ChecksumAlgorithm { get; set; }
+
+    public string? Checksum { get; set; }
+
+    public string? ChecksumType { get; set; }
+
+    public bool IsDeleteMarker { get; set; }
+
+    /// <summary>When it stopped being current (a lifecycle's noncurrent days count from here).</summary>
+    public DateTime NoncurrentSince { get; set; }
+
+    public static NoncurrentVersion From(StoredObject current, DateTime since) => new()
+    {
+        BucketName = current.BucketName,
+        Key = current.Key,
+        VersionId = current.VersionId ?? "null",
+        Segments = current.Segments,
+        Size = current.Size,
+        ETag = current.ETag,
+        ContentType = current.ContentType,
+        Metadata = current.Metadata,
+        LastModified = current.LastModified,
+        Encrypted = current.Encrypted,
+        PartsCount = current.PartsCount,
+        ChecksumAlgorithm = current.ChecksumAlgorithm,
+        Checksum = current.Checksum,
+        ChecksumType = current.ChecksumType,
+        IsDeleteMarker = current.IsDeleteMarker,
+        NoncurrentSince = since,
+    };
+
+    public StoredObject ToObject() => new()
+    {
+        BucketName = BucketName,
+        Key = Key,
+        VersionId = VersionId == "null" ? null : VersionId,
+        Segments = Segments,
+        Size = Size,
+        ETag = ETag,
+        ContentType = ContentType,
+        Metadata = Metadata,
+        LastModified = LastModified,
+        Encrypted = Encrypted,
+        PartsCount = PartsCount,
+        ChecksumAlgorithm = ChecksumAlgorithm,
+        Checksum = Checksum,
+        ChecksumType = ChecksumType,
+        IsDeleteMarker = IsDeleteMarker,
+    };
 }
 
 /// <summary>A multipart upload between CreateMultipartUpload and Complete or Abort.</summary>

@@ -17,6 +17,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<StoredObject> Objects => Set<StoredObject>();
 
+    public DbSet<NoncurrentVersion> Versions => Set<NoncurrentVersion>();
+
     public DbSet<MultipartUpload> MultipartUploads => Set<MultipartUpload>();
 
     public DbSet<StoredPart> UploadParts => Set<StoredPart>();
@@ -38,6 +40,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             bucket.Property(b => b.CreatedAt).HasColumnName("created_at");
             bucket.Property(b => b.Policy).HasColumnName("policy");
             bucket.Property(b => b.DefaultEncryption).HasColumnName("default_encryption");
+            bucket.Property(b => b.Versioning).HasColumnName("versioning").HasMaxLength(16);
             bucket.HasIndex(b => b.AccountId);
         });
 
@@ -67,6 +70,45 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             obj.Property(o => o.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
             obj.Property(o => o.Checksum).HasColumnName("checksum").HasMaxLength(64);
             obj.Property(o => o.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
+            var versionId = obj.Property(o => o.VersionId).HasColumnName("version_id").HasMaxLength(32);
+            if (!IsSqlite)
+            {
+                // Version ids are case-sensitive (base64url): compared as bytes, not in the server's default collation.
+                versionId.IsUnicode(false).UseCollation(Utf8BinaryCollation);
+            }
+
+            obj.Property(o => o.IsDeleteMarker).HasColumnName("is_delete_marker");
+        });
+
+        modelBuilder.Entity<NoncurrentVersion>(version =>
+        {
+            version.ToTable("s3_object_versions");
+            var key = version.HasKey(v => new { v.BucketName, v.Key, v.VersionId });
+            version.Property(v => v.BucketName).HasColumnName("bucket_name").HasMaxLength(63);
+            var objectKey = version.Property(v => v.Key).HasColumnName("object_key").HasMaxLength(1024);
+            version.Property(v => v.VersionId).HasColumnName("version_id").HasMaxLength(32);
+            if (!IsSqlite)
+            {
+                // As s3_objects: S3's key order, and a nonclustered key for 1,024-byte keys.
+                objectKey.IsUnicode(false).UseCollation(Utf8BinaryCollation);
+                version.Property(v => v.BucketName).IsUnicode(false);
+                version.Property(v => v.VersionId).IsUnicode(false).UseCollation(Utf8BinaryCollation);
+                key.IsClustered(false);
+            }
+
+            version.Property(v => v.Segments).HasColumnName("segments");
+            version.Property(v => v.Size).HasColumnName("size");
+            version.Property(v => v.ETag).HasColumnName("etag").HasMaxLength(64);
+            version.Property(v => v.ContentType).HasColumnName("content_type").HasMaxLength(256);
+            version.Property(v => v.Metadata).HasColumnName("metadata");
+            version.Property(v => v.LastModified).HasColumnName("last_modified");
+            version.Property(v => v.Encrypted).HasColumnName("encrypted");
+            version.Property(v => v.PartsCount).HasColumnName("parts_count");
+            version.Property(v => v.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
+            version.Property(v => v.Checksum).HasColumnName("checksum").HasMaxLength(64);
+            version.Property(v => v.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
+            version.Property(v => v.IsDeleteMarker).HasColumnName("is_delete_marker");
+            version.Property(v => v.NoncurrentSince).HasColumnName("noncurrent_since");
         });
 
         modelBuilder.Entity<MultipartUpload>(upload =>

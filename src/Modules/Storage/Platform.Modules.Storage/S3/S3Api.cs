@@ -46,6 +46,7 @@ internal static class S3Api
             ("PUT", null) => S3BucketOperations.CreateBucketAsync(request, sender, ct),
             ("PUT", "policy") => S3BucketOperations.PutPolicyAsync(request, sender, ct),
             ("PUT", "encryption") => S3BucketOperations.PutEncryptionAsync(request, sender, ct),
+            ("PUT", "versioning") => S3BucketOperations.PutVersioningAsync(request, sender, ct),
             ("HEAD", null) => S3Response.NoContentAsync(context, sender.Send(new HeadBucket(bucket), ct), 200),
             ("DELETE", null) => S3Response.NoContentAsync(context, sender.Send(new DeleteBucket(bucket), ct), 204),
             ("DELETE", "policy") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketPolicy(bucket), ct), 204),
@@ -56,6 +57,7 @@ internal static class S3Api
             ("GET", "encryption") => S3BucketOperations.GetEncryptionAsync(request, sender, ct),
             ("GET", "location") => S3BucketOperations.GetLocationAsync(request, sender, ct),
             ("GET", "versioning") => S3BucketOperations.GetVersioningAsync(request, sender, ct),
+            ("GET", "versions") => S3BucketOperations.ListVersionsAsync(request, sender, ct),
             ("GET", "uploads") => S3MultipartOperations.ListUploadsAsync(request, sender, ct),
             // A browser's form upload (presigned POST) is a bucket POST without a sub-resource.
             ("POST", null) => throw S3Errors.NotImplemented(),
@@ -71,14 +73,13 @@ internal static class S3Api
         var sub = request.SubResource ?? (request.Has("partNumber") ? "partNumber" : null);
         return (request.Method, sub) switch
         {
-            ("GET" or "HEAD" or "DELETE", null) when !ObjectVersions.IsCurrent(request.Query("versionId")) => throw S3Errors.InvalidVersionId(),
             ("PUT", null) when request.Header("x-amz-copy-source") is not null => S3ObjectOperations.CopyObjectAsync(request, sender, ct),
             ("PUT", null) => S3ObjectOperations.PutObjectAsync(request, sender, ct),
             ("PUT", "uploadId") => S3MultipartOperations.UploadPartAsync(request, sender, ct),
             ("GET", null) => S3ObjectOperations.GetObjectAsync(request, sender, headOnly: false, ct),
             ("GET", "uploadId") => S3MultipartOperations.ListPartsAsync(request, sender, ct),
             ("HEAD", null) => S3ObjectOperations.GetObjectAsync(request, sender, headOnly: true, ct),
-            ("DELETE", null) => S3Response.NoContentAsync(context, sender.Send(new DeleteObject(request.Bucket!, request.Key!), ct), 204),
+            ("DELETE", null) => S3ObjectOperations.DeleteObjectAsync(request, sender, ct),
             ("DELETE", "uploadId") =>
                 S3Response.NoContentAsync(context, sender.Send(new AbortMultipartUpload(request.Bucket!, request.Key!, request.Query("uploadId")!), ct), 204),
             ("POST", "uploads") => S3MultipartOperations.CreateUploadAsync(request, sender, ct),

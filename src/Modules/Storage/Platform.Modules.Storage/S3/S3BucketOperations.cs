@@ -101,10 +101,89 @@ internal static class S3BucketOperations
 
     internal static async Task GetVersioningAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        await sender.Send(new HeadBucket(request.Bucket!), ct);
+        var status = await sender.Send(new GetBucketVersioning(request.Bucket!), ct);
         await S3Response.WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("VersioningConfiguration", S3Xml.Namespace);
+            w.Element("Status", status);
+            w.WriteEndElement();
+        });
+    }
+
+    internal static async Task PutVersioningAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var body = await S3Xml.ReadAsync(request.Context.Request.Body, ct);
+        // MFA delete needs a device this cloud does not have: refused rather than ignored.
+        if (body.Child("MfaDelete") == "Enabled")
+        {
+            throw S3Errors.NotImplemented();
+        }
+
+        await sender.Send(new PutBucketVersioning(request.Bucket!, body.Child("Status")), ct);
+        request.Context.Response.StatusCode = 200;
+    }
+
+    internal static async Task ListVersionsAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var urlEncoded = S3Response.UrlEncoded(request);
+        var prefix = request.Query("prefix");
+        var delimiter = request.Query("delimiter");
+        var maxKeys = request.QueryInt("max-keys", 1000);
+        var keyMarker = request.Query("key-marker");
+        var versionIdMarker = request.Query("version-id-marker");
+        if (versionIdMarker is not null && string.IsNullOrEmpty(keyMarker))
+        {
+            throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.");
+        }
+
+        ObjectVersions.Validate(string.IsNullOrEmpty(versionIdMarker) ? null : versionIdMarker);
+        var page = await sender.Send(new ListObjectVersions(request.Bucket!, prefix, delimiter, maxKeys, keyMarker, versionIdMarker), ct);
+        string? Encode(string? value) => urlEncoded ? S3Response.UrlEncode(value) : value;
+        await S3Response.WriteXmlAsync(request.Context, w =>
+        {
+            w.WriteStartElement("ListVersionsResult", S3Xml.Namespace);
+            w.WriteElementString("Name", request.Bucket);
+            w.WriteElementString("Prefix", Encode(prefix) ?? "");
+            w.WriteElementString("KeyMarker", Encode(keyMarker) ?? "");
+            w.WriteElementString("VersionIdMarker", versionIdMarker ?? "");
+            if (page.IsTruncated)
+            {
+                w.WriteElementString("NextKeyMarker", Encode(page.NextKeyMarker));
+                w.Element("NextVersionIdMarker", page.NextVersionIdMarker);
+            }
+
+            w.WriteElementString("MaxKeys", maxKeys.ToString(CultureInfo.InvariantCulture));
+            w.Element("Delimiter", Encode(delimiter));
+            if (urlEncoded)
+            {
+                w.WriteElementString("EncodingType", "url");
+            }
+
+            w.WriteElementString("IsTruncated", page.IsTruncated ? "true" : "false");
+            foreach (var entry in page.Entries)
+            {
+                w.WriteStartElement(entry.IsDeleteMarker ? "DeleteMarker" : "Version");
+                w.WriteElementString("Key", Encode(entry.Key));
+                w.WriteElementString("VersionId", entry.VersionId);
+                w.WriteElementString("IsLatest", entry.IsLatest ? "true" : "false");
+                w.WriteElementString("LastModified", S3Xml.Timestamp(entry.LastModified));
+                if (!entry.IsDeleteMarker)
+                {
+                    w.WriteElementString("ETag", entry.ETag);
+                    w.WriteElementString("Size", entry.Size.ToString(CultureInfo.InvariantCulture));
+                    w.WriteElementString("StorageClass", "STANDARD");
+                }
+
+                w.WriteEndElement();
+            }
+
+            foreach (var common in page.CommonPrefixes)
+            {
+                w.WriteStartElement("CommonPrefixes");
+                w.WriteElementString("Prefix", Encode(common));
+                w.WriteEndElement();
+            }
+
             w.WriteEndElement();
         });
     }
@@ -183,26 +262,21 @@ internal static class S3BucketOperations
         var (keys, quiet) = S3Xml.DeleteList(body);
         var versions = S3Xml.DeleteVersions(body);
 
-        // An object's only version is S3's "null" one: an entry naming another deletes nothing (it deleted the object before).
-        var named = keys.Select((key, i) => (Key: key, Version: versions[i])).ToList();
-        var refused = named.Where(e => !ObjectVersions.IsCurrent(e.Version)).ToList();
-        var deletable = named.Where(e => ObjectVersions.IsCurrent(e.Version)).ToList();
-        var result = deletable.Count == 0
-            ? new DeleteObjectsResult([], [])
-            : await sender.Send(new DeleteObjects(request.Bucket!, [.. deletable.Select(e => e.Key)]), ct);
-        var askedVersion = deletable.Where(e => e.Version is not null).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var result = await sender.Send(new DeleteObjects(request.Bucket!, [.. keys.Select((key, i) => new ObjectToDelete(key, versions[i]))]), ct);
         await S3Response.WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("DeleteResult", S3Xml.Namespace);
             if (!quiet)
             {
-                foreach (var key in result.Deleted)
+                foreach (var deleted in result.Deleted)
                 {
                     w.WriteStartElement("Deleted");
-                    w.WriteElementString("Key", key);
-                    if (askedVersion.Contains(key))
+                    w.WriteElementString("Key", deleted.Key);
+                    w.Element("VersionId", deleted.VersionId);
+                    if (deleted.DeleteMarker)
                     {
-                        w.WriteElementString("VersionId", ObjectVersions.Null);
+                        w.WriteElementString("DeleteMarker", "true");
+                        w.Element("DeleteMarkerVersionId", deleted.DeleteMarkerVersionId);
                     }
 
                     w.WriteEndElement();
@@ -213,17 +287,7 @@ internal static class S3BucketOperations
             {
                 w.WriteStartElement("Error");
                 w.WriteElementString("Key", error.Key);
-                w.WriteElementString("Code", error.Code);
-                w.WriteElementString("Message", error.Message);
-                w.WriteEndElement();
-            }
-
-            foreach (var (key, version) in refused)
-            {
-                var error = S3Errors.InvalidVersionId();
-                w.WriteStartElement("Error");
-                w.WriteElementString("Key", key);
-                w.WriteElementString("VersionId", version);
+                w.Element("VersionId", error.VersionId);
                 w.WriteElementString("Code", error.Code);
                 w.WriteElementString("Message", error.Message);
                 w.WriteEndElement();

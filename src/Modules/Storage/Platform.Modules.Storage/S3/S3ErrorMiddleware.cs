@@ -32,6 +32,13 @@ internal sealed class S3ErrorMiddleware(RequestDelegate next, ILogger<S3ErrorMid
             context.Response.Clear();
             context.Response.Headers["x-amz-request-id"] = requestId;
             context.Response.StatusCode = status;
+            foreach (System.Collections.DictionaryEntry entry in exception.Data)
+            {
+                if (entry.Key is string name && name.StartsWith(S3Errors.HeaderPrefix, StringComparison.Ordinal) && entry.Value is string header)
+                {
+                    context.Response.Headers[name[S3Errors.HeaderPrefix.Length..]] = header;
+                }
+            }
             context.Features.Set(new RequestError(status, code, message));
             if (context.Request.Method == "HEAD" || status == 499)
             {

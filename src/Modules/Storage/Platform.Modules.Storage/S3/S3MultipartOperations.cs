@@ -40,7 +40,9 @@ internal static class S3MultipartOperations
     {
         var partNumber = request.QueryInt("partNumber", 0);
         var copySource = request.Header("x-amz-copy-source") is { } header
-            ? S3ObjectOperations.CopySourceHeader(header) is var (bucket, key) ? new CopySource(bucket, key, request.Header("x-amz-copy-source-range"), S3ObjectOperations.CopyConditions(request)) : null
+            ? S3ObjectOperations.CopySourceHeader(header) is var (bucket, key, version)
+                ? new CopySource(bucket, key, request.Header("x-amz-copy-source-range"), S3ObjectOperations.CopyConditions(request), version)
+                : null
             : null;
         if (copySource is null && request.DeclaredLength is null)
         {
@@ -92,6 +94,8 @@ internal static class S3MultipartOperations
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";
         }
+
+        S3Response.WriteVersionId(request.Context.Response, completed.VersionId);
 
         await S3Response.WriteXmlAsync(request.Context, w =>
         {

@@ -21,6 +21,7 @@ internal static class S3ObjectOperations
             http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum()), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
+        S3Response.WriteVersionId(response, result.VersionId);
         S3Response.WriteChecksum(response, result.Checksum);
         if (result.Encrypted)
         {
@@ -34,7 +35,8 @@ internal static class S3ObjectOperations
     {
         var conditions = new ObjectConditions(request.Header("If-Match"), request.Header("If-None-Match"),
             ObjectConditions.ParseDate(request.Header("If-Modified-Since")), ObjectConditions.ParseDate(request.Header("If-Unmodified-Since")));
-        var read = await sender.Send(new GetObject(request.Bucket!, request.Key!, request.Header("Range"), conditions, headOnly), ct);
+        var versionId = request.Query("versionId");
+        var read = await sender.Send(new GetObject(request.Bucket!, request.Key!, request.Header("Range"), conditions, headOnly, versionId), ct);
         await ObjectResponse.WriteAsync(request.Context, read, response =>
         {
             // S3's response-* query parameters override the stored headers (presigned download links use them).
@@ -47,6 +49,8 @@ internal static class S3ObjectOperations
             }
 
             var stored = read.Object;
+            // The null version's id only where it was asked for by name: an unversioned bucket's answers carry none.
+            S3Response.WriteVersionId(response, stored.VersionId ?? (versionId is null ? null : ObjectVersions.Null));
             if (stored.Encrypted)
             {
                 response.Headers["x-amz-server-side-encryption"] = "AES256";
@@ -74,7 +78,7 @@ internal static class S3ObjectOperations
 
     internal static async Task CopyObjectAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var (sourceBucket, sourceKey) = CopySourceHeader(request.Header("x-amz-copy-source")!);
+        var (sourceBucket, sourceKey, sourceVersion) = CopySourceHeader(request.Header("x-amz-copy-source")!);
         var directive = request.Header("x-amz-metadata-directive") ?? "COPY";
         if (directive is not ("COPY" or "REPLACE"))
         {
@@ -84,7 +88,13 @@ internal static class S3ObjectOperations
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
             directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
-            request.Header("x-amz-checksum-algorithm")), ct);
+            request.Header("x-amz-checksum-algorithm"), sourceVersion), ct);
+        S3Response.WriteVersionId(request.Context.Response, result.VersionId);
+        if (sourceVersion is not null || result.SourceVersionId is not null)
+        {
+            request.Context.Response.Headers["x-amz-copy-source-version-id"] = ObjectVersions.Wire(result.SourceVersionId);
+        }
+
         await S3Response.WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
@@ -100,19 +110,31 @@ internal static class S3ObjectOperations
         });
     }
 
+    internal static async Task DeleteObjectAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var deleted = await sender.Send(new DeleteObject(request.Bucket!, request.Key!, request.Query("versionId")), ct);
+        var response = request.Context.Response;
+        S3Response.WriteVersionId(response, deleted.VersionId);
+        if (deleted.DeleteMarker)
+        {
+            response.Headers["x-amz-delete-marker"] = "true";
+        }
+
+        response.StatusCode = 204;
+    }
+
     internal static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),
         request.Header("x-amz-copy-source-if-none-match"), ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-modified-since")),
         ObjectConditions.ParseDate(request.Header("x-amz-copy-source-if-unmodified-since")));
 
     /// <summary>x-amz-copy-source: <c>/bucket/key</c> or <c>bucket/key</c>, URL-encoded, optionally with <c>?versionId=</c>.</summary>
-    internal static (string Bucket, string Key) CopySourceHeader(string header)
+    internal static (string Bucket, string Key, string? VersionId) CopySourceHeader(string header)
     {
         var question = header.IndexOf('?', StringComparison.Ordinal);
-        if (question >= 0 && header[(question + 1)..].Split('&').FirstOrDefault(p => p.StartsWith("versionId=", StringComparison.Ordinal)) is { } version
-            && !ObjectVersions.IsCurrent(version["versionId=".Length..]))
-        {
-            throw S3Errors.InvalidVersionId();
-        }
+        var versionId = question >= 0 && header[(question + 1)..].Split('&').FirstOrDefault(p => p.StartsWith("versionId=", StringComparison.Ordinal)) is { } version
+            ? Uri.UnescapeDataString(version["versionId=".Length..])
+            : null;
+        ObjectVersions.Validate(versionId);
 
         if (!StrictPercentDecoding.TryDecode(question < 0 ? header : header[..question], out var decoded))
         {
@@ -126,6 +148,6 @@ internal static class S3ObjectOperations
             throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         }
 
-        return (source[..slash], source[(slash + 1)..]);
+        return (source[..slash], source[(slash + 1)..], versionId);
     }
 }

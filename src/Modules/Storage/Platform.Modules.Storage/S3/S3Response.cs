@@ -31,6 +31,15 @@ internal static class S3Response
     }
 
     /// <summary>x-amz-checksum-{algorithm} and x-amz-checksum-type, as S3 answers a stored checksum.</summary>
+    /// <summary>x-amz-version-id of a new version: only a versioning-enabled bucket's versions have an id to send.</summary>
+    internal static void WriteVersionId(HttpResponse response, string? versionId)
+    {
+        if (versionId is not null)
+        {
+            response.Headers["x-amz-version-id"] = versionId;
+        }
+    }
+
     internal static void WriteChecksum(HttpResponse response, StoredChecksum? checksum)
     {
         if (checksum is not null)

@@ -90,6 +90,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("policy");
 
+                    b.Property<string>("Versioning")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("versioning");
+
                     b.HasKey("Name");
 
                     b.HasIndex("AccountId");
@@ -172,6 +177,94 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.HasIndex("BucketName");
 
                     b.ToTable("multipart_uploads", "storage");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.NoncurrentVersion", b =>
+                {
+                    b.Property<string>("BucketName")
+                        .HasMaxLength(63)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(63)")
+                        .HasColumnName("bucket_name");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(1024)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(1024)")
+                        .HasColumnName("object_key")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)")
+                        .HasColumnName("version_id")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("checksum_type");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("etag");
+
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("bit")
+                        .HasColumnName("encrypted");
+
+                    b.Property<bool>("IsDeleteMarker")
+                        .HasColumnType("bit")
+                        .HasColumnName("is_delete_marker");
+
+                    b.Property<DateTime>("LastModified")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_modified");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("metadata");
+
+                    b.Property<DateTime>("NoncurrentSince")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("noncurrent_since");
+
+                    b.Property<int>("PartsCount")
+                        .HasColumnType("int")
+                        .HasColumnName("parts_count");
+
+                    b.Property<string>("Segments")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("segments");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("BucketName", "Key", "VersionId");
+
+                    SqlServerKeyBuilderExtensions.IsClustered(b.HasKey("BucketName", "Key", "VersionId"), false);
+
+                    b.ToTable("s3_object_versions", "storage");
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.Snapshot", b =>
@@ -295,6 +388,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("bit")
                         .HasColumnName("encrypted");
 
+                    b.Property<bool>("IsDeleteMarker")
+                        .HasColumnType("bit")
+                        .HasColumnName("is_delete_marker");
+
                     b.Property<DateTime>("LastModified")
                         .HasColumnType("datetime2")
                         .HasColumnName("last_modified");
@@ -315,6 +412,13 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
                         .HasColumnName("size");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)")
+                        .HasColumnName("version_id")
+                        .UseCollation("Latin1_General_100_BIN2_UTF8");
 
                     b.HasKey("BucketName", "Key");
 

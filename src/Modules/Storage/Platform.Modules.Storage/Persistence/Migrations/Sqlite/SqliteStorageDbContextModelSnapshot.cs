@@ -84,6 +84,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("policy");
 
+                    b.Property<string>("Versioning")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("versioning");
+
                     b.HasKey("Name");
 
                     b.HasIndex("AccountId");
@@ -164,6 +169,87 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.HasIndex("BucketName");
 
                     b.ToTable("storage_multipart_uploads", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.NoncurrentVersion", b =>
+                {
+                    b.Property<string>("BucketName")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bucket_name");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("object_key");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("ChecksumAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_algorithm");
+
+                    b.Property<string>("ChecksumType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum_type");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("etag");
+
+                    b.Property<bool>("Encrypted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("encrypted");
+
+                    b.Property<bool>("IsDeleteMarker")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_delete_marker");
+
+                    b.Property<DateTime>("LastModified")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_modified");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata");
+
+                    b.Property<DateTime>("NoncurrentSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("noncurrent_since");
+
+                    b.Property<int>("PartsCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parts_count");
+
+                    b.Property<string>("Segments")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segments");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("BucketName", "Key", "VersionId");
+
+                    b.ToTable("storage_s3_object_versions", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Storage.Persistence.Snapshot", b =>
@@ -284,6 +370,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("encrypted");
 
+                    b.Property<bool>("IsDeleteMarker")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_delete_marker");
+
                     b.Property<DateTime>("LastModified")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_modified");
@@ -304,6 +394,11 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
 
                     b.HasKey("BucketName", "Key");
 
