@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Hangfire;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.Agent;
+using Platform.HostAgent.Protocol;
 
 namespace Platform.Api.Tests.AutoScaling;
 
@@ -331,5 +334,218 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
             return activities.Any(a => a.GetProperty("cause").GetString()!.StartsWith("At ", StringComparison.Ordinal)
                 && a.GetProperty("cause").GetString()!.Contains("a user request executed policy steps changing the desired capacity from 3 to 2.", StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(60), "no activity names the step policy");
+    }
+
+    [Fact]
+    public async Task Given_a_group_in_a_target_group_Then_it_registers_its_instances_heals_a_lost_registration_drains_before_terminating_and_replaces_ELB_unhealthy_ones()
+    {
+        const string Elb = "/api/v1/elb";
+        await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 8192);
+        await _fleet.AddHostAsync("us-east-1b", cpus: 8, memoryMiB: 8192);
+        var tenant = await _root.CreateAccountAsync("asg-elb");
+        using var client = _app.SignedClient(tenant);
+        var (vpcId, subnetA, subnetB) = await NetworkAsync(client, "10.1");
+        var (otherVpc, _, _) = await NetworkAsync(client, "10.2");
+        await TemplateAsync(client, "web");
+        async Task<string> TargetGroup(HttpClient owner, string name, string vpc) => (await (await owner.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name, protocol = "HTTP", port = 80, vpc_id = vpc, deregistration_delay_seconds = 4,
+        })).AssertOkAsync()).GetProperty("target_group_arn").GetString()!;
+        var web = await TargetGroup(client, "web", vpcId);
+        var elsewhere = await TargetGroup(client, "elsewhere", otherVpc);
+        var neighbour = await _root.CreateAccountAsync("asg-elb-neighbour");
+        using var neighbourClient = _app.SignedClient(neighbour);
+        var (theirVpc, _, _) = await NetworkAsync(neighbourClient, "10.3");
+        var theirs = await TargetGroup(neighbourClient, "theirs", theirVpc);
+
+        object Group(params string[] arns) => new
+        {
+            auto_scaling_group_name = "web",
+            launch_template = new { launch_template_name = "web" },
+            min_size = 1,
+            max_size = 3,
+            desired_capacity = 2,
+            vpc_zone_identifier = $"{subnetA},{subnetB}",
+            health_check_type = "ELB",
+            health_check_grace_period = 3600,
+            default_cooldown = 0,
+            target_group_arns = arns,
+        };
+
+        // Target groups of another VPC, of another account, or none at all: Auto Scaling's error, and no group.
+        foreach (var bad in new[] { elsewhere, theirs, web.Replace("/web/", "/nope/", StringComparison.Ordinal) })
+        {
+            var message = (await (await client.PostJsonAsync($"{Api}/groups", Group(bad))).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError"))
+                .GetProperty("message").GetString()!;
+            Assert.Contains(bad, message, StringComparison.Ordinal);
+        }
+
+        await (await client.PostJsonAsync($"{Api}/groups", Group("not-an-arn"))).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        Assert.Empty((await (await client.GetAsync($"{Api}/groups")).AssertOkAsync()).GetProperty("auto_scaling_groups").EnumerateArray());
+
+        // Created without target groups, then attached (bad attachments change nothing).
+        var body = Group();
+        await (await client.PostJsonAsync($"{Api}/groups", body)).AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/target-groups", new { target_group_arns = new[] { web, theirs } })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        await (await client.PostJsonAsync($"{Api}/groups/web/target-groups", new { target_group_arns = Array.Empty<string>() })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        await (await neighbourClient.PostJsonAsync($"{Api}/groups/web/target-groups", new { target_group_arns = new[] { theirs } })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        async Task<List<(string Arn, string State)>> Attached() => (await (await client.GetAsync($"{Api}/groups/web/target-groups")).AssertOkAsync())
+            .GetProperty("load_balancer_target_groups").EnumerateArray()
+            .Select(g => (g.GetProperty("load_balancer_target_group_arn").GetString()!, g.GetProperty("state").GetString()!)).ToList();
+        Assert.Empty(await Attached());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/groups/web/target-groups", new { target_group_arns = new[] { web, web } })).StatusCode);
+        Assert.Equal([web], (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("target_group_arns").EnumerateArray().Select(a => a.GetString()));
+
+        async Task<List<JsonElement>> Members() => (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("instances").EnumerateArray().ToList();
+        async Task<Dictionary<string, string>> Targets() => (await (await client.GetAsync($"{Elb}/target-health?target_group_arn={Uri.EscapeDataString(web)}")).AssertOkAsync())
+            .GetProperty("target_health_descriptions").EnumerateArray()
+            .ToDictionary(h => h.GetProperty("target").GetProperty("id").GetString()!, h => h.GetProperty("target_health").GetProperty("state").GetString()!);
+        async Task<List<string>> RegisteredInService(int count)
+        {
+            List<string> ids = [];
+            await Eventually.TrueAsync(async () =>
+            {
+                RunGroupJob(1);
+                var members = await Members();
+                ids = members.Where(m => m.GetProperty("lifecycle_state").GetString() == "InService").Select(m => m.GetProperty("instance_id").GetString()!).ToList();
+                var targets = await Targets();
+                return ids.Count == count && ids.All(i => targets.TryGetValue(i, out var state) && state != "draining");
+            }, TimeSpan.FromSeconds(60), $"{count} instances of the group were never in service and registered");
+            return ids;
+        }
+
+        // Passes racing from the start: two instances, each registered once (the registration is a set).
+        RunGroupJob(4);
+        var two = await RegisteredInService(2);
+        Assert.Equal(two.Order(StringComparer.Ordinal), (await Targets()).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([(web, "Added")], await Attached());
+
+        // A crash between a launch and its registration leaves an instance in service that the target group lacks: the next pass registers it.
+        await using (var sqlite = new SqliteConnection($"Data Source={_app.DatabasePath};Pooling=false"))
+        {
+            await sqlite.OpenAsync();
+            await using var delete = sqlite.CreateCommand();
+            delete.CommandText = "DELETE FROM network_registered_targets WHERE target_id = $id";
+            delete.Parameters.AddWithValue("$id", two[0]);
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        }
+
+        Assert.False((await Targets()).ContainsKey(two[0]));
+        await RegisteredInService(2);
+
+        // Behind a balancer, its node reports the first instance unhealthy: within the grace period it stays (a third comes for a new desired capacity
+        // meanwhile). Simulated servers have no switch to carry a node: a server of zone a with a tunnel address (too small for a guest) carries it, and
+        // its reports are made here with the agent's own client, as its agent's HAProxy statistics would be.
+        var join = await (await _root.PostJsonAsync("/api/v1/ec2/hosts/join-tokens", new { availability_zone = "us-east-1a" })).AssertOkAsync();
+        var balancerServer = new AgentApiClient(_app.CreateClient());
+        var small = new HostCapacity(1, 64);
+        var enrolled = await balancerServer.EnrolAsync(new EnrolRequest(join.GetProperty("join_token").GetString()!, "balancer-server", small), CancellationToken.None);
+        balancerServer.UseCredential(new HostCredential(enrolled.HostId, enrolled.HostSecret, enrolled.AvailabilityZone, "http://localhost"));
+        await balancerServer.ReportAsync(new HostReport(enrolled.HostId, 0, small, [], [], "192.0.2.1"), CancellationToken.None);
+        var lbArn = (await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "front", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync())
+            .GetProperty("load_balancer_arn").GetString()!;
+        await (await client.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = lbArn, protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = web } },
+        })).AssertOkAsync();
+        var nodeIds = (await (await client.GetAsync($"/api/v1/vpc/network-interfaces?vpc_id={vpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray()
+            .Where(n => n.GetProperty("description").GetString()!.StartsWith("ELB app/front/", StringComparison.Ordinal))
+            .Select(n => n.GetProperty("network_interface_id").GetString()!).ToList();
+        Assert.NotEmpty(nodeIds);
+        var (sick, well) = (two[0], two[1]);
+        async Task ReportAsync()
+        {
+            var reports = nodeIds.Select(node => new LoadBalancerNodeReport(lbArn, node, true,
+                [new TargetHealthReport(web, sick, 80, "unhealthy", "Target.ResponseCodeMismatch"), new TargetHealthReport(web, well, 80, "healthy", null)])).ToList();
+            await balancerServer.ReportAsync(new HostReport(enrolled.HostId, 0, small, [], [], "192.0.2.1", LoadBalancerNodes: reports), CancellationToken.None);
+        }
+
+        await ReportAsync();
+        Assert.Equal(("unhealthy", "healthy"), ((await Targets())[sick], (await Targets())[well]));
+        Assert.Equal([(web, "InService")], await Attached());
+        await (await client.PostJsonAsync($"{Api}/groups/web/desired-capacity", new { desired_capacity = 3 })).AssertOkAsync();
+        var three = await RegisteredInService(3);
+        Assert.Contains(sick, three);
+        Assert.Equal("Healthy", (await Members()).Single(m => m.GetProperty("instance_id").GetString() == sick).GetProperty("health_status").GetString());
+
+        // Past the grace period it is unhealthy and replaced: deregistered, drained for the target group's delay, then terminated.
+        var asked = DateTime.UtcNow;
+        await (await client.PutJsonAsync($"{Api}/groups/web", new { health_check_grace_period = 0 })).AssertOkAsync();
+        await AssertDrainedThenTerminatedAsync(sick, asked);
+        var replaced = await RegisteredInService(3);
+        Assert.DoesNotContain(sick, replaced);
+        await Eventually.TrueAsync(async () =>
+        {
+            RunGroupJob(1);
+            return (await Members()).All(m => m.GetProperty("instance_id").GetString() != sick);
+        }, TimeSpan.FromSeconds(30), "the terminated instance stayed in the group");
+        var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        var replacement = Assert.Single(activities, a => a.GetProperty("description").GetString() == $"Terminating EC2 instance: {sick}");
+        Assert.Contains("in response to an ELB system health check failure", replacement.GetProperty("cause").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Successful", replacement.GetProperty("status_code").GetString());
+
+        // Scale-in drains the instance it takes before terminating it too.
+        asked = DateTime.UtcNow;
+        await (await client.PostJsonAsync($"{Api}/groups/web/desired-capacity", new { desired_capacity = 2 })).AssertOkAsync();
+        string? victim = null;
+        var polls = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            // Polled often so as not to miss the wait; the job is asked for about twice a second, not at every poll.
+            if (polls++ % 5 == 0)
+            {
+                RunGroupJob(1);
+            }
+
+            victim = (await Members()).Where(m => m.GetProperty("lifecycle_state").GetString() == "Terminating:Wait").Select(m => m.GetProperty("instance_id").GetString()).FirstOrDefault();
+            return victim is not null;
+        }, TimeSpan.FromSeconds(30), "no instance went to Terminating:Wait at scale-in", TimeSpan.FromMilliseconds(100));
+        await AssertDrainedThenTerminatedAsync(victim!, asked);
+
+        // Detached: the group's instances drain out of the target group, and passes register nothing there any more.
+        var remaining = await RegisteredInService(2);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/groups/web/target-groups/detach", new { target_group_arns = new[] { web } })).StatusCode);
+        Assert.Empty(await Attached());
+        RunGroupJob(2);
+        await Eventually.TrueAsync(async () => !(await Targets()).Keys.Intersect(remaining).Any(), TimeSpan.FromSeconds(30), "the detached target group kept the group's instances");
+        Assert.Equal(remaining.Order(StringComparer.Ordinal), (await Members()).Where(m => m.GetProperty("lifecycle_state").GetString() == "InService")
+            .Select(m => m.GetProperty("instance_id").GetString()!).Order(StringComparer.Ordinal));
+
+        // The instance stays running, deregistered and draining (Terminating:Wait, the activity waiting for draining) until the target
+        // group's 4 s delay has passed since the call that took it out of service, and only then is terminated.
+        async Task AssertDrainedThenTerminatedAsync(string instanceId, DateTime askedAt)
+        {
+            var sawDraining = false;
+            var polls = 0;
+            await Eventually.TrueAsync(async () =>
+            {
+                if (polls++ % 5 == 0)
+                {
+                    RunGroupJob(1);
+                }
+
+                var state = await client.StateAsync(instanceId);
+                if (state != "running")
+                {
+                    return state is "shutting-down" or "terminated";
+                }
+
+                var member = (await Members()).SingleOrDefault(m => m.GetProperty("instance_id").GetString() == instanceId);
+                if (!sawDraining && member.ValueKind == JsonValueKind.Object && member.GetProperty("lifecycle_state").GetString() == "Terminating:Wait"
+                    && (await Targets()).GetValueOrDefault(instanceId) == "draining")
+                {
+                    sawDraining = true;
+                    var waiting = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray()
+                        .Single(a => a.GetProperty("description").GetString() == $"Terminating EC2 instance: {instanceId}");
+                    Assert.Equal("WaitingForELBConnectionDraining", waiting.GetProperty("status_code").GetString());
+                }
+
+                return false;
+            }, TimeSpan.FromSeconds(60), $"{instanceId} was never terminated", TimeSpan.FromMilliseconds(100));
+            var after = DateTime.UtcNow - askedAt;
+            Assert.True(sawDraining, $"{instanceId} was terminated without being seen draining first");
+            Assert.True(after >= TimeSpan.FromSeconds(4), $"{instanceId} was terminated {after.TotalSeconds:F1} s after the call; the deregistration delay is 4 s");
+            Assert.False((await Targets()).ContainsKey(instanceId));
+        }
     }
 }

@@ -66,6 +66,20 @@ internal static class AutoScalingEndpoints
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ChangeProcesses(name, body?.ScalingProcesses, Suspend: false), ct)));
 
+        api.MapGet("/groups/{name}/target-groups", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeLoadBalancerTargetGroups(name), ct)));
+        api.MapPost("/groups/{name}/target-groups", async ([FromRoute(Name = "name")] string name, TargetGroupsBody? body, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new AttachLoadBalancerTargetGroups(name, body?.TargetGroupArns), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/target-groups/detach", async ([FromRoute(Name = "name")] string name, TargetGroupsBody? body, ISender sender,
+            CancellationToken ct) =>
+        {
+            await sender.Send(new DetachLoadBalancerTargetGroups(name, body?.TargetGroupArns), ct);
+            return TypedResults.NoContent();
+        });
+
         api.MapPut("/groups/{name}/policies/{policy}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy, PolicyBody body,
                 ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new PutScalingPolicy(name, policy, body.PolicyType, body.AdjustmentType, body.ScalingAdjustment,
@@ -121,4 +135,6 @@ internal static class AutoScalingEndpoints
     internal sealed record ProtectionBody(List<string>? InstanceIds, bool? ProtectedFromScaleIn);
 
     internal sealed record ProcessesBody(List<string>? ScalingProcesses);
+
+    internal sealed record TargetGroupsBody(List<string>? TargetGroupArns);
 }

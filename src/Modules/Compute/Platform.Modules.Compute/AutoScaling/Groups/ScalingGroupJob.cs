@@ -101,6 +101,9 @@ internal sealed partial class ScalingGroupJob(IServiceScopeFactory scopes, Compu
 /// <summary>One pass over one leased group: observe its instances, resume recorded launches, then launch or terminate toward the desired capacity.</summary>
 internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimeProvider clock, ScalingGroup group)
 {
+    /// <summary>The rows this pass loaded: tracked again after EC2's terminate, which clears the shared context's tracker.</summary>
+    private List<ScalingGroupInstance> _loaded = [];
+
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private static string Time(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -112,6 +115,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
     {
         var members = await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated)
             .ToListAsync(cancellationToken);
+        _loaded = [.. members];
         await ObserveAsync(members, cancellationToken);
         var suspended = ScalingGroupLookup.Json<SuspendedProcess>(group.SuspendedProcesses).Select(p => p.ProcessName).ToHashSet(StringComparer.Ordinal);
         var launched = 0;
@@ -123,11 +127,22 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             launched += await LaunchAsync(intent, cancellationToken) ? 1 : 0;
         }
 
+        // Instances draining out of the target groups before termination: terminated once no target group holds them.
+        foreach (var draining in members.Where(m => m.LifecycleState == LifecycleStates.TerminatingWait).ToList())
+        {
+            await FinishDrainingAsync(draining, cancellationToken);
+        }
+
+        var failedElb = group.HealthCheckType == "ELB" && !suspended.Contains(ScalingProcesses.HealthCheck)
+            ? await ObserveTargetHealthAsync(members, cancellationToken)
+            : [];
         if (!suspended.Contains(ScalingProcesses.ReplaceUnhealthy))
         {
             foreach (var sick in members.Where(m => m.HealthStatus == "Unhealthy" && m.LifecycleState is LifecycleStates.InService or LifecycleStates.Pending).ToList())
             {
-                await TerminateAsync(sick, "an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped", cancellationToken);
+                await TerminateAsync(sick, failedElb.Contains(sick.ClientToken)
+                    ? "an instance was taken out of service in response to an ELB system health check failure"
+                    : "an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped", cancellationToken);
                 terminated++;
             }
         }
@@ -191,11 +206,17 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                     member.LifecycleState = LifecycleStates.InService;
                     member.LaunchedAt ??= Now;
                     break;
+                case InstanceStates.Terminated when member.LifecycleState == LifecycleStates.TerminatingWait:
+                    // Terminated by hand while it drained: nothing is left to wait for.
+                    member.LifecycleState = LifecycleStates.Terminated;
+                    await FinishActivityAsync(member, cancellationToken);
+                    break;
                 case InstanceStates.Terminated:
                     member.HealthStatus = member.LifecycleState == LifecycleStates.Terminating ? member.HealthStatus : "Unhealthy";
                     member.LifecycleState = member.LifecycleState == LifecycleStates.Terminating ? LifecycleStates.Terminated : member.LifecycleState;
                     break;
-                case InstanceStates.Stopping or InstanceStates.Stopped or InstanceStates.ShuttingDown when member.LifecycleState != LifecycleStates.Terminating:
+                case InstanceStates.Stopping or InstanceStates.Stopped or InstanceStates.ShuttingDown
+                    when member.LifecycleState is not (LifecycleStates.Terminating or LifecycleStates.TerminatingWait):
                     member.HealthStatus = "Unhealthy";
                     break;
             }
@@ -297,39 +318,170 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
     }
 
+    /// <summary>
+    /// Takes a member out of service. With target groups it is first deregistered from them and waits in
+    /// <c>Terminating:Wait</c> for their deregistration delay (connection draining, as AWS does); the instance is terminated
+    /// by the pass that finds it drained. The state is saved before the deregistration, so a crash between the two is
+    /// resumed by the next pass (deregistering is idempotent).
+    /// </summary>
     private async Task TerminateAsync(ScalingGroupInstance member, string cause, CancellationToken cancellationToken, bool capacityChanged = false)
     {
         var now = Now;
-        member.LifecycleState = LifecycleStates.Terminating;
-        var activity = new ScalingActivity
+        var drains = member.InstanceId is not null && ScalingGroupLookup.Json<string>(group.TargetGroupArns).Count > 0;
+        // Recorded before anything is done: a pass that dies after this is finished by the next one (FinishDrainingAsync).
+        member.LifecycleState = member.InstanceId is null ? LifecycleStates.Terminated : LifecycleStates.TerminatingWait;
+        db.ScalingActivities.Add(new ScalingActivity
         {
             Id = Guid.NewGuid().ToString(),
             GroupId = group.Id,
             AccountId = group.AccountId,
-            Description = $"Terminating EC2 instance: {member.InstanceId}",
+            Description = TerminationDescription(member),
             Cause = $"{(capacityChanged ? Prefix() : "")}At {Time(now)} {cause}.",
-            StatusCode = "InProgress",
+            StatusCode = drains ? WaitingForDraining : "InProgress",
             Progress = 50,
             StartTime = now,
-        };
-        db.ScalingActivities.Add(activity);
+        });
         await db.SaveChangesAsync(cancellationToken);
-        if (member.InstanceId is not null)
+        if (member.InstanceId is null)
         {
-            foreach (var arn in ScalingGroupLookup.Json<string>(group.TargetGroupArns))
-            {
-                await sender.Send(new DeregisterGroupTargets(group.AccountId, arn, [member.InstanceId]), cancellationToken);
-            }
-
-            await sender.Send(new TerminateInstance(member.InstanceId), cancellationToken);
+            await FinishActivityAsync(member, cancellationToken);
+            return;
         }
 
-        activity.StatusCode = "Successful";
-        activity.Progress = 100;
-        activity.EndTime = Now;
+        await FinishDrainingAsync(member, cancellationToken);
+    }
+
+    /// <summary>EC2's terminate, on this scope's context: it clears the context's tracker, so the pass's rows (all saved first) are tracked again after.</summary>
+    private async Task TerminateInstanceAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await sender.Send(new TerminateInstance(instanceId), cancellationToken);
+        if (db.Entry(group).State == EntityState.Detached)
+        {
+            db.Attach(group);
+        }
+
+        foreach (var row in _loaded.Where(r => db.Entry(r).State == EntityState.Detached))
+        {
+            db.Attach(row);
+        }
+    }
+
+    /// <summary>Auto Scaling's status code while an instance drains out of its load balancers.</summary>
+    private const string WaitingForDraining = "WaitingForELBConnectionDraining";
+
+    private static string TerminationDescription(ScalingGroupInstance member) => $"Terminating EC2 instance: {member.InstanceId}";
+
+    /// <summary>
+    /// A member in <c>Terminating:Wait</c>: deregistered from every target group that still has it in service, and
+    /// terminated once none holds it any more (each has drained it for its deregistration delay, or is gone).
+    /// </summary>
+    private async Task FinishDrainingAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        var instanceId = member.InstanceId!;
+        var drained = true;
+        foreach (var arn in ScalingGroupLookup.Json<string>(group.TargetGroupArns))
+        {
+            var mine = (await TargetHealthAsync(arn, cancellationToken)).Where(h => h.InstanceId == instanceId).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+
+            if (mine.Any(h => h.State != "draining"))
+            {
+                // Not yet deregistered (the pass that decided crashed first, or the target was registered again by hand).
+                try
+                {
+                    await sender.Send(new DeregisterGroupTargets(group.AccountId, arn, [instanceId]), cancellationToken);
+                }
+                catch (ApiException)
+                {
+                    // The target group went meanwhile: nothing to drain from.
+                }
+            }
+
+            // A target group without a deregistration delay lets it go at once.
+            drained &= !await HoldsAsync(arn, instanceId, cancellationToken);
+        }
+
+        if (!drained)
+        {
+            return;
+        }
+
+        await TerminateInstanceAsync(instanceId, cancellationToken);
+        member.LifecycleState = LifecycleStates.Terminating;
+        await FinishActivityAsync(member, cancellationToken);
+    }
+
+    /// <summary>True while the target group lists the instance in any state (a deregistration just made shows it draining).</summary>
+    private async Task<bool> HoldsAsync(string arn, string instanceId, CancellationToken cancellationToken) =>
+        (await TargetHealthAsync(arn, cancellationToken)).Any(h => h.InstanceId == instanceId);
+
+    private async Task FinishActivityAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        var description = TerminationDescription(member);
+        var activity = await db.ScalingActivities.Where(a => a.GroupId == group.Id && a.Description == description && a.EndTime == null)
+            .OrderByDescending(a => a.StartTime).FirstOrDefaultAsync(cancellationToken);
+        if (activity is not null)
+        {
+            activity.StatusCode = "Successful";
+            activity.Progress = 100;
+            activity.EndTime = Now;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>The target group's targets and their health; none when the target group is gone (nothing to drain from or register in).</summary>
+    private async Task<IReadOnlyList<GroupTargetHealth>> TargetHealthAsync(string arn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sender.Send(new DescribeGroupTargetHealth(group.AccountId, arn), cancellationToken);
+        }
+        catch (ApiException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Health check type ELB: an instance in service past the grace period that a target group of the group reports
+    /// unhealthy is unhealthy (and replaced). Returns the client tokens of the members found so.
+    /// </summary>
+    private async Task<HashSet<string>> ObserveTargetHealthAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
+    {
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        var graceEnd = Now - TimeSpan.FromSeconds(group.HealthCheckGracePeriod);
+        var checkable = members.Where(m => m.LifecycleState == LifecycleStates.InService && m.HealthStatus == "Healthy" && m.InstanceId is not null
+            && m.LaunchedAt is { } launched && launched <= graceEnd).ToList();
+        if (checkable.Count == 0)
+        {
+            return failed;
+        }
+
+        foreach (var arn in ScalingGroupLookup.Json<string>(group.TargetGroupArns))
+        {
+            var unhealthy = (await TargetHealthAsync(arn, cancellationToken)).Where(h => h.State == "unhealthy").Select(h => h.InstanceId).ToHashSet(StringComparer.Ordinal);
+            foreach (var member in checkable.Where(m => unhealthy.Contains(m.InstanceId!)))
+            {
+                member.HealthStatus = "Unhealthy";
+                failed.Add(member.ClientToken);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return failed;
+    }
+
+    /// <summary>
+    /// Registration is a set: every instance in service is registered in every target group of the group, and only those
+    /// missing are sent (no change reaches the balancers' servers on a pass with nothing to add). A crash between a launch
+    /// and its registration is healed by the next pass. An instance the target group refuses (terminated meanwhile) does
+    /// not keep the others out.
+    /// </summary>
     private async Task RegisterTargetsAsync(List<ScalingGroupInstance> members, HashSet<string> suspended, CancellationToken cancellationToken)
     {
         var arns = ScalingGroupLookup.Json<string>(group.TargetGroupArns);
@@ -339,9 +491,55 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             return;
         }
 
+        var added = new List<(string Arn, List<string> InstanceIds)>();
         foreach (var arn in arns)
         {
-            await sender.Send(new RegisterGroupTargets(group.AccountId, arn, inService), cancellationToken);
+            var registered = (await TargetHealthAsync(arn, cancellationToken)).Where(h => h.State != "draining").Select(h => h.InstanceId).ToHashSet(StringComparer.Ordinal);
+            var missing = inService.Where(i => !registered.Contains(i)).ToList();
+            if (missing.Count == 0)
+            {
+                continue;
+            }
+
+            added.Add((arn, missing));
+            try
+            {
+                await sender.Send(new RegisterGroupTargets(group.AccountId, arn, missing), cancellationToken);
+            }
+            catch (ApiException) when (missing.Count > 1)
+            {
+                foreach (var instanceId in missing)
+                {
+                    try
+                    {
+                        await sender.Send(new RegisterGroupTargets(group.AccountId, arn, [instanceId]), cancellationToken);
+                    }
+                    catch (ApiException)
+                    {
+                        // Refused (the instance is gone): the pass that replaces it goes on.
+                    }
+                }
+            }
+            catch (ApiException)
+            {
+                // The one instance was refused, or the target group is gone: the next pass tries again.
+            }
+        }
+
+        // A target group detached while this pass registered there: the detach deregistered before these registrations or
+        // this sees it now and takes them back, so a detached target group never keeps the group's instances.
+        var now = await db.ScalingGroups.AsNoTracking().Where(g => g.Id == group.Id).Select(g => g.TargetGroupArns).SingleOrDefaultAsync(cancellationToken) ?? "[]";
+        var still = ScalingGroupLookup.Json<string>(now).ToHashSet(StringComparer.Ordinal);
+        foreach (var (arn, instanceIds) in added.Where(a => !still.Contains(a.Arn)))
+        {
+            try
+            {
+                await sender.Send(new DeregisterGroupTargets(group.AccountId, arn, instanceIds), cancellationToken);
+            }
+            catch (ApiException)
+            {
+                // The target group is gone too.
+            }
         }
     }
 

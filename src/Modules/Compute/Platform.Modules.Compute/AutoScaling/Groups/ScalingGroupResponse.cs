@@ -52,6 +52,9 @@ internal static class LifecycleStates
     public const string Pending = "Pending";
     public const string InService = "InService";
     public const string Terminating = "Terminating";
+
+    /// <summary>Deregistered from the group's target groups and draining for their deregistration delay; terminated after it.</summary>
+    public const string TerminatingWait = "Terminating:Wait";
     public const string Terminated = "Terminated";
 }
 
