@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Network.Ec2Query;
 using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.Housekeeping;
+using Platform.Modules.Network.LoadBalancing.AwsQuery;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
 using Platform.Modules.Shared.AwsQuery;
@@ -31,7 +32,8 @@ internal static class NetworkModule
         services.AddScoped<NetworkHousekeepingJob>();
         services.AddScoped<LoadBalancing.Targets.TargetRegistry>();
         services.AddRecurringJob<NetworkHousekeepingJob>(NetworkHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<NetworkOptions>>().Value.HousekeepingCron);
-        services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)));
+        services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)))
+            .AddAwsQueryService(ElbQueryActions.Table(NetworkSettings.From(configuration)));
         return services;
     }
 

@@ -94,6 +94,24 @@ public sealed class AwsQueryParameters
         var text => throw ApiErrors.InvalidParameterValue($"Value ({text}) for parameter {_prefix}{name} is invalid. Expecting an integer."),
     };
 
+    public double? OptionalDouble(string name) => Optional(name) switch
+    {
+        null => null,
+        var text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) => value,
+        var text => throw ApiErrors.InvalidParameterValue($"Value ({text}) for parameter {_prefix}{name} is invalid. Expecting a number."),
+    };
+
+    /// <summary>
+    /// A list of strings that may be sent empty: botocore sends an empty list as the bare name (<c>TerminationPolicies=</c>),
+    /// which reads as an empty list here; null when the list is absent.
+    /// </summary>
+    public IReadOnlyList<string>? OptionalStringList(string name)
+    {
+        var bare = Optional(name);
+        var items = StringList(name);
+        return items.Count > 0 ? items : bare is not null ? [] : null;
+    }
+
     public bool? OptionalBool(string name) => Optional(name) switch
     {
         null => null,
