@@ -86,7 +86,15 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
                 LogStarted(logger, Namespace, PortName, ofPort);
             }
 
-            relay?.EnsureListening(Namespace);
+            try
+            {
+                relay?.EnsureListening(Namespace);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The relay's port taken in the namespace: the metadata service goes on; the relay is tried again next apply.
+                LogRelayUnavailable(logger, e.Message);
+            }
 
             return ofPort;
         }
@@ -268,6 +276,9 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance metadata service at 169.254.169.254:80 in network namespace {Namespace} (port {Port}, OpenFlow {OfPort})")]
     private static partial void LogStarted(ILogger logger, string @namespace, string port, int ofPort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Management relay unavailable: {Reason}")]
+    private static partial void LogRelayUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance metadata service unavailable: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
