@@ -5,6 +5,13 @@ namespace Platform.Tests.Common;
 /// <summary>A guest image built by the project's own script: deploy/test-image/build.sh, or deploy/db-image/build.sh (the database guest).</summary>
 internal sealed record TestImage(string Kernel, string Initrd)
 {
+    /// <summary>
+    /// Where this clone's database image is built: a directory of its own per repository (build.sh rebuilds only when its
+    /// inputs are newer), so clones with different image scripts on one machine never boot each other's image.
+    /// </summary>
+    public static string DatabaseImageDirectory =>
+        Path.Combine(Path.GetTempPath(), "platform-db-image-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Repository.Root)))[..12]);
+
     public static TestImage Build(string directory, string image = "test-image")
     {
         var script = Path.Combine(Repository.Root, "deploy", image, "build.sh");

@@ -26,7 +26,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
             ["Platform__AvailabilityZones__1"] = "us-east-1b",
         });
         var root = cloud.Root;
-        var image = TestImage.Build(Path.Combine(Path.GetTempPath(), "platform-db-image"), "db-image");
+        var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
         await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
             isPublic: false, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
         var network = await TenantNetwork.CreateAsync(root, "10.61");

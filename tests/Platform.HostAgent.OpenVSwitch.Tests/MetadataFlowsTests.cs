@@ -83,4 +83,45 @@ public sealed class MetadataFlowsTests
         Assert.DoesNotContain("169.254", FlowTable.Build(state), StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => MetadataFlows.SourceFor(40000));
     }
+
+    [Fact]
+    public void Given_a_managed_port_Then_its_TCP_to_the_relay_port_goes_to_the_service_and_back_and_no_other_port_gets_there()
+    {
+        // eni-1 is answered by the metadata service only, eni-2 is a managed guest with the metadata service off.
+        var state = FlowTableTests.TwoVpcs() with { Metadata = new MetadataService(20, ["eni-1"], new ManagementRelayService(8443, ["eni-2"])) };
+        var flows = Lines(state);
+
+        var request = Assert.Single(flows, f => f.Contains("reg5=2,tcp,nw_dst=169.254.169.254,tp_dst=8443", StringComparison.Ordinal));
+        Assert.Contains("table=20,priority=300,reg4=1,", request, StringComparison.Ordinal);
+        Assert.EndsWith("actions=set_field:169.254.0.2->ip_src,set_field:02:a9:fe:a9:fe:01->eth_src,set_field:02:a9:fe:a9:fe:fe->eth_dst,output:20", request,
+            StringComparison.Ordinal);
+        var reply = Assert.Single(flows, f => f.Contains("in_port=20,tcp,nw_src=169.254.169.254,tp_src=8443,nw_dst=169.254.0.2,", StringComparison.Ordinal));
+        Assert.EndsWith("output:2", reply, StringComparison.Ordinal);
+        // The managed port reaches the relay only, not the metadata responder (its endpoint is off); it can ask the service's MAC.
+        Assert.DoesNotContain(flows, f => f.Contains("reg5=2,tcp,nw_dst=169.254.169.254,tp_dst=80", StringComparison.Ordinal));
+        Assert.Single(flows, f => f.Contains("reg5=2,arp,arp_op=1,arp_tpa=169.254.169.254", StringComparison.Ordinal));
+        // The tenant's ports (1 answered by the metadata service, 3 not at all) have no way to the relay's port.
+        Assert.DoesNotContain(flows, f => f.Contains("tp_dst=8443", StringComparison.Ordinal) && !f.Contains("reg5=2,", StringComparison.Ordinal));
+        Assert.DoesNotContain(flows, f => f.Contains("tp_src=8443", StringComparison.Ordinal) && !f.EndsWith("output:2", StringComparison.Ordinal));
+        Assert.Single(flows, f => f.Contains("reg5=1,tcp,nw_dst=169.254.169.254,tp_dst=80", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Given_a_port_both_answered_and_managed_Then_it_has_both_services_and_one_ARP_answer()
+    {
+        var flows = Lines(FlowTableTests.TwoVpcs() with { Metadata = new MetadataService(20, ["eni-2"], new ManagementRelayService(8443, ["eni-2"])) });
+        Assert.Single(flows, f => f.Contains("reg5=2,tcp,nw_dst=169.254.169.254,tp_dst=80", StringComparison.Ordinal));
+        Assert.Single(flows, f => f.Contains("reg5=2,tcp,nw_dst=169.254.169.254,tp_dst=8443", StringComparison.Ordinal));
+        Assert.Single(flows, f => f.Contains("reg5=2,arp,", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(0)]
+    [InlineData(70000)]
+    public void Given_a_relay_port_that_is_the_metadata_services_or_no_port_Then_no_relay_flow_is_made(int port)
+    {
+        var flows = FlowTable.Build(FlowTableTests.TwoVpcs() with { Metadata = new MetadataService(20, [], new ManagementRelayService(port, ["eni-2"])) });
+        Assert.DoesNotContain("169.254", flows, StringComparison.Ordinal);
+    }
 }

@@ -17,18 +17,20 @@ public sealed class DatabaseChannelProtocolTests
     [InlineData("new\nline", "a\nsecond 3 configure line\n")]
     [InlineData("quo'te", "it's \"quoted\" \\ and ; DROP ROLE app; --")]
     [InlineData("ünïcødé", "パスワード")]
-    public void Given_any_user_name_and_password_Then_the_configure_line_is_one_line_of_ten_fields_that_give_them_back(string user, string password)
+    public void Given_any_user_name_and_password_Then_the_configure_line_is_one_line_of_eleven_fields_that_give_them_back(string user, string password)
     {
         var line = DatabaseChannelProtocol.Configure("r1", Database with { MasterUsername = user, MasterPassword = password });
 
         Assert.DoesNotContain('\n', line);
         var fields = line.Split(' ');
-        Assert.Equal(10, fields.Length);
+        Assert.Equal(11, fields.Length);
         Assert.Equal(["r1", "configure", "3"], fields[..3]);
         Assert.Equal(user, Encoding.UTF8.GetString(Convert.FromBase64String(fields[3])));
         Assert.Equal(password, Encoding.UTF8.GetString(Convert.FromBase64String(fields[4])));
         Assert.Equal("5432", fields[5]);
-        Assert.Equal(["CERT", "KEY", "CA"], fields[7..].Select(f => Encoding.UTF8.GetString(Convert.FromBase64String(f))));
+        Assert.Equal(["CERT", "KEY", "CA"], fields[7..10].Select(f => Encoding.UTF8.GetString(Convert.FromBase64String(f))));
+        // The stanza's name, which the guest checks is letters, digits and dashes.
+        Assert.Equal("db-ABC", fields[10]);
     }
 
     [Fact]
@@ -90,5 +92,51 @@ public sealed class DatabaseChannelProtocolTests
 
         Assert.Contains("<channel type=\"unix\"><source mode=\"bind\" path=\"/run/x/i-1.db.sock\" /><target type=\"virtio\" name=\"org.platform.database.0\" /></channel>",
             xml.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Replace("  ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private static readonly DatabaseBackupRepository Repository = new("api.platform.test:8443", "platform-rds-backups", "us-east-1", "db-ABC",
+        "AKIAEXAMPLE", "secret key/with+chars", "pass phrase\nwith a newline", 60, 7, "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n");
+
+    [Fact]
+    public void Given_a_backup_repository_Then_the_line_is_one_line_of_twelve_fields_that_give_every_value_back()
+    {
+        var line = DatabaseChannelProtocol.Repository("r2", Database, Repository);
+
+        Assert.DoesNotContain('\n', line);
+        var fields = line.Split(' ');
+        Assert.Equal(12, fields.Length);
+        Assert.Equal(["r2", "repository", DatabaseChannelProtocol.RepositoryHash(Database, Repository)], fields[..3]);
+        Assert.Equal([Repository.Endpoint, Repository.Bucket, Repository.Region, Repository.Path, Repository.AccessKeyId, Repository.SecretAccessKey,
+            Repository.CipherPassphrase, Repository.CaCertificatePem!], fields[3..11].Select(f => Encoding.UTF8.GetString(Convert.FromBase64String(f))));
+        Assert.Equal("7", fields[11]);
+    }
+
+    [Fact]
+    public void Given_repositories_Then_the_hash_changes_with_anything_the_guest_writes_and_not_with_the_archive_timeout()
+    {
+        var hash = DatabaseChannelProtocol.RepositoryHash(Database, Repository);
+        Assert.Matches("^[0-9a-f]{32}$", hash);
+        Assert.Equal(hash, DatabaseChannelProtocol.RepositoryHash(Database with { Generation = 9 }, Repository with { ArchiveTimeoutSeconds = 30 }));
+        DatabaseBackupRepository[] changed =
+        [
+            Repository with { Endpoint = "api.platform.test:9443" }, Repository with { Bucket = "other" }, Repository with { Region = "eu-west-1" },
+            Repository with { Path = "db-OTHER" }, Repository with { AccessKeyId = "AKIAOTHER" }, Repository with { SecretAccessKey = "s" },
+            Repository with { CipherPassphrase = "p" }, Repository with { CaCertificatePem = null }, Repository with { RetentionDays = 8 },
+        ];
+        Assert.Equal(changed.Length + 1, changed.Select(r => DatabaseChannelProtocol.RepositoryHash(Database, r)).Append(hash).Distinct().Count());
+        Assert.NotEqual(hash, DatabaseChannelProtocol.RepositoryHash(Database with { ResourceId = "db-XYZ" }, Repository));
+    }
+
+    [Theory]
+    [InlineData("status Available 7 f 3 1875820544 1 -", null)]
+    [InlineData("status Available 7 f 3 1875820544 1 - -", null)]
+    [InlineData("status Available 7 f 3 1875820544 1 - 0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef")]
+    [InlineData("status Available 7 f 3 1875820544 1 - 0123456789ABCDEF0123456789ABCDEF", null)]
+    [InlineData("status Available 7 f 3 1875820544 1 - 0123", null)]
+    public void Given_a_status_Then_the_repository_it_reports_is_taken_only_when_it_is_a_hash(string line, string? expected)
+    {
+        var fields = line.Split(' ');
+        Assert.Equal(DatabaseState.Available, DatabaseChannelProtocol.Report(fields).State);
+        Assert.Equal(expected, DatabaseChannelProtocol.ReportedRepository(fields));
     }
 }

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Platform.HostAgent.Agent;
 using Platform.HostAgent.Databases;
 using Platform.HostAgent.Images;
 using Platform.HostAgent.Libvirt;
+using Platform.HostAgent.Metadata;
 using Platform.HostAgent.OpenVSwitch;
 using Platform.HostAgent.OpenVSwitch.Tests;
 using Platform.HostAgent.Protocol;
@@ -25,6 +28,7 @@ namespace Platform.HostAgent.Tests;
 public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
 {
     private const string GuestAddress = "10.0.1.7";
+    private const string S3Name = "s3.platform.test";
 
     [OvsFact]
     public async Task Given_a_database_guest_with_a_blank_volume_Then_the_driver_configures_it_psql_logs_in_with_TLS_and_the_password_only_and_its_rows_survive_a_power_cut()
@@ -36,7 +40,7 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
         var id = $"i-{Guid.NewGuid():N}"[..19];
         var poolName = $"platform-test-{Guid.NewGuid():N}"[..24];
         var channels = Path.Combine(work, "channels");
-        var image = TestImage.Build(Path.Combine(Path.GetTempPath(), "platform-db-image"), "db-image");
+        var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
         Directory.CreateDirectory(Path.Combine(work, "images", imageId));
         File.Copy(image.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));
@@ -68,6 +72,11 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             Owner = $"host-{Guid.NewGuid():N}", DomainType = "qemu", ConsoleDirectory = work, Bridge = bridge, ChannelDirectory = channels,
         }, images, new ManualClock());
         var driver = new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1) });
+        // The API's S3 endpoint as the guest sees it through the agent's management relay (a stand-in that refuses every
+        // request with S3's AccessDenied: what is checked here is the path and its TLS, not S3).
+        await using var s3 = new RefusingS3Endpoint(S3Name);
+        var relayEndpoint = new MetadataEndpoint(bridge, MetadataTokens.Load(Path.Combine(work, "imds-token.key"), new ManualClock()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new ManagementRelay(new DnsEndPoint("127.0.0.1", s3.Port), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
         string Console() => File.Exists(Path.Combine(work, $"{id}.log")) ? File.ReadAllText(Path.Combine(work, $"{id}.log")) : "";
         try
         {
@@ -84,7 +93,7 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             }
 
             driver.Track(network);
-            var switchState = new GuestNetwork(new IntegrationBridge(switchDatabase), bridge, "127.0.0.1");
+            var switchState = new GuestNetwork(new IntegrationBridge(switchDatabase), bridge, "127.0.0.1", metadata: relayEndpoint, database: switchDatabase);
             await WaitForAsync(async () => (await switchState.ApplyAsync(network, CancellationToken.None)).PendingInterfaces.Count == 0, "the guest's port on the bridge", Console);
             await WaitForAsync(() => Task.FromResult(driver.Report(id) is { State: DatabaseState.Available, AppliedGeneration: 1 }), "the database available at generation 1", Console);
             var available = booted.Elapsed;
@@ -122,6 +131,32 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             Assert.Equal(2, (await PsqlAsync(peer, work, database.MasterPassword, "verify-full", "SELECT 1")).ExitCode);
             var report = driver.Report(id)!;
             Assert.False(report.PendingReboot);
+
+            // The backup repository: the guest's pgBackRest reaches the API's S3 endpoint by its name through the management
+            // relay (169.254.169.254 on the API's port), over TLS checked against the CA the repository names. With another
+            // CA the handshake fails and the endpoint is never asked; with the right one the signed request arrives (and is
+            // refused, which the driver reports while the database stays available).
+            var repository = new DatabaseBackupRepository($"{S3Name}:{s3.Port}", "platform-rds-backups", "us-east-1", modified.ResourceId, "AKIARELAYTEST0000001",
+                "relay-test-secret", "a cipher passphrase", 60, 7, Certificates("10.9.9.9").Ca);
+            driver.Track(network with { Instances = [instance with { Database = modified with { Backup = repository } }] });
+            await WaitForAsync(() => Task.FromResult(driver.Report(id)?.Message?.Contains("stanza-create", StringComparison.Ordinal) == true), "the repository with the wrong CA refused", Console);
+            output.WriteLine(driver.Report(id)!.Message);
+            Assert.Equal(DatabaseState.Available, driver.Report(id)!.State);
+            Assert.Empty(s3.Requests);
+            Assert.True(s3.Handshakes > 0, "no TLS handshake reached the endpoint through the relay");
+
+            var trusted = repository with { CaCertificatePem = s3.CaPem };
+            driver.Track(network with { Instances = [instance with { Database = modified with { Backup = trusted } }] });
+            await WaitForAsync(() => Task.FromResult(!s3.Requests.IsEmpty && driver.Report(id)?.Message?.Contains("403", StringComparison.Ordinal) == true),
+                "the repository's signed request through the relay", () => $"report: {driver.Report(id)?.Message}; {s3.Requests.Count} requests, {s3.Handshakes} handshakes\n{Console()}");
+            output.WriteLine(driver.Report(id)!.Message);
+            var first = s3.Requests.First();
+            // Path style, in the repository's path (pgBackRest first asks whether the stanza's archive.info is there).
+            Assert.StartsWith($"HEAD /platform-rds-backups/{modified.ResourceId}/", first.RequestLine, StringComparison.Ordinal);
+            Assert.Contains("Credential=AKIARELAYTEST0000001/", first.Authorization, StringComparison.Ordinal);
+            // pgBackRest names the host without the port (and signs it so): the API checks the signature over what was sent.
+            Assert.Equal(S3Name, first.Host);
+            Assert.Equal(DatabaseState.Available, driver.Report(id)!.State);
             Assert.InRange(report.Metrics!.FreeStorageBytes, 500L << 20, 1L << 30);
 
             // Committed rows survive the guest's power being pulled; the guest boots again from its volume as it was
@@ -212,7 +247,9 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
                 await peer.DeleteAsync();
             }
 
+            await relayEndpoint.DisposeAsync();
             await Shell.RunAsync("ovs-vsctl", "--if-exists", "del-br", bridge);
+            await Shell.RunAsync("ip", "netns", "del", "imds-" + bridge);
             Directory.Delete(work, recursive: true);
         }
     }
@@ -248,6 +285,118 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
         {
             Assert.True(DateTime.UtcNow < deadline, $"{what}: not there within 300 s. Console:\n{console()}");
             await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
+    /// An HTTPS endpoint on 127.0.0.1 for <paramref name="name"/> (its own CA) that answers every request with S3's
+    /// AccessDenied and records the request line, Host and Authorization; it counts TLS handshakes begun.
+    /// </summary>
+    private sealed class RefusingS3Endpoint : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly X509Certificate2 _certificate;
+        private readonly Task _serving;
+        private int _handshakes;
+
+        public RefusingS3Endpoint(string name)
+        {
+            var now = DateTimeOffset.UtcNow;
+            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var caRequest = new CertificateRequest("CN=Platform test API CA", caKey, HashAlgorithmName.SHA256);
+            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+            CaPem = ca.ExportCertificatePem();
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(name);
+            request.CertificateExtensions.Add(names.Build());
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+            using var issued = request.Create(ca, now.AddMinutes(-5), now.AddHours(12), [9, 8, 7, 6]);
+            _certificate = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+            _listener.Start();
+            _serving = ServeAsync();
+        }
+
+        public string CaPem { get; }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public System.Collections.Concurrent.ConcurrentQueue<(string RequestLine, string Host, string Authorization)> Requests { get; } = new();
+
+        public int Handshakes => Volatile.Read(ref _handshakes);
+
+        private async Task ServeAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(() => AnswerAsync(client));
+            }
+        }
+
+        private async Task AnswerAsync(TcpClient client)
+        {
+            using (client)
+            {
+                try
+                {
+                    Interlocked.Increment(ref _handshakes);
+                    await using var tls = new SslStream(client.GetStream());
+                    await tls.AuthenticateAsServerAsync(_certificate);
+                    using var reader = new StreamReader(tls, System.Text.Encoding.ASCII, leaveOpen: true);
+                    // A client that rejects the certificate (TLS 1.3: after the server's side of the handshake) sends no request.
+                    if (await reader.ReadLineAsync(_stop.Token) is not { Length: > 0 } line)
+                    {
+                        return;
+                    }
+
+                    string host = "", authorization = "";
+                    for (var header = await reader.ReadLineAsync(_stop.Token); !string.IsNullOrEmpty(header); header = await reader.ReadLineAsync(_stop.Token))
+                    {
+                        var colon = header.IndexOf(':', StringComparison.Ordinal);
+                        var (field, value) = colon < 0 ? (header, "") : (header[..colon].Trim(), header[(colon + 1)..].Trim());
+                        if (field.Equals("host", StringComparison.OrdinalIgnoreCase))
+                        {
+                            host = value;
+                        }
+                        else if (field.Equals("authorization", StringComparison.OrdinalIgnoreCase))
+                        {
+                            authorization = value;
+                        }
+                    }
+
+                    Requests.Enqueue((line, host, authorization));
+                    const string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>test</RequestId></Error>";
+                    await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                        $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), _stop.Token);
+                    await tls.ShutdownAsync();
+                }
+                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException)
+                {
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _serving;
+            _certificate.Dispose();
+            _stop.Dispose();
         }
     }
 }

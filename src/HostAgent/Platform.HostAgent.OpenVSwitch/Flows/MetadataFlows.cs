@@ -11,7 +11,18 @@ namespace Platform.HostAgent.OpenVSwitch.Flows;
 /// <param name="InterfaceIds">The guest ports (external_ids:iface-id) whose instances have the endpoint enabled; any other
 /// guest's packets to 169.254.169.254 go the ordinary way and are dropped by the VPC router (no answer, as EC2's
 /// <c>http_endpoint=disabled</c>).</param>
-public sealed record MetadataService(int OfPort, IReadOnlyCollection<string> InterfaceIds);
+/// <param name="Relay">The management relay beside the responder (null: none): what managed guests reach the platform's API through.</param>
+public sealed record MetadataService(int OfPort, IReadOnlyCollection<string> InterfaceIds, ManagementRelayService? Relay = null);
+
+/// <summary>
+/// The management relay's place on the bridge: the responder's namespace also listens on 169.254.169.254:<paramref name="Port"/>
+/// and relays TCP to the platform's API (its S3 endpoint for database backups). Only the ports of managed guests (database
+/// servers, on which the tenant has no shell) are taken there; a tenant guest's packets to that port go the ordinary way and
+/// are dropped by the VPC router, as the metadata service's are for a guest it does not answer.
+/// </summary>
+/// <param name="Port">The relay's TCP port (the API's own port, never 80: that is the metadata service's).</param>
+/// <param name="InterfaceIds">The managed guests' switch ports (external_ids:iface-id).</param>
+public sealed record ManagementRelayService(int Port, IReadOnlyCollection<string> InterfaceIds);
 
 /// <summary>
 /// Flows that take a guest's TCP to 169.254.169.254:80 to the metadata responder and back. The guest is named by the switch
@@ -82,24 +93,41 @@ public static class MetadataFlows
         }
 
         var enabled = service.InterfaceIds.ToHashSet(StringComparer.Ordinal);
+        var relayed = service.Relay is { Port: > 0 and <= 65535 and not 80 } relay ? relay.InterfaceIds.ToHashSet(StringComparer.Ordinal) : [];
         var routers = state.Vpcs.ToDictionary(v => v.VpcId, v => v.RouterMac, StringComparer.Ordinal);
         var of = service.OfPort.ToString(CultureInfo.InvariantCulture);
-        foreach (var port in state.Ports.Where(p => p.OfPort is > 0 and <= MaxOfPort && enabled.Contains(p.InterfaceId)).OrderBy(p => p.OfPort))
+        foreach (var port in state.Ports.Where(p => p.OfPort is > 0 and <= MaxOfPort && (enabled.Contains(p.InterfaceId) || relayed.Contains(p.InterfaceId)))
+            .OrderBy(p => p.OfPort))
         {
             var cookie = CookieBase | (uint)port.OfPort;
             var guest = port.OfPort.ToString(CultureInfo.InvariantCulture);
             var source = SourceFor(port.OfPort);
             var router = routers[port.VpcId];
-            // reg5 is the port the packet came in on (set by the classify table); this table is reached only from anti-spoofing.
-            add(cookie, FlowTable.EgressTrackTable, RequestPriority, $"reg4=1,reg5={guest},tcp,nw_dst={ServiceAddress},tp_dst=80",
-                $"set_field:{source}->ip_src,set_field:{ReturnGatewayMac}->eth_src,set_field:{ServiceMac}->eth_dst,output:{of}");
+            var tcpPorts = new List<int>(2);
+            if (enabled.Contains(port.InterfaceId))
+            {
+                tcpPorts.Add(80);
+            }
+
+            if (relayed.Contains(port.InterfaceId))
+            {
+                tcpPorts.Add(service.Relay!.Port);
+            }
+
+            foreach (var tcpPort in tcpPorts)
+            {
+                // reg5 is the port the packet came in on (set by the classify table); this table is reached only from anti-spoofing.
+                add(cookie, FlowTable.EgressTrackTable, RequestPriority, $"reg4=1,reg5={guest},tcp,nw_dst={ServiceAddress},tp_dst={tcpPort}",
+                    $"set_field:{source}->ip_src,set_field:{ReturnGatewayMac}->eth_src,set_field:{ServiceMac}->eth_dst,output:{of}");
+                add(cookie, FlowTable.ClassifyTable, RequestPriority, $"in_port={of},tcp,nw_src={ServiceAddress},tp_src={tcpPort},nw_dst={source}",
+                    $"set_field:{port.Ip}->ip_dst,set_field:{router}->eth_src,set_field:{port.Mac.ToLowerInvariant()}->eth_dst,output:{guest}");
+            }
+
             // A guest with a link-local route asks for the service's MAC itself: the VPC router's, as for any routed address.
             add(cookie, FlowTable.ForwardTable, RequestPriority, $"reg4=1,reg5={guest},arp,arp_op=1,arp_tpa={ServiceAddress}",
                 "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:" + router + "->eth_src,set_field:2->arp_op," +
                 "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:" + router + "->arp_sha," +
                 "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:" + ServiceAddress + "->arp_spa,in_port");
-            add(cookie, FlowTable.ClassifyTable, RequestPriority, $"in_port={of},tcp,nw_src={ServiceAddress},tp_src=80,nw_dst={source}",
-                $"set_field:{port.Ip}->ip_dst,set_field:{router}->eth_src,set_field:{port.Mac.ToLowerInvariant()}->eth_dst,output:{guest}");
         }
     }
 }

@@ -83,6 +83,12 @@ public sealed class AgentOptions
     /// <summary>The instance metadata service at 169.254.169.254 for this server's guests (with networking only); on by default.</summary>
     public bool MetadataService { get; set; } = true;
 
+    /// <summary>
+    /// The management relay beside the metadata service: managed guests (database servers) reach the API (its S3 endpoint,
+    /// for backups) at 169.254.169.254 on <see cref="ApiUrl"/>'s port; on by default, with the metadata service only.
+    /// </summary>
+    public bool ManagementRelay { get; set; } = true;
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");

@@ -24,11 +24,13 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
         var state = StateFor(desired, bridgeName, tunnelAddress, uplink);
         if (metadata is not null && database is not null && await metadata.EnsureAsync(database, cancellationToken) is { } metadataPort)
         {
-            state = state with { Metadata = new MetadataService(metadataPort, MetadataEndpoint.AnsweredInterfaces(desired)) };
+            var relay = metadata.Relay is { } managementRelay ? new ManagementRelayService(managementRelay.Port, ManagementRelay.RelayedInterfaces(desired)) : null;
+            state = state with { Metadata = new MetadataService(metadataPort, MetadataEndpoint.AnsweredInterfaces(desired), relay) };
         }
 
         var result = await bridge.ApplyAsync(state, cancellationToken);
         metadata?.Update(MetadataEndpoint.GuestsByPort(desired, result.Ports));
+        metadata?.Relay?.Update(ManagementRelay.RelayedPorts(desired, result.Ports));
         return result;
     }
 

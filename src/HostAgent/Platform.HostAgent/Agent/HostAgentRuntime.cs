@@ -57,7 +57,8 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         var consoles = new ConsoleTails(options.Simulated ? null : StateLayout.Consoles(options.StateDirectory));
         // The metadata service outlives libvirt sessions: it keeps answering while the agent reconnects.
         await using var metadata = options.NetworkingEnabled && options.MetadataService
-            ? new MetadataEndpoint(options.Bridge, MetadataTokens.Load(Path.Combine(options.StateDirectory, "imds-token.key"), clock), logger)
+            ? new MetadataEndpoint(options.Bridge, MetadataTokens.Load(Path.Combine(options.StateDirectory, "imds-token.key"), clock), logger,
+                options.ManagementRelay ? ManagementRelay.For(new Uri(options.ApiUrl), logger) : null)
             : null;
         // Like the metadata service, the database channels outlive libvirt sessions: guests run on while the agent reconnects.
         await using var databases = options.Simulated ? null

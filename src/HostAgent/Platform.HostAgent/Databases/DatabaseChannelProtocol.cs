@@ -9,11 +9,15 @@ namespace Platform.HostAgent.Databases;
 /// way per request, fields separated by one space; every field a tenant or the API chose travels as base64, so no value
 /// can add a field or a line:
 /// <code>
-/// → RID configure GENERATION USER PASSWORD PORT PARAMETERS CERT KEY CA     (USER, PASSWORD, PARAMETERS "name=value\n"…, PEMs: base64)
+/// → RID configure GENERATION USER PASSWORD PORT PARAMETERS CERT KEY CA STANZA  (USER, PASSWORD, PARAMETERS "name=value\n"…, PEMs: base64)
 /// ← RID ok configure GENERATION | RID busy WHAT | RID error MESSAGE
+/// → RID repository HASH ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA RETENTION-DAYS   (all but HASH and the days base64)
+/// ← RID ok repository HASH | RID busy WHAT | RID error MESSAGE
 /// → RID status
-/// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|-
+/// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|- [REPOSITORY-HASH|-]
 /// </code>
+/// The repository's HASH (<see cref="RepositoryHash"/>) is what the guest keeps of the repository it set up, so the agent
+/// sends it again only when it changed (new credentials, another bucket) or the guest has none (a new volume).
 /// The request id is echoed so an answer that arrives after its request timed out is told apart and dropped.
 /// </summary>
 internal static class DatabaseChannelProtocol
@@ -23,8 +27,29 @@ internal static class DatabaseChannelProtocol
         var parameters = string.Concat(database.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}\n"));
         return string.Join(' ', requestId, "configure", database.Generation.ToString(CultureInfo.InvariantCulture),
             Base64(database.MasterUsername), Base64(database.MasterPassword), database.Port.ToString(CultureInfo.InvariantCulture),
-            Base64(parameters), Base64(database.Tls.CertificatePem), Base64(database.Tls.PrivateKeyPem), Base64(database.Tls.CaCertificatePem));
+            Base64(parameters), Base64(database.Tls.CertificatePem), Base64(database.Tls.PrivateKeyPem), Base64(database.Tls.CaCertificatePem),
+            database.ResourceId);
     }
+
+    public static string Repository(string requestId, DesiredDatabase database, DatabaseBackupRepository repository) =>
+        string.Join(' ', requestId, "repository", RepositoryHash(database, repository), Base64(repository.Endpoint), Base64(repository.Bucket),
+            Base64(repository.Region), Base64(repository.Path), Base64(repository.AccessKeyId), Base64(repository.SecretAccessKey),
+            Base64(repository.CipherPassphrase), Base64(repository.CaCertificatePem ?? ""), repository.RetentionDays.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// 32 hex digits of SHA-256 over everything the guest's repository configuration is made of: equal exactly when the
+    /// guest would write the same configuration (the archive timeout is PostgreSQL's, not the repository's).
+    /// </summary>
+    public static string RepositoryHash(DesiredDatabase database, DatabaseBackupRepository repository)
+    {
+        var text = string.Join('\n', database.ResourceId, repository.Endpoint, repository.Bucket, repository.Region, repository.Path, repository.AccessKeyId,
+            repository.SecretAccessKey, repository.CipherPassphrase, repository.CaCertificatePem ?? "", repository.RetentionDays.ToString(CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+    }
+
+    /// <summary>The repository hash a status answer's fields carry (null: the guest has set up none).</summary>
+    public static string? ReportedRepository(IReadOnlyList<string> fields) =>
+        fields.Count >= 9 && fields[8] != "-" && fields[8].Length == 32 && fields[8].All(char.IsAsciiHexDigitLower) ? fields[8] : null;
 
     public static string Status(string requestId) => $"{requestId} status";
 

@@ -179,7 +179,7 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
         {
             var options = _driver._options;
             var desired = _desired;
-            var status = await StatusAsync(channel, cancellationToken);
+            var (status, repository) = await StatusAsync(channel, cancellationToken);
             string? problem = null;
             if (status.AppliedGeneration < desired.Generation && status.State != DatabaseState.Failed)
             {
@@ -192,25 +192,45 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                 }
                 else if (answer.Kind == DatabaseAnswerKind.Ok)
                 {
-                    status = await StatusAsync(channel, cancellationToken);
+                    (status, repository) = await StatusAsync(channel, cancellationToken);
                 }
             }
 
-            _report = problem is null ? status : status with { State = DatabaseState.Failed, Message = problem };
+            string? backupProblem = null;
+            if (problem is null && desired.Backup is { } backup && status.State == DatabaseState.Available
+                && repository != DatabaseChannelProtocol.RepositoryHash(desired, backup))
+            {
+                // The backup repository (pgBackRest's stanza in the platform's S3, reached through the management relay),
+                // set up once per configuration: the guest keeps the hash of what it set up on its volume.
+                var id = channel.NextRequestId();
+                var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Repository(id, desired, backup), options.ConfigureTimeout, cancellationToken);
+                if (answer.Kind == DatabaseAnswerKind.Error)
+                {
+                    backupProblem = answer.Fields[0];
+                    LogRepositoryFailed(_driver._logger, _instanceId, backupProblem);
+                }
+            }
+
+            _report = problem is not null ? status with { State = DatabaseState.Failed, Message = problem }
+                : backupProblem is not null ? status with { Message = "The backup repository could not be set up: " + backupProblem }
+                : status;
         }
 
-        private async Task<DatabaseReport> StatusAsync(DatabaseChannel channel, CancellationToken cancellationToken)
+        private async Task<(DatabaseReport Report, string? Repository)> StatusAsync(DatabaseChannel channel, CancellationToken cancellationToken)
         {
             var id = channel.NextRequestId();
             var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Status(id), _driver._options.StatusTimeout, cancellationToken);
             return answer.Kind == DatabaseAnswerKind.Ok
-                ? DatabaseChannelProtocol.Report(answer.Fields)
+                ? (DatabaseChannelProtocol.Report(answer.Fields), DatabaseChannelProtocol.ReportedRepository(answer.Fields))
                 : throw new FormatException($"The status request was answered {answer.Kind}: {string.Join(' ', answer.Fields)}");
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Database channel of {InstanceId}: {Problem}; connecting again")]
     private static partial void LogChannelProblem(ILogger logger, string instanceId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} could not set up its backup repository: {Problem}")]
+    private static partial void LogRepositoryFailed(ILogger logger, string instanceId, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} refused generation {Generation}: {Problem}")]
     private static partial void LogConfigureFailed(ILogger logger, string instanceId, long generation, string problem);

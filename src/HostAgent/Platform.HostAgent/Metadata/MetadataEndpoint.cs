@@ -22,8 +22,9 @@ namespace Platform.HostAgent.Metadata;
 /// address that names the guest's switch port; the responder maps it to the guest and answers only from that guest's data.
 /// The responder runs beside the agent's rounds (it is not paused while they reconcile) and is set up again, idempotently,
 /// on every apply: after an Open vSwitch restart the port comes back in the server's namespace and is moved in again.
+/// The same namespace holds the <see cref="ManagementRelay"/> (when given one, which it then owns): managed guests' path to the API.
 /// </summary>
-public sealed partial class MetadataEndpoint(string bridge, MetadataTokens tokens, ILogger logger) : IAsyncDisposable
+public sealed partial class MetadataEndpoint(string bridge, MetadataTokens tokens, ILogger logger, ManagementRelay? relay = null) : IAsyncDisposable
 {
     private const int Port = 80;
 
@@ -39,6 +40,9 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
 
     /// <summary>The bridge's internal port for the responder (at most 15 characters, derived from the bridge's name).</summary>
     public string PortName { get; } = "md" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bridge)))[..10];
+
+    /// <summary>The management relay in the service's namespace (null: none).</summary>
+    public ManagementRelay? Relay => relay;
 
     /// <summary>The guests answered, by OpenFlow port: replaced whole after every apply.</summary>
     public void Update(IReadOnlyDictionary<int, MetadataGuest> guests) => Volatile.Write(ref _guests, guests);
@@ -80,6 +84,16 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
                 _server = Build(_listener);
                 await _server.StartAsync(cancellationToken);
                 LogStarted(logger, Namespace, PortName, ofPort);
+            }
+
+            try
+            {
+                relay?.EnsureListening(Namespace);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The relay's port taken in the namespace: the metadata service goes on; the relay is tried again next apply.
+                LogRelayUnavailable(logger, e.Message);
             }
 
             return ofPort;
@@ -252,12 +266,19 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
         // Kestrel listens on a socket of its own made from the handle and leaves the original open: closed here, or a
         // restarted responder would share the port with a listener nobody accepts on.
         _listener?.Dispose();
+        if (relay is not null)
+        {
+            await relay.DisposeAsync();
+        }
 
         _setup.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance metadata service at 169.254.169.254:80 in network namespace {Namespace} (port {Port}, OpenFlow {OfPort})")]
     private static partial void LogStarted(ILogger logger, string @namespace, string port, int ofPort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Management relay unavailable: {Reason}")]
+    private static partial void LogRelayUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance metadata service unavailable: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
