@@ -1,6 +1,6 @@
 using Hangfire;
 using Hangfire.Storage;
-using Hangfire.Storage.SQLite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
 
@@ -8,8 +8,9 @@ namespace Platform.Api.Tests.Hosting;
 
 /// <summary>
 /// An API killed with kill -9 while Hangfire held a recurring job's lock leaves the lock in the database until it
-/// expires; the next start used to wait 15 s for it and then die (the fault-injection run of 2026-12-05). Here
-/// another storage connection holds the lock, as the dead process's row would, while the API starts.
+/// expires; the next start used to wait 15 s for it and then die (the fault-injection run of 2026-12-05). Here the
+/// row such a process leaves (Hangfire.Storage.SQLite's DistributedLock table, an owner that is gone, expiring in two
+/// minutes) is put in the database before the API starts.
 /// </summary>
 public sealed class RecurringJobLockTests
 {
@@ -25,10 +26,10 @@ public sealed class RecurringJobLockTests
             dataDirectory = first.DataDirectory;
         }
 
-        var storage = new SQLiteStorage(Path.Combine(dataDirectory, "platform.db"), new SQLiteStorageOptions());
-        // Taken on a pool thread: Hangfire counts a lock its own async flow holds as re-entered, and the flow would
-        // reach the API's start-up.
-        var held = await Task.Run(() => storage.GetConnection().AcquireDistributedLock("lock:recurring-job:" + JobId, TimeSpan.FromSeconds(5)));
+        var lockRow = Guid.NewGuid().ToString();
+        await ExecuteAsync(dataDirectory, "INSERT INTO DistributedLock (Id, Resource, ResourceKey, ExpireAt) VALUES ($id, $resource, 'killed-owner', $expires)",
+            ("$id", lockRow), ("$resource", "HangFire:lock:recurring-job:" + JobId), ("$expires", DateTime.UtcNow.AddMinutes(2).Ticks));
+        var held = true;
         try
         {
             await using var second = new PlatformApp(dataDirectory, runJobs: false, settings: new Dictionary<string, string?>
@@ -42,15 +43,33 @@ public sealed class RecurringJobLockTests
             Assert.True(started.Elapsed < TimeSpan.FromSeconds(14), $"start-up waited {started.Elapsed} for the held lock");
             Assert.NotEqual("*/7 * * * *", CronOf(second, JobId));
 
-            held.Dispose();
-            held = null;
+            // The lock goes, as the dead owner's row does when it expires.
+            await ExecuteAsync(dataDirectory, "DELETE FROM DistributedLock WHERE Id = $id", ("$id", lockRow));
+            held = false;
             await Eventually.TrueAsync(() => Task.FromResult(CronOf(second, JobId) == "*/7 * * * *"),
                 TimeSpan.FromSeconds(60), "the job's new schedule was not stored after the lock was released");
         }
         finally
         {
-            held?.Dispose();
+            if (held)
+            {
+                await ExecuteAsync(dataDirectory, "DELETE FROM DistributedLock WHERE Id = $id", ("$id", lockRow));
+            }
         }
+    }
+
+    private static async Task ExecuteAsync(string dataDirectory, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "platform.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync();
     }
 
     private static string? CronOf(PlatformApp app, string id)
