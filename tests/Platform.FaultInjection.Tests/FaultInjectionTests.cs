@@ -428,7 +428,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    Assert.Fail($"{what}: not within {StepBound.TotalSeconds} s; last: {answer.Body}\nagent log:\n{platform.Log("agent")}");
+                    Assert.Fail($"{what}: not within {StepBound.TotalSeconds} s; last: {answer.Body}\nAPI log:\n{platform.Log("api")}\nagent log:\n{platform.Log("agent")}");
                 }
 
                 await Task.Delay(500);

@@ -26,7 +26,9 @@ internal static class PlatformJobs
                 var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ResolveConnectionString(platform.DataDirectory)).DataSource;
                 // Outbox notifications wait for a worker's next look at the queue: a security-group change reaches the
                 // servers only after it (bench/rule-latency-api.sh). Two workers at 200 ms: ten cheap queries a second.
-                hangfire.UseSQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) });
+                // Its locks are file locks beside the database, freed when their holder's process ends (see ProcessLifetimeLockStorage).
+                hangfire.UseStorage(new ProcessLifetimeLockStorage(
+                    new SQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) }), path + ".locks"));
             }
             else
             {

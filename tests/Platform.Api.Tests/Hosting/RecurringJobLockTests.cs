@@ -1,16 +1,17 @@
+using System.Diagnostics;
 using Hangfire;
 using Hangfire.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Api.Jobs;
 using Platform.Api.Tests.TestEngine;
 
 namespace Platform.Api.Tests.Hosting;
 
 /// <summary>
-/// An API killed with kill -9 while Hangfire held a recurring job's lock leaves the lock in the database until it
-/// expires; the next start used to wait 15 s for it and then die (the fault-injection run of 2026-12-05). Here the
-/// row such a process leaves (Hangfire.Storage.SQLite's DistributedLock table, an owner that is gone, expiring in two
-/// minutes) is put in the database before the API starts.
+/// A recurring job's lock held elsewhere (another replica in the middle of storing it) when the API starts: the start used
+/// to wait 15 s for it and then die (the fault-injection run of 2026-12-05, where the holder was an API just killed with
+/// kill -9). The holder here is another process, a Python one holding flock(2) on the lock's file (the embedded storage's
+/// locks are file locks: <see cref="ProcessLifetimeLockStorage"/>), killed while the API runs.
 /// </summary>
 public sealed class RecurringJobLockTests
 {
@@ -26,50 +27,23 @@ public sealed class RecurringJobLockTests
             dataDirectory = first.DataDirectory;
         }
 
-        var lockRow = Guid.NewGuid().ToString();
-        await ExecuteAsync(dataDirectory, "INSERT INTO DistributedLock (Id, Resource, ResourceKey, ExpireAt) VALUES ($id, $resource, 'killed-owner', $expires)",
-            ("$id", lockRow), ("$resource", "HangFire:lock:recurring-job:" + JobId), ("$expires", DateTime.UtcNow.AddMinutes(2).Ticks));
-        var held = true;
-        try
+        using var holder = await FileLockHolder.StartAsync(
+            Path.Combine(dataDirectory, "platform.db.locks", ProcessLifetimeLockStorage.FileName("lock:recurring-job:" + JobId)));
+        await using var second = new PlatformApp(dataDirectory, runJobs: false, settings: new Dictionary<string, string?>
         {
-            await using var second = new PlatformApp(dataDirectory, runJobs: false, settings: new Dictionary<string, string?>
-            {
-                ["Compute:HousekeepingCron"] = "*/7 * * * *",
-            });
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            _ = second.Server;
-            using var response = await second.SignedClient(second.RootCredentials).GetAsync("/api/v1/ec2/instances");
-            Assert.True(response.IsSuccessStatusCode, $"the API answered {(int)response.StatusCode} while the lock was held");
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(14), $"start-up waited {started.Elapsed} for the held lock");
-            Assert.NotEqual("*/7 * * * *", CronOf(second, JobId));
+            ["Compute:HousekeepingCron"] = "*/7 * * * *",
+        });
+        var started = Stopwatch.StartNew();
+        _ = second.Server;
+        using var response = await second.SignedClient(second.RootCredentials).GetAsync("/api/v1/ec2/instances");
+        Assert.True(response.IsSuccessStatusCode, $"the API answered {(int)response.StatusCode} while the lock was held");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(14), $"start-up waited {started.Elapsed} for the held lock");
+        Assert.NotEqual("*/7 * * * *", CronOf(second, JobId));
 
-            // The lock goes, as the dead owner's row does when it expires.
-            await ExecuteAsync(dataDirectory, "DELETE FROM DistributedLock WHERE Id = $id", ("$id", lockRow));
-            held = false;
-            await Eventually.TrueAsync(() => Task.FromResult(CronOf(second, JobId) == "*/7 * * * *"),
-                TimeSpan.FromSeconds(60), "the job's new schedule was not stored after the lock was released");
-        }
-        finally
-        {
-            if (held)
-            {
-                await ExecuteAsync(dataDirectory, "DELETE FROM DistributedLock WHERE Id = $id", ("$id", lockRow));
-            }
-        }
-    }
-
-    private static async Task ExecuteAsync(string dataDirectory, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "platform.db")}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await command.ExecuteNonQueryAsync();
+        // The holder dies as a killed API does: its lock goes with it.
+        await holder.KillAsync();
+        await Eventually.TrueAsync(() => Task.FromResult(CronOf(second, JobId) == "*/7 * * * *"),
+            TimeSpan.FromSeconds(60), "the job's new schedule was not stored after the lock's holder died");
     }
 
     private static string? CronOf(PlatformApp app, string id)
