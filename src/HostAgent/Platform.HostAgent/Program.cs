@@ -21,6 +21,24 @@ if (AgentTls.Problem(agentOptions) is { } problem)
     return 1;
 }
 
+// One agent per state directory: a second one (an agent orphaned when its supervisor was killed, then `up` again) would
+// converge the same domains, switch ports and pool against the first. An exclusive flock, which the kernel drops when
+// this process ends however it ends; the second start is refused with its own exit code.
+Directory.CreateDirectory(agentOptions.StateDirectory);
+var lockPath = Path.Combine(agentOptions.StateDirectory, "agent.lock");
+FileStream stateLock;
+try
+{
+    stateLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+}
+catch (IOException)
+{
+    await Console.Error.WriteLineAsync($"Another agent runs on the state directory {agentOptions.StateDirectory} (it holds {lockPath}); stop it first.");
+    return 3;
+}
+
+using var heldStateLock = stateLock;
+
 // HTTPS to the API, its certificate checked against the pinned CA (docs/OPERATIONS.md, "Certificates").
 builder.Services.AddHttpClient(nameof(AgentApiClient)).ConfigurePrimaryHttpMessageHandler(() => AgentTls.Handler(agentOptions));
 // Every heartbeat and long poll is an HTTP call: logged only when something goes wrong.

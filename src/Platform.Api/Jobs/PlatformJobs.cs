@@ -17,9 +17,11 @@ internal static class PlatformJobs
     {
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
-        services.AddHangfire(hangfire =>
+        // The storage and the job activator are this host's own services. Hangfire's AddHangfire also sets its process-wide
+        // statics (JobStorage.Current, JobActivator.Current), which a second host in the same process (the test suite runs
+        // several at once) overwrites; registered first, ours are the ones this host's server, clients and dashboard use.
+        services.AddSingleton<JobStorage>(_ =>
         {
-            hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.Sqlite)
             {
                 Directory.CreateDirectory(platform.DataDirectory);
@@ -27,14 +29,17 @@ internal static class PlatformJobs
                 // Outbox notifications wait for a worker's next look at the queue: a security-group change reaches the
                 // servers only after it (bench/rule-latency-api.sh). Two workers at 200 ms: ten cheap queries a second.
                 // Its locks are file locks beside the database, freed when their holder's process ends (see ProcessLifetimeLockStorage).
-                hangfire.UseStorage(new ProcessLifetimeLockStorage(
-                    new SQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) }), path + ".locks"));
+                return new ProcessLifetimeLockStorage(
+                    new SQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) }), path + ".locks");
             }
-            else
-            {
-                hangfire.UseSqlServerStorage(database.ResolveConnectionString(platform.DataDirectory));
-            }
+
+            return new Hangfire.SqlServer.SqlServerStorage(database.ResolveConnectionString(platform.DataDirectory));
         });
+        services.AddSingleton<JobActivator>(provider => new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((provider, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>())
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>())));
 
         // Tests and tools may run the API without executing jobs; the jobs then wait in storage.
         if (configuration.GetValue($"{SectionName}:ServerEnabled", defaultValue: true))

@@ -9,6 +9,7 @@ namespace Platform.Api.Tests.Compute;
 /// listening end): it pings while its main loop works, also while it is still trying to enrol with an API that does
 /// not answer, which used to go unpinged until the first report.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class AgentWatchdogTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("platform-watchdog-").FullName;

@@ -9,6 +9,7 @@ namespace Platform.Api.Tests.Compute;
 /// The fault is real: the agent's switch socket does not exist until the test links it to the machine's
 /// running Open vSwitch, on a bridge of the test's own.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class DegradedHostTests : IAsyncLifetime, IDisposable
 {
     private readonly PlatformApp _app = new(settings: new Dictionary<string, string?>

@@ -14,6 +14,7 @@ namespace Platform.Api.Tests.EndToEnd;
 /// never installs units. The agent drives libvirt's simulated host (<c>test:///default</c>) and a bridge of its own on
 /// the machine's Open vSwitch.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class PlatformShTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("platform-sh-").FullName;

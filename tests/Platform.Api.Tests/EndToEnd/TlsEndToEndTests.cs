@@ -14,6 +14,7 @@ namespace Platform.Api.Tests.EndToEnd;
 /// Debian's aws CLI with <c>--ca-bundle</c> work against it; the HostAgent enrols only with an API whose certificate
 /// chains to its pinned CA; an operator's certificate is served when configured; plain HTTP listeners are refused.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class TlsEndToEndTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("platform-tls-").FullName;

@@ -21,7 +21,7 @@ namespace Platform.Api.Tests.EndToEnd;
 /// address, prefix and gateway the API gave the instance. Flows, VLANs, tunnels and firewalls are the agents'.
 /// NetworkEndToEndTests covers real guests on one server.
 /// </remarks>
-[Collection(OpenVSwitchCollection.Name)]
+[Collection(MachineCollection.Name)]
 public sealed class TwoServerNetworkTests
 {
     [OvsFact]

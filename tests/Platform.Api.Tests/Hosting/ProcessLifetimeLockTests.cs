@@ -21,8 +21,6 @@ public sealed class ProcessLifetimeLockTests : IDisposable
 
     public ProcessLifetimeLockTests()
     {
-        // Hangfire logs through a process-wide provider, which an API host of an earlier test may have left disposed.
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         var database = Path.Combine(_directory, "jobs.db");
         _storage = new ProcessLifetimeLockStorage(new SQLiteStorage(database, new SQLiteStorageOptions()), database + ".locks");
     }

@@ -73,15 +73,25 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is not null && output.Count < 200)
+            {
+                output.Enqueue(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var ca = scheme == "http" ? null : operatorCertificate?.CertificatePath ?? Path.Combine(dataDirectory, "ca.pem");
         var api = new ApiProcess(process, dataDirectory, new Uri($"{scheme}://127.0.0.1:{port}"), new Uri($"{scheme}://127.0.0.1:{s3Port}"), ca);
         using var client = new HttpClient(api.CreateHandler()) { BaseAddress = api.BaseAddress };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A fresh start migrates every module's schema: about 5 s on an idle machine, over 30 s on a loaded one.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try
@@ -99,8 +109,9 @@ public sealed class ApiProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
+        var exited = process.HasExited ? $"it exited with code {process.ExitCode}" : "it still ran";
         await api.DisposeAsync();
-        throw new InvalidOperationException("The API process did not become ready within 60 s.");
+        throw new InvalidOperationException($"The API process did not become ready within 120 s ({exited}); its first lines:\n{string.Join('\n', output)}");
     }
 
     /// <summary>A handler that trusts <see cref="CaCertificatePath"/> alone (as the HostAgent does), or a plain one over HTTP.</summary>
