@@ -195,6 +195,52 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
             .GetProperty("AutoScalingGroups").GetArrayLength());
     }
 
+    /// <summary>Scheduled actions with awscli 2: put (one-time and recurring in a time zone), describe with and without the group, batch delete, the errors.</summary>
+    [Fact]
+    public async Task Given_awscli_2_When_it_schedules_actions_Then_it_prints_what_AWS_would()
+    {
+        const string cli = AwsCli.Debian;
+        var root = _cloud.Api.RootCredentials();
+        Task<JsonElement> Aws(params string[] arguments) => _cloud.JsonAsync(cli, root, arguments);
+
+        var vpcId = (await Aws("ec2", "create-vpc", "--cidr-block", "10.32.0.0/16")).GetProperty("Vpc").GetProperty("VpcId").GetString()!;
+        var subnetId = (await Aws("ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", "10.32.1.0/24", "--availability-zone", Ec2Cloud.Zone))
+            .GetProperty("Subnet").GetProperty("SubnetId").GetString()!;
+        await Aws("ec2", "create-launch-template", "--launch-template-name", "web-sched", "--launch-template-data", $$"""{"ImageId":"{{_cloud.ImageId}}"}""");
+        await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--launch-template", "LaunchTemplateName=web-sched",
+            "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
+
+        var start = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "once",
+            "--start-time", start, "--desired-capacity", "1");
+        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays",
+            "--recurrence", "0 9 * * 1-5", "--time-zone", "Europe/Paris", "--min-size", "0", "--max-size", "2");
+        await _cloud.FailsAsync(cli, root, "ValidationError", "PutScheduledUpdateGroupAction", "autoscaling", "put-scheduled-update-group-action",
+            "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "bad", "--recurrence", "0 9 * *", "--min-size", "0");
+
+        var actions = (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
+            .GetProperty("ScheduledUpdateGroupActions").EnumerateArray().ToList();
+        Assert.Equal(["once", "weekdays"], actions.Select(a => a.GetProperty("ScheduledActionName").GetString()));
+        Assert.Equal(start, actions[0].GetProperty("StartTime").GetString()!.Replace("+00:00", "Z", StringComparison.Ordinal));
+        Assert.Equal(1, actions[0].GetProperty("DesiredCapacity").GetInt32());
+        Assert.Equal(("0 9 * * 1-5", "Europe/Paris", 2), (actions[1].GetProperty("Recurrence").GetString(), actions[1].GetProperty("TimeZone").GetString(),
+            actions[1].GetProperty("MaxSize").GetInt32()));
+        Assert.Contains(":scheduledUpdateGroupAction:", actions[1].GetProperty("ScheduledActionARN").GetString(), StringComparison.Ordinal);
+        Assert.True((await Aws("autoscaling", "describe-scheduled-actions")).GetProperty("ScheduledUpdateGroupActions").GetArrayLength() >= 2);
+
+        var failed = (await Aws("autoscaling", "batch-delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-names", "once", "none"))
+            .GetProperty("FailedScheduledActions").EnumerateArray().ToList();
+        Assert.Equal(("none", "ValidationError"), (Assert.Single(failed).GetProperty("ScheduledActionName").GetString(), failed[0].GetProperty("ErrorCode").GetString()));
+        await Aws("autoscaling", "delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays");
+        Assert.Equal(0, (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
+            .GetProperty("ScheduledUpdateGroupActions").GetArrayLength());
+
+        // Account-wide describes, as AWS answers them without a group name.
+        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-scaling-activities")).GetProperty("Activities").ValueKind);
+        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-policies")).GetProperty("ScalingPolicies").ValueKind);
+        await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--force-delete");
+    }
+
     [Fact]
     public async Task Given_query_requests_outside_the_CLI_When_sent_Then_answers_and_errors_are_Auto_Scaling_XML_and_change_nothing()
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.AutoScaling.Policies;
+using Platform.Modules.Compute.AutoScaling.ScheduledActions;
 using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Compute.AutoScaling;
@@ -95,8 +96,44 @@ internal static class AutoScalingEndpoints
         api.MapPost("/groups/{name}/policies/{policy}/execute", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "policy")] string policy,
                 ExecuteBody? body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ExecutePolicy(name, policy, body?.HonorCooldown, body?.MetricValue, body?.BreachThreshold), ct)));
+
+        api.MapGet("/activities", async ([FromQuery(Name = "auto_scaling_group_name")] string? name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeScalingActivities(name), ct)));
+        api.MapGet("/policies", async ([FromQuery(Name = "auto_scaling_group_name")] string? name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribePolicies(name), ct)));
+
+        api.MapPut("/groups/{name}/scheduled-actions/{action}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "action")] string action,
+                ScheduledActionBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutScheduledUpdateGroupAction(name, body.Settings(action)), ct)));
+        api.MapGet("/groups/{name}/scheduled-actions", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeScheduledActions(name, [], null, null), ct)));
+        api.MapGet("/scheduled-actions", async ([FromQuery(Name = "auto_scaling_group_name")] string? name,
+                [FromQuery(Name = "scheduled_action_name")] string[]? actions, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeScheduledActions(name, actions ?? [], null, null), ct)));
+        api.MapDelete("/groups/{name}/scheduled-actions/{action}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "action")] string action,
+            ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteScheduledAction(name, action), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/scheduled-actions/batch-put", async ([FromRoute(Name = "name")] string name, BatchPutBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new BatchPutScheduledUpdateGroupAction(name, body.ScheduledUpdateGroupActions), ct)));
+        api.MapPost("/groups/{name}/scheduled-actions/batch-delete", async ([FromRoute(Name = "name")] string name, BatchDeleteBody body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new BatchDeleteScheduledAction(name, body.ScheduledActionNames), ct)));
         return api;
     }
+
+    internal sealed record ScheduledActionBody(DateTime? StartTime, DateTime? EndTime, string? Recurrence, string? TimeZone, int? MinSize, int? MaxSize,
+        int? DesiredCapacity)
+    {
+        public ScheduledActionSettings Settings(string name) => new(name, StartTime, EndTime, Recurrence, TimeZone, MinSize, MaxSize, DesiredCapacity);
+    }
+
+    internal sealed record BatchPutBody(List<ScheduledActionSettings>? ScheduledUpdateGroupActions);
+
+    internal sealed record BatchDeleteBody(List<string>? ScheduledActionNames);
 
     internal sealed record PolicyBody(
         string? PolicyType,

@@ -347,3 +347,70 @@ internal static class ScalingPolicyModel
         p.HasIndex(x => new { x.GroupId, x.Name }).IsUnique();
     });
 }
+
+/// <summary>
+/// A scheduled action of a group (Auto Scaling's PutScheduledUpdateGroupAction): at <see cref="NextRunAt"/> the group job
+/// sets the sizes it names. <see cref="NextRunAt"/> is the occurrence still to apply and a concurrency token: the pass that
+/// applies it moves it on (or deletes a one-time action) in the same transaction as the group's new sizes, so an occurrence
+/// is applied once even by two replicas or a rerun.
+/// </summary>
+internal sealed class ScheduledAction
+{
+    public required string Id { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>As given (UTC): a one-time action's time, or when a recurrence begins.</summary>
+    public DateTime? StartTime { get; set; }
+
+    public DateTime? EndTime { get; set; }
+
+    /// <summary>Five-field Unix cron, read in <see cref="TimeZone"/> (UTC when none).</summary>
+    public string? Recurrence { get; set; }
+
+    /// <summary>An IANA time zone name.</summary>
+    public string? TimeZone { get; set; }
+
+    public int? MinSize { get; set; }
+
+    public int? MaxSize { get; set; }
+
+    public int? DesiredCapacity { get; set; }
+
+    /// <summary>The next occurrence to apply (UTC); null once a recurrence has passed its end time.</summary>
+    public DateTime? NextRunAt { get; set; }
+
+    /// <summary>The last occurrence applied (UTC).</summary>
+    public DateTime? LastRunAt { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal static class ScheduledActionModel
+{
+    public static void Configure(ModelBuilder modelBuilder) => modelBuilder.Entity<ScheduledAction>(a =>
+    {
+        a.ToTable("scheduled_actions");
+        a.HasKey(x => x.Id);
+        a.Property(x => x.Id).HasColumnName("id").HasMaxLength(36);
+        a.Property(x => x.GroupId).HasColumnName("group_id").HasMaxLength(36);
+        a.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+        a.Property(x => x.Name).HasColumnName("name").HasMaxLength(255);
+        a.Property(x => x.StartTime).HasColumnName("start_time");
+        a.Property(x => x.EndTime).HasColumnName("end_time");
+        a.Property(x => x.Recurrence).HasColumnName("recurrence").HasMaxLength(255);
+        a.Property(x => x.TimeZone).HasColumnName("time_zone").HasMaxLength(255);
+        a.Property(x => x.MinSize).HasColumnName("min_size");
+        a.Property(x => x.MaxSize).HasColumnName("max_size");
+        a.Property(x => x.DesiredCapacity).HasColumnName("desired_capacity");
+        a.Property(x => x.NextRunAt).HasColumnName("next_run_at").IsConcurrencyToken();
+        a.Property(x => x.LastRunAt).HasColumnName("last_run_at");
+        a.Property(x => x.CreatedAt).HasColumnName("created_at");
+        a.HasIndex(x => new { x.GroupId, x.Name }).IsUnique();
+        a.HasIndex(x => new { x.GroupId, x.NextRunAt });
+    });
+}

@@ -38,6 +38,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ScalingPolicy> ScalingPolicies => Set<ScalingPolicy>();
 
+    public DbSet<ScheduledAction> ScheduledActions => Set<ScheduledAction>();
+
     public DbSet<MetricAlarm> MetricAlarms => Set<MetricAlarm>();
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
@@ -207,6 +209,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
         AutoScalingModel.Configure(modelBuilder);
         ScalingPolicyModel.Configure(modelBuilder);
+        ScheduledActionModel.Configure(modelBuilder);
         AlarmModel.Configure(modelBuilder);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Platform.Modules.Compute.AutoScaling.Groups;
 using Platform.Modules.Compute.AutoScaling.Policies;
+using Platform.Modules.Compute.AutoScaling.ScheduledActions;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Errors;
 using static Platform.Modules.Shared.AwsQuery.AwsQueryXml;
@@ -12,7 +13,7 @@ namespace Platform.Modules.Compute.AutoScaling.AwsQuery;
 /// the request the native API (<c>/api/v1/autoscaling</c>) sends, so both share every rule and permission. Describe calls page
 /// with <c>MaxRecords</c>/<c>NextToken</c> over what the native request returned. Launch templates are EC2's actions
 /// (<see cref="Ec2Query.LaunchTemplateEc2Actions"/>). Not here, because the native API has no such thing: launch
-/// configurations, lifecycle hooks, warm pools, scheduled actions, instance refreshes, mixed instances policies.
+/// configurations, lifecycle hooks, warm pools, instance refreshes, mixed instances policies.
 /// </summary>
 internal static class AutoScalingQueryActions
 {
@@ -58,7 +59,7 @@ internal static class AutoScalingQueryActions
         .Action("DescribeScalingActivities", c =>
         {
             c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 100);
-            return new DescribeScalingActivities(c.Parameters.Required("AutoScalingGroupName"));
+            return new DescribeScalingActivities(c.Parameters.Optional("AutoScalingGroupName"));
         }, (c, found) =>
         {
             // Newest first, as the native answer and AWS list them: the key orders by descending start time.
@@ -83,7 +84,7 @@ internal static class AutoScalingQueryActions
             c.Items["names"] = c.Parameters.OptionalStringList("PolicyNames") ?? [];
             c.Items["types"] = c.Parameters.OptionalStringList("PolicyTypes") ?? [];
             c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 100, defaultSize: 50);
-            return new DescribePolicies(c.Parameters.Required("AutoScalingGroupName"));
+            return new DescribePolicies(c.Parameters.Optional("AutoScalingGroupName"));
         }, (c, found) =>
         {
             var names = (IReadOnlyList<string>)c.Items["names"];
@@ -95,7 +96,57 @@ internal static class AutoScalingQueryActions
         })
         .Command("DeletePolicy", c => new DeletePolicy(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.Required("PolicyName")))
         .Command("ExecutePolicy", c => new ExecutePolicy(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.Required("PolicyName"),
-            c.Parameters.OptionalBool("HonorCooldown"), c.Parameters.OptionalDouble("MetricValue"), c.Parameters.OptionalDouble("BreachThreshold")));
+            c.Parameters.OptionalBool("HonorCooldown"), c.Parameters.OptionalDouble("MetricValue"), c.Parameters.OptionalDouble("BreachThreshold")))
+        .Command("PutScheduledUpdateGroupAction", c => new PutScheduledUpdateGroupAction(c.Parameters.Required("AutoScalingGroupName"),
+            ScheduledAction(c.Parameters, c.Parameters.Required("ScheduledActionName"))))
+        .Action("DescribeScheduledActions", c =>
+        {
+            var p = c.Parameters;
+            c.Items[PagingKey] = AwsQueryPaging.Read(p, "MaxRecords", "NextToken", 100, defaultSize: 50);
+            return new DescribeScheduledActions(p.Optional("AutoScalingGroupName"), p.OptionalStringList("ScheduledActionNames") ?? [],
+                Timestamp(p, "StartTime"), Timestamp(p, "EndTime"));
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.ScheduledUpdateGroupActions, a => a.AutoScalingGroupName + "\u0000" + a.ScheduledActionName);
+            return new object?[] { Members("ScheduledUpdateGroupActions", page, ScheduledActionXml), Value("NextToken", next) };
+        })
+        .Command("DeleteScheduledAction", c => new DeleteScheduledAction(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.Required("ScheduledActionName")))
+        .Action("BatchPutScheduledUpdateGroupAction", c => new BatchPutScheduledUpdateGroupAction(c.Parameters.Required("AutoScalingGroupName"),
+                c.Parameters.List("ScheduledUpdateGroupActions").Select(a => ScheduledAction(a, a.Required("ScheduledActionName"))).ToList()),
+            failed => Members("FailedScheduledUpdateGroupActions", failed.FailedScheduledActions, FailedXml))
+        .Action("BatchDeleteScheduledAction", c => new BatchDeleteScheduledAction(c.Parameters.Required("AutoScalingGroupName"),
+                c.Parameters.OptionalStringList("ScheduledActionNames")?.ToList()),
+            failed => Members("FailedScheduledActions", failed.FailedScheduledActions, FailedXml));
+
+    private static ScheduledActionSettings ScheduledAction(AwsQueryParameters p, string name) => new(name,
+        Timestamp(p, "StartTime") ?? Timestamp(p, "Time"), Timestamp(p, "EndTime"), p.Optional("Recurrence"), p.Optional("TimeZone"),
+        p.OptionalInt("MinSize"), p.OptionalInt("MaxSize"), p.OptionalInt("DesiredCapacity"));
+
+    /// <summary>botocore's timestamps: ISO 8601 (an offset, or UTC when none).</summary>
+    private static DateTime? Timestamp(AwsQueryParameters p, string name) => p.Optional(name) switch
+    {
+        null => null,
+        var text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) => time.UtcDateTime,
+        var text => throw ApiErrors.ValidationError($"Value '{text}' at '{name}' is not a valid timestamp."),
+    };
+
+    private static object?[] ScheduledActionXml(ScheduledActionResponse a) =>
+    [
+        Value("AutoScalingGroupName", a.AutoScalingGroupName),
+        Value("ScheduledActionName", a.ScheduledActionName),
+        Value("ScheduledActionARN", a.ScheduledActionArn),
+        Value("Time", a.Time),
+        Value("StartTime", a.StartTime),
+        Value("EndTime", a.EndTime),
+        Value("Recurrence", a.Recurrence),
+        Value("MinSize", a.MinSize),
+        Value("MaxSize", a.MaxSize),
+        Value("DesiredCapacity", a.DesiredCapacity),
+        Value("TimeZone", a.TimeZone),
+    ];
+
+    private static object?[] FailedXml(FailedScheduledAction f) =>
+        [Value("ScheduledActionName", f.ScheduledActionName), Value("ErrorCode", f.ErrorCode), Value("ErrorMessage", f.ErrorMessage)];
 
     private static AwsQueryPaging Paging(AwsQueryCall call) => (AwsQueryPaging)call.Items[PagingKey];
 

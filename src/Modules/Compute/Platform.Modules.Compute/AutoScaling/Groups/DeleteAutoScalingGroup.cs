@@ -41,6 +41,7 @@ internal sealed class DeleteAutoScalingGroupHandler(ComputeDbContext db, ICaller
             {
                 db.ScalingGroups.Remove(group);
                 await db.ScalingActivities.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
                 await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             }
 

@@ -49,8 +49,11 @@ internal sealed record ActivityResponse(
 
 internal sealed record ActivitiesResponse(IReadOnlyList<ActivityResponse> Activities);
 
-/// <summary>Auto Scaling's DescribeScalingActivities for one group, newest first.</summary>
-internal sealed record DescribeScalingActivities(string AutoScalingGroupName) : IRequest<ActivitiesResponse>, IRequiresRegionalPermission
+/// <summary>
+/// Auto Scaling's DescribeScalingActivities, newest first: one group's (a group the account lacks: ValidationError), or,
+/// with no group named, the account's across its groups, as AWS lists them.
+/// </summary>
+internal sealed record DescribeScalingActivities(string? AutoScalingGroupName) : IRequest<ActivitiesResponse>, IRequiresRegionalPermission
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) => new("autoscaling:DescribeScalingActivities", "*");
 }
@@ -59,10 +62,14 @@ internal sealed class DescribeScalingActivitiesHandler(ComputeDbContext db, ICal
 {
     public async ValueTask<ActivitiesResponse> Handle(DescribeScalingActivities request, CancellationToken cancellationToken)
     {
-        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
-        var activities = await db.ScalingActivities.AsNoTracking().Where(a => a.GroupId == group.Id).OrderByDescending(a => a.StartTime).Take(100)
-            .ToListAsync(cancellationToken);
-        return new ActivitiesResponse(activities.Select(a => new ActivityResponse(a.Id, group.Name, a.Description, a.Cause, a.StartTime, a.EndTime, a.StatusCode,
-            a.StatusMessage, a.Progress)).ToList());
+        var accountId = caller.Identity.AccountId;
+        var groups = request.AutoScalingGroupName is { } name
+            ? new[] { await ScalingGroupLookup.OwnedAsync(db, accountId, name, cancellationToken) }.ToDictionary(g => g.Id, g => g.Name)
+            : await db.ScalingGroups.AsNoTracking().Where(g => g.AccountId == accountId).ToDictionaryAsync(g => g.Id, g => g.Name, cancellationToken);
+        var ids = groups.Keys.ToList();
+        var activities = await db.ScalingActivities.AsNoTracking().Where(a => a.AccountId == accountId && ids.Contains(a.GroupId))
+            .OrderByDescending(a => a.StartTime).Take(100).ToListAsync(cancellationToken);
+        return new ActivitiesResponse(activities.Select(a => new ActivityResponse(a.Id, groups[a.GroupId], a.Description, a.Cause, a.StartTime, a.EndTime,
+            a.StatusCode, a.StatusMessage, a.Progress)).ToList());
     }
 }

@@ -118,6 +118,11 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         _loaded = [.. members];
         await ObserveAsync(members, cancellationToken);
         var suspended = ScalingGroupLookup.Json<SuspendedProcess>(group.SuspendedProcesses).Select(p => p.ProcessName).ToHashSet(StringComparer.Ordinal);
+        if (group.Status != ScalingGroupLookup.DeleteInProgress)
+        {
+            await ScheduledActions.ScheduledActionRunner.ApplyDueAsync(db, group, Now, suspended.Contains(ScalingProcesses.ScheduledActions), cancellationToken);
+        }
+
         var launched = 0;
         var terminated = 0;
 
@@ -548,6 +553,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         if (!await db.ScalingGroupInstances.AnyAsync(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated, cancellationToken))
         {
             await db.ScalingActivities.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroups.Where(g => g.Id == group.Id).ExecuteDeleteAsync(cancellationToken);
         }

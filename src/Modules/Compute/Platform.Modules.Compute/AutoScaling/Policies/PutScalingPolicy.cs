@@ -210,8 +210,8 @@ internal static class PolicyLookup
         p.Enabled);
 }
 
-/// <summary>Auto Scaling's DescribePolicies for one group.</summary>
-internal sealed record DescribePolicies(string AutoScalingGroupName) : IRequest<ScalingPoliciesResponse>, IRequiresRegionalPermission
+/// <summary>Auto Scaling's DescribePolicies: one group's (a group the account lacks: ValidationError), or with none named the account's, as AWS lists them.</summary>
+internal sealed record DescribePolicies(string? AutoScalingGroupName) : IRequest<ScalingPoliciesResponse>, IRequiresRegionalPermission
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) => new("autoscaling:DescribePolicies", "*");
 }
@@ -221,9 +221,14 @@ internal sealed class DescribePoliciesHandler(ComputeDbContext db, ICallerContex
 {
     public async ValueTask<ScalingPoliciesResponse> Handle(DescribePolicies request, CancellationToken cancellationToken)
     {
-        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
-        var policies = await db.ScalingPolicies.AsNoTracking().Where(p => p.GroupId == group.Id).OrderBy(p => p.Name).ToListAsync(cancellationToken);
-        return new ScalingPoliciesResponse(policies.Select(p => PolicyLookup.Response(platform.Value.Region, group, p)).ToList());
+        var accountId = caller.Identity.AccountId;
+        var groups = request.AutoScalingGroupName is { } name
+            ? new[] { await ScalingGroupLookup.OwnedAsync(db, accountId, name, cancellationToken) }.ToDictionary(g => g.Id)
+            : await db.ScalingGroups.AsNoTracking().Where(g => g.AccountId == accountId).ToDictionaryAsync(g => g.Id, cancellationToken);
+        var ids = groups.Keys.ToList();
+        var policies = await db.ScalingPolicies.AsNoTracking().Where(p => p.AccountId == accountId && ids.Contains(p.GroupId)).ToListAsync(cancellationToken);
+        return new ScalingPoliciesResponse(policies.Select(p => PolicyLookup.Response(platform.Value.Region, groups[p.GroupId], p))
+            .OrderBy(p => p.AutoScalingGroupName, StringComparer.Ordinal).ThenBy(p => p.PolicyName, StringComparer.Ordinal).ToList());
     }
 }
 

@@ -1263,6 +1263,84 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("scaling_policies", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScheduledAction", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("DesiredCapacity")
+                        .HasColumnType("int")
+                        .HasColumnName("desired_capacity");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_run_at");
+
+                    b.Property<int?>("MaxSize")
+                        .HasColumnType("int")
+                        .HasColumnName("max_size");
+
+                    b.Property<int?>("MinSize")
+                        .HasColumnType("int")
+                        .HasColumnName("min_size");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("NextRunAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("datetime2")
+                        .HasColumnName("next_run_at");
+
+                    b.Property<string>("Recurrence")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("recurrence");
+
+                    b.Property<DateTime?>("StartTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.HasIndex("GroupId", "NextRunAt");
+
+                    b.ToTable("scheduled_actions", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")

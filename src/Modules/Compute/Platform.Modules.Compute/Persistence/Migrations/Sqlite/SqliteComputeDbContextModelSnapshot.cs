@@ -1257,6 +1257,84 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_scaling_policies", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScheduledAction", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("DesiredCapacity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("desired_capacity");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_run_at");
+
+                    b.Property<int?>("MaxSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_size");
+
+                    b.Property<int?>("MinSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_size");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("NextRunAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_run_at");
+
+                    b.Property<string>("Recurrence")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recurrence");
+
+                    b.Property<DateTime?>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.HasIndex("GroupId", "NextRunAt");
+
+                    b.ToTable("compute_scheduled_actions", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Shared.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
