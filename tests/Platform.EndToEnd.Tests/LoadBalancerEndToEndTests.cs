@@ -10,32 +10,66 @@ using Xunit.Abstractions;
 namespace Platform.EndToEnd.Tests;
 
 /// <summary>
-/// An internal application load balancer with nothing simulated: the API and a HostAgent process on qemu:///system and this
+/// Application load balancers with nothing simulated: the API and a HostAgent process on qemu:///system and this
 /// machine's Open vSwitch (a bridge of the test's own), two guests of the test image (busybox httpd: <c>/</c> answers the
-/// instance id, <c>/health</c> "ok") registered in a target group, the node's HAProxy in its namespace on the bridge. The
-/// requests come from inside the VPC: guest A's user data asks the balancer's address once a second and prints what
-/// answered. Everything else goes through signed API calls, as a tenant's would.
+/// instance id, <c>/health</c> "ok") registered in a target group, each node's HAProxy in its namespace on the bridge. An
+/// internal balancer's requests come from inside the VPC: guest A's user data asks its address once a second and prints
+/// what answered. An internet-facing one's come from a network namespace standing for the outside world, at the end of
+/// the agent's uplink (a veth, as in <see cref="EdgeEndToEndTests"/>), to the node's public address. Everything else goes
+/// through signed API calls, as a tenant's would.
 /// </summary>
 public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Elb = "/api/v1/elb";
     private const string Vpc = "/api/v1/vpc";
-    private readonly string _bridge = "bl" + Shell.NewSuffix();
+    private const string PoolPrefix = "198.18.7.";
+    private const string Gateway = PoolPrefix + "1";
+    private readonly string _suffix = Shell.NewSuffix();
+    private readonly List<string> _lbArns = [];
+    private string Bridge => "bl" + _suffix;
     private RealCloud _cloud = null!;
-    private string? _lbArn;
 
-    public async Task InitializeAsync() =>
-        _cloud = await RealCloud.StartAsync(agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = _bridge });
+    /// <summary>The network namespace standing for the outside world; its end of the uplink holds the pool's gateway.</summary>
+    private string Outside => "elb-out-" + _suffix;
+
+    private string Uplink => "ul" + _suffix;
+
+    private string OutsideEnd => "uo" + _suffix;
+
+    public async Task InitializeAsync()
+    {
+        await Shell.CheckAsync("ip", "netns", "add", Outside);
+        await Shell.CheckAsync("ip", "link", "add", Uplink, "type", "veth", "peer", "name", OutsideEnd, "netns", Outside);
+        await Shell.CheckAsync("ip", "-n", Outside, "addr", "add", Gateway + "/24", "dev", OutsideEnd);
+        await Shell.CheckAsync("ip", "-n", Outside, "link", "set", OutsideEnd, "up");
+        await Shell.CheckAsync("ip", "-n", Outside, "link", "set", "lo", "up");
+        // The provider's router would also send the VPC's private range our way: the switch must not let it in.
+        await Shell.CheckAsync("ip", "-n", Outside, "route", "add", "10.80.0.0/16", "dev", OutsideEnd);
+        // As deploy/lab-uplink.sh: a veth leaves TCP checksums to an offload nobody performs once the switch rewrites addresses.
+        await Shell.CheckAsync("ip", "netns", "exec", Outside, "ethtool", "-K", OutsideEnd, "tx", "off");
+        await Shell.CheckAsync("ip", "link", "set", Uplink, "up");
+        _cloud = await RealCloud.StartAsync(
+            apiSettings: new Dictionary<string, string>
+            {
+                ["Network__PublicAddresses__Cidr"] = PoolPrefix + "0/24",
+                ["Network__PublicAddresses__Gateway"] = Gateway,
+            },
+            agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
+    }
 
     public async Task DisposeAsync()
     {
-        var state = Path.Combine(_cloud.AgentState, "load-balancers");
+        var state = _cloud is null ? "" : Path.Combine(_cloud.AgentState, "load-balancers");
         try
         {
-            if (_lbArn is not null)
+            if (_cloud is not null && _lbArns.Count > 0)
             {
-                // Deleted through the API: the agent stops the node and removes its namespace and port (checked by the test itself).
-                await _cloud.Root.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(_lbArn)}");
+                // Deleted through the API: the agent stops the nodes and removes their namespaces and ports (checked by the test itself).
+                foreach (var arn in _lbArns)
+                {
+                    await _cloud.Root.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(arn)}");
+                }
+
                 await Eventually.TrueAsync(() => Task.FromResult(!Directory.Exists(state) || !Directory.EnumerateDirectories(state).Any()), TimeSpan.FromSeconds(30),
                     "the agent did not remove the deleted balancer's node");
             }
@@ -52,12 +86,18 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
                 }
 
                 var nodeId = Path.GetFileName(Path.GetDirectoryName(pidFile)!);
-                await Shell.RunAsync("ip", "netns", "del", "elb-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_bridge + "/" + nodeId)))[..12]);
+                await Shell.RunAsync("ip", "netns", "del", "elb-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Bridge + "/" + nodeId)))[..12]);
             }
 
-            await _cloud.DisposeAsync();
-            await Shell.RunAsync("ovs-vsctl", "--if-exists", "del-br", _bridge);
-            await Shell.RunAsync("ip", "netns", "del", "imds-" + _bridge);
+            if (_cloud is not null)
+            {
+                await _cloud.DisposeAsync();
+            }
+
+            await Shell.RunAsync("ovs-vsctl", "--if-exists", "del-br", Bridge);
+            await Shell.RunAsync("ip", "netns", "del", "imds-" + Bridge);
+            await Shell.RunAsync("ip", "link", "del", Uplink);
+            await Shell.RunAsync("ip", "netns", "del", Outside);
         }
     }
 
@@ -80,9 +120,27 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         await (await root.PostJsonAsync($"{Vpc}/security-groups/{group}/ingress-rules",
             new { rules = new[] { new { ip_protocol = "tcp", from_port = 80, to_port = 81, cidr_ip = "10.80.0.0/16" } } })).AssertOkAsync();
 
-        var lb = await (await root.PostJsonAsync($"{Elb}/load-balancers", new { name = "e2e", scheme = "internal", subnets = new[] { subnet } })).AssertOkAsync();
-        _lbArn = Text(lb, "load_balancer_arn");
-        var address = Text(lb.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "private_i_pv4_address");
+        // The subnet is public (main table: 0.0.0.0/0 to an internet gateway), so the internet-facing balancer's replies go out.
+        var igw = Text(await (await root.PostJsonAsync($"{Vpc}/internet-gateways", new { })).AssertOkAsync(), "internet_gateway_id");
+        await (await root.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = vpc })).AssertOkAsync();
+        var main = Text((await (await root.GetAsync($"{Vpc}/route-tables?vpc_id={vpc}")).AssertOkAsync()).GetProperty("route_tables")[0], "route_table_id");
+        await (await root.PostJsonAsync($"{Vpc}/route-tables/{main}/routes", new { destination_cidr_block = "0.0.0.0/0", gateway_id = igw })).AssertOkAsync();
+
+        // The balancers' group lets port 80 in from anywhere, nothing else (a listener on 8080 below stays shut).
+        var front = Text(await (await root.PostJsonAsync($"{Vpc}/security-groups", new { group_name = "front", description = "front", vpc_id = vpc })).AssertOkAsync(), "group_id");
+        await (await root.PostJsonAsync($"{Vpc}/security-groups/{front}/ingress-rules",
+            new { rules = new[] { new { ip_protocol = "tcp", from_port = 80, to_port = 80, cidr_ip = "0.0.0.0/0" } } })).AssertOkAsync();
+
+        var lb = await (await root.PostJsonAsync($"{Elb}/load-balancers", new { name = "e2e", scheme = "internal", subnets = new[] { subnet }, security_groups = new[] { front } })).AssertOkAsync();
+        _lbArns.Add(Text(lb, "load_balancer_arn"));
+        var lbArn = _lbArns[0];
+        var internalAddress = lb.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0];
+        var address = Text(internalAddress, "private_i_pv4_address");
+        Assert.True(!internalAddress.TryGetProperty("ip_address", out var none) || none.ValueKind == JsonValueKind.Null, $"an internal balancer with a public address: {internalAddress}");
+        var pub = await (await root.PostJsonAsync($"{Elb}/load-balancers", new { name = "e2e-public", scheme = "internet-facing", subnets = new[] { subnet }, security_groups = new[] { front } })).AssertOkAsync();
+        _lbArns.Add(Text(pub, "load_balancer_arn"));
+        var publicAddress = Text(pub.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "ip_address");
+        Assert.StartsWith(PoolPrefix, publicAddress, StringComparison.Ordinal);
 
         // Guest A asks the balancer once a second from inside the VPC: / (the default action) and /index.html (the rule's group).
         var ask = $"while true; do echo elb-default $(curl -s -m 3 http://{address}/); echo elb-rule $(curl -s -m 3 http://{address}/index.html); sleep 1; done\n";
@@ -105,7 +163,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         await (await root.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = onlyB, targets = new[] { new { id = b } } })).AssertOkAsync();
         var listener = Text(await (await root.PostJsonAsync($"{Elb}/listeners", new
         {
-            load_balancer_arn = _lbArn, protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = web } },
+            load_balancer_arn = lbArn, protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = web } },
         })).AssertOkAsync(), "listener_arn");
         await (await root.PostJsonAsync($"{Elb}/rules", new
         {
@@ -127,7 +185,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         }, TimeSpan.FromSeconds(120), $"targets not healthy/unhealthy as expected: {string.Join(", ", health)}\nagent log:\n{_cloud.Agent.Output}");
         var healthyAt = clock.Elapsed;
         Assert.Equal("Target.FailedHealthChecks", health[$"{b}:81"].Reason);
-        var state = (await (await root.GetAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(_lbArn)}")).AssertOkAsync()).GetProperty("load_balancers")[0];
+        var state = (await (await root.GetAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync()).GetProperty("load_balancers")[0];
         Assert.Equal("active", Text(state.GetProperty("state"), "code"));
 
         // From now on: / answers from A and B only (never a failure: the closed port gets nothing), /index.html from B only.
@@ -139,5 +197,55 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         output.WriteLine($"healthy {healthyAt.TotalSeconds:F1} s after the start of the test; answers: {string.Join(", ", answers)}");
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), answers.Where(x => x.Kind == "elb-default").Select(x => x.Answer).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal([b], answers.Where(x => x.Kind == "elb-rule").Select(x => x.Answer).Distinct());
+
+        // The internet-facing balancer, forwarding to a group of A and B (an application load balancer's group is its own, as
+        // on ELBv2): from outside its public address answers from both.
+        var outer = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name = "outer", protocol = "HTTP", port = 80, vpc_id = vpc, health_check_path = "/health", health_check_interval_seconds = 5,
+            health_check_timeout_seconds = 2, healthy_threshold_count = 2,
+        })).AssertOkAsync(), "target_group_arn");
+        await (await root.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = outer, targets = new[] { new { id = a }, new { id = b } } })).AssertOkAsync();
+        await (await root.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = _lbArns[1], protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = outer } },
+        })).AssertOkAsync();
+        var outside = new List<string>();
+        var watch = Stopwatch.StartNew();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (await OutsideCurlAsync($"http://{publicAddress}/", 3) is { } answer)
+            {
+                outside.Add(answer);
+            }
+
+            return outside.Count >= 6;
+        }, TimeSpan.FromSeconds(90), () => $"fewer than 6 answers from outside through {publicAddress}: {string.Join(", ", outside)}\nagent log:\n{_cloud.Agent.Output}", TimeSpan.FromMilliseconds(100));
+        output.WriteLine($"outside through {publicAddress}: first 6 answers {watch.Elapsed.TotalSeconds:F1} s after its listener; {string.Join(", ", outside)}");
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), outside.Distinct().Order(StringComparer.Ordinal));
+
+        // The internal balancer is not reachable from outside, even by a router that sends the VPC's range down the uplink.
+        Assert.Null(await OutsideCurlAsync($"http://{address}/", 3));
+
+        // A listener on 8080 the group does not let in: dropped at the node's port; with a rule for it, it answers.
+        await (await root.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = _lbArns[1], protocol = "HTTP", port = 8080, default_actions = new[] { new { type = "forward", target_group_arn = outer } },
+        })).AssertOkAsync();
+        await (await root.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = _lbArns[1], security_groups = new[] { front, group } })).AssertOkAsync();
+        Assert.Null(await OutsideCurlAsync($"http://{publicAddress}:8080/", 3));
+        await (await root.PostJsonAsync($"{Vpc}/security-groups/{front}/ingress-rules",
+            new { rules = new[] { new { ip_protocol = "tcp", from_port = 8080, to_port = 8080, cidr_ip = Gateway + "/32" } } })).AssertOkAsync();
+        string? opened = null;
+        await Eventually.TrueAsync(async () => (opened = await OutsideCurlAsync($"http://{publicAddress}:8080/", 3)) is not null, TimeSpan.FromSeconds(30),
+            () => $"the listener on 8080 did not answer from outside once the group let it in\nagent log:\n{_cloud.Agent.Output}");
+        Assert.Contains(opened, new[] { a, b });
+    }
+
+    /// <summary>curl from the outside namespace: the body, or null when it failed (refused, timed out, unreachable).</summary>
+    private async Task<string?> OutsideCurlAsync(string url, int seconds)
+    {
+        var (code, text) = await Shell.RunAsync("ip", "netns", "exec", Outside, "curl", "-s", "-f", "-m", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), url);
+        return code == 0 ? text.Trim() : null;
     }
 }

@@ -8,6 +8,9 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="NodeId">The node's interface id (eni-…): one node per load balancer and zone.</param>
 /// <param name="Type"><c>application</c> (HTTP) or <c>network</c> (TCP/UDP).</param>
 /// <param name="PublicIpAddress">An internet-facing load balancer's address on the uplink; null for an internal one.</param>
+/// <param name="Ingress">The balancer's security groups' inbound rules for the node's port, enforced as a guest's are; null (an
+/// API older than them): open.</param>
+/// <param name="Egress">Their outbound rules (what the node may reach: its targets, their health checks); null: open.</param>
 public sealed record DesiredLoadBalancerNode(
     string LoadBalancerArn,
     string NodeId,
@@ -20,7 +23,9 @@ public sealed record DesiredLoadBalancerNode(
     string MacAddress,
     string? PublicIpAddress,
     IReadOnlyList<DesiredListener> Listeners,
-    IReadOnlyList<DesiredTargetGroup> TargetGroups);
+    IReadOnlyList<DesiredTargetGroup> TargetGroups,
+    IReadOnlyList<DesiredFirewallRule>? Ingress = null,
+    IReadOnlyList<DesiredFirewallRule>? Egress = null);
 
 /// <param name="Rules">The listener's rules other than its default one, any order (the node evaluates them by priority).</param>
 public sealed record DesiredListener(int Port, string Protocol, DesiredAction DefaultAction, IReadOnlyList<DesiredListenerRule> Rules);

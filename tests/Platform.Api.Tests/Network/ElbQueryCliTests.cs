@@ -113,6 +113,13 @@ public sealed class ElbQueryCliTests : IAsyncLifetime
             Assert.Equal("ErrorResponse", XDocument.Parse(text).Root!.Name.LocalName);
         }
 
+        // SetSecurityGroups is served (not InvalidAction): an unknown balancer is ELBv2's LoadBalancerNotFound.
+        var set = await signed.PostAsync("/", Form("Action=SetSecurityGroups&Version=2015-12-01&LoadBalancerArn=" +
+            Uri.EscapeDataString("arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/x/0000000000000000") + "&SecurityGroups.member.1=sg-0123456789abcdef0"));
+        var setText = await set.Content.ReadAsStringAsync();
+        Assert.True(set.StatusCode == HttpStatusCode.BadRequest, setText);
+        Assert.Equal("LoadBalancerNotFound", XDocument.Parse(setText).Descendants().First(e => e.Name.LocalName == "Code").Value);
+
         var after = XDocument.Parse(await (await signed.PostAsync("/", Form("Action=DescribeTargetGroups&Version=2015-12-01"))).Content.ReadAsStringAsync());
         Assert.Empty(after.Descendants(ns + "TargetGroupName"));
     }

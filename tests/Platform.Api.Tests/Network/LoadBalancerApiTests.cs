@@ -309,6 +309,10 @@ public sealed class LoadBalancerApiTests(LoadBalancerPlatform platform) : IClass
         var nlbEni = (await (await client.GetAsync($"{Vpc}/network-interfaces?vpc_id={net.VpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray()
             .Single(n => Text(n, "description").StartsWith("ELB net/tcp-front/", StringComparison.Ordinal));
         Assert.Equal("network_load_balancer", Text(nlbEni, "interface_type"));
+        // Made without security groups, a network load balancer cannot get any (ELBv2's rule).
+        var defaultGroup = Text((await (await client.GetAsync($"{Vpc}/security-groups?vpc_id={net.VpcId}&group_name=default")).AssertOkAsync()).GetProperty("security_groups")[0], "group_id");
+        await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = nlbArn, security_groups = new[] { defaultGroup } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidConfigurationRequest");
         var tcpListener = Text(await (await client.PostJsonAsync($"{Elb}/listeners", new { load_balancer_arn = nlbArn, protocol = "TCP", port = 443, default_actions = Forward(tcpGroup) })).AssertOkAsync(), "listener_arn");
         await (await client.PostJsonAsync($"{Elb}/rules", new
         {
@@ -333,10 +337,23 @@ public sealed class LoadBalancerApiTests(LoadBalancerPlatform platform) : IClass
         await (await client.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = net.VpcId })).AssertOkAsync();
         var pub = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "public", subnets = new[] { net.SubnetA, net.SubnetB } })).AssertOkAsync();
         Assert.Equal("internet-facing", Text(pub, "scheme"));
-        var publicIp = Text(pub.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "ip_address");
-        Assert.StartsWith("198.51.100.", publicIp, StringComparison.Ordinal);
+        Assert.StartsWith("public-", Text(pub, "dns_name"), StringComparison.Ordinal);
+        Assert.StartsWith("internal-checks-", Text((await (await client.GetAsync($"{Elb}/load-balancers?name=checks")).AssertOkAsync()).GetProperty("load_balancers")[0], "dns_name"), StringComparison.Ordinal);
+        // One address per zone's node, as ELBv2 gives: each node's server answers for its own on the uplink.
+        var addresses = pub.GetProperty("availability_zones").EnumerateArray().Select(z => z.GetProperty("load_balancer_addresses")[0])
+            .Select(a => (Ip: Text(a, "ip_address"), Allocation: Text(a, "allocation_id"))).ToList();
+        Assert.Equal(2, addresses.Count);
+        Assert.All(addresses, a => Assert.StartsWith("198.51.100.", a.Ip, StringComparison.Ordinal));
+        Assert.Equal(2, addresses.Select(a => a.Ip).Distinct().Count());
+        Assert.Equal(2, addresses.Select(a => a.Allocation).Distinct().Count());
+        var owned = $"SELECT count(*) FROM network_elastic_addresses WHERE account_id = 'amazon-elb' AND public_ip IN ('{addresses[0].Ip}', '{addresses[1].Ip}')";
+        Assert.Equal(2, await Database.ScalarAsync<long>(platform.App.DatabasePath, owned));
         Assert.Equal(0, (await (await client.GetAsync($"{Vpc}/addresses")).AssertOkAsync()).GetProperty("addresses").GetArrayLength());
         var eip = Text(await (await client.PostJsonAsync($"{Vpc}/addresses", new { })).AssertOkAsync(), "public_ip");
-        Assert.NotEqual(publicIp, eip);
+        Assert.DoesNotContain(eip, addresses.Select(a => a.Ip));
+
+        // Deleted: both addresses go back to the pool with it.
+        await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(Text(pub, "load_balancer_arn"))}")).AssertOkAsync();
+        Assert.Equal(0, await Database.ScalarAsync<long>(platform.App.DatabasePath, owned));
     }
 }

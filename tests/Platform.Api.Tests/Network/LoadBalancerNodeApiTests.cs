@@ -170,6 +170,82 @@ public sealed class LoadBalancerNodeApiTests
     }
 
     [Fact]
+    public async Task Given_an_internet_facing_ALB_with_a_security_group_Then_its_node_carries_its_public_address_and_the_group_s_rules_and_SetSecurityGroups_replaces_them()
+    {
+        await using var app = new PlatformApp(settings: new Dictionary<string, string?>(TwoZones)
+        {
+            ["Network:PublicAddresses:Cidr"] = "198.51.100.0/24",
+            ["Network:PublicAddresses:Gateway"] = "198.51.100.1",
+        });
+        using var root = app.SignedClient(app.RootCredentials);
+        var one = await EnrolAsync(app, root, "server-a", "us-east-1a", "192.0.2.1");
+        var tenant = await root.CreateAccountAsync("elb-public");
+        var stranger = await root.CreateAccountAsync("elb-stranger");
+        using var client = app.SignedClient(tenant);
+        using var other = app.SignedClient(stranger);
+        var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.72.0.0/16" })).AssertOkAsync(), "vpc_id");
+        var elsewhere = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.73.0.0/16" })).AssertOkAsync(), "vpc_id");
+        var subnetA = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.72.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");
+        var subnetB = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.72.2.0/24", availability_zone = "us-east-1b" })).AssertOkAsync(), "subnet_id");
+        var igw = Text(await (await client.PostJsonAsync($"{Vpc}/internet-gateways", new { })).AssertOkAsync(), "internet_gateway_id");
+        await (await client.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = vpcId })).AssertOkAsync();
+        async Task<string> Group(string vpc, string name, int port, string cidr)
+        {
+            var id = Text(await (await client.PostJsonAsync($"{Vpc}/security-groups", new { group_name = name, description = name, vpc_id = vpc })).AssertOkAsync(), "group_id");
+            await (await client.PostJsonAsync($"{Vpc}/security-groups/{id}/ingress-rules",
+                new { rules = new[] { new { ip_protocol = "tcp", from_port = port, to_port = port, cidr_ip = cidr } } })).AssertOkAsync();
+            return id;
+        }
+
+        var web = await Group(vpcId, "lb-web", 80, "0.0.0.0/0");
+        var alt = await Group(vpcId, "lb-alt", 8080, "10.0.0.0/8");
+        var far = await Group(elsewhere, "far", 80, "0.0.0.0/0");
+
+        var lb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "public", subnets = new[] { subnetA, subnetB }, security_groups = new[] { web } })).AssertOkAsync();
+        var lbArn = Text(lb, "load_balancer_arn");
+        var zoneA = lb.GetProperty("availability_zones").EnumerateArray().Single(z => Text(z, "zone_name") == "us-east-1a").GetProperty("load_balancer_addresses")[0];
+        var publicIp = Text(zoneA, "ip_address");
+
+        // The node carries its zone's public address (the agent NATs it on the uplink) and the group's rules for its port.
+        var node = (await StateAsync(one, s => s.LoadBalancerNodes is [_], "the node did not reach server a")).LoadBalancerNodes!.Single();
+        Assert.Equal((publicIp, Text(zoneA, "private_i_pv4_address")), (node.PublicIpAddress, node.PrivateIpAddress));
+        Assert.Equal([new DesiredFirewallRule("tcp", 80, 80, "0.0.0.0/0")], node.Ingress);
+        Assert.NotNull(node.Egress);
+
+        // Bad input: ELBv2's errors, and the groups stay as they were.
+        await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn, security_groups = new[] { far } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidSecurityGroup");
+        await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn, security_groups = new[] { "sg-0123456789abcdef0" } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidSecurityGroup");
+        await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn, security_groups = Array.Empty<string>() }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidConfigurationRequest");
+        await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        await (await other.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn, security_groups = new[] { web } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "LoadBalancerNotFound");
+        async Task<List<string?>> GroupsAsync() => [.. (await (await client.GetAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync())
+            .GetProperty("load_balancers")[0].GetProperty("security_groups").EnumerateArray().Select(g => g.GetString())];
+        Assert.Equal([web], await GroupsAsync());
+
+        // Replaced: describe says so, and the node's port gets the new group's rules, and later rules of that group too.
+        var set = await (await client.PostJsonAsync($"{Elb}/load-balancers/security-groups", new { load_balancer_arn = lbArn, security_groups = new[] { alt } })).AssertOkAsync();
+        Assert.Equal([alt], set.GetProperty("security_group_ids").EnumerateArray().Select(g => g.GetString()));
+        Assert.Equal([alt], await GroupsAsync());
+        await StateAsync(one, s => s.LoadBalancerNodes is [{ Ingress: [{ Protocol: "tcp", FromPort: 8080, ToPort: 8080, Cidr: "10.0.0.0/8" }] }],
+            "the node's port did not get the new group's rules");
+        await (await client.PostJsonAsync($"{Vpc}/security-groups/{alt}/ingress-rules",
+            new { rules = new[] { new { ip_protocol = "tcp", from_port = 443, to_port = 443, cidr_ip = "0.0.0.0/0" } } })).AssertOkAsync();
+        await StateAsync(one, s => s.LoadBalancerNodes is [{ Ingress.Count: 2 } n] && n.Ingress.Any(r => r.FromPort == 443),
+            "a rule added to the balancer's group did not reach its node");
+
+        // Deleted: both nodes' public addresses go back to the pool.
+        Assert.Equal(2, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_elastic_addresses WHERE account_id = 'amazon-elb'"));
+        await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync();
+        Assert.Equal(0, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_elastic_addresses WHERE account_id = 'amazon-elb'"));
+        await StateAsync(one, s => s.LoadBalancerNodes is [], "the deleted balancer's node stayed on server a");
+    }
+
+    [Fact]
     public async Task Given_a_zone_without_a_server_Then_its_node_is_not_placed_and_the_balancer_stays_provisioning()
     {
         await using var app = new PlatformApp(settings: TwoZones);

@@ -66,12 +66,18 @@ public sealed class LoadBalancerNodeSwitchTests : IAsyncLifetime, IAsyncDisposab
     private static DesiredTargetGroup Group(string arn, params DesiredTarget[] targets) =>
         new(arn, "HTTP", true, "HTTP", "traffic-port", "/health", 2, 1, 2, 2, "200-299", 5, targets);
 
+    /// <summary>Listeners on 80 (with a rule) and 8080; the balancer's security group lets the VPC in on 80 only.</summary>
     private static DesiredLoadBalancerNode Node(DesiredTargetGroup web, DesiredTargetGroup api) => new(
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/front/00000000000000e1", NodeId, "application", Vpc, Isolation,
         "10.9.3.0/24", "10.9.3.1", "10.9.3.10", "02:00:0a:09:03:0a", null,
-        [new DesiredListener(80, "HTTP", new DesiredAction("forward", [new DesiredWeightedTargetGroup(Web, 1)]),
-            [new DesiredListenerRule(10, [new DesiredRuleCondition("path-pattern", ["/api/*"])], new DesiredAction("forward", [new DesiredWeightedTargetGroup(Api, 1)]))])],
-        [web, api]);
+        [
+            new DesiredListener(80, "HTTP", new DesiredAction("forward", [new DesiredWeightedTargetGroup(Web, 1)]),
+                [new DesiredListenerRule(10, [new DesiredRuleCondition("path-pattern", ["/api/*"])], new DesiredAction("forward", [new DesiredWeightedTargetGroup(Api, 1)]))]),
+            new DesiredListener(8080, "HTTP", new DesiredAction("forward", [new DesiredWeightedTargetGroup(Web, 1)]), []),
+        ],
+        [web, api],
+        Ingress: [new DesiredFirewallRule("tcp", 80, 80, "10.9.0.0/16")],
+        Egress: [new DesiredFirewallRule("-1", null, null, "0.0.0.0/0")]);
 
     private static HostDesiredState Desired(IReadOnlyList<DesiredInterface> nics, params DesiredLoadBalancerNode[] nodes) => new("h-1", 1,
         [.. nics.Select((nic, i) => new DesiredInstance($"i-0000000000000000{i + 1}", 1, 256, DesiredPower.Running, new GuestImage("ami-00000000000000001", ImageFormat.Kernel), "", 0, [nic]))],
@@ -156,7 +162,7 @@ public sealed class LoadBalancerNodeSwitchTests : IAsyncLifetime, IAsyncDisposab
     private static int PidOf(string directory) => int.Parse(File.ReadAllText(Path.Combine(directory, NodeId, "haproxy.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     [OvsFact]
-    public async Task A_node_in_the_VPC_balances_follows_its_rule_reports_health_survives_an_agent_restart_and_goes_away_when_no_longer_desired()
+    public async Task A_node_in_the_VPC_balances_follows_its_rule_lets_in_only_what_its_group_allows_reports_health_survives_an_agent_restart_and_goes_away_when_no_longer_desired()
     {
         var a = Nic("eni-000000000000000a1", "10.9.1.5");
         var b = Nic("eni-000000000000000b1", "10.9.1.6");
@@ -188,6 +194,13 @@ public sealed class LoadBalancerNodeSwitchTests : IAsyncLifetime, IAsyncDisposab
         }, "every target healthy");
         Assert.Equal(["A", "B"], (await AnswersAsync(client, "http://10.9.3.10/", 10)).Order());
         Assert.Equal(["api-B"], await AnswersAsync(client, "http://10.9.3.10/api/x", 4));
+
+        // The security group's rules are the port's, as a guest's are: the listener on 8080 is not let in until a rule allows it.
+        Assert.Null(await CurlAsync(client, "http://10.9.3.10:8080/"));
+        var opened = desired with { LoadBalancerNodes = [node with { Ingress = [.. node.Ingress!, new DesiredFirewallRule("tcp", 8080, 8080, "10.9.2.0/24")] }] };
+        await network.ApplyAsync(opened, CancellationToken.None);
+        Assert.NotNull(await CurlAsync(client, "http://10.9.3.10:8080/"));
+        await network.ApplyAsync(desired, CancellationToken.None);
 
         // A's httpd stops: A turns unhealthy (its checks fail) and gets no traffic.
         StopHttpd(httpdA);

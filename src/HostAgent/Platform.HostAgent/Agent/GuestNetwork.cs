@@ -96,8 +96,10 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
 
     /// <summary>
     /// A load balancer node's port (its namespace's, see <see cref="LoadBalancers.LoadBalancerNodeReconciler"/>) is a port of
-    /// the VPC like a guest's: its own address and MAC only, open both ways (its listeners are what it answers; the
-    /// balancer's security groups are not applied to it yet).
+    /// the VPC like a guest's: its own address and MAC only, with the balancer's security groups' rules as a guest's
+    /// (stateful; a listener port they do not allow is dropped before HAProxy sees it; open both ways when the API sends
+    /// none). An internet-facing node's public address is NATed 1:1 through the uplink to its private one, as an elastic IP
+    /// of a guest is (<see cref="EdgeFlows"/>), and what comes in through it meets the same ingress rules.
     /// </summary>
     private static PortSecurity LoadBalancerNodePort(DesiredLoadBalancerNode node) => new()
     {
@@ -105,8 +107,9 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
         Mac = node.MacAddress,
         Ip = node.PrivateIpAddress,
         VpcId = node.VpcId,
-        Ingress = [SecurityRule.AllTraffic("0.0.0.0/0")],
-        Egress = [SecurityRule.AllTraffic("0.0.0.0/0")],
+        Ingress = node.Ingress is { } ingress ? [.. ingress.Select(Rule)] : [SecurityRule.AllTraffic("0.0.0.0/0")],
+        Egress = node.Egress is { } egress ? [.. egress.Select(Rule)] : [SecurityRule.AllTraffic("0.0.0.0/0")],
+        PublicIp = node.PublicIpAddress,
     };
 
     private static string SubnetOf(string address, int prefixLength)

@@ -88,9 +88,10 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
     }
 
     /// <summary>A free address of the pool (from a random point after a lost race); load balancers take theirs the same way.</summary>
-    internal static async Task<uint?> PickAsync(NetworkDbContext db, PublicAddressPool pool, int attempt, CancellationToken cancellationToken)
+    /// <param name="taken">Addresses picked already for the same insert (a load balancer's other nodes).</param>
+    internal static async Task<uint?> PickAsync(NetworkDbContext db, PublicAddressPool pool, int attempt, CancellationToken cancellationToken, IReadOnlyCollection<uint>? taken = null)
     {
-        var used = (await db.ElasticAddresses.AsNoTracking().Select(a => a.AddressValue).ToListAsync(cancellationToken)).Select(v => (uint)v).ToHashSet();
+        var used = (await db.ElasticAddresses.AsNoTracking().Select(a => a.AddressValue).ToListAsync(cancellationToken)).Select(v => (uint)v).Concat(taken ?? []).ToHashSet();
         var size = (long)pool.Last - pool.First + 1;
         var start = attempt == 0 ? 0 : Random.Shared.NextInt64(size);
         for (long i = 0; i < size; i++)

@@ -34,6 +34,8 @@ internal static class ElbEndpoints
             TypedResults.Ok(await sender.Send(new DescribeLoadBalancers(arns ?? [], names ?? []), ct)));
         elb.MapDelete("/load-balancers", async ([FromQuery(Name = "load_balancer_arn")] string? arn, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeleteLoadBalancer(Required(arn, "LoadBalancerArn")), ct)));
+        elb.MapPost("/load-balancers/security-groups", async (SetSecurityGroupsBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new SetSecurityGroups(body.LoadBalancerArn, body.SecurityGroups), ct)));
 
         elb.MapPost("/target-groups", async (CreateTargetGroupBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateTargetGroup(settings.Region, body.Name, body.Protocol, body.Port, body.VpcId, body.TargetType,
@@ -85,6 +87,8 @@ internal static class ElbEndpoints
 
     internal sealed record CreateLoadBalancerBody(string? Name, string? Type, string? Scheme, IReadOnlyList<string>? Subnets, IReadOnlyList<string>? SecurityGroups,
         string? IpAddressType, IReadOnlyList<ElbTag>? Tags);
+
+    internal sealed record SetSecurityGroupsBody(string? LoadBalancerArn, IReadOnlyList<string>? SecurityGroups);
 
     internal sealed record MatcherBody(string? HttpCode);
 

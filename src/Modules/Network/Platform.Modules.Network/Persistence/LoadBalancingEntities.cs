@@ -30,7 +30,10 @@ internal sealed class LoadBalancer
     /// <summary>JSON list of security group ids (application load balancers).</summary>
     public string SecurityGroupsJson { get; set; } = "[]";
 
-    /// <summary>The pool address's allocation (service-owned) of an internet-facing load balancer.</summary>
+    /// <summary>
+    /// The pool address's allocation of an internet-facing load balancer made before each node had its own
+    /// (<see cref="LoadBalancerNode.PublicIp"/>): read for such rows, released with them, never written now.
+    /// </summary>
     public string? AllocationId { get; set; }
 
     public string? PublicIp { get; set; }
@@ -45,7 +48,11 @@ internal sealed class LoadBalancer
 /// (Compute's <c>ChooseServiceHost</c> at creation, in the balancer's own insert: two replicas never place one node twice).
 /// </summary>
 /// <param name="HostId">Null when the zone had no server to carry it.</param>
-internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress, string? HostId = null);
+/// <param name="AllocationId">An internet-facing balancer's node: its own address of the public pool (service-owned), taken in the
+/// balancer's own insert and released in its delete, so no crash between steps leaves one allocated. One per node, as ELBv2
+/// gives one per zone: a node's server answers for its address on the uplink alone.</param>
+internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress, string? HostId = null,
+    string? AllocationId = null, string? PublicIp = null);
 
 internal static class LoadBalancerTypes
 {

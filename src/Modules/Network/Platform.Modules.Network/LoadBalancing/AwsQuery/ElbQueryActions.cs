@@ -38,6 +38,8 @@ internal static class ElbQueryActions
             return new object?[] { Members("LoadBalancers", page, LoadBalancer), Value("NextMarker", next) };
         })
         .Action("DeleteLoadBalancer", c => new DeleteLoadBalancer(c.Parameters.Required("LoadBalancerArn")), _ => Array.Empty<object>())
+        .Action("SetSecurityGroups", c => new SetSecurityGroups(c.Parameters.Required("LoadBalancerArn"), c.Parameters.OptionalStringList("SecurityGroups") ?? []),
+            set => Members("SecurityGroupIds", set.SecurityGroupIds, g => g))
         .Action("CreateTargetGroup", c =>
         {
             var p = c.Parameters;

@@ -16,7 +16,7 @@ namespace Platform.Modules.Network.LoadBalancing.LoadBalancers;
 /// ELBv2's CreateLoadBalancer: an application or network load balancer in subnets of one VPC, one subnet per zone, at
 /// least two zones for an application load balancer (as ELBv2 demands; one when the region has only one zone). Each
 /// subnet gets a node interface with an address of its own; an internet-facing one (its VPC needs an internet gateway)
-/// takes a public address from the operator's pool, owned by the platform as ELBv2's are by <c>amazon-elb</c>.
+/// takes a public address per node from the operator's pool, owned by the platform as ELBv2's are by <c>amazon-elb</c>.
 /// Creating one again with the same name and settings answers the existing one, as ELBv2 does.
 /// </summary>
 internal sealed record CreateLoadBalancer(
@@ -127,6 +127,7 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             var arn = ElbArns.LoadBalancer(settings.Region, accountId, ElbArns.Kind(type), request.Name!, ElbArns.NewId());
             var now = DateTime.UtcNow;
             var nodes = new List<LoadBalancerNode>();
+            var picked = new List<uint>();
             foreach (var subnet in subnets)
             {
                 _ = Ipv4Cidr.TryParse(subnet.CidrBlock, out var cidr);
@@ -150,24 +151,27 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 };
                 db.NetworkInterfaces.Add(eni);
                 db.InterfaceSecurityGroups.AddRange(groups.Select(g => new InterfaceSecurityGroup { InterfaceId = eni.Id, GroupId = g }));
-                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id]));
-            }
 
-            ElasticAddress? address = null;
-            if (pool is not null)
-            {
-                var value = await AllocateAddressHandler.PickAsync(db, pool, attempt, cancellationToken)
-                    ?? throw new ApiException(400, "InsufficientAddressCapacity", "There are no free addresses left in the public address pool.");
-                address = new ElasticAddress
+                // An internet-facing node's own public address, in the same insert: a crash before it commits leaves none taken.
+                ElasticAddress? address = null;
+                if (pool is not null)
                 {
-                    AllocationId = ResourceIds.New("eipalloc"),
-                    AccountId = ServiceOwner,
-                    PublicIp = Ipv4.Format(value),
-                    AddressValue = value,
-                    VpcId = vpcId,
-                    AllocatedAt = now,
-                };
-                db.ElasticAddresses.Add(address);
+                    var value = await AllocateAddressHandler.PickAsync(db, pool, attempt, cancellationToken, picked)
+                        ?? throw new ApiException(400, "InsufficientAddressCapacity", "There are no free addresses left in the public address pool.");
+                    picked.Add(value);
+                    address = new ElasticAddress
+                    {
+                        AllocationId = ResourceIds.New("eipalloc"),
+                        AccountId = ServiceOwner,
+                        PublicIp = Ipv4.Format(value),
+                        AddressValue = value,
+                        VpcId = vpcId,
+                        AllocatedAt = now,
+                    };
+                    db.ElasticAddresses.Add(address);
+                }
+
+                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id], address?.AllocationId, address?.PublicIp));
             }
 
             var lb = new LoadBalancer
@@ -182,8 +186,6 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 State = "provisioning",
                 NodesJson = ElbJson.Write(nodes),
                 SecurityGroupsJson = ElbJson.Write(groups),
-                AllocationId = address?.AllocationId,
-                PublicIp = address?.PublicIp,
                 TagsJson = ElbJson.Write(ElbNames.Tags(request.Tags)),
                 CreatedAt = now,
             };

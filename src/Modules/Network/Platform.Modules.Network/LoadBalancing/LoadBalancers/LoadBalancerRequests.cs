@@ -65,10 +65,10 @@ internal sealed class DeleteLoadBalancerHandler(NetworkDbContext db, ICallerCont
         var eniIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.NetworkInterfaceId).ToList();
         db.InterfaceSecurityGroups.RemoveRange(await db.InterfaceSecurityGroups.Where(g => eniIds.Contains(g.InterfaceId)).ToListAsync(cancellationToken));
         db.NetworkInterfaces.RemoveRange(await db.NetworkInterfaces.Where(n => eniIds.Contains(n.Id)).ToListAsync(cancellationToken));
-        if (lb.AllocationId is { } allocationId && await db.ElasticAddresses.SingleOrDefaultAsync(a => a.AllocationId == allocationId, cancellationToken) is { } address)
-        {
-            db.ElasticAddresses.Remove(address);
-        }
+        // The nodes' public addresses go back to the pool in the same save as the balancer: none is left taken by a crash.
+        var allocationIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.AllocationId).Append(lb.AllocationId).OfType<string>().ToList();
+        db.ElasticAddresses.RemoveRange(await db.ElasticAddresses.Where(a => allocationIds.Contains(a.AllocationId) && a.AccountId == CreateLoadBalancerHandler.ServiceOwner)
+            .ToListAsync(cancellationToken));
 
         db.LoadBalancers.Remove(lb);
         EdgeChanges.Add(db, accountId, [lb.VpcId], ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.HostId));

@@ -9,7 +9,10 @@ internal sealed record LoadBalancerAddress(string? IpAddress, string? Allocation
 
 internal sealed record LoadBalancerZone(string ZoneName, string SubnetId, IReadOnlyList<LoadBalancerAddress> LoadBalancerAddresses);
 
-/// <summary>ELBv2's LoadBalancer. The DNS name has ELBv2's form but no DNS server answers for it yet: clients use the node addresses.</summary>
+/// <summary>
+/// ELBv2's LoadBalancer. The DNS name has ELBv2's form (<c>internal-</c> first for an internal one) but no DNS server answers
+/// for it yet: clients use the node addresses, an internet-facing node's public address (<c>IpAddress</c>, one per zone) from outside.
+/// </summary>
 internal sealed record LoadBalancerResponse(
     string LoadBalancerArn,
     string DnsName,
@@ -30,7 +33,7 @@ internal sealed record LoadBalancerResponse(
         var dns = $"{(lb.Scheme == LoadBalancerSchemes.Internal ? "internal-" : "")}{lb.Name}-{id}.elb.{region}.platform.internal";
         var nodes = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson);
         return new LoadBalancerResponse(lb.Arn, dns, lb.CreatedAt, lb.Name, lb.Scheme, lb.VpcId, new LoadBalancerState(lb.State), lb.Type,
-            nodes.Select(n => new LoadBalancerZone(n.AvailabilityZone, n.SubnetId, [new LoadBalancerAddress(lb.PublicIp, lb.AllocationId, n.PrivateIpAddress)])).ToList(),
+            nodes.Select(n => new LoadBalancerZone(n.AvailabilityZone, n.SubnetId, [new LoadBalancerAddress(n.PublicIp ?? lb.PublicIp, n.AllocationId ?? lb.AllocationId, n.PrivateIpAddress)])).ToList(),
             ElbJson.Read<List<string>>(lb.SecurityGroupsJson), ElbJson.Read<List<ElbTag>>(lb.TagsJson));
     }
 }

@@ -13,9 +13,10 @@ namespace Platform.Modules.Network.LoadBalancing.Nodes;
 /// <summary>
 /// Composes the nodes a server carries as its agent reads them: each node's interface (address, MAC, subnet and gateway, the
 /// VPC's isolation id), and its balancer's listeners with their rules, and every target group they forward to with its
-/// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed).
+/// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed),
+/// and the rules of the balancer's security groups for the node's port, expanded as an instance's are.
 /// </summary>
-internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db) : IRequestHandler<DescribeHostLoadBalancerNodes, HostLoadBalancerNodes>
+internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, ISender sender) : IRequestHandler<DescribeHostLoadBalancerNodes, HostLoadBalancerNodes>
 {
     public async ValueTask<HostLoadBalancerNodes> Handle(DescribeHostLoadBalancerNodes request, CancellationToken cancellationToken)
     {
@@ -26,6 +27,9 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db) 
         var vpcIds = here.Select(b => b.Balancer.VpcId).Concat(request.VpcIds).Distinct(StringComparer.Ordinal).ToList();
         var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
 
+        var firewalls = here.Count == 0 ? new Dictionary<string, InterfaceFirewall>(StringComparer.Ordinal)
+            : (await sender.Send(new DescribeInterfaceFirewall(NetworkInterfaceIds: [.. here.SelectMany(b => b.Nodes).Select(n => n.NetworkInterfaceId)]), cancellationToken))
+                .ToDictionary(f => f.NetworkInterfaceId, StringComparer.Ordinal);
         var desired = new List<DesiredLoadBalancerNode>();
         foreach (var (balancer, nodes) in here)
         {
@@ -44,8 +48,11 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db) 
                     continue;
                 }
 
+                // A node without groups (a network load balancer made without any) is open, as ELBv2's is.
+                var firewall = firewalls.GetValueOrDefault(eni.Id) is { SecurityGroupIds.Count: > 0 } f ? f : null;
                 desired.Add(new DesiredLoadBalancerNode(balancer.Arn, eni.Id, balancer.Type, balancer.VpcId, isolationId, subnet.CidrBlock,
-                    Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.PrivateIpAddress, eni.MacAddress, balancer.PublicIp, listeners, groups));
+                    Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.PrivateIpAddress, eni.MacAddress, node.PublicIp ?? balancer.PublicIp, listeners, groups,
+                    firewall?.Ingress.Select(Rule).ToList(), firewall?.Egress.Select(Rule).ToList()));
             }
         }
 
@@ -89,6 +96,8 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db) 
                 .Select(t => new DesiredTarget(t.TargetId, t.IpAddress, t.Port, t.DeregisteredAt is not null)).ToList())).ToList();
         return (desiredListeners, desiredGroups);
     }
+
+    private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);
 
     private static DesiredAction Action(RuleAction action) => new(
         action.Type,

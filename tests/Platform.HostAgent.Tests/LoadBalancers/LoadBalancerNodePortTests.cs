@@ -1,0 +1,75 @@
+using Platform.HostAgent.Agent;
+using Platform.HostAgent.OpenVSwitch.Flows;
+using Platform.HostAgent.Protocol;
+
+namespace Platform.HostAgent.Tests.LoadBalancers;
+
+/// <summary>
+/// A load balancer node's port as the switch model and the flows carry it: an internet-facing node's public address NATed
+/// 1:1 through the uplink like a guest's elastic IP; an internal node's never on the uplink.
+/// </summary>
+public sealed class LoadBalancerNodePortTests
+{
+    private const string Vpc = "vpc-0000000000000000c";
+
+    private static DesiredLoadBalancerNode Node(string nodeId, string ip, string mac, string? publicIp) => new(
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/front/00000000000000e1", nodeId, "application", Vpc, 7,
+        "10.0.1.0/24", "10.0.1.1", ip, mac, publicIp,
+        [new DesiredListener(80, "HTTP", new DesiredAction("forward", [new DesiredWeightedTargetGroup("tg", 1)]), [])], []);
+
+    private static HostDesiredState Desired(params DesiredLoadBalancerNode[] nodes) => new("h-1", 5, [],
+        [new VpcNetwork(Vpc, 7, [], null,
+            [new DesiredSubnet("subnet-pub", "10.0.1.0/24", "10.0.1.1", [new DesiredRoute("0.0.0.0/0", RouteTarget.InternetGateway, "igw-1")])], "10.0.0.0/16")],
+        LoadBalancerNodes: nodes, PublicNetwork: new DesiredPublicNetwork("198.51.100.0/24", "198.51.100.1"));
+
+    private static string Flows(HostDesiredState desired)
+    {
+        var state = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1", GatewayMac = "52:54:00:00:00:01" });
+        return FlowTable.Build(state with
+        {
+            Vpcs = [state.Vpcs[0] with { LocalVlan = 3 }],
+            Ports = [.. state.Ports.Select((p, i) => p with { OfPort = i + 1 })],
+            Uplink = state.Uplink! with { OfPort = 9 },
+        });
+    }
+
+    [Fact]
+    public void Given_an_internet_facing_node_Then_its_port_carries_its_public_address_and_the_uplink_translates_it_both_ways()
+    {
+        var desired = Desired(Node("eni-000000000000000e1", "10.0.1.10", "02:00:0a:00:01:0a", "198.51.100.30"), Node("eni-000000000000000e2", "10.0.1.11", "02:00:0a:00:01:0b", null));
+        var state = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1" });
+        Assert.Equal(["198.51.100.30", null], state.Ports.Select(p => p.PublicIp));
+
+        var flows = Flows(desired);
+        // ARP on the uplink for the address, packets to it to the node's private address (through its ingress rules), its replies out with it.
+        Assert.Contains("table=70,priority=200,arp,arp_op=1,arp_tpa=198.51.100.30", flows, StringComparison.Ordinal);
+        Assert.Contains("table=70,priority=100,ip,dl_dst=02:ef:c6:33:64:1e,nw_dst=198.51.100.30,actions=set_field:10.0.1.10->ip_dst", flows, StringComparison.Ordinal);
+        Assert.Contains("table=71,priority=100,reg5=1,ip,nw_src=10.0.1.10,actions=set_field:198.51.100.30->ip_src,set_field:02:ef:c6:33:64:1e->eth_src", flows, StringComparison.Ordinal);
+        // The internal node has no public address: nothing of its own on the uplink, nothing out through the internet gateway.
+        Assert.DoesNotContain("nw_src=10.0.1.11,actions=set_field", flows, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.0.1.11->ip_dst", flows, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_the_balancer_s_group_rules_Then_they_are_the_port_s_and_a_node_sent_without_any_stays_open()
+    {
+        var guarded = Node("eni-000000000000000e1", "10.0.1.10", "02:00:0a:00:01:0a", null) with
+        {
+            Ingress = [new DesiredFirewallRule("tcp", 80, 80, "0.0.0.0/0")],
+            Egress = [new DesiredFirewallRule("tcp", 8080, 8080, "10.0.0.0/16")],
+        };
+        var open = Node("eni-000000000000000e2", "10.0.1.11", "02:00:0a:00:01:0b", null);
+        var ports = GuestNetwork.StateFor(Desired(guarded, open), "br-int", null).Ports;
+
+        static string Of(IReadOnlyList<SecurityRule> rules) => string.Join(" ", rules.Select(r => $"{r.Protocol}:{r.FromPort}-{r.ToPort}:{string.Join(',', r.Cidrs)}"));
+        Assert.Equal("Tcp:80-80:0.0.0.0/0", Of(ports[0].Ingress));
+        Assert.Equal("Tcp:8080-8080:10.0.0.0/16", Of(ports[0].Egress));
+        Assert.Equal("All:-1--1:0.0.0.0/0", Of(ports[1].Ingress));
+        Assert.Equal("All:-1--1:0.0.0.0/0", Of(ports[1].Egress));
+
+        // In the flows: the guarded port (1) admits tcp/80 only, the open one (2) everything.
+        var flows = Flows(Desired(guarded, open));
+        Assert.Contains("table=41,priority=100,ct_state=+trk,reg7=1,tcp,tp_dst=80", flows, StringComparison.Ordinal);
+        Assert.DoesNotContain("reg7=1,tcp,tp_dst=8080", flows, StringComparison.Ordinal);
+    }
+}
