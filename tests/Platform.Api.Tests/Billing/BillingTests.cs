@@ -139,6 +139,35 @@ public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task Given_a_volume_and_a_bucket_When_storage_is_sampled_three_times_two_at_once_Then_the_hour_is_recorded_once_in_GiB_seconds()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-storage");
+        using var client = platform.App.SignedClient(tenant);
+        var volume = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new { availability_zone = "us-east-1a", size = 2 })).AssertOkAsync())
+            .GetProperty("volume_id").GetString()!;
+        await (await client.PutAsync("/api/v1/s3/billing-storage-bucket", null)).AssertOkAsync();
+        await (await client.PutAsync("/api/v1/s3/billing-storage-bucket/one-mib", new ByteArrayContent(new byte[1 << 20]))).AssertOkAsync();
+
+        var asOf = DateTime.UtcNow;
+        var samples = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SampleAsync(asOf))));
+        Assert.Equal(0, await SampleAsync(asOf)); // a retried job in the same hour
+        Assert.Equal(2, samples.Sum()); // the volume and the bucket, once between the two samples
+
+        var hour = new DateTime(asOf.Year, asOf.Month, asOf.Day, asOf.Hour, 0, 0, DateTimeKind.Utc).AddHours(-1);
+        var usage = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "usage_type");
+        var groups = usage.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("key").GetString()!);
+        Assert.Equal(["EBS:VolumeUsage.gp3", "TimedStorage-ByteHrs"], groups.Keys.Order());
+        var gp3 = groups["EBS:VolumeUsage.gp3"];
+        Assert.Equal(("GiB-Seconds", 2m * 3600m), (gp3.GetProperty("quantities")[0].GetProperty("unit").GetString(), gp3.GetProperty("quantities")[0].GetProperty("amount").GetDecimal()));
+        // gp3 at 0.08 a GiB-month of 730 hours.
+        Assert.Equal(decimal.Round(7200m / (730m * 3600m) * 0.08m, 6), gp3.GetProperty("cost").GetDecimal());
+        Assert.Equal(3600m / 1024m, groups["TimedStorage-ByteHrs"].GetProperty("quantities")[0].GetProperty("amount").GetDecimal());
+        var byResource = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "resource");
+        Assert.Equal([volume, "billing-storage-bucket"], byResource.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("key").GetString()).OrderDescending());
+    }
+
+    [Fact]
     public async Task Given_bad_prices_or_a_tenant_Then_AWS_errors_answer_and_the_price_list_stays_as_it_was()
     {
         using var management = platform.RootClient();
@@ -206,6 +235,12 @@ public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<Sha
         {
             await publisher.Publish(fact);
         }
+    }
+
+    private async Task<int> SampleAsync(DateTime asOf)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SampleStorage(asOf));
     }
 
     private async Task<int> CloseAsync(DateOnly month)

@@ -12,7 +12,8 @@ namespace Platform.Modules.Billing;
 
 /// <summary>
 /// Metering of usage and the bill of each account: instance running time from Compute's state facts, the price list,
-/// usage and costs, and the monthly invoices.
+/// usage and costs, and the monthly invoices;
+/// storage sampled hourly from Storage's own state.
 /// </summary>
 internal static class BillingModule
 {
@@ -22,6 +23,9 @@ internal static class BillingModule
         services.AddModuleDatabase<BillingDbContext, SqliteBillingDbContext, SqlServerBillingDbContext>(configuration, BillingDbContext.SchemaName);
         services.AddScoped<UsageWriter>();
         services.AddScoped<InvoiceJob>();
+        services.AddScoped<StorageMeteringJob>();
+        services.AddRecurringJob<StorageMeteringJob>(StorageMeteringJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.StorageCron);
         services.AddRecurringJob<InvoiceJob>(InvoiceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
         return services;

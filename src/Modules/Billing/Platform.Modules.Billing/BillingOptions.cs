@@ -14,4 +14,8 @@ internal sealed class BillingOptions
     /// <summary>When the invoice job runs (daily; it issues only what is missing).</summary>
     [Required]
     public string InvoiceCron { get; set; } = "30 1 * * *";
+
+    /// <summary>When storage is sampled: hourly, a few minutes past the hour, for the hour before.</summary>
+    [Required]
+    public string StorageCron { get; set; } = "5 * * * *";
 }
