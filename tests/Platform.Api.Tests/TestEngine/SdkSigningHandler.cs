@@ -108,6 +108,7 @@ public static class SdkRequests
             : path.StartsWith("/api/v1/autoscaling", StringComparison.Ordinal) ? "autoscaling"
             : path.StartsWith("/api/v1/cloudwatch", StringComparison.Ordinal) ? "monitoring"
             : path.StartsWith("/api/v1/elb", StringComparison.Ordinal) ? "elasticloadbalancing"
+            : path.StartsWith("/api/v1/billing", StringComparison.Ordinal) ? "ce"
             : "iam";
     }
 

@@ -1,13 +1,39 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.Modules.Billing.Invoices;
+using Platform.Modules.Billing.Metering;
+using Platform.Modules.Billing.Persistence;
+using Platform.Modules.Shared.Hosting;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing;
 
-/// <summary>Metering of usage and the bill of each account. Registered, with nothing to serve yet: its issue builds it.</summary>
+/// <summary>
+/// Metering of usage and the bill of each account: instance running time from Compute's state facts, the price list,
+/// usage and costs, and the monthly invoices;
+/// storage sampled hourly from Storage's own state.
+/// </summary>
 internal static class BillingModule
 {
-    public static IServiceCollection AddBillingModule(this IServiceCollection services, IConfiguration configuration) => services;
+    public static IServiceCollection AddBillingModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddModuleDatabase<BillingDbContext, SqliteBillingDbContext, SqlServerBillingDbContext>(configuration, BillingDbContext.SchemaName);
+        services.AddScoped<UsageWriter>();
+        services.AddScoped<InvoiceJob>();
+        services.AddScoped<StorageMeteringJob>();
+        services.AddRecurringJob<StorageMeteringJob>(StorageMeteringJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.StorageCron);
+        services.AddRecurringJob<InvoiceJob>(InvoiceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder routes) => routes;
+    public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder routes)
+    {
+        BillingEndpoints.Map(routes);
+        return routes;
+    }
 }

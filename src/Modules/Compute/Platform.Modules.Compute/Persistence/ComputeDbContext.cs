@@ -44,6 +44,46 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        AnnounceStateChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        AnnounceStateChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every instance state change goes out as <see cref="Contracts.InstanceStateChanged"/> in the same commit, wherever
+    /// in the module it was made (launch, stop, start, terminate, a heartbeat's observation): one place, none forgotten.
+    /// </summary>
+    private void AnnounceStateChanges()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var entry in ChangeTracker.Entries<Instance>().ToList())
+        {
+            var previous = entry.State switch
+            {
+                EntityState.Added => null,
+                EntityState.Modified when entry.Property(i => i.State).IsModified
+                    && !string.Equals(entry.Property(i => i.State).OriginalValue, entry.Entity.State, StringComparison.Ordinal) =>
+                    entry.Property(i => i.State).OriginalValue,
+                _ => "",
+            };
+            if (previous is { Length: 0 })
+            {
+                continue;
+            }
+
+            var instance = entry.Entity;
+            AddNotification(new Contracts.InstanceStateChanged(instance.AccountId, instance.Id, instance.InstanceType, instance.AvailabilityZone,
+                previous, instance.State, now, instance.ManagedBy));
+        }
+    }
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<HostRecord>(host =>

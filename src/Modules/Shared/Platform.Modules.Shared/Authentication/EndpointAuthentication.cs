@@ -42,6 +42,7 @@ public sealed class SigningService
     public static readonly SigningService AutoScaling = new("autoscaling");
     public static readonly SigningService CloudWatch = new("monitoring");
     public static readonly SigningService ElasticLoadBalancing = new("elasticloadbalancing");
+    public static readonly SigningService CostExplorer = new("ce");
 
     private SigningService(string name) => Name = name;
 

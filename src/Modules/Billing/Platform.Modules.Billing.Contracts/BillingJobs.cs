@@ -1,0 +1,17 @@
+using Mediator;
+
+namespace Platform.Modules.Billing.Contracts;
+
+/// <summary>
+/// Issues every account's invoice of the UTC month starting <paramref name="Month"/> (its first day) that has none yet:
+/// first records the month's part of every instance still running, then writes each account's invoice with its lines in
+/// one commit. Running it again, or on two replicas at once, issues nothing twice. Returns the invoices issued.
+/// </summary>
+public sealed record CloseMonth(DateOnly Month) : IRequest<int>;
+
+/// <summary>
+/// Records the storage held during the UTC hour before <paramref name="AsOf"/>'s hour, as GiB-seconds, from what the
+/// owning module holds now: each volume, snapshot and bucket for the whole hour. Keyed by resource and hour, so running
+/// it again in the same hour, or on two replicas, records nothing twice. Returns the records written.
+/// </summary>
+public sealed record SampleStorage(DateTime AsOf) : IRequest<int>;

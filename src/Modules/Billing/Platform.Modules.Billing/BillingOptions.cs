@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Platform.Modules.Billing;
+
+/// <summary>The Billing module's settings (section <c>Billing</c>).</summary>
+internal sealed class BillingOptions
+{
+    public const string SectionName = "Billing";
+
+    /// <summary>The day of the month (UTC) from which last month's invoices are issued; the job runs daily and issues each once.</summary>
+    [Range(1, 28)]
+    public int InvoiceDay { get; set; } = 1;
+
+    /// <summary>When the invoice job runs (daily; it issues only what is missing).</summary>
+    [Required]
+    public string InvoiceCron { get; set; } = "30 1 * * *";
+
+    /// <summary>When storage is sampled: hourly, a few minutes past the hour, for the hour before.</summary>
+    [Required]
+    public string StorageCron { get; set; } = "5 * * * *";
+}

@@ -1,0 +1,97 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Billing.Persistence;
+using Platform.Modules.Compute.Contracts;
+
+namespace Platform.Modules.Billing.Metering;
+
+/// <summary>
+/// Turns Compute's instance state facts into running time: entering <c>running</c> opens a run, leaving it closes the
+/// run and records its seconds (<see cref="RunSegments"/>). Every step is keyed by the fact (a run by its instance and
+/// start, a record by its run and month), so a redelivered or repeated notification changes nothing. Instances a module
+/// runs for a resource of its own (a database's guest) are that resource's usage, not the tenant's EC2 usage.
+/// </summary>
+internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer, TimeProvider clock) : INotificationHandler<InstanceStateChanged>
+{
+    public async ValueTask Handle(InstanceStateChanged notification, CancellationToken cancellationToken)
+    {
+        if (notification.ManagedBy is not null)
+        {
+            return;
+        }
+
+        var at = RunSegments.Second(notification.ChangedAt);
+        if (notification.State == InstanceStateChanged.Running)
+        {
+            await OpenAsync(notification, at, cancellationToken);
+        }
+        else if (notification.PreviousState == InstanceStateChanged.Running)
+        {
+            await CloseAsync(notification.InstanceId, at, cancellationToken);
+        }
+    }
+
+    /// <summary>Records the seconds of every closed run not yet recorded, and of open runs up to <paramref name="until"/> for the months before it.</summary>
+    public static IReadOnlyList<UsageRecord> Records(InstanceRun run, DateTime until, DateTime now)
+    {
+        var parts = RunSegments.Split(run.StartedAt, run.EndedAt, until);
+        return [.. parts.Where(p => run.EndedAt is not null || p.Month.AddMonths(1) <= until).Select(p => new UsageRecord
+        {
+            IdempotencyKey = $"ec2-run:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Month:yyyyMM}",
+            AccountId = run.AccountId,
+            Service = run.Service,
+            UsageType = run.UsageType,
+            ResourceId = run.InstanceId,
+            UsageStart = p.Start,
+            UsageEnd = p.End,
+            Quantity = p.Seconds,
+            Unit = UsageTypes.Seconds,
+            RecordedAt = now,
+        })];
+    }
+
+    private async Task OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
+    {
+        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && r.StartedAt == at, cancellationToken))
+        {
+            return;
+        }
+
+        db.InstanceRuns.Add(new InstanceRun
+        {
+            InstanceId = fact.InstanceId,
+            StartedAt = at,
+            AccountId = fact.AccountId,
+            Service = UsageTypes.Ec2,
+            UsageType = UsageTypes.Box(fact.InstanceType),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            db.ChangeTracker.Clear(); // opened by another delivery meanwhile
+        }
+    }
+
+    private async Task CloseAsync(string instanceId, DateTime at, CancellationToken cancellationToken)
+    {
+        // The run this fact ends: the latest one that started before it (a redelivered fact finds it closed already).
+        var run = await db.InstanceRuns.Where(r => r.InstanceId == instanceId && r.StartedAt <= at)
+            .OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
+        if (run.EndedAt is null)
+        {
+            run.EndedAt = at;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        // Written from the stored run, so a crash before this line is made good by the fact's redelivery.
+        await writer.WriteAsync(Records(run, run.EndedAt.Value, clock.GetUtcNow().UtcDateTime), cancellationToken);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Platform.Modules.Billing.Metering;
+
+/// <summary>Services and usage types as AWS's bills and Cost Explorer name them (us-east-1 carries no region prefix).</summary>
+internal static class UsageTypes
+{
+    public const string Ec2 = "AmazonEC2";
+    public const string S3 = "AmazonS3";
+    public const string Rds = "AmazonRDS";
+    public const string Elb = "AWSELB";
+
+    public const string Seconds = "Seconds";
+    public const string GibSeconds = "GiB-Seconds";
+
+    public static string Box(string instanceType) => $"BoxUsage:{instanceType}";
+}

@@ -1,0 +1,118 @@
+namespace Platform.Modules.Billing.Persistence;
+
+/// <summary>
+/// One measured quantity of one resource's use over a period: the unit of metering. Its idempotency key says which
+/// fact or sample it came from; the unique index on it is what makes a redelivered notification, a retried job or two
+/// replicas count once.
+/// </summary>
+internal sealed class UsageRecord
+{
+    public long Id { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>The service as AWS's bills name it (<c>AmazonEC2</c>, <c>AmazonS3</c>).</summary>
+    public required string Service { get; init; }
+
+    /// <summary>AWS's usage type (<c>BoxUsage:t3.micro</c>, <c>EBS:VolumeUsage.gp3</c>).</summary>
+    public required string UsageType { get; init; }
+
+    public required string ResourceId { get; init; }
+
+    public DateTime UsageStart { get; init; }
+
+    public DateTime UsageEnd { get; init; }
+
+    /// <summary>In <see cref="Unit"/>: whole seconds of running time, or GiB-seconds of storage.</summary>
+    public decimal Quantity { get; init; }
+
+    public required string Unit { get; init; }
+
+    public DateTime RecordedAt { get; init; }
+}
+
+/// <summary>
+/// One stretch of an instance's running time, from the fact that it entered <c>running</c> to the fact that it left.
+/// Keyed by (instance, start): a redelivered fact finds its run already there.
+/// </summary>
+internal sealed class InstanceRun
+{
+    public required string InstanceId { get; init; }
+
+    public DateTime StartedAt { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Service { get; init; }
+
+    public required string UsageType { get; init; }
+
+    public DateTime? EndedAt { get; set; }
+}
+
+/// <summary>
+/// One price of one version of the price list, in the installation's currency per <see cref="PriceUnit"/>. Versions
+/// are the set of prices sharing an <see cref="EffectiveFrom"/>; the newest one in force at a usage's start prices it.
+/// </summary>
+internal sealed class PriceEntry
+{
+    public long Id { get; init; }
+
+    public DateTime EffectiveFrom { get; init; }
+
+    public required string Service { get; init; }
+
+    public required string UsageType { get; init; }
+
+    public decimal PricePerUnit { get; init; }
+
+    /// <summary><c>Hrs</c> or <c>GB-Mo</c>.</summary>
+    public required string PriceUnit { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public required string CreatedBy { get; init; }
+}
+
+/// <summary>An account's bill of one UTC month: written once, in one commit with its lines, never changed.</summary>
+internal sealed class Invoice
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>The first day of the month billed (UTC).</summary>
+    public DateOnly Period { get; init; }
+
+    public required string Currency { get; init; }
+
+    public decimal Total { get; init; }
+
+    public DateTime IssuedAt { get; init; }
+
+    public List<InvoiceLine> Lines { get; init; } = [];
+}
+
+internal sealed class InvoiceLine
+{
+    public required string InvoiceId { get; init; }
+
+    public int LineNumber { get; init; }
+
+    public required string Service { get; init; }
+
+    public required string UsageType { get; init; }
+
+    public decimal Quantity { get; init; }
+
+    public required string Unit { get; init; }
+
+    public decimal PricePerUnit { get; init; }
+
+    public required string PriceUnit { get; init; }
+
+    /// <summary>Rounded to the cent; the invoice's total is the sum of its lines' amounts.</summary>
+    public decimal Amount { get; init; }
+}

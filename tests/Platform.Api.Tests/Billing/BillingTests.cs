@@ -1,0 +1,251 @@
+using System.Net;
+using System.Text.Json;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Api.Tests.TestEngine;
+using Platform.Modules.Billing.Contracts;
+using Platform.Modules.Compute.Contracts;
+
+namespace Platform.Api.Tests.Billing;
+
+/// <summary>
+/// Metering, prices, usage and invoices through the API, with Compute's instance state facts delivered as its outbox
+/// delivers them (Mediator's publish) at chosen times: so a run of 95.7 s is seen billed its 96 whole seconds, twice-delivered facts
+/// once, and months long past can be closed. Each test has its own accounts and its own month.
+/// </summary>
+public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<SharedPlatformApp>
+{
+    private static readonly DateTime March2025 = new(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task Given_two_runs_across_a_stop_and_start_delivered_twice_Then_each_is_billed_its_whole_seconds_with_60_at_least_once()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-runs");
+        using var client = platform.App.SignedClient(tenant);
+        var t0 = new DateTime(2025, 1, 10, 8, 0, 0, DateTimeKind.Utc).AddMilliseconds(400);
+        var facts = Run(tenant.AccountId, "i-0aaaaaaaaaaaaaaa1", "t3.micro", t0, t0.AddSeconds(95.7))
+            .Concat(Run(tenant.AccountId, "i-0aaaaaaaaaaaaaaa1", "t3.micro", t0.AddMinutes(10), t0.AddMinutes(10).AddSeconds(20)))
+            .ToList();
+
+        await PublishAsync(facts);
+        await PublishAsync(facts); // a redelivery of every fact
+        await PublishAsync([facts[1]]); // and one more of the first stop
+
+        var usage = await UsageAsync(client, "2025-01-01", "2025-02-01", "resource");
+        var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
+        Assert.Equal("i-0aaaaaaaaaaaaaaa1", group.GetProperty("key").GetString());
+        var seconds = Assert.Single(group.GetProperty("quantities").EnumerateArray());
+        Assert.Equal("Seconds", seconds.GetProperty("unit").GetString());
+        // 08:00:00.4 to 08:01:36.1 is billed as the whole seconds 08:00:00 to 08:01:36 (96 s); 20 s, as the 60 s minimum.
+        Assert.Equal(96m + 60m, seconds.GetProperty("amount").GetDecimal());
+        // t3.micro at 0.0104 an hour: 156 s cost 0.0104 * 156 / 3600.
+        Assert.Equal(decimal.Round(0.0104m * 156m / 3600m, 6), group.GetProperty("cost").GetDecimal());
+        Assert.Equal(group.GetProperty("cost").GetDecimal(), usage.GetProperty("total_cost").GetDecimal());
+
+        var byType = await UsageAsync(client, "2025-01-01", "2025-02-01", "usage_type");
+        Assert.Equal("BoxUsage:t3.micro", Assert.Single(byType.GetProperty("groups").EnumerateArray()).GetProperty("key").GetString());
+        var byService = await UsageAsync(client, "2025-01-01", "2025-02-01", null);
+        Assert.Equal("AmazonEC2", Assert.Single(byService.GetProperty("groups").EnumerateArray()).GetProperty("key").GetString());
+    }
+
+    [Fact]
+    public async Task Given_a_run_across_a_month_end_Then_each_month_holds_its_seconds_and_a_managed_instance_is_not_EC2_usage()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-month-end");
+        using var client = platform.App.SignedClient(tenant);
+        var end = new DateTime(2025, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        await PublishAsync(Run(tenant.AccountId, "i-0bbbbbbbbbbbbbbb1", "m5.large", end.AddSeconds(-30), end.AddSeconds(70)));
+        await PublishAsync(Run(tenant.AccountId, "i-0bbbbbbbbbbbbbbb2", "t3.nano", end.AddSeconds(-5), end.AddSeconds(5)));
+        await PublishAsync(Run(tenant.AccountId, "i-0bbbbbbbbbbbbbbb3", "t3.nano", end.AddHours(-1), end.AddHours(1), managedBy: "rds"));
+
+        Assert.Equal(30m + 5m, Seconds(await UsageAsync(client, "2025-01-01", "2025-02-01", "service")));
+        // 70 s of the first; the second ran 10 s: its 50 s shortfall is charged with its last part.
+        Assert.Equal(70m + 55m, Seconds(await UsageAsync(client, "2025-02-01", "2025-03-01", "service")));
+    }
+
+    [Fact]
+    public async Task Given_two_concurrent_closes_of_a_month_Then_each_account_gets_one_invoice_whose_lines_add_up_to_the_cent()
+    {
+        using var management = platform.RootClient();
+        var first = await management.CreateAccountAsync("billing-invoice-a");
+        var second = await management.CreateAccountAsync("billing-invoice-b");
+        var month = March2025;
+        // Many small runs of three types: each line's amount is rounded to the cent, the total is their sum.
+        var facts = new List<InstanceStateChanged>();
+        string[] types = ["t3.micro", "m5.xlarge", "c5.large"];
+        for (var n = 0; n < 30; n++)
+        {
+            var start = month.AddHours(n * 7).AddSeconds(n * 13.37);
+            facts.AddRange(Run(n % 2 == 0 ? first.AccountId : second.AccountId, $"i-0cccccccccccc{n:x4}", types[n % 3], start, start.AddSeconds(61 + (n * 977))));
+        }
+
+        // One instance still running at the month's end: the close records its March part.
+        facts.Add(Fact(first.AccountId, "i-0cccccccccccdddd", "t3.small", null, "pending", month.AddDays(30)));
+        facts.Add(Fact(first.AccountId, "i-0cccccccccccdddd", "t3.small", "pending", "running", month.AddDays(30).AddHours(23)));
+        await PublishAsync(facts);
+
+        var closes = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => CloseAsync(DateOnly.FromDateTime(month)))));
+        Assert.Equal(2, closes.Sum());
+        Assert.Equal(0, await CloseAsync(DateOnly.FromDateTime(month)));
+
+        foreach (var account in new[] { first, second })
+        {
+            using var client = platform.App.SignedClient(account);
+            var list = (await (await client.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices");
+            var listed = Assert.Single(list.EnumerateArray());
+            Assert.Equal("2025-03", listed.GetProperty("billing_period").GetString());
+            var invoice = await (await client.GetAsync($"/api/v1/billing/invoices/{listed.GetProperty("invoice_id").GetString()}")).AssertOkAsync();
+            var lines = invoice.GetProperty("lines").EnumerateArray().ToList();
+            Assert.Equal(account == first ? 4 : 3, lines.Count);
+            Assert.All(lines, l => Assert.Equal(decimal.Round(l.GetProperty("amount").GetDecimal(), 2), l.GetProperty("amount").GetDecimal()));
+            Assert.Equal(lines.Sum(l => l.GetProperty("amount").GetDecimal()), invoice.GetProperty("total").GetDecimal());
+            Assert.True(invoice.GetProperty("total").GetDecimal() > 0);
+
+            // The lines are the month's usage at its prices, rounded once per line.
+            var usage = await UsageAsync(client, "2025-03-01", "2025-04-01", "usage_type");
+            foreach (var line in lines)
+            {
+                var group = usage.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("key").GetString() == line.GetProperty("usage_type").GetString());
+                Assert.Equal(decimal.Round(group.GetProperty("cost").GetDecimal(), 2, MidpointRounding.AwayFromZero), line.GetProperty("amount").GetDecimal());
+            }
+        }
+
+        // The running instance's March part: from 23:00 on the 31st to the month's end, once, however often the month is closed.
+        using (var owner = platform.App.SignedClient(first))
+        {
+            var running = (await UsageAsync(owner, "2025-03-01", "2025-04-01", "resource")).GetProperty("groups").EnumerateArray()
+                .Single(g => g.GetProperty("key").GetString() == "i-0cccccccccccdddd");
+            Assert.Equal(3600m, running.GetProperty("quantities")[0].GetProperty("amount").GetDecimal());
+        }
+
+        // The management account sees both accounts' invoices; another tenant sees neither, even by id.
+        using var outsider = platform.App.SignedClient(await management.CreateAccountAsync("billing-outsider"));
+        var all = (await (await management.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices").EnumerateArray()
+            .Select(i => i.GetProperty("account_id").GetString()).ToList();
+        Assert.Contains(first.AccountId, all);
+        Assert.Contains(second.AccountId, all);
+        Assert.Empty((await (await outsider.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices").EnumerateArray());
+        using var firstClient = platform.App.SignedClient(first);
+        var id = (await (await firstClient.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices")[0].GetProperty("invoice_id").GetString();
+        await (await outsider.GetAsync($"/api/v1/billing/invoices/{id}")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
+        await (await outsider.GetAsync("/api/v1/billing/invoices/not-an-invoice")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        Assert.Empty((await UsageAsync(outsider, "2025-03-01", "2025-04-01", "service")).GetProperty("groups").EnumerateArray());
+        await (await outsider.GetAsync($"/api/v1/billing/usage?start=2025-03-01&end=2025-04-01&account_id={first.AccountId}"))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        var seen = await (await management.GetAsync($"/api/v1/billing/usage?start=2025-03-01&end=2025-04-01&group_by=linked_account&account_id={first.AccountId}")).AssertOkAsync();
+        Assert.Equal(first.AccountId, Assert.Single(seen.GetProperty("groups").EnumerateArray()).GetProperty("key").GetString());
+    }
+
+    [Fact]
+    public async Task Given_a_volume_and_a_bucket_When_storage_is_sampled_three_times_two_at_once_Then_the_hour_is_recorded_once_in_GiB_seconds()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-storage");
+        using var client = platform.App.SignedClient(tenant);
+        var volume = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new { availability_zone = "us-east-1a", size = 2 })).AssertOkAsync())
+            .GetProperty("volume_id").GetString()!;
+        await (await client.PutAsync("/api/v1/s3/billing-storage-bucket", null)).AssertOkAsync();
+        await (await client.PutAsync("/api/v1/s3/billing-storage-bucket/one-mib", new ByteArrayContent(new byte[1 << 20]))).AssertOkAsync();
+
+        var asOf = DateTime.UtcNow;
+        var samples = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SampleAsync(asOf))));
+        Assert.Equal(0, await SampleAsync(asOf)); // a retried job in the same hour
+        Assert.Equal(2, samples.Sum()); // the volume and the bucket, once between the two samples
+
+        var hour = new DateTime(asOf.Year, asOf.Month, asOf.Day, asOf.Hour, 0, 0, DateTimeKind.Utc).AddHours(-1);
+        var usage = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "usage_type");
+        var groups = usage.GetProperty("groups").EnumerateArray().ToDictionary(g => g.GetProperty("key").GetString()!);
+        Assert.Equal(["EBS:VolumeUsage.gp3", "TimedStorage-ByteHrs"], groups.Keys.Order());
+        var gp3 = groups["EBS:VolumeUsage.gp3"];
+        Assert.Equal(("GiB-Seconds", 2m * 3600m), (gp3.GetProperty("quantities")[0].GetProperty("unit").GetString(), gp3.GetProperty("quantities")[0].GetProperty("amount").GetDecimal()));
+        // gp3 at 0.08 a GiB-month of 730 hours.
+        Assert.Equal(decimal.Round(7200m / (730m * 3600m) * 0.08m, 6), gp3.GetProperty("cost").GetDecimal());
+        Assert.Equal(3600m / 1024m, groups["TimedStorage-ByteHrs"].GetProperty("quantities")[0].GetProperty("amount").GetDecimal());
+        var byResource = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "resource");
+        Assert.Equal([volume, "billing-storage-bucket"], byResource.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("key").GetString()).OrderDescending());
+    }
+
+    [Fact]
+    public async Task Given_bad_prices_or_a_tenant_Then_AWS_errors_answer_and_the_price_list_stays_as_it_was()
+    {
+        using var management = platform.RootClient();
+        var before = await (await management.GetAsync("/api/v1/billing/prices")).AssertOkAsync();
+        Assert.Equal("USD", before.GetProperty("currency").GetString());
+        var micro = PriceOf(before, "BoxUsage:t3.micro");
+        Assert.Equal(0.0104m, micro);
+
+        async Task Refused(HttpClient client, object body, HttpStatusCode status, string code) =>
+            await (await client.PutJsonAsync("/api/v1/billing/prices", body)).AssertErrorAsync(status, code);
+        object Prices(decimal price, string usageType = "BoxUsage:t3.micro", string? effectiveFrom = null) =>
+            new { effective_from = effectiveFrom, prices = new[] { new { service = "AmazonEC2", usage_type = usageType, price_per_unit = price } } };
+
+        await Refused(management, Prices(-0.01m), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Prices(0.00000000001m), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Prices(1m, "BoxUsage:z9.huge"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Prices(1m, effectiveFrom: "2020-01-01"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Prices(1m, effectiveFrom: "soon"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, new { prices = Array.Empty<object>() }, HttpStatusCode.BadRequest, "InvalidParameterValue");
+        var tenant = await management.CreateAccountAsync("billing-prices-tenant");
+        using var client = platform.App.SignedClient(tenant);
+        await Refused(client, Prices(0.001m), HttpStatusCode.Forbidden, "AccessDenied");
+        await (await client.GetAsync("/api/v1/billing/usage?start=2025-02-01&end=2025-01-01")).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationException");
+        await (await client.GetAsync("/api/v1/billing/usage?start=2025-01-01")).AssertErrorAsync(HttpStatusCode.BadRequest, "MissingParameter");
+        await (await client.GetAsync("/api/v1/billing/usage?start=2025-01-01&end=2025-02-01&group_by=tag")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+
+        var after = await (await management.GetAsync("/api/v1/billing/prices")).AssertOkAsync();
+        Assert.Equal(before.GetProperty("prices").GetRawText(), after.GetProperty("prices").GetRawText());
+        Assert.Equal(before.GetProperty("versions").GetRawText(), after.GetProperty("versions").GetRawText());
+
+        // A good change is a new version from its effective time; the time before keeps the old price.
+        var from = DateTime.UtcNow.AddDays(400).Date;
+        var changed = await (await management.PutJsonAsync("/api/v1/billing/prices", Prices(0.02m, "EBS:VolumeUsage.gp3", from.ToString("O")))).AssertOkAsync();
+        Assert.Equal(0.02m, PriceOf(changed, "EBS:VolumeUsage.gp3"));
+        Assert.Equal(0.08m, PriceOf(await (await management.GetAsync("/api/v1/billing/prices")).AssertOkAsync(), "EBS:VolumeUsage.gp3"));
+        Assert.Equal(0.02m, PriceOf(await (await client.GetAsync($"/api/v1/billing/prices?at={from.AddDays(1):yyyy-MM-dd}")).AssertOkAsync(), "EBS:VolumeUsage.gp3"));
+        await Refused(management, Prices(0.03m, "EBS:VolumeUsage.gp3", from.ToString("O")), HttpStatusCode.Conflict, "ConflictException");
+    }
+
+    private static decimal PriceOf(JsonElement list, string usageType) =>
+        list.GetProperty("prices").EnumerateArray().Single(p => p.GetProperty("usage_type").GetString() == usageType).GetProperty("price_per_unit").GetDecimal();
+
+    private static decimal Seconds(JsonElement usage) =>
+        usage.GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("quantities").EnumerateArray())
+            .Where(q => q.GetProperty("unit").GetString() == "Seconds").Sum(q => q.GetProperty("amount").GetDecimal());
+
+    private static async Task<JsonElement> UsageAsync(HttpClient client, string start, string end, string? groupBy) =>
+        await (await client.GetAsync($"/api/v1/billing/usage?start={start}&end={end}{(groupBy is null ? "" : $"&group_by={groupBy}")}")).AssertOkAsync();
+
+    private static IEnumerable<InstanceStateChanged> Run(string account, string instanceId, string type, DateTime start, DateTime stop, string? managedBy = null) =>
+    [
+        Fact(account, instanceId, type, "pending", "running", start, managedBy),
+        Fact(account, instanceId, type, "running", "stopping", stop, managedBy),
+        Fact(account, instanceId, type, "stopping", "stopped", stop.AddSeconds(3), managedBy),
+    ];
+
+    private static InstanceStateChanged Fact(string account, string instanceId, string type, string? previous, string state, DateTime at, string? managedBy = null) =>
+        new(account, instanceId, type, "us-east-1a", previous, state, at, managedBy);
+
+    private async Task PublishAsync(IEnumerable<InstanceStateChanged> facts)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        var publisher = scope.ServiceProvider.GetRequiredService<IPublisher>();
+        foreach (var fact in facts)
+        {
+            await publisher.Publish(fact);
+        }
+    }
+
+    private async Task<int> SampleAsync(DateTime asOf)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SampleStorage(asOf));
+    }
+
+    private async Task<int> CloseAsync(DateOnly month)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CloseMonth(month));
+    }
+}

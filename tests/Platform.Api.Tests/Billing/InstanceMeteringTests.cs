@@ -1,0 +1,65 @@
+using Platform.Api.Tests.TestEngine;
+
+namespace Platform.Api.Tests.Billing;
+
+/// <summary>
+/// The whole path on a simulated server: Compute's state changes go out through its outbox as InstanceStateChanged and
+/// Billing meters them. Two short runs across a stop and a start are billed 60 s each (EC2's minimum per start), and a
+/// run still going counts up to now.
+/// </summary>
+public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
+{
+    private readonly PlatformApp _app = new();
+    private HttpClient _root = null!;
+    private SimulatedFleet _fleet = null!;
+
+    public async Task InitializeAsync()
+    {
+        _root = _app.SignedClient(_app.RootCredentials);
+        _fleet = new SimulatedFleet(_app, _root);
+        await _fleet.AddHostAsync("us-east-1a", cpus: 2, memoryMiB: 2048);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task Given_an_instance_stopped_started_and_stopped_Then_its_two_short_runs_are_billed_60_seconds_each()
+    {
+        var image = await _root.RegisterKernelImageAsync("billing-image", [1, 2, 3], [4, 5, 6]);
+        var id = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = image })).GetProperty("instance_id").GetString()!;
+        await _root.WaitForStateAsync(id, "running");
+        var day = DateTime.UtcNow.Date;
+        var range = $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}";
+
+        // Running: the open run counts up to now, at least the minimum.
+        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) >= 60m, TimeSpan.FromSeconds(20), "the running instance shows no usage");
+
+        await (await _root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
+        await _root.WaitForStateAsync(id, "stopped");
+        await (await _root.PostAsync($"/api/v1/ec2/instances/{id}/start", null)).AssertOkAsync();
+        await _root.WaitForStateAsync(id, "running");
+        await (await _root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
+        await _root.WaitForStateAsync(id, "stopped");
+
+        // Both runs closed (each far shorter than a minute): 60 s each, and no more while it stays stopped.
+        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) == 120m, TimeSpan.FromSeconds(20),
+            "the two runs were not billed 120 s");
+        var usage = await (await _root.GetAsync($"/api/v1/billing/usage?{range}&group_by=usage_type")).AssertOkAsync();
+        var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
+        Assert.Equal("BoxUsage:t3.nano", group.GetProperty("key").GetString());
+        Assert.Equal(decimal.Round(0.0052m * 120m / 3600m, 6), group.GetProperty("cost").GetDecimal());
+    }
+
+    private async Task<decimal> SecondsAsync(string instanceId, string range)
+    {
+        var usage = await (await _root.GetAsync($"/api/v1/billing/usage?{range}&group_by=resource")).AssertOkAsync();
+        return usage.GetProperty("groups").EnumerateArray().Where(g => g.GetProperty("key").GetString() == instanceId)
+            .SelectMany(g => g.GetProperty("quantities").EnumerateArray()).Sum(q => q.GetProperty("amount").GetDecimal());
+    }
+}
