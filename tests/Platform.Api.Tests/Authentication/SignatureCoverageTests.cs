@@ -213,7 +213,7 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
         Assert.Empty(unnamed);
         Assert.Contains(endpoints, e => e.Metadata.GetMetadata<SigningService>()?.Name == "ec2");
         // The query endpoint (POST /) names the services of the action tables the modules registered, and no other.
-        Assert.Equal(["autoscaling", "ec2", "elasticloadbalancing", "iam", "sts"], endpoints.Select(e => e.Metadata.GetMetadata<SigningServiceSet>()).OfType<SigningServiceSet>().Single().Names);
+        Assert.Equal(["autoscaling", "ec2", "elasticloadbalancing", "iam", "monitoring", "rds", "sts"], endpoints.Select(e => e.Metadata.GetMetadata<SigningServiceSet>()).OfType<SigningServiceSet>().Single().Names);
     }
 
     /// <summary>Adds a header after the request was signed, as a client holding someone's signed request would.</summary>

@@ -230,9 +230,9 @@ public sealed class AwsQueryCliTests : IAsyncLifetime
         Assert.Equal("RequestEntityTooLarge", (await ErrorAsync(huge, HttpStatusCode.RequestEntityTooLarge)).Code);
 
         // A signature scoped to a service the endpoint does not serve is refused; the native API keeps its JSON errors.
-        // (EC2 is served here too since its slice: RDS is not, yet.)
-        using var rdsScoped = new HttpClient(new SdkSigningHandler(root, "rds") { InnerHandler = _api.CreateHandler() }) { BaseAddress = _api.BaseAddress };
-        Assert.Equal("SignatureDoesNotMatch", (await ErrorAsync(await rdsScoped.PostAsync("/", Form("Action=ListUsers&Version=2010-05-08")), HttpStatusCode.Forbidden)).Code);
+        // (EC2 and RDS are served here too since their slices: Lambda is not.)
+        using var lambdaScoped = new HttpClient(new SdkSigningHandler(root, "lambda") { InnerHandler = _api.CreateHandler() }) { BaseAddress = _api.BaseAddress };
+        Assert.Equal("SignatureDoesNotMatch", (await ErrorAsync(await lambdaScoped.PostAsync("/", Form("Action=ListUsers&Version=2010-05-08")), HttpStatusCode.Forbidden)).Code);
         var native = await signed.GetAsync("/api/v1/iam/users/nobody");
         Assert.Equal(HttpStatusCode.NotFound, native.StatusCode);
         Assert.Equal("NoSuchEntity", JsonDocument.Parse(await native.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());

@@ -128,4 +128,36 @@ public sealed class AwsQueryParametersTests
         Assert.Null(parameters.Optional("X-Amz-Signature"));
         parameters.RejectUnread("Action");
     }
+
+    [Fact]
+    public void Given_RDS_lists_whose_members_the_model_names_When_read_Then_name_memberName_N_is_the_list_and_member_N_is_not_read()
+    {
+        var parameters = AwsQueryParameters.Parse(["Tags.Tag.2.Key=env&Tags.Tag.2.Value=prod&Tags.Tag.1.Key=team&Tags.Tag.1.Value=blue"
+            + "&Filters.Filter.1.Name=engine&Filters.Filter.1.Values.Value.1=postgres&Filters.Filter.1.Values.Value.2=mysql"
+            + "&VpcSecurityGroupIds.VpcSecurityGroupId.1=sg-1&SubnetIds=&Stray.member.1=x"]);
+
+        var tags = parameters.List("Tags", "Tag");
+        Assert.Equal([("team", "blue"), ("env", "prod")], tags.Select(t => (t.Required("Key"), t.Required("Value"))));
+        var filter = Assert.Single(parameters.List("Filters", "Filter"));
+        Assert.Equal("engine", filter.Required("Name"));
+        Assert.Equal(["postgres", "mysql"], filter.StringList("Values", "Value"));
+        Assert.Equal(["sg-1"], parameters.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"));
+        Assert.Equal([], parameters.OptionalStringList("SubnetIds", "SubnetIdentifier"));
+        Assert.Null(parameters.OptionalStringList("Absent", "Item"));
+
+        // Named members are not member.N: a list sent the other way is left unread and refused.
+        Assert.Empty(parameters.List("Stray", "Item"));
+        var unread = Assert.Throws<ApiException>(() => parameters.RejectUnread());
+        Assert.Equal("UnknownParameter", unread.Code);
+        Assert.Contains("Stray.member.1", unread.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_named_member_list_with_a_gap_or_a_bad_index_When_read_Then_it_is_MalformedQueryString()
+    {
+        Assert.Equal("MalformedQueryString", Assert.Throws<ApiException>(() =>
+            AwsQueryParameters.Parse(["Tags.Tag.1.Key=a&Tags.Tag.3.Key=c"]).List("Tags", "Tag")).Code);
+        Assert.Equal("MalformedQueryString", Assert.Throws<ApiException>(() =>
+            AwsQueryParameters.Parse(["SubnetIds.SubnetIdentifier.01=a"]).StringList("SubnetIds", "SubnetIdentifier")).Code);
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Compute.Alarms;
 using Platform.Modules.Compute.AutoScaling;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.Alarms.AwsQuery;
 using Platform.Modules.Compute.AutoScaling.AwsQuery;
 using Platform.Modules.Compute.Ec2Query;
 using Platform.Modules.Compute.Hosts;
@@ -40,7 +41,7 @@ internal static class ComputeModule
         services.AddScoped<AlarmEvaluationJob>();
         services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
         services.AddAwsQueryService(ComputeEc2Actions.Table()).AddAwsQueryService(LaunchTemplateEc2Actions.Table())
-            .AddAwsQueryService(AutoScalingQueryActions.Table());
+            .AddAwsQueryService(AutoScalingQueryActions.Table()).AddAwsQueryService(CloudWatchQueryActions.Table());
         return services;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Database.AwsQuery;
 using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Guests;
@@ -10,6 +11,7 @@ using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Reports;
 using Platform.Modules.Database.Snapshots;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
@@ -32,6 +34,8 @@ internal static class DatabaseModule
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
         services.AddScoped<DatabaseGuests>();
+        var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
+        services.AddAwsQueryService(RdsQueryActions.Table(platform.Region));
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
         services.AddRecurringJob<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         return services;

@@ -134,6 +134,25 @@ public sealed class AwsQueryParameters
     /// <summary>The values of the list of strings <c>name.member.N</c>, in order.</summary>
     public IReadOnlyList<string> StringList(string name) => [.. Indexes(name, ".member.").Select(i => Optional($"{name}.member.{i}")!)];
 
+    /// <summary>
+    /// A list whose members the service model names (RDS's <c>Tags.Tag.N</c>, <c>Filters.Filter.N</c>): botocore writes
+    /// <c>name.memberName.N</c> where the list's member has a <c>locationName</c>, <c>name.member.N</c> where it has none.
+    /// </summary>
+    public IReadOnlyList<AwsQueryParameters> List(string name, string memberName) =>
+        [.. Indexes(name, "." + memberName + ".").Select(i => new AwsQueryParameters(_values, _read, $"{_prefix}{name}.{memberName}.{i}."))];
+
+    /// <summary>The values of the list of strings <c>name.memberName.N</c>, in order.</summary>
+    public IReadOnlyList<string> StringList(string name, string memberName) =>
+        [.. Indexes(name, "." + memberName + ".").Select(i => Optional($"{name}.{memberName}.{i}")!)];
+
+    /// <summary>As <see cref="OptionalStringList(string)"/> for a list whose members the model names.</summary>
+    public IReadOnlyList<string>? OptionalStringList(string name, string memberName)
+    {
+        var bare = Optional(name);
+        var items = StringList(name, memberName);
+        return items.Count > 0 ? items : bare is not null ? [] : null;
+    }
+
     /// <summary>EC2's lists, which have no <c>member</c>: the structures <c>name.N.Field</c> in order.</summary>
     public IReadOnlyList<AwsQueryParameters> FlatList(string name) =>
         [.. Indexes(name, ".").Select(i => new AwsQueryParameters(_values, _read, $"{_prefix}{name}.{i}."))];

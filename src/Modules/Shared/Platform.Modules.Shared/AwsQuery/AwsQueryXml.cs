@@ -22,6 +22,10 @@ public static class AwsQueryXml
     public static XElement Members<T>(string name, IEnumerable<T> items, Func<T, object?> member) =>
         new(name, items.Select(item => Element("member", member(item))));
 
+    /// <summary>A list whose members the service model names (RDS's <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).</summary>
+    public static XElement Members<T>(string name, string memberName, IEnumerable<T> items, Func<T, object?> member) =>
+        new(name, items.Select(item => Element(memberName, member(item))));
+
     public static string Response(string action, string xmlNamespace, object? result, string requestId)
     {
         var root = Element(action + "Response",
