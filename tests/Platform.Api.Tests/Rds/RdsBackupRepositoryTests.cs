@@ -74,6 +74,17 @@ public sealed class RdsBackupRepositoryTests(RdsPlatform platform) : IClassFixtu
         // A prefix that merely starts like its own ("db-X" vs "db-XY...") is another instance's.
         await DeniedAsync(() => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = backup.Bucket, Prefix = orders[..^1] }));
         await DeniedAsync(() => s3.ListBucketsAsync());
+        // The way the guest's pgBackRest comes: the API's own port (the management relay forwards only that one), path-style,
+        // signed for s3; the native API's S3 routes on that port stay native.
+        using (var viaApiPort = S3Clients.At(platform.App, credential, new Uri($"http://{backup.Endpoint.Split(':')[0]}:8443")))
+        {
+            var throughApiPort = await viaApiPort.ListObjectsV2Async(new ListObjectsV2Request { BucketName = backup.Bucket, Prefix = $"{orders}/archive/", Delimiter = "/" });
+            Assert.Equal([$"{orders}/archive/{orders}/"], throughApiPort.CommonPrefixes);
+            await DeniedAsync(() => viaApiPort.GetObjectAsync(backup.Bucket, $"{stock}/archive/{stock}/archive.info"));
+        }
+
+        var native = await (await root.GetAsync($"/api/v1/s3/{backup.Bucket}?prefix={stock}/")).AssertOkAsync();
+        Assert.Single(native.GetProperty("objects").EnumerateArray());
         await s3.DeleteObjectAsync(backup.Bucket, $"{orders}/archive/{orders}/archive.info");
 
         // The tenant: no bucket listed, none readable, the name taken.
