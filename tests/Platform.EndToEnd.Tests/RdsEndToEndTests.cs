@@ -39,7 +39,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await (await root.PostJsonAsync("/api/v1/rds/db-instances", new
         {
             db_instance_identifier = "orders", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
-            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net", backup_retention_period = 0,
+            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net", backup_retention_period = 1,
         })).AssertOkAsync();
         var created = watch.Elapsed;
         string? guest = null;
@@ -66,6 +66,34 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         Assert.Empty((await (await root.GetAsync("/api/v1/ec2/instances")).AssertOkAsync()).GetProperty("instances").EnumerateArray());
         Assert.Empty((await (await root.GetAsync("/api/v1/ec2/volumes")).AssertOkAsync()).GetProperty("volumes").EnumerateArray());
         Assert.Single(PoolVolumes(cloud));
+
+        // A manual snapshot: the guest's pgBackRest backs up through the management relay into the backup bucket (the
+        // API's S3 on its own port), encrypted, and the snapshot turns available; the instance is available again.
+        var resourceId = instance.GetProperty("dbi_resource_id").GetString()!;
+        watch.Restart();
+        await (await root.PostJsonAsync("/api/v1/rds/db-snapshots", new { db_snapshot_identifier = "first", db_instance_identifier = "orders" })).AssertOkAsync();
+        JsonElement snapshot = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            snapshot = await (await root.GetAsync("/api/v1/rds/db-snapshots/first")).AssertOkAsync();
+            return snapshot.GetProperty("status").GetString() != "creating";
+        }, TimeSpan.FromSeconds(300), $"the snapshot stayed creating: {instance}\nagent log:\n{cloud.Agent.Output}\nconsole:\n{cloud.ConsoleText(guest!, 0)}");
+        instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync();
+        Assert.True(snapshot.GetProperty("status").GetString() == "available", $"snapshot {snapshot}\ninstance {instance}\nagent log:\n{cloud.Agent.Output}");
+        output.WriteLine($"snapshot to available {watch.Elapsed.TotalSeconds:0.0} s");
+        await Eventually.TrueAsync(async () =>
+            (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available",
+            TimeSpan.FromSeconds(30), $"the instance stayed {instance}");
+        var backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
+        var sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
+        Assert.True(sets.Count == 1, $"one full backup set in the bucket: {backups}");
+        var archived = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/archive/{resourceId}/")).AssertOkAsync();
+        Assert.True(archived.GetProperty("objects").GetArrayLength() > 1, $"archived WAL in the bucket: {archived}");
+        await Eventually.TrueAsync(async () =>
+            (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).TryGetProperty("latest_restorable_time", out var latest)
+            && latest.ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(60), $"no restorable window: {instance}");
+        output.WriteLine($"backup set {sets[0]}; restorable {instance.GetProperty("earliest_restorable_time")} .. {instance.GetProperty("latest_restorable_time")}");
 
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(60),

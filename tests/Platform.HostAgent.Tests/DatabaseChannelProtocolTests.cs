@@ -98,13 +98,13 @@ public sealed class DatabaseChannelProtocolTests
         "AKIAEXAMPLE", "secret key/with+chars", "pass phrase\nwith a newline", 60, 7, "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n");
 
     [Fact]
-    public void Given_a_backup_repository_Then_the_line_is_one_line_of_twelve_fields_that_give_every_value_back()
+    public void Given_a_backup_repository_Then_the_line_is_one_line_of_thirteen_fields_that_give_every_value_back()
     {
         var line = DatabaseChannelProtocol.Repository("r2", Database, Repository);
 
         Assert.DoesNotContain('\n', line);
         var fields = line.Split(' ');
-        Assert.Equal(12, fields.Length);
+        Assert.Equal(13, fields.Length);
         Assert.Equal(["r2", "repository", DatabaseChannelProtocol.RepositoryHash(Database, Repository)], fields[..3]);
         Assert.Equal([Repository.Endpoint, Repository.Bucket, Repository.Region, Repository.Path, Repository.AccessKeyId, Repository.SecretAccessKey,
             Repository.CipherPassphrase, Repository.CaCertificatePem!], fields[3..11].Select(f => Encoding.UTF8.GetString(Convert.FromBase64String(f))));
@@ -112,16 +112,17 @@ public sealed class DatabaseChannelProtocolTests
     }
 
     [Fact]
-    public void Given_repositories_Then_the_hash_changes_with_anything_the_guest_writes_and_not_with_the_archive_timeout()
+    public void Given_repositories_Then_the_hash_changes_with_anything_the_guest_writes_and_not_with_the_generation()
     {
         var hash = DatabaseChannelProtocol.RepositoryHash(Database, Repository);
         Assert.Matches("^[0-9a-f]{32}$", hash);
-        Assert.Equal(hash, DatabaseChannelProtocol.RepositoryHash(Database with { Generation = 9 }, Repository with { ArchiveTimeoutSeconds = 30 }));
+        Assert.Equal(hash, DatabaseChannelProtocol.RepositoryHash(Database with { Generation = 9 }, Repository));
         DatabaseBackupRepository[] changed =
         [
             Repository with { Endpoint = "api.platform.test:9443" }, Repository with { Bucket = "other" }, Repository with { Region = "eu-west-1" },
             Repository with { Path = "db-OTHER" }, Repository with { AccessKeyId = "AKIAOTHER" }, Repository with { SecretAccessKey = "s" },
             Repository with { CipherPassphrase = "p" }, Repository with { CaCertificatePem = null }, Repository with { RetentionDays = 8 },
+            Repository with { ArchiveTimeoutSeconds = 30 },
         ];
         Assert.Equal(changed.Length + 1, changed.Select(r => DatabaseChannelProtocol.RepositoryHash(Database, r)).Append(hash).Distinct().Count());
         Assert.NotEqual(hash, DatabaseChannelProtocol.RepositoryHash(Database with { ResourceId = "db-XYZ" }, Repository));
@@ -138,5 +139,57 @@ public sealed class DatabaseChannelProtocolTests
         var fields = line.Split(' ');
         Assert.Equal(DatabaseState.Available, DatabaseChannelProtocol.Report(fields).State);
         Assert.Equal(expected, DatabaseChannelProtocol.ReportedRepository(fields));
+    }
+
+    [Fact]
+    public void Given_a_backup_operation_Then_its_line_names_the_id_and_kind_and_its_answers_give_its_result_once_finished()
+    {
+        Assert.Equal("r7 backup op-1a2b FullBackup", DatabaseChannelProtocol.Backup("r7", new DatabaseOperation("op-1a2b", DatabaseOperationKind.FullBackup)));
+        Assert.Equal("r7 backup op-1a2b IncrementalBackup", DatabaseChannelProtocol.Backup("r7", new DatabaseOperation("op-1a2b", DatabaseOperationKind.IncrementalBackup)));
+        Assert.Null(DatabaseChannelProtocol.BackupResult("op-1", ["backup", "op-1", "running"]));
+        Assert.Null(DatabaseChannelProtocol.BackupResult("op-1", ["backup", "op-1", "waiting"]));
+        Assert.Equal(new DatabaseOperationResult("op-1", true, BackupLabel: "20261205-030000F"), DatabaseChannelProtocol.BackupResult("op-1", ["backup", "op-1", "done", "20261205-030000F"]));
+        Assert.Equal(new DatabaseOperationResult("op-1", false, Error: "no space"),
+            DatabaseChannelProtocol.BackupResult("op-1", ["backup", "op-1", "failed", Convert.ToBase64String(Encoding.UTF8.GetBytes("no space"))]));
+    }
+
+    [Theory]
+    [InlineData("backup op-2 done 20261205-030000F")]
+    [InlineData("backup op-1 done")]
+    [InlineData("backup op-1 done ../../etc")]
+    [InlineData("backup op-1 finished 20261205-030000F")]
+    [InlineData("status Available 1 f 0 1 0 -")]
+    public void Given_an_answer_that_is_not_this_backups_Then_it_is_a_format_error(string answer) =>
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.BackupResult("op-1", answer.Split(' ')));
+
+    [Fact]
+    public void Given_a_status_with_archived_time_and_backup_sets_Then_the_report_has_the_sets_and_the_restorable_window()
+    {
+        var sets = "20261205-191605F full 1796498165 1796498184 23213877 3088368\n20261205-191605F_20261205-191627I incr 1796498187 1796498190 23213878 3088368\nnot a set\n";
+        var report = DatabaseChannelProtocol.Report(
+            ["status", "Available", "2", "f", "0", "100", "0", "-", "0123456789abcdef0123456789abcdef", "1796498250", Convert.ToBase64String(Encoding.UTF8.GetBytes(sets))]);
+
+        Assert.Equal(
+            [
+                new DatabaseBackupSet("20261205-191605F", DatabaseOperationKind.FullBackup, DateTimeOffset.FromUnixTimeSeconds(1796498165), DateTimeOffset.FromUnixTimeSeconds(1796498184), 23213877, 3088368),
+                new DatabaseBackupSet("20261205-191605F_20261205-191627I", DatabaseOperationKind.IncrementalBackup, DateTimeOffset.FromUnixTimeSeconds(1796498187), DateTimeOffset.FromUnixTimeSeconds(1796498190), 23213878, 3088368),
+            ],
+            report.Backups!);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1796498184), report.EarliestRestorableTime);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1796498250), report.LatestRestorableTime);
+
+        // No set yet, or nothing archived: no window.
+        Assert.Null(DatabaseChannelProtocol.Report(["status", "Available", "2", "f", "0", "100", "0", "-", "-", "1796498250", "-"]).LatestRestorableTime);
+        var unarchived = DatabaseChannelProtocol.Report(["status", "Available", "2", "f", "0", "100", "0", "-", "-", "-", Convert.ToBase64String(Encoding.UTF8.GetBytes(sets))]);
+        Assert.Null(unarchived.EarliestRestorableTime);
+        Assert.Null(unarchived.LatestRestorableTime);
+    }
+
+    [Fact]
+    public void Given_a_repository_Then_its_line_carries_the_archive_timeout_last()
+    {
+        var fields = DatabaseChannelProtocol.Repository("r1", Database, Repository with { ArchiveTimeoutSeconds = 45 }).Split(' ');
+        Assert.Equal(13, fields.Length);
+        Assert.Equal(["7", "45"], fields[^2..]);
     }
 }

@@ -21,6 +21,10 @@ public static class S3Clients
         return new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), config);
     }
 
+    /// <summary>A path-style client of the in-process API addressed at another host and port (the native API's listener, as a database guest names it).</summary>
+    public static AmazonS3Client At(PlatformApp app, TestCredentials credentials, Uri endpoint) =>
+        new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), Config(endpoint, new TestServerHttpClientFactory(app)));
+
     public static AmazonS3Client Anonymous(PlatformApp app) =>
         new(new AnonymousAWSCredentials(), Config(TestServerEndpoint, new TestServerHttpClientFactory(app)));
 

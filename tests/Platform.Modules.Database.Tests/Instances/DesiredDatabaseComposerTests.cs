@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
@@ -19,7 +20,8 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
     [Fact]
     public async Task Given_an_instance_with_a_backup_asked_for_Then_the_desired_database_carries_it_and_the_certificate_stays_the_same()
     {
-        var instance = TestInstances.New();
+        // Automated backups off: no repository (the one with backups on is composed in Api.Tests' RdsBackupRepositoryTests, with IAM and S3).
+        var instance = TestInstances.New(retention: 0);
         instance.MasterPasswordProtected = _secrets.Protect("correct-horse-battery", NewDbInstance.PasswordContext(instance.ResourceId));
         instance.Generation = 4;
         await using (var db = _database.Open())
@@ -78,7 +80,10 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
     private async Task<DesiredDatabase?> ComposeAsync(string resourceId)
     {
         await using var db = _database.Open();
-        return await new DesiredDatabaseComposer(db, _secrets, new DatabaseCertificates(db, _secrets, TimeProvider.System)).ComposeAsync(resourceId, "vol-data", CancellationToken.None);
+        // No Mediator here: the repositories are never asked while retention is 0, which these instances have.
+        var repositories = new BackupRepositories(db, _secrets, null!, Options.Create(new RdsOptions()), Options.Create(new PlatformOptions()));
+        return await new DesiredDatabaseComposer(db, _secrets, new DatabaseCertificates(db, _secrets, TimeProvider.System), repositories)
+            .ComposeAsync(resourceId, "vol-data", CancellationToken.None);
     }
 
     public void Dispose() => _database.Dispose();

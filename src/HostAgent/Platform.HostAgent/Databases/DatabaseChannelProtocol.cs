@@ -11,11 +11,16 @@ namespace Platform.HostAgent.Databases;
 /// <code>
 /// → RID configure GENERATION USER PASSWORD PORT PARAMETERS CERT KEY CA STANZA  (USER, PASSWORD, PARAMETERS "name=value\n"…, PEMs: base64)
 /// ← RID ok configure GENERATION | RID busy WHAT | RID error MESSAGE
-/// → RID repository HASH ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA RETENTION-DAYS   (all but HASH and the days base64)
+/// → RID repository HASH ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA RETENTION-DAYS ARCHIVE-TIMEOUT   (all but HASH and the numbers base64)
 /// ← RID ok repository HASH | RID busy WHAT | RID error MESSAGE
+/// → RID backup OPERATION-ID FullBackup|IncrementalBackup
+/// ← RID ok backup OPERATION-ID running|waiting | RID ok backup OPERATION-ID done LABEL | RID ok backup OPERATION-ID failed MESSAGE
 /// → RID status
-/// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|- [REPOSITORY-HASH|-]
+/// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|- [REPOSITORY-HASH|- [ARCHIVED|- [SETS|-]]]
 /// </code>
+/// A backup runs once per operation id: the guest keeps each one's result on its volume and answers the same id with it
+/// again. ARCHIVED is the Unix time of the newest WAL segment archived to the repository; SETS (base64) the repository's
+/// backup sets, one a line: <c>LABEL full|incr|diff START STOP SIZE REPOSITORY-SIZE</c>.
 /// The repository's HASH (<see cref="RepositoryHash"/>) is what the guest keeps of the repository it set up, so the agent
 /// sends it again only when it changed (new credentials, another bucket) or the guest has none (a new volume).
 /// The request id is echoed so an answer that arrives after its request timed out is told apart and dropped.
@@ -34,16 +39,39 @@ internal static class DatabaseChannelProtocol
     public static string Repository(string requestId, DesiredDatabase database, DatabaseBackupRepository repository) =>
         string.Join(' ', requestId, "repository", RepositoryHash(database, repository), Base64(repository.Endpoint), Base64(repository.Bucket),
             Base64(repository.Region), Base64(repository.Path), Base64(repository.AccessKeyId), Base64(repository.SecretAccessKey),
-            Base64(repository.CipherPassphrase), Base64(repository.CaCertificatePem ?? ""), repository.RetentionDays.ToString(CultureInfo.InvariantCulture));
+            Base64(repository.CipherPassphrase), Base64(repository.CaCertificatePem ?? ""), repository.RetentionDays.ToString(CultureInfo.InvariantCulture),
+            repository.ArchiveTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+
+    public static string Backup(string requestId, DatabaseOperation operation) => string.Join(' ', requestId, "backup", operation.OperationId, operation.Kind.ToString());
+
+    /// <summary>The result a backup answer carries: null while the backup runs or waits its turn.</summary>
+    /// <exception cref="FormatException">The fields are not a backup answer for <paramref name="operationId"/>.</exception>
+    public static DatabaseOperationResult? BackupResult(string operationId, IReadOnlyList<string> fields)
+    {
+        if (fields.Count < 3 || fields[0] != "backup" || fields[1] != operationId)
+        {
+            throw new FormatException($"Not a backup answer for {operationId}: '{Shorten(string.Join(' ', fields))}'");
+        }
+
+        return fields[2] switch
+        {
+            "running" or "waiting" => null,
+            "done" when fields.Count >= 4 && fields[3].Length is > 0 and <= 64 && fields[3].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+                => new DatabaseOperationResult(operationId, Succeeded: true, BackupLabel: fields[3]),
+            "failed" => new DatabaseOperationResult(operationId, Succeeded: false, Error: fields.Count >= 4 ? Unbase64(fields[3]) : "the backup failed"),
+            _ => throw new FormatException($"Not a backup answer for {operationId}: '{Shorten(string.Join(' ', fields))}'"),
+        };
+    }
 
     /// <summary>
-    /// 32 hex digits of SHA-256 over everything the guest's repository configuration is made of: equal exactly when the
-    /// guest would write the same configuration (the archive timeout is PostgreSQL's, not the repository's).
+    /// 32 hex digits of SHA-256 over everything the guest's repository configuration is made of (with the archive timeout
+    /// it sets beside it): equal exactly when the guest would write the same configuration.
     /// </summary>
     public static string RepositoryHash(DesiredDatabase database, DatabaseBackupRepository repository)
     {
         var text = string.Join('\n', database.ResourceId, repository.Endpoint, repository.Bucket, repository.Region, repository.Path, repository.AccessKeyId,
-            repository.SecretAccessKey, repository.CipherPassphrase, repository.CaCertificatePem ?? "", repository.RetentionDays.ToString(CultureInfo.InvariantCulture));
+            repository.SecretAccessKey, repository.CipherPassphrase, repository.CaCertificatePem ?? "", repository.RetentionDays.ToString(CultureInfo.InvariantCulture),
+            repository.ArchiveTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
     }
 
@@ -93,8 +121,37 @@ internal static class DatabaseChannelProtocol
         }
 
         var message = fields[7] == "-" ? null : Unbase64(fields[7]);
+        DateTimeOffset? archived = fields.Count >= 10 && long.TryParse(fields[9], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+        var sets = fields.Count >= 11 && fields[10] != "-" ? BackupSets(Unbase64(fields[10])) : [];
         return new DatabaseReport(state, generation, message, PendingReboot: fields[6] == "1",
+            // Restorable from the end of the oldest backup set (the first consistent point) to the newest archived segment.
+            EarliestRestorableTime: archived is not null && sets.Count > 0 ? sets.Min(b => b.Stopped) : null,
+            LatestRestorableTime: sets.Count > 0 ? archived : null,
+            Backups: sets.Count > 0 ? sets : null,
             Metrics: new DatabaseMetrics(free, Math.Max(0, connections), 0, 0));
+    }
+
+    /// <summary>The backup sets of a status answer, one a line; a line that is not one is left out.</summary>
+    public static IReadOnlyList<DatabaseBackupSet> BackupSets(string text)
+    {
+        var sets = new List<DatabaseBackupSet>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 6 && parts[1] is "full" or "incr" or "diff"
+                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+                && long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var stop)
+                && long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                && long.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var repository))
+            {
+                sets.Add(new DatabaseBackupSet(parts[0], parts[1] == "full" ? DatabaseOperationKind.FullBackup : DatabaseOperationKind.IncrementalBackup,
+                    DateTimeOffset.FromUnixTimeSeconds(start), DateTimeOffset.FromUnixTimeSeconds(stop), size, repository));
+            }
+        }
+
+        return sets;
     }
 
     private static string Base64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));

@@ -89,6 +89,9 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
         private volatile DatabaseReport? _report;
         private int _connections;
 
+        /// <summary>Results of the desired backups the guest finished (the guest keeps them too, so a new agent asks it again).</summary>
+        private readonly Dictionary<string, DatabaseOperationResult> _results = new(StringComparer.Ordinal);
+
         public Worker(DatabaseDriver driver, string instanceId, DesiredDatabase desired)
         {
             _driver = driver;
@@ -211,9 +214,45 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                 }
             }
 
-            _report = problem is not null ? status with { State = DatabaseState.Failed, Message = problem }
-                : backupProblem is not null ? status with { Message = "The backup repository could not be set up: " + backupProblem }
-                : status;
+            if (problem is null && backupProblem is null && desired.Backup is { } repositoryNow && status.State == DatabaseState.Available
+                && repository == DatabaseChannelProtocol.RepositoryHash(desired, repositoryNow))
+            {
+                await BackupsAsync(channel, desired.Operations ?? [], cancellationToken);
+            }
+
+            var wanted = (desired.Operations ?? []).Select(o => o.OperationId).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _results.Keys.Where(id => !wanted.Contains(id)).ToList())
+            {
+                // The API saw it and dropped the operation.
+                _results.Remove(gone);
+            }
+
+            var operations = _results.Count > 0 ? _results.Values.OrderBy(r => r.OperationId, StringComparer.Ordinal).ToList() : null;
+            _report = problem is not null ? status with { State = DatabaseState.Failed, Message = problem, Operations = operations }
+                : backupProblem is not null ? status with { Message = "The backup repository could not be set up: " + backupProblem, Operations = operations }
+                : status with { Operations = operations };
+        }
+
+        /// <summary>
+        /// Asks the guest for each desired backup not finished yet, in order: it starts one at a time and answers a running or
+        /// waiting one with no result; a finished one (now or before, by the same id) with its result.
+        /// </summary>
+        private async Task BackupsAsync(DatabaseChannel channel, IReadOnlyList<DatabaseOperation> operations, CancellationToken cancellationToken)
+        {
+            foreach (var operation in operations.Where(o => !_results.ContainsKey(o.OperationId)))
+            {
+                var id = channel.NextRequestId();
+                var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Backup(id, operation), _driver._options.StatusTimeout, cancellationToken);
+                if (answer.Kind == DatabaseAnswerKind.Error)
+                {
+                    _results[operation.OperationId] = new DatabaseOperationResult(operation.OperationId, Succeeded: false, Error: answer.Fields[0]);
+                }
+                else if (answer.Kind == DatabaseAnswerKind.Ok && DatabaseChannelProtocol.BackupResult(operation.OperationId, answer.Fields) is { } result)
+                {
+                    LogBackupFinished(_driver._logger, _instanceId, operation.OperationId, result.Succeeded, result.BackupLabel ?? result.Error);
+                    _results[operation.OperationId] = result;
+                }
+            }
         }
 
         private async Task<(DatabaseReport Report, string? Repository)> StatusAsync(DatabaseChannel channel, CancellationToken cancellationToken)
@@ -231,6 +270,9 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} could not set up its backup repository: {Problem}")]
     private static partial void LogRepositoryFailed(ILogger logger, string instanceId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {InstanceId} finished backup {OperationId}: succeeded {Succeeded}, {Outcome}")]
+    private static partial void LogBackupFinished(ILogger logger, string instanceId, string operationId, bool succeeded, string? outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} refused generation {Generation}: {Problem}")]
     private static partial void LogConfigureFailed(ILogger logger, string instanceId, long generation, string problem);

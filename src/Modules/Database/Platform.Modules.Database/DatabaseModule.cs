@@ -25,12 +25,15 @@ internal static class DatabaseModule
 {
     public static IServiceCollection AddDatabaseModule(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RdsOptions>().BindConfiguration(RdsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RdsOptions>().BindConfiguration(RdsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart()
+            .PostConfigure(o => o.BackupEndpoint = o.BackupEndpoint.Length > 0 ? o.BackupEndpoint : BackupRepositories.DefaultEndpoint(configuration["urls"]));
         services.AddModuleDatabase<DatabaseDbContext, SqliteDatabaseDbContext, SqlServerDatabaseDbContext>(configuration, DatabaseDbContext.SchemaName);
         services.AddScoped<NewDbInstance>();
         services.AddScoped<DatabaseCertificates>();
         services.AddScoped<DesiredDatabaseComposer>();
         services.AddScoped<SnapshotTaker>();
+        services.AddScoped<BackupRepositories>();
+        services.AddSingleton<IStartupTask, BackupBucketStartup>();
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
         services.AddScoped<DatabaseGuests>();

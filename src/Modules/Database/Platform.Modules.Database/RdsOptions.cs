@@ -34,4 +34,23 @@ internal sealed class RdsOptions
     /// <summary>When the backup job looks for instances whose backup window has begun.</summary>
     [Required]
     public string BackupCron { get; set; } = "*/5 * * * *";
+
+    /// <summary>
+    /// The management account's bucket that holds every DB instance's backups and archived WAL, one prefix per instance (its
+    /// resource id); made at the platform's first start. Tenants never see it.
+    /// </summary>
+    [Required]
+    [StringLength(63, MinimumLength = 3)]
+    public string BackupBucket { get; set; } = "platform-rds-backups";
+
+    /// <summary>
+    /// Host:port the database guests name the platform's S3 API by. They reach it through the management relay, which
+    /// listens on the port of the API the agents dial, so the port is that one and the host a name of the API's
+    /// certificate. Empty: this machine's host name (in the platform certificate) and the port of the API's first URL.
+    /// </summary>
+    public string BackupEndpoint { get; set; } = "";
+
+    /// <summary>PostgreSQL's archive_timeout: the most committed work a lost server can take with it (RDS's RPO is 5 minutes).</summary>
+    [Range(10, 300)]
+    public int ArchiveTimeoutSeconds { get; set; } = 60;
 }

@@ -9,7 +9,9 @@ namespace Platform.Modules.Iam.Contracts;
 /// Throws AccessDenied when the action is not allowed. The caller is the current request's.
 /// </summary>
 /// <param name="ResourcePolicy">The resource policy's JSON, or null when the resource has none.</param>
-public sealed record AuthorizeResourceAccess(string Action, string Resource, string ResourceAccountId, string? ResourcePolicy)
+/// <param name="ConditionKeys">The action's own condition keys (S3's <c>s3:prefix</c> for ListBucket), beside the global ones.</param>
+public sealed record AuthorizeResourceAccess(string Action, string Resource, string ResourceAccountId, string? ResourcePolicy,
+    IReadOnlyDictionary<string, string>? ConditionKeys = null)
     : IRequest<Unit>;
 
 /// <summary>Checks a resource policy's grammar (a Principal in every statement); throws MalformedPolicy when it is wrong.</summary>

@@ -13,3 +13,11 @@ public sealed record DescribeBucketOwner(string Bucket) : IRequest<string?>;
 public sealed record PutPlatformObject(string Bucket, string OwnerAccountId, string Key, byte[] Body, string ContentType) : IRequest<PutPlatformObjectResult>;
 
 public sealed record PutPlatformObjectResult(string ETag);
+
+/// <summary>
+/// A bucket the platform keeps for itself (database backups) in <paramref name="OwnerAccountId"/>, the management account:
+/// made when missing, nothing when that account has it. Tenants neither list nor read it (another account's bucket with no
+/// bucket policy). A bucket of that name owned by any other account is refused (<see cref="InvalidOperationException"/>),
+/// never shared: the platform makes its buckets at its first start, before there are tenants to take the name.
+/// </summary>
+public sealed record EnsurePlatformBucket(string Bucket, string OwnerAccountId) : IRequest<Unit>;

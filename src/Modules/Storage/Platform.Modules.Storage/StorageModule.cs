@@ -84,6 +84,26 @@ internal static class StorageModule
             return true;
         }
 
-        return options.BaseDomain is { Length: > 0 } domain && context.Request.Host.Host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
+        return (options.BaseDomain is { Length: > 0 } domain && context.Request.Host.Host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+            || IsSignedForS3OutsideNativeApi(context.Request);
+    }
+
+    /// <summary>
+    /// A path-style request signed for the service s3 (header or presigned) on the native API's listener, outside the native
+    /// routes (<c>/api/</c>): what a database guest's pgBackRest sends through the management relay, which forwards only the
+    /// API's port. The native API's own S3 calls (<c>/api/v1/s3/…</c>, also signed for s3) stay native; a bucket named
+    /// <c>api</c> is reachable on the S3 listener only.
+    /// </summary>
+    private static bool IsSignedForS3OutsideNativeApi(HttpRequest request)
+    {
+        if (request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var credential = request.Headers.Authorization.ToString() is { Length: > 0 } authorization && authorization.StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal)
+            ? authorization
+            : request.Query["X-Amz-Credential"].ToString();
+        return credential.Contains("/s3/aws4_request", StringComparison.Ordinal);
     }
 }

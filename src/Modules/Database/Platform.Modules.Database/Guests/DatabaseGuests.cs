@@ -1,4 +1,5 @@
 using Mediator;
+using Platform.Modules.Iam.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -65,9 +66,15 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
         return (launched, terminated);
     }
 
-    /// <summary>The DB instance is gone: so is its guest, and with it its data volume. The guest job finishes it if this fails.</summary>
-    public async Task TerminateAsync(string resourceId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The DB instance is gone: so is its guest, and with it its data volume, and its backup credential (its snapshots stay
+    /// in the bucket, read by the platform, not by a credential of the gone instance). The guest job finishes it if this fails.
+    /// </summary>
+    public async Task TerminateAsync(string resourceId, CancellationToken cancellationToken)
+    {
         await sender.Send(new TerminateManagedInstance(ManagedBy, resourceId), cancellationToken);
+        await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.UserName(resourceId)), cancellationToken);
+    }
 
     /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.</summary>
     public async Task SignalAsync(string resourceId, CancellationToken cancellationToken) =>

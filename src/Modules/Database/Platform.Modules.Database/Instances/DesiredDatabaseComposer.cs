@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Contracts;
 using Platform.Modules.Database.ParameterGroups;
@@ -15,11 +16,11 @@ namespace Platform.Modules.Database.Instances;
 /// Composes a DB instance's <see cref="DesiredDatabase"/>: the master password decrypted for the guest, the parameter
 /// group's values (with <c>shared_buffers</c> sized from the guest's memory when the group leaves it, as RDS sizes it
 /// from the class's), a server certificate from the database CA, where a restored instance's data comes from, and the
-/// backups asked for and not yet reported. The backup repository stays null until Storage offers a platform-internal
-/// bucket with credentials scoped to it (the guest part of issue 12); until then a restored instance, whose data must come
-/// from its source's repository, cannot be composed at all rather than start empty.
+/// backups asked for and not yet reported, and, while automated backups are on (retention 1–35), the instance's backup
+/// repository (<see cref="BackupRepositories"/>). A restored instance, whose data must come from its source's repository,
+/// cannot be composed at all until the guest can restore, rather than start empty.
 /// </summary>
-internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates)
+internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories)
 {
     public async Task<DesiredDatabase?> ComposeAsync(string resourceId, string dataVolumeId, CancellationToken cancellationToken)
     {
@@ -48,6 +49,7 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             .Select(o => new { o.OperationId, o.Kind })
             .ToListAsync(cancellationToken);
         var (certificate, key, ca) = await ServerCertificateAsync(instance, cancellationToken);
+        var backup = instance.BackupRetentionPeriod > 0 ? await repositories.ForAsync(instance, cancellationToken) : null;
         return new DesiredDatabase(
             instance.Identifier,
             instance.ResourceId,
@@ -60,7 +62,7 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             new SortedDictionary<string, string>(parameters, StringComparer.Ordinal),
             instance.Generation,
             new DatabaseTls(certificate, key, ca),
-            Backup: null,
+            Backup: backup,
             Restore: null,
             Operations: [.. operations.Select(o => new DatabaseOperation(o.OperationId, Enum.Parse<DatabaseOperationKind>(o.Kind)))]);
     }

@@ -89,6 +89,9 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.LastBackupDay).HasColumnName("last_backup_day");
             i.Property(x => x.ServerCertificatePem).HasColumnName("server_certificate_pem").HasMaxLength(8000);
             i.Property(x => x.ServerKeyProtected).HasColumnName("server_key_protected").HasMaxLength(8000);
+            i.Property(x => x.BackupAccessKeyId).HasColumnName("backup_access_key_id").HasMaxLength(32);
+            i.Property(x => x.BackupSecretProtected).HasColumnName("backup_secret_protected").HasMaxLength(1000);
+            i.Property(x => x.BackupCipherProtected).HasColumnName("backup_cipher_protected").HasMaxLength(1000);
             i.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
             i.HasIndex(x => new { x.AccountId, x.Identifier }).IsUnique();
         });

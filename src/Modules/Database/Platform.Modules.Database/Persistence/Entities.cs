@@ -118,6 +118,15 @@ internal sealed class DbInstance
     /// <summary>Its private key, encrypted under the platform key with the resource id as context.</summary>
     public string? ServerKeyProtected { get; set; }
 
+    /// <summary>The access key of the instance's backup credential (an IAM user of the management account allowed its own prefix of the backup bucket only), made the first time backups are on.</summary>
+    public string? BackupAccessKeyId { get; set; }
+
+    /// <summary>That key's secret, encrypted under the platform key with the resource id as context.</summary>
+    public string? BackupSecretProtected { get; set; }
+
+    /// <summary>The passphrase pgBackRest encrypts the repository with (aes-256-cbc), encrypted under the platform key; kept for the instance's life.</summary>
+    public string? BackupCipherProtected { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }

@@ -17,7 +17,7 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
     {
         actions.Add(new PermissionRequirement(request.Action, request.Resource));
         var identity = caller.IsAuthenticated ? caller.Identity : null;
-        var context = new AuthorizationContext(request.Action, request.Resource, ContextKeys(identity), identity?.PrincipalArn, identity?.AccountId);
+        var context = new AuthorizationContext(request.Action, request.Resource, ContextKeys(identity, request.ConditionKeys), identity?.PrincipalArn, identity?.AccountId);
         var resourceDecision = request.ResourcePolicy is null
             ? PolicyDecision.ImplicitDeny
             : PolicyEvaluator.Evaluate([PolicyDocument.Parse(request.ResourcePolicy, PolicyKind.Resource, int.MaxValue)], context);
@@ -43,7 +43,7 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
         return Unit.Value;
     }
 
-    private Dictionary<string, IReadOnlyList<string>> ContextKeys(CallerIdentity? identity)
+    private Dictionary<string, IReadOnlyList<string>> ContextKeys(CallerIdentity? identity, IReadOnlyDictionary<string, string>? actionKeys)
     {
         var now = clock.GetUtcNow();
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
@@ -61,6 +61,11 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
         }
 
         foreach (var (name, value) in caller.RequestFacts)
+        {
+            keys[name] = [value];
+        }
+
+        foreach (var (name, value) in actionKeys ?? new Dictionary<string, string>())
         {
             keys[name] = [value];
         }

@@ -14,15 +14,20 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender)
 {
     public static string Arn(string bucket, string? key = null) => key is null ? $"arn:aws:s3:::{bucket}" : $"arn:aws:s3:::{bucket}/{key}";
 
-    public async Task<Bucket> AuthorizeAsync(string bucketName, string action, string resourceArn, CancellationToken cancellationToken)
+    public async Task<Bucket> AuthorizeAsync(string bucketName, string action, string resourceArn, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? conditionKeys = null)
     {
         var bucket = await FindAsync(bucketName, cancellationToken);
-        await AuthorizeAsync(bucket, action, resourceArn, cancellationToken);
+        await AuthorizeAsync(bucket, action, resourceArn, cancellationToken, conditionKeys);
         return bucket;
     }
 
-    public async Task AuthorizeAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken) =>
-        await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy), cancellationToken);
+    public async Task AuthorizeAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? conditionKeys = null) =>
+        await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys), cancellationToken);
+
+    /// <summary>The listing calls' condition keys: <c>s3:prefix</c> (empty for none), so a policy can hand out one prefix of a bucket.</summary>
+    public static IReadOnlyDictionary<string, string> ListingKeys(string? prefix) => new Dictionary<string, string> { ["s3:prefix"] = prefix ?? "" };
 
     /// <summary>The bucket, without deciding anything yet; NoSuchBucket when there is none.</summary>
     public async Task<Bucket> FindAsync(string bucketName, CancellationToken cancellationToken) =>

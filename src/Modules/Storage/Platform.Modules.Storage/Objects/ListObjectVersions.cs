@@ -15,7 +15,7 @@ internal sealed class ListObjectVersionsHandler(StorageDbContext db, BucketAcces
 
     public async ValueTask<VersionPage> Handle(ListObjectVersions request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:ListBucketVersions", BucketAccess.Arn(request.Bucket), cancellationToken);
+        await access.AuthorizeAsync(request.Bucket, "s3:ListBucketVersions", BucketAccess.Arn(request.Bucket), cancellationToken, BucketAccess.ListingKeys(request.Prefix));
         var listing = new VersionListing(request.Prefix, request.Delimiter, request.KeyMarker, request.VersionIdMarker, request.MaxKeys);
         var from = listing.StartKey;
         var inclusive = true;

@@ -23,7 +23,7 @@ internal sealed class ListObjectsHandler(StorageDbContext db, BucketAccess acces
 
     public async ValueTask<ObjectListing> Handle(ListObjects request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:ListBucket", BucketAccess.Arn(request.Bucket), cancellationToken);
+        await access.AuthorizeAsync(request.Bucket, "s3:ListBucket", BucketAccess.Arn(request.Bucket), cancellationToken, BucketAccess.ListingKeys(request.Prefix));
         var prefix = request.Prefix ?? "";
         var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
         var limit = Math.Clamp(request.MaxKeys, 0, MaxKeys);

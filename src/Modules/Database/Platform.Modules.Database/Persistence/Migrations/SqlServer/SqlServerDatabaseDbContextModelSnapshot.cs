@@ -144,9 +144,24 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("availability_zone");
 
+                    b.Property<string>("BackupAccessKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("backup_access_key_id");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("backup_cipher_protected");
+
                     b.Property<int>("BackupRetentionPeriod")
                         .HasColumnType("int")
                         .HasColumnName("backup_retention_period");
+
+                    b.Property<string>("BackupSecretProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("backup_secret_protected");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")

@@ -137,9 +137,24 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("availability_zone");
 
+                    b.Property<string>("BackupAccessKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backup_access_key_id");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backup_cipher_protected");
+
                     b.Property<int>("BackupRetentionPeriod")
                         .HasColumnType("INTEGER")
                         .HasColumnName("backup_retention_period");
+
+                    b.Property<string>("BackupSecretProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backup_secret_protected");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
