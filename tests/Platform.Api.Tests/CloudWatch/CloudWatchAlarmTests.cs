@@ -279,7 +279,9 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
             RunAlarmJobs();
             return (await AlarmsAsync(client, "?alarm_name=cpu-high"))[0].GetProperty("state_value").GetString() == "OK";
         }, TimeSpan.FromSeconds(60), "the alarm never went back to OK");
-        Assert.Single(await HistoryAsync(client, "cpu-high", "StateUpdate"), t => t.GetProperty("history_summary").GetString() == "Alarm updated from ALARM to OK");
+        // Straight from ALARM, or through INSUFFICIENT_DATA when the simulated server's next datapoint came late (a loaded
+        // machine): either way one transition to OK.
+        Assert.Single(await HistoryAsync(client, "cpu-high", "StateUpdate"), t => t.GetProperty("history_summary").GetString()!.EndsWith(" to OK", StringComparison.Ordinal));
         Assert.Equal("Alarm \"cpu-high\" updated", (await HistoryAsync(client, "cpu-high", "ConfigurationUpdate"))[0].GetProperty("history_summary").GetString());
     }
 }
