@@ -49,8 +49,20 @@ public sealed class RealGuestTests
         var uuid = Guid.NewGuid();
         var passphrase = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         // A low iteration time: the key derivation is what makes libvirt's own LUKS volumes slow to create (about 20 s here).
-        await RunAsync("qemu-img", "create", "-q", "--object", $"secret,id=sec0,data={passphrase}", "-f", "qcow2",
-            "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", file, "64M");
+        // QEMU times its key derivation by the thread's CPU time and gives up when that reads 0 ("Unable to get accurate CPU
+        // usage"), which happens on a starved machine (the clean-clone runs of 2026-12-04 and -05): another try then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (exit, text) = await TryRunAsync("qemu-img", "create", "-q", "--object", $"secret,id=sec0,data={passphrase}", "-f", "qcow2",
+                "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10", file, "64M");
+            if (exit == 0)
+            {
+                break;
+            }
+
+            Assert.True(attempt < 5 && text.Contains("Unable to get accurate CPU usage", StringComparison.Ordinal), $"qemu-img create: {text}");
+        }
+
         using var secret = guest.Connection.DefineSecret(LibvirtSecret.VolumeSecretXml(uuid, file, "test"));
         try
         {
@@ -190,11 +202,17 @@ public sealed class RealGuestTests
 
     private static async Task RunAsync(string file, params string[] arguments)
     {
+        var (exit, text) = await TryRunAsync(file, arguments);
+        Assert.True(exit == 0, $"{file} {string.Join(' ', arguments)}: {text}");
+    }
+
+    private static async Task<(int Exit, string Text)> TryRunAsync(string file, params string[] arguments)
+    {
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {await output}{await errors}");
+        return (process.ExitCode, await output + await errors);
     }
 
     private static int Markers(string console) => Regex.Count(console, "PLATFORM-GUEST-READY ");
