@@ -268,7 +268,7 @@ public sealed class AuditTrailTests(SharedPlatformApp platform) : IClassFixture<
         {
             pending = (await client.EventsAsync("event_source=s3.amazonaws.com")).FirstOrDefault(e => e.Str("event_name") == "PUT /api/v1/s3/audit-intent-bucket/held.txt");
             return pending.ValueKind != JsonValueKind.Undefined;
-        }, TimeSpan.FromSeconds(20), "The PUT under way was not in the trail");
+        }, TimeSpan.FromSeconds(90), "The PUT under way was not in the trail");
         Assert.Equal("Unknown", pending.Record().GetProperty("additionalEventData").GetProperty("outcome").GetString());
         Assert.Equal("root", pending.Str("username"));
         await (await client.GetAsync("/api/v1/s3/audit-intent-bucket/held.txt")).AssertErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");

@@ -478,7 +478,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         {
             RunGroupJob(1);
             return (await Members()).All(m => m.GetProperty("instance_id").GetString() != sick);
-        }, TimeSpan.FromSeconds(30), "the terminated instance stayed in the group");
+        }, TimeSpan.FromSeconds(90), "the terminated instance stayed in the group");
         var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
         var replacement = Assert.Single(activities, a => a.GetProperty("description").GetString() == $"Terminating EC2 instance: {sick}");
         Assert.Contains("in response to an ELB system health check failure", replacement.GetProperty("cause").GetString(), StringComparison.Ordinal);
@@ -499,7 +499,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
 
             victim = (await Members()).Where(m => m.GetProperty("lifecycle_state").GetString() == "Terminating:Wait").Select(m => m.GetProperty("instance_id").GetString()).FirstOrDefault();
             return victim is not null;
-        }, TimeSpan.FromSeconds(30), "no instance went to Terminating:Wait at scale-in", TimeSpan.FromMilliseconds(100));
+        }, TimeSpan.FromSeconds(90), "no instance went to Terminating:Wait at scale-in", TimeSpan.FromMilliseconds(100));
         await AssertDrainedThenTerminatedAsync(victim!, asked);
 
         // Detached: the group's instances drain out of the target group, and passes register nothing there any more.
@@ -507,7 +507,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/groups/web/target-groups/detach", new { target_group_arns = new[] { web } })).StatusCode);
         Assert.Empty(await Attached());
         RunGroupJob(2);
-        await Eventually.TrueAsync(async () => !(await Targets()).Keys.Intersect(remaining).Any(), TimeSpan.FromSeconds(30), "the detached target group kept the group's instances");
+        await Eventually.TrueAsync(async () => !(await Targets()).Keys.Intersect(remaining).Any(), TimeSpan.FromSeconds(90), "the detached target group kept the group's instances");
         Assert.Equal(remaining.Order(StringComparer.Ordinal), (await Members()).Where(m => m.GetProperty("lifecycle_state").GetString() == "InService")
             .Select(m => m.GetProperty("instance_id").GetString()!).Order(StringComparer.Ordinal));
 

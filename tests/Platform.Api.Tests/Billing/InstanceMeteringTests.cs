@@ -38,7 +38,7 @@ public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
         var range = $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}";
 
         // Running: the open run counts up to now, at least the minimum.
-        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) >= 60m, TimeSpan.FromSeconds(20), "the running instance shows no usage");
+        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) >= 60m, TimeSpan.FromSeconds(90), "the running instance shows no usage");
 
         await (await _root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
         await _root.WaitForStateAsync(id, "stopped");
@@ -48,7 +48,7 @@ public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
         await _root.WaitForStateAsync(id, "stopped");
 
         // Both runs closed (each far shorter than a minute): 60 s each, and no more while it stays stopped.
-        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) == 120m, TimeSpan.FromSeconds(20),
+        await Eventually.TrueAsync(async () => await SecondsAsync(id, range) == 120m, TimeSpan.FromSeconds(90),
             "the two runs were not billed 120 s");
         var usage = await (await _root.GetAsync($"/api/v1/billing/usage?{range}&group_by=usage_type")).AssertOkAsync();
         var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());

@@ -217,7 +217,7 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
                 $"{Api}/metric-statistics?namespace=AWS/EC2&metric_name=CPUUtilization&dimension=AutoScalingGroupName=web&statistic=Average&statistic=SampleCount&period=60&start_time={now.AddMinutes(-5):O}&end_time={now.AddMinutes(5):O}")))
                 .AssertOkAsync();
             return stats.GetProperty("datapoints").EnumerateArray().Any(d => Math.Abs(d.GetProperty("average").GetDouble() - 50) < 5);
-        }, TimeSpan.FromSeconds(30), "the group's CPUUtilization never showed about 50 %");
+        }, TimeSpan.FromSeconds(90), "the group's CPUUtilization never showed about 50 %");
         await (await client.GetAsync($"{Api}/metric-statistics?namespace=AWS/EC2&metric_name=CPUUtilization&dimension=AutoScalingGroupName=web&statistic=Average&period=60"))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "MissingParameter");
 
@@ -252,7 +252,7 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
         {
             RunAlarmJobs();
             return (await HistoryAsync(client, "cpu-high", "Action")).Count > 0;
-        }, TimeSpan.FromSeconds(30), "the alarm's action never ran");
+        }, TimeSpan.FromSeconds(90), "the alarm's action never ran");
         for (var i = 0; i < 3; i++)
         {
             RunAlarmJobs();

@@ -120,7 +120,7 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
 
         await lost.StopAgentAsync();
         await Eventually.TrueAsync(async () => (await _operator.HostsAsync())[0].GetProperty("status").GetString() == "unreachable",
-            TimeSpan.FromSeconds(15), "the silent host did not turn unreachable");
+            TimeSpan.FromSeconds(90), "the silent host did not turn unreachable");
         var impaired = await _operator.InstanceAsync(id);
         Assert.Equal("running", impaired.GetProperty("state").GetString());
         Assert.Equal("impaired", impaired.GetProperty("instance_status").GetString());
@@ -134,7 +134,7 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
 
         lost.Start();
         await Eventually.TrueAsync(async () => (await _operator.InstanceAsync(id)).GetProperty("instance_status").GetString() == "ok",
-            TimeSpan.FromSeconds(15), "the instance did not recover with its host");
+            TimeSpan.FromSeconds(90), "the instance did not recover with its host");
         Assert.Equal("running", await _operator.StateAsync(id));
     }
 
@@ -201,13 +201,13 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
 
         await using var host = new SimulatedHost(_app, directory, Platform.HostAgent.Libvirt.LibvirtConnection.Open("test:///default"), token);
         host.Start();
-        await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(20), "the restarted agent did not enrol");
+        await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(90), "the restarted agent did not enrol");
         Assert.Equal(enrolled.GetProperty("host_id").GetString(), host.HostId);
         Assert.False(File.Exists(Path.Combine(directory, Platform.HostAgent.Agent.HostCredential.EnrolmentSecretFileName)));
         Assert.Contains(secret, host.CredentialJson, StringComparison.Ordinal);
         Assert.Equal(1, (await _operator.HostsAsync()).GetArrayLength());
         // Its first heartbeat carries the simulated server's own memory, not what the lost request said.
-        await Eventually.TrueAsync(async () => (await _operator.HostsAsync())[0].GetProperty("memory_mib").GetInt64() != 4096, TimeSpan.FromSeconds(10),
+        await Eventually.TrueAsync(async () => (await _operator.HostsAsync())[0].GetProperty("memory_mib").GetInt64() != 4096, TimeSpan.FromSeconds(90),
             "the enrolled host never reported");
     }
 
@@ -441,11 +441,11 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         await (await _operator.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules",
             new { rules = new[] { new { ip_protocol = "icmp", from_port = -1, to_port = -1, cidr_ip = "10.7.0.0/16" } } })).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await Desired()).GetProperty("interfaces")[0].GetProperty("ingress").GetArrayLength() == 1,
-            TimeSpan.FromSeconds(30), "the new rule never reached the server's desired state");
+            TimeSpan.FromSeconds(90), "the new rule never reached the server's desired state");
         // ... and raises the server's version, which wakes its agent's long poll.
         await Eventually.TrueAsync(async () => (await _operator.HostsAsync()).EnumerateArray()
                 .Single(h => h.GetProperty("host_id").GetString() == host.HostId).GetProperty("desired_version").GetInt64() > before,
-            TimeSpan.FromSeconds(30), "the rule change did not raise the server's desired-state version");
+            TimeSpan.FromSeconds(90), "the rule change did not raise the server's desired-state version");
 
         // A launch into a missing subnet changes nothing; termination gives the address back.
         await (await _operator.PostJsonAsync("/api/v1/ec2/instances", new { instance_type = "t3.nano", image_id = _imageId, subnet_id = "subnet-0123456789abcdef0" }))
@@ -454,7 +454,7 @@ public sealed class HostFleetTests : IAsyncLifetime, IDisposable
         await _operator.WaitForStateAsync(id, "terminated");
         await Eventually.TrueAsync(async () => (await (await _operator.GetAsync($"/api/v1/vpc/network-interfaces?subnet_id={subnetId}")).AssertOkAsync())
                 .GetProperty("network_interfaces").GetArrayLength() == 0,
-            TimeSpan.FromSeconds(30), "the terminated instance's interface was not released");
+            TimeSpan.FromSeconds(90), "the terminated instance's interface was not released");
         var instances = await (await _operator.GetAsync("/api/v1/ec2/instances")).AssertOkAsync();
         Assert.Single(instances.GetProperty("instances").EnumerateArray());
     }

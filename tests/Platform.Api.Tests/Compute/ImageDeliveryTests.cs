@@ -128,15 +128,15 @@ public sealed class ImageDeliveryTests : IAsyncLifetime, IDisposable
 
         var waiting = await LaunchAsync(slow);
         var abandoned = await LaunchAsync(slow);
-        await Eventually.TrueAsync(() => Task.FromResult(link.Started > 0), TimeSpan.FromSeconds(10), "the slow image's download never began");
+        await Eventually.TrueAsync(() => Task.FromResult(link.Started > 0), TimeSpan.FromSeconds(90), "the slow image's download never began");
 
         // While the download hangs: another instance stops and terminates, one waiting for the image is terminated...
         await (await _operator.PostAsync($"/api/v1/ec2/instances/{first}/stop", null)).AssertOkAsync();
-        await _operator.WaitForStateAsync(first, "stopped", TimeSpan.FromSeconds(10));
+        await _operator.WaitForStateAsync(first, "stopped", TimeSpan.FromSeconds(60));
         await (await _operator.PostAsync($"/api/v1/ec2/instances/{first}/terminate", null)).AssertOkAsync();
         await (await _operator.PostAsync($"/api/v1/ec2/instances/{abandoned}/terminate", null)).AssertOkAsync();
-        await _operator.WaitForStateAsync(first, "terminated", TimeSpan.FromSeconds(10));
-        await _operator.WaitForStateAsync(abandoned, "terminated", TimeSpan.FromSeconds(10));
+        await _operator.WaitForStateAsync(first, "terminated", TimeSpan.FromSeconds(60));
+        await _operator.WaitForStateAsync(abandoned, "terminated", TimeSpan.FromSeconds(60));
 
         // ...and past twice the heartbeat timeout the host is still available, its other launch pending without a domain.
         await Task.Delay(TimeSpan.FromSeconds(6));

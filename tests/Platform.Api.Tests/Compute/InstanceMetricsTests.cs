@@ -43,7 +43,7 @@ public sealed class InstanceMetricsTests : IAsyncLifetime, IDisposable
         {
             metrics = await (await _root.GetAsync($"/api/v1/ec2/instances/{id}/metrics?period=60")).AssertOkAsync();
             return Datapoints(metrics, "CPUUtilization").Count > 0 && Datapoints(metrics, "DiskReadBytes").Count > 0;
-        }, TimeSpan.FromSeconds(30), "no datapoints from the heartbeats");
+        }, TimeSpan.FromSeconds(90), "no datapoints from the heartbeats");
 
         Assert.Equal(id, metrics.GetProperty("instance_id").GetString());
         Assert.Equal(60, metrics.GetProperty("period").GetInt32());
@@ -94,14 +94,14 @@ public sealed class InstanceMetricsTests : IAsyncLifetime, IDisposable
         await iam.AttachAsync("instance-reader", await iam.CreatePolicyAsync("DescribeOnly",
             IamSetup.Document(new { Effect = "Allow", Action = "ec2:DescribeInstances", Resource = "*" })));
         using var client = _app.SignedClient(reader);
-        await Eventually.TrueAsync(async () => (await client.GetAsync("/api/v1/ec2/instances")).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/api/v1/ec2/instances")).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the policy never applied");
         await (await client.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
 
         var watcher = await iam.CreateUserWithKeyAsync("metrics-reader", _app.RootCredentials.AccountId);
         await iam.AttachAsync("metrics-reader", await iam.CreatePolicyAsync("ThisInstancesMetrics",
             IamSetup.Document(new { Effect = "Allow", Action = "cloudwatch:GetMetricData", Resource = $"arn:aws:ec2:us-east-1:{_app.RootCredentials.AccountId}:instance/{id}" })));
         using var allowed = _app.SignedClient(watcher);
-        await Eventually.TrueAsync(async () => (await allowed.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).IsSuccessStatusCode, TimeSpan.FromSeconds(10),
+        await Eventually.TrueAsync(async () => (await allowed.GetAsync($"/api/v1/ec2/instances/{id}/metrics")).IsSuccessStatusCode, TimeSpan.FromSeconds(90),
             "cloudwatch:GetMetricData on the instance did not allow its metrics");
         await (await allowed.GetAsync("/api/v1/ec2/instances/i-0123456789abcdef0/metrics")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
     }

@@ -79,7 +79,7 @@ public sealed class Ec2Cloud : IAsyncDisposable
         {
             var hosts = await Native.HostsAsync();
             return hosts.EnumerateArray().Any(h => h.GetProperty("status").GetString() == "available");
-        }, TimeSpan.FromSeconds(30), "the simulated server did not become available");
+        }, TimeSpan.FromSeconds(90), "the simulated server did not become available");
     }
 
     /// <summary>Runs an aws CLI against the API's port with the given key and no configuration of the machine's own.</summary>

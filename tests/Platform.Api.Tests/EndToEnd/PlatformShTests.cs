@@ -77,7 +77,7 @@ public sealed class PlatformShTests : IDisposable
         Process.GetProcessById(api).Kill();
         Process.GetProcessById(agent).Kill();
         await Eventually.TrueAsync(() => Task.FromResult(Restarts("api") == 1 && Restarts("agent") == 1 && HasChild("api") && HasChild("agent")),
-            TimeSpan.FromSeconds(30), "the supervisors did not restart the killed API and agent");
+            TimeSpan.FromSeconds(90), "the supervisors did not restart the killed API and agent");
         Assert.NotEqual(api, ChildPid("api"));
         Assert.NotEqual(agent, ChildPid("agent"));
         Assert.Contains("supervise[api]: api killed by signal 9", File.ReadAllText(Path.Combine(Log, "api.log")));

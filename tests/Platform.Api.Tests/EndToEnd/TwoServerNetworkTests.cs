@@ -88,7 +88,7 @@ public sealed class TwoServerNetworkTests
                 var instance = await root.InstanceAsync(id);
                 var server = servers[hostNames[instance.GetProperty("host_id").GetString()!]];
                 // The agent makes its bridge on its first apply; the NIC joins it as libvirt would plug a guest's tap.
-                await Eventually.TrueAsync(async () => (await server.Database.ListPortsAsync("br-int")).Count > 0, TimeSpan.FromSeconds(30),
+                await Eventually.TrueAsync(async () => (await server.Database.ListPortsAsync("br-int")).Count > 0, TimeSpan.FromSeconds(90),
                     "the agent never made its integration bridge");
                 var nic = await TestGuest.AddAsync(server.Database, "br-int", name + sfx, instance.GetProperty("mac_address").GetString()!,
                     instance.GetProperty("private_ip_address").GetString()!, server.Namespace, prefix: 24, gateway: gateway,
@@ -103,7 +103,7 @@ public sealed class TwoServerNetworkTests
             // Spread placement puts the second instance of the VPC on the other server: the traffic must cross the tunnel.
             Assert.NotEqual(first.GetProperty("host_id").GetString(), second.GetProperty("host_id").GetString());
 
-            await Eventually.TrueAsync(() => g1.PingAsync(g2.Ip, timeoutSeconds: 1), TimeSpan.FromSeconds(30),
+            await Eventually.TrueAsync(() => g1.PingAsync(g2.Ip, timeoutSeconds: 1), TimeSpan.FromSeconds(90),
                 $"{g1.Ip} (one server) never reached {g2.Ip} (the other) in its VPC; agents:\n{string.Join("\n----\n", agents.Select(a => a.Output))}");
             Assert.True(await g2.PingAsync(g1.Ip, timeoutSeconds: 2, count: 2), "the way back");
             foreach (var address in new[] { g1.Ip, g2.Ip }.Where(a => a != stranger.Ip))
@@ -115,7 +115,7 @@ public sealed class TwoServerNetworkTests
             // the tunnel: its server routes to the remote guest's address, the other server routes the replies back.
             var (third, g3) = await LaunchAsync("gd", subnet2, [groupId], gateway: "10.30.2.1");
             var (far, gFar) = new[] { (first, g1), (second, g2) }.First(x => x.Item1.GetProperty("host_id").GetString() != third.GetProperty("host_id").GetString());
-            await Eventually.TrueAsync(() => g3.PingAsync(gFar.Ip, timeoutSeconds: 1), TimeSpan.FromSeconds(30),
+            await Eventually.TrueAsync(() => g3.PingAsync(gFar.Ip, timeoutSeconds: 1), TimeSpan.FromSeconds(90),
                 $"{g3.Ip} never reached {gFar.Ip} in the other subnet on the other server; agents:\n{string.Join("\n----\n", agents.Select(a => a.Output))}");
             Assert.True(await gFar.PingAsync(g3.Ip, timeoutSeconds: 2, count: 2), "across subnets and servers, the way back");
             Assert.False(await stranger.PingAsync(g3.Ip, timeoutSeconds: 1, count: 2), "another VPC reached the second subnet");
@@ -147,7 +147,7 @@ public sealed class TwoServerNetworkTests
                     var host = await HostAsync();
                     return host.GetProperty("last_heartbeat_at").GetDateTime() > lastHeartbeatOfTheKilled
                         && host.GetProperty("applied_version").GetInt64() == host.GetProperty("desired_version").GetInt64();
-                }, TimeSpan.FromSeconds(20), $"the restarted agent did not apply its state; its log:\n{agents[agentIndex].Output}");
+                }, TimeSpan.FromSeconds(90), $"the restarted agent did not apply its state; its log:\n{agents[agentIndex].Output}");
                 var reappliedAt = DateTimeOffset.UtcNow;
                 Assert.True(await session.ExchangeListenerFirstAsync("after the restart", TimeSpan.FromSeconds(3)), "the TCP connection made before the agent restart");
                 var replies = await pinger.RepliesAsync();

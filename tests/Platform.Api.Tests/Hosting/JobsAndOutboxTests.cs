@@ -18,7 +18,7 @@ public sealed class JobsAndOutboxTests
 
         Assert.Equal(1, await Database.ScalarAsync<long>(app.DatabasePath, AccountCreatedSql));
         await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>(app.DatabasePath, PendingOutboxSql) == 0,
-            TimeSpan.FromSeconds(30), "the outbox job did not dispatch AccountCreated");
+            TimeSpan.FromSeconds(90), "the outbox job did not dispatch AccountCreated");
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class JobsAndOutboxTests
         var storage = second.Services.GetRequiredService<JobStorage>();
         await Eventually.TrueAsync(
             () => Task.FromResult(storage.GetConnection().GetStateData(jobId)?.Name == SucceededState.StateName),
-            TimeSpan.FromSeconds(30), $"job {jobId} enqueued before the restart did not succeed after it");
+            TimeSpan.FromSeconds(90), $"job {jobId} enqueued before the restart did not succeed after it");
         Assert.Equal(0, await Database.ScalarAsync<long>(second.DatabasePath, PendingOutboxSql));
     }
 }

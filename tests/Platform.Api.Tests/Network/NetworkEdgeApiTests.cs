@@ -44,7 +44,7 @@ public sealed class NetworkEdgeApiTests
         {
             state = await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
             return state is not null && ready(state);
-        }, TimeSpan.FromSeconds(30), what);
+        }, TimeSpan.FromSeconds(90), what);
         return state!;
     }
 

@@ -112,7 +112,7 @@ public sealed class VpcAcrossServersTests
         var storage = app.Services.GetRequiredService<JobStorage>();
         var jobId = ((IRecurringJobManagerV2)app.Services.GetRequiredService<IRecurringJobManager>()).TriggerJob("network-housekeeping");
         await Eventually.TrueAsync(() => Task.FromResult(storage.GetConnection().GetStateData(jobId)?.Name == Hangfire.States.SucceededState.StateName),
-            TimeSpan.FromSeconds(30), "the network housekeeping job did not run");
+            TimeSpan.FromSeconds(90), "the network housekeeping job did not run");
 
         var left = (await (await root.GetAsync($"/api/v1/vpc/network-interfaces?subnet_id={subnets[0]}")).AssertOkAsync())
             .GetProperty("network_interfaces").EnumerateArray().Select(n => n.GetProperty("network_interface_id").GetString()!).ToList();

@@ -54,7 +54,7 @@ public sealed class VpcApiTests(SharedPlatformApp platform) : IClassFixture<Shar
         // The change goes out through Network's outbox at once, for Compute to push to the hosts.
         await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>(platform.App.DatabasePath,
                 $"SELECT COUNT(*) FROM network_outbox_messages WHERE processed_at IS NOT NULL AND payload LIKE '%{groupId}%' AND type LIKE 'Platform.Modules.Network.Contracts.SecurityGroupRulesChanged,%'") == 1,
-            TimeSpan.FromSeconds(30), "SecurityGroupRulesChanged was not dispatched");
+            TimeSpan.FromSeconds(90), "SecurityGroupRulesChanged was not dispatched");
 
         var described = await (await ec2.GetAsync($"{Api}/security-groups?group_id={groupId}")).AssertOkAsync();
         var only = described.GetProperty("security_groups").EnumerateArray().Single();

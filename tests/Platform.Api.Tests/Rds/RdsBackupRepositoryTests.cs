@@ -113,7 +113,7 @@ public sealed class RdsBackupRepositoryTests(RdsPlatform platform) : IClassFixtu
             {
                 return e.ErrorCode == "InvalidAccessKeyId";
             }
-        }, TimeSpan.FromSeconds(30), "the deleted instance's backup key still worked");
+        }, TimeSpan.FromSeconds(90), "the deleted instance's backup key still worked");
         Assert.DoesNotContain(BackupUser(orders), await DumpAsync("iam_users"), StringComparison.Ordinal);
         Assert.Contains(BackupUser(stock), await DumpAsync("iam_users"), StringComparison.Ordinal);
     }

@@ -78,7 +78,7 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
             }
 
             return Task.FromResult(guest is not null && host.VolumeNames().Count == 1 && host.VolumeDisks(guest).Count == 1);
-        }, TimeSpan.FromSeconds(30), "the DB instance's guest and its data volume did not appear on the server");
+        }, TimeSpan.FromSeconds(90), "the DB instance's guest and its data volume did not appear on the server");
         var volume = Assert.Single(host.VolumeNames());
         Assert.Equal(("vdf", volume.Replace("-", "", StringComparison.Ordinal)), Assert.Single(host.VolumeDisks(guest)));
         using (var domain = host.Libvirt.FindDomain(guest)!)
@@ -116,6 +116,6 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
         {
             using var domain = host.Libvirt.FindDomain(guest);
             return Task.FromResult(domain is null && host.VolumeNames().Count == 0);
-        }, TimeSpan.FromSeconds(30), "the guest or its volume stayed after the DB instance was deleted");
+        }, TimeSpan.FromSeconds(90), "the guest or its volume stayed after the DB instance was deleted");
     }
 }

@@ -31,7 +31,7 @@ public sealed class CrashDuringUploadTests : IAsyncDisposable
             var upload = http.PutAsync(url, content);
             await body.Paused.WaitAsync(TimeSpan.FromMinutes(1));
             await Eventually.TrueAsync(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(objects, "incoming"), "*.part").Any(f => new FileInfo(f).Length > 0)),
-                TimeSpan.FromSeconds(30), "the upload never reached the blob store");
+                TimeSpan.FromSeconds(90), "the upload never reached the blob store");
 
             await api.KillAsync();
             body.Abandon();

@@ -215,7 +215,7 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
     [Fact]
     public async Task Given_a_region_other_than_us_east_1_When_one_creates_a_bucket_one_owns_Then_BucketAlreadyOwnedByYou()
     {
-        await using var app = new PlatformApp(settings: new Dictionary<string, string?> { ["Platform:Region"] = "eu-west-1" });
+        var app = new PlatformApp(settings: new Dictionary<string, string?> { ["Platform:Region"] = "eu-west-1" });
         try
         {
             using var s3 = S3Clients.For(app, app.RootCredentials, "eu-west-1");
@@ -226,6 +226,8 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         }
         finally
         {
+            // The host first: while it runs, its jobs still write to the data directory (seen: "Directory not empty").
+            await app.DisposeAsync();
             Directory.Delete(app.DataDirectory, recursive: true);
         }
     }

@@ -91,7 +91,7 @@ public sealed class ApiProcess : IAsyncDisposable
         var api = new ApiProcess(process, dataDirectory, new Uri($"{scheme}://127.0.0.1:{port}"), new Uri($"{scheme}://127.0.0.1:{s3Port}"), ca);
         using var client = new HttpClient(api.CreateHandler()) { BaseAddress = api.BaseAddress };
         // A fresh start migrates every module's schema: about 5 s on an idle machine, over 30 s on a loaded one.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var deadline = DateTime.UtcNow.AddSeconds(240);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try
@@ -111,7 +111,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
         var exited = process.HasExited ? $"it exited with code {process.ExitCode}" : "it still ran";
         await api.DisposeAsync();
-        throw new InvalidOperationException($"The API process did not become ready within 120 s ({exited}); its first lines:\n{string.Join('\n', output)}");
+        throw new InvalidOperationException($"The API process did not become ready within 240 s ({exited}); its first lines:\n{string.Join('\n', output)}");
     }
 
     /// <summary>A handler that trusts <see cref="CaCertificatePath"/> alone (as the HostAgent does), or a plain one over HTTP.</summary>

@@ -21,7 +21,7 @@ public sealed class FileLockHolder : IDisposable
         var holder = new FileLockHolder(process);
         try
         {
-            await Eventually.TrueAsync(() => Task.FromResult(File.Exists(ready) || process.HasExited), TimeSpan.FromSeconds(10),
+            await Eventually.TrueAsync(() => Task.FromResult(File.Exists(ready) || process.HasExited), TimeSpan.FromSeconds(90),
                 "the other process did not take the lock");
             Assert.False(process.HasExited, $"the lock holder exited with {(process.HasExited ? process.ExitCode : 0)}");
             File.Delete(ready);

@@ -33,7 +33,7 @@ public sealed class SimulatedFleet(PlatformApp app, HttpClient operatorClient) :
         var host = new SimulatedHost(app, directory, LibvirtConnection.Open($"test://{hostXml}"), token.GetProperty("join_token").GetString()!, link, configure);
         _hosts.Add(host);
         host.Start();
-        await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(20), "the agent did not enrol");
+        await Eventually.TrueAsync(() => Task.FromResult(host.HostId is not null), TimeSpan.FromSeconds(90), "the agent did not enrol");
         return host;
     }
 
@@ -155,7 +155,7 @@ public static class ComputeSetup
         (await client.InstanceAsync(instanceId)).GetProperty("state").GetString()!;
 
     public static async Task WaitForStateAsync(this HttpClient client, string instanceId, string state, TimeSpan? timeout = null) =>
-        await Eventually.TrueAsync(async () => await client.StateAsync(instanceId) == state, timeout ?? TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => await client.StateAsync(instanceId) == state, timeout ?? TimeSpan.FromSeconds(90),
             $"{instanceId} did not become {state}");
 
     public static async Task<JsonElement> HostsAsync(this HttpClient operatorClient) =>

@@ -81,7 +81,7 @@ public sealed class VolumeEncryptionTests : IAsyncLifetime, IDisposable
         await iam.AttachAsync("encryption-reader", await iam.CreatePolicyAsync("ReadDefaultOnly",
             IamSetup.Document(new { Effect = "Allow", Action = new[] { "ec2:GetEbsEncryptionByDefault" }, Resource = "*" })));
         using var client = _app.SignedClient(reader);
-        await Eventually.TrueAsync(async () => (await client.GetAsync(ByDefault)).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");
+        await Eventually.TrueAsync(async () => (await client.GetAsync(ByDefault)).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the policy never applied");
         await (await client.PostAsync($"{ByDefault}/enable", null)).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         Assert.False(await DefaultAsync(_root));
     }
@@ -114,13 +114,13 @@ public sealed class VolumeEncryptionTests : IAsyncLifetime, IDisposable
             await (await _root.PostJsonAsync($"{Volumes}/{volume}/attach", new { instance_id = instance, device })).AssertOkAsync();
         }
 
-        await Eventually.TrueAsync(() => Task.FromResult(host.VolumeNames().Count == 3), TimeSpan.FromSeconds(20), "the server never made the volumes");
+        await Eventually.TrueAsync(() => Task.FromResult(host.VolumeNames().Count == 3), TimeSpan.FromSeconds(90), "the server never made the volumes");
 
         // On the server: the encrypted volumes are qcow2 with LUKS under the secret named by their id, and so are their disks.
         Assert.Equal(BlockVolumes.SecretUuid(encrypted), PoolVolumeSecret(host, encrypted));
         Assert.Equal(BlockVolumes.SecretUuid(restored), PoolVolumeSecret(host, restored));
         Assert.Null(PoolVolumeSecret(host, clear));
-        await Eventually.TrueAsync(() => Task.FromResult(DiskSecrets(host, instance).Count == 3), TimeSpan.FromSeconds(20), "the disks were never plugged in");
+        await Eventually.TrueAsync(() => Task.FromResult(DiskSecrets(host, instance).Count == 3), TimeSpan.FromSeconds(90), "the disks were never plugged in");
         var disks = DiskSecrets(host, instance);
         Assert.Equal(BlockVolumes.SecretUuid(encrypted), disks["vdf"]);
         Assert.Null(disks["vdg"]);

@@ -166,7 +166,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
 
         var detach = await (await _root.PostJsonAsync($"{Volumes}/{volume}/detach", new { instance_id = instance })).AssertOkAsync();
         Assert.Equal("detaching", detach.GetProperty("state").GetString());
-        await Eventually.TrueAsync(async () => await VolumeStateAsync(volume) == "available", TimeSpan.FromSeconds(20), "the volume never became available");
+        await Eventually.TrueAsync(async () => await VolumeStateAsync(volume) == "available", TimeSpan.FromSeconds(90), "the volume never became available");
         Assert.Empty(host.VolumeDisks(instance));
         Assert.Equal([volume], host.VolumeNames());
         if (onNeighbour is not null)
@@ -179,7 +179,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await _root.DeleteAsync($"{Volumes}/{volume}")).StatusCode);
         Assert.Equal("deleting", await VolumeStateAsync(volume));
         await Eventually.TrueAsync(async () => (await _root.GetAsync($"{Volumes}/{volume}")).StatusCode == HttpStatusCode.BadRequest,
-            TimeSpan.FromSeconds(20), "the volume was never deleted");
+            TimeSpan.FromSeconds(90), "the volume was never deleted");
         Assert.Empty(host.VolumeNames());
         Assert.Equal([second], await VolumeIdsAsync(_root));
     }
@@ -213,7 +213,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
         // The instance ends: the volume is available again, still on its server.
         await (await _root.PostAsync($"/api/v1/ec2/instances/{instance}/terminate", null)).AssertOkAsync();
         await _root.WaitForStateAsync(instance, "terminated");
-        await Eventually.TrueAsync(async () => await VolumeStateAsync(volume) == "available", TimeSpan.FromSeconds(20),
+        await Eventually.TrueAsync(async () => await VolumeStateAsync(volume) == "available", TimeSpan.FromSeconds(90),
             "the volume of a terminated instance never became available");
         Assert.Equal([volume], host.VolumeNames());
     }
@@ -250,7 +250,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
         using var client = _app.SignedClient(reader);
         var volume = await CreateAsync(_root, "us-east-1a", 1);
 
-        await Eventually.TrueAsync(async () => (await client.GetAsync(Volumes)).IsSuccessStatusCode, TimeSpan.FromSeconds(10), "the policy never applied");
+        await Eventually.TrueAsync(async () => (await client.GetAsync(Volumes)).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the policy never applied");
         Assert.Equal([volume], await VolumeIdsAsync(client));
         await (await client.PostJsonAsync(Volumes, new { availability_zone = "us-east-1a", size = 1 })).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         await (await client.DeleteAsync($"{Volumes}/{volume}")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
@@ -293,7 +293,7 @@ public sealed class VolumeTests : IAsyncLifetime, IDisposable
     }
 
     private async Task WaitForAttachmentAsync(string volumeId, string state) =>
-        await Eventually.TrueAsync(async () => await AttachmentStateAsync(volumeId) == state, TimeSpan.FromSeconds(20),
+        await Eventually.TrueAsync(async () => await AttachmentStateAsync(volumeId) == state, TimeSpan.FromSeconds(90),
             $"the attachment of {volumeId} never became {state}");
 }
 
