@@ -13,7 +13,7 @@ namespace Platform.Api.Tests.Billing;
 /// delivers them (Mediator's publish) at chosen times: so a run of 95.7 s is seen billed its 96 whole seconds, twice-delivered facts
 /// once, and months long past can be closed. Each test has its own accounts and its own month.
 /// </summary>
-public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<SharedPlatformApp>
+public sealed class BillingTests(BillingPlatform platform) : IClassFixture<BillingPlatform>
 {
     private static readonly DateTime March2025 = new(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -168,6 +168,86 @@ public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task Given_an_elastic_IP_When_resource_hours_are_sampled_three_times_two_at_once_Then_its_seconds_in_the_hour_are_recorded_once()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-hours");
+        using var client = platform.App.SignedClient(tenant);
+        var before = DateTime.UtcNow;
+        var allocation = (await (await client.PostJsonAsync("/api/v1/vpc/addresses", new { })).AssertOkAsync()).GetProperty("allocation_id").GetString()!;
+        var after = DateTime.UtcNow;
+
+        // Sampled as of the next hour: the hour billed is the one the address was allocated in.
+        var hour = new DateTime(after.Year, after.Month, after.Day, after.Hour, 0, 0, DateTimeKind.Utc);
+        if (before < hour)
+        {
+            before = hour; // allocated across the hour's start: what matters is its part of this hour
+        }
+
+        var samples = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SampleHoursAsync(hour.AddHours(1)))));
+        Assert.Equal(0, await SampleHoursAsync(hour.AddHours(1).AddMinutes(30))); // a retried job in the same hour
+        Assert.Equal(1, samples.Sum());
+
+        var usage = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "resource");
+        var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
+        Assert.Equal(allocation, group.GetProperty("key").GetString());
+        var seconds = group.GetProperty("quantities")[0].GetProperty("amount").GetDecimal();
+        // From the allocation's whole second to the hour's end.
+        Assert.InRange(seconds, (decimal)Math.Floor((hour.AddHours(1) - after).TotalSeconds), (decimal)Math.Ceiling((hour.AddHours(1) - before).TotalSeconds));
+        Assert.Equal(decimal.Round(seconds / 3600m * 0.005m, 6), group.GetProperty("cost").GetDecimal());
+        var byType = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "usage_type");
+        Assert.Equal("ElasticIP:IdleAddress", Assert.Single(byType.GetProperty("groups").EnumerateArray()).GetProperty("key").GetString());
+    }
+
+    [Fact]
+    public async Task Given_reserved_instance_offerings_When_a_tenant_buys_one_Then_it_is_described_to_it_alone_and_bad_purchases_change_nothing()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-reserved");
+        var other = await management.CreateAccountAsync("billing-reserved-other");
+        using var client = platform.App.SignedClient(tenant);
+        using var otherClient = platform.App.SignedClient(other);
+
+        var offerings = (await (await client.GetAsync("/api/v1/billing/reserved-instances-offerings?instance_type=t3.micro&offering_type=Partial%20Upfront&duration=31536000"))
+            .AssertOkAsync()).GetProperty("reserved_instances_offerings").EnumerateArray().ToList();
+        var regional = Assert.Single(offerings, o => o.GetProperty("scope").GetString() == "Region");
+        Assert.Contains(offerings, o => o.GetProperty("scope").GetString() == "Availability Zone");
+        Assert.Equal(decimal.Round(0.0104m * 0.59m * 8760m / 2m, 2), regional.GetProperty("fixed_price").GetDecimal());
+        Assert.Equal(decimal.Round(0.0104m * 0.59m / 2m, 6), regional.GetProperty("recurring_charges")[0].GetProperty("amount").GetDecimal());
+        var offeringId = regional.GetProperty("reserved_instances_offering_id").GetString()!;
+
+        async Task Refused(HttpClient who, object body, string code) =>
+            await (await who.PostJsonAsync("/api/v1/billing/reserved-instances", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code);
+        await Refused(client, new { reserved_instances_offering_id = offeringId, instance_count = -1 }, "InvalidParameterValue");
+        await Refused(client, new { reserved_instances_offering_id = offeringId, instance_count = 0 }, "InvalidParameterValue");
+        await Refused(client, new { reserved_instances_offering_id = offeringId }, "InvalidParameterValue");
+        await Refused(client, new { reserved_instances_offering_id = "00000000-0000-0000-0000-000000000000", instance_count = 1 }, "InvalidReservedInstancesOfferingId");
+        await Refused(client, new { instance_count = 1 }, "MissingParameter");
+        await (await client.GetAsync("/api/v1/billing/reserved-instances-offerings?offering_type=Heavy%20Utilization")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await (await client.GetAsync("/api/v1/billing/reserved-instances-offerings?duration=100")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        Assert.Empty((await (await client.GetAsync("/api/v1/billing/reserved-instances")).AssertOkAsync()).GetProperty("reserved_instances").EnumerateArray());
+
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        var bought = await (await client.PostJsonAsync("/api/v1/billing/reserved-instances", new { reserved_instances_offering_id = offeringId, instance_count = 2, client_token = "buy-1" })).AssertOkAsync();
+        var again = await (await client.PostJsonAsync("/api/v1/billing/reserved-instances", new { reserved_instances_offering_id = offeringId, instance_count = 2, client_token = "buy-1" })).AssertOkAsync();
+        var id = bought.GetProperty("reserved_instances_id").GetString()!;
+        Assert.Equal(id, again.GetProperty("reserved_instances_id").GetString());
+        await Refused(client, new { reserved_instances_offering_id = offeringId, instance_count = 3, client_token = "buy-1" }, "IdempotentParameterMismatch");
+        Assert.Equal(("active", 2, "t3.micro", "Region", 31536000L), (bought.GetProperty("state").GetString(), bought.GetProperty("instance_count").GetInt32(),
+            bought.GetProperty("instance_type").GetString(), bought.GetProperty("scope").GetString(), bought.GetProperty("duration").GetInt64()));
+        var start = bought.GetProperty("start").GetDateTime();
+        Assert.InRange(start, before, DateTime.UtcNow);
+        Assert.Equal(start.AddSeconds(31536000), bought.GetProperty("end").GetDateTime());
+
+        var mine = (await (await client.GetAsync("/api/v1/billing/reserved-instances")).AssertOkAsync()).GetProperty("reserved_instances");
+        Assert.Equal(id, Assert.Single(mine.EnumerateArray()).GetProperty("reserved_instances_id").GetString());
+        Assert.Empty((await (await otherClient.GetAsync("/api/v1/billing/reserved-instances")).AssertOkAsync()).GetProperty("reserved_instances").EnumerateArray());
+        await (await otherClient.GetAsync($"/api/v1/billing/reserved-instances?reserved_instances_id={id}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidReservedInstancesId");
+        Assert.Contains((await (await management.GetAsync($"/api/v1/billing/reserved-instances?reserved_instances_id={id}")).AssertOkAsync())
+            .GetProperty("reserved_instances").EnumerateArray(), r => r.GetProperty("account_id").GetString() == tenant.AccountId);
+    }
+
+    [Fact]
     public async Task Given_bad_prices_or_a_tenant_Then_AWS_errors_answer_and_the_price_list_stays_as_it_was()
     {
         using var management = platform.RootClient();
@@ -241,6 +321,12 @@ public sealed class BillingTests(SharedPlatformApp platform) : IClassFixture<Sha
     {
         await using var scope = platform.App.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SampleStorage(asOf));
+    }
+
+    private async Task<int> SampleHoursAsync(DateTime asOf)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SampleResourceHours(asOf));
     }
 
     private async Task<int> CloseAsync(DateOnly month)

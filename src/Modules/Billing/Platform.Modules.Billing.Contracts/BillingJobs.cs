@@ -15,3 +15,11 @@ public sealed record CloseMonth(DateOnly Month) : IRequest<int>;
 /// it again in the same hour, or on two replicas, records nothing twice. Returns the records written.
 /// </summary>
 public sealed record SampleStorage(DateTime AsOf) : IRequest<int>;
+
+/// <summary>
+/// Records the running hours of what is billed by the hour (elastic IPs, NAT gateways, load balancers, DB instances by
+/// class) during the UTC hour before <paramref name="AsOf"/>'s hour, in seconds: each resource from its creation (or
+/// the hour's start) to its deletion (or the hour's end), as the owning module holds it now. Keyed by resource and
+/// hour, so running it again, or on two replicas, records nothing twice. Returns the records written.
+/// </summary>
+public sealed record SampleResourceHours(DateTime AsOf) : IRequest<int>;

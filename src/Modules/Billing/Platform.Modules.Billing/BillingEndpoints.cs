@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Billing.Invoices;
 using Platform.Modules.Billing.Prices;
+using Platform.Modules.Billing.Reservations;
 using Platform.Modules.Billing.Usage;
 using Platform.Modules.Shared.Authentication;
 
@@ -31,8 +32,19 @@ internal static class BillingEndpoints
         billing.MapGet("/invoices", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new ListInvoices(), ct)));
         billing.MapGet("/invoices/{invoiceId}", async (string invoiceId, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new GetInvoice(invoiceId), ct)));
+
+        billing.MapGet("/reserved-instances-offerings", async ([FromQuery(Name = "instance_type")] string? instanceType,
+                [FromQuery(Name = "availability_zone")] string? zone, [FromQuery(Name = "offering_type")] string? offeringType,
+                [FromQuery(Name = "duration")] long? duration, [FromQuery(Name = "offering_id")] string? offeringId, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeReservedInstancesOfferings(instanceType, zone, offeringType, duration, offeringId), ct)));
+        billing.MapPost("/reserved-instances", async (PurchaseBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PurchaseReservedInstancesOffering(body.ReservedInstancesOfferingId, body.InstanceCount, body.ClientToken), ct)));
+        billing.MapGet("/reserved-instances", async ([FromQuery(Name = "reserved_instances_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeReservedInstances(ids), ct)));
         return billing;
     }
 
     internal sealed record PutPricesBody(string? EffectiveFrom, IReadOnlyList<PriceChange>? Prices);
+
+    internal sealed record PurchaseBody(string? ReservedInstancesOfferingId, int? InstanceCount, string? ClientToken);
 }

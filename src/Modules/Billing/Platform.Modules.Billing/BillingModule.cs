@@ -13,7 +13,8 @@ namespace Platform.Modules.Billing;
 /// <summary>
 /// Metering of usage and the bill of each account: instance running time from Compute's state facts, the price list,
 /// usage and costs, and the monthly invoices;
-/// storage sampled hourly from Storage's own state.
+/// storage sampled hourly from Storage's own state, and elastic IPs, NAT gateways, load balancers and DB instances hourly
+/// from Network's and Database's.
 /// </summary>
 internal static class BillingModule
 {
@@ -24,8 +25,11 @@ internal static class BillingModule
         services.AddScoped<UsageWriter>();
         services.AddScoped<InvoiceJob>();
         services.AddScoped<StorageMeteringJob>();
+        services.AddScoped<ResourceHoursJob>();
         services.AddRecurringJob<StorageMeteringJob>(StorageMeteringJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.StorageCron);
+        services.AddRecurringJob<ResourceHoursJob>(ResourceHoursJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.HoursCron);
         services.AddRecurringJob<InvoiceJob>(InvoiceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
         return services;

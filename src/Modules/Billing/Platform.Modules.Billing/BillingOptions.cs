@@ -18,4 +18,8 @@ internal sealed class BillingOptions
     /// <summary>When storage is sampled: hourly, a few minutes past the hour, for the hour before.</summary>
     [Required]
     public string StorageCron { get; set; } = "5 * * * *";
+
+    /// <summary>When the resources billed by the hour (elastic IPs, NAT gateways, load balancers, DB instances) are sampled, for the hour before.</summary>
+    [Required]
+    public string HoursCron { get; set; } = "5 * * * *";
 }

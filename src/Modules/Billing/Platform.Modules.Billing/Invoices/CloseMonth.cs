@@ -7,6 +7,7 @@ using Platform.Modules.Billing.Contracts;
 using Platform.Modules.Billing.Metering;
 using Platform.Modules.Billing.Persistence;
 using Platform.Modules.Billing.Prices;
+using Platform.Modules.Billing.Reservations;
 
 namespace Platform.Modules.Billing.Invoices;
 
@@ -34,10 +35,15 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
             .ToHashSet(StringComparer.Ordinal);
         var usage = await db.UsageRecords.AsNoTracking().Where(r => r.UsageStart >= start && r.UsageStart < end).ToListAsync(cancellationToken);
         var book = await PriceBook.LoadAsync(db, cancellationToken);
+        var reservations = (await db.Reservations.AsNoTracking().Where(r => r.Start < end && r.End > start).ToListAsync(cancellationToken))
+            .ToLookup(r => r.AccountId, StringComparer.Ordinal);
+        var byAccount = usage.ToLookup(r => r.AccountId, StringComparer.Ordinal);
+        var accounts = byAccount.Select(a => a.Key).Concat(reservations.Select(r => r.Key)).Distinct(StringComparer.Ordinal)
+            .Where(a => !invoiced.Contains(a)).Order(StringComparer.Ordinal);
         var issued = 0;
-        foreach (var account in usage.GroupBy(r => r.AccountId, StringComparer.Ordinal).Where(a => !invoiced.Contains(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var account in accounts)
         {
-            var invoice = Compose(account.Key, period, account, book, now);
+            var invoice = Compose(account, period, byAccount[account], book, now, [.. reservations[account]]);
             db.Invoices.Add(invoice);
             try
             {
@@ -58,19 +64,22 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
     }
 
     /// <summary>
-    /// One line per service, usage type and price: the line's amount is its quantity at its price rounded to the cent
-    /// (half away from zero), and the total is the sum of the lines, so they add up to the cent by construction.
+    /// One line per service, usage type, price and reservation: the line's amount is its quantity at its price rounded to
+    /// the cent (half away from zero), and the total is the sum of the lines, so they add up to the cent by construction.
+    /// Reservations (<see cref="ReservedUsage"/>) cover running time of their type and add their fees.
     /// </summary>
-    public static Invoice Compose(string accountId, DateOnly period, IEnumerable<UsageRecord> usage, PriceBook book, DateTime now)
+    public static Invoice Compose(string accountId, DateOnly period, IEnumerable<UsageRecord> usage, PriceBook book, DateTime now, IReadOnlyList<Reservation>? reservations = null)
     {
         var id = $"inv-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-        var lines = usage
-            .Select(r => (Record: r, Price: book.PriceAt(r.Service, r.UsageType, r.UsageStart)))
-            .GroupBy(x => (x.Record.Service, x.Record.UsageType, x.Record.Unit, x.Price.PricePerUnit, x.Price.PriceUnit))
+        var monthStart = new DateTime(period.Year, period.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var charges = ReservedUsage.Apply([.. usage], reservations ?? [], monthStart, book);
+        var lines = charges
+            .GroupBy(c => (c.Service, c.UsageType, c.Unit, c.Price.PricePerUnit, c.Price.PriceUnit, c.ReservationId))
             .OrderBy(g => g.Key.Service, StringComparer.Ordinal).ThenBy(g => g.Key.UsageType, StringComparer.Ordinal).ThenBy(g => g.Key.PricePerUnit)
+            .ThenBy(g => g.Key.ReservationId, StringComparer.Ordinal)
             .Select((g, n) =>
             {
-                var quantity = g.Sum(x => x.Record.Quantity);
+                var quantity = g.Sum(c => c.Quantity);
                 var price = g.First().Price;
                 return new InvoiceLine
                 {
@@ -83,6 +92,7 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
                     PricePerUnit = price.PricePerUnit,
                     PriceUnit = price.PriceUnit,
                     Amount = decimal.Round(PriceBook.Cost(price, quantity), 2, MidpointRounding.AwayFromZero),
+                    ReservationId = g.Key.ReservationId,
                 };
             })
             .ToList();

@@ -47,6 +47,7 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             Quantity = p.Seconds,
             Unit = UsageTypes.Seconds,
             RecordedAt = now,
+            AvailabilityZone = run.AvailabilityZone,
         })];
     }
 
@@ -64,6 +65,7 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             AccountId = fact.AccountId,
             Service = UsageTypes.Ec2,
             UsageType = UsageTypes.Box(fact.InstanceType),
+            AvailabilityZone = fact.AvailabilityZone,
         });
         try
         {

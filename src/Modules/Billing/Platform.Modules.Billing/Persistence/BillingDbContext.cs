@@ -21,6 +21,8 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
 
+    public DbSet<Reservation> Reservations => Set<Reservation>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<UsageRecord>(u =>
@@ -38,6 +40,7 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             u.Property(x => x.Quantity).HasColumnName("quantity").HasPrecision(28, 6);
             u.Property(x => x.Unit).HasColumnName("unit").HasMaxLength(32);
             u.Property(x => x.RecordedAt).HasColumnName("recorded_at");
+            u.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
             u.HasIndex(x => x.IdempotencyKey).IsUnique();
             u.HasIndex(x => new { x.AccountId, x.UsageStart });
             u.HasIndex(x => x.UsageStart);
@@ -53,6 +56,7 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             r.Property(x => x.Service).HasColumnName("service").HasMaxLength(64);
             r.Property(x => x.UsageType).HasColumnName("usage_type").HasMaxLength(128);
             r.Property(x => x.EndedAt).HasColumnName("ended_at");
+            r.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
             r.HasIndex(x => x.EndedAt);
         });
 
@@ -99,6 +103,28 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             l.Property(x => x.PricePerUnit).HasColumnName("price_per_unit").HasPrecision(20, 10);
             l.Property(x => x.PriceUnit).HasColumnName("price_unit").HasMaxLength(16);
             l.Property(x => x.Amount).HasColumnName("amount").HasPrecision(20, 2);
+            l.Property(x => x.ReservationId).HasColumnName("reservation_id").HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<Reservation>(r =>
+        {
+            r.ToTable("reservations");
+            r.HasKey(x => x.Id);
+            r.Property(x => x.Id).HasColumnName("reserved_instances_id").HasMaxLength(64);
+            r.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            r.Property(x => x.OfferingId).HasColumnName("offering_id").HasMaxLength(64);
+            r.Property(x => x.InstanceType).HasColumnName("instance_type").HasMaxLength(32);
+            r.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            r.Property(x => x.InstanceCount).HasColumnName("instance_count");
+            r.Property(x => x.OfferingType).HasColumnName("offering_type").HasMaxLength(32);
+            r.Property(x => x.FixedPrice).HasColumnName("fixed_price").HasPrecision(20, 2);
+            r.Property(x => x.RecurringHourly).HasColumnName("recurring_hourly").HasPrecision(20, 10);
+            r.Property(x => x.Start).HasColumnName("start_time");
+            r.Property(x => x.End).HasColumnName("end_time");
+            r.Property(x => x.ClientToken).HasColumnName("client_token").HasMaxLength(64);
+            r.HasIndex(x => new { x.AccountId, x.Start });
+            // A retried purchase with the same token buys once.
+            r.HasIndex(x => new { x.AccountId, x.ClientToken }).IsUnique();
         });
     }
 }

@@ -31,6 +31,9 @@ internal sealed class UsageRecord
     public required string Unit { get; init; }
 
     public DateTime RecordedAt { get; init; }
+
+    /// <summary>Where an instance ran (for zonal reservations); null for other usage and for runs metered before zones were kept.</summary>
+    public string? AvailabilityZone { get; init; }
 }
 
 /// <summary>
@@ -50,6 +53,8 @@ internal sealed class InstanceRun
     public required string UsageType { get; init; }
 
     public DateTime? EndedAt { get; set; }
+
+    public string? AvailabilityZone { get; init; }
 }
 
 /// <summary>
@@ -115,4 +120,42 @@ internal sealed class InvoiceLine
 
     /// <summary>Rounded to the cent; the invoice's total is the sum of its lines' amounts.</summary>
     public decimal Amount { get; init; }
+
+    /// <summary>The reservation a line's usage, recurring fee or upfront fee belongs to; null for on-demand usage.</summary>
+    public string? ReservationId { get; init; }
+}
+
+/// <summary>
+/// A purchase of reserved instances: <see cref="InstanceCount"/> instances of one type in one zone (or the region) for a
+/// term, at the offering's prices when bought. Written once; its state follows from its end.
+/// </summary>
+internal sealed class Reservation
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string OfferingId { get; init; }
+
+    public required string InstanceType { get; init; }
+
+    /// <summary>The zone of a zonal reservation; null for a regional one.</summary>
+    public string? AvailabilityZone { get; init; }
+
+    public int InstanceCount { get; init; }
+
+    /// <summary><c>No Upfront</c>, <c>Partial Upfront</c> or <c>All Upfront</c>.</summary>
+    public required string OfferingType { get; init; }
+
+    /// <summary>The upfront fee per instance, charged once with the first month.</summary>
+    public decimal FixedPrice { get; init; }
+
+    /// <summary>The fee per instance and hour of the term, charged whether or not an instance runs.</summary>
+    public decimal RecurringHourly { get; init; }
+
+    public DateTime Start { get; init; }
+
+    public DateTime End { get; init; }
+
+    public string? ClientToken { get; init; }
 }

@@ -8,11 +8,19 @@ internal sealed record Price(string Service, string UsageType, decimal PricePerU
     public const string Hours = "Hrs";
     public const string GibMonths = "GB-Mo";
 
+    /// <summary>A fee per item (a reservation's upfront fee per instance).</summary>
+    public const string Each = "Each";
+
     /// <summary>AWS prices storage per GB-month of 730 hours.</summary>
     public const decimal SecondsPerMonth = 730m * 3600m;
 
     /// <summary>How many of the usage record's units make one priced unit.</summary>
-    public decimal UnitsPerPricedUnit => PriceUnit == GibMonths ? SecondsPerMonth : 3600m;
+    public decimal UnitsPerPricedUnit => PriceUnit switch
+    {
+        GibMonths => SecondsPerMonth,
+        Each => 1m,
+        _ => 3600m,
+    };
 }
 
 /// <summary>
@@ -48,6 +56,7 @@ internal static class DefaultPrices
         new(UsageTypes.Ec2, "EBS:SnapshotUsage", 0.05m, Price.GibMonths),
         new(UsageTypes.Ec2, "ElasticIP:IdleAddress", 0.005m, Price.Hours),
         new(UsageTypes.Ec2, "ElasticIP:InUseAddress", 0.005m, Price.Hours),
+        new(UsageTypes.Ec2, "NatGateway-Hours", 0.045m, Price.Hours),
         new(UsageTypes.S3, "TimedStorage-ByteHrs", 0.023m, Price.GibMonths),
         new(UsageTypes.Elb, "LoadBalancerUsage", 0.0225m, Price.Hours),
         new(UsageTypes.Rds, "InstanceUsage:db.t3.micro", 0.018m, Price.Hours),

@@ -117,6 +117,7 @@ internal static class UsageQueries
             var parts = MeterInstanceRuns.Records(new InstanceRun
             {
                 InstanceId = run.InstanceId, StartedAt = run.StartedAt, AccountId = run.AccountId, Service = run.Service, UsageType = run.UsageType,
+                AvailabilityZone = run.AvailabilityZone,
                 EndedAt = now > run.StartedAt ? now : run.StartedAt,
             }, now, now);
             records.AddRange(parts.Where(p => !recorded.Contains(p.IdempotencyKey) && p.UsageStart >= start && p.UsageStart < end));

@@ -40,6 +40,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("ended_at");
@@ -135,6 +140,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                         .HasColumnType("decimal(28,6)")
                         .HasColumnName("quantity");
 
+                    b.Property<string>("ReservationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("reservation_id");
+
                     b.Property<string>("Service")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -212,6 +222,80 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                     b.ToTable("prices", "billing");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Reservation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("reserved_instances_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("End")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("end_time");
+
+                    b.Property<decimal>("FixedPrice")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("decimal(20,2)")
+                        .HasColumnName("fixed_price");
+
+                    b.Property<int>("InstanceCount")
+                        .HasColumnType("int")
+                        .HasColumnName("instance_count");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("OfferingId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("offering_id");
+
+                    b.Property<string>("OfferingType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("offering_type");
+
+                    b.Property<decimal>("RecurringHourly")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("decimal(20,10)")
+                        .HasColumnName("recurring_hourly");
+
+                    b.Property<DateTime>("Start")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("start_time");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique()
+                        .HasFilter("[client_token] IS NOT NULL");
+
+                    b.HasIndex("AccountId", "Start");
+
+                    b.ToTable("reservations", "billing");
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.UsageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -226,6 +310,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                         .HasMaxLength(12)
                         .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()

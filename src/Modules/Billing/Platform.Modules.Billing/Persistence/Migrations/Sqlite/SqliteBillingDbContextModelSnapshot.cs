@@ -34,6 +34,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("ended_at");
@@ -129,6 +134,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("quantity");
 
+                    b.Property<string>("ReservationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reservation_id");
+
                     b.Property<string>("Service")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -204,6 +214,79 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                     b.ToTable("billing_prices", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Reservation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reserved_instances_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("End")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<decimal>("FixedPrice")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fixed_price");
+
+                    b.Property<int>("InstanceCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_count");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("OfferingId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("offering_id");
+
+                    b.Property<string>("OfferingType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("offering_type");
+
+                    b.Property<decimal>("RecurringHourly")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recurring_hourly");
+
+                    b.Property<DateTime>("Start")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "Start");
+
+                    b.ToTable("billing_reservations", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.UsageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -216,6 +299,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
