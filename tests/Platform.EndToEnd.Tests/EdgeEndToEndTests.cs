@@ -52,7 +52,7 @@ public sealed class EdgeEndToEndTests(EdgeCloud edge, ITestOutputHelper output) 
 
         // Moved to the instance whose group lets nothing in: pings and ssh go unanswered (dropped, not refused).
         await (await root.PostJsonAsync($"/api/v1/vpc/addresses/{allocation}/associate", new { instance_id = edge.Closed, allow_reassociation = true })).AssertOkAsync();
-        await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(10),
+        await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(90),
             $"{address} still answered ping after it moved to {edge.Closed}, whose group allows no ICMP");
         (code, text) = await edge.SshAsync(address, "true", connectTimeoutSeconds: 3);
         Assert.Equal(255, code);
@@ -66,7 +66,7 @@ public sealed class EdgeEndToEndTests(EdgeCloud edge, ITestOutputHelper output) 
             "echo user-data=$(curl -s -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/user-data); " +
             "echo without-token=$(curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/instance-id)";
         var watch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(async () => ((code, text) = await edge.SshAsync(address, Imds, connectTimeoutSeconds: 3)).code == 0, TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => ((code, text) = await edge.SshAsync(address, Imds, connectTimeoutSeconds: 3)).code == 0, TimeSpan.FromSeconds(90),
             $"ssh root@{address} never got in after the port-22 rule: {text}");
         output.WriteLine($"port-22 rule to a working ssh: {watch.Elapsed.TotalSeconds:F1} s\n{text}");
         Assert.Contains($"id={edge.Closed}\n", text, StringComparison.Ordinal);
@@ -130,12 +130,12 @@ public sealed class EdgeEndToEndTests(EdgeCloud edge, ITestOutputHelper output) 
         {
             var (code, text) = (0, "");
             await Eventually.TrueAsync(async () => ((code, text) = await edge.SshAsync(address, "iperf3 -s -D", connectTimeoutSeconds: 3)).code == 0,
-                TimeSpan.FromSeconds(30), $"no iperf3 server in {edge.Open}: {text}");
+                TimeSpan.FromSeconds(90), $"no iperf3 server in {edge.Open}: {text}");
             // Moves: to the instance that answers no ping, and back, timed to the first reply; each a row of the benchmark.
             for (var i = 0; i < 5; i++)
             {
                 await (await root.PostJsonAsync($"/api/v1/vpc/addresses/{allocation}/associate", new { instance_id = edge.Closed, allow_reassociation = true })).AssertOkAsync();
-                await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(10), "the address stayed");
+                await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(90), "the address stayed");
                 var moved = await edge.FirstReplyAsync(address, async () => association = (await (await root.PostJsonAsync(
                     $"/api/v1/vpc/addresses/{allocation}/associate", new { instance_id = edge.Open, allow_reassociation = true })).AssertOkAsync()).GetProperty("association_id").GetString()!);
                 output.WriteLine($"move {i + 1}: first reply {moved.TotalMilliseconds:F0} ms, the call {edge.LastCall.TotalMilliseconds:F0} ms");
@@ -161,7 +161,7 @@ public sealed class EdgeEndToEndTests(EdgeCloud edge, ITestOutputHelper output) 
             await (await root.DeleteAsync($"/api/v1/vpc/address-associations/{association}")).AssertOkAsync();
             await (await root.DeleteAsync($"/api/v1/vpc/addresses/{allocation}")).AssertOkAsync();
             // The pool hands the address out again at once: the next test must not find it still answering here.
-            await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(10),
+            await Eventually.TrueAsync(async () => !await Shell.PingAsync(edge.Outside, address, timeoutSeconds: 1), TimeSpan.FromSeconds(90),
                 $"{address} still answered after its release");
         }
     }

@@ -31,7 +31,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
             var output = (await (await root.GetAsync($"/api/v1/ec2/instances/{id}/console-output")).AssertOkAsync()).GetProperty("output");
             return output.ValueKind == System.Text.Json.JsonValueKind.String
                 && System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(output.GetString()!)).Contains($"PLATFORM-GUEST-READY {id}", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), "GetConsoleOutput never showed the marker");
+        }, TimeSpan.FromSeconds(90), "GetConsoleOutput never showed the marker");
 
         var stop = await (await root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
         Assert.Equal("stopping", stop.GetProperty("current_state").GetString());
@@ -85,11 +85,11 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
         var kernelVolume = Path.Combine(cloud.AgentState, "pool", $"{slowImage}-kernel");
         var kernelMarker = Path.Combine(cloud.AgentState, "images", $"{slowImage}-kernel.complete");
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(kernelVolume) && new FileInfo(kernelVolume).Length > 0),
-            TimeSpan.FromSeconds(30), $"the slow image's download never began; agent log:\n{cloud.Agent.Output}");
+            TimeSpan.FromSeconds(90), $"the slow image's download never began; agent log:\n{cloud.Agent.Output}");
 
         // The download does not hold the server up: the first instance stops meanwhile.
         await (await root.PostAsync($"/api/v1/ec2/instances/{first}/stop", null)).AssertOkAsync();
-        await root.WaitForStateAsync(first, "stopped", TimeSpan.FromSeconds(30));
+        await root.WaitForStateAsync(first, "stopped", TimeSpan.FromSeconds(90));
         Assert.Equal("pending", await root.StateAsync(downloading));
 
         // SIGKILL mid-download: a part of the kernel is in the pool, without its completion marker.

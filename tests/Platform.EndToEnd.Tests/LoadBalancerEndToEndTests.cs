@@ -70,7 +70,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
                     await _cloud.Root.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(arn)}");
                 }
 
-                await Eventually.TrueAsync(() => Task.FromResult(!Directory.Exists(state) || !Directory.EnumerateDirectories(state).Any()), TimeSpan.FromSeconds(30),
+                await Eventually.TrueAsync(() => Task.FromResult(!Directory.Exists(state) || !Directory.EnumerateDirectories(state).Any()), TimeSpan.FromSeconds(90),
                     "the agent did not remove the deleted balancer's node");
             }
         }
@@ -237,7 +237,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         await (await root.PostJsonAsync($"{Vpc}/security-groups/{front}/ingress-rules",
             new { rules = new[] { new { ip_protocol = "tcp", from_port = 8080, to_port = 8080, cidr_ip = Gateway + "/32" } } })).AssertOkAsync();
         string? opened = null;
-        await Eventually.TrueAsync(async () => (opened = await OutsideCurlAsync($"http://{publicAddress}:8080/", 3)) is not null, TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => (opened = await OutsideCurlAsync($"http://{publicAddress}:8080/", 3)) is not null, TimeSpan.FromSeconds(90),
             () => $"the listener on 8080 did not answer from outside once the group let it in\nagent log:\n{_cloud.Agent.Output}");
         Assert.Contains(opened, new[] { a, b });
     }

@@ -83,7 +83,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         output.WriteLine($"snapshot to available {watch.Elapsed.TotalSeconds:0.0} s");
         await Eventually.TrueAsync(async () =>
             (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available",
-            TimeSpan.FromSeconds(30), $"the instance stayed {instance}");
+            TimeSpan.FromSeconds(90), $"the instance stayed {instance}");
         var backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
         var sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
         Assert.True(sets.Count == 1, $"one full backup set in the bucket: {backups}");
