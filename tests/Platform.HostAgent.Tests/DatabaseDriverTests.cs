@@ -86,27 +86,4 @@ public sealed class DatabaseDriverTests : IAsyncLifetime
         Assert.Equal(0, await connection.ReceiveAsync(request, wait.Token));
         Assert.Null(driver.Report("i-00000000000000001"));
     }
-
-    [Fact]
-    public async Task Given_a_database_to_restore_from_a_backup_Then_it_is_reported_failed_and_the_guest_is_never_configured()
-    {
-        using var guest = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        guest.Bind(new UnixDomainSocketEndPoint(DatabaseChannel.SocketPath(_channels, "i-00000000000000001")));
-        guest.Listen(8);
-        await using var driver = new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = _channels, RetryInterval = TimeSpan.FromMilliseconds(50) });
-        var instance = Instance("i-00000000000000001");
-        var repository = new DatabaseBackupRepository("10.0.0.1:9000", "backups", "us-east-1", "db-B", "AK", "SK", "passphrase", 60, 7);
-        driver.Track(State(instance with { Database = instance.Database! with { Restore = new DatabaseRestore(repository, "db-B", DateTimeOffset.UtcNow) } }));
-
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (driver.Report("i-00000000000000001") is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no report in 10 s");
-            await Task.Delay(20);
-        }
-
-        Assert.Equal(new DatabaseReport(DatabaseState.Failed, 0, DatabaseDriver.RestoreNotSupported), driver.Report("i-00000000000000001"));
-        await Task.Delay(300);
-        Assert.False(guest.Poll(0, SelectMode.SelectRead), "the driver connected to the guest");
-    }
 }

@@ -118,6 +118,88 @@ public sealed class RdsBackupRepositoryTests(RdsPlatform platform) : IClassFixtu
         Assert.Contains(BackupUser(stock), await DumpAsync("iam_users"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Given_restores_of_a_DB_instance_Then_each_reads_the_source_repository_with_a_read_only_credential_and_backs_up_into_its_own()
+    {
+        using var root = platform.RootClient();
+        var tenant = await root.CreateAccountAsync("rds-restore-repository");
+        using var client = platform.App.SignedClient(tenant);
+        var network = await TenantNetwork.CreateAsync(client, "10.45");
+        await (await client.PostJsonAsync($"{Api}/db-subnet-groups", new { db_subnet_group_name = "net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB } }))
+            .AssertOkAsync();
+        var orders = await CreateAsync(client, "orders", retention: 7);
+        var source = (await platform.DesiredAsync(orders)).Backup!;
+        var earliest = DateTimeOffset.Parse("2026-12-05T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        await platform.ReportAsync(orders, new DatabaseReport(DatabaseState.Available, 1, EarliestRestorableTime: earliest, LatestRestorableTime: earliest.AddMinutes(5)));
+        await (await client.PostJsonAsync($"{Api}/db-snapshots", new { db_snapshot_identifier = "kept", db_instance_identifier = "orders" })).AssertOkAsync();
+        var operation = Assert.Single((await platform.DesiredAsync(orders)).Operations!);
+        await platform.ReportAsync(orders, new DatabaseReport(DatabaseState.Available, 1, EarliestRestorableTime: earliest, LatestRestorableTime: earliest.AddMinutes(5),
+            Operations: [new DatabaseOperationResult(operation.OperationId, Succeeded: true, BackupLabel: "20261205-031000F")]));
+
+        // Bad restores change nothing: a time outside the window, an unknown snapshot, another account's.
+        var other = await root.CreateAccountAsync("rds-restore-repository-other");
+        using var otherClient = platform.App.SignedClient(other);
+        await (await client.PostJsonAsync($"{Api}/db-instances/orders/restore-to-point-in-time", new { target_db_instance_identifier = "late", restore_time = earliest.AddMinutes(6) }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await (await client.PostJsonAsync($"{Api}/db-snapshots/nothing/restore", new { db_instance_identifier = "none", db_subnet_group_name = "net" }))
+            .AssertErrorAsync(HttpStatusCode.NotFound, "DBSnapshotNotFound");
+        await (await otherClient.PostJsonAsync($"{Api}/db-snapshots/kept/restore", new { db_instance_identifier = "theirs", db_subnet_group_name = "net" }))
+            .AssertErrorAsync(HttpStatusCode.NotFound, "DBSnapshotNotFound");
+        Assert.Single((await (await client.GetAsync($"{Api}/db-instances")).AssertOkAsync()).GetProperty("db_instances").EnumerateArray());
+        Assert.Empty((await (await otherClient.GetAsync($"{Api}/db-instances")).AssertOkAsync()).GetProperty("db_instances").EnumerateArray());
+
+        // To a point in time: the source's prefix and passphrase, a key of the restored instance's own, the time; its own
+        // backups in its own prefix with its own key and passphrase.
+        var target = earliest.AddMinutes(2).AddSeconds(7);
+        var pitr = (await (await client.PostJsonAsync($"{Api}/db-instances/orders/restore-to-point-in-time", new { target_db_instance_identifier = "orders-pitr", restore_time = target }))
+            .AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        var pitrDesired = await platform.DesiredAsync(pitr);
+        var restore = pitrDesired.Restore!;
+        Assert.Equal(orders, restore.SourceResourceId);
+        Assert.Equal(target, restore.TargetTime);
+        Assert.Null(restore.BackupLabel);
+        Assert.Equal(orders, restore.Repository.Path);
+        Assert.Equal(source.Bucket, restore.Repository.Bucket);
+        Assert.Equal(source.CipherPassphrase, restore.Repository.CipherPassphrase);
+        Assert.NotEqual(source.AccessKeyId, restore.Repository.AccessKeyId);
+        Assert.Equal(restore, (await platform.DesiredAsync(pitr)).Restore);
+        Assert.Equal(pitr, pitrDesired.Backup!.Path);
+        Assert.NotEqual(source.CipherPassphrase, pitrDesired.Backup.CipherPassphrase);
+        Assert.NotEqual(restore.Repository.AccessKeyId, pitrDesired.Backup.AccessKeyId);
+        Assert.DoesNotContain(restore.Repository.SecretAccessKey, await DumpAsync("rds_db_instances"), StringComparison.Ordinal);
+        Assert.DoesNotContain(source.CipherPassphrase, await DumpAsync("rds_db_instances"), StringComparison.Ordinal);
+
+        // The restore credential reads the source's prefix and nothing else, and writes nothing.
+        using var ownerS3 = S3Clients.For(platform.App, new TestCredentials(source.AccessKeyId, source.SecretAccessKey, ""));
+        await ownerS3.PutObjectAsync(new PutObjectRequest { BucketName = source.Bucket, Key = $"{orders}/backup/{orders}/backup.info", ContentBody = "sets" });
+        using var reader = S3Clients.For(platform.App, new TestCredentials(restore.Repository.AccessKeyId, restore.Repository.SecretAccessKey, ""));
+        using (var read = await reader.GetObjectAsync(source.Bucket, $"{orders}/backup/{orders}/backup.info"))
+        {
+            Assert.Equal("sets", await new StreamReader(read.ResponseStream).ReadToEndAsync());
+        }
+
+        Assert.Single((await reader.ListObjectsV2Async(new ListObjectsV2Request { BucketName = source.Bucket, Prefix = $"{orders}/backup/" })).S3Objects);
+        await DeniedAsync(() => reader.PutObjectAsync(new PutObjectRequest { BucketName = source.Bucket, Key = $"{orders}/backup/{orders}/backup.info", ContentBody = "x" }));
+        await DeniedAsync(() => reader.DeleteObjectAsync(source.Bucket, $"{orders}/backup/{orders}/backup.info"));
+        await DeniedAsync(() => reader.PutObjectAsync(new PutObjectRequest { BucketName = source.Bucket, Key = $"{pitr}/backup/{pitr}/backup.info", ContentBody = "x" }));
+        await DeniedAsync(() => reader.ListObjectsV2Async(new ListObjectsV2Request { BucketName = source.Bucket, Prefix = $"{pitr}/" }));
+
+        // The source deleted: its snapshot still restores, with the passphrase the snapshot kept.
+        await (await client.DeleteAsync($"{Api}/db-instances/orders-pitr?skip_final_snapshot=true")).AssertOkAsync();
+        await (await client.DeleteAsync($"{Api}/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
+        await Eventually.TrueAsync(async () => !(await DumpAsync("iam_users")).Contains($"rds-restore-{pitr.ToLowerInvariant()}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the deleted restore's read-only user stayed");
+        var copy = (await (await client.PostJsonAsync($"{Api}/db-snapshots/kept/restore", new { db_instance_identifier = "orders-copy", db_subnet_group_name = "net" }))
+            .AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        var fromSnapshot = (await platform.DesiredAsync(copy)).Restore!;
+        Assert.Equal(orders, fromSnapshot.SourceResourceId);
+        Assert.Equal("20261205-031000F", fromSnapshot.BackupLabel);
+        Assert.Null(fromSnapshot.TargetTime);
+        Assert.Equal(source.CipherPassphrase, fromSnapshot.Repository.CipherPassphrase);
+        Assert.DoesNotContain(source.CipherPassphrase, await DumpAsync("rds_db_snapshots"), StringComparison.Ordinal);
+        await (await client.DeleteAsync($"{Api}/db-instances/orders-copy?skip_final_snapshot=true")).AssertOkAsync();
+    }
+
     private static string BackupUser(string resourceId) => $"rds-backup-{resourceId.ToLowerInvariant()}";
 
     private static async Task DeniedAsync(Func<Task> call)

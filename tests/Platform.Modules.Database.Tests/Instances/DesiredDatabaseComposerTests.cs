@@ -57,7 +57,7 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
     }
 
     [Fact]
-    public async Task Given_a_restored_instance_Then_it_is_not_composed_without_its_source_repository()
+    public async Task Given_a_restored_instance_without_its_source_passphrase_Then_it_is_not_composed()
     {
         var instance = new DbInstance
         {

@@ -13,6 +13,8 @@ namespace Platform.HostAgent.Databases;
 /// ← RID ok configure GENERATION | RID busy WHAT | RID error MESSAGE
 /// → RID repository HASH ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA RETENTION-DAYS ARCHIVE-TIMEOUT   (all but HASH and the numbers base64)
 /// ← RID ok repository HASH | RID busy WHAT | RID error MESSAGE
+/// → RID restore ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA SOURCE-STANZA set|time|latest TARGET   (all but the stanza and the kind base64)
+/// ← RID ok restore running | RID ok restore done | RID ok restore failed MESSAGE | RID busy WHAT | RID error MESSAGE
 /// → RID backup OPERATION-ID FullBackup|IncrementalBackup
 /// ← RID ok backup OPERATION-ID running|waiting | RID ok backup OPERATION-ID done LABEL | RID ok backup OPERATION-ID failed MESSAGE
 /// → RID status
@@ -41,6 +43,35 @@ internal static class DatabaseChannelProtocol
             Base64(repository.Region), Base64(repository.Path), Base64(repository.AccessKeyId), Base64(repository.SecretAccessKey),
             Base64(repository.CipherPassphrase), Base64(repository.CaCertificatePem ?? ""), repository.RetentionDays.ToString(CultureInfo.InvariantCulture),
             repository.ArchiveTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Fills an empty data volume from another database's repository before its first start: TARGET is the backup set's
+    /// label (<c>set</c>: restored to the end of that set), the time as pgBackRest's <c>--target</c> takes it (<c>time</c>), or
+    /// nothing (<c>latest</c>: to the end of the archived WAL).
+    /// </summary>
+    public static string Restore(string requestId, DatabaseRestore restore)
+    {
+        var repository = restore.Repository;
+        var (kind, target) = restore.BackupLabel is { } label ? ("set", label)
+            : restore.TargetTime is { } time ? ("time", time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'+00'", CultureInfo.InvariantCulture))
+            : ("latest", "-");
+        return string.Join(' ', requestId, "restore", Base64(repository.Endpoint), Base64(repository.Bucket), Base64(repository.Region), Base64(repository.Path),
+            Base64(repository.AccessKeyId), Base64(repository.SecretAccessKey), Base64(repository.CipherPassphrase), Base64(repository.CaCertificatePem ?? ""),
+            restore.SourceResourceId, kind, Base64(target));
+    }
+
+    /// <summary>What a restore answer says: null while it runs, else whether it is done and, when it failed, why.</summary>
+    /// <exception cref="FormatException">The fields are not a restore answer.</exception>
+    public static RestoreOutcome? RestoreResult(IReadOnlyList<string> fields) =>
+        fields.Count >= 2 && fields[0] == "restore"
+            ? fields[1] switch
+            {
+                "running" => null,
+                "done" => new RestoreOutcome(true, null),
+                "failed" => new RestoreOutcome(false, fields.Count >= 3 ? Unbase64(fields[2]) : "the restore failed"),
+                _ => throw new FormatException($"Not a restore answer: '{Shorten(string.Join(' ', fields))}'"),
+            }
+            : throw new FormatException($"Not a restore answer: '{Shorten(string.Join(' ', fields))}'");
 
     public static string Backup(string requestId, DatabaseOperation operation) => string.Join(' ', requestId, "backup", operation.OperationId, operation.Kind.ToString());
 
@@ -180,5 +211,7 @@ internal enum DatabaseAnswerKind
 
     Error,
 }
+
+internal sealed record RestoreOutcome(bool Succeeded, string? Error);
 
 internal sealed record DatabaseAnswer(DatabaseAnswerKind Kind, IReadOnlyList<string> Fields);

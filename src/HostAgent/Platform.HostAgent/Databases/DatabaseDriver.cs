@@ -33,8 +33,6 @@ public sealed class DatabaseDriverOptions
 /// </summary>
 public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogger? logger = null) : IAsyncDisposable
 {
-    internal const string RestoreNotSupported = "Restoring from a backup is not supported by this server's agent yet.";
-
     private readonly DatabaseDriverOptions _options = options;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, Worker> _workers = new(StringComparer.Ordinal);
@@ -123,19 +121,6 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
             var socket = DatabaseChannel.SocketPath(options.ChannelDirectory, _instanceId);
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (_desired.Restore is not null)
-                {
-                    // Filling the volume from a repository before the first start is not built yet: the guest would come
-                    // up with a new, empty cluster, which must never pass for the restored database. Nothing is sent to it.
-                    _report = new DatabaseReport(DatabaseState.Failed, 0, RestoreNotSupported);
-                    if (!await DelayAsync(options.RetryInterval, cancellationToken))
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
                 try
                 {
                     await using var channel = await DatabaseChannel.ConnectAsync(socket, options.StatusTimeout, cancellationToken);
@@ -184,6 +169,33 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
             var desired = _desired;
             var (status, repository) = await StatusAsync(channel, cancellationToken);
             string? problem = null;
+            if (desired.Restore is { } restore && status.AppliedGeneration == 0 && status.State != DatabaseState.Failed)
+            {
+                // A restored database is filled from its source's repository before it is ever configured: never a new,
+                // empty cluster passing for the restored one. The guest runs the restore once (again after a restart) and
+                // keeps its outcome; until it is done, the report says Creating (or Failed, with the reason).
+                var id = channel.NextRequestId();
+                var answer = await channel.RequestAsync(id, DatabaseChannelProtocol.Restore(id, restore), options.ConfigureTimeout, cancellationToken);
+                var outcome = answer.Kind switch
+                {
+                    DatabaseAnswerKind.Ok => DatabaseChannelProtocol.RestoreResult(answer.Fields),
+                    DatabaseAnswerKind.Error => new RestoreOutcome(false, answer.Fields[0]),
+                    _ => null,
+                };
+                if (outcome is not { Succeeded: true })
+                {
+                    if (outcome is { Error: var error } && _report?.Message != "The restore failed: " + error)
+                    {
+                        LogRestoreFailed(_driver._logger, _instanceId, error);
+                    }
+
+                    _report = outcome is null
+                        ? status with { State = DatabaseState.Creating, Message = $"Restoring from the backups of {restore.SourceResourceId}." }
+                        : status with { State = DatabaseState.Failed, Message = "The restore failed: " + outcome.Error };
+                    return;
+                }
+            }
+
             if (status.AppliedGeneration < desired.Generation && status.State != DatabaseState.Failed)
             {
                 var id = channel.NextRequestId();
@@ -273,6 +285,9 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {InstanceId} finished backup {OperationId}: succeeded {Succeeded}, {Outcome}")]
     private static partial void LogBackupFinished(ILogger logger, string instanceId, string operationId, bool succeeded, string? outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} could not be restored from its source's backups: {Problem}")]
+    private static partial void LogRestoreFailed(ILogger logger, string instanceId, string? problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {InstanceId} refused generation {Generation}: {Problem}")]
     private static partial void LogConfigureFailed(ILogger logger, string instanceId, long generation, string problem);

@@ -25,11 +25,21 @@ internal sealed class BackupRepositories(DatabaseDbContext db, ISecretProtector 
 {
     private static readonly string[] ObjectActions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
 
+    private static readonly string[] ReadActions = ["s3:GetObject"];
+
     public static string UserName(string resourceId) => $"rds-backup-{resourceId.ToLowerInvariant()}";
 
     public static string SecretContext(string resourceId) => $"rds-backup-secret:{resourceId}";
 
     public static string CipherContext(string resourceId) => $"rds-backup-cipher:{resourceId}";
+
+    /// <summary>The read-only user a restored instance reads its source's repository with.</summary>
+    public static string RestoreUserName(string resourceId) => $"rds-restore-{resourceId.ToLowerInvariant()}";
+
+    public static string RestoreSecretContext(string resourceId) => $"rds-restore-secret:{resourceId}";
+
+    /// <summary>The context of a restored instance's copy of its source's passphrase.</summary>
+    public static string RestoreCipherContext(string resourceId) => $"rds-restore-cipher:{resourceId}";
 
     /// <summary>
     /// The identity policy of an instance's backup credential: objects under its prefix (read, write, delete: pgBackRest
@@ -51,6 +61,72 @@ internal sealed class BackupRepositories(DatabaseDbContext db, ISecretProtector 
             },
         },
     });
+
+    /// <summary>
+    /// The identity policy of a restored instance's credential on its source's repository: read objects under the source's
+    /// prefix and list with that prefix only; nothing written, deleted or read elsewhere (pgBackRest's restore and
+    /// archive-get only read).
+    /// </summary>
+    public static string ReadOnlyPolicy(string bucket, string sourceResourceId) => JsonSerializer.Serialize(new
+    {
+        Version = "2012-10-17",
+        Statement = new object[]
+        {
+            new { Effect = "Allow", Action = ReadActions, Resource = $"arn:aws:s3:::{bucket}/{sourceResourceId}/*" },
+            new
+            {
+                Effect = "Allow",
+                Action = "s3:ListBucket",
+                Resource = $"arn:aws:s3:::{bucket}",
+                Condition = new Dictionary<string, object> { ["StringLike"] = new Dictionary<string, string[]> { ["s3:prefix"] = [$"{sourceResourceId}/*", sourceResourceId] } },
+            },
+        },
+    });
+
+    /// <summary>
+    /// The source repository a restored instance is filled from: the source's prefix, read with a credential of the
+    /// restored instance's own that can only read it (made the first time), decrypted with the passphrase kept on the
+    /// restored instance's row.
+    /// </summary>
+    public async Task<DatabaseBackupRepository> RestoreFromAsync(DbInstance instance, string sourceResourceId, CancellationToken cancellationToken)
+    {
+        if (instance.RestoreCipherProtected is null)
+        {
+            throw new InvalidOperationException($"DB instance {instance.Identifier} is restored but keeps no passphrase of its source's repository.");
+        }
+
+        if (instance.RestoreAccessKeyId is null || instance.RestoreSecretProtected is null)
+        {
+            var bucket = options.Value.BackupBucket;
+            var userName = RestoreUserName(instance.ResourceId);
+            var key = await sender.Send(new IssueServiceAccessKey(userName, ReadOnlyPolicy(bucket, sourceResourceId)), cancellationToken);
+            instance.RestoreAccessKeyId = key.AccessKeyId;
+            instance.RestoreSecretProtected = secrets.Protect(key.SecretAccessKey, RestoreSecretContext(instance.ResourceId));
+            instance.Version++;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                await sender.Send(new DeleteServiceAccessKey(userName, key.AccessKeyId), cancellationToken);
+                throw new InvalidOperationException($"DB instance {instance.Identifier} changed while its restore credential was issued; compose it again.");
+            }
+        }
+
+        var settings = options.Value;
+        return new DatabaseBackupRepository(
+            settings.BackupEndpoint,
+            settings.BackupBucket,
+            platform.Value.Region,
+            sourceResourceId,
+            instance.RestoreAccessKeyId!,
+            secrets.Unprotect(instance.RestoreSecretProtected!, RestoreSecretContext(instance.ResourceId)),
+            secrets.Unprotect(instance.RestoreCipherProtected, RestoreCipherContext(instance.ResourceId)),
+            settings.ArchiveTimeoutSeconds,
+            RetentionDays: 1,
+            PlatformCa());
+    }
 
     /// <summary>The instance's repository, its credential and passphrase made first when it has none.</summary>
     public async Task<DatabaseBackupRepository> ForAsync(DbInstance instance, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
     {
         var launched = 0;
         var creating = await db.Instances.AsNoTracking()
-            .Where(i => i.Status == DbInstanceStatus.Creating && i.RestoredFrom == null)
+            .Where(i => i.Status == DbInstanceStatus.Creating)
             .ToListAsync(cancellationToken);
         var guests = creating.Count == 0 ? [] : await sender.Send(new DescribeManagedInstances(ManagedBy, [.. creating.Select(i => i.ResourceId)]), cancellationToken);
         var complete = guests.Where(g => g.DataVolumeId is not null).Select(g => g.ResourceId).ToHashSet(StringComparer.Ordinal);
@@ -74,6 +74,7 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
     {
         await sender.Send(new TerminateManagedInstance(ManagedBy, resourceId), cancellationToken);
         await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.UserName(resourceId)), cancellationToken);
+        await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.RestoreUserName(resourceId)), cancellationToken);
     }
 
     /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.</summary>
@@ -96,12 +97,6 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
 
     private async Task LaunchAsync(DbInstance instance, CancellationToken cancellationToken)
     {
-        if (instance.RestoredFrom is not null)
-        {
-            // A restore's data needs its source's backup repository (not built yet): no guest, the instance stays creating.
-            return;
-        }
-
         var instanceClass = InstanceClasses.Find(instance.InstanceClass)
             ?? throw new InvalidOperationException($"DB instance {instance.Identifier} has the unknown class {instance.InstanceClass}.");
         var subnetGroup = await db.SubnetGroups.AsNoTracking()

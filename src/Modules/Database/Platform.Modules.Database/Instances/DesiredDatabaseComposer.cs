@@ -8,6 +8,7 @@ using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Contracts;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Persistence;
+using Platform.Modules.Database.Snapshots;
 using Platform.Modules.Shared.Security;
 
 namespace Platform.Modules.Database.Instances;
@@ -17,8 +18,8 @@ namespace Platform.Modules.Database.Instances;
 /// group's values (with <c>shared_buffers</c> sized from the guest's memory when the group leaves it, as RDS sizes it
 /// from the class's), a server certificate from the database CA, where a restored instance's data comes from, and the
 /// backups asked for and not yet reported, and, while automated backups are on (retention 1–35), the instance's backup
-/// repository (<see cref="BackupRepositories"/>). A restored instance, whose data must come from its source's repository,
-/// cannot be composed at all until the guest can restore, rather than start empty.
+/// repository (<see cref="BackupRepositories"/>); for a restored instance, the source's repository (read-only) and the
+/// backup set or time its data comes from (<see cref="DatabaseRestore"/>), while its own backups go to its own prefix.
 /// </summary>
 internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories)
 {
@@ -30,10 +31,13 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             return null;
         }
 
+        DatabaseRestore? restore = null;
         if (instance.RestoredFrom is not null)
         {
-            throw new InvalidOperationException(
-                $"DB instance {instance.Identifier} is restored from {instance.RestoredFrom}: its data needs the source's backup repository, which needs Storage's platform-internal bucket (not built yet).");
+            var source = RestoreSource.Parse(instance.RestoredFrom)
+                ?? throw new InvalidOperationException($"DB instance {instance.Identifier} is restored from '{instance.RestoredFrom}', which names no source.");
+            restore = new DatabaseRestore(await repositories.RestoreFromAsync(instance, source.SourceResourceId, cancellationToken), source.SourceResourceId,
+                source.TargetTime is { } time && !source.Latest ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null, source.BackupLabel);
         }
 
         var parameters = await ParameterGroupLookup.ValuesAsync(db, instance.AccountId, instance.ParameterGroupName, cancellationToken);
@@ -63,7 +67,7 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             instance.Generation,
             new DatabaseTls(certificate, key, ca),
             Backup: backup,
-            Restore: null,
+            Restore: restore,
             Operations: [.. operations.Select(o => new DatabaseOperation(o.OperationId, Enum.Parse<DatabaseOperationKind>(o.Kind)))]);
     }
 

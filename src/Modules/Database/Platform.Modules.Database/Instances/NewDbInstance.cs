@@ -27,7 +27,8 @@ internal sealed record NewDbInstanceSpec(
     bool PubliclyAccessible,
     bool DeletionProtection,
     string? Tags,
-    string? RestoredFrom = null);
+    string? RestoredFrom = null,
+    string? RestoreCipher = null);
 
 /// <summary>
 /// Places a new DB instance's record: checks the account's quotas, the subnet group and the security groups (which must
@@ -86,10 +87,28 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
             Generation = 1,
             ParameterApplyStatus = ParameterApplyStatus.InSync,
             RestoredFrom = spec.RestoredFrom,
+            // The passphrase its repository will be encrypted with, made now (random bits, no call out): its snapshots and
+            // point-in-time restores always have one to keep, whenever backups are turned on.
+            BackupCipherProtected = secrets.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Backups.BackupRepositories.CipherContext(resourceId)),
+            RestoreCipherProtected = spec.RestoreCipher is null ? null : secrets.Protect(spec.RestoreCipher, Backups.BackupRepositories.RestoreCipherContext(resourceId)),
             Tags = spec.Tags,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Instances.Add(instance);
+        if (spec.RestoredFrom is not null && spec.BackupRetentionPeriod > 0)
+        {
+            // A restored instance's own repository starts with a full backup as soon as it is up (its restorable window
+            // begins there), as RDS backs up a new instance at once; its daily ones follow in its window.
+            db.BackupOperations.Add(new DbBackupOperation
+            {
+                OperationId = Snapshots.SnapshotTaker.NewOperationId(),
+                AccountId = account,
+                ResourceId = resourceId,
+                Kind = nameof(HostAgent.Protocol.DatabaseOperationKind.FullBackup),
+                RequestedAt = instance.CreatedAt,
+            });
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -61,7 +61,7 @@ internal sealed class RestoreDbInstanceToPointInTimeHandler(DatabaseDbContext db
     {
         var account = caller.Identity.AccountId;
         var source = await db.FindAsync(account, request.SourceDbInstanceIdentifier, cancellationToken);
-        if (source.EarliestRestorableTime is not { } earliest || source.LatestRestorableTime is not { } latest)
+        if (source.EarliestRestorableTime is not { } earliest || source.LatestRestorableTime is not { } latest || source.BackupCipherProtected is null)
         {
             throw RdsErrors.PointInTimeRestoreNotEnabled(source.Identifier);
         }
@@ -89,7 +89,10 @@ internal sealed class RestoreDbInstanceToPointInTimeHandler(DatabaseDbContext db
             request.PubliclyAccessible ?? false,
             request.DeletionProtection ?? false,
             RdsNames.Tags(request.Tags),
-            RestoreSource.PointInTime(source.ResourceId, target));
+            // The latest: to the end of the archived WAL (a time target there would find no commit after it, and PostgreSQL
+            // refuses a recovery that ends before its target).
+            request.RestoreTime is null ? RestoreSource.ToLatest(source.ResourceId, target) : RestoreSource.PointInTime(source.ResourceId, target),
+            secrets.Unprotect(source.BackupCipherProtected, Backups.BackupRepositories.CipherContext(source.ResourceId)));
         return DbInstanceResponse.From(await factory.CreateAsync(account, spec, cancellationToken), request.Region);
     }
 }

@@ -92,6 +92,9 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.BackupAccessKeyId).HasColumnName("backup_access_key_id").HasMaxLength(32);
             i.Property(x => x.BackupSecretProtected).HasColumnName("backup_secret_protected").HasMaxLength(1000);
             i.Property(x => x.BackupCipherProtected).HasColumnName("backup_cipher_protected").HasMaxLength(1000);
+            i.Property(x => x.RestoreCipherProtected).HasColumnName("restore_cipher_protected").HasMaxLength(1000);
+            i.Property(x => x.RestoreAccessKeyId).HasColumnName("restore_access_key_id").HasMaxLength(32);
+            i.Property(x => x.RestoreSecretProtected).HasColumnName("restore_secret_protected").HasMaxLength(1000);
             i.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
             i.HasIndex(x => new { x.AccountId, x.Identifier }).IsUnique();
         });
@@ -118,6 +121,7 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             s.Property(x => x.Tags).HasColumnName("tags");
             s.Property(x => x.CreatedAt).HasColumnName("created_at");
             s.Property(x => x.SnapshotCreateTime).HasColumnName("snapshot_create_time");
+            s.Property(x => x.BackupCipherProtected).HasColumnName("backup_cipher_protected").HasMaxLength(1000);
             s.HasIndex(x => x.OperationId).IsUnique();
         });
 

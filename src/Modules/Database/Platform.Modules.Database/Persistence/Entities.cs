@@ -127,6 +127,19 @@ internal sealed class DbInstance
     /// <summary>The passphrase pgBackRest encrypts the repository with (aes-256-cbc), encrypted under the platform key; kept for the instance's life.</summary>
     public string? BackupCipherProtected { get; set; }
 
+    /// <summary>
+    /// For a restored instance: the source repository's passphrase (from the snapshot, or from the source instance at the
+    /// restore), encrypted under the platform key with this instance's resource id as context, so the restore still reads
+    /// the repository after the source is deleted.
+    /// </summary>
+    public string? RestoreCipherProtected { get; init; }
+
+    /// <summary>For a restored instance: the access key of its read-only credential on the source's prefix (made when first composed).</summary>
+    public string? RestoreAccessKeyId { get; set; }
+
+    /// <summary>That key's secret, encrypted under the platform key with the resource id as context.</summary>
+    public string? RestoreSecretProtected { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }
@@ -173,6 +186,12 @@ internal sealed class DbSnapshot
     public DateTime CreatedAt { get; init; }
 
     public DateTime? SnapshotCreateTime { get; set; }
+
+    /// <summary>
+    /// The source repository's passphrase when the snapshot was taken, encrypted under the platform key with the snapshot as
+    /// context: the snapshot outlives its instance, and restoring it needs the passphrase.
+    /// </summary>
+    public string? BackupCipherProtected { get; init; }
 }
 
 /// <summary>

@@ -57,6 +57,11 @@ internal sealed class RestoreDbInstanceFromDbSnapshotHandler(DatabaseDbContext d
             throw RdsErrors.InvalidSnapshotState($"Snapshot {id} is not available (it is {snapshot.Status}).");
         }
 
+        if (snapshot.BackupCipherProtected is null)
+        {
+            throw RdsErrors.InvalidSnapshotState($"Snapshot {id} keeps no key to its backup repository and cannot be restored.");
+        }
+
         var spec = new NewDbInstanceSpec(
             RdsNames.Identifier(request.DbInstanceIdentifier, "DBInstanceIdentifier", 63),
             InstanceSettings.CheckClass(request.DbInstanceClass ?? "db.t3.micro"),
@@ -73,7 +78,8 @@ internal sealed class RestoreDbInstanceFromDbSnapshotHandler(DatabaseDbContext d
             request.PubliclyAccessible ?? false,
             request.DeletionProtection ?? false,
             RdsNames.Tags(request.Tags),
-            RestoreSource.Snapshot(snapshot.SourceResourceId, snapshot.BackupLabel));
+            RestoreSource.Snapshot(snapshot.SourceResourceId, snapshot.BackupLabel),
+            secrets.Unprotect(snapshot.BackupCipherProtected, SnapshotTaker.CipherContext(account, snapshot.Identifier)));
         return DbInstanceResponse.From(await factory.CreateAsync(account, spec, cancellationToken), request.Region);
     }
 }

@@ -7,12 +7,15 @@ namespace Platform.Modules.Database.Snapshots;
 /// source's repository (by its resource id) and a backup label or a target time. It becomes the desired state's
 /// <c>DatabaseRestore</c>.
 /// </summary>
-internal sealed record RestoreSource(string SourceResourceId, string? BackupLabel, DateTime? TargetTime)
+/// <param name="Latest">Restore to the end of the archived WAL (<c>use_latest_restorable_time</c>); <paramref name="TargetTime"/> is then what the source reported as its latest.</param>
+internal sealed record RestoreSource(string SourceResourceId, string? BackupLabel, DateTime? TargetTime, bool Latest = false)
 {
     public static string Snapshot(string sourceResourceId, string label) => $"snapshot:{sourceResourceId}:{label}";
 
     public static string PointInTime(string sourceResourceId, DateTime targetTime) =>
         $"pitr:{sourceResourceId}:{targetTime.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+
+    public static string ToLatest(string sourceResourceId, DateTime latestTime) => "latest" + PointInTime(sourceResourceId, latestTime)[4..];
 
     public static RestoreSource? Parse(string? column)
     {
@@ -22,6 +25,8 @@ internal sealed record RestoreSource(string SourceResourceId, string? BackupLabe
             ["snapshot", var source, var label] => new RestoreSource(source, label, null),
             ["pitr", var source, var time] => new RestoreSource(source, null,
                 DateTime.ParseExact(time, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)),
+            ["latest", var source, var time] => new RestoreSource(source, null,
+                DateTime.ParseExact(time, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), Latest: true),
             _ => null,
         };
     }

@@ -55,6 +55,10 @@ internal sealed class SnapshotTaker(DatabaseDbContext db, ISecretProtector secre
             VpcId = instance.VpcId,
             Tags = tags,
             CreatedAt = now,
+            // The repository can only be read with the passphrase: the snapshot keeps its own copy, outliving the instance.
+            BackupCipherProtected = instance.BackupCipherProtected is { } cipher
+                ? secrets.Protect(secrets.Unprotect(cipher, Backups.BackupRepositories.CipherContext(instance.ResourceId)), CipherContext(instance.AccountId, identifier))
+                : null,
         };
         db.BackupOperations.Add(operation);
         db.Snapshots.Add(snapshot);
@@ -62,6 +66,8 @@ internal sealed class SnapshotTaker(DatabaseDbContext db, ISecretProtector secre
     }
 
     public static string PasswordContext(string account, string identifier) => $"rds-snapshot-password:{account}:{identifier}";
+
+    public static string CipherContext(string account, string identifier) => $"rds-snapshot-cipher:{account}:{identifier}";
 
     /// <summary>An operation id the guest makes its work idempotent by: 128 random bits.</summary>
     public static string NewOperationId() => "op-" + RandomNumberGenerator.GetHexString(32, lowercase: true);

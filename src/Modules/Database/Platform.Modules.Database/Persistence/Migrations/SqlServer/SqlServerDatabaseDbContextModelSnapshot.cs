@@ -255,6 +255,21 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("bit")
                         .HasColumnName("publicly_accessible");
 
+                    b.Property<string>("RestoreAccessKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("restore_access_key_id");
+
+                    b.Property<string>("RestoreCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("restore_cipher_protected");
+
+                    b.Property<string>("RestoreSecretProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("restore_secret_protected");
+
                     b.Property<string>("RestoredFrom")
                         .HasMaxLength(512)
                         .HasColumnType("nvarchar(512)")
@@ -378,6 +393,11 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                     b.Property<int>("AllocatedStorage")
                         .HasColumnType("int")
                         .HasColumnName("allocated_storage");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("backup_cipher_protected");
 
                     b.Property<string>("BackupLabel")
                         .HasMaxLength(64)

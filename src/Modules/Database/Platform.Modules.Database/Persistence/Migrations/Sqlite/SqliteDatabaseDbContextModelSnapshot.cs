@@ -248,6 +248,21 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("publicly_accessible");
 
+                    b.Property<string>("RestoreAccessKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("restore_access_key_id");
+
+                    b.Property<string>("RestoreCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("restore_cipher_protected");
+
+                    b.Property<string>("RestoreSecretProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("restore_secret_protected");
+
                     b.Property<string>("RestoredFrom")
                         .HasMaxLength(512)
                         .HasColumnType("TEXT")
@@ -371,6 +386,11 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                     b.Property<int>("AllocatedStorage")
                         .HasColumnType("INTEGER")
                         .HasColumnName("allocated_storage");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backup_cipher_protected");
 
                     b.Property<string>("BackupLabel")
                         .HasMaxLength(64)
