@@ -41,10 +41,21 @@ internal static class HostDesiredStates
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
         var databases = await ManagedDatabasesAsync(sender, instances, cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region)
-                with { Database = databases.GetValueOrDefault(i.Id) }).ToList(),
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Where(i => !HeldBack(i, databases))
+                .Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region) with { Database = databases.GetValueOrDefault(i.Id) })
+                .ToList(),
             edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork, nodes);
     }
+
+    /// <summary>
+    /// Whether a DB instance's guest is kept out of the server's desired state: while it has never run and its database cannot
+    /// be composed yet (its data volume is made after the launch commits). Defined in that window, the guest would get no
+    /// management channel, which the agent adds only when it defines a domain, and would never be configured (seen: a
+    /// restored instance on a server that already had the image stayed <c>creating</c>). A guest that has run stays in
+    /// whatever the Database module says, as before.
+    /// </summary>
+    internal static bool HeldBack(Instance instance, IReadOnlyDictionary<string, DesiredDatabase> databases) =>
+        instance.ManagedBy == ManagedModules.Rds && instance.State == InstanceStates.Pending && !databases.ContainsKey(instance.Id);
 
     /// <summary>
     /// What each DB instance's guest here must run, from the Database module, once its data volume exists (the guest's
