@@ -8,6 +8,7 @@ using Platform.Modules.Billing.Metering;
 using Platform.Modules.Billing.Persistence;
 using Platform.Modules.Billing.Prices;
 using Platform.Modules.Billing.Reservations;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing.Invoices;
 

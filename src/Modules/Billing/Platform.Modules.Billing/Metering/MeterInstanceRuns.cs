@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Billing.Persistence;
 using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing.Metering;
 

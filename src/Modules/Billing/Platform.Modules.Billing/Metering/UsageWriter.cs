@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Billing.Persistence;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing.Metering;
 

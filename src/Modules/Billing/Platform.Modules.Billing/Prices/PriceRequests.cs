@@ -7,6 +7,7 @@ using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing.Prices;
 

@@ -9,6 +9,7 @@ using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Billing.Reservations;
 

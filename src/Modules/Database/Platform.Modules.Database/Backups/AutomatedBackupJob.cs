@@ -4,6 +4,7 @@ using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.Snapshots;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database.Backups;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Database.Persistence;
+using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Shared.Security;
 
 namespace Platform.Modules.Database.Certificates;

@@ -6,6 +6,7 @@ using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Network.Contracts;
+using Platform.Modules.Shared.Persistence;
 using Platform.Modules.Shared.Security;
 
 namespace Platform.Modules.Database.Instances;

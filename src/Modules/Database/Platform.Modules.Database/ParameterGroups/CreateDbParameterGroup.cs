@@ -4,6 +4,7 @@ using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database.ParameterGroups;
 

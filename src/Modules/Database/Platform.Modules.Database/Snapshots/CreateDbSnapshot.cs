@@ -5,6 +5,7 @@ using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database.Snapshots;
 

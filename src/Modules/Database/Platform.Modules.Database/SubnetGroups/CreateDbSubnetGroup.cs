@@ -5,6 +5,7 @@ using Platform.Modules.Network.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database.SubnetGroups;
 

@@ -1,13 +1,13 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace Platform.Modules.Billing.Persistence;
+namespace Platform.Modules.Shared.Persistence;
 
 /// <summary>
 /// Whether a failed save broke a unique index (another request or replica got there first), as opposed to any other
 /// failure (a busy database, a lost connection), which must not be mistaken for "already there".
 /// </summary>
-internal static class UniqueViolation
+public static class UniqueViolation
 {
     private const int SqliteConstraint = 19;
     private const int SqlServerDuplicateKey = 2601;
