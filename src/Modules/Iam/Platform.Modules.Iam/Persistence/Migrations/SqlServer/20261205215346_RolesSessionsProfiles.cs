@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class RolesSessionsProfiles : Migration
+    internal partial class RolesSessionsProfiles : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
