@@ -139,8 +139,9 @@ internal sealed class AuditTrailMiddleware(TimeProvider clock, ILogger<AuditTrai
             request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null);
     }
 
+    /// <summary>A role session is recorded under its role's name (a null name would read as the account's root).</summary>
     private static AuditedPrincipal Principal(CallerIdentity identity) =>
-        new(identity.AccountId, identity.PrincipalArn, identity.UserName, identity.AccessKeyId);
+        new(identity.AccountId, identity.PrincipalArn, identity.UserName ?? identity.Role?.RoleName, identity.AccessKeyId);
 
     /// <summary>The key id a signature names (<c>Credential=AKIA…/date/region/service/aws4_request</c>), before or without its verification.</summary>
     private static string? ClaimedAccessKeyId(HttpRequest request)

@@ -144,8 +144,8 @@ public sealed class AwsQueryCliTests : IAsyncLifetime
         await FailsAsync(cli, key with { SecretAccessKey = key.SecretAccessKey[..^2] + "xx" }, "SignatureDoesNotMatch", "GetCallerIdentity",
             "sts", "get-caller-identity");
 
-        // Roles are a later slice: refused as AWS refuses an action it does not have, not answered with an empty list.
-        await FailsAsync(cli, root, "InvalidAction", "ListRoles", "iam", "list-roles");
+        // Roles are served (RoleSessionCliTests tours them): an unknown one is NoSuchEntity.
+        await FailsAsync(cli, root, "NoSuchEntity", "GetRole", "iam", "get-role", "--role-name", "nobody-" + user);
 
         await FailsAsync(cli, root, "DeleteConflict", "DeleteUser", "iam", "delete-user", "--user-name", user);
         await RunAsync(cli, root, "iam", "update-access-key", "--user-name", user, "--access-key-id", key.AccessKeyId, "--status", "Inactive");
@@ -210,7 +210,7 @@ public sealed class AwsQueryCliTests : IAsyncLifetime
         foreach (var (form, status, code) in new[]
         {
             ("Version=2010-05-08", HttpStatusCode.BadRequest, "MissingAction"),
-            ("Action=AssumeRole&Version=2010-05-08", HttpStatusCode.BadRequest, "InvalidAction"),
+            ("Action=AssumeRole&Version=2010-05-08", HttpStatusCode.BadRequest, "InvalidAction"), // STS's, not IAM's
             ("Action=CreateAccount&Version=2010-05-08&AccountName=x", HttpStatusCode.BadRequest, "InvalidAction"),
             ("Action=ListUsers&Version=2011-01-01", HttpStatusCode.BadRequest, "NoSuchVersion"),
             ("Action=ListUsers", HttpStatusCode.BadRequest, "MissingParameter"),

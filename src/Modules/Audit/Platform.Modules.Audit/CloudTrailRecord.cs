@@ -15,7 +15,8 @@ internal static class CloudTrailRecord
     {
         var identity = new JsonObject
         {
-            ["type"] = e.PrincipalArn is null ? "Unknown" : e.UserName == "root" ? "Root" : "IAMUser",
+            ["type"] = e.PrincipalArn is null ? "Unknown" : e.PrincipalArn.Contains(":assumed-role/", StringComparison.Ordinal) ? "AssumedRole"
+                : e.UserName == "root" ? "Root" : "IAMUser",
         };
         if (e.PrincipalArn is not null)
         {
@@ -32,7 +33,7 @@ internal static class CloudTrailRecord
             identity["accessKeyId"] = e.AccessKeyId;
         }
 
-        if (e.PrincipalArn is not null && e.UserName is not null && e.UserName != "root")
+        if (e.PrincipalArn is not null && e.UserName is not null && e.UserName != "root" && !e.PrincipalArn.Contains(":assumed-role/", StringComparison.Ordinal))
         {
             identity["userName"] = e.UserName;
         }

@@ -9,7 +9,10 @@ using Platform.Modules.Iam.AccessKeys;
 using Platform.Modules.Iam.Accounts;
 using Platform.Modules.Iam.Identity;
 using Platform.Modules.Iam.InlinePolicies;
+using Platform.Modules.Iam.InstanceProfiles;
 using Platform.Modules.Iam.ManagedPolicies;
+using Platform.Modules.Iam.Roles;
+using Platform.Modules.Iam.Sts;
 using Platform.Modules.Iam.Users;
 using Platform.Modules.Shared.Authentication;
 
@@ -81,7 +84,80 @@ internal static class IamEndpoints
                 [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeleteUserPolicy(userName, policyName), ct)));
 
+        MapRoles(iam);
+        MapInstanceProfiles(iam);
+        iam.MapPost("/sts/assume-role", async (AssumeRoleBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AssumeRole(body.RoleArn, body.RoleSessionName, body.DurationSeconds, body.Policy, body.ExternalId), ct)));
+        iam.MapPost("/sts/session-token", async (SessionTokenBody? body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetSessionToken(body?.DurationSeconds), ct)));
         return iam;
+    }
+
+    private static void MapInstanceProfiles(RouteGroupBuilder iam)
+    {
+        iam.MapPost("/instance-profiles", async (CreateInstanceProfileBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateInstanceProfile(body.InstanceProfileName, body.Path), ct)));
+        iam.MapGet("/instance-profiles", async ([FromQuery(Name = "path_prefix")] string? pathPrefix, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListInstanceProfiles(pathPrefix, maxItems, marker), ct)));
+        iam.MapGet("/instance-profiles/{name}", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetInstanceProfile(name), ct)));
+        iam.MapDelete("/instance-profiles/{name}", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteInstanceProfile(name), ct)));
+        iam.MapPut("/instance-profiles/{name}/roles/{role_name}", async ([FromRoute(Name = "name")] string name,
+                [FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AddRoleToInstanceProfile(name, roleName), ct)));
+        iam.MapDelete("/instance-profiles/{name}/roles/{role_name}", async ([FromRoute(Name = "name")] string name,
+                [FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new RemoveRoleFromInstanceProfile(name, roleName), ct)));
+    }
+
+    private static void MapRoles(RouteGroupBuilder iam)
+    {
+        iam.MapPost("/roles", async (CreateRoleBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateRole(body.RoleName, body.AssumeRolePolicyDocument, body.Path, body.Description, body.MaxSessionDuration,
+                body.Tags?.Select(t => new RoleTag(t.Key ?? "", t.Value ?? "")).ToList()), ct)));
+        iam.MapGet("/roles", async ([FromQuery(Name = "path_prefix")] string? pathPrefix, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListRoles(pathPrefix, maxItems, marker), ct)));
+        iam.MapGet("/roles/{role_name}", async ([FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetRole(roleName), ct)));
+        iam.MapPatch("/roles/{role_name}", async ([FromRoute(Name = "role_name")] string roleName, UpdateRoleBody body, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new UpdateRole(roleName, body.Description, body.MaxSessionDuration), ct)));
+        iam.MapPut("/roles/{role_name}/assume-role-policy", async ([FromRoute(Name = "role_name")] string roleName, PolicyDocumentBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new UpdateAssumeRolePolicy(roleName, body.PolicyDocument), ct)));
+        iam.MapDelete("/roles/{role_name}", async ([FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteRole(roleName), ct)));
+
+        iam.MapPost("/roles/{role_name}/attached-policies", async ([FromRoute(Name = "role_name")] string roleName, AttachPolicyBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AttachRolePolicy(roleName, body.PolicyArn), ct)));
+        iam.MapGet("/roles/{role_name}/attached-policies", async ([FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListAttachedRolePolicies(roleName), ct)));
+        iam.MapDelete("/roles/{role_name}/attached-policies", async ([FromRoute(Name = "role_name")] string roleName,
+                [FromQuery(Name = "policy_arn")] string? policyArn, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DetachRolePolicy(roleName, policyArn), ct)));
+
+        iam.MapPut("/roles/{role_name}/policies/{policy_name}", async ([FromRoute(Name = "role_name")] string roleName,
+                [FromRoute(Name = "policy_name")] string policyName, PolicyDocumentBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutRolePolicy(roleName, policyName, body.PolicyDocument), ct)));
+        iam.MapGet("/roles/{role_name}/policies", async ([FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListRolePolicies(roleName), ct)));
+        iam.MapGet("/roles/{role_name}/policies/{policy_name}", async ([FromRoute(Name = "role_name")] string roleName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetRolePolicy(roleName, policyName), ct)));
+        iam.MapDelete("/roles/{role_name}/policies/{policy_name}", async ([FromRoute(Name = "role_name")] string roleName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteRolePolicy(roleName, policyName), ct)));
+
+        iam.MapPost("/roles/{role_name}/tags", async ([FromRoute(Name = "role_name")] string roleName, TagsBody body, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new TagRole(roleName, (body.Tags ?? []).Select(t => new RoleTag(t.Key ?? "", t.Value ?? "")).ToList()), ct)));
+        iam.MapGet("/roles/{role_name}/tags", async ([FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListRoleTags(roleName), ct)));
+        iam.MapDelete("/roles/{role_name}/tags", async ([FromRoute(Name = "role_name")] string roleName, [FromQuery(Name = "tag_key")] string[]? tagKeys,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new UntagRole(roleName, tagKeys ?? []), ct)));
     }
 
     private static async Task<NoContent> NoContent(ValueTask<Unit> work)
@@ -103,4 +179,21 @@ internal static class IamEndpoints
     internal sealed record AttachPolicyBody(string? PolicyArn);
 
     internal sealed record PutUserPolicyBody(JsonElement? PolicyDocument);
+
+    internal sealed record TagBody(string? Key, string? Value);
+
+    internal sealed record TagsBody(IReadOnlyList<TagBody>? Tags);
+
+    internal sealed record CreateRoleBody(string? RoleName, JsonElement? AssumeRolePolicyDocument, string? Path, string? Description, int? MaxSessionDuration,
+        IReadOnlyList<TagBody>? Tags);
+
+    internal sealed record AssumeRoleBody(string? RoleArn, string? RoleSessionName, int? DurationSeconds, string? Policy, string? ExternalId);
+
+    internal sealed record CreateInstanceProfileBody(string? InstanceProfileName, string? Path);
+
+    internal sealed record SessionTokenBody(int? DurationSeconds);
+
+    internal sealed record UpdateRoleBody(string? Description, int? MaxSessionDuration);
+
+    internal sealed record PolicyDocumentBody(JsonElement? PolicyDocument);
 }

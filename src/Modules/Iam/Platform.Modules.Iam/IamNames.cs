@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam;
@@ -13,6 +14,8 @@ internal static partial class IamNames
     public const int NewUserMaxLength = 64;
     public const int ExistingUserMaxLength = 128;
     public const int PolicyMaxLength = 128;
+    public const int RoleMaxLength = 64;
+    public const int InstanceProfileMaxLength = 128;
 
     /// <summary>The pattern as IAM quotes it in its ValidationError.</summary>
     private const string ShownPattern = @"[\w+=,.@-]+";
@@ -31,6 +34,19 @@ internal static partial class IamNames
     }
 
     public static void Policy(string? value, string member) => Check(value, member, PolicyMaxLength);
+
+    public static void Role(string? value, string member) => Check(value, member, RoleMaxLength);
+
+    public static void InstanceProfile(string? value, string member) => Check(value, member, InstanceProfileMaxLength);
+
+    /// <summary>Paths other than / would put the path in every ARN the authorizer compares before the entity is loaded.</summary>
+    public static void RootPathOnly(string? path)
+    {
+        if (path is not null && path != "/")
+        {
+            throw ApiErrors.InvalidParameterValue("Paths other than / are not supported.");
+        }
+    }
 
     /// <summary>An access key id: <c>[\w]+</c>, 16 to 128 characters.</summary>
     public static void AccessKeyId(string? value, string member)

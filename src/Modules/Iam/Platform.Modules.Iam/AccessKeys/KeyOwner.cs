@@ -2,6 +2,7 @@ using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Iam.Users;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Iam.AccessKeys;
 
@@ -18,6 +19,12 @@ internal sealed record KeyOwner(string? UserId, string? UserName)
     public static async Task<KeyOwner> ResolveAsync(IamDbContext db, CallerIdentity caller, string? userName, CancellationToken cancellationToken)
     {
         var name = userName ?? caller.UserName;
+        if (name is null && caller.Role is not null)
+        {
+            // A role session has no keys of its own: without a user named, IAM refuses rather than acting on the root's.
+            throw ApiErrors.ValidationError("Must specify userName when calling with non-User credentials");
+        }
+
         if (name is null)
         {
             return new KeyOwner(null, null);

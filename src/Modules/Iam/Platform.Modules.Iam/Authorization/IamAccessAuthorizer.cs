@@ -1,4 +1,5 @@
 using System.Globalization;
+using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Iam.Policies;
 using Platform.Modules.Shared.Accounts;
@@ -11,7 +12,7 @@ namespace Platform.Modules.Iam.Authorization;
 /// The account root may do anything in its own account; an IAM user may do what its policies allow
 /// and nothing else (users start with no permissions; an explicit Deny wins).
 /// </summary>
-internal sealed class IamAccessAuthorizer(IamDbContext db, PolicyCache cache, TimeProvider clock) : IAccessAuthorizer
+internal sealed class IamAccessAuthorizer(IamDbContext db, PolicyCache cache, AccessKeyAuthenticator keys, TimeProvider clock) : IAccessAuthorizer
 {
     public async ValueTask EnsureAllowedAsync(ICallerContext caller, PermissionRequirement requirement, CancellationToken cancellationToken)
     {
@@ -21,14 +22,33 @@ internal sealed class IamAccessAuthorizer(IamDbContext db, PolicyCache cache, Ti
             return;
         }
 
-        var policies = await cache.GetAsync(db, identity.AccountId, identity.PrincipalId, cancellationToken);
-        var decision = PolicyEvaluator.Evaluate(policies, new AuthorizationContext(requirement.Action, requirement.Resource, ContextKeys(caller)));
+        var decision = await DecideAsync(db, cache, keys, identity,
+            new AuthorizationContext(requirement.Action, requirement.Resource, ContextKeys(caller)), cancellationToken);
         if (decision != PolicyDecision.Allow)
         {
             var reason = decision == PolicyDecision.ExplicitDeny ? "with an explicit deny" : "because no identity-based policy allows the action";
             throw ApiErrors.AccessDenied(
                 $"User: {identity.PrincipalArn} is not authorized to perform: {requirement.Action} on resource: {requirement.Resource} {reason}");
         }
+    }
+
+    /// <summary>
+    /// What the caller's own policies decide: a user's policies, or a role session's role policies intersected with its
+    /// session policy (both must allow; an explicit deny in either wins).
+    /// </summary>
+    public static async ValueTask<PolicyDecision> DecideAsync(IamDbContext db, PolicyCache cache, AccessKeyAuthenticator keys, CallerIdentity identity,
+        AuthorizationContext context, CancellationToken cancellationToken)
+    {
+        var decision = PolicyEvaluator.Evaluate(await cache.GetAsync(db, identity, cancellationToken), context);
+        if (identity.IsSession && await keys.SessionPolicyAsync(db, identity.AccessKeyId, cancellationToken) is { } sessionPolicy)
+        {
+            var sessionDecision = PolicyEvaluator.Evaluate([sessionPolicy], context);
+            decision = decision == PolicyDecision.ExplicitDeny || sessionDecision == PolicyDecision.ExplicitDeny ? PolicyDecision.ExplicitDeny
+                : decision == PolicyDecision.Allow && sessionDecision == PolicyDecision.Allow ? PolicyDecision.Allow
+                : PolicyDecision.ImplicitDeny;
+        }
+
+        return decision;
     }
 
     private Dictionary<string, IReadOnlyList<string>> ContextKeys(ICallerContext caller)
@@ -39,9 +59,10 @@ internal sealed class IamAccessAuthorizer(IamDbContext db, PolicyCache cache, Ti
         {
             ["aws:username"] = [identity.UserName ?? ""],
             ["aws:userid"] = [identity.PrincipalId],
-            ["aws:PrincipalArn"] = [identity.PrincipalArn],
+            // A role session's aws:PrincipalArn is its role's ARN, as on AWS.
+            ["aws:PrincipalArn"] = [identity.Role?.RoleArn ?? identity.PrincipalArn],
             ["aws:PrincipalAccount"] = [identity.AccountId],
-            ["aws:PrincipalType"] = ["User"],
+            ["aws:PrincipalType"] = [identity.Role is null ? "User" : "AssumedRole"],
             ["aws:CurrentTime"] = [now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)],
             ["aws:EpochTime"] = [now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)],
         };

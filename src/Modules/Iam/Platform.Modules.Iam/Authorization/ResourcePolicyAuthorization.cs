@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mediator;
 using Platform.Modules.Iam.Contracts;
+using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Persistence;
 using Platform.Modules.Iam.Policies;
 using Platform.Modules.Shared.Accounts;
@@ -10,7 +11,8 @@ using Platform.Modules.Shared.Errors;
 namespace Platform.Modules.Iam.Authorization;
 
 /// <summary>Identity policies and a resource policy decided together, as AWS does for S3 bucket policies.</summary>
-internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamDbContext db, PolicyCache cache, TimeProvider clock, RequestActions actions)
+internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamDbContext db, PolicyCache cache, AccessKeyAuthenticator accessKeys, TimeProvider clock,
+    RequestActions actions)
     : IRequestHandler<AuthorizeResourceAccess, Unit>
 {
     public async ValueTask<Unit> Handle(AuthorizeResourceAccess request, CancellationToken cancellationToken)
@@ -27,7 +29,7 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
         {
             identityDecision = identity.IsRoot
                 ? PolicyDecision.Allow
-                : PolicyEvaluator.Evaluate(await cache.GetAsync(db, identity.AccountId, identity.PrincipalId, cancellationToken), context);
+                : await IamAccessAuthorizer.DecideAsync(db, cache, accessKeys, identity, context, cancellationToken);
         }
 
         var sameAccount = identity?.AccountId == request.ResourceAccountId;
@@ -55,9 +57,9 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
         {
             keys["aws:username"] = [identity.UserName ?? ""];
             keys["aws:userid"] = [identity.PrincipalId];
-            keys["aws:PrincipalArn"] = [identity.PrincipalArn];
+            keys["aws:PrincipalArn"] = [identity.Role?.RoleArn ?? identity.PrincipalArn];
             keys["aws:PrincipalAccount"] = [identity.AccountId];
-            keys["aws:PrincipalType"] = [identity.IsRoot ? "Account" : "User"];
+            keys["aws:PrincipalType"] = [identity.IsRoot ? "Account" : identity.Role is null ? "User" : "AssumedRole"];
         }
 
         foreach (var (name, value) in caller.RequestFacts)

@@ -3,6 +3,7 @@ using Platform.Modules.Iam.AccessKeys;
 using Platform.Modules.Iam.Identity;
 using Platform.Modules.Iam.InlinePolicies;
 using Platform.Modules.Iam.ManagedPolicies;
+using Platform.Modules.Iam.Sts;
 using Platform.Modules.Iam.Users;
 using Platform.Modules.Shared.AwsQuery;
 using static Platform.Modules.Shared.AwsQuery.AwsQueryXml;
@@ -11,8 +12,8 @@ namespace Platform.Modules.Iam.AwsQuery;
 
 /// <summary>
 /// IAM and STS on AWS's query protocol: names, shapes and errors of botocore's iam 2010-05-08 and sts 2011-06-15 models,
-/// each action bound to the request the native API sends. Roles and AssumeRole are not here yet (InvalidAction), and
-/// neither are the platform's own extensions (accounts), which stay on the native API.
+/// each action bound to the request the native API sends (roles in <see cref="RoleQueryActions"/>). The platform's own
+/// extensions (accounts) stay on the native API.
 /// </summary>
 internal static class IamQueryActions
 {
@@ -77,7 +78,8 @@ internal static class IamQueryActions
             Members("PolicyNames", list.PolicyNames, name => name),
             Value("IsTruncated", false),
         })
-        .Command("DeleteUserPolicy", c => new DeleteUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")));
+        .Command("DeleteUserPolicy", c => new DeleteUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")))
+        .Include(RoleQueryActions.Roles());
 
     public static AwsQueryService Sts() => new AwsQueryService("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/")
         .Action("GetCallerIdentity", _ => new GetCallerIdentity(), identity => new object?[]
@@ -85,7 +87,22 @@ internal static class IamQueryActions
             Value("UserId", identity.UserId),
             Value("Account", identity.Account),
             Value("Arn", identity.Arn),
-        });
+        })
+        .Action("AssumeRole", c => new AssumeRole(c.Parameters.Required("RoleArn"), c.Parameters.Required("RoleSessionName"),
+                c.Parameters.OptionalInt("DurationSeconds"), c.Parameters.Optional("Policy"), c.Parameters.Optional("ExternalId")),
+            r => new object?[]
+            {
+                Credentials(r.Credentials),
+                Element("AssumedRoleUser", Value("AssumedRoleId", r.AssumedRoleUser.AssumedRoleId), Value("Arn", r.AssumedRoleUser.Arn)),
+                Value("PackedPolicySize", r.PackedPolicySize),
+            })
+        .Action("GetSessionToken", c => new GetSessionToken(c.Parameters.OptionalInt("DurationSeconds")), r => new object?[] { Credentials(r.Credentials) });
+
+    private static System.Xml.Linq.XElement Credentials(SessionCredentialsResponse credentials) => Element("Credentials",
+        Value("AccessKeyId", credentials.AccessKeyId),
+        Value("SecretAccessKey", credentials.SecretAccessKey),
+        Value("SessionToken", credentials.SessionToken),
+        Value("Expiration", credentials.Expiration));
 
     /// <summary>The user shape; <paramref name="name"/> null gives its fields alone (a list's member).</summary>
     private static object User(string? name, UserResponse user)
@@ -121,7 +138,7 @@ internal static class IamQueryActions
     }
 
     /// <summary>The query protocol carries a policy as JSON text; the native request takes it as a JSON string, as AWS's own JSON does.</summary>
-    private static JsonElement? Document(string? text) => text is null ? null : JsonSerializer.SerializeToElement(text);
+    internal static JsonElement? Document(string? text) => text is null ? null : JsonSerializer.SerializeToElement(text);
 
     /// <summary>
     /// The native API names an account's own policies; IAM's query actions take the ARN. Another account's policy (or an

@@ -41,6 +41,11 @@ internal sealed class ListPoliciesHandler(IamDbContext db, ICallerContext caller
                 .GroupBy(a => a.PolicyArn)
                 .Select(g => new { Arn = g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Arn, g => g.Count, cancellationToken);
+            foreach (var roleCount in await db.RolePolicyAttachments.AsNoTracking().Where(a => a.AccountId == accountId).GroupBy(a => a.PolicyArn)
+                         .Select(g => new { Arn = g.Key, Count = g.Count() }).ToListAsync(cancellationToken))
+            {
+                counts[roleCount.Arn] = counts.GetValueOrDefault(roleCount.Arn) + roleCount.Count;
+            }
             var own = await db.ManagedPolicies.AsNoTracking().Where(p => p.AccountId == accountId).OrderBy(p => p.NormalizedName).ToListAsync(cancellationToken);
             result.AddRange(own.Select(p =>
                 PolicyMapping.ToResponse(p, counts.GetValueOrDefault(IamArns.Policy(p.AccountId, p.Path, p.PolicyName)), includeDocument: false)));

@@ -22,6 +22,16 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<InlinePolicy> InlinePolicies => Set<InlinePolicy>();
 
+    public DbSet<Role> Roles => Set<Role>();
+
+    public DbSet<RolePolicyAttachment> RolePolicyAttachments => Set<RolePolicyAttachment>();
+
+    public DbSet<RoleInlinePolicy> RoleInlinePolicies => Set<RoleInlinePolicy>();
+
+    public DbSet<SessionCredential> SessionCredentials => Set<SessionCredential>();
+
+    public DbSet<InstanceProfile> InstanceProfiles => Set<InstanceProfile>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Account>(account =>
@@ -97,6 +107,78 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
             policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
             policy.Property(p => p.Document).HasColumnName("document");
+        });
+
+        modelBuilder.Entity<Role>(role =>
+        {
+            role.ToTable("roles");
+            role.HasKey(r => r.Id);
+            role.Property(r => r.Id).HasColumnName("id").HasMaxLength(32);
+            role.Property(r => r.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            role.Property(r => r.RoleName).HasColumnName("role_name").HasMaxLength(64);
+            role.Property(r => r.NormalizedName).HasColumnName("normalized_name").HasMaxLength(64);
+            role.Property(r => r.Path).HasColumnName("path").HasMaxLength(512);
+            role.Property(r => r.Description).HasColumnName("description").HasMaxLength(1000);
+            role.Property(r => r.AssumeRolePolicy).HasColumnName("assume_role_policy");
+            role.Property(r => r.MaxSessionDuration).HasColumnName("max_session_duration");
+            role.Property(r => r.Tags).HasColumnName("tags");
+            role.Property(r => r.CreatedAt).HasColumnName("created_at");
+            role.HasIndex(r => new { r.AccountId, r.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<RolePolicyAttachment>(attachment =>
+        {
+            attachment.ToTable("role_policy_attachments");
+            attachment.HasKey(a => new { a.RoleId, a.PolicyArn });
+            attachment.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            attachment.Property(a => a.RoleId).HasColumnName("role_id").HasMaxLength(32);
+            attachment.Property(a => a.PolicyArn).HasColumnName("policy_arn").HasMaxLength(700);
+            attachment.Property(a => a.AttachedAt).HasColumnName("attached_at");
+            attachment.HasIndex(a => new { a.AccountId, a.PolicyArn });
+        });
+
+        modelBuilder.Entity<RoleInlinePolicy>(policy =>
+        {
+            policy.ToTable("role_inline_policies");
+            policy.HasKey(p => new { p.RoleId, p.NormalizedName });
+            policy.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            policy.Property(p => p.RoleId).HasColumnName("role_id").HasMaxLength(32);
+            policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
+            policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            policy.Property(p => p.Document).HasColumnName("document");
+        });
+
+        modelBuilder.Entity<SessionCredential>(session =>
+        {
+            session.ToTable("session_credentials");
+            session.HasKey(s => s.AccessKeyId);
+            session.Property(s => s.AccessKeyId).HasColumnName("access_key_id").HasMaxLength(32);
+            session.Property(s => s.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            session.Property(s => s.RoleId).HasColumnName("role_id").HasMaxLength(32);
+            session.Property(s => s.UserId).HasColumnName("user_id").HasMaxLength(32);
+            session.Property(s => s.SessionName).HasColumnName("session_name").HasMaxLength(64);
+            session.Property(s => s.ProtectedSecret).HasColumnName("protected_secret").HasMaxLength(256);
+            session.Property(s => s.TokenHash).HasColumnName("token_hash").HasMaxLength(64);
+            session.Property(s => s.SessionPolicy).HasColumnName("session_policy");
+            session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+            session.Property(s => s.CreatedAt).HasColumnName("created_at");
+            session.HasIndex(s => s.ExpiresAt);
+            session.HasIndex(s => s.RoleId);
+        });
+
+        modelBuilder.Entity<InstanceProfile>(profile =>
+        {
+            profile.ToTable("instance_profiles");
+            profile.HasKey(p => p.Id);
+            profile.Property(p => p.Id).HasColumnName("id").HasMaxLength(32);
+            profile.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            profile.Property(p => p.Name).HasColumnName("name").HasMaxLength(128);
+            profile.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            profile.Property(p => p.Path).HasColumnName("path").HasMaxLength(512);
+            profile.Property(p => p.RoleId).HasColumnName("role_id").HasMaxLength(32);
+            profile.Property(p => p.CreatedAt).HasColumnName("created_at");
+            profile.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
+            profile.HasIndex(p => p.RoleId);
         });
     }
 }

@@ -10,6 +10,9 @@ internal enum PolicyKind
 
     /// <summary>Attached to a resource (a bucket policy): Principal or NotPrincipal required.</summary>
     Resource,
+
+    /// <summary>A role's trust policy: Principal or NotPrincipal required, no Resource (the role itself is the resource).</summary>
+    Trust,
 }
 
 /// <summary>A policy in AWS's JSON grammar, checked and compiled once, evaluated many times.</summary>
@@ -148,7 +151,14 @@ internal sealed partial class PolicyDocument
             }
         }
 
-        var (resources, notResource) = OneOf(element, "Resource", "NotResource", "Policy statement must contain resources.");
+        if (kind == PolicyKind.Trust && (element.TryGetProperty("Resource", out _) || element.TryGetProperty("NotResource", out _)))
+        {
+            throw Fail("Has prohibited field Resource");
+        }
+
+        var (resources, notResource) = kind == PolicyKind.Trust
+            ? (["*"], false)
+            : OneOf(element, "Resource", "NotResource", "Policy statement must contain resources.");
         foreach (var resource in resources)
         {
             if (resource != "*" && !(resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':').Length >= 6))
@@ -165,7 +175,7 @@ internal sealed partial class PolicyDocument
             throw Fail("Policy document should not specify a principal.");
         }
 
-        if (kind == PolicyKind.Resource)
+        if (kind != PolicyKind.Identity)
         {
             if (hasPrincipal == hasNotPrincipal)
             {

@@ -66,6 +66,11 @@ public static class SigV4Verifier
             | (parsed.StringToSignSingleEncoded is { } singleEncoded && Matches(singleEncoded, parsed.Signature, signingKey));
     }
 
+    /// <summary>As <see cref="VerifySignature"/>, but a presigned URL's session token must be among what was signed.</summary>
+    public static bool VerifySignatureWithToken(SigV4ParsedRequest parsed, ReadOnlySpan<byte> signingKey) =>
+        Matches(parsed.StringToSign, parsed.Signature, signingKey)
+        | (parsed.StringToSignSingleEncoded is { } singleEncoded && Matches(singleEncoded, parsed.Signature, signingKey));
+
     private static bool Matches(string stringToSign, string signature, ReadOnlySpan<byte> signingKey)
     {
         Span<byte> expected = stackalloc byte[32];

@@ -127,6 +127,56 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                     b.ToTable("inline_policies", "iam");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.InstanceProfile", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("path");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("role_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoleId");
+
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("instance_profiles", "iam");
+                });
+
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.ManagedPolicy", b =>
                 {
                     b.Property<string>("Id")
@@ -182,6 +232,193 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("managed_policies", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.Role", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("AssumeRolePolicy")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("assume_role_policy");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("MaxSessionDuration")
+                        .HasColumnType("int")
+                        .HasColumnName("max_session_duration");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("path");
+
+                    b.Property<string>("RoleName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("role_name");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("roles", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.RoleInlinePolicy", b =>
+                {
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("role_id");
+
+                    b.Property<string>("NormalizedName")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("document");
+
+                    b.Property<string>("PolicyName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("policy_name");
+
+                    b.HasKey("RoleId", "NormalizedName");
+
+                    b.ToTable("role_inline_policies", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.RolePolicyAttachment", b =>
+                {
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("role_id");
+
+                    b.Property<string>("PolicyArn")
+                        .HasMaxLength(700)
+                        .HasColumnType("nvarchar(700)")
+                        .HasColumnName("policy_arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AttachedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("attached_at");
+
+                    b.HasKey("RoleId", "PolicyArn");
+
+                    b.HasIndex("AccountId", "PolicyArn");
+
+                    b.ToTable("role_policy_attachments", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.SessionCredential", b =>
+                {
+                    b.Property<string>("AccessKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("access_key_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("protected_secret");
+
+                    b.Property<string>("RoleId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("role_id");
+
+                    b.Property<string>("SessionName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("session_name");
+
+                    b.Property<string>("SessionPolicy")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("session_policy");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("AccessKeyId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("RoleId");
+
+                    b.ToTable("session_credentials", "iam");
                 });
 
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.User", b =>
