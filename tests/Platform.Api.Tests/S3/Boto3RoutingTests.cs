@@ -39,7 +39,7 @@ public sealed class Boto3RoutingTests : IAsyncLifetime
             keys = [" ", "\t", "\r", "\r\n", " x ", "a b", "a+b"]
             for k in keys:
                 s3.put_object(Bucket="boto-keys", Key=k, Body=k.encode())
-            out["delete_tagging"] = code_of(lambda: s3.delete_object_tagging(Bucket="boto-keys", Key=" "))
+            out["legal_hold"] = code_of(lambda: s3.put_object_legal_hold(Bucket="boto-keys", Key=" ", LegalHold={"Status": "ON"}))
             out["bodies"] = [s3.get_object(Bucket="boto-keys", Key=k)["Body"].read().decode() for k in keys]
             # boto3 asks for encoding-type=url and decodes the answer with unquote_plus.
             out["listed_v1"] = [o["Key"] for o in s3.list_objects(Bucket="boto-keys")["Contents"]]
@@ -53,7 +53,7 @@ public sealed class Boto3RoutingTests : IAsyncLifetime
 
         string[] keys = [" ", "\t", "\r", "\r\n", " x ", "a b", "a+b"];
         string[] sorted = [.. keys.Order(StringComparer.Ordinal)];
-        foreach (var name in new[] { "public_access_block", "ownership_controls", "object_lock", "delete_cors", "delete_website", "delete_tagging" })
+        foreach (var name in new[] { "public_access_block", "ownership_controls", "object_lock", "delete_cors", "delete_website", "legal_hold" })
         {
             Assert.Equal($"{name}: 501 NotImplemented", $"{name}: {result.GetProperty(name).GetString()}");
         }

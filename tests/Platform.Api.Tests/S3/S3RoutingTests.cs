@@ -54,8 +54,9 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
 
         // Each of these was DeleteBucket: the bucket is empty, so it went.
         await AssertNotImplementedAsync(() => s3.DeleteCORSConfigurationAsync(bucket), "DeleteBucketCors");
-        await AssertNotImplementedAsync(() => s3.DeleteBucketTaggingAsync(new DeleteBucketTaggingRequest { BucketName = bucket }), "DeleteBucketTagging");
-        await AssertNotImplementedAsync(() => s3.DeleteLifecycleConfigurationAsync(bucket), "DeleteBucketLifecycle");
+        await AssertNotImplementedAsync(() => s3.DeleteBucketReplicationAsync(new DeleteBucketReplicationRequest { BucketName = bucket }), "DeleteBucketReplication");
+        await AssertNotImplementedAsync(() => s3.DeleteBucketMetricsConfigurationAsync(new DeleteBucketMetricsConfigurationRequest { BucketName = bucket, MetricsId = "m" }),
+            "DeleteBucketMetricsConfiguration");
         await AssertNotImplementedAsync(() => s3.DeleteBucketWebsiteAsync(bucket), "DeleteBucketWebsite");
         await AssertNotImplementedAsync(() => s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket }), "DeletePublicAccessBlock");
         await AssertNotImplementedAsync(() => s3.DeleteBucketOwnershipControlsAsync(new DeleteBucketOwnershipControlsRequest { BucketName = bucket }),
@@ -80,16 +81,19 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         await s3.PutBucketAsync(bucket);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "kept" });
 
-        // DeleteObjectTagging was DeleteObject.
-        await AssertNotImplementedAsync(() => s3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = "k" }), "DeleteObjectTagging");
+        // PutObjectRetention was PutObject: its XML would have replaced the object's bytes.
+        await AssertNotImplementedAsync(() => s3.PutObjectRetentionAsync(new PutObjectRetentionRequest
+        {
+            BucketName = bucket, Key = "k", Retention = new ObjectLockRetention { Mode = ObjectLockRetentionMode.Governance, RetainUntilDate = DateTime.UtcNow.AddDays(1) },
+        }), "PutObjectRetention");
         // These were GetObject: the object's bytes answered as a retention, a legal hold, one part.
         await AssertNotImplementedAsync(() => s3.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = bucket, Key = "k" }), "GetObjectRetention");
         await AssertNotImplementedAsync(() => s3.GetObjectLegalHoldAsync(new GetObjectLegalHoldRequest { BucketName = bucket, Key = "k" }), "GetObjectLegalHold");
         await AssertNotImplementedAsync(() => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "k", PartNumber = 1 }), "GetObject partNumber");
-        await AssertNotImplementedAsync(() => s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
+        await AssertNotImplementedAsync(() => s3.PutObjectLegalHoldAsync(new PutObjectLegalHoldRequest
         {
-            BucketName = bucket, Key = "k", Tagging = new Tagging { TagSet = [new Tag { Key = "a", Value = "b" }] },
-        }), "PutObjectTagging");
+            BucketName = bucket, Key = "k", LegalHold = new ObjectLockLegalHold { Status = ObjectLockLegalHoldStatus.On },
+        }), "PutObjectLegalHold");
 
         using var get = await s3.GetObjectAsync(bucket, "k");
         Assert.Equal("kept", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(get.ResponseStream)));

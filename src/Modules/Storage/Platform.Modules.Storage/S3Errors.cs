@@ -88,4 +88,11 @@ internal static class S3Errors
 
     public static ApiException NoSuchEncryptionConfiguration() =>
         new(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
+
+    public static ApiException NoSuchLifecycleConfiguration() =>
+        new(404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist");
+
+    public static ApiException NoSuchTagSet() => new(404, "NoSuchTagSet", "The TagSet does not exist");
+
+    public static ApiException InvalidTag(string message) => new(400, "InvalidTag", message);
 }

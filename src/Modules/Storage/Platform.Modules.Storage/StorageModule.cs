@@ -39,6 +39,9 @@ internal static class StorageModule
         services.AddScoped<BucketAccess>();
         services.AddScoped<OrphanSweepJob>();
         services.AddRecurringJob<OrphanSweepJob>(OrphanSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.OrphanSweepCron);
+        services.AddScoped<Lifecycle.LifecycleJob>();
+        services.AddRecurringJob<Lifecycle.LifecycleJob>(Lifecycle.LifecycleJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.LifecycleCron);
         services.AddAwsQueryService(StorageEc2Actions.Table());
         return services;
     }

@@ -18,6 +18,9 @@ internal sealed class StorageOptions
 
     /// <summary>When the orphan sweep runs (cron); hourly by default.</summary>
     public string OrphanSweepCron { get; set; } = "0 * * * *";
+
+    /// <summary>When buckets' lifecycle rules are applied (cron); hourly by default, rules count whole days.</summary>
+    public string LifecycleCron { get; set; } = "20 * * * *";
 }
 
 /// <summary>The S3 REST API's own listener, so its root-level paths never meet the native API's.</summary>

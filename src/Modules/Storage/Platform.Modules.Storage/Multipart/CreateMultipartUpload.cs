@@ -14,7 +14,7 @@ namespace Platform.Modules.Storage.Multipart;
 /// or FULL_OBJECT (the CRCs only; CRC64NVME's default).
 /// </summary>
 internal sealed record CreateMultipartUpload(string Bucket, string Key, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt,
-    string? ChecksumAlgorithm = null, string? ChecksumType = null)
+    string? ChecksumAlgorithm = null, string? ChecksumType = null, IReadOnlyDictionary<string, string>? Tags = null)
     : IRequest<MultipartUploadCreated>, IValidatable
 {
     public void Validate()
@@ -73,6 +73,7 @@ internal sealed class CreateMultipartUploadHandler(StorageDbContext db, BucketAc
             InitiatedAt = now,
             ChecksumAlgorithm = checksum?.Algorithm.Name,
             ChecksumType = checksum?.Type,
+            Tags = request.Tags is null ? null : Tagging.TagSet.ToJson(request.Tags),
         };
         db.MultipartUploads.Add(upload);
         await db.SaveChangesAsync(cancellationToken);

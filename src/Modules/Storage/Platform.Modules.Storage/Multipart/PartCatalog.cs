@@ -194,6 +194,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
             ChecksumAlgorithm = checksum is null ? null : upload.ChecksumAlgorithm,
             Checksum = checksum,
             ChecksumType = checksum is null ? null : upload.ChecksumType,
+            Tags = upload.Tags,
         };
     }
 

@@ -16,7 +16,7 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="SourceVersionId">The source's version (x-amz-copy-source's ?versionId=); its current version when null.</param>
 internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
     bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null,
-    string? SourceVersionId = null)
+    string? SourceVersionId = null, IReadOnlyDictionary<string, string>? ReplaceTags = null)
     : IRequest<CopyObjectResult>, IValidatable
 {
     public void Validate()
@@ -108,6 +108,8 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 Checksum = checksum?.Value,
                 ChecksumType = checksum?.Type,
                 VersionId = ObjectVersions.NewIdFor(target),
+                // x-amz-tagging-directive: COPY (the default) keeps the source's tags, REPLACE takes x-amz-tagging.
+                Tags = request.ReplaceTags is null ? source.Tags : Tagging.TagSet.ToJson(request.ReplaceTags),
             };
             try
             {

@@ -55,13 +55,17 @@ internal sealed class GetObjectHandler(BucketAccess access, ObjectCatalog catalo
 {
     public async ValueTask<ObjectRead> Handle(GetObject request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:GetObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var bucket = await access.FindAsync(request.Bucket, cancellationToken);
         // An overwrite may delete the blobs between reading the row and opening them: read the new row then.
         for (var attempt = 0; ; attempt++)
         {
-            var stored = request.VersionId is { } versionId
-                ? await catalog.FindVersionAsync(request.Bucket, request.Key, versionId, cancellationToken) ?? throw S3Errors.NoSuchVersion()
-                : await catalog.FindAsync(request.Bucket, request.Key, cancellationToken) ?? throw S3Errors.NoSuchKey();
+            var found = request.VersionId is { } versionId
+                ? await catalog.FindVersionAsync(request.Bucket, request.Key, versionId, cancellationToken)
+                : await catalog.FindAsync(request.Bucket, request.Key, cancellationToken);
+            // Decided with the version's tags (s3:ExistingObjectTag/<key>), and before NoSuchKey, so a refused caller learns nothing.
+            await access.AuthorizeAsync(bucket, "s3:GetObject", BucketAccess.Arn(request.Bucket, request.Key),
+                cancellationToken, Tagging.ObjectTagConditions.Existing(found?.Tags));
+            var stored = found ?? throw (request.VersionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
             if (stored.IsDeleteMarker)
             {
                 throw S3Errors.DeleteMarker(stored.VersionId, named: request.VersionId is not null);

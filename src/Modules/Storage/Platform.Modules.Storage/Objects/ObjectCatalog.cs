@@ -184,6 +184,82 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         return deleted;
     }
 
+    /// <summary>
+    /// Lifecycle's expiration of a current version as it was <paramref name="seen"/>: gone on an unversioned bucket, under a
+    /// new delete marker (<paramref name="markerVersionId"/>, null on a suspended bucket) otherwise. The row is claimed by a
+    /// conditional update in the same transaction first (SQL Server's row lock, SQLite's one writer), so a version written
+    /// since it was read, or an expiration by another run, leaves it alone: false then.
+    /// </summary>
+    public async Task<bool> ExpireCurrentAsync(StoredObject seen, bool versioned, string? markerVersionId, DateTime now, CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        IReadOnlyList<string> freed = [];
+        var expired = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var claimed = await db.Objects
+                .Where(o => o.BucketName == seen.BucketName && o.Key == seen.Key && o.VersionId == seen.VersionId && o.ETag == seen.ETag
+                    && o.LastModified == seen.LastModified && !o.IsDeleteMarker)
+                .ExecuteUpdateAsync(set => set.SetProperty(o => o.LastModified, o => o.LastModified), ct);
+            if (claimed == 0)
+            {
+                return false;
+            }
+
+            var current = await db.Objects.SingleAsync(o => o.BucketName == seen.BucketName && o.Key == seen.Key, ct);
+            if (versioned)
+            {
+                freed = await SupersedeAsync(db, current, DeleteMarker(seen.BucketName, seen.Key, markerVersionId, now), ct);
+            }
+            else
+            {
+                db.Objects.Remove(current);
+                freed = [current.Segments];
+            }
+
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            return true;
+        }, cancellationToken);
+
+        bytes.Delete([.. freed.SelectMany(Segments.Parse)]);
+        return expired;
+    }
+
+    /// <summary>
+    /// Lifecycle's ExpiredObjectDeleteMarker: removes the key's current delete marker when no other version of the key is
+    /// left, in one statement, so a version written meanwhile keeps it. True when it went.
+    /// </summary>
+    public async Task<bool> RemoveLoneDeleteMarkerAsync(string bucket, string key, string? markerVersionId, CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        return await db.Objects
+            .Where(o => o.BucketName == bucket && o.Key == key && o.VersionId == markerVersionId && o.IsDeleteMarker
+                && !db.Versions.Any(v => v.BucketName == bucket && v.Key == key))
+            .ExecuteDeleteAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Lifecycle's noncurrent expiration: deletes the kept version as it was <paramref name="seen"/> (a suspended bucket's
+    /// new null version replaces a kept one of the same id) in one statement and frees its bytes. True when it went.
+    /// </summary>
+    public async Task<bool> DeleteNoncurrentAsync(NoncurrentVersion seen, CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        var deleted = await db.Versions
+            .Where(v => v.BucketName == seen.BucketName && v.Key == seen.Key && v.VersionId == seen.VersionId && v.NoncurrentSince == seen.NoncurrentSince
+                && v.ETag == seen.ETag)
+            .ExecuteDeleteAsync(cancellationToken) == 1;
+        if (deleted)
+        {
+            bytes.Delete(Segments.Parse(seen.Segments));
+        }
+
+        return deleted;
+    }
+
     /// <summary>A delete marker as the new current version (DeleteObject without a version id on a versioned bucket).</summary>
     public static StoredObject DeleteMarker(string bucket, string key, string? versionId, DateTime now) => new()
     {
@@ -211,6 +287,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.ChecksumType = version.ChecksumType;
         current.VersionId = version.VersionId;
         current.IsDeleteMarker = version.IsDeleteMarker;
+        current.Tags = version.Tags;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

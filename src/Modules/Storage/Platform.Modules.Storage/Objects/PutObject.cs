@@ -15,7 +15,8 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="Encrypt">x-amz-server-side-encryption: AES256 asked for; the bucket's default applies otherwise.</param>
 /// <param name="Checksum">The additional checksum the request declares (header or trailer), kept with the object once it matched.</param>
 internal sealed record PutObject(string Bucket, string Key, Stream Body, long? ContentLength, string? ContentMd5, string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null) : IRequest<PutObjectResult>, IValidatable
+    IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null, IReadOnlyDictionary<string, string>? Tags = null)
+    : IRequest<PutObjectResult>, IValidatable
 {
     /// <summary>S3's limit for one PUT; larger objects are uploaded in parts.</summary>
     public const long MaxSize = 5L * 1024 * 1024 * 1024;
@@ -41,7 +42,15 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
 {
     public async ValueTask<PutObjectResult> Handle(PutObject request, CancellationToken cancellationToken)
     {
-        var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken,
+            Tagging.ObjectTagConditions.Request(request.Tags));
+        if (request.Tags is { Count: > 0 })
+        {
+            // As S3: tags on a PUT need the tagging permission too.
+            await access.AuthorizeAsync(bucket, "s3:PutObjectTagging", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken,
+                Tagging.ObjectTagConditions.Request(request.Tags));
+        }
+
         var encrypt = request.Encrypt || bucket.DefaultEncryption;
         var body = request.Checksum?.Wrap(request.Body) ?? request.Body;
         var written = await ContentMd5Header.WriteCheckedAsync(bytes, body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
@@ -61,6 +70,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             Checksum = checksum?.Value,
             ChecksumType = checksum?.Type,
             VersionId = ObjectVersions.NewIdFor(bucket),
+            Tags = request.Tags is null ? null : Tagging.TagSet.ToJson(request.Tags),
         };
         try
         {

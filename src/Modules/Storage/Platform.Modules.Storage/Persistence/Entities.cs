@@ -17,6 +17,12 @@ internal sealed class Bucket
 
     /// <summary>S3's versioning status: null while never enabled, then Enabled or Suspended (never back to null).</summary>
     public string? Versioning { get; set; }
+
+    /// <summary>The lifecycle rules (<see cref="Lifecycle.LifecycleConfiguration"/> as JSON); null when none is set.</summary>
+    public string? Lifecycle { get; set; }
+
+    /// <summary>The bucket's tags as JSON (an object of key to value); null when none are set.</summary>
+    public string? Tagging { get; set; }
 }
 
 /// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>
@@ -62,6 +68,9 @@ internal sealed class StoredObject
 
     /// <summary>A delete marker: no bytes (segments empty), listed by ListObjectVersions only.</summary>
     public bool IsDeleteMarker { get; set; }
+
+    /// <summary>The version's tags as JSON (an object of key to value); null when it has none.</summary>
+    public string? Tags { get; set; }
 }
 
 /// <summary>
@@ -101,6 +110,8 @@ internal sealed class NoncurrentVersion
 
     public bool IsDeleteMarker { get; set; }
 
+    public string? Tags { get; set; }
+
     /// <summary>When it stopped being current (a lifecycle's noncurrent days count from here).</summary>
     public DateTime NoncurrentSince { get; set; }
 
@@ -121,6 +132,7 @@ internal sealed class NoncurrentVersion
         Checksum = current.Checksum,
         ChecksumType = current.ChecksumType,
         IsDeleteMarker = current.IsDeleteMarker,
+        Tags = current.Tags,
         NoncurrentSince = since,
     };
 
@@ -141,6 +153,7 @@ internal sealed class NoncurrentVersion
         Checksum = Checksum,
         ChecksumType = ChecksumType,
         IsDeleteMarker = IsDeleteMarker,
+        Tags = Tags,
     };
 }
 
@@ -168,6 +181,9 @@ internal sealed class MultipartUpload
 
     /// <summary>COMPOSITE (the parts' checksums checksummed) or FULL_OBJECT (CRCs combined); null without an algorithm.</summary>
     public string? ChecksumType { get; init; }
+
+    /// <summary>x-amz-tagging of CreateMultipartUpload (JSON), the completed object's tags.</summary>
+    public string? Tags { get; init; }
 }
 
 /// <summary>One uploaded part, durable in its own blob until the upload completes or is aborted.</summary>

@@ -41,6 +41,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             bucket.Property(b => b.Policy).HasColumnName("policy");
             bucket.Property(b => b.DefaultEncryption).HasColumnName("default_encryption");
             bucket.Property(b => b.Versioning).HasColumnName("versioning").HasMaxLength(16);
+            bucket.Property(b => b.Lifecycle).HasColumnName("lifecycle");
+            bucket.Property(b => b.Tagging).HasColumnName("tagging");
             bucket.HasIndex(b => b.AccountId);
         });
 
@@ -78,6 +80,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             }
 
             obj.Property(o => o.IsDeleteMarker).HasColumnName("is_delete_marker");
+            obj.Property(o => o.Tags).HasColumnName("tags");
         });
 
         modelBuilder.Entity<NoncurrentVersion>(version =>
@@ -108,6 +111,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             version.Property(v => v.Checksum).HasColumnName("checksum").HasMaxLength(64);
             version.Property(v => v.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
             version.Property(v => v.IsDeleteMarker).HasColumnName("is_delete_marker");
+            version.Property(v => v.Tags).HasColumnName("tags");
             version.Property(v => v.NoncurrentSince).HasColumnName("noncurrent_since");
         });
 
@@ -131,6 +135,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             upload.Property(u => u.InitiatedAt).HasColumnName("initiated_at");
             upload.Property(u => u.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
             upload.Property(u => u.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
+            upload.Property(u => u.Tags).HasColumnName("tags");
             upload.HasIndex(u => u.BucketName);
         });
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Storage.Buckets;
+using Platform.Modules.Storage.Lifecycle;
+using Platform.Modules.Storage.Tagging;
 using Platform.Modules.Storage.Multipart;
 using Platform.Modules.Storage.Objects;
 
@@ -47,10 +49,14 @@ internal static class S3Api
             ("PUT", "policy") => S3BucketOperations.PutPolicyAsync(request, sender, ct),
             ("PUT", "encryption") => S3BucketOperations.PutEncryptionAsync(request, sender, ct),
             ("PUT", "versioning") => S3BucketOperations.PutVersioningAsync(request, sender, ct),
+            ("PUT", "lifecycle") => S3BucketConfigurationOperations.PutLifecycleAsync(request, sender, ct),
+            ("PUT", "tagging") => S3BucketConfigurationOperations.PutTaggingAsync(request, sender, ct),
             ("HEAD", null) => S3Response.NoContentAsync(context, sender.Send(new HeadBucket(bucket), ct), 200),
             ("DELETE", null) => S3Response.NoContentAsync(context, sender.Send(new DeleteBucket(bucket), ct), 204),
             ("DELETE", "policy") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketPolicy(bucket), ct), 204),
             ("DELETE", "encryption") => S3Response.NoContentAsync(context, sender.Send(new PutBucketEncryption(bucket, false), ct), 204),
+            ("DELETE", "lifecycle") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketLifecycle(bucket), ct), 204),
+            ("DELETE", "tagging") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketTagging(bucket), ct), 204),
             ("POST", "delete") => S3BucketOperations.DeleteObjectsAsync(request, sender, ct),
             ("GET", null) => S3BucketOperations.ListObjectsAsync(request, sender, ct),
             ("GET", "policy") => S3BucketOperations.GetPolicyAsync(request, sender, ct),
@@ -59,6 +65,8 @@ internal static class S3Api
             ("GET", "versioning") => S3BucketOperations.GetVersioningAsync(request, sender, ct),
             ("GET", "versions") => S3BucketOperations.ListVersionsAsync(request, sender, ct),
             ("GET", "uploads") => S3MultipartOperations.ListUploadsAsync(request, sender, ct),
+            ("GET", "lifecycle") => S3BucketConfigurationOperations.GetLifecycleAsync(request, sender, ct),
+            ("GET", "tagging") => S3BucketConfigurationOperations.GetTaggingAsync(request, sender, ct),
             // A browser's form upload (presigned POST) is a bucket POST without a sub-resource.
             ("POST", null) => throw S3Errors.NotImplemented(),
             (_, not null) => throw S3Errors.NotImplemented(),
@@ -76,6 +84,9 @@ internal static class S3Api
             ("PUT", null) when request.Header("x-amz-copy-source") is not null => S3ObjectOperations.CopyObjectAsync(request, sender, ct),
             ("PUT", null) => S3ObjectOperations.PutObjectAsync(request, sender, ct),
             ("PUT", "uploadId") => S3MultipartOperations.UploadPartAsync(request, sender, ct),
+            ("PUT", "tagging") => S3ObjectOperations.PutTaggingAsync(request, sender, ct),
+            ("GET", "tagging") => S3ObjectOperations.GetTaggingAsync(request, sender, ct),
+            ("DELETE", "tagging") => S3ObjectOperations.DeleteTaggingAsync(request, sender, ct),
             ("GET", null) => S3ObjectOperations.GetObjectAsync(request, sender, headOnly: false, ct),
             ("GET", "uploadId") => S3MultipartOperations.ListPartsAsync(request, sender, ct),
             ("HEAD", null) => S3ObjectOperations.GetObjectAsync(request, sender, headOnly: true, ct),

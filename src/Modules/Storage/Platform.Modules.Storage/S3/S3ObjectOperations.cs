@@ -18,7 +18,7 @@ internal static class S3ObjectOperations
         }
 
         var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
-            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum()), ct);
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum(), request.Tags()), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
         S3Response.WriteVersionId(response, result.VersionId);
@@ -56,6 +56,11 @@ internal static class S3ObjectOperations
                 response.Headers["x-amz-server-side-encryption"] = "AES256";
             }
 
+            if (Tagging.TagSet.FromJson(stored.Tags).Count is > 0 and var tagCount)
+            {
+                response.Headers["x-amz-tagging-count"] = tagCount.ToString(CultureInfo.InvariantCulture);
+            }
+
             if (stored.PartsCount > 0)
             {
                 response.Headers["x-amz-mp-parts-count"] = stored.PartsCount.ToString(CultureInfo.InvariantCulture);
@@ -85,10 +90,17 @@ internal static class S3ObjectOperations
             throw S3Errors.InvalidArgument("Unknown metadata directive.");
         }
 
+        var tagging = request.Header("x-amz-tagging-directive") ?? "COPY";
+        if (tagging is not ("COPY" or "REPLACE"))
+        {
+            throw S3Errors.InvalidArgument("Unknown tagging directive.");
+        }
+
+        var replaceTags = tagging == "REPLACE" ? request.Tags() ?? Tagging.TagSet.Empty : null;
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
             directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
-            request.Header("x-amz-checksum-algorithm"), sourceVersion), ct);
+            request.Header("x-amz-checksum-algorithm"), sourceVersion, replaceTags), ct);
         S3Response.WriteVersionId(request.Context.Response, result.VersionId);
         if (sourceVersion is not null || result.SourceVersionId is not null)
         {
@@ -121,6 +133,28 @@ internal static class S3ObjectOperations
         }
 
         response.StatusCode = 204;
+    }
+
+    internal static async Task PutTaggingAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var tags = Tagging.TagSet.Parse(await S3Xml.ReadAsync(request.Context.Request.Body, ct), Tagging.TagSet.ObjectLimit);
+        var result = await sender.Send(new Tagging.PutObjectTagging(request.Bucket!, request.Key!, request.Query("versionId"), tags), ct);
+        S3Response.WriteVersionId(request.Context.Response, result.VersionId);
+        request.Context.Response.StatusCode = 200;
+    }
+
+    internal static async Task GetTaggingAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var result = await sender.Send(new Tagging.GetObjectTagging(request.Bucket!, request.Key!, request.Query("versionId")), ct);
+        S3Response.WriteVersionId(request.Context.Response, result.VersionId);
+        await S3Response.WriteXmlAsync(request.Context, w => Tagging.TagSet.Write(w, result.Tags));
+    }
+
+    internal static async Task DeleteTaggingAsync(S3Request request, ISender sender, CancellationToken ct)
+    {
+        var result = await sender.Send(new Tagging.DeleteObjectTagging(request.Bucket!, request.Key!, request.Query("versionId")), ct);
+        S3Response.WriteVersionId(request.Context.Response, result.VersionId);
+        request.Context.Response.StatusCode = 204;
     }
 
     internal static ObjectConditions CopyConditions(S3Request request) => new(request.Header("x-amz-copy-source-if-match"),

@@ -136,6 +136,9 @@ internal sealed class S3Request
     public Objects.BodyChecksum? BodyChecksum() =>
         Objects.BodyChecksum.FromRequest(Context.Request.Headers, Context.Features.Get<Platform.Modules.Shared.Payloads.PayloadTrailer>());
 
+    /// <summary>x-amz-tagging (PutObject, CopyObject with REPLACE, CreateMultipartUpload), S3's limits checked; null when absent.</summary>
+    public IReadOnlyDictionary<string, string>? Tags() => Header("x-amz-tagging") is { } header ? Tagging.TagSet.FromHeader(header) : null;
+
     public bool WantsEncryption => Header("x-amz-server-side-encryption") switch
     {
         null => false,

@@ -86,9 +86,17 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("bit")
                         .HasColumnName("default_encryption");
 
+                    b.Property<string>("Lifecycle")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("lifecycle");
+
                     b.Property<string>("Policy")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("policy");
+
+                    b.Property<string>("Tagging")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tagging");
 
                     b.Property<string>("Versioning")
                         .HasMaxLength(16)
@@ -171,6 +179,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<string>("Metadata")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("metadata");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
 
                     b.HasKey("UploadId");
 
@@ -259,6 +271,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
                         .HasColumnName("size");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
 
                     b.HasKey("BucketName", "Key", "VersionId");
 
@@ -412,6 +428,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
                         .HasColumnName("size");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("tags");
 
                     b.Property<string>("VersionId")
                         .HasMaxLength(32)

@@ -80,9 +80,17 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("default_encryption");
 
+                    b.Property<string>("Lifecycle")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lifecycle");
+
                     b.Property<string>("Policy")
                         .HasColumnType("TEXT")
                         .HasColumnName("policy");
+
+                    b.Property<string>("Tagging")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tagging");
 
                     b.Property<string>("Versioning")
                         .HasMaxLength(16)
@@ -163,6 +171,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<string>("Metadata")
                         .HasColumnType("TEXT")
                         .HasColumnName("metadata");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
 
                     b.HasKey("UploadId");
 
@@ -246,6 +258,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
 
                     b.HasKey("BucketName", "Key", "VersionId");
 
@@ -394,6 +410,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
+
+                    b.Property<string>("Tags")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
 
                     b.Property<string>("VersionId")
                         .HasMaxLength(32)
