@@ -40,6 +40,10 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ScheduledAction> ScheduledActions => Set<ScheduledAction>();
 
+    public DbSet<LifecycleHook> LifecycleHooks => Set<LifecycleHook>();
+
+    public DbSet<LifecycleAction> LifecycleActions => Set<LifecycleAction>();
+
     public DbSet<MetricAlarm> MetricAlarms => Set<MetricAlarm>();
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
@@ -250,6 +254,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
         AutoScalingModel.Configure(modelBuilder);
         ScalingPolicyModel.Configure(modelBuilder);
         ScheduledActionModel.Configure(modelBuilder);
+        LifecycleModel.Configure(modelBuilder);
         AlarmModel.Configure(modelBuilder);
     }
 }

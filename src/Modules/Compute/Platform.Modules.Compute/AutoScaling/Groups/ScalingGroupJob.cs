@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
+using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Network.Contracts;
@@ -116,6 +117,13 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         var members = await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated)
             .ToListAsync(cancellationToken);
         _loaded = [.. members];
+
+        // Instances waiting at launch hooks: on toward service once every action has its result, terminated if one was abandoned.
+        foreach (var waiting in members.Where(m => m.LifecycleState == LifecycleStates.PendingWait).ToList())
+        {
+            await FinishLaunchWaitAsync(waiting, cancellationToken);
+        }
+
         await ObserveAsync(members, cancellationToken);
         var suspended = ScalingGroupLookup.Json<SuspendedProcess>(group.SuspendedProcesses).Select(p => p.ProcessName).ToHashSet(StringComparer.Ordinal);
         if (group.Status != ScalingGroupLookup.DeleteInProgress)
@@ -143,7 +151,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             : [];
         if (!suspended.Contains(ScalingProcesses.ReplaceUnhealthy))
         {
-            foreach (var sick in members.Where(m => m.HealthStatus == "Unhealthy" && m.LifecycleState is LifecycleStates.InService or LifecycleStates.Pending).ToList())
+            foreach (var sick in members.Where(m => m.HealthStatus == "Unhealthy" && (m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState))).ToList())
             {
                 await TerminateAsync(sick, failedElb.Contains(sick.ClientToken)
                     ? "an instance was taken out of service in response to an ELB system health check failure"
@@ -157,7 +165,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
         }
 
-        var live = members.Where(m => m.LifecycleState is LifecycleStates.Pending or LifecycleStates.InService).ToList();
+        var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
         if (group.Status == ScalingGroupLookup.DeleteInProgress)
         {
             foreach (var member in live)
@@ -207,7 +215,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             var state = states.GetValueOrDefault(member.InstanceId!, InstanceStates.Terminated);
             switch (state)
             {
-                case InstanceStates.Running when member.LifecycleState == LifecycleStates.Pending:
+                case InstanceStates.Running when member.LifecycleState is LifecycleStates.Pending or LifecycleStates.PendingProceed:
                     member.LifecycleState = LifecycleStates.InService;
                     member.LaunchedAt ??= Now;
                     break;
@@ -294,12 +302,21 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 (data.Tags ?? []).Concat(groupTags).DistinctBy(t => t.Key, StringComparer.Ordinal).ToList(), intent.SubnetId, data.UserData, null,
                 [new TagSpecification(ScalingGroupJob.GroupNameTag, group.Name)]), cancellationToken);
             intent.InstanceId = response.InstanceId;
+            // The wait at launch hooks is saved with the instance id, in one commit: a pass resuming after a crash never skips it.
+            var waits = new LifecycleWaits(db, group, Now);
+            var hooks = await waits.HooksAsync(LifecycleHookLookup.Launching, cancellationToken);
+            if (hooks.Count > 0)
+            {
+                intent.LifecycleState = LifecycleStates.PendingWait;
+                await waits.OpenAsync(intent, LifecycleHookLookup.Launching, hooks, cancellationToken);
+            }
+
             if (activity is not null)
             {
                 activity.Description = $"Launching a new EC2 instance: {response.InstanceId}";
-                activity.StatusCode = "Successful";
-                activity.Progress = 100;
-                activity.EndTime = Now;
+                activity.StatusCode = hooks.Count > 0 ? MidLifecycleAction : "Successful";
+                activity.Progress = hooks.Count > 0 ? 40 : 100;
+                activity.EndTime = hooks.Count > 0 ? null : Now;
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -410,7 +427,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             drained &= !await HoldsAsync(arn, instanceId, cancellationToken);
         }
 
-        if (!drained)
+        if (!drained || !await TerminationHooksDoneAsync(member, cancellationToken))
         {
             return;
         }
@@ -418,6 +435,86 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         await TerminateInstanceAsync(instanceId, cancellationToken);
         member.LifecycleState = LifecycleStates.Terminating;
         await FinishActivityAsync(member, cancellationToken);
+    }
+
+    /// <summary>Auto Scaling's status code while an instance waits at a lifecycle hook.</summary>
+    private const string MidLifecycleAction = "MidLifecycleAction";
+
+    /// <summary>
+    /// A launch whose hooks all have their result: CONTINUE goes on to service (Pending:Proceed, InService once running), ABANDON
+    /// terminates the instance, which no longer counts, so the group launches another in its place.
+    /// </summary>
+    private async Task FinishLaunchWaitAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        var waits = new LifecycleWaits(db, group, Now);
+        var outcome = await waits.OutcomeAsync(member, LifecycleHookLookup.Launching, cancellationToken);
+        if (outcome is null)
+        {
+            return;
+        }
+
+        var activity = await db.ScalingActivities.SingleOrDefaultAsync(a => a.Id == member.ClientToken, cancellationToken);
+        if (activity is not null)
+        {
+            activity.Progress = 100;
+            activity.EndTime = Now;
+            activity.StatusCode = outcome == LifecycleHookLookup.Continue ? "Successful" : "Cancelled";
+            if (outcome == LifecycleHookLookup.Abandon)
+            {
+                var token = await waits.AbandonedTokenAsync(member, LifecycleHookLookup.Launching, cancellationToken);
+                activity.StatusMessage =
+                    $"Instance failed to complete user's Lifecycle Action: Lifecycle Action with token {token} was abandoned: Lifecycle Action Completed with ABANDON Result";
+            }
+        }
+
+        member.LifecycleState = outcome == LifecycleHookLookup.Continue ? LifecycleStates.PendingProceed : LifecycleStates.Terminating;
+        await db.SaveChangesAsync(cancellationToken);
+        if (outcome == LifecycleHookLookup.Abandon)
+        {
+            try
+            {
+                await TerminateInstanceAsync(member.InstanceId!, cancellationToken);
+            }
+            catch (ApiException)
+            {
+                // Terminated by hand meanwhile: the next pass sees it gone.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A drained instance waits at the group's termination hooks (opened once, the activity showing MidLifecycleAction) until each
+    /// action has its result; either result lets it terminate. A forced group deletion does not wait, as AWS's ForceDelete.
+    /// </summary>
+    private async Task<bool> TerminationHooksDoneAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        if (group.Status == ScalingGroupLookup.DeleteInProgress)
+        {
+            return true;
+        }
+
+        var waits = new LifecycleWaits(db, group, Now);
+        if (!await db.LifecycleActions.AnyAsync(a => a.MemberToken == member.ClientToken && a.Transition == LifecycleHookLookup.Terminating, cancellationToken))
+        {
+            var hooks = await waits.HooksAsync(LifecycleHookLookup.Terminating, cancellationToken);
+            if (hooks.Count == 0)
+            {
+                return true;
+            }
+
+            await waits.OpenAsync(member, LifecycleHookLookup.Terminating, hooks, cancellationToken);
+            var description = TerminationDescription(member);
+            var activity = await db.ScalingActivities.Where(a => a.GroupId == group.Id && a.Description == description && a.EndTime == null)
+                .OrderByDescending(a => a.StartTime).FirstOrDefaultAsync(cancellationToken);
+            if (activity is not null)
+            {
+                activity.StatusCode = MidLifecycleAction;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return await waits.OutcomeAsync(member, LifecycleHookLookup.Terminating, cancellationToken) is not null;
     }
 
     /// <summary>True while the target group lists the instance in any state (a deregistration just made shows it draining).</summary>
@@ -554,6 +651,8 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         {
             await db.ScalingActivities.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.LifecycleActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.LifecycleHooks.Where(h => h.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroups.Where(g => g.Id == group.Id).ExecuteDeleteAsync(cancellationToken);
         }
