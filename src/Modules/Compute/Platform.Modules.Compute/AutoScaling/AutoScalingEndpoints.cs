@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.AutoScaling.Policies;
@@ -124,6 +125,14 @@ internal static class AutoScalingEndpoints
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new BatchDeleteScheduledAction(name, body.ScheduledActionNames), ct)));
 
+        api.MapPost("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, InstanceRefreshBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new StartInstanceRefresh(name, body?.Strategy, body?.Preferences), ct)));
+        api.MapGet("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "instance_refresh_id")] string[]? ids,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeInstanceRefreshes(name, ids ?? []), ct)));
+        api.MapPost("/groups/{name}/instance-refreshes/cancel", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CancelInstanceRefresh(name), ct)));
         api.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeAutoScalingInstances(ids ?? []), ct)));
         api.MapPut("/groups/{name}/lifecycle-hooks/{hook}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
@@ -161,6 +170,8 @@ internal static class AutoScalingEndpoints
     {
         public ScheduledActionSettings Settings(string name) => new(name, StartTime, EndTime, Recurrence, TimeZone, MinSize, MaxSize, DesiredCapacity);
     }
+
+    internal sealed record InstanceRefreshBody(string? Strategy, RefreshPreferences? Preferences);
 
     internal sealed record LifecycleHookBody(string? LifecycleTransition, int? HeartbeatTimeout, string? DefaultResult, string? NotificationMetadata);
 

@@ -44,6 +44,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<LifecycleAction> LifecycleActions => Set<LifecycleAction>();
 
+    public DbSet<InstanceRefresh> InstanceRefreshes => Set<InstanceRefresh>();
+
     public DbSet<MetricAlarm> MetricAlarms => Set<MetricAlarm>();
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
@@ -255,6 +257,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
         ScalingPolicyModel.Configure(modelBuilder);
         ScheduledActionModel.Configure(modelBuilder);
         LifecycleModel.Configure(modelBuilder);
+        InstanceRefreshModel.Configure(modelBuilder);
         AlarmModel.Configure(modelBuilder);
     }
 }

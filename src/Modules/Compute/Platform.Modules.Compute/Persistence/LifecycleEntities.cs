@@ -102,3 +102,64 @@ internal static class LifecycleModel
         });
     }
 }
+
+/// <summary>
+/// An instance refresh of a group. <see cref="ActiveGroupId"/> is the group's id while the refresh is Pending, InProgress or
+/// Cancelling and null after: a unique index on it keeps one active refresh per group, whichever replica starts it.
+/// </summary>
+internal sealed class InstanceRefresh
+{
+    public required string Id { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public string? ActiveGroupId { get; set; }
+
+    /// <summary>Pending, InProgress, Successful, Failed, Cancelling, Cancelled.</summary>
+    public required string Status { get; set; }
+
+    public string? StatusReason { get; set; }
+
+    public int MinHealthyPercentage { get; init; }
+
+    public int? InstanceWarmup { get; init; }
+
+    public DateTime StartTime { get; init; }
+
+    public DateTime? EndTime { get; set; }
+
+    public int PercentageComplete { get; set; }
+
+    /// <summary>Instances still to replace.</summary>
+    public int InstancesToUpdate { get; set; }
+
+    /// <summary>Instances to replace when the refresh began: the base of <see cref="PercentageComplete"/>.</summary>
+    public int InitialInstancesToUpdate { get; set; }
+}
+
+internal static class InstanceRefreshModel
+{
+    public static void Configure(ModelBuilder modelBuilder) => modelBuilder.Entity<InstanceRefresh>(r =>
+    {
+        r.ToTable("instance_refreshes");
+        r.HasKey(x => x.Id);
+        r.Property(x => x.Id).HasColumnName("id").HasMaxLength(36);
+        r.Property(x => x.GroupId).HasColumnName("group_id").HasMaxLength(36);
+        r.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+        r.Property(x => x.ActiveGroupId).HasColumnName("active_group_id").HasMaxLength(36);
+        r.Property(x => x.Status).HasColumnName("status").HasMaxLength(32);
+        r.Property(x => x.StatusReason).HasColumnName("status_reason").HasMaxLength(1023);
+        r.Property(x => x.MinHealthyPercentage).HasColumnName("min_healthy_percentage");
+        r.Property(x => x.InstanceWarmup).HasColumnName("instance_warmup");
+        r.Property(x => x.StartTime).HasColumnName("start_time");
+        r.Property(x => x.EndTime).HasColumnName("end_time");
+        r.Property(x => x.PercentageComplete).HasColumnName("percentage_complete");
+        r.Property(x => x.InstancesToUpdate).HasColumnName("instances_to_update");
+        r.Property(x => x.InitialInstancesToUpdate).HasColumnName("initial_instances_to_update");
+        // SQL Server filters a unique index on a nullable column to its non-null values (EF's convention); SQLite allows many NULLs.
+        r.HasIndex(x => x.ActiveGroupId).IsUnique();
+        r.HasIndex(x => new { x.GroupId, x.StartTime });
+    });
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.AutoScaling.Policies;
 using Platform.Modules.Compute.AutoScaling.ScheduledActions;
@@ -14,7 +15,7 @@ namespace Platform.Modules.Compute.AutoScaling.AwsQuery;
 /// the request the native API (<c>/api/v1/autoscaling</c>) sends, so both share every rule and permission. Describe calls page
 /// with <c>MaxRecords</c>/<c>NextToken</c> over what the native request returned. Launch templates are EC2's actions
 /// (<see cref="Ec2Query.LaunchTemplateEc2Actions"/>). Not here, because the native API has no such thing: launch
-/// configurations, warm pools, instance refreshes, mixed instances policies.
+/// configurations, warm pools, mixed instances policies.
 /// </summary>
 internal static class AutoScalingQueryActions
 {
@@ -150,6 +151,41 @@ internal static class AutoScalingQueryActions
             return new RecordLifecycleActionHeartbeat(p.Required("AutoScalingGroupName"), p.Required("LifecycleHookName"), p.Optional("LifecycleActionToken"),
                 p.Optional("InstanceId"));
         }, _ => Array.Empty<object>())
+        .Action("StartInstanceRefresh", c =>
+        {
+            var p = c.Parameters;
+            var preferences = p.Structure("Preferences") is { } s ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup")) : null;
+            return new StartInstanceRefresh(p.Required("AutoScalingGroupName"), p.Optional("Strategy"), preferences);
+        }, started => Value("InstanceRefreshId", started.InstanceRefreshId))
+        .Action("CancelInstanceRefresh", c => new CancelInstanceRefresh(c.Parameters.Required("AutoScalingGroupName")),
+            cancelled => Value("InstanceRefreshId", cancelled.InstanceRefreshId))
+        .Action("DescribeInstanceRefreshes", c =>
+        {
+            c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 100, defaultSize: 50);
+            return new DescribeInstanceRefreshes(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.OptionalStringList("InstanceRefreshIds") ?? []);
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.InstanceRefreshes, r => NewestFirst(r.StartTime) + r.InstanceRefreshId);
+            return new object?[]
+            {
+                Members("InstanceRefreshes", page, r => new object?[]
+                {
+                    Value("InstanceRefreshId", r.InstanceRefreshId),
+                    Value("AutoScalingGroupName", r.AutoScalingGroupName),
+                    Value("Status", r.Status),
+                    Value("StatusReason", r.StatusReason),
+                    Value("StartTime", r.StartTime),
+                    Value("EndTime", r.EndTime),
+                    Value("PercentageComplete", r.PercentageComplete),
+                    Value("InstancesToUpdate", r.InstancesToUpdate),
+                    Element("ProgressDetails", Element("LivePoolProgress", Value("PercentageComplete", r.PercentageComplete),
+                        Value("InstancesToUpdate", r.InstancesToUpdate))),
+                    Element("Preferences", Value("MinHealthyPercentage", r.Preferences.MinHealthyPercentage), Value("InstanceWarmup", r.Preferences.InstanceWarmup)),
+                    Value("Strategy", r.Strategy),
+                }),
+                Value("NextToken", next),
+            };
+        })
         .Action("DescribeAutoScalingInstances", c =>
         {
             c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 50, defaultSize: 50);

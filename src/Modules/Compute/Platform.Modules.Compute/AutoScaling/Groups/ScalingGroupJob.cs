@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.Instances;
@@ -163,6 +164,11 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.AlarmNotification))
         {
             await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
+        }
+
+        if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.InstanceRefresh))
+        {
+            terminated += await RefreshAsync(members, cancellationToken);
         }
 
         var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
@@ -437,6 +443,79 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         await FinishActivityAsync(member, cancellationToken);
     }
 
+    /// <summary>
+    /// The group's active instance refresh, one step per pass: instances not launched from the group's current launch template
+    /// version (protected ones left alone, as AWS's default) are taken out of service while the healthy, warmed-up instances
+    /// stay at the minimum healthy percentage of the desired capacity (at least one at a time); this pass's capacity step then
+    /// launches their replacements from the current version. Done (Successful) when none is left and every instance is healthy
+    /// and warm. All of it is read from the database each pass, so a refresh goes on after an API restart.
+    /// </summary>
+    private async Task<int> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
+    {
+        var refresh = await db.InstanceRefreshes.SingleOrDefaultAsync(r => r.ActiveGroupId == group.Id, cancellationToken);
+        if (refresh is null)
+        {
+            return 0;
+        }
+
+        var now = Now;
+        if (refresh.Status == InstanceRefreshStatus.Cancelling)
+        {
+            refresh.Status = InstanceRefreshStatus.Cancelled;
+            refresh.StatusReason = "The instance refresh was cancelled by a user request.";
+            refresh.EndTime = now;
+            refresh.ActiveGroupId = null;
+            await db.SaveChangesAsync(cancellationToken);
+            return 0;
+        }
+
+        var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
+        var current = LaunchTemplateLookup.Resolve(template, group.LaunchTemplateVersion) ?? template.DefaultVersion;
+        var warmup = TimeSpan.FromSeconds(refresh.InstanceWarmup ?? group.DefaultInstanceWarmup ?? group.HealthCheckGracePeriod);
+        var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
+        bool Ready(ScalingGroupInstance m) => m.LifecycleState == LifecycleStates.InService && m.HealthStatus == "Healthy"
+            && (m.LaunchedAt ?? m.CreatedAt) + warmup <= now;
+        var outdated = live.Where(m => m.LaunchTemplateVersion != current && !m.ProtectedFromScaleIn).OrderBy(m => m.CreatedAt).ToList();
+        if (refresh.Status == InstanceRefreshStatus.Pending)
+        {
+            refresh.Status = InstanceRefreshStatus.InProgress;
+            refresh.InitialInstancesToUpdate = outdated.Count;
+        }
+
+        var ready = live.Count(Ready);
+        var keep = Math.Min((int)Math.Ceiling(group.DesiredCapacity * refresh.MinHealthyPercentage / 100.0), Math.Max(group.DesiredCapacity - 1, 0));
+        var batch = outdated.Where(Ready).Take(Math.Max(ready - keep, 0)).ToList();
+        var taken = 0;
+        foreach (var victim in batch)
+        {
+            await TerminateAsync(victim,
+                $"an instance was taken out of service in response to an instance refresh.  At {Time(now)} instance {victim.InstanceId} was selected for termination",
+                cancellationToken);
+            taken++;
+        }
+
+        // EC2's terminate clears the context's tracker (everything was saved first): the refresh is tracked again for what follows.
+        if (db.Entry(refresh).State == EntityState.Detached)
+        {
+            db.Attach(refresh);
+        }
+
+        var left = outdated.Count - taken;
+        refresh.InstancesToUpdate = left;
+        refresh.PercentageComplete = refresh.InitialInstancesToUpdate == 0 ? 100
+            : (int)(100L * (refresh.InitialInstancesToUpdate - left) / refresh.InitialInstancesToUpdate);
+        if (left == 0 && taken == 0 && live.Count == group.DesiredCapacity && live.All(Ready))
+        {
+            refresh.Status = InstanceRefreshStatus.Successful;
+            refresh.PercentageComplete = 100;
+            refresh.EndTime = now;
+            refresh.ActiveGroupId = null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return taken;
+    }
+
     /// <summary>Auto Scaling's status code while an instance waits at a lifecycle hook.</summary>
     private const string MidLifecycleAction = "MidLifecycleAction";
 
@@ -653,6 +732,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.LifecycleActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.LifecycleHooks.Where(h => h.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.InstanceRefreshes.Where(r => r.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroups.Where(g => g.Id == group.Id).ExecuteDeleteAsync(cancellationToken);
         }

@@ -445,6 +445,80 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("instance_metrics", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceRefresh", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActiveGroupId")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("active_group_id");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("InitialInstancesToUpdate")
+                        .HasColumnType("int")
+                        .HasColumnName("initial_instances_to_update");
+
+                    b.Property<int?>("InstanceWarmup")
+                        .HasColumnType("int")
+                        .HasColumnName("instance_warmup");
+
+                    b.Property<int>("InstancesToUpdate")
+                        .HasColumnType("int")
+                        .HasColumnName("instances_to_update");
+
+                    b.Property<int>("MinHealthyPercentage")
+                        .HasColumnType("int")
+                        .HasColumnName("min_healthy_percentage");
+
+                    b.Property<int>("PercentageComplete")
+                        .HasColumnType("int")
+                        .HasColumnName("percentage_complete");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("nvarchar(1023)")
+                        .HasColumnName("status_reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActiveGroupId")
+                        .IsUnique()
+                        .HasFilter("[active_group_id] IS NOT NULL");
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("instance_refreshes", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")

@@ -439,6 +439,79 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_instance_metrics", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceRefresh", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActiveGroupId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_group_id");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("InitialInstancesToUpdate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("initial_instances_to_update");
+
+                    b.Property<int?>("InstanceWarmup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_warmup");
+
+                    b.Property<int>("InstancesToUpdate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instances_to_update");
+
+                    b.Property<int>("MinHealthyPercentage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_healthy_percentage");
+
+                    b.Property<int>("PercentageComplete")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("percentage_complete");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActiveGroupId")
+                        .IsUnique();
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("compute_instance_refreshes", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")
