@@ -146,6 +146,20 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
         await Aws("autoscaling", "delete-policy", "--auto-scaling-group-name", groups[1], "--policy-name", "cpu");
         Assert.Equal(0, (await Aws("autoscaling", "describe-policies", "--auto-scaling-group-name", groups[1])).GetProperty("ScalingPolicies").GetArrayLength());
 
+        // Lifecycle hooks: put, described with AWS's defaults, a completion with no waiting instance refused, deleted.
+        await Aws("autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", groups[1], "--lifecycle-hook-name", "boot",
+            "--lifecycle-transition", "autoscaling:EC2_INSTANCE_LAUNCHING", "--heartbeat-timeout", "120");
+        await Fails("ValidationError", "PutLifecycleHook", "autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", groups[1],
+            "--lifecycle-hook-name", "odd", "--lifecycle-transition", "autoscaling:EC2_INSTANCE_REBOOTING");
+        var hook = Assert.Single((await Aws("autoscaling", "describe-lifecycle-hooks", "--auto-scaling-group-name", groups[1])).GetProperty("LifecycleHooks").EnumerateArray());
+        Assert.Equal(("boot", "autoscaling:EC2_INSTANCE_LAUNCHING", 120, 12000, "ABANDON"), (hook.GetProperty("LifecycleHookName").GetString(),
+            hook.GetProperty("LifecycleTransition").GetString(), hook.GetProperty("HeartbeatTimeout").GetInt32(), hook.GetProperty("GlobalTimeout").GetInt32(),
+            hook.GetProperty("DefaultResult").GetString()));
+        await Fails("ValidationError", "CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", groups[1],
+            "--lifecycle-hook-name", "boot", "--instance-id", "i-0123456789abcdef0", "--lifecycle-action-result", "CONTINUE");
+        Assert.Equal(0, (await Aws("autoscaling", "describe-auto-scaling-instances")).GetProperty("AutoScalingInstances").GetArrayLength());
+        await Aws("autoscaling", "delete-lifecycle-hook", "--auto-scaling-group-name", groups[1], "--lifecycle-hook-name", "boot");
+
         var activities = await Aws("autoscaling", "describe-scaling-activities", "--auto-scaling-group-name", groups[0]);
         Assert.Equal(JsonValueKind.Array, activities.GetProperty("Activities").ValueKind);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Hangfire;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
@@ -246,7 +247,7 @@ public sealed class LoadBalancerNodeApiTests
     }
 
     [Fact]
-    public async Task Given_a_zone_without_a_server_Then_its_node_is_not_placed_and_the_balancer_stays_provisioning()
+    public async Task Given_a_zone_without_a_server_Then_its_node_waits_unplaced_until_a_server_of_the_zone_joins_and_the_placement_job_places_it_once()
     {
         await using var app = new PlatformApp(settings: TwoZones);
         using var root = app.SignedClient(app.RootCredentials);
@@ -263,5 +264,18 @@ public sealed class LoadBalancerNodeApiTests
         Assert.Equal("provisioning", await StateOfAsync(client, lbArn));
         await (await client.GetAsync($"{Elb}/load-balancers?load_balancer_arn=arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/x/0000000000000000"))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "LoadBalancerNotFound");
+
+        // A server of zone b joins: the placement job (runs racing, as two replicas' would) gives it zone b's node, once.
+        var two = await EnrolAsync(app, root, "server-b", "us-east-1b", "192.0.2.2");
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        await Eventually.TrueAsync(async () =>
+        {
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            var desired = await two.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            return desired?.LoadBalancerNodes is [_];
+        }, TimeSpan.FromSeconds(90), "zone b's node was never placed on the server that joined");
+        Assert.Equal("10.71.2.0/24", Assert.Single((await StateAsync(two, s => s.LoadBalancerNodes is [_], "zone b's node left")).LoadBalancerNodes!).SubnetCidr);
+        Assert.Equal("10.71.1.0/24", Assert.Single((await StateAsync(one, s => s.LoadBalancerNodes is [_], "zone a's node left")).LoadBalancerNodes!).SubnetCidr);
     }
 }

@@ -31,6 +31,9 @@ internal static class NetworkModule
             .ValidateOnStart();
         services.AddScoped<NetworkHousekeepingJob>();
         services.AddScoped<LoadBalancing.Targets.TargetRegistry>();
+        services.AddScoped<LoadBalancing.Nodes.LoadBalancerNodePlacementJob>();
+        services.AddRecurringJob<LoadBalancing.Nodes.LoadBalancerNodePlacementJob>(LoadBalancing.Nodes.LoadBalancerNodePlacementJob.RecurringJobId,
+            job => job.RunAsync(CancellationToken.None), _ => LoadBalancing.Nodes.LoadBalancerNodePlacementJob.Cron);
         services.AddRecurringJob<NetworkHousekeepingJob>(NetworkHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<NetworkOptions>>().Value.HousekeepingCron);
         services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)))
             .AddAwsQueryService(ElbQueryActions.Table(NetworkSettings.From(configuration)));

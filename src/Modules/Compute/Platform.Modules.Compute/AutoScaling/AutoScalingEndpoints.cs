@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
+using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.AutoScaling.Policies;
 using Platform.Modules.Compute.AutoScaling.ScheduledActions;
 using Platform.Modules.Shared.Authentication;
@@ -122,6 +124,44 @@ internal static class AutoScalingEndpoints
         api.MapPost("/groups/{name}/scheduled-actions/batch-delete", async ([FromRoute(Name = "name")] string name, BatchDeleteBody body, ISender sender,
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new BatchDeleteScheduledAction(name, body.ScheduledActionNames), ct)));
+
+        api.MapPost("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, InstanceRefreshBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new StartInstanceRefresh(name, body?.Strategy, body?.Preferences), ct)));
+        api.MapGet("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "instance_refresh_id")] string[]? ids,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeInstanceRefreshes(name, ids ?? []), ct)));
+        api.MapPost("/groups/{name}/instance-refreshes/cancel", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CancelInstanceRefresh(name), ct)));
+        api.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeAutoScalingInstances(ids ?? []), ct)));
+        api.MapPut("/groups/{name}/lifecycle-hooks/{hook}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
+            LifecycleHookBody body, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new PutLifecycleHook(name, hook, body.LifecycleTransition, body.HeartbeatTimeout, body.DefaultResult, body.NotificationMetadata), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapGet("/groups/{name}/lifecycle-hooks", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "lifecycle_hook_name")] string[]? hooks,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeLifecycleHooks(name, hooks ?? []), ct)));
+        api.MapDelete("/groups/{name}/lifecycle-hooks/{hook}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
+            ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteLifecycleHook(name, hook), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/lifecycle-hooks/{hook}/complete", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
+            LifecycleActionBody body, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new CompleteLifecycleAction(name, hook, body.LifecycleActionToken, body.InstanceId, body.LifecycleActionResult), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/groups/{name}/lifecycle-hooks/{hook}/heartbeat", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
+            LifecycleActionBody body, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new RecordLifecycleActionHeartbeat(name, hook, body.LifecycleActionToken, body.InstanceId), ct);
+            return TypedResults.NoContent();
+        });
         return api;
     }
 
@@ -130,6 +170,12 @@ internal static class AutoScalingEndpoints
     {
         public ScheduledActionSettings Settings(string name) => new(name, StartTime, EndTime, Recurrence, TimeZone, MinSize, MaxSize, DesiredCapacity);
     }
+
+    internal sealed record InstanceRefreshBody(string? Strategy, RefreshPreferences? Preferences);
+
+    internal sealed record LifecycleHookBody(string? LifecycleTransition, int? HeartbeatTimeout, string? DefaultResult, string? NotificationMetadata);
+
+    internal sealed record LifecycleActionBody(string? LifecycleActionToken, string? InstanceId, string? LifecycleActionResult);
 
     internal sealed record BatchPutBody(List<ScheduledActionSettings>? ScheduledUpdateGroupActions);
 

@@ -40,6 +40,12 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ScheduledAction> ScheduledActions => Set<ScheduledAction>();
 
+    public DbSet<LifecycleHook> LifecycleHooks => Set<LifecycleHook>();
+
+    public DbSet<LifecycleAction> LifecycleActions => Set<LifecycleAction>();
+
+    public DbSet<InstanceRefresh> InstanceRefreshes => Set<InstanceRefresh>();
+
     public DbSet<MetricAlarm> MetricAlarms => Set<MetricAlarm>();
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
@@ -250,6 +256,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
         AutoScalingModel.Configure(modelBuilder);
         ScalingPolicyModel.Configure(modelBuilder);
         ScheduledActionModel.Configure(modelBuilder);
+        LifecycleModel.Configure(modelBuilder);
+        InstanceRefreshModel.Configure(modelBuilder);
         AlarmModel.Configure(modelBuilder);
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
+using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.AutoScaling.Policies;
 using Platform.Modules.Compute.AutoScaling.ScheduledActions;
 using Platform.Modules.Shared.AwsQuery;
@@ -13,7 +15,7 @@ namespace Platform.Modules.Compute.AutoScaling.AwsQuery;
 /// the request the native API (<c>/api/v1/autoscaling</c>) sends, so both share every rule and permission. Describe calls page
 /// with <c>MaxRecords</c>/<c>NextToken</c> over what the native request returned. Launch templates are EC2's actions
 /// (<see cref="Ec2Query.LaunchTemplateEc2Actions"/>). Not here, because the native API has no such thing: launch
-/// configurations, lifecycle hooks, warm pools, instance refreshes, mixed instances policies.
+/// configurations, warm pools, mixed instances policies.
 /// </summary>
 internal static class AutoScalingQueryActions
 {
@@ -116,7 +118,97 @@ internal static class AutoScalingQueryActions
             failed => Members("FailedScheduledUpdateGroupActions", failed.FailedScheduledActions, FailedXml))
         .Action("BatchDeleteScheduledAction", c => new BatchDeleteScheduledAction(c.Parameters.Required("AutoScalingGroupName"),
                 c.Parameters.OptionalStringList("ScheduledActionNames")?.ToList()),
-            failed => Members("FailedScheduledActions", failed.FailedScheduledActions, FailedXml));
+            failed => Members("FailedScheduledActions", failed.FailedScheduledActions, FailedXml))
+        .Action("PutLifecycleHook", c =>
+        {
+            var p = c.Parameters;
+            return new PutLifecycleHook(p.Required("AutoScalingGroupName"), p.Required("LifecycleHookName"), p.Optional("LifecycleTransition"),
+                p.OptionalInt("HeartbeatTimeout"), p.Optional("DefaultResult"), p.Optional("NotificationMetadata"));
+        }, _ => Array.Empty<object>())
+        .Action("DescribeLifecycleHooks", c => new DescribeLifecycleHooks(c.Parameters.Required("AutoScalingGroupName"),
+                c.Parameters.OptionalStringList("LifecycleHookNames") ?? []),
+            found => Members("LifecycleHooks", found.LifecycleHooks, h => new object?[]
+            {
+                Value("LifecycleHookName", h.LifecycleHookName),
+                Value("AutoScalingGroupName", h.AutoScalingGroupName),
+                Value("LifecycleTransition", h.LifecycleTransition),
+                Value("NotificationMetadata", h.NotificationMetadata),
+                Value("HeartbeatTimeout", h.HeartbeatTimeout),
+                Value("GlobalTimeout", h.GlobalTimeout),
+                Value("DefaultResult", h.DefaultResult),
+            }))
+        .Action("DeleteLifecycleHook", c => new DeleteLifecycleHook(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.Required("LifecycleHookName")),
+            _ => Array.Empty<object>())
+        .Action("CompleteLifecycleAction", c =>
+        {
+            var p = c.Parameters;
+            return new CompleteLifecycleAction(p.Required("AutoScalingGroupName"), p.Required("LifecycleHookName"), p.Optional("LifecycleActionToken"),
+                p.Optional("InstanceId"), p.Required("LifecycleActionResult"));
+        }, _ => Array.Empty<object>())
+        .Action("RecordLifecycleActionHeartbeat", c =>
+        {
+            var p = c.Parameters;
+            return new RecordLifecycleActionHeartbeat(p.Required("AutoScalingGroupName"), p.Required("LifecycleHookName"), p.Optional("LifecycleActionToken"),
+                p.Optional("InstanceId"));
+        }, _ => Array.Empty<object>())
+        .Action("StartInstanceRefresh", c =>
+        {
+            var p = c.Parameters;
+            var preferences = p.Structure("Preferences") is { } s ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup")) : null;
+            return new StartInstanceRefresh(p.Required("AutoScalingGroupName"), p.Optional("Strategy"), preferences);
+        }, started => Value("InstanceRefreshId", started.InstanceRefreshId))
+        .Action("CancelInstanceRefresh", c => new CancelInstanceRefresh(c.Parameters.Required("AutoScalingGroupName")),
+            cancelled => Value("InstanceRefreshId", cancelled.InstanceRefreshId))
+        .Action("DescribeInstanceRefreshes", c =>
+        {
+            c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 100, defaultSize: 50);
+            return new DescribeInstanceRefreshes(c.Parameters.Required("AutoScalingGroupName"), c.Parameters.OptionalStringList("InstanceRefreshIds") ?? []);
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.InstanceRefreshes, r => NewestFirst(r.StartTime) + r.InstanceRefreshId);
+            return new object?[]
+            {
+                Members("InstanceRefreshes", page, r => new object?[]
+                {
+                    Value("InstanceRefreshId", r.InstanceRefreshId),
+                    Value("AutoScalingGroupName", r.AutoScalingGroupName),
+                    Value("Status", r.Status),
+                    Value("StatusReason", r.StatusReason),
+                    Value("StartTime", r.StartTime),
+                    Value("EndTime", r.EndTime),
+                    Value("PercentageComplete", r.PercentageComplete),
+                    Value("InstancesToUpdate", r.InstancesToUpdate),
+                    Element("ProgressDetails", Element("LivePoolProgress", Value("PercentageComplete", r.PercentageComplete),
+                        Value("InstancesToUpdate", r.InstancesToUpdate))),
+                    Element("Preferences", Value("MinHealthyPercentage", r.Preferences.MinHealthyPercentage), Value("InstanceWarmup", r.Preferences.InstanceWarmup)),
+                    Value("Strategy", r.Strategy),
+                }),
+                Value("NextToken", next),
+            };
+        })
+        .Action("DescribeAutoScalingInstances", c =>
+        {
+            c.Items[PagingKey] = AwsQueryPaging.Read(c.Parameters, "MaxRecords", "NextToken", 50, defaultSize: 50);
+            return new DescribeAutoScalingInstances(c.Parameters.OptionalStringList("InstanceIds") ?? []);
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.AutoScalingInstances, i => i.InstanceId);
+            return new object?[]
+            {
+                Members("AutoScalingInstances", page, i => new object?[]
+                {
+                    Value("InstanceId", i.InstanceId),
+                    Value("InstanceType", i.InstanceType),
+                    Value("AutoScalingGroupName", i.AutoScalingGroupName),
+                    Value("AvailabilityZone", i.AvailabilityZone),
+                    Value("LifecycleState", i.LifecycleState),
+                    Value("HealthStatus", i.HealthStatus),
+                    Element("LaunchTemplate", LaunchTemplateXml(i.LaunchTemplate)),
+                    Value("ProtectedFromScaleIn", i.ProtectedFromScaleIn),
+                }),
+                Value("NextToken", next),
+            };
+        });
 
     private static ScheduledActionSettings ScheduledAction(AwsQueryParameters p, string name) => new(name,
         Timestamp(p, "StartTime") ?? Timestamp(p, "Time"), Timestamp(p, "EndTime"), p.Optional("Recurrence"), p.Optional("TimeZone"),

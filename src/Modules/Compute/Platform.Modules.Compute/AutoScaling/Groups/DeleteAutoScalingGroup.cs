@@ -42,6 +42,9 @@ internal sealed class DeleteAutoScalingGroupHandler(ComputeDbContext db, ICaller
                 db.ScalingGroups.Remove(group);
                 await db.ScalingActivities.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
                 await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.LifecycleActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.LifecycleHooks.Where(h => h.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.InstanceRefreshes.Where(r => r.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
                 await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             }
 

@@ -5,7 +5,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
+using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
 using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Network.Contracts;
@@ -116,6 +118,13 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         var members = await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated)
             .ToListAsync(cancellationToken);
         _loaded = [.. members];
+
+        // Instances waiting at launch hooks: on toward service once every action has its result, terminated if one was abandoned.
+        foreach (var waiting in members.Where(m => m.LifecycleState == LifecycleStates.PendingWait).ToList())
+        {
+            await FinishLaunchWaitAsync(waiting, cancellationToken);
+        }
+
         await ObserveAsync(members, cancellationToken);
         var suspended = ScalingGroupLookup.Json<SuspendedProcess>(group.SuspendedProcesses).Select(p => p.ProcessName).ToHashSet(StringComparer.Ordinal);
         if (group.Status != ScalingGroupLookup.DeleteInProgress)
@@ -143,7 +152,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             : [];
         if (!suspended.Contains(ScalingProcesses.ReplaceUnhealthy))
         {
-            foreach (var sick in members.Where(m => m.HealthStatus == "Unhealthy" && m.LifecycleState is LifecycleStates.InService or LifecycleStates.Pending).ToList())
+            foreach (var sick in members.Where(m => m.HealthStatus == "Unhealthy" && (m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState))).ToList())
             {
                 await TerminateAsync(sick, failedElb.Contains(sick.ClientToken)
                     ? "an instance was taken out of service in response to an ELB system health check failure"
@@ -157,7 +166,12 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
         }
 
-        var live = members.Where(m => m.LifecycleState is LifecycleStates.Pending or LifecycleStates.InService).ToList();
+        if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.InstanceRefresh))
+        {
+            terminated += await RefreshAsync(members, cancellationToken);
+        }
+
+        var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
         if (group.Status == ScalingGroupLookup.DeleteInProgress)
         {
             foreach (var member in live)
@@ -207,7 +221,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             var state = states.GetValueOrDefault(member.InstanceId!, InstanceStates.Terminated);
             switch (state)
             {
-                case InstanceStates.Running when member.LifecycleState == LifecycleStates.Pending:
+                case InstanceStates.Running when member.LifecycleState is LifecycleStates.Pending or LifecycleStates.PendingProceed:
                     member.LifecycleState = LifecycleStates.InService;
                     member.LaunchedAt ??= Now;
                     break;
@@ -294,12 +308,21 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 (data.Tags ?? []).Concat(groupTags).DistinctBy(t => t.Key, StringComparer.Ordinal).ToList(), intent.SubnetId, data.UserData, null,
                 [new TagSpecification(ScalingGroupJob.GroupNameTag, group.Name)]), cancellationToken);
             intent.InstanceId = response.InstanceId;
+            // The wait at launch hooks is saved with the instance id, in one commit: a pass resuming after a crash never skips it.
+            var waits = new LifecycleWaits(db, group, Now);
+            var hooks = await waits.HooksAsync(LifecycleHookLookup.Launching, cancellationToken);
+            if (hooks.Count > 0)
+            {
+                intent.LifecycleState = LifecycleStates.PendingWait;
+                await waits.OpenAsync(intent, LifecycleHookLookup.Launching, hooks, cancellationToken);
+            }
+
             if (activity is not null)
             {
                 activity.Description = $"Launching a new EC2 instance: {response.InstanceId}";
-                activity.StatusCode = "Successful";
-                activity.Progress = 100;
-                activity.EndTime = Now;
+                activity.StatusCode = hooks.Count > 0 ? MidLifecycleAction : "Successful";
+                activity.Progress = hooks.Count > 0 ? 40 : 100;
+                activity.EndTime = hooks.Count > 0 ? null : Now;
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -410,7 +433,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             drained &= !await HoldsAsync(arn, instanceId, cancellationToken);
         }
 
-        if (!drained)
+        if (!drained || !await TerminationHooksDoneAsync(member, cancellationToken))
         {
             return;
         }
@@ -418,6 +441,159 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         await TerminateInstanceAsync(instanceId, cancellationToken);
         member.LifecycleState = LifecycleStates.Terminating;
         await FinishActivityAsync(member, cancellationToken);
+    }
+
+    /// <summary>
+    /// The group's active instance refresh, one step per pass: instances not launched from the group's current launch template
+    /// version (protected ones left alone, as AWS's default) are taken out of service while the healthy, warmed-up instances
+    /// stay at the minimum healthy percentage of the desired capacity (at least one at a time); this pass's capacity step then
+    /// launches their replacements from the current version. Done (Successful) when none is left and every instance is healthy
+    /// and warm. All of it is read from the database each pass, so a refresh goes on after an API restart.
+    /// </summary>
+    private async Task<int> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
+    {
+        var refresh = await db.InstanceRefreshes.SingleOrDefaultAsync(r => r.ActiveGroupId == group.Id, cancellationToken);
+        if (refresh is null)
+        {
+            return 0;
+        }
+
+        var now = Now;
+        if (refresh.Status == InstanceRefreshStatus.Cancelling)
+        {
+            refresh.Status = InstanceRefreshStatus.Cancelled;
+            refresh.StatusReason = "The instance refresh was cancelled by a user request.";
+            refresh.EndTime = now;
+            refresh.ActiveGroupId = null;
+            await db.SaveChangesAsync(cancellationToken);
+            return 0;
+        }
+
+        var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
+        var current = LaunchTemplateLookup.Resolve(template, group.LaunchTemplateVersion) ?? template.DefaultVersion;
+        var warmup = TimeSpan.FromSeconds(refresh.InstanceWarmup ?? group.DefaultInstanceWarmup ?? group.HealthCheckGracePeriod);
+        var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
+        bool Ready(ScalingGroupInstance m) => m.LifecycleState == LifecycleStates.InService && m.HealthStatus == "Healthy"
+            && (m.LaunchedAt ?? m.CreatedAt) + warmup <= now;
+        var outdated = live.Where(m => m.LaunchTemplateVersion != current && !m.ProtectedFromScaleIn).OrderBy(m => m.CreatedAt).ToList();
+        if (refresh.Status == InstanceRefreshStatus.Pending)
+        {
+            refresh.Status = InstanceRefreshStatus.InProgress;
+            refresh.InitialInstancesToUpdate = outdated.Count;
+        }
+
+        var ready = live.Count(Ready);
+        var keep = Math.Min((int)Math.Ceiling(group.DesiredCapacity * refresh.MinHealthyPercentage / 100.0), Math.Max(group.DesiredCapacity - 1, 0));
+        var batch = outdated.Where(Ready).Take(Math.Max(ready - keep, 0)).ToList();
+        var taken = 0;
+        foreach (var victim in batch)
+        {
+            await TerminateAsync(victim,
+                $"an instance was taken out of service in response to an instance refresh.  At {Time(now)} instance {victim.InstanceId} was selected for termination",
+                cancellationToken);
+            taken++;
+        }
+
+        // EC2's terminate clears the context's tracker (everything was saved first): the refresh is tracked again for what follows.
+        if (db.Entry(refresh).State == EntityState.Detached)
+        {
+            db.Attach(refresh);
+        }
+
+        var left = outdated.Count - taken;
+        refresh.InstancesToUpdate = left;
+        refresh.PercentageComplete = refresh.InitialInstancesToUpdate == 0 ? 100
+            : (int)(100L * (refresh.InitialInstancesToUpdate - left) / refresh.InitialInstancesToUpdate);
+        if (left == 0 && taken == 0 && live.Count == group.DesiredCapacity && live.All(Ready))
+        {
+            refresh.Status = InstanceRefreshStatus.Successful;
+            refresh.PercentageComplete = 100;
+            refresh.EndTime = now;
+            refresh.ActiveGroupId = null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return taken;
+    }
+
+    /// <summary>Auto Scaling's status code while an instance waits at a lifecycle hook.</summary>
+    private const string MidLifecycleAction = "MidLifecycleAction";
+
+    /// <summary>
+    /// A launch whose hooks all have their result: CONTINUE goes on to service (Pending:Proceed, InService once running), ABANDON
+    /// terminates the instance, which no longer counts, so the group launches another in its place.
+    /// </summary>
+    private async Task FinishLaunchWaitAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        var waits = new LifecycleWaits(db, group, Now);
+        var outcome = await waits.OutcomeAsync(member, LifecycleHookLookup.Launching, cancellationToken);
+        if (outcome is null)
+        {
+            return;
+        }
+
+        var activity = await db.ScalingActivities.SingleOrDefaultAsync(a => a.Id == member.ClientToken, cancellationToken);
+        if (activity is not null)
+        {
+            activity.Progress = 100;
+            activity.EndTime = Now;
+            activity.StatusCode = outcome == LifecycleHookLookup.Continue ? "Successful" : "Cancelled";
+            if (outcome == LifecycleHookLookup.Abandon)
+            {
+                var token = await waits.AbandonedTokenAsync(member, LifecycleHookLookup.Launching, cancellationToken);
+                activity.StatusMessage =
+                    $"Instance failed to complete user's Lifecycle Action: Lifecycle Action with token {token} was abandoned: Lifecycle Action Completed with ABANDON Result";
+            }
+        }
+
+        member.LifecycleState = outcome == LifecycleHookLookup.Continue ? LifecycleStates.PendingProceed : LifecycleStates.Terminating;
+        await db.SaveChangesAsync(cancellationToken);
+        if (outcome == LifecycleHookLookup.Abandon)
+        {
+            try
+            {
+                await TerminateInstanceAsync(member.InstanceId!, cancellationToken);
+            }
+            catch (ApiException)
+            {
+                // Terminated by hand meanwhile: the next pass sees it gone.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A drained instance waits at the group's termination hooks (opened once, the activity showing MidLifecycleAction) until each
+    /// action has its result; either result lets it terminate. A forced group deletion does not wait, as AWS's ForceDelete.
+    /// </summary>
+    private async Task<bool> TerminationHooksDoneAsync(ScalingGroupInstance member, CancellationToken cancellationToken)
+    {
+        if (group.Status == ScalingGroupLookup.DeleteInProgress)
+        {
+            return true;
+        }
+
+        var waits = new LifecycleWaits(db, group, Now);
+        if (!await db.LifecycleActions.AnyAsync(a => a.MemberToken == member.ClientToken && a.Transition == LifecycleHookLookup.Terminating, cancellationToken))
+        {
+            var hooks = await waits.HooksAsync(LifecycleHookLookup.Terminating, cancellationToken);
+            if (hooks.Count == 0)
+            {
+                return true;
+            }
+
+            await waits.OpenAsync(member, LifecycleHookLookup.Terminating, hooks, cancellationToken);
+            var description = TerminationDescription(member);
+            var activity = await db.ScalingActivities.Where(a => a.GroupId == group.Id && a.Description == description && a.EndTime == null)
+                .OrderByDescending(a => a.StartTime).FirstOrDefaultAsync(cancellationToken);
+            if (activity is not null)
+            {
+                activity.StatusCode = MidLifecycleAction;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return await waits.OutcomeAsync(member, LifecycleHookLookup.Terminating, cancellationToken) is not null;
     }
 
     /// <summary>True while the target group lists the instance in any state (a deregistration just made shows it draining).</summary>
@@ -554,6 +730,9 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         {
             await db.ScalingActivities.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScheduledActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.LifecycleActions.Where(a => a.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.LifecycleHooks.Where(h => h.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.InstanceRefreshes.Where(r => r.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroupInstances.Where(i => i.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
             await db.ScalingGroups.Where(g => g.Id == group.Id).ExecuteDeleteAsync(cancellationToken);
         }

@@ -50,12 +50,24 @@ internal sealed record ScalingGroupResponse(
 internal static class LifecycleStates
 {
     public const string Pending = "Pending";
+
+    /// <summary>Launched, waiting at the group's launch lifecycle hooks until each action completes or times out.</summary>
+    public const string PendingWait = "Pending:Wait";
+
+    /// <summary>Every launch action completed with CONTINUE: in service once the instance runs.</summary>
+    public const string PendingProceed = "Pending:Proceed";
     public const string InService = "InService";
     public const string Terminating = "Terminating";
 
-    /// <summary>Deregistered from the group's target groups and draining for their deregistration delay; terminated after it.</summary>
+    /// <summary>
+    /// Deregistered from the group's target groups and draining for their deregistration delay, then waiting at the group's
+    /// termination lifecycle hooks; terminated after both.
+    /// </summary>
     public const string TerminatingWait = "Terminating:Wait";
     public const string Terminated = "Terminated";
+
+    /// <summary>Launched or launching, not yet in service: counted in the group's capacity and as warming up.</summary>
+    public static bool IsPending(string state) => state is Pending or PendingWait or PendingProceed;
 }
 
 /// <summary>The processes a group can suspend, as Auto Scaling names them.</summary>

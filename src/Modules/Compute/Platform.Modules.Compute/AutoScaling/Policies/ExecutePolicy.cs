@@ -60,9 +60,10 @@ internal sealed class ExecutePolicyHandler(ComputeDbContext db, ICallerContext c
                         ?? throw ApiErrors.ValidationError($"No step adjustment of {policy.Name} holds the metric value {value} for the threshold {threshold}.");
                     var warmup = TimeSpan.FromSeconds(policy.EstimatedInstanceWarmup ?? group.DefaultInstanceWarmup ?? 300);
                     var warming = await db.ScalingGroupInstances.AsNoTracking().Where(i => i.GroupId == group.Id
-                            && (i.LifecycleState == LifecycleStates.Pending || (i.LifecycleState == LifecycleStates.InService && i.LaunchedAt != null)))
+                            && (i.LifecycleState == LifecycleStates.Pending || i.LifecycleState == LifecycleStates.PendingWait || i.LifecycleState == LifecycleStates.PendingProceed
+                                || (i.LifecycleState == LifecycleStates.InService && i.LaunchedAt != null)))
                         .ToListAsync(cancellationToken);
-                    var warmingCount = warming.Count(i => i.LifecycleState == LifecycleStates.Pending || ScalingArithmetic.WarmingUp(i.LaunchedAt!.Value, now, warmup));
+                    var warmingCount = warming.Count(i => LifecycleStates.IsPending(i.LifecycleState) || ScalingArithmetic.WarmingUp(i.LaunchedAt!.Value, now, warmup));
                     next = ScalingArithmetic.StepScaling(group.DesiredCapacity, warmingCount, policy.AdjustmentType!, step, policy.MinAdjustmentMagnitude,
                         group.MinSize, group.MaxSize);
                     break;

@@ -30,7 +30,7 @@ internal sealed class TargetTracking(ComputeDbContext db, DateTime now)
         foreach (var policy in policies)
         {
             var warmup = TimeSpan.FromSeconds(policy.EstimatedInstanceWarmup ?? group.DefaultInstanceWarmup ?? 300);
-            var live = members.Where(m => m.LifecycleState is LifecycleStates.Pending or LifecycleStates.InService).ToList();
+            var live = members.Where(m => LifecycleStates.IsPending(m.LifecycleState) || m.LifecycleState == LifecycleStates.InService).ToList();
             var warm = live.Where(m => m.LifecycleState == LifecycleStates.InService && m.InstanceId is not null
                 && !ScalingArithmetic.WarmingUp(m.LaunchedAt ?? m.CreatedAt, now, warmup)).ToList();
             if (warm.Count == 0 || await MetricAsync(policy.PredefinedMetricType!, warm.Select(m => m.InstanceId!).ToList(), cancellationToken) is not { } metric)

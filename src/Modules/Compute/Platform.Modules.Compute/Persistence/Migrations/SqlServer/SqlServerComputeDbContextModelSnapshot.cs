@@ -445,6 +445,80 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("instance_metrics", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceRefresh", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActiveGroupId")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("active_group_id");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("InitialInstancesToUpdate")
+                        .HasColumnType("int")
+                        .HasColumnName("initial_instances_to_update");
+
+                    b.Property<int?>("InstanceWarmup")
+                        .HasColumnType("int")
+                        .HasColumnName("instance_warmup");
+
+                    b.Property<int>("InstancesToUpdate")
+                        .HasColumnType("int")
+                        .HasColumnName("instances_to_update");
+
+                    b.Property<int>("MinHealthyPercentage")
+                        .HasColumnType("int")
+                        .HasColumnName("min_healthy_percentage");
+
+                    b.Property<int>("PercentageComplete")
+                        .HasColumnType("int")
+                        .HasColumnName("percentage_complete");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("nvarchar(1023)")
+                        .HasColumnName("status_reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActiveGroupId")
+                        .IsUnique()
+                        .HasFilter("[active_group_id] IS NOT NULL");
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("instance_refreshes", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -678,6 +752,134 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasKey("TemplateId", "VersionNumber");
 
                     b.ToTable("launch_template_versions", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LifecycleAction", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("token");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("Deadline")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTime>("GlobalDeadline")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("global_deadline");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("HookName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("hook_name");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("MemberToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("member_token");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Transition")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("transition");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("GroupId", "InstanceId");
+
+                    b.HasIndex("MemberToken", "HookName", "Transition")
+                        .IsUnique();
+
+                    b.ToTable("lifecycle_actions", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LifecycleHook", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultResult")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("default_result");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("HeartbeatTimeout")
+                        .HasColumnType("int")
+                        .HasColumnName("heartbeat_timeout");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotificationMetadata")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)")
+                        .HasColumnName("notification_metadata");
+
+                    b.Property<string>("Transition")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("transition");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("lifecycle_hooks", "compute");
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.MachineImage", b =>

@@ -439,6 +439,79 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_instance_metrics", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceRefresh", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ActiveGroupId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_group_id");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("InitialInstancesToUpdate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("initial_instances_to_update");
+
+                    b.Property<int?>("InstanceWarmup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_warmup");
+
+                    b.Property<int>("InstancesToUpdate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instances_to_update");
+
+                    b.Property<int>("MinHealthyPercentage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_healthy_percentage");
+
+                    b.Property<int>("PercentageComplete")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("percentage_complete");
+
+                    b.Property<DateTime>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActiveGroupId")
+                        .IsUnique();
+
+                    b.HasIndex("GroupId", "StartTime");
+
+                    b.ToTable("compute_instance_refreshes", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.InstanceTag", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -672,6 +745,134 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasKey("TemplateId", "VersionNumber");
 
                     b.ToTable("compute_launch_template_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LifecycleAction", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("Deadline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTime>("GlobalDeadline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("global_deadline");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("HookName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hook_name");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("MemberToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_token");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Transition")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transition");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("GroupId", "InstanceId");
+
+                    b.HasIndex("MemberToken", "HookName", "Transition")
+                        .IsUnique();
+
+                    b.ToTable("compute_lifecycle_actions", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.LifecycleHook", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultResult")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("default_result");
+
+                    b.Property<string>("GroupId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<int>("HeartbeatTimeout")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_timeout");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotificationMetadata")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notification_metadata");
+
+                    b.Property<string>("Transition")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transition");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("compute_lifecycle_hooks", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.MachineImage", b =>

@@ -1,0 +1,163 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Messaging;
+
+namespace Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
+
+internal sealed record RefreshPreferences(int? MinHealthyPercentage, int? InstanceWarmup);
+
+internal sealed record InstanceRefreshIdResponse(string InstanceRefreshId);
+
+internal sealed record InstanceRefreshResponse(
+    string InstanceRefreshId,
+    string AutoScalingGroupName,
+    string Status,
+    string? StatusReason,
+    DateTime StartTime,
+    DateTime? EndTime,
+    int PercentageComplete,
+    int InstancesToUpdate,
+    RefreshPreferences Preferences,
+    string Strategy);
+
+internal sealed record InstanceRefreshesResponse(IReadOnlyList<InstanceRefreshResponse> InstanceRefreshes);
+
+internal static class InstanceRefreshStatus
+{
+    public const string Pending = nameof(Pending);
+    public const string InProgress = nameof(InProgress);
+    public const string Successful = nameof(Successful);
+    public const string Cancelling = nameof(Cancelling);
+    public const string Cancelled = nameof(Cancelled);
+
+    /// <summary>AWS's default minimum healthy percentage.</summary>
+    public const int DefaultMinHealthyPercentage = 90;
+}
+
+/// <summary>
+/// Auto Scaling's StartInstanceRefresh (strategy Rolling): the group job replaces, in batches that keep the minimum healthy
+/// percentage, every instance not launched from the group's current launch template version. The refresh is a row, so it
+/// goes on after an API restart; one active refresh per group (InstanceRefreshInProgress), held by a unique index.
+/// </summary>
+internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string? Strategy, RefreshPreferences? Preferences)
+    : IRequest<InstanceRefreshIdResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("autoscaling:StartInstanceRefresh", Arns.Build("autoscaling", region, caller.AccountId, $"autoScalingGroup:*:autoScalingGroupName/{AutoScalingGroupName}"));
+
+    public void Validate()
+    {
+        ScalingGroupLookup.EnsureName(AutoScalingGroupName);
+        if (Strategy is not (null or "Rolling"))
+        {
+            throw ApiErrors.ValidationError($"Strategy '{Strategy}' is not supported: Rolling.");
+        }
+
+        if (Preferences?.MinHealthyPercentage is < 0 or > 100)
+        {
+            throw ApiErrors.ValidationError("MinHealthyPercentage must be from 0 to 100.");
+        }
+
+        if (Preferences?.InstanceWarmup is < 0)
+        {
+            throw ApiErrors.ValidationError("InstanceWarmup must be 0 or more seconds.");
+        }
+    }
+}
+
+internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerContext caller, TimeProvider clock)
+    : IRequestHandler<StartInstanceRefresh, InstanceRefreshIdResponse>
+{
+    public async ValueTask<InstanceRefreshIdResponse> Handle(StartInstanceRefresh request, CancellationToken cancellationToken)
+    {
+        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
+        ScalingGroupLookup.EnsureNotDeleting(group);
+        if (await db.InstanceRefreshes.AnyAsync(r => r.ActiveGroupId == group.Id, cancellationToken))
+        {
+            throw InProgress();
+        }
+
+        var refresh = new InstanceRefresh
+        {
+            Id = Guid.NewGuid().ToString(),
+            GroupId = group.Id,
+            AccountId = group.AccountId,
+            ActiveGroupId = group.Id,
+            Status = InstanceRefreshStatus.Pending,
+            MinHealthyPercentage = request.Preferences?.MinHealthyPercentage ?? InstanceRefreshStatus.DefaultMinHealthyPercentage,
+            InstanceWarmup = request.Preferences?.InstanceWarmup,
+            StartTime = clock.GetUtcNow().UtcDateTime,
+        };
+        db.InstanceRefreshes.Add(refresh);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another start committed first: the unique index on active_group_id refused this one.
+            throw InProgress();
+        }
+
+        return new InstanceRefreshIdResponse(refresh.Id);
+    }
+
+    private static ApiException InProgress() =>
+        new(400, "InstanceRefreshInProgress", "An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.");
+}
+
+/// <summary>Auto Scaling's DescribeInstanceRefreshes: the group's refreshes, newest first, or those named.</summary>
+internal sealed record DescribeInstanceRefreshes(string AutoScalingGroupName, IReadOnlyList<string> InstanceRefreshIds)
+    : IRequest<InstanceRefreshesResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) => new("autoscaling:DescribeInstanceRefreshes", "*");
+
+    public void Validate() => ScalingGroupLookup.EnsureName(AutoScalingGroupName);
+}
+
+internal sealed class DescribeInstanceRefreshesHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<DescribeInstanceRefreshes, InstanceRefreshesResponse>
+{
+    public async ValueTask<InstanceRefreshesResponse> Handle(DescribeInstanceRefreshes request, CancellationToken cancellationToken)
+    {
+        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
+        var ids = request.InstanceRefreshIds.ToList();
+        var refreshes = await db.InstanceRefreshes.AsNoTracking().Where(r => r.GroupId == group.Id && (ids.Count == 0 || ids.Contains(r.Id)))
+            .OrderByDescending(r => r.StartTime).ToListAsync(cancellationToken);
+        return new InstanceRefreshesResponse(refreshes.Select(r => new InstanceRefreshResponse(r.Id, group.Name, r.Status, r.StatusReason, r.StartTime, r.EndTime,
+            r.PercentageComplete, r.InstancesToUpdate, new RefreshPreferences(r.MinHealthyPercentage, r.InstanceWarmup), "Rolling")).ToList());
+    }
+}
+
+/// <summary>
+/// Auto Scaling's CancelInstanceRefresh: the active refresh becomes Cancelling (one conditional update), and Cancelled at the
+/// group job's next pass; instances already replaced stay replaced, those being replaced finish.
+/// </summary>
+internal sealed record CancelInstanceRefresh(string AutoScalingGroupName) : IRequest<InstanceRefreshIdResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("autoscaling:CancelInstanceRefresh", Arns.Build("autoscaling", region, caller.AccountId, $"autoScalingGroup:*:autoScalingGroupName/{AutoScalingGroupName}"));
+
+    public void Validate() => ScalingGroupLookup.EnsureName(AutoScalingGroupName);
+}
+
+internal sealed class CancelInstanceRefreshHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<CancelInstanceRefresh, InstanceRefreshIdResponse>
+{
+    public async ValueTask<InstanceRefreshIdResponse> Handle(CancelInstanceRefresh request, CancellationToken cancellationToken)
+    {
+        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
+        var active = await db.InstanceRefreshes.AsNoTracking().Where(r => r.ActiveGroupId == group.Id).Select(r => r.Id).SingleOrDefaultAsync(cancellationToken);
+        if (active is null || await db.InstanceRefreshes
+                .Where(r => r.Id == active && r.ActiveGroupId == group.Id && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, InstanceRefreshStatus.Cancelling), cancellationToken) == 0)
+        {
+            throw new ApiException(400, "ActiveInstanceRefreshNotFound", $"No in progress or pending Instance Refresh found for Auto Scaling group {group.Name}");
+        }
+
+        return new InstanceRefreshIdResponse(active);
+    }
+}

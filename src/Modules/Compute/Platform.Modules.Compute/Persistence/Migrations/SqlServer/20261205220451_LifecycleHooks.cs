@@ -1,0 +1,89 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    internal partial class LifecycleHooks : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "lifecycle_actions",
+                schema: "compute",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    group_id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    member_token = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    instance_id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    hook_name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    transition = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    deadline = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    global_deadline = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    result = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_lifecycle_actions", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "lifecycle_hooks",
+                schema: "compute",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    group_id = table.Column<string>(type: "nvarchar(36)", maxLength: 36, nullable: false),
+                    account_id = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    transition = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    heartbeat_timeout = table.Column<int>(type: "int", nullable: false),
+                    default_result = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    notification_metadata = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_lifecycle_hooks", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_lifecycle_actions_group_id_instance_id",
+                schema: "compute",
+                table: "lifecycle_actions",
+                columns: new[] { "group_id", "instance_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_lifecycle_actions_member_token_hook_name_transition",
+                schema: "compute",
+                table: "lifecycle_actions",
+                columns: new[] { "member_token", "hook_name", "transition" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_lifecycle_hooks_group_id_name",
+                schema: "compute",
+                table: "lifecycle_hooks",
+                columns: new[] { "group_id", "name" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "lifecycle_actions",
+                schema: "compute");
+
+            migrationBuilder.DropTable(
+                name: "lifecycle_hooks",
+                schema: "compute");
+        }
+    }
+}
