@@ -13,7 +13,7 @@ namespace Platform.EndToEnd.Tests;
 /// the database image (deploy/db-image/build.sh) registered as the management account's private image, everything else
 /// through signed calls. The guest is launched by Compute as a managed instance, configured by the agent's database driver
 /// from the desired database the Database module composes, and its reports (through Compute's outbox) make it available.
-/// One guest of 512 MiB.
+/// One guest of 512 MiB, and a second one for the instance restored from the first one's backups.
 /// </summary>
 public sealed class RdsEndToEndTests(ITestOutputHelper output)
 {
@@ -94,6 +94,35 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
             && latest.ValueKind == JsonValueKind.String,
             TimeSpan.FromSeconds(60), $"no restorable window: {instance}");
         output.WriteLine($"backup set {sets[0]}; restorable {instance.GetProperty("earliest_restorable_time")} .. {instance.GetProperty("latest_restorable_time")}");
+
+        // Restored to the latest restorable time as a new instance: a second guest fills its empty volume from orders'
+        // repository (with a credential that can only read it, through the management relay), replays the archived WAL,
+        // promotes, takes its own settings and backs up into its own prefix; only then is it available.
+        watch.Restart();
+        var pitrId = (await (await root.PostJsonAsync("/api/v1/rds/db-instances/orders/restore-to-point-in-time",
+            new { target_db_instance_identifier = "orders-pitr", use_latest_restorable_time = true })).AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        string? restoredGuest = null;
+        await Eventually.TrueAsync(async () => (restoredGuest = (await cloud.OwnedDomainsAsync()).Keys.SingleOrDefault(k => k != guest)) is not null, TimeSpan.FromSeconds(90),
+            $"no guest was defined for the restored instance; agent log:\n{cloud.Agent.Output}");
+        cloud.Remember(restoredGuest!);
+        JsonElement restored = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            restored = await (await root.GetAsync("/api/v1/rds/db-instances/orders-pitr")).AssertOkAsync();
+            return restored.GetProperty("db_instance_status").GetString() is "available" or "failed";
+        }, TimeSpan.FromSeconds(300), $"the restored instance did not turn available: {restored}\nconsole:\n{cloud.ConsoleText(restoredGuest!, 0)}\nagent log:\n{cloud.Agent.Output}");
+        Assert.True(restored.GetProperty("db_instance_status").GetString() == "available", $"{restored}\nconsole:\n{cloud.ConsoleText(restoredGuest!, 0)}");
+        output.WriteLine($"point-in-time restore to available {watch.Elapsed.TotalSeconds:0.0} s");
+        var restoredConsole = cloud.ConsoleText(restoredGuest!, 0);
+        Assert.Contains($"PLATFORM-DB-RESTORED {resourceId}", restoredConsole, StringComparison.Ordinal);
+        Assert.DoesNotContain("PLATFORM-DB-INITDB", restoredConsole[restoredConsole.IndexOf("PLATFORM-DB-RESTORED", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        var ownBackups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={pitrId}/backup/{pitrId}/&delimiter=/")).AssertOkAsync();
+        Assert.True(ownBackups.GetProperty("common_prefixes").EnumerateArray().Any(p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal)),
+            $"the restored instance's first full backup in its own prefix: {ownBackups}");
+        // The source's repository was only read: still its one set.
+        Assert.Single((await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync())
+            .GetProperty("common_prefixes").EnumerateArray(), p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal));
+        await (await root.DeleteAsync("/api/v1/rds/db-instances/orders-pitr?skip_final_snapshot=true")).AssertOkAsync();
 
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(60),
