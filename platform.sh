@@ -323,7 +323,7 @@ run_tests() {
   status=0
   dotnet test Platform.sln -c Release --no-build --logger "trx" --results-directory "$results" -- RunConfiguration.DisableParallelization=false \
     | tee "$results/console.log" || status=$?
-  # Then the fault-injection test on its own (tests/Platform.FaultInjection.Tests, about 4 minutes): it restarts this
+  # Then the fault-injection test on its own (tests/Platform.FaultInjection.Tests, about a minute): it restarts this
   # machine's libvirtd, ovsdb-server and ovs-vswitchd, which the real guests of the run above need. Its seed is printed
   # first; PLATFORM_FAULT_SEED=<seed> replays it. Its summary line is summed into the closing line below.
   dotnet test tests/Platform.FaultInjection.Tests -c Release --no-build -p:FaultInjection=true --logger "trx" --logger "console;verbosity=detailed" \
