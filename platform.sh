@@ -330,6 +330,27 @@ run_tests() {
     --results-directory "$results" | tee -a "$results/console.log" || status=$?
   # Whatever happened to the test, the daemons it restarted run again.
   deploy/start-test-daemons.sh || status=$?
+  # Each failed test again at the very end, with its message, the top of its stack and the end of its output, so
+  # that the last lines of a long run (all a CI log may keep) say what failed and why.
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") != "Failed":
+            continue
+        print(f"FAILED {r.get('testName')} ({r.get('duration')})")
+        message = r.findtext(".//t:ErrorInfo/t:Message", "", ns).strip()
+        stack = r.findtext(".//t:ErrorInfo/t:StackTrace", "", ns).strip().splitlines()
+        output = r.findtext(".//t:Output/t:StdOut", "", ns).strip().splitlines()
+        print("  message: " + message[:3000].replace("\n", "\n    "))
+        for line in stack[:12]:
+            print("  " + line.strip())
+        if output:
+            print(f"  last {min(len(output), 40)} of {len(output)} output lines:")
+            for line in output[-40:]:
+                print("    " + line[:400])
+PY
   # One closing line for the whole run, summed over the test projects' own summaries.
   python3 - "$results/console.log" <<'PY'
 import re, sys
@@ -340,6 +361,8 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         failed += int(m.group(1)); passed += int(m.group(2)); skipped += int(m.group(3))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
+  # PLATFORM_TEST_RESULTS=<dir> keeps the .trx files and the console log there.
+  if [ -n "${PLATFORM_TEST_RESULTS:-}" ]; then mkdir -p "$PLATFORM_TEST_RESULTS" && cp -r "$results"/. "$PLATFORM_TEST_RESULTS"/; fi
   rm -rf "$results"
   return $status
 }
