@@ -30,7 +30,142 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
         public async Task DisposeAsync() => await Ec2.DisposeAsync();
     }
 
-    /// <summary>The whole tour with Debian's awscli 2; awscli 1 takes the shorter one below (each CLI call costs about a second of CPU).</summary>
+    [Fact]
+    public async Task Given_awscli_1_When_it_creates_pages_and_deletes_groups_Then_it_prints_what_AWS_would()
+    {
+        const string cli = AwsCli.Pyenv;
+        var root = _cloud.Api.RootCredentials();
+        Task<JsonElement> Aws(params string[] arguments) => _cloud.JsonAsync(cli, root, arguments);
+
+        var vpcId = (await Aws("ec2", "create-vpc", "--cidr-block", "10.31.0.0/16")).GetProperty("Vpc").GetProperty("VpcId").GetString()!;
+        var subnetId = (await Aws("ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", "10.31.1.0/24", "--availability-zone", Ec2Cloud.Zone))
+            .GetProperty("Subnet").GetProperty("SubnetId").GetString()!;
+        await Aws("ec2", "create-launch-template", "--launch-template-name", "web-v1", "--launch-template-data", $$"""{"ImageId":"{{_cloud.ImageId}}"}""");
+        string[] groups = ["asg-v1-a", "asg-v1-b"];
+        foreach (var group in groups)
+        {
+            await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", group, "--launch-template", "LaunchTemplateName=web-v1",
+                "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
+        }
+
+        var paged = await Aws(["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", .. groups, "--page-size", "1",
+            "--query", "AutoScalingGroups[].[AutoScalingGroupName,DesiredCapacity,LaunchTemplate.Version]"]);
+        Assert.Equal("""[["asg-v1-a",0,"$Default"],["asg-v1-b",0,"$Default"]]""", JsonSerializer.Serialize(paged));
+        await _cloud.FailsAsync(cli, root, "ValidationError", "DescribePolicies", "autoscaling", "describe-policies", "--auto-scaling-group-name", "asg-v1-none");
+        foreach (var group in groups)
+        {
+            await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", group);
+        }
+
+        Assert.Equal(0, (await Aws(["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", .. groups]))
+            .GetProperty("AutoScalingGroups").GetArrayLength());
+    }
+
+    /// <summary>Scheduled actions with awscli 2: put (one-time and recurring in a time zone), describe with and without the group, batch delete, the errors.</summary>
+    [Fact]
+    public async Task Given_awscli_2_When_it_schedules_actions_Then_it_prints_what_AWS_would()
+    {
+        const string cli = AwsCli.Debian;
+        var root = _cloud.Api.RootCredentials();
+        Task<JsonElement> Aws(params string[] arguments) => _cloud.JsonAsync(cli, root, arguments);
+
+        var vpcId = (await Aws("ec2", "create-vpc", "--cidr-block", "10.32.0.0/16")).GetProperty("Vpc").GetProperty("VpcId").GetString()!;
+        var subnetId = (await Aws("ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", "10.32.1.0/24", "--availability-zone", Ec2Cloud.Zone))
+            .GetProperty("Subnet").GetProperty("SubnetId").GetString()!;
+        await Aws("ec2", "create-launch-template", "--launch-template-name", "web-sched", "--launch-template-data", $$"""{"ImageId":"{{_cloud.ImageId}}"}""");
+        await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--launch-template", "LaunchTemplateName=web-sched",
+            "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
+
+        var start = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "once",
+            "--start-time", start, "--desired-capacity", "1");
+        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays",
+            "--recurrence", "0 9 * * 1-5", "--time-zone", "Europe/Paris", "--min-size", "0", "--max-size", "2");
+        await _cloud.FailsAsync(cli, root, "ValidationError", "PutScheduledUpdateGroupAction", "autoscaling", "put-scheduled-update-group-action",
+            "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "bad", "--recurrence", "0 9 * *", "--min-size", "0");
+
+        var actions = (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
+            .GetProperty("ScheduledUpdateGroupActions").EnumerateArray().ToList();
+        Assert.Equal(["once", "weekdays"], actions.Select(a => a.GetProperty("ScheduledActionName").GetString()));
+        Assert.Equal(start, actions[0].GetProperty("StartTime").GetString()!.Replace("+00:00", "Z", StringComparison.Ordinal));
+        Assert.Equal(1, actions[0].GetProperty("DesiredCapacity").GetInt32());
+        Assert.Equal(("0 9 * * 1-5", "Europe/Paris", 2), (actions[1].GetProperty("Recurrence").GetString(), actions[1].GetProperty("TimeZone").GetString(),
+            actions[1].GetProperty("MaxSize").GetInt32()));
+        Assert.Contains(":scheduledUpdateGroupAction:", actions[1].GetProperty("ScheduledActionARN").GetString(), StringComparison.Ordinal);
+        Assert.True((await Aws("autoscaling", "describe-scheduled-actions")).GetProperty("ScheduledUpdateGroupActions").GetArrayLength() >= 2);
+
+        var failed = (await Aws("autoscaling", "batch-delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-names", "once", "none"))
+            .GetProperty("FailedScheduledActions").EnumerateArray().ToList();
+        Assert.Equal(("none", "ValidationError"), (Assert.Single(failed).GetProperty("ScheduledActionName").GetString(), failed[0].GetProperty("ErrorCode").GetString()));
+        await Aws("autoscaling", "delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays");
+        Assert.Equal(0, (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
+            .GetProperty("ScheduledUpdateGroupActions").GetArrayLength());
+
+        // Account-wide describes, as AWS answers them without a group name.
+        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-scaling-activities")).GetProperty("Activities").ValueKind);
+        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-policies")).GetProperty("ScalingPolicies").ValueKind);
+        await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--force-delete");
+    }
+
+    [Fact]
+    public async Task Given_query_requests_outside_the_CLI_When_sent_Then_answers_and_errors_are_Auto_Scaling_XML_and_change_nothing()
+    {
+        var root = _cloud.Api.RootCredentials();
+        XNamespace ns = Namespace;
+        using var signed = new HttpClient(new SdkSigningHandler(root, "autoscaling") { InnerHandler = _cloud.Api.CreateHandler() })
+        {
+            BaseAddress = _cloud.Api.BaseAddress,
+        };
+
+        var list = await signed.PostAsync("/", Form("Action=DescribeAutoScalingGroups&Version=2011-01-01"));
+        var document = XDocument.Parse(await list.Content.ReadAsStringAsync()).Root!;
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal(ns + "DescribeAutoScalingGroupsResponse", document.Name);
+        Assert.NotNull(document.Element(ns + "DescribeAutoScalingGroupsResult")!.Element(ns + "AutoScalingGroups"));
+        Assert.Equal(list.Headers.GetValues("x-amz-request-id").Single(), document.Element(ns + "ResponseMetadata")!.Element(ns + "RequestId")!.Value);
+
+        foreach (var (form, code) in new[]
+        {
+            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&NextToken=not-a-token", "InvalidNextToken"),
+            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&MaxRecords=101", "ValidationError"),
+            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&MaxRecords=0", "ValidationError"),
+            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&Filters.member.1.Name=instance-state&Filters.member.1.Values.member.1=x", "ValidationError"),
+            ("Action=DescribeAutoScalingGroups&Version=2010-05-08", "NoSuchVersion"),
+            ("Action=CreateLaunchConfiguration&Version=2011-01-01&LaunchConfigurationName=x", "InvalidAction"),
+            ("Action=DeleteAutoScalingGroup&Version=2011-01-01", "MissingParameter"),
+            ("Action=DescribePolicies&Version=2011-01-01&AutoScalingGroupName=nothing", "ValidationError"),
+            // A setting the platform does not implement is refused, and the group is not created without it.
+            ("Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=lc&LaunchConfigurationName=x&MinSize=0&MaxSize=1&VPCZoneIdentifier=subnet-1",
+                "UnknownParameter"),
+            ("Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=t&LaunchTemplate.LaunchTemplateName=x&MinSize=0&MaxSize=1"
+                + "&VPCZoneIdentifier=subnet-1&Tags.member.1.Key=k&Tags.member.1.ResourceType=instance", "ValidationError"),
+        })
+        {
+            var response = await signed.PostAsync("/", Form(form));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{form}: {response.StatusCode} {text}");
+            var error = XDocument.Parse(text).Root!;
+            Assert.Equal("ErrorResponse", error.Name.LocalName);
+            Assert.Equal(code, error.Descendants().Single(e => e.Name.LocalName == "Code").Value);
+            Assert.Equal("Sender", error.Descendants().Single(e => e.Name.LocalName == "Type").Value);
+        }
+
+        var after = XDocument.Parse(await (await signed.PostAsync("/", Form("Action=DescribeAutoScalingGroups&Version=2011-01-01"))).Content.ReadAsStringAsync());
+        Assert.DoesNotContain(after.Descendants(ns + "AutoScalingGroupName"), e => e.Value is "lc" or "t");
+    }
+
+    private static StringContent Form(string body) => new(body, Encoding.UTF8, "application/x-www-form-urlencoded");
+}
+
+/// <summary>
+/// The whole tour with Debian's awscli 2 in a class of its own (five minutes of CLI calls), so it runs beside the shorter
+/// tours above, on its own API process.
+/// </summary>
+public sealed class AutoScalingQueryCliTourTests(AutoScalingQueryCliTests.Cloud fixture) : IClassFixture<AutoScalingQueryCliTests.Cloud>
+{
+    private readonly Ec2Cloud _cloud = fixture.Ec2;
+
+    /// <summary>The whole tour with Debian's awscli 2; awscli 1 takes the shorter one in AutoScalingQueryCliTests (each CLI call costs about a second of CPU).</summary>
     [Fact]
     public async Task Given_awscli_2_When_it_tours_launch_templates_groups_and_policies_Then_it_prints_what_AWS_would()
     {
@@ -177,130 +312,4 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
         await Fails("InvalidLaunchTemplateName.NotFoundException", "DescribeLaunchTemplateVersions", "ec2", "describe-launch-template-versions",
             "--launch-template-name", template);
     }
-
-    [Fact]
-    public async Task Given_awscli_1_When_it_creates_pages_and_deletes_groups_Then_it_prints_what_AWS_would()
-    {
-        const string cli = AwsCli.Pyenv;
-        var root = _cloud.Api.RootCredentials();
-        Task<JsonElement> Aws(params string[] arguments) => _cloud.JsonAsync(cli, root, arguments);
-
-        var vpcId = (await Aws("ec2", "create-vpc", "--cidr-block", "10.31.0.0/16")).GetProperty("Vpc").GetProperty("VpcId").GetString()!;
-        var subnetId = (await Aws("ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", "10.31.1.0/24", "--availability-zone", Ec2Cloud.Zone))
-            .GetProperty("Subnet").GetProperty("SubnetId").GetString()!;
-        await Aws("ec2", "create-launch-template", "--launch-template-name", "web-v1", "--launch-template-data", $$"""{"ImageId":"{{_cloud.ImageId}}"}""");
-        string[] groups = ["asg-v1-a", "asg-v1-b"];
-        foreach (var group in groups)
-        {
-            await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", group, "--launch-template", "LaunchTemplateName=web-v1",
-                "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
-        }
-
-        var paged = await Aws(["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", .. groups, "--page-size", "1",
-            "--query", "AutoScalingGroups[].[AutoScalingGroupName,DesiredCapacity,LaunchTemplate.Version]"]);
-        Assert.Equal("""[["asg-v1-a",0,"$Default"],["asg-v1-b",0,"$Default"]]""", JsonSerializer.Serialize(paged));
-        await _cloud.FailsAsync(cli, root, "ValidationError", "DescribePolicies", "autoscaling", "describe-policies", "--auto-scaling-group-name", "asg-v1-none");
-        foreach (var group in groups)
-        {
-            await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", group);
-        }
-
-        Assert.Equal(0, (await Aws(["autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", .. groups]))
-            .GetProperty("AutoScalingGroups").GetArrayLength());
-    }
-
-    /// <summary>Scheduled actions with awscli 2: put (one-time and recurring in a time zone), describe with and without the group, batch delete, the errors.</summary>
-    [Fact]
-    public async Task Given_awscli_2_When_it_schedules_actions_Then_it_prints_what_AWS_would()
-    {
-        const string cli = AwsCli.Debian;
-        var root = _cloud.Api.RootCredentials();
-        Task<JsonElement> Aws(params string[] arguments) => _cloud.JsonAsync(cli, root, arguments);
-
-        var vpcId = (await Aws("ec2", "create-vpc", "--cidr-block", "10.32.0.0/16")).GetProperty("Vpc").GetProperty("VpcId").GetString()!;
-        var subnetId = (await Aws("ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", "10.32.1.0/24", "--availability-zone", Ec2Cloud.Zone))
-            .GetProperty("Subnet").GetProperty("SubnetId").GetString()!;
-        await Aws("ec2", "create-launch-template", "--launch-template-name", "web-sched", "--launch-template-data", $$"""{"ImageId":"{{_cloud.ImageId}}"}""");
-        await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--launch-template", "LaunchTemplateName=web-sched",
-            "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
-
-        var start = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "once",
-            "--start-time", start, "--desired-capacity", "1");
-        await Aws("autoscaling", "put-scheduled-update-group-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays",
-            "--recurrence", "0 9 * * 1-5", "--time-zone", "Europe/Paris", "--min-size", "0", "--max-size", "2");
-        await _cloud.FailsAsync(cli, root, "ValidationError", "PutScheduledUpdateGroupAction", "autoscaling", "put-scheduled-update-group-action",
-            "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "bad", "--recurrence", "0 9 * *", "--min-size", "0");
-
-        var actions = (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
-            .GetProperty("ScheduledUpdateGroupActions").EnumerateArray().ToList();
-        Assert.Equal(["once", "weekdays"], actions.Select(a => a.GetProperty("ScheduledActionName").GetString()));
-        Assert.Equal(start, actions[0].GetProperty("StartTime").GetString()!.Replace("+00:00", "Z", StringComparison.Ordinal));
-        Assert.Equal(1, actions[0].GetProperty("DesiredCapacity").GetInt32());
-        Assert.Equal(("0 9 * * 1-5", "Europe/Paris", 2), (actions[1].GetProperty("Recurrence").GetString(), actions[1].GetProperty("TimeZone").GetString(),
-            actions[1].GetProperty("MaxSize").GetInt32()));
-        Assert.Contains(":scheduledUpdateGroupAction:", actions[1].GetProperty("ScheduledActionARN").GetString(), StringComparison.Ordinal);
-        Assert.True((await Aws("autoscaling", "describe-scheduled-actions")).GetProperty("ScheduledUpdateGroupActions").GetArrayLength() >= 2);
-
-        var failed = (await Aws("autoscaling", "batch-delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-names", "once", "none"))
-            .GetProperty("FailedScheduledActions").EnumerateArray().ToList();
-        Assert.Equal(("none", "ValidationError"), (Assert.Single(failed).GetProperty("ScheduledActionName").GetString(), failed[0].GetProperty("ErrorCode").GetString()));
-        await Aws("autoscaling", "delete-scheduled-action", "--auto-scaling-group-name", "asg-sched", "--scheduled-action-name", "weekdays");
-        Assert.Equal(0, (await Aws("autoscaling", "describe-scheduled-actions", "--auto-scaling-group-name", "asg-sched"))
-            .GetProperty("ScheduledUpdateGroupActions").GetArrayLength());
-
-        // Account-wide describes, as AWS answers them without a group name.
-        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-scaling-activities")).GetProperty("Activities").ValueKind);
-        Assert.Equal(JsonValueKind.Array, (await Aws("autoscaling", "describe-policies")).GetProperty("ScalingPolicies").ValueKind);
-        await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", "asg-sched", "--force-delete");
-    }
-
-    [Fact]
-    public async Task Given_query_requests_outside_the_CLI_When_sent_Then_answers_and_errors_are_Auto_Scaling_XML_and_change_nothing()
-    {
-        var root = _cloud.Api.RootCredentials();
-        XNamespace ns = Namespace;
-        using var signed = new HttpClient(new SdkSigningHandler(root, "autoscaling") { InnerHandler = _cloud.Api.CreateHandler() })
-        {
-            BaseAddress = _cloud.Api.BaseAddress,
-        };
-
-        var list = await signed.PostAsync("/", Form("Action=DescribeAutoScalingGroups&Version=2011-01-01"));
-        var document = XDocument.Parse(await list.Content.ReadAsStringAsync()).Root!;
-        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
-        Assert.Equal(ns + "DescribeAutoScalingGroupsResponse", document.Name);
-        Assert.NotNull(document.Element(ns + "DescribeAutoScalingGroupsResult")!.Element(ns + "AutoScalingGroups"));
-        Assert.Equal(list.Headers.GetValues("x-amz-request-id").Single(), document.Element(ns + "ResponseMetadata")!.Element(ns + "RequestId")!.Value);
-
-        foreach (var (form, code) in new[]
-        {
-            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&NextToken=not-a-token", "InvalidNextToken"),
-            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&MaxRecords=101", "ValidationError"),
-            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&MaxRecords=0", "ValidationError"),
-            ("Action=DescribeAutoScalingGroups&Version=2011-01-01&Filters.member.1.Name=instance-state&Filters.member.1.Values.member.1=x", "ValidationError"),
-            ("Action=DescribeAutoScalingGroups&Version=2010-05-08", "NoSuchVersion"),
-            ("Action=CreateLaunchConfiguration&Version=2011-01-01&LaunchConfigurationName=x", "InvalidAction"),
-            ("Action=DeleteAutoScalingGroup&Version=2011-01-01", "MissingParameter"),
-            ("Action=DescribePolicies&Version=2011-01-01&AutoScalingGroupName=nothing", "ValidationError"),
-            // A setting the platform does not implement is refused, and the group is not created without it.
-            ("Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=lc&LaunchConfigurationName=x&MinSize=0&MaxSize=1&VPCZoneIdentifier=subnet-1",
-                "UnknownParameter"),
-            ("Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=t&LaunchTemplate.LaunchTemplateName=x&MinSize=0&MaxSize=1"
-                + "&VPCZoneIdentifier=subnet-1&Tags.member.1.Key=k&Tags.member.1.ResourceType=instance", "ValidationError"),
-        })
-        {
-            var response = await signed.PostAsync("/", Form(form));
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{form}: {response.StatusCode} {text}");
-            var error = XDocument.Parse(text).Root!;
-            Assert.Equal("ErrorResponse", error.Name.LocalName);
-            Assert.Equal(code, error.Descendants().Single(e => e.Name.LocalName == "Code").Value);
-            Assert.Equal("Sender", error.Descendants().Single(e => e.Name.LocalName == "Type").Value);
-        }
-
-        var after = XDocument.Parse(await (await signed.PostAsync("/", Form("Action=DescribeAutoScalingGroups&Version=2011-01-01"))).Content.ReadAsStringAsync());
-        Assert.DoesNotContain(after.Descendants(ns + "AutoScalingGroupName"), e => e.Value is "lc" or "t");
-    }
-
-    private static StringContent Form(string body) => new(body, Encoding.UTF8, "application/x-www-form-urlencoded");
 }
