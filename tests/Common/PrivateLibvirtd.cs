@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace Platform.Tests.Common;
 
@@ -62,8 +63,10 @@ internal sealed class PrivateLibvirtd : IDisposable
         _daemon.ErrorDataReceived += (_, _) => { };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(Socket))
+        // Until it accepts a connection: the socket file exists from bind(), a moment before listen(), and a client in
+        // between is refused (seen on a loaded machine).
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!Accepts(Socket))
         {
             if (_daemon.HasExited || DateTime.UtcNow > deadline)
             {
@@ -71,6 +74,25 @@ internal sealed class PrivateLibvirtd : IDisposable
             }
 
             Thread.Sleep(50);
+        }
+    }
+
+    private static bool Accepts(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

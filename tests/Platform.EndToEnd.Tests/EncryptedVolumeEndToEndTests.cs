@@ -126,7 +126,7 @@ public sealed class EncryptedVolumeEndToEndTests
             using var first = cloud.Libvirt.FindSecret(BlockVolumes.SecretUuid(volume));
             using var second = cloud.Libvirt.FindSecret(BlockVolumes.SecretUuid(restored));
             return Task.FromResult(first is null && second is null);
-        }, TimeSpan.FromSeconds(60), "the secrets stayed");
+        }, TimeSpan.FromSeconds(120), "the secrets stayed");
         Assert.Equal(204, (int)(await root.DeleteAsync($"/api/v1/ec2/snapshots/{snapshotId}")).StatusCode);
     }
 

@@ -35,7 +35,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
         var stop = await (await root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
         Assert.Equal("stopping", stop.GetProperty("current_state").GetString());
-        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(60));
+        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(120));
         using (var domain = cloud.Libvirt.FindDomain(id)!)
         {
             Assert.False(domain.IsActive);
@@ -64,7 +64,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
         foreach (var instance in new[] { id, second })
         {
-            await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(60));
+            await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(120));
             Assert.Null(cloud.Libvirt.FindDomain(instance));
         }
     }
@@ -114,7 +114,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
             wasRunning = domain.IsActive;
             return Task.FromResult(true);
-        }, TimeSpan.FromSeconds(60), $"the launch's domain was never defined; agent log:\n{cloud.Agent.Output}", every: TimeSpan.FromMilliseconds(2));
+        }, TimeSpan.FromSeconds(120), $"the launch's domain was never defined; agent log:\n{cloud.Agent.Output}", every: TimeSpan.FromMilliseconds(2));
         await cloud.KillAgentAsync();
         output.WriteLine(wasRunning ? "killed as the domain started" : "killed between define and start");
         await cloud.StartAgentAsync();
@@ -134,7 +134,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
         foreach (var instance in new[] { first, downloading, defined })
         {
-            await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(60));
+            await root.WaitForStateAsync(instance, "terminated", TimeSpan.FromSeconds(120));
         }
 
         Assert.Empty(await cloud.OwnedDomainsAsync());
@@ -149,7 +149,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
         var userData = Convert.ToBase64String("#!/bin/sh\nsleep 1\necho PLATFORM-E2E-POWEROFF >/dev/console\npoweroff -f\n"u8.ToArray());
         var id = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId, user_data = userData });
         await cloud.ConsoleShowsAsync(id, "PLATFORM-E2E-POWEROFF", TimeSpan.FromSeconds(90));
-        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(60));
+        await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(120));
         Assert.Equal("Client.InstanceInitiatedShutdown: Instance initiated shutdown", (await root.InstanceAsync(id)).GetProperty("state_reason").GetString());
 
         // Not started again behind the user's back: after several of the agent's rounds it is still off, booted once.
@@ -170,7 +170,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
         await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(90));
 
         await (await root.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
-        await root.WaitForStateAsync(id, "terminated", TimeSpan.FromSeconds(60));
+        await root.WaitForStateAsync(id, "terminated", TimeSpan.FromSeconds(120));
         Assert.Empty(await cloud.OwnedDomainsAsync());
     }
 

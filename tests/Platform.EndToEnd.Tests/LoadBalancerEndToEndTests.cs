@@ -189,9 +189,9 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         Assert.Equal("active", Text(state.GetProperty("state"), "code"));
 
         // From now on: / answers from A and B only (never a failure: the closed port gets nothing), /index.html from B only.
-        await _cloud.ConsoleShowsAsync(a, "PLATFORM-GUEST-HTTP-READY 80", TimeSpan.FromSeconds(60));
+        await _cloud.ConsoleShowsAsync(a, "PLATFORM-GUEST-HTTP-READY 80", TimeSpan.FromSeconds(120));
         var from = _cloud.ConsoleText(a, 0).Length;
-        await Eventually.TrueAsync(() => Task.FromResult(Answers(a, from).Count(x => x.Kind == "elb-default") >= 8), TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(() => Task.FromResult(Answers(a, from).Count(x => x.Kind == "elb-default") >= 8), TimeSpan.FromSeconds(120),
             $"guest A did not print 8 answers through the balancer: {_cloud.ConsoleText(a, from)}");
         var answers = Answers(a, from);
         output.WriteLine($"healthy {healthyAt.TotalSeconds:F1} s after the start of the test; answers: {string.Join(", ", answers)}");

@@ -46,7 +46,7 @@ public sealed class MetricsEndToEndTests
         Assert.Equal("running", await root.StateAsync(id));
 
         await (await root.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
-        await root.WaitForStateAsync(id, "terminated", TimeSpan.FromSeconds(60));
+        await root.WaitForStateAsync(id, "terminated", TimeSpan.FromSeconds(120));
     }
 
     private static int Boots(string console) => Regex.Count(console, "PLATFORM-GUEST-READY ");

@@ -53,11 +53,11 @@ public sealed class NetworkEndToEndTests
         var watch = Stopwatch.StartNew();
         var mark = cloud.ConsoleText(pinger, 0).Length;
         await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules/revoke", icmp)).AssertOkAsync();
-        await cloud.ConsoleShowsAsync(pinger, $"PLATFORM-USER-DATA ping {targetIp} fail", TimeSpan.FromSeconds(60), from: mark);
+        await cloud.ConsoleShowsAsync(pinger, $"PLATFORM-USER-DATA ping {targetIp} fail", TimeSpan.FromSeconds(120), from: mark);
         var revoked = watch.Elapsed;
         mark = cloud.ConsoleText(pinger, 0).Length;
         await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{groupId}/ingress-rules", icmp)).AssertOkAsync();
-        await cloud.ConsoleShowsAsync(pinger, $"PLATFORM-USER-DATA ping {targetIp} ok", TimeSpan.FromSeconds(60), from: mark);
+        await cloud.ConsoleShowsAsync(pinger, $"PLATFORM-USER-DATA ping {targetIp} ok", TimeSpan.FromSeconds(120), from: mark);
         Console.WriteLine($"ICMP revoke seen by the guest after {revoked.TotalSeconds:F1} s (pings once a second)");
     }
 

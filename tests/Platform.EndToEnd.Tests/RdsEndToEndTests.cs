@@ -43,7 +43,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         })).AssertOkAsync();
         var created = watch.Elapsed;
         string? guest = null;
-        await Eventually.TrueAsync(async () => (guest = (await cloud.OwnedDomainsAsync()).Keys.SingleOrDefault()) is not null, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (guest = (await cloud.OwnedDomainsAsync()).Keys.SingleOrDefault()) is not null, TimeSpan.FromSeconds(120),
             $"no guest was defined for the DB instance; agent log:\n{cloud.Agent.Output}");
         cloud.Remember(guest!);
 
@@ -92,7 +92,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () =>
             (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).TryGetProperty("latest_restorable_time", out var latest)
             && latest.ValueKind == JsonValueKind.String,
-            TimeSpan.FromSeconds(60), $"no restorable window: {instance}");
+            TimeSpan.FromSeconds(120), $"no restorable window: {instance}");
         output.WriteLine($"backup set {sets[0]}; restorable {instance.GetProperty("earliest_restorable_time")} .. {instance.GetProperty("latest_restorable_time")}");
 
         // Restored to the latest restorable time as a new instance: a second guest fills its empty volume from orders'
@@ -125,7 +125,7 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders-pitr?skip_final_snapshot=true")).AssertOkAsync();
 
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
-        await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(120),
             $"the guest or its data volume stayed after the delete; agent log:\n{cloud.Agent.Output}");
     }
 

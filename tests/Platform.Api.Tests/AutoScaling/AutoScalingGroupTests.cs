@@ -177,7 +177,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
                 members = group.GetProperty("instances").EnumerateArray().ToList();
                 return members.Count == count && members.All(m => m.GetProperty("lifecycle_state").GetString() == "InService"
                     && m.GetProperty("instance_id").GetString() != without);
-            }, TimeSpan.FromSeconds(60), $"the group never had {count} instances in service");
+            }, TimeSpan.FromSeconds(90), $"the group never had {count} instances in service");
             return members;
         }
 
@@ -234,7 +234,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         {
             RunGroupJob(1);
             return !(await client.GetAsync($"{Api}/groups/web")).IsSuccessStatusCode;
-        }, TimeSpan.FromSeconds(60), "the group was never deleted");
+        }, TimeSpan.FromSeconds(90), "the group was never deleted");
         Assert.Contains(await client.StateAsync(keep), new[] { "shutting-down", "terminated" });
     }
 
@@ -321,7 +321,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
             RunGroupJob(1);
             var members = (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("instances").EnumerateArray().ToList();
             return members.Count == 3 && members.All(m => m.GetProperty("lifecycle_state").GetString() == "InService");
-        }, TimeSpan.FromSeconds(60), "three instances never were in service");
+        }, TimeSpan.FromSeconds(90), "three instances never were in service");
         await (await client.PostJsonAsync($"{Api}/groups/web/policies/steps/execute", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
         await (await client.PostJsonAsync($"{Api}/groups/web/policies/steps/execute", new { metric_value = 30, breach_threshold = 50 })).AssertOkAsync();
         Assert.Equal(2, await Desired());
@@ -333,7 +333,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
             activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
             return activities.Any(a => a.GetProperty("cause").GetString()!.StartsWith("At ", StringComparison.Ordinal)
                 && a.GetProperty("cause").GetString()!.Contains("a user request executed policy steps changing the desired capacity from 3 to 2.", StringComparison.Ordinal));
-        }, TimeSpan.FromSeconds(60), "no activity names the step policy");
+        }, TimeSpan.FromSeconds(90), "no activity names the step policy");
     }
 
     [Fact]
@@ -410,7 +410,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
                 ids = members.Where(m => m.GetProperty("lifecycle_state").GetString() == "InService").Select(m => m.GetProperty("instance_id").GetString()!).ToList();
                 var targets = await Targets();
                 return ids.Count == count && ids.All(i => targets.TryGetValue(i, out var state) && state != "draining");
-            }, TimeSpan.FromSeconds(60), $"{count} instances of the group were never in service and registered");
+            }, TimeSpan.FromSeconds(90), $"{count} instances of the group were never in service and registered");
             return ids;
         }
 
@@ -541,7 +541,7 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
                 }
 
                 return false;
-            }, TimeSpan.FromSeconds(60), $"{instanceId} was never terminated", TimeSpan.FromMilliseconds(100));
+            }, TimeSpan.FromSeconds(90), $"{instanceId} was never terminated", TimeSpan.FromMilliseconds(100));
             var after = DateTime.UtcNow - askedAt;
             Assert.True(sawDraining, $"{instanceId} was terminated without being seen draining first");
             Assert.True(after >= TimeSpan.FromSeconds(4), $"{instanceId} was terminated {after.TotalSeconds:F1} s after the call; the deregistration delay is 4 s");

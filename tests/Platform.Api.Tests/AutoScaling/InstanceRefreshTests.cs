@@ -139,7 +139,7 @@ public sealed class InstanceRefreshTests : IAsyncLifetime, IDisposable
         {
             RunGroupJob(1);
             return (await Refreshes())[0].GetProperty("status").GetString() == "Cancelled";
-        }, TimeSpan.FromSeconds(60), "the cancelled refresh never ended");
+        }, TimeSpan.FromSeconds(90), "the cancelled refresh never ended");
         await (await client.PostAsync($"{Api}/groups/web/instance-refreshes/cancel", null)).AssertErrorAsync(HttpStatusCode.BadRequest, "ActiveInstanceRefreshNotFound");
     }
 }

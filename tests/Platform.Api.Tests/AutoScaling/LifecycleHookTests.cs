@@ -180,7 +180,7 @@ public sealed class LifecycleHookTests : IAsyncLifetime, IDisposable
         RunGroupJob(4);
         var third = Id(await WaitFor(ms => ms.FirstOrDefault(m => State(m) == "Pending:Wait" && Id(m) != second) is { ValueKind: JsonValueKind.Object } m ? m : null,
             "no replacement was launched for the abandoned instance"));
-        await Eventually.TrueAsync(async () => await client.StateAsync(second) is "shutting-down" or "terminated", TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => await client.StateAsync(second) is "shutting-down" or "terminated", TimeSpan.FromSeconds(90),
             "the abandoned instance was not terminated");
         var cancelled = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray()
             .Single(a => a.GetProperty("description").GetString() == $"Launching a new EC2 instance: {second}");

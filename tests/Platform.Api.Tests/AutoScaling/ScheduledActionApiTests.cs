@@ -129,7 +129,7 @@ public sealed class ScheduledActionApiTests : IAsyncLifetime, IDisposable
             RunGroupJob(3);
             group = await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync();
             return group.GetProperty("desired_capacity").GetInt32() == 1 && (await Actions(client)).Count == 1;
-        }, TimeSpan.FromSeconds(60), "the scheduled action was never applied");
+        }, TimeSpan.FromSeconds(90), "the scheduled action was never applied");
         Assert.Equal((0, 2, 1), (group.GetProperty("min_size").GetInt32(), group.GetProperty("max_size").GetInt32(), group.GetProperty("desired_capacity").GetInt32()));
         await Eventually.TrueAsync(async () =>
         {
@@ -138,7 +138,7 @@ public sealed class ScheduledActionApiTests : IAsyncLifetime, IDisposable
             return all.Any(a => a.GetProperty("cause").GetString()!.StartsWith(
                 $"At {Iso(soon)} a scheduled action update of AutoScalingGroup constraints to min: 0, max: 2, desired: 1 changing the desired capacity from 0 to 1.  At ",
                 StringComparison.Ordinal) && a.GetProperty("auto_scaling_group_name").GetString() == "web");
-        }, TimeSpan.FromSeconds(60), "no activity names the scheduled action as its cause");
+        }, TimeSpan.FromSeconds(90), "no activity names the scheduled action as its cause");
 
         // Set back by hand: later passes do not apply the occurrence again.
         await (await client.PostJsonAsync($"{Api}/groups/web/desired-capacity", new { desired_capacity = 0 })).AssertOkAsync();
@@ -150,7 +150,7 @@ public sealed class ScheduledActionApiTests : IAsyncLifetime, IDisposable
             using var connection = storage.GetConnection();
             var state = connection.GetStateData(id)?.Name;
             return state == SucceededState.StateName || state == FailedState.StateName;
-        })), TimeSpan.FromSeconds(60), "the group passes never finished");
+        })), TimeSpan.FromSeconds(90), "the group passes never finished");
         Assert.Equal(0, (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("desired_capacity").GetInt32());
 
         // Deleted once; a second delete is Auto Scaling's ValidationError.

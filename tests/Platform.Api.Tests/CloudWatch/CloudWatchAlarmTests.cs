@@ -206,7 +206,7 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
             RunGroupJob();
             var members = (await Group()).GetProperty("instances").EnumerateArray().ToList();
             return members.Count == count && members.All(m => m.GetProperty("lifecycle_state").GetString() == "InService");
-        }, TimeSpan.FromSeconds(60), $"the group never had {count} instances in service");
+        }, TimeSpan.FromSeconds(90), $"the group never had {count} instances in service");
         await InService(1);
 
         // The group's CPU as CloudWatch's statistics: the simulated guest's 50 %.
@@ -243,7 +243,7 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
             RunAlarmJobs();
             alarm = (await AlarmsAsync(client, "?alarm_name=cpu-high"))[0];
             return alarm.GetProperty("state_value").GetString() == "ALARM";
-        }, TimeSpan.FromSeconds(60), "the alarm never went to ALARM");
+        }, TimeSpan.FromSeconds(90), "the alarm never went to ALARM");
         Assert.StartsWith("Threshold Crossed: 1 out of the last 1 datapoints [", alarm.GetProperty("state_reason").GetString(), StringComparison.Ordinal);
         Assert.EndsWith("] were greater than the threshold (40) (minimum 1 datapoint for OK -> ALARM transition).", alarm.GetProperty("state_reason").GetString(), StringComparison.Ordinal);
 
@@ -278,7 +278,7 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
         {
             RunAlarmJobs();
             return (await AlarmsAsync(client, "?alarm_name=cpu-high"))[0].GetProperty("state_value").GetString() == "OK";
-        }, TimeSpan.FromSeconds(60), "the alarm never went back to OK");
+        }, TimeSpan.FromSeconds(90), "the alarm never went back to OK");
         // Straight from ALARM, or through INSUFFICIENT_DATA when the simulated server's next datapoint came late (a loaded
         // machine): either way one transition to OK.
         Assert.Single(await HistoryAsync(client, "cpu-high", "StateUpdate"), t => t.GetProperty("history_summary").GetString()!.EndsWith(" to OK", StringComparison.Ordinal));

@@ -24,11 +24,11 @@ public sealed class AgentStateLockTests : IDisposable
             ["Agent__LibvirtUri"] = "test:///default",
         };
         await using var first = AgentProcess.Start(settings);
-        await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("API unreachable", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(() => Task.FromResult(first.Output.Contains("API unreachable", StringComparison.Ordinal)), TimeSpan.FromSeconds(90),
             () => $"the first agent did not start its loop:\n{first.Output}");
 
         await using var second = AgentProcess.Start(settings);
-        await Eventually.TrueAsync(() => Task.FromResult(second.HasExited), TimeSpan.FromSeconds(60), () => $"the second agent runs:\n{second.Output}");
+        await Eventually.TrueAsync(() => Task.FromResult(second.HasExited), TimeSpan.FromSeconds(90), () => $"the second agent runs:\n{second.Output}");
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("Another agent runs on the state directory", second.Output, StringComparison.Ordinal);
         Assert.False(first.HasExited, first.Output);
@@ -37,7 +37,7 @@ public sealed class AgentStateLockTests : IDisposable
         await first.KillAsync();
         await using var third = AgentProcess.Start(settings);
         await Eventually.TrueAsync(() => Task.FromResult(third.Output.Contains("API unreachable", StringComparison.Ordinal) || third.HasExited),
-            TimeSpan.FromSeconds(60), () => $"the third agent did not start its loop:\n{third.Output}");
+            TimeSpan.FromSeconds(90), () => $"the third agent did not start its loop:\n{third.Output}");
         Assert.False(third.HasExited, third.Output);
     }
 }

@@ -185,7 +185,7 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         })).Reservation.Instances);
         Assert.Equal(InstanceStateName.Pending, launched.State.Name);
 
-        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Running, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Running, TimeSpan.FromSeconds(90),
             "the instance did not run");
         var byTag = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
         {
@@ -203,12 +203,12 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
 
         var stopping = Assert.Single((await ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [launched.InstanceId] })).StoppingInstances);
         Assert.Equal(InstanceStateName.Stopping, stopping.CurrentState.Name);
-        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Stopped, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Stopped, TimeSpan.FromSeconds(90),
             "the instance did not stop");
         var terminating = Assert.Single((await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [launched.InstanceId] }))
             .TerminatingInstances);
         Assert.Equal(InstanceStateName.Stopped, terminating.PreviousState.Name);
-        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Terminated, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Terminated, TimeSpan.FromSeconds(90),
             "the instance did not terminate");
 
         // The SDK's paginator follows nextToken to the end.

@@ -63,7 +63,7 @@ public sealed class TwoServerNetworkTests
                 agents.Add(AgentProcess.Start(agentSettings[name]));
             }
 
-            await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 2, TimeSpan.FromSeconds(60),
+            await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 2, TimeSpan.FromSeconds(90),
                 $"the agents did not enrol; their logs:\n{string.Join("\n----\n", agents.Select(a => a.Output))}");
             var hostNames = (await root.HostsAsync()).EnumerateArray()
                 .ToDictionary(h => h.GetProperty("host_id").GetString()!, h => h.GetProperty("host_name").GetString()!, StringComparer.Ordinal);
@@ -84,7 +84,7 @@ public sealed class TwoServerNetworkTests
                 var id = (await root.LaunchAsync(groups is null
                     ? new { instance_type = "t2.nano", image_id = image, subnet_id = subnetId }
                     : (object)new { instance_type = "t2.nano", image_id = image, subnet_id = subnetId, security_groups = groups })).GetProperty("instance_id").GetString()!;
-                await root.WaitForStateAsync(id, "running", TimeSpan.FromSeconds(60));
+                await root.WaitForStateAsync(id, "running", TimeSpan.FromSeconds(90));
                 var instance = await root.InstanceAsync(id);
                 var server = servers[hostNames[instance.GetProperty("host_id").GetString()!]];
                 // The agent makes its bridge on its first apply; the NIC joins it as libvirt would plug a guest's tap.

@@ -100,7 +100,7 @@ public sealed class RealCloud : IAsyncDisposable
         }
 
         var agent = AgentProcess.Start(settings);
-        await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(async () => (await root.HostsAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(120),
             $"the agent did not enrol; its log:\n{agent.Output}");
         var imageId = await root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),
             await File.ReadAllBytesAsync(image.Initrd), isPublic: true, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
