@@ -26,6 +26,12 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender)
         IReadOnlyDictionary<string, string>? conditionKeys = null) =>
         await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys), cancellationToken);
 
+    /// <summary>
+    /// The action that reads an object: s3:GetObject for the current version, s3:GetObjectVersion when a version is named
+    /// (GetObject, HeadObject and a copy's source with versionId), as AWS's "Actions, resources and condition keys for S3" has it.
+    /// </summary>
+    public static string ReadAction(string? versionId) => versionId is null ? "s3:GetObject" : "s3:GetObjectVersion";
+
     /// <summary>The listing calls' condition keys: <c>s3:prefix</c> (empty for none), so a policy can hand out one prefix of a bucket.</summary>
     public static IReadOnlyDictionary<string, string> ListingKeys(string? prefix) => new Dictionary<string, string> { ["s3:prefix"] = prefix ?? "" };
 
