@@ -1,5 +1,4 @@
 using Mediator;
-using Platform.Api.Authentication;
 using Platform.Modules.Audit.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication;

@@ -1,6 +1,5 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
-using Platform.Api.Authentication;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication;

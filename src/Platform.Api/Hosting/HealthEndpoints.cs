@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Platform.Api.Authentication;
+using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Api.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Platform.Api.Authentication;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Errors;

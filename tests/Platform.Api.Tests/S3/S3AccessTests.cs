@@ -113,6 +113,74 @@ public sealed class S3AccessTests(SharedPlatformApp platform) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task Given_a_user_allowed_GetObject_but_not_GetObjectVersion_When_it_names_a_version_Then_AccessDenied_and_the_current_version_still_reads()
+    {
+        using var owner = Client();
+        await owner.PutBucketAsync("version-perms");
+        await owner.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = "version-perms", VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        var v1 = (await owner.PutObjectAsync(new PutObjectRequest { BucketName = "version-perms", Key = "k", ContentBody = "one" })).VersionId;
+        await owner.PutObjectAsync(new PutObjectRequest { BucketName = "version-perms", Key = "k", ContentBody = "two" });
+        using var iam = platform.RootClient();
+        var reader = await iam.CreateUserWithKeyAsync("s3-current-reader", platform.Root.AccountId);
+        var policy = await iam.CreatePolicyAsync("S3CurrentOnly", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging" },
+            ["Resource"] = "arn:aws:s3:::version-perms/*",
+        }));
+        await iam.AttachAsync("s3-current-reader", policy);
+        using var s3 = S3Clients.For(platform.App, reader);
+
+        using (var current = await s3.GetObjectAsync("version-perms", "k"))
+        {
+            Assert.Equal("two", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(current.ResponseStream)));
+        }
+
+        foreach (var attempt in new Func<Task>[]
+        {
+            () => s3.GetObjectAsync(new GetObjectRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }),
+            () => s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }),
+            () => s3.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = "version-perms", SourceKey = "k", SourceVersionId = v1, DestinationBucket = "version-perms", DestinationKey = "restored",
+            }),
+            () => s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }),
+            () => s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
+            {
+                BucketName = "version-perms", Key = "k", VersionId = v1, Tagging = new Tagging { TagSet = [new Tag { Key = "a", Value = "b" }] },
+            }),
+            () => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }),
+        })
+        {
+            var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(attempt);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        // Nothing changed: the old version is there with no tags, no copy was made.
+        using (var old = await owner.GetObjectAsync(new GetObjectRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }))
+        {
+            Assert.Equal("one", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(old.ResponseStream)));
+        }
+
+        Assert.Empty((await owner.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = "version-perms", Key = "k", VersionId = v1 })).Tagging ?? []);
+        Assert.DoesNotContain((await owner.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "version-perms" })).S3Objects ?? [], o => o.Key == "restored");
+
+        var versionPolicy = await iam.CreatePolicyAsync("S3VersionReads", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = "s3:GetObjectVersion", ["Resource"] = "arn:aws:s3:::version-perms/*",
+        }));
+        await iam.AttachAsync("s3-current-reader", versionPolicy);
+        using (var granted = await s3.GetObjectAsync(new GetObjectRequest { BucketName = "version-perms", Key = "k", VersionId = v1 }))
+        {
+            Assert.Equal("one", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(granted.ResponseStream)));
+        }
+
+        Assert.Equal(v1, (await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = "version-perms", Key = "k", VersionId = v1 })).VersionId);
+    }
+
+    [Fact]
     public async Task Given_presigned_urls_When_used_without_credentials_Then_GET_and_PUT_work_and_tampering_fails()
     {
         using var s3 = Client();

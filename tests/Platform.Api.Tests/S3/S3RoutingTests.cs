@@ -28,10 +28,12 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
     {
         using var s3 = Client();
         const string bucket = "routing-never-made";
-        await AssertNotImplementedAsync(() => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        // Served now, and never taken for CreateBucket: the bucket is not there.
+        var noBucket = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
             BucketName = bucket, PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration { BlockPublicAcls = true },
-        }), "PutPublicAccessBlock");
+        }));
+        Assert.Equal("NoSuchBucket", noBucket.ErrorCode);
         await AssertNotImplementedAsync(() => s3.PutObjectLockConfigurationAsync(new PutObjectLockConfigurationRequest
         {
             BucketName = bucket, ObjectLockConfiguration = new ObjectLockConfiguration { ObjectLockEnabled = ObjectLockEnabled.Enabled },
@@ -53,17 +55,19 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         await s3.PutBucketAsync(bucket);
 
         // Each of these was DeleteBucket: the bucket is empty, so it went.
-        await AssertNotImplementedAsync(() => s3.DeleteCORSConfigurationAsync(bucket), "DeleteBucketCors");
+        // Served now (DeleteBucketCors, DeletePublicAccessBlock): they answer 204 and the bucket stays.
+        await s3.DeleteCORSConfigurationAsync(bucket);
+        await s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
         await AssertNotImplementedAsync(() => s3.DeleteBucketReplicationAsync(new DeleteBucketReplicationRequest { BucketName = bucket }), "DeleteBucketReplication");
         await AssertNotImplementedAsync(() => s3.DeleteBucketMetricsConfigurationAsync(new DeleteBucketMetricsConfigurationRequest { BucketName = bucket, MetricsId = "m" }),
             "DeleteBucketMetricsConfiguration");
         await AssertNotImplementedAsync(() => s3.DeleteBucketWebsiteAsync(bucket), "DeleteBucketWebsite");
-        await AssertNotImplementedAsync(() => s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket }), "DeletePublicAccessBlock");
         await AssertNotImplementedAsync(() => s3.DeleteBucketOwnershipControlsAsync(new DeleteBucketOwnershipControlsRequest { BucketName = bucket }),
             "DeleteBucketOwnershipControls");
 
         // Each of these was ListObjects.
-        await AssertNotImplementedAsync(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucket }), "GetPublicAccessBlock");
+        var noBlock = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucket }));
+        Assert.Equal("NoSuchPublicAccessBlockConfiguration", noBlock.ErrorCode);
         await AssertNotImplementedAsync(() => s3.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = bucket }),
             "GetBucketOwnershipControls");
         await AssertNotImplementedAsync(() => s3.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket }),

@@ -94,5 +94,16 @@ internal static class S3Errors
 
     public static ApiException NoSuchTagSet() => new(404, "NoSuchTagSet", "The TagSet does not exist");
 
+    public static ApiException NoSuchCorsConfiguration() => new(404, "NoSuchCORSConfiguration", "The CORS configuration does not exist");
+
+    public static ApiException NoSuchPublicAccessBlockConfiguration() =>
+        new(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found");
+
+    /// <summary>A preflight or cross-origin request no CORS rule allows (S3 answers 403 AccessForbidden).</summary>
+    public static ApiException CorsNotAllowed() => new(403, "AccessForbidden",
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
+
+    public static ApiException CorsNotEnabled() => new(403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.");
+
     public static ApiException InvalidTag(string message) => new(400, "InvalidTag", message);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
@@ -21,6 +22,20 @@ internal static class StorageEndpoints
     public static RouteGroupBuilder MapStorage(IEndpointRouteBuilder routes)
     {
         var s3 = routes.MapGroup(Prefix).WithTags("S3").WithMetadata(SigningService.S3);
+        // A browser reads and writes objects here as on the S3 listener: its Origin is answered from the bucket's CORS rules.
+        s3.AddEndpointFilter(async (invocation, next) =>
+        {
+            var context = invocation.HttpContext;
+            if (context.Request.RouteValues["bucket_name"] is string bucket && context.Request.Method != "OPTIONS")
+            {
+                await Cors.CorsResponses.AddToActualRequestAsync(context, bucket, context.RequestServices.GetRequiredService<ISender>(), context.RequestAborted);
+            }
+
+            return await next(invocation);
+        });
+        // The preflight carries no signature (browsers send none), as on S3.
+        s3.MapMethods("/{bucket_name}/{**object_key}", ["OPTIONS"], PreflightAsync).WithMetadata(AnonymousEndpoint.Instance);
+        s3.MapMethods("/{bucket_name}", ["OPTIONS"], PreflightAsync).WithMetadata(AnonymousEndpoint.Instance);
 
         s3.MapGet("/", async (ISender sender, CancellationToken ct) =>
         {
@@ -78,6 +93,12 @@ internal static class StorageEndpoints
             return TypedResults.NoContent();
         });
         return s3;
+    }
+
+    private static async Task<IResult> PreflightAsync([FromRoute(Name = "bucket_name")] string bucket, HttpContext context, ISender sender, CancellationToken ct)
+    {
+        await Cors.CorsResponses.PreflightAsync(context, bucket, sender, ct);
+        return TypedResults.Empty;
     }
 
     internal sealed record PutObjectResponse(string Etag, string Location);

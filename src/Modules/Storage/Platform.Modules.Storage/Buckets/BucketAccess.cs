@@ -1,6 +1,8 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Contracts;
+using Platform.Modules.Shared.Accounts;
+using Platform.Modules.Shared.Errors;
 using Platform.Modules.Storage.Persistence;
 
 namespace Platform.Modules.Storage.Buckets;
@@ -10,7 +12,7 @@ namespace Platform.Modules.Storage.Buckets;
 /// policy, which only Storage knows, so IAM is asked with both (identity and bucket policy together,
 /// explicit deny wins; another account or an anonymous caller needs the bucket policy's grant).
 /// </summary>
-internal sealed class BucketAccess(StorageDbContext db, ISender sender)
+internal sealed class BucketAccess(StorageDbContext db, ISender sender, ICallerContext caller)
 {
     public static string Arn(string bucket, string? key = null) => key is null ? $"arn:aws:s3:::{bucket}" : $"arn:aws:s3:::{bucket}/{key}";
 
@@ -23,8 +25,24 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender)
     }
 
     public async Task AuthorizeAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? conditionKeys = null) =>
+        IReadOnlyDictionary<string, string>? conditionKeys = null)
+    {
+        if (bucket.PublicAccessBlock is not null && PublicAccessBlock.FromJson(bucket.PublicAccessBlock) is { RestrictPublicBuckets: true }
+            && PublicPolicy.IsPublic(bucket.Policy) && (!caller.IsAuthenticated || caller.Identity.AccountId != bucket.AccountId))
+        {
+            // RestrictPublicBuckets: a bucket with a public policy is the owner account's alone; anonymous and other accounts' callers,
+            // whom only the policy could let in, are refused whatever it says.
+            throw ApiErrors.AccessDenied("Access Denied");
+        }
+
         await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys), cancellationToken);
+    }
+
+    /// <summary>
+    /// The action that reads an object: s3:GetObject for the current version, s3:GetObjectVersion when a version is named
+    /// (GetObject, HeadObject and a copy's source with versionId), as AWS's "Actions, resources and condition keys for S3" has it.
+    /// </summary>
+    public static string ReadAction(string? versionId) => versionId is null ? "s3:GetObject" : "s3:GetObjectVersion";
 
     /// <summary>The listing calls' condition keys: <c>s3:prefix</c> (empty for none), so a policy can hand out one prefix of a bucket.</summary>
     public static IReadOnlyDictionary<string, string> ListingKeys(string? prefix) => new Dictionary<string, string> { ["s3:prefix"] = prefix ?? "" };

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Contracts;
+using Platform.Modules.Shared.Errors;
 using Platform.Modules.Storage.Persistence;
 
 namespace Platform.Modules.Storage.Buckets;
@@ -17,8 +18,14 @@ internal sealed class BucketPolicyHandlers(StorageDbContext db, BucketAccess acc
 {
     public async ValueTask<Unit> Handle(PutBucketPolicy request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.Bucket, "s3:PutBucketPolicy", BucketAccess.Arn(request.Bucket), cancellationToken);
+        var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutBucketPolicy", BucketAccess.Arn(request.Bucket), cancellationToken);
         await sender.Send(new ValidateResourcePolicy(request.Policy), cancellationToken);
+        if (PublicAccessBlock.FromJson(bucket.PublicAccessBlock) is { BlockPublicPolicy: true } && PublicPolicy.IsPublic(request.Policy))
+        {
+            throw ApiErrors.AccessDenied(
+                $"User is not authorized to perform: s3:PutBucketPolicy on resource: \"{BucketAccess.Arn(request.Bucket)}\" because public policies are blocked by the BlockPublicPolicy block public access setting.");
+        }
+
         await db.Buckets.Where(b => b.Name == request.Bucket).ExecuteUpdateAsync(s => s.SetProperty(b => b.Policy, request.Policy), cancellationToken);
         return Unit.Value;
     }

@@ -75,7 +75,7 @@ internal sealed class UploadPartHandler(StorageDbContext db, BucketAccess access
 
     private async Task<WrittenSegment> CopyAsync(CopySource source, bool encrypt, BodyChecksum? checksum, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(source.Bucket, "s3:GetObject", BucketAccess.Arn(source.Bucket, source.Key), cancellationToken);
+        await access.AuthorizeAsync(source.Bucket, BucketAccess.ReadAction(source.VersionId), BucketAccess.Arn(source.Bucket, source.Key), cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             var stored = (source.VersionId is { } versionId

@@ -46,7 +46,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
 {
     public async ValueTask<CopyObjectResult> Handle(CopyObject request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.SourceBucket, "s3:GetObject", BucketAccess.Arn(request.SourceBucket, request.SourceKey), cancellationToken);
+        await access.AuthorizeAsync(request.SourceBucket, BucketAccess.ReadAction(request.SourceVersionId), BucketAccess.Arn(request.SourceBucket, request.SourceKey), cancellationToken);
         var target = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var encrypt = request.Encrypt || target.DefaultEncryption;
         for (var attempt = 0; ; attempt++)

@@ -63,7 +63,7 @@ internal sealed class GetObjectHandler(BucketAccess access, ObjectCatalog catalo
                 ? await catalog.FindVersionAsync(request.Bucket, request.Key, versionId, cancellationToken)
                 : await catalog.FindAsync(request.Bucket, request.Key, cancellationToken);
             // Decided with the version's tags (s3:ExistingObjectTag/<key>), and before NoSuchKey, so a refused caller learns nothing.
-            await access.AuthorizeAsync(bucket, "s3:GetObject", BucketAccess.Arn(request.Bucket, request.Key),
+            await access.AuthorizeAsync(bucket, BucketAccess.ReadAction(request.VersionId), BucketAccess.Arn(request.Bucket, request.Key),
                 cancellationToken, Tagging.ObjectTagConditions.Existing(found?.Tags));
             var stored = found ?? throw (request.VersionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
             if (stored.IsDeleteMarker)

@@ -23,6 +23,12 @@ internal sealed class Bucket
 
     /// <summary>The bucket's tags as JSON (an object of key to value); null when none are set.</summary>
     public string? Tagging { get; set; }
+
+    /// <summary>The CORS rules (<see cref="Cors.CorsConfiguration"/> as JSON); null when none are set.</summary>
+    public string? Cors { get; set; }
+
+    /// <summary>The public access block (<see cref="Buckets.PublicAccessBlock"/> as JSON); null when none is set.</summary>
+    public string? PublicAccessBlock { get; set; }
 }
 
 /// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>

@@ -43,6 +43,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             bucket.Property(b => b.Versioning).HasColumnName("versioning").HasMaxLength(16);
             bucket.Property(b => b.Lifecycle).HasColumnName("lifecycle");
             bucket.Property(b => b.Tagging).HasColumnName("tagging");
+            bucket.Property(b => b.Cors).HasColumnName("cors");
+            bucket.Property(b => b.PublicAccessBlock).HasColumnName("public_access_block");
             bucket.HasIndex(b => b.AccountId);
         });
 

@@ -24,6 +24,18 @@ internal static class S3Api
         var ct = context.RequestAborted;
         context.Items[S3ErrorMiddleware.ResourceItem] = request.Resource;
 
+        // A browser's preflight carries no signature; it is answered from the bucket's CORS rules alone, as on S3.
+        if (request.Method == "OPTIONS")
+        {
+            await (request.Bucket is null ? throw S3Errors.MethodNotAllowed() : Cors.CorsResponses.PreflightAsync(context, request.Bucket, sender, ct));
+            return;
+        }
+
+        if (request.Bucket is not null)
+        {
+            await Cors.CorsResponses.AddToActualRequestAsync(context, request.Bucket, sender, ct);
+        }
+
         if (request.Bucket is null)
         {
             await (request.Method == "GET" ? S3BucketOperations.ListBucketsAsync(context, sender, ct) : throw S3Errors.MethodNotAllowed());
@@ -51,12 +63,16 @@ internal static class S3Api
             ("PUT", "versioning") => S3BucketOperations.PutVersioningAsync(request, sender, ct),
             ("PUT", "lifecycle") => S3BucketConfigurationOperations.PutLifecycleAsync(request, sender, ct),
             ("PUT", "tagging") => S3BucketConfigurationOperations.PutTaggingAsync(request, sender, ct),
+            ("PUT", "cors") => S3BucketConfigurationOperations.PutCorsAsync(request, sender, ct),
+            ("PUT", "publicAccessBlock") => S3BucketConfigurationOperations.PutPublicAccessBlockAsync(request, sender, ct),
             ("HEAD", null) => S3Response.NoContentAsync(context, sender.Send(new HeadBucket(bucket), ct), 200),
             ("DELETE", null) => S3Response.NoContentAsync(context, sender.Send(new DeleteBucket(bucket), ct), 204),
             ("DELETE", "policy") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketPolicy(bucket), ct), 204),
             ("DELETE", "encryption") => S3Response.NoContentAsync(context, sender.Send(new PutBucketEncryption(bucket, false), ct), 204),
             ("DELETE", "lifecycle") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketLifecycle(bucket), ct), 204),
             ("DELETE", "tagging") => S3Response.NoContentAsync(context, sender.Send(new DeleteBucketTagging(bucket), ct), 204),
+            ("DELETE", "cors") => S3Response.NoContentAsync(context, sender.Send(new Cors.DeleteBucketCors(bucket), ct), 204),
+            ("DELETE", "publicAccessBlock") => S3Response.NoContentAsync(context, sender.Send(new DeletePublicAccessBlock(bucket), ct), 204),
             ("POST", "delete") => S3BucketOperations.DeleteObjectsAsync(request, sender, ct),
             ("GET", null) => S3BucketOperations.ListObjectsAsync(request, sender, ct),
             ("GET", "policy") => S3BucketOperations.GetPolicyAsync(request, sender, ct),
@@ -67,6 +83,8 @@ internal static class S3Api
             ("GET", "uploads") => S3MultipartOperations.ListUploadsAsync(request, sender, ct),
             ("GET", "lifecycle") => S3BucketConfigurationOperations.GetLifecycleAsync(request, sender, ct),
             ("GET", "tagging") => S3BucketConfigurationOperations.GetTaggingAsync(request, sender, ct),
+            ("GET", "cors") => S3BucketConfigurationOperations.GetCorsAsync(request, sender, ct),
+            ("GET", "publicAccessBlock") => S3BucketConfigurationOperations.GetPublicAccessBlockAsync(request, sender, ct),
             // A browser's form upload (presigned POST) is a bucket POST without a sub-resource.
             ("POST", null) => throw S3Errors.NotImplemented(),
             (_, not null) => throw S3Errors.NotImplemented(),

@@ -78,6 +78,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("Cors")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("cors");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");
@@ -93,6 +97,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<string>("Policy")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("policy");
+
+                    b.Property<string>("PublicAccessBlock")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("public_access_block");
 
                     b.Property<string>("Tagging")
                         .HasColumnType("nvarchar(max)")

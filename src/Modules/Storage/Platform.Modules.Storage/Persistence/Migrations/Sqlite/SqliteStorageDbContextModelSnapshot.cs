@@ -72,6 +72,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("Cors")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cors");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -87,6 +91,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<string>("Policy")
                         .HasColumnType("TEXT")
                         .HasColumnName("policy");
+
+                    b.Property<string>("PublicAccessBlock")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_access_block");
 
                     b.Property<string>("Tagging")
                         .HasColumnType("TEXT")
