@@ -81,6 +81,13 @@ internal static class RdsEndpoints
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
                 body.PubliclyAccessible, body.DeletionProtection, body.Tags, SourceDbiResourceId: resourceId), ct)));
 
+        rds.MapPost("/db-instances/{id}/stop", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.StopDbInstance(platform.Value.Region, id), ct)));
+        rds.MapPost("/db-instances/{id}/start", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.StartDbInstance(platform.Value.Region, id), ct)));
+        rds.MapPost("/db-instances/{id}/reboot", async (string id, [FromQuery(Name = "force_failover")] bool? forceFailover, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.RebootDbInstance(platform.Value.Region, id, forceFailover), ct)));
+
         rds.MapPost("/db-instances/{id}/restore-to-point-in-time", async (string id, RestoreToPointInTimeBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RestoreDbInstanceToPointInTime(platform.Value.Region, id, body.TargetDbInstanceIdentifier, body.RestoreTime,
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,

@@ -14,7 +14,7 @@ namespace Platform.Modules.Database.AwsQuery;
 /// name their members (<c>Tags.Tag.N</c>, <c>VpcSecurityGroupIds.VpcSecurityGroupId.N</c>, <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).
 /// Describe calls take RDS's filters and page with <c>MaxRecords</c> (20 to 100, as RDS) and <c>Marker</c> over what the
 /// native request returned. Not here, because the native API has no such thing: clusters, read replicas, option groups,
-/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, stop/start, ResetDBParameterGroup, RestoreDBInstanceFromDBSnapshot.
+/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, ResetDBParameterGroup, RestoreDBInstanceFromDBSnapshot.
 /// </summary>
 internal static class RdsQueryActions
 {
@@ -62,6 +62,10 @@ internal static class RdsQueryActions
             return new DeleteDbInstance(region, p.Required("DBInstanceIdentifier"), p.OptionalBool("SkipFinalSnapshot"), p.Optional("FinalDBSnapshotIdentifier"),
                 p.OptionalBool("DeleteAutomatedBackups"));
         }, i => Element("DBInstance", Instance(i)))
+        .Action("StopDBInstance", c => new Instances.Power.StopDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
+        .Action("StartDBInstance", c => new Instances.Power.StartDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
+        .Action("RebootDBInstance", c => new Instances.Power.RebootDbInstance(region, c.Parameters.Required("DBInstanceIdentifier"), c.Parameters.OptionalBool("ForceFailover")),
+            i => Element("DBInstance", Instance(i)))
         .Action("RestoreDBInstanceToPointInTime", c =>
         {
             var p = c.Parameters;

@@ -140,6 +140,9 @@ internal sealed class DbInstance
     /// <summary>That key's secret, encrypted under the platform key with the resource id as context.</summary>
     public string? RestoreSecretProtected { get; set; }
 
+    /// <summary>When StopDBInstance was called (null unless stopping or stopped): RDS starts an instance stopped for 7 days again.</summary>
+    public DateTime? StoppedAt { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }

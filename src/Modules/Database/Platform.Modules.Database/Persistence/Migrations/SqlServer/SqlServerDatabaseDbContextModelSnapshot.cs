@@ -302,6 +302,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("status_message");
 
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("stopped_at");
+
                     b.Property<string>("SubnetGroupName")
                         .IsRequired()
                         .HasMaxLength(255)

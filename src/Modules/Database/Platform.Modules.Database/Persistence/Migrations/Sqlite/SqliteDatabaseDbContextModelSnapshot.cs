@@ -295,6 +295,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status_message");
 
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stopped_at");
+
                     b.Property<string>("SubnetGroupName")
                         .IsRequired()
                         .HasMaxLength(255)
