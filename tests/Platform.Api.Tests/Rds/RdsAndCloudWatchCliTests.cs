@@ -63,6 +63,9 @@ public sealed class RdsAndCloudWatchCliTests : IAsyncLifetime
             "--engine", "postgres", "--db-instance-class", "db.t3.micro", "--allocated-storage", "20", "--master-username", "app",
             "--master-user-password", "correct-horse-battery", "--db-subnet-group-name", "net");
         await FailsAsync(v2, root, "DBInstanceNotFound", "DescribeDBInstances", "rds", "describe-db-instances", "--db-instance-identifier", "nothing");
+        var backups = await JsonAsync(v2, root, "rds", "describe-db-instance-automated-backups", "--db-instance-identifier", "orders",
+            "--query", "DBInstanceAutomatedBackups[].[DBInstanceIdentifier,Status,BackupRetentionPeriod,Encrypted]");
+        Assert.Equal("""[["orders","active",1,true]]""", backups.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
 
         var deleted = (await JsonAsync(v2, root, "rds", "delete-db-instance", "--db-instance-identifier", "orders", "--skip-final-snapshot")).GetProperty("DBInstance");
         Assert.Equal("deleting", deleted.GetProperty("DBInstanceStatus").GetString());

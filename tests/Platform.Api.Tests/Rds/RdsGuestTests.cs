@@ -1,9 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Hangfire;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
 using Platform.Api.Tests.Volumes;
+using Platform.HostAgent.Protocol;
+using Platform.Modules.Compute.Contracts;
 
 namespace Platform.Api.Tests.Rds;
 
@@ -109,6 +114,8 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
             Assert.NotNull(still);
         }
 
+        await StopStartAndRebootAsync(tenant, created.GetProperty("dbi_resource_id").GetString()!);
+
         // Deleted, it goes: the domain, then its data volume's bytes.
         var deleted = await (await tenant.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         Assert.Equal("deleting", deleted.GetProperty("db_instance_status").GetString());
@@ -117,5 +124,91 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
             using var domain = host.Libvirt.FindDomain(guest);
             return Task.FromResult(domain is null && host.VolumeNames().Count == 0);
         }, TimeSpan.FromSeconds(90), "the guest or its volume stayed after the DB instance was deleted");
+    }
+
+    /// <summary>
+    /// Stop, start and reboot move the DB instance and its guest through Compute: stopping until the guest is powered off
+    /// (the rds-stopped-instances job sees it), neither metered nor backed up while stopped, starting until the guest
+    /// reports again; a stop of 7 days ends in a start by the job, triggered twice; RDS's errors for the wrong states.
+    /// </summary>
+    private async Task StopStartAndRebootAsync(HttpClient tenant, string resourceId)
+    {
+        const string Api = "/api/v1/rds/db-instances/orders";
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        Assert.Equal("available", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        await (await tenant.PostJsonAsync($"{Api}/start", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await (await tenant.PostJsonAsync($"{Api}/reboot?force_failover=true", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterCombination");
+        Assert.Equal("running", await GuestStateAsync(resourceId));
+
+        // Stopped: the guest powered off, then the job marks it; not metered while stopped.
+        Assert.Equal("stopping", (await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await (await tenant.PatchJsonAsync(Api, new { deletion_protection = true })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await WaitForStatusAsync(tenant, resourceId, guestState: "stopped", status: "stopped");
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var metered = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new Platform.Modules.Database.Contracts.DescribeMeteredDatabases());
+            Assert.DoesNotContain(metered, m => m.ResourceId == resourceId);
+        }
+
+        // Started: starting until the guest reports the database up.
+        Assert.Equal("starting", (await (await tenant.PostJsonAsync($"{Api}/start", new { })).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        await Eventually.TrueAsync(async () => await GuestStateAsync(resourceId) == "running", TimeSpan.FromSeconds(90), "the stopped guest did not start");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Creating, 1));
+        Assert.Equal("starting", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        Assert.Equal("available", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+
+        // Stopped for 7 days (its stop time moved back, as a clock would): the job, run twice, starts it once.
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertOkAsync();
+        await WaitForStatusAsync(tenant, resourceId, guestState: "stopped", status: "stopped");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_app.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE rds_db_instances SET stopped_at = $at WHERE resource_id = $r";
+            command.Parameters.AddWithValue("$at", DateTime.UtcNow.AddDays(-7).AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$r", resourceId);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        await WaitForStatusAsync(tenant, resourceId, guestState: "running", status: "starting");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        var restarted = await (await tenant.GetAsync(Api)).AssertOkAsync();
+        Assert.Equal("available", restarted.GetProperty("db_instance_status").GetString());
+
+        // Rebooted: rebooting until the guest's next report.
+        Assert.Equal("rebooting", (await (await tenant.PostJsonAsync($"{Api}/reboot", new { })).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        Assert.Equal("available", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+    }
+
+    /// <summary>Triggers the stop/start job (twice at a time) until the guest and the DB instance are in the states wanted.</summary>
+    private async Task WaitForStatusAsync(HttpClient tenant, string resourceId, string guestState, string status)
+    {
+        var jobs = _app.Services.GetRequiredService<IRecurringJobManager>();
+        await Eventually.TrueAsync(async () =>
+        {
+            jobs.Trigger("rds-stopped-instances");
+            jobs.Trigger("rds-stopped-instances");
+            return await GuestStateAsync(resourceId) == guestState
+                && (await (await tenant.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == status;
+        }, TimeSpan.FromSeconds(90), $"the DB instance did not become {status} with its guest {guestState}");
+    }
+
+    private async Task<string> GuestStateAsync(string resourceId)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var guests = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DescribeManagedInstances("rds", [resourceId]));
+        return Assert.Single(guests).State;
+    }
+
+    private async Task ReportAsync(string resourceId, DatabaseReport report)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(
+            new Platform.Modules.Database.Contracts.DatabaseGuestReported(resourceId, System.Text.Json.JsonSerializer.Serialize(report, AgentApi.Json)));
     }
 }

@@ -58,7 +58,10 @@ public sealed class RdsQueryProtocolTests(RdsPlatform platform) : IClassFixture<
         await ErrorAsync(rds, "DescribeDBInstances", "Filters.Filter.1.Name=vpc-id&Filters.Filter.1.Values.Value.1=x", HttpStatusCode.BadRequest, "InvalidParameterValue");
         await ErrorAsync(rds, "DescribeDBInstances", "Marker=not-a-marker", HttpStatusCode.BadRequest, "InvalidParameterValue");
         await ErrorAsync(rds, "DeleteDBSnapshot", "DBSnapshotIdentifier=nothing", HttpStatusCode.NotFound, "DBSnapshotNotFound");
-        await ErrorAsync(rds, "StopDBInstance", "DBInstanceIdentifier=orders", HttpStatusCode.BadRequest, "InvalidAction");
+        await ErrorAsync(rds, "CopyDBSnapshot", "SourceDBSnapshotIdentifier=a&TargetDBSnapshotIdentifier=b", HttpStatusCode.BadRequest, "InvalidAction");
+        await ErrorAsync(rds, "StopDBInstance", "DBInstanceIdentifier=orders", HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await ErrorAsync(rds, "RebootDBInstance", "DBInstanceIdentifier=orders&ForceFailover=true", HttpStatusCode.BadRequest, "InvalidParameterCombination");
+        await ErrorAsync(rds, "StartDBInstance", "DBInstanceIdentifier=nothing", HttpStatusCode.NotFound, "DBInstanceNotFound");
         var all = (await OkAsync(rds, "DescribeDBInstances", "")).Element(Rds + "DBInstances")!.Elements(Rds + "DBInstance").ToList();
         Assert.Equal(["orders"], all.Select(i => i.Element(Rds + "DBInstanceIdentifier")!.Value));
         Assert.Equal("creating", all[0].Element(Rds + "DBInstanceStatus")!.Value);

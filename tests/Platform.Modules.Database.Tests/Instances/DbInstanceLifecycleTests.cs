@@ -19,6 +19,11 @@ public sealed class DbInstanceLifecycleTests
     [InlineData(DbInstanceStatus.Stopped, DatabaseState.Available, 1, false, DbInstanceStatus.Stopped)]
     [InlineData(DbInstanceStatus.Deleting, DatabaseState.Available, 1, false, DbInstanceStatus.Deleting)]
     [InlineData(DbInstanceStatus.Stopping, DatabaseState.Failed, 1, false, DbInstanceStatus.Stopping)]
+    [InlineData(DbInstanceStatus.Starting, DatabaseState.Creating, 1, false, DbInstanceStatus.Starting)]
+    [InlineData(DbInstanceStatus.Starting, DatabaseState.Available, 1, false, DbInstanceStatus.Available)]
+    [InlineData(DbInstanceStatus.Rebooting, DatabaseState.Creating, 1, false, DbInstanceStatus.Rebooting)]
+    [InlineData(DbInstanceStatus.Rebooting, DatabaseState.Available, 1, false, DbInstanceStatus.Available)]
+    [InlineData(DbInstanceStatus.Stopped, DatabaseState.Creating, 1, false, DbInstanceStatus.Stopped)]
     public void Given_a_report_Then_the_instance_takes_RDS_state(string before, DatabaseState reported, long applied, bool backupRunning, string after)
     {
         var instance = TestInstances.New(status: before);

@@ -47,3 +47,25 @@ public sealed record ManagedInstance(
 
 /// <summary>What the managed guest of a resource must run changed (a new generation, a backup asked for): its server's agent is woken.</summary>
 public sealed record RaiseManagedInstanceDesiredState(string ManagedBy, string ResourceId) : IRequest;
+
+/// <summary>What <see cref="ChangeManagedInstancePower"/> asks of a managed instance, as EC2's stop, start and reboot do.</summary>
+public enum ManagedInstancePower
+{
+    /// <summary>Shut the guest down (<c>stopping</c>, then <c>stopped</c> once its server powered it off); the data volume stays.</summary>
+    Stop,
+
+    /// <summary>Boot a stopped guest again (<c>pending</c>, then <c>running</c>).</summary>
+    Start,
+
+    /// <summary>Restart a running guest; its state stays <c>running</c>.</summary>
+    Reboot,
+}
+
+/// <summary>
+/// Stops, starts or reboots the managed instance of a resource through EC2's own transitions (its server's desired state
+/// raised in the same commit); answers its state after the call, null when the resource has no instance. Asking again for
+/// what is already under way (a stop while stopping or stopped, a start while pending or running) changes nothing; asking
+/// what its state does not admit (a start while stopping, anything while terminated) changes nothing either and answers
+/// the state, for the caller to judge.
+/// </summary>
+public sealed record ChangeManagedInstancePower(string ManagedBy, string ResourceId, ManagedInstancePower Power) : IRequest<ManagedInstance?>;

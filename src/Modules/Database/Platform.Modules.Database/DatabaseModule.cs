@@ -37,10 +37,14 @@ internal static class DatabaseModule
         services.AddScoped<GuestReportRecorder>();
         services.AddScoped<AutomatedBackupJob>();
         services.AddScoped<DatabaseGuests>();
+        services.AddScoped<Instances.Power.DbInstancePower>();
+        services.AddScoped<Instances.Power.StoppedInstanceRestartJob>();
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         services.AddAwsQueryService(RdsQueryActions.Table(platform.Region));
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
         services.AddRecurringJob<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
+        services.AddRecurringJob<Instances.Power.StoppedInstanceRestartJob>(Instances.Power.StoppedInstanceRestartJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         return services;
     }
 

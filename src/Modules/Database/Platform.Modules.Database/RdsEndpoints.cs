@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Database.AutomatedBackups;
 using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.ParameterGroups;
@@ -65,8 +66,27 @@ internal static class RdsEndpoints
                 body.DbParameterGroupName, body.VpcSecurityGroupIds, body.BackupRetentionPeriod, body.PreferredBackupWindow, body.PreferredMaintenanceWindow,
                 body.DeletionProtection, body.PubliclyAccessible, body.ApplyImmediately), ct)));
         rds.MapDelete("/db-instances/{id}", async (string id, [FromQuery(Name = "skip_final_snapshot")] bool? skipFinalSnapshot,
-                [FromQuery(Name = "final_db_snapshot_identifier")] string? finalSnapshot, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new DeleteDbInstance(platform.Value.Region, id, skipFinalSnapshot, finalSnapshot), ct)));
+                [FromQuery(Name = "final_db_snapshot_identifier")] string? finalSnapshot, [FromQuery(Name = "delete_automated_backups")] bool? deleteAutomatedBackups,
+                IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DeleteDbInstance(platform.Value.Region, id, skipFinalSnapshot, finalSnapshot, deleteAutomatedBackups), ct)));
+
+        rds.MapGet("/db-instance-automated-backups", async ([FromQuery(Name = "db_instance_identifier")] string? instance, [FromQuery(Name = "dbi_resource_id")] string? resourceId,
+                IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeDbInstanceAutomatedBackups(platform.Value.Region, instance, resourceId, null), ct)));
+        rds.MapDelete("/db-instance-automated-backups/{resourceId}", async (string resourceId, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DeleteDbInstanceAutomatedBackup(platform.Value.Region, resourceId, null), ct)));
+        rds.MapPost("/db-instance-automated-backups/{resourceId}/restore-to-point-in-time", async (string resourceId, RestoreToPointInTimeBody body,
+                IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new RestoreDbInstanceToPointInTime(platform.Value.Region, null, body.TargetDbInstanceIdentifier, body.RestoreTime,
+                body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
+                body.PubliclyAccessible, body.DeletionProtection, body.Tags, SourceDbiResourceId: resourceId), ct)));
+
+        rds.MapPost("/db-instances/{id}/stop", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.StopDbInstance(platform.Value.Region, id), ct)));
+        rds.MapPost("/db-instances/{id}/start", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.StartDbInstance(platform.Value.Region, id), ct)));
+        rds.MapPost("/db-instances/{id}/reboot", async (string id, [FromQuery(Name = "force_failover")] bool? forceFailover, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.RebootDbInstance(platform.Value.Region, id, forceFailover), ct)));
 
         rds.MapPost("/db-instances/{id}/restore-to-point-in-time", async (string id, RestoreToPointInTimeBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RestoreDbInstanceToPointInTime(platform.Value.Region, id, body.TargetDbInstanceIdentifier, body.RestoreTime,

@@ -50,5 +50,9 @@ internal static class RdsErrors
     public static ApiException PointInTimeRestoreNotEnabled(string id) =>
         new(400, "PointInTimeRestoreNotEnabled", $"Point-in-time restore is not enabled for DB instance {id}: it has no restorable window yet.");
 
+    public static ApiException AutomatedBackupNotFound(string id) => new(404, "DBInstanceAutomatedBackupNotFound", $"No automated backup for {id} was found.");
+
+    public static ApiException InvalidAutomatedBackupState(string message) => new(400, "InvalidDBInstanceAutomatedBackupState", message);
+
     public static ApiException InvalidRestore(string message) => new(400, "InvalidRestoreFault", message);
 }

@@ -1,3 +1,4 @@
+using Platform.Modules.Database.AutomatedBackups;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Snapshots;
@@ -13,7 +14,7 @@ namespace Platform.Modules.Database.AwsQuery;
 /// name their members (<c>Tags.Tag.N</c>, <c>VpcSecurityGroupIds.VpcSecurityGroupId.N</c>, <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).
 /// Describe calls take RDS's filters and page with <c>MaxRecords</c> (20 to 100, as RDS) and <c>Marker</c> over what the
 /// native request returned. Not here, because the native API has no such thing: clusters, read replicas, option groups,
-/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, stop/start, ResetDBParameterGroup.
+/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, ResetDBParameterGroup, RestoreDBInstanceFromDBSnapshot.
 /// </summary>
 internal static class RdsQueryActions
 {
@@ -58,8 +59,40 @@ internal static class RdsQueryActions
         .Action("DeleteDBInstance", c =>
         {
             var p = c.Parameters;
-            return new DeleteDbInstance(region, p.Required("DBInstanceIdentifier"), p.OptionalBool("SkipFinalSnapshot"), p.Optional("FinalDBSnapshotIdentifier"));
+            return new DeleteDbInstance(region, p.Required("DBInstanceIdentifier"), p.OptionalBool("SkipFinalSnapshot"), p.Optional("FinalDBSnapshotIdentifier"),
+                p.OptionalBool("DeleteAutomatedBackups"));
         }, i => Element("DBInstance", Instance(i)))
+        .Action("StopDBInstance", c => new Instances.Power.StopDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
+        .Action("StartDBInstance", c => new Instances.Power.StartDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
+        .Action("RebootDBInstance", c => new Instances.Power.RebootDbInstance(region, c.Parameters.Required("DBInstanceIdentifier"), c.Parameters.OptionalBool("ForceFailover")),
+            i => Element("DBInstance", Instance(i)))
+        .Action("RestoreDBInstanceToPointInTime", c =>
+        {
+            var p = c.Parameters;
+            return new RestoreDbInstanceToPointInTime(region, p.Optional("SourceDBInstanceIdentifier"), p.Optional("TargetDBInstanceIdentifier"), Timestamp(p, "RestoreTime"),
+                p.OptionalBool("UseLatestRestorableTime"), p.Optional("DBInstanceClass"), p.Optional("DBSubnetGroupName"),
+                p.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"), p.Optional("DBParameterGroupName"), p.OptionalInt("Port"), p.OptionalBool("PubliclyAccessible"),
+                p.OptionalBool("DeletionProtection"), Tags(p), p.Optional("SourceDbiResourceId"), p.Optional("SourceDBInstanceAutomatedBackupsArn"));
+        }, i => Element("DBInstance", Instance(i)))
+        .Action("DescribeDBInstanceAutomatedBackups", c =>
+        {
+            Describe(c, ["db-instance-id", "dbi-resource-id", "status", "engine"]);
+            var p = c.Parameters;
+            return new DescribeDbInstanceAutomatedBackups(region, p.Optional("DBInstanceIdentifier"), p.Optional("DbiResourceId"), p.Optional("DBInstanceAutomatedBackupsArn"));
+        }, (c, found) =>
+        {
+            var shown = found.DbInstanceAutomatedBackups.Where(b => Matches(c, name => name switch
+            {
+                "db-instance-id" => [b.DbInstanceIdentifier, b.DbInstanceArn],
+                "dbi-resource-id" => [b.DbiResourceId],
+                "status" => [b.Status],
+                _ => [b.Engine],
+            }));
+            var (page, next) = Paging(c).Apply(shown, b => b.DbInstanceIdentifier + "/" + b.DbiResourceId);
+            return new object?[] { Value("Marker", next), Members("DBInstanceAutomatedBackups", "DBInstanceAutomatedBackup", page, AutomatedBackup) };
+        })
+        .Action("DeleteDBInstanceAutomatedBackup", c => new DeleteDbInstanceAutomatedBackup(region, c.Parameters.Optional("DbiResourceId"), c.Parameters.Optional("DBInstanceAutomatedBackupsArn")),
+            b => Element("DBInstanceAutomatedBackup", AutomatedBackup(b)))
         .Action("CreateDBSnapshot", c => new CreateDbSnapshot(region, c.Parameters.Optional("DBSnapshotIdentifier"), c.Parameters.Optional("DBInstanceIdentifier"), Tags(c.Parameters)),
             s => Element("DBSnapshot", Snapshot(s)))
         .Action("DescribeDBSnapshots", c =>
@@ -177,6 +210,14 @@ internal static class RdsQueryActions
         call.Items[FiltersKey] = filters;
     }
 
+    /// <summary>botocore's timestamps: ISO 8601 (an offset, or UTC when none).</summary>
+    private static DateTime? Timestamp(AwsQueryParameters p, string name) => p.Optional(name) switch
+    {
+        null => null,
+        var text when DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) => time.UtcDateTime,
+        var text => throw RdsErrors.InvalidParameterValue($"Value '{text}' for {name} is not a valid timestamp."),
+    };
+
     private static bool Matches(AwsQueryCall call, Func<string, string[]> fields) =>
         ((List<(string Name, IReadOnlyList<string> Values)>)call.Items[FiltersKey])
         .All(f => fields(f.Name).Any(value => f.Values.Contains(value, StringComparer.Ordinal)));
@@ -228,6 +269,29 @@ internal static class RdsQueryActions
         Value("DBInstanceArn", i.DbInstanceArn),
         Value("DeletionProtection", i.DeletionProtection),
         TagList(i.TagList),
+    ];
+
+    private static object?[] AutomatedBackup(DbInstanceAutomatedBackupResponse b) =>
+    [
+        Value("DBInstanceArn", b.DbInstanceArn),
+        Value("DbiResourceId", b.DbiResourceId),
+        Value("Region", b.Region),
+        Value("DBInstanceIdentifier", b.DbInstanceIdentifier),
+        Element("RestoreWindow", Value("EarliestTime", b.RestoreWindow.EarliestTime), Value("LatestTime", b.RestoreWindow.LatestTime)),
+        Value("AllocatedStorage", b.AllocatedStorage),
+        Value("Status", b.Status),
+        Value("Port", b.Port),
+        Value("AvailabilityZone", b.AvailabilityZone),
+        Value("VpcId", b.VpcId),
+        Value("InstanceCreateTime", b.InstanceCreateTime),
+        Value("MasterUsername", b.MasterUsername),
+        Value("Engine", b.Engine),
+        Value("EngineVersion", b.EngineVersion),
+        Value("Encrypted", b.Encrypted),
+        Value("StorageType", b.StorageType),
+        Value("BackupRetentionPeriod", b.BackupRetentionPeriod),
+        Value("PreferredBackupWindow", b.PreferredBackupWindow),
+        Value("DBInstanceAutomatedBackupsArn", b.DbInstanceAutomatedBackupsArn),
     ];
 
     private static object?[] Snapshot(DbSnapshotResponse s) =>

@@ -13,7 +13,7 @@ namespace Platform.Modules.Database.Backups;
 /// full backup for the day the window began, added as a <see cref="DatabaseOperation"/> with a fresh id. The day's lease is
 /// the row itself (unique per instance and day), so the job run twice, or on two replicas at once, asks for one backup;
 /// nothing of it lives in process memory. Then the bookkeeping of backups older than the retention is pruned (the
-/// guest's pgBackRest expires the sets in the repository by the same retention).
+/// guest's pgBackRest expires the sets in the repository by the same retention), and retained backups past theirs.
 /// </summary>
 /// <param name="guests">Wakes each guest asked for a backup; null where the bookkeeping runs alone (its unit tests).</param>
 internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider clock, DatabaseGuests? guests = null)
@@ -71,7 +71,11 @@ internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider cloc
         return asked;
     }
 
-    /// <summary>Completed automated backups older than their instance's retention leave the bookkeeping (manual snapshots never do).</summary>
+    /// <summary>
+    /// Completed automated backups older than their instance's retention leave the bookkeeping (manual snapshots never do),
+    /// and so do retained backups of deleted instances once the retention has passed their latest restorable time (each a
+    /// conditional delete: a second run deletes nothing).
+    /// </summary>
     private async Task PruneAsync(DateTime now, CancellationToken cancellationToken)
     {
         var retentions = await db.Instances.AsNoTracking().Select(i => new { i.ResourceId, i.BackupRetentionPeriod }).ToListAsync(cancellationToken);
@@ -82,6 +86,12 @@ internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider cloc
             await db.BackupOperations
                 .Where(o => ids.Contains(o.ResourceId) && o.SnapshotIdentifier == null && o.CompletedAt != null && o.CompletedAt < cutoff)
                 .ExecuteDeleteAsync(cancellationToken);
+        }
+
+        var retained = await db.RetainedBackups.AsNoTracking().ToListAsync(cancellationToken);
+        foreach (var expired in retained.Where(r => AutomatedBackups.DbInstanceAutomatedBackupResponse.RetainedWindow(r, now) is null))
+        {
+            await db.RetainedBackups.Where(r => r.ResourceId == expired.ResourceId).ExecuteDeleteAsync(cancellationToken);
         }
     }
 }

@@ -50,9 +50,13 @@ internal static class DbInstanceLifecycle
         }
     }
 
-    /// <summary>States the guest's reports do not decide: stop, start and delete are the platform's own doing.</summary>
+    /// <summary>
+    /// States the guest's reports do not decide: stop and delete are the platform's own doing. A <c>starting</c> or
+    /// <c>rebooting</c> instance is decided by its guest's next report (a stopped guest sends none; a report saying it is
+    /// still booting keeps the state).
+    /// </summary>
     private static bool HeldByPlatform(string status) =>
-        status is DbInstanceStatus.Stopping or DbInstanceStatus.Stopped or DbInstanceStatus.Starting or DbInstanceStatus.Deleting;
+        status is DbInstanceStatus.Stopping or DbInstanceStatus.Stopped or DbInstanceStatus.Deleting;
 
     /// <summary>
     /// Moves the instance by one report of its guest. <paramref name="backupRunning"/>: an asked-for backup has no

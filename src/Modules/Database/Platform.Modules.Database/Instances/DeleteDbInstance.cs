@@ -11,10 +11,12 @@ namespace Platform.Modules.Database.Instances;
 /// <summary>
 /// DeleteDBInstance. Refused while deletion protection is on; needs <c>skip_final_snapshot</c> or a
 /// <c>final_db_snapshot_identifier</c>, not both. With a final snapshot the instance stays in <c>deleting</c> until its
-/// guest reports that backup (the snapshot outlives it); without one it is gone at once. Automated backups go with it, and
-/// so does its guest with its data volume.
+/// guest reports that backup (the snapshot outlives it); without one it is gone at once. Its guest goes with it, and so does
+/// its data volume. Its automated backups go too (RDS's default), unless <c>delete_automated_backups</c> is false: then an
+/// instance that has a restore window leaves them <c>retained</c> (<see cref="DbRetainedBackup"/>), restorable to a point in
+/// time by its resource id, in the same save that deletes it (or, with a final snapshot, marks it deleting).
 /// </summary>
-internal sealed record DeleteDbInstance(string Region, string DbInstanceIdentifier, bool? SkipFinalSnapshot, string? FinalDbSnapshotIdentifier)
+internal sealed record DeleteDbInstance(string Region, string DbInstanceIdentifier, bool? SkipFinalSnapshot, string? FinalDbSnapshotIdentifier, bool? DeleteAutomatedBackups = null)
     : IRequest<DbInstanceResponse>, IRequiresPermission, Shared.Messaging.IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
@@ -39,7 +41,8 @@ internal sealed record DeleteDbInstance(string Region, string DbInstanceIdentifi
     }
 }
 
-internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots, DatabaseGuests guests) : IRequestHandler<DeleteDbInstance, DbInstanceResponse>
+internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, SnapshotTaker snapshots, DatabaseGuests guests, TimeProvider clock)
+    : IRequestHandler<DeleteDbInstance, DbInstanceResponse>
 {
     public async ValueTask<DbInstanceResponse> Handle(DeleteDbInstance request, CancellationToken cancellationToken)
     {
@@ -72,6 +75,11 @@ internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerConte
             db.Instances.Remove(instance);
         }
 
+        if (request.DeleteAutomatedBackups == false && Retain(instance, clock.GetUtcNow().UtcDateTime) is { } retained)
+        {
+            db.RetainedBackups.Add(retained);
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -94,4 +102,35 @@ internal sealed class DeleteDbInstanceHandler(DatabaseDbContext db, ICallerConte
 
         return DbInstanceResponse.From(instance, request.Region);
     }
+
+    /// <summary>What a point-in-time restore needs of the instance once it is gone; null when it has no backups to keep.</summary>
+    private static DbRetainedBackup? Retain(DbInstance instance, DateTime now) =>
+        instance is { BackupRetentionPeriod: > 0, BackupCipherProtected: { } cipher, EarliestRestorableTime: { } earliest, LatestRestorableTime: { } latest }
+            ? new DbRetainedBackup
+            {
+                ResourceId = instance.ResourceId,
+                AccountId = instance.AccountId,
+                InstanceIdentifier = instance.Identifier,
+                Engine = instance.Engine,
+                EngineVersion = instance.EngineVersion,
+                InstanceClass = instance.InstanceClass,
+                AllocatedStorage = instance.AllocatedStorage,
+                MasterUsername = instance.MasterUsername,
+                MasterPasswordProtected = instance.MasterPasswordProtected,
+                Port = instance.Port,
+                VpcId = instance.VpcId,
+                SubnetGroupName = instance.SubnetGroupName,
+                SecurityGroupIds = instance.SecurityGroupIds,
+                ParameterGroupName = instance.ParameterGroupName,
+                AvailabilityZone = instance.AvailabilityZone,
+                BackupRetentionPeriod = instance.BackupRetentionPeriod,
+                PreferredBackupWindow = instance.PreferredBackupWindow,
+                PreferredMaintenanceWindow = instance.PreferredMaintenanceWindow,
+                EarliestRestorableTime = earliest,
+                LatestRestorableTime = latest,
+                InstanceCreateTime = instance.CreatedAt,
+                BackupCipherProtected = cipher,
+                RetainedAt = now,
+            }
+            : null;
 }

@@ -21,6 +21,8 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
 
     public DbSet<DbBackupOperation> BackupOperations => Set<DbBackupOperation>();
 
+    public DbSet<DbRetainedBackup> RetainedBackups => Set<DbRetainedBackup>();
+
     public DbSet<DatabaseCertificateAuthority> CertificateAuthorities => Set<DatabaseCertificateAuthority>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
@@ -95,6 +97,7 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.RestoreCipherProtected).HasColumnName("restore_cipher_protected").HasMaxLength(1000);
             i.Property(x => x.RestoreAccessKeyId).HasColumnName("restore_access_key_id").HasMaxLength(32);
             i.Property(x => x.RestoreSecretProtected).HasColumnName("restore_secret_protected").HasMaxLength(1000);
+            i.Property(x => x.StoppedAt).HasColumnName("stopped_at");
             i.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
             i.HasIndex(x => new { x.AccountId, x.Identifier }).IsUnique();
         });
@@ -144,6 +147,36 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             // The once-a-day lease: a second run or replica inserting the same day's backup fails on this index.
             o.HasIndex(x => new { x.ResourceId, x.ScheduledDay }).IsUnique();
             o.HasIndex(x => new { x.ResourceId, x.CompletedAt });
+        });
+
+        modelBuilder.Entity<DbRetainedBackup>(r =>
+        {
+            r.ToTable("retained_automated_backups");
+            r.HasKey(x => x.ResourceId);
+            r.Property(x => x.ResourceId).HasColumnName("resource_id").HasMaxLength(32);
+            r.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            r.Property(x => x.InstanceIdentifier).HasColumnName("instance_identifier").HasMaxLength(63);
+            r.Property(x => x.Engine).HasColumnName("engine").HasMaxLength(32);
+            r.Property(x => x.EngineVersion).HasColumnName("engine_version").HasMaxLength(16);
+            r.Property(x => x.InstanceClass).HasColumnName("instance_class").HasMaxLength(32);
+            r.Property(x => x.AllocatedStorage).HasColumnName("allocated_storage");
+            r.Property(x => x.MasterUsername).HasColumnName("master_username").HasMaxLength(63);
+            r.Property(x => x.MasterPasswordProtected).HasColumnName("master_password_protected").HasMaxLength(512);
+            r.Property(x => x.Port).HasColumnName("port");
+            r.Property(x => x.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
+            r.Property(x => x.SubnetGroupName).HasColumnName("subnet_group_name").HasMaxLength(255);
+            r.Property(x => x.SecurityGroupIds).HasColumnName("security_group_ids").HasMaxLength(1024);
+            r.Property(x => x.ParameterGroupName).HasColumnName("parameter_group_name").HasMaxLength(255);
+            r.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            r.Property(x => x.BackupRetentionPeriod).HasColumnName("backup_retention_period");
+            r.Property(x => x.PreferredBackupWindow).HasColumnName("preferred_backup_window").HasMaxLength(11);
+            r.Property(x => x.PreferredMaintenanceWindow).HasColumnName("preferred_maintenance_window").HasMaxLength(19);
+            r.Property(x => x.EarliestRestorableTime).HasColumnName("earliest_restorable_time");
+            r.Property(x => x.LatestRestorableTime).HasColumnName("latest_restorable_time");
+            r.Property(x => x.InstanceCreateTime).HasColumnName("instance_create_time");
+            r.Property(x => x.BackupCipherProtected).HasColumnName("backup_cipher_protected").HasMaxLength(1000);
+            r.Property(x => x.RetainedAt).HasColumnName("retained_at");
+            r.HasIndex(x => x.AccountId);
         });
 
         modelBuilder.Entity<DatabaseCertificateAuthority>(c =>

@@ -140,6 +140,9 @@ internal sealed class DbInstance
     /// <summary>That key's secret, encrypted under the platform key with the resource id as context.</summary>
     public string? RestoreSecretProtected { get; set; }
 
+    /// <summary>When StopDBInstance was called (null unless stopping or stopped): RDS starts an instance stopped for 7 days again.</summary>
+    public DateTime? StoppedAt { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }
@@ -224,6 +227,63 @@ internal sealed class DbBackupOperation
     public string? BackupLabel { get; set; }
 
     public string? Error { get; set; }
+}
+
+/// <summary>
+/// The automated backups a deleted DB instance left behind (DeleteDBInstance with <c>delete_automated_backups</c> false):
+/// what a point-in-time restore needs of the instance that is gone (its repository is still its resource id's prefix, its
+/// passphrase and master password still encrypted under its resource id), kept until its retention period has passed
+/// since its latest restorable time or the tenant deletes it (DeleteDBInstanceAutomatedBackup).
+/// </summary>
+internal sealed class DbRetainedBackup
+{
+    public required string ResourceId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string InstanceIdentifier { get; init; }
+
+    public required string Engine { get; init; }
+
+    public required string EngineVersion { get; init; }
+
+    public required string InstanceClass { get; init; }
+
+    public int AllocatedStorage { get; init; }
+
+    public required string MasterUsername { get; init; }
+
+    /// <summary>The instance's master password as it was kept (encrypted with the resource id as context), for the restored instance.</summary>
+    public required string MasterPasswordProtected { get; init; }
+
+    public int Port { get; init; }
+
+    public required string VpcId { get; init; }
+
+    public required string SubnetGroupName { get; init; }
+
+    public required string SecurityGroupIds { get; init; }
+
+    public required string ParameterGroupName { get; init; }
+
+    public string? AvailabilityZone { get; init; }
+
+    public int BackupRetentionPeriod { get; init; }
+
+    public required string PreferredBackupWindow { get; init; }
+
+    public required string PreferredMaintenanceWindow { get; init; }
+
+    public DateTime EarliestRestorableTime { get; init; }
+
+    public DateTime LatestRestorableTime { get; init; }
+
+    public DateTime InstanceCreateTime { get; init; }
+
+    /// <summary>The repository's passphrase, as the instance kept it (context: its resource id).</summary>
+    public required string BackupCipherProtected { get; init; }
+
+    public DateTime RetainedAt { get; init; }
 }
 
 /// <summary>The platform's database CA (one row): its certificate, and its key encrypted under the platform key.</summary>

@@ -101,6 +101,9 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
         {
             instance.Status = DbInstanceStatus.Available;
             instance.StatusMessage = "The final snapshot failed; the instance was not deleted.";
+
+            // Backups it was to leave retained are its own again.
+            await db.RetainedBackups.Where(r => r.ResourceId == resourceId).ExecuteDeleteAsync(cancellationToken);
         }
 
         DbInstanceLifecycle.Apply(instance, report, backupRunning: open.Count > 0);

@@ -76,3 +76,54 @@ internal sealed class RaiseManagedInstanceDesiredStateHandler(ComputeDbContext d
         return Unit.Value;
     }
 }
+
+/// <summary>EC2's stop, start and reboot transitions (<see cref="StopInstanceHandler"/> and its siblings) for a managed instance.</summary>
+internal sealed class ChangeManagedInstancePowerHandler(ComputeDbContext db, DesiredStateSignals signals) : IRequestHandler<ChangeManagedInstancePower, ManagedInstance?>
+{
+    public async ValueTask<ManagedInstance?> Handle(ChangeManagedInstancePower request, CancellationToken cancellationToken)
+    {
+        var (result, hostId) = await ConcurrencyRetry.RunAsync(db, async () =>
+        {
+            var instance = await db.Instances.SingleOrDefaultAsync(i => i.ManagedBy == request.ManagedBy && i.ManagedResourceId == request.ResourceId, cancellationToken);
+            if (instance is null || !Change(instance, request))
+            {
+                return (instance is null ? null : ManagedInstances.From(instance), (string?)null);
+            }
+
+            var host = await db.Hosts.SingleAsync(h => h.Id == instance.HostId, cancellationToken);
+            host.DesiredVersion++;
+            instance.ChangedAtVersion = host.DesiredVersion;
+            await db.SaveChangesAsync(cancellationToken);
+            return (ManagedInstances.From(instance), host.Id);
+        });
+        if (hostId is not null)
+        {
+            signals.Changed(hostId);
+        }
+
+        return result;
+    }
+
+    private static bool Change(Instance instance, ChangeManagedInstancePower request)
+    {
+        switch (request.Power, instance.State)
+        {
+            case (ManagedInstancePower.Stop, InstanceStates.Running or InstanceStates.Pending):
+                instance.State = InstanceStates.Stopping;
+                instance.StateReason = $"Client.UserInitiatedShutdown: The {request.ManagedBy} resource {request.ResourceId} was stopped";
+                instance.DesiredPower = DesiredPowers.Stopped;
+                return true;
+            case (ManagedInstancePower.Start, InstanceStates.Stopped):
+                instance.State = InstanceStates.Pending;
+                instance.StateReason = null;
+                instance.DesiredPower = DesiredPowers.Running;
+                instance.StartCount++;
+                return true;
+            case (ManagedInstancePower.Reboot, InstanceStates.Running or InstanceStates.Pending):
+                instance.RebootCount++;
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -302,6 +302,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("status_message");
 
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("stopped_at");
+
                     b.Property<string>("SubnetGroupName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -376,6 +380,137 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                     b.HasKey("AccountId", "Name");
 
                     b.ToTable("db_parameter_groups", "rds");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Database.Persistence.DbRetainedBackup", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("AllocatedStorage")
+                        .HasColumnType("int")
+                        .HasColumnName("allocated_storage");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)")
+                        .HasColumnName("backup_cipher_protected");
+
+                    b.Property<int>("BackupRetentionPeriod")
+                        .HasColumnType("int")
+                        .HasColumnName("backup_retention_period");
+
+                    b.Property<DateTime>("EarliestRestorableTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("earliest_restorable_time");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("engine");
+
+                    b.Property<string>("EngineVersion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("engine_version");
+
+                    b.Property<string>("InstanceClass")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_class");
+
+                    b.Property<DateTime>("InstanceCreateTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("instance_create_time");
+
+                    b.Property<string>("InstanceIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("nvarchar(63)")
+                        .HasColumnName("instance_identifier");
+
+                    b.Property<DateTime>("LatestRestorableTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("latest_restorable_time");
+
+                    b.Property<string>("MasterPasswordProtected")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("master_password_protected");
+
+                    b.Property<string>("MasterUsername")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("nvarchar(63)")
+                        .HasColumnName("master_username");
+
+                    b.Property<string>("ParameterGroupName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("parameter_group_name");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("int")
+                        .HasColumnName("port");
+
+                    b.Property<string>("PreferredBackupWindow")
+                        .IsRequired()
+                        .HasMaxLength(11)
+                        .HasColumnType("nvarchar(11)")
+                        .HasColumnName("preferred_backup_window");
+
+                    b.Property<string>("PreferredMaintenanceWindow")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("nvarchar(19)")
+                        .HasColumnName("preferred_maintenance_window");
+
+                    b.Property<DateTime>("RetainedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("retained_at");
+
+                    b.Property<string>("SecurityGroupIds")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("security_group_ids");
+
+                    b.Property<string>("SubnetGroupName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("subnet_group_name");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("ResourceId");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("retained_automated_backups", "rds");
                 });
 
             modelBuilder.Entity("Platform.Modules.Database.Persistence.DbSnapshot", b =>

@@ -295,6 +295,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status_message");
 
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stopped_at");
+
                     b.Property<string>("SubnetGroupName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -369,6 +373,137 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                     b.HasKey("AccountId", "Name");
 
                     b.ToTable("rds_db_parameter_groups", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Database.Persistence.DbRetainedBackup", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("AllocatedStorage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allocated_storage");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<string>("BackupCipherProtected")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backup_cipher_protected");
+
+                    b.Property<int>("BackupRetentionPeriod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("backup_retention_period");
+
+                    b.Property<DateTime>("EarliestRestorableTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("earliest_restorable_time");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("engine");
+
+                    b.Property<string>("EngineVersion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("engine_version");
+
+                    b.Property<string>("InstanceClass")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_class");
+
+                    b.Property<DateTime>("InstanceCreateTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_create_time");
+
+                    b.Property<string>("InstanceIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_identifier");
+
+                    b.Property<DateTime>("LatestRestorableTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("latest_restorable_time");
+
+                    b.Property<string>("MasterPasswordProtected")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("master_password_protected");
+
+                    b.Property<string>("MasterUsername")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("master_username");
+
+                    b.Property<string>("ParameterGroupName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameter_group_name");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("port");
+
+                    b.Property<string>("PreferredBackupWindow")
+                        .IsRequired()
+                        .HasMaxLength(11)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preferred_backup_window");
+
+                    b.Property<string>("PreferredMaintenanceWindow")
+                        .IsRequired()
+                        .HasMaxLength(19)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preferred_maintenance_window");
+
+                    b.Property<DateTime>("RetainedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retained_at");
+
+                    b.Property<string>("SecurityGroupIds")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_group_ids");
+
+                    b.Property<string>("SubnetGroupName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_group_name");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vpc_id");
+
+                    b.HasKey("ResourceId");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("rds_retained_automated_backups", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Database.Persistence.DbSnapshot", b =>

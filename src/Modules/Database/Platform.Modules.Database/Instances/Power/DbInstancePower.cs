@@ -1,0 +1,54 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Database.Guests;
+using Platform.Modules.Database.Persistence;
+
+namespace Platform.Modules.Database.Instances.Power;
+
+/// <summary>
+/// Stop, start and reboot of a DB instance: the instance's status changes in one save guarded by its version (two calls at
+/// once: one wins, the other is InvalidDBInstanceState), then its guest, a managed instance of Compute, is stopped, started
+/// or rebooted through Compute's public contract. A failure of that second step is finished by the guest job
+/// (<see cref="DatabaseGuests.RunAsync"/>), which drives every stopping, stopped and starting instance's guest toward it.
+/// </summary>
+internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, TimeProvider clock)
+{
+    public async Task<DbInstance> ChangeAsync(string account, string identifier, ManagedInstancePower power, CancellationToken cancellationToken)
+    {
+        var instance = await db.FindAsync(account, identifier, cancellationToken);
+        switch (power)
+        {
+            case ManagedInstancePower.Stop when instance.Status == DbInstanceStatus.Available:
+                instance.Status = DbInstanceStatus.Stopping;
+                instance.StoppedAt = clock.GetUtcNow().UtcDateTime;
+                break;
+            case ManagedInstancePower.Start when instance.Status == DbInstanceStatus.Stopped:
+                instance.Status = DbInstanceStatus.Starting;
+                instance.StoppedAt = null;
+                break;
+            case ManagedInstancePower.Reboot when instance.Status is DbInstanceStatus.Available or DbInstanceStatus.StorageFull:
+                instance.Status = DbInstanceStatus.Rebooting;
+                break;
+            case ManagedInstancePower.Stop:
+                throw RdsErrors.InvalidInstanceState($"Instance {instance.Identifier} is not in available state.");
+            case ManagedInstancePower.Start:
+                throw RdsErrors.InvalidInstanceState($"Instance {instance.Identifier} is not stopped, cannot be started.");
+            default:
+                throw RdsErrors.InvalidInstanceState($"Instance {instance.Identifier} is not in available state.");
+        }
+
+        instance.Version++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw RdsErrors.InvalidInstanceState("The DB instance was changed by another request meanwhile; describe it and try again.");
+        }
+
+        await sender.Send(new ChangeManagedInstancePower(DatabaseGuests.ManagedBy, instance.ResourceId, power), cancellationToken);
+        return instance;
+    }
+}
