@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Platform.Api.Tests.TestEngine;
 
 namespace Platform.Api.Tests.Iam;
@@ -112,6 +113,71 @@ public sealed class AuthenticationTests(SharedPlatformApp platform) : IClassFixt
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/readyz")).StatusCode);
         var openApi = await client.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/v1/iam/users", openApi, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A long-term (AKIA) key has no session token: AWS refuses one sent with it (InvalidClientTokenId, "The security token
+    /// included in the request is invalid") on every protocol, signed or not, and so does the platform (it used to ignore it).
+    /// </summary>
+    [Fact]
+    public async Task Given_a_long_term_key_with_a_session_token_Then_InvalidClientTokenId_on_every_protocol_and_nothing_changes()
+    {
+        const string token = "FwoGZXIvYXdzEBYaDHVuc2lnbmVkdG9rZW4";
+
+        // Native JSON, the token signed.
+        using var native = platform.App.SignedClient(platform.Root);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/iam/users") { Content = JsonContent.Create(new { user_name = "with-token" }) })
+        {
+            request.Headers.Add("x-amz-security-token", token);
+            var error = await (await native.SendAsync(request)).AssertErrorAsync(HttpStatusCode.Forbidden, "InvalidClientTokenId");
+            Assert.Equal("The security token included in the request is invalid.", error.GetProperty("message").GetString());
+        }
+
+        Assert.DoesNotContain("with-token", await platform.RootClient().UserNamesAsync());
+
+        // IAM's query protocol, the token signed.
+        using var query = new HttpClient(new SdkSigningHandler(platform.Root, "iam") { InnerHandler = platform.App.Server.CreateHandler() })
+        {
+            BaseAddress = platform.App.Server.BaseAddress,
+        };
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent("Action=CreateUser&Version=2010-05-08&UserName=query-token", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        })
+        {
+            request.Headers.Add("x-amz-security-token", token);
+            var response = await query.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{response.StatusCode}: {text}");
+            Assert.Equal("InvalidClientTokenId", System.Xml.Linq.XDocument.Parse(text).Descendants().Single(e => e.Name.LocalName == "Code").Value);
+        }
+
+        Assert.DoesNotContain("query-token", await platform.RootClient().UserNamesAsync());
+
+        // S3 with the token in a signed header: the bucket is not made.
+        using var s3 = platform.App.SignedClient(platform.Root, "s3");
+        using (var request = new HttpRequestMessage(HttpMethod.Put, "/token-bucket"))
+        {
+            request.Headers.Add("x-amz-security-token", token);
+            var response = await s3.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{response.StatusCode}: {text}");
+            Assert.Contains("<Code>InvalidClientTokenId</Code>", text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await s3.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/token-bucket"))).StatusCode);
+
+        // S3 presigned, with the token in the query (as an SDK presigns with session credentials) or added after signing.
+        Assert.Equal(HttpStatusCode.OK, (await s3.PutAsync("/token-bucket-2", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await s3.PutAsync("/token-bucket-2/key", new StringContent("kept"))).StatusCode);
+        using var anonymous = platform.App.CreateClient();
+        var presigned = SdkRequests.Presign(anonymous.BaseAddress!, "/token-bucket-2/key", platform.Root, TimeSpan.FromMinutes(5), service: "s3");
+        Assert.Equal("kept", await (await anonymous.GetAsync(presigned)).Content.ReadAsStringAsync());
+        var withToken = await anonymous.GetAsync(presigned + "&X-Amz-Security-Token=" + Uri.EscapeDataString(token));
+        var presignedText = await withToken.Content.ReadAsStringAsync();
+        Assert.True(withToken.StatusCode == HttpStatusCode.Forbidden, $"{withToken.StatusCode}: {presignedText}");
+        Assert.Contains("<Code>InvalidClientTokenId</Code>", presignedText, StringComparison.Ordinal);
+        Assert.Equal("kept", await (await s3.GetAsync("/token-bucket-2/key")).Content.ReadAsStringAsync());
     }
 
     private static async Task<string> ErrorCode(HttpResponseMessage response)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.KeyPairs;
 using Platform.Modules.Compute.Metrics;
@@ -27,7 +28,8 @@ internal static class ComputeEndpoints
 
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
-                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData, body.MetadataOptions), ct)));
+                body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData, body.MetadataOptions,
+                IamInstanceProfile: body.IamInstanceProfile), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -48,6 +50,17 @@ internal static class ComputeEndpoints
         ec2.MapPost("/instances/{instance_id}/metadata-options", async ([FromRoute(Name = "instance_id")] string id, MetadataOptionsBody? body, ISender sender,
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ModifyInstanceMetadataOptions(id, body ?? new MetadataOptionsBody(null, null, null)), ct)));
+        ec2.MapPost("/instances/{instance_id}/iam-instance-profile", async ([FromRoute(Name = "instance_id")] string id, IamInstanceProfileBody? body,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AssociateIamInstanceProfile(id, body?.IamInstanceProfile), ct)));
+        ec2.MapGet("/iam-instance-profile-associations", async ([FromQuery(Name = "association_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeIamInstanceProfileAssociations(ids ?? []), ct)));
+        ec2.MapPut("/iam-instance-profile-associations/{association_id}", async ([FromRoute(Name = "association_id")] string id,
+                IamInstanceProfileBody? body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ReplaceIamInstanceProfileAssociation(id, body?.IamInstanceProfile), ct)));
+        ec2.MapDelete("/iam-instance-profile-associations/{association_id}", async ([FromRoute(Name = "association_id")] string id, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DisassociateIamInstanceProfile(id), ct)));
         ec2.MapPost("/instances/{instance_id}/terminate", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new TerminateInstance(id), ct)));
         ec2.MapDelete("/instances/{instance_id}", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
@@ -99,7 +112,10 @@ internal static class ComputeEndpoints
         List<TagSpecification>? Tags,
         string? SubnetId,
         string? UserData,
-        MetadataOptionsBody? MetadataOptions = null);
+        MetadataOptionsBody? MetadataOptions = null,
+        IamInstanceProfileSpecification? IamInstanceProfile = null);
+
+    internal sealed record IamInstanceProfileBody(IamInstanceProfileSpecification? IamInstanceProfile);
 
     internal sealed record TagsBody(List<TagSpecification>? Tags);
 

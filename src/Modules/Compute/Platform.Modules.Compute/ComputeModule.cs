@@ -11,6 +11,7 @@ using Platform.Modules.Compute.Ec2Query;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
@@ -33,6 +34,7 @@ internal static class ComputeModule
         services.AddHealthChecks().AddCheck<AvailableHostHealthCheck>(AvailableHostHealthCheck.Name);
         services.AddSingleton<ImageFiles>();
         services.AddScoped<InstanceTransitions>();
+        services.AddScoped<InstanceProfileGrants>();
         services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();
         services.AddRecurringJob<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.HousekeepingCron);

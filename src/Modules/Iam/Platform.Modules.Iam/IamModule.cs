@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Platform.Modules.Iam.Accounts;
 using Platform.Modules.Iam.Authentication;
 using Platform.Modules.Iam.Authorization;
 using Platform.Modules.Iam.AwsQuery;
 using Platform.Modules.Iam.Persistence;
+using Platform.Modules.Iam.Sts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
@@ -23,6 +25,10 @@ internal static class IamModule
         services.AddSingleton<PolicyCache>();
         services.AddScoped<IAccessAuthorizer, IamAccessAuthorizer>();
         services.AddSingleton<IStartupTask, BootstrapManagementAccount>();
+        services.AddOptions<IamOptions>().BindConfiguration(IamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<ExpiredSessionCleanupJob>();
+        services.AddRecurringJob<ExpiredSessionCleanupJob>(ExpiredSessionCleanupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<IamOptions>>().Value.SessionCleanupCron);
         services.AddAwsQueryService(IamQueryActions.Iam()).AddAwsQueryService(IamQueryActions.Sts());
         return services;
     }

@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using Mediator;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.KeyPairs;
 using Platform.Modules.Compute.Persistence;
@@ -96,6 +97,30 @@ internal static class ComputeEc2Actions
                 Value("instanceId", modified.InstanceId),
                 Element("instanceMetadataOptions", MetadataOptionsXml(modified.InstanceMetadataOptions)),
             })
+        .Action("AssociateIamInstanceProfile", c => new AssociateIamInstanceProfile(c.Parameters.Required("InstanceId"), ProfileSpecification(c.Parameters)),
+            association => Element("iamInstanceProfileAssociation", Association(association)))
+        .Action("ReplaceIamInstanceProfileAssociation", c =>
+                new ReplaceIamInstanceProfileAssociation(c.Parameters.Required("AssociationId"), ProfileSpecification(c.Parameters)),
+            association => Element("iamInstanceProfileAssociation", Association(association)))
+        .Action("DisassociateIamInstanceProfile", c => new DisassociateIamInstanceProfile(c.Parameters.Required("AssociationId")),
+            association => Element("iamInstanceProfileAssociation", Association(association)))
+        .Action("DescribeIamInstanceProfileAssociations", c =>
+        {
+            var ids = c.Ids("AssociationId");
+            c.ReadFilters("instance-id", "state");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeIamInstanceProfileAssociations(ids);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.Associations, (a, name) => name switch
+            {
+                "instance-id" => [a.InstanceId],
+                "state" => [a.State],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, a => a.AssociationId);
+            return new object?[] { Items("iamInstanceProfileAssociationSet", page, Association), Value("nextToken", next) };
+        })
         .Action("GetConsoleOutput", c =>
         {
             // The console's tail as the server last reported it is the latest there is: both values of Latest answer it.
@@ -396,8 +421,22 @@ internal static class ComputeEc2Actions
 
         return new RunInstances(p.Optional("InstanceType"), p.Optional("ImageId"), p.Optional("KeyName"), groups.Count == 0 ? null : groups,
             p.Optional("ClientToken"), p.Structure("Placement")?.Optional("AvailabilityZone"), tags.Count == 0 ? null : tags, p.Optional("SubnetId"),
-            p.Optional("UserData"), p.Structure("MetadataOptions") is { } options ? MetadataOptions(options) : null);
+            p.Optional("UserData"), p.Structure("MetadataOptions") is { } options ? MetadataOptions(options) : null,
+            IamInstanceProfile: p.Structure("IamInstanceProfile") is null ? null : ProfileSpecification(p));
     }
+
+    /// <summary>EC2's IamInstanceProfile.Arn / IamInstanceProfile.Name; null when neither is given (the request refuses it).</summary>
+    private static IamInstanceProfileSpecification? ProfileSpecification(AwsQueryParameters p) =>
+        p.Structure("IamInstanceProfile") is { } profile ? new IamInstanceProfileSpecification(profile.Optional("Arn"), profile.Optional("Name")) : null;
+
+    private static object?[] Association(IamInstanceProfileAssociationResponse a) =>
+    [
+        Value("associationId", a.AssociationId),
+        Value("instanceId", a.InstanceId),
+        Element("iamInstanceProfile", Value("arn", a.IamInstanceProfile.Arn), Value("id", a.IamInstanceProfile.Id)),
+        Value("state", a.State),
+        Value("timestamp", a.Timestamp),
+    ];
 
     private static MetadataOptionsBody MetadataOptions(AwsQueryParameters options) =>
         new(options.Optional("HttpTokens"), options.OptionalInt("HttpPutResponseHopLimit"), options.Optional("HttpEndpoint"));
@@ -483,6 +522,7 @@ internal static class ComputeEc2Actions
         Value("virtualizationType", "hvm"),
         Value("clientToken", i.ClientToken ?? ""),
         i.MetadataOptions is { } metadataOptions ? Element("metadataOptions", MetadataOptionsXml(metadataOptions)) : null,
+        i.IamInstanceProfile is { } profile ? Element("iamInstanceProfile", Value("arn", profile.Arn), Value("id", profile.Id)) : null,
         i.Tags.Count == 0 ? null : TagSet(i.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))),
         Items("networkInterfaceSet", i.NetworkInterfaceId is null ? [] : new[] { i }, n => new object?[]
         {

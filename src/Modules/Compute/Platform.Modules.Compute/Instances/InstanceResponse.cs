@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Errors;
 
@@ -34,7 +35,8 @@ internal sealed record InstanceResponse(
     DateTime? LaunchTime,
     DateTime CreatedAt,
     string? PublicIpAddress = null,
-    InstanceMetadataOptionsResponse? MetadataOptions = null)
+    InstanceMetadataOptionsResponse? MetadataOptions = null,
+    IamInstanceProfileResponse? IamInstanceProfile = null)
 {
     /// <param name="publicIpAddress">The elastic IP of its interface (Network's <c>DescribeInstancePublicAddresses</c>), null for none.</param>
     public static InstanceResponse From(Instance instance, bool hostReachable, string? publicIpAddress = null)
@@ -50,7 +52,8 @@ internal sealed record InstanceResponse(
             JsonSerializer.Deserialize<List<string>>(instance.SecurityGroups) ?? [],
             instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
             status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt, publicIpAddress,
-            InstanceMetadataOptionsResponse.From(instance));
+            InstanceMetadataOptionsResponse.From(instance),
+            instance.IamInstanceProfileArn is { } profileArn ? new IamInstanceProfileResponse(profileArn, instance.IamInstanceProfileId!) : null);
     }
 }
 

@@ -9,9 +9,11 @@ using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
 using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Instances.Managed;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Compute.KeyPairs;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Compute.Scheduling;
+using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Network.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -48,7 +50,8 @@ internal sealed record RunInstances(
     string? SubnetId = null,
     string? UserData = null,
     MetadataOptionsBody? MetadataOptions = null,
-    IReadOnlyList<TagSpecification>? SystemTags = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    IReadOnlyList<TagSpecification>? SystemTags = null,
+    IamInstanceProfileSpecification? IamInstanceProfile = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -107,6 +110,7 @@ internal sealed record RunInstances(
             MetadataOptions?.HttpTokens, MetadataOptions?.HttpPutResponseHopLimit, MetadataOptions?.HttpEndpoint,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
             (SystemTags ?? []).Select(t => new[] { t.Key, t.Value }),
+            IamInstanceProfile?.Arn, IamInstanceProfile?.Name,
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
@@ -120,6 +124,7 @@ internal sealed class RunInstancesHandler(
     HostLiveness liveness,
     IOptions<SchedulerOptions> scheduler,
     IOptions<PlatformOptions> platform,
+    InstanceProfileGrants profiles,
     TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>, IRequestHandler<LaunchManagedInstance, ManagedInstance>
 {
     public async ValueTask<RunInstanceResponse> Handle(RunInstances request, CancellationToken cancellationToken) =>
@@ -196,6 +201,9 @@ internal sealed class RunInstancesHandler(
                 ?? throw DescribeKeyPairsHandler.KeyPairNotFound(keyName);
         }
 
+        // Before anything is made: an unknown profile, another account's, or a role the caller may not pass launches nothing.
+        var profile = request.IamInstanceProfile is { } specification ? await profiles.ResolveAsync(accountId, specification, cancellationToken) : null;
+
         // The interface comes first: its subnet fixes the zone. Without a subnet, the scheduler picks the
         // zone and the interface comes from the account's default subnet there. Network commits on its own,
         // so every failure from here on gives the interface back.
@@ -223,7 +231,7 @@ internal sealed class RunInstancesHandler(
         try
         {
             var (instance, hostIds) = await ConcurrencyRetry.RunAsync(db,
-                () => PlaceAsync(accountId, request, managed, instanceId, type, image, publicKey, parametersHash, nic, cancellationToken));
+                () => PlaceAsync(accountId, request, managed, instanceId, type, image, publicKey, profile, parametersHash, nic, cancellationToken));
             foreach (var hostId in hostIds)
             {
                 signals.Changed(hostId);
@@ -280,7 +288,7 @@ internal sealed class RunInstancesHandler(
     /// <returns>The instance and the servers whose desired state changed, its own first.</returns>
     private async Task<(Instance Instance, IReadOnlyList<string> HostIds)> PlaceAsync(string accountId, RunInstances request, ManagedLaunch? managed, string instanceId,
         InstanceType type, MachineImage image,
-        string? publicKey, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
+        string? publicKey, ResolvedInstanceProfile? profile, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
     {
         var (hosts, candidates) = await CandidatesAsync(cancellationToken);
         var decision = Scheduler.Place(type, nic.AvailabilityZone, candidates, scheduler.Value);
@@ -327,6 +335,11 @@ internal sealed class RunInstancesHandler(
             Tags = (request.Tags ?? []).Concat(request.SystemTags ?? []).DistinctBy(t => t.Key, StringComparer.Ordinal)
                 .Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
         };
+        if (profile is not null)
+        {
+            InstanceProfileAssociation.Set(instance, profile, now);
+        }
+
         db.Instances.Add(instance);
         var peers = await db.Hosts
             .Where(h => h.Id != host.Id && db.Instances.Any(i => i.HostId == h.Id && i.VpcId == nic.VpcId && i.State != InstanceStates.Terminated))

@@ -192,6 +192,11 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.HttpTokens).HasColumnName("http_tokens").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpTokens);
             instance.Property(i => i.HttpPutResponseHopLimit).HasColumnName("http_put_response_hop_limit").HasDefaultValue(InstanceMetadataDefaults.HopLimit);
             instance.Property(i => i.HttpEndpoint).HasColumnName("http_endpoint").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpEndpoint);
+            instance.Property(i => i.IamInstanceProfileArn).HasColumnName("iam_instance_profile_arn").HasMaxLength(2048);
+            instance.Property(i => i.IamInstanceProfileId).HasColumnName("iam_instance_profile_id").HasMaxLength(128);
+            instance.Property(i => i.IamInstanceProfileAssociationId).HasColumnName("iam_instance_profile_association_id").HasMaxLength(64);
+            instance.Property(i => i.IamInstanceProfileAssociatedAt).HasColumnName("iam_instance_profile_associated_at");
+            instance.HasIndex(i => i.IamInstanceProfileAssociationId).IsUnique().HasFilter("iam_instance_profile_association_id IS NOT NULL");
             instance.Property(i => i.ChangedAtVersion).HasColumnName("changed_at_version");
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");

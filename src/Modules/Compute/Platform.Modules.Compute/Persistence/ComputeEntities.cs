@@ -170,6 +170,17 @@ internal sealed class Instance
     /// <summary>EC2's MetadataOptions.HttpEndpoint: <c>enabled</c> or <c>disabled</c> (the metadata service does not answer).</summary>
     public string HttpEndpoint { get; set; } = InstanceMetadataDefaults.HttpEndpoint;
 
+    /// <summary>The IAM instance profile associated with the instance (EC2's IamInstanceProfile Arn), null for none.</summary>
+    public string? IamInstanceProfileArn { get; set; }
+
+    /// <summary>The profile's id (AIPA...), as IAM answered it when it was associated.</summary>
+    public string? IamInstanceProfileId { get; set; }
+
+    /// <summary>EC2's IamInstanceProfileAssociation id (iip-assoc-...): a new one for every association or replacement.</summary>
+    public string? IamInstanceProfileAssociationId { get; set; }
+
+    public DateTime? IamInstanceProfileAssociatedAt { get; set; }
+
     /// <summary>The host's desired-state version that carried this instance's latest change.</summary>
     public long ChangedAtVersion { get; set; }
 

@@ -53,6 +53,11 @@ internal sealed partial class AccessKeyAuthenticator(ISecretProtector protector,
         {
             CheckSession(signature, session);
         }
+        else if (signature.SessionToken is not null)
+        {
+            // A long-term key has no token: one sent with it is refused as AWS refuses it (not ignored), header or query.
+            throw InvalidClientTokenId();
+        }
 
         if (!key.SigningKeys.TryGetValue(signature.Scope, out var signingKey))
         {
@@ -65,8 +70,8 @@ internal sealed partial class AccessKeyAuthenticator(ISecretProtector protector,
             key.SigningKeys[signature.Scope] = signingKey;
         }
 
-        // A session token must be covered by the signature: the variant without it (AWS's sts-header-after vectors) is for
-        // long-term keys only, whose token, if any, is ignored.
+        // A session token must be covered by the signature. The variant without it (AWS's sts-header-after vectors) is never
+        // needed here: a long-term key with any token was refused above.
         if (key.Session is null ? !SigV4Verifier.VerifySignature(signature, signingKey) : !SigV4Verifier.VerifySignatureWithToken(signature, signingKey))
         {
             throw new ApiException(403, "SignatureDoesNotMatch",
@@ -94,7 +99,7 @@ internal sealed partial class AccessKeyAuthenticator(ISecretProtector protector,
     {
         if (!SessionCredentialIssuer.TokenMatches(signature.SessionToken, session.TokenHash))
         {
-            throw new ApiException(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+            throw InvalidClientTokenId();
         }
 
         if (session.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
@@ -139,6 +144,9 @@ internal sealed partial class AccessKeyAuthenticator(ISecretProtector protector,
         _known.Remove(accessKeyId);
         _unknown.Remove(accessKeyId);
     }
+
+    private static ApiException InvalidClientTokenId() =>
+        new(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
 
     private static ApiException InvalidAccessKeyId() =>
         new(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");

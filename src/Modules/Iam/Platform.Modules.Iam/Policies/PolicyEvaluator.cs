@@ -16,7 +16,8 @@ internal sealed record AuthorizationContext(
     string Resource,
     IReadOnlyDictionary<string, IReadOnlyList<string>> ContextKeys,
     string? PrincipalArn = null,
-    string? PrincipalAccount = null);
+    string? PrincipalAccount = null,
+    string? PrincipalService = null);
 
 /// <summary>IAM's evaluation: an explicit Deny anywhere wins, otherwise any Allow allows, otherwise deny.</summary>
 internal static class PolicyEvaluator
@@ -77,7 +78,7 @@ internal static class PolicyEvaluator
             return false;
         }
 
-        if (statement.Principals is { } principals && principals.Contains(request.PrincipalArn, request.PrincipalAccount) == principals.Negated)
+        if (statement.Principals is { } principals && principals.Contains(request.PrincipalArn, request.PrincipalAccount, request.PrincipalService) == principals.Negated)
         {
             return false;
         }

@@ -8,6 +8,7 @@ internal sealed class PrincipalSet
     private bool _anyone;
     private readonly HashSet<string> _accounts = new(StringComparer.Ordinal);
     private readonly List<Wildcard> _arns = [];
+    private readonly HashSet<string> _services = new(StringComparer.Ordinal);
 
     private PrincipalSet(bool negated, bool anyone)
     {
@@ -42,7 +43,11 @@ internal sealed class PrincipalSet
                     }
 
                     break;
-                case "Service" or "Federated" or "CanonicalUser":
+                case "Service":
+                    // No service signs a request here; the platform acts as one when it gives an instance its role's credentials.
+                    set._services.UnionWith(values);
+                    break;
+                case "Federated" or "CanonicalUser":
                     // Recognised, but no such principals sign requests here: they never match.
                     break;
                 default:
@@ -54,11 +59,17 @@ internal sealed class PrincipalSet
     }
 
     /// <summary>Whether the caller is named; <paramref name="principalArn"/> is null for an anonymous request.</summary>
-    public bool Contains(string? principalArn, string? principalAccount)
+    /// <param name="principalService">A service principal (<c>ec2.amazonaws.com</c>) the platform acts as; it matches only a Service entry.</param>
+    public bool Contains(string? principalArn, string? principalAccount, string? principalService = null)
     {
         if (_anyone)
         {
             return true;
+        }
+
+        if (principalService is not null)
+        {
+            return _services.Contains(principalService);
         }
 
         if (principalArn is null)

@@ -230,6 +230,25 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasDefaultValue("optional")
                         .HasColumnName("http_tokens");
 
+                    b.Property<string>("IamInstanceProfileArn")
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)")
+                        .HasColumnName("iam_instance_profile_arn");
+
+                    b.Property<DateTime?>("IamInstanceProfileAssociatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("iam_instance_profile_associated_at");
+
+                    b.Property<string>("IamInstanceProfileAssociationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("iam_instance_profile_association_id");
+
+                    b.Property<string>("IamInstanceProfileId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("iam_instance_profile_id");
+
                     b.Property<string>("ImageCommandLine")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -347,6 +366,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnName("vpc_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IamInstanceProfileAssociationId")
+                        .IsUnique()
+                        .HasFilter("iam_instance_profile_association_id IS NOT NULL");
 
                     b.HasIndex("VpcId");
 

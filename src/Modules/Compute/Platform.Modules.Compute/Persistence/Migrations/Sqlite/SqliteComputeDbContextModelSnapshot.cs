@@ -224,6 +224,25 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasDefaultValue("optional")
                         .HasColumnName("http_tokens");
 
+                    b.Property<string>("IamInstanceProfileArn")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("iam_instance_profile_arn");
+
+                    b.Property<DateTime?>("IamInstanceProfileAssociatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("iam_instance_profile_associated_at");
+
+                    b.Property<string>("IamInstanceProfileAssociationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("iam_instance_profile_association_id");
+
+                    b.Property<string>("IamInstanceProfileId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("iam_instance_profile_id");
+
                     b.Property<string>("ImageCommandLine")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -341,6 +360,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnName("vpc_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IamInstanceProfileAssociationId")
+                        .IsUnique()
+                        .HasFilter("iam_instance_profile_association_id IS NOT NULL");
 
                     b.HasIndex("VpcId");
 
