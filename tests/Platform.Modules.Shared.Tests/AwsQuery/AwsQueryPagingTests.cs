@@ -75,6 +75,20 @@ public sealed class AwsQueryPagingTests
     }
 
     [Fact]
+    public void Given_a_scoped_token_When_read_by_its_own_scope_Then_it_goes_on_and_by_another_or_unscoped_Then_it_is_refused()
+    {
+        AwsQueryPaging Read(string form, string scope) =>
+            AwsQueryPaging.Read(AwsQueryParameters.Parse([form]), "PageSize", "Marker", 400, invalidTokenCode: "ValidationError", scope: scope);
+        var (_, marker) = Read("PageSize=1", "DescribeRules").Apply(["a", "b", "c"], i => i);
+        Assert.NotNull(marker);
+        Assert.Equal(["b"], Read("PageSize=1&Marker=" + marker, "DescribeRules").Apply(["a", "b", "c"], i => i).Items);
+        Assert.Equal("ValidationError", Assert.Throws<ApiException>(() => Read("Marker=" + marker, "DescribeTargetGroups")).Code);
+        Assert.Equal("ValidationError", Assert.Throws<ApiException>(() => Read("Marker=" + marker, "")).Code);
+        var (_, unscoped) = Read("PageSize=1", "").Apply(["a", "b"], i => i);
+        Assert.Equal("ValidationError", Assert.Throws<ApiException>(() => Read("Marker=" + unscoped, "DescribeRules")).Code);
+    }
+
+    [Fact]
     public void Given_an_empty_list_as_botocore_sends_it_When_read_Then_it_is_empty_and_an_absent_one_null()
     {
         var parameters = AwsQueryParameters.Parse(["TerminationPolicies=&Names.member.1=a&Names.member.2=b"]);

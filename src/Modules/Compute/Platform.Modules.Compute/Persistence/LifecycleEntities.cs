@@ -137,6 +137,24 @@ internal sealed class InstanceRefresh
 
     /// <summary>Instances to replace when the refresh began: the base of <see cref="PercentageComplete"/>.</summary>
     public int InitialInstancesToUpdate { get; set; }
+
+    /// <summary>Capacity allowed above the desired while replacing (100-200 %), null as AWS's default: terminate, then launch.</summary>
+    public int? MaxHealthyPercentage { get; init; }
+
+    /// <summary>Leave instances already on the desired launch template version alone (AWS's default replaces every instance).</summary>
+    public bool SkipMatching { get; init; }
+
+    /// <summary>Checkpoints as ascending percentages, comma-separated ("20,50,100"); null when none.</summary>
+    public string? CheckpointPercentages { get; init; }
+
+    /// <summary>Seconds to wait at each checkpoint.</summary>
+    public int? CheckpointDelay { get; init; }
+
+    /// <summary>Checkpoints passed (waited out): the next one is the one after them.</summary>
+    public int CheckpointsPassed { get; set; }
+
+    /// <summary>When the refresh stopped at its current checkpoint; null while it replaces.</summary>
+    public DateTime? CheckpointReachedAt { get; set; }
 }
 
 internal static class InstanceRefreshModel
@@ -158,6 +176,12 @@ internal static class InstanceRefreshModel
         r.Property(x => x.PercentageComplete).HasColumnName("percentage_complete");
         r.Property(x => x.InstancesToUpdate).HasColumnName("instances_to_update");
         r.Property(x => x.InitialInstancesToUpdate).HasColumnName("initial_instances_to_update");
+        r.Property(x => x.MaxHealthyPercentage).HasColumnName("max_healthy_percentage");
+        r.Property(x => x.SkipMatching).HasColumnName("skip_matching");
+        r.Property(x => x.CheckpointPercentages).HasColumnName("checkpoint_percentages").HasMaxLength(400);
+        r.Property(x => x.CheckpointDelay).HasColumnName("checkpoint_delay");
+        r.Property(x => x.CheckpointsPassed).HasColumnName("checkpoints_passed");
+        r.Property(x => x.CheckpointReachedAt).HasColumnName("checkpoint_reached_at");
         // SQL Server filters a unique index on a nullable column to its non-null values (EF's convention); SQLite allows many NULLs.
         r.HasIndex(x => x.ActiveGroupId).IsUnique();
         r.HasIndex(x => new { x.GroupId, x.StartTime });

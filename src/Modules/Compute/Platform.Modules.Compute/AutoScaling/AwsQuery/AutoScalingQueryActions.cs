@@ -154,7 +154,10 @@ internal static class AutoScalingQueryActions
         .Action("StartInstanceRefresh", c =>
         {
             var p = c.Parameters;
-            var preferences = p.Structure("Preferences") is { } s ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup")) : null;
+            var preferences = p.Structure("Preferences") is { } s
+                ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup"), s.OptionalInt("MaxHealthyPercentage"),
+                    s.OptionalBool("SkipMatching"), s.OptionalStringList("CheckpointPercentages")?.Select(Percentage).ToList(), s.OptionalInt("CheckpointDelay"))
+                : null;
             return new StartInstanceRefresh(p.Required("AutoScalingGroupName"), p.Optional("Strategy"), preferences);
         }, started => Value("InstanceRefreshId", started.InstanceRefreshId))
         .Action("CancelInstanceRefresh", c => new CancelInstanceRefresh(c.Parameters.Required("AutoScalingGroupName")),
@@ -180,7 +183,10 @@ internal static class AutoScalingQueryActions
                     Value("InstancesToUpdate", r.InstancesToUpdate),
                     Element("ProgressDetails", Element("LivePoolProgress", Value("PercentageComplete", r.PercentageComplete),
                         Value("InstancesToUpdate", r.InstancesToUpdate))),
-                    Element("Preferences", Value("MinHealthyPercentage", r.Preferences.MinHealthyPercentage), Value("InstanceWarmup", r.Preferences.InstanceWarmup)),
+                    Element("Preferences", Value("MinHealthyPercentage", r.Preferences.MinHealthyPercentage), Value("InstanceWarmup", r.Preferences.InstanceWarmup),
+                        r.Preferences.CheckpointPercentages is { } checkpoints ? Members("CheckpointPercentages", checkpoints, p => p) : null,
+                        Value("CheckpointDelay", r.Preferences.CheckpointDelay), Value("SkipMatching", r.Preferences.SkipMatching),
+                        Value("MaxHealthyPercentage", r.Preferences.MaxHealthyPercentage)),
                     Value("Strategy", r.Strategy),
                 }),
                 Value("NextToken", next),
@@ -241,6 +247,10 @@ internal static class AutoScalingQueryActions
         [Value("ScheduledActionName", f.ScheduledActionName), Value("ErrorCode", f.ErrorCode), Value("ErrorMessage", f.ErrorMessage)];
 
     private static AwsQueryPaging Paging(AwsQueryCall call) => (AwsQueryPaging)call.Items[PagingKey];
+
+    private static int Percentage(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+        ? value
+        : throw ApiErrors.ValidationError($"Value '{text}' at 'preferences.checkpointPercentages' failed to satisfy constraint: Member must be an integer from 1 to 100.");
 
     private static string NewestFirst(DateTime time) => (DateTime.MaxValue.Ticks - time.Ticks).ToString("D19", CultureInfo.InvariantCulture);
 

@@ -166,9 +166,12 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
         }
 
+        // A refresh with a maximum healthy percentage above 100 launches replacements before it terminates: capacity above the desired.
+        var extra = 0;
         if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.InstanceRefresh))
         {
-            terminated += await RefreshAsync(members, cancellationToken);
+            (var taken, extra) = await RefreshAsync(members, cancellationToken);
+            terminated += taken;
         }
 
         var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
@@ -184,18 +187,19 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             return (launched, terminated);
         }
 
-        if (live.Count < group.DesiredCapacity && !suspended.Contains(ScalingProcesses.Launch))
+        var capacity = group.DesiredCapacity + extra;
+        if (live.Count < capacity && !suspended.Contains(ScalingProcesses.Launch))
         {
             var from = live.Count;
-            var intents = await RecordLaunchesAsync(live, group.DesiredCapacity - live.Count, from, cancellationToken);
+            var intents = await RecordLaunchesAsync(live, capacity - live.Count, from, cancellationToken);
             foreach (var intent in intents)
             {
                 launched += await LaunchAsync(intent, cancellationToken) ? 1 : 0;
             }
         }
-        else if (live.Count > group.DesiredCapacity && !suspended.Contains(ScalingProcesses.Terminate))
+        else if (live.Count > capacity && !suspended.Contains(ScalingProcesses.Terminate))
         {
-            var victims = TerminationOrder.Choose(live, live.Count - group.DesiredCapacity, ScalingGroupLookup.Json<string>(group.TerminationPolicies));
+            var victims = TerminationOrder.Choose(live, live.Count - capacity, ScalingGroupLookup.Json<string>(group.TerminationPolicies));
             var size = live.Count;
             foreach (var victim in victims)
             {
@@ -444,18 +448,23 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
     }
 
     /// <summary>
-    /// The group's active instance refresh, one step per pass: instances not launched from the group's current launch template
-    /// version (protected ones left alone, as AWS's default) are taken out of service while the healthy, warmed-up instances
-    /// stay at the minimum healthy percentage of the desired capacity (at least one at a time); this pass's capacity step then
-    /// launches their replacements from the current version. Done (Successful) when none is left and every instance is healthy
-    /// and warm. All of it is read from the database each pass, so a refresh goes on after an API restart.
+    /// The group's active instance refresh, one step per pass. The instances to replace are those not launched from the group's
+    /// current launch template version and, unless SkipMatching, every one launched before the refresh began (protected ones left
+    /// alone, as AWS's default). Without a maximum healthy percentage they are taken out of service while the healthy, warmed-up
+    /// instances stay at the minimum healthy percentage of the desired capacity (at least one at a time) and this pass's capacity
+    /// step launches their replacements; with one (100-200 %) the pass first allows that much capacity above the desired, so the
+    /// replacements come up before the old instances go. Replacing stops at each checkpoint percentage until the replacements are
+    /// in service and warm, then waits the checkpoint delay (StatusReason says so). Done (Successful) when none is left (or the last
+    /// checkpoint below 100 % is waited out) and every instance is healthy and warm. All of it is the refresh's row and the group's
+    /// instances, read each pass under the group's lease, so a rerun, another replica or a restarted API goes on from there.
     /// </summary>
-    private async Task<int> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
+    /// <returns>Instances terminated, and the capacity the refresh allows above the desired in this pass.</returns>
+    private async Task<(int Terminated, int Extra)> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
     {
         var refresh = await db.InstanceRefreshes.SingleOrDefaultAsync(r => r.ActiveGroupId == group.Id, cancellationToken);
         if (refresh is null)
         {
-            return 0;
+            return (0, 0);
         }
 
         var now = Now;
@@ -465,8 +474,9 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             refresh.StatusReason = "The instance refresh was cancelled by a user request.";
             refresh.EndTime = now;
             refresh.ActiveGroupId = null;
+            refresh.CheckpointReachedAt = null;
             await db.SaveChangesAsync(cancellationToken);
-            return 0;
+            return (0, 0);
         }
 
         var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
@@ -475,16 +485,47 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
         bool Ready(ScalingGroupInstance m) => m.LifecycleState == LifecycleStates.InService && m.HealthStatus == "Healthy"
             && (m.LaunchedAt ?? m.CreatedAt) + warmup <= now;
-        var outdated = live.Where(m => m.LaunchTemplateVersion != current && !m.ProtectedFromScaleIn).OrderBy(m => m.CreatedAt).ToList();
+        var outdated = live.Where(m => !m.ProtectedFromScaleIn && (m.LaunchTemplateVersion != current || (!refresh.SkipMatching && m.CreatedAt < refresh.StartTime)))
+            .OrderBy(m => m.CreatedAt).ToList();
         if (refresh.Status == InstanceRefreshStatus.Pending)
         {
             refresh.Status = InstanceRefreshStatus.InProgress;
             refresh.InitialInstancesToUpdate = outdated.Count;
         }
 
+        var checkpoints = InstanceRefreshStatus.Checkpoints(refresh);
+        var desired = group.DesiredCapacity;
+        // Every instance in service and warm, and none still on its way out (a replaced one is gone before the refresh ends).
+        var allWarm = live.Count == desired && live.All(Ready)
+            && members.All(m => m.LifecycleState is not (LifecycleStates.Terminating or LifecycleStates.TerminatingWait));
+        int Percent(int left) => refresh.InitialInstancesToUpdate == 0 ? 100
+            : (int)(100L * Math.Max(refresh.InitialInstancesToUpdate - left, 0) / refresh.InitialInstancesToUpdate);
+        if (refresh.CheckpointReachedAt is { } reached)
+        {
+            var delay = refresh.CheckpointDelay ?? InstanceRefreshStatus.DefaultCheckpointDelay;
+            if (now < reached.AddSeconds(delay))
+            {
+                refresh.StatusReason = $"Waiting at checkpoint {checkpoints[refresh.CheckpointsPassed]}% for the checkpoint delay of {delay} seconds to elapse "
+                    + $"(until {Time(reached.AddSeconds(delay))}).";
+                await db.SaveChangesAsync(cancellationToken);
+                return (0, 0);
+            }
+
+            refresh.CheckpointReachedAt = null;
+            refresh.CheckpointsPassed++;
+            refresh.StatusReason = null;
+        }
+
+        // Where replacing stops in this stretch: the next checkpoint, or all of them.
+        var stopAt = refresh.CheckpointsPassed < checkpoints.Count ? checkpoints[refresh.CheckpointsPassed] : 100;
+        var passedLast = checkpoints.Count > 0 && refresh.CheckpointsPassed >= checkpoints.Count && checkpoints[^1] < 100;
+        var replaced = Math.Max(refresh.InitialInstancesToUpdate - outdated.Count, 0);
+        var allowed = passedLast ? 0 : Math.Max((int)Math.Ceiling(refresh.InitialInstancesToUpdate * stopAt / 100.0) - replaced, 0);
+
+        var headroom = refresh.MaxHealthyPercentage is { } max ? Math.Max((int)Math.Floor(desired * max / 100.0) - desired, 0) : 0;
         var ready = live.Count(Ready);
-        var keep = Math.Min((int)Math.Ceiling(group.DesiredCapacity * refresh.MinHealthyPercentage / 100.0), Math.Max(group.DesiredCapacity - 1, 0));
-        var batch = outdated.Where(Ready).Take(Math.Max(ready - keep, 0)).ToList();
+        var keep = Math.Min((int)Math.Ceiling(desired * refresh.MinHealthyPercentage / 100.0), Math.Max(desired + Math.Min(headroom, Math.Min(outdated.Count, allowed)) - 1, 0));
+        var batch = outdated.Where(Ready).Take(Math.Min(Math.Max(ready - keep, 0), allowed)).ToList();
         var taken = 0;
         foreach (var victim in batch)
         {
@@ -501,19 +542,26 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
 
         var left = outdated.Count - taken;
+        var extra = Math.Min(headroom, Math.Min(left, allowed - taken));
         refresh.InstancesToUpdate = left;
-        refresh.PercentageComplete = refresh.InitialInstancesToUpdate == 0 ? 100
-            : (int)(100L * (refresh.InitialInstancesToUpdate - left) / refresh.InitialInstancesToUpdate);
-        if (left == 0 && taken == 0 && live.Count == group.DesiredCapacity && live.All(Ready))
+        refresh.PercentageComplete = Percent(left);
+        if (taken == 0 && allWarm && (left == 0 || passedLast))
         {
             refresh.Status = InstanceRefreshStatus.Successful;
-            refresh.PercentageComplete = 100;
+            refresh.PercentageComplete = left == 0 ? 100 : refresh.PercentageComplete;
+            refresh.StatusReason = null;
             refresh.EndTime = now;
             refresh.ActiveGroupId = null;
         }
+        else if (taken == 0 && allWarm && allowed == 0 && stopAt < 100)
+        {
+            var delay = refresh.CheckpointDelay ?? InstanceRefreshStatus.DefaultCheckpointDelay;
+            refresh.CheckpointReachedAt = now;
+            refresh.StatusReason = $"Waiting at checkpoint {stopAt}% for the checkpoint delay of {delay} seconds to elapse (until {Time(now.AddSeconds(delay))}).";
+        }
 
         await db.SaveChangesAsync(cancellationToken);
-        return taken;
+        return (taken, extra);
     }
 
     /// <summary>Auto Scaling's status code while an instance waits at a lifecycle hook.</summary>

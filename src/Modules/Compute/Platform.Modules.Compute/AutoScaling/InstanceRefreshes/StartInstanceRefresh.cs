@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.AutoScaling.Groups;
@@ -9,7 +10,13 @@ using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 
-internal sealed record RefreshPreferences(int? MinHealthyPercentage, int? InstanceWarmup);
+internal sealed record RefreshPreferences(
+    int? MinHealthyPercentage,
+    int? InstanceWarmup,
+    int? MaxHealthyPercentage = null,
+    bool? SkipMatching = null,
+    IReadOnlyList<int>? CheckpointPercentages = null,
+    int? CheckpointDelay = null);
 
 internal sealed record InstanceRefreshIdResponse(string InstanceRefreshId);
 
@@ -37,6 +44,16 @@ internal static class InstanceRefreshStatus
 
     /// <summary>AWS's default minimum healthy percentage.</summary>
     public const int DefaultMinHealthyPercentage = 90;
+
+    /// <summary>AWS's default wait at a checkpoint, in seconds.</summary>
+    public const int DefaultCheckpointDelay = 3600;
+
+    public static IReadOnlyList<int> Checkpoints(InstanceRefresh refresh) => string.IsNullOrEmpty(refresh.CheckpointPercentages)
+        ? []
+        : [.. refresh.CheckpointPercentages.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+
+    public static RefreshPreferences Preferences(InstanceRefresh r) => new(r.MinHealthyPercentage, r.InstanceWarmup, r.MaxHealthyPercentage, r.SkipMatching,
+        r.CheckpointPercentages is null ? null : Checkpoints(r), r.CheckpointPercentages is null ? null : r.CheckpointDelay ?? DefaultCheckpointDelay);
 }
 
 /// <summary>
@@ -67,6 +84,43 @@ internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string?
         {
             throw ApiErrors.ValidationError("InstanceWarmup must be 0 or more seconds.");
         }
+
+        if (Preferences?.MaxHealthyPercentage is { } max)
+        {
+            if (max is < 100 or > 200)
+            {
+                throw ApiErrors.ValidationError("MaxHealthyPercentage must be from 100 to 200.");
+            }
+
+            // AWS's rules: both or neither, at most 100 apart.
+            if (Preferences.MinHealthyPercentage is not { } min)
+            {
+                throw ApiErrors.ValidationError("MinHealthyPercentage must be specified when MaxHealthyPercentage is specified.");
+            }
+
+            if (max - min > 100)
+            {
+                throw ApiErrors.ValidationError("The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100.");
+            }
+
+            if (max == 100 && min == 100)
+            {
+                throw ApiErrors.ValidationError("MinHealthyPercentage and MaxHealthyPercentage cannot both be 100: no instance could be replaced.");
+            }
+        }
+
+        if (Preferences?.CheckpointPercentages is { } checkpoints)
+        {
+            if (checkpoints.Count == 0 || checkpoints.Any(p => p is < 1 or > 100) || checkpoints.Zip(checkpoints.Skip(1)).Any(pair => pair.Second <= pair.First))
+            {
+                throw ApiErrors.ValidationError("CheckpointPercentages must be unique values from 1 to 100 in ascending order.");
+            }
+        }
+
+        if (Preferences?.CheckpointDelay is < 0 or > 172800)
+        {
+            throw ApiErrors.ValidationError("CheckpointDelay must be from 0 to 172800 seconds.");
+        }
     }
 }
 
@@ -91,6 +145,13 @@ internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerCo
             Status = InstanceRefreshStatus.Pending,
             MinHealthyPercentage = request.Preferences?.MinHealthyPercentage ?? InstanceRefreshStatus.DefaultMinHealthyPercentage,
             InstanceWarmup = request.Preferences?.InstanceWarmup,
+            MaxHealthyPercentage = request.Preferences?.MaxHealthyPercentage,
+            SkipMatching = request.Preferences?.SkipMatching ?? false,
+            CheckpointPercentages = request.Preferences?.CheckpointPercentages is { } checkpoints
+                ? string.Join(',', checkpoints.Select(p => p.ToString(CultureInfo.InvariantCulture)))
+                : null,
+            CheckpointDelay = request.Preferences?.CheckpointPercentages is null ? null
+                : request.Preferences.CheckpointDelay ?? InstanceRefreshStatus.DefaultCheckpointDelay,
             StartTime = clock.GetUtcNow().UtcDateTime,
         };
         db.InstanceRefreshes.Add(refresh);
@@ -129,7 +190,7 @@ internal sealed class DescribeInstanceRefreshesHandler(ComputeDbContext db, ICal
         var refreshes = await db.InstanceRefreshes.AsNoTracking().Where(r => r.GroupId == group.Id && (ids.Count == 0 || ids.Contains(r.Id)))
             .OrderByDescending(r => r.StartTime).ToListAsync(cancellationToken);
         return new InstanceRefreshesResponse(refreshes.Select(r => new InstanceRefreshResponse(r.Id, group.Name, r.Status, r.StatusReason, r.StartTime, r.EndTime,
-            r.PercentageComplete, r.InstancesToUpdate, new RefreshPreferences(r.MinHealthyPercentage, r.InstanceWarmup), "Rolling")).ToList());
+            r.PercentageComplete, r.InstancesToUpdate, InstanceRefreshStatus.Preferences(r), "Rolling")).ToList());
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Platform.Modules.Network.LoadBalancing.Listeners;
 using Platform.Modules.Network.LoadBalancing.LoadBalancers;
 using Platform.Modules.Network.LoadBalancing.Rules;
@@ -30,7 +31,7 @@ internal static class ElbQueryActions
         }, lb => Members("LoadBalancers", [lb], LoadBalancer))
         .Action("DescribeLoadBalancers", c =>
         {
-            ReadPaging(c);
+            ReadPaging(c, "DescribeLoadBalancers");
             return new DescribeLoadBalancers(c.Parameters.OptionalStringList("LoadBalancerArns") ?? [], c.Parameters.OptionalStringList("Names") ?? []);
         }, (c, found) =>
         {
@@ -51,7 +52,7 @@ internal static class ElbQueryActions
         }, group => Members("TargetGroups", [group], TargetGroup))
         .Action("DescribeTargetGroups", c =>
         {
-            ReadPaging(c);
+            ReadPaging(c, "DescribeTargetGroups");
             return new DescribeTargetGroups(c.Parameters.OptionalStringList("TargetGroupArns") ?? [], c.Parameters.OptionalStringList("Names") ?? [],
                 c.Parameters.Optional("LoadBalancerArn"));
         }, (c, found) =>
@@ -73,11 +74,13 @@ internal static class ElbQueryActions
             Actions(c.Parameters, "DefaultActions")), listener => Members("Listeners", [listener], Listener))
         .Action("DescribeListeners", c =>
         {
-            ReadPaging(c);
+            // A marker names a port: given for another balancer's listeners it would skip some, so it holds the balancer too.
+            ReadPaging(c, "DescribeListeners " + c.Parameters.Optional("LoadBalancerArn"));
             return new DescribeListeners(c.Parameters.Optional("LoadBalancerArn"), c.Parameters.OptionalStringList("ListenerArns") ?? []);
         }, (c, found) =>
         {
-            var (page, next) = Paging(c).Apply(found.Listeners, l => l.ListenerArn);
+            // In port order (one port per listener on a balancer), as the native API and the console list them.
+            var (page, next) = Paging(c).Apply(found.Listeners, l => l.Port.ToString("D5", CultureInfo.InvariantCulture) + l.ListenerArn);
             return new object?[] { Members("Listeners", page, Listener), Value("NextMarker", next) };
         })
         .Action("DeleteListener", c => new DeleteListener(c.Parameters.Required("ListenerArn")), _ => Array.Empty<object>())
@@ -85,7 +88,7 @@ internal static class ElbQueryActions
             Actions(c.Parameters, "Actions")), rule => Members("Rules", [rule], Rule))
         .Action("DescribeRules", c =>
         {
-            ReadPaging(c);
+            ReadPaging(c, "DescribeRules " + c.Parameters.Optional("ListenerArn"));
             return new DescribeRules(c.Parameters.Optional("ListenerArn"), c.Parameters.OptionalStringList("RuleArns") ?? []);
         }, (c, found) =>
         {
@@ -95,8 +98,9 @@ internal static class ElbQueryActions
         })
         .Action("DeleteRule", c => new DeleteRule(c.Parameters.Required("RuleArn")), _ => Array.Empty<object>());
 
-    private static void ReadPaging(AwsQueryCall call) =>
-        call.Items[PagingKey] = AwsQueryPaging.Read(call.Parameters, "PageSize", "Marker", 400, invalidTokenCode: "ValidationError");
+    /// <summary>A marker is good for the action that wrote it only: ValidationError elsewhere, as ELBv2 answers a marker it did not write.</summary>
+    private static void ReadPaging(AwsQueryCall call, string action) =>
+        call.Items[PagingKey] = AwsQueryPaging.Read(call.Parameters, "PageSize", "Marker", 400, invalidTokenCode: "ValidationError", scope: action);
 
     private static AwsQueryPaging Paging(AwsQueryCall call) => (AwsQueryPaging)call.Items[PagingKey];
 

@@ -486,6 +486,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(36)")
                         .HasColumnName("active_group_id");
 
+                    b.Property<int?>("CheckpointDelay")
+                        .HasColumnType("int")
+                        .HasColumnName("checkpoint_delay");
+
+                    b.Property<string>("CheckpointPercentages")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)")
+                        .HasColumnName("checkpoint_percentages");
+
+                    b.Property<DateTime?>("CheckpointReachedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("checkpoint_reached_at");
+
+                    b.Property<int>("CheckpointsPassed")
+                        .HasColumnType("int")
+                        .HasColumnName("checkpoints_passed");
+
                     b.Property<DateTime?>("EndTime")
                         .HasColumnType("datetime2")
                         .HasColumnName("end_time");
@@ -508,6 +525,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("instances_to_update");
 
+                    b.Property<int?>("MaxHealthyPercentage")
+                        .HasColumnType("int")
+                        .HasColumnName("max_healthy_percentage");
+
                     b.Property<int>("MinHealthyPercentage")
                         .HasColumnType("int")
                         .HasColumnName("min_healthy_percentage");
@@ -515,6 +536,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.Property<int>("PercentageComplete")
                         .HasColumnType("int")
                         .HasColumnName("percentage_complete");
+
+                    b.Property<bool>("SkipMatching")
+                        .HasColumnType("bit")
+                        .HasColumnName("skip_matching");
 
                     b.Property<DateTime>("StartTime")
                         .HasColumnType("datetime2")

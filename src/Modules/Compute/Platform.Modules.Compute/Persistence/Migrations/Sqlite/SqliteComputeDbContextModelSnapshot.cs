@@ -480,6 +480,23 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("active_group_id");
 
+                    b.Property<int?>("CheckpointDelay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checkpoint_delay");
+
+                    b.Property<string>("CheckpointPercentages")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkpoint_percentages");
+
+                    b.Property<DateTime?>("CheckpointReachedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkpoint_reached_at");
+
+                    b.Property<int>("CheckpointsPassed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checkpoints_passed");
+
                     b.Property<DateTime?>("EndTime")
                         .HasColumnType("TEXT")
                         .HasColumnName("end_time");
@@ -502,6 +519,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("instances_to_update");
 
+                    b.Property<int?>("MaxHealthyPercentage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_healthy_percentage");
+
                     b.Property<int>("MinHealthyPercentage")
                         .HasColumnType("INTEGER")
                         .HasColumnName("min_healthy_percentage");
@@ -509,6 +530,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.Property<int>("PercentageComplete")
                         .HasColumnType("INTEGER")
                         .HasColumnName("percentage_complete");
+
+                    b.Property<bool>("SkipMatching")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skip_matching");
 
                     b.Property<DateTime>("StartTime")
                         .HasColumnType("TEXT")
