@@ -116,8 +116,11 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             Assert.Contains("no pg_hba.conf entry", plain, StringComparison.Ordinal);
 
             // A new generation (a parameter group change and a new password) reaches the running server through a
-            // restarted driver (an agent restart): it connects again and applies it.
+            // restarted driver (an agent restart): it connects again and applies it. The host side stays closed long enough
+            // for the guest's read to end and its agent to open the port again, as an agent restart on a busy server does:
+            // PostgreSQL, started by the first configure, once inherited the guest's port and made every later open fail.
             await driver.DisposeAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3));
             driver = new DatabaseDriver(new DatabaseDriverOptions
             {
                 ChannelDirectory = channels, PollInterval = TimeSpan.FromSeconds(1), RetryInterval = TimeSpan.FromSeconds(1), StatusTimeout = TimeSpan.FromSeconds(5),
