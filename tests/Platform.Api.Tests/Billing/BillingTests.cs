@@ -186,7 +186,9 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
 
         var samples = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SampleHoursAsync(hour.AddHours(1)))));
         Assert.Equal(0, await SampleHoursAsync(hour.AddHours(1).AddMinutes(30))); // a retried job in the same hour
-        Assert.Equal(1, samples.Sum());
+        // The class's other tests share this API, so the two racing runs may also sample their resources: what shows that
+        // this address's hour was recorded once is its seconds below (twice would double them).
+        Assert.InRange(samples.Sum(), 1, int.MaxValue);
 
         var usage = await UsageAsync(client, $"{hour:yyyy-MM-ddTHH:mm:ssZ}", $"{hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", "resource");
         var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
