@@ -26,18 +26,28 @@ public sealed partial class LibvirtDomain
     /// <summary>
     /// Takes an external, disk-only snapshot (virDomainSnapshotCreateXML with DISK_ONLY, NO_METADATA and ATOMIC): the
     /// disks the XML names external get their overlay at the same instant, or none does. libvirt keeps no snapshot object.
+    /// An encrypted overlay is a LUKS image QEMU formats: when it gives up timing its key derivation
+    /// (<see cref="LibvirtException.IsCpuClockTooCoarse"/>), the atomic snapshot made nothing and is tried again.
     /// </summary>
     public void CreateDiskOnlySnapshot(string snapshotXml)
     {
-        var snapshot = NativeMethods.DomainSnapshotCreateXml(_handle, snapshotXml,
-            NativeMethods.SnapshotCreateDiskOnly | NativeMethods.SnapshotCreateNoMetadata | NativeMethods.SnapshotCreateAtomic);
-        if (snapshot == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            throw LibvirtException.FromLastError("virDomainSnapshotCreateXML");
-        }
+            var snapshot = NativeMethods.DomainSnapshotCreateXml(_handle, snapshotXml,
+                NativeMethods.SnapshotCreateDiskOnly | NativeMethods.SnapshotCreateNoMetadata | NativeMethods.SnapshotCreateAtomic);
+            if (snapshot != 0)
+            {
+                // Without metadata the returned object names nothing libvirt keeps: freed at once.
+                _ = NativeMethods.DomainSnapshotFree(snapshot);
+                return;
+            }
 
-        // Without metadata the returned object names nothing libvirt keeps: freed at once.
-        _ = NativeMethods.DomainSnapshotFree(snapshot);
+            var error = LibvirtException.FromLastError("virDomainSnapshotCreateXML");
+            if (attempt >= LibvirtException.LuksFormatAttempts || !error.IsCpuClockTooCoarse)
+            {
+                throw error;
+            }
+        }
     }
 
     /// <summary>Starts committing the disk's active overlay into the image below it (virDomainBlockCommit, ACTIVE); the job then waits for a pivot.</summary>

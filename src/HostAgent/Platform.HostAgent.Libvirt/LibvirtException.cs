@@ -32,6 +32,16 @@ public sealed class LibvirtException(int code, int domain, string message) : Exc
     public bool Is(LibvirtErrorCode code) => Code == (int)code;
 
     /// <summary>
+    /// QEMU gave up formatting a LUKS image because it timed PBKDF2 on the thread's CPU clock and a round read 0 ms
+    /// ("Unable to get accurate CPU usage"): Debian 12's QEMU 7.2 does so now and then on a busy machine (tick-based CPU
+    /// accounting). Nothing was made when it says so; the same call may be tried again.
+    /// </summary>
+    internal bool IsCpuClockTooCoarse => Message.Contains("Unable to get accurate CPU usage", StringComparison.Ordinal);
+
+    /// <summary>How often a call that formats a LUKS image is tried when <see cref="IsCpuClockTooCoarse"/>.</summary>
+    internal const int LuksFormatAttempts = 6;
+
+    /// <summary>
     /// Reads the calling thread's last libvirt error. Call it on the same thread, right after the call
     /// that failed: libvirt keeps one error per thread and the next call resets it.
     /// </summary>

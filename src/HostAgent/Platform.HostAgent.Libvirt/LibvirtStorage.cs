@@ -36,17 +36,12 @@ public sealed unsafe class LibvirtStoragePool : IDisposable
             }
 
             var error = LibvirtException.FromLastError("virStorageVolCreateXML");
-            if (attempt >= MaxCreateAttempts || !IsCpuClockTooCoarse(error))
+            if (attempt >= LibvirtException.LuksFormatAttempts || !error.IsCpuClockTooCoarse)
             {
                 throw error;
             }
         }
     }
-
-    private const int MaxCreateAttempts = 6;
-
-    private static bool IsCpuClockTooCoarse(LibvirtException error) =>
-        error.Message.Contains("Unable to get accurate CPU usage", StringComparison.Ordinal);
 
     /// <summary>Creates a volume as a copy of another (a full clone).</summary>
     public LibvirtStorageVolume CloneVolume(string xml, LibvirtStorageVolume source)
