@@ -283,9 +283,15 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         })).AssertOkAsync();
         Assert.Matches($"^arn:aws:autoscaling:us-east-1:{tenant.AccountId}:scalingPolicy:[0-9a-f-]{{36}}:autoScalingGroupName/web:policyName/cpu$", policy.GetProperty("policy_arn").GetString());
         await WaitForDesired(3);
-        var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
-        Assert.Contains(activities, a => a.GetProperty("cause").GetString()!.Contains("-AlarmHigh-", StringComparison.Ordinal)
-            && a.GetProperty("cause").GetString()!.Contains("triggered policy cpu changing the desired capacity from", StringComparison.Ordinal));
+
+        // The launches carry the alarm as their cause; they are recorded when the job launches, which may be the next pass.
+        await Eventually.TrueAsync(async () =>
+        {
+            RunGroupJob(1);
+            var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+            return activities.Any(a => a.GetProperty("cause").GetString()!.Contains("-AlarmHigh-", StringComparison.Ordinal)
+                && a.GetProperty("cause").GetString()!.Contains("triggered policy cpu changing the desired capacity from", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(90), "no launch activity names the target tracking alarm");
 
         // A 90 % target: three at 50 % fit in ceil(3 × 50 / 90) = 2.
         await (await client.PutJsonAsync($"{Api}/groups/web/policies/cpu", new
@@ -326,11 +332,10 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         await (await client.PostJsonAsync($"{Api}/groups/web/policies/steps/execute", new { metric_value = 30, breach_threshold = 50 })).AssertOkAsync();
         Assert.Equal(2, await Desired());
         await WaitForDesired(2);
-        activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
         await Eventually.TrueAsync(async () =>
         {
             RunGroupJob(1);
-            activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+            var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
             return activities.Any(a => a.GetProperty("cause").GetString()!.StartsWith("At ", StringComparison.Ordinal)
                 && a.GetProperty("cause").GetString()!.Contains("a user request executed policy steps changing the desired capacity from 3 to 2.", StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(90), "no activity names the step policy");
