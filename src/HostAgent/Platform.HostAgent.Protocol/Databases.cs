@@ -44,9 +44,10 @@ public sealed record DatabaseTls(string CertificatePem, string PrivateKeyPem, st
 /// <c>repo1-type=s3</c> takes it. Everything written there is encrypted with <paramref name="CipherPassphrase"/> (aes-256-cbc).
 /// </summary>
 /// <param name="Endpoint">Host[:port] of the platform's S3 endpoint as the guest reaches it over its management channel.</param>
-/// <param name="Path">The repository's path in the bucket (one per database, by <see cref="DesiredDatabase.ResourceId"/>).</param>
+/// <param name="Path">The repository's path in the bucket (one per database, by <see cref="DesiredDatabase.ResourceId"/>); the automated
+/// backups and their archived WAL are there, the manual snapshots under <c>PATH/snapshots</c> (<see cref="SnapshotRepositoryPath"/>).</param>
 /// <param name="ArchiveTimeoutSeconds">PostgreSQL's archive_timeout: the most committed work a lost server can take with it.</param>
-/// <param name="RetentionDays">Backups older than this (and the WAL only they need) are pruned; 1..35.</param>
+/// <param name="RetentionDays">Automated backups older than this (and the WAL only they need) are pruned; 1..35. Never a snapshot's.</param>
 public sealed record DatabaseBackupRepository(
     string Endpoint,
     string Bucket,
@@ -57,7 +58,11 @@ public sealed record DatabaseBackupRepository(
     string CipherPassphrase,
     int ArchiveTimeoutSeconds,
     int RetentionDays,
-    string? CaCertificatePem = null);
+    string? CaCertificatePem = null)
+{
+    /// <summary>Where a database's manual snapshots are, in the bucket: beside its automated backups, apart from their retention.</summary>
+    public static string SnapshotRepositoryPath(string path) => path + "/snapshots";
+}
 
 /// <summary>Where a new instance's data comes from: another database's repository, to a point in time or a named backup.</summary>
 /// <param name="Repository">The source database's repository (its stanza is <paramref name="SourceResourceId"/>).</param>
@@ -72,6 +77,13 @@ public enum DatabaseOperationKind
 
     /// <summary>An incremental backup on the newest full one.</summary>
     IncrementalBackup,
+
+    /// <summary>
+    /// A manual snapshot: a full backup into the database's snapshot repository (pgBackRest's <c>repo2</c>, the
+    /// <c>snapshots</c> prefix beside the automated backups), whose retention never expires a set, so the snapshot outlives
+    /// the automated backups it was taken beside; its label is reported with the result.
+    /// </summary>
+    SnapshotBackup,
 }
 
 public sealed record DatabaseOperation(string OperationId, DatabaseOperationKind Kind);

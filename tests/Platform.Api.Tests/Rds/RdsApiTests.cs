@@ -237,6 +237,7 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
         Assert.Equal("backing-up", (await DescribeAsync(client, "orders")).GetProperty("db_instance_status").GetString());
         await (await client.DeleteAsync($"{Api}/db-snapshots/before-launch")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBSnapshotState");
         var operationId = await OpenOperationAsync(resourceId, "before-launch");
+        Assert.Equal(DatabaseOperationKind.SnapshotBackup, Assert.Single((await platform.DesiredAsync(resourceId)).Operations!).Kind);
 
         // "Succeeded" without a label names no backup set: the snapshot failed, it is never listed as available.
         await platform.ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 2, Operations: [new DatabaseOperationResult(operationId, Succeeded: true)]));
@@ -282,6 +283,10 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
             .AssertErrorAsync(HttpStatusCode.NotFound, "DBSnapshotNotFound");
         var copy = await (await client.PostJsonAsync($"{Api}/db-snapshots/before-launch/restore", new { db_instance_identifier = "orders-copy", db_subnet_group_name = "net" })).AssertOkAsync();
         Assert.Equal("creating", copy.GetProperty("db_instance_status").GetString());
+        // The snapshot's set is read from the source's snapshot repository, which no automated retention expires.
+        var copyRestore = (await platform.DesiredAsync(copy.GetProperty("dbi_resource_id").GetString()!)).Restore!;
+        Assert.Equal(resourceId + "/snapshots", copyRestore.Repository.Path);
+        Assert.Equal(("20261205-130000F", resourceId), (copyRestore.BackupLabel, copyRestore.SourceResourceId));
         await (await client.DeleteAsync($"{Api}/db-instances/orders-copy?skip_final_snapshot=true")).AssertOkAsync();
 
         // Delete with a final snapshot: deleting until the guest reports it, then gone; both snapshots stay.

@@ -61,6 +61,17 @@ public sealed class RdsAutomatedBackupTests(RdsPlatform platform) : IClassFixtur
         await (await client.PatchJsonAsync($"{Api}/db-instances/nightly", new { backup_retention_period = 0, apply_immediately = true })).AssertOkAsync();
         Assert.Null((await platform.DesiredAsync(nightly)).Backup);
         Assert.Single((await (await client.GetAsync($"{Api}/db-instance-automated-backups")).AssertOkAsync()).GetProperty("db_instance_automated_backups").EnumerateArray());
+        // A manual snapshot still works with automated backups off: the repository is composed while it is being taken
+        // (pgBackRest's least retention, 1, which expires nothing with no automated backups), and not after.
+        await (await client.PostJsonAsync($"{Api}/db-snapshots", new { db_snapshot_identifier = "nightly-manual", db_instance_identifier = "nightly" })).AssertOkAsync();
+        var snapshotting = await platform.DesiredAsync(nightly);
+        Assert.Equal(1, snapshotting.Backup!.RetentionDays);
+        var snapshotOperation = Assert.Single(snapshotting.Operations!);
+        Assert.Equal(DatabaseOperationKind.SnapshotBackup, snapshotOperation.Kind);
+        await platform.ReportAsync(nightly, new DatabaseReport(DatabaseState.Available, 1,
+            Operations: [new DatabaseOperationResult(snapshotOperation.OperationId, Succeeded: true, BackupLabel: "20261206-041000F")]));
+        Assert.Equal("available", (await (await client.GetAsync($"{Api}/db-snapshots/nightly-manual")).AssertOkAsync()).GetProperty("status").GetString());
+        Assert.Null((await platform.DesiredAsync(nightly)).Backup);
 
         // A live instance's backups cannot be deleted; nor can what is not there; nothing changes.
         await (await client.DeleteAsync($"{Api}/db-instance-automated-backups/{orders}")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceAutomatedBackupState");

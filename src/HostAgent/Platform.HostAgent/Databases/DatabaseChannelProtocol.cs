@@ -15,7 +15,7 @@ namespace Platform.HostAgent.Databases;
 /// ← RID ok repository HASH | RID busy WHAT | RID error MESSAGE
 /// → RID restore ENDPOINT BUCKET REGION PATH KEY SECRET CIPHER CA SOURCE-STANZA set|time|latest TARGET   (all but the stanza and the kind base64)
 /// ← RID ok restore running | RID ok restore done | RID ok restore failed MESSAGE | RID busy WHAT | RID error MESSAGE
-/// → RID backup OPERATION-ID FullBackup|IncrementalBackup
+/// → RID backup OPERATION-ID FullBackup|IncrementalBackup|SnapshotBackup   (the automated backups' repository, or the snapshots')
 /// ← RID ok backup OPERATION-ID running|waiting | RID ok backup OPERATION-ID done LABEL | RID ok backup OPERATION-ID failed MESSAGE
 /// → RID status
 /// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|- [REPOSITORY-HASH|- [ARCHIVED|- [SETS|-]]]
@@ -29,6 +29,9 @@ namespace Platform.HostAgent.Databases;
 /// </summary>
 internal static class DatabaseChannelProtocol
 {
+    /// <summary>The repositories the guest writes: repo1 the automated backups, repo2 the snapshots (deploy/db-image/dbagent, repository_conf).</summary>
+    private const string Layout = "repo1=automated,repo2=snapshots";
+
     public static string Configure(string requestId, DesiredDatabase database)
     {
         var parameters = string.Concat(database.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}\n"));
@@ -96,11 +99,12 @@ internal static class DatabaseChannelProtocol
 
     /// <summary>
     /// 32 hex digits of SHA-256 over everything the guest's repository configuration is made of (with the archive timeout
-    /// it sets beside it): equal exactly when the guest would write the same configuration.
+    /// it sets beside it): equal exactly when the guest would write the same configuration. <see cref="Layout"/> names the
+    /// guest's layout of repositories, so a guest set up before the snapshots had their own repository is set up again.
     /// </summary>
     public static string RepositoryHash(DesiredDatabase database, DatabaseBackupRepository repository)
     {
-        var text = string.Join('\n', database.ResourceId, repository.Endpoint, repository.Bucket, repository.Region, repository.Path, repository.AccessKeyId,
+        var text = string.Join('\n', Layout, database.ResourceId, repository.Endpoint, repository.Bucket, repository.Region, repository.Path, repository.AccessKeyId,
             repository.SecretAccessKey, repository.CipherPassphrase, repository.CaCertificatePem ?? "", repository.RetentionDays.ToString(CultureInfo.InvariantCulture),
             repository.ArchiveTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];

@@ -146,7 +146,8 @@ internal sealed class BackupRepositories(DatabaseDbContext db, ISecretProtector 
             secrets.Unprotect(instance.BackupSecretProtected!, SecretContext(instance.ResourceId)),
             secrets.Unprotect(instance.BackupCipherProtected!, CipherContext(instance.ResourceId)),
             settings.ArchiveTimeoutSeconds,
-            instance.BackupRetentionPeriod,
+            // (pgBackRest takes 1 at least; with retention 0 no automated backup is taken, so none expires either.)
+            Math.Max(1, instance.BackupRetentionPeriod),
             PlatformCa());
     }
 

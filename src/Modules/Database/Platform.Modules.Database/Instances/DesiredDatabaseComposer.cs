@@ -36,7 +36,13 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
         {
             var source = RestoreSource.Parse(instance.RestoredFrom)
                 ?? throw new InvalidOperationException($"DB instance {instance.Identifier} is restored from '{instance.RestoredFrom}', which names no source.");
-            restore = new DatabaseRestore(await repositories.RestoreFromAsync(instance, source.SourceResourceId, cancellationToken), source.SourceResourceId,
+            var repository = await repositories.RestoreFromAsync(instance, source.SourceResourceId, cancellationToken);
+            if (source.InSnapshotRepository)
+            {
+                repository = repository with { Path = DatabaseBackupRepository.SnapshotRepositoryPath(repository.Path) };
+            }
+
+            restore = new DatabaseRestore(repository, source.SourceResourceId,
                 source.TargetTime is { } time && !source.Latest ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null, source.BackupLabel);
         }
 
@@ -53,7 +59,10 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             .Select(o => new { o.OperationId, o.Kind })
             .ToListAsync(cancellationToken);
         var (certificate, key, ca) = await ServerCertificateAsync(instance, cancellationToken);
-        var backup = instance.BackupRetentionPeriod > 0 ? await repositories.ForAsync(instance, cancellationToken) : null;
+        // A manual snapshot needs the repository even with automated backups off (retention 0), as RDS takes one then too.
+        var backup = instance.BackupRetentionPeriod > 0 || operations.Any(o => o.Kind == nameof(DatabaseOperationKind.SnapshotBackup))
+            ? await repositories.ForAsync(instance, cancellationToken)
+            : null;
         return new DesiredDatabase(
             instance.Identifier,
             instance.ResourceId,

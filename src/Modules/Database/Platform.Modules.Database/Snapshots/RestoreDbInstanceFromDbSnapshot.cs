@@ -62,6 +62,9 @@ internal sealed class RestoreDbInstanceFromDbSnapshotHandler(DatabaseDbContext d
             throw RdsErrors.InvalidSnapshotState($"Snapshot {id} keeps no key to its backup repository and cannot be restored.");
         }
 
+        // Snapshots taken since they have a repository of their own are there; older ones among the automated backups.
+        var inSnapshotRepository = await db.BackupOperations.AsNoTracking()
+            .AnyAsync(o => o.OperationId == snapshot.OperationId && o.Kind == nameof(HostAgent.Protocol.DatabaseOperationKind.SnapshotBackup), cancellationToken);
         var spec = new NewDbInstanceSpec(
             RdsNames.Identifier(request.DbInstanceIdentifier, "DBInstanceIdentifier", 63),
             InstanceSettings.CheckClass(request.DbInstanceClass ?? "db.t3.micro"),
@@ -78,7 +81,7 @@ internal sealed class RestoreDbInstanceFromDbSnapshotHandler(DatabaseDbContext d
             request.PubliclyAccessible ?? false,
             request.DeletionProtection ?? false,
             RdsNames.Tags(request.Tags),
-            RestoreSource.Snapshot(snapshot.SourceResourceId, snapshot.BackupLabel),
+            RestoreSource.Snapshot(snapshot.SourceResourceId, snapshot.BackupLabel, inSnapshotRepository),
             secrets.Unprotect(snapshot.BackupCipherProtected, SnapshotTaker.CipherContext(account, snapshot.Identifier)));
         return DbInstanceResponse.From(await factory.CreateAsync(account, spec, cancellationToken), request.Region);
     }

@@ -9,8 +9,9 @@ using Platform.Modules.Shared.Security;
 namespace Platform.Modules.Database.Snapshots;
 
 /// <summary>
-/// A manual snapshot: a full backup the guest is asked for (a <see cref="DbBackupOperation"/> with a fresh id) and the
-/// snapshot's record, <c>creating</c> until the guest reports that backup succeeded with its label. The caller saves both.
+/// A manual snapshot: a full backup into the instance's snapshot repository, which no retention expires (a
+/// <see cref="DatabaseOperationKind.SnapshotBackup"/> with a fresh id), and the snapshot's record, <c>creating</c> until the
+/// guest reports that backup succeeded with its label. The caller saves both.
 /// </summary>
 internal sealed class SnapshotTaker(DatabaseDbContext db, ISecretProtector secrets, IOptions<RdsOptions> options, TimeProvider clock)
 {
@@ -32,7 +33,7 @@ internal sealed class SnapshotTaker(DatabaseDbContext db, ISecretProtector secre
             OperationId = NewOperationId(),
             AccountId = instance.AccountId,
             ResourceId = instance.ResourceId,
-            Kind = nameof(DatabaseOperationKind.FullBackup),
+            Kind = nameof(DatabaseOperationKind.SnapshotBackup),
             SnapshotIdentifier = identifier,
             RequestedAt = now,
         };
