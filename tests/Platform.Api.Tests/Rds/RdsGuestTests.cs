@@ -23,6 +23,7 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
     {
         ["Platform:AvailabilityZones:0"] = "us-east-1a",
         ["Platform:AvailabilityZones:1"] = "us-east-1b",
+        ["Rds:ManualSnapshotQuota"] = "1",
     });
 
     private HttpClient _root = null!;
@@ -183,6 +184,62 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
         await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
         await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
         Assert.Equal("available", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+
+        await StopWithSnapshotAsync(tenant, resourceId);
+    }
+
+    /// <summary>
+    /// StopDBInstance with a snapshot, as RDS: the snapshot is taken first (stopping, the guest still running, and the stop
+    /// job leaves it running while the backup is open), then the guest is powered off; the snapshot's errors change nothing.
+    /// </summary>
+    private async Task StopWithSnapshotAsync(HttpClient tenant, string resourceId)
+    {
+        const string Api = "/api/v1/rds/db-instances/orders";
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { db_snapshot_identifier = "bad--name" })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        var stopping = await (await tenant.PostJsonAsync($"{Api}/stop", new { db_snapshot_identifier = "before-stop" })).AssertOkAsync();
+        Assert.Equal("stopping", stopping.GetProperty("db_instance_status").GetString());
+        Assert.Equal("creating", (await (await tenant.GetAsync("/api/v1/rds/db-snapshots/before-stop")).AssertOkAsync()).GetProperty("status").GetString());
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { db_snapshot_identifier = "another" })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await (await tenant.GetAsync("/api/v1/rds/db-snapshots/another")).AssertErrorAsync(HttpStatusCode.NotFound, "DBSnapshotNotFound");
+
+        // The guest is asked for the snapshot's backup (into the snapshot repository) and keeps running until it is reported.
+        var operation = Assert.Single((await DesiredAsync(resourceId)).Operations!);
+        Assert.Equal(DatabaseOperationKind.SnapshotBackup, operation.Kind);
+        await RunStopJobAsync();
+        Assert.Equal("running", await GuestStateAsync(resourceId));
+        Assert.Equal("stopping", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1,
+            Operations: [new DatabaseOperationResult(operation.OperationId, Succeeded: true, BackupLabel: "20261206-040000F")]));
+        Assert.Equal("available", (await (await tenant.GetAsync("/api/v1/rds/db-snapshots/before-stop")).AssertOkAsync()).GetProperty("status").GetString());
+        await WaitForStatusAsync(tenant, resourceId, guestState: "stopped", status: "stopped");
+
+        // Started again: a taken name is DBSnapshotAlreadyExists, one more snapshot is over the quota (1 here); neither stops it.
+        await (await tenant.PostJsonAsync($"{Api}/start", new { })).AssertOkAsync();
+        await Eventually.TrueAsync(async () => await GuestStateAsync(resourceId) == "running", TimeSpan.FromSeconds(90), "the stopped guest did not start");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { db_snapshot_identifier = "before-stop" })).AssertErrorAsync(HttpStatusCode.BadRequest, "DBSnapshotAlreadyExists");
+        await (await tenant.PostJsonAsync($"{Api}/stop", new { db_snapshot_identifier = "second" })).AssertErrorAsync(HttpStatusCode.BadRequest, "SnapshotQuotaExceeded");
+        Assert.Equal("available", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("db_instance_status").GetString());
+        Assert.Equal("running", await GuestStateAsync(resourceId));
+        Assert.Empty((await DesiredAsync(resourceId)).Operations ?? []);
+    }
+
+    /// <summary>Runs the stop/start job once and waits for it to have succeeded.</summary>
+    private async Task RunStopJobAsync()
+    {
+        var storage = _app.Services.GetRequiredService<JobStorage>();
+        var jobId = ((IRecurringJobManagerV2)_app.Services.GetRequiredService<IRecurringJobManager>()).TriggerJob("rds-stopped-instances");
+        Assert.NotNull(jobId);
+        await Eventually.TrueAsync(() => Task.FromResult(storage.GetMonitoringApi().JobDetails(jobId)?.History.FirstOrDefault()?.StateName == "Succeeded"),
+            TimeSpan.FromSeconds(90), "the rds-stopped-instances job did not succeed");
+    }
+
+    private async Task<DesiredDatabase> DesiredAsync(string resourceId)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var managed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new Platform.Modules.Database.Contracts.DescribeManagedDatabase(resourceId, "vol-data"));
+        return System.Text.Json.JsonSerializer.Deserialize<DesiredDatabase>(managed!.DesiredDatabaseJson, AgentApi.Json)!;
     }
 
     /// <summary>Triggers the stop/start job (twice at a time) until the guest and the DB instance are in the states wanted.</summary>

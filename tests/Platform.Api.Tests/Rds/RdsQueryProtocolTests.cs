@@ -60,6 +60,10 @@ public sealed class RdsQueryProtocolTests(RdsPlatform platform) : IClassFixture<
         await ErrorAsync(rds, "DeleteDBSnapshot", "DBSnapshotIdentifier=nothing", HttpStatusCode.NotFound, "DBSnapshotNotFound");
         await ErrorAsync(rds, "CopyDBSnapshot", "SourceDBSnapshotIdentifier=a&TargetDBSnapshotIdentifier=b", HttpStatusCode.BadRequest, "InvalidAction");
         await ErrorAsync(rds, "StopDBInstance", "DBInstanceIdentifier=orders", HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        // A snapshot before the stop (DBSnapshotIdentifier): a bad name is refused before anything, a stop refused makes no snapshot.
+        await ErrorAsync(rds, "StopDBInstance", "DBInstanceIdentifier=orders&DBSnapshotIdentifier=bad--name", HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(rds, "StopDBInstance", "DBInstanceIdentifier=orders&DBSnapshotIdentifier=before-stop", HttpStatusCode.BadRequest, "InvalidDBInstanceState");
+        await ErrorAsync(rds, "DescribeDBSnapshots", "DBSnapshotIdentifier=before-stop", HttpStatusCode.NotFound, "DBSnapshotNotFound");
         await ErrorAsync(rds, "RebootDBInstance", "DBInstanceIdentifier=orders&ForceFailover=true", HttpStatusCode.BadRequest, "InvalidParameterCombination");
         await ErrorAsync(rds, "StartDBInstance", "DBInstanceIdentifier=nothing", HttpStatusCode.NotFound, "DBInstanceNotFound");
         var all = (await OkAsync(rds, "DescribeDBInstances", "")).Element(Rds + "DBInstances")!.Elements(Rds + "DBInstance").ToList();

@@ -81,8 +81,9 @@ internal static class RdsEndpoints
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
                 body.PubliclyAccessible, body.DeletionProtection, body.Tags, SourceDbiResourceId: resourceId), ct)));
 
-        rds.MapPost("/db-instances/{id}/stop", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new Instances.Power.StopDbInstance(platform.Value.Region, id), ct)));
+        rds.MapPost("/db-instances/{id}/stop", async (string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] StopDbInstanceBody? body,
+                IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Instances.Power.StopDbInstance(platform.Value.Region, id, body?.DbSnapshotIdentifier), ct)));
         rds.MapPost("/db-instances/{id}/start", async (string id, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new Instances.Power.StartDbInstance(platform.Value.Region, id), ct)));
         rds.MapPost("/db-instances/{id}/reboot", async (string id, [FromQuery(Name = "force_failover")] bool? forceFailover, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
@@ -178,6 +179,8 @@ internal static class RdsEndpoints
         bool? PubliclyAccessible,
         bool? DeletionProtection,
         IReadOnlyList<RdsTag>? Tags);
+
+    internal sealed record StopDbInstanceBody(string? DbSnapshotIdentifier);
 
     internal sealed record CreateDbSnapshotBody(string? DbSnapshotIdentifier, string? DbInstanceIdentifier, IReadOnlyList<RdsTag>? Tags);
 }

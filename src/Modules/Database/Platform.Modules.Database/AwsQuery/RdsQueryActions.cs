@@ -62,7 +62,8 @@ internal static class RdsQueryActions
             return new DeleteDbInstance(region, p.Required("DBInstanceIdentifier"), p.OptionalBool("SkipFinalSnapshot"), p.Optional("FinalDBSnapshotIdentifier"),
                 p.OptionalBool("DeleteAutomatedBackups"));
         }, i => Element("DBInstance", Instance(i)))
-        .Action("StopDBInstance", c => new Instances.Power.StopDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
+        .Action("StopDBInstance", c => new Instances.Power.StopDbInstance(region, c.Parameters.Required("DBInstanceIdentifier"), c.Parameters.Optional("DBSnapshotIdentifier")),
+            i => Element("DBInstance", Instance(i)))
         .Action("StartDBInstance", c => new Instances.Power.StartDbInstance(region, c.Parameters.Required("DBInstanceIdentifier")), i => Element("DBInstance", Instance(i)))
         .Action("RebootDBInstance", c => new Instances.Power.RebootDbInstance(region, c.Parameters.Required("DBInstanceIdentifier"), c.Parameters.OptionalBool("ForceFailover")),
             i => Element("DBInstance", Instance(i)))

@@ -77,6 +77,10 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
         await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.RestoreUserName(resourceId)), cancellationToken);
     }
 
+    /// <summary>Powers the guest off (a stop that waited for its snapshot); asking again for a stop under way changes nothing.</summary>
+    public async Task StopAsync(string resourceId, CancellationToken cancellationToken) =>
+        await sender.Send(new ChangeManagedInstancePower(ManagedBy, resourceId, ManagedInstancePower.Stop), cancellationToken);
+
     /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.</summary>
     public async Task SignalAsync(string resourceId, CancellationToken cancellationToken) =>
         await sender.Send(new RaiseManagedInstanceDesiredState(ManagedBy, resourceId), cancellationToken);

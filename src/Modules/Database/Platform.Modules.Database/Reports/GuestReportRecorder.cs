@@ -47,6 +47,7 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
         var now = clock.GetUtcNow().UtcDateTime;
         var open = await db.BackupOperations.Where(o => o.ResourceId == resourceId && o.CompletedAt == null).ToListAsync(cancellationToken);
         var finalSnapshotFailed = false;
+        var snapshotRecorded = false;
         foreach (var result in report.Operations ?? [])
         {
             if (open.FirstOrDefault(o => o.OperationId == result.OperationId) is not { } operation)
@@ -80,6 +81,7 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
                 snapshot.BackupLabel = operation.BackupLabel;
                 snapshot.SnapshotCreateTime = succeeded ? report.Backups?.FirstOrDefault(b => b.Label == result.BackupLabel)?.Stopped.UtcDateTime ?? now : null;
                 finalSnapshotFailed |= !succeeded && instance.Status == DbInstanceStatus.Deleting;
+                snapshotRecorded = true;
             }
         }
 
@@ -109,6 +111,11 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
         DbInstanceLifecycle.Apply(instance, report, backupRunning: open.Count > 0);
         instance.Version++;
         await db.SaveChangesAsync(cancellationToken);
+        if (instance.Status == DbInstanceStatus.Stopping && open.Count == 0 && snapshotRecorded && guests is not null)
+        {
+            // StopDBInstance with a snapshot: taken (or failed), so the guest goes down now (the stop job would, a minute later).
+            await guests.StopAsync(resourceId, cancellationToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The automated backup {OperationId} of DB instance {Identifier} failed: {Error}; it is asked for again")]

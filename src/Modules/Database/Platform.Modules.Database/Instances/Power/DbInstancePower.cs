@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Database.Guests;
 using Platform.Modules.Database.Persistence;
+using Platform.Modules.Database.Snapshots;
+using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Modules.Database.Instances.Power;
 
@@ -12,14 +14,23 @@ namespace Platform.Modules.Database.Instances.Power;
 /// or rebooted through Compute's public contract. A failure of that second step is finished by the guest job
 /// (<see cref="DatabaseGuests.RunAsync"/>), which drives every stopping, stopped and starting instance's guest toward it.
 /// </summary>
-internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, TimeProvider clock)
+internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, TimeProvider clock, SnapshotTaker snapshots, DatabaseGuests guests)
 {
-    public async Task<DbInstance> ChangeAsync(string account, string identifier, ManagedInstancePower power, CancellationToken cancellationToken)
+    /// <param name="snapshotIdentifier">For a stop: a manual snapshot to take first (StopDBInstance's DBSnapshotIdentifier). The
+    /// guest then keeps running until the snapshot's backup is reported (<see cref="Reports.GuestReportRecorder"/> stops it,
+    /// and <see cref="StoppedInstanceRestartJob"/> waits for it).</param>
+    public async Task<DbInstance> ChangeAsync(string account, string identifier, ManagedInstancePower power, CancellationToken cancellationToken, string? snapshotIdentifier = null)
     {
         var instance = await db.FindAsync(account, identifier, cancellationToken);
+        DbSnapshot? snapshot = null;
         switch (power)
         {
             case ManagedInstancePower.Stop when instance.Status == DbInstanceStatus.Available:
+                if (snapshotIdentifier is not null)
+                {
+                    snapshot = await snapshots.AddAsync(instance, RdsNames.Identifier(snapshotIdentifier, "DBSnapshotIdentifier", 255), tags: null, cancellationToken);
+                }
+
                 instance.Status = DbInstanceStatus.Stopping;
                 instance.StoppedAt = clock.GetUtcNow().UtcDateTime;
                 break;
@@ -46,6 +57,17 @@ internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, Time
         catch (DbUpdateConcurrencyException)
         {
             throw RdsErrors.InvalidInstanceState("The DB instance was changed by another request meanwhile; describe it and try again.");
+        }
+        catch (DbUpdateException e) when (snapshot is not null && UniqueViolation.Is(e))
+        {
+            throw RdsErrors.SnapshotAlreadyExists(snapshot.Identifier);
+        }
+
+        if (snapshot is not null)
+        {
+            // The backup first: the guest is asked for it now, and powered off once it is reported.
+            await guests.SignalAsync(instance.ResourceId, cancellationToken);
+            return instance;
         }
 
         await sender.Send(new ChangeManagedInstancePower(DatabaseGuests.ManagedBy, instance.ResourceId, power), cancellationToken);

@@ -9,7 +9,7 @@ namespace Platform.Modules.Database.Instances.Power;
 /// <summary>
 /// The job behind stop and start (every <c>Rds:GuestCron</c>): a <c>stopping</c> instance whose guest Compute shows
 /// <c>stopped</c> becomes <c>stopped</c>; a guest that has not yet been asked (the call failed after its save) is asked
-/// again; and an instance stopped for <see cref="MaximumStoppedDays"/> days is started again, as RDS does. Each status change
+/// again, unless a snapshot asked for with the stop is still being taken (its report powers the guest off); and an instance stopped for <see cref="MaximumStoppedDays"/> days is started again, as RDS does. Each status change
 /// is one conditional update on the status (and stop time) as read, so the job run twice, or on two replicas at once,
 /// changes each instance once; asking Compute again for a stop or start already under way changes nothing.
 /// </summary>
@@ -34,6 +34,11 @@ internal sealed class StoppedInstanceRestartJob(DatabaseDbContext db, ISender se
 
         var guests = (await sender.Send(new DescribeManagedInstances(DatabaseGuests.ManagedBy, [.. held.Select(i => i.ResourceId)]), cancellationToken))
             .ToDictionary(g => g.ResourceId, g => g.State, StringComparer.Ordinal);
+        var stoppingIds = held.Where(i => i.Status == DbInstanceStatus.Stopping).Select(i => i.ResourceId).ToList();
+        var snapshotting = (await db.BackupOperations.AsNoTracking()
+                .Where(o => stoppingIds.Contains(o.ResourceId) && o.CompletedAt == null && o.SnapshotIdentifier != null)
+                .Select(o => o.ResourceId).Distinct().ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
         var (stopped, restarted) = (0, 0);
         foreach (var instance in held)
         {
@@ -43,7 +48,7 @@ internal sealed class StoppedInstanceRestartJob(DatabaseDbContext db, ISender se
                 stopped += await db.Instances.Where(i => i.ResourceId == instance.ResourceId && i.Status == DbInstanceStatus.Stopping)
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, DbInstanceStatus.Stopped).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken);
             }
-            else if (instance.Status == DbInstanceStatus.Stopping && guest is "running" or "pending")
+            else if (instance.Status == DbInstanceStatus.Stopping && (guest is "running" or "pending") && !snapshotting.Contains(instance.ResourceId))
             {
                 await sender.Send(new ChangeManagedInstancePower(DatabaseGuests.ManagedBy, instance.ResourceId, ManagedInstancePower.Stop), cancellationToken);
             }
