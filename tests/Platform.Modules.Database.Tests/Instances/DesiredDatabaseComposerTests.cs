@@ -77,6 +77,37 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
         Assert.Null(await ComposeAsync("db-GONE"));
     }
 
+    [Theory]
+    [InlineData("snapshot-set:db-SOURCE:20261206-040000F", "db-SOURCE/snapshots")]
+    [InlineData("snapshot:db-SOURCE:20261205-030000F", "db-SOURCE")]
+    public async Task Given_an_instance_restored_from_a_snapshot_Then_the_set_is_read_from_the_snapshot_repository_or_for_an_older_snapshot_the_automated_one(
+        string restoredFrom, string path)
+    {
+        var resourceId = NewDbInstance.NewResourceId();
+        var instance = new DbInstance
+        {
+            ResourceId = resourceId, AccountId = "123456789012", Identifier = "copy", Engine = "postgres", EngineVersion = "15",
+            InstanceClass = "db.t3.micro", AllocatedStorage = 5, MasterUsername = "app", Port = 5432, SubnetGroupName = "net",
+            MasterPasswordProtected = _secrets.Protect("correct-horse-battery", NewDbInstance.PasswordContext(resourceId)),
+            VpcId = "vpc-1", SecurityGroupIds = "sg-1", ParameterGroupName = "default.postgres15", PreferredBackupWindow = "03:00-03:30",
+            PreferredMaintenanceWindow = "sun:05:00-sun:05:30", Status = DbInstanceStatus.Creating, ParameterApplyStatus = ParameterApplyStatus.InSync,
+            RestoredFrom = restoredFrom,
+            RestoreAccessKeyId = "AKIARESTORE",
+            RestoreSecretProtected = _secrets.Protect("restore-secret", BackupRepositories.RestoreSecretContext(resourceId)),
+            RestoreCipherProtected = _secrets.Protect("source-passphrase", BackupRepositories.RestoreCipherContext(resourceId)),
+        };
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(instance);
+            await db.SaveChangesAsync();
+        }
+
+        var restore = (await ComposeAsync(instance.ResourceId))!.Restore!;
+        Assert.Equal(path, restore.Repository.Path);
+        Assert.Equal(("db-SOURCE", restoredFrom.Split(':')[2], "source-passphrase"), (restore.SourceResourceId, restore.BackupLabel, restore.Repository.CipherPassphrase));
+        Assert.Null(restore.TargetTime);
+    }
+
     private async Task<DesiredDatabase?> ComposeAsync(string resourceId)
     {
         await using var db = _database.Open();
