@@ -48,7 +48,8 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(work, "ca.pem"), caPem);
         var dataVolume = QemuImg.Standalone(Path.Combine(work, "data.qcow2"), "1G");
 
-        var postgresOnly = new DesiredFirewallRule("tcp", 5432, 5432, "10.0.1.0/24");
+        // PostgreSQL's port from the client instance only: the outsider, in the same subnet, is outside the security group.
+        var postgresOnly = new DesiredFirewallRule("tcp", 5432, 5432, "10.0.1.8/32");
         var anyOut = new DesiredFirewallRule("-1", null, null, "0.0.0.0/0");
         var guestNic = new DesiredInterface("eni-db" + suffix, "02:00:0a:00:01:07", GuestAddress, 24, "10.0.1.1", "vpc-db", 4344, [postgresOnly], [anyOut]);
         var clientNic = guestNic with { InterfaceId = "eni-pc" + suffix, MacAddress = "02:00:0a:00:01:08", PrivateIpAddress = "10.0.1.8", Ingress = [] };
@@ -58,12 +59,15 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
         // The database image needs more than the test image: its initramfs (PostgreSQL and its libraries) is unpacked into memory.
         var instance = new DesiredInstance(id, 1, 320, DesiredPower.Running, guestImage, $"console=ttyS0 quiet no_timer_check cryptomgr.notests platform.marker={id}",
             Interfaces: [guestNic], Database: database);
+        var outsiderNic = clientNic with { InterfaceId = "eni-po" + suffix, MacAddress = "02:00:0a:00:01:09", PrivateIpAddress = "10.0.1.9" };
         var client = new DesiredInstance("i-0000000000000c2e", 1, 128, DesiredPower.Running, guestImage, "", Interfaces: [clientNic]);
-        var network = new HostDesiredState("host-1", 1, [instance, client], [new VpcNetwork("vpc-db", 4344, [], Subnets: [new DesiredSubnet("subnet-db", "10.0.1.0/24", "10.0.1.1", [])], CidrBlock: "10.0.0.0/16")]);
+        var outsiderInstance = client with { InstanceId = "i-0000000000000c2f", Interfaces = [outsiderNic] };
+        var network = new HostDesiredState("host-1", 1, [instance, client, outsiderInstance], [new VpcNetwork("vpc-db", 4344, [], Subnets: [new DesiredSubnet("subnet-db", "10.0.1.0/24", "10.0.1.1", [])], CidrBlock: "10.0.0.0/16")]);
 
         await using var switchDatabase = new OpenVSwitchDatabase();
         await switchDatabase.EnsureBridgeAsync(new BridgeSpec(bridge));
         TestGuest? peer = null;
+        TestGuest? outsider = null;
         using var libvirt = LibvirtConnection.Open("qemu:///system");
         using var images = new PoolGuestImages(libvirt, poolName, Path.Combine(work, "pool"), Path.Combine(work, "state"),
             new DirectoryImageSource(Path.Combine(work, "images")));
@@ -83,6 +87,9 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             peer = await TestGuest.AddAsync(switchDatabase, bridge, "dc" + suffix, clientNic.MacAddress, clientNic.PrivateIpAddress, prefix: 24, gateway: clientNic.Gateway,
                 interfaceId: GuestInterfaceId.For(clientNic.InterfaceId));
             await Shell.CheckAsync("ip", "netns", "exec", peer.Namespace, "ethtool", "-K", peer.Name, "tx", "off");
+            outsider = await TestGuest.AddAsync(switchDatabase, bridge, "do" + suffix, outsiderNic.MacAddress, outsiderNic.PrivateIpAddress, prefix: 24, gateway: outsiderNic.Gateway,
+                interfaceId: GuestInterfaceId.For(outsiderNic.InterfaceId));
+            await Shell.CheckAsync("ip", "netns", "exec", outsider.Namespace, "ethtool", "-K", outsider.Name, "tx", "off");
             await images.EnsureAsync(guestImage, CancellationToken.None);
             var booted = Stopwatch.StartNew();
             Assert.Empty(reconciler.Apply(new HostDesiredState("host-1", 1, [instance])).Faults);
@@ -114,6 +121,10 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
             var (plainExit, plain) = await PsqlAsync(peer, work, database.MasterPassword, "disable", "SELECT 1");
             Assert.Equal(2, plainExit);
             Assert.Contains("no pg_hba.conf entry", plain, StringComparison.Ordinal);
+            // A client outside the security group gets nothing back, not even a refusal: with the right password, it times out.
+            var (outsiderExit, outsiderAnswer) = await PsqlAsync(outsider, work, database.MasterPassword, "verify-full", "SELECT 1", connectTimeoutSeconds: 5);
+            Assert.Equal(2, outsiderExit);
+            Assert.Contains("timeout expired", outsiderAnswer, StringComparison.Ordinal);
 
             // A new generation (a parameter group change and a new password) reaches the running server through a
             // restarted driver (an agent restart): it connects again and applies it. The host side stays closed long enough
@@ -245,6 +256,11 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
                 }
             }
 
+            if (outsider is not null)
+            {
+                await outsider.DeleteAsync();
+            }
+
             if (peer is not null)
             {
                 await peer.DeleteAsync();
@@ -258,8 +274,8 @@ public sealed class RealDatabaseGuestTests(ITestOutputHelper output)
     }
 
     /// <summary>Debian's psql from the client's namespace, the password in its environment, the server verified against the CA.</summary>
-    private static Task<(int ExitCode, string Output)> PsqlAsync(TestGuest from, string work, string password, string sslMode, string sql) =>
-        Shell.RunAsync("ip", "netns", "exec", from.Namespace, "env", $"PGPASSWORD={password}", "PGCONNECT_TIMEOUT=20", "psql", "-X", "-A", "-t",
+    private static Task<(int ExitCode, string Output)> PsqlAsync(TestGuest from, string work, string password, string sslMode, string sql, int connectTimeoutSeconds = 20) =>
+        Shell.RunAsync("ip", "netns", "exec", from.Namespace, "env", $"PGPASSWORD={password}", $"PGCONNECT_TIMEOUT={connectTimeoutSeconds}", "psql", "-X", "-A", "-t",
             $"host={GuestAddress} port=5432 dbname=postgres user=app sslmode={sslMode} sslrootcert={Path.Combine(work, "ca.pem")}", "-c", sql);
 
     /// <summary>A CA and a server certificate it signed for <paramref name="address"/>, as the platform's database CA issues them.</summary>
