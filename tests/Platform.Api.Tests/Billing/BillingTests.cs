@@ -342,6 +342,11 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
         await (await otherClient.GetAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
         await (await otherClient.DeleteAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
 
+        // A report whose bucket is deleted before its delivery: its status says so, and the others are written still.
+        await (await client.PutAsync("/api/v1/s3/billing-cur-gone", null)).AssertOkAsync();
+        await (await client.PostJsonAsync("/api/v1/billing/reports", new { report_name = "gone", time_unit = "DAILY", s3_bucket = "billing-cur-gone" })).AssertOkAsync();
+        Assert.True((await client.DeleteAsync("/api/v1/s3/billing-cur-gone")).IsSuccessStatusCode);
+
         // Two replicas at once, then a retry in the same hour: the same keys and bytes.
         var asOf = DateTime.UtcNow;
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => DeliverAsync(asOf))));
@@ -378,7 +383,8 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
 
         var described = await (await client.GetAsync("/api/v1/billing/reports/hourly")).AssertOkAsync();
         Assert.Equal("SUCCESS", described.GetProperty("report_status").GetProperty("last_status").GetString());
-        Assert.Equal(2, (await (await client.GetAsync("/api/v1/billing/reports")).AssertOkAsync()).GetProperty("report_definitions").GetArrayLength());
+        Assert.Equal("ERROR_NO_BUCKET", (await (await client.GetAsync("/api/v1/billing/reports/gone")).AssertOkAsync()).GetProperty("report_status").GetProperty("last_status").GetString());
+        Assert.Equal(3, (await (await client.GetAsync("/api/v1/billing/reports")).AssertOkAsync()).GetProperty("report_definitions").GetArrayLength());
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/billing/reports/hourly")).StatusCode);
         await (await client.GetAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
     }
