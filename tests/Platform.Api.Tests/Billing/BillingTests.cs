@@ -289,6 +289,164 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
         await Refused(management, Prices(0.03m, "EBS:VolumeUsage.gp3", from.ToString("O")), HttpStatusCode.Conflict, "ConflictException");
     }
 
+    [Fact]
+    public async Task Given_a_report_in_the_tenants_bucket_When_delivered_twice_at_once_and_again_Then_the_closed_months_CSV_parses_and_its_costs_sum_to_the_invoice()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-cur");
+        var other = await management.CreateAccountAsync("billing-cur-other");
+        using var client = platform.App.SignedClient(tenant);
+        using var otherClient = platform.App.SignedClient(other);
+        await (await client.PutAsync("/api/v1/s3/billing-cur-bucket", null)).AssertOkAsync();
+        await (await otherClient.PutAsync("/api/v1/s3/billing-cur-other-bucket", null)).AssertOkAsync();
+
+        // May 2025: runs of three types over hours and days, one of them twice delivered; the month closed.
+        var may = new DateTime(2025, 5, 1, 0, 0, 0, DateTimeKind.Utc);
+        var facts = new List<InstanceStateChanged>();
+        string[] types = ["t3.micro", "m5.large", "c5.large"];
+        for (var n = 0; n < 12; n++)
+        {
+            var start = may.AddHours(n * 31).AddSeconds(n * 17.3);
+            facts.AddRange(Run(tenant.AccountId, $"i-0eeeeeeeeeeee{n:x4}", types[n % 3], start, start.AddSeconds(45 + (n * 7_919))));
+        }
+
+        await PublishAsync(facts);
+        await PublishAsync(facts.Take(3));
+        await CloseAsync(DateOnly.FromDateTime(may));
+        var invoice = Assert.Single((await (await client.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices").EnumerateArray());
+
+        async Task Refused(HttpClient who, object body, string code = "ValidationException") =>
+            await (await who.PostJsonAsync("/api/v1/billing/reports", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code);
+        await Refused(client, new { report_name = "cur", time_unit = "MONTHLY", s3_bucket = "billing-cur-bucket" });
+        await Refused(client, new { report_name = "a report", time_unit = "HOURLY", s3_bucket = "billing-cur-bucket" });
+        await Refused(client, new { report_name = "cur", time_unit = "HOURLY" });
+        await Refused(client, new { report_name = "cur", time_unit = "HOURLY", s3_bucket = "billing-cur-bucket", s3_prefix = "/rooted" });
+        await Refused(client, new { report_name = "cur", time_unit = "HOURLY", s3_bucket = "billing-cur-other-bucket" }); // another account's
+        await Refused(client, new { report_name = "cur", time_unit = "HOURLY", s3_bucket = "billing-cur-no-such-bucket" });
+        // A user of the account may name only a prefix it could write to itself, as S3 would decide its PutObject.
+        var user = await client.CreateUserWithKeyAsync("cur-writer", tenant.AccountId);
+        await client.AttachAsync("cur-writer", await client.CreatePolicyAsync("cur-writer", """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cur:*","Resource":"*"},
+              {"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::billing-cur-bucket/allowed/*"}]}
+            """));
+        using var userClient = platform.App.SignedClient(user);
+        await Refused(userClient, new { report_name = "cur", time_unit = "DAILY", s3_bucket = "billing-cur-bucket", s3_prefix = "denied" });
+        Assert.Empty((await (await client.GetAsync("/api/v1/billing/reports")).AssertOkAsync()).GetProperty("report_definitions").EnumerateArray());
+        var daily = await (await userClient.PostJsonAsync("/api/v1/billing/reports", new { report_name = "daily", time_unit = "DAILY", s3_bucket = "billing-cur-bucket", s3_prefix = "allowed" })).AssertOkAsync();
+        Assert.Equal(("allowed", "DAILY"), (daily.GetProperty("s3_prefix").GetString(), daily.GetProperty("time_unit").GetString()));
+
+        var report = await (await client.PostJsonAsync("/api/v1/billing/reports", new { report_name = "hourly", time_unit = "HOURLY", s3_bucket = "billing-cur-bucket", s3_prefix = "cur/" })).AssertOkAsync();
+        Assert.Equal("cur", report.GetProperty("s3_prefix").GetString());
+        await Refused(client, new { report_name = "hourly", time_unit = "DAILY", s3_bucket = "billing-cur-bucket" }, "DuplicateReportNameException");
+        Assert.Empty((await (await otherClient.GetAsync("/api/v1/billing/reports")).AssertOkAsync()).GetProperty("report_definitions").EnumerateArray());
+        await (await otherClient.GetAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
+        await (await otherClient.DeleteAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
+
+        // A report whose bucket is deleted before its delivery: its status says so, and the others are written still.
+        await (await client.PutAsync("/api/v1/s3/billing-cur-gone", null)).AssertOkAsync();
+        await (await client.PostJsonAsync("/api/v1/billing/reports", new { report_name = "gone", time_unit = "DAILY", s3_bucket = "billing-cur-gone" })).AssertOkAsync();
+        Assert.True((await client.DeleteAsync("/api/v1/s3/billing-cur-gone")).IsSuccessStatusCode);
+
+        // Two replicas at once, then a retry in the same hour: the same keys and bytes.
+        var asOf = DateTime.UtcNow;
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => DeliverAsync(asOf))));
+        const string key = "cur/hourly/20250501-20250601/hourly-00001.csv";
+        var thisMonth = new DateOnly(asOf.Year, asOf.Month, 1);
+        var openKey = $"cur/hourly/{thisMonth:yyyyMMdd}-{thisMonth.AddMonths(1):yyyyMMdd}/hourly-00001.csv";
+        var first = await client.GetByteArrayAsync($"/api/v1/s3/billing-cur-bucket/{key}");
+        var firstOpen = await client.GetByteArrayAsync($"/api/v1/s3/billing-cur-bucket/{openKey}");
+        await DeliverAsync(asOf);
+        Assert.Equal(first, await client.GetByteArrayAsync($"/api/v1/s3/billing-cur-bucket/{key}"));
+        Assert.Equal(firstOpen, await client.GetByteArrayAsync($"/api/v1/s3/billing-cur-bucket/{openKey}"));
+        Assert.NotEmpty(await client.GetByteArrayAsync("/api/v1/s3/billing-cur-bucket/allowed/daily/20250501-20250601/daily-00001.csv"));
+
+        // Python's csv module reads it; its costs add up to the invoice's total to the cent, and its items are May's, by the hour.
+        var parsed = await PythonCsvAsync(first, """
+            import csv, sys
+            from decimal import Decimal
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(sum(Decimal(r["lineItem/UnblendedCost"]) for r in rows))
+            print(len(rows))
+            print(",".join(sorted({r["lineItem/LineItemType"] for r in rows})))
+            print(",".join(sorted({r["bill/InvoiceId"] for r in rows})))
+            print(min(r["lineItem/UsageStartDate"] for r in rows), max(r["lineItem/UsageEndDate"] for r in rows))
+            print(",".join(sorted({r["product/instanceType"] for r in rows})))
+            """);
+        Assert.Equal(invoice.GetProperty("total").GetDecimal(), decimal.Parse(parsed[0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(parsed[1], System.Globalization.CultureInfo.InvariantCulture) > 12);
+        Assert.Equal("Usage", parsed[2]);
+        Assert.Equal(invoice.GetProperty("invoice_id").GetString(), parsed[3]);
+        Assert.StartsWith("2025-05-01T00:00:00Z 2025-05-", parsed[4]);
+        Assert.Equal("c5.large,m5.large,t3.micro", parsed[5]);
+        // This month's file so far: the header and nothing of this tenant's (it ran nothing this month).
+        Assert.Equal("1", (await PythonCsvAsync(firstOpen, "import csv, sys\nprint(len(list(csv.reader(open(sys.argv[1], newline='')))))"))[0]);
+
+        var described = await (await client.GetAsync("/api/v1/billing/reports/hourly")).AssertOkAsync();
+        Assert.Equal("SUCCESS", described.GetProperty("report_status").GetProperty("last_status").GetString());
+        Assert.Equal("ERROR_NO_BUCKET", (await (await client.GetAsync("/api/v1/billing/reports/gone")).AssertOkAsync()).GetProperty("report_status").GetProperty("last_status").GetString());
+        Assert.Equal(3, (await (await client.GetAsync("/api/v1/billing/reports")).AssertOkAsync()).GetProperty("report_definitions").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/billing/reports/hourly")).StatusCode);
+        await (await client.GetAsync("/api/v1/billing/reports/hourly")).AssertErrorAsync(HttpStatusCode.NotFound, "ResourceNotFoundException");
+    }
+
+    [Fact]
+    public async Task Given_a_budget_When_evaluated_twice_at_once_and_again_Then_its_actual_threshold_alarms_once_and_another_account_cannot_see_it()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-budget");
+        var other = await management.CreateAccountAsync("billing-budget-other");
+        using var client = platform.App.SignedClient(tenant);
+        using var otherClient = platform.App.SignedClient(other);
+
+        object Budget(string name = "monthly", decimal amount = 0.01m, string timeUnit = "MONTHLY", string type = "ACTUAL", int count = 1) => new
+        {
+            budget_name = name,
+            budget_limit = new { amount, unit = "USD" },
+            time_unit = timeUnit,
+            budget_type = "COST",
+            notifications = Enumerable.Range(0, count).Select(n => new { notification_type = type, comparison_operator = "GREATER_THAN", threshold = 10m + n, threshold_type = "PERCENTAGE" })
+                .Append(new { notification_type = "FORECASTED", comparison_operator = "GREATER_THAN", threshold = 1_000_000m, threshold_type = "ABSOLUTE_VALUE" }).ToArray(),
+        };
+        async Task Refused(object body, string code = "InvalidParameterException") =>
+            await (await client.PostJsonAsync("/api/v1/billing/budgets", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code);
+        await Refused(Budget(amount: -1m));
+        await Refused(Budget(amount: 0.001m));
+        await Refused(Budget(timeUnit: "QUARTERLY"));
+        await Refused(Budget(type: "SOMETIMES"));
+        await Refused(Budget(name: "a:b"));
+        await Refused(Budget(count: 5));
+        Assert.Empty((await (await client.GetAsync("/api/v1/billing/budgets")).AssertOkAsync()).GetProperty("budgets").EnumerateArray());
+
+        var created = await (await client.PostJsonAsync("/api/v1/billing/budgets", Budget())).AssertOkAsync();
+        Assert.All(created.GetProperty("notifications").EnumerateArray(), n => Assert.Equal("OK", n.GetProperty("notification_state").GetString()));
+        await Refused(Budget(), "DuplicateRecordException");
+
+        // This month: 10 minutes of m5.xlarge (60 s at least), over 10 % of the budget's 0.01.
+        var now = DateTime.UtcNow;
+        var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var start = now.AddMinutes(-10) > monthStart ? now.AddMinutes(-10) : monthStart;
+        await PublishAsync(Run(tenant.AccountId, "i-0fffffffffffff01", "m5.xlarge", start, now.AddSeconds(-1)));
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => EvaluateAsync(now))));
+        var evaluated = await (await client.GetAsync("/api/v1/billing/budgets/monthly")).AssertOkAsync();
+        await EvaluateAsync(now.AddSeconds(1));
+        var again = await (await client.GetAsync("/api/v1/billing/budgets/monthly")).AssertOkAsync();
+
+        var notifications = again.GetProperty("notifications").EnumerateArray().ToList();
+        Assert.Equal(("ALARM", "OK"), (notifications[0].GetProperty("notification_state").GetString(), notifications[1].GetProperty("notification_state").GetString()));
+        // Triggered once: the retry and the second replica left the first time as it was.
+        Assert.Equal(evaluated.GetProperty("notifications")[0].GetProperty("triggered_at").GetDateTime(), notifications[0].GetProperty("triggered_at").GetDateTime());
+        var spend = again.GetProperty("calculated_spend");
+        var actual = spend.GetProperty("actual_spend").GetProperty("amount").GetDecimal();
+        Assert.True(actual > 0m, $"actual spend {actual}");
+        Assert.True(spend.GetProperty("forecasted_spend").GetProperty("amount").GetDecimal() >= actual);
+
+        Assert.Empty((await (await otherClient.GetAsync("/api/v1/billing/budgets")).AssertOkAsync()).GetProperty("budgets").EnumerateArray());
+        await (await otherClient.GetAsync("/api/v1/billing/budgets/monthly")).AssertErrorAsync(HttpStatusCode.NotFound, "NotFoundException");
+        await (await otherClient.DeleteAsync("/api/v1/billing/budgets/monthly")).AssertErrorAsync(HttpStatusCode.NotFound, "NotFoundException");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/billing/budgets/monthly")).StatusCode);
+        await (await client.GetAsync("/api/v1/billing/budgets/monthly")).AssertErrorAsync(HttpStatusCode.NotFound, "NotFoundException");
+    }
+
     private static decimal PriceOf(JsonElement list, string usageType) =>
         list.GetProperty("prices").EnumerateArray().Single(p => p.GetProperty("usage_type").GetString() == usageType).GetProperty("price_per_unit").GetDecimal();
 
@@ -329,6 +487,44 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
     {
         await using var scope = platform.App.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SampleResourceHours(asOf));
+    }
+
+    private async Task<int> DeliverAsync(DateTime asOf)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverCostReports(asOf));
+    }
+
+    private async Task<int> EvaluateAsync(DateTime asOf)
+    {
+        await using var scope = platform.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new EvaluateBudgets(asOf));
+    }
+
+    /// <summary>Runs a Python script on the CSV (its path is argv[1]) and answers its output's lines.</summary>
+    private static async Task<string[]> PythonCsvAsync(byte[] csv, string script)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, csv);
+            var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "-c", script, path })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var python = System.Diagnostics.Process.Start(start)!;
+            var output = await python.StandardOutput.ReadToEndAsync();
+            var error = await python.StandardError.ReadToEndAsync();
+            await python.WaitForExitAsync();
+            Assert.True(python.ExitCode == 0, error);
+            return output.TrimEnd('\n').Split('\n');
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private async Task<int> CloseAsync(DateOnly month)

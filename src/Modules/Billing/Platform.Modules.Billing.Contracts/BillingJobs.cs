@@ -23,3 +23,18 @@ public sealed record SampleStorage(DateTime AsOf) : IRequest<int>;
 /// hour, so running it again, or on two replicas, records nothing twice. Returns the records written.
 /// </summary>
 public sealed record SampleResourceHours(DateTime AsOf) : IRequest<int>;
+
+/// <summary>
+/// Writes every cost and usage report's CSV files into its account's bucket: each closed month that has an invoice (once:
+/// its costs add up to the invoice's total), and the month of <paramref name="AsOf"/> up to the start of its hour. The
+/// same key and bytes for the same data, so running it again, or on two replicas, changes nothing. Returns the files written.
+/// </summary>
+public sealed record DeliverCostReports(DateTime AsOf) : IRequest<int>;
+
+/// <summary>
+/// Evaluates every budget for the UTC month of <paramref name="AsOf"/>: its actual spend (GetCostAndUsage's costs from the
+/// month's start to <paramref name="AsOf"/>) and its forecast (that spend projected linearly to the month's end), and
+/// records each notification whose threshold is exceeded, once per month: running it again, or on two replicas, records
+/// nothing twice. Returns the alerts recorded.
+/// </summary>
+public sealed record EvaluateBudgets(DateTime AsOf) : IRequest<int>;

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Billing.Budgets;
+using Platform.Modules.Billing.CostReports;
 using Platform.Modules.Billing.Invoices;
 using Platform.Modules.Billing.Prices;
 using Platform.Modules.Billing.Reservations;
@@ -41,8 +43,34 @@ internal static class BillingEndpoints
             TypedResults.Ok(await sender.Send(new PurchaseReservedInstancesOffering(body.ReservedInstancesOfferingId, body.InstanceCount, body.ClientToken), ct)));
         billing.MapGet("/reserved-instances", async ([FromQuery(Name = "reserved_instances_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeReservedInstances(ids), ct)));
+
+        billing.MapPost("/reports", async (ReportBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutReportDefinition(body.ReportName, body.TimeUnit, body.S3Bucket, body.S3Prefix), ct)));
+        billing.MapGet("/reports", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new DescribeReportDefinitions(), ct)));
+        billing.MapGet("/reports/{reportName}", async (string reportName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetReportDefinition(reportName), ct)));
+        billing.MapDelete("/reports/{reportName}", async (string reportName, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteReportDefinition(reportName), ct);
+            return TypedResults.NoContent();
+        });
+
+        billing.MapPost("/budgets", async (BudgetBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateBudget(body.BudgetName, body.BudgetLimit, body.TimeUnit, body.BudgetType, body.Notifications), ct)));
+        billing.MapGet("/budgets", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new DescribeBudgets(), ct)));
+        billing.MapGet("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeBudget(budgetName), ct)));
+        billing.MapDelete("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new DeleteBudget(budgetName), ct);
+            return TypedResults.NoContent();
+        });
         return billing;
     }
+
+    internal sealed record ReportBody(string? ReportName, string? TimeUnit, string? S3Bucket, string? S3Prefix);
+
+    internal sealed record BudgetBody(string? BudgetName, BudgetLimitBody? BudgetLimit, string? TimeUnit, string? BudgetType, IReadOnlyList<NotificationBody>? Notifications);
 
     internal sealed record PutPricesBody(string? EffectiveFrom, IReadOnlyList<PriceChange>? Prices);
 

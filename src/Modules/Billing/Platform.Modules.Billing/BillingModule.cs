@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Billing.Budgets;
+using Platform.Modules.Billing.CostReports;
 using Platform.Modules.Billing.Invoices;
 using Platform.Modules.Billing.Metering;
 using Platform.Modules.Billing.Persistence;
@@ -12,7 +14,7 @@ namespace Platform.Modules.Billing;
 
 /// <summary>
 /// Metering of usage and the bill of each account: instance running time from Compute's state facts, the price list,
-/// usage and costs, and the monthly invoices;
+/// usage and costs, the monthly invoices, cost and usage reports written into the account's bucket, and budgets;
 /// storage sampled hourly from Storage's own state, and elastic IPs, NAT gateways, load balancers and DB instances hourly
 /// from Network's and Database's.
 /// </summary>
@@ -26,12 +28,18 @@ internal static class BillingModule
         services.AddScoped<InvoiceJob>();
         services.AddScoped<StorageMeteringJob>();
         services.AddScoped<ResourceHoursJob>();
+        services.AddScoped<CostReportJob>();
+        services.AddScoped<BudgetJob>();
         services.AddRecurringJob<StorageMeteringJob>(StorageMeteringJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.StorageCron);
         services.AddRecurringJob<ResourceHoursJob>(ResourceHoursJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.HoursCron);
         services.AddRecurringJob<InvoiceJob>(InvoiceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
+        services.AddRecurringJob<CostReportJob>(CostReportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.ReportsCron);
+        services.AddRecurringJob<BudgetJob>(BudgetJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.BudgetsCron);
         return services;
     }
 

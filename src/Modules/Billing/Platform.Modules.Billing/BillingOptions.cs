@@ -22,4 +22,12 @@ internal sealed class BillingOptions
     /// <summary>When the resources billed by the hour (elastic IPs, NAT gateways, load balancers, DB instances) are sampled, for the hour before.</summary>
     [Required]
     public string HoursCron { get; set; } = "5 * * * *";
+
+    /// <summary>When the cost and usage reports are written: hourly, after the samples of the hour before.</summary>
+    [Required]
+    public string ReportsCron { get; set; } = "25 * * * *";
+
+    /// <summary>When the budgets are evaluated: hourly, after the samples of the hour before.</summary>
+    [Required]
+    public string BudgetsCron { get; set; } = "20 * * * *";
 }

@@ -23,6 +23,16 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<Reservation> Reservations => Set<Reservation>();
 
+    public DbSet<CostReport> CostReports => Set<CostReport>();
+
+    public DbSet<CostReportDelivery> CostReportDeliveries => Set<CostReportDelivery>();
+
+    public DbSet<Budget> Budgets => Set<Budget>();
+
+    public DbSet<BudgetNotification> BudgetNotifications => Set<BudgetNotification>();
+
+    public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<UsageRecord>(u =>
@@ -125,6 +135,75 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             r.HasIndex(x => new { x.AccountId, x.Start });
             // A retried purchase with the same token buys once.
             r.HasIndex(x => new { x.AccountId, x.ClientToken }).IsUnique();
+        });
+
+        modelBuilder.Entity<CostReport>(r =>
+        {
+            r.ToTable("cost_reports");
+            r.HasKey(x => new { x.AccountId, x.Name });
+            r.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            r.Property(x => x.Name).HasColumnName("report_name").HasMaxLength(256);
+            r.Property(x => x.TimeUnit).HasColumnName("time_unit").HasMaxLength(16);
+            r.Property(x => x.Bucket).HasColumnName("s3_bucket").HasMaxLength(63);
+            r.Property(x => x.Prefix).HasColumnName("s3_prefix").HasMaxLength(256);
+            r.Property(x => x.CreatedAt).HasColumnName("created_at");
+            r.Property(x => x.LastDelivery).HasColumnName("last_delivery");
+            r.Property(x => x.LastStatus).HasColumnName("last_status").HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<CostReportDelivery>(d =>
+        {
+            d.ToTable("cost_report_deliveries");
+            // One file per report and closed month, whichever run or replica writes it first.
+            d.HasKey(x => new { x.AccountId, x.ReportName, x.Period });
+            d.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            d.Property(x => x.ReportName).HasColumnName("report_name").HasMaxLength(256);
+            d.Property(x => x.Period).HasColumnName("period");
+            d.Property(x => x.Key).HasColumnName("object_key").HasMaxLength(1024);
+            d.Property(x => x.ETag).HasColumnName("etag").HasMaxLength(64);
+            d.Property(x => x.DeliveredAt).HasColumnName("delivered_at");
+        });
+
+        modelBuilder.Entity<Budget>(b =>
+        {
+            b.ToTable("budgets");
+            b.HasKey(x => x.Id);
+            b.Property(x => x.Id).HasColumnName("budget_id").HasMaxLength(36);
+            b.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            b.Property(x => x.Name).HasColumnName("budget_name").HasMaxLength(100);
+            b.Property(x => x.Amount).HasColumnName("amount").HasPrecision(20, 2);
+            b.Property(x => x.CreatedAt).HasColumnName("created_at");
+            b.Property(x => x.SpendPeriod).HasColumnName("spend_period");
+            b.Property(x => x.ActualSpend).HasColumnName("actual_spend").HasPrecision(28, 6);
+            b.Property(x => x.ForecastedSpend).HasColumnName("forecasted_spend").HasPrecision(28, 6);
+            b.Property(x => x.EvaluatedAt).HasColumnName("evaluated_at");
+            // A name once per account, whichever of two concurrent creates gets there first.
+            b.HasIndex(x => new { x.AccountId, x.Name }).IsUnique();
+            b.HasMany(x => x.Notifications).WithOne().HasForeignKey(n => n.BudgetId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<BudgetNotification>(n =>
+        {
+            n.ToTable("budget_notifications");
+            n.HasKey(x => new { x.BudgetId, x.Number });
+            n.Property(x => x.BudgetId).HasColumnName("budget_id").HasMaxLength(36);
+            n.Property(x => x.Number).HasColumnName("notification_number");
+            n.Property(x => x.NotificationType).HasColumnName("notification_type").HasMaxLength(16);
+            n.Property(x => x.ComparisonOperator).HasColumnName("comparison_operator").HasMaxLength(16);
+            n.Property(x => x.Threshold).HasColumnName("threshold").HasPrecision(20, 6);
+            n.Property(x => x.ThresholdType).HasColumnName("threshold_type").HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<BudgetAlert>(a =>
+        {
+            a.ToTable("budget_alerts");
+            // Once per notification and month: a second run or replica finds it there.
+            a.HasKey(x => new { x.BudgetId, x.NotificationNumber, x.Period });
+            a.Property(x => x.BudgetId).HasColumnName("budget_id").HasMaxLength(36);
+            a.Property(x => x.NotificationNumber).HasColumnName("notification_number");
+            a.Property(x => x.Period).HasColumnName("period");
+            a.Property(x => x.TriggeredAt).HasColumnName("triggered_at");
+            a.Property(x => x.Spend).HasColumnName("spend").HasPrecision(28, 6);
         });
     }
 }

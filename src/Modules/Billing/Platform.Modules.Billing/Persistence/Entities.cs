@@ -159,3 +159,108 @@ internal sealed class Reservation
 
     public string? ClientToken { get; init; }
 }
+
+/// <summary>
+/// A cost and usage report an account asked for: CSV files of its line items, hour by hour or day by day, written into
+/// one of its buckets under a prefix (<see cref="CostReports.DeliverCostReportsHandler"/>). Keyed by account and name.
+/// </summary>
+internal sealed class CostReport
+{
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary><c>HOURLY</c> or <c>DAILY</c>.</summary>
+    public required string TimeUnit { get; init; }
+
+    public required string Bucket { get; init; }
+
+    /// <summary>Without a trailing slash; empty for the bucket's root.</summary>
+    public required string Prefix { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>When the delivery job last wrote (or failed to write) the report's files.</summary>
+    public DateTime? LastDelivery { get; set; }
+
+    /// <summary>AWS's report status: <c>SUCCESS</c>, <c>ERROR_NO_BUCKET</c>.</summary>
+    public string? LastStatus { get; set; }
+}
+
+/// <summary>A closed month's file of a report, written once: the month's invoice is immutable, and so is its file.</summary>
+internal sealed class CostReportDelivery
+{
+    public required string AccountId { get; init; }
+
+    public required string ReportName { get; init; }
+
+    /// <summary>The first day of the month the file covers.</summary>
+    public DateOnly Period { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string ETag { get; init; }
+
+    public DateTime DeliveredAt { get; init; }
+}
+
+/// <summary>A monthly cost budget of an account, with what the last evaluation found (<see cref="Budgets.EvaluateBudgetsHandler"/>).</summary>
+internal sealed class Budget
+{
+    /// <summary>A surrogate id: alerts of a deleted budget never show on a new one of the same name.</summary>
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Name { get; init; }
+
+    public decimal Amount { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>The month the spend below belongs to (its first day); null before the first evaluation.</summary>
+    public DateOnly? SpendPeriod { get; set; }
+
+    public decimal? ActualSpend { get; set; }
+
+    public decimal? ForecastedSpend { get; set; }
+
+    public DateTime? EvaluatedAt { get; set; }
+
+    public List<BudgetNotification> Notifications { get; init; } = [];
+}
+
+/// <summary>One threshold of a budget: on actual or forecast spend, a percentage of the budget or an absolute amount.</summary>
+internal sealed class BudgetNotification
+{
+    public required string BudgetId { get; init; }
+
+    /// <summary>1, 2, … in the order given.</summary>
+    public int Number { get; init; }
+
+    /// <summary><c>ACTUAL</c> or <c>FORECASTED</c>.</summary>
+    public required string NotificationType { get; init; }
+
+    /// <summary><c>GREATER_THAN</c>.</summary>
+    public required string ComparisonOperator { get; init; }
+
+    public decimal Threshold { get; init; }
+
+    /// <summary><c>PERCENTAGE</c> or <c>ABSOLUTE_VALUE</c>.</summary>
+    public required string ThresholdType { get; init; }
+}
+
+/// <summary>A notification's threshold crossed in a month: written once per notification and month, whichever run sees it first.</summary>
+internal sealed class BudgetAlert
+{
+    public required string BudgetId { get; init; }
+
+    public int NotificationNumber { get; init; }
+
+    public DateOnly Period { get; init; }
+
+    public DateTime TriggeredAt { get; init; }
+
+    /// <summary>The actual or forecast spend that crossed the threshold.</summary>
+    public decimal Spend { get; init; }
+}

@@ -4,8 +4,12 @@ using Platform.Modules.Billing.Prices;
 
 namespace Platform.Modules.Billing.Reservations;
 
-/// <summary>One priced quantity of an invoice before lines are made: usage at a price, or a reservation's fee.</summary>
-internal sealed record Charge(string Service, string UsageType, string Unit, decimal Quantity, Price Price, string? ReservationId);
+/// <summary>
+/// One priced quantity of an invoice before lines are made: usage at a price, or a reservation's fee. It keeps the
+/// resource (the reservation's id for its fees) and the time it covers, for the cost and usage report's line items.
+/// </summary>
+internal sealed record Charge(string Service, string UsageType, string Unit, decimal Quantity, Price Price, string? ReservationId,
+    string ResourceId, DateTime Start, DateTime End);
 
 /// <summary>
 /// Reserved instances on a month's bill, as AWS applies them: clock hour by clock hour, each reservation covers up to its
@@ -27,10 +31,12 @@ internal static class ReservedUsage
         bool Reserved(UsageRecord r) => r.Service == UsageTypes.Ec2 && reservedTypes.Contains(r.UsageType);
 
         var charges = usage.Where(r => !Reserved(r))
-            .Select(r => new Charge(r.Service, r.UsageType, r.Unit, r.Quantity, book.PriceAt(r.Service, r.UsageType, r.UsageStart), null)).ToList();
+            .Select(r => new Charge(r.Service, r.UsageType, r.Unit, r.Quantity, book.PriceAt(r.Service, r.UsageType, r.UsageStart), null, r.ResourceId, r.UsageStart, r.UsageEnd))
+            .ToList();
 
-        // Seconds run per hour, type and zone ("" for a run metered without its zone: only regional reservations match it).
-        var hours = new SortedDictionary<DateTime, Dictionary<(string Type, string Zone), decimal>>();
+        // Seconds run per hour, type, zone ("" for a run metered without its zone: only regional reservations match it) and
+        // instance (so the report's line items say which instance a reservation covered).
+        var hours = new SortedDictionary<DateTime, Dictionary<(string Type, string Zone, string Resource), decimal>>();
         foreach (var record in usage.Where(Reserved))
         {
             Spread(record, (hour, seconds) =>
@@ -40,12 +46,11 @@ internal static class ReservedUsage
                     hours[hour] = held = [];
                 }
 
-                var key = (record.UsageType, record.AvailabilityZone ?? "");
+                var key = (record.UsageType, record.AvailabilityZone ?? "", record.ResourceId);
                 held[key] = held.GetValueOrDefault(key) + seconds;
             });
         }
 
-        var covered = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var ordered = reservations.OrderBy(r => r.AvailabilityZone is null).ThenBy(r => r.Start).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
         foreach (var (hour, held) in hours)
         {
@@ -63,37 +68,33 @@ internal static class ReservedUsage
 
                     held[key] -= take;
                     capacity -= take;
-                    covered[reservation.Id] = covered.GetValueOrDefault(reservation.Id) + take;
+                    charges.Add(new Charge(UsageTypes.Ec2, type, UsageTypes.Seconds, take, new Price(UsageTypes.Ec2, type, 0m, Price.Hours), reservation.Id,
+                        key.Resource, hour, hour.AddHours(1)));
                 }
             }
 
-            foreach (var ((type, _), seconds) in held.Where(h => h.Value > 0))
+            foreach (var ((type, _, resource), seconds) in held.Where(h => h.Value > 0))
             {
-                charges.Add(new Charge(UsageTypes.Ec2, type, UsageTypes.Seconds, seconds, book.PriceAt(UsageTypes.Ec2, type, hour), null));
+                charges.Add(new Charge(UsageTypes.Ec2, type, UsageTypes.Seconds, seconds, book.PriceAt(UsageTypes.Ec2, type, hour), null, resource, hour, hour.AddHours(1)));
             }
         }
 
         foreach (var reservation in reservations)
         {
-            var type = UsageTypes.Box(reservation.InstanceType);
-            if (covered.TryGetValue(reservation.Id, out var seconds))
-            {
-                charges.Add(new Charge(UsageTypes.Ec2, type, UsageTypes.Seconds, seconds, new Price(UsageTypes.Ec2, type, 0m, Price.Hours), reservation.Id));
-            }
-
             var term = Overlap(monthStart, monthEnd, reservation.Start, reservation.End);
             if (reservation.RecurringHourly > 0 && term > 0)
             {
                 var heavy = HeavyUsage + reservation.InstanceType;
                 charges.Add(new Charge(UsageTypes.Ec2, heavy, UsageTypes.Seconds, reservation.InstanceCount * term,
-                    new Price(UsageTypes.Ec2, heavy, reservation.RecurringHourly, Price.Hours), reservation.Id));
+                    new Price(UsageTypes.Ec2, heavy, reservation.RecurringHourly, Price.Hours), reservation.Id,
+                    reservation.Id, Later(monthStart, reservation.Start), Earlier(monthEnd, reservation.End)));
             }
 
             if (reservation.FixedPrice > 0 && reservation.Start >= monthStart && reservation.Start < monthEnd)
             {
                 var upfront = Upfront + reservation.InstanceType;
                 charges.Add(new Charge(UsageTypes.Ec2, upfront, Instances, reservation.InstanceCount,
-                    new Price(UsageTypes.Ec2, upfront, reservation.FixedPrice, Price.Each), reservation.Id));
+                    new Price(UsageTypes.Ec2, upfront, reservation.FixedPrice, Price.Each), reservation.Id, reservation.Id, reservation.Start, reservation.Start));
             }
         }
 
@@ -123,7 +124,11 @@ internal static class ReservedUsage
         }
     }
 
-    private static decimal Overlap(DateTime from, DateTime to, DateTime start, DateTime end)
+    private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
+
+    private static DateTime Earlier(DateTime a, DateTime b) => a < b ? a : b;
+
+    public static decimal Overlap(DateTime from, DateTime to, DateTime start, DateTime end)
     {
         var a = from > start ? from : start;
         var b = to < end ? to : end;

@@ -23,6 +23,213 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Budget", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("budget_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("ActualSpend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("decimal(28,6)")
+                        .HasColumnName("actual_spend");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("decimal(20,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("EvaluatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("evaluated_at");
+
+                    b.Property<decimal?>("ForecastedSpend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("decimal(28,6)")
+                        .HasColumnName("forecasted_spend");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasColumnName("budget_name");
+
+                    b.Property<DateOnly?>("SpendPeriod")
+                        .HasColumnType("date")
+                        .HasColumnName("spend_period");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("budgets", "billing");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetAlert", b =>
+                {
+                    b.Property<string>("BudgetId")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("budget_id");
+
+                    b.Property<int>("NotificationNumber")
+                        .HasColumnType("int")
+                        .HasColumnName("notification_number");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("date")
+                        .HasColumnName("period");
+
+                    b.Property<decimal>("Spend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("decimal(28,6)")
+                        .HasColumnName("spend");
+
+                    b.Property<DateTime>("TriggeredAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("triggered_at");
+
+                    b.HasKey("BudgetId", "NotificationNumber", "Period");
+
+                    b.ToTable("budget_alerts", "billing");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetNotification", b =>
+                {
+                    b.Property<string>("BudgetId")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("budget_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int")
+                        .HasColumnName("notification_number");
+
+                    b.Property<string>("ComparisonOperator")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("comparison_operator");
+
+                    b.Property<string>("NotificationType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("notification_type");
+
+                    b.Property<decimal>("Threshold")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("decimal(20,6)")
+                        .HasColumnName("threshold");
+
+                    b.Property<string>("ThresholdType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("threshold_type");
+
+                    b.HasKey("BudgetId", "Number");
+
+                    b.ToTable("budget_notifications", "billing");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.CostReport", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("report_name");
+
+                    b.Property<string>("Bucket")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("nvarchar(63)")
+                        .HasColumnName("s3_bucket");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("LastDelivery")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("last_delivery");
+
+                    b.Property<string>("LastStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("last_status");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("s3_prefix");
+
+                    b.Property<string>("TimeUnit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("time_unit");
+
+                    b.HasKey("AccountId", "Name");
+
+                    b.ToTable("cost_reports", "billing");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.CostReportDelivery", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ReportName")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("report_name");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("date")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("DeliveredAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("etag");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("object_key");
+
+                    b.HasKey("AccountId", "ReportName", "Period");
+
+                    b.ToTable("cost_report_deliveries", "billing");
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InstanceRun", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -417,6 +624,15 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                     b.ToTable("outbox_messages", "billing");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetNotification", b =>
+                {
+                    b.HasOne("Platform.Modules.Billing.Persistence.Budget", null)
+                        .WithMany("Notifications")
+                        .HasForeignKey("BudgetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceLine", b =>
                 {
                     b.HasOne("Platform.Modules.Billing.Persistence.Invoice", null)
@@ -424,6 +640,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                         .HasForeignKey("InvoiceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Budget", b =>
+                {
+                    b.Navigation("Notifications");
                 });
 
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.Invoice", b =>

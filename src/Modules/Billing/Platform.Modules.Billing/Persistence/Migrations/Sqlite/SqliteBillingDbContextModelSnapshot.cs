@@ -17,6 +17,213 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Budget", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("ActualSpend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actual_spend");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("EvaluatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evaluated_at");
+
+                    b.Property<decimal?>("ForecastedSpend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("forecasted_spend");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_name");
+
+                    b.Property<DateOnly?>("SpendPeriod")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend_period");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("billing_budgets", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetAlert", b =>
+                {
+                    b.Property<string>("BudgetId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_id");
+
+                    b.Property<int>("NotificationNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notification_number");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<decimal>("Spend")
+                        .HasPrecision(28, 6)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spend");
+
+                    b.Property<DateTime>("TriggeredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("triggered_at");
+
+                    b.HasKey("BudgetId", "NotificationNumber", "Period");
+
+                    b.ToTable("billing_budget_alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetNotification", b =>
+                {
+                    b.Property<string>("BudgetId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("budget_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notification_number");
+
+                    b.Property<string>("ComparisonOperator")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comparison_operator");
+
+                    b.Property<string>("NotificationType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notification_type");
+
+                    b.Property<decimal>("Threshold")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("threshold");
+
+                    b.Property<string>("ThresholdType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("threshold_type");
+
+                    b.HasKey("BudgetId", "Number");
+
+                    b.ToTable("billing_budget_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.CostReport", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_name");
+
+                    b.Property<string>("Bucket")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("s3_bucket");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("LastDelivery")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_delivery");
+
+                    b.Property<string>("LastStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_status");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("s3_prefix");
+
+                    b.Property<string>("TimeUnit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_unit");
+
+                    b.HasKey("AccountId", "Name");
+
+                    b.ToTable("billing_cost_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.CostReportDelivery", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ReportName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_name");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("DeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("etag");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("object_key");
+
+                    b.HasKey("AccountId", "ReportName", "Period");
+
+                    b.ToTable("billing_cost_report_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InstanceRun", b =>
                 {
                     b.Property<string>("InstanceId")
@@ -406,6 +613,15 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                     b.ToTable("billing_outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.BudgetNotification", b =>
+                {
+                    b.HasOne("Platform.Modules.Billing.Persistence.Budget", null)
+                        .WithMany("Notifications")
+                        .HasForeignKey("BudgetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceLine", b =>
                 {
                     b.HasOne("Platform.Modules.Billing.Persistence.Invoice", null)
@@ -413,6 +629,11 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                         .HasForeignKey("InvoiceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.Budget", b =>
+                {
+                    b.Navigation("Notifications");
                 });
 
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.Invoice", b =>
