@@ -52,6 +52,31 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
             "--query", "AutoScalingGroups[].[AutoScalingGroupName,DesiredCapacity,LaunchTemplate.Version]"]);
         Assert.Equal("""[["asg-v1-a",0,"$Default"],["asg-v1-b",0,"$Default"]]""", JsonSerializer.Serialize(paged));
         await _cloud.FailsAsync(cli, root, "ValidationError", "DescribePolicies", "autoscaling", "describe-policies", "--auto-scaling-group-name", "asg-v1-none");
+
+        // An instance refresh to a desired configuration with auto rollback, rolled back by hand. The group's InstanceRefresh process is
+        // suspended, so the group job leaves the refresh where the calls put it.
+        await Aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", "asg-v1-rb", "--launch-template", "LaunchTemplateName=web-v1,Version=1",
+            "--min-size", "0", "--max-size", "2", "--vpc-zone-identifier", subnetId);
+        await Aws("autoscaling", "suspend-processes", "--auto-scaling-group-name", "asg-v1-rb", "--scaling-processes", "InstanceRefresh");
+        await _cloud.FailsAsync(cli, root, "ActiveInstanceRefreshNotFound", "RollbackInstanceRefresh", "autoscaling", "rollback-instance-refresh",
+            "--auto-scaling-group-name", "asg-v1-rb");
+        var refreshId = (await Aws("autoscaling", "start-instance-refresh", "--auto-scaling-group-name", "asg-v1-rb",
+            "--desired-configuration", """{"LaunchTemplate":{"LaunchTemplateName":"web-v1","Version":"1"}}""",
+            "--preferences", """{"AutoRollback":true,"ScaleInProtectedInstances":"Refresh","StandbyInstances":"Ignore","MinHealthyPercentage":90}"""))
+            .GetProperty("InstanceRefreshId").GetString()!;
+        var started = (await Aws("autoscaling", "describe-instance-refreshes", "--auto-scaling-group-name", "asg-v1-rb")).GetProperty("InstanceRefreshes")[0];
+        Assert.Equal((refreshId, "Pending", "web-v1", "1"), (started.GetProperty("InstanceRefreshId").GetString(), started.GetProperty("Status").GetString(),
+            started.GetProperty("DesiredConfiguration").GetProperty("LaunchTemplate").GetProperty("LaunchTemplateName").GetString(),
+            started.GetProperty("DesiredConfiguration").GetProperty("LaunchTemplate").GetProperty("Version").GetString()));
+        Assert.Equal((true, "Refresh", "Ignore"), (started.GetProperty("Preferences").GetProperty("AutoRollback").GetBoolean(),
+            started.GetProperty("Preferences").GetProperty("ScaleInProtectedInstances").GetString(), started.GetProperty("Preferences").GetProperty("StandbyInstances").GetString()));
+        Assert.Equal(refreshId, (await Aws("autoscaling", "rollback-instance-refresh", "--auto-scaling-group-name", "asg-v1-rb")).GetProperty("InstanceRefreshId").GetString());
+        var rolling = (await Aws("autoscaling", "describe-instance-refreshes", "--auto-scaling-group-name", "asg-v1-rb")).GetProperty("InstanceRefreshes")[0];
+        Assert.Equal("RollbackInProgress", rolling.GetProperty("Status").GetString());
+        Assert.Equal("Rollback initiated by user request.", rolling.GetProperty("RollbackDetails").GetProperty("RollbackReason").GetString());
+        await _cloud.FailsAsync(cli, root, "ActiveInstanceRefreshNotFound", "RollbackInstanceRefresh", "autoscaling", "rollback-instance-refresh",
+            "--auto-scaling-group-name", "asg-v1-rb");
+        await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", "asg-v1-rb", "--force-delete");
         foreach (var group in groups)
         {
             await Aws("autoscaling", "delete-auto-scaling-group", "--auto-scaling-group-name", group);
@@ -139,6 +164,14 @@ public sealed class AutoScalingQueryCliTests(AutoScalingQueryCliTests.Cloud fixt
                 "UnknownParameter"),
             ("Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=t&LaunchTemplate.LaunchTemplateName=x&MinSize=0&MaxSize=1"
                 + "&VPCZoneIdentifier=subnet-1&Tags.member.1.Key=k&Tags.member.1.ResourceType=instance", "ValidationError"),
+            ("Action=RollbackInstanceRefresh&Version=2011-01-01&AutoScalingGroupName=nothing", "ValidationError"),
+            ("Action=RollbackInstanceRefresh&Version=2011-01-01", "MissingParameter"),
+            // No mixed instances policies here: refused, as any parameter the platform does not implement.
+            ("Action=StartInstanceRefresh&Version=2011-01-01&AutoScalingGroupName=nothing"
+                + "&DesiredConfiguration.MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity=1", "UnknownParameter"),
+            ("Action=StartInstanceRefresh&Version=2011-01-01&AutoScalingGroupName=nothing&Preferences.AutoRollback=true", "ValidationError"),
+            ("Action=StartInstanceRefresh&Version=2011-01-01&AutoScalingGroupName=nothing&Preferences.ScaleInProtectedInstances=Sometimes", "ValidationError"),
+            ("Action=StartInstanceRefresh&Version=2011-01-01&AutoScalingGroupName=nothing&DesiredConfiguration.LaunchTemplate.Version=1", "ValidationError"),
         })
         {
             var response = await signed.PostAsync("/", Form(form));

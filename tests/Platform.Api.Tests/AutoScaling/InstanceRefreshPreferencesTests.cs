@@ -12,7 +12,9 @@ namespace Platform.Api.Tests.AutoScaling;
 /// nothing started; MaxHealthyPercentage 200 launches the replacements before the old instances go (never fewer than two in
 /// service, never more than four); a checkpoint at 50 % pauses the refresh with a StatusReason saying so; the API restarted on
 /// the same data directory mid-refresh goes on to Successful; SkipMatching's default replaces instances already on the version,
-/// SkipMatching true leaves them.
+/// SkipMatching true leaves them. AutoRollback: a desired configuration that cannot launch fails the refresh, which rolls back to
+/// the configuration before. ScaleInProtectedInstances: Wait (the default) holds the refresh until the protection goes, Ignore leaves
+/// protected instances, Refresh replaces them.
 /// </summary>
 public sealed class InstanceRefreshPreferencesTests : IAsyncLifetime, IDisposable
 {
@@ -234,5 +236,163 @@ public sealed class InstanceRefreshPreferencesTests : IAsyncLifetime, IDisposabl
         Assert.Equal(2, members.Count);
         Assert.Empty(members.Select(m => m.GetProperty("instance_id").GetString()).Intersect(current));
         client.Dispose();
+    }
+
+    /// <summary>A group of two on launch template <c>web</c> version 1, both in service, and the calls the refresh tests below make on it.</summary>
+    private async Task<RefreshedGroup> GroupOfTwoAsync(string account, string cidr)
+    {
+        await _fleet.AddHostAsync("us-east-1a", cpus: 8, memoryMiB: 8192);
+        var imageId = await _root.RegisterKernelImageAsync($"{account}-image", [1, 2, 3], [4, 5, 6], isPublic: true);
+        var tenant = await _root.CreateAccountAsync(account);
+        var client = _app.SignedClient(tenant);
+        var vpc = (await (await client.PostJsonAsync("/api/v1/vpc/vpcs", new { cidr_block = $"{cidr}.0.0/16" })).AssertOkAsync()).GetProperty("vpc_id").GetString()!;
+        var subnet = (await (await client.PostJsonAsync("/api/v1/vpc/subnets", new { vpc_id = vpc, cidr_block = $"{cidr}.1.0/24", availability_zone = "us-east-1a" }))
+            .AssertOkAsync()).GetProperty("subnet_id").GetString()!;
+        await (await client.PostJsonAsync($"{Api}/launch-templates", new
+        {
+            launch_template_name = "web",
+            launch_template_data = new { image_id = imageId, instance_type = "t3.nano" },
+        })).AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups", new
+        {
+            auto_scaling_group_name = "web",
+            launch_template = new { launch_template_name = "web", version = "1" },
+            min_size = 0,
+            max_size = 4,
+            desired_capacity = 2,
+            vpc_zone_identifier = subnet,
+            default_instance_warmup = 0,
+        })).AssertOkAsync();
+
+        async Task<List<JsonElement>> Members() => (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("instances").EnumerateArray().ToList();
+        static string State(JsonElement m) => m.GetProperty("lifecycle_state").GetString()!;
+        async Task<JsonElement> Latest() => (await (await client.GetAsync($"{Api}/groups/web/instance-refreshes")).AssertOkAsync())
+            .GetProperty("instance_refreshes").EnumerateArray().First();
+        void RunTwice()
+        {
+            RunGroupJob();
+            RunGroupJob();
+        }
+
+        List<JsonElement> members = [];
+        async Task<JsonElement> Until(string status, string because)
+        {
+            JsonElement refresh = default;
+            await Eventually.TrueAsync(async () =>
+            {
+                RunTwice();
+                members = await Members();
+                refresh = await Latest();
+                return refresh.GetProperty("status").GetString() == status && members.Count == 2 && members.All(m => State(m) == "InService");
+            }, TimeSpan.FromSeconds(90), () => $"{because}: {refresh}", TimeSpan.FromMilliseconds(200));
+            return refresh;
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            RunTwice();
+            members = await Members();
+            return members.Count == 2 && members.All(m => State(m) == "InService");
+        }, TimeSpan.FromSeconds(90), "two instances never were in service");
+
+        return new RefreshedGroup(client, Members, Latest, Until, () => members);
+    }
+
+    /// <summary>The tenant's client and the helpers: members, the newest refresh, and a wait for a refresh status with both in service.</summary>
+    private sealed record RefreshedGroup(HttpClient Client, Func<Task<List<JsonElement>>> Members, Func<Task<JsonElement>> Latest,
+        Func<string, string, Task<JsonElement>> Until, Func<List<JsonElement>> LastMembers) : IDisposable
+    {
+        public void Dispose() => Client.Dispose();
+    }
+
+    private static string Version(JsonElement m) => m.GetProperty("launch_template").GetProperty("version").GetString()!;
+
+    private static string Id(JsonElement m) => m.GetProperty("instance_id").GetString()!;
+
+    [Fact]
+    public async Task Given_auto_rollback_When_the_desired_configuration_cannot_launch_Then_the_refresh_rolls_back_and_without_it_fails()
+    {
+        using var group = await GroupOfTwoAsync("asg-refresh-autorollback", "10.5");
+        var client = group.Client;
+        // Version 2 names an image that does not exist: its launches are refused, the refresh fails and rolls itself back to version 1.
+        await (await client.PostJsonAsync($"{Api}/launch-templates/web/versions", new { source_version = "1", launch_template_data = new { image_id = "ami-0123456789abcdef0" } }))
+            .AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            desired_configuration = new { launch_template = new { launch_template_name = "web", version = "2" } },
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0, auto_rollback = true },
+        })).AssertOkAsync();
+        var rolledBack = await group.Until("RollbackSuccessful", "the failed refresh never rolled back");
+        Assert.True(rolledBack.GetProperty("preferences").GetProperty("auto_rollback").GetBoolean());
+        Assert.Contains("failed to launch", rolledBack.GetProperty("rollback_details").GetProperty("rollback_reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.String, rolledBack.GetProperty("rollback_details").GetProperty("rollback_start_time").ValueKind);
+        Assert.All(group.LastMembers(), m => Assert.Equal("1", Version(m)));
+        Assert.Equal("1", (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("launch_template").GetProperty("version").GetString());
+        var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        Assert.True(activities.Count(a => a.GetProperty("status_code").GetString() == "Failed") >= 3, "fewer than three launches were refused");
+
+        // The same without AutoRollback: Failed, and the group goes on launching version 1.
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            desired_configuration = new { launch_template = new { launch_template_name = "web", version = "2" } },
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0 },
+        })).AssertOkAsync();
+        var failed = await group.Until("Failed", "the refresh that cannot launch never failed");
+        Assert.StartsWith("The instance refresh failed: ", failed.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
+        Assert.True(!failed.TryGetProperty("rollback_details", out var none) || none.ValueKind == JsonValueKind.Null, $"a failed refresh without AutoRollback has rollback details: {failed}");
+        Assert.All(group.LastMembers(), m => Assert.Equal("1", Version(m)));
+    }
+
+    [Fact]
+    public async Task Given_instances_protected_from_scale_in_Then_a_refresh_waits_for_them_ignores_them_or_replaces_them_as_asked()
+    {
+        using var group = await GroupOfTwoAsync("asg-refresh-protected", "10.6");
+        var client = group.Client;
+        var members = group.LastMembers();
+        void RunTwice()
+        {
+            RunGroupJob();
+            RunGroupJob();
+        }
+
+        // One instance protected from scale in. Wait (the default): the other is replaced, then the refresh waits for the protection to go.
+        var kept = Id(members[0]);
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-protection", new { instance_ids = new[] { kept }, protected_from_scale_in = true })).AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new { preferences = new { min_healthy_percentage = 50, instance_warmup = 0 } }))
+            .AssertOkAsync();
+        JsonElement waiting = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            RunTwice();
+            waiting = await group.Latest();
+            return waiting.TryGetProperty("status_reason", out var reason) && reason.ValueKind == JsonValueKind.String;
+        }, TimeSpan.FromSeconds(90), () => $"the refresh never waited for the protected instance: {waiting}", TimeSpan.FromMilliseconds(200));
+        Assert.Equal(("InProgress", 1, "Wait"), (waiting.GetProperty("status").GetString(), waiting.GetProperty("instances_to_update").GetInt32(),
+            waiting.GetProperty("preferences").GetProperty("scale_in_protected_instances").GetString()));
+        Assert.StartsWith("Waiting for 1 instances protected from scale in", waiting.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(await group.Members(), m => Id(m) == kept);
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-protection", new { instance_ids = new[] { kept }, protected_from_scale_in = false })).AssertOkAsync();
+        await group.Until("Successful", "the refresh never went on once the protection went");
+        members = group.LastMembers();
+        Assert.DoesNotContain(members, m => Id(m) == kept);
+
+        // Ignore leaves a protected instance as it is; Refresh replaces it.
+        kept = Id(members[0]);
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-protection", new { instance_ids = new[] { kept }, protected_from_scale_in = true })).AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0, scale_in_protected_instances = "Ignore" },
+        })).AssertOkAsync();
+        await group.Until("Successful", "the refresh ignoring protected instances never succeeded");
+        members = group.LastMembers();
+        Assert.Contains(members, m => Id(m) == kept);
+        Assert.Single(members, m => m.GetProperty("protected_from_scale_in").GetBoolean());
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0, scale_in_protected_instances = "Refresh" },
+        })).AssertOkAsync();
+        await group.Until("Successful", "the refresh of protected instances never succeeded");
+        members = group.LastMembers();
+        Assert.DoesNotContain(members, m => Id(m) == kept);
     }
 }

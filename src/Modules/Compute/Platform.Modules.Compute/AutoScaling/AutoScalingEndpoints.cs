@@ -127,12 +127,14 @@ internal static class AutoScalingEndpoints
 
         api.MapPost("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, InstanceRefreshBody? body, ISender sender,
                 CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new StartInstanceRefresh(name, body?.Strategy, body?.Preferences), ct)));
+            TypedResults.Ok(await sender.Send(new StartInstanceRefresh(name, body?.Strategy, body?.Preferences, body?.DesiredConfiguration), ct)));
         api.MapGet("/groups/{name}/instance-refreshes", async ([FromRoute(Name = "name")] string name, [FromQuery(Name = "instance_refresh_id")] string[]? ids,
                 ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstanceRefreshes(name, ids ?? []), ct)));
         api.MapPost("/groups/{name}/instance-refreshes/cancel", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CancelInstanceRefresh(name), ct)));
+        api.MapPost("/groups/{name}/instance-refreshes/rollback", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new RollbackInstanceRefresh(name), ct)));
         api.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeAutoScalingInstances(ids ?? []), ct)));
         api.MapPut("/groups/{name}/lifecycle-hooks/{hook}", async ([FromRoute(Name = "name")] string name, [FromRoute(Name = "hook")] string hook,
@@ -171,7 +173,7 @@ internal static class AutoScalingEndpoints
         public ScheduledActionSettings Settings(string name) => new(name, StartTime, EndTime, Recurrence, TimeZone, MinSize, MaxSize, DesiredCapacity);
     }
 
-    internal sealed record InstanceRefreshBody(string? Strategy, RefreshPreferences? Preferences);
+    internal sealed record InstanceRefreshBody(string? Strategy, RefreshPreferences? Preferences, RefreshDesiredConfiguration? DesiredConfiguration);
 
     internal sealed record LifecycleHookBody(string? LifecycleTransition, int? HeartbeatTimeout, string? DefaultResult, string? NotificationMetadata);
 

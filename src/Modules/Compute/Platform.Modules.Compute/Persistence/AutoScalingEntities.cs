@@ -143,6 +143,9 @@ internal sealed class ScalingGroupInstance
 
     public long LaunchTemplateVersion { get; init; }
 
+    /// <summary>The launch template it was launched from (an instance refresh's desired configuration may name another); null on rows older than this column: the group's.</summary>
+    public string? LaunchTemplateId { get; init; }
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime? LaunchedAt { get; set; }
@@ -254,6 +257,7 @@ internal static class AutoScalingModel
             i.Property(x => x.HealthStatus).HasColumnName("health_status").HasMaxLength(16);
             i.Property(x => x.ProtectedFromScaleIn).HasColumnName("protected_from_scale_in");
             i.Property(x => x.LaunchTemplateVersion).HasColumnName("launch_template_version");
+            i.Property(x => x.LaunchTemplateId).HasColumnName("launch_template_id").HasMaxLength(32);
             i.Property(x => x.CreatedAt).HasColumnName("created_at");
             i.Property(x => x.LaunchedAt).HasColumnName("launched_at");
             i.HasIndex(x => new { x.GroupId, x.LifecycleState });

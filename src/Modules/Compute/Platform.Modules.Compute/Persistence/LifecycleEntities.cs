@@ -117,7 +117,7 @@ internal sealed class InstanceRefresh
 
     public string? ActiveGroupId { get; set; }
 
-    /// <summary>Pending, InProgress, Successful, Failed, Cancelling, Cancelled.</summary>
+    /// <summary>Pending, InProgress, Successful, Failed, Cancelling, Cancelled, RollbackInProgress, RollbackSuccessful, RollbackFailed.</summary>
     public required string Status { get; set; }
 
     public string? StatusReason { get; set; }
@@ -155,6 +155,38 @@ internal sealed class InstanceRefresh
 
     /// <summary>When the refresh stopped at its current checkpoint; null while it replaces.</summary>
     public DateTime? CheckpointReachedAt { get; set; }
+
+    /// <summary>DesiredConfiguration's launch template; null when the refresh brings instances to the group's own configuration.</summary>
+    public string? DesiredLaunchTemplateId { get; init; }
+
+    /// <summary>DesiredConfiguration's version as asked ("3", <c>$Latest</c>, <c>$Default</c>); the group's once the refresh succeeds.</summary>
+    public string? DesiredLaunchTemplateVersion { get; init; }
+
+    /// <summary>The group's launch template when the refresh began: what a rollback returns instances to.</summary>
+    public string? PreviousLaunchTemplateId { get; init; }
+
+    /// <summary>The group's launch template version when the refresh began, as the group had it.</summary>
+    public string? PreviousLaunchTemplateVersion { get; init; }
+
+    /// <summary>Roll back on failure (Preferences.AutoRollback).</summary>
+    public bool AutoRollback { get; init; }
+
+    /// <summary>Refresh, Ignore or Wait (null: Wait, AWS's default).</summary>
+    public string? ScaleInProtectedInstances { get; init; }
+
+    /// <summary>Terminate, Ignore or Wait (null: Wait, AWS's default). The platform has no Standby state, so it is only answered back.</summary>
+    public string? StandbyInstances { get; init; }
+
+    /// <summary>Since when the refresh waits for instances protected from scale in (ScaleInProtectedInstances Wait); null when it does not.</summary>
+    public DateTime? ProtectedWaitSince { get; set; }
+
+    public string? RollbackReason { get; set; }
+
+    public DateTime? RollbackStartTime { get; set; }
+
+    public int? PercentageCompleteOnRollback { get; set; }
+
+    public int? InstancesToUpdateOnRollback { get; set; }
 }
 
 internal static class InstanceRefreshModel
@@ -167,7 +199,9 @@ internal static class InstanceRefreshModel
         r.Property(x => x.GroupId).HasColumnName("group_id").HasMaxLength(36);
         r.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
         r.Property(x => x.ActiveGroupId).HasColumnName("active_group_id").HasMaxLength(36);
-        r.Property(x => x.Status).HasColumnName("status").HasMaxLength(32);
+        // The API (cancel, rollback) and the group job both change the status: a pass that read it before the API's change fails its save and
+        // the next pass reads it again, rather than writing over it.
+        r.Property(x => x.Status).HasColumnName("status").HasMaxLength(32).IsConcurrencyToken();
         r.Property(x => x.StatusReason).HasColumnName("status_reason").HasMaxLength(1023);
         r.Property(x => x.MinHealthyPercentage).HasColumnName("min_healthy_percentage");
         r.Property(x => x.InstanceWarmup).HasColumnName("instance_warmup");
@@ -182,6 +216,18 @@ internal static class InstanceRefreshModel
         r.Property(x => x.CheckpointDelay).HasColumnName("checkpoint_delay");
         r.Property(x => x.CheckpointsPassed).HasColumnName("checkpoints_passed");
         r.Property(x => x.CheckpointReachedAt).HasColumnName("checkpoint_reached_at");
+        r.Property(x => x.DesiredLaunchTemplateId).HasColumnName("desired_launch_template_id").HasMaxLength(32);
+        r.Property(x => x.DesiredLaunchTemplateVersion).HasColumnName("desired_launch_template_version").HasMaxLength(32);
+        r.Property(x => x.PreviousLaunchTemplateId).HasColumnName("previous_launch_template_id").HasMaxLength(32);
+        r.Property(x => x.PreviousLaunchTemplateVersion).HasColumnName("previous_launch_template_version").HasMaxLength(32);
+        r.Property(x => x.AutoRollback).HasColumnName("auto_rollback");
+        r.Property(x => x.ScaleInProtectedInstances).HasColumnName("scale_in_protected_instances").HasMaxLength(16);
+        r.Property(x => x.StandbyInstances).HasColumnName("standby_instances").HasMaxLength(16);
+        r.Property(x => x.ProtectedWaitSince).HasColumnName("protected_wait_since");
+        r.Property(x => x.RollbackReason).HasColumnName("rollback_reason").HasMaxLength(1023);
+        r.Property(x => x.RollbackStartTime).HasColumnName("rollback_start_time");
+        r.Property(x => x.PercentageCompleteOnRollback).HasColumnName("percentage_complete_on_rollback");
+        r.Property(x => x.InstancesToUpdateOnRollback).HasColumnName("instances_to_update_on_rollback");
         // SQL Server filters a unique index on a nullable column to its non-null values (EF's convention); SQLite allows many NULLs.
         r.HasIndex(x => x.ActiveGroupId).IsUnique();
         r.HasIndex(x => new { x.GroupId, x.StartTime });

@@ -156,10 +156,15 @@ internal static class AutoScalingQueryActions
             var p = c.Parameters;
             var preferences = p.Structure("Preferences") is { } s
                 ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup"), s.OptionalInt("MaxHealthyPercentage"),
-                    s.OptionalBool("SkipMatching"), s.OptionalStringList("CheckpointPercentages")?.Select(Percentage).ToList(), s.OptionalInt("CheckpointDelay"))
+                    s.OptionalBool("SkipMatching"), s.OptionalStringList("CheckpointPercentages")?.Select(Percentage).ToList(), s.OptionalInt("CheckpointDelay"),
+                    s.OptionalBool("AutoRollback"), s.Optional("ScaleInProtectedInstances"), s.Optional("StandbyInstances"))
                 : null;
-            return new StartInstanceRefresh(p.Required("AutoScalingGroupName"), p.Optional("Strategy"), preferences);
+            // A MixedInstancesPolicy is left unread, so the protocol layer refuses it: the native API has none.
+            var desired = p.Structure("DesiredConfiguration") is { } d ? new RefreshDesiredConfiguration(LaunchTemplate(d)) : null;
+            return new StartInstanceRefresh(p.Required("AutoScalingGroupName"), p.Optional("Strategy"), preferences, desired);
         }, started => Value("InstanceRefreshId", started.InstanceRefreshId))
+        .Action("RollbackInstanceRefresh", c => new RollbackInstanceRefresh(c.Parameters.Required("AutoScalingGroupName")),
+            rolledBack => Value("InstanceRefreshId", rolledBack.InstanceRefreshId))
         .Action("CancelInstanceRefresh", c => new CancelInstanceRefresh(c.Parameters.Required("AutoScalingGroupName")),
             cancelled => Value("InstanceRefreshId", cancelled.InstanceRefreshId))
         .Action("DescribeInstanceRefreshes", c =>
@@ -186,7 +191,16 @@ internal static class AutoScalingQueryActions
                     Element("Preferences", Value("MinHealthyPercentage", r.Preferences.MinHealthyPercentage), Value("InstanceWarmup", r.Preferences.InstanceWarmup),
                         r.Preferences.CheckpointPercentages is { } checkpoints ? Members("CheckpointPercentages", checkpoints, p => p) : null,
                         Value("CheckpointDelay", r.Preferences.CheckpointDelay), Value("SkipMatching", r.Preferences.SkipMatching),
-                        Value("MaxHealthyPercentage", r.Preferences.MaxHealthyPercentage)),
+                        Value("MaxHealthyPercentage", r.Preferences.MaxHealthyPercentage), Value("AutoRollback", r.Preferences.AutoRollback),
+                        Value("ScaleInProtectedInstances", r.Preferences.ScaleInProtectedInstances), Value("StandbyInstances", r.Preferences.StandbyInstances)),
+                    r.DesiredConfiguration?.LaunchTemplate is { } desired ? Element("DesiredConfiguration", Element("LaunchTemplate", LaunchTemplateXml(desired))) : null,
+                    r.RollbackDetails is { } rollback
+                        ? Element("RollbackDetails", Value("RollbackReason", rollback.RollbackReason), Value("RollbackStartTime", rollback.RollbackStartTime),
+                            Value("PercentageCompleteOnRollback", rollback.PercentageCompleteOnRollback),
+                            Value("InstancesToUpdateOnRollback", rollback.InstancesToUpdateOnRollback),
+                            Element("ProgressDetailsOnRollback", Element("LivePoolProgress", Value("PercentageComplete", rollback.PercentageCompleteOnRollback),
+                                Value("InstancesToUpdate", rollback.InstancesToUpdateOnRollback))))
+                        : null,
                     Value("Strategy", r.Strategy),
                 }),
                 Value("NextToken", next),

@@ -56,15 +56,17 @@ internal sealed class DescribeAutoScalingInstancesHandler(ComputeDbContext db, I
             .ToListAsync(cancellationToken);
         var groupIds = members.Select(m => m.GroupId).Distinct().ToList();
         var groups = await db.ScalingGroups.AsNoTracking().Where(g => g.AccountId == accountId && groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, cancellationToken);
-        var templateIds = groups.Values.Select(g => g.LaunchTemplateId).Distinct().ToList();
+        var templateIds = groups.Values.Select(g => g.LaunchTemplateId).Concat(members.Where(m => m.LaunchTemplateId is not null).Select(m => m.LaunchTemplateId!))
+            .Distinct().ToList();
         var templates = await db.LaunchTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         var instanceIds = members.Select(m => m.InstanceId!).ToList();
         var types = await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.InstanceType, cancellationToken);
         return new AutoScalingInstancesResponse(members.Where(m => groups.ContainsKey(m.GroupId)).OrderBy(m => m.InstanceId, StringComparer.Ordinal).Select(m =>
         {
             var group = groups[m.GroupId];
+            var templateId = m.LaunchTemplateId ?? group.LaunchTemplateId;
             return new AutoScalingInstanceResponse(m.InstanceId!, types.GetValueOrDefault(m.InstanceId!), group.Name, m.AvailabilityZone, m.LifecycleState,
-                m.HealthStatus, new GroupLaunchTemplate(group.LaunchTemplateId, templates.GetValueOrDefault(group.LaunchTemplateId),
+                m.HealthStatus, new GroupLaunchTemplate(templateId, templates.GetValueOrDefault(templateId),
                     m.LaunchTemplateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), m.ProtectedFromScaleIn);
         }).ToList());
     }

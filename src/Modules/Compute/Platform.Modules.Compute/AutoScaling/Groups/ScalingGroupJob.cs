@@ -27,7 +27,8 @@ internal sealed record ScalingGroupPass(int GroupsConverged, int Launched, int T
 /// on one group at once; a runner that dies leaves a lease that expires. A launch is recorded before it is made (the
 /// group's instance row, keyed by the EC2 client token the launch then uses), so a crash between the two is resumed
 /// with the same token and gives the same instance, never a second one nor one forgotten. Launches never take the group
-/// past its desired capacity, which never exceeds its maximum.
+/// past its desired capacity, which never exceeds its maximum, but for the headroom an instance refresh's maximum healthy
+/// percentage allows while it replaces (as AWS, even above the maximum size).
 /// </summary>
 internal sealed partial class ScalingGroupJob(IServiceScopeFactory scopes, ComputeDbContext db, TimeProvider clock, ILogger<ScalingGroupJob> logger)
 {
@@ -166,11 +167,14 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             await new Policies.TargetTracking(db, Now).ApplyAsync(group, members, cancellationToken);
         }
 
-        // A refresh with a maximum healthy percentage above 100 launches replacements before it terminates: capacity above the desired.
+        // A refresh with a maximum healthy percentage above 100 launches replacements before it terminates: capacity above the desired
+        // (and above the group's maximum size when the desired is at it). Launches while a refresh runs are of the configuration it brings
+        // instances to: its desired one, or the one before it while it rolls back.
         var extra = 0;
+        LaunchConfig? launchFrom = null;
         if (group.Status != ScalingGroupLookup.DeleteInProgress && !suspended.Contains(ScalingProcesses.InstanceRefresh))
         {
-            (var taken, extra) = await RefreshAsync(members, cancellationToken);
+            (var taken, extra, launchFrom) = await RefreshAsync(members, cancellationToken);
             terminated += taken;
         }
 
@@ -191,7 +195,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         if (live.Count < capacity && !suspended.Contains(ScalingProcesses.Launch))
         {
             var from = live.Count;
-            var intents = await RecordLaunchesAsync(live, capacity - live.Count, from, cancellationToken);
+            var intents = await RecordLaunchesAsync(live, capacity - live.Count, from, launchFrom, cancellationToken);
             foreach (var intent in intents)
             {
                 launched += await LaunchAsync(intent, cancellationToken) ? 1 : 0;
@@ -250,10 +254,10 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
     }
 
     /// <summary>Records the launches first, one activity each, spread so that the subnets' zones stay balanced.</summary>
-    private async Task<List<ScalingGroupInstance>> RecordLaunchesAsync(List<ScalingGroupInstance> live, int count, int from, CancellationToken cancellationToken)
+    private async Task<List<ScalingGroupInstance>> RecordLaunchesAsync(List<ScalingGroupInstance> live, int count, int from, LaunchConfig? launchFrom,
+        CancellationToken cancellationToken)
     {
-        var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
-        var version = LaunchTemplateLookup.Resolve(template, group.LaunchTemplateVersion) ?? template.DefaultVersion;
+        var config = launchFrom ?? await ResolveAsync(group.LaunchTemplateId, group.LaunchTemplateVersion, cancellationToken);
         var subnets = ScalingGroupLookup.Json<string>(group.Subnets).ToList();
         var zones = ScalingGroupLookup.Json<string>(group.AvailabilityZones).ToList();
         var perZone = zones.Distinct(StringComparer.Ordinal).ToDictionary(z => z, z => live.Count(m => m.AvailabilityZone == z), StringComparer.Ordinal);
@@ -274,7 +278,8 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 SubnetId = subnets[zones.IndexOf(zone)],
                 LifecycleState = LifecycleStates.Pending,
                 ProtectedFromScaleIn = group.NewInstancesProtectedFromScaleIn,
-                LaunchTemplateVersion = version,
+                LaunchTemplateId = config.TemplateId,
+                LaunchTemplateVersion = config.Version,
                 CreatedAt = now,
             };
             intents.Add(intent);
@@ -303,7 +308,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         var activity = await db.ScalingActivities.SingleOrDefaultAsync(a => a.Id == intent.ClientToken, cancellationToken);
         try
         {
-            var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
+            var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == (intent.LaunchTemplateId ?? group.LaunchTemplateId), cancellationToken);
             var version = await db.LaunchTemplateVersions.AsNoTracking()
                 .SingleAsync(v => v.TemplateId == template.Id && v.VersionNumber == intent.LaunchTemplateVersion, cancellationToken);
             var data = LaunchTemplateData.From(version);
@@ -447,24 +452,42 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         await FinishActivityAsync(member, cancellationToken);
     }
 
+    /// <summary>A launch template and a version number: what an instance was launched from, or is to be.</summary>
+    internal readonly record struct LaunchConfig(string TemplateId, long Version);
+
+    private LaunchConfig Config(ScalingGroupInstance m) => new(m.LaunchTemplateId ?? group.LaunchTemplateId, m.LaunchTemplateVersion);
+
+    /// <summary>A launch template and version as a group or a refresh names it (<c>$Latest</c>, <c>$Default</c> or a number), resolved now.</summary>
+    private async Task<LaunchConfig> ResolveAsync(string templateId, string? version, CancellationToken cancellationToken)
+    {
+        var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == templateId, cancellationToken);
+        return new LaunchConfig(template.Id, LaunchTemplateLookup.Resolve(template, version) ?? template.DefaultVersion);
+    }
+
     /// <summary>
-    /// The group's active instance refresh, one step per pass. The instances to replace are those not launched from the group's
-    /// current launch template version and, unless SkipMatching, every one launched before the refresh began (protected ones left
-    /// alone, as AWS's default). Without a maximum healthy percentage they are taken out of service while the healthy, warmed-up
-    /// instances stay at the minimum healthy percentage of the desired capacity (at least one at a time) and this pass's capacity
-    /// step launches their replacements; with one (100-200 %) the pass first allows that much capacity above the desired, so the
-    /// replacements come up before the old instances go. Replacing stops at each checkpoint percentage until the replacements are
-    /// in service and warm, then waits the checkpoint delay (StatusReason says so). Done (Successful) when none is left (or the last
-    /// checkpoint below 100 % is waited out) and every instance is healthy and warm. All of it is the refresh's row and the group's
-    /// instances, read each pass under the group's lease, so a rerun, another replica or a restarted API goes on from there.
+    /// The group's active instance refresh, one step per pass. The instances to replace are those not launched from the configuration the
+    /// refresh brings them to (its desired configuration, else the group's launch template and version) and, unless SkipMatching, every one
+    /// launched before the refresh began. Instances protected from scale in are replaced (ScaleInProtectedInstances Refresh), left alone
+    /// (Ignore) or, AWS's default, waited for: once everything else is done the refresh waits up to an hour for their protection to go, then
+    /// fails. Without a maximum healthy percentage instances are taken out of service while the healthy, warmed-up instances stay at the
+    /// minimum healthy percentage of the desired capacity (at least one at a time) and this pass's capacity step launches their replacements;
+    /// with one (100-200 %) the pass first allows that much capacity above the desired (even above the group's maximum size), so the
+    /// replacements come up before the old instances go. Replacing stops at each checkpoint percentage until the replacements are in service
+    /// and warm, then waits the checkpoint delay (StatusReason says so). Done (Successful) when none is left (or the last checkpoint below
+    /// 100 % is waited out) and every instance is healthy and warm; a desired configuration then becomes the group's. Launches refused
+    /// <see cref="InstanceRefreshStatus.FailedLaunchesToFail"/> times since it began fail it, or with AutoRollback start its rollback.
+    /// A rollback (RollbackInProgress) is the same walk back to the configuration the group had when the refresh began, replacing only the
+    /// instances not on it, without checkpoints; it ends RollbackSuccessful, or RollbackFailed on refused launches. All of it is the refresh's
+    /// row and the group's instances, read each pass under the group's lease, so a rerun, another replica or a restarted API goes on from
+    /// there; the row's status is a concurrency token, so a pass never writes over a cancel or rollback the API made meanwhile.
     /// </summary>
-    /// <returns>Instances terminated, and the capacity the refresh allows above the desired in this pass.</returns>
-    private async Task<(int Terminated, int Extra)> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
+    /// <returns>Instances terminated, the capacity the refresh allows above the desired in this pass, and what launches are made of.</returns>
+    private async Task<(int Terminated, int Extra, LaunchConfig? LaunchFrom)> RefreshAsync(List<ScalingGroupInstance> members, CancellationToken cancellationToken)
     {
         var refresh = await db.InstanceRefreshes.SingleOrDefaultAsync(r => r.ActiveGroupId == group.Id, cancellationToken);
         if (refresh is null)
         {
-            return (0, 0);
+            return (0, 0, null);
         }
 
         var now = Now;
@@ -476,31 +499,54 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             refresh.ActiveGroupId = null;
             refresh.CheckpointReachedAt = null;
             await db.SaveChangesAsync(cancellationToken);
-            return (0, 0);
+            return (0, 0, null);
         }
 
-        var template = await db.LaunchTemplates.AsNoTracking().SingleAsync(t => t.Id == group.LaunchTemplateId, cancellationToken);
-        var current = LaunchTemplateLookup.Resolve(template, group.LaunchTemplateVersion) ?? template.DefaultVersion;
+        var rollingBack = refresh.Status == InstanceRefreshStatus.RollbackInProgress;
+        var target = rollingBack
+            ? await ResolveAsync(refresh.PreviousLaunchTemplateId ?? group.LaunchTemplateId, refresh.PreviousLaunchTemplateVersion, cancellationToken)
+            : refresh.DesiredLaunchTemplateId is { } desiredId
+                ? await ResolveAsync(desiredId, refresh.DesiredLaunchTemplateVersion, cancellationToken)
+                : await ResolveAsync(group.LaunchTemplateId, group.LaunchTemplateVersion, cancellationToken);
+
+        // Launches of this configuration the platform refused since the refresh (or its rollback) began: it cannot be reached.
+        var since = rollingBack ? refresh.RollbackStartTime ?? refresh.StartTime : refresh.StartTime;
+        var failures = await db.ScalingActivities.AsNoTracking()
+            .Where(a => a.GroupId == group.Id && a.StatusCode == "Failed" && a.StartTime >= since && a.Description.StartsWith("Launching"))
+            .OrderByDescending(a => a.StartTime).Select(a => a.StatusMessage).ToListAsync(cancellationToken);
+        if (failures.Count >= InstanceRefreshStatus.FailedLaunchesToFail)
+        {
+            await FailAsync(refresh, $"{failures.Count} instances failed to launch: {failures[0]}", cancellationToken);
+            return (0, 0, null);
+        }
+
         var warmup = TimeSpan.FromSeconds(refresh.InstanceWarmup ?? group.DefaultInstanceWarmup ?? group.HealthCheckGracePeriod);
         var live = members.Where(m => m.LifecycleState == LifecycleStates.InService || LifecycleStates.IsPending(m.LifecycleState)).ToList();
         bool Ready(ScalingGroupInstance m) => m.LifecycleState == LifecycleStates.InService && m.HealthStatus == "Healthy"
             && (m.LaunchedAt ?? m.CreatedAt) + warmup <= now;
-        var outdated = live.Where(m => !m.ProtectedFromScaleIn && (m.LaunchTemplateVersion != current || (!refresh.SkipMatching && m.CreatedAt < refresh.StartTime)))
-            .OrderBy(m => m.CreatedAt).ToList();
+        bool Differs(ScalingGroupInstance m) => Config(m) != target || (!rollingBack && !refresh.SkipMatching && m.CreatedAt < refresh.StartTime);
+        var protectedMode = refresh.ScaleInProtectedInstances ?? "Wait";
+        var outdated = live.Where(m => (protectedMode == "Refresh" || !m.ProtectedFromScaleIn) && Differs(m)).OrderBy(m => m.CreatedAt).ToList();
+        var protectedLeft = protectedMode == "Wait" ? live.Count(m => m.ProtectedFromScaleIn && Differs(m)) : 0;
         if (refresh.Status == InstanceRefreshStatus.Pending)
         {
             refresh.Status = InstanceRefreshStatus.InProgress;
             refresh.InitialInstancesToUpdate = outdated.Count;
         }
+        else if (rollingBack && refresh.InitialInstancesToUpdate == 0)
+        {
+            // The rollback's base, counted by its first pass (the API only marks it).
+            refresh.InitialInstancesToUpdate = outdated.Count;
+        }
 
-        var checkpoints = InstanceRefreshStatus.Checkpoints(refresh);
+        IReadOnlyList<int> checkpoints = rollingBack ? [] : InstanceRefreshStatus.Checkpoints(refresh);
         var desired = group.DesiredCapacity;
         // Every instance in service and warm, and none still on its way out (a replaced one is gone before the refresh ends).
         var allWarm = live.Count == desired && live.All(Ready)
             && members.All(m => m.LifecycleState is not (LifecycleStates.Terminating or LifecycleStates.TerminatingWait));
         int Percent(int left) => refresh.InitialInstancesToUpdate == 0 ? 100
             : (int)(100L * Math.Max(refresh.InitialInstancesToUpdate - left, 0) / refresh.InitialInstancesToUpdate);
-        if (refresh.CheckpointReachedAt is { } reached)
+        if (refresh.CheckpointReachedAt is { } reached && !rollingBack)
         {
             var delay = refresh.CheckpointDelay ?? InstanceRefreshStatus.DefaultCheckpointDelay;
             if (now < reached.AddSeconds(delay))
@@ -508,7 +554,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
                 refresh.StatusReason = $"Waiting at checkpoint {checkpoints[refresh.CheckpointsPassed]}% for the checkpoint delay of {delay} seconds to elapse "
                     + $"(until {Time(reached.AddSeconds(delay))}).";
                 await db.SaveChangesAsync(cancellationToken);
-                return (0, 0);
+                return (0, 0, target);
             }
 
             refresh.CheckpointReachedAt = null;
@@ -530,7 +576,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         foreach (var victim in batch)
         {
             await TerminateAsync(victim,
-                $"an instance was taken out of service in response to an instance refresh.  At {Time(now)} instance {victim.InstanceId} was selected for termination",
+                $"an instance was taken out of service in response to an instance refresh{(rollingBack ? " rollback" : "")}.  At {Time(now)} instance {victim.InstanceId} was selected for termination",
                 cancellationToken);
             taken++;
         }
@@ -543,15 +589,40 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
 
         var left = outdated.Count - taken;
         var extra = Math.Min(headroom, Math.Min(left, allowed - taken));
-        refresh.InstancesToUpdate = left;
+        refresh.InstancesToUpdate = left + protectedLeft;
         refresh.PercentageComplete = Percent(left);
-        if (taken == 0 && allWarm && (left == 0 || passedLast))
+        if (protectedLeft == 0)
         {
-            refresh.Status = InstanceRefreshStatus.Successful;
+            refresh.ProtectedWaitSince = null;
+        }
+
+        if (taken == 0 && allWarm && left == 0 && protectedLeft > 0 && !passedLast)
+        {
+            // ScaleInProtectedInstances Wait: everything else is done; an hour for the protection to go.
+            var waitSince = refresh.ProtectedWaitSince ??= now;
+            if (now - waitSince >= InstanceRefreshStatus.ProtectedWait)
+            {
+                await FailAsync(refresh, $"{protectedLeft} instances protected from scale in were not refreshed: their protection was not removed within an hour.",
+                    cancellationToken);
+                return (taken, 0, null);
+            }
+
+            refresh.StatusReason = $"Waiting for {protectedLeft} instances protected from scale in: remove their protection before {Time(waitSince + InstanceRefreshStatus.ProtectedWait)}, "
+                + "or the instance refresh fails.";
+        }
+        else if (taken == 0 && allWarm && (left == 0 || passedLast))
+        {
+            refresh.Status = rollingBack ? InstanceRefreshStatus.RollbackSuccessful : InstanceRefreshStatus.Successful;
             refresh.PercentageComplete = left == 0 ? 100 : refresh.PercentageComplete;
             refresh.StatusReason = null;
             refresh.EndTime = now;
             refresh.ActiveGroupId = null;
+            if (!rollingBack && refresh.DesiredLaunchTemplateId is { } templateId)
+            {
+                // The desired configuration is the group's from now on (the group's row is this pass's, under its lease).
+                group.LaunchTemplateId = templateId;
+                group.LaunchTemplateVersion = refresh.DesiredLaunchTemplateVersion ?? "$Default";
+            }
         }
         else if (taken == 0 && allWarm && allowed == 0 && stopAt < 100)
         {
@@ -561,7 +632,44 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return (taken, extra);
+        return (taken, extra, target);
+    }
+
+    /// <summary>
+    /// A refresh that cannot go on: with AutoRollback (and not already rolling back) it starts its rollback, otherwise it ends Failed, or
+    /// RollbackFailed when it was the rollback that failed. The group keeps the configuration it had, so its own launches go on from that.
+    /// </summary>
+    private async Task FailAsync(InstanceRefresh refresh, string reason, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        reason = reason.Length > 900 ? reason[..900] : reason;
+        if (db.Entry(refresh).State == EntityState.Detached)
+        {
+            db.Attach(refresh);
+        }
+
+        refresh.CheckpointReachedAt = null;
+        refresh.ProtectedWaitSince = null;
+        if (refresh.Status != InstanceRefreshStatus.RollbackInProgress && refresh.AutoRollback)
+        {
+            refresh.Status = InstanceRefreshStatus.RollbackInProgress;
+            refresh.StatusReason = "The instance refresh failed: " + reason;
+            refresh.RollbackReason = "Rollback initiated because the instance refresh failed: " + reason;
+            refresh.RollbackStartTime = now;
+            refresh.PercentageCompleteOnRollback = refresh.PercentageComplete;
+            refresh.InstancesToUpdateOnRollback = refresh.InstancesToUpdate;
+            refresh.InitialInstancesToUpdate = 0;
+            refresh.PercentageComplete = 0;
+        }
+        else
+        {
+            refresh.Status = refresh.Status == InstanceRefreshStatus.RollbackInProgress ? InstanceRefreshStatus.RollbackFailed : InstanceRefreshStatus.Failed;
+            refresh.StatusReason = (refresh.Status == InstanceRefreshStatus.RollbackFailed ? "The rollback failed: " : "The instance refresh failed: ") + reason;
+            refresh.EndTime = now;
+            refresh.ActiveGroupId = null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Auto Scaling's status code while an instance waits at a lifecycle hook.</summary>

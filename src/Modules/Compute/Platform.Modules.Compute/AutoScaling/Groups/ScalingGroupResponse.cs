@@ -132,10 +132,16 @@ internal static partial class ScalingGroupLookup
             .Where(i => i.GroupId == group.Id && i.InstanceId != null && i.LifecycleState != LifecycleStates.Terminated)
             .OrderBy(i => i.CreatedAt).ToListAsync(cancellationToken);
         var launchTemplate = new GroupLaunchTemplate(group.LaunchTemplateId, template, group.LaunchTemplateVersion);
+        // An instance refresh's desired configuration may have launched some from another template.
+        var otherIds = members.Where(m => m.LaunchTemplateId is not null && m.LaunchTemplateId != group.LaunchTemplateId).Select(m => m.LaunchTemplateId!).Distinct().ToList();
+        var others = otherIds.Count == 0 ? new Dictionary<string, string>()
+            : await db.LaunchTemplates.AsNoTracking().Where(t => otherIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         return new ScalingGroupResponse(group.Name, Arn(region, group), launchTemplate, group.MinSize, group.MaxSize, group.DesiredCapacity, group.DefaultCooldown,
             Json<string>(group.AvailabilityZones).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), group.HealthCheckType, group.HealthCheckGracePeriod,
             members.Select(m => new GroupInstanceResponse(m.InstanceId!, group.Name, m.AvailabilityZone, m.LifecycleState, m.HealthStatus,
-                launchTemplate with { Version = m.LaunchTemplateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) }, m.ProtectedFromScaleIn)).ToList(),
+                (m.LaunchTemplateId is { } other && other != group.LaunchTemplateId
+                    ? new GroupLaunchTemplate(other, others.GetValueOrDefault(other), null)
+                    : launchTemplate) with { Version = m.LaunchTemplateVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) }, m.ProtectedFromScaleIn)).ToList(),
             group.CreatedAt, Json<SuspendedProcess>(group.SuspendedProcesses), string.Join(',', Json<string>(group.Subnets)), Json<string>(group.TerminationPolicies),
             group.NewInstancesProtectedFromScaleIn,
             Json<GroupTag>(group.Tags).Select(t => new GroupTagResponse(group.Name, "auto-scaling-group", t.Key!, t.Value ?? "", t.PropagateAtLaunch ?? false)).ToList(),

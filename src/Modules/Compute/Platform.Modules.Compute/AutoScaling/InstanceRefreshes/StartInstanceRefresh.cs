@@ -2,6 +2,7 @@ using System.Globalization;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.AutoScaling.Groups;
+using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -16,7 +17,16 @@ internal sealed record RefreshPreferences(
     int? MaxHealthyPercentage = null,
     bool? SkipMatching = null,
     IReadOnlyList<int>? CheckpointPercentages = null,
-    int? CheckpointDelay = null);
+    int? CheckpointDelay = null,
+    bool? AutoRollback = null,
+    string? ScaleInProtectedInstances = null,
+    string? StandbyInstances = null);
+
+/// <summary>StartInstanceRefresh's DesiredConfiguration: a launch template and version (mixed instances policies do not exist here).</summary>
+internal sealed record RefreshDesiredConfiguration(GroupLaunchTemplate? LaunchTemplate);
+
+/// <summary>DescribeInstanceRefreshes' RollbackDetails.</summary>
+internal sealed record RollbackDetailsResponse(string? RollbackReason, DateTime? RollbackStartTime, int? PercentageCompleteOnRollback, int? InstancesToUpdateOnRollback);
 
 internal sealed record InstanceRefreshIdResponse(string InstanceRefreshId);
 
@@ -30,7 +40,9 @@ internal sealed record InstanceRefreshResponse(
     int PercentageComplete,
     int InstancesToUpdate,
     RefreshPreferences Preferences,
-    string Strategy);
+    string Strategy,
+    RefreshDesiredConfiguration? DesiredConfiguration = null,
+    RollbackDetailsResponse? RollbackDetails = null);
 
 internal sealed record InstanceRefreshesResponse(IReadOnlyList<InstanceRefreshResponse> InstanceRefreshes);
 
@@ -41,6 +53,16 @@ internal static class InstanceRefreshStatus
     public const string Successful = nameof(Successful);
     public const string Cancelling = nameof(Cancelling);
     public const string Cancelled = nameof(Cancelled);
+    public const string Failed = nameof(Failed);
+    public const string RollbackInProgress = nameof(RollbackInProgress);
+    public const string RollbackSuccessful = nameof(RollbackSuccessful);
+    public const string RollbackFailed = nameof(RollbackFailed);
+
+    /// <summary>Launches refused since the refresh (or its rollback) began after which it fails: a configuration that cannot launch.</summary>
+    public const int FailedLaunchesToFail = 3;
+
+    /// <summary>How long ScaleInProtectedInstances Wait waits for protection to be removed before the refresh fails, as AWS: one hour.</summary>
+    public static readonly TimeSpan ProtectedWait = TimeSpan.FromHours(1);
 
     /// <summary>AWS's default minimum healthy percentage.</summary>
     public const int DefaultMinHealthyPercentage = 90;
@@ -53,7 +75,11 @@ internal static class InstanceRefreshStatus
         : [.. refresh.CheckpointPercentages.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
 
     public static RefreshPreferences Preferences(InstanceRefresh r) => new(r.MinHealthyPercentage, r.InstanceWarmup, r.MaxHealthyPercentage, r.SkipMatching,
-        r.CheckpointPercentages is null ? null : Checkpoints(r), r.CheckpointPercentages is null ? null : r.CheckpointDelay ?? DefaultCheckpointDelay);
+        r.CheckpointPercentages is null ? null : Checkpoints(r), r.CheckpointPercentages is null ? null : r.CheckpointDelay ?? DefaultCheckpointDelay,
+        r.AutoRollback, r.ScaleInProtectedInstances ?? "Wait", r.StandbyInstances ?? "Wait");
+
+    /// <summary>A launch template version a rollback can return to: a number, not <c>$Latest</c> or <c>$Default</c>, which move.</summary>
+    public static bool Reversible(string? version) => version is not null and not "$Latest" and not "$Default";
 }
 
 /// <summary>
@@ -61,7 +87,8 @@ internal static class InstanceRefreshStatus
 /// percentage, every instance not launched from the group's current launch template version. The refresh is a row, so it
 /// goes on after an API restart; one active refresh per group (InstanceRefreshInProgress), held by a unique index.
 /// </summary>
-internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string? Strategy, RefreshPreferences? Preferences)
+internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string? Strategy, RefreshPreferences? Preferences,
+    RefreshDesiredConfiguration? DesiredConfiguration = null)
     : IRequest<InstanceRefreshIdResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
@@ -121,6 +148,36 @@ internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string?
         {
             throw ApiErrors.ValidationError("CheckpointDelay must be from 0 to 172800 seconds.");
         }
+
+        if (Preferences?.ScaleInProtectedInstances is not (null or "Refresh" or "Ignore" or "Wait"))
+        {
+            throw ApiErrors.ValidationError($"ScaleInProtectedInstances '{Preferences.ScaleInProtectedInstances}' is not one of Refresh, Ignore, Wait.");
+        }
+
+        if (Preferences?.StandbyInstances is not (null or "Terminate" or "Ignore" or "Wait"))
+        {
+            throw ApiErrors.ValidationError($"StandbyInstances '{Preferences.StandbyInstances}' is not one of Terminate, Ignore, Wait.");
+        }
+
+        if (DesiredConfiguration is not null)
+        {
+            if (DesiredConfiguration.LaunchTemplate is not { } template)
+            {
+                throw ApiErrors.ValidationError("A desired configuration must specify either a LaunchTemplate or a MixedInstancesPolicy.");
+            }
+
+            if ((template.LaunchTemplateId is null) == (template.LaunchTemplateName is null))
+            {
+                throw ApiErrors.ValidationError("You must specify either a LaunchTemplateId or a LaunchTemplateName in the desired configuration.");
+            }
+
+            LaunchTemplateLookup.EnsureVersionSyntax(template.Version);
+        }
+
+        if (Preferences?.AutoRollback == true && DesiredConfiguration is null)
+        {
+            throw ApiErrors.ValidationError("AutoRollback is not supported for an instance refresh without a desired configuration.");
+        }
     }
 }
 
@@ -134,6 +191,16 @@ internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerCo
         if (await db.InstanceRefreshes.AnyAsync(r => r.ActiveGroupId == group.Id, cancellationToken))
         {
             throw InProgress();
+        }
+
+        // The desired launch template: the caller's own, its version one that exists (as the group's own launch template is checked).
+        (string Id, string Version)? desired = request.DesiredConfiguration?.LaunchTemplate is { } asked
+            ? await GroupSettings.LaunchTemplateAsync(db, group.AccountId, asked, cancellationToken)
+            : null;
+        if (request.Preferences?.AutoRollback == true && !InstanceRefreshStatus.Reversible(group.LaunchTemplateVersion))
+        {
+            throw ApiErrors.ValidationError(
+                $"AutoRollback is not supported: the Auto Scaling group uses the launch template version {group.LaunchTemplateVersion}, which a rollback cannot return to.");
         }
 
         var refresh = new InstanceRefresh
@@ -153,6 +220,13 @@ internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerCo
             CheckpointDelay = request.Preferences?.CheckpointPercentages is null ? null
                 : request.Preferences.CheckpointDelay ?? InstanceRefreshStatus.DefaultCheckpointDelay,
             StartTime = clock.GetUtcNow().UtcDateTime,
+            DesiredLaunchTemplateId = desired?.Id,
+            DesiredLaunchTemplateVersion = desired?.Version,
+            PreviousLaunchTemplateId = group.LaunchTemplateId,
+            PreviousLaunchTemplateVersion = group.LaunchTemplateVersion,
+            AutoRollback = request.Preferences?.AutoRollback ?? false,
+            ScaleInProtectedInstances = request.Preferences?.ScaleInProtectedInstances,
+            StandbyInstances = request.Preferences?.StandbyInstances,
         };
         db.InstanceRefreshes.Add(refresh);
         try
@@ -189,8 +263,15 @@ internal sealed class DescribeInstanceRefreshesHandler(ComputeDbContext db, ICal
         var ids = request.InstanceRefreshIds.ToList();
         var refreshes = await db.InstanceRefreshes.AsNoTracking().Where(r => r.GroupId == group.Id && (ids.Count == 0 || ids.Contains(r.Id)))
             .OrderByDescending(r => r.StartTime).ToListAsync(cancellationToken);
+        var templateIds = refreshes.Where(r => r.DesiredLaunchTemplateId is not null).Select(r => r.DesiredLaunchTemplateId!).Distinct().ToList();
+        var names = await db.LaunchTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         return new InstanceRefreshesResponse(refreshes.Select(r => new InstanceRefreshResponse(r.Id, group.Name, r.Status, r.StatusReason, r.StartTime, r.EndTime,
-            r.PercentageComplete, r.InstancesToUpdate, InstanceRefreshStatus.Preferences(r), "Rolling")).ToList());
+            r.PercentageComplete, r.InstancesToUpdate, InstanceRefreshStatus.Preferences(r), "Rolling",
+            r.DesiredLaunchTemplateId is { } desired
+                ? new RefreshDesiredConfiguration(new GroupLaunchTemplate(desired, names.GetValueOrDefault(desired), r.DesiredLaunchTemplateVersion))
+                : null,
+            r.RollbackStartTime is null ? null
+                : new RollbackDetailsResponse(r.RollbackReason, r.RollbackStartTime, r.PercentageCompleteOnRollback, r.InstancesToUpdateOnRollback))).ToList());
     }
 }
 
@@ -221,4 +302,69 @@ internal sealed class CancelInstanceRefreshHandler(ComputeDbContext db, ICallerC
 
         return new InstanceRefreshIdResponse(active);
     }
+}
+
+/// <summary>
+/// Auto Scaling's RollbackInstanceRefresh: the active refresh (Pending or InProgress) becomes RollbackInProgress in one conditional
+/// update, and the group job then replaces the instances the refresh launched with ones of the configuration the group had when it
+/// began, keeping the same healthy percentages. Only a refresh with a desired configuration, started on a group whose launch template
+/// version is a number, can be rolled back (IrreversibleInstanceRefresh): the group's configuration never changed, so that is where
+/// the instances return.
+/// </summary>
+internal sealed record RollbackInstanceRefresh(string AutoScalingGroupName) : IRequest<InstanceRefreshIdResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new("autoscaling:RollbackInstanceRefresh", Arns.Build("autoscaling", region, caller.AccountId, $"autoScalingGroup:*:autoScalingGroupName/{AutoScalingGroupName}"));
+
+    public void Validate() => ScalingGroupLookup.EnsureName(AutoScalingGroupName);
+}
+
+internal sealed class RollbackInstanceRefreshHandler(ComputeDbContext db, ICallerContext caller, TimeProvider clock)
+    : IRequestHandler<RollbackInstanceRefresh, InstanceRefreshIdResponse>
+{
+    public async ValueTask<InstanceRefreshIdResponse> Handle(RollbackInstanceRefresh request, CancellationToken cancellationToken)
+    {
+        var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
+        var active = await db.InstanceRefreshes.AsNoTracking().Where(r => r.ActiveGroupId == group.Id).SingleOrDefaultAsync(cancellationToken);
+        if (active is null || active.Status is not (InstanceRefreshStatus.Pending or InstanceRefreshStatus.InProgress))
+        {
+            throw NotFound(group.Name);
+        }
+
+        if (active.DesiredLaunchTemplateId is null)
+        {
+            throw new ApiException(400, "IrreversibleInstanceRefresh",
+                "The instance refresh cannot be rolled back: it was started without a desired configuration.");
+        }
+
+        if (!InstanceRefreshStatus.Reversible(active.PreviousLaunchTemplateVersion))
+        {
+            throw new ApiException(400, "IrreversibleInstanceRefresh",
+                $"The instance refresh cannot be rolled back: the Auto Scaling group uses the launch template version {active.PreviousLaunchTemplateVersion}.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await db.InstanceRefreshes
+                .Where(r => r.Id == active.Id && r.ActiveGroupId == group.Id && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, InstanceRefreshStatus.RollbackInProgress)
+                    .SetProperty(r => r.StatusReason, (string?)null)
+                    .SetProperty(r => r.RollbackReason, "Rollback initiated by user request.")
+                    .SetProperty(r => r.RollbackStartTime, now)
+                    .SetProperty(r => r.PercentageCompleteOnRollback, r => (int?)r.PercentageComplete)
+                    .SetProperty(r => r.InstancesToUpdateOnRollback, r => (int?)r.InstancesToUpdate)
+                    .SetProperty(r => r.CheckpointReachedAt, (DateTime?)null)
+                    .SetProperty(r => r.ProtectedWaitSince, (DateTime?)null)
+                    .SetProperty(r => r.InitialInstancesToUpdate, 0)
+                    .SetProperty(r => r.PercentageComplete, 0), cancellationToken) == 0)
+        {
+            // The group job ended it (or another caller rolled it back) between the read and the update.
+            throw NotFound(group.Name);
+        }
+
+        return new InstanceRefreshIdResponse(active.Id);
+    }
+
+    private static ApiException NotFound(string name) =>
+        new(400, "ActiveInstanceRefreshNotFound", $"No in progress or pending Instance Refresh found for Auto Scaling group {name}");
 }

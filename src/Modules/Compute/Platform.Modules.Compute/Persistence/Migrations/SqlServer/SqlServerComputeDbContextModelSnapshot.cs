@@ -486,6 +486,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(36)")
                         .HasColumnName("active_group_id");
 
+                    b.Property<bool>("AutoRollback")
+                        .HasColumnType("bit")
+                        .HasColumnName("auto_rollback");
+
                     b.Property<int?>("CheckpointDelay")
                         .HasColumnType("int")
                         .HasColumnName("checkpoint_delay");
@@ -502,6 +506,16 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.Property<int>("CheckpointsPassed")
                         .HasColumnType("int")
                         .HasColumnName("checkpoints_passed");
+
+                    b.Property<string>("DesiredLaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("desired_launch_template_id");
+
+                    b.Property<string>("DesiredLaunchTemplateVersion")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("desired_launch_template_version");
 
                     b.Property<DateTime?>("EndTime")
                         .HasColumnType("datetime2")
@@ -525,6 +539,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("instances_to_update");
 
+                    b.Property<int?>("InstancesToUpdateOnRollback")
+                        .HasColumnType("int")
+                        .HasColumnName("instances_to_update_on_rollback");
+
                     b.Property<int?>("MaxHealthyPercentage")
                         .HasColumnType("int")
                         .HasColumnName("max_healthy_percentage");
@@ -537,15 +555,53 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("percentage_complete");
 
+                    b.Property<int?>("PercentageCompleteOnRollback")
+                        .HasColumnType("int")
+                        .HasColumnName("percentage_complete_on_rollback");
+
+                    b.Property<string>("PreviousLaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("previous_launch_template_id");
+
+                    b.Property<string>("PreviousLaunchTemplateVersion")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("previous_launch_template_version");
+
+                    b.Property<DateTime?>("ProtectedWaitSince")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("protected_wait_since");
+
+                    b.Property<string>("RollbackReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("nvarchar(1023)")
+                        .HasColumnName("rollback_reason");
+
+                    b.Property<DateTime?>("RollbackStartTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("rollback_start_time");
+
+                    b.Property<string>("ScaleInProtectedInstances")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("scale_in_protected_instances");
+
                     b.Property<bool>("SkipMatching")
                         .HasColumnType("bit")
                         .HasColumnName("skip_matching");
+
+                    b.Property<string>("StandbyInstances")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("standby_instances");
 
                     b.Property<DateTime>("StartTime")
                         .HasColumnType("datetime2")
                         .HasColumnName("start_time");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
@@ -1388,6 +1444,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("instance_id");
+
+                    b.Property<string>("LaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("launch_template_id");
 
                     b.Property<long>("LaunchTemplateVersion")
                         .HasColumnType("bigint")

@@ -480,6 +480,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("active_group_id");
 
+                    b.Property<bool>("AutoRollback")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_rollback");
+
                     b.Property<int?>("CheckpointDelay")
                         .HasColumnType("INTEGER")
                         .HasColumnName("checkpoint_delay");
@@ -496,6 +500,16 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.Property<int>("CheckpointsPassed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("checkpoints_passed");
+
+                    b.Property<string>("DesiredLaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("desired_launch_template_id");
+
+                    b.Property<string>("DesiredLaunchTemplateVersion")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("desired_launch_template_version");
 
                     b.Property<DateTime?>("EndTime")
                         .HasColumnType("TEXT")
@@ -519,6 +533,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("instances_to_update");
 
+                    b.Property<int?>("InstancesToUpdateOnRollback")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instances_to_update_on_rollback");
+
                     b.Property<int?>("MaxHealthyPercentage")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_healthy_percentage");
@@ -531,15 +549,53 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("percentage_complete");
 
+                    b.Property<int?>("PercentageCompleteOnRollback")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("percentage_complete_on_rollback");
+
+                    b.Property<string>("PreviousLaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_launch_template_id");
+
+                    b.Property<string>("PreviousLaunchTemplateVersion")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_launch_template_version");
+
+                    b.Property<DateTime?>("ProtectedWaitSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_wait_since");
+
+                    b.Property<string>("RollbackReason")
+                        .HasMaxLength(1023)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rollback_reason");
+
+                    b.Property<DateTime?>("RollbackStartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rollback_start_time");
+
+                    b.Property<string>("ScaleInProtectedInstances")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scale_in_protected_instances");
+
                     b.Property<bool>("SkipMatching")
                         .HasColumnType("INTEGER")
                         .HasColumnName("skip_matching");
+
+                    b.Property<string>("StandbyInstances")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("standby_instances");
 
                     b.Property<DateTime>("StartTime")
                         .HasColumnType("TEXT")
                         .HasColumnName("start_time");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -1381,6 +1437,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("instance_id");
+
+                    b.Property<string>("LaunchTemplateId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launch_template_id");
 
                     b.Property<long>("LaunchTemplateVersion")
                         .HasColumnType("INTEGER")
