@@ -45,7 +45,7 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
         var stored = ObjectOwnership.AclsEnabled(ownership) ? acl.ToStored(account) : null;
         if (await IsOwnedAlreadyAsync(request.Bucket, account, cancellationToken))
         {
-            await ResetAclAsync(request.Bucket, stored, cancellationToken);
+            await ResetAclAsync(request.Bucket, acl, stored, cancellationToken);
             return Unit.Value;
         }
 
@@ -63,7 +63,7 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
             db.ChangeTracker.Clear();
             if (await IsOwnedAlreadyAsync(request.Bucket, account, cancellationToken))
             {
-                await ResetAclAsync(request.Bucket, stored, cancellationToken);
+                await ResetAclAsync(request.Bucket, acl, stored, cancellationToken);
                 return Unit.Value;
             }
 
@@ -73,10 +73,19 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
         return Unit.Value;
     }
 
-    /// <summary>us-east-1's CreateBucket of one's own bucket: the ACL is set again, where the bucket's ACLs are enabled.</summary>
-    private Task<int> ResetAclAsync(string name, string? acl, CancellationToken cancellationToken) =>
-        db.Buckets.Where(b => b.Name == name && b.ObjectOwnership != ObjectOwnership.BucketOwnerEnforced)
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Acl, acl), cancellationToken);
+    /// <summary>
+    /// us-east-1's CreateBucket of one's own bucket: the ACL is set again where the bucket's ACLs are enabled, its public access
+    /// block applied as PutBucketAcl applies it.
+    /// </summary>
+    private async Task ResetAclAsync(string name, AccessControlList acl, string? stored, CancellationToken cancellationToken)
+    {
+        var bucket = await db.Buckets.AsNoTracking().SingleAsync(b => b.Name == name, cancellationToken);
+        if (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership))
+        {
+            AclResolver.CheckPublicAccessBlock(bucket, acl);
+            await db.Buckets.Where(b => b.Name == name).ExecuteUpdateAsync(s => s.SetProperty(b => b.Acl, stored), cancellationToken);
+        }
+    }
 
     /// <returns>True when the caller owns the bucket already and the region answers that as success (us-east-1).</returns>
     private async Task<bool> IsOwnedAlreadyAsync(string name, string account, CancellationToken cancellationToken)
