@@ -48,6 +48,41 @@ public sealed class Boto3RoutingTests : IAsyncLifetime
             out["deleted"] = sorted(d["Key"] for d in deleted.get("Deleted", []))
             out["errors"] = deleted.get("Errors", [])
             out["left"] = s3.list_objects_v2(Bucket="boto-keys").get("KeyCount")
+
+            # ACLs as boto3 sends them: the AccessControlPolicy body, canned ACLs on copy and multipart, anonymous reads.
+            from botocore import UNSIGNED
+            anonymous = boto3.client("s3", endpoint_url=os.environ["PLATFORM_S3"], region_name="us-east-1",
+                                     config=Config(signature_version=UNSIGNED, s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+            s3.create_bucket(Bucket="boto-acl", ObjectOwnership="BucketOwnerPreferred")
+            out["ownership"] = s3.get_bucket_ownership_controls(Bucket="boto-acl")["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+            owner = s3.get_bucket_acl(Bucket="boto-acl")["Owner"]
+            s3.put_object(Bucket="boto-acl", Key="k", Body=b"acl")
+            out["anonymous_before"] = code_of(lambda: anonymous.get_object(Bucket="boto-acl", Key="k"))
+            def policy(*grants):
+                return {"Owner": owner, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}, *grants]}
+            all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+            s3.put_object_acl(Bucket="boto-acl", Key="k", AccessControlPolicy=policy({"Grantee": all_users, "Permission": "READ"}))
+            def grants(key):
+                return sorted(g["Permission"] + " " + (g["Grantee"].get("URI") or g["Grantee"].get("ID")) for g in s3.get_object_acl(Bucket="boto-acl", Key=key)["Grants"])
+            out["object_grants"] = grants("k")
+            out["anonymous_after"] = anonymous.get_object(Bucket="boto-acl", Key="k")["Body"].read().decode()
+            out["bad_group"] = code_of(lambda: s3.put_object_acl(Bucket="boto-acl", Key="k",
+                AccessControlPolicy=policy({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/Nobody"}, "Permission": "READ"})))
+            out["bad_permission"] = code_of(lambda: s3.put_object_acl(Bucket="boto-acl", Key="k",
+                AccessControlPolicy=policy({"Grantee": all_users, "Permission": "EVERYTHING"})))
+            out["by_email"] = code_of(lambda: s3.put_object_acl(Bucket="boto-acl", Key="k",
+                AccessControlPolicy=policy({"Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "a@example.com"}, "Permission": "READ"})))
+            out["both"] = code_of(lambda: s3.put_object_acl(Bucket="boto-acl", Key="k", ACL="private", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'))
+            out["grants_kept"] = grants("k")
+            s3.copy_object(Bucket="boto-acl", Key="copy", CopySource={"Bucket": "boto-acl", "Key": "k"}, ACL="authenticated-read")
+            out["copy_grants"] = grants("copy")
+            upload = s3.create_multipart_upload(Bucket="boto-acl", Key="parts", ACL="public-read")
+            part = s3.upload_part(Bucket="boto-acl", Key="parts", UploadId=upload["UploadId"], PartNumber=1, Body=b"part")
+            s3.complete_multipart_upload(Bucket="boto-acl", Key="parts", UploadId=upload["UploadId"],
+                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+            out["multipart_grants"] = grants("parts")
+            attributes = s3.get_object_attributes(Bucket="boto-acl", Key="parts", ObjectAttributes=["ETag", "ObjectParts", "ObjectSize"])
+            out["attributes"] = [attributes["ETag"], attributes["ObjectSize"], attributes["ObjectParts"]["TotalPartsCount"]]
             print(json.dumps(out))
             """);
 
@@ -56,7 +91,8 @@ public sealed class Boto3RoutingTests : IAsyncLifetime
         // Served now: a public access block on no bucket is NoSuchBucket (never CreateBucket), DeleteBucketCors answers 204.
         Assert.Equal("404 NoSuchBucket", result.GetProperty("public_access_block").GetString());
         Assert.Equal("ok", result.GetProperty("delete_cors").GetString());
-        foreach (var name in new[] { "ownership_controls", "object_lock", "delete_website", "legal_hold" })
+        Assert.Equal("404 NoSuchBucket", result.GetProperty("ownership_controls").GetString());
+        foreach (var name in new[] { "object_lock", "delete_website", "legal_hold" })
         {
             Assert.Equal($"{name}: 501 NotImplemented", $"{name}: {result.GetProperty(name).GetString()}");
         }
@@ -70,6 +106,25 @@ public sealed class Boto3RoutingTests : IAsyncLifetime
         Assert.Equal(sorted, Strings(result.GetProperty("deleted")));
         Assert.Equal(0, result.GetProperty("errors").GetArrayLength());
         Assert.Equal(0, result.GetProperty("left").GetInt32());
+
+        var owner = _api.RootCredentials().AccountId;
+        const string allUsers = "http://acs.amazonaws.com/groups/global/AllUsers";
+        Assert.Equal("BucketOwnerPreferred", result.GetProperty("ownership").GetString());
+        Assert.Equal("403 AccessDenied", result.GetProperty("anonymous_before").GetString());
+        Assert.Equal([$"FULL_CONTROL {owner}", $"READ {allUsers}"], Strings(result.GetProperty("object_grants")));
+        Assert.Equal("acl", result.GetProperty("anonymous_after").GetString());
+        Assert.Equal("400 InvalidArgument", result.GetProperty("bad_group").GetString());
+        Assert.Equal("400 MalformedACLError", result.GetProperty("bad_permission").GetString());
+        Assert.Equal("400 UnresolvableGrantByEmailAddress", result.GetProperty("by_email").GetString());
+        Assert.Equal("400 InvalidRequest", result.GetProperty("both").GetString());
+        Assert.Equal([$"FULL_CONTROL {owner}", $"READ {allUsers}"], Strings(result.GetProperty("grants_kept")));
+        // A copy's ACL is the request's, never the source's.
+        Assert.Equal([$"FULL_CONTROL {owner}", "READ http://acs.amazonaws.com/groups/global/AuthenticatedUsers"], Strings(result.GetProperty("copy_grants")));
+        Assert.Equal([$"FULL_CONTROL {owner}", $"READ {allUsers}"], Strings(result.GetProperty("multipart_grants")));
+        var attributes = result.GetProperty("attributes");
+        Assert.EndsWith("-1", attributes[0].GetString());
+        Assert.Equal(4, attributes[1].GetInt32());
+        Assert.Equal(1, attributes[2].GetInt32());
     }
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];

@@ -53,6 +53,135 @@ public sealed class S3AccessTests(SharedPlatformApp platform) : IClassFixture<Sh
         Assert.Equal("AccessDenied", stillNoPut.ErrorCode);
     }
 
+    private static async Task<string> ErrorOf(Func<Task> call)
+    {
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
+        return $"{(int)error.StatusCode} {error.ErrorCode}";
+    }
+
+    [Fact]
+    public async Task Given_a_new_bucket_When_ACLs_are_sent_Then_ownership_is_BucketOwnerEnforced_and_only_the_owners_full_control_is_accepted()
+    {
+        using var s3 = Client();
+        var owner = platform.Root.AccountId;
+        await s3.PutBucketAsync("acl-enforced");
+        var controls = await s3.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = "acl-enforced" });
+        Assert.Equal(ObjectOwnership.BucketOwnerEnforced, controls.OwnershipControls.Rules.Single().ObjectOwnership);
+        var acl = await s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "acl-enforced" });
+        Assert.Equal(owner, acl.Owner.Id);
+        var grant = Assert.Single(acl.Grants);
+        Assert.Equal((owner, S3Permission.FULL_CONTROL), (grant.Grantee.CanonicalUser, grant.Permission));
+
+        Assert.Equal("400 AccessControlListNotSupported", await ErrorOf(() =>
+            s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "acl-enforced", ACL = S3CannedACL.PublicRead })));
+        Assert.Equal("400 AccessControlListNotSupported", await ErrorOf(() =>
+            s3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-enforced", Key = "public", ContentBody = "x", CannedACL = S3CannedACL.PublicRead })));
+        var granted = new PutObjectRequest { BucketName = "acl-enforced", Key = "granted", ContentBody = "x" };
+        granted.Headers["x-amz-grant-read"] = "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"";
+        Assert.Equal("400 AccessControlListNotSupported", await ErrorOf(() => s3.PutObjectAsync(granted)));
+        Assert.Empty((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "acl-enforced" })).S3Objects ?? []);
+
+        // The owner's full control (the canned bucket-owner-full-control, or private) is what a bucket without ACLs accepts.
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-enforced", Key = "k", ContentBody = "x", CannedACL = S3CannedACL.BucketOwnerFullControl });
+        await s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "acl-enforced", ACL = S3CannedACL.Private });
+        var objectAcl = await s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-enforced", Key = "k" });
+        Assert.Equal(owner, objectAcl.Owner.Id);
+        Assert.Equal([(owner, S3Permission.FULL_CONTROL)], objectAcl.Grants.Select(g => (g.Grantee.CanonicalUser, g.Permission)));
+        Assert.Equal("404 NoSuchKey", await ErrorOf(() => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-enforced", Key = "none" })));
+
+        // CreateBucket with a public ACL and no ownership header: refused, no bucket made.
+        Assert.Equal("400 InvalidBucketAclWithObjectOwnership", await ErrorOf(() =>
+            s3.PutBucketAsync(new PutBucketRequest { BucketName = "acl-enforced-public", CannedACL = S3CannedACL.PublicRead })));
+        Assert.DoesNotContain((await s3.ListBucketsAsync()).Buckets ?? [], b => b.BucketName == "acl-enforced-public");
+    }
+
+    [Fact]
+    public async Task Given_ACLs_enabled_When_objects_and_the_bucket_are_granted_Then_anonymous_and_other_accounts_get_exactly_what_is_granted()
+    {
+        using var s3 = Client();
+        using var anonymous = S3Clients.Anonymous(platform.App);
+        using var management = platform.RootClient();
+        var tenantB = await management.CreateAccountAsync("s3-acl-tenant-b");
+        using var other = S3Clients.For(platform.App, tenantB);
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = "acl-granted", ObjectOwnership = ObjectOwnership.ObjectWriter });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "page", ContentBody = "public", CannedACL = S3CannedACL.PublicRead });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "hidden", ContentBody = "hidden" });
+
+        using (var page = await anonymous.GetObjectAsync("acl-granted", "page"))
+        {
+            Assert.Equal("public", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(page.ResponseStream)));
+        }
+
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAsync("acl-granted", "hidden")));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-granted", Key = "page" })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "acl-granted" })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => other.GetObjectAsync("acl-granted", "hidden")));
+
+        // A grant to another account's canonical id (its account id here) lets that account read; an id of no account is refused.
+        await s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = "acl-granted", Key = "hidden", GrantRead = $"id=\"{tenantB.AccountId}\"" });
+        using (var granted = await other.GetObjectAsync("acl-granted", "hidden"))
+        {
+            Assert.Equal("hidden", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(granted.ResponseStream)));
+        }
+
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => other.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-granted", Key = "hidden" })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAsync("acl-granted", "hidden")));
+        Assert.Equal("400 InvalidArgument", await ErrorOf(() =>
+            s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = "acl-granted", Key = "hidden", GrantRead = "id=\"999999999999\"" })));
+        var kept = await s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-granted", Key = "hidden" });
+        Assert.Contains(kept.Grants, g => g.Grantee.CanonicalUser == tenantB.AccountId && g.Permission == S3Permission.READ);
+
+        // The bucket's ACL: READ lists, WRITE lets another account write its own objects (owned by it under ObjectWriter).
+        await s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "acl-granted", ACL = S3CannedACL.PublicRead });
+        Assert.Equal(2, (await anonymous.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "acl-granted" })).S3Objects.Count);
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => other.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "from-b", ContentBody = "b" })));
+        await s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "acl-granted", GrantWrite = $"id=\"{tenantB.AccountId}\"", GrantFullControl = $"id=\"{platform.Root.AccountId}\"" });
+        await other.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "from-b", ContentBody = "b" });
+        await other.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "from-b-shared", ContentBody = "b", CannedACL = S3CannedACL.BucketOwnerFullControl });
+        var writerOwned = await other.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-granted", Key = "from-b" });
+        Assert.Equal(tenantB.AccountId, writerOwned.Owner.Id);
+        // The bucket owner reads another account's object only where that object's ACL grants it.
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => s3.GetObjectAsync("acl-granted", "from-b")));
+        using (var shared = await s3.GetObjectAsync("acl-granted", "from-b-shared"))
+        {
+            Assert.Equal("b", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(shared.ResponseStream)));
+        }
+
+        // Public access block: BlockPublicAcls refuses public ACLs, IgnorePublicAcls makes them grant nothing.
+        await s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        {
+            BucketName = "acl-granted", PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration { BlockPublicAcls = true, IgnorePublicAcls = true },
+        });
+        Assert.Equal("403 AccessDenied", await ErrorOf(() =>
+            s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = "acl-granted", Key = "hidden", ACL = S3CannedACL.PublicRead })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() =>
+            s3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-granted", Key = "new-public", ContentBody = "x", CannedACL = S3CannedACL.PublicReadWrite })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAsync("acl-granted", "page")));
+        await s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = "acl-granted" });
+        (await anonymous.GetObjectAsync("acl-granted", "page")).Dispose();
+
+        // ACLs disabled again: refused while the bucket's ACL grants others, then every ACL stops counting.
+        Assert.Equal("400 InvalidBucketAclWithObjectOwnership", await ErrorOf(() => s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
+        {
+            BucketName = "acl-granted", OwnershipControls = new OwnershipControls { Rules = [new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.BucketOwnerEnforced }] },
+        })));
+        await s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "acl-granted", ACL = S3CannedACL.Private });
+        await s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
+        {
+            BucketName = "acl-granted", OwnershipControls = new OwnershipControls { Rules = [new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.BucketOwnerEnforced }] },
+        });
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAsync("acl-granted", "page")));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => other.GetObjectAsync("acl-granted", "hidden")));
+        var enforced = await s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-granted", Key = "from-b" });
+        Assert.Equal(platform.Root.AccountId, enforced.Owner.Id);
+        (await s3.GetObjectAsync("acl-granted", "from-b")).Dispose();
+
+        // Another tenant learns nothing of the bucket's ACL or ownership.
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => other.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "acl-granted" })));
+        Assert.Equal("403 AccessDenied", await ErrorOf(() =>
+            other.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = "acl-granted" })));
+    }
+
     [Fact]
     public async Task Given_a_policy_allowing_anyone_to_read_a_prefix_Then_anonymous_reads_there_only_and_an_explicit_deny_wins()
     {

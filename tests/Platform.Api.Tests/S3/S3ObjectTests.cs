@@ -204,6 +204,66 @@ public sealed class S3ObjectTests(SharedPlatformApp platform) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task Given_objects_put_whole_and_in_parts_When_their_attributes_are_asked_Then_etag_checksum_size_and_paged_parts_come_back()
+    {
+        using var s3 = Client();
+        var bucket = await NewBucketAsync(s3, "attributes");
+        var body = Encoding.UTF8.GetBytes("attributes of a small object");
+        var put = await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket, Key = "whole", InputStream = new MemoryStream(body), ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+        });
+        ObjectAttributes[] all = [ObjectAttributes.ETag, ObjectAttributes.Checksum, ObjectAttributes.ObjectParts, ObjectAttributes.StorageClass, ObjectAttributes.ObjectSize];
+        var whole = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "whole", ObjectAttributes = [.. all] });
+        Assert.Equal(put.ETag.Trim('"'), whole.ETag);
+        Assert.Equal(body.Length, whole.ObjectSize);
+        Assert.Equal(S3StorageClass.Standard, whole.StorageClass);
+        Assert.Equal(Convert.ToBase64String(SHA256.HashData(body)), whole.Checksum.ChecksumSHA256);
+        Assert.Null(whole.ObjectParts);
+        var sizeOnly = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "whole", ObjectAttributes = [ObjectAttributes.ObjectSize] });
+        Assert.Equal(body.Length, sizeOnly.ObjectSize);
+        Assert.Null(sizeOnly.ETag);
+
+        var parts = new[] { RandomNumberGenerator.GetBytes(5 * 1024 * 1024), RandomNumberGenerator.GetBytes(5 * 1024 * 1024), RandomNumberGenerator.GetBytes(77) };
+        var upload = await s3.InitiateMultipartUploadAsync(bucket, "parts");
+        var etags = new List<PartETag>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartNumber = i + 1, InputStream = new MemoryStream(parts[i]),
+            });
+            etags.Add(new PartETag(i + 1, part.ETag));
+        }
+
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartETags = etags });
+        var first = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "parts", ObjectAttributes = [.. all], MaxParts = 2 });
+        Assert.Equal(3, first.ObjectParts.TotalPartsCount);
+        Assert.True(first.ObjectParts.IsTruncated);
+        Assert.Equal([(1, 5L * 1024 * 1024), (2, 5L * 1024 * 1024)], first.ObjectParts.Parts.Select(p => (p.PartNumber ?? 0, p.Size ?? 0)));
+        var rest = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = bucket, Key = "parts", ObjectAttributes = [ObjectAttributes.ObjectParts], MaxParts = 2, PartNumberMarker = first.ObjectParts.NextPartNumberMarker,
+        });
+        Assert.False(rest.ObjectParts.IsTruncated);
+        Assert.Equal([(3, 77L)], rest.ObjectParts.Parts.Select(p => (p.PartNumber ?? 0, p.Size ?? 0)));
+        Assert.Equal(parts.Sum(p => (long)p.Length), first.ObjectSize);
+
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
+            s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "none", ObjectAttributes = [ObjectAttributes.ETag] }));
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+        using var raw = new HttpClient(new SdkSigningHandler(platform.Root, "s3") { InnerHandler = platform.App.Server.CreateHandler() }) { BaseAddress = S3Clients.TestServerEndpoint };
+        foreach (var attributes in new[] { "", "ETag,Colour" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/{bucket}/whole?attributes");
+            request.Headers.TryAddWithoutValidation("x-amz-object-attributes", attributes);
+            using var refused = await raw.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("<Code>InvalidArgument</Code>", await refused.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task Given_an_upload_When_parts_are_copied_or_it_is_aborted_Then_S3s_rules_apply()
     {
         using var s3 = Client();

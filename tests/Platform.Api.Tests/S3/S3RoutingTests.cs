@@ -38,11 +38,12 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         {
             BucketName = bucket, ObjectLockConfiguration = new ObjectLockConfiguration { ObjectLockEnabled = ObjectLockEnabled.Enabled },
         }), "PutObjectLockConfiguration");
-        await AssertNotImplementedAsync(() => s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
+        var noBucketOwnership = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
         {
             BucketName = bucket,
             OwnershipControls = new OwnershipControls { Rules = [new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.BucketOwnerEnforced }] },
-        }), "PutBucketOwnershipControls");
+        }));
+        Assert.Equal("NoSuchBucket", noBucketOwnership.ErrorCode);
 
         Assert.DoesNotContain((await s3.ListBucketsAsync()).Buckets ?? [], b => b.BucketName == bucket);
     }
@@ -55,21 +56,20 @@ public sealed class S3RoutingTests(SharedPlatformApp platform) : IClassFixture<S
         await s3.PutBucketAsync(bucket);
 
         // Each of these was DeleteBucket: the bucket is empty, so it went.
-        // Served now (DeleteBucketCors, DeletePublicAccessBlock): they answer 204 and the bucket stays.
+        // Served now (DeleteBucketCors, DeletePublicAccessBlock, DeleteBucketOwnershipControls): they answer 204 and the bucket stays.
         await s3.DeleteCORSConfigurationAsync(bucket);
         await s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
         await AssertNotImplementedAsync(() => s3.DeleteBucketReplicationAsync(new DeleteBucketReplicationRequest { BucketName = bucket }), "DeleteBucketReplication");
         await AssertNotImplementedAsync(() => s3.DeleteBucketMetricsConfigurationAsync(new DeleteBucketMetricsConfigurationRequest { BucketName = bucket, MetricsId = "m" }),
             "DeleteBucketMetricsConfiguration");
         await AssertNotImplementedAsync(() => s3.DeleteBucketWebsiteAsync(bucket), "DeleteBucketWebsite");
-        await AssertNotImplementedAsync(() => s3.DeleteBucketOwnershipControlsAsync(new DeleteBucketOwnershipControlsRequest { BucketName = bucket }),
-            "DeleteBucketOwnershipControls");
+        await s3.DeleteBucketOwnershipControlsAsync(new DeleteBucketOwnershipControlsRequest { BucketName = bucket });
 
         // Each of these was ListObjects.
         var noBlock = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucket }));
         Assert.Equal("NoSuchPublicAccessBlockConfiguration", noBlock.ErrorCode);
-        await AssertNotImplementedAsync(() => s3.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = bucket }),
-            "GetBucketOwnershipControls");
+        var noControls = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = bucket }));
+        Assert.Equal("OwnershipControlsNotFoundError", noControls.ErrorCode);
         await AssertNotImplementedAsync(() => s3.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket }),
             "GetObjectLockConfiguration");
 

@@ -10,3 +10,9 @@ public sealed record IsManagementAccount(string AccountId) : IRequest<bool>;
 /// request's claimed key says of whose trail the refusal belongs in.
 /// </summary>
 public sealed record FindAccessKeyAccount(string AccessKeyId) : IRequest<string?>;
+
+/// <summary>
+/// Whether an account of that id exists: what an S3 ACL grant to a canonical user id is checked against, so a grant names
+/// a real account and says nothing else of it.
+/// </summary>
+public sealed record AccountExists(string AccountId) : IRequest<bool>;

@@ -106,4 +106,16 @@ internal static class S3Errors
     public static ApiException CorsNotEnabled() => new(403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.");
 
     public static ApiException InvalidTag(string message) => new(400, "InvalidTag", message);
+
+    public static ApiException MalformedAclError() =>
+        new(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema");
+
+    /// <summary>An ACL other than the bucket owner's full control, sent to a bucket whose ACLs are disabled (BucketOwnerEnforced).</summary>
+    public static ApiException AccessControlListNotSupported() => new(400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
+
+    public static ApiException InvalidBucketAclWithObjectOwnership() =>
+        new(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+
+    public static ApiException OwnershipControlsNotFound() =>
+        new(404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found");
 }

@@ -37,6 +37,7 @@ internal static class StorageModule
         services.AddScoped<ObjectCatalog>();
         services.AddScoped<PartCatalog>();
         services.AddScoped<BucketAccess>();
+        services.AddScoped<AclResolver>();
         services.AddScoped<OrphanSweepJob>();
         services.AddRecurringJob<OrphanSweepJob>(OrphanSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.OrphanSweepCron);
         services.AddScoped<Lifecycle.LifecycleJob>();

@@ -23,6 +23,10 @@ internal sealed class AuthorizeResourceAccessHandler(ICallerContext caller, IamD
         var resourceDecision = request.ResourcePolicy is null
             ? PolicyDecision.ImplicitDeny
             : PolicyEvaluator.Evaluate([PolicyDocument.Parse(request.ResourcePolicy, PolicyKind.Resource, int.MaxValue)], context);
+        if (resourceDecision == PolicyDecision.ImplicitDeny && request.GrantedByAcl)
+        {
+            resourceDecision = PolicyDecision.Allow;
+        }
 
         var identityDecision = PolicyDecision.ImplicitDeny;
         if (identity is not null)

@@ -24,19 +24,52 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender, ICallerC
         return bucket;
     }
 
+    /// <param name="target">The object version the action is on, whose ACL may grant it (GetObject, GetObjectAcl, ...); null when there is none.</param>
     public async Task AuthorizeAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? conditionKeys = null)
+        IReadOnlyDictionary<string, string>? conditionKeys = null, StoredObject? target = null)
     {
-        if (bucket.PublicAccessBlock is not null && PublicAccessBlock.FromJson(bucket.PublicAccessBlock) is { RestrictPublicBuckets: true }
-            && PublicPolicy.IsPublic(bucket.Policy) && (!caller.IsAuthenticated || caller.Identity.AccountId != bucket.AccountId))
+        var block = PublicAccessBlock.FromJson(bucket.PublicAccessBlock);
+        var callerAccount = caller.IsAuthenticated ? caller.Identity.AccountId : null;
+        if (block is { RestrictPublicBuckets: true } && PublicPolicy.IsPublic(bucket.Policy) && callerAccount != bucket.AccountId)
         {
             // RestrictPublicBuckets: a bucket with a public policy is the owner account's alone; anonymous and other accounts' callers,
             // whom only the policy could let in, are refused whatever it says.
             throw ApiErrors.AccessDenied("Access Denied");
         }
 
-        await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys), cancellationToken);
+        var grantedByAcl = false;
+        if (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership))
+        {
+            var ignorePublic = block is { IgnorePublicAcls: true };
+            if (AclPermissions.OnBucket(action) is { } onBucket)
+            {
+                grantedByAcl = BucketAcl(bucket).Allows(onBucket, callerAccount, bucket.AccountId, ignorePublic);
+            }
+            else if (AclPermissions.OnObject(action) is { } onObject && target is not null)
+            {
+                var acl = ObjectAcl(bucket, target);
+                grantedByAcl = acl.Allows(onObject, callerAccount, bucket.AccountId, ignorePublic);
+                // An object another account wrote and owns (ObjectWriter): the bucket owner's account reads it, or its ACL,
+                // only where that ACL grants it so, whatever its own policies say.
+                if (acl.Owner != bucket.AccountId && callerAccount == bucket.AccountId
+                    && !acl.Grants.Any(g => g.Type == AclGrant.CanonicalUser && g.Grantee == bucket.AccountId
+                        && (g.Permission == onObject || g.Permission == AccessControlList.FullControl)))
+                {
+                    throw ApiErrors.AccessDenied("Access Denied");
+                }
+            }
+        }
+
+        await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys, grantedByAcl), cancellationToken);
     }
+
+    /// <summary>The bucket's ACL as it applies: the owner's full control alone while ACLs are disabled (BucketOwnerEnforced).</summary>
+    public static AccessControlList BucketAcl(Bucket bucket) =>
+        (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership) ? AccessControlList.FromJson(bucket.Acl) : null) ?? AccessControlList.Private(bucket.AccountId);
+
+    /// <summary>An object version's owner and ACL as they apply: the bucket owner's full control alone while ACLs are disabled.</summary>
+    public static AccessControlList ObjectAcl(Bucket bucket, StoredObject target) =>
+        (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership) ? AccessControlList.FromJson(target.Acl) : null) ?? AccessControlList.Private(bucket.AccountId);
 
     /// <summary>
     /// The action that reads an object: s3:GetObject for the current version, s3:GetObjectVersion when a version is named

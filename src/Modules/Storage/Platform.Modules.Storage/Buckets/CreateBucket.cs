@@ -13,14 +13,17 @@ namespace Platform.Modules.Storage.Buckets;
 /// <summary>
 /// CreateBucket: the name is global, so another account's bucket of that name is BucketAlreadyExists. One's own bucket
 /// again is BucketAlreadyOwnedByYou, except in us-east-1, where S3 answers 200 for legacy compatibility and changes nothing
-/// but the ACLs (this platform keeps none).
+/// but the ACL (set again to the one asked for, the default without one, where ACLs are enabled).
 /// </summary>
-internal sealed record CreateBucket(string Bucket) : IRequest<Unit>, IValidatable
+/// <param name="ObjectOwnership">x-amz-object-ownership; BucketOwnerEnforced (ACLs disabled) when null, as S3 since April 2023.</param>
+/// <param name="Acl">x-amz-acl or x-amz-grant-*: with ACLs disabled only the owner's full control (InvalidBucketAclWithObjectOwnership otherwise).</param>
+internal sealed record CreateBucket(string Bucket, string? ObjectOwnership = null, AclRequest? Acl = null) : IRequest<Unit>, IValidatable
 {
     public void Validate() => BucketName.Validate(Bucket);
 }
 
-internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext caller, ISender sender, TimeProvider clock, IOptions<PlatformOptions> platform)
+internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext caller, ISender sender, TimeProvider clock, IOptions<PlatformOptions> platform,
+    AclResolver acls)
     : IRequestHandler<CreateBucket, Unit>
 {
     public async ValueTask<Unit> Handle(CreateBucket request, CancellationToken cancellationToken)
@@ -32,12 +35,24 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
 
         var account = caller.Identity.AccountId;
         await sender.Send(new AuthorizeResourceAccess("s3:CreateBucket", BucketAccess.Arn(request.Bucket), account, null), cancellationToken);
+        var ownership = request.ObjectOwnership ?? ObjectOwnership.BucketOwnerEnforced;
+        var acl = await acls.ResolveAsync(request.Acl ?? new AclRequest("private", null), account, account, cancellationToken);
+        if (!ObjectOwnership.AclsEnabled(ownership) && !acl.IsBucketOwnerFullControlOnly(account))
+        {
+            throw S3Errors.InvalidBucketAclWithObjectOwnership();
+        }
+
+        var stored = ObjectOwnership.AclsEnabled(ownership) ? acl.ToStored(account) : null;
         if (await IsOwnedAlreadyAsync(request.Bucket, account, cancellationToken))
         {
+            await ResetAclAsync(request.Bucket, acl, stored, cancellationToken);
             return Unit.Value;
         }
 
-        db.Buckets.Add(new Bucket { Name = request.Bucket, AccountId = account, CreatedAt = clock.GetUtcNow().UtcDateTime });
+        db.Buckets.Add(new Bucket
+        {
+            Name = request.Bucket, AccountId = account, CreatedAt = clock.GetUtcNow().UtcDateTime, ObjectOwnership = ownership, Acl = stored,
+        });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -48,6 +63,7 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
             db.ChangeTracker.Clear();
             if (await IsOwnedAlreadyAsync(request.Bucket, account, cancellationToken))
             {
+                await ResetAclAsync(request.Bucket, acl, stored, cancellationToken);
                 return Unit.Value;
             }
 
@@ -55,6 +71,20 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
         }
 
         return Unit.Value;
+    }
+
+    /// <summary>
+    /// us-east-1's CreateBucket of one's own bucket: the ACL is set again where the bucket's ACLs are enabled, its public access
+    /// block applied as PutBucketAcl applies it.
+    /// </summary>
+    private async Task ResetAclAsync(string name, AccessControlList acl, string? stored, CancellationToken cancellationToken)
+    {
+        var bucket = await db.Buckets.AsNoTracking().SingleAsync(b => b.Name == name, cancellationToken);
+        if (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership))
+        {
+            AclResolver.CheckPublicAccessBlock(bucket, acl);
+            await db.Buckets.Where(b => b.Name == name).ExecuteUpdateAsync(s => s.SetProperty(b => b.Acl, stored), cancellationToken);
+        }
     }
 
     /// <returns>True when the caller owns the bucket already and the region answers that as success (us-east-1).</returns>

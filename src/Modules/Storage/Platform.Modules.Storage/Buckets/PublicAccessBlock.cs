@@ -10,9 +10,8 @@ namespace Platform.Modules.Storage.Buckets;
 
 /// <summary>
 /// A bucket's public access block. BlockPublicPolicy refuses a public bucket policy; RestrictPublicBuckets makes a public
-/// policy grant nothing to callers outside the bucket's account. The platform keeps no ACLs (every bucket is
-/// BucketOwnerEnforced, ?acl answers NotImplemented), so BlockPublicAcls and IgnorePublicAcls are kept and answered but have
-/// no public ACL to act on.
+/// policy grant nothing to callers outside the bucket's account; BlockPublicAcls refuses public ACLs (<see cref="AclResolver"/>),
+/// IgnorePublicAcls makes them grant nothing (<see cref="BucketAccess"/>).
 /// </summary>
 internal sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
 {

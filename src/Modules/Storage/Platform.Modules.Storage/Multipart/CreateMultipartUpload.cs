@@ -14,7 +14,7 @@ namespace Platform.Modules.Storage.Multipart;
 /// or FULL_OBJECT (the CRCs only; CRC64NVME's default).
 /// </summary>
 internal sealed record CreateMultipartUpload(string Bucket, string Key, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt,
-    string? ChecksumAlgorithm = null, string? ChecksumType = null, IReadOnlyDictionary<string, string>? Tags = null)
+    string? ChecksumAlgorithm = null, string? ChecksumType = null, IReadOnlyDictionary<string, string>? Tags = null, AclRequest? Acl = null)
     : IRequest<MultipartUploadCreated>, IValidatable
 {
     public void Validate()
@@ -53,12 +53,14 @@ internal sealed record CreateMultipartUpload(string Bucket, string Key, string? 
 
 internal sealed record MultipartUploadCreated(string UploadId, bool Encrypted, string? ChecksumAlgorithm, string? ChecksumType);
 
-internal sealed class CreateMultipartUploadHandler(StorageDbContext db, BucketAccess access, TimeProvider clock)
+internal sealed class CreateMultipartUploadHandler(StorageDbContext db, BucketAccess access, TimeProvider clock, AclResolver acls)
     : IRequestHandler<CreateMultipartUpload, MultipartUploadCreated>
 {
     public async ValueTask<MultipartUploadCreated> Handle(CreateMultipartUpload request, CancellationToken cancellationToken)
     {
         var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        // Resolved now, as S3 does: the completed object gets the ACL its upload was created with.
+        var acl = await acls.ForNewObjectAsync(bucket, request.Acl, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var checksum = request.Checksum();
         var upload = new MultipartUpload
@@ -74,6 +76,7 @@ internal sealed class CreateMultipartUploadHandler(StorageDbContext db, BucketAc
             ChecksumAlgorithm = checksum?.Algorithm.Name,
             ChecksumType = checksum?.Type,
             Tags = request.Tags is null ? null : Tagging.TagSet.ToJson(request.Tags),
+            Acl = acl,
         };
         db.MultipartUploads.Add(upload);
         await db.SaveChangesAsync(cancellationToken);

@@ -195,6 +195,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
             Checksum = checksum,
             ChecksumType = checksum is null ? null : upload.ChecksumType,
             Tags = upload.Tags,
+            Acl = upload.Acl,
         };
     }
 

@@ -16,7 +16,7 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="SourceVersionId">The source's version (x-amz-copy-source's ?versionId=); its current version when null.</param>
 internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
     bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null,
-    string? SourceVersionId = null, IReadOnlyDictionary<string, string>? ReplaceTags = null)
+    string? SourceVersionId = null, IReadOnlyDictionary<string, string>? ReplaceTags = null, AclRequest? Acl = null)
     : IRequest<CopyObjectResult>, IValidatable
 {
     public void Validate()
@@ -41,13 +41,20 @@ internal sealed record CopyObject(string SourceBucket, string SourceKey, string 
 /// <param name="SourceVersionId">x-amz-copy-source-version-id: the copied version's id.</param>
 internal sealed record CopyObjectResult(string ETag, DateTime LastModified, StoredChecksum? Checksum, string? VersionId = null, string? SourceVersionId = null);
 
-internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock)
+internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catalog, ObjectBytes bytes, TimeProvider clock, AclResolver acls)
     : IRequestHandler<CopyObject, CopyObjectResult>
 {
     public async ValueTask<CopyObjectResult> Handle(CopyObject request, CancellationToken cancellationToken)
     {
-        await access.AuthorizeAsync(request.SourceBucket, BucketAccess.ReadAction(request.SourceVersionId), BucketAccess.Arn(request.SourceBucket, request.SourceKey), cancellationToken);
+        // Decided with the source version's ACL, before NoSuchKey, so a refused caller learns nothing of the source.
+        var sourceBucket = await access.FindAsync(request.SourceBucket, cancellationToken);
+        var found = request.SourceVersionId is { } named
+            ? await catalog.FindVersionAsync(request.SourceBucket, request.SourceKey, named, cancellationToken)
+            : await catalog.FindAsync(request.SourceBucket, request.SourceKey, cancellationToken);
+        await access.AuthorizeAsync(sourceBucket, BucketAccess.ReadAction(request.SourceVersionId), BucketAccess.Arn(request.SourceBucket, request.SourceKey),
+            cancellationToken, target: found);
         var target = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
+        var acl = await acls.ForNewObjectAsync(target, request.Acl, cancellationToken);
         var encrypt = request.Encrypt || target.DefaultEncryption;
         for (var attempt = 0; ; attempt++)
         {
@@ -110,6 +117,8 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 VersionId = ObjectVersions.NewIdFor(target),
                 // x-amz-tagging-directive: COPY (the default) keeps the source's tags, REPLACE takes x-amz-tagging.
                 Tags = request.ReplaceTags is null ? source.Tags : Tagging.TagSet.ToJson(request.ReplaceTags),
+                // As on S3: a copy's ACL is the request's (the default without one), never the source's.
+                Acl = acl,
             };
             try
             {

@@ -64,7 +64,7 @@ internal sealed class GetObjectHandler(BucketAccess access, ObjectCatalog catalo
                 : await catalog.FindAsync(request.Bucket, request.Key, cancellationToken);
             // Decided with the version's tags (s3:ExistingObjectTag/<key>), and before NoSuchKey, so a refused caller learns nothing.
             await access.AuthorizeAsync(bucket, BucketAccess.ReadAction(request.VersionId), BucketAccess.Arn(request.Bucket, request.Key),
-                cancellationToken, Tagging.ObjectTagConditions.Existing(found?.Tags));
+                cancellationToken, Tagging.ObjectTagConditions.Existing(found?.Tags), found);
             var stored = found ?? throw (request.VersionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
             if (stored.IsDeleteMarker)
             {

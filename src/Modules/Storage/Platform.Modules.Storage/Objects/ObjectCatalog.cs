@@ -288,6 +288,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.VersionId = version.VersionId;
         current.IsDeleteMarker = version.IsDeleteMarker;
         current.Tags = version.Tags;
+        current.Acl = version.Acl;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

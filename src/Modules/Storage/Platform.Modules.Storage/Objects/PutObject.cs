@@ -14,8 +14,10 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="Metadata">The headers kept with the object: x-amz-meta-*, Content-Encoding, Cache-Control, ...</param>
 /// <param name="Encrypt">x-amz-server-side-encryption: AES256 asked for; the bucket's default applies otherwise.</param>
 /// <param name="Checksum">The additional checksum the request declares (header or trailer), kept with the object once it matched.</param>
+/// <param name="Acl">x-amz-acl or x-amz-grant-*: the new version's ACL; null for the default.</param>
 internal sealed record PutObject(string Bucket, string Key, Stream Body, long? ContentLength, string? ContentMd5, string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null, IReadOnlyDictionary<string, string>? Tags = null)
+    IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null, IReadOnlyDictionary<string, string>? Tags = null,
+    AclRequest? Acl = null)
     : IRequest<PutObjectResult>, IValidatable
 {
     /// <summary>S3's limit for one PUT; larger objects are uploaded in parts.</summary>
@@ -37,7 +39,7 @@ internal sealed record PutObject(string Bucket, string Key, Stream Body, long? C
 /// <param name="VersionId">The new version's id; null for the null version.</param>
 internal sealed record PutObjectResult(string ETag, bool Encrypted, DateTime LastModified, StoredChecksum? Checksum, string? VersionId = null);
 
-internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock)
+internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, ObjectCatalog catalog, TimeProvider clock, AclResolver acls)
     : IRequestHandler<PutObject, PutObjectResult>
 {
     public async ValueTask<PutObjectResult> Handle(PutObject request, CancellationToken cancellationToken)
@@ -51,6 +53,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
                 Tagging.ObjectTagConditions.Request(request.Tags));
         }
 
+        var acl = await acls.ForNewObjectAsync(bucket, request.Acl, cancellationToken);
         var encrypt = request.Encrypt || bucket.DefaultEncryption;
         var body = request.Checksum?.Wrap(request.Body) ?? request.Body;
         var written = await ContentMd5Header.WriteCheckedAsync(bytes, body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
@@ -71,6 +74,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             ChecksumType = checksum?.Type,
             VersionId = ObjectVersions.NewIdFor(bucket),
             Tags = request.Tags is null ? null : Tagging.TagSet.ToJson(request.Tags),
+            Acl = acl,
         };
         try
         {

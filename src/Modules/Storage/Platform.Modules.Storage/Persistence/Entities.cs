@@ -29,6 +29,15 @@ internal sealed class Bucket
 
     /// <summary>The public access block (<see cref="Buckets.PublicAccessBlock"/> as JSON); null when none is set.</summary>
     public string? PublicAccessBlock { get; set; }
+
+    /// <summary>
+    /// S3's object ownership setting: BucketOwnerEnforced (new buckets; ACLs disabled), BucketOwnerPreferred or ObjectWriter;
+    /// empty once the ownership controls are deleted (objects are then owned as under ObjectWriter).
+    /// </summary>
+    public string ObjectOwnership { get; set; } = Buckets.ObjectOwnership.BucketOwnerEnforced;
+
+    /// <summary>The bucket's ACL (<see cref="Buckets.AccessControlList"/> as JSON); null for the default (the owner's full control).</summary>
+    public string? Acl { get; set; }
 }
 
 /// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>
@@ -77,6 +86,9 @@ internal sealed class StoredObject
 
     /// <summary>The version's tags as JSON (an object of key to value); null when it has none.</summary>
     public string? Tags { get; set; }
+
+    /// <summary>The version's owner and ACL (<see cref="Buckets.AccessControlList"/> as JSON); null for the bucket owner's full control alone.</summary>
+    public string? Acl { get; set; }
 }
 
 /// <summary>
@@ -118,6 +130,8 @@ internal sealed class NoncurrentVersion
 
     public string? Tags { get; set; }
 
+    public string? Acl { get; set; }
+
     /// <summary>When it stopped being current (a lifecycle's noncurrent days count from here).</summary>
     public DateTime NoncurrentSince { get; set; }
 
@@ -139,6 +153,7 @@ internal sealed class NoncurrentVersion
         ChecksumType = current.ChecksumType,
         IsDeleteMarker = current.IsDeleteMarker,
         Tags = current.Tags,
+        Acl = current.Acl,
         NoncurrentSince = since,
     };
 
@@ -160,6 +175,7 @@ internal sealed class NoncurrentVersion
         ChecksumType = ChecksumType,
         IsDeleteMarker = IsDeleteMarker,
         Tags = Tags,
+        Acl = Acl,
     };
 }
 
@@ -190,6 +206,9 @@ internal sealed class MultipartUpload
 
     /// <summary>x-amz-tagging of CreateMultipartUpload (JSON), the completed object's tags.</summary>
     public string? Tags { get; init; }
+
+    /// <summary>The ACL CreateMultipartUpload asked for (JSON), the completed object's.</summary>
+    public string? Acl { get; init; }
 }
 
 /// <summary>One uploaded part, durable in its own blob until the upload completes or is aborted.</summary>

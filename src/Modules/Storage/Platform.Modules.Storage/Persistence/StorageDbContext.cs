@@ -45,6 +45,10 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             bucket.Property(b => b.Tagging).HasColumnName("tagging");
             bucket.Property(b => b.Cors).HasColumnName("cors");
             bucket.Property(b => b.PublicAccessBlock).HasColumnName("public_access_block");
+            // Buckets from before ownership controls existed had no ACLs: BucketOwnerEnforced, as new buckets are.
+            bucket.Property(b => b.ObjectOwnership).HasColumnName("object_ownership").HasMaxLength(32)
+                .HasDefaultValue(Platform.Modules.Storage.Buckets.ObjectOwnership.BucketOwnerEnforced);
+            bucket.Property(b => b.Acl).HasColumnName("acl");
             bucket.HasIndex(b => b.AccountId);
         });
 
@@ -83,6 +87,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
 
             obj.Property(o => o.IsDeleteMarker).HasColumnName("is_delete_marker");
             obj.Property(o => o.Tags).HasColumnName("tags");
+            obj.Property(o => o.Acl).HasColumnName("acl");
         });
 
         modelBuilder.Entity<NoncurrentVersion>(version =>
@@ -114,6 +119,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             version.Property(v => v.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
             version.Property(v => v.IsDeleteMarker).HasColumnName("is_delete_marker");
             version.Property(v => v.Tags).HasColumnName("tags");
+            version.Property(v => v.Acl).HasColumnName("acl");
             version.Property(v => v.NoncurrentSince).HasColumnName("noncurrent_since");
         });
 
@@ -138,6 +144,7 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             upload.Property(u => u.ChecksumAlgorithm).HasColumnName("checksum_algorithm").HasMaxLength(16);
             upload.Property(u => u.ChecksumType).HasColumnName("checksum_type").HasMaxLength(16);
             upload.Property(u => u.Tags).HasColumnName("tags");
+            upload.Property(u => u.Acl).HasColumnName("acl");
             upload.HasIndex(u => u.BucketName);
         });
 

@@ -37,7 +37,7 @@ internal static class S3BucketOperations
     {
         // The body may carry a LocationConstraint: this cloud has one region, so any is accepted.
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
-        await sender.Send(new CreateBucket(request.Bucket!), ct);
+        await sender.Send(new CreateBucket(request.Bucket!, S3AclOperations.ObjectOwnershipHeader(request), request.Acl()), ct);
         request.Context.Response.Headers.Location = "/" + request.Bucket;
         request.Context.Response.StatusCode = 200;
     }

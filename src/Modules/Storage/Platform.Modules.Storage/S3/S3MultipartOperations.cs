@@ -15,7 +15,7 @@ internal static class S3MultipartOperations
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
         var created = await sender.Send(new CreateMultipartUpload(request.Bucket!, request.Key!, request.Context.Request.ContentType,
             request.ObjectMetadata(), request.WantsEncryption, request.Header("x-amz-checksum-algorithm"), request.Header("x-amz-checksum-type"),
-            request.Tags()), ct);
+            request.Tags(), request.Acl()), ct);
         if (created.Encrypted)
         {
             request.Context.Response.Headers["x-amz-server-side-encryption"] = "AES256";

@@ -139,6 +139,16 @@ internal sealed class S3Request
     /// <summary>x-amz-tagging (PutObject, CopyObject with REPLACE, CreateMultipartUpload), S3's limits checked; null when absent.</summary>
     public IReadOnlyDictionary<string, string>? Tags() => Header("x-amz-tagging") is { } header ? Tagging.TagSet.FromHeader(header) : null;
 
+    /// <summary>x-amz-acl or x-amz-grant-* (PutObject, CopyObject, CreateMultipartUpload, CreateBucket, Put*Acl); null when neither is sent.</summary>
+    public Buckets.AclRequest? Acl() => Buckets.AclRequest.FromHeaders(Header("x-amz-acl"),
+        [.. GrantHeaders.Where(g => Header(g.Header) is not null).Select(g => (g.Permission, Header(g.Header)!))]);
+
+    private static readonly (string Header, string Permission)[] GrantHeaders =
+    [
+        ("x-amz-grant-full-control", "FULL_CONTROL"), ("x-amz-grant-read", "READ"), ("x-amz-grant-write", "WRITE"),
+        ("x-amz-grant-read-acp", "READ_ACP"), ("x-amz-grant-write-acp", "WRITE_ACP"),
+    ];
+
     public bool WantsEncryption => Header("x-amz-server-side-encryption") switch
     {
         null => false,

@@ -78,6 +78,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("Acl")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("acl");
+
                     b.Property<string>("Cors")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("cors");
@@ -93,6 +97,14 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<string>("Lifecycle")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("lifecycle");
+
+                    b.Property<string>("ObjectOwnership")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasDefaultValue("BucketOwnerEnforced")
+                        .HasColumnName("object_ownership");
 
                     b.Property<string>("Policy")
                         .HasColumnType("nvarchar(max)")
@@ -146,6 +158,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasMaxLength(12)
                         .HasColumnType("nvarchar(12)")
                         .HasColumnName("account_id");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("acl");
 
                     b.Property<string>("BucketName")
                         .IsRequired()
@@ -220,6 +236,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("varchar(32)")
                         .HasColumnName("version_id")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("acl");
 
                     b.Property<string>("Checksum")
                         .HasMaxLength(64)
@@ -381,6 +401,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("varchar(1024)")
                         .HasColumnName("object_key")
                         .UseCollation("Latin1_General_100_BIN2_UTF8");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("acl");
 
                     b.Property<string>("Checksum")
                         .HasMaxLength(64)

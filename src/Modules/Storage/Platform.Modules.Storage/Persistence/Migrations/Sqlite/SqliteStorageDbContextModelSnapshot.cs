@@ -72,6 +72,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("Acl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acl");
+
                     b.Property<string>("Cors")
                         .HasColumnType("TEXT")
                         .HasColumnName("cors");
@@ -87,6 +91,14 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<string>("Lifecycle")
                         .HasColumnType("TEXT")
                         .HasColumnName("lifecycle");
+
+                    b.Property<string>("ObjectOwnership")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("BucketOwnerEnforced")
+                        .HasColumnName("object_ownership");
 
                     b.Property<string>("Policy")
                         .HasColumnType("TEXT")
@@ -140,6 +152,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT")
                         .HasColumnName("account_id");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acl");
 
                     b.Property<string>("BucketName")
                         .IsRequired()
@@ -207,6 +223,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("version_id");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acl");
 
                     b.Property<string>("Checksum")
                         .HasMaxLength(64)
@@ -363,6 +383,10 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT")
                         .HasColumnName("object_key");
+
+                    b.Property<string>("Acl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acl");
 
                     b.Property<string>("Checksum")
                         .HasMaxLength(64)
