@@ -64,8 +64,7 @@ internal sealed partial class AlarmEvaluationJob(IServiceScopeFactory scopes, Co
 
         var now = clock.GetUtcNow().UtcDateTime;
         var from = now - TimeSpan.FromSeconds((long)alarm.Period * alarm.EvaluationPeriods);
-        var window = await new AlarmMetrics(db).PeriodsAsync(alarm.AccountId, alarm.DimensionName, alarm.DimensionValue, alarm.MetricName, alarm.Statistic,
-            from, alarm.Period, alarm.EvaluationPeriods, cancellationToken);
+        var window = await new AlarmMetrics(db).PeriodsAsync(alarm.AccountId, AlarmLookup.Metric(alarm), alarm.Statistic, from, alarm.Period, alarm.EvaluationPeriods, cancellationToken);
         var decision = AlarmEvaluation.Evaluate(new AlarmRule(alarm.ComparisonOperator, alarm.Threshold, alarm.EvaluationPeriods, alarm.DatapointsToAlarm, alarm.TreatMissingData),
             window, alarm.StateValue);
         if (decision.State == alarm.StateValue)
