@@ -116,7 +116,10 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
         async Task<string> Refused(object body, string code = "InvalidParameterValue", string name = "cpu-high") =>
             (await (await client.PutJsonAsync($"{Api}/alarms/{name}", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code)).GetProperty("message").GetString()!;
 
-        await Refused(Alarm(ns: "AWS/RDS"));
+        await Refused(Alarm(ns: "AWS/Lambda"));
+        // AWS/RDS's metrics are by DBInstanceIdentifier, not by group.
+        await Refused(Alarm(ns: "AWS/RDS"), "InvalidParameterCombination");
+        await Refused(Alarm(ns: "AWS/RDS", metric: "NetworkIn", dimensions: [new { name = "DBInstanceIdentifier", value = "db" }]));
         Assert.Contains("CPUUtilization", await Refused(Alarm(metric: "Bogus")), StringComparison.Ordinal);
         await Refused(Alarm(extended: "p99"), "InvalidParameterCombination");
         await Refused(Alarm(statistic: null), "InvalidParameterCombination");

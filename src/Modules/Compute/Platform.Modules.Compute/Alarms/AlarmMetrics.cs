@@ -1,7 +1,9 @@
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Database.Contracts;
 using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Compute.Alarms;
@@ -64,9 +66,29 @@ internal static class MetricUnits
 internal sealed record MetricIdentity(string Namespace, string MetricName, IReadOnlyList<MetricDimension> Dimensions)
 {
     public bool IsEc2 => Namespace == AlarmDimensions.Namespace;
+
+    /// <summary>Whether the namespace is one of the platform's own (AWS/EC2, AWS/RDS) rather than a tenant's.</summary>
+    public bool IsAws => Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal);
+
+    /// <summary>The checks for an AWS/RDS metric: one of <see cref="RdsMetricCatalog"/>'s, one dimension DBInstanceIdentifier.</summary>
+    public static void EnsureRds(string metricName, IReadOnlyList<MetricDimension>? dimensions)
+    {
+        if (!RdsMetricCatalog.ByName.ContainsKey(metricName))
+        {
+            throw ApiErrors.InvalidParameterValue($"The metric '{metricName}' is not one of {RdsMetricCatalog.Namespace}'s here: {string.Join(", ", RdsMetricCatalog.All.Select(m => m.Name))}.");
+        }
+
+        if (dimensions is not [{ Name: RdsMetricCatalog.DbInstanceIdentifier, Value: { Length: > 0 and <= 63 } }])
+        {
+            throw AlarmLookup.InvalidCombination($"One dimension is required: {RdsMetricCatalog.DbInstanceIdentifier}=....");
+        }
+    }
 }
 
-/// <summary>The metrics an alarm may watch: EC2's (namespace AWS/EC2) per instance, or per Auto Scaling group.</summary>
+/// <summary>
+/// The metrics an alarm may watch: EC2's (namespace AWS/EC2) per instance, or per Auto Scaling group; RDS's per DB instance
+/// (<see cref="RdsMetricCatalog"/>); and the account's custom ones.
+/// </summary>
 internal static class AlarmDimensions
 {
     public const string Namespace = "AWS/EC2";
@@ -84,7 +106,7 @@ internal static class AlarmDimensions
 /// began in, so the minute in progress counts as soon as a heartbeat gave it a value. A custom metric's: the statistic sets
 /// PutMetricData stored for the account's metric of exactly those dimensions, by their timestamps.
 /// </summary>
-internal sealed class AlarmMetrics(ComputeDbContext db)
+internal sealed class AlarmMetrics(ComputeDbContext db, ISender sender)
 {
     /// <returns><paramref name="count"/> values, oldest first, for the periods [from + k·period, from + (k+1)·period); null where a period has no sample.</returns>
     public async Task<IReadOnlyList<double?>> PeriodsAsync(string accountId, MetricIdentity metric, string statistic, DateTime from, int period, int count,
@@ -98,7 +120,7 @@ internal sealed class AlarmMetrics(ComputeDbContext db)
     {
         var to = from + TimeSpan.FromSeconds((long)period * count);
         var periodTicks = TimeSpan.FromSeconds(period).Ticks;
-        if (!metric.IsEc2)
+        if (!metric.IsAws)
         {
             var key = CustomMetricIdentity.Key(metric.Namespace, metric.MetricName, metric.Dimensions);
             var data = await db.CustomMetricData.AsNoTracking()
@@ -110,6 +132,11 @@ internal sealed class AlarmMetrics(ComputeDbContext db)
                 ? new PeriodAggregate(set.Sum(d => d.SampleCount), set.Sum(d => d.Sum), set.Min(d => d.Minimum), set.Max(d => d.Maximum),
                     set.MaxBy(d => d.Timestamp)!.Unit)
                 : null)];
+        }
+
+        if (metric.Namespace == RdsMetricCatalog.Namespace)
+        {
+            return await RdsAsync(accountId, metric, unit, from, to, period, count, cancellationToken);
         }
 
         var definition = InstanceMetricCatalog.ByName[metric.MetricName];
@@ -127,6 +154,46 @@ internal sealed class AlarmMetrics(ComputeDbContext db)
             .ToLookup(s => s.Index, s => s.Value!.Value);
         return [.. Enumerable.Range(0, count).Select(k => PeriodAggregate.Of(samples[k].ToList(), definition.Unit))];
     }
+    /// <summary>
+    /// A DB instance's metric (AWS/RDS, dimension DBInstanceIdentifier): the Database module resolves the identifier in the
+    /// account (and gives the guest's figures); CPU and I/O come from the usage minutes of the managed instance that runs it.
+    /// </summary>
+    private async Task<IReadOnlyList<PeriodAggregate?>> RdsAsync(string accountId, MetricIdentity metric, string? unit, DateTime from, DateTime to, int period,
+        int count, CancellationToken cancellationToken)
+    {
+        var definition = RdsMetricCatalog.ByName[metric.MetricName];
+        var periodTicks = TimeSpan.FromSeconds(period).Ticks;
+        if (unit is not null && unit != definition.Unit)
+        {
+            return new PeriodAggregate?[count];
+        }
+
+        var found = await sender.Send(new GetDatabaseMetricMinutes(accountId, metric.Dimensions[0].Value!, metric.MetricName, from, to), cancellationToken);
+        if (found.ResourceId is not { } resourceId)
+        {
+            return new PeriodAggregate?[count];
+        }
+
+        if (definition.FromGuest)
+        {
+            var periods = found.Minutes.ToLookup(m => (int)((m.PeriodStart - from).Ticks / periodTicks));
+            return [.. Enumerable.Range(0, count).Select(k => periods[k].ToList() is { Count: > 0 } set
+                ? new PeriodAggregate(set.Sum(m => m.SampleCount), set.Sum(m => m.Sum), set.Min(m => m.Minimum), set.Max(m => m.Maximum), definition.Unit)
+                : null)];
+        }
+
+        // The resource id came from the caller's own DB instance: the managed instance carrying it is that one's.
+        var instanceIds = await db.Instances.AsNoTracking().Where(i => i.ManagedResourceId == resourceId && i.ManagedBy != null).Select(i => i.Id)
+            .ToListAsync(cancellationToken);
+        var minutes = instanceIds.Count == 0 ? [] : await db.InstanceMetrics.AsNoTracking()
+            .Where(m => instanceIds.Contains(m.InstanceId) && m.PeriodStart >= from && m.PeriodStart < to)
+            .ToListAsync(cancellationToken);
+        var samples = minutes.Select(m => (Index: (int)((m.PeriodStart - from).Ticks / periodTicks), Value: definition.Minute!(m)))
+            .Where(s => s.Value is not null)
+            .ToLookup(s => s.Index, s => s.Value!.Value);
+        return [.. Enumerable.Range(0, count).Select(k => PeriodAggregate.Of(samples[k].ToList(), definition.Unit))];
+    }
+
     private async Task<List<string>> InstancesAsync(string accountId, string dimensionName, string dimensionValue, CancellationToken cancellationToken)
     {
         if (dimensionName == AlarmDimensions.InstanceId)

@@ -46,9 +46,13 @@ internal sealed record GetMetricStatistics(string? Namespace, string? MetricName
                 throw AlarmLookup.InvalidCombination("One dimension is required: InstanceId=... or AutoScalingGroupName=....");
             }
         }
+        else if (Namespace == RdsMetricCatalog.Namespace)
+        {
+            MetricIdentity.EnsureRds(MetricName, Metric.Dimensions);
+        }
         else if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
         {
-            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: {AlarmDimensions.Namespace}'s and custom namespaces have.");
+            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: {AlarmDimensions.Namespace}'s, {RdsMetricCatalog.Namespace}'s and custom namespaces have.");
         }
         else
         {
@@ -92,7 +96,7 @@ internal sealed record GetMetricStatistics(string? Namespace, string? MetricName
             : throw ApiErrors.InvalidParameterValue($"The {name} '{value}' is not an ISO 8601 time (2026-12-01T20:00:00Z).");
 }
 
-internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<GetMetricStatistics, MetricStatisticsResponse>
+internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerContext caller, ISender sender) : IRequestHandler<GetMetricStatistics, MetricStatisticsResponse>
 {
     public async ValueTask<MetricStatisticsResponse> Handle(GetMetricStatistics request, CancellationToken cancellationToken)
     {
@@ -105,7 +109,7 @@ internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerCon
             throw ApiErrors.InvalidParameterValue($"The request asks {count} datapoints; at most {GetInstanceMetrics.MaxDatapoints} are returned: widen the period or narrow the window.");
         }
 
-        var periods = await new AlarmMetrics(db).AggregatesAsync(caller.Identity.AccountId, request.Metric, request.Unit, from, period, count, cancellationToken);
+        var periods = await new AlarmMetrics(db, sender).AggregatesAsync(caller.Identity.AccountId, request.Metric, request.Unit, from, period, count, cancellationToken);
         var wanted = request.Statistics.ToHashSet(StringComparer.Ordinal);
         double? Column(string statistic, PeriodAggregate aggregate) => wanted.Contains(statistic) ? MetricStatistics.Of(statistic, aggregate) : null;
         var datapoints = periods.Select((aggregate, k) => (aggregate, k)).Where(p => p.aggregate is not null)

@@ -56,11 +56,15 @@ internal sealed record PutMetricAlarm(
             throw ApiErrors.MissingParameter($"The parameter {(Namespace is null ? "Namespace" : "MetricName")} is required.");
         }
 
-        if (Namespace != AlarmDimensions.Namespace)
+        if (Namespace == RdsMetricCatalog.Namespace)
+        {
+            MetricIdentity.EnsureRds(MetricName, Dimensions);
+        }
+        else if (Namespace != AlarmDimensions.Namespace)
         {
             if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
             {
-                throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace} or custom namespaces.");
+                throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace}, {RdsMetricCatalog.Namespace} or custom namespaces.");
             }
 
             // A custom metric (PutMetricData's): any dimensions, as many as it was published with.

@@ -166,7 +166,7 @@ internal sealed partial record GetMetricData(IReadOnlyList<MetricDataQuery> Metr
     public static string Token(long offset) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenPrefix + offset.ToString(CultureInfo.InvariantCulture)));
 }
 
-internal sealed class GetMetricDataHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<GetMetricData, MetricDataResponse>
+internal sealed class GetMetricDataHandler(ComputeDbContext db, ICallerContext caller, ISender sender) : IRequestHandler<GetMetricData, MetricDataResponse>
 {
     public async ValueTask<MetricDataResponse> Handle(GetMetricData request, CancellationToken cancellationToken)
     {
@@ -186,7 +186,7 @@ internal sealed class GetMetricDataHandler(ComputeDbContext db, ICallerContext c
                 throw ApiErrors.InvalidParameterValue($"The query {query.Id} asks {count} periods; at most {GetMetricData.DefaultMaxDatapoints}: widen its period or narrow the window.");
             }
 
-            var periods = await new AlarmMetrics(db).AggregatesAsync(caller.Identity.AccountId, request.Statistics(stat).Metric, stat.Unit, from, period, (int)count,
+            var periods = await new AlarmMetrics(db, sender).AggregatesAsync(caller.Identity.AccountId, request.Statistics(stat).Metric, stat.Unit, from, period, (int)count,
                 cancellationToken);
             var points = periods.Select((aggregate, k) => (At: from + TimeSpan.FromTicks(k * periodTicks), Value: MetricStatistics.Of(stat.Stat!, aggregate)))
                 .Where(p => p.Value is not null).Select(p => (p.At, p.Value!.Value)).ToList();
