@@ -93,6 +93,9 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
             alarm_actions = alarmActions ?? (policyArn is null ? [] : [policyArn]),
         };
 
+    private static async Task<string> Refused(HttpClient client, object body, string code = "InvalidParameterValue", string name = "cpu-high") =>
+        (await (await client.PutJsonAsync($"{Api}/alarms/{name}", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code)).GetProperty("message").GetString()!;
+
     private static async Task<List<JsonElement>> AlarmsAsync(HttpClient client, string query = "") =>
         (await (await client.GetAsync($"{Api}/alarms{query}")).AssertOkAsync()).GetProperty("metric_alarms").EnumerateArray().ToList();
 
@@ -113,7 +116,10 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
         async Task<string> Refused(object body, string code = "InvalidParameterValue", string name = "cpu-high") =>
             (await (await client.PutJsonAsync($"{Api}/alarms/{name}", body)).AssertErrorAsync(HttpStatusCode.BadRequest, code)).GetProperty("message").GetString()!;
 
-        await Refused(Alarm(ns: "AWS/RDS"));
+        await Refused(Alarm(ns: "AWS/Lambda"));
+        // AWS/RDS's metrics are by DBInstanceIdentifier, not by group.
+        await Refused(Alarm(ns: "AWS/RDS"), "InvalidParameterCombination");
+        await Refused(Alarm(ns: "AWS/RDS", metric: "NetworkIn", dimensions: [new { name = "DBInstanceIdentifier", value = "db" }]));
         Assert.Contains("CPUUtilization", await Refused(Alarm(metric: "Bogus")), StringComparison.Ordinal);
         await Refused(Alarm(extended: "p99"), "InvalidParameterCombination");
         await Refused(Alarm(statistic: null), "InvalidParameterCombination");
@@ -190,6 +196,84 @@ public sealed class CloudWatchAlarmTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/alarms/delete", new { alarm_names = new[] { "cpu-low", "net-in" } })).StatusCode);
         Assert.Equal(["cpu-high"], (await AlarmsAsync(client)).Select(a => a.GetProperty("alarm_name").GetString()));
+    }
+
+    [Fact]
+    public async Task Given_an_alarm_on_a_custom_metric_When_datapoints_above_its_threshold_are_put_Then_it_goes_to_ALARM_and_another_accounts_metric_of_the_same_name_does_not_count()
+    {
+        var tenant = await _root.CreateAccountAsync("cw-custom-alarm");
+        using var client = _app.SignedClient(tenant);
+        var neighbour = await _root.CreateAccountAsync("cw-custom-neighbour");
+        using var neighbourClient = _app.SignedClient(neighbour);
+        object Datum(double value, params (string Name, string Value)[] dimensions) => new
+        {
+            @namespace = "Shop",
+            metric_data = new[]
+            {
+                new
+                {
+                    metric_name = "QueueDepth",
+                    dimensions = dimensions.Select(d => new { name = d.Name, value = d.Value }).ToArray(),
+                    timestamp = DateTime.UtcNow.AddSeconds(-5).ToString("O", CultureInfo.InvariantCulture),
+                    value,
+                    unit = "Count",
+                },
+            },
+        };
+
+        // Bad input through the native API: CloudWatch's errors, nothing stored.
+        await (await client.PostJsonAsync($"{Api}/metric-data", new { @namespace = "AWS/Shop", metric_data = new[] { new { metric_name = "x", value = 1 } } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await (await client.PostJsonAsync($"{Api}/metric-data", new { @namespace = "Shop", metric_data = new[] { new { metric_name = "x", value = 1, values = new[] { 2 } } } }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterCombination");
+        await (await client.PostJsonAsync($"{Api}/metric-data", new { @namespace = "Shop" })).AssertErrorAsync(HttpStatusCode.BadRequest, "MissingParameter");
+        Assert.Empty((await (await client.GetAsync($"{Api}/metrics")).AssertOkAsync()).GetProperty("metrics").EnumerateArray());
+        await Refused(client, Alarm(ns: "AWS/Shop", metric: "QueueDepth", dimensions: []));
+        await Refused(client, Alarm(ns: "Shop", metric: "QueueDepth", dimensions: Enumerable.Range(0, 31).Select(i => (object)new { name = $"d{i}", value = "v" }).ToArray()));
+
+        // The alarm names its dimensions in another order than the datapoints: the same metric.
+        var dimensions = new object[] { new { name = "Queue", value = "orders" }, new { name = "Env", value = "prod" } };
+        var created = await (await client.PutJsonAsync($"{Api}/alarms/queue-deep", Alarm(ns: "Shop", metric: "QueueDepth", dimensions: dimensions, statistic: "Maximum",
+            threshold: 50))).AssertOkAsync();
+        Assert.Equal(["Env=prod", "Queue=orders"], created.GetProperty("dimensions").EnumerateArray()
+            .Select(d => $"{d.GetProperty("name").GetString()}={d.GetProperty("value").GetString()}"));
+        await (await neighbourClient.PutJsonAsync($"{Api}/alarms/queue-deep", Alarm(ns: "Shop", metric: "QueueDepth", dimensions: dimensions, statistic: "Maximum",
+            threshold: 50))).AssertOkAsync();
+        var managers = _app.Services.GetRequiredService<IRecurringJobManager>();
+        await Eventually.TrueAsync(async () =>
+        {
+            // The neighbour's queue is deep; this account's is not: nothing of the neighbour's counts here.
+            Assert.Equal(HttpStatusCode.NoContent, (await neighbourClient.PostJsonAsync($"{Api}/metric-data", Datum(95, ("Env", "prod"), ("Queue", "orders")))).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/metric-data", Datum(3, ("Env", "prod"), ("Queue", "orders")))).StatusCode);
+            managers.Trigger("cloudwatch-alarms");
+            return (await AlarmsAsync(neighbourClient))[0].GetProperty("state_value").GetString() == "ALARM"
+                && (await AlarmsAsync(client))[0].GetProperty("state_value").GetString() == "OK";
+        }, TimeSpan.FromSeconds(90), "the neighbour's alarm never went to ALARM with this account's at OK");
+
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await client.PostJsonAsync($"{Api}/metric-data", Datum(80, ("Queue", "orders"), ("Env", "prod")))).StatusCode);
+            managers.Trigger("cloudwatch-alarms");
+            return (await AlarmsAsync(client))[0].GetProperty("state_value").GetString() == "ALARM";
+        }, TimeSpan.FromSeconds(90), "the alarm never went to ALARM");
+        Assert.Contains("were greater than the threshold (50)", (await AlarmsAsync(client))[0].GetProperty("state_reason").GetString(), StringComparison.Ordinal);
+
+        // The metric is listed (for its owner only) and read back natively.
+        var listed = Assert.Single((await (await client.GetAsync($"{Api}/metrics?namespace=Shop&dimension=Queue=orders")).AssertOkAsync()).GetProperty("metrics").EnumerateArray());
+        Assert.Equal("QueueDepth", listed.GetProperty("metric_name").GetString());
+        Assert.Single((await (await neighbourClient.GetAsync($"{Api}/metrics")).AssertOkAsync()).GetProperty("metrics").EnumerateArray());
+        var now = DateTime.UtcNow;
+        var read = await (await client.PostJsonAsync($"{Api}/metric-data/query", new
+        {
+            start_time = now.AddMinutes(-10).ToString("O", CultureInfo.InvariantCulture),
+            end_time = now.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture),
+            metric_data_queries = new[]
+            {
+                new { id = "peak", metric_stat = new { @namespace = "Shop", metric_name = "QueueDepth", dimensions, period = 600, stat = "Maximum" } },
+            },
+        })).AssertOkAsync();
+        var result = Assert.Single(read.GetProperty("metric_data_results").EnumerateArray());
+        Assert.Equal(80, result.GetProperty("values").EnumerateArray().Max(v => v.GetDouble()));
     }
 
     [Fact]

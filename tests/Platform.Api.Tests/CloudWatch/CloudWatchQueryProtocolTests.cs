@@ -76,7 +76,7 @@ public sealed class CloudWatchQueryProtocolTests : IAsyncLifetime, IDisposable
         await ErrorAsync(cw, "DescribeAlarms", "NextToken=forged", HttpStatusCode.BadRequest, "InvalidNextToken");
         await ErrorAsync(cw, "DescribeAlarms", "AlarmTypes.member.1=CompositeAlarm", HttpStatusCode.BadRequest, "InvalidParameterValue");
         await ErrorAsync(cw, "DeleteAlarms", "AlarmNames.member.1=cpu-b&AlarmNames.member.2=nope", HttpStatusCode.NotFound, "ResourceNotFound");
-        await ErrorAsync(cw, "PutMetricData", "Namespace=Custom&MetricData.member.1.MetricName=x&MetricData.member.1.Value=1", HttpStatusCode.BadRequest, "InvalidAction");
+        await ErrorAsync(cw, "PutCompositeAlarm", "AlarmName=x&AlarmRule=ALARM(cpu-a)", HttpStatusCode.BadRequest, "InvalidAction");
         Assert.Equal(3, (await OkAsync(cw, "DescribeAlarms", "")).Element(Cw + "MetricAlarms")!.Elements(Cw + "member").Count());
         Assert.Null((await OkAsync(cw, "DescribeAlarms", "AlarmNames.member.1=bad")).Element(Cw + "MetricAlarms")!.Element(Cw + "member"));
 
@@ -113,6 +113,135 @@ public sealed class CloudWatchQueryProtocolTests : IAsyncLifetime, IDisposable
         Assert.Equal(Cw + "DeleteAlarmsResponse", XDocument.Parse(await deleted.Content.ReadAsStringAsync()).Root!.Name);
         Assert.Equal(["cpu-c"], (await OkAsync(cw, "DescribeAlarms", "")).Element(Cw + "MetricAlarms")!.Elements(Cw + "member")
             .Select(m => m.Element(Cw + "AlarmName")!.Value));
+    }
+
+    [Fact]
+    public async Task Given_custom_metrics_When_put_listed_and_read_over_the_query_protocol_Then_the_statistics_are_CloudWatchs_bad_input_changes_nothing_and_another_account_sees_none()
+    {
+        using var root = _app.SignedClient(_app.RootCredentials);
+        var tenant = await root.CreateAccountAsync("cw-custom");
+        using var cw = _app.SignedClient(tenant, "monitoring");
+        var now = DateTime.UtcNow;
+        var minute = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc).AddMinutes(-10);
+        string At(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        const string ApiProd = "Dimensions.member.1.Name=Service&Dimensions.member.1.Value=api&Dimensions.member.2.Name=Stage&Dimensions.member.2.Value=prod";
+
+        // One metric (Service=api, Stage=prod, given in either order) by a value and by values with counts; another (Service=api) by a statistic set.
+        await OkAsync(cw, "PutMetricData", "Namespace=Shop/Orders"
+            + "&MetricData.member.1.MetricName=Latency&" + ApiProd.Replace("Dimensions.", "MetricData.member.1.Dimensions.", StringComparison.Ordinal)
+            + $"&MetricData.member.1.Timestamp={At(minute)}&MetricData.member.1.Value=10&MetricData.member.1.Unit=Milliseconds"
+            + "&MetricData.member.2.MetricName=Latency&MetricData.member.2.Dimensions.member.1.Name=Stage&MetricData.member.2.Dimensions.member.1.Value=prod"
+            + "&MetricData.member.2.Dimensions.member.2.Name=Service&MetricData.member.2.Dimensions.member.2.Value=api"
+            + $"&MetricData.member.2.Timestamp={At(minute.AddSeconds(10))}&MetricData.member.2.Values.member.1=20&MetricData.member.2.Values.member.2=40"
+            + "&MetricData.member.2.Counts.member.1=1&MetricData.member.2.Counts.member.2=2&MetricData.member.2.Unit=Milliseconds"
+            + "&MetricData.member.3.MetricName=Latency&MetricData.member.3.Dimensions.member.1.Name=Service&MetricData.member.3.Dimensions.member.1.Value=api"
+            + $"&MetricData.member.3.Timestamp={At(minute)}&MetricData.member.3.StatisticValues.SampleCount=4&MetricData.member.3.StatisticValues.Sum=400"
+            + "&MetricData.member.3.StatisticValues.Minimum=50&MetricData.member.3.StatisticValues.Maximum=150&MetricData.member.3.Unit=Milliseconds");
+        var window = $"&StartTime={At(minute.AddMinutes(-5))}&EndTime={At(minute.AddMinutes(5))}&Period=60";
+        var all = "&Statistics.member.1=Average&Statistics.member.2=SampleCount&Statistics.member.3=Sum&Statistics.member.4=Minimum&Statistics.member.5=Maximum";
+        async Task<XElement?> Point(HttpClient client, string dimensions, string extra = "") =>
+            (await OkAsync(client, "GetMetricStatistics", $"Namespace=Shop/Orders&MetricName=Latency&{dimensions}{window}{all}{extra}"))
+                .Element(Cw + "Datapoints")!.Elements(Cw + "member").SingleOrDefault();
+        double Of(XElement point, string statistic) => double.Parse(point.Element(Cw + statistic)!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        var point = await Point(cw, ApiProd);
+        Assert.NotNull(point);
+        Assert.Equal((4d, 110d, 10d, 40d, 27.5), (Of(point, "SampleCount"), Of(point, "Sum"), Of(point, "Minimum"), Of(point, "Maximum"), Of(point, "Average")));
+        Assert.Equal("Milliseconds", point.Element(Cw + "Unit")!.Value);
+        Assert.Equal(At(minute), point.Element(Cw + "Timestamp")!.Value);
+        Assert.Null(await Point(cw, ApiProd, "&Unit=Seconds"));
+        Assert.Equal(100d, Of((await Point(cw, "Dimensions.member.1.Name=Service&Dimensions.member.1.Value=api"))!, "Average"));
+        Assert.Null(await Point(cw, "Dimensions.member.1.Name=Stage&Dimensions.member.1.Value=prod"));
+
+        // Three minutes of another metric, to page GetMetricData by.
+        await OkAsync(cw, "PutMetricData", "Namespace=Shop/Orders" + string.Concat(Enumerable.Range(1, 3).Select(i =>
+            $"&MetricData.member.{i}.MetricName=Paged&MetricData.member.{i}.Timestamp={At(minute.AddMinutes(i - 1))}&MetricData.member.{i}.Value={i}")));
+
+        // ListMetrics: the account's three metrics in name order, filtered by name and dimension.
+        async Task<List<string>> Listed(HttpClient client, string form) => [.. (await OkAsync(client, "ListMetrics", form)).Element(Cw + "Metrics")!
+            .Elements(Cw + "member").Select(m => m.Element(Cw + "MetricName")!.Value + ":" + string.Join(",", m.Element(Cw + "Dimensions")!.Elements(Cw + "member")
+                .Select(d => d.Element(Cw + "Name")!.Value + "=" + d.Element(Cw + "Value")!.Value)))];
+        Assert.Equal(["Latency:Service=api", "Latency:Service=api,Stage=prod", "Paged:"], await Listed(cw, "Namespace=Shop/Orders"));
+        Assert.Equal(["Latency:Service=api,Stage=prod"], await Listed(cw, "Dimensions.member.1.Name=Stage"));
+        Assert.Equal(["Latency:Service=api", "Latency:Service=api,Stage=prod"],
+            await Listed(cw, "MetricName=Latency&Dimensions.member.1.Name=Service&Dimensions.member.1.Value=api"));
+        Assert.Empty(await Listed(cw, "Dimensions.member.1.Name=Service&Dimensions.member.1.Value=web"));
+        Assert.Empty(await Listed(cw, "Namespace=Shop/Other"));
+
+        // GetMetricData: MetricStat queries by Id and Label, one not returned; newest first by default.
+        var data = await OkAsync(cw, "GetMetricData", $"StartTime={At(minute.AddMinutes(-5))}&EndTime={At(minute.AddMinutes(5))}"
+            + "&MetricDataQueries.member.1.Id=sum_all&MetricDataQueries.member.1.MetricStat.Metric.Namespace=Shop/Orders"
+            + "&MetricDataQueries.member.1.MetricStat.Metric.MetricName=Latency&" + ApiProd.Replace("Dimensions.", "MetricDataQueries.member.1.MetricStat.Metric.Dimensions.", StringComparison.Ordinal)
+            + "&MetricDataQueries.member.1.MetricStat.Period=60&MetricDataQueries.member.1.MetricStat.Stat=Sum"
+            + "&MetricDataQueries.member.2.Id=paged&MetricDataQueries.member.2.Label=by+minute&MetricDataQueries.member.2.MetricStat.Metric.Namespace=Shop/Orders"
+            + "&MetricDataQueries.member.2.MetricStat.Metric.MetricName=Paged&MetricDataQueries.member.2.MetricStat.Period=60&MetricDataQueries.member.2.MetricStat.Stat=Maximum"
+            + "&MetricDataQueries.member.3.Id=hidden&MetricDataQueries.member.3.ReturnData=false&MetricDataQueries.member.3.MetricStat.Metric.Namespace=Shop/Orders"
+            + "&MetricDataQueries.member.3.MetricStat.Metric.MetricName=Paged&MetricDataQueries.member.3.MetricStat.Period=60&MetricDataQueries.member.3.MetricStat.Stat=Sum");
+        var results = data.Element(Cw + "MetricDataResults")!.Elements(Cw + "member").ToList();
+        Assert.Equal(["sum_all", "paged"], results.Select(r => r.Element(Cw + "Id")!.Value));
+        Assert.Equal(["110"], results[0].Element(Cw + "Values")!.Elements(Cw + "member").Select(v => v.Value));
+        Assert.Equal("Latency", results[0].Element(Cw + "Label")!.Value);
+        Assert.Equal("by minute", results[1].Element(Cw + "Label")!.Value);
+        Assert.Equal(["3", "2", "1"], results[1].Element(Cw + "Values")!.Elements(Cw + "member").Select(v => v.Value));
+        Assert.Equal("Complete", results[1].Element(Cw + "StatusCode")!.Value);
+        Assert.Null(data.Element(Cw + "NextToken"));
+
+        // Two values a page, oldest first: two pages, each value once.
+        var pagedQuery = $"StartTime={At(minute.AddMinutes(-5))}&EndTime={At(minute.AddMinutes(5))}&ScanBy=TimestampAscending&MaxDatapoints=2"
+            + "&MetricDataQueries.member.1.Id=p&MetricDataQueries.member.1.MetricStat.Metric.Namespace=Shop/Orders"
+            + "&MetricDataQueries.member.1.MetricStat.Metric.MetricName=Paged&MetricDataQueries.member.1.MetricStat.Period=60&MetricDataQueries.member.1.MetricStat.Stat=Sum";
+        var first = await OkAsync(cw, "GetMetricData", pagedQuery);
+        var firstResult = first.Element(Cw + "MetricDataResults")!.Element(Cw + "member")!;
+        Assert.Equal(["1", "2"], firstResult.Element(Cw + "Values")!.Elements(Cw + "member").Select(v => v.Value));
+        Assert.Equal([At(minute), At(minute.AddMinutes(1))], firstResult.Element(Cw + "Timestamps")!.Elements(Cw + "member").Select(v => v.Value));
+        Assert.Equal("PartialData", firstResult.Element(Cw + "StatusCode")!.Value);
+        var second = await OkAsync(cw, "GetMetricData", pagedQuery + "&NextToken=" + Uri.EscapeDataString(first.Element(Cw + "NextToken")!.Value));
+        Assert.Equal(["3"], second.Element(Cw + "MetricDataResults")!.Element(Cw + "member")!.Element(Cw + "Values")!.Elements(Cw + "member").Select(v => v.Value));
+        Assert.Null(second.Element(Cw + "NextToken"));
+
+        // CloudWatch's errors; none of them stores anything.
+        string Datum(string rest) => "Namespace=Shop/Orders&MetricData.member.1.MetricName=Latency&" + rest;
+        await ErrorAsync(cw, "PutMetricData", "Namespace=AWS/EC2&MetricData.member.1.MetricName=CPUUtilization&MetricData.member.1.Value=1", HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", "Namespace=Shop/Orders", HttpStatusCode.BadRequest, "MissingParameter");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Unit=Milliseconds"), HttpStatusCode.BadRequest, "MissingParameter");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=1&MetricData.member.1.StatisticValues.SampleCount=1&MetricData.member.1.StatisticValues.Sum=1"
+            + "&MetricData.member.1.StatisticValues.Minimum=1&MetricData.member.1.StatisticValues.Maximum=1"), HttpStatusCode.BadRequest, "InvalidParameterCombination");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.StatisticValues.SampleCount=1&MetricData.member.1.StatisticValues.Minimum=1"
+            + "&MetricData.member.1.StatisticValues.Maximum=1"), HttpStatusCode.BadRequest, "MissingParameter");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Values.member.1=1&MetricData.member.1.Values.member.2=2&MetricData.member.1.Counts.member.1=1"),
+            HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=NaN"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=1e200"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=1&MetricData.member.1.Unit=Parsecs"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum($"MetricData.member.1.Value=1&MetricData.member.1.Timestamp={At(now.AddDays(-15))}"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum($"MetricData.member.1.Value=1&MetricData.member.1.Timestamp={At(now.AddHours(3))}"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=1" + string.Concat(Enumerable.Range(1, 31).Select(i =>
+            $"&MetricData.member.1.Dimensions.member.{i}.Name=d{i}&MetricData.member.1.Dimensions.member.{i}.Value=v"))), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        // A good entry beside a bad one: the request stores neither.
+        await ErrorAsync(cw, "PutMetricData", "Namespace=Shop/Orders&MetricData.member.1.MetricName=Good&MetricData.member.1.Value=1"
+            + "&MetricData.member.2.MetricName=Bad&MetricData.member.2.Value=1&MetricData.member.2.Unit=Parsecs", HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "PutMetricData", Datum("MetricData.member.1.Value=1&MetricData.member.1.Bogus=1"), HttpStatusCode.BadRequest, "UnknownParameter");
+        var query = $"StartTime={At(minute)}&EndTime={At(minute.AddMinutes(5))}&MetricDataQueries.member.1.Id=q&MetricDataQueries.member.1.MetricStat.Metric.Namespace=Shop/Orders"
+            + "&MetricDataQueries.member.1.MetricStat.Metric.MetricName=Paged&MetricDataQueries.member.1.MetricStat.Period=60&MetricDataQueries.member.1.MetricStat.Stat=Sum";
+        await ErrorAsync(cw, "GetMetricData", $"StartTime={At(minute)}&EndTime={At(minute.AddMinutes(5))}&MetricDataQueries.member.1.Id=e&MetricDataQueries.member.1.Expression=SUM(METRICS())",
+            HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "GetMetricData", query.Replace("Id=q", "Id=Q1", StringComparison.Ordinal), HttpStatusCode.BadRequest, "ValidationError");
+        await ErrorAsync(cw, "GetMetricData", query + "&ScanBy=Sideways", HttpStatusCode.BadRequest, "ValidationError");
+        await ErrorAsync(cw, "GetMetricData", query + "&NextToken=forged", HttpStatusCode.BadRequest, "InvalidNextToken");
+        await ErrorAsync(cw, "GetMetricData", query.Replace("Stat=Sum", "Stat=p99", StringComparison.Ordinal), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "GetMetricData", query.Replace("Period=60", "Period=30", StringComparison.Ordinal), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await ErrorAsync(cw, "ListMetrics", "NextToken=forged", HttpStatusCode.BadRequest, "InvalidNextToken");
+        await ErrorAsync(cw, "ListMetrics", "RecentlyActive=PT3H", HttpStatusCode.BadRequest, "UnknownParameter");
+        await ErrorAsync(cw, "GetMetricStatistics", $"Namespace=AWS/Custom&MetricName=Latency{window}{all}", HttpStatusCode.BadRequest, "InvalidParameterValue");
+        Assert.Equal(["Latency:Service=api", "Latency:Service=api,Stage=prod", "Paged:"], await Listed(cw, ""));
+        Assert.Equal(4d, Of((await Point(cw, ApiProd))!, "SampleCount"));
+
+        // Another account: none of it, even by the same names.
+        var other = await root.CreateAccountAsync("cw-custom-other");
+        using var otherCw = _app.SignedClient(other, "monitoring");
+        Assert.Empty(await Listed(otherCw, ""));
+        Assert.Null(await Point(otherCw, ApiProd));
+        var theirs = await OkAsync(otherCw, "GetMetricData", query);
+        Assert.Empty(theirs.Element(Cw + "MetricDataResults")!.Element(Cw + "member")!.Element(Cw + "Values")!.Elements());
     }
 
     private static string AlarmForm(string name) =>

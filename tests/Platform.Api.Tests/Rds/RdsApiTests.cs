@@ -353,6 +353,56 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
     }
 
     [Fact]
+    public async Task Given_a_DB_instance_whose_guest_reports_figures_Then_CloudWatch_answers_its_AWS_RDS_metrics_alarms_take_them_and_another_account_sees_none()
+    {
+        using var root = platform.RootClient();
+        var tenant = await root.CreateAccountAsync("rds-metrics");
+        using var client = platform.App.SignedClient(tenant);
+        var network = await TenantNetwork.CreateAsync(client, "10.47");
+        await CreateSubnetGroupAsync(client, network, "net");
+        var resourceId = (await (await client.PostJsonAsync($"{Api}/db-instances", CreateBody("metrics-db", "net"))).AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        await platform.ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1, Metrics: new DatabaseMetrics(4_000_000_000, 7, 0, 0)));
+        await platform.ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1, Metrics: new DatabaseMetrics(3_000_000_000, 9, 0, 0)));
+
+        var now = DateTime.UtcNow;
+        var window = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"&period=3600&start_time={now.AddHours(-2):O}&end_time={now.AddHours(2):O}");
+        async Task<List<JsonElement>> Points(HttpClient caller, string metric, string dimension = "DBInstanceIdentifier=metrics-db") =>
+            [.. (await (await caller.GetAsync($"/api/v1/cloudwatch/metric-statistics?namespace=AWS/RDS&metric_name={metric}&dimension={dimension}"
+                + $"&statistic=Minimum&statistic=Maximum&statistic=SampleCount{window}")).AssertOkAsync()).GetProperty("datapoints").EnumerateArray()];
+        var free = await Points(client, "FreeStorageSpace");
+        Assert.Equal((3e9, 4e9, 2d), (free.Min(p => p.GetProperty("minimum").GetDouble()), free.Max(p => p.GetProperty("maximum").GetDouble()),
+            free.Sum(p => p.GetProperty("sample_count").GetDouble())));
+        Assert.Equal("Bytes", free[0].GetProperty("unit").GetString());
+        Assert.Equal(9, (await Points(client, "DatabaseConnections")).Max(p => p.GetProperty("maximum").GetDouble()));
+        // No server heartbeat ran the guest's machine here: its CPU has no datapoint yet, which is no error.
+        Assert.Empty(await Points(client, "CPUUtilization"));
+        Assert.Empty(await Points(client, "FreeStorageSpace", "DBInstanceIdentifier=nope"));
+        await (await client.GetAsync($"/api/v1/cloudwatch/metric-statistics?namespace=AWS/RDS&metric_name=Bogus&dimension=DBInstanceIdentifier=metrics-db&statistic=Maximum{window}"))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await (await client.GetAsync($"/api/v1/cloudwatch/metric-statistics?namespace=AWS/RDS&metric_name=FreeStorageSpace&dimension=InstanceId=metrics-db&statistic=Maximum{window}"))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterCombination");
+
+        // An alarm may watch it.
+        var alarm = await (await client.PutJsonAsync("/api/v1/cloudwatch/alarms/connections", new
+        {
+            @namespace = "AWS/RDS",
+            metric_name = "DatabaseConnections",
+            dimensions = new[] { new { name = "DBInstanceIdentifier", value = "metrics-db" } },
+            statistic = "Maximum",
+            period = 60,
+            evaluation_periods = 1,
+            threshold = 5,
+            comparison_operator = "GreaterThanThreshold",
+        })).AssertOkAsync();
+        Assert.Equal("DBInstanceIdentifier", alarm.GetProperty("dimensions")[0].GetProperty("name").GetString());
+
+        // Another account naming the same identifier reads nothing of it.
+        var other = await root.CreateAccountAsync("rds-metrics-other");
+        using var otherClient = platform.App.SignedClient(other);
+        Assert.Empty(await Points(otherClient, "FreeStorageSpace"));
+    }
+
+    [Fact]
     public async Task Given_a_user_without_rds_permissions_Then_every_call_is_AccessDenied()
     {
         using var root = platform.RootClient();

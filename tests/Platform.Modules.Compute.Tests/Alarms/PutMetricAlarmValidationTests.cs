@@ -17,7 +17,8 @@ public sealed class PutMetricAlarmValidationTests(ITestOutputHelper output)
 
     public static TheoryData<string, string> BadInputs => new()
     {
-        { "namespace AWS/RDS", "InvalidParameterValue" },
+        { "namespace AWS/Lambda", "InvalidParameterValue" },
+        { "namespace AWS/RDS by InstanceId", "InvalidParameterCombination" },
         { "no namespace", "MissingParameter" },
         { "metric Bogus", "InvalidParameterValue" },
         { "two dimensions", "InvalidParameterCombination" },
@@ -46,7 +47,8 @@ public sealed class PutMetricAlarmValidationTests(ITestOutputHelper output)
 
     private static PutMetricAlarm Bad(string what) => what switch
     {
-        "namespace AWS/RDS" => Good() with { Namespace = "AWS/RDS" },
+        "namespace AWS/Lambda" => Good() with { Namespace = "AWS/Lambda" },
+        "namespace AWS/RDS by InstanceId" => Good() with { Namespace = "AWS/RDS" },
         "no namespace" => Good() with { Namespace = null },
         "metric Bogus" => Good() with { MetricName = "Bogus" },
         "two dimensions" => Good() with { Dimensions = [new("AutoScalingGroupName", "web"), new("InstanceId", "i-0123456789abcdef0")] },

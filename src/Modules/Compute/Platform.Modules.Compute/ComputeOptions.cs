@@ -23,6 +23,12 @@ internal sealed class ComputeOptions
     /// <summary>How long instances' 1-minute usage datapoints are kept (the metrics endpoint reads no further back).</summary>
     public TimeSpan MetricsRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How long PutMetricData's datapoints are kept: CloudWatch keeps 1-minute data 15 days and takes datapoints two weeks old.</summary>
+    public TimeSpan CustomMetricsRetention { get; set; } = TimeSpan.FromDays(15);
+
+    /// <summary>How many custom metrics (namespace, name, dimensions) one account may have; a new one past it is refused with LimitExceeded.</summary>
+    public int MaxCustomMetricsPerAccount { get; set; } = 10000;
+
     /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted, old metrics pruned).</summary>
     public string HousekeepingCron { get; set; } = "*/10 * * * *";
 

@@ -64,8 +64,10 @@ internal sealed partial class AlarmEvaluationJob(IServiceScopeFactory scopes, Co
 
         var now = clock.GetUtcNow().UtcDateTime;
         var from = now - TimeSpan.FromSeconds((long)alarm.Period * alarm.EvaluationPeriods);
-        var window = await new AlarmMetrics(db).PeriodsAsync(alarm.AccountId, alarm.DimensionName, alarm.DimensionValue, alarm.MetricName, alarm.Statistic,
-            from, alarm.Period, alarm.EvaluationPeriods, cancellationToken);
+        // Another module's metrics (AWS/RDS) are asked for through its contracts, in a scope of their own.
+        using var scope = scopes.CreateScope();
+        var scopedSender = scope.ServiceProvider.GetRequiredService<ISender>();
+        var window = await new AlarmMetrics(db, scopedSender).PeriodsAsync(alarm.AccountId, AlarmLookup.Metric(alarm), alarm.Statistic, from, alarm.Period, alarm.EvaluationPeriods, cancellationToken);
         var decision = AlarmEvaluation.Evaluate(new AlarmRule(alarm.ComparisonOperator, alarm.Threshold, alarm.EvaluationPeriods, alarm.DatapointsToAlarm, alarm.TreatMissingData),
             window, alarm.StateValue);
         if (decision.State == alarm.StateValue)

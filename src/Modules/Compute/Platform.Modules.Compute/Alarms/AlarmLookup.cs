@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -72,9 +73,13 @@ internal static partial class AlarmLookup
     }
 
     public static MetricAlarmResponse Response(string region, MetricAlarm a) => new(a.Name, Arn(region, a.AccountId, a.Name), a.Description, a.Namespace, a.MetricName,
-        [new MetricDimension(a.DimensionName, a.DimensionValue)], a.Statistic, a.Period, a.EvaluationPeriods, a.DatapointsToAlarm, a.Threshold, a.ComparisonOperator,
+        Metric(a).Dimensions, a.Statistic, a.Period, a.EvaluationPeriods, a.DatapointsToAlarm, a.Threshold, a.ComparisonOperator,
         a.TreatMissingData, a.ActionsEnabled, Actions(a.AlarmActions), Actions(a.OkActions), Actions(a.InsufficientDataActions), a.StateValue, a.StateReason,
         a.StateReasonData, a.StateUpdatedAt, a.ConfigurationUpdatedAt);
+
+    /// <summary>The metric the alarm watches: EC2's by its one dimension, a custom one by all of its own.</summary>
+    public static MetricIdentity Metric(MetricAlarm a) => new(a.Namespace, a.MetricName,
+        a.Dimensions is null ? [new MetricDimension(a.DimensionName, a.DimensionValue)] : CustomMetricIdentity.Parse(a.Dimensions));
 
     public static IReadOnlyList<string> ActionsFor(MetricAlarm alarm, string state) => Actions(state switch
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Shared.Authentication;
 
 namespace Platform.Modules.Compute.Alarms;
@@ -46,8 +47,21 @@ internal static class CloudWatchEndpoints
             TypedResults.Ok(await sender.Send(new DescribeAlarmHistory(name, type, start, end, max, scanBy), ct)));
         api.MapGet("/metric-statistics", async ([FromQuery(Name = "namespace")] string? ns, [FromQuery(Name = "metric_name")] string? metric,
                 [FromQuery(Name = "dimension")] string[]? dimensions, [FromQuery(Name = "statistic")] string[]? statistics, [FromQuery(Name = "period")] int? period,
-                [FromQuery(Name = "start_time")] string? start, [FromQuery(Name = "end_time")] string? end, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new GetMetricStatistics(ns, metric, dimensions ?? [], statistics ?? [], period, start, end), ct)));
+                [FromQuery(Name = "start_time")] string? start, [FromQuery(Name = "end_time")] string? end, [FromQuery(Name = "unit")] string? unit,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetMetricStatistics(ns, metric, dimensions ?? [], statistics ?? [], period, start, end, unit), ct)));
+        api.MapPost("/metric-data", async (PutMetricDataBody body, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new PutMetricData(body.Namespace, body.MetricData ?? []), ct);
+            return TypedResults.NoContent();
+        });
+        api.MapGet("/metrics", async ([FromQuery(Name = "namespace")] string? ns, [FromQuery(Name = "metric_name")] string? metric,
+                [FromQuery(Name = "dimension")] string[]? dimensions, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListMetrics(ns, metric,
+                [.. (dimensions ?? []).Select(d => d.Split('=', 2) is [var name, var value] ? new DimensionFilter(name, value) : new DimensionFilter(d, null))]), ct)));
+        api.MapPost("/metric-data/query", async (GetMetricDataBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetMetricData(body.MetricDataQueries ?? [], body.StartTime, body.EndTime, body.ScanBy, body.MaxDatapoints,
+                body.NextToken), ct)));
         return api;
     }
 
@@ -68,6 +82,11 @@ internal static class CloudWatchEndpoints
         List<string>? AlarmActions,
         List<string>? OkActions,
         List<string>? InsufficientDataActions);
+
+    internal sealed record PutMetricDataBody(string? Namespace, List<MetricDatumInput>? MetricData);
+
+    internal sealed record GetMetricDataBody(List<MetricDataQuery>? MetricDataQueries, string? StartTime, string? EndTime, string? ScanBy, int? MaxDatapoints,
+        string? NextToken);
 
     internal sealed record AlarmNamesBody(List<string>? AlarmNames);
 

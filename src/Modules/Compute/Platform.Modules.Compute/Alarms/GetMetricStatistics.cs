@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mediator;
 using Platform.Modules.Compute.Metrics;
+using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -15,12 +16,14 @@ internal sealed record MetricStatisticsResponse(string Label, IReadOnlyList<Stat
 
 /// <summary>
 /// CloudWatch's GetMetricStatistics on EC2's metrics per instance (InstanceId) or per Auto Scaling group
-/// (AutoScalingGroupName: the samples of all its instances, the group-level metric alarms watch), one datapoint per
-/// period aligned to the period, periods without samples left out.
+/// (AutoScalingGroupName: the samples of all its instances, the group-level metric alarms watch), or on one of the
+/// account's custom metrics (its namespace, name and exact dimensions), one datapoint per period aligned to the period,
+/// periods without samples left out.
 /// </summary>
-/// <param name="Dimensions"><c>Name=Value</c>, one of them.</param>
+/// <param name="Dimensions"><c>Name=Value</c>; EC2's metrics take exactly one.</param>
+/// <param name="Unit">Only datapoints published with this unit.</param>
 internal sealed record GetMetricStatistics(string? Namespace, string? MetricName, IReadOnlyList<string> Dimensions, IReadOnlyList<string> Statistics, int? Period,
-    string? StartTime, string? EndTime) : IRequest<MetricStatisticsResponse>, IRequiresRegionalPermission, IValidatable
+    string? StartTime, string? EndTime, string? Unit = null) : IRequest<MetricStatisticsResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) => new("cloudwatch:GetMetricStatistics", "*");
 
@@ -31,14 +34,37 @@ internal sealed record GetMetricStatistics(string? Namespace, string? MetricName
             throw ApiErrors.MissingParameter("The parameters Namespace, MetricName, Period, StartTime, EndTime and Statistics are required.");
         }
 
-        if (Namespace != AlarmDimensions.Namespace || !InstanceMetricCatalog.ByName.ContainsKey(MetricName))
+        if (Namespace == AlarmDimensions.Namespace)
         {
-            throw ApiErrors.InvalidParameterValue($"The metric '{Namespace} {MetricName}' is not one of {AlarmDimensions.Namespace}'s here.");
+            if (!InstanceMetricCatalog.ByName.ContainsKey(MetricName))
+            {
+                throw ApiErrors.InvalidParameterValue($"The metric '{Namespace} {MetricName}' is not one of {AlarmDimensions.Namespace}'s here.");
+            }
+
+            if (Metric.Dimensions is not [var only] || only.Name is not (AlarmDimensions.InstanceId or AlarmDimensions.AutoScalingGroupName) || only.Value is not { Length: > 0 })
+            {
+                throw AlarmLookup.InvalidCombination("One dimension is required: InstanceId=... or AutoScalingGroupName=....");
+            }
+        }
+        else if (Namespace == RdsMetricCatalog.Namespace)
+        {
+            MetricIdentity.EnsureRds(MetricName, Metric.Dimensions);
+        }
+        else if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: {AlarmDimensions.Namespace}'s, {RdsMetricCatalog.Namespace}'s and custom namespaces have.");
+        }
+        else
+        {
+            CustomMetricIdentity.EnsureCustomNamespace(Namespace);
+            CustomMetricIdentity.EnsureName(MetricName, "MetricName", 255);
+            CustomMetricIdentity.EnsureDimensions(Metric.Dimensions);
         }
 
-        if (Dimensions is not [var only] || Dimension is not (AlarmDimensions.InstanceId or AlarmDimensions.AutoScalingGroupName, { Length: > 0 }))
+        MetricUnits.Ensure(Unit);
+        if (Statistics.Count > MetricStatistics.All.Count)
         {
-            throw AlarmLookup.InvalidCombination("One dimension is required: InstanceId=... or AutoScalingGroupName=....");
+            throw ApiErrors.InvalidParameterValue($"The collection Statistics must not have a size greater than {MetricStatistics.All.Count}.");
         }
 
         if (Statistics.FirstOrDefault(s => !MetricStatistics.All.Contains(s)) is { } bad)
@@ -55,23 +81,22 @@ internal sealed record GetMetricStatistics(string? Namespace, string? MetricName
         {
             throw AlarmLookup.InvalidCombination("The StartTime must be before the EndTime.");
         }
-
-        _ = only;
     }
 
-    public (string Name, string Value) Dimension => Dimensions.Count == 1 && Dimensions[0].Split('=', 2) is [var name, var value] ? (name, value) : ("", "");
+    public MetricIdentity Metric => new(Namespace ?? "", MetricName ?? "",
+        [.. Dimensions.Select(d => d.Split('=', 2) is [var name, var value] ? new MetricDimension(name, value) : new MetricDimension(d, null))]);
 
     public DateTime Start => Time(StartTime, "StartTime");
 
     public DateTime End => Time(EndTime, "EndTime");
 
-    private static DateTime Time(string? value, string name) =>
+    public static DateTime Time(string? value, string name) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
             ? parsed.UtcDateTime
             : throw ApiErrors.InvalidParameterValue($"The {name} '{value}' is not an ISO 8601 time (2026-12-01T20:00:00Z).");
 }
 
-internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<GetMetricStatistics, MetricStatisticsResponse>
+internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerContext caller, ISender sender) : IRequestHandler<GetMetricStatistics, MetricStatisticsResponse>
 {
     public async ValueTask<MetricStatisticsResponse> Handle(GetMetricStatistics request, CancellationToken cancellationToken)
     {
@@ -84,19 +109,13 @@ internal sealed class GetMetricStatisticsHandler(ComputeDbContext db, ICallerCon
             throw ApiErrors.InvalidParameterValue($"The request asks {count} datapoints; at most {GetInstanceMetrics.MaxDatapoints} are returned: widen the period or narrow the window.");
         }
 
-        var (name, value) = request.Dimension;
-        var metrics = new AlarmMetrics(db);
-        var columns = new Dictionary<string, IReadOnlyList<double?>>(StringComparer.Ordinal);
-        foreach (var statistic in request.Statistics.Distinct(StringComparer.Ordinal))
-        {
-            columns[statistic] = await metrics.PeriodsAsync(caller.Identity.AccountId, name, value, request.MetricName!, statistic, from, period, count, cancellationToken);
-        }
-
-        var unit = InstanceMetricCatalog.ByName[request.MetricName!].Unit;
-        double? Column(string statistic, int k) => columns.TryGetValue(statistic, out var values) ? values[k] : null;
-        var datapoints = Enumerable.Range(0, count).Where(k => columns.Values.Any(c => c[k] is not null))
-            .Select(k => new StatisticsDatapoint(from + TimeSpan.FromTicks(k * periodTicks), Column(MetricStatistics.Average, k), Column(MetricStatistics.Sum, k),
-                Column(MetricStatistics.Minimum, k), Column(MetricStatistics.Maximum, k), Column(MetricStatistics.SampleCount, k), unit))
+        var periods = await new AlarmMetrics(db, sender).AggregatesAsync(caller.Identity.AccountId, request.Metric, request.Unit, from, period, count, cancellationToken);
+        var wanted = request.Statistics.ToHashSet(StringComparer.Ordinal);
+        double? Column(string statistic, PeriodAggregate aggregate) => wanted.Contains(statistic) ? MetricStatistics.Of(statistic, aggregate) : null;
+        var datapoints = periods.Select((aggregate, k) => (aggregate, k)).Where(p => p.aggregate is not null)
+            .Select(p => new StatisticsDatapoint(from + TimeSpan.FromTicks(p.k * periodTicks), Column(MetricStatistics.Average, p.aggregate!),
+                Column(MetricStatistics.Sum, p.aggregate!), Column(MetricStatistics.Minimum, p.aggregate!), Column(MetricStatistics.Maximum, p.aggregate!),
+                Column(MetricStatistics.SampleCount, p.aggregate!), p.aggregate!.Unit))
             .ToList();
         return new MetricStatisticsResponse(request.MetricName!, datapoints);
     }

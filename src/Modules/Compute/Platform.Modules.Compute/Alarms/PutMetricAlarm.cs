@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Compute.Metrics;
+using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -14,7 +15,8 @@ namespace Platform.Modules.Compute.Alarms;
 
 /// <summary>
 /// CloudWatch's PutMetricAlarm (creates or replaces by name) on one of EC2's metrics of an instance (dimension InstanceId)
-/// or of an Auto Scaling group (AutoScalingGroupName). Actions name scaling policies of the caller's account. A new
+/// or of an Auto Scaling group (AutoScalingGroupName), or on a custom metric of the account (PutMetricData's, by its
+/// namespace, name and exact dimensions). Actions name scaling policies of the caller's account. A new
 /// alarm starts INSUFFICIENT_DATA; a replaced one keeps its state, as CloudWatch's.
 /// </summary>
 internal sealed record PutMetricAlarm(
@@ -54,38 +56,52 @@ internal sealed record PutMetricAlarm(
             throw ApiErrors.MissingParameter($"The parameter {(Namespace is null ? "Namespace" : "MetricName")} is required.");
         }
 
-        if (Namespace != AlarmDimensions.Namespace)
+        if (Namespace == RdsMetricCatalog.Namespace)
         {
-            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace}.");
+            MetricIdentity.EnsureRds(MetricName, Dimensions);
         }
-
-        if (!InstanceMetricCatalog.ByName.ContainsKey(MetricName))
+        else if (Namespace != AlarmDimensions.Namespace)
         {
-            throw ApiErrors.InvalidParameterValue($"The metric '{MetricName}' is not one of {string.Join(", ", InstanceMetricCatalog.All.Select(m => m.Name))}.");
-        }
-
-        if (Dimensions is not [var dimension])
-        {
-            throw Dimensions is { Count: > 1 }
-                ? AlarmLookup.InvalidCombination("An alarm watches one instance (InstanceId) or one Auto Scaling group (AutoScalingGroupName), not several dimensions.")
-                : ApiErrors.MissingParameter("The parameter Dimensions is required: InstanceId or AutoScalingGroupName.");
-        }
-
-        if (dimension.Name is not (AlarmDimensions.InstanceId or AlarmDimensions.AutoScalingGroupName) || string.IsNullOrEmpty(dimension.Value) || dimension.Value.Length > 1024)
-        {
-            throw ApiErrors.InvalidParameterValue($"The dimension '{dimension.Name}' is not InstanceId or AutoScalingGroupName with a value of 1 to 1024 characters.");
-        }
-
-        if (dimension.Name == AlarmDimensions.InstanceId)
-        {
-            try
+            if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
             {
-                Instances.InstanceLookup.EnsureWellFormed(dimension.Value);
+                throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace}, {RdsMetricCatalog.Namespace} or custom namespaces.");
             }
-            catch (ApiException e)
+
+            // A custom metric (PutMetricData's): any dimensions, as many as it was published with.
+            CustomMetricIdentity.EnsureCustomNamespace(Namespace);
+            CustomMetricIdentity.EnsureName(MetricName, "MetricName", 255);
+            CustomMetricIdentity.EnsureDimensions(Dimensions);
+        }
+        else
+        {
+            if (!InstanceMetricCatalog.ByName.ContainsKey(MetricName))
             {
-                // EC2's code (InvalidInstanceID.Malformed) is not CloudWatch's: the message stays.
-                throw ApiErrors.InvalidParameterValue(e.Message);
+                throw ApiErrors.InvalidParameterValue($"The metric '{MetricName}' is not one of {string.Join(", ", InstanceMetricCatalog.All.Select(m => m.Name))}.");
+            }
+
+            if (Dimensions is not [var dimension])
+            {
+                throw Dimensions is { Count: > 1 }
+                    ? AlarmLookup.InvalidCombination("An alarm watches one instance (InstanceId) or one Auto Scaling group (AutoScalingGroupName), not several dimensions.")
+                    : ApiErrors.MissingParameter("The parameter Dimensions is required: InstanceId or AutoScalingGroupName.");
+            }
+
+            if (dimension.Name is not (AlarmDimensions.InstanceId or AlarmDimensions.AutoScalingGroupName) || string.IsNullOrEmpty(dimension.Value) || dimension.Value.Length > 1024)
+            {
+                throw ApiErrors.InvalidParameterValue($"The dimension '{dimension.Name}' is not InstanceId or AutoScalingGroupName with a value of 1 to 1024 characters.");
+            }
+
+            if (dimension.Name == AlarmDimensions.InstanceId)
+            {
+                try
+                {
+                    Instances.InstanceLookup.EnsureWellFormed(dimension.Value);
+                }
+                catch (ApiException e)
+                {
+                    // EC2's code (InvalidInstanceID.Malformed) is not CloudWatch's: the message stays.
+                    throw ApiErrors.InvalidParameterValue(e.Message);
+                }
             }
         }
 
@@ -178,7 +194,9 @@ internal sealed class PutMetricAlarmHandler(ComputeDbContext db, ICallerContext 
 
             var now = clock.GetUtcNow().UtcDateTime;
             var alarm = await db.MetricAlarms.SingleOrDefaultAsync(a => a.AccountId == accountId && a.Name == request.AlarmName, cancellationToken);
-            var dimension = request.Dimensions![0];
+            var custom = request.Namespace != AlarmDimensions.Namespace;
+            var dimensions = CustomMetricIdentity.Canonical(request.Dimensions ?? []);
+            var dimension = dimensions.Count > 0 ? dimensions[0] : new MetricDimension("", "");
             if (alarm is null)
             {
                 if (await db.MetricAlarms.CountAsync(a => a.AccountId == accountId, cancellationToken) >= options.Value.MaxAlarmsPerAccount)
@@ -210,6 +228,7 @@ internal sealed class PutMetricAlarmHandler(ComputeDbContext db, ICallerContext 
             alarm.MetricName = request.MetricName!;
             alarm.DimensionName = dimension.Name!;
             alarm.DimensionValue = dimension.Value!;
+            alarm.Dimensions = custom ? CustomMetricIdentity.Json(dimensions) : null;
             alarm.Statistic = request.Statistic!;
             alarm.Period = request.Period!.Value;
             alarm.EvaluationPeriods = request.EvaluationPeriods!.Value;

@@ -12,7 +12,8 @@ namespace Platform.Modules.Compute.Instances;
 /// What EC2 forgets on its own: terminated instances leave descriptions after <see cref="ComputeOptions.TerminatedRetention"/>
 /// (an hour, as EC2), and a deregistered image goes with its bytes once no instance that is not terminated was
 /// launched from it (until then a server may still have to fetch it); instances' usage datapoints older than
-/// <see cref="ComputeOptions.MetricsRetention"/> are pruned. Idempotent; safe on several replicas.
+/// <see cref="ComputeOptions.MetricsRetention"/> are pruned, custom metrics' older than
+/// <see cref="ComputeOptions.CustomMetricsRetention"/>. Idempotent; safe on several replicas.
 /// </summary>
 internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageFiles files, IOptions<ComputeOptions> options, TimeProvider clock,
     ILogger<ComputeHousekeepingJob> logger)
@@ -47,6 +48,10 @@ internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageF
         var pruned = await db.InstanceMetrics.Where(m => m.PeriodStart < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
         // A sample that old is no baseline any more (the instance stopped or is gone); a new one starts afresh.
         await db.InstanceUsageSamples.Where(u => u.ReceivedAt < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
+        // PutMetricData's datapoints, then the metrics left with none (ListMetrics lists only metrics with datapoints anyway).
+        var customCutoff = clock.GetUtcNow().UtcDateTime - options.Value.CustomMetricsRetention;
+        pruned += await db.CustomMetricData.Where(d => d.Timestamp < customCutoff).ExecuteDeleteAsync(cancellationToken);
+        await db.CustomMetrics.Where(m => !db.CustomMetricData.Any(d => d.MetricId == m.Id)).ExecuteDeleteAsync(cancellationToken);
 
         if (expired.Count > 0 || images.Count > 0 || pruned > 0)
         {

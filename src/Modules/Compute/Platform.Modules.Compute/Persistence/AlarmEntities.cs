@@ -26,6 +26,12 @@ internal sealed class MetricAlarm
 
     public required string DimensionValue { get; set; }
 
+    /// <summary>
+    /// A custom metric's dimensions (JSON array of <c>{"Name":…,"Value":…}</c>, sorted by name; none is <c>[]</c>); null for
+    /// EC2's metrics, whose one dimension is <see cref="DimensionName"/>=<see cref="DimensionValue"/>.
+    /// </summary>
+    public string? Dimensions { get; set; }
+
     /// <summary>Average, Sum, Minimum, Maximum or SampleCount.</summary>
     public required string Statistic { get; set; }
 
@@ -103,6 +109,7 @@ internal static class AlarmModel
             a.Property(x => x.MetricName).HasColumnName("metric_name").HasMaxLength(255);
             a.Property(x => x.DimensionName).HasColumnName("dimension_name").HasMaxLength(255);
             a.Property(x => x.DimensionValue).HasColumnName("dimension_value").HasMaxLength(1024);
+            a.Property(x => x.Dimensions).HasColumnName("dimensions");
             a.Property(x => x.Statistic).HasColumnName("statistic").HasMaxLength(16);
             a.Property(x => x.Period).HasColumnName("period");
             a.Property(x => x.EvaluationPeriods).HasColumnName("evaluation_periods");

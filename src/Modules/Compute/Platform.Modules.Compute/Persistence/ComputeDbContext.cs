@@ -50,6 +50,10 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<AlarmHistoryItem> AlarmHistory => Set<AlarmHistoryItem>();
 
+    public DbSet<CustomMetric> CustomMetrics => Set<CustomMetric>();
+
+    public DbSet<CustomMetricDatum> CustomMetricData => Set<CustomMetricDatum>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         AnnounceStateChanges();
@@ -264,6 +268,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
         LifecycleModel.Configure(modelBuilder);
         InstanceRefreshModel.Configure(modelBuilder);
         AlarmModel.Configure(modelBuilder);
+        CustomMetricModel.Configure(modelBuilder);
     }
 }
 

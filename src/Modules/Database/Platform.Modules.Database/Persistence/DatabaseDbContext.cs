@@ -25,8 +25,11 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
 
     public DbSet<DatabaseCertificateAuthority> CertificateAuthorities => Set<DatabaseCertificateAuthority>();
 
+    public DbSet<DbInstanceMetricMinute> InstanceMetrics => Set<DbInstanceMetricMinute>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        MetricModel.Configure(modelBuilder);
         modelBuilder.Entity<DbSubnetGroup>(g =>
         {
             g.ToTable("db_subnet_groups");

@@ -49,6 +49,19 @@ public sealed class AwsQueryPaging
         return new AwsQueryPaging(size ?? defaultSize ?? max, after, scope);
     }
 
+    /// <summary>Pages of a size the caller cannot choose (CloudWatch's ListMetrics: 500), only a token.</summary>
+    public static AwsQueryPaging Fixed(AwsQueryParameters parameters, string tokenName, int size, string scope, string invalidTokenCode = "InvalidNextToken")
+    {
+        var token = parameters.Optional(tokenName);
+        string? after = null;
+        if (token is not null)
+        {
+            after = Decode(token, scope) ?? throw new ApiException(400, invalidTokenCode, $"The token '{token}' is invalid.");
+        }
+
+        return new AwsQueryPaging(size, after, scope);
+    }
+
     /// <summary>The page and the token for the next one (null on the last page).</summary>
     public (IReadOnlyList<T> Items, string? NextToken) Apply<T>(IEnumerable<T> items, Func<T, string> key)
     {

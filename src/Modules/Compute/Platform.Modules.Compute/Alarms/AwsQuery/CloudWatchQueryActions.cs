@@ -1,3 +1,4 @@
+using Platform.Modules.Compute.Metrics.Custom;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Errors;
 using static Platform.Modules.Shared.AwsQuery.AwsQueryXml;
@@ -7,13 +8,17 @@ namespace Platform.Modules.Compute.Alarms.AwsQuery;
 /// <summary>
 /// CloudWatch on AWS's query protocol (botocore's cloudwatch 2010-08-01 names and shapes; signed for <c>monitoring</c>), as
 /// awscli 2.9 sends it, each action bound to the request the native API (<c>/api/v1/cloudwatch</c>) sends, so both share
-/// every rule and permission. DescribeAlarms pages with <c>MaxRecords</c>/<c>NextToken</c>. Not here: the JSON 1.0 and
-/// smithy-rpc-v2-cbor protocols newer botocore sends (awscli 1.45 picks CBOR), PutMetricData, GetMetricData and ListMetrics
-/// (the native API has no custom metrics yet: metrics are the instances' own), composite alarms, metric math alarms, tags.
+/// every rule and permission. DescribeAlarms pages with <c>MaxRecords</c>/<c>NextToken</c>, ListMetrics with <c>NextToken</c>
+/// (500 a page). PutMetricData, ListMetrics, GetMetricData and GetMetricStatistics take custom namespaces. Not here: the
+/// JSON 1.0 and smithy-rpc-v2-cbor protocols newer botocore sends (awscli 1.45 picks CBOR), metric math (GetMetricData's
+/// Expression, refused), composite alarms, metric math alarms, tags.
 /// </summary>
 internal static class CloudWatchQueryActions
 {
     public const string Namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+    /// <summary>ListMetrics answers 500 metrics a page, as CloudWatch's (the caller has no page size to give).</summary>
+    public const int ListMetricsPage = 500;
 
     private const string PagingKey = "cloudwatch.paging";
 
@@ -77,19 +82,15 @@ internal static class CloudWatchQueryActions
                 throw ApiErrors.InvalidParameterValue("Extended statistics (percentiles) are not offered by this platform.");
             }
 
-            var unit = p.Optional("Unit");
-            c.Items["cloudwatch.unit"] = unit ?? "";
             var dimensions = (Dimensions(p) ?? []).Select(d => $"{d.Name}={d.Value}").ToList();
             return new GetMetricStatistics(p.Optional("Namespace"), p.Optional("MetricName"), dimensions, p.OptionalStringList("Statistics") ?? [],
-                p.OptionalInt("Period"), p.Optional("StartTime"), p.Optional("EndTime"));
-        }, (c, found) =>
+                p.OptionalInt("Period"), p.Optional("StartTime"), p.Optional("EndTime"), p.Optional("Unit"));
+        }, found =>
         {
-            var unit = (string)c.Items["cloudwatch.unit"];
-            var points = found.Datapoints.Where(d => unit.Length == 0 || d.Unit == unit);
             return new object?[]
             {
                 Value("Label", found.Label),
-                Members("Datapoints", points, d => new object?[]
+                Members("Datapoints", found.Datapoints, d => new object?[]
                 {
                     Value("Timestamp", d.Timestamp),
                     Value("SampleCount", d.SampleCount),
@@ -100,7 +101,67 @@ internal static class CloudWatchQueryActions
                     Value("Unit", d.Unit),
                 }),
             };
+        })
+        .Command("PutMetricData", c =>
+        {
+            var p = c.Parameters;
+            return new PutMetricData(p.Optional("Namespace"), [.. p.List("MetricData").Select(d =>
+            {
+                var set = d.Structure("StatisticValues");
+                return new MetricDatumInput(d.Optional("MetricName"), Dimensions(d), d.Optional("Timestamp"), d.OptionalDouble("Value"),
+                    Numbers(d, "Values"), Numbers(d, "Counts"),
+                    set is null ? null : new StatisticSet(set.OptionalDouble("SampleCount"), set.OptionalDouble("Sum"), set.OptionalDouble("Minimum"), set.OptionalDouble("Maximum")),
+                    d.Optional("Unit"), d.OptionalInt("StorageResolution"));
+            })]);
+        })
+        .Action("ListMetrics", c =>
+        {
+            var p = c.Parameters;
+            c.Items[PagingKey] = AwsQueryPaging.Fixed(p, "NextToken", ListMetricsPage, "ListMetrics");
+            return new ListMetrics(p.Optional("Namespace"), p.Optional("MetricName"),
+                [.. p.List("Dimensions").Select(d => new DimensionFilter(d.Optional("Name"), d.Optional("Value")))]);
+        }, (c, found) =>
+        {
+            var (page, next) = ((AwsQueryPaging)c.Items[PagingKey]).Apply(found.Metrics, ListMetrics.SortKey);
+            return new object?[] { Members("Metrics", page, Metric), Value("NextToken", next) };
+        })
+        .Action("GetMetricData", c =>
+        {
+            var p = c.Parameters;
+            return new GetMetricData([.. p.List("MetricDataQueries").Select(q =>
+            {
+                var stat = q.Structure("MetricStat");
+                var metric = stat?.Structure("Metric");
+                return new MetricDataQuery(q.Optional("Id"), stat is null ? null : new MetricStatInput(metric?.Optional("Namespace"), metric?.Optional("MetricName"),
+                        metric is null ? null : Dimensions(metric), stat.OptionalInt("Period"), stat.Optional("Stat"), stat.Optional("Unit")),
+                    q.Optional("Expression"), q.Optional("Label"), q.OptionalBool("ReturnData"), q.OptionalInt("Period"));
+            })], p.Optional("StartTime"), p.Optional("EndTime"), p.Optional("ScanBy"), p.OptionalInt("MaxDatapoints"), p.Optional("NextToken"));
+        }, found => new object?[]
+        {
+            Members("MetricDataResults", found.MetricDataResults, r => new object?[]
+            {
+                Value("Id", r.Id),
+                Value("Label", r.Label),
+                Members("Timestamps", r.Timestamps, t => t),
+                Members("Values", r.Values, v => v),
+                Value("StatusCode", r.StatusCode),
+            }),
+            Members("Messages", Array.Empty<string>(), _ => null),
+            Value("NextToken", found.NextToken),
         });
+
+    private static object?[] Metric(MetricIdentity m) =>
+    [
+        Value("Namespace", m.Namespace),
+        Value("MetricName", m.MetricName),
+        Members("Dimensions", m.Dimensions, d => new object?[] { Value("Name", d.Name), Value("Value", d.Value) }),
+    ];
+
+    private static List<double>? Numbers(AwsQueryParameters p, string name) =>
+        p.OptionalStringList(name) is { } texts
+            ? [.. texts.Select((t, i) => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                ? v : throw ApiErrors.InvalidParameterValue($"Value ({t}) for parameter {name}.member.{i + 1} is invalid. Expecting a number."))]
+            : null;
 
     private static List<MetricDimension>? Dimensions(AwsQueryParameters p)
     {

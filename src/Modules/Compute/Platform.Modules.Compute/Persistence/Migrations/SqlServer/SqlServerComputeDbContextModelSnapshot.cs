@@ -70,6 +70,104 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.ToTable("alarm_history", "compute");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.CustomMetric", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Dimensions")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("dimensions");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("metric_key");
+
+                    b.Property<string>("MetricName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("metric_name");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("namespace");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("custom_metrics", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.CustomMetricDatum", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<double>("Maximum")
+                        .HasColumnType("float")
+                        .HasColumnName("maximum");
+
+                    b.Property<string>("MetricId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("nvarchar(36)")
+                        .HasColumnName("metric_id");
+
+                    b.Property<double>("Minimum")
+                        .HasColumnType("float")
+                        .HasColumnName("minimum");
+
+                    b.Property<double>("SampleCount")
+                        .HasColumnType("float")
+                        .HasColumnName("sample_count");
+
+                    b.Property<double>("Sum")
+                        .HasColumnType("float")
+                        .HasColumnName("sum");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("timestamp");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("unit");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Timestamp");
+
+                    b.HasIndex("MetricId", "Timestamp");
+
+                    b.ToTable("custom_metric_data", "compute");
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.HostRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -1110,6 +1208,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasMaxLength(1024)
                         .HasColumnType("nvarchar(1024)")
                         .HasColumnName("dimension_value");
+
+                    b.Property<string>("Dimensions")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("dimensions");
 
                     b.Property<int>("EvaluationPeriods")
                         .HasColumnType("int")

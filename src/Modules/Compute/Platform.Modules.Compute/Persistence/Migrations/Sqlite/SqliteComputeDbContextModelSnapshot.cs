@@ -64,6 +64,104 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.ToTable("compute_alarm_history", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.CustomMetric", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Dimensions")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimensions");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_key");
+
+                    b.Property<string>("MetricName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_name");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("namespace");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("compute_custom_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.CustomMetricDatum", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<double>("Maximum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("maximum");
+
+                    b.Property<string>("MetricId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_id");
+
+                    b.Property<double>("Minimum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("minimum");
+
+                    b.Property<double>("SampleCount")
+                        .HasColumnType("REAL")
+                        .HasColumnName("sample_count");
+
+                    b.Property<double>("Sum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("sum");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unit");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Timestamp");
+
+                    b.HasIndex("MetricId", "Timestamp");
+
+                    b.ToTable("compute_custom_metric_data", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.HostRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -1103,6 +1201,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT")
                         .HasColumnName("dimension_value");
+
+                    b.Property<string>("Dimensions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dimensions");
 
                     b.Property<int>("EvaluationPeriods")
                         .HasColumnType("INTEGER")

@@ -335,6 +335,56 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                     b.ToTable("db_instances", "rds");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Database.Persistence.DbInstanceMetricMinute", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("resource_id");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<double>("ConnectionsMaximum")
+                        .HasColumnType("float")
+                        .HasColumnName("connections_maximum");
+
+                    b.Property<double>("ConnectionsMinimum")
+                        .HasColumnType("float")
+                        .HasColumnName("connections_minimum");
+
+                    b.Property<double>("ConnectionsSum")
+                        .HasColumnType("float")
+                        .HasColumnName("connections_sum");
+
+                    b.Property<double>("FreeStorageMaximum")
+                        .HasColumnType("float")
+                        .HasColumnName("free_storage_maximum");
+
+                    b.Property<double>("FreeStorageMinimum")
+                        .HasColumnType("float")
+                        .HasColumnName("free_storage_minimum");
+
+                    b.Property<double>("FreeStorageSum")
+                        .HasColumnType("float")
+                        .HasColumnName("free_storage_sum");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("int")
+                        .HasColumnName("samples");
+
+                    b.HasKey("ResourceId", "PeriodStart");
+
+                    b.ToTable("db_instance_metrics", "rds");
+                });
+
             modelBuilder.Entity("Platform.Modules.Database.Persistence.DbParameterGroup", b =>
                 {
                     b.Property<string>("AccountId")

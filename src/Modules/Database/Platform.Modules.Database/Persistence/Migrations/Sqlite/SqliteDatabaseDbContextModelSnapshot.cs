@@ -328,6 +328,56 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                     b.ToTable("rds_db_instances", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Database.Persistence.DbInstanceMetricMinute", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_id");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<double>("ConnectionsMaximum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("connections_maximum");
+
+                    b.Property<double>("ConnectionsMinimum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("connections_minimum");
+
+                    b.Property<double>("ConnectionsSum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("connections_sum");
+
+                    b.Property<double>("FreeStorageMaximum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("free_storage_maximum");
+
+                    b.Property<double>("FreeStorageMinimum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("free_storage_minimum");
+
+                    b.Property<double>("FreeStorageSum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("free_storage_sum");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("samples");
+
+                    b.HasKey("ResourceId", "PeriodStart");
+
+                    b.ToTable("rds_db_instance_metrics", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Database.Persistence.DbParameterGroup", b =>
                 {
                     b.Property<string>("AccountId")
