@@ -24,6 +24,9 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         {
             ["Platform__AvailabilityZones__0"] = "us-east-1a",
             ["Platform__AvailabilityZones__1"] = "us-east-1b",
+            // The automated backup job looks every minute (5 by default), so the first daily backup comes soon after the
+            // instance is available: its backup window (below) is open now.
+            ["Rds__BackupCron"] = "* * * * *",
         });
         var root = cloud.Root;
         var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
@@ -35,11 +38,15 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
             db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
         })).AssertOkAsync();
 
+        // A backup window open from now for an hour: the day's automated backup (repo1, what a point-in-time restore starts
+        // from) is taken once the instance is available; a manual snapshot is a set of its own repository (repo2).
+        var windowStart = DateTime.UtcNow.AddMinutes(-2);
         var watch = Stopwatch.StartNew();
         await (await root.PostJsonAsync("/api/v1/rds/db-instances", new
         {
             db_instance_identifier = "orders", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
             master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net", backup_retention_period = 1,
+            preferred_backup_window = $"{windowStart:HH:mm}-{windowStart.AddMinutes(60):HH:mm}",
         })).AssertOkAsync();
         var created = watch.Elapsed;
         string? guest = null;
@@ -84,9 +91,18 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () =>
             (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available",
             TimeSpan.FromSeconds(90), $"the instance stayed {instance}");
-        var backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
-        var sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
-        Assert.True(sets.Count == 1, $"one full backup set in the bucket: {backups}");
+        var snapshotSets = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/snapshots/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
+        Assert.True(snapshotSets.GetProperty("common_prefixes").EnumerateArray().Count(p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal)) == 1,
+            $"the snapshot's one full set in its own repository: {snapshotSets}");
+        JsonElement backups = default;
+        List<string> sets = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
+            sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
+            return sets.Count > 0;
+        }, TimeSpan.FromSeconds(300), $"no automated backup set in the bucket: {backups}\nagent log:\n{cloud.Agent.Output}");
+        Assert.True(sets.Count == 1, $"the day's one automated full backup set in the bucket: {backups}");
         var archived = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/archive/{resourceId}/")).AssertOkAsync();
         Assert.True(archived.GetProperty("objects").GetArrayLength() > 1, $"archived WAL in the bucket: {archived}");
         await Eventually.TrueAsync(async () =>
