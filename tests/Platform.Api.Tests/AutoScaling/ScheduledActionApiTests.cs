@@ -86,7 +86,8 @@ public sealed class ScheduledActionApiTests : IAsyncLifetime, IDisposable
         Assert.Empty(await Actions(client));
 
         // A one-time action a moment ahead and a weekday recurrence in New York's time.
-        var soon = now.AddSeconds(2);
+        // From the clock now, not the test's start: a loaded machine may have spent seconds since (AWS refuses a past start).
+        var soon = DateTime.UtcNow.AddSeconds(5);
         var once = await (await client.PutJsonAsync($"{Api}/groups/web/scheduled-actions/grow", new { start_time = Iso(soon), max_size = 2, desired_capacity = 1 })).AssertOkAsync();
         Assert.Matches($"^arn:aws:autoscaling:us-east-1:{tenant.AccountId}:scheduledUpdateGroupAction:[0-9a-f-]{{36}}:autoScalingGroupName/web:scheduledActionName/grow$",
             once.GetProperty("scheduled_action_arn").GetString());
