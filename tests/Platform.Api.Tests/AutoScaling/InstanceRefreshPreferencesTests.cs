@@ -14,7 +14,8 @@ namespace Platform.Api.Tests.AutoScaling;
 /// the same data directory mid-refresh goes on to Successful; SkipMatching's default replaces instances already on the version,
 /// SkipMatching true leaves them. AutoRollback: a desired configuration that cannot launch fails the refresh, which rolls back to
 /// the configuration before. ScaleInProtectedInstances: Wait (the default) holds the refresh until the protection goes, Ignore leaves
-/// protected instances, Refresh replaces them.
+/// protected instances, Refresh replaces them. BakeTime holds the refresh Baking at 100 % before it succeeds; an alarm of the
+/// AlarmSpecification in ALARM rolls the refresh back (AutoRollback) or fails it, also on the query protocol.
 /// </summary>
 public sealed class InstanceRefreshPreferencesTests : IAsyncLifetime, IDisposable
 {
@@ -295,11 +296,11 @@ public sealed class InstanceRefreshPreferencesTests : IAsyncLifetime, IDisposabl
             return members.Count == 2 && members.All(m => State(m) == "InService");
         }, TimeSpan.FromSeconds(90), "two instances never were in service");
 
-        return new RefreshedGroup(client, Members, Latest, Until, () => members);
+        return new RefreshedGroup(tenant, client, Members, Latest, Until, () => members);
     }
 
     /// <summary>The tenant's client and the helpers: members, the newest refresh, and a wait for a refresh status with both in service.</summary>
-    private sealed record RefreshedGroup(HttpClient Client, Func<Task<List<JsonElement>>> Members, Func<Task<JsonElement>> Latest,
+    private sealed record RefreshedGroup(TestCredentials Tenant, HttpClient Client, Func<Task<List<JsonElement>>> Members, Func<Task<JsonElement>> Latest,
         Func<string, string, Task<JsonElement>> Until, Func<List<JsonElement>> LastMembers) : IDisposable
     {
         public void Dispose() => Client.Dispose();
@@ -341,6 +342,119 @@ public sealed class InstanceRefreshPreferencesTests : IAsyncLifetime, IDisposabl
         Assert.StartsWith("The instance refresh failed: ", failed.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
         Assert.True(!failed.TryGetProperty("rollback_details", out var none) || none.ValueKind == JsonValueKind.Null, $"a failed refresh without AutoRollback has rollback details: {failed}");
         Assert.All(group.LastMembers(), m => Assert.Equal("1", Version(m)));
+    }
+
+    [Fact]
+    public async Task Given_a_bake_time_and_an_alarm_specification_Then_the_refresh_bakes_before_it_succeeds_and_an_alarm_in_ALARM_rolls_it_back_or_fails_it()
+    {
+        using var group = await GroupOfTwoAsync("asg-refresh-alarms", "10.7");
+        var client = group.Client;
+        const string CloudWatch = "/api/v1/cloudwatch";
+        var jobs = _app.Services.GetRequiredService<IRecurringJobManager>();
+
+        // Two alarms on a metric nobody sends: "calm" reads the missing data as not breaching (OK), "storm" as breaching (ALARM).
+        static object Alarm(string missing) => new
+        {
+            @namespace = "Test/Refresh", metric_name = "Errors", statistic = "Sum", period = 60, evaluation_periods = 1, threshold = 0,
+            comparison_operator = "GreaterThanThreshold", treat_missing_data = missing,
+        };
+        await (await client.PutJsonAsync($"{CloudWatch}/alarms/calm", Alarm("notBreaching"))).AssertOkAsync();
+        await (await client.PutJsonAsync($"{CloudWatch}/alarms/storm", Alarm("breaching"))).AssertOkAsync();
+        var states = new Dictionary<string, string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            jobs.Trigger("cloudwatch-alarms");
+            states = (await (await client.GetAsync($"{CloudWatch}/alarms")).AssertOkAsync()).GetProperty("metric_alarms").EnumerateArray()
+                .ToDictionary(a => a.GetProperty("alarm_name").GetString()!, a => a.GetProperty("state_value").GetString()!);
+            return states.GetValueOrDefault("calm") == "OK" && states.GetValueOrDefault("storm") == "ALARM";
+        }, TimeSpan.FromSeconds(90), () => $"the alarms never were OK and ALARM: {string.Join(", ", states)}", TimeSpan.FromMilliseconds(200));
+
+        // Another account's alarm is one that does not exist.
+        var neighbour = await _root.CreateAccountAsync("asg-refresh-alarms-neighbour");
+        using (var theirs = _app.SignedClient(neighbour))
+        {
+            await (await theirs.PutJsonAsync($"{CloudWatch}/alarms/theirs", Alarm("breaching"))).AssertOkAsync();
+        }
+
+        // Bake times and alarm specifications AWS refuses: ValidationError each, no refresh.
+        foreach (var bad in new object[]
+        {
+            new { bake_time = -1 },
+            new { bake_time = 172801 },
+            new { alarm_specification = new { alarms = new[] { "nope" } } },
+            new { alarm_specification = new { alarms = new[] { "calm", "theirs" } } },
+            new { alarm_specification = new { alarms = new[] { "" } } },
+            new { alarm_specification = new { alarms = Enumerable.Range(0, 11).Select(i => $"a{i}").ToArray() } },
+        })
+        {
+            await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new { preferences = bad })).AssertErrorAsync(HttpStatusCode.BadRequest, "ValidationError");
+        }
+
+        Assert.Empty((await (await client.GetAsync($"{Api}/groups/web/instance-refreshes")).AssertOkAsync()).GetProperty("instance_refreshes").EnumerateArray());
+
+        // Version 2 with a bake time of 20 s, watching "calm": every instance is replaced, the refresh is Baking at 100 %, then Successful.
+        await (await client.PostJsonAsync($"{Api}/launch-templates/web/versions", new { source_version = "1", launch_template_data = new { instance_type = "t3.micro" } }))
+            .AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            desired_configuration = new { launch_template = new { launch_template_name = "web", version = "2" } },
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0, bake_time = 20, alarm_specification = new { alarms = new[] { "calm" } } },
+        })).AssertOkAsync();
+        var baking = await group.Until("Baking", "the refresh never baked");
+        Assert.Equal(100, baking.GetProperty("percentage_complete").GetInt32());
+        Assert.StartsWith("Waiting for the bake time of 20 seconds to elapse", baking.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
+        Assert.All(group.LastMembers(), m => Assert.Equal("2", Version(m)));
+        Assert.Equal(20, baking.GetProperty("preferences").GetProperty("bake_time").GetInt32());
+        Assert.Equal(["calm"], baking.GetProperty("preferences").GetProperty("alarm_specification").GetProperty("alarms").EnumerateArray().Select(a => a.GetString()));
+        var baked = await group.Until("Successful", "the refresh never succeeded after its bake time");
+        Assert.True(baked.GetProperty("end_time").GetDateTime() >= baking.GetProperty("start_time").GetDateTime().AddSeconds(20), baked.ToString());
+        Assert.Equal("2", (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("launch_template").GetProperty("version").GetString());
+
+        // Version 3, watching "storm", which is in ALARM: with AutoRollback the refresh rolls back to version 2, naming the alarm.
+        await (await client.PostJsonAsync($"{Api}/launch-templates/web/versions", new { source_version = "2", launch_template_data = new { instance_type = "t3.small" } }))
+            .AssertOkAsync();
+        await (await client.PostJsonAsync($"{Api}/groups/web/instance-refreshes", new
+        {
+            desired_configuration = new { launch_template = new { launch_template_name = "web", version = "3" } },
+            preferences = new { min_healthy_percentage = 50, instance_warmup = 0, auto_rollback = true, alarm_specification = new { alarms = new[] { "calm", "storm" } } },
+        })).AssertOkAsync();
+        var rolledBack = await group.Until("RollbackSuccessful", "the refresh watching an alarm in ALARM never rolled back");
+        Assert.Contains("the alarm storm of the alarm specification went into ALARM state.", rolledBack.GetProperty("rollback_details").GetProperty("rollback_reason").GetString(),
+            StringComparison.Ordinal);
+        Assert.All(group.LastMembers(), m => Assert.Equal("2", Version(m)));
+        Assert.Equal("2", (await (await client.GetAsync($"{Api}/groups/web")).AssertOkAsync()).GetProperty("launch_template").GetProperty("version").GetString());
+
+        // The same on AWS's query protocol without AutoRollback: the preferences answered back, and the refresh Failed, naming the alarm.
+        using var query = _app.SignedClient(group.Tenant, "autoscaling");
+        async Task<(HttpStatusCode Status, XElement Body)> Query(Dictionary<string, string> form)
+        {
+            form["Version"] = "2011-01-01";
+            var response = await query.PostAsync("/", new FormUrlEncodedContent(form));
+            return (response.StatusCode, XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!);
+        }
+
+        static string? Leaf(XElement root, string name) => root.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+        var refused = await Query(new() { ["Action"] = "StartInstanceRefresh", ["AutoScalingGroupName"] = "web", ["Preferences.AlarmSpecification.Alarms.member.1"] = "theirs" });
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationError"), (refused.Status, Leaf(refused.Body, "Code")));
+        var started = await Query(new()
+        {
+            ["Action"] = "StartInstanceRefresh",
+            ["AutoScalingGroupName"] = "web",
+            ["DesiredConfiguration.LaunchTemplate.LaunchTemplateName"] = "web",
+            ["DesiredConfiguration.LaunchTemplate.Version"] = "3",
+            ["Preferences.MinHealthyPercentage"] = "50",
+            ["Preferences.InstanceWarmup"] = "0",
+            ["Preferences.BakeTime"] = "30",
+            ["Preferences.AlarmSpecification.Alarms.member.1"] = "storm",
+        });
+        Assert.Equal(HttpStatusCode.OK, started.Status);
+        var described = await Query(new() { ["Action"] = "DescribeInstanceRefreshes", ["AutoScalingGroupName"] = "web", ["MaxRecords"] = "1" });
+        var answered = described.Body.Descendants().First(e => e.Name.LocalName == "Preferences");
+        Assert.Equal(("30", "storm", Leaf(started.Body, "InstanceRefreshId")),
+            (Leaf(answered, "BakeTime"), Leaf(answered.Descendants().First(e => e.Name.LocalName == "AlarmSpecification"), "member"), Leaf(described.Body, "InstanceRefreshId")));
+        var failed = await group.Until("Failed", "the refresh watching an alarm in ALARM never failed");
+        Assert.Equal("The instance refresh failed: the alarm storm of the alarm specification went into ALARM state.", failed.GetProperty("status_reason").GetString());
+        Assert.All(group.LastMembers(), m => Assert.Equal("2", Version(m)));
     }
 
     [Fact]

@@ -180,6 +180,15 @@ internal sealed class InstanceRefresh
     /// <summary>Since when the refresh waits for instances protected from scale in (ScaleInProtectedInstances Wait); null when it does not.</summary>
     public DateTime? ProtectedWaitSince { get; set; }
 
+    /// <summary>Preferences.AlarmSpecification's alarm names, one a line; null when none: one in ALARM fails the refresh (or rolls it back).</summary>
+    public string? Alarms { get; init; }
+
+    /// <summary>Preferences.BakeTime: seconds to wait, watching the alarms, once every instance is replaced, before the refresh succeeds.</summary>
+    public int? BakeTime { get; init; }
+
+    /// <summary>When the refresh began its bake time (status Baking); null before.</summary>
+    public DateTime? BakingSince { get; set; }
+
     public string? RollbackReason { get; set; }
 
     public DateTime? RollbackStartTime { get; set; }
@@ -224,6 +233,9 @@ internal static class InstanceRefreshModel
         r.Property(x => x.ScaleInProtectedInstances).HasColumnName("scale_in_protected_instances").HasMaxLength(16);
         r.Property(x => x.StandbyInstances).HasColumnName("standby_instances").HasMaxLength(16);
         r.Property(x => x.ProtectedWaitSince).HasColumnName("protected_wait_since");
+        r.Property(x => x.Alarms).HasColumnName("alarms").HasMaxLength(2600);
+        r.Property(x => x.BakeTime).HasColumnName("bake_time");
+        r.Property(x => x.BakingSince).HasColumnName("baking_since");
         r.Property(x => x.RollbackReason).HasColumnName("rollback_reason").HasMaxLength(1023);
         r.Property(x => x.RollbackStartTime).HasColumnName("rollback_start_time");
         r.Property(x => x.PercentageCompleteOnRollback).HasColumnName("percentage_complete_on_rollback");

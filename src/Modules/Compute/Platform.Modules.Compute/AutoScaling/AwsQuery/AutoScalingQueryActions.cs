@@ -157,7 +157,8 @@ internal static class AutoScalingQueryActions
             var preferences = p.Structure("Preferences") is { } s
                 ? new RefreshPreferences(s.OptionalInt("MinHealthyPercentage"), s.OptionalInt("InstanceWarmup"), s.OptionalInt("MaxHealthyPercentage"),
                     s.OptionalBool("SkipMatching"), s.OptionalStringList("CheckpointPercentages")?.Select(Percentage).ToList(), s.OptionalInt("CheckpointDelay"),
-                    s.OptionalBool("AutoRollback"), s.Optional("ScaleInProtectedInstances"), s.Optional("StandbyInstances"))
+                    s.OptionalBool("AutoRollback"), s.Optional("ScaleInProtectedInstances"), s.Optional("StandbyInstances"), s.OptionalInt("BakeTime"),
+                    s.Structure("AlarmSpecification") is { } alarms ? new RefreshAlarmSpecification(alarms.OptionalStringList("Alarms")) : null)
                 : null;
             // A MixedInstancesPolicy is left unread, so the protocol layer refuses it: the native API has none.
             var desired = p.Structure("DesiredConfiguration") is { } d ? new RefreshDesiredConfiguration(LaunchTemplate(d)) : null;
@@ -192,7 +193,9 @@ internal static class AutoScalingQueryActions
                         r.Preferences.CheckpointPercentages is { } checkpoints ? Members("CheckpointPercentages", checkpoints, p => p) : null,
                         Value("CheckpointDelay", r.Preferences.CheckpointDelay), Value("SkipMatching", r.Preferences.SkipMatching),
                         Value("MaxHealthyPercentage", r.Preferences.MaxHealthyPercentage), Value("AutoRollback", r.Preferences.AutoRollback),
-                        Value("ScaleInProtectedInstances", r.Preferences.ScaleInProtectedInstances), Value("StandbyInstances", r.Preferences.StandbyInstances)),
+                        Value("ScaleInProtectedInstances", r.Preferences.ScaleInProtectedInstances), Value("StandbyInstances", r.Preferences.StandbyInstances),
+                        Value("BakeTime", r.Preferences.BakeTime),
+                        r.Preferences.AlarmSpecification?.Alarms is { } alarms ? Element("AlarmSpecification", Members("Alarms", alarms, a => a)) : null),
                     r.DesiredConfiguration?.LaunchTemplate is { } desired ? Element("DesiredConfiguration", Element("LaunchTemplate", LaunchTemplateXml(desired))) : null,
                     r.RollbackDetails is { } rollback
                         ? Element("RollbackDetails", Value("RollbackReason", rollback.RollbackReason), Value("RollbackStartTime", rollback.RollbackStartTime),

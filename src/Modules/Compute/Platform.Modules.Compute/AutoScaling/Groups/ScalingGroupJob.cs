@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Platform.Modules.Compute.Alarms;
 using Platform.Modules.Compute.AutoScaling.InstanceRefreshes;
 using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.AutoScaling.LifecycleHooks;
@@ -503,6 +504,20 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
 
         var rollingBack = refresh.Status == InstanceRefreshStatus.RollbackInProgress;
+        if (!rollingBack && InstanceRefreshStatus.Alarms(refresh) is [_, ..] watched)
+        {
+            // AlarmSpecification: an alarm of the tenant's in ALARM while the refresh replaces or bakes ends it (a rollback with AutoRollback).
+            var firing = await db.MetricAlarms.AsNoTracking()
+                .Where(a => a.AccountId == refresh.AccountId && watched.Contains(a.Name) && a.StateValue == AlarmStates.Alarm)
+                .OrderBy(a => a.Name).Select(a => a.Name).ToListAsync(cancellationToken);
+            if (firing.Count > 0)
+            {
+                await FailAsync(refresh, $"the alarm{(firing.Count == 1 ? "" : "s")} {string.Join(", ", firing)} of the alarm specification went into ALARM state.",
+                    cancellationToken);
+                return (0, 0, null);
+            }
+        }
+
         var target = rollingBack
             ? await ResolveAsync(refresh.PreviousLaunchTemplateId ?? group.LaunchTemplateId, refresh.PreviousLaunchTemplateVersion, cancellationToken)
             : refresh.DesiredLaunchTemplateId is { } desiredId
@@ -610,6 +625,14 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
             refresh.StatusReason = $"Waiting for {protectedLeft} instances protected from scale in: remove their protection before {Time(waitSince + InstanceRefreshStatus.ProtectedWait)}, "
                 + "or the instance refresh fails.";
         }
+        else if (taken == 0 && allWarm && (left == 0 || passedLast) && !rollingBack && refresh.BakeTime is { } bake and > 0
+            && now < (refresh.BakingSince ??= now).AddSeconds(bake))
+        {
+            // BakeTime: every instance is replaced; the refresh waits, watching its alarms, before it succeeds.
+            refresh.Status = InstanceRefreshStatus.Baking;
+            refresh.PercentageComplete = left == 0 ? 100 : refresh.PercentageComplete;
+            refresh.StatusReason = $"Waiting for the bake time of {bake} seconds to elapse (until {Time(refresh.BakingSince.GetValueOrDefault(now).AddSeconds(bake))}).";
+        }
         else if (taken == 0 && allWarm && (left == 0 || passedLast))
         {
             refresh.Status = rollingBack ? InstanceRefreshStatus.RollbackSuccessful : InstanceRefreshStatus.Successful;
@@ -650,6 +673,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
 
         refresh.CheckpointReachedAt = null;
         refresh.ProtectedWaitSince = null;
+        refresh.BakingSince = null;
         if (refresh.Status != InstanceRefreshStatus.RollbackInProgress && refresh.AutoRollback)
         {
             refresh.Status = InstanceRefreshStatus.RollbackInProgress;

@@ -20,7 +20,12 @@ internal sealed record RefreshPreferences(
     int? CheckpointDelay = null,
     bool? AutoRollback = null,
     string? ScaleInProtectedInstances = null,
-    string? StandbyInstances = null);
+    string? StandbyInstances = null,
+    int? BakeTime = null,
+    RefreshAlarmSpecification? AlarmSpecification = null);
+
+/// <summary>Preferences.AlarmSpecification: CloudWatch alarms of the caller's that fail the refresh (or roll it back) when one is in ALARM.</summary>
+internal sealed record RefreshAlarmSpecification(IReadOnlyList<string>? Alarms);
 
 /// <summary>StartInstanceRefresh's DesiredConfiguration: a launch template and version (mixed instances policies do not exist here).</summary>
 internal sealed record RefreshDesiredConfiguration(GroupLaunchTemplate? LaunchTemplate);
@@ -50,6 +55,7 @@ internal static class InstanceRefreshStatus
 {
     public const string Pending = nameof(Pending);
     public const string InProgress = nameof(InProgress);
+    public const string Baking = nameof(Baking);
     public const string Successful = nameof(Successful);
     public const string Cancelling = nameof(Cancelling);
     public const string Cancelled = nameof(Cancelled);
@@ -70,13 +76,19 @@ internal static class InstanceRefreshStatus
     /// <summary>AWS's default wait at a checkpoint, in seconds.</summary>
     public const int DefaultCheckpointDelay = 3600;
 
+    /// <summary>AWS's most alarms in an AlarmSpecification.</summary>
+    public const int MaxAlarms = 10;
+
+    public static IReadOnlyList<string> Alarms(InstanceRefresh refresh) => string.IsNullOrEmpty(refresh.Alarms) ? [] : refresh.Alarms.Split('\n');
+
     public static IReadOnlyList<int> Checkpoints(InstanceRefresh refresh) => string.IsNullOrEmpty(refresh.CheckpointPercentages)
         ? []
         : [.. refresh.CheckpointPercentages.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
 
     public static RefreshPreferences Preferences(InstanceRefresh r) => new(r.MinHealthyPercentage, r.InstanceWarmup, r.MaxHealthyPercentage, r.SkipMatching,
         r.CheckpointPercentages is null ? null : Checkpoints(r), r.CheckpointPercentages is null ? null : r.CheckpointDelay ?? DefaultCheckpointDelay,
-        r.AutoRollback, r.ScaleInProtectedInstances ?? "Wait", r.StandbyInstances ?? "Wait");
+        r.AutoRollback, r.ScaleInProtectedInstances ?? "Wait", r.StandbyInstances ?? "Wait", r.BakeTime,
+        r.Alarms is null ? null : new RefreshAlarmSpecification(Alarms(r)));
 
     /// <summary>A launch template version a rollback can return to: a number, not <c>$Latest</c> or <c>$Default</c>, which move.</summary>
     public static bool Reversible(string? version) => version is not null and not "$Latest" and not "$Default";
@@ -85,7 +97,9 @@ internal static class InstanceRefreshStatus
 /// <summary>
 /// Auto Scaling's StartInstanceRefresh (strategy Rolling): the group job replaces, in batches that keep the minimum healthy
 /// percentage, every instance not launched from the group's current launch template version. The refresh is a row, so it
-/// goes on after an API restart; one active refresh per group (InstanceRefreshInProgress), held by a unique index.
+/// goes on after an API restart; one active refresh per group (InstanceRefreshInProgress), held by a unique index. Preferences'
+/// AlarmSpecification names the caller's CloudWatch alarms: one in ALARM while the refresh replaces or bakes fails it (rolls it
+/// back with AutoRollback); BakeTime holds it Baking that long once every instance is replaced before it is Successful.
 /// </summary>
 internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string? Strategy, RefreshPreferences? Preferences,
     RefreshDesiredConfiguration? DesiredConfiguration = null)
@@ -159,6 +173,24 @@ internal sealed record StartInstanceRefresh(string AutoScalingGroupName, string?
             throw ApiErrors.ValidationError($"StandbyInstances '{Preferences.StandbyInstances}' is not one of Terminate, Ignore, Wait.");
         }
 
+        if (Preferences?.BakeTime is < 0 or > 172800)
+        {
+            throw ApiErrors.ValidationError("BakeTime must be from 0 to 172800 seconds.");
+        }
+
+        if (Preferences?.AlarmSpecification?.Alarms is { } alarms)
+        {
+            if (alarms.Count > InstanceRefreshStatus.MaxAlarms)
+            {
+                throw ApiErrors.ValidationError($"AlarmSpecification can name at most {InstanceRefreshStatus.MaxAlarms} alarms.");
+            }
+
+            if (alarms.Any(a => string.IsNullOrEmpty(a) || a.Length > 255 || a.Any(char.IsControl)))
+            {
+                throw ApiErrors.ValidationError("Each alarm name of AlarmSpecification must be 1 to 255 characters, none of them a control character.");
+            }
+        }
+
         if (DesiredConfiguration is not null)
         {
             if (DesiredConfiguration.LaunchTemplate is not { } template)
@@ -203,6 +235,18 @@ internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerCo
                 $"AutoRollback is not supported: the Auto Scaling group uses the launch template version {group.LaunchTemplateVersion}, which a rollback cannot return to.");
         }
 
+        // The alarms are the caller's own, as CloudWatch finds them: another account's alarm is one that does not exist.
+        var alarms = request.Preferences?.AlarmSpecification?.Alarms?.Distinct(StringComparer.Ordinal).ToList();
+        if (alarms is { Count: > 0 })
+        {
+            var found = await db.MetricAlarms.AsNoTracking().Where(a => a.AccountId == group.AccountId && alarms.Contains(a.Name)).Select(a => a.Name)
+                .ToListAsync(cancellationToken);
+            if (alarms.Except(found, StringComparer.Ordinal).ToList() is [_, ..] missing)
+            {
+                throw ApiErrors.ValidationError($"The alarm(s) {string.Join(", ", missing)} of AlarmSpecification do not exist.");
+            }
+        }
+
         var refresh = new InstanceRefresh
         {
             Id = Guid.NewGuid().ToString(),
@@ -227,6 +271,8 @@ internal sealed class StartInstanceRefreshHandler(ComputeDbContext db, ICallerCo
             AutoRollback = request.Preferences?.AutoRollback ?? false,
             ScaleInProtectedInstances = request.Preferences?.ScaleInProtectedInstances,
             StandbyInstances = request.Preferences?.StandbyInstances,
+            BakeTime = request.Preferences?.BakeTime,
+            Alarms = alarms is null ? null : string.Join('\n', alarms),
         };
         db.InstanceRefreshes.Add(refresh);
         try
@@ -294,7 +340,8 @@ internal sealed class CancelInstanceRefreshHandler(ComputeDbContext db, ICallerC
         var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
         var active = await db.InstanceRefreshes.AsNoTracking().Where(r => r.ActiveGroupId == group.Id).Select(r => r.Id).SingleOrDefaultAsync(cancellationToken);
         if (active is null || await db.InstanceRefreshes
-                .Where(r => r.Id == active && r.ActiveGroupId == group.Id && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress))
+                .Where(r => r.Id == active && r.ActiveGroupId == group.Id
+                    && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress || r.Status == InstanceRefreshStatus.Baking))
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, InstanceRefreshStatus.Cancelling), cancellationToken) == 0)
         {
             throw new ApiException(400, "ActiveInstanceRefreshNotFound", $"No in progress or pending Instance Refresh found for Auto Scaling group {group.Name}");
@@ -305,7 +352,7 @@ internal sealed class CancelInstanceRefreshHandler(ComputeDbContext db, ICallerC
 }
 
 /// <summary>
-/// Auto Scaling's RollbackInstanceRefresh: the active refresh (Pending or InProgress) becomes RollbackInProgress in one conditional
+/// Auto Scaling's RollbackInstanceRefresh: the active refresh (Pending, InProgress or Baking) becomes RollbackInProgress in one conditional
 /// update, and the group job then replaces the instances the refresh launched with ones of the configuration the group had when it
 /// began, keeping the same healthy percentages. Only a refresh with a desired configuration, started on a group whose launch template
 /// version is a number, can be rolled back (IrreversibleInstanceRefresh): the group's configuration never changed, so that is where
@@ -326,7 +373,7 @@ internal sealed class RollbackInstanceRefreshHandler(ComputeDbContext db, ICalle
     {
         var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
         var active = await db.InstanceRefreshes.AsNoTracking().Where(r => r.ActiveGroupId == group.Id).SingleOrDefaultAsync(cancellationToken);
-        if (active is null || active.Status is not (InstanceRefreshStatus.Pending or InstanceRefreshStatus.InProgress))
+        if (active is null || active.Status is not (InstanceRefreshStatus.Pending or InstanceRefreshStatus.InProgress or InstanceRefreshStatus.Baking))
         {
             throw NotFound(group.Name);
         }
@@ -345,7 +392,8 @@ internal sealed class RollbackInstanceRefreshHandler(ComputeDbContext db, ICalle
 
         var now = clock.GetUtcNow().UtcDateTime;
         if (await db.InstanceRefreshes
-                .Where(r => r.Id == active.Id && r.ActiveGroupId == group.Id && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress))
+                .Where(r => r.Id == active.Id && r.ActiveGroupId == group.Id
+                    && (r.Status == InstanceRefreshStatus.Pending || r.Status == InstanceRefreshStatus.InProgress || r.Status == InstanceRefreshStatus.Baking))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(r => r.Status, InstanceRefreshStatus.RollbackInProgress)
                     .SetProperty(r => r.StatusReason, (string?)null)
@@ -355,6 +403,7 @@ internal sealed class RollbackInstanceRefreshHandler(ComputeDbContext db, ICalle
                     .SetProperty(r => r.InstancesToUpdateOnRollback, r => (int?)r.InstancesToUpdate)
                     .SetProperty(r => r.CheckpointReachedAt, (DateTime?)null)
                     .SetProperty(r => r.ProtectedWaitSince, (DateTime?)null)
+                    .SetProperty(r => r.BakingSince, (DateTime?)null)
                     .SetProperty(r => r.InitialInstancesToUpdate, 0)
                     .SetProperty(r => r.PercentageComplete, 0), cancellationToken) == 0)
         {

@@ -584,9 +584,22 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(36)")
                         .HasColumnName("active_group_id");
 
+                    b.Property<string>("Alarms")
+                        .HasMaxLength(2600)
+                        .HasColumnType("nvarchar(2600)")
+                        .HasColumnName("alarms");
+
                     b.Property<bool>("AutoRollback")
                         .HasColumnType("bit")
                         .HasColumnName("auto_rollback");
+
+                    b.Property<int?>("BakeTime")
+                        .HasColumnType("int")
+                        .HasColumnName("bake_time");
+
+                    b.Property<DateTime?>("BakingSince")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("baking_since");
 
                     b.Property<int?>("CheckpointDelay")
                         .HasColumnType("int")

@@ -578,9 +578,22 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("active_group_id");
 
+                    b.Property<string>("Alarms")
+                        .HasMaxLength(2600)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alarms");
+
                     b.Property<bool>("AutoRollback")
                         .HasColumnType("INTEGER")
                         .HasColumnName("auto_rollback");
+
+                    b.Property<int?>("BakeTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bake_time");
+
+                    b.Property<DateTime?>("BakingSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("baking_since");
 
                     b.Property<int?>("CheckpointDelay")
                         .HasColumnType("INTEGER")
