@@ -16,7 +16,8 @@ namespace Platform.EndToEnd.Tests;
 /// internal balancer's requests come from inside the VPC: guest A's user data asks its address once a second and prints
 /// what answered. An internet-facing one's come from a network namespace standing for the outside world, at the end of
 /// the agent's uplink (a veth, as in <see cref="EdgeEndToEndTests"/>), to the node's public address. Everything else goes
-/// through signed API calls, as a tenant's would.
+/// through signed API calls, as a tenant's would. The same balancer then fronts an Auto Scaling group (one test, so the cloud,
+/// bridge, VPC and balancer are made once): see <c>GroupBehindTheBalancerAsync</c>.
 /// </summary>
 public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -26,6 +27,8 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
     private const string Gateway = PoolPrefix + "1";
     private readonly string _suffix = Shell.NewSuffix();
     private readonly List<string> _lbArns = [];
+    private const string GroupName = "web";
+    private bool _groupCreated;
     private string Bridge => "bl" + _suffix;
     private RealCloud _cloud = null!;
 
@@ -62,6 +65,17 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         var state = _cloud is null ? "" : Path.Combine(_cloud.AgentState, "load-balancers");
         try
         {
+            if (_cloud is not null && _groupCreated)
+            {
+                // The group goes first, so it launches nothing more; every instance it ever launched is stopped with the test's own.
+                await _cloud.Root.DeleteAsync($"/api/v1/autoscaling/groups/{GroupName}?force_delete=true");
+                var launched = await (await _cloud.Root.GetAsync($"/api/v1/ec2/instances?tag=aws:autoscaling:groupName={GroupName}")).AssertOkAsync();
+                foreach (var instance in launched.GetProperty("instances").EnumerateArray())
+                {
+                    _cloud.Remember(Text(instance, "instance_id"));
+                }
+            }
+
             if (_cloud is not null && _lbArns.Count > 0)
             {
                 // Deleted through the API: the agent stops the nodes and removes their namespaces and ports (checked by the test itself).
@@ -206,10 +220,10 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
             health_check_timeout_seconds = 2, healthy_threshold_count = 2,
         })).AssertOkAsync(), "target_group_arn");
         await (await root.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = outer, targets = new[] { new { id = a }, new { id = b } } })).AssertOkAsync();
-        await (await root.PostJsonAsync($"{Elb}/listeners", new
+        var publicListener = Text(await (await root.PostJsonAsync($"{Elb}/listeners", new
         {
             load_balancer_arn = _lbArns[1], protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = outer } },
-        })).AssertOkAsync();
+        })).AssertOkAsync(), "listener_arn");
         var outside = new List<string>();
         var watch = Stopwatch.StartNew();
         await Eventually.TrueAsync(async () =>
@@ -240,12 +254,148 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         await Eventually.TrueAsync(async () => (opened = await OutsideCurlAsync($"http://{publicAddress}:8080/", 3)) is not null, TimeSpan.FromSeconds(90),
             () => $"the listener on 8080 did not answer from outside once the group let it in\nagent log:\n{_cloud.Agent.Output}");
         Assert.Contains(opened, new[] { a, b });
+
+        // A and B have done their part: their CPU goes to the group's instances.
+        foreach (var id in new[] { a, b })
+        {
+            await (await root.PostAsync($"/api/v1/ec2/instances/{id}/terminate", null)).AssertOkAsync();
+        }
+
+        await GroupBehindTheBalancerAsync(vpc, subnet, group, publicListener, publicAddress);
+    }
+
+    /// <summary>
+    /// An Auto Scaling group of the test image (min 1, max 2) in a target group the internet-facing balancer sends the host
+    /// <c>asg.example</c> to, with ELB health checks and a target tracking policy on the group's average CPU: its instance
+    /// answers through the balancer; CPU burned in it (the image's <c>/cgi-bin/burn</c>, asked through the balancer) makes
+    /// the policy add a second, which answers through the balancer too; the first, terminated by hand, is replaced; the
+    /// activities say why, as AWS words them.
+    /// </summary>
+    private async Task GroupBehindTheBalancerAsync(string vpc, string subnet, string securityGroup, string listener, string publicAddress)
+    {
+        const string AutoScaling = "/api/v1/autoscaling";
+        const string Host = "asg.example";
+        var root = _cloud.Root;
+        var clock = Stopwatch.StartNew();
+        var targets = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name = "asg", protocol = "HTTP", port = 80, vpc_id = vpc, health_check_path = "/health", health_check_interval_seconds = 5,
+            health_check_timeout_seconds = 2, healthy_threshold_count = 2, unhealthy_threshold_count = 2, deregistration_delay_seconds = 5,
+        })).AssertOkAsync(), "target_group_arn");
+        await (await root.PostJsonAsync($"{Elb}/rules", new
+        {
+            listener_arn = listener, priority = 1,
+            conditions = new[] { new { field = "host-header", host_header_config = new { values = new[] { Host } } } },
+            actions = new[] { new { type = "forward", target_group_arn = targets } },
+        })).AssertOkAsync();
+        await (await root.PostJsonAsync($"{AutoScaling}/launch-templates", new
+        {
+            launch_template_name = "web",
+            launch_template_data = new { image_id = _cloud.ImageId, instance_type = "t2.nano", security_groups = new[] { securityGroup } },
+        })).AssertOkAsync();
+        // A cooldown longer than the test keeps the policy from scaling in once the load stops; the warm-up is short, as the guest boots in seconds.
+        await (await root.PostJsonAsync($"{AutoScaling}/groups", new
+        {
+            auto_scaling_group_name = GroupName, launch_template = new { launch_template_name = "web" }, min_size = 1, max_size = 2, desired_capacity = 1,
+            vpc_zone_identifier = subnet, health_check_type = "ELB", health_check_grace_period = 60, default_cooldown = 600, default_instance_warmup = 15,
+            target_group_arns = new[] { targets },
+        })).AssertOkAsync();
+        _groupCreated = true;
+
+        async Task<List<JsonElement>> InServiceAsync(int count, string? without = null)
+        {
+            List<JsonElement> members = [];
+            await Eventually.TrueAsync(async () =>
+            {
+                members = (await (await root.GetAsync($"{AutoScaling}/groups/{GroupName}")).AssertOkAsync()).GetProperty("instances").EnumerateArray().ToList();
+                foreach (var member in members)
+                {
+                    _cloud.Remember(Text(member, "instance_id"));
+                }
+
+                return members.Count == count && members.All(m => Text(m, "lifecycle_state") == "InService" && Text(m, "instance_id") != without);
+            }, TimeSpan.FromSeconds(180), () => $"the group never had {count} instances in service: {string.Join(", ", members)}\nagent log:\n{_cloud.Agent.Output}");
+            return members;
+        }
+
+        // Through the balancer until every one of these has answered (the group registered them and they passed the health checks).
+        async Task AnswerAsync(params string[] ids)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            await Eventually.TrueAsync(async () =>
+            {
+                if (await OutsideCurlAsync($"http://{publicAddress}/", 3, Host) is { } answer)
+                {
+                    seen.Add(answer);
+                }
+
+                return ids.All(seen.Contains);
+            }, TimeSpan.FromSeconds(180), () => $"through {publicAddress} for {Host} only {string.Join(", ", seen)} answered, not all of {string.Join(", ", ids)}\nagent log:\n{_cloud.Agent.Output}",
+                TimeSpan.FromMilliseconds(250));
+            Assert.Subset(ids.ToHashSet(StringComparer.Ordinal), seen);
+        }
+
+        var first = Text(Assert.Single(await InServiceAsync(1)), "instance_id");
+        await AnswerAsync(first);
+        var answeringAt = clock.Elapsed;
+        var tags = (await root.InstanceAsync(first)).GetProperty("tags").EnumerateArray().ToDictionary(t => Text(t, "key"), t => t.GetProperty("value").GetString());
+        Assert.Equal(GroupName, tags["aws:autoscaling:groupName"]);
+
+        // CPUUtilization is the CPU time the guest's QEMU got (virDomainGetInfo, as AWS's is the hypervisor's view): on this 2-core
+        // machine, shared with other work, a guest burning its one vCPU may get only a few percent of a core. So the policy's target
+        // sits between this guest's idle and burning CPU as measured here, from the same source, at a quarter of the way up: the
+        // group's average over the policy's window passes it once the burn has been a quarter or so of that window.
+        var idle = await CpuPercentAsync(first, 10);
+        Assert.Equal("burning 300 s", await OutsideCurlAsync($"http://{publicAddress}/cgi-bin/burn?seconds=300", 5, Host));
+        var burning = await CpuPercentAsync(first, 15);
+        Assert.True(burning > 2 * idle + 1, $"the burn did not show in the guest's CPU: idle {idle:F1} %, burning {burning:F1} % of a core");
+        var target = Math.Round(idle + ((burning - idle) / 4), 1);
+        await (await root.PutJsonAsync($"{AutoScaling}/groups/{GroupName}/policies/cpu", new
+        {
+            policy_type = "TargetTrackingScaling",
+            target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ASGAverageCPUUtilization" }, target_value = target },
+        })).AssertOkAsync();
+        var burnAt = clock.Elapsed;
+
+        var two = await InServiceAsync(2);
+        var second = Text(Assert.Single(two, m => Text(m, "instance_id") != first), "instance_id");
+        var inServiceAt = clock.Elapsed;
+        await AnswerAsync(first, second);
+        var bothAt = clock.Elapsed;
+        var activities = (await (await root.GetAsync($"{AutoScaling}/groups/{GroupName}/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        Assert.Contains(activities, x => Text(x, "description") == $"Launching a new EC2 instance: {second}" && Text(x, "status_code") == "Successful"
+            && Text(x, "cause").Contains("-AlarmHigh-", StringComparison.Ordinal)
+            && Text(x, "cause").Contains("triggered policy cpu changing the desired capacity from 1 to 2.", StringComparison.Ordinal));
+
+        // The burning instance terminated by hand: the group notices and launches a replacement, which answers through the balancer.
+        await (await root.PostAsync($"/api/v1/ec2/instances/{first}/terminate", null)).AssertOkAsync();
+        var replaced = await InServiceAsync(2, without: first);
+        var third = Text(Assert.Single(replaced, m => Text(m, "instance_id") != second), "instance_id");
+        await AnswerAsync(second, third);
+        activities = (await (await root.GetAsync($"{AutoScaling}/groups/{GroupName}/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        var termination = Assert.Single(activities, x => Text(x, "description") == $"Terminating EC2 instance: {first}");
+        Assert.Contains("health check", Text(termination, "cause"), StringComparison.Ordinal);
+        Assert.Contains(activities, x => Text(x, "description") == $"Launching a new EC2 instance: {third}" && Text(x, "status_code") == "Successful");
+        output.WriteLine($"group: first answered {answeringAt.TotalSeconds:F0} s after its creation; policy put while burning at {burnAt.TotalSeconds:F0} s, second in service at "
+            + $"{inServiceAt.TotalSeconds:F0} s, both answering at {bothAt.TotalSeconds:F0} s; replacement answering at {clock.Elapsed.TotalSeconds:F0} s; "
+            + $"termination cause: {Text(termination, "cause")}; CPU idle {idle:F1} %, burning {burning:F1} %, target {target} %");
+    }
+
+    /// <summary>The share of a core the guest's QEMU got over the next seconds: virDomainGetInfo's CPU time, the platform's CPUUtilization's source.</summary>
+    private async Task<double> CpuPercentAsync(string instanceId, int seconds)
+    {
+        using var domain = _cloud.Libvirt.FindDomain(instanceId) ?? throw new InvalidOperationException($"no domain {instanceId}");
+        var before = domain.GetInfo().CpuTime;
+        var watch = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        return 100 * ((domain.GetInfo().CpuTime - before) / watch.Elapsed);
     }
 
     /// <summary>curl from the outside namespace: the body, or null when it failed (refused, timed out, unreachable).</summary>
-    private async Task<string?> OutsideCurlAsync(string url, int seconds)
+    private async Task<string?> OutsideCurlAsync(string url, int seconds, string? host = null)
     {
-        var (code, text) = await Shell.RunAsync("ip", "netns", "exec", Outside, "curl", "-s", "-f", "-m", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), url);
+        string[] args = ["netns", "exec", Outside, "curl", "-s", "-f", "-m", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), url];
+        var (code, text) = await Shell.RunAsync("ip", host is null ? args : [.. args, "-H", "Host: " + host]);
         return code == 0 ? text.Trim() : null;
     }
 }
