@@ -16,7 +16,7 @@ namespace Platform.Api.Tests.Rds;
 /// DeleteDBSnapshot against the platform's real object store: the snapshot turns deleting, its set (written here with
 /// the instance's own backup credential, where the guest's pgBackRest writes it) leaves the backup bucket while the
 /// instance's other sets, WAL and automated backups stay; a snapshot a restore is reading cannot be deleted; a delete cut
-/// short (left deleting) is finished by the snapshot-deletion job, run twice at once; the last snapshot of a deleted
+/// short (left deleting) is finished by the snapshot-deletion job, run twice at once, once no restore reads it; the last snapshot of a deleted
 /// instance takes its whole snapshot repository with it. The test plays the guest; the automated backup job never runs.
 /// </summary>
 public sealed class RdsSnapshotDeletionTests : IDisposable
@@ -92,28 +92,38 @@ public sealed class RdsSnapshotDeletionTests : IDisposable
         await (await client.DeleteAsync($"{Api}/db-snapshots/kept")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBSnapshotState");
         Assert.Equal("available", (await (await client.GetAsync($"{Api}/db-snapshots/kept")).AssertOkAsync()).GetProperty("status").GetString());
         Assert.Equal(keys, await KeysAsync(root, $"{rid}/"));
+
+        // A DeleteDBSnapshot that marked it deleting and was cut short (the API died before any object went), here while
+        // the restore is still being created (as when the restore had read it available just before the mark): the job
+        // leaves its set for as long as the restore reads it.
+        await MarkDeletingAsync("kept");
+        Assert.Equal("deleting", (await (await client.GetAsync($"{Api}/db-snapshots/kept")).AssertOkAsync()).GetProperty("status").GetString());
+        await (await client.DeleteAsync($"{Api}/db-snapshots/kept")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBSnapshotState");
+        await RunDeletionJobAsync();
+        Assert.Equal("deleting", (await (await client.GetAsync($"{Api}/db-snapshots/kept")).AssertOkAsync()).GetProperty("status").GetString());
+        Assert.Equal(keys, await KeysAsync(root, $"{rid}/"));
         await (await client.DeleteAsync($"{Api}/db-instances/orders-copy?skip_final_snapshot=true")).AssertOkAsync();
         await (await client.DeleteAsync($"{Api}/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await (await client.GetAsync($"{Api}/db-instances")).AssertOkAsync()).GetProperty("db_instances").GetArrayLength() == 0,
             TimeSpan.FromSeconds(90), "the DB instances were not deleted");
 
-        // A DeleteDBSnapshot cut short after it marked the snapshot (the API died before any object went): the job, run
-        // twice at once, deletes its set and, as the last snapshot of a deleted instance, its whole snapshot repository.
-        await using (var connection = new SqliteConnection($"Data Source={_app.DatabasePath}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE rds_db_snapshots SET status = 'deleting' WHERE identifier = 'kept'";
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
-
-        Assert.Equal("deleting", (await (await client.GetAsync($"{Api}/db-snapshots/kept")).AssertOkAsync()).GetProperty("status").GetString());
-        await (await client.DeleteAsync($"{Api}/db-snapshots/kept")).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBSnapshotState");
+        // The restore gone (and the instance): the job, run twice at once, deletes the set and, as the last snapshot of a
+        // deleted instance, its whole snapshot repository.
         Assert.NotEmpty((await KeysAsync(root, $"{rid}/snapshots/")).Intersect(kept));
         await Task.WhenAll(RunDeletionJobAsync(), RunDeletionJobAsync());
         await (await client.GetAsync($"{Api}/db-snapshots/kept")).AssertErrorAsync(HttpStatusCode.NotFound, "DBSnapshotNotFound");
         Assert.Empty(await KeysAsync(root, $"{rid}/snapshots/"));
         Assert.Empty((await (await client.GetAsync($"{Api}/db-snapshots")).AssertOkAsync()).GetProperty("db_snapshots").EnumerateArray());
+    }
+
+    private async Task MarkDeletingAsync(string identifier)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_app.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE rds_db_snapshots SET status = 'deleting' WHERE identifier = $id";
+        command.Parameters.AddWithValue("$id", identifier);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     /// <summary>The keys of one snapshot set as pgBackRest lays it out in the snapshot repository (its directory and its manifest's history copy).</summary>

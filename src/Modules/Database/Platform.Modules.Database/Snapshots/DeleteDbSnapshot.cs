@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -42,7 +41,7 @@ internal sealed partial class DeleteDbSnapshotHandler(DatabaseDbContext db, ICal
         // available snapshot); one that began before is seen here.
         snapshot.Status = DbSnapshotStatus.Deleting;
         await db.SaveChangesAsync(cancellationToken);
-        if (snapshot.BackupLabel is { } label && await RestoringAsync(snapshot.SourceResourceId, label, cancellationToken))
+        if (snapshot.BackupLabel is { } label && await deletion.RestoringAsync(snapshot.SourceResourceId, label, cancellationToken))
         {
             snapshot.Status = DbSnapshotStatus.Available;
             await db.SaveChangesAsync(cancellationToken);
@@ -61,13 +60,6 @@ internal sealed partial class DeleteDbSnapshotHandler(DatabaseDbContext db, ICal
         }
 
         return response;
-    }
-
-    /// <summary>A DB instance still being created from this snapshot's set (its guest is reading the repository).</summary>
-    private Task<bool> RestoringAsync(string sourceResourceId, string label, CancellationToken cancellationToken)
-    {
-        string[] sources = [RestoreSource.Snapshot(sourceResourceId, label, inSnapshotRepository: true), RestoreSource.Snapshot(sourceResourceId, label, inSnapshotRepository: false)];
-        return db.Instances.AnyAsync(i => i.Status == DbInstanceStatus.Creating && i.RestoredFrom != null && sources.Contains(i.RestoredFrom), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The data of DB snapshot {Identifier} was not deleted yet; the snapshot-deletion job finishes it")]

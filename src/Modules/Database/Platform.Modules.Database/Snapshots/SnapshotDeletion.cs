@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Storage.Contracts;
@@ -33,6 +34,13 @@ internal sealed class SnapshotDeletion(DatabaseDbContext db, ISender sender, IOp
     /// <summary>The source's snapshot repository as a prefix of the backup bucket.</summary>
     public static string RepositoryPrefix(string sourceResourceId) => DatabaseBackupRepository.SnapshotRepositoryPath(sourceResourceId) + "/";
 
+    /// <summary>A DB instance still being created from this snapshot's set (its guest is reading the repository).</summary>
+    public Task<bool> RestoringAsync(string sourceResourceId, string label, CancellationToken cancellationToken)
+    {
+        string[] sources = [RestoreSource.Snapshot(sourceResourceId, label, inSnapshotRepository: true), RestoreSource.Snapshot(sourceResourceId, label, inSnapshotRepository: false)];
+        return db.Instances.AnyAsync(i => i.Status == DbInstanceStatus.Creating && i.RestoredFrom != null && sources.Contains(i.RestoredFrom), cancellationToken);
+    }
+
     /// <summary>Finishes every snapshot left <c>deleting</c>.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -51,6 +59,13 @@ internal sealed class SnapshotDeletion(DatabaseDbContext db, ISender sender, IOp
         var snapshot = await db.Snapshots.AsNoTracking()
             .SingleOrDefaultAsync(s => s.AccountId == accountId && s.Identifier == identifier && s.Status == DbSnapshotStatus.Deleting, cancellationToken);
         if (snapshot is null)
+        {
+            return;
+        }
+
+        // A restore that read the snapshot available just before DeleteDBSnapshot marked it, and was created just after
+        // its check: the set stays until that instance is no longer being created (a later run deletes it).
+        if (snapshot.BackupLabel is { } restoring && await RestoringAsync(snapshot.SourceResourceId, restoring, cancellationToken))
         {
             return;
         }
