@@ -24,8 +24,8 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         {
             ["Platform__AvailabilityZones__0"] = "us-east-1a",
             ["Platform__AvailabilityZones__1"] = "us-east-1b",
-            // The automated backup job looks every minute (5 by default), so the first daily backup comes soon after the
-            // instance is available: its backup window (below) is open now.
+            // The automated backup job looks every minute (5 by default), so the instance's first backup, which RDS takes
+            // as soon as an instance is up whatever its window, comes soon after it is available.
             ["Rds__BackupCron"] = "* * * * *",
         });
         var root = cloud.Root;
@@ -38,9 +38,9 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
             db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
         })).AssertOkAsync();
 
-        // A backup window open from now for an hour: the day's automated backup (repo1, what a point-in-time restore starts
-        // from) is taken once the instance is available; a manual snapshot is a set of its own repository (repo2).
-        var windowStart = DateTime.UtcNow.AddMinutes(-2);
+        // A backup window twelve hours away: the automated backup this test sees (repo1, what a point-in-time restore starts
+        // from) is the first one, taken once the instance is available; a manual snapshot is a set of its own repository (repo2).
+        var windowStart = DateTime.UtcNow.AddHours(12);
         var watch = Stopwatch.StartNew();
         await (await root.PostJsonAsync("/api/v1/rds/db-instances", new
         {
@@ -74,9 +74,27 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         Assert.Empty((await (await root.GetAsync("/api/v1/ec2/volumes")).AssertOkAsync()).GetProperty("volumes").EnumerateArray());
         Assert.Single(PoolVolumes(cloud));
 
+        // The first automated backup, outside the backup window: its set in the bucket, the instance available again
+        // (backing-up while it ran) with a restorable window from it.
+        var resourceId = instance.GetProperty("dbi_resource_id").GetString()!;
+        watch.Restart();
+        JsonElement backups = default;
+        List<string> sets = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
+            sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
+            return sets.Count > 0;
+        }, TimeSpan.FromSeconds(300), $"no automated backup set in the bucket: {backups}\nagent log:\n{cloud.Agent.Output}");
+        Assert.True(sets.Count == 1, $"the first automated full backup set in the bucket: {backups}");
+        await Eventually.TrueAsync(async () =>
+            (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available"
+            && instance.TryGetProperty("earliest_restorable_time", out var earliest) && earliest.ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(300), $"the instance stayed {instance}");
+        output.WriteLine($"available to first backup reported {watch.Elapsed.TotalSeconds:0.0} s");
+
         // A manual snapshot: the guest's pgBackRest backs up through the management relay into the backup bucket (the
         // API's S3 on its own port), encrypted, and the snapshot turns available; the instance is available again.
-        var resourceId = instance.GetProperty("dbi_resource_id").GetString()!;
         watch.Restart();
         await (await root.PostJsonAsync("/api/v1/rds/db-snapshots", new { db_snapshot_identifier = "first", db_instance_identifier = "orders" })).AssertOkAsync();
         JsonElement snapshot = default;
@@ -91,19 +109,6 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         var snapshotSets = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/snapshots/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
         Assert.True(snapshotSets.GetProperty("common_prefixes").EnumerateArray().Count(p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal)) == 1,
             $"the snapshot's one full set in its own repository: {snapshotSets}");
-        JsonElement backups = default;
-        List<string> sets = [];
-        await Eventually.TrueAsync(async () =>
-        {
-            backups = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync();
-            sets = backups.GetProperty("common_prefixes").EnumerateArray().Select(p => p.GetString()!).Where(p => p.EndsWith("F/", StringComparison.Ordinal)).ToList();
-            return sets.Count > 0;
-        }, TimeSpan.FromSeconds(300), $"no automated backup set in the bucket: {backups}\nagent log:\n{cloud.Agent.Output}");
-        Assert.True(sets.Count == 1, $"the day's one automated full backup set in the bucket: {backups}");
-        // The day's backup may still be reported (backing-up) after its set is in the bucket.
-        await Eventually.TrueAsync(async () =>
-            (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available",
-            TimeSpan.FromSeconds(300), $"the instance stayed {instance}");
         var archived = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/archive/{resourceId}/")).AssertOkAsync();
         Assert.True(archived.GetProperty("objects").GetArrayLength() > 1, $"archived WAL in the bucket: {archived}");
         await Eventually.TrueAsync(async () =>
@@ -140,6 +145,14 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         Assert.Single((await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync())
             .GetProperty("common_prefixes").EnumerateArray(), p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal));
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders-pitr?skip_final_snapshot=true")).AssertOkAsync();
+
+        // The snapshot deleted: its set leaves its repository in the bucket (pgBackRest's layout, as the guest wrote it).
+        Assert.Equal("deleting", (await (await root.DeleteAsync("/api/v1/rds/db-snapshots/first")).AssertOkAsync()).GetProperty("status").GetString());
+        await Eventually.TrueAsync(async () => (await root.GetAsync("/api/v1/rds/db-snapshots/first")).StatusCode == System.Net.HttpStatusCode.NotFound,
+            TimeSpan.FromSeconds(120), "the deleted snapshot stayed");
+        snapshotSets = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/snapshots/backup/{resourceId}/")).AssertOkAsync();
+        Assert.True(!snapshotSets.GetProperty("objects").EnumerateArray().Any(o => o.GetProperty("key").GetString()!.Contains("F/", StringComparison.Ordinal)
+            || o.GetProperty("key").GetString()!.Contains("/backup.history/", StringComparison.Ordinal)), $"the deleted snapshot's set stayed: {snapshotSets}");
 
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(120),

@@ -66,6 +66,23 @@ public sealed class DatabaseSnapshotRetentionTests(ITestOutputHelper output)
             await PgBackRestAsync(config, "expire");
             Assert.Equal(new[] { snapshot }, await SetsAsync(config, 2));
 
+            // A second snapshot, deleted as DeleteDBSnapshot deletes it (SnapshotDeletion.SetPrefixes: the set's directory
+            // and its manifest's copy in backup.history, nothing else): the next snapshot's backup drops it from
+            // backup.info, and the first snapshot is untouched (restored below).
+            await SqlAsync(work, port, "INSERT INTO orders VALUES (4)");
+            await PgBackRestAsync(config, "--repo=2 --type=full backup");
+            var deleted = (await SetsAsync(config, 2)).Last();
+            var sets = Path.Combine(bucket, Stanza, "snapshots", "backup", Stanza);
+            var history = Path.Combine(sets, "backup.history", deleted[..4], deleted + ".manifest.gz");
+            Assert.True(File.Exists(history), $"no {history}");
+            Directory.Delete(Path.Combine(sets, deleted), recursive: true);
+            File.Delete(history);
+            await PgBackRestAsync(config, "--repo=2 --type=full backup");
+            var after = await SetsAsync(config, 2);
+            Assert.Equal(2, after.Count);
+            Assert.Equal(snapshot, after[0]);
+            Assert.DoesNotContain(deleted, after);
+
             // The source goes (a deleted instance); the snapshot restores from its own repository alone, as a restored
             // instance's guest reads it (the path the API names: DatabaseBackupRepository.SnapshotRepositoryPath).
             await AsPostgresAsync($"{PostgresBin}/pg_ctl stop -D {source} -m fast -w");

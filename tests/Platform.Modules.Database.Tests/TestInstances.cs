@@ -5,7 +5,7 @@ namespace Platform.Modules.Database.Tests;
 
 internal static class TestInstances
 {
-    public static DbInstance New(string status = DbInstanceStatus.Available, string window = "03:00-03:30", int retention = 7, string? resourceId = null) => new()
+    public static DbInstance New(string status = DbInstanceStatus.Available, string window = "03:00-03:30", int retention = 7, string? resourceId = null, DateTime? earliestRestorable = null) => new()
     {
         ResourceId = resourceId ?? NewDbInstance.NewResourceId(),
         AccountId = "123456789012",
@@ -28,6 +28,7 @@ internal static class TestInstances
         Generation = 1,
         ParameterApplyStatus = ParameterApplyStatus.InSync,
         CreatedAt = DateTime.UtcNow,
+        EarliestRestorableTime = earliestRestorable,
     };
 }
 

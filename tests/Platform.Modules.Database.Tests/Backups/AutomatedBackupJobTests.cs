@@ -76,7 +76,8 @@ public sealed class AutomatedBackupJobTests : IDisposable
     {
         await using (var db = _database.Open())
         {
-            db.Instances.Add(TestInstances.New(window: window));
+            // Backed up before (it has a restorable window): only its window brings the next backup.
+            db.Instances.Add(TestInstances.New(window: window, earliestRestorable: new DateTime(2026, 12, 4, 3, 20, 0, DateTimeKind.Utc)));
             await db.SaveChangesAsync();
         }
 
@@ -138,6 +139,86 @@ public sealed class AutomatedBackupJobTests : IDisposable
             Assert.DoesNotContain(new DateOnly(2026, 12, 5), days);
             Assert.Contains(new DateOnly(2026, 12, 6), days);
             Assert.Contains(new DateOnly(2026, 12, 7), days);
+        }
+    }
+
+    [Fact]
+    public async Task Given_a_new_instance_outside_its_window_Then_its_first_backup_is_asked_for_at_once_and_once_by_two_replicas_running_twice()
+    {
+        var instance = TestInstances.New(window: "03:00-03:30");
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(instance);
+            await db.SaveChangesAsync();
+        }
+
+        var clock = new FixedClock(new DateTimeOffset(2026, 12, 5, 14, 0, 0, TimeSpan.Zero));
+        var runs = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            await using var db = _database.Open();
+            return await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None);
+        }).ToList();
+        Assert.Equal(1, (await Task.WhenAll(runs)).Sum());
+
+        await using (var db = _database.Open())
+        {
+            var operation = Assert.Single(await db.BackupOperations.ToListAsync());
+            Assert.Equal(new DateOnly(2026, 12, 5), operation.ScheduledDay);
+            Assert.Equal("FullBackup", operation.Kind);
+            Assert.Equal(new DateOnly(2026, 12, 5), (await db.Instances.SingleAsync()).LastBackupDay);
+        }
+
+        // Still running at midnight, and the next day's window not open yet: no second first backup beside it.
+        clock.Now = new DateTimeOffset(2026, 12, 6, 0, 10, 0, TimeSpan.Zero);
+        await using (var db = _database.Open())
+        {
+            Assert.Equal(0, await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None));
+        }
+
+        // Done, and the guest reported its restorable window: the next backup is the window's.
+        await using (var db = _database.Open())
+        {
+            var operation = await db.BackupOperations.SingleAsync();
+            operation.CompletedAt = clock.Now.UtcDateTime;
+            operation.Succeeded = true;
+            operation.BackupLabel = "20261205-140000F";
+            (await db.Instances.SingleAsync()).EarliestRestorableTime = new DateTime(2026, 12, 5, 14, 5, 0, DateTimeKind.Utc);
+            await db.SaveChangesAsync();
+        }
+
+        clock.Now = new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero);
+        await using (var db = _database.Open())
+        {
+            Assert.Equal(0, await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None));
+        }
+
+        clock.Now = new DateTimeOffset(2026, 12, 6, 3, 5, 0, TimeSpan.Zero);
+        await using (var db = _database.Open())
+        {
+            Assert.Equal(1, await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None));
+            Assert.Contains(new DateOnly(2026, 12, 6), await db.BackupOperations.Select(o => o.ScheduledDay).ToListAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Given_a_new_instance_whose_window_opens_the_same_day_Then_its_first_backup_is_the_day_s_only_one()
+    {
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(TestInstances.New(window: "03:00-03:30"));
+            await db.SaveChangesAsync();
+        }
+
+        var clock = new FixedClock(new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero));
+        await using (var db = _database.Open())
+        {
+            Assert.Equal(1, await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None));
+        }
+
+        clock.Now = clock.Now.AddHours(2).AddMinutes(10);
+        await using (var db = _database.Open())
+        {
+            Assert.Equal(0, await new AutomatedBackupJob(db, clock).RunAsync(CancellationToken.None));
         }
     }
 

@@ -32,6 +32,7 @@ internal static class DatabaseModule
         services.AddScoped<DatabaseCertificates>();
         services.AddScoped<DesiredDatabaseComposer>();
         services.AddScoped<SnapshotTaker>();
+        services.AddScoped<SnapshotDeletion>();
         services.AddScoped<BackupRepositories>();
         services.AddSingleton<IStartupTask, BackupBucketStartup>();
         services.AddScoped<GuestReportRecorder>();
@@ -45,6 +46,7 @@ internal static class DatabaseModule
         services.AddRecurringJob<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<Instances.Power.StoppedInstanceRestartJob>(Instances.Power.StoppedInstanceRestartJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
+        services.AddRecurringJob<SnapshotDeletion>(SnapshotDeletion.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         return services;
     }
 

@@ -21,3 +21,11 @@ public sealed record PutPlatformObjectResult(string ETag);
 /// never shared: the platform makes its buckets at its first start, before there are tenants to take the name.
 /// </summary>
 public sealed record EnsurePlatformBucket(string Bucket, string OwnerAccountId) : IRequest<Unit>;
+
+/// <summary>
+/// Deletes every object under <paramref name="Prefix"/> (not empty) of a bucket the platform keeps for itself, owned by
+/// <paramref name="OwnerAccountId"/> (a database snapshot's backup set): no caller's policy is asked, and a bucket of any
+/// other account (or none) is refused with NoSuchBucket. Returns how many objects it deleted; a key already gone is no
+/// error, so a delete cut short is finished by asking again.
+/// </summary>
+public sealed record DeletePlatformObjects(string Bucket, string OwnerAccountId, string Prefix) : IRequest<int>;

@@ -10,7 +10,10 @@ namespace Platform.Modules.Database.Backups;
 
 /// <summary>
 /// The daily automated backups: for each instance with backups on (retention 1–35) whose backup window is open now, one
-/// full backup for the day the window began, added as a <see cref="DatabaseOperation"/> with a fresh id. The day's lease is
+/// full backup for the day the window began, added as a <see cref="DatabaseOperation"/> with a fresh id. As RDS does, an
+/// instance is also backed up as soon as it runs (backing-up right after creating), outside its window: one with backups
+/// on, no earliest restorable time yet (no backup of it has completed) and no backup asked for today or still running
+/// gets one for today, so its restorable window opens within minutes, not only after its first window. The day's lease is
 /// the row itself (unique per instance and day), so the job run twice, or on two replicas at once, asks for one backup;
 /// nothing of it lives in process memory. Then the bookkeeping of backups older than the retention is pruned (the
 /// guest's pgBackRest expires the sets in the repository by the same retention), and retained backups past theirs.
@@ -28,13 +31,28 @@ internal sealed class AutomatedBackupJob(DatabaseDbContext db, TimeProvider cloc
         var now = clock.GetUtcNow().UtcDateTime;
         var candidates = await db.Instances.AsNoTracking()
             .Where(i => i.BackupRetentionPeriod > 0 && BackupStates.Contains(i.Status))
-            .Select(i => new { i.ResourceId, i.AccountId, i.PreferredBackupWindow, i.LastBackupDay })
+            .Select(i => new { i.ResourceId, i.AccountId, i.PreferredBackupWindow, i.LastBackupDay, i.EarliestRestorableTime })
             .ToListAsync(cancellationToken);
+        var running = (await db.BackupOperations.AsNoTracking()
+            .Where(o => o.CompletedAt == null && o.SnapshotIdentifier == null)
+            .Select(o => o.ResourceId)
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var today = DateOnly.FromDateTime(now);
         var asked = 0;
         foreach (var instance in candidates)
         {
-            if (!BackupWindow.TryParse(instance.PreferredBackupWindow, out var window) || window.Value.DayOfWindowAt(now) is not { } day
-                || instance.LastBackupDay >= day)
+            DateOnly day;
+            if (BackupWindow.TryParse(instance.PreferredBackupWindow, out var window) && window.Value.DayOfWindowAt(now) is { } windowDay
+                && !(instance.LastBackupDay >= windowDay))
+            {
+                day = windowDay;
+            }
+            else if (instance.EarliestRestorableTime is null && !(instance.LastBackupDay >= today) && !running.Contains(instance.ResourceId))
+            {
+                // Its first backup: nothing of it is restorable yet.
+                day = today;
+            }
+            else
             {
                 continue;
             }

@@ -12,10 +12,12 @@ using Platform.Modules.Shared.Security;
 namespace Platform.Modules.Database.Instances;
 
 /// <summary>
-/// ModifyDBInstance: the class, storage (grows only), master password, parameter group, security groups, backup
-/// settings and deletion protection. Changes are applied at once (<c>apply_immediately</c> is accepted; this platform has
-/// no pending-maintenance queue). What the guest must apply raises the generation and puts the instance in
-/// <c>modifying</c> until its report says it applied it.
+/// ModifyDBInstance: master password, parameter group, security groups, backup settings and deletion protection. Changes
+/// are applied at once (<c>apply_immediately</c> is accepted; this platform has no pending-maintenance queue). What the
+/// guest must apply raises the generation and puts the instance in <c>modifying</c> until its report says it applied it.
+/// A new class or larger storage is refused (InvalidParameterCombination, as Multi-AZ is): neither the guest's vCPUs and
+/// memory nor its data volume can be changed after the launch yet (no Compute or HostAgent path does it), so accepting
+/// them would only change the row. Storage never shrinks.
 /// </summary>
 internal sealed record ModifyDbInstance(
     string Region,
@@ -80,6 +82,15 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
             {
                 throw RdsErrors.StorageQuotaExceeded(options.Value.StorageQuotaGiB);
             }
+
+            throw RdsErrors.InvalidParameterCombination(
+                $"Growing the allocated storage of a DB instance ({instance.AllocatedStorage} to {request.AllocatedStorage} GiB) is not offered by this platform yet: its data volume cannot grow after the launch.");
+        }
+
+        if (request.DbInstanceClass is { } wantedClass && InstanceSettings.CheckClass(wantedClass).Name != instance.InstanceClass)
+        {
+            throw RdsErrors.InvalidParameterCombination(
+                $"Changing the class of a DB instance ({instance.InstanceClass} to {wantedClass}) is not offered by this platform yet: its server's vCPUs and memory cannot change after the launch.");
         }
 
         var parameterGroup = request.DbParameterGroupName?.ToLowerInvariant();
@@ -108,18 +119,6 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
 
         // Everything is checked: from here on the changes are made, all in one save.
         var guestChanges = false;
-        if (request.DbInstanceClass is { } instanceClass && instanceClass != instance.InstanceClass)
-        {
-            instance.InstanceClass = instanceClass;
-            guestChanges = true;
-        }
-
-        if (growsStorage)
-        {
-            instance.AllocatedStorage = request.AllocatedStorage!.Value;
-            guestChanges = true;
-        }
-
         if (request.MasterUserPassword is { } password)
         {
             instance.MasterPasswordProtected = secrets.Protect(password, NewDbInstance.PasswordContext(instance.ResourceId));

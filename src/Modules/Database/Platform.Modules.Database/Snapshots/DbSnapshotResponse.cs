@@ -8,6 +8,9 @@ internal static class DbSnapshotStatus
     public const string Creating = "creating";
     public const string Available = "available";
     public const string Failed = "failed";
+
+    /// <summary>DeleteDBSnapshot was called: its set leaves the object store, then the row goes (<see cref="SnapshotDeletion"/>).</summary>
+    public const string Deleting = "deleting";
 }
 
 /// <summary>RDS's DBSnapshot shape (no password, ever).</summary>
