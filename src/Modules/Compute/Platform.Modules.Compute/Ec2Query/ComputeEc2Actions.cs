@@ -373,7 +373,8 @@ internal static class ComputeEc2Actions
     private static readonly string[] InstanceFilterNames =
     [
         "instance-id", "instance-state-name", "instance-state-code", "instance-type", "image-id", "vpc-id", "subnet-id", "availability-zone",
-        "key-name", "private-ip-address", "network-interface.network-interface-id", "instance.group-id", "client-token", "tag:",
+        "key-name", "private-ip-address", "network-interface.network-interface-id", "instance.group-id", "client-token", "iam-instance-profile.arn",
+        "iam-instance-profile.id", "tag:",
     ];
 
     private static IEnumerable<string?>? InstanceField(InstanceResponse i, string name)
@@ -393,6 +394,8 @@ internal static class ComputeEc2Actions
         "network-interface.network-interface-id" => [i.NetworkInterfaceId],
         "instance.group-id" => [.. i.SecurityGroups],
         "client-token" => [i.ClientToken],
+        "iam-instance-profile.arn" => [i.IamInstanceProfile?.Arn],
+        "iam-instance-profile.id" => [i.IamInstanceProfile?.Id],
         _ => null,
         };
         return values;
