@@ -15,14 +15,29 @@ internal static class AwsQueryEndpoint
 {
     public const string Route = "/";
 
-    /// <summary>Marks query requests before SigV4 runs, so that its refusals too are answered in the protocol's XML.</summary>
+    /// <summary>
+    /// Marks query requests (and the JSON 1.0 and RPC v2 CBOR ones of the services that take them) before SigV4 runs, so
+    /// that its refusals too are answered in the protocol's own shape.
+    /// </summary>
     public static WebApplication UseAwsQueryProtocol(this WebApplication app)
     {
         app.Use((context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<AwsQueryProtocolFeature>() is not null)
+            var metadata = context.GetEndpoint()?.Metadata;
+            if (metadata?.GetMetadata<AwsRpcV2CborEndpoint>() is not null)
             {
-                context.Features.Set(new AwsQueryProtocolFeature { Dialect = ClaimedDialect(context.Request) });
+                context.Features.Set(new AwsJsonProtocolFeature { Cbor = true });
+            }
+            else if (metadata?.GetMetadata<AwsQueryProtocolFeature>() is not null)
+            {
+                if (AwsJsonEndpoint.IsJsonRequest(context.Request))
+                {
+                    context.Features.Set(new AwsJsonProtocolFeature { Cbor = false });
+                }
+                else
+                {
+                    context.Features.Set(new AwsQueryProtocolFeature { Dialect = ClaimedDialect(context.Request) });
+                }
             }
 
             return next(context);
@@ -35,6 +50,10 @@ internal static class AwsQueryEndpoint
         var registry = routes.ServiceProvider.GetRequiredService<AwsQueryRegistry>();
         routes.MapMethods(Route, [HttpMethods.Get, HttpMethods.Post], HandleAsync)
             .WithMetadata(new SigningServiceSet(registry.ServiceNames), new AwsQueryProtocolFeature())
+            .ExcludeFromDescription();
+        routes.MapPost(AwsJsonEndpoint.CborRoute, (HttpContext context, string service, string operation, AwsQueryRegistry services, ICallerContext caller) =>
+                AwsJsonEndpoint.HandleCborAsync(context, service, operation, services, caller))
+            .WithMetadata(new SigningServiceSet(registry.JsonServiceNames), AwsRpcV2CborEndpoint.Instance)
             .ExcludeFromDescription();
         return routes;
     }
@@ -54,6 +73,12 @@ internal static class AwsQueryEndpoint
 
     private static async Task HandleAsync(HttpContext context, AwsQueryRegistry registry, ICallerContext caller)
     {
+        if (context.Features.Get<AwsJsonProtocolFeature>() is not null)
+        {
+            await AwsJsonEndpoint.HandleJsonAsync(context, registry, caller);
+            return;
+        }
+
         var signed = context.Features.Get<SignedService>()
             ?? throw new InvalidOperationException("The query endpoint ran without a verified signature.");
         var service = registry.Find(signed.Name)

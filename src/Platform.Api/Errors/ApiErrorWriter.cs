@@ -20,6 +20,13 @@ internal static class ApiErrorWriter
         context.Features.Set(new RequestError(status, code, message));
         // The exception handler clears the response, headers included: the request id goes back on.
         context.Response.Headers[Hosting.PlatformPipeline.RequestIdHeader] = context.TraceIdentifier;
+        if (context.Features.Get<AwsProtocols.AwsJsonProtocolFeature>() is { } jsonProtocol)
+        {
+            // The JSON 1.0 and RPC v2 CBOR protocols of an awsQuery-compatible service: the query protocol's codes, in their shape.
+            (code, message) = code == "InvalidAccessKeyId" ? ("InvalidClientTokenId", "The security token included in the request is invalid.") : (code, message);
+            return AwsProtocols.AwsJsonEndpoint.WriteErrorAsync(context, jsonProtocol, status, code, message);
+        }
+
         if (context.Features.Get<AwsQueryProtocolFeature>() is { } query)
         {
             // AWS's query services answer errors in their own XML, whatever failed (the signature, the action, the rules).

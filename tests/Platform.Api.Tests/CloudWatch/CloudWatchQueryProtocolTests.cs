@@ -1,5 +1,8 @@
+using System.Formats.Cbor;
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Xml.Linq;
 using Platform.Api.Tests.TestEngine;
 
@@ -9,7 +12,9 @@ namespace Platform.Api.Tests.CloudWatch;
 /// CloudWatch's alarms and statistics on AWS's query protocol (<c>POST /</c> signed for <c>monitoring</c>, botocore's
 /// 2010-08-01 names, as awscli 2.9 sends them) in-process: PutMetricAlarm, DescribeAlarms with its paging, SetAlarmState,
 /// Disable/EnableAlarmActions, DescribeAlarmHistory, GetMetricStatistics and DeleteAlarms, the XML CloudWatch answers with
-/// and its errors, each refusal changing nothing, another account seeing nothing.
+/// and its errors, each refusal changing nothing, another account seeing nothing. The same actions on the JSON 1.0
+/// (<c>X-Amz-Target</c>) and Smithy RPC v2 CBOR (<c>/service/GraniteServiceVersion20100801/operation/…</c>) protocols,
+/// with their typed answers and their own error shapes (the real clients: <see cref="Rds.RdsAndCloudWatchCliTests"/>).
 /// </summary>
 public sealed class CloudWatchQueryProtocolTests : IAsyncLifetime, IDisposable
 {
@@ -242,6 +247,290 @@ public sealed class CloudWatchQueryProtocolTests : IAsyncLifetime, IDisposable
         Assert.Null(await Point(otherCw, ApiProd));
         var theirs = await OkAsync(otherCw, "GetMetricData", query);
         Assert.Empty(theirs.Element(Cw + "MetricDataResults")!.Element(Cw + "member")!.Element(Cw + "Values")!.Elements());
+    }
+
+    [Fact]
+    public async Task Given_the_JSON_and_CBOR_protocols_When_CloudWatch_is_called_on_them_Then_the_query_actions_answer_typed_documents_and_errors_in_each_shape()
+    {
+        using var root = _app.SignedClient(_app.RootCredentials);
+        var tenant = await root.CreateAccountAsync("cw-json");
+        using var cw = _app.SignedClient(tenant, "monitoring");
+
+        // JSON 1.0: an alarm put and described, its leaves typed as the model types them.
+        var put = await JsonCallAsync(cw, "PutMetricAlarm", """
+            {"AlarmName":"cpu-j","Namespace":"AWS/EC2","MetricName":"CPUUtilization","Dimensions":[{"Name":"InstanceId","Value":"i-0123456789abcdef0"}],
+             "Statistic":"Average","Period":60,"EvaluationPeriods":2,"Threshold":80.5,"ComparisonOperator":"GreaterThanThreshold","AlarmActions":[]}
+            """);
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal(JsonValueKind.Object, put.Body.ValueKind);
+        var described = await JsonCallAsync(cw, "DescribeAlarms", """{"AlarmNames":["cpu-j"],"MaxRecords":10}""");
+        Assert.Equal(HttpStatusCode.OK, described.Status);
+        var alarm = Assert.Single(described.Body.GetProperty("MetricAlarms").EnumerateArray());
+        Assert.Equal(80.5, alarm.GetProperty("Threshold").GetDouble());
+        Assert.Equal(60, alarm.GetProperty("Period").GetInt32());
+        Assert.Equal(JsonValueKind.True, alarm.GetProperty("ActionsEnabled").ValueKind);
+        Assert.Equal(JsonValueKind.Number, alarm.GetProperty("StateUpdatedTimestamp").ValueKind);
+        Assert.InRange(alarm.GetProperty("StateUpdatedTimestamp").GetDouble(), DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds());
+        Assert.Equal("i-0123456789abcdef0", alarm.GetProperty("Dimensions")[0].GetProperty("Value").GetString());
+        Assert.Equal(0, alarm.GetProperty("AlarmActions").GetArrayLength());
+        Assert.Equal(0, described.Body.GetProperty("CompositeAlarms").GetArrayLength());
+        Assert.False(described.Body.TryGetProperty("NextToken", out _));
+
+        // JSON errors: the query protocol's codes in __type and x-amzn-query-error, and nothing stored by them.
+        await JsonErrorAsync(cw, "SetAlarmState", """{"AlarmName":"nope","StateValue":"ALARM","StateReason":"x"}""", HttpStatusCode.NotFound, "ResourceNotFound");
+        await JsonErrorAsync(cw, "PutMetricAlarm", """{"AlarmName":"bad","Namespace":"AWS/EC2","MetricName":"CPUUtilization","Dimensions":[{"Name":"InstanceId","Value":"i-0123456789abcdef0"}],"Statistic":"Average","Period":60,"EvaluationPeriods":2,"Threshold":1,"ComparisonOperator":"Sideways"}""",
+            HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await JsonErrorAsync(cw, "PutMetricAlarm", """{"AlarmName":"bad","Unit":"Percent"}""", HttpStatusCode.BadRequest, "UnknownParameter");
+        await JsonErrorAsync(cw, "PutMetricAlarm", """{"AlarmName":"bad","Period":"sixty"}""", HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await JsonErrorAsync(cw, "PutCompositeAlarm", "{}", HttpStatusCode.BadRequest, "UnknownOperationException");
+        await JsonErrorAsync(cw, "DescribeAlarms", """{"AlarmNames":""", HttpStatusCode.BadRequest, "SerializationException");
+        await JsonErrorAsync(cw, "DescribeAlarms", "[]", HttpStatusCode.BadRequest, "SerializationException");
+        await JsonErrorAsync(cw, "DescribeAlarms", """{"AlarmNames.member.1":"cpu-j"}""", HttpStatusCode.BadRequest, "SerializationException");
+        await JsonErrorAsync(cw, "DescribeAlarms", """{"AlarmNames":["a"],"AlarmNames":["b"]}""", HttpStatusCode.BadRequest, "SerializationException");
+        await JsonErrorAsync(cw, "DescribeAlarms", """{"Action":"DeleteAlarms"}""", HttpStatusCode.BadRequest, "UnknownParameter");
+        await JsonErrorAsync(cw, "DescribeAlarms", new string('[', 200) + new string(']', 200), HttpStatusCode.BadRequest, "SerializationException");
+        using (var wrongPrefix = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("{}", Encoding.UTF8) })
+        {
+            wrongPrefix.Content.Headers.ContentType = new("application/x-amz-json-1.0");
+            wrongPrefix.Headers.Add("X-Amz-Target", "AmazonEC2.DescribeAlarms");
+            var refused = await cw.SendAsync(wrongPrefix);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("UnknownOperationException", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("__type").GetString());
+        }
+
+        Assert.Equal(["cpu-j"], (await JsonCallAsync(cw, "DescribeAlarms", "{}")).Body.GetProperty("MetricAlarms").EnumerateArray()
+            .Select(a => a.GetProperty("AlarmName").GetString()));
+
+        // RPC v2 CBOR: custom data with a tag-1 timestamp, read back by GetMetricStatistics, GetMetricData and ListMetrics.
+        var now = DateTime.UtcNow;
+        var minute = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc).AddMinutes(-5);
+        var dimensions = new object[] { new Dictionary<string, object?> { ["Name"] = "Service", ["Value"] = "api" } };
+        var stored = await CborCallAsync(cw, "PutMetricData", new Dictionary<string, object?>
+        {
+            ["Namespace"] = "Shop/Cbor",
+            ["MetricData"] = new object[]
+            {
+                new Dictionary<string, object?> { ["MetricName"] = "Latency", ["Dimensions"] = dimensions, ["Timestamp"] = minute, ["Value"] = 12.5, ["Unit"] = "Milliseconds" },
+                new Dictionary<string, object?> { ["MetricName"] = "Latency", ["Dimensions"] = dimensions, ["Timestamp"] = minute.AddSeconds(5), ["Values"] = new object[] { 20, 30.0 },
+                    ["Counts"] = new object[] { 1, 2 }, ["Unit"] = "Milliseconds" },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, stored.Status);
+        var statistics = (Dictionary<string, object?>)(await CborCallAsync(cw, "GetMetricStatistics", new Dictionary<string, object?>
+        {
+            ["Namespace"] = "Shop/Cbor", ["MetricName"] = "Latency", ["Dimensions"] = dimensions, ["StartTime"] = minute.AddMinutes(-5), ["EndTime"] = minute.AddMinutes(5),
+            ["Period"] = 60, ["Statistics"] = new object[] { "Sum", "SampleCount", "Maximum" },
+        })).Body!;
+        Assert.Equal("Latency", statistics["Label"]);
+        var datapoint = (Dictionary<string, object?>)Assert.Single((List<object?>)statistics["Datapoints"]!)!;
+        Assert.Equal((92.5, 4d, 30d), ((double)datapoint["Sum"]!, (double)datapoint["SampleCount"]!, (double)datapoint["Maximum"]!));
+        Assert.Equal(minute, datapoint["Timestamp"]);
+        Assert.Equal("Milliseconds", datapoint["Unit"]);
+        var data = (Dictionary<string, object?>)(await CborCallAsync(cw, "GetMetricData", new Dictionary<string, object?>
+        {
+            ["StartTime"] = minute.AddMinutes(-5), ["EndTime"] = minute.AddMinutes(5),
+            ["MetricDataQueries"] = new object[]
+            {
+                new Dictionary<string, object?>
+                {
+                    ["Id"] = "m1", ["ReturnData"] = true,
+                    ["MetricStat"] = new Dictionary<string, object?>
+                    {
+                        ["Metric"] = new Dictionary<string, object?> { ["Namespace"] = "Shop/Cbor", ["MetricName"] = "Latency", ["Dimensions"] = dimensions },
+                        ["Period"] = 60, ["Stat"] = "Average",
+                    },
+                },
+            },
+        })).Body!;
+        var result = (Dictionary<string, object?>)Assert.Single((List<object?>)data["MetricDataResults"]!)!;
+        Assert.Equal([23.125], ((List<object?>)result["Values"]!).Cast<double>());
+        Assert.Equal([minute], ((List<object?>)result["Timestamps"]!).Cast<DateTime>());
+        Assert.Equal("Complete", result["StatusCode"]);
+        Assert.Empty((List<object?>)data["Messages"]!);
+        var metrics = (List<object?>)((Dictionary<string, object?>)(await CborCallAsync(cw, "ListMetrics", new Dictionary<string, object?> { ["Namespace"] = "Shop/Cbor" })).Body!)["Metrics"]!;
+        Assert.Equal("Latency", ((Dictionary<string, object?>)Assert.Single(metrics)!)["MetricName"]);
+
+        // CBOR errors: __type and message in a CBOR map, the query code in x-amzn-query-error; nothing stored by them.
+        await CborErrorAsync(cw, "PutMetricData", new Dictionary<string, object?>
+        {
+            ["Namespace"] = "Shop/Cbor",
+            ["MetricData"] = new object[] { new Dictionary<string, object?> { ["MetricName"] = "Other", ["Value"] = 1, ["Unit"] = "Parsecs" } },
+        }, HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await CborErrorAsync(cw, "DeleteAlarms", new Dictionary<string, object?> { ["AlarmNames"] = new object[] { "nope" } }, HttpStatusCode.NotFound, "ResourceNotFound");
+        await CborErrorAsync(cw, "GetMetricWidgetImage", new Dictionary<string, object?>(), HttpStatusCode.BadRequest, "UnknownOperationException");
+        await CborErrorAsync(cw, "DescribeAlarms", new byte[] { 0xa1, 0x6a }, HttpStatusCode.BadRequest, "SerializationException");
+        await CborErrorAsync(cw, "DescribeAlarms", new byte[] { 0x80 }, HttpStatusCode.BadRequest, "SerializationException");
+        await CborErrorAsync(cw, "DescribeAlarms", new Dictionary<string, object?> { ["AlarmNames"] = new byte[] { 1, 2 } }, HttpStatusCode.BadRequest, "SerializationException");
+        Assert.Equal(["Latency"], ((List<object?>)((Dictionary<string, object?>)(await CborCallAsync(cw, "ListMetrics", new Dictionary<string, object?>())).Body!)["Metrics"]!)
+            .Select(m => ((Dictionary<string, object?>)m!)["MetricName"]));
+        Assert.Equal(["cpu-j"], (await JsonCallAsync(cw, "DescribeAlarms", "{}")).Body.GetProperty("MetricAlarms").EnumerateArray()
+            .Select(a => a.GetProperty("AlarmName").GetString()));
+
+        // A key the platform does not know is refused in the protocol's shape, as on the query protocol.
+        using var stranger = _app.SignedClient(new TestCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", tenant.AccountId), "monitoring");
+        await CborErrorAsync(stranger, "DescribeAlarms", new Dictionary<string, object?>(), HttpStatusCode.Forbidden, "InvalidClientTokenId");
+        await JsonErrorAsync(stranger, "DescribeAlarms", "{}", HttpStatusCode.Forbidden, "InvalidClientTokenId");
+
+        // Another account sees none of it, on either protocol.
+        var other = await root.CreateAccountAsync("cw-json-other");
+        using var otherCw = _app.SignedClient(other, "monitoring");
+        Assert.Empty((List<object?>)((Dictionary<string, object?>)(await CborCallAsync(otherCw, "ListMetrics", new Dictionary<string, object?>())).Body!)["Metrics"]!);
+        Assert.Equal(0, (await JsonCallAsync(otherCw, "DescribeAlarms", "{}")).Body.GetProperty("MetricAlarms").GetArrayLength());
+        await JsonErrorAsync(otherCw, "DeleteAlarms", """{"AlarmNames":["cpu-j"]}""", HttpStatusCode.NotFound, "ResourceNotFound");
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> JsonSendAsync(HttpClient cw, string operation, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new("application/x-amz-json-1.0");
+        request.Headers.Add("X-Amz-Target", "GraniteServiceVersion20100801." + operation);
+        var response = await cw.SendAsync(request);
+        Assert.Equal("application/x-amz-json-1.0", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.Contains("x-amzn-RequestId"), $"{operation}: no x-amzn-RequestId");
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone(), response);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> JsonCallAsync(HttpClient cw, string operation, string body)
+    {
+        var (status, document, _) = await JsonSendAsync(cw, operation, body);
+        Assert.True(status == HttpStatusCode.OK, $"{operation}: {status} {document}");
+        return (status, document);
+    }
+
+    private static async Task JsonErrorAsync(HttpClient cw, string operation, string body, HttpStatusCode status, string code)
+    {
+        var (answered, document, response) = await JsonSendAsync(cw, operation, body);
+        Assert.True(answered == status, $"{operation} {body}: {answered} {document}");
+        Assert.Equal(code, document.GetProperty("__type").GetString());
+        Assert.NotEmpty(document.GetProperty("message").GetString()!);
+        Assert.Equal($"{code};Sender", Assert.Single(response.Headers.GetValues("x-amzn-query-error")));
+    }
+
+    private static async Task<(HttpStatusCode Status, object? Body, HttpResponseMessage Response)> CborSendAsync(HttpClient cw, string operation, object body)
+    {
+        var bytes = body as byte[] ?? CborOf(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/service/GraniteServiceVersion20100801/operation/{operation}") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new("application/cbor");
+        request.Headers.Add("smithy-protocol", "rpc-v2-cbor");
+        var response = await cw.SendAsync(request);
+        Assert.Equal("application/cbor", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("rpc-v2-cbor", Assert.Single(response.Headers.GetValues("smithy-protocol")));
+        var reader = new CborReader(await response.Content.ReadAsByteArrayAsync(), CborConformanceMode.Lax);
+        var answer = FromCbor(reader);
+        Assert.Equal(0, reader.BytesRemaining);
+        return (response.StatusCode, answer, response);
+    }
+
+    private static async Task<(HttpStatusCode Status, object? Body)> CborCallAsync(HttpClient cw, string operation, object body)
+    {
+        var (status, answer, _) = await CborSendAsync(cw, operation, body);
+        Assert.True(status == HttpStatusCode.OK, $"{operation}: {status} {JsonSerializer.Serialize(answer)}");
+        return (status, answer);
+    }
+
+    private static async Task CborErrorAsync(HttpClient cw, string operation, object body, HttpStatusCode status, string code)
+    {
+        var (answered, answer, response) = await CborSendAsync(cw, operation, body);
+        var error = (Dictionary<string, object?>)answer!;
+        Assert.True(answered == status, $"{operation}: {answered} {JsonSerializer.Serialize(answer)}");
+        Assert.Equal(code, error["__type"]);
+        Assert.NotEmpty((string)error["message"]!);
+        Assert.Equal($"{code};Sender", Assert.Single(response.Headers.GetValues("x-amzn-query-error")));
+    }
+
+    /// <summary>A document as botocore writes it: maps, arrays, text, integers, doubles, booleans, timestamps as tag 1 epoch seconds.</summary>
+    private static byte[] CborOf(object value)
+    {
+        var writer = new CborWriter(CborConformanceMode.Lax);
+        void Write(object? item)
+        {
+            switch (item)
+            {
+                case Dictionary<string, object?> map:
+                    writer.WriteStartMap(map.Count);
+                    foreach (var (key, member) in map)
+                    {
+                        writer.WriteTextString(key);
+                        Write(member);
+                    }
+
+                    writer.WriteEndMap();
+                    break;
+                case byte[] bytes:
+                    writer.WriteByteString(bytes);
+                    break;
+                case object[] list:
+                    writer.WriteStartArray(list.Length);
+                    foreach (var member in list)
+                    {
+                        Write(member);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                case string text:
+                    writer.WriteTextString(text);
+                    break;
+                case int number:
+                    writer.WriteInt32(number);
+                    break;
+                case double number:
+                    writer.WriteDouble(number);
+                    break;
+                case bool flag:
+                    writer.WriteBoolean(flag);
+                    break;
+                case DateTime time:
+                    writer.WriteTag(CborTag.UnixTimeSeconds);
+                    writer.WriteInt64(new DateTimeOffset(time).ToUnixTimeSeconds());
+                    break;
+                default:
+                    throw new ArgumentException($"No CBOR for {item}.");
+            }
+        }
+
+        Write(value);
+        return writer.Encode();
+    }
+
+    private static object? FromCbor(CborReader reader)
+    {
+        switch (reader.PeekState())
+        {
+            case CborReaderState.StartMap:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                reader.ReadStartMap();
+                while (reader.PeekState() != CborReaderState.EndMap)
+                {
+                    map.Add(reader.ReadTextString(), FromCbor(reader));
+                }
+
+                reader.ReadEndMap();
+                return map;
+            case CborReaderState.StartArray:
+                var list = new List<object?>();
+                reader.ReadStartArray();
+                while (reader.PeekState() != CborReaderState.EndArray)
+                {
+                    list.Add(FromCbor(reader));
+                }
+
+                reader.ReadEndArray();
+                return list;
+            case CborReaderState.Tag:
+                Assert.Equal(CborTag.UnixTimeSeconds, reader.ReadTag());
+                return DateTime.UnixEpoch.AddSeconds(reader.ReadDouble());
+            case CborReaderState.TextString:
+                return reader.ReadTextString();
+            case CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger:
+                return reader.ReadInt64();
+            case CborReaderState.DoublePrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.HalfPrecisionFloat:
+                return reader.ReadDouble();
+            case CborReaderState.Boolean:
+                return reader.ReadBoolean();
+            default:
+                throw new InvalidOperationException($"Unexpected CBOR {reader.PeekState()}.");
+        }
     }
 
     private static string AlarmForm(string name) =>

@@ -110,6 +110,17 @@ public sealed class InstanceProfileLaunchTests : IAsyncLifetime, IDisposable
         Assert.Equal(appArn, item.Element(Ec2 + "iamInstanceProfile")!.Element(Ec2 + "arn")!.Value);
         var describedXml = await OkAsync(await ec2.PostAsync("/", Form($"Action=DescribeInstances&Version=2016-11-15&InstanceId.1={queried}")));
         Assert.Equal(appId, describedXml.Descendants(Ec2 + "iamInstanceProfile").Single().Element(Ec2 + "id")!.Value);
+        // DescribeInstances' iam-instance-profile.arn and .id filters: the profile's instances only, none for another profile.
+        foreach (var (filter, value) in new[] { ("iam-instance-profile.arn", appArn), ("iam-instance-profile.id", appId) })
+        {
+            var byProfile = await OkAsync(await ec2.PostAsync("/", Form($"Action=DescribeInstances&Version=2016-11-15&Filter.1.Name={filter}&Filter.1.Value.1={Uri.EscapeDataString(value)}")));
+            Assert.Contains(queried, byProfile.Descendants(Ec2 + "instanceId").Select(e => e.Value));
+            Assert.All(byProfile.Descendants(Ec2 + "instancesSet").Elements(Ec2 + "item"),
+                i => Assert.Equal(appArn, i.Element(Ec2 + "iamInstanceProfile")?.Element(Ec2 + "arn")?.Value));
+        }
+
+        Assert.Empty((await OkAsync(await ec2.PostAsync("/", Form($"Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=iam-instance-profile.arn"
+            + $"&Filter.1.Value.1={Uri.EscapeDataString(appArn + "-other")}")))).Element(Ec2 + "reservationSet")!.Elements());
         var badQuery = await ec2.PostAsync("/", Form($"Action=RunInstances&Version=2016-11-15&ImageId={_imageId}&InstanceType=t3.nano&MinCount=1&MaxCount=1&IamInstanceProfile.Name=nope"));
         Assert.Equal("InvalidParameterValue", await ErrorCodeAsync(badQuery, HttpStatusCode.BadRequest));
 

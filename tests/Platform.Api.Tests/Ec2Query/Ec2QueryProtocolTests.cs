@@ -80,7 +80,11 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         foreach (var (form, status, code) in new[]
         {
             ("Version=2016-11-15", HttpStatusCode.BadRequest, "MissingAction"),
-            ("Action=CreateKeyPair&Version=2016-11-15&KeyName=x", HttpStatusCode.BadRequest, "InvalidAction"),
+            ("Action=CreateKeyPair&Version=2016-11-15&KeyName=x&KeyType=ed25519", HttpStatusCode.BadRequest, "InvalidParameterValue"),
+            ("Action=CreateKeyPair&Version=2016-11-15&KeyName=x&KeyFormat=ppk", HttpStatusCode.BadRequest, "InvalidParameterValue"),
+            ("Action=CreateKeyPair&Version=2016-11-15&KeyName=x&TagSpecification.1.ResourceType=key-pair&TagSpecification.1.Tag.1.Key=a",
+                HttpStatusCode.BadRequest, "UnknownParameter"),
+            ("Action=CreateKeyPair&Version=2016-11-15", HttpStatusCode.BadRequest, "MissingParameter"),
             ("Action=DescribeInstances&Version=2015-10-01", HttpStatusCode.BadRequest, "NoSuchVersion"),
             ("Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0", HttpStatusCode.BadRequest, "InvalidInstanceID.NotFound"),
             ("Action=DescribeInstances&Version=2016-11-15&InstanceId.2=" + instanceId, HttpStatusCode.BadRequest, "MalformedQueryString"),
@@ -111,6 +115,38 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         }
 
         var instances = await OkAsync(await signed.PostAsync("/", Form("Action=DescribeInstances&Version=2016-11-15")));
+        Assert.Equal("InvalidKeyPair.NotFound", (await ErrorAsync(await signed.PostAsync("/", Form("Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=x")),
+            HttpStatusCode.BadRequest)).Code);
+
+        // CreateKeyPair: an RSA 2048 private key answered once in PEM, EC2's fingerprint of a key it made (SHA-1 of the PKCS#8 DER),
+        // the key pair described after; the same name again is a duplicate.
+        var made = await OkAsync(await signed.PostAsync("/", Form("Action=CreateKeyPair&Version=2016-11-15&KeyName=made")));
+        var material = made.Element(Ec2 + "keyMaterial")!.Value;
+        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", material, StringComparison.Ordinal);
+        var madeKey = Assert.Single((await OkAsync(await signed.PostAsync("/", Form("Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=made&IncludePublicKey=true"))))
+            .Element(Ec2 + "keySet")!.Elements(Ec2 + "item"));
+        Assert.Equal(made.Element(Ec2 + "keyPairId")!.Value, madeKey.Element(Ec2 + "keyPairId")!.Value);
+        Assert.Equal("rsa", madeKey.Element(Ec2 + "keyType")!.Value);
+        using (var rsa = System.Security.Cryptography.RSA.Create())
+        {
+            rsa.ImportFromPem(material);
+            Assert.Equal(2048, rsa.KeySize);
+#pragma warning disable CA5350 // EC2's fingerprint of a key it made is SHA-1.
+            Assert.Equal(string.Join(':', System.Security.Cryptography.SHA1.HashData(rsa.ExportPkcs8PrivateKey()).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))),
+                made.Element(Ec2 + "keyFingerprint")!.Value);
+#pragma warning restore CA5350
+            // The public key kept (ssh-rsa: name, e, n as SSH strings) is the private key's: its modulus is the same.
+            var blob = Convert.FromBase64String(madeKey.Element(Ec2 + "publicKey")!.Value.Split(' ')[1]);
+            int Read(ref int at) { var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(at)); at += 4 + length; return length; }
+            var offset = 0;
+            Read(ref offset);
+            Read(ref offset);
+            var modulusLength = Read(ref offset);
+            Assert.Equal(rsa.ExportParameters(false).Modulus, blob[(offset - modulusLength)..offset].SkipWhile(b => b == 0).ToArray());
+        }
+
+        Assert.Equal("InvalidKeyPair.Duplicate", (await ErrorAsync(await signed.PostAsync("/", Form("Action=CreateKeyPair&Version=2016-11-15&KeyName=made")),
+            HttpStatusCode.BadRequest)).Code);
         var only = Assert.Single(instances.Descendants(Ec2 + "instancesSet").Elements(Ec2 + "item"));
         Assert.Equal(instanceId, only.Element(Ec2 + "instanceId")!.Value);
         Assert.Equal(["Name"], only.Element(Ec2 + "tagSet")!.Elements(Ec2 + "item").Select(t => t.Element(Ec2 + "key")!.Value));
@@ -126,6 +162,8 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         Assert.Equal("InvalidVpcID.NotFound", (await ErrorAsync(await other.PostAsync("/", Form(
             $"Action=DeleteVpc&Version=2016-11-15&VpcId={created[0]}")), HttpStatusCode.BadRequest)).Code);
         Assert.Equal(0, await CountAsync(other, "DescribeInstances", "reservationSet"));
+        Assert.Equal("InvalidKeyPair.NotFound", (await ErrorAsync(await other.PostAsync("/", Form("Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=made")),
+            HttpStatusCode.BadRequest)).Code);
         await OkAsync(await signed.PostAsync("/", Form($"Action=DescribeVpcs&Version=2016-11-15&VpcId.1={created[0]}")));
 
         // Refusals before the action runs are EC2's XML too: an unknown key, a wrong secret.
@@ -148,6 +186,11 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
             HttpClientFactory = new TrustingFactory(_cloud.Api),
             MaxErrorRetry = 0,
         });
+
+        var key = (await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "sdk-made" })).KeyPair;
+        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", key.KeyMaterial, StringComparison.Ordinal);
+        Assert.Equal("sdk-made", key.KeyName);
+        Assert.Equal(key.KeyPairId, Assert.Single((await ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { KeyNames = ["sdk-made"] })).KeyPairs).KeyPairId);
 
         var regions = await ec2.DescribeRegionsAsync(new DescribeRegionsRequest());
         Assert.Equal("us-east-1", Assert.Single(regions.Regions).RegionName);

@@ -9,7 +9,9 @@ namespace Platform.Api.Tests.Rds;
 /// <c>aws rds</c> against the API as its own process over HTTPS with the platform CA, as a user runs it: Debian's awscli 2
 /// makes a subnet group and a DB instance, describes it with a filter, meets RDS's errors and deletes it; pyenv's awscli 1
 /// makes a parameter group, modifies and describes its parameters; awscli 2 then puts, describes, sets and deletes a
-/// CloudWatch alarm (awscli 1.45 sends CloudWatch's smithy-rpc-v2-cbor, not served yet). One API process for both
+/// CloudWatch alarm on the query protocol, awscli 1.45 puts, lists and reads custom metrics and an alarm on the JSON 1.0
+/// protocol its botocore 1.43 picks (X-Amz-Target), and boto3 1.43 runs the same CloudWatch calls on JSON 1.0 and, with its
+/// model's protocols narrowed to Smithy RPC v2 CBOR (the next one botocore would choose), on CBOR. One API process for both
 /// services, as the test time budget asks. No server is enrolled: the instance stays <c>creating</c>, which is all a CLI
 /// tour needs (<see cref="RdsQueryProtocolTests"/> covers the guest's reports).
 /// </summary>
@@ -93,7 +95,105 @@ public sealed class RdsAndCloudWatchCliTests : IAsyncLifetime
         await FailsAsync(v2, root, "ResourceNotFound", "SetAlarmState", "cloudwatch", "set-alarm-state", "--alarm-name", "nothing", "--state-value", "OK",
             "--state-reason", "by hand");
         Assert.Equal(JsonValueKind.Undefined, (await JsonAsync(v2, root, "cloudwatch", "delete-alarms", "--alarm-names", "cpu-high")).ValueKind);
+
+        // awscli 1.45: CloudWatch on JSON 1.0, the first of the model's protocols (smithy-rpc-v2-cbor, json, query) botocore takes.
+        var now = DateTime.UtcNow;
+        string At(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await JsonAsync(v1, root, "cloudwatch", "put-metric-data", "--namespace", "Shop/Orders", "--metric-name", "Latency", "--dimensions", "Service=api",
+            "--value", "12.5", "--unit", "Milliseconds", "--timestamp", At(now.AddMinutes(-2)));
+        var metrics = await JsonAsync(v1, root, "cloudwatch", "list-metrics", "--namespace", "Shop/Orders", "--query", "Metrics[].[MetricName,Dimensions[0].Name,Dimensions[0].Value]");
+        Assert.Equal("""[["Latency","Service","api"]]""", metrics.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        var statistics = await JsonAsync(v1, root, "cloudwatch", "get-metric-statistics", "--namespace", "Shop/Orders", "--metric-name", "Latency",
+            "--dimensions", "Name=Service,Value=api", "--start-time", At(now.AddMinutes(-10)), "--end-time", At(now.AddMinutes(5)), "--period", "60",
+            "--statistics", "Sum", "SampleCount", "--query", "Datapoints[].[Sum,SampleCount,Unit]");
+        Assert.Equal("""[[12.5,1.0,"Milliseconds"]]""", statistics.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        await JsonAsync(v1, root, "cloudwatch", "put-metric-alarm", "--alarm-name", "slow", "--namespace", "Shop/Orders", "--metric-name", "Latency",
+            "--dimensions", "Name=Service,Value=api", "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "1", "--threshold", "100",
+            "--comparison-operator", "GreaterThanThreshold");
+        var slow = await JsonAsync(v1, root, "cloudwatch", "describe-alarms", "--alarm-names", "slow",
+            "--query", "MetricAlarms[].[AlarmName,Namespace,Threshold,Period,ActionsEnabled,StateValue]");
+        Assert.Equal("""[["slow","Shop/Orders",100.0,60,true,"INSUFFICIENT_DATA"]]""",
+            slow.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        await FailsAsync(v1, root, "ResourceNotFound", "DeleteAlarms", "cloudwatch", "delete-alarms", "--alarm-names", "nothing");
+        await FailsAsync(v1, root, "InvalidParameterValue", "PutMetricData", "cloudwatch", "put-metric-data", "--namespace", "AWS/EC2", "--metric-name", "CPUUtilization",
+            "--value", "1");
+
+        // boto3 1.43: the same calls on JSON 1.0 (its choice) and on CBOR (its model's protocols narrowed to it).
+        var boto = await Boto3.RunAsync(_api, _work, """
+            import datetime, tempfile
+            import botocore.session
+            def cloudwatch(protocol):
+                session = botocore.session.get_session()
+                if protocol:
+                    loader = session.get_component("data_loader")
+                    model = loader.load_service_model("cloudwatch", "service-2")
+                    model["metadata"]["protocol"] = protocol
+                    model["metadata"]["protocols"] = [protocol]
+                    folder = tempfile.mkdtemp()
+                    os.makedirs(os.path.join(folder, "cloudwatch", "2010-08-01"))
+                    with open(os.path.join(folder, "cloudwatch", "2010-08-01", "service-2.json"), "w") as f:
+                        json.dump(model, f)
+                    session = botocore.session.get_session()
+                    session.get_component("data_loader").search_paths.insert(0, folder)
+                return boto3.Session(botocore_session=session).client("cloudwatch", endpoint_url=os.environ["PLATFORM_API"], region_name="us-east-1",
+                    aws_access_key_id=os.environ["PLATFORM_KEY"], aws_secret_access_key=os.environ["PLATFORM_SECRET"], config=Config(retries={"max_attempts": 1}))
+            now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0) - datetime.timedelta(minutes=2)
+            out = {}
+            for tag, protocol in (("json", None), ("cbor", "smithy-rpc-v2-cbor")):
+                cw = cloudwatch(protocol)
+                namespace = "Boto/" + tag
+                cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Hits", "Timestamp": now, "Value": 3.0, "Unit": "Count"},
+                    {"MetricName": "Hits", "Timestamp": now + datetime.timedelta(seconds=10), "Values": [1.0, 2.0], "Counts": [1.0, 3.0], "Unit": "Count"}])
+                for name in ("hits-" + tag, "hits-" + tag + "-2"):
+                    cw.put_metric_alarm(AlarmName=name, Namespace=namespace, MetricName="Hits", Statistic="Sum", Period=60, EvaluationPeriods=1,
+                        Threshold=10, ComparisonOperator="GreaterThanThreshold")
+                cw.set_alarm_state(AlarmName="hits-" + tag, StateValue="ALARM", StateReason="by " + tag)
+                alarm = cw.describe_alarms(AlarmNames=["hits-" + tag])["MetricAlarms"][0]
+                window = dict(StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=5))
+                points = cw.get_metric_statistics(Namespace=namespace, MetricName="Hits", Period=60, Statistics=["Sum", "SampleCount"], **window)["Datapoints"]
+                data = cw.get_metric_data(MetricDataQueries=[{"Id": "h", "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": "Hits"}, "Period": 60, "Stat": "Maximum"}}],
+                    **window)["MetricDataResults"]
+                out[tag] = {
+                    "protocol": cw.meta.service_model.resolved_protocol,
+                    "alarm": [alarm["AlarmName"], alarm["Threshold"], alarm["Period"], alarm["ActionsEnabled"], alarm["StateValue"], alarm["StateReason"],
+                              abs((alarm["StateUpdatedTimestamp"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 600],
+                    "paged": [a["AlarmName"] for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix="hits-" + tag, PaginationConfig={"PageSize": 1})
+                              for a in page["MetricAlarms"]],
+                    "history": [isinstance(h["Timestamp"], datetime.datetime) for h in cw.describe_alarm_history(AlarmName="hits-" + tag,
+                                HistoryItemType="StateUpdate")["AlarmHistoryItems"] if "to ALARM" in h["HistorySummary"]],
+                    "statistics": [[p["Sum"], p["SampleCount"], p["Timestamp"] == now] for p in points],
+                    "data": [[r["Id"], r["Values"], [t == now for t in r["Timestamps"]], r["StatusCode"]] for r in data],
+                    "metrics": [m["MetricName"] for m in cw.list_metrics(Namespace=namespace)["Metrics"]],
+                    "missing": code_of(lambda: cw.delete_alarms(AlarmNames=["nothing"])),
+                    "invalid": code_of(lambda: cw.put_metric_data(Namespace="AWS/EC2", MetricData=[{"MetricName": "CPUUtilization", "Value": 1.0}])),
+                    "unsupported": code_of(lambda: cw.put_composite_alarm(AlarmName="c", AlarmRule="ALARM(x)")),
+                }
+                cw.disable_alarm_actions(AlarmNames=["hits-" + tag])
+                out[tag]["disabled"] = cw.describe_alarms(AlarmNames=["hits-" + tag])["MetricAlarms"][0]["ActionsEnabled"]
+                cw.delete_alarms(AlarmNames=["hits-" + tag, "hits-" + tag + "-2"])
+                out[tag]["left"] = len(cw.describe_alarms(AlarmNamePrefix="hits-" + tag)["MetricAlarms"])
+            print(json.dumps(out))
+            """);
+        foreach (var (tag, protocol) in new[] { ("json", "json"), ("cbor", "smithy-rpc-v2-cbor") })
+        {
+            var seen = boto.GetProperty(tag);
+            Assert.Equal(protocol, seen.GetProperty("protocol").GetString());
+            Assert.Equal($"""["hits-{tag}",10.0,60,true,"ALARM","by{tag}",true]""", Compact(seen.GetProperty("alarm")));
+            Assert.Equal($"""["hits-{tag}","hits-{tag}-2"]""", Compact(seen.GetProperty("paged")));
+            Assert.Equal("[true]", Compact(seen.GetProperty("history")));
+            Assert.Equal("[[10.0,5.0,true]]", Compact(seen.GetProperty("statistics")));
+            Assert.Equal("""[["h",[3.0],[true],"Complete"]]""", Compact(seen.GetProperty("data")));
+            Assert.Equal("""["Hits"]""", Compact(seen.GetProperty("metrics")));
+            Assert.Equal("404 ResourceNotFound", seen.GetProperty("missing").GetString());
+            Assert.Equal("400 InvalidParameterValue", seen.GetProperty("invalid").GetString());
+            Assert.Equal("400 UnknownOperationException", seen.GetProperty("unsupported").GetString());
+            Assert.False(seen.GetProperty("disabled").GetBoolean());
+            Assert.Equal(0, seen.GetProperty("left").GetInt32());
+        }
     }
+
+    private static string Compact(JsonElement element) =>
+        element.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
 
     private async Task<(int Exit, string Output, string Error)> CliAsync(string cli, TestCredentials credentials, IEnumerable<string> arguments)
     {

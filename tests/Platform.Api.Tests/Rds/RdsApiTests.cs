@@ -391,6 +391,17 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
         await (await client.GetAsync($"/api/v1/cloudwatch/metric-statistics?namespace=AWS/RDS&metric_name=FreeStorageSpace&dimension=InstanceId=metrics-db&statistic=Maximum{window}"))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterCombination");
 
+        // ListMetrics lists the guest's two metrics by the instance's identifier (not CPU and I/O: its machine has no usage datapoints yet).
+        async Task<List<string>> Listed(HttpClient caller, string query) =>
+            [.. (await (await caller.GetAsync($"/api/v1/cloudwatch/metrics?{query}")).AssertOkAsync()).GetProperty("metrics").EnumerateArray()
+                .Select(m => m.GetProperty("namespace").GetString() + ":" + m.GetProperty("metric_name").GetString() + ":" + string.Join(",",
+                    m.GetProperty("dimensions").EnumerateArray().Select(d => d.GetProperty("name").GetString() + "=" + d.GetProperty("value").GetString())))];
+        Assert.Equal(["AWS/RDS:DatabaseConnections:DBInstanceIdentifier=metrics-db", "AWS/RDS:FreeStorageSpace:DBInstanceIdentifier=metrics-db"],
+            await Listed(client, "namespace=AWS/RDS"));
+        Assert.Equal(["AWS/RDS:FreeStorageSpace:DBInstanceIdentifier=metrics-db"], await Listed(client, "metric_name=FreeStorageSpace&dimension=DBInstanceIdentifier=metrics-db"));
+        Assert.Empty(await Listed(client, "namespace=AWS/RDS&metric_name=CPUUtilization"));
+        Assert.Empty(await Listed(client, "namespace=AWS/RDS&dimension=DBInstanceIdentifier=nope"));
+
         // An alarm may watch it.
         var alarm = await (await client.PutJsonAsync("/api/v1/cloudwatch/alarms/connections", new
         {
@@ -409,6 +420,7 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
         var other = await root.CreateAccountAsync("rds-metrics-other");
         using var otherClient = platform.App.SignedClient(other);
         Assert.Empty(await Points(otherClient, "FreeStorageSpace"));
+        Assert.Empty(await Listed(otherClient, "namespace=AWS/RDS"));
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Platform.Api.Tests.S3;
 
 /// <summary>
 /// Runs a Python script with pyenv's boto3 (1.43) against an API process: the script gets <c>s3</c>, a client for the API's
-/// S3 listener signed with its root key, and <c>ClientError</c>; it prints one JSON document, which is returned.
+/// S3 listener signed with its root key, and <c>ClientError</c>; it prints one JSON document, which is returned. The API's own
+/// address is in <c>PLATFORM_API</c> (its CA in <c>AWS_CA_BUNDLE</c> when it serves TLS) for the other services' clients.
 /// </summary>
 public static class Boto3
 {
@@ -40,6 +41,12 @@ public static class Boto3
         start.Environment["PLATFORM_S3"] = api.S3Address.ToString().TrimEnd('/');
         start.Environment["PLATFORM_KEY"] = credentials.AccessKeyId;
         start.Environment["PLATFORM_SECRET"] = credentials.SecretAccessKey;
+        start.Environment["PLATFORM_API"] = api.BaseAddress.ToString().TrimEnd('/');
+        if (api.CaCertificatePath is { } ca)
+        {
+            start.Environment["AWS_CA_BUNDLE"] = ca;
+        }
+
         start.Environment["AWS_CONFIG_FILE"] = Path.Combine(work, "no-config");
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(work, "no-credentials");
         using var process = Process.Start(start)!;

@@ -85,6 +85,8 @@ internal static class ComputeEndpoints
 
         ec2.MapPost("/key-pairs", async (ImportKeyPairBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ImportKeyPair(body.KeyName, body.PublicKeyMaterial), ct)));
+        ec2.MapPost("/key-pairs/create", async (CreateKeyPairBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateKeyPair(body.KeyName, body.KeyType, body.KeyFormat), ct)));
         ec2.MapGet("/key-pairs", async ([FromQuery(Name = "key_name")] string[]? names, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeKeyPairs(names ?? []), ct)));
         ec2.MapDelete("/key-pairs/{key_name}", async ([FromRoute(Name = "key_name")] string name, ISender sender, CancellationToken ct) =>
@@ -122,6 +124,8 @@ internal static class ComputeEndpoints
     internal sealed record RegisterImageBody(string? Name, string? Description, string? Format, string? CommandLine, bool? Public);
 
     internal sealed record ImportKeyPairBody(string? KeyName, string? PublicKeyMaterial);
+
+    internal sealed record CreateKeyPairBody(string? KeyName, string? KeyType, string? KeyFormat);
 
     internal sealed record JoinTokenBody(string? AvailabilityZone);
 }

@@ -19,8 +19,8 @@ namespace Platform.Modules.Compute.Ec2Query;
 /// Compute's part of EC2's query protocol (botocore's ec2 2016-11-15 names and shapes): instances, images, key pairs,
 /// instance tags, instance types, regions and zones, each bound to the request the native API sends, so both answer
 /// with the same rules and errors. Filters and pages are applied to what the native request returned.
-/// Not here, because the native API has no such rules: CreateKeyPair (the platform never holds a private key),
-/// ModifyInstanceAttribute, tags on anything but instances, several instances per RunInstances.
+/// CreateKeyPair answers the private key the platform made once and keeps only the public one. Not here, because the
+/// native API has no such rules: ModifyInstanceAttribute, tags on anything but instances, several instances per RunInstances.
 /// </summary>
 internal static class ComputeEc2Actions
 {
@@ -231,6 +231,14 @@ internal static class ComputeEc2Actions
                 Value("keyName", key.KeyName),
                 Value("keyPairId", key.KeyPairId),
             })
+        .Action("CreateKeyPair", c => new CreateKeyPair(c.Parameters.Required("KeyName"), c.Parameters.Optional("KeyType"), c.Parameters.Optional("KeyFormat")),
+            key => new object?[]
+            {
+                Value("keyFingerprint", key.KeyFingerprint),
+                Value("keyMaterial", key.KeyMaterial),
+                Value("keyName", key.KeyName),
+                Value("keyPairId", key.KeyPairId),
+            })
         .Action("DescribeKeyPairs", c =>
         {
             var names = c.Ids("KeyName");
@@ -365,7 +373,8 @@ internal static class ComputeEc2Actions
     private static readonly string[] InstanceFilterNames =
     [
         "instance-id", "instance-state-name", "instance-state-code", "instance-type", "image-id", "vpc-id", "subnet-id", "availability-zone",
-        "key-name", "private-ip-address", "network-interface.network-interface-id", "instance.group-id", "client-token", "tag:",
+        "key-name", "private-ip-address", "network-interface.network-interface-id", "instance.group-id", "client-token", "iam-instance-profile.arn",
+        "iam-instance-profile.id", "tag:",
     ];
 
     private static IEnumerable<string?>? InstanceField(InstanceResponse i, string name)
@@ -385,6 +394,8 @@ internal static class ComputeEc2Actions
         "network-interface.network-interface-id" => [i.NetworkInterfaceId],
         "instance.group-id" => [.. i.SecurityGroups],
         "client-token" => [i.ClientToken],
+        "iam-instance-profile.arn" => [i.IamInstanceProfile?.Arn],
+        "iam-instance-profile.id" => [i.IamInstanceProfile?.Id],
         _ => null,
         };
         return values;

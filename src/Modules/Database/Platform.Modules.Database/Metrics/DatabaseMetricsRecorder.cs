@@ -94,3 +94,19 @@ internal sealed class GetDatabaseMetricMinutesHandler(DatabaseDbContext db) : IR
             : new DatabaseMetricMinute(r.PeriodStart, r.Samples, r.ConnectionsSum, r.ConnectionsMinimum, r.ConnectionsMaximum))]);
     }
 }
+
+internal sealed class ListDatabaseMetricSourcesHandler(DatabaseDbContext db) : IRequestHandler<ListDatabaseMetricSources, IReadOnlyList<DatabaseMetricSource>>
+{
+    public async ValueTask<IReadOnlyList<DatabaseMetricSource>> Handle(ListDatabaseMetricSources request, CancellationToken cancellationToken)
+    {
+        var instances = await db.Instances.AsNoTracking().Where(i => i.AccountId == request.AccountId)
+            .Select(i => new
+            {
+                i.Identifier,
+                i.ResourceId,
+                Reported = db.InstanceMetrics.Any(m => m.ResourceId == i.ResourceId && m.AccountId == request.AccountId && m.Samples > 0),
+            })
+            .ToListAsync(cancellationToken);
+        return [.. instances.Select(i => new DatabaseMetricSource(i.Identifier, i.ResourceId, i.Reported))];
+    }
+}

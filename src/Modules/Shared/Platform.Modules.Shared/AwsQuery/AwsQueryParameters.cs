@@ -76,6 +76,13 @@ public sealed class AwsQueryParameters
         return new AwsQueryParameters(values, new HashSet<string>(StringComparer.Ordinal), "");
     }
 
+    /// <summary>
+    /// Parameters another protocol's document carried (JSON 1.0, RPC v2 CBOR), already written under the query protocol's
+    /// names (<c>Dimensions.member.1.Name</c>) by its reader, which bounds their number and names as <see cref="Parse"/> does.
+    /// </summary>
+    public static AwsQueryParameters FromNames(IReadOnlyDictionary<string, string> values) =>
+        new(new Dictionary<string, string>(values, StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), "");
+
     /// <summary>A parameter's value, or null when absent (an empty value is a value).</summary>
     public string? Optional(string name)
     {

@@ -47,6 +47,24 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
 
     public IEnumerable<string> Actions => _actions.Keys;
 
+    /// <summary>
+    /// The service's target prefix when it also takes AWS's JSON 1.0 and Smithy RPC v2 CBOR protocols, as an awsQuery-compatible
+    /// service does (CloudWatch's <c>GraniteServiceVersion20100801</c>): the same actions, their input read as the query
+    /// protocol's parameters and their answer written from the same result. Null for a service on the query protocol alone.
+    /// </summary>
+    public string? JsonTargetPrefix { get; private set; }
+
+    /// <summary>The input members that are timestamps, which the JSON protocol sends as epoch seconds (CBOR tags them).</summary>
+    public IReadOnlySet<string> JsonTimestampMembers { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Takes the JSON 1.0 and RPC v2 CBOR protocols too, under <paramref name="targetPrefix"/>.</summary>
+    public AwsQueryService WithJsonProtocols(string targetPrefix, params string[] timestampMembers)
+    {
+        JsonTargetPrefix = targetPrefix;
+        JsonTimestampMembers = new HashSet<string>(timestampMembers, StringComparer.Ordinal);
+        return this;
+    }
+
     /// <summary>An action that answers with a <c>&lt;ActionResult&gt;</c> whose content <paramref name="result"/> gives.</summary>
     public AwsQueryService Action<TResponse>(string action, Func<AwsQueryCall, IRequest<TResponse>> bind, Func<TResponse, object?> result) =>
         Action(action, bind, (_, response) => result(response));
@@ -126,6 +144,16 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
             throw new InvalidOperationException($"The parts of query service {Name} disagree on its version, namespace or dialect.");
         }
 
+        if (part.JsonTargetPrefix is not null)
+        {
+            if (JsonTargetPrefix is not null && JsonTargetPrefix != part.JsonTargetPrefix)
+            {
+                throw new InvalidOperationException($"The parts of query service {Name} disagree on its JSON target prefix.");
+            }
+
+            WithJsonProtocols(part.JsonTargetPrefix, [.. JsonTimestampMembers.Union(part.JsonTimestampMembers)]);
+        }
+
         foreach (var (action, run) in part._actions)
         {
             if (!_actions.TryAdd(action, run))
@@ -154,7 +182,7 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
             throw new ApiException(400, "MissingAction", "The request must contain the parameter Action.");
         }
 
-        if (!_actions.TryGetValue(action, out var run))
+        if (!_actions.ContainsKey(action))
         {
             throw new ApiException(400, "InvalidAction", $"Could not find operation {action} for version {Version}.");
         }
@@ -165,11 +193,23 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
             throw new ApiException(400, "NoSuchVersion", $"The requested version ({version}) of service {Name} does not exist.");
         }
 
-        var call = new AwsQueryCall(parameters, caller) { DryRun = Dialect == AwsQueryDialect.Ec2 && parameters.OptionalBool("DryRun") == true };
-        var result = await run(call, services, cancellationToken);
+        var result = await RunAsync(action, parameters, caller, services, cancellationToken);
         return Dialect == AwsQueryDialect.Ec2
             ? Ec2QueryXml.Response(action, XmlNamespace, result, requestId)
             : AwsQueryXml.Response(action, XmlNamespace, result, requestId);
+    }
+
+    /// <summary>Whether the service has the action.</summary>
+    public bool Has(string action) => _actions.ContainsKey(action);
+
+    /// <summary>
+    /// Runs an action the service has and returns its result's content (null for a command's), for a protocol to write:
+    /// the query protocol's <c>…Result</c> element, or the JSON and CBOR protocols' document.
+    /// </summary>
+    public ValueTask<object?> RunAsync(string action, AwsQueryParameters parameters, CallerIdentity caller, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var call = new AwsQueryCall(parameters, caller) { DryRun = Dialect == AwsQueryDialect.Ec2 && parameters.OptionalBool("DryRun") == true };
+        return _actions[action](call, services, cancellationToken);
     }
 
     private static readonly string[] TransportParameters = ["Action", "Version"];
@@ -184,6 +224,9 @@ public sealed class AwsQueryRegistry(IEnumerable<AwsQueryService> services)
             (joined, part) => joined.Include(part)), StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> ServiceNames => _services.Keys;
+
+    /// <summary>The signing names of the services that take the JSON and CBOR protocols too.</summary>
+    public IReadOnlyCollection<string> JsonServiceNames => [.. _services.Values.Where(s => s.JsonTargetPrefix is not null).Select(s => s.Name)];
 
     public AwsQueryService? Find(string service) => _services.GetValueOrDefault(service);
 }

@@ -15,16 +15,43 @@ public static class AwsQueryXml
     /// <summary>An element with the given content; null content is left out, so optional fields need no branches.</summary>
     public static XElement Element(string name, params object?[] content) => new(name, content.Where(c => c is not null).Select(c => Format(c!)));
 
-    /// <summary>A leaf, or null (left out) when the value is null.</summary>
-    public static XElement? Value(string name, object? value) => value is null ? null : new XElement(name, Format(value));
+    /// <summary>A leaf, or null (left out) when the value is null. It keeps its value's type for the JSON and CBOR protocols.</summary>
+    public static XElement? Value(string name, object? value) => value is null ? null : Typed(new XElement(name, Format(value)), value);
 
     /// <summary>A list: <c>&lt;name&gt;&lt;member&gt;…&lt;/member&gt;…&lt;/name&gt;</c>, each member's content given by <paramref name="member"/>.</summary>
-    public static XElement Members<T>(string name, IEnumerable<T> items, Func<T, object?> member) =>
-        new(name, items.Select(item => Element("member", member(item))));
+    public static XElement Members<T>(string name, IEnumerable<T> items, Func<T, object?> member) => Members(name, "member", items, member);
 
     /// <summary>A list whose members the service model names (RDS's <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).</summary>
-    public static XElement Members<T>(string name, string memberName, IEnumerable<T> items, Func<T, object?> member) =>
-        new(name, items.Select(item => Element(memberName, member(item))));
+    public static XElement Members<T>(string name, string memberName, IEnumerable<T> items, Func<T, object?> member)
+    {
+        var list = new XElement(name, items.Select(item => member(item) switch
+        {
+            null => Element(memberName),
+            var content and (XElement or object?[]) => Element(memberName, content),
+            var scalar => Typed(Element(memberName, scalar), scalar),
+        }));
+        list.AddAnnotation(ListShape.Instance);
+        return list;
+    }
+
+    /// <summary>The value a leaf was written from, kept on its element for the protocols that carry types (JSON, CBOR).</summary>
+    public sealed record TypedValue(object Value);
+
+    /// <summary>Marks an element written as a list, so the JSON and CBOR protocols write an array even when it is empty.</summary>
+    public sealed class ListShape
+    {
+        public static readonly ListShape Instance = new();
+
+        private ListShape()
+        {
+        }
+    }
+
+    private static XElement Typed(XElement element, object value)
+    {
+        element.AddAnnotation(new TypedValue(value));
+        return element;
+    }
 
     public static string Response(string action, string xmlNamespace, object? result, string requestId)
     {

@@ -9,9 +9,10 @@ namespace Platform.Modules.Compute.Alarms.AwsQuery;
 /// CloudWatch on AWS's query protocol (botocore's cloudwatch 2010-08-01 names and shapes; signed for <c>monitoring</c>), as
 /// awscli 2.9 sends it, each action bound to the request the native API (<c>/api/v1/cloudwatch</c>) sends, so both share
 /// every rule and permission. DescribeAlarms pages with <c>MaxRecords</c>/<c>NextToken</c>, ListMetrics with <c>NextToken</c>
-/// (500 a page). PutMetricData, ListMetrics, GetMetricData and GetMetricStatistics take custom namespaces. Not here: the
-/// JSON 1.0 and smithy-rpc-v2-cbor protocols newer botocore sends (awscli 1.45 picks CBOR), metric math (GetMetricData's
-/// Expression, refused), composite alarms, metric math alarms, tags.
+/// (500 a page). PutMetricData, ListMetrics, GetMetricData and GetMetricStatistics take custom namespaces. The same table
+/// answers the JSON 1.0 and Smithy RPC v2 CBOR protocols newer clients send (botocore 1.43 picks JSON 1.0), under CloudWatch's
+/// target prefix (Platform.Api's AwsJsonEndpoint). Not here: metric math (GetMetricData's Expression, refused), composite
+/// alarms, metric math alarms, tags.
 /// </summary>
 internal static class CloudWatchQueryActions
 {
@@ -23,6 +24,7 @@ internal static class CloudWatchQueryActions
     private const string PagingKey = "cloudwatch.paging";
 
     public static AwsQueryService Table() => new AwsQueryService("monitoring", "2010-08-01", Namespace)
+        .WithJsonProtocols("GraniteServiceVersion20100801", "StartTime", "EndTime", "StartDate", "EndDate", "Timestamp")
         .Command("PutMetricAlarm", c =>
         {
             var p = c.Parameters;

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Compute.Alarms;
 using Platform.Modules.Compute.Persistence;
+using Platform.Modules.Database.Contracts;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -15,8 +16,10 @@ internal sealed record DimensionFilter(string? Name, string? Value);
 internal sealed record ListMetricsResponse(IReadOnlyList<MetricIdentity> Metrics);
 
 /// <summary>
-/// CloudWatch's ListMetrics over the caller's own metrics: its custom metrics that have datapoints, and EC2's metrics of its
-/// instances that have usage datapoints (dimension InstanceId), filtered by namespace, metric name and dimensions, in the
+/// CloudWatch's ListMetrics over the caller's own metrics: its custom metrics that have datapoints, EC2's metrics of its
+/// instances that have usage datapoints (dimension InstanceId), and RDS's of its DB instances (dimension DBInstanceIdentifier):
+/// CPUUtilization, ReadIOPS and WriteIOPS once the machine that runs one has usage datapoints, FreeStorageSpace and
+/// DatabaseConnections once its guest's figures are kept (the Database module's contract says which), filtered by namespace, metric name and dimensions, in the
 /// order namespace, name, dimensions. Paging (500 a page, as CloudWatch's) is the protocol's.
 /// </summary>
 internal sealed record ListMetrics(string? Namespace, string? MetricName, IReadOnlyList<DimensionFilter> Dimensions)
@@ -58,7 +61,7 @@ internal sealed record ListMetrics(string? Namespace, string? MetricName, IReadO
         string.Join('\u0001', new[] { m.Namespace, m.MetricName }.Concat(m.Dimensions.SelectMany(d => new[] { d.Name ?? "", d.Value ?? "" })));
 }
 
-internal sealed class ListMetricsHandler(ComputeDbContext db, ICallerContext caller) : IRequestHandler<ListMetrics, ListMetricsResponse>
+internal sealed class ListMetricsHandler(ComputeDbContext db, ICallerContext caller, ISender sender) : IRequestHandler<ListMetrics, ListMetricsResponse>
 {
     public async ValueTask<ListMetricsResponse> Handle(ListMetrics request, CancellationToken cancellationToken)
     {
@@ -88,6 +91,24 @@ internal sealed class ListMetricsHandler(ComputeDbContext db, ICallerContext cal
                 .Select(m => m.InstanceId).Distinct().ToListAsync(cancellationToken);
             found.AddRange(instances.SelectMany(id => InstanceMetricCatalog.All.Where(c => request.MetricName is null || c.Name == request.MetricName)
                 .Select(c => new MetricIdentity(AlarmDimensions.Namespace, c.Name, [new MetricDimension(AlarmDimensions.InstanceId, id)]))));
+        }
+
+        if (request.Namespace is null or RdsMetricCatalog.Namespace && (request.MetricName is null || RdsMetricCatalog.ByName.ContainsKey(request.MetricName)))
+        {
+            var databases = await sender.Send(new ListDatabaseMetricSources(accountId), cancellationToken);
+            var resourceIds = databases.Select(d => d.ResourceId).ToList();
+            // The machines that run them (managed instances carry the DbiResourceId) that have usage datapoints kept.
+            var measured = new HashSet<string>(StringComparer.Ordinal);
+            if (resourceIds.Count > 0)
+            {
+                measured.UnionWith(await db.Instances.AsNoTracking()
+                    .Where(i => i.ManagedBy != null && i.ManagedResourceId != null && resourceIds.Contains(i.ManagedResourceId!) && db.InstanceMetrics.Any(m => m.InstanceId == i.Id))
+                    .Select(i => i.ManagedResourceId!).Distinct().ToListAsync(cancellationToken));
+            }
+
+            found.AddRange(databases.SelectMany(d => RdsMetricCatalog.All
+                .Where(c => (request.MetricName is null || c.Name == request.MetricName) && (c.FromGuest ? d.HasGuestMetrics : measured.Contains(d.ResourceId)))
+                .Select(c => new MetricIdentity(RdsMetricCatalog.Namespace, c.Name, [new MetricDimension(RdsMetricCatalog.DbInstanceIdentifier, d.DbInstanceIdentifier)]))));
         }
 
         var matching = found.Where(m => request.Dimensions.All(f => m.Dimensions.Any(d => d.Name == f.Name && (f.Value is null || d.Value == f.Value))))
