@@ -1,7 +1,9 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Api.Tests.TestEngine;
 using Platform.Modules.Shared.Persistence;
 
 namespace Platform.Api.Tests.Persistence;
@@ -63,6 +65,60 @@ public sealed class MigrationTests
         {
             Assert.Contains($"\"{schema}_outbox_messages\"", script, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// The API's start-up applies every module's migrations to an empty SQLite file; and the migrated copy other tests'
+    /// APIs start from (<see cref="MigratedDatabase"/>) leaves them with the same schema and migration history.
+    /// </summary>
+    [Fact]
+    public async Task Given_an_empty_database_When_the_API_starts_Then_every_module_migration_is_applied_as_in_the_migrated_copy()
+    {
+        await using var fresh = new PlatformApp(runJobs: false, freshDatabase: true);
+        await using var copied = new PlatformApp(runJobs: false);
+        Assert.False(File.Exists(fresh.DatabasePath));
+        _ = fresh.Server;
+        _ = copied.Server;
+
+        foreach (var factory in DesignTimeFactories().Where(f => ContextTypeOf(f).Name.StartsWith("Sqlite", StringComparison.Ordinal)))
+        {
+            using var context = Create(factory.FullName!);
+            var schema = ((ModuleDbContext)context).Schema;
+            var applied = await RowsAsync(fresh.DatabasePath, $"SELECT MigrationId FROM \"__{schema}_migrations\" ORDER BY MigrationId");
+            Assert.Equal(context.Database.GetMigrations().Order(StringComparer.Ordinal), applied);
+            Assert.Equal(applied, await RowsAsync(copied.DatabasePath, $"SELECT MigrationId FROM \"__{schema}_migrations\" ORDER BY MigrationId"));
+        }
+
+        const string Schema = "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+        var tables = await RowsAsync(fresh.DatabasePath, Schema);
+        Assert.Contains(tables, t => t.StartsWith("table iam_", StringComparison.Ordinal));
+        Assert.Equal(tables, await RowsAsync(copied.DatabasePath, Schema));
+        foreach (var directory in new[] { fresh.DataDirectory, copied.DataDirectory })
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<List<string>> RowsAsync(string databasePath, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
     }
 
     private static DbContext Create(string factoryName)
