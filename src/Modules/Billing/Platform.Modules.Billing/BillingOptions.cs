@@ -27,6 +27,10 @@ internal sealed class BillingOptions
     [Required]
     public string ReportsCron { get; set; } = "25 * * * *";
 
+    /// <summary>When the spot prices are worked out again from the zones' free capacity (every minute).</summary>
+    [Required]
+    public string SpotPriceCron { get; set; } = "* * * * *";
+
     /// <summary>When the budgets are evaluated: hourly, after the samples of the hour before.</summary>
     [Required]
     public string BudgetsCron { get; set; } = "20 * * * *";
