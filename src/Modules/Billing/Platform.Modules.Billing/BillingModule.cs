@@ -40,6 +40,9 @@ internal static class BillingModule
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
         services.AddRecurringJob<CostReportJob>(CostReportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.ReportsCron);
+        services.AddScoped<ReconcileJob>();
+        services.AddRecurringJob<ReconcileJob>(ReconcileJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.ReconcileCron);
         services.AddScoped<SpotPriceJob>();
         services.AddRecurringJob<SpotPriceJob>(SpotPriceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.SpotPriceCron);

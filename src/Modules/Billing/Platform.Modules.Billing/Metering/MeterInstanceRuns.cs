@@ -63,11 +63,13 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         })];
     }
 
-    private async Task OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
+    /// <returns>Whether a run was opened (false: this fact's run, or another open one of the instance, is there already).</returns>
+    internal async Task<bool> OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
     {
-        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && r.StartedAt == at, cancellationToken))
+        // An instance runs once at a time: a run still open (opened by reconciliation, say, before a late fact) is its run.
+        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && (r.StartedAt == at || r.EndedAt == null), cancellationToken))
         {
-            return;
+            return false;
         }
 
         db.InstanceRuns.Add(new InstanceRun
@@ -82,10 +84,12 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return true;
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
         {
             db.ChangeTracker.Clear(); // opened by another delivery meanwhile
+            return false;
         }
     }
 
