@@ -19,15 +19,17 @@ public sealed class SpotInstanceTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Notice = TimeSpan.FromSeconds(30);
 
-    private readonly PlatformApp _app = new(settings: new Dictionary<string, string?>
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Compute:SpotInterruptionNotice"] = "00:00:30",
         ["Billing:SpotPriceCron"] = "0 0 1 1 *",
-    });
+    };
 
+    private PlatformApp _app = new(settings: Settings);
     private HttpClient _root = null!;
     private SimulatedFleet _fleet = null!;
     private SimulatedHost _host = null!;
+    private SimulatedHost? _moved;
 
     public async Task InitializeAsync()
     {
@@ -39,6 +41,11 @@ public sealed class SpotInstanceTests : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync()
     {
+        if (_moved is not null)
+        {
+            await _moved.StopAgentAsync();
+        }
+
         await _fleet.DisposeAsync();
         await _app.DisposeAsync();
     }
@@ -139,6 +146,61 @@ public sealed class SpotInstanceTests : IAsyncLifetime, IDisposable
         var seconds = Assert.Single(spotUsage.GetProperty("quantities").EnumerateArray()).GetProperty("amount").GetDecimal();
         Assert.True(seconds >= 60m, $"{seconds} s");
         Assert.Equal(decimal.Round(seconds * spotPrice / 3600m, 6, MidpointRounding.AwayFromZero), spotUsage.GetProperty("cost").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Given_an_API_restart_during_the_notice_Then_the_spot_instance_is_stopped_as_asked_and_the_waiting_launch_runs()
+    {
+        var image = await _root.RegisterKernelImageAsync("spot-stop-image", [1, 2, 3], [4, 5, 6], isPublic: true);
+        var alice = await _root.CreateAccountAsync("spot-stop-alice");
+        var client = _app.SignedClient(alice);
+        var spotId = (await client.LaunchAsync(new
+        {
+            instance_type = "t3.micro", image_id = image,
+            instance_market_options = new { market_type = "spot", spot_options = new { instance_interruption_behavior = "stop" } },
+        })).GetProperty("instance_id").GetString()!;
+        await client.WaitForStateAsync(spotId, "running");
+        var onDemandId = (await _root.LaunchAsync(new { instance_type = "t3.micro", image_id = image })).GetProperty("instance_id").GetString()!;
+        Assert.Equal("stop", (await client.InstanceAsync(spotId)).GetProperty("spot_instance_action").GetProperty("action").GetString());
+        Assert.Equal("pending", await _root.StateAsync(onDemandId));
+
+        // The API restarts on the same data directory within the notice; the server's agent (its enrolment kept) dials the new one.
+        await _host.StopAgentAsync();
+        client.Dispose();
+        _root.Dispose();
+        await _app.DisposeAsync();
+        _app = new PlatformApp(_app.DataDirectory, settings: Settings);
+        _root = _app.SignedClient(_app.RootCredentials);
+        client = _app.SignedClient(alice);
+        _moved = new SimulatedHost(_app, _host.StateDirectory, _host.Libvirt, "enrolled already");
+        _moved.Start();
+
+        // The new process carries the interruption out (stopped, as the request said) and releases the waiting launch.
+        await client.WaitForStateAsync(spotId, "stopped", TimeSpan.FromSeconds(240));
+        Assert.StartsWith("Server.SpotInstanceTermination", (await client.InstanceAsync(spotId)).GetProperty("state_reason").GetString(), StringComparison.Ordinal);
+        await _root.WaitForStateAsync(onDemandId, "running", TimeSpan.FromSeconds(240));
+
+        // Its one-time request is closed: it cannot be started again, and starting it changes nothing.
+        await (await client.PostAsync($"/api/v1/ec2/instances/{spotId}/start", null)).AssertErrorAsync(HttpStatusCode.BadRequest, "IncorrectSpotRequestState");
+        Assert.Equal("stopped", await client.StateAsync(spotId));
+
+        // Its running time, at the spot price of the launch (the only one recorded).
+        var price = decimal.Parse(Assert.Single((await (await client.GetAsync(
+                $"/api/v1/billing/spot-price-history?instance_type=t3.micro&start_time={DateTime.UtcNow.AddHours(-1):O}&end_time={DateTime.UtcNow.AddMinutes(2):O}"))
+            .AssertOkAsync()).GetProperty("spot_price_history").EnumerateArray()).GetProperty("spot_price").GetString()!, CultureInfo.InvariantCulture);
+        var day = DateTime.UtcNow.Date;
+        JsonElement group = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            var usage = await (await client.GetAsync($"/api/v1/billing/usage?start={day.AddDays(-1):yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}&group_by=usage_type"))
+                .AssertOkAsync();
+            group = usage.GetProperty("groups").EnumerateArray().SingleOrDefault(g => g.GetProperty("key").GetString() == "SpotUsage:t3.micro");
+            return group.ValueKind == JsonValueKind.Object;
+        }, TimeSpan.FromSeconds(120), "the spot instance's usage did not show");
+        var seconds = Assert.Single(group.GetProperty("quantities").EnumerateArray()).GetProperty("amount").GetDecimal();
+        Assert.True(seconds >= 60m, $"{seconds} s");
+        Assert.Equal(decimal.Round(seconds * price / 3600m, 6, MidpointRounding.AwayFromZero), group.GetProperty("cost").GetDecimal());
+        client.Dispose();
     }
 
     /// <summary>What the server's metadata service answers the guest for spot/instance-action, from the desired state its agent is given.</summary>
