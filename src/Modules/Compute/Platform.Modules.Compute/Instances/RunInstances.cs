@@ -107,15 +107,18 @@ internal sealed record RunInstances(
     /// <summary>What a retry must repeat exactly to count as the same request.</summary>
     public string ParametersHash()
     {
-        var canonical = JsonSerializer.Serialize(new object?[]
-        {
+        object?[] parameters =
+        [
             InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId, UserData,
             MetadataOptions?.HttpTokens, MetadataOptions?.HttpPutResponseHopLimit, MetadataOptions?.HttpEndpoint,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
             (SystemTags ?? []).Select(t => new[] { t.Key, t.Value }),
             IamInstanceProfile?.Arn, IamInstanceProfile?.Name,
-            InstanceMarketOptions?.Resolved is { } spot ? new[] { spot.MaxPrice, spot.SpotInstanceType, spot.InstanceInterruptionBehavior } : null,
-        });
+        ];
+        // Spot options only when given: a launch without them hashes as it did before they existed (a retry across an upgrade matches).
+        var canonical = JsonSerializer.Serialize(InstanceMarketOptions?.Resolved is { } spot
+            ? [.. parameters, new[] { spot.MaxPrice, spot.SpotInstanceType, spot.InstanceInterruptionBehavior }]
+            : parameters);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }
