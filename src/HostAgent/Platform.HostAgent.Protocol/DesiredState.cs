@@ -140,6 +140,7 @@ public sealed record DesiredInstance(
 /// <param name="HttpTokens"><c>optional</c> or <c>required</c> (IMDSv2 only), as EC2's MetadataOptions.</param>
 /// <param name="HttpPutResponseHopLimit">1..64: the IP TTL of the token's answer.</param>
 /// <param name="HttpEndpoint"><c>enabled</c> or <c>disabled</c> (the service does not answer this guest at all).</param>
+/// <param name="SpotInstanceAction">A spot instance's interruption notice (spot/instance-action); null before one, when the path is a 404.</param>
 public sealed record DesiredInstanceMetadata(
     string AccountId,
     string Region,
@@ -152,7 +153,11 @@ public sealed record DesiredInstanceMetadata(
     IReadOnlyList<string>? SecurityGroupNames = null,
     string HttpTokens = "optional",
     int HttpPutResponseHopLimit = 1,
-    string HttpEndpoint = "enabled");
+    string HttpEndpoint = "enabled",
+    DesiredSpotAction? SpotInstanceAction = null);
+
+/// <summary>EC2's spot interruption notice: <c>terminate</c> or <c>stop</c>, at <paramref name="Time"/> (two minutes after the notice).</summary>
+public sealed record DesiredSpotAction(string Action, DateTimeOffset Time);
 
 public enum ImageFormat
 {

@@ -204,6 +204,22 @@ public sealed class MetadataResponder(MetadataTokens tokens)
         }
 
         data["security-groups"] = securityGroups;
+        if (metadata.SpotInstanceAction is { } spot)
+        {
+            // EC2's two-minute warning: instance-action always, termination-time when the instance is to be terminated.
+            var time = spot.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            var notice = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["instance-action"] = JsonSerializer.Serialize(new Dictionary<string, string> { ["action"] = spot.Action, ["time"] = time }),
+            };
+            if (spot.Action == "terminate")
+            {
+                notice["termination-time"] = time;
+            }
+
+            data["spot"] = notice;
+        }
+
         return new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["latest"] = new Dictionary<string, object>(StringComparer.Ordinal)

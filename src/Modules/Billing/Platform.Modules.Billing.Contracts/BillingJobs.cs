@@ -38,3 +38,12 @@ public sealed record DeliverCostReports(DateTime AsOf) : IRequest<int>;
 /// nothing twice. Returns the alerts recorded.
 /// </summary>
 public sealed record EvaluateBudgets(DateTime AsOf) : IRequest<int>;
+
+/// <summary>
+/// Finds instance running time whose fact never arrived: every tenant's instance Compute says has been running since at
+/// least <c>Billing:ReconcileGrace</c> before <paramref name="AsOf"/> (so a fact still on its way is not overtaken) without
+/// an open run here gets one from when it entered <c>running</c>, as the lost fact would have opened it. Keyed as the
+/// fact's run (instance and start), and an instance with an open run is left alone, so running it again, on two replicas,
+/// or the fact arriving late, counts the time once. Returns the runs opened.
+/// </summary>
+public sealed record ReconcileUsage(DateTime AsOf) : IRequest<int>;

@@ -8,6 +8,7 @@ using Platform.Modules.Billing.CostReports;
 using Platform.Modules.Billing.Invoices;
 using Platform.Modules.Billing.Prices;
 using Platform.Modules.Billing.Reservations;
+using Platform.Modules.Billing.Spot;
 using Platform.Modules.Billing.Usage;
 using Platform.Modules.Shared.Authentication;
 
@@ -43,6 +44,11 @@ internal static class BillingEndpoints
             TypedResults.Ok(await sender.Send(new PurchaseReservedInstancesOffering(body.ReservedInstancesOfferingId, body.InstanceCount, body.ClientToken), ct)));
         billing.MapGet("/reserved-instances", async ([FromQuery(Name = "reserved_instances_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeReservedInstances(ids), ct)));
+
+        billing.MapGet("/spot-price-history", async ([FromQuery(Name = "instance_type")] string[]? instanceTypes,
+                [FromQuery(Name = "availability_zone")] string[]? zones, [FromQuery(Name = "product_description")] string[]? products,
+                [FromQuery(Name = "start_time")] string? startTime, [FromQuery(Name = "end_time")] string? endTime, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeSpotPriceHistory(instanceTypes, zones, products, startTime, endTime), ct)));
 
         billing.MapPost("/reports", async (ReportBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new PutReportDefinition(body.ReportName, body.TimeUnit, body.S3Bucket, body.S3Prefix), ct)));

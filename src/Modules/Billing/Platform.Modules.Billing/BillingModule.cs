@@ -7,6 +7,8 @@ using Platform.Modules.Billing.CostReports;
 using Platform.Modules.Billing.Invoices;
 using Platform.Modules.Billing.Metering;
 using Platform.Modules.Billing.Persistence;
+using Platform.Modules.Billing.Spot;
+using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
 
@@ -16,7 +18,7 @@ namespace Platform.Modules.Billing;
 /// Metering of usage and the bill of each account: instance running time from Compute's state facts, the price list,
 /// usage and costs, the monthly invoices, cost and usage reports written into the account's bucket, and budgets;
 /// storage sampled hourly from Storage's own state, and elastic IPs, NAT gateways, load balancers and DB instances hourly
-/// from Network's and Database's.
+/// from Network's and Database's; spot prices worked out every minute from Compute's free capacity.
 /// </summary>
 internal static class BillingModule
 {
@@ -38,6 +40,13 @@ internal static class BillingModule
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.InvoiceCron);
         services.AddRecurringJob<CostReportJob>(CostReportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.ReportsCron);
+        services.AddScoped<ReconcileJob>();
+        services.AddRecurringJob<ReconcileJob>(ReconcileJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.ReconcileCron);
+        services.AddScoped<SpotPriceJob>();
+        services.AddRecurringJob<SpotPriceJob>(SpotPriceJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.SpotPriceCron);
+        services.AddAwsQueryService(SpotEc2Actions.Table());
         services.AddRecurringJob<BudgetJob>(BudgetJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value.BudgetsCron);
         return services;

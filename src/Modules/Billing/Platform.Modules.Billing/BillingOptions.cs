@@ -27,6 +27,17 @@ internal sealed class BillingOptions
     [Required]
     public string ReportsCron { get; set; } = "25 * * * *";
 
+    /// <summary>When the reconciliation job compares running instances with the open runs here (hourly).</summary>
+    [Required]
+    public string ReconcileCron { get; set; } = "45 * * * *";
+
+    /// <summary>How long an instance must have been running before reconciliation opens a run its fact has not brought.</summary>
+    public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>When the spot prices are worked out again from the zones' free capacity (every minute).</summary>
+    [Required]
+    public string SpotPriceCron { get; set; } = "* * * * *";
+
     /// <summary>When the budgets are evaluated: hourly, after the samples of the hour before.</summary>
     [Required]
     public string BudgetsCron { get; set; } = "20 * * * *";

@@ -11,6 +11,7 @@ namespace Platform.Modules.Compute.Contracts;
 /// <param name="PreviousState">Null when the instance was just launched.</param>
 /// <param name="ChangedAt">When the change was committed (UTC).</param>
 /// <param name="ManagedBy">The module that launched the instance for a resource of its own (<c>rds</c>); null for a tenant's instance.</param>
+/// <param name="InstanceLifecycle"><c>spot</c> for a spot instance (billed at the spot price), null for on-demand.</param>
 public sealed record InstanceStateChanged(
     string AccountId,
     string InstanceId,
@@ -19,7 +20,10 @@ public sealed record InstanceStateChanged(
     string? PreviousState,
     string State,
     DateTime ChangedAt,
-    string? ManagedBy) : INotification
+    string? ManagedBy,
+    string? InstanceLifecycle = null) : INotification
 {
     public const string Running = "running";
+
+    public const string Spot = "spot";
 }

@@ -29,7 +29,7 @@ internal static class ComputeEndpoints
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
                 body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData, body.MetadataOptions,
-                IamInstanceProfile: body.IamInstanceProfile), ct)));
+                IamInstanceProfile: body.IamInstanceProfile, InstanceMarketOptions: body.InstanceMarketOptions), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -115,7 +115,8 @@ internal static class ComputeEndpoints
         string? SubnetId,
         string? UserData,
         MetadataOptionsBody? MetadataOptions = null,
-        IamInstanceProfileSpecification? IamInstanceProfile = null);
+        IamInstanceProfileSpecification? IamInstanceProfile = null,
+        InstanceMarketOptions? InstanceMarketOptions = null);
 
     internal sealed record IamInstanceProfileBody(IamInstanceProfileSpecification? IamInstanceProfile);
 

@@ -40,6 +40,9 @@ internal static class ComputeModule
         services.AddRecurringJob<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.HousekeepingCron);
         services.AddScoped<ScalingGroupJob>();
         services.AddRecurringJob<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
+        services.AddScoped<SpotInterruptionJob>();
+        services.AddRecurringJob<SpotInterruptionJob>(SpotInterruptionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.SpotInterruptionCron);
         services.AddScoped<AlarmEvaluationJob>();
         services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
         services.AddAwsQueryService(ComputeEc2Actions.Table()).AddAwsQueryService(LaunchTemplateEc2Actions.Table())

@@ -32,6 +32,12 @@ internal sealed class ComputeOptions
     /// <summary>When the housekeeping job runs (terminated instances forgotten, deregistered images' bytes deleted, old metrics pruned).</summary>
     public string HousekeepingCron { get; set; } = "*/10 * * * *";
 
+    /// <summary>How long an interrupted spot instance runs after its notice before it is stopped or terminated (EC2: two minutes).</summary>
+    public TimeSpan SpotInterruptionNotice { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>When due spot interruptions are carried out and on-demand launches waiting for their capacity released.</summary>
+    public string SpotInterruptionCron { get; set; } = "*/15 * * * * *";
+
     /// <summary>CloudWatch's quota of metric alarms per account and region; one more is refused with LimitExceeded.</summary>
     public int MaxAlarmsPerAccount { get; set; } = 5000;
 }

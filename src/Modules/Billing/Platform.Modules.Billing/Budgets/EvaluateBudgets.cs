@@ -30,7 +30,7 @@ internal sealed class EvaluateBudgetsHandler(BillingDbContext db, TimeProvider c
         foreach (var account in budgets.GroupBy(b => b.AccountId, StringComparer.Ordinal))
         {
             var usage = await UsageQueries.InRangeAsync(db, account.Key, start, asOf, asOf, cancellationToken);
-            var actual = decimal.Round(usage.Sum(r => PriceBook.Cost(book.PriceAt(r.Service, r.UsageType, r.UsageStart), r.Quantity)), 6, MidpointRounding.AwayFromZero);
+            var actual = decimal.Round(usage.Sum(r => PriceBook.Cost(book.PriceOf(r), r.Quantity)), 6, MidpointRounding.AwayFromZero);
             var forecast = Forecast(actual, start, asOf);
             var now = clock.GetUtcNow().UtcDateTime;
             foreach (var budget in account)

@@ -173,7 +173,8 @@ internal static class CostReportRows
     /// <summary>The API operation AWS's report names for a usage type.</summary>
     private static string Operation(string usageType) => usageType switch
     {
-        _ when usageType.StartsWith("BoxUsage:", StringComparison.Ordinal) || usageType.StartsWith(ReservedUsage.HeavyUsage, StringComparison.Ordinal)
+        _ when usageType.StartsWith("BoxUsage:", StringComparison.Ordinal) || usageType.StartsWith(UsageTypes.SpotPrefix, StringComparison.Ordinal)
+            || usageType.StartsWith(ReservedUsage.HeavyUsage, StringComparison.Ordinal)
             || usageType.StartsWith(ReservedUsage.Upfront, StringComparison.Ordinal) => "RunInstances",
         "EBS:VolumeUsage.gp3" => "CreateVolume-Gp3",
         "EBS:VolumeUsage.gp2" => "CreateVolume-Gp2",
@@ -192,7 +193,7 @@ internal static class CostReportRows
 
     private static string InstanceType(string usageType)
     {
-        foreach (var prefix in new[] { "BoxUsage:", ReservedUsage.HeavyUsage, ReservedUsage.Upfront, "InstanceUsage:" })
+        foreach (var prefix in new[] { "BoxUsage:", UsageTypes.SpotPrefix, ReservedUsage.HeavyUsage, ReservedUsage.Upfront, "InstanceUsage:" })
         {
             if (usageType.StartsWith(prefix, StringComparison.Ordinal))
             {

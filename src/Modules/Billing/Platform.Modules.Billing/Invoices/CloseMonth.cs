@@ -29,7 +29,7 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
         // the key their run's end will use, so it counts once.
         foreach (var run in await db.InstanceRuns.AsNoTracking().Where(r => r.EndedAt == null && r.StartedAt < end).ToListAsync(cancellationToken))
         {
-            await writer.WriteAsync(MeterInstanceRuns.Records(run, end, now), cancellationToken);
+            await writer.WriteAsync(MeterInstanceRuns.Records(run, end, now, await MeterInstanceRuns.SpotChangesAsync(db, run, end, cancellationToken)), cancellationToken);
         }
 
         var invoiced = (await db.Invoices.AsNoTracking().Where(i => i.Period == period).Select(i => i.AccountId).ToListAsync(cancellationToken))

@@ -9,7 +9,9 @@ namespace Platform.Modules.Billing.Metering;
 /// <summary>
 /// Turns Compute's instance state facts into running time: entering <c>running</c> opens a run, leaving it closes the
 /// run and records its seconds (<see cref="RunSegments"/>). Every step is keyed by the fact (a run by its instance and
-/// start, a record by its run and month), so a redelivered or repeated notification changes nothing. Instances a module
+/// start, a record by its run and month, or for a spot instance by its run and the start of each stretch at one spot price),
+/// so a redelivered or repeated notification changes nothing. A spot instance's time is <c>SpotUsage:</c>, priced by the
+/// spot price of its type and zone in force (<see cref="Prices.PriceBook"/>). Instances a module
 /// runs for a resource of its own (a database's guest) are that resource's usage, not the tenant's EC2 usage.
 /// </summary>
 internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer, TimeProvider clock) : INotificationHandler<InstanceStateChanged>
@@ -33,12 +35,21 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
     }
 
     /// <summary>Records the seconds of every closed run not yet recorded, and of open runs up to <paramref name="until"/> for the months before it.</summary>
-    public static IReadOnlyList<UsageRecord> Records(InstanceRun run, DateTime until, DateTime now)
+    /// <param name="spotChanges">For a spot run: when its type's spot price changed in its zone during the run (<see cref="Spot.SpotPriceHistory.ChangesAsync"/>);
+    /// each month's part is cut there, so each record has one spot price.</param>
+    public static IReadOnlyList<UsageRecord> Records(InstanceRun run, DateTime until, DateTime now, IReadOnlyList<DateTime>? spotChanges = null)
     {
-        var parts = RunSegments.Split(run.StartedAt, run.EndedAt, until);
-        return [.. parts.Where(p => run.EndedAt is not null || p.Month.AddMonths(1) <= until).Select(p => new UsageRecord
+        var parts = RunSegments.Split(run.StartedAt, run.EndedAt, until).Where(p => run.EndedAt is not null || p.Month.AddMonths(1) <= until);
+        if (UsageTypes.IsSpot(run.UsageType))
         {
-            IdempotencyKey = $"ec2-run:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Month:yyyyMM}",
+            parts = parts.SelectMany(p => RunSegments.Cut(p, spotChanges ?? []));
+        }
+
+        return [.. parts.Select(p => new UsageRecord
+        {
+            IdempotencyKey = UsageTypes.IsSpot(run.UsageType)
+                ? $"ec2-spot:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Start.Ticks / TimeSpan.TicksPerSecond}"
+                : $"ec2-run:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Month:yyyyMM}",
             AccountId = run.AccountId,
             Service = run.Service,
             UsageType = run.UsageType,
@@ -52,11 +63,13 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         })];
     }
 
-    private async Task OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
+    /// <returns>Whether a run was opened (false: this fact's run, or another open one of the instance, is there already).</returns>
+    internal async Task<bool> OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
     {
-        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && r.StartedAt == at, cancellationToken))
+        // An instance runs once at a time: a run still open (opened by reconciliation, say, before a late fact) is its run.
+        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && (r.StartedAt == at || r.EndedAt == null), cancellationToken))
         {
-            return;
+            return false;
         }
 
         db.InstanceRuns.Add(new InstanceRun
@@ -65,16 +78,18 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             StartedAt = at,
             AccountId = fact.AccountId,
             Service = UsageTypes.Ec2,
-            UsageType = UsageTypes.Box(fact.InstanceType),
+            UsageType = fact.InstanceLifecycle == InstanceStateChanged.Spot ? UsageTypes.Spot(fact.InstanceType) : UsageTypes.Box(fact.InstanceType),
             AvailabilityZone = fact.AvailabilityZone,
         });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            return true;
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
         {
             db.ChangeTracker.Clear(); // opened by another delivery meanwhile
+            return false;
         }
     }
 
@@ -95,6 +110,13 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         }
 
         // Written from the stored run, so a crash before this line is made good by the fact's redelivery.
-        await writer.WriteAsync(Records(run, run.EndedAt.Value, clock.GetUtcNow().UtcDateTime), cancellationToken);
+        await writer.WriteAsync(Records(run, run.EndedAt.Value, clock.GetUtcNow().UtcDateTime,
+            await SpotChangesAsync(db, run, run.EndedAt.Value, cancellationToken)), cancellationToken);
     }
+
+    /// <summary>Where a spot run's usage is cut (its price's changes up to <paramref name="until"/>); none for an on-demand run.</summary>
+    public static async Task<IReadOnlyList<DateTime>> SpotChangesAsync(BillingDbContext db, InstanceRun run, DateTime until, CancellationToken cancellationToken) =>
+        UsageTypes.IsSpot(run.UsageType)
+            ? await Spot.SpotPriceHistory.ChangesAsync(db, run.UsageType[UsageTypes.SpotPrefix.Length..], run.AvailabilityZone, run.StartedAt, until, cancellationToken)
+            : [];
 }

@@ -43,4 +43,21 @@ internal static class RunSegments
 
         return parts;
     }
+
+    /// <summary>
+    /// Cuts one part at the given times (a spot price's changes) into parts of the same month; the part's minimum shortfall
+    /// stays with its last piece, so the pieces add up to the part.
+    /// </summary>
+    public static IEnumerable<RunSegment> Cut(RunSegment part, IReadOnlyList<DateTime> at)
+    {
+        var shortfall = part.Seconds - (long)(part.End - part.Start).TotalSeconds;
+        var from = part.Start;
+        foreach (var cut in at.Select(Second).Where(c => c > part.Start && c < part.End).Distinct().Order())
+        {
+            yield return part with { Start = from, End = cut, Seconds = (long)(cut - from).TotalSeconds };
+            from = cut;
+        }
+
+        yield return part with { Start = from, End = part.End, Seconds = (long)(part.End - from).TotalSeconds + shortfall };
+    }
 }

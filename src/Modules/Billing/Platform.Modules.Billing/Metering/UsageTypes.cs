@@ -11,5 +11,12 @@ internal static class UsageTypes
     public const string Seconds = "Seconds";
     public const string GibSeconds = "GiB-Seconds";
 
+    public const string SpotPrefix = "SpotUsage:";
+
     public static string Box(string instanceType) => $"BoxUsage:{instanceType}";
+
+    /// <summary>A spot instance's running time: priced by the spot price of its type and zone in force, not the price list.</summary>
+    public static string Spot(string instanceType) => SpotPrefix + instanceType;
+
+    public static bool IsSpot(string usageType) => usageType.StartsWith(SpotPrefix, StringComparison.Ordinal);
 }

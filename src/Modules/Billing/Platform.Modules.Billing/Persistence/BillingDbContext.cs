@@ -33,6 +33,8 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
 
+    public DbSet<SpotPrice> SpotPrices => Set<SpotPrice>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<UsageRecord>(u =>
@@ -192,6 +194,18 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             n.Property(x => x.ComparisonOperator).HasColumnName("comparison_operator").HasMaxLength(16);
             n.Property(x => x.Threshold).HasColumnName("threshold").HasPrecision(20, 6);
             n.Property(x => x.ThresholdType).HasColumnName("threshold_type").HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<SpotPrice>(p =>
+        {
+            p.ToTable("spot_prices");
+            // One price per type, zone and minute, whichever replica records it first.
+            p.HasKey(x => new { x.InstanceType, x.AvailabilityZone, x.EffectiveFrom });
+            p.Property(x => x.InstanceType).HasColumnName("instance_type").HasMaxLength(32);
+            p.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            p.Property(x => x.EffectiveFrom).HasColumnName("effective_from");
+            p.Property(x => x.PricePerHour).HasColumnName("price_per_hour").HasPrecision(20, 10);
+            p.HasIndex(x => x.EffectiveFrom);
         });
 
         modelBuilder.Entity<BudgetAlert>(a =>

@@ -81,6 +81,22 @@ internal sealed class PriceEntry
     public required string CreatedBy { get; init; }
 }
 
+/// <summary>
+/// One spot price: what an hour of <see cref="InstanceType"/> in <see cref="AvailabilityZone"/> costs on the spot market from
+/// <see cref="EffectiveFrom"/> until the next one. Recorded only when it changes; keyed by type, zone and minute, so two
+/// replicas working out the same minute record it once.
+/// </summary>
+internal sealed class SpotPrice
+{
+    public required string InstanceType { get; init; }
+
+    public required string AvailabilityZone { get; init; }
+
+    public DateTime EffectiveFrom { get; init; }
+
+    public decimal PricePerHour { get; init; }
+}
+
 /// <summary>An account's bill of one UTC month: written once, in one commit with its lines, never changed.</summary>
 internal sealed class Invoice
 {

@@ -31,7 +31,7 @@ internal static class ReservedUsage
         bool Reserved(UsageRecord r) => r.Service == UsageTypes.Ec2 && reservedTypes.Contains(r.UsageType);
 
         var charges = usage.Where(r => !Reserved(r))
-            .Select(r => new Charge(r.Service, r.UsageType, r.Unit, r.Quantity, book.PriceAt(r.Service, r.UsageType, r.UsageStart), null, r.ResourceId, r.UsageStart, r.UsageEnd))
+            .Select(r => new Charge(r.Service, r.UsageType, r.Unit, r.Quantity, book.PriceOf(r), null, r.ResourceId, r.UsageStart, r.UsageEnd))
             .ToList();
 
         // Seconds run per hour, type, zone ("" for a run metered without its zone: only regional reservations match it) and

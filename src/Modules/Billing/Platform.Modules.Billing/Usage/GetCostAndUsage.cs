@@ -89,7 +89,7 @@ internal sealed class GetCostAndUsageHandler(BillingDbContext db, ICallerContext
             .Select(g => new CostGroup(
                 g.Key,
                 [.. g.GroupBy(r => r.Unit, StringComparer.Ordinal).OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => new UsageQuantity(u.Key, u.Sum(r => r.Quantity)))],
-                decimal.Round(g.Sum(r => PriceBook.Cost(book.PriceAt(r.Service, r.UsageType, r.UsageStart), r.Quantity)), 6, MidpointRounding.AwayFromZero)))
+                decimal.Round(g.Sum(r => PriceBook.Cost(book.PriceOf(r), r.Quantity)), 6, MidpointRounding.AwayFromZero)))
             .ToList();
         return new CostAndUsageResponse(start, end, groupBy, BillingCurrency.Code, groups, groups.Sum(g => g.Cost));
     }
@@ -114,12 +114,13 @@ internal static class UsageQueries
         foreach (var run in await runs.ToListAsync(cancellationToken))
         {
             // Every month of the open run up to now: the months a close has recorded already are in the stored ones.
-            var parts = MeterInstanceRuns.Records(new InstanceRun
+            var upToNow = new InstanceRun
             {
                 InstanceId = run.InstanceId, StartedAt = run.StartedAt, AccountId = run.AccountId, Service = run.Service, UsageType = run.UsageType,
                 AvailabilityZone = run.AvailabilityZone,
                 EndedAt = now > run.StartedAt ? now : run.StartedAt,
-            }, now, now);
+            };
+            var parts = MeterInstanceRuns.Records(upToNow, now, now, await MeterInstanceRuns.SpotChangesAsync(db, upToNow, now, cancellationToken));
             records.AddRange(parts.Where(p => !recorded.Contains(p.IdempotencyKey) && p.UsageStart >= start && p.UsageStart < end));
         }
 

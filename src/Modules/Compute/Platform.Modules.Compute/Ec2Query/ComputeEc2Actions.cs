@@ -374,7 +374,7 @@ internal static class ComputeEc2Actions
     [
         "instance-id", "instance-state-name", "instance-state-code", "instance-type", "image-id", "vpc-id", "subnet-id", "availability-zone",
         "key-name", "private-ip-address", "network-interface.network-interface-id", "instance.group-id", "client-token", "iam-instance-profile.arn",
-        "iam-instance-profile.id", "tag:",
+        "iam-instance-profile.id", "tag:", "instance-lifecycle", "spot-instance-request-id",
     ];
 
     private static IEnumerable<string?>? InstanceField(InstanceResponse i, string name)
@@ -396,6 +396,8 @@ internal static class ComputeEc2Actions
         "client-token" => [i.ClientToken],
         "iam-instance-profile.arn" => [i.IamInstanceProfile?.Arn],
         "iam-instance-profile.id" => [i.IamInstanceProfile?.Id],
+        "instance-lifecycle" => [i.InstanceLifecycle],
+        "spot-instance-request-id" => [i.SpotInstanceRequestId],
         _ => null,
         };
         return values;
@@ -433,7 +435,16 @@ internal static class ComputeEc2Actions
         return new RunInstances(p.Optional("InstanceType"), p.Optional("ImageId"), p.Optional("KeyName"), groups.Count == 0 ? null : groups,
             p.Optional("ClientToken"), p.Structure("Placement")?.Optional("AvailabilityZone"), tags.Count == 0 ? null : tags, p.Optional("SubnetId"),
             p.Optional("UserData"), p.Structure("MetadataOptions") is { } options ? MetadataOptions(options) : null,
-            IamInstanceProfile: p.Structure("IamInstanceProfile") is null ? null : ProfileSpecification(p));
+            IamInstanceProfile: p.Structure("IamInstanceProfile") is null ? null : ProfileSpecification(p),
+            InstanceMarketOptions: p.Structure("InstanceMarketOptions") is { } market ? MarketOptions(market) : null);
+    }
+
+    /// <summary>InstanceMarketOptions.MarketType and its SpotOptions (MaxPrice, SpotInstanceType, InstanceInterruptionBehavior).</summary>
+    private static InstanceMarketOptions MarketOptions(AwsQueryParameters market)
+    {
+        var spot = market.Structure("SpotOptions");
+        return new InstanceMarketOptions(market.Optional("MarketType"), spot is null ? null
+            : new SpotMarketOptions(spot.Optional("MaxPrice"), spot.Optional("SpotInstanceType"), spot.Optional("InstanceInterruptionBehavior")));
     }
 
     /// <summary>EC2's IamInstanceProfile.Arn / IamInstanceProfile.Name; null when neither is given (the request refuses it).</summary>
@@ -532,6 +543,8 @@ internal static class ComputeEc2Actions
         Value("architecture", "x86_64"),
         Value("virtualizationType", "hvm"),
         Value("clientToken", i.ClientToken ?? ""),
+        Value("instanceLifecycle", i.InstanceLifecycle),
+        Value("spotInstanceRequestId", i.SpotInstanceRequestId),
         i.MetadataOptions is { } metadataOptions ? Element("metadataOptions", MetadataOptionsXml(metadataOptions)) : null,
         i.IamInstanceProfile is { } profile ? Element("iamInstanceProfile", Value("arn", profile.Arn), Value("id", profile.Id)) : null,
         i.Tags.Count == 0 ? null : TagSet(i.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))),

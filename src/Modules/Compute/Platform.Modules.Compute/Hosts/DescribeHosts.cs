@@ -61,7 +61,8 @@ internal static class HostAllocations
     public static async Task<Dictionary<string, HostAllocation>> LoadAsync(ComputeDbContext db, CancellationToken cancellationToken)
     {
         var rows = await db.Instances.AsNoTracking()
-            .Where(i => i.State != InstanceStates.Terminated)
+            // An interrupted spot instance that has stopped gave its capacity to the on-demand launch that took it back.
+            .Where(i => i.State != InstanceStates.Terminated && !(i.SpotActionTime != null && i.State == InstanceStates.Stopped))
             .GroupBy(i => new { i.HostId, i.InstanceType })
             .Select(g => new { g.Key.HostId, g.Key.InstanceType, Count = g.Count() })
             .ToListAsync(cancellationToken);

@@ -41,7 +41,7 @@ internal static class HostDesiredStates
 
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
         var databases = await ManagedDatabasesAsync(sender, instances, cancellationToken);
-        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Where(i => !HeldBack(i, databases))
+        return new HostDesiredState(host.Id, host.DesiredVersion, instances.Where(i => !HeldBack(i, databases) && !i.AwaitingCapacity)
                 .Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region) with { Database = databases.GetValueOrDefault(i.Id) })
                 .ToList(),
             edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork, nodes);
@@ -124,7 +124,10 @@ internal static class HostDesiredStates
         instance.KeyName,
         HttpTokens: instance.HttpTokens,
         HttpPutResponseHopLimit: instance.HttpPutResponseHopLimit,
-        HttpEndpoint: instance.HttpEndpoint);
+        HttpEndpoint: instance.HttpEndpoint,
+        SpotInstanceAction: instance.SpotActionTime is { } actionTime
+            ? new DesiredSpotAction(instance.SpotInterruptionBehavior ?? SpotMarket.Terminate, new DateTimeOffset(DateTime.SpecifyKind(actionTime, DateTimeKind.Utc)))
+            : null);
 
     /// <summary>EC2's private DNS name: ip-10-0-1-5.ec2.internal in us-east-1, ip-10-0-1-5.REGION.compute.internal elsewhere.</summary>
     internal static string LocalHostname(string? privateIp, string region)

@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Compute.Instances;
 using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Database.Contracts;
@@ -165,7 +166,9 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
                 return true;
             case InstanceStates.Stopping when power is null or ObservedPower.Stopped or ObservedPower.Crashed:
                 instance.State = InstanceStates.Stopped;
-                instance.StateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
+                instance.StateReason = instance.SpotActionTime is not null && instance.StateReason == SpotInterruptionJob.InterruptedReason
+                    ? SpotInterruptionJob.InterruptedReason
+                    : "Client.UserInitiatedShutdown: User initiated shutdown";
                 return false;
             case InstanceStates.Pending when fault is null && power is (ObservedPower.Stopped or ObservedPower.Crashed):
             case InstanceStates.Running when power is ObservedPower.Stopped or ObservedPower.Crashed:

@@ -36,7 +36,10 @@ internal sealed record InstanceResponse(
     DateTime CreatedAt,
     string? PublicIpAddress = null,
     InstanceMetadataOptionsResponse? MetadataOptions = null,
-    IamInstanceProfileResponse? IamInstanceProfile = null)
+    IamInstanceProfileResponse? IamInstanceProfile = null,
+    string? InstanceLifecycle = null,
+    string? SpotInstanceRequestId = null,
+    SpotInstanceActionResponse? SpotInstanceAction = null)
 {
     /// <param name="publicIpAddress">The elastic IP of its interface (Network's <c>DescribeInstancePublicAddresses</c>), null for none.</param>
     public static InstanceResponse From(Instance instance, bool hostReachable, string? publicIpAddress = null)
@@ -53,9 +56,16 @@ internal sealed record InstanceResponse(
             instance.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TagResponse(t.Key, t.Value)).ToList(),
             status, system, instance.ClientToken, instance.LaunchedAt, instance.CreatedAt, publicIpAddress,
             InstanceMetadataOptionsResponse.From(instance),
-            instance.IamInstanceProfileArn is { } profileArn ? new IamInstanceProfileResponse(profileArn, instance.IamInstanceProfileId!) : null);
+            instance.IamInstanceProfileArn is { } profileArn ? new IamInstanceProfileResponse(profileArn, instance.IamInstanceProfileId!) : null,
+            instance.InstanceLifecycle, instance.SpotInstanceRequestId,
+            instance.SpotActionTime is { } actionTime
+                ? new SpotInstanceActionResponse(instance.SpotInterruptionBehavior ?? SpotMarket.Terminate, DateTime.SpecifyKind(actionTime, DateTimeKind.Utc))
+                : null);
     }
 }
+
+/// <summary>A spot instance's interruption notice, as its metadata's spot/instance-action says it: what happens, and when.</summary>
+internal sealed record SpotInstanceActionResponse(string Action, DateTime Time);
 
 internal sealed record InstancesResponse(IReadOnlyList<InstanceResponse> Instances);
 

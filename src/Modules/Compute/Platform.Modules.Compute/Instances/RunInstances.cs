@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Modules.Billing.Contracts;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
@@ -51,7 +52,8 @@ internal sealed record RunInstances(
     string? UserData = null,
     MetadataOptionsBody? MetadataOptions = null,
     IReadOnlyList<TagSpecification>? SystemTags = null,
-    IamInstanceProfileSpecification? IamInstanceProfile = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    IamInstanceProfileSpecification? IamInstanceProfile = null,
+    InstanceMarketOptions? InstanceMarketOptions = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
@@ -78,6 +80,7 @@ internal sealed record RunInstances(
 
         InstanceTags.Validate(Tags);
         MetadataOptions?.Validate();
+        InstanceMarketOptions?.Validate();
         if (UserData is not null)
         {
             byte[] decoded;
@@ -104,14 +107,18 @@ internal sealed record RunInstances(
     /// <summary>What a retry must repeat exactly to count as the same request.</summary>
     public string ParametersHash()
     {
-        var canonical = JsonSerializer.Serialize(new object?[]
-        {
+        object?[] parameters =
+        [
             InstanceType, ImageId, KeyName, SecurityGroups ?? [], AvailabilityZone, SubnetId, UserData,
             MetadataOptions?.HttpTokens, MetadataOptions?.HttpPutResponseHopLimit, MetadataOptions?.HttpEndpoint,
             (Tags ?? []).Select(t => new[] { t.Key, t.Value }),
             (SystemTags ?? []).Select(t => new[] { t.Key, t.Value }),
             IamInstanceProfile?.Arn, IamInstanceProfile?.Name,
-        });
+        ];
+        // Spot options only when given: a launch without them hashes as it did before they existed (a retry across an upgrade matches).
+        var canonical = JsonSerializer.Serialize(InstanceMarketOptions?.Resolved is { } spot
+            ? [.. parameters, new[] { spot.MaxPrice, spot.SpotInstanceType, spot.InstanceInterruptionBehavior }]
+            : parameters);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }
@@ -124,6 +131,7 @@ internal sealed class RunInstancesHandler(
     HostLiveness liveness,
     IOptions<SchedulerOptions> scheduler,
     IOptions<PlatformOptions> platform,
+    IOptions<ComputeOptions> compute,
     InstanceProfileGrants profiles,
     TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>, IRequestHandler<LaunchManagedInstance, ManagedInstance>
 {
@@ -230,6 +238,11 @@ internal sealed class RunInstancesHandler(
 
         try
         {
+            if (request.InstanceMarketOptions is not null)
+            {
+                await EnsureSpotPriceAsync(type, nic.AvailabilityZone, request.InstanceMarketOptions.Resolved, cancellationToken);
+            }
+
             var (instance, hostIds) = await ConcurrencyRetry.RunAsync(db,
                 () => PlaceAsync(accountId, request, managed, instanceId, type, image, publicKey, profile, parametersHash, nic, cancellationToken));
             foreach (var hostId in hostIds)
@@ -251,6 +264,18 @@ internal sealed class RunInstancesHandler(
         {
             await ReleaseAsync(accountId, instanceId);
             throw;
+        }
+    }
+
+    /// <summary>EC2's check of a spot launch: refused, before anything is placed, when the zone's spot price is above the tenant's maximum.</summary>
+    private async Task EnsureSpotPriceAsync(InstanceType type, string zone, SpotMarketOptions spot, CancellationToken cancellationToken)
+    {
+        var price = await sender.Send(new GetSpotPrice(type.Name, zone), cancellationToken)
+            ?? throw new ApiException(400, "Unsupported", $"There is no spot market for {type.Name} in {zone}.");
+        if (spot.MaxPrice is { } text && SpotMarketOptions.MaxPriceValue(text) is { } max && max < price)
+        {
+            throw new ApiException(400, "SpotMaxPriceTooLow",
+                $"Your Spot request price of {max.ToString(System.Globalization.CultureInfo.InvariantCulture)} is lower than the minimum required Spot request fulfillment price of {price.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
     }
 
@@ -292,14 +317,20 @@ internal sealed class RunInstancesHandler(
     {
         var (hosts, candidates) = await CandidatesAsync(cancellationToken);
         var decision = Scheduler.Place(type, nic.AvailabilityZone, candidates, scheduler.Value);
+        SpotReclaimPlan? reclaim = null;
         if (decision is PlacementDecision.NoCapacity refused)
         {
-            throw new ApiException(500, "InsufficientInstanceCapacity", refused.Explain());
+            // An on-demand launch takes spot capacity back rather than fail; a spot launch never does.
+            reclaim = request.InstanceMarketOptions is null
+                ? SpotReclaim.Choose(type, nic.AvailabilityZone, candidates, await SpotHoldingsAsync(nic.AvailabilityZone, cancellationToken), scheduler.Value)
+                : null;
+            decision = reclaim is null ? throw new ApiException(500, "InsufficientInstanceCapacity", refused.Explain()) : new PlacementDecision.Placed(reclaim.HostId);
         }
 
         var host = hosts.Single(h => h.Id == ((PlacementDecision.Placed)decision).HostId);
         host.DesiredVersion++;
         var now = clock.GetUtcNow().UtcDateTime;
+        var spot = request.InstanceMarketOptions?.Resolved;
         var instance = new Instance
         {
             Id = instanceId,
@@ -331,6 +362,12 @@ internal sealed class RunInstancesHandler(
             CreatedAt = now,
             ManagedBy = managed?.ManagedBy,
             ManagedResourceId = managed?.ResourceId,
+            InstanceLifecycle = spot is null ? null : SpotMarket.Spot,
+            SpotInstanceRequestId = spot is null ? null : "sir-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
+            SpotMaxPrice = spot?.MaxPrice is { } max ? SpotMarketOptions.MaxPriceValue(max) : null,
+            SpotInterruptionBehavior = spot?.InstanceInterruptionBehavior,
+            // Kept out of its server's desired state until the spot instances interrupted for it have stopped or terminated.
+            AwaitingCapacity = reclaim is not null,
             // System tags (aws:autoscaling:groupName) come from the platform itself, never from a caller's body: no endpoint sets them.
             Tags = (request.Tags ?? []).Concat(request.SystemTags ?? []).DistinctBy(t => t.Key, StringComparer.Ordinal)
                 .Select(t => new InstanceTag { InstanceId = instanceId, Key = t.Key!, Value = t.Value ?? "" }).ToList(),
@@ -341,6 +378,11 @@ internal sealed class RunInstancesHandler(
         }
 
         db.Instances.Add(instance);
+        if (reclaim is not null)
+        {
+            await InterruptAsync(reclaim, host, now, cancellationToken);
+        }
+
         var peers = await db.Hosts
             .Where(h => h.Id != host.Id && db.Instances.Any(i => i.HostId == h.Id && i.VpcId == nic.VpcId && i.State != InstanceStates.Terminated))
             .ToListAsync(cancellationToken);
@@ -352,6 +394,40 @@ internal sealed class RunInstancesHandler(
         await db.SaveChangesAsync(cancellationToken);
         return (instance, [host.Id, .. peers.Select(p => p.Id)]);
     }
+
+    /// <summary>The spot instances of the zone that may be taken back: launched or running, not interrupted already.</summary>
+    private async Task<List<SpotHolding>> SpotHoldingsAsync(string zone, CancellationToken cancellationToken)
+    {
+        var spots = await db.Instances.AsNoTracking()
+            .Where(i => i.AvailabilityZone == zone && i.InstanceLifecycle == SpotMarket.Spot && i.SpotActionTime == null
+                && (i.State == InstanceStates.Pending || i.State == InstanceStates.Running))
+            .Select(i => new { i.Id, i.HostId, i.InstanceType })
+            .ToListAsync(cancellationToken);
+        return [.. spots.Select(s => (s, Type: InstanceTypeCatalog.Find(s.InstanceType)))
+            .Where(s => s.Type is not null)
+            .Select(s => new SpotHolding(s.s.Id, s.s.HostId, s.Type!.VirtualCpus, s.Type.MemoryMiB))];
+    }
+
+    /// <summary>
+    /// Gives each spot instance of the plan its two-minute notice, in the launch's commit: the time it is stopped or terminated
+    /// (its metadata's spot/instance-action, from the server's new desired state) and EC2's interruption warning through the
+    /// outbox. <see cref="SpotInterruptionJob"/> carries the interruptions out when they are due.
+    /// </summary>
+    private async Task InterruptAsync(SpotReclaimPlan plan, HostRecord host, DateTime now, CancellationToken cancellationToken)
+    {
+        var actionTime = RoundUpToSecond(now + compute.Value.SpotInterruptionNotice);
+        var spots = await db.Instances.Where(i => plan.InstanceIds.Contains(i.Id)).ToListAsync(cancellationToken);
+        foreach (var spot in spots)
+        {
+            spot.SpotActionTime = actionTime;
+            spot.ChangedAtVersion = host.DesiredVersion;
+            db.AddNotification(new SpotInstanceInterruptionWarning(spot.AccountId, spot.Id, spot.InstanceType, spot.AvailabilityZone,
+                spot.SpotInterruptionBehavior ?? SpotMarket.Terminate, actionTime));
+        }
+    }
+
+    private static DateTime RoundUpToSecond(DateTime time) =>
+        new(time.Ticks + ((TimeSpan.TicksPerSecond - (time.Ticks % TimeSpan.TicksPerSecond)) % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     private async Task<RunInstanceResponse?> FirstLaunchAsync(string accountId, string? clientToken, string parametersHash, CancellationToken cancellationToken)
     {

@@ -21,6 +21,10 @@ internal sealed class StartInstanceHandler(InstanceTransitions transitions, ICal
             {
                 case InstanceStates.Pending or InstanceStates.Running:
                     return false;
+                case InstanceStates.Stopped when instance.SpotActionTime is not null:
+                    // Its capacity went to the on-demand launch that took it back; a one-time request is not fulfilled again.
+                    throw new Shared.Errors.ApiException(400, "IncorrectSpotRequestState",
+                        $"The spot instance '{instance.Id}' was interrupted and its one-time request is closed: it cannot be started.");
                 case InstanceStates.Stopped:
                     instance.State = InstanceStates.Pending;
                     instance.StateReason = null;

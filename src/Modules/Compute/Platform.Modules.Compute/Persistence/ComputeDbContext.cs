@@ -90,7 +90,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
             var instance = entry.Entity;
             AddNotification(new Contracts.InstanceStateChanged(instance.AccountId, instance.Id, instance.InstanceType, instance.AvailabilityZone,
-                previous, instance.State, now, instance.ManagedBy));
+                previous, instance.State, now, instance.ManagedBy, instance.InstanceLifecycle));
         }
     }
 
@@ -201,6 +201,12 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.IamInstanceProfileAssociationId).HasColumnName("iam_instance_profile_association_id").HasMaxLength(64);
             instance.Property(i => i.IamInstanceProfileAssociatedAt).HasColumnName("iam_instance_profile_associated_at");
             instance.HasIndex(i => i.IamInstanceProfileAssociationId).IsUnique().HasFilter("iam_instance_profile_association_id IS NOT NULL");
+            instance.Property(i => i.InstanceLifecycle).HasColumnName("instance_lifecycle").HasMaxLength(16);
+            instance.Property(i => i.SpotInstanceRequestId).HasColumnName("spot_instance_request_id").HasMaxLength(32);
+            instance.Property(i => i.SpotMaxPrice).HasColumnName("spot_max_price").HasPrecision(20, 10);
+            instance.Property(i => i.SpotInterruptionBehavior).HasColumnName("spot_interruption_behavior").HasMaxLength(16);
+            instance.Property(i => i.SpotActionTime).HasColumnName("spot_action_time");
+            instance.Property(i => i.AwaitingCapacity).HasColumnName("awaiting_capacity");
             instance.Property(i => i.ChangedAtVersion).HasColumnName("changed_at_version");
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");

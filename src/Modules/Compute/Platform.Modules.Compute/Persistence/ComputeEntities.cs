@@ -211,6 +211,39 @@ internal sealed class Instance
 
     /// <summary>SHA-256 of the managed guest's last report passed on to its module, so an unchanged report is not passed on again.</summary>
     public string? ManagedReportHash { get; set; }
+
+    /// <summary>EC2's InstanceLifecycle: <c>spot</c> for a spot instance, null for on-demand.</summary>
+    public string? InstanceLifecycle { get; init; }
+
+    /// <summary>The spot instance request (sir-...) that launched a spot instance.</summary>
+    public string? SpotInstanceRequestId { get; init; }
+
+    /// <summary>The most the tenant pays per hour for a spot instance (SpotOptions.MaxPrice; the on-demand price when not given).</summary>
+    public decimal? SpotMaxPrice { get; init; }
+
+    /// <summary>What an interruption does to a spot instance: <c>terminate</c> or <c>stop</c>.</summary>
+    public string? SpotInterruptionBehavior { get; init; }
+
+    /// <summary>
+    /// When an interrupted spot instance is stopped or terminated (its two-minute notice's time); null while not interrupted.
+    /// Set in the commit that gives the notice, so a restarted API finds the interruption where it was.
+    /// </summary>
+    public DateTime? SpotActionTime { get; set; }
+
+    /// <summary>
+    /// An on-demand launch waiting for the spot capacity it took back: placed (its capacity counts on its server) but kept out
+    /// of the server's desired state until the interrupted spot instances there have stopped or terminated.
+    /// </summary>
+    public bool AwaitingCapacity { get; set; }
+}
+
+/// <summary>EC2's spot vocabulary.</summary>
+internal static class SpotMarket
+{
+    public const string Spot = "spot";
+    public const string OneTime = "one-time";
+    public const string Terminate = "terminate";
+    public const string Stop = "stop";
 }
 
 internal sealed class InstanceTag

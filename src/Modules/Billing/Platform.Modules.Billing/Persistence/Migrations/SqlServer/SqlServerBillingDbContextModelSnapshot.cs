@@ -503,6 +503,34 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                     b.ToTable("reservations", "billing");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.SpotPrice", b =>
+                {
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime>("EffectiveFrom")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("effective_from");
+
+                    b.Property<decimal>("PricePerHour")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("decimal(20,10)")
+                        .HasColumnName("price_per_hour");
+
+                    b.HasKey("InstanceType", "AvailabilityZone", "EffectiveFrom");
+
+                    b.HasIndex("EffectiveFrom");
+
+                    b.ToTable("spot_prices", "billing");
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.UsageRecord", b =>
                 {
                     b.Property<long>("Id")

@@ -494,6 +494,34 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                     b.ToTable("billing_reservations", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.SpotPrice", b =>
+                {
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_type");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("availability_zone");
+
+                    b.Property<DateTime>("EffectiveFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_from");
+
+                    b.Property<decimal>("PricePerHour")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price_per_hour");
+
+                    b.HasKey("InstanceType", "AvailabilityZone", "EffectiveFrom");
+
+                    b.HasIndex("EffectiveFrom");
+
+                    b.ToTable("billing_spot_prices", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.UsageRecord", b =>
                 {
                     b.Property<long>("Id")

@@ -268,6 +268,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("availability_zone");
 
+                    b.Property<bool>("AwaitingCapacity")
+                        .HasColumnType("bit")
+                        .HasColumnName("awaiting_capacity");
+
                     b.Property<long>("ChangedAtVersion")
                         .HasColumnType("bigint")
                         .HasColumnName("changed_at_version");
@@ -365,6 +369,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("image_id");
 
+                    b.Property<string>("InstanceLifecycle")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("instance_lifecycle");
+
                     b.Property<string>("InstanceType")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -429,6 +438,25 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasMaxLength(4096)
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("security_groups");
+
+                    b.Property<DateTime?>("SpotActionTime")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("spot_action_time");
+
+                    b.Property<string>("SpotInstanceRequestId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("spot_instance_request_id");
+
+                    b.Property<string>("SpotInterruptionBehavior")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("spot_interruption_behavior");
+
+                    b.Property<decimal?>("SpotMaxPrice")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("decimal(20,10)")
+                        .HasColumnName("spot_max_price");
 
                     b.Property<int>("StartCount")
                         .HasColumnType("int")

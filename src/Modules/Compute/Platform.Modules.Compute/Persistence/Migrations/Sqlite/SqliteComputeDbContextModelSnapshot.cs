@@ -262,6 +262,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("availability_zone");
 
+                    b.Property<bool>("AwaitingCapacity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("awaiting_capacity");
+
                     b.Property<long>("ChangedAtVersion")
                         .HasColumnType("INTEGER")
                         .HasColumnName("changed_at_version");
@@ -359,6 +363,11 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("image_id");
 
+                    b.Property<string>("InstanceLifecycle")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_lifecycle");
+
                     b.Property<string>("InstanceType")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -423,6 +432,25 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasMaxLength(4096)
                         .HasColumnType("TEXT")
                         .HasColumnName("security_groups");
+
+                    b.Property<DateTime?>("SpotActionTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spot_action_time");
+
+                    b.Property<string>("SpotInstanceRequestId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spot_instance_request_id");
+
+                    b.Property<string>("SpotInterruptionBehavior")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spot_interruption_behavior");
+
+                    b.Property<decimal?>("SpotMaxPrice")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spot_max_price");
 
                     b.Property<int>("StartCount")
                         .HasColumnType("INTEGER")
