@@ -120,6 +120,8 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 // As on S3: a copy's ACL is the request's (the default without one), never the source's.
                 Acl = acl,
             };
+            // The bucket's default retention, as every new version of a bucket with object lock gets it.
+            Locking.ObjectLockRequest.ForNewVersion(target, null, version.LastModified).ApplyTo(version);
             try
             {
                 await catalog.PutAsync(version, cancellationToken);

@@ -18,7 +18,8 @@ internal static class S3ObjectOperations
         }
 
         var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
-            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum(), request.Tags(), request.Acl()), ct);
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum(), request.Tags(), request.Acl(),
+            S3ObjectLockOperations.LockHeaders(request)), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
         S3Response.WriteVersionId(response, result.VersionId);
@@ -59,6 +60,17 @@ internal static class S3ObjectOperations
             if (Tagging.TagSet.FromJson(stored.Tags).Count is > 0 and var tagCount)
             {
                 response.Headers["x-amz-tagging-count"] = tagCount.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (stored.LockMode is { } lockMode)
+            {
+                response.Headers["x-amz-object-lock-mode"] = lockMode;
+                response.Headers["x-amz-object-lock-retain-until-date"] = S3Xml.Timestamp(stored.LockRetainUntil!.Value);
+            }
+
+            if (stored.LegalHold is { } hold)
+            {
+                response.Headers["x-amz-object-lock-legal-hold"] = hold ? "ON" : "OFF";
             }
 
             if (stored.PartsCount > 0)
@@ -124,7 +136,7 @@ internal static class S3ObjectOperations
 
     internal static async Task DeleteObjectAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var deleted = await sender.Send(new DeleteObject(request.Bucket!, request.Key!, request.Query("versionId")), ct);
+        var deleted = await sender.Send(new DeleteObject(request.Bucket!, request.Key!, request.Query("versionId"), S3ObjectLockOperations.BypassGovernance(request)), ct);
         var response = request.Context.Response;
         S3Response.WriteVersionId(response, deleted.VersionId);
         if (deleted.DeleteMarker)
