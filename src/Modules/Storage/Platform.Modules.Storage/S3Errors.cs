@@ -134,4 +134,8 @@ internal static class S3Errors
 
     /// <summary>A request S3 takes only with an integrity check of its body (Content-MD5 or an x-amz-checksum-* value).</summary>
     public static ApiException MissingContentMd5() => InvalidRequest("Missing required header for this request: Content-MD5");
+
+    /// <summary>A browser upload's form that is not one: a part without a form-data disposition.</summary>
+    public static ApiException MalformedPostRequest() =>
+        new(400, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.");
 }

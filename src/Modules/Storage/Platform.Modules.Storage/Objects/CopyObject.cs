@@ -55,6 +55,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
             cancellationToken, target: found);
         var target = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var acl = await acls.ForNewObjectAsync(target, request.Acl, cancellationToken);
+        await PutObjectHandler.AuthorizeAclAsync(access, target, request.Key, request.Acl, acl, cancellationToken);
         var encrypt = request.Encrypt || target.DefaultEncryption;
         for (var attempt = 0; ; attempt++)
         {

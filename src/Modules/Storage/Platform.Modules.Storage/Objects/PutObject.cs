@@ -55,6 +55,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
         }
 
         var acl = await acls.ForNewObjectAsync(bucket, request.Acl, cancellationToken);
+        await AuthorizeAclAsync(access, bucket, request.Key, request.Acl, acl, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var locking = Locking.ObjectLockRequest.ForNewVersion(bucket, request.Lock, now);
         await AuthorizeLockAsync(access, bucket, request.Key, request.Lock, cancellationToken);
@@ -97,6 +98,21 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
         }
 
         return new PutObjectResult(version.ETag, encrypt, version.LastModified, checksum, version.VersionId);
+    }
+
+    /// <summary>
+    /// As S3: an ACL sent with a write (x-amz-acl, x-amz-grant-*, a form's acl field) needs s3:PutObjectAcl as well, decided on the
+    /// new version as it will be (<paramref name="storedAcl"/>): where ACLs are enabled, a writer who will own it (ObjectWriter) has
+    /// its full control, as S3's object owner has; otherwise the caller's policies and the bucket policy decide.
+    /// </summary>
+    public static async Task AuthorizeAclAsync(BucketAccess access, Bucket bucket, string key, AclRequest? requested, string? storedAcl,
+        CancellationToken cancellationToken)
+    {
+        if (requested is not null)
+        {
+            var version = new StoredObject { BucketName = bucket.Name, Key = key, Segments = Segments.Serialize([]), ETag = "", Acl = storedAcl };
+            await access.AuthorizeAsync(bucket, "s3:PutObjectAcl", BucketAccess.Arn(bucket.Name, key), cancellationToken, target: version);
+        }
     }
 
     /// <summary>As S3: a retention asked for on a write needs s3:PutObjectRetention too, a legal hold s3:PutObjectLegalHold.</summary>

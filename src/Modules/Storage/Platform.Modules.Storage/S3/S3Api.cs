@@ -93,7 +93,7 @@ internal static class S3Api
             ("GET", "ownershipControls") => S3AclOperations.GetOwnershipControlsAsync(request, sender, ct),
             ("GET", "object-lock") => S3ObjectLockOperations.GetConfigurationAsync(request, sender, ct),
             // A browser's form upload (presigned POST) is a bucket POST without a sub-resource.
-            ("POST", null) => throw S3Errors.NotImplemented(),
+            ("POST", null) => S3PostObjectOperations.PostObjectAsync(request, sender, ct),
             (_, not null) => throw S3Errors.NotImplemented(),
             _ => throw S3Errors.MethodNotAllowed(),
         };
