@@ -167,6 +167,20 @@ public sealed class S3ObjectLockTests(SharedPlatformApp platform) : IClassFixtur
         });
         Assert.Equal(["kept"], await BodiesAsync(s3, bucket, "c", compliant));
 
+        // A copy takes its own x-amz-object-lock-*; an upload's own lock is not built (NotImplemented, no upload made).
+        var copy = await s3.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = bucket, SourceKey = "c", DestinationBucket = bucket, DestinationKey = "copy",
+            ObjectLockMode = ObjectLockMode.Compliance, ObjectLockRetainUntilDate = until,
+        });
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "copy", VersionId = copy.VersionId })));
+        var uploadError = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "parts", ObjectLockLegalHoldStatus = ObjectLockLegalHoldStatus.On,
+        }));
+        Assert.Equal("NotImplemented", uploadError.ErrorCode);
+        Assert.Empty((await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket })).MultipartUploads ?? []);
+
         // A date in the past, or a lock on a bucket without object lock: refused, nothing stored.
         Assert.Equal("400 InvalidArgument", await ErrorOf(() => PutAsync(s3, bucket, "past", "x",
             r => (r.ObjectLockMode, r.ObjectLockRetainUntilDate) = (ObjectLockMode.Governance, DateTime.UtcNow.AddDays(-1)))));

@@ -112,7 +112,7 @@ internal static class S3ObjectOperations
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
             directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
-            request.Header("x-amz-checksum-algorithm"), sourceVersion, replaceTags, request.Acl()), ct);
+            request.Header("x-amz-checksum-algorithm"), sourceVersion, replaceTags, request.Acl(), S3ObjectLockOperations.LockHeaders(request)), ct);
         S3Response.WriteVersionId(request.Context.Response, result.VersionId);
         if (sourceVersion is not null || result.SourceVersionId is not null)
         {
