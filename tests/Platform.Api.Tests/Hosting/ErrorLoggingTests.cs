@@ -38,7 +38,7 @@ public sealed class ErrorLoggingTests : IAsyncLifetime, IDisposable
 
         var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectAsync("logged", "not-here"));
         Assert.Equal("NoSuchKey", missing.ErrorCode);
-        var notImplemented = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectLegalHoldAsync(new GetObjectLegalHoldRequest { BucketName = "logged", Key = "here" }));
+        var notImplemented = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectTorrentAsync(new GetObjectTorrentRequest { BucketName = "logged", Key = "here" }));
         Assert.Equal("NotImplemented", notImplemented.ErrorCode);
         using var userS3 = S3Clients.For(_app, user);
         var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => userS3.GetObjectAsync("logged", "here"));

@@ -334,6 +334,117 @@ public sealed class S3AccessTests(SharedPlatformApp platform) : IClassFixture<Sh
     }
 
     [Fact]
+    public async Task Given_a_write_with_an_ACL_When_the_writer_lacks_s3_PutObjectAcl_Then_AccessDenied_and_aws_exec_read_grants_as_S3s()
+    {
+        using var s3 = Client();
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = "acl-permission", ObjectOwnership = ObjectOwnership.BucketOwnerPreferred });
+        using var iam = platform.RootClient();
+        var writer = await iam.CreateUserWithKeyAsync("acl-writer", platform.Root.AccountId);
+        await iam.AttachAsync("acl-writer", await iam.CreatePolicyAsync("AclWriterPuts", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = new[] { "s3:PutObject", "s3:GetObjectAcl" }, ["Resource"] = "arn:aws:s3:::acl-permission/*",
+        })));
+        using var writerS3 = S3Clients.For(platform.App, writer);
+
+        await writerS3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-permission", Key = "plain", ContentBody = "x" });
+        foreach (var call in new Func<Task>[]
+        {
+            () => writerS3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-permission", Key = "canned", ContentBody = "x", CannedACL = S3CannedACL.AuthenticatedRead }),
+            () => writerS3.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = "acl-permission", SourceKey = "plain", DestinationBucket = "acl-permission", DestinationKey = "copied", CannedACL = S3CannedACL.PublicRead,
+            }),
+            () => writerS3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = "acl-permission", Key = "parts", CannedACL = S3CannedACL.PublicRead }),
+        })
+        {
+            Assert.Equal("403 AccessDenied", await ErrorOf(call));
+        }
+
+        Assert.Equal(["plain"], (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "acl-permission" })).S3Objects.Select(o => o.Key));
+        Assert.Empty((await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = "acl-permission" })).MultipartUploads ?? []);
+
+        await iam.AttachAsync("acl-writer", await iam.CreatePolicyAsync("AclWriterAcls", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = "s3:PutObjectAcl", ["Resource"] = "arn:aws:s3:::acl-permission/*",
+        })));
+        await writerS3.PutObjectAsync(new PutObjectRequest { BucketName = "acl-permission", Key = "exec", ContentBody = "x", CannedACL = S3CannedACL.AWSExecRead });
+        var grants = (await writerS3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = "acl-permission", Key = "exec" })).Grants
+            .Select(g => $"{g.Permission} {g.Grantee.CanonicalUser}").Order(StringComparer.Ordinal);
+        Assert.Equal([$"FULL_CONTROL {platform.Root.AccountId}", "READ 6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c"], grants);
+        using var anonymous = S3Clients.Anonymous(platform.App);
+        Assert.Equal("403 AccessDenied", await ErrorOf(() => anonymous.GetObjectAsync("acl-permission", "exec")));
+    }
+
+    /// <summary>A browser's form: the SDK's fields in order, then the file last, as S3 wants it.</summary>
+    private static MultipartFormDataContent Form(CreatePresignedPostResponse post, string body, params (string Name, string Value)[] extra)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, value) in post.Fields.Select(f => (f.Key, f.Value)).Concat(extra))
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(body)), "file", "picture.txt");
+        return form;
+    }
+
+    [Fact]
+    public async Task Given_the_SDKs_presigned_post_When_a_form_is_posted_Then_it_is_decided_as_its_signer_with_the_buckets_ACL_rules()
+    {
+        using var s3 = Client();
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = "post-acl", ObjectOwnership = ObjectOwnership.BucketOwnerPreferred });
+        await s3.PutBucketAsync("post-enforced");
+        using var raw = S3Clients.RawClient(platform.App);
+        using var anonymous = S3Clients.Anonymous(platform.App);
+
+        var publicRead = await s3.CreatePresignedPostAsync(new CreatePresignedPostRequest
+        {
+            BucketName = "post-acl", Key = "forms/${filename}", Expires = DateTime.UtcNow.AddMinutes(10),
+            Fields = new Dictionary<string, string> { ["acl"] = "public-read" },
+            Conditions = [S3PostCondition.ExactMatch("acl", "public-read"), S3PostCondition.ContentLengthRange(1, 1024)],
+        });
+        using (var posted = await raw.PostAsync("/post-acl", Form(publicRead, "from a browser")))
+        {
+            Assert.True(posted.StatusCode == HttpStatusCode.NoContent, await posted.Content.ReadAsStringAsync());
+        }
+
+        // The acl field made it public: anyone reads it.
+        using (var read = await anonymous.GetObjectAsync("post-acl", "forms/picture.txt"))
+        {
+            Assert.Equal("from a browser", Encoding.UTF8.GetString(await S3ObjectTests.ReadAllAsync(read.ResponseStream)));
+        }
+
+        var enforced = await s3.CreatePresignedPostAsync(new CreatePresignedPostRequest
+        {
+            BucketName = "post-enforced", Key = "k", Expires = DateTime.UtcNow.AddMinutes(10),
+            Fields = new Dictionary<string, string> { ["acl"] = "public-read" }, Conditions = [S3PostCondition.ExactMatch("acl", "public-read")],
+        });
+        using (var refused = await raw.PostAsync("/post-enforced", Form(enforced, "x")))
+        {
+            await S3ErrorTests.AssertS3ErrorAsync(refused, HttpStatusCode.BadRequest, "AccessControlListNotSupported");
+        }
+
+        // Signed by a user whose policies allow reads only: refused as that user, nothing stored.
+        using var iam = platform.RootClient();
+        var reader = await iam.CreateUserWithKeyAsync("post-reader", platform.Root.AccountId);
+        await iam.AttachAsync("post-reader", await iam.CreatePolicyAsync("PostReaderReads", IamSetup.Document(new Dictionary<string, object>
+        {
+            ["Effect"] = "Allow", ["Action"] = "s3:GetObject", ["Resource"] = "arn:aws:s3:::post-acl/*",
+        })));
+        using var readerS3 = S3Clients.For(platform.App, reader);
+        var byReader = await readerS3.CreatePresignedPostAsync(new CreatePresignedPostRequest
+        {
+            BucketName = "post-acl", Key = "reader.txt", Expires = DateTime.UtcNow.AddMinutes(10),
+        });
+        using (var denied = await raw.PostAsync("/post-acl", Form(byReader, "not allowed")))
+        {
+            await S3ErrorTests.AssertS3ErrorAsync(denied, HttpStatusCode.Forbidden, "AccessDenied");
+        }
+
+        Assert.Equal(["forms/picture.txt"], (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "post-acl" })).S3Objects.Select(o => o.Key));
+    }
+
+    [Fact]
     public async Task Given_default_encryption_When_objects_are_stored_Then_disk_holds_ciphertext_and_ranges_still_read()
     {
         using var s3 = Client();

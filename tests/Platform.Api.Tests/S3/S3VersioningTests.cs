@@ -161,5 +161,61 @@ public sealed class S3VersioningTests : IAsyncLifetime
         Assert.Equal("ok", result.GetProperty("delete_bucket_empty").GetString());
     }
 
+    [Fact]
+    public async Task Given_a_bucket_made_with_object_lock_by_boto3_When_it_writes_holds_and_deletes_Then_locks_hold_as_on_S3()
+    {
+        var result = await Boto3.RunAsync(_api, _work, """
+            import base64, hashlib
+            from datetime import datetime, timedelta, timezone
+            out = {}
+            b = "boto-lock"
+            s3.create_bucket(Bucket=b, ObjectLockEnabledForBucket=True)
+            out["versioning"] = s3.get_bucket_versioning(Bucket=b).get("Status")
+            out["suspend"] = code_of(lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"}))
+            s3.put_object_lock_configuration(Bucket=b, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 1}}})
+            rule = s3.get_object_lock_configuration(Bucket=b)["ObjectLockConfiguration"]
+            out["config"] = [rule["ObjectLockEnabled"], rule["Rule"]["DefaultRetention"]["Mode"], rule["Rule"]["DefaultRetention"]["Years"]]
+            v = s3.put_object(Bucket=b, Key="k", Body=b"locked")["VersionId"]
+            head = s3.head_object(Bucket=b, Key="k")
+            days = (head["ObjectLockRetainUntilDate"] - datetime.now(timezone.utc)).days
+            out["head"] = [head.get("ObjectLockMode"), 364 <= days <= 366]
+            out["delete_version"] = code_of(lambda: s3.delete_object(Bucket=b, Key="k", VersionId=v))
+            s3.put_object_legal_hold(Bucket=b, Key="k", VersionId=v, LegalHold={"Status": "ON"})
+            out["hold"] = s3.get_object_legal_hold(Bucket=b, Key="k", VersionId=v)["LegalHold"]["Status"]
+            out["bypass_while_held"] = code_of(lambda: s3.delete_object(Bucket=b, Key="k", VersionId=v, BypassGovernanceRetention=True))
+            s3.put_object_legal_hold(Bucket=b, Key="k", VersionId=v, LegalHold={"Status": "OFF"})
+            out["retention_shorter"] = code_of(lambda: s3.put_object_retention(Bucket=b, Key="k", VersionId=v,
+                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": datetime.now(timezone.utc) + timedelta(days=1)}))
+            out["bypass"] = code_of(lambda: s3.delete_object(Bucket=b, Key="k", VersionId=v, BypassGovernanceRetention=True))
+            out["left"] = len(s3.list_object_versions(Bucket=b).get("Versions", []))
+
+            # A client that sends no checksum of its own (as SDKs before 2025): a locked write needs Content-MD5 or one.
+            bare = boto3.client("s3", endpoint_url=os.environ["PLATFORM_S3"], region_name="us-east-1",
+                                aws_access_key_id=os.environ["PLATFORM_KEY"], aws_secret_access_key=os.environ["PLATFORM_SECRET"],
+                                config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1},
+                                              request_checksum_calculation="when_required"))
+            out["no_digest"] = code_of(lambda: bare.put_object(Bucket=b, Key="bare", Body=b"x"))
+            out["no_digest_left"] = len(s3.list_object_versions(Bucket=b, Prefix="bare").get("Versions", []))
+            md5 = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+            out["with_md5"] = code_of(lambda: bare.put_object(Bucket=b, Key="bare", Body=b"x", ContentMD5=md5))
+            print(json.dumps(out, separators=(",", ":")))
+            """);
+
+        Assert.Equal("Enabled", result.GetProperty("versioning").GetString());
+        Assert.Equal("409 InvalidBucketState", result.GetProperty("suspend").GetString());
+        Assert.Equal("""["Enabled","GOVERNANCE",1]""", result.GetProperty("config").GetRawText());
+        Assert.Equal("""["GOVERNANCE",true]""", result.GetProperty("head").GetRawText());
+        Assert.Equal("403 AccessDenied", result.GetProperty("delete_version").GetString());
+        Assert.Equal("ON", result.GetProperty("hold").GetString());
+        Assert.Equal("403 AccessDenied", result.GetProperty("bypass_while_held").GetString());
+        Assert.Equal("403 AccessDenied", result.GetProperty("retention_shorter").GetString());
+        Assert.Equal("ok", result.GetProperty("bypass").GetString());
+        Assert.Equal(0, result.GetProperty("left").GetInt32());
+        Assert.Equal("400 InvalidRequest", result.GetProperty("no_digest").GetString());
+        Assert.Equal(0, result.GetProperty("no_digest_left").GetInt32());
+        Assert.Equal("ok", result.GetProperty("with_md5").GetString());
+    }
+
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

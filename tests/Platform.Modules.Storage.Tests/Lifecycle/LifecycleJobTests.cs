@@ -169,6 +169,41 @@ public sealed class LifecycleJobTests : IAsyncLifetime
         Assert.True(_storage.BlobExists(fresh));
     }
 
+    [Fact]
+    public async Task Given_noncurrent_versions_under_retention_or_legal_hold_When_they_are_due_Then_the_job_leaves_them_until_the_lock_ends()
+    {
+        var bucket = await BucketAsync("lc-locked", ObjectVersions.Enabled, """
+            <LifecycleConfiguration>
+              <Rule><ID>all</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>
+            </LifecycleConfiguration>
+            """);
+        await _storage.InScopeAsync(db => db.Buckets.Where(b => b.Name == bucket).ExecuteUpdateAsync(s => s.SetProperty(b => b.ObjectLockEnabled, true)));
+        var free = await PutAsync(bucket, "free", 10, Now.AddDays(-10), versionId: ObjectVersions.NewId());
+        var retained = await PutAsync(bucket, "retained", 10, Now.AddDays(-10), versionId: ObjectVersions.NewId());
+        var held = await PutAsync(bucket, "held", 10, Now.AddDays(-10), versionId: ObjectVersions.NewId());
+        foreach (var key in new[] { "free", "retained", "held" })
+        {
+            await PutAsync(bucket, key, 10, Now.AddDays(-5), versionId: ObjectVersions.NewId());
+        }
+
+        await _storage.InScopeAsync(db => db.Versions.Where(v => v.BucketName == bucket && v.Key == "retained")
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.LockMode, Locking.LockModes.Compliance).SetProperty(v => v.LockRetainUntil, Now.AddDays(2))));
+        await _storage.InScopeAsync(db => db.Versions.Where(v => v.BucketName == bucket && v.Key == "held")
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.LegalHold, true)));
+
+        Assert.Equal(new LifecycleResult(0, 1, 0, 0), await RunAsync(Now));
+        Assert.False(_storage.BlobExists(free));
+        Assert.True(_storage.BlobExists(retained));
+        Assert.True(_storage.BlobExists(held));
+
+        // Once the retention has passed it goes; the legal hold keeps its version whatever the date.
+        Assert.Equal(new LifecycleResult(0, 1, 0, 0), await RunAsync(Now.AddDays(3)));
+        Assert.False(_storage.BlobExists(retained));
+        Assert.Equal(new LifecycleResult(0, 0, 0, 0), await RunAsync(Now.AddYears(10)));
+        Assert.True(_storage.BlobExists(held));
+        Assert.Equal(2, (await VersionsAsync(bucket, "held")).Count);
+    }
+
     private Task<bool> ExpireAsync(StoredObject seen) => _storage.InScopeAsync(db =>
         _storage.Objects(db).ExpireCurrentAsync(seen, versioned: true, ObjectVersions.NewId(), Now, CancellationToken.None));
 

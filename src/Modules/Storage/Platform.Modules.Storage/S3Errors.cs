@@ -118,4 +118,24 @@ internal static class S3Errors
 
     public static ApiException OwnershipControlsNotFound() =>
         new(404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found");
+
+    /// <summary>Deleting (or shortening the retention of) a version its retention or legal hold protects.</summary>
+    public static ApiException ObjectLocked() => new(403, "AccessDenied", "Access Denied because object protected by object lock.");
+
+    public static ApiException ObjectLockNotEnabled() => InvalidRequest("Bucket is missing Object Lock Configuration");
+
+    public static ApiException NoSuchObjectLockConfiguration() =>
+        new(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket");
+
+    public static ApiException NoSuchObjectLockOnObject() =>
+        new(404, "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
+
+    public static ApiException InvalidBucketState(string message) => new(409, "InvalidBucketState", message);
+
+    /// <summary>A request S3 takes only with an integrity check of its body (Content-MD5 or an x-amz-checksum-* value).</summary>
+    public static ApiException MissingContentMd5() => InvalidRequest("Missing required header for this request: Content-MD5");
+
+    /// <summary>A browser upload's form that is not one: a part without a form-data disposition.</summary>
+    public static ApiException MalformedPostRequest() =>
+        new(400, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.");
 }

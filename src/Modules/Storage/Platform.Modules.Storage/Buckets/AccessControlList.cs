@@ -31,6 +31,12 @@ internal sealed record AccessControlList(
     public const string AuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
     public const string LogDelivery = "http://acs.amazonaws.com/groups/s3/LogDelivery";
 
+    /// <summary>
+    /// The canonical user S3's aws-exec-read grants READ (EC2, reading AMI bundles), as S3 answers that ACL. No account of this
+    /// platform has that id, so the grant lets no caller in; EC2 here boots images from its own store, not from buckets.
+    /// </summary>
+    public const string Ec2ExecReader = "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c";
+
     public const string FullControl = "FULL_CONTROL";
     public const string Read = "READ";
     public const string WritePermission = "WRITE";
@@ -93,6 +99,9 @@ internal sealed record AccessControlList(
                 break;
             case "bucket-owner-full-control":
                 AddBucketOwner(FullControl);
+                break;
+            case "aws-exec-read":
+                grants.Add(new(AclGrant.CanonicalUser, Ec2ExecReader, Read));
                 break;
             case "log-delivery-write":
                 grants.Add(new(AclGrant.Group, LogDelivery, WritePermission));

@@ -46,7 +46,8 @@ internal sealed class AclResolver(ISender sender, ICallerContext caller)
             : new AccessControlList(owner, request.Grants ?? []);
         foreach (var grantee in acl.Grants.Where(g => g.Type == AclGrant.CanonicalUser).Select(g => g.Grantee).Distinct(StringComparer.Ordinal))
         {
-            if (grantee != owner && grantee != bucketOwner && !await sender.Send(new AccountExists(grantee), cancellationToken))
+            if (grantee != owner && grantee != bucketOwner && grantee != AccessControlList.Ec2ExecReader
+                && !await sender.Send(new AccountExists(grantee), cancellationToken))
             {
                 throw S3Errors.InvalidArgument("Invalid id");
             }

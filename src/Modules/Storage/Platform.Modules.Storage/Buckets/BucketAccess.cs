@@ -63,6 +63,23 @@ internal sealed class BucketAccess(StorageDbContext db, ISender sender, ICallerC
         await sender.Send(new AuthorizeResourceAccess(action, resourceArn, bucket.AccountId, bucket.Policy, conditionKeys, grantedByAcl), cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the caller may take <paramref name="action"/> (decided as <see cref="AuthorizeAsync(Bucket, string, string, CancellationToken, IReadOnlyDictionary{string, string}?, StoredObject?)"/>),
+    /// for a permission that only widens what a request may do (s3:BypassGovernanceRetention): false instead of AccessDenied.
+    /// </summary>
+    public async Task<bool> IsAllowedAsync(Bucket bucket, string action, string resourceArn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AuthorizeAsync(bucket, action, resourceArn, cancellationToken);
+            return true;
+        }
+        catch (ApiException e) when (e.StatusCode == 403)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The bucket's ACL as it applies: the owner's full control alone while ACLs are disabled (BucketOwnerEnforced).</summary>
     public static AccessControlList BucketAcl(Bucket bucket) =>
         (ObjectOwnership.AclsEnabled(bucket.ObjectOwnership) ? AccessControlList.FromJson(bucket.Acl) : null) ?? AccessControlList.Private(bucket.AccountId);

@@ -26,7 +26,14 @@ internal sealed class BucketVersioningHandlers(StorageDbContext db, BucketAccess
     public async ValueTask<Unit> Handle(PutBucketVersioning request, CancellationToken cancellationToken)
     {
         await access.AuthorizeAsync(request.Bucket, "s3:PutBucketVersioning", BucketAccess.Arn(request.Bucket), cancellationToken);
-        await db.Buckets.Where(b => b.Name == request.Bucket).ExecuteUpdateAsync(s => s.SetProperty(b => b.Versioning, request.Status), cancellationToken);
+        // Object lock keeps versioning Enabled for good: decided in the statement, so a lock enabled meanwhile is honoured.
+        var updated = await db.Buckets.Where(b => b.Name == request.Bucket && (!b.ObjectLockEnabled || request.Status == ObjectVersions.Enabled))
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Versioning, request.Status), cancellationToken);
+        if (updated == 0)
+        {
+            throw S3Errors.InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
+        }
+
         return Unit.Value;
     }
 

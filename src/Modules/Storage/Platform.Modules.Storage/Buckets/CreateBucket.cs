@@ -17,7 +17,9 @@ namespace Platform.Modules.Storage.Buckets;
 /// </summary>
 /// <param name="ObjectOwnership">x-amz-object-ownership; BucketOwnerEnforced (ACLs disabled) when null, as S3 since April 2023.</param>
 /// <param name="Acl">x-amz-acl or x-amz-grant-*: with ACLs disabled only the owner's full control (InvalidBucketAclWithObjectOwnership otherwise).</param>
-internal sealed record CreateBucket(string Bucket, string? ObjectOwnership = null, AclRequest? Acl = null) : IRequest<Unit>, IValidatable
+/// <param name="ObjectLockEnabled">x-amz-bucket-object-lock-enabled: object lock from the start, versioning Enabled with it.</param>
+internal sealed record CreateBucket(string Bucket, string? ObjectOwnership = null, AclRequest? Acl = null, bool ObjectLockEnabled = false)
+    : IRequest<Unit>, IValidatable
 {
     public void Validate() => BucketName.Validate(Bucket);
 }
@@ -35,6 +37,13 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
 
         var account = caller.Identity.AccountId;
         await sender.Send(new AuthorizeResourceAccess("s3:CreateBucket", BucketAccess.Arn(request.Bucket), account, null), cancellationToken);
+        if (request.ObjectLockEnabled)
+        {
+            // As S3: a bucket made with object lock needs the permissions of the two calls it stands for.
+            await sender.Send(new AuthorizeResourceAccess("s3:PutBucketObjectLockConfiguration", BucketAccess.Arn(request.Bucket), account, null), cancellationToken);
+            await sender.Send(new AuthorizeResourceAccess("s3:PutBucketVersioning", BucketAccess.Arn(request.Bucket), account, null), cancellationToken);
+        }
+
         var ownership = request.ObjectOwnership ?? ObjectOwnership.BucketOwnerEnforced;
         var acl = await acls.ResolveAsync(request.Acl ?? new AclRequest("private", null), account, account, cancellationToken);
         if (!ObjectOwnership.AclsEnabled(ownership) && !acl.IsBucketOwnerFullControlOnly(account))
@@ -52,6 +61,7 @@ internal sealed class CreateBucketHandler(StorageDbContext db, ICallerContext ca
         db.Buckets.Add(new Bucket
         {
             Name = request.Bucket, AccountId = account, CreatedAt = clock.GetUtcNow().UtcDateTime, ObjectOwnership = ownership, Acl = stored,
+            ObjectLockEnabled = request.ObjectLockEnabled, Versioning = request.ObjectLockEnabled ? Objects.ObjectVersions.Enabled : null,
         });
         try
         {

@@ -100,7 +100,7 @@ internal sealed class LifecycleJob(StorageDbContext db, ObjectCatalog catalog, P
             var due = expiring.Any(r => r.Filter.Matches(version.Key, version.Size, tags)
                 && newer >= (r.NewerNoncurrentVersions ?? 0)
                 && LifecycleRule.Due(version.NoncurrentSince, r.NoncurrentDays!.Value) <= now);
-            if (due && await catalog.DeleteNoncurrentAsync(version, cancellationToken))
+            if (due && await catalog.DeleteNoncurrentAsync(version, now, cancellationToken))
             {
                 deleted++;
             }

@@ -35,8 +35,10 @@ internal sealed class CompleteMultipartUploadHandler(StorageDbContext db, Bucket
             }
         }
 
-        var version = await parts.CompleteAsync(upload, request.Parts, clock.GetUtcNow().UtcDateTime, cancellationToken, request.ExpectedChecksum,
-            Objects.ObjectVersions.NewIdFor(bucket));
+        var now = clock.GetUtcNow().UtcDateTime;
+        // The bucket's default retention, as every new version of a bucket with object lock gets it.
+        var version = await parts.CompleteAsync(upload, request.Parts, now, cancellationToken, request.ExpectedChecksum,
+            Objects.ObjectVersions.NewIdFor(bucket), Locking.ObjectLockRequest.ForNewVersion(bucket, null, now));
         return new MultipartCompleted(version.ETag, version.Encrypted,
             Objects.StoredChecksum.From(version.ChecksumAlgorithm, version.Checksum, version.ChecksumType), version.VersionId);
     }

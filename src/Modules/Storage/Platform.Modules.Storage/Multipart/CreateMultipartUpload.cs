@@ -61,6 +61,7 @@ internal sealed class CreateMultipartUploadHandler(StorageDbContext db, BucketAc
         var bucket = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         // Resolved now, as S3 does: the completed object gets the ACL its upload was created with.
         var acl = await acls.ForNewObjectAsync(bucket, request.Acl, cancellationToken);
+        await Objects.PutObjectHandler.AuthorizeAclAsync(access, bucket, request.Key, request.Acl, acl, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var checksum = request.Checksum();
         var upload = new MultipartUpload

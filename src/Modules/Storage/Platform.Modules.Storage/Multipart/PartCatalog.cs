@@ -67,7 +67,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
     /// </summary>
     /// <param name="expected">The object's checksum the request states (x-amz-checksum-*), compared with the one the parts give.</param>
     public async Task<StoredObject> CompleteAsync(MultipartUpload upload, IReadOnlyList<ListedPart> listed, DateTime now, CancellationToken cancellationToken,
-        string? expected = null, string? versionId = null)
+        string? expected = null, string? versionId = null, Locking.ObjectLockState? lockState = null)
     {
         StoredObject version = null!;
         List<Segment> unreferenced = [];
@@ -84,6 +84,7 @@ internal sealed class PartCatalog(StorageDbContext db, ObjectCatalog catalog, Ob
                         var chosen = Choose(upload, stored, listed);
                         version = Assemble(upload, chosen, now, expected);
                         version.VersionId = versionId;
+                        lockState?.ApplyTo(version);
                         var replaced = await catalog.StageAsync(version, ct);
                         db.UploadParts.RemoveRange(stored.Values);
                         db.MultipartUploads.Remove(await db.MultipartUploads.SingleAsync(u => u.UploadId == upload.UploadId, ct));

@@ -16,7 +16,8 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="SourceVersionId">The source's version (x-amz-copy-source's ?versionId=); its current version when null.</param>
 internal sealed record CopyObject(string SourceBucket, string SourceKey, string Bucket, string Key, ObjectConditions SourceConditions,
     bool ReplaceMetadata, string? ContentType, IReadOnlyDictionary<string, string> Metadata, bool Encrypt, string? ChecksumAlgorithm = null,
-    string? SourceVersionId = null, IReadOnlyDictionary<string, string>? ReplaceTags = null, AclRequest? Acl = null)
+    string? SourceVersionId = null, IReadOnlyDictionary<string, string>? ReplaceTags = null, AclRequest? Acl = null,
+    Locking.ObjectLockRequest? Lock = null)
     : IRequest<CopyObjectResult>, IValidatable
 {
     public void Validate()
@@ -55,6 +56,10 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
             cancellationToken, target: found);
         var target = await access.AuthorizeAsync(request.Bucket, "s3:PutObject", BucketAccess.Arn(request.Bucket, request.Key), cancellationToken);
         var acl = await acls.ForNewObjectAsync(target, request.Acl, cancellationToken);
+        await PutObjectHandler.AuthorizeAclAsync(access, target, request.Key, request.Acl, acl, cancellationToken);
+        // The copy's own x-amz-object-lock-* (or the bucket's default retention), decided before any byte is copied.
+        var locking = Locking.ObjectLockRequest.ForNewVersion(target, request.Lock, clock.GetUtcNow().UtcDateTime);
+        await PutObjectHandler.AuthorizeLockAsync(access, target, request.Key, request.Lock, cancellationToken);
         var encrypt = request.Encrypt || target.DefaultEncryption;
         for (var attempt = 0; ; attempt++)
         {
@@ -120,6 +125,7 @@ internal sealed class CopyObjectHandler(BucketAccess access, ObjectCatalog catal
                 // As on S3: a copy's ACL is the request's (the default without one), never the source's.
                 Acl = acl,
             };
+            locking.ApplyTo(version);
             try
             {
                 await catalog.PutAsync(version, cancellationToken);

@@ -5,7 +5,8 @@ using Platform.Modules.Storage.Buckets;
 namespace Platform.Modules.Storage.Objects;
 
 /// <summary>DeleteObjects: up to 1,000 keys (each with a version id or none), each decided and deleted on its own; a refused key is reported, not fatal.</summary>
-internal sealed record DeleteObjects(string Bucket, IReadOnlyList<ObjectToDelete> Objects) : IRequest<DeleteObjectsResult>;
+/// <param name="BypassGovernance">x-amz-bypass-governance-retention: true, for every key (with s3:BypassGovernanceRetention on it).</param>
+internal sealed record DeleteObjects(string Bucket, IReadOnlyList<ObjectToDelete> Objects, bool BypassGovernance = false) : IRequest<DeleteObjectsResult>;
 
 internal sealed record ObjectToDelete(string Key, string? VersionId = null);
 
@@ -38,7 +39,8 @@ internal sealed class DeleteObjectsHandler(BucketAccess access, ObjectCatalog ca
                 ObjectVersions.Validate(versionId);
                 var action = versionId is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
                 await access.AuthorizeAsync(bucket, action, BucketAccess.Arn(request.Bucket, key), cancellationToken);
-                var result = await DeleteObjectHandler.DeleteAsync(catalog, bucket, key, versionId, clock, cancellationToken);
+                var bypass = await DeleteObjectHandler.BypassesGovernanceAsync(access, bucket, key, versionId, request.BypassGovernance, cancellationToken);
+                var result = await DeleteObjectHandler.DeleteAsync(catalog, bucket, key, versionId, clock, cancellationToken, bypass);
                 deleted.Add(versionId is null
                     ? new DeletedObject(key, null, result.DeleteMarker, result.DeleteMarker ? result.VersionId : null)
                     : new DeletedObject(key, versionId, result.DeleteMarker, result.DeleteMarker ? versionId : null));

@@ -136,10 +136,14 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
 
     /// <summary>
     /// Deletes one version for good and frees its bytes. When it was the current one, the newest kept version becomes
-    /// current (a delete marker too). Returns what was deleted, or null when the key has no such version.
+    /// current (a delete marker too). Returns what was deleted, or null when the key has no such version. A version object
+    /// lock protects is refused (AccessDenied) as it is found, under the write gate, so a lock set meanwhile is never missed;
+    /// <paramref name="bypassGovernance"/> lifts a governance retention (the caller sent the header and holds the permission).
     /// </summary>
-    public async Task<DeletedVersion?> DeleteVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken)
+    public async Task<DeletedVersion?> DeleteVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken,
+        DateTime? now = null, bool bypassGovernance = false)
     {
+        var checkedAt = now ?? DateTime.UtcNow;
         using var writing = await gate.EnterAsync(cancellationToken);
         var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken);
         if (current is null)
@@ -151,6 +155,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         string segments;
         if (current.VersionId == ObjectVersions.Stored(versionId))
         {
+            Locking.ObjectLockState.Of(current).EnsureDeletable(checkedAt, bypassGovernance);
             deleted = new DeletedVersion(versionId, current.IsDeleteMarker);
             segments = current.Segments;
             var next = await db.Versions.Where(v => v.BucketName == bucket && v.Key == key)
@@ -173,6 +178,7 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
                 return null;
             }
 
+            new Locking.ObjectLockState(kept.LockMode, kept.LockRetainUntil, kept.LegalHold).EnsureDeletable(checkedAt, bypassGovernance);
             deleted = new DeletedVersion(versionId, kept.IsDeleteMarker);
             segments = kept.Segments;
             db.Versions.Remove(kept);
@@ -245,12 +251,14 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
     /// Lifecycle's noncurrent expiration: deletes the kept version as it was <paramref name="seen"/> (a suspended bucket's
     /// new null version replaces a kept one of the same id) in one statement and frees its bytes. True when it went.
     /// </summary>
-    public async Task<bool> DeleteNoncurrentAsync(NoncurrentVersion seen, CancellationToken cancellationToken)
+    public async Task<bool> DeleteNoncurrentAsync(NoncurrentVersion seen, DateTime now, CancellationToken cancellationToken)
     {
         using var writing = await gate.EnterAsync(cancellationToken);
+        // A version object lock protects is left alone, as S3's lifecycle leaves it: decided in the same statement, so a
+        // legal hold or retention set since it was read is honoured.
         var deleted = await db.Versions
             .Where(v => v.BucketName == seen.BucketName && v.Key == seen.Key && v.VersionId == seen.VersionId && v.NoncurrentSince == seen.NoncurrentSince
-                && v.ETag == seen.ETag)
+                && v.ETag == seen.ETag && v.LegalHold != true && (v.LockRetainUntil == null || v.LockRetainUntil <= now))
             .ExecuteDeleteAsync(cancellationToken) == 1;
         if (deleted)
         {
@@ -258,6 +266,58 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         }
 
         return deleted;
+    }
+
+    /// <summary>
+    /// Changes the object lock of one version (the current one when <paramref name="versionId"/> is null) under the write gate:
+    /// <paramref name="change"/> decides on the lock it finds (throwing to refuse) and returns the new one. Returns the version.
+    /// </summary>
+    public async Task<StoredObject> UpdateLockAsync(string bucket, string key, string? versionId, Func<Locking.ObjectLockState, Locking.ObjectLockState> change,
+        CancellationToken cancellationToken)
+    {
+        using var writing = await gate.EnterAsync(cancellationToken);
+        var current = await db.Objects.SingleOrDefaultAsync(o => o.BucketName == bucket && o.Key == key, cancellationToken)
+            ?? throw (versionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
+        StoredObject changed;
+        if (versionId is null || current.VersionId == ObjectVersions.Stored(versionId))
+        {
+            if (current.IsDeleteMarker)
+            {
+                throw S3Errors.DeleteMarker(current.VersionId, named: versionId is not null);
+            }
+
+            change(Locking.ObjectLockState.Of(current)).ApplyTo(current);
+            changed = current;
+        }
+        else
+        {
+            var kept = await db.Versions.SingleOrDefaultAsync(v => v.BucketName == bucket && v.Key == key && v.VersionId == versionId, cancellationToken)
+                ?? throw S3Errors.NoSuchVersion();
+            if (kept.IsDeleteMarker)
+            {
+                throw S3Errors.DeleteMarker(kept.VersionId, named: true);
+            }
+
+            changed = kept.ToObject();
+            change(Locking.ObjectLockState.Of(changed)).ApplyTo(changed);
+            (kept.LockMode, kept.LockRetainUntil, kept.LegalHold) = (changed.LockMode, changed.LockRetainUntil, changed.LegalHold);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by another replica between the read and the write.
+            throw versionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion();
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        return changed;
     }
 
     /// <summary>A delete marker as the new current version (DeleteObject without a version id on a versioned bucket).</summary>
@@ -289,6 +349,9 @@ internal sealed class ObjectCatalog(StorageDbContext db, ObjectBytes bytes, Meta
         current.IsDeleteMarker = version.IsDeleteMarker;
         current.Tags = version.Tags;
         current.Acl = version.Acl;
+        current.LockMode = version.LockMode;
+        current.LockRetainUntil = version.LockRetainUntil;
+        current.LegalHold = version.LegalHold;
     }
 
     public static string? SerializeMetadata(IReadOnlyDictionary<string, string> metadata) =>

@@ -15,9 +15,10 @@ namespace Platform.Modules.Storage.Objects;
 /// <param name="Encrypt">x-amz-server-side-encryption: AES256 asked for; the bucket's default applies otherwise.</param>
 /// <param name="Checksum">The additional checksum the request declares (header or trailer), kept with the object once it matched.</param>
 /// <param name="Acl">x-amz-acl or x-amz-grant-*: the new version's ACL; null for the default.</param>
+/// <param name="Lock">x-amz-object-lock-*: the new version's retention and legal hold; null for the bucket's default retention.</param>
 internal sealed record PutObject(string Bucket, string Key, Stream Body, long? ContentLength, string? ContentMd5, string? ContentType,
     IReadOnlyDictionary<string, string> Metadata, bool Encrypt, BodyChecksum? Checksum = null, IReadOnlyDictionary<string, string>? Tags = null,
-    AclRequest? Acl = null)
+    AclRequest? Acl = null, Locking.ObjectLockRequest? Lock = null)
     : IRequest<PutObjectResult>, IValidatable
 {
     /// <summary>S3's limit for one PUT; larger objects are uploaded in parts.</summary>
@@ -54,6 +55,15 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
         }
 
         var acl = await acls.ForNewObjectAsync(bucket, request.Acl, cancellationToken);
+        await AuthorizeAclAsync(access, bucket, request.Key, request.Acl, acl, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var locking = Locking.ObjectLockRequest.ForNewVersion(bucket, request.Lock, now);
+        await AuthorizeLockAsync(access, bucket, request.Key, request.Lock, cancellationToken);
+        if (Locking.ObjectLockRequest.Locks(locking) && request.ContentMd5 is null && request.Checksum is null)
+        {
+            throw S3Errors.InvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
+        }
+
         var encrypt = request.Encrypt || bucket.DefaultEncryption;
         var body = request.Checksum?.Wrap(request.Body) ?? request.Body;
         var written = await ContentMd5Header.WriteCheckedAsync(bytes, body, request.ContentLength, request.ContentMd5, encrypt, cancellationToken);
@@ -67,7 +77,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             ETag = $"\"{written.Md5Hex}\"",
             ContentType = request.ContentType,
             Metadata = ObjectCatalog.SerializeMetadata(request.Metadata),
-            LastModified = clock.GetUtcNow().UtcDateTime,
+            LastModified = now,
             Encrypted = encrypt,
             ChecksumAlgorithm = checksum?.Algorithm.Name,
             Checksum = checksum?.Value,
@@ -76,6 +86,7 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
             Tags = request.Tags is null ? null : Tagging.TagSet.ToJson(request.Tags),
             Acl = acl,
         };
+        locking.ApplyTo(version);
         try
         {
             await catalog.PutAsync(version, cancellationToken);
@@ -87,6 +98,36 @@ internal sealed class PutObjectHandler(BucketAccess access, ObjectBytes bytes, O
         }
 
         return new PutObjectResult(version.ETag, encrypt, version.LastModified, checksum, version.VersionId);
+    }
+
+    /// <summary>
+    /// As S3: an ACL sent with a write (x-amz-acl, x-amz-grant-*, a form's acl field) needs s3:PutObjectAcl as well, decided on the
+    /// new version as it will be (<paramref name="storedAcl"/>): where ACLs are enabled, a writer who will own it (ObjectWriter) has
+    /// its full control, as S3's object owner has; otherwise the caller's policies and the bucket policy decide.
+    /// </summary>
+    public static async Task AuthorizeAclAsync(BucketAccess access, Bucket bucket, string key, AclRequest? requested, string? storedAcl,
+        CancellationToken cancellationToken)
+    {
+        if (requested is not null)
+        {
+            var version = new StoredObject { BucketName = bucket.Name, Key = key, Segments = Segments.Serialize([]), ETag = "", Acl = storedAcl };
+            await access.AuthorizeAsync(bucket, "s3:PutObjectAcl", BucketAccess.Arn(bucket.Name, key), cancellationToken, target: version);
+        }
+    }
+
+    /// <summary>As S3: a retention asked for on a write needs s3:PutObjectRetention too, a legal hold s3:PutObjectLegalHold.</summary>
+    public static async Task AuthorizeLockAsync(BucketAccess access, Bucket bucket, string key, Locking.ObjectLockRequest? requested,
+        CancellationToken cancellationToken)
+    {
+        if (requested?.Mode is not null)
+        {
+            await access.AuthorizeAsync(bucket, "s3:PutObjectRetention", BucketAccess.Arn(bucket.Name, key), cancellationToken);
+        }
+
+        if (requested?.LegalHold is not null)
+        {
+            await access.AuthorizeAsync(bucket, "s3:PutObjectLegalHold", BucketAccess.Arn(bucket.Name, key), cancellationToken);
+        }
     }
 }
 

@@ -38,6 +38,12 @@ internal sealed class Bucket
 
     /// <summary>The bucket's ACL (<see cref="Buckets.AccessControlList"/> as JSON); null for the default (the owner's full control).</summary>
     public string? Acl { get; set; }
+
+    /// <summary>Object lock is enabled (at creation, or later on a versioned bucket); never turned off again, as in S3.</summary>
+    public bool ObjectLockEnabled { get; set; }
+
+    /// <summary>The default retention (<see cref="Locking.DefaultRetention"/> as JSON) new versions get; null when none is set.</summary>
+    public string? ObjectLock { get; set; }
 }
 
 /// <summary>An object's metadata (the seed's <c>s3_objects</c>); its bytes are the blobs its segments name.</summary>
@@ -89,6 +95,15 @@ internal sealed class StoredObject
 
     /// <summary>The version's owner and ACL (<see cref="Buckets.AccessControlList"/> as JSON); null for the bucket owner's full control alone.</summary>
     public string? Acl { get; set; }
+
+    /// <summary>Object lock retention: GOVERNANCE or COMPLIANCE; null when the version has none.</summary>
+    public string? LockMode { get; set; }
+
+    /// <summary>Until when the retention protects the version (UTC).</summary>
+    public DateTime? LockRetainUntil { get; set; }
+
+    /// <summary>The legal hold: null when never set, true while ON.</summary>
+    public bool? LegalHold { get; set; }
 }
 
 /// <summary>
@@ -132,6 +147,12 @@ internal sealed class NoncurrentVersion
 
     public string? Acl { get; set; }
 
+    public string? LockMode { get; set; }
+
+    public DateTime? LockRetainUntil { get; set; }
+
+    public bool? LegalHold { get; set; }
+
     /// <summary>When it stopped being current (a lifecycle's noncurrent days count from here).</summary>
     public DateTime NoncurrentSince { get; set; }
 
@@ -154,6 +175,9 @@ internal sealed class NoncurrentVersion
         IsDeleteMarker = current.IsDeleteMarker,
         Tags = current.Tags,
         Acl = current.Acl,
+        LockMode = current.LockMode,
+        LockRetainUntil = current.LockRetainUntil,
+        LegalHold = current.LegalHold,
         NoncurrentSince = since,
     };
 
@@ -176,6 +200,9 @@ internal sealed class NoncurrentVersion
         IsDeleteMarker = IsDeleteMarker,
         Tags = Tags,
         Acl = Acl,
+        LockMode = LockMode,
+        LockRetainUntil = LockRetainUntil,
+        LegalHold = LegalHold,
     };
 }
 

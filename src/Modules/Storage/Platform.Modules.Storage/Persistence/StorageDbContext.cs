@@ -49,6 +49,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             bucket.Property(b => b.ObjectOwnership).HasColumnName("object_ownership").HasMaxLength(32)
                 .HasDefaultValue(Platform.Modules.Storage.Buckets.ObjectOwnership.BucketOwnerEnforced);
             bucket.Property(b => b.Acl).HasColumnName("acl");
+            bucket.Property(b => b.ObjectLockEnabled).HasColumnName("object_lock_enabled");
+            bucket.Property(b => b.ObjectLock).HasColumnName("object_lock");
             bucket.HasIndex(b => b.AccountId);
         });
 
@@ -88,6 +90,9 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             obj.Property(o => o.IsDeleteMarker).HasColumnName("is_delete_marker");
             obj.Property(o => o.Tags).HasColumnName("tags");
             obj.Property(o => o.Acl).HasColumnName("acl");
+            obj.Property(o => o.LockMode).HasColumnName("lock_mode").HasMaxLength(16);
+            obj.Property(o => o.LockRetainUntil).HasColumnName("lock_retain_until");
+            obj.Property(o => o.LegalHold).HasColumnName("legal_hold");
         });
 
         modelBuilder.Entity<NoncurrentVersion>(version =>
@@ -120,6 +125,9 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             version.Property(v => v.IsDeleteMarker).HasColumnName("is_delete_marker");
             version.Property(v => v.Tags).HasColumnName("tags");
             version.Property(v => v.Acl).HasColumnName("acl");
+            version.Property(v => v.LockMode).HasColumnName("lock_mode").HasMaxLength(16);
+            version.Property(v => v.LockRetainUntil).HasColumnName("lock_retain_until");
+            version.Property(v => v.LegalHold).HasColumnName("legal_hold");
             version.Property(v => v.NoncurrentSince).HasColumnName("noncurrent_since");
         });
 

@@ -37,7 +37,13 @@ internal static class S3BucketOperations
     {
         // The body may carry a LocationConstraint: this cloud has one region, so any is accepted.
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
-        await sender.Send(new CreateBucket(request.Bucket!, S3AclOperations.ObjectOwnershipHeader(request), request.Acl()), ct);
+        var objectLock = request.Header("x-amz-bucket-object-lock-enabled")?.Trim().ToLowerInvariant() switch
+        {
+            null or "false" => false,
+            "true" => true,
+            _ => throw S3Errors.InvalidArgument("Invalid x-amz-bucket-object-lock-enabled header value"),
+        };
+        await sender.Send(new CreateBucket(request.Bucket!, S3AclOperations.ObjectOwnershipHeader(request), request.Acl(), objectLock), ct);
         request.Context.Response.Headers.Location = "/" + request.Bucket;
         request.Context.Response.StatusCode = 200;
     }
@@ -262,7 +268,8 @@ internal static class S3BucketOperations
         var (keys, quiet) = S3Xml.DeleteList(body);
         var versions = S3Xml.DeleteVersions(body);
 
-        var result = await sender.Send(new DeleteObjects(request.Bucket!, [.. keys.Select((key, i) => new ObjectToDelete(key, versions[i]))]), ct);
+        var result = await sender.Send(new DeleteObjects(request.Bucket!, [.. keys.Select((key, i) => new ObjectToDelete(key, versions[i]))],
+            S3ObjectLockOperations.BypassGovernance(request)), ct);
         await S3Response.WriteXmlAsync(request.Context, w =>
         {
             w.WriteStartElement("DeleteResult", S3Xml.Namespace);

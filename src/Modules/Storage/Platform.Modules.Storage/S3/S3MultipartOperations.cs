@@ -13,6 +13,13 @@ internal static class S3MultipartOperations
     internal static async Task CreateUploadAsync(S3Request request, ISender sender, CancellationToken ct)
     {
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
+        if (S3ObjectLockOperations.LockHeaders(request) is not null)
+        {
+            // An upload's own retention or legal hold would have to be kept until it completes: not built (the bucket's default
+            // retention applies to completed uploads).
+            throw S3Errors.NotImplemented();
+        }
+
         var created = await sender.Send(new CreateMultipartUpload(request.Bucket!, request.Key!, request.Context.Request.ContentType,
             request.ObjectMetadata(), request.WantsEncryption, request.Header("x-amz-checksum-algorithm"), request.Header("x-amz-checksum-type"),
             request.Tags(), request.Acl()), ct);

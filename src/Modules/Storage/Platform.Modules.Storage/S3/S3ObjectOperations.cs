@@ -18,7 +18,8 @@ internal static class S3ObjectOperations
         }
 
         var result = await sender.Send(new PutObject(request.Bucket!, request.Key!, http.Body, request.DeclaredLength, request.Header("Content-MD5"),
-            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum(), request.Tags(), request.Acl()), ct);
+            http.ContentType, request.ObjectMetadata(), request.WantsEncryption, request.BodyChecksum(), request.Tags(), request.Acl(),
+            S3ObjectLockOperations.LockHeaders(request)), ct);
         var response = request.Context.Response;
         response.Headers.ETag = result.ETag;
         S3Response.WriteVersionId(response, result.VersionId);
@@ -61,6 +62,17 @@ internal static class S3ObjectOperations
                 response.Headers["x-amz-tagging-count"] = tagCount.ToString(CultureInfo.InvariantCulture);
             }
 
+            if (stored.LockMode is { } lockMode)
+            {
+                response.Headers["x-amz-object-lock-mode"] = lockMode;
+                response.Headers["x-amz-object-lock-retain-until-date"] = S3Xml.Timestamp(stored.LockRetainUntil!.Value);
+            }
+
+            if (stored.LegalHold is { } hold)
+            {
+                response.Headers["x-amz-object-lock-legal-hold"] = hold ? "ON" : "OFF";
+            }
+
             if (stored.PartsCount > 0)
             {
                 response.Headers["x-amz-mp-parts-count"] = stored.PartsCount.ToString(CultureInfo.InvariantCulture);
@@ -100,7 +112,7 @@ internal static class S3ObjectOperations
         await S3Response.DrainAsync(request.Context.Request.Body, ct);
         var result = await sender.Send(new CopyObject(sourceBucket, sourceKey, request.Bucket!, request.Key!, CopyConditions(request),
             directive == "REPLACE", request.Context.Request.ContentType, request.ObjectMetadata(), request.WantsEncryption,
-            request.Header("x-amz-checksum-algorithm"), sourceVersion, replaceTags, request.Acl()), ct);
+            request.Header("x-amz-checksum-algorithm"), sourceVersion, replaceTags, request.Acl(), S3ObjectLockOperations.LockHeaders(request)), ct);
         S3Response.WriteVersionId(request.Context.Response, result.VersionId);
         if (sourceVersion is not null || result.SourceVersionId is not null)
         {
@@ -124,7 +136,7 @@ internal static class S3ObjectOperations
 
     internal static async Task DeleteObjectAsync(S3Request request, ISender sender, CancellationToken ct)
     {
-        var deleted = await sender.Send(new DeleteObject(request.Bucket!, request.Key!, request.Query("versionId")), ct);
+        var deleted = await sender.Send(new DeleteObject(request.Bucket!, request.Key!, request.Query("versionId"), S3ObjectLockOperations.BypassGovernance(request)), ct);
         var response = request.Context.Response;
         S3Response.WriteVersionId(response, deleted.VersionId);
         if (deleted.DeleteMarker)

@@ -11,7 +11,7 @@ namespace Platform.Modules.Storage.S3;
 internal static class S3Xml
 {
     public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
-    private const int MaxRequestBody = 2 * 1024 * 1024;
+    internal const int MaxRequestBody = 2 * 1024 * 1024;
 
     /// <summary>
     /// No DTD: XDocument.Load's default parses one, so a few hundred bytes of nested entities made the server expand

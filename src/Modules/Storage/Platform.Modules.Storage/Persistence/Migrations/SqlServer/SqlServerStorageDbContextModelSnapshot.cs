@@ -98,6 +98,14 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("lifecycle");
 
+                    b.Property<string>("ObjectLock")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("object_lock");
+
+                    b.Property<bool>("ObjectLockEnabled")
+                        .HasColumnType("bit")
+                        .HasColumnName("object_lock_enabled");
+
                     b.Property<string>("ObjectOwnership")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -279,6 +287,19 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("last_modified");
 
+                    b.Property<bool?>("LegalHold")
+                        .HasColumnType("bit")
+                        .HasColumnName("legal_hold");
+
+                    b.Property<string>("LockMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("lock_mode");
+
+                    b.Property<DateTime?>("LockRetainUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lock_retain_until");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("metadata");
@@ -443,6 +464,19 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                     b.Property<DateTime>("LastModified")
                         .HasColumnType("datetime2")
                         .HasColumnName("last_modified");
+
+                    b.Property<bool?>("LegalHold")
+                        .HasColumnType("bit")
+                        .HasColumnName("legal_hold");
+
+                    b.Property<string>("LockMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("lock_mode");
+
+                    b.Property<DateTime?>("LockRetainUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("lock_retain_until");
 
                     b.Property<string>("Metadata")
                         .HasColumnType("nvarchar(max)")

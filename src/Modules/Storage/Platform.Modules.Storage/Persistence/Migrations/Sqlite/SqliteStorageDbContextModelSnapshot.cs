@@ -92,6 +92,14 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("lifecycle");
 
+                    b.Property<string>("ObjectLock")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("object_lock");
+
+                    b.Property<bool>("ObjectLockEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("object_lock_enabled");
+
                     b.Property<string>("ObjectOwnership")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -266,6 +274,19 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_modified");
 
+                    b.Property<bool?>("LegalHold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold");
+
+                    b.Property<string>("LockMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lock_mode");
+
+                    b.Property<DateTime?>("LockRetainUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lock_retain_until");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("TEXT")
                         .HasColumnName("metadata");
@@ -425,6 +446,19 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                     b.Property<DateTime>("LastModified")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_modified");
+
+                    b.Property<bool?>("LegalHold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold");
+
+                    b.Property<string>("LockMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lock_mode");
+
+                    b.Property<DateTime?>("LockRetainUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lock_retain_until");
 
                     b.Property<string>("Metadata")
                         .HasColumnType("TEXT")
