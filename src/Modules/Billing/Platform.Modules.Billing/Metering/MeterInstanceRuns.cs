@@ -63,11 +63,15 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         })];
     }
 
-    /// <returns>Whether a run was opened (false: this fact's run, or another open one of the instance, is there already).</returns>
+    /// <returns>Whether a run was opened (false: this fact's run is there already).</returns>
+    /// <remarks>
+    /// Keyed by the start only: facts may be handled out of order (a start's <c>running</c> before the <c>stopped</c>
+    /// that ended the run before it, which <see cref="CloseAsync"/> still closes), so another open run of the instance
+    /// is not this one. A run the reconciliation opened has this fact's start: Compute's running-since is the fact's time.
+    /// </remarks>
     internal async Task<bool> OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
     {
-        // An instance runs once at a time: a run still open (opened by reconciliation, say, before a late fact) is its run.
-        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && (r.StartedAt == at || r.EndedAt == null), cancellationToken))
+        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && r.StartedAt == at, cancellationToken))
         {
             return false;
         }

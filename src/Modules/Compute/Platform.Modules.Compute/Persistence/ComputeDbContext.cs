@@ -89,8 +89,13 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             }
 
             var instance = entry.Entity;
+            // Entering running happens at the instance's launch time (set with the state): the same moment Compute's own
+            // state gives for the run (DescribeRunningInstances), so Billing's reconciliation and a late fact agree exactly.
+            var changedAt = instance.State == InstanceStates.Running && instance.LaunchedAt is { } launchedAt
+                ? DateTime.SpecifyKind(launchedAt, DateTimeKind.Utc)
+                : now;
             AddNotification(new Contracts.InstanceStateChanged(instance.AccountId, instance.Id, instance.InstanceType, instance.AvailabilityZone,
-                previous, instance.State, now, instance.ManagedBy, instance.InstanceLifecycle));
+                previous, instance.State, changedAt, instance.ManagedBy, instance.InstanceLifecycle));
         }
     }
 
