@@ -212,8 +212,13 @@ public sealed class SignatureCoverageTests(SharedPlatformApp platform) : IClassF
             .ToList();
         Assert.Empty(unnamed);
         Assert.Contains(endpoints, e => e.Metadata.GetMetadata<SigningService>()?.Name == "ec2");
-        // The query endpoint (POST /) names the services of the action tables the modules registered, and no other.
-        Assert.Equal(["autoscaling", "ec2", "elasticloadbalancing", "iam", "monitoring", "rds", "sts"], endpoints.Select(e => e.Metadata.GetMetadata<SigningServiceSet>()).OfType<SigningServiceSet>().Single().Names);
+        // The query endpoint (POST /) names the services of the action tables the modules registered, and no other; the
+        // Smithy RPC v2 CBOR endpoint (POST /service/{service}/operation/{operation}) only those that also speak it.
+        var sets = endpoints.Where(e => e.Metadata.GetMetadata<SigningServiceSet>() is not null)
+            .ToDictionary(e => ((RouteEndpoint)e).RoutePattern.RawText!, e => e.Metadata.GetMetadata<SigningServiceSet>()!.Names);
+        Assert.Equal(2, sets.Count);
+        Assert.Equal(["autoscaling", "ec2", "elasticloadbalancing", "iam", "monitoring", "rds", "sts"], sets["/"]);
+        Assert.Equal(["monitoring"], Assert.Single(sets, s => s.Key.StartsWith("/service/", StringComparison.Ordinal)).Value);
     }
 
     /// <summary>Adds a header after the request was signed, as a client holding someone's signed request would.</summary>
