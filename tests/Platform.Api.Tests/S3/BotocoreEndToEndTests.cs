@@ -11,7 +11,8 @@ namespace Platform.Api.Tests.S3;
 /// pyenv's awscli 1.45 on botocore 1.43, with its default checksums, against the API running as its own process with
 /// its S3 listener on TLS (over TLS botocore streams uploads as STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer;
 /// over plain HTTP it sends the CRC32 as a header). Copies up and down, single and multipart: the bytes come back
-/// identical, the checksums are stored and returned, and botocore checks the ones GetObject returns.
+/// identical, the checksums are stored and returned, and botocore checks the ones GetObject returns. And object lock as the
+/// CLI's s3api sets it (whose lock calls need the Content-MD5 or checksum botocore adds).
 /// </summary>
 public sealed class BotocoreEndToEndTests : IAsyncLifetime
 {
@@ -98,6 +99,31 @@ public sealed class BotocoreEndToEndTests : IAsyncLifetime
         await AwsAsync("s3", "rm", "--recursive", "s3://botocore/");
         await AwsAsync("s3", "rb", "s3://botocore");
     }
+
+    [Fact]
+    public async Task Given_a_bucket_made_with_object_lock_by_the_CLI_Then_its_default_retention_and_a_legal_hold_reach_an_object_version()
+    {
+        await AwsAsync("s3api", "create-bucket", "--bucket", "locked", "--object-lock-enabled-for-bucket");
+        Assert.Equal("Enabled", Json(await AwsAsync("s3api", "get-bucket-versioning", "--bucket", "locked")).GetProperty("Status").GetString());
+        await AwsAsync("s3api", "put-object-lock-configuration", "--bucket", "locked", "--object-lock-configuration",
+            """{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"GOVERNANCE","Days":1}}}""");
+        var rule = Json(await AwsAsync("s3api", "get-object-lock-configuration", "--bucket", "locked")).GetProperty("ObjectLockConfiguration");
+        Assert.Equal("GOVERNANCE", rule.GetProperty("Rule").GetProperty("DefaultRetention").GetProperty("Mode").GetString());
+
+        // A new version takes the bucket's default retention (a day from its write); a legal hold is set and read back.
+        var body = await FileAsync("locked.bin", 1024);
+        var version = Json(await AwsAsync("s3api", "put-object", "--bucket", "locked", "--key", "k", "--body", body)).GetProperty("VersionId").GetString()!;
+        var retention = Json(await AwsAsync("s3api", "get-object-retention", "--bucket", "locked", "--key", "k", "--version-id", version))
+            .GetProperty("Retention");
+        Assert.Equal("GOVERNANCE", retention.GetProperty("Mode").GetString());
+        var until = DateTimeOffset.Parse(retention.GetProperty("RetainUntilDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(until, DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
+        await AwsAsync("s3api", "put-object-legal-hold", "--bucket", "locked", "--key", "k", "--version-id", version, "--legal-hold", "Status=ON");
+        Assert.Equal("ON", Json(await AwsAsync("s3api", "get-object-legal-hold", "--bucket", "locked", "--key", "k", "--version-id", version))
+            .GetProperty("LegalHold").GetProperty("Status").GetString());
+    }
+
+    private static JsonElement Json(string output) => JsonDocument.Parse(output).RootElement.Clone();
 
     private async Task<JsonElement> HeadAsync(string key) =>
         JsonDocument.Parse(await AwsAsync("s3api", "head-object", "--bucket", "botocore", "--key", key, "--checksum-mode", "ENABLED")).RootElement.Clone();
