@@ -51,7 +51,7 @@ copy_with_libraries() {
     done
   done
 }
-copy_with_libraries $pg/bin/postgres $pg/bin/initdb $pg/bin/pg_ctl $pg/bin/psql $pg/bin/pg_isready $pg/bin/pg_controldata \
+copy_with_libraries $pg/bin/postgres $pg/bin/initdb $pg/bin/pg_ctl $pg/bin/psql $pg/bin/pg_isready $pg/bin/pg_controldata $pg/bin/pg_basebackup \
   /usr/bin/pgbackrest /usr/sbin/mke2fs
 # The server's loadable modules (PL/pgSQL, snowball dictionaries, encodings; initdb loads some), without the JIT.
 for library in $pg/lib/*.so; do
