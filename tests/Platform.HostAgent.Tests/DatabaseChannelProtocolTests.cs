@@ -192,4 +192,38 @@ public sealed class DatabaseChannelProtocolTests
         Assert.Equal(13, fields.Length);
         Assert.Equal(["7", "45"], fields[^2..]);
     }
+
+    [Fact]
+    public void Given_a_pair_Then_the_primary_and_standby_lines_carry_the_password_and_CA_as_base64_and_the_standby_connects_on_the_database_port_unless_told()
+    {
+        var primary = DatabaseChannelProtocol.Primary("r1", new DatabaseReplication(DatabaseReplicationRole.Primary, 3, "pw with space", "standby_x", "10.0.2.7", Synchronous: false)).Split(' ');
+        Assert.Equal(["r1", "primary", "3", "standby_x"], primary[..4]);
+        Assert.Equal("pw with space", Encoding.UTF8.GetString(Convert.FromBase64String(primary[4])));
+        Assert.Equal(["10.0.2.7", "async"], primary[5..]);
+        Assert.Equal("r2 primary 4 - cHc= - sync", DatabaseChannelProtocol.Primary("r2", new DatabaseReplication(DatabaseReplicationRole.Primary, 4, "pw")));
+
+        var standby = new DatabaseReplication(DatabaseReplicationRole.Standby, 3, "pw", "standby_x", "10.0.1.9");
+        var fields = DatabaseChannelProtocol.Standby("r3", Database, standby).Split(' ');
+        Assert.Equal(["r3", "standby", "3", "10.0.1.9", "5432", "standby_x", "cHc=", "Q0E="], fields);
+        Assert.Equal("6543", DatabaseChannelProtocol.Standby("r3", Database, standby with { PeerPort = 6543 }).Split(' ')[4]);
+        Assert.Equal("r4 promote 3", DatabaseChannelProtocol.Promote("r4", 3));
+    }
+
+    [Fact]
+    public void Given_replication_answers_Then_they_are_read_and_anything_else_is_refused()
+    {
+        Assert.Equal(new DatabaseReplicationReport(DatabaseReplicationRole.Primary, 2, true, 128, true),
+            DatabaseChannelProtocol.ReplicationReport(["replication", "primary", "2", "t", "128", "t", "-", "-"]));
+        Assert.Equal(new DatabaseReplicationReport(null, 0, false, 0, false, "The standby could not be made: no route"),
+            DatabaseChannelProtocol.ReplicationReport(["replication", "-", "0", "f", "0", "f", "failed", Convert.ToBase64String(Encoding.UTF8.GetBytes("no route"))]));
+        Assert.Equal("The standby is being made from its primary.", DatabaseChannelProtocol.ReplicationReport(["replication", "-", "0", "f", "0", "f", "running", "-"]).Message);
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.ReplicationReport(["replication", "leader", "2", "t", "0", "t", "-", "-"]));
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.ReplicationReport(["replication", "primary", "-1", "t", "0", "t", "-", "-"]));
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.ReplicationReport(["status", "primary", "2", "t", "0", "t", "-", "-"]));
+
+        Assert.Null(DatabaseChannelProtocol.StandbyResult(["standby", "2", "running"]));
+        Assert.True(DatabaseChannelProtocol.StandbyResult(["standby", "2", "done"])!.Succeeded);
+        Assert.Equal("refused", DatabaseChannelProtocol.StandbyResult(["standby", "2", "failed", Convert.ToBase64String(Encoding.UTF8.GetBytes("refused"))])!.Error);
+        Assert.Throws<FormatException>(() => DatabaseChannelProtocol.StandbyResult(["standby", "2", "maybe"]));
+    }
 }

@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Platform.HostAgent.Databases;
+using Platform.HostAgent.Protocol;
 using Platform.Tests.Common;
 using Xunit.Abstractions;
 
@@ -39,11 +41,14 @@ public sealed class DatabaseReplicationTests(ITestOutputHelper output)
             Assert.Equal("r1 ok configure 1", await b.RequestAsync("r1 " + b.Configure(1)));
 
             // A is the primary of term 1 with standby_b; B is rebuilt from A and streams, the synchronous standby.
-            Assert.Equal("r2 ok primary 1", await a.RequestAsync($"r2 primary 1 standby_b {B64(Password)} 127.0.0.1"));
+            // (async while B is made, as the API asks it: pg_basebackup's own connection is no standby, commits would wait all along.)
+            Assert.Equal("r2 ok primary 1", await a.RequestAsync($"r2 primary 1 standby_b {B64(Password)} 127.0.0.1 async"));
             var standby = $"standby 1 127.0.0.1 {a.Port} standby_b {B64(Password)} {B64(ca)}";
             Assert.Equal("r3 ok standby 1 running", await b.RequestAsync("r3 " + standby));
             await EventuallyAsync(async () => await b.RequestAsync("r4 " + standby) == "r4 ok standby 1 done", "B did not become A's standby", b);
             Assert.Equal("r5 ok replication standby 1 t", Prefix(await b.RequestAsync("r5 replication"), 6));
+            await EventuallyAsync(async () => Prefix(await a.RequestAsync("r6 replication"), 8) == "r6 ok replication primary 1 t 0 f", "A does not see B streaming", a);
+            Assert.Equal("r6 ok primary 1", await a.RequestAsync($"r6 primary 1 standby_b {B64(Password)} 127.0.0.1 sync"));
             await EventuallyAsync(async () => Prefix(await a.RequestAsync("r6 replication"), 8) == "r6 ok replication primary 1 t 0 t", "A does not see B as its synchronous standby", a);
             // The same request again starts nothing; the standby's own settings stayed its own (its port) and it kept its generation.
             Assert.Equal("r7 ok standby 1 done", await b.RequestAsync("r7 " + standby));
@@ -105,6 +110,79 @@ public sealed class DatabaseReplicationTests(ITestOutputHelper output)
         }
     }
 
+    [PgBackRestFact]
+    public async Task Given_a_desired_pair_Then_the_driver_makes_the_standby_and_after_a_failover_the_promoted_standby_has_every_row_and_the_old_primary_is_rebuilt_as_its_standby()
+    {
+        var work = Directory.CreateTempSubdirectory("platform-maz-").FullName;
+        var channels = Path.Combine(work, "channels");
+        var (ca, certificate, key) = Certificates();
+        var a = new Guest(Path.Combine(work, "a"), FreePort(), ca, certificate, key);
+        var b = new Guest(Path.Combine(work, "b"), FreePort(), ca, certificate, key);
+        try
+        {
+            await RunAsync("chmod", "755", work);
+            Directory.CreateDirectory(channels);
+            await a.PrepareAsync();
+            await b.PrepareAsync();
+            await using var channelA = new Channel(DatabaseChannel.SocketPath(channels, "i-0000000000000000a"), a);
+            await using var channelB = new Channel(DatabaseChannel.SocketPath(channels, "i-0000000000000000b"), b);
+            await using var driver = new DatabaseDriver(new DatabaseDriverOptions
+            {
+                ChannelDirectory = channels, PollInterval = TimeSpan.FromMilliseconds(200), RetryInterval = TimeSpan.FromMilliseconds(200),
+            });
+            var backup = new DatabaseBackupRepository("api.example:8443", "platform-rds-backups", "us-east-1", "db-replication", "AK", "SK", "passphrase", 60, 7);
+            DesiredInstance Instance(string id, Guest guest, DatabaseReplication replication) => new(id, 1, 320, DesiredPower.Running, new GuestImage("ami-00000000000000001", ImageFormat.Kernel), "",
+                Database: new DesiredDatabase("orders", "db-replication", "postgres", "15", "app", "master-password", guest.Port, "vol-" + guest.Name,
+                    new Dictionary<string, string> { ["work_mem"] = "4MB" }, 1, new DatabaseTls(certificate, key, ca),
+                    // (The primary's would be set up as always; a standby's is never asked for: no repository is reachable here.)
+                    Backup: replication.Role == DatabaseReplicationRole.Standby ? backup : null, Replication: replication));
+            DatabaseReport Report(string id) => driver.Report(id) ?? new DatabaseReport(DatabaseState.Creating, 0);
+
+            // Term 1: A the primary, committing alone while B is made from it, then waiting for B.
+            var standbyB = new DatabaseReplication(DatabaseReplicationRole.Standby, 1, Password, "standby_b", "127.0.0.1", PeerPort: a.Port);
+            driver.Track(new HostDesiredState("host-1", 1,
+                [Instance("i-0000000000000000a", a, new(DatabaseReplicationRole.Primary, 1, Password, "standby_b", "127.0.0.1", Synchronous: false)), Instance("i-0000000000000000b", b, standbyB)]));
+            await EventuallyAsync(() => Task.FromResult(Report("i-0000000000000000b") is { State: DatabaseState.Available, AppliedGeneration: 1, Replication: { Role: DatabaseReplicationRole.Standby, Term: 1, Streaming: true } }),
+                () => $"B did not become A's streaming standby: {Report("i-0000000000000000b")}", b);
+            driver.Track(new HostDesiredState("host-1", 2,
+                [Instance("i-0000000000000000a", a, new(DatabaseReplicationRole.Primary, 1, Password, "standby_b", "127.0.0.1")), Instance("i-0000000000000000b", b, standbyB)]));
+            await EventuallyAsync(() => Task.FromResult(Report("i-0000000000000000a") is { State: DatabaseState.Available, Replication: { Role: DatabaseReplicationRole.Primary, Streaming: true, Synchronous: true } }),
+                () => $"A does not wait for B: {Report("i-0000000000000000a")}", a);
+            Assert.Equal(0, channelB.Asked("repository") + channelB.Asked("backup"));
+            Assert.Equal(1, channelA.Asked("configure"));
+
+            await a.SqlAsync("CREATE TABLE orders (id int PRIMARY KEY)");
+            await a.SqlAsync("INSERT INTO orders SELECT generate_series(1, 50)");
+
+            // A's server is lost (A killed, its agent gone with it); the API fails over: B is the primary of term 2, alone.
+            await a.KillAsync();
+            driver.Track(new HostDesiredState("host-1", 3, [Instance("i-0000000000000000b", b, new(DatabaseReplicationRole.Primary, 2, Password))]));
+            await EventuallyAsync(() => Task.FromResult(Report("i-0000000000000000b") is { State: DatabaseState.Available, Replication: { Role: DatabaseReplicationRole.Primary, Term: 2 } }),
+                () => $"B was not promoted: {Report("i-0000000000000000b")}", b);
+            Assert.Equal("50", await b.SqlAsync("SELECT count(*) FROM orders"));
+            await b.SqlAsync("INSERT INTO orders VALUES (51)");
+
+            // A's server is back: A is made B's standby of term 2 (rebuilt from B), then B waits for it.
+            var standbyA = new DatabaseReplication(DatabaseReplicationRole.Standby, 2, Password, "standby_a", "127.0.0.1", PeerPort: b.Port);
+            driver.Track(new HostDesiredState("host-1", 4,
+                [Instance("i-0000000000000000a", a, standbyA), Instance("i-0000000000000000b", b, new(DatabaseReplicationRole.Primary, 2, Password, "standby_a", "127.0.0.1", Synchronous: false))]));
+            await EventuallyAsync(() => Task.FromResult(Report("i-0000000000000000a") is { State: DatabaseState.Available, Replication: { Role: DatabaseReplicationRole.Standby, Term: 2, Streaming: true } }),
+                () => $"A did not become B's standby: {Report("i-0000000000000000a")}", a);
+            driver.Track(new HostDesiredState("host-1", 5,
+                [Instance("i-0000000000000000a", a, standbyA), Instance("i-0000000000000000b", b, new(DatabaseReplicationRole.Primary, 2, Password, "standby_a", "127.0.0.1"))]));
+            await EventuallyAsync(() => Task.FromResult(Report("i-0000000000000000b") is { Replication: { Role: DatabaseReplicationRole.Primary, Term: 2, Synchronous: true } }),
+                () => $"B does not wait for A: {Report("i-0000000000000000b")}", b);
+            await b.SqlAsync("INSERT INTO orders VALUES (52)");
+            Assert.Equal("52", await a.SqlAsync("SELECT count(*) FROM orders"));
+        }
+        finally
+        {
+            await a.StopAsync();
+            await b.StopAsync();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static int Count(List<int> acknowledged)
     {
         lock (acknowledged)
@@ -128,13 +206,66 @@ public sealed class DatabaseReplicationTests(ITestOutputHelper output)
 
     private static string B64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Guest guest)
+    private static Task EventuallyAsync(Func<Task<bool>> condition, string what, Guest guest) => EventuallyAsync(condition, () => what, guest);
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what, Guest guest)
     {
         var deadline = DateTime.UtcNow.AddSeconds(180);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{what} within 180 s; {guest.Name}: {await guest.RequestAsync("x replication")}, log:\n{guest.Log()}");
+            Assert.True(DateTime.UtcNow < deadline, $"{what()} within 180 s; {guest.Name}: {await guest.RequestAsync("x replication")}, log:\n{guest.Log()}");
             await Task.Delay(300);
+        }
+    }
+
+    /// <summary>The guest's end of the management channel: each line the driver sends answered by the guest's agent (<c>dbagent request</c>), in order.</summary>
+    private sealed class Channel : IAsyncDisposable
+    {
+        private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Guest _guest;
+        private readonly Task _loop;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _asked = new(StringComparer.Ordinal);
+
+        public Channel(string socket, Guest guest)
+        {
+            _guest = guest;
+            _listener.Bind(new UnixDomainSocketEndPoint(socket));
+            _listener.Listen(8);
+            _loop = Task.Run(AcceptAsync);
+        }
+
+        public int Asked(string verb) => _asked.GetValueOrDefault(verb);
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var connection = await _listener.AcceptAsync(_stop.Token);
+                    await using var stream = new NetworkStream(connection);
+                    using var reader = new StreamReader(stream);
+                    await using var writer = new StreamWriter(stream) { AutoFlush = true, NewLine = "\n" };
+                    while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                    {
+                        _asked.AddOrUpdate(line.Split(' ')[1], 1, (_, n) => n + 1);
+                        await writer.WriteLineAsync(await _guest.RequestAsync(line));
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+                {
+                    // The driver closed or dropped the connection: the next one is accepted.
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Dispose();
+            await _loop;
+            _stop.Dispose();
         }
     }
 

@@ -20,6 +20,7 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="Operations">One-off work the API asks for (backups), each with an id; the report lists each one once done or failed.
 /// An operation stays here until the API saw its result, so a restarted agent or guest takes it again: the guest must make
 /// each one idempotent by its id.</param>
+/// <param name="Replication">Multi-AZ: this guest's side of the pair (null: a Single-AZ instance).</param>
 public sealed record DesiredDatabase(
     string DbInstanceIdentifier,
     string ResourceId,
@@ -34,7 +35,41 @@ public sealed record DesiredDatabase(
     DatabaseTls Tls,
     DatabaseBackupRepository? Backup = null,
     DatabaseRestore? Restore = null,
-    IReadOnlyList<DatabaseOperation>? Operations = null);
+    IReadOnlyList<DatabaseOperation>? Operations = null,
+    DatabaseReplication? Replication = null);
+
+/// <summary>
+/// Multi-AZ (docs/ARCHITECTURE.md, "Multi-AZ"): the two guests of one DB instance, each on a server of its own, the standby
+/// streaming the primary's WAL synchronously, so every commit the primary acknowledged is on the standby too.
+/// </summary>
+/// <param name="Role">What this guest is to be.</param>
+/// <param name="Term">How many failovers the pair has been through: a guest refuses a request of an older term than one it
+/// acted on (an API that lags behind never turns a promoted standby back), and a guest that was the primary of an older term
+/// is rebuilt from the new primary when it is made the standby.</param>
+/// <param name="Password">The replication role's password (platform-made; the tenant never sees it).</param>
+/// <param name="StandbyName">The standby's name (its replication slot and <c>application_name</c>, <c>[a-z0-9_]</c>): for a
+/// primary the synchronous standby it waits for (null: none now, it commits alone), for a standby its own.</param>
+/// <param name="PeerAddress">For a primary the standby's private address (the only one let in for replication; null: none),
+/// for a standby the primary's (it connects on <see cref="DesiredDatabase.Port"/>).</param>
+/// <param name="Synchronous">For a primary: commits wait for <paramref name="StandbyName"/>. The API turns it on once the standby
+/// streams (while the standby is being made, commits would wait for it all along).</param>
+/// <param name="PeerPort">For a standby: the primary's port when it is not <see cref="DesiredDatabase.Port"/> (null: the same, as
+/// between two guests; two clusters on one machine in tests differ).</param>
+public sealed record DatabaseReplication(DatabaseReplicationRole Role, long Term, string Password, string? StandbyName = null, string? PeerAddress = null,
+    bool Synchronous = true, int? PeerPort = null);
+
+public enum DatabaseReplicationRole
+{
+    Primary,
+    Standby,
+}
+
+/// <summary>What the guest's side of a Multi-AZ pair is now.</summary>
+/// <param name="Role">Null while it is neither yet (a standby being made).</param>
+/// <param name="Streaming">On a primary: its standby streams; on a standby: it receives from its primary.</param>
+/// <param name="LagBytes">On a primary: the WAL its standby has yet to replay; on a standby: what it received and has not replayed.</param>
+/// <param name="Synchronous">On a primary: its standby is the synchronous one (commits wait for it).</param>
+public sealed record DatabaseReplicationReport(DatabaseReplicationRole? Role, long Term, bool Streaming, long LagBytes, bool Synchronous, string? Message = null);
 
 /// <summary>The server's TLS certificate (signed by the platform's database CA, which tenants can download) and its key, PEM.</summary>
 public sealed record DatabaseTls(string CertificatePem, string PrivateKeyPem, string CaCertificatePem);
@@ -113,6 +148,7 @@ public enum DatabaseState
 /// <param name="LatestRestorableTime">The time of the newest archived commit (null: nothing archived yet).</param>
 /// <param name="Backups">The backup sets the repository holds, as pgBackRest's <c>info</c> lists them (verified complete).</param>
 /// <param name="Operations">Results of <see cref="DesiredDatabase.Operations"/>, each listed until the API drops the operation.</param>
+/// <param name="Replication">For a Multi-AZ guest (<see cref="DesiredDatabase.Replication"/>): its side of the pair now.</param>
 public sealed record DatabaseReport(
     DatabaseState State,
     long AppliedGeneration,
@@ -122,7 +158,8 @@ public sealed record DatabaseReport(
     DateTimeOffset? LatestRestorableTime = null,
     IReadOnlyList<DatabaseBackupSet>? Backups = null,
     IReadOnlyList<DatabaseOperationResult>? Operations = null,
-    DatabaseMetrics? Metrics = null);
+    DatabaseMetrics? Metrics = null,
+    DatabaseReplicationReport? Replication = null);
 
 /// <param name="Label">pgBackRest's backup label (e.g. <c>20261205-030000F</c>).</param>
 /// <param name="SizeBytes">The database's size in the backup; <paramref name="RepositoryBytes"/> what it takes in the repository.</param>

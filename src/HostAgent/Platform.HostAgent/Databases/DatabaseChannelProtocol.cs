@@ -19,6 +19,14 @@ namespace Platform.HostAgent.Databases;
 /// ← RID ok backup OPERATION-ID running|waiting | RID ok backup OPERATION-ID done LABEL | RID ok backup OPERATION-ID failed MESSAGE
 /// → RID status
 /// ← RID ok status STATE GENERATION IN-RECOVERY(t|f) CONNECTIONS FREE-BYTES PENDING-REBOOT(0|1) MESSAGE|- [REPOSITORY-HASH|- [ARCHIVED|- [SETS|-]]]
+/// → RID primary TERM STANDBY-NAME|- PASSWORD ADDRESS|- sync|async   (Multi-AZ, the primary's side; PASSWORD base64)
+/// ← RID ok primary TERM | RID busy WHAT | RID error MESSAGE
+/// → RID standby TERM PRIMARY-ADDRESS PORT STANDBY-NAME PASSWORD CA   (the standby's side; PASSWORD and CA base64)
+/// ← RID ok standby TERM running|done | RID ok standby TERM failed MESSAGE | RID busy WHAT | RID error MESSAGE
+/// → RID promote TERM
+/// ← RID ok promote TERM | RID busy WHAT | RID error MESSAGE
+/// → RID replication
+/// ← RID ok replication ROLE(primary|standby|-) TERM STREAMING(t|f) LAG-BYTES SYNCHRONOUS(t|f) JOB(-|running|failed) MESSAGE|-
 /// </code>
 /// A backup runs once per operation id: the guest keeps each one's result on its volume and answers the same id with it
 /// again. ARCHIVED is the Unix time of the newest WAL segment archived to the repository; SETS (base64) the repository's
@@ -187,6 +195,57 @@ internal static class DatabaseChannelProtocol
         }
 
         return sets;
+    }
+
+    /// <summary>The primary's side of a Multi-AZ pair: its synchronous standby (or none) and the one address let in for replication.</summary>
+    public static string Primary(string requestId, DatabaseReplication replication) =>
+        string.Join(' ', requestId, "primary", replication.Term.ToString(CultureInfo.InvariantCulture), replication.StandbyName ?? "-",
+            Base64(replication.Password), replication.PeerAddress ?? "-", replication.Synchronous ? "sync" : "async");
+
+    /// <summary>The standby's side: made from the primary at <see cref="DatabaseReplication.PeerAddress"/> on the database's port (or PeerPort), its TLS checked against the platform CA.</summary>
+    public static string Standby(string requestId, DesiredDatabase database, DatabaseReplication replication) =>
+        string.Join(' ', requestId, "standby", replication.Term.ToString(CultureInfo.InvariantCulture), replication.PeerAddress ?? "-",
+            (replication.PeerPort ?? database.Port).ToString(CultureInfo.InvariantCulture), replication.StandbyName ?? "-", Base64(replication.Password), Base64(database.Tls.CaCertificatePem));
+
+    public static string Promote(string requestId, long term) => string.Join(' ', requestId, "promote", term.ToString(CultureInfo.InvariantCulture));
+
+    public static string Replication(string requestId) => $"{requestId} replication";
+
+    /// <summary>What a standby answer says: null while the standby is being made, else whether it is done and, when the last attempt failed, why.</summary>
+    /// <exception cref="FormatException">The fields are not a standby answer.</exception>
+    public static RestoreOutcome? StandbyResult(IReadOnlyList<string> fields) =>
+        fields.Count >= 3 && fields[0] == "standby"
+            ? fields[2] switch
+            {
+                "running" => null,
+                "done" => new RestoreOutcome(true, null),
+                "failed" => new RestoreOutcome(false, fields.Count >= 4 ? Unbase64(fields[3]) : "the standby could not be made"),
+                _ => throw new FormatException($"Not a standby answer: '{Shorten(string.Join(' ', fields))}'"),
+            }
+            : throw new FormatException($"Not a standby answer: '{Shorten(string.Join(' ', fields))}'");
+
+    /// <summary>A replication answer's fields (after "ok").</summary>
+    /// <exception cref="FormatException">The fields are not a replication answer.</exception>
+    public static DatabaseReplicationReport ReplicationReport(IReadOnlyList<string> fields)
+    {
+        if (fields.Count < 8 || fields[0] != "replication" || fields[1] is not ("primary" or "standby" or "-")
+            || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var term)
+            || fields[3] is not ("t" or "f")
+            || !long.TryParse(fields[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var lag)
+            || fields[5] is not ("t" or "f")
+            || fields[6] is not ("-" or "running" or "failed"))
+        {
+            throw new FormatException($"Not a replication answer: '{Shorten(string.Join(' ', fields))}'");
+        }
+
+        DatabaseReplicationRole? role = fields[1] switch { "primary" => DatabaseReplicationRole.Primary, "standby" => DatabaseReplicationRole.Standby, _ => null };
+        var message = fields[6] switch
+        {
+            "running" => "The standby is being made from its primary.",
+            "failed" => "The standby could not be made: " + (fields[7] == "-" ? "unknown error" : Unbase64(fields[7])),
+            _ => null,
+        };
+        return new DatabaseReplicationReport(role, term, fields[3] == "t", Math.Max(0, lag), fields[5] == "t", message);
     }
 
     private static string Base64(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));

@@ -77,7 +77,7 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
         _stopping.Dispose();
     }
 
-    private sealed class Worker
+    private sealed partial class Worker
     {
         private readonly DatabaseDriver _driver;
         private readonly string _instanceId;
@@ -166,7 +166,7 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
         private async Task RoundAsync(DatabaseChannel channel, CancellationToken cancellationToken)
         {
             var options = _driver._options;
-            var desired = _desired;
+            var desired = OwnSide(_desired);
             var (status, repository) = await StatusAsync(channel, cancellationToken);
             string? problem = null;
             if (desired.Restore is { } restore && status.AppliedGeneration == 0 && status.State != DatabaseState.Failed)
@@ -196,6 +196,13 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                 }
             }
 
+            if (desired.Replication is { } pair && await BecomeAsync(channel, desired, pair, status, cancellationToken) is { } becoming)
+            {
+                // A standby being made, or a promotion the guest cannot take yet: nothing else is asked of it this round.
+                _report = becoming;
+                return;
+            }
+
             if (status.AppliedGeneration < desired.Generation && status.State != DatabaseState.Failed)
             {
                 var id = channel.NextRequestId();
@@ -209,6 +216,11 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
                 {
                     (status, repository) = await StatusAsync(channel, cancellationToken);
                 }
+            }
+
+            if (problem is null && desired.Replication is { Role: DatabaseReplicationRole.Primary } primary && status.State == DatabaseState.Available)
+            {
+                problem = await PrimaryAsync(channel, primary, cancellationToken);
             }
 
             string? backupProblem = null;
@@ -243,6 +255,10 @@ public sealed partial class DatabaseDriver(DatabaseDriverOptions options, ILogge
             _report = problem is not null ? status with { State = DatabaseState.Failed, Message = problem, Operations = operations }
                 : backupProblem is not null ? status with { Message = "The backup repository could not be set up: " + backupProblem, Operations = operations }
                 : status with { Operations = operations };
+            if (desired.Replication is not null)
+            {
+                _report = _report with { Replication = await ReplicationAsync(channel, cancellationToken) };
+            }
         }
 
         /// <summary>
