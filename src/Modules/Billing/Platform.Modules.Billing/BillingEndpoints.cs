@@ -66,6 +66,8 @@ internal static class BillingEndpoints
         billing.MapGet("/budgets", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new DescribeBudgets(), ct)));
         billing.MapGet("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeBudget(budgetName), ct)));
+        billing.MapPut("/budgets/{budgetName}", async (string budgetName, BudgetBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new UpdateBudget(budgetName, body.BudgetName, body.BudgetLimit, body.TimeUnit, body.BudgetType, body.Notifications), ct)));
         billing.MapDelete("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
         {
             await sender.Send(new DeleteBudget(budgetName), ct);

@@ -230,7 +230,7 @@ internal sealed class Budget
 
     public required string Name { get; init; }
 
-    public decimal Amount { get; init; }
+    public decimal Amount { get; set; }
 
     public DateTime CreatedAt { get; init; }
 
