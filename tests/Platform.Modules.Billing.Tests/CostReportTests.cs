@@ -75,6 +75,41 @@ public sealed class CostReportTests
     }
 
     [Fact]
+    public void Given_a_credit_and_an_adjustment_Then_each_is_a_line_of_its_own_and_a_report_item_of_its_type_and_the_total_holds_them()
+    {
+        var usage = new[] { Record("AmazonEC2", "BoxUsage:m5.large", "i-0124", March.AddDays(2), 36_000, 1) };
+        InvoiceAdjustment[] adjustments =
+        [
+            Adjusted("adj-0000000000000001", "Credit", -1.50m, "AmazonEC2", "outage, 2025-03-02"),
+            Adjusted("adj-0000000000000002", "Credit", -1.50m, "AmazonEC2", "the same again, its own line"),
+            Adjusted("adj-0000000000000003", "Adjustment", 0.25m, "", "support, billed late"),
+        ];
+        var invoice = CloseMonthHandler.Compose(Account, DateOnly.FromDateTime(March), usage, Book, March.AddMonths(1), [], adjustments);
+
+        // 10 h of m5.large (0.96), two credits of 1.50 and an adjustment of 0.25: -1.79.
+        Assert.Equal(["BoxUsage:m5.large", "Credit", "Credit", "Adjustment"], invoice.Lines.OrderBy(l => l.LineNumber).Select(l => l.UsageType));
+        var credit = invoice.Lines.Single(l => l.AdjustmentId == "adj-0000000000000001");
+        Assert.Equal((1m, -1.50m, -1.50m, "outage, 2025-03-02", "AmazonEC2"), (credit.Quantity, credit.PricePerUnit, credit.Amount, credit.Description, credit.Service));
+        Assert.Equal(0.96m - 3.00m + 0.25m, invoice.Total);
+
+        var rows = CostReportRows.ForInvoice(invoice, ReservedUsage.Apply(usage, [], March, Book), "DAILY", "us-east-1");
+        Assert.Equal(invoice.Total, rows.Sum(r => r.Cost));
+        var items = rows.Where(r => r.ResourceId.StartsWith("adj-", StringComparison.Ordinal)).OrderBy(r => r.ResourceId, StringComparer.Ordinal).ToList();
+        Assert.Equal([("Credit", -1.50m, "AmazonEC2"), ("Credit", -1.50m, "AmazonEC2"), ("Adjustment", 0.25m, "")],
+            items.Select(r => (r.LineItemType, r.Cost, r.ProductCode)));
+        Assert.All(items, r => Assert.Equal((March, March.AddMonths(1)), (r.Start, r.End)));
+        var csv = Encoding.UTF8.GetString(CostReportRows.Csv(rows));
+        Assert.Contains(",Credit,", csv, StringComparison.Ordinal);
+        Assert.Contains(",adj-0000000000000003,", csv, StringComparison.Ordinal);
+    }
+
+    private static InvoiceAdjustment Adjusted(string id, string kind, decimal amount, string service, string reason) => new()
+    {
+        Id = id, AccountId = Account, Period = DateOnly.FromDateTime(March), Kind = kind, Amount = amount, Service = service, Reason = reason,
+        CreatedAt = March.AddDays(1), CreatedBy = "arn:aws:iam::000000000000:root",
+    };
+
+    [Fact]
     public void Given_an_open_month_Then_its_items_stop_at_the_cut_and_cost_their_quantity_at_their_rate()
     {
         var usage = new[]

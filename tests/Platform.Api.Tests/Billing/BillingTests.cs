@@ -447,6 +447,137 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
         await (await client.GetAsync("/api/v1/billing/budgets/monthly")).AssertErrorAsync(HttpStatusCode.NotFound, "NotFoundException");
     }
 
+    [Fact]
+    public async Task Given_a_budget_When_updated_Then_its_amount_and_notifications_change_an_unchanged_alarm_stays_and_bad_or_foreign_updates_change_nothing()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-budget-update");
+        var other = await management.CreateAccountAsync("billing-budget-update-other");
+        using var client = platform.App.SignedClient(tenant);
+        using var otherClient = platform.App.SignedClient(other);
+
+        static object Notification(decimal threshold, string type = "ACTUAL") =>
+            new { notification_type = type, comparison_operator = "GREATER_THAN", threshold, threshold_type = "PERCENTAGE" };
+        await (await client.PostJsonAsync("/api/v1/billing/budgets", new
+        {
+            budget_name = "team", budget_limit = new { amount = 0.01m, unit = "USD" }, time_unit = "MONTHLY", budget_type = "COST",
+            notifications = new[] { Notification(10m), Notification(20m) },
+        })).AssertOkAsync();
+        await (await otherClient.PostJsonAsync("/api/v1/billing/budgets", new { budget_name = "team", budget_limit = new { amount = 7m } })).AssertOkAsync();
+        await (await otherClient.PostJsonAsync("/api/v1/billing/budgets", new { budget_name = "other-only", budget_limit = new { amount = 8m } })).AssertOkAsync();
+
+        // Spend this month above both thresholds: both alarm.
+        var now = DateTime.UtcNow;
+        var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var start = now.AddMinutes(-10) > monthStart ? now.AddMinutes(-10) : monthStart;
+        await PublishAsync(Run(tenant.AccountId, "i-0fffffffffffff02", "m5.xlarge", start, now.AddSeconds(-1)));
+        await EvaluateAsync(now);
+        var before = await (await client.GetAsync("/api/v1/billing/budgets/team")).AssertOkAsync();
+        Assert.All(before.GetProperty("notifications").EnumerateArray(), n => Assert.Equal("ALARM", n.GetProperty("notification_state").GetString()));
+
+        async Task Refused(HttpClient who, string name, object body, HttpStatusCode status, string code) =>
+            await (await who.PutJsonAsync($"/api/v1/billing/budgets/{name}", body)).AssertErrorAsync(status, code);
+        await Refused(client, "team", new { budget_limit = new { amount = -5m } }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_limit = new { amount = 5.001m } }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_limit = new { amount = 5m, unit = "EUR" } }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_limit = new { amount = 5m }, time_unit = "ANNUALLY" }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_name = "renamed", budget_limit = new { amount = 5m } }, HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_limit = new { amount = 5m }, notifications = new[] { Notification(10m, "SOMETIMES") } },
+            HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "team", new { budget_limit = new { amount = 5m }, notifications = Enumerable.Range(1, 6).Select(n => Notification(n)).ToArray() },
+            HttpStatusCode.BadRequest, "InvalidParameterException");
+        await Refused(client, "missing", new { budget_limit = new { amount = 5m } }, HttpStatusCode.NotFound, "NotFoundException");
+        // Another account's budget is not reachable: it stays as it was, and so does this one.
+        await Refused(client, "other-only", new { budget_limit = new { amount = 5m } }, HttpStatusCode.NotFound, "NotFoundException");
+        Assert.Equal(8m, (await (await otherClient.GetAsync("/api/v1/billing/budgets/other-only")).AssertOkAsync()).GetProperty("budget_limit").GetProperty("amount").GetDecimal());
+        Assert.Equal(before.GetRawText(), (await (await client.GetAsync("/api/v1/billing/budgets/team")).AssertOkAsync()).GetRawText());
+
+        // A new amount, the first notification kept (its alarm with it), the second replaced by one not crossed yet.
+        var updated = await (await client.PutJsonAsync("/api/v1/billing/budgets/team", new
+        {
+            budget_name = "team", budget_limit = new { amount = 0.02m, unit = "USD" }, notifications = new[] { Notification(10m), Notification(900m) },
+        })).AssertOkAsync();
+        Assert.Equal(0.02m, updated.GetProperty("budget_limit").GetProperty("amount").GetDecimal());
+        var notifications = updated.GetProperty("notifications").EnumerateArray().ToList();
+        Assert.Equal([(10m, "ALARM"), (900m, "OK")], notifications.Select(n => (n.GetProperty("threshold").GetDecimal(), n.GetProperty("notification_state").GetString())));
+        Assert.Equal(before.GetProperty("notifications")[0].GetProperty("triggered_at").GetDateTime(), notifications[0].GetProperty("triggered_at").GetDateTime());
+        static object View(JsonElement budget) => (budget.GetProperty("budget_limit").GetProperty("amount").GetDecimal(), string.Join(",",
+            budget.GetProperty("notifications").EnumerateArray().Select(n => $"{n.GetProperty("threshold").GetDecimal():G29}/{n.GetProperty("notification_state").GetString()}")));
+        Assert.Equal(View(updated), View(await (await client.GetAsync("/api/v1/billing/budgets/team")).AssertOkAsync()));
+
+        // Without notifications the amount alone changes; the other account's budget is untouched throughout.
+        var amountOnly = await (await client.PutJsonAsync("/api/v1/billing/budgets/team", new { budget_limit = new { amount = 3m } })).AssertOkAsync();
+        Assert.Equal((3m, 2), (amountOnly.GetProperty("budget_limit").GetProperty("amount").GetDecimal(), amountOnly.GetProperty("notifications").GetArrayLength()));
+        var theirs = await (await otherClient.GetAsync("/api/v1/billing/budgets/team")).AssertOkAsync();
+        Assert.Equal((7m, 0), (theirs.GetProperty("budget_limit").GetProperty("amount").GetDecimal(), theirs.GetProperty("notifications").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task Given_a_credit_and_an_adjustment_for_an_open_month_Then_its_invoice_shows_them_as_lines_of_their_own_and_an_issued_invoice_takes_none()
+    {
+        using var management = platform.RootClient();
+        var tenant = await management.CreateAccountAsync("billing-credit");
+        var other = await management.CreateAccountAsync("billing-credit-other");
+        using var client = platform.App.SignedClient(tenant);
+        using var otherClient = platform.App.SignedClient(other);
+        var july = new DateTime(2025, 7, 1, 0, 0, 0, DateTimeKind.Utc);
+        await PublishAsync(Run(tenant.AccountId, "i-0eeeeeeeeeeeee01", "m5.large", july.AddDays(3), july.AddDays(3).AddHours(10)));
+
+        object Adjustment(string kind = "Credit", decimal? amount = 1.50m, string period = "2025-07", string? account = null, string reason = "outage credit",
+            string? token = null, string? service = "AmazonEC2") =>
+            new { account_id = account ?? tenant.AccountId, kind, amount, reason, billing_period = period, service, client_token = token };
+        async Task Refused(HttpClient who, object body, HttpStatusCode status, string code) =>
+            await (await who.PostJsonAsync("/api/v1/billing/adjustments", body)).AssertErrorAsync(status, code);
+        await Refused(management, Adjustment(amount: -1.50m), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(kind: "Adjustment", amount: 0m), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(amount: 1.001m), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(amount: null), HttpStatusCode.BadRequest, "MissingParameter");
+        await Refused(management, Adjustment(kind: "Refund"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(period: "2025-13"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(period: "2099-01"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(reason: ""), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(service: "AmazonNothing"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, Adjustment(account: "999999999999"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await Refused(management, new { kind = "Credit", amount = 1m, reason = "r", billing_period = "2025-07" }, HttpStatusCode.BadRequest, "MissingParameter");
+        // A tenant records nothing, for itself or another account, and reads only its own.
+        await Refused(client, Adjustment(), HttpStatusCode.Forbidden, "AccessDenied");
+        await Refused(otherClient, Adjustment(), HttpStatusCode.Forbidden, "AccessDenied");
+        await (await otherClient.GetAsync($"/api/v1/billing/adjustments?account_id={tenant.AccountId}")).AssertErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Empty((await (await client.GetAsync("/api/v1/billing/adjustments")).AssertOkAsync()).GetProperty("adjustments").EnumerateArray());
+
+        var credit = await (await management.PostJsonAsync("/api/v1/billing/adjustments", Adjustment(token: "credit-1"))).AssertOkAsync();
+        var retried = await (await management.PostJsonAsync("/api/v1/billing/adjustments", Adjustment(token: "credit-1"))).AssertOkAsync();
+        Assert.Equal(credit.GetProperty("adjustment_id").GetString(), retried.GetProperty("adjustment_id").GetString());
+        Assert.Equal((-1.50m, "2025-07"), (credit.GetProperty("amount").GetDecimal(), credit.GetProperty("billing_period").GetString()));
+        await Refused(management, Adjustment(amount: 2m, token: "credit-1"), HttpStatusCode.BadRequest, "IdempotentParameterMismatch");
+        await (await management.PostJsonAsync("/api/v1/billing/adjustments", Adjustment(kind: "Adjustment", amount: 0.25m, reason: "support billed late", service: null)))
+            .AssertOkAsync();
+
+        Assert.Equal(1, await CloseAsync(DateOnly.FromDateTime(july)));
+        var id = Assert.Single((await (await client.GetAsync("/api/v1/billing/invoices")).AssertOkAsync()).GetProperty("invoices").EnumerateArray())
+            .GetProperty("invoice_id").GetString();
+        var invoice = await (await client.GetAsync($"/api/v1/billing/invoices/{id}")).AssertOkAsync();
+        var lines = invoice.GetProperty("lines").EnumerateArray().ToList();
+        // 10 h of m5.large (0.96), the credit and the adjustment.
+        Assert.Equal([("BoxUsage:m5.large", 0.96m), ("Credit", -1.50m), ("Adjustment", 0.25m)],
+            lines.Select(l => (l.GetProperty("usage_type").GetString(), l.GetProperty("amount").GetDecimal())));
+        Assert.Equal(("outage credit", credit.GetProperty("adjustment_id").GetString()),
+            (lines[1].GetProperty("description").GetString(), lines[1].GetProperty("adjustment_id").GetString()));
+        Assert.Equal(-0.29m, invoice.GetProperty("total").GetDecimal());
+
+        // The issued invoice never changes: a correction now is refused for July and goes on August's.
+        await Refused(management, Adjustment(reason: "late"), HttpStatusCode.BadRequest, "InvalidParameterValue");
+        await (await management.PostJsonAsync("/api/v1/billing/adjustments", Adjustment(period: "2025-08", reason: "July's correction"))).AssertOkAsync();
+        Assert.Equal(invoice.GetRawText(), (await (await client.GetAsync($"/api/v1/billing/invoices/{id}")).AssertOkAsync()).GetRawText());
+        var mine = (await (await client.GetAsync("/api/v1/billing/adjustments")).AssertOkAsync()).GetProperty("adjustments").EnumerateArray().ToList();
+        Assert.Equal([("2025-07", id), ("2025-07", id), ("2025-08", null)],
+            mine.Select(a => (a.GetProperty("billing_period").GetString(), a.TryGetProperty("invoice_id", out var i) ? i.GetString() : null)));
+        Assert.Empty((await (await otherClient.GetAsync("/api/v1/billing/adjustments")).AssertOkAsync()).GetProperty("adjustments").EnumerateArray());
+        Assert.Equal(3, (await (await management.GetAsync($"/api/v1/billing/adjustments?account_id={tenant.AccountId}")).AssertOkAsync())
+            .GetProperty("adjustments").GetArrayLength());
+    }
+
     private static decimal PriceOf(JsonElement list, string usageType) =>
         list.GetProperty("prices").EnumerateArray().Single(p => p.GetProperty("usage_type").GetString() == usageType).GetProperty("price_per_unit").GetDecimal();
 

@@ -36,6 +36,11 @@ internal static class BillingEndpoints
         billing.MapGet("/invoices/{invoiceId}", async (string invoiceId, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new GetInvoice(invoiceId), ct)));
 
+        billing.MapPost("/adjustments", async (AdjustmentBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateAdjustment(body.AccountId, body.Kind, body.Amount, body.Reason, body.BillingPeriod, body.Service, body.ClientToken), ct)));
+        billing.MapGet("/adjustments", async ([FromQuery(Name = "account_id")] string? accountId, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListAdjustments(accountId), ct)));
+
         billing.MapGet("/reserved-instances-offerings", async ([FromQuery(Name = "instance_type")] string? instanceType,
                 [FromQuery(Name = "availability_zone")] string? zone, [FromQuery(Name = "offering_type")] string? offeringType,
                 [FromQuery(Name = "duration")] long? duration, [FromQuery(Name = "offering_id")] string? offeringId, ISender sender, CancellationToken ct) =>
@@ -66,6 +71,8 @@ internal static class BillingEndpoints
         billing.MapGet("/budgets", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new DescribeBudgets(), ct)));
         billing.MapGet("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeBudget(budgetName), ct)));
+        billing.MapPut("/budgets/{budgetName}", async (string budgetName, BudgetBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new UpdateBudget(budgetName, body.BudgetName, body.BudgetLimit, body.TimeUnit, body.BudgetType, body.Notifications), ct)));
         billing.MapDelete("/budgets/{budgetName}", async (string budgetName, ISender sender, CancellationToken ct) =>
         {
             await sender.Send(new DeleteBudget(budgetName), ct);
@@ -79,6 +86,8 @@ internal static class BillingEndpoints
     internal sealed record BudgetBody(string? BudgetName, BudgetLimitBody? BudgetLimit, string? TimeUnit, string? BudgetType, IReadOnlyList<NotificationBody>? Notifications);
 
     internal sealed record PutPricesBody(string? EffectiveFrom, IReadOnlyList<PriceChange>? Prices);
+
+    internal sealed record AdjustmentBody(string? AccountId, string? Kind, decimal? Amount, string? Reason, string? BillingPeriod, string? Service, string? ClientToken);
 
     internal sealed record PurchaseBody(string? ReservedInstancesOfferingId, int? InstanceCount, string? ClientToken);
 }

@@ -31,47 +31,77 @@ internal sealed record CreateBudget(string? BudgetName, BudgetLimitBody? BudgetL
     public void Validate()
     {
         BudgetNames.Validate(BudgetName);
-        if (BudgetLimit?.Amount is not { } amount || amount <= 0 || amount > 1_000_000_000m || decimal.Round(amount, 2) != amount)
+        BudgetInput.Validate(BudgetLimit, TimeUnit, BudgetType, Notifications ?? []);
+    }
+}
+
+/// <summary>
+/// AWS Budgets' UpdateBudget: a new amount (and, when given, a new list of notifications) for a budget of the caller's
+/// account; its name stays (a different one in the body is refused), another account's budget is as if it did not exist.
+/// Alerts of a notification that stays as it was are kept; those of a changed or removed one go with it.
+/// </summary>
+internal sealed record UpdateBudget(string BudgetName, string? NewBudgetName, BudgetLimitBody? BudgetLimit, string? TimeUnit, string? BudgetType,
+    IReadOnlyList<NotificationBody>? Notifications) : IRequest<BudgetResponse>, IRequiresPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller) => new("budgets:ModifyBudget", BudgetArns.Of(caller.AccountId, BudgetName));
+
+    public void Validate()
+    {
+        BudgetNames.Validate(BudgetName);
+        if (NewBudgetName is not null && NewBudgetName != BudgetName)
+        {
+            throw BudgetErrors.InvalidParameter("budget_name cannot be changed: it must be left out or be the budget's own name.");
+        }
+
+        BudgetInput.Validate(BudgetLimit, TimeUnit, BudgetType, Notifications ?? []);
+    }
+}
+
+internal static class BudgetInput
+{
+    /// <summary>What CreateBudget and UpdateBudget both take: the amount, the time unit and type kept here, the notifications.</summary>
+    public static void Validate(BudgetLimitBody? budgetLimit, string? timeUnit, string? budgetType, IReadOnlyList<NotificationBody> notifications)
+    {
+        if (budgetLimit?.Amount is not { } amount || amount <= 0 || amount > 1_000_000_000m || decimal.Round(amount, 2) != amount)
         {
             throw BudgetErrors.InvalidParameter("budget_limit.amount must be a positive amount of at most 1000000000 with at most 2 decimal places.");
         }
 
-        if (BudgetLimit.Unit is not null && BudgetLimit.Unit != BillingCurrency.Code)
+        if (budgetLimit.Unit is not null && budgetLimit.Unit != BillingCurrency.Code)
         {
             throw BudgetErrors.InvalidParameter($"budget_limit.unit must be {BillingCurrency.Code}, the installation's currency.");
         }
 
-        if (TimeUnit is not (null or "MONTHLY"))
+        if (timeUnit is not (null or "MONTHLY"))
         {
             throw BudgetErrors.InvalidParameter("time_unit must be MONTHLY: only monthly budgets are kept here.");
         }
 
-        if (BudgetType is not (null or "COST"))
+        if (budgetType is not (null or "COST"))
         {
             throw BudgetErrors.InvalidParameter("budget_type must be COST: only cost budgets are kept here.");
         }
 
-        var notifications = Notifications ?? [];
-        if (notifications.Count > MaxNotifications)
+        if (notifications.Count > CreateBudget.MaxNotifications)
         {
-            throw BudgetErrors.InvalidParameter($"A budget may have {MaxNotifications} notifications at most.");
+            throw BudgetErrors.InvalidParameter($"A budget may have {CreateBudget.MaxNotifications} notifications at most.");
         }
 
         foreach (var n in notifications)
         {
-            if (n.NotificationType is null || !NotificationTypes.Contains(n.NotificationType))
+            if (n.NotificationType is null || !CreateBudget.NotificationTypes.Contains(n.NotificationType))
             {
-                throw BudgetErrors.InvalidParameter($"notification_type must be one of {string.Join(", ", NotificationTypes)}.");
+                throw BudgetErrors.InvalidParameter($"notification_type must be one of {string.Join(", ", CreateBudget.NotificationTypes)}.");
             }
 
-            if (n.ComparisonOperator is null || !Comparisons.Contains(n.ComparisonOperator))
+            if (n.ComparisonOperator is null || !CreateBudget.Comparisons.Contains(n.ComparisonOperator))
             {
-                throw BudgetErrors.InvalidParameter($"comparison_operator must be one of {string.Join(", ", Comparisons)}.");
+                throw BudgetErrors.InvalidParameter($"comparison_operator must be one of {string.Join(", ", CreateBudget.Comparisons)}.");
             }
 
-            if (n.ThresholdType is not null && !ThresholdTypes.Contains(n.ThresholdType))
+            if (n.ThresholdType is not null && !CreateBudget.ThresholdTypes.Contains(n.ThresholdType))
             {
-                throw BudgetErrors.InvalidParameter($"threshold_type must be one of {string.Join(", ", ThresholdTypes)}.");
+                throw BudgetErrors.InvalidParameter($"threshold_type must be one of {string.Join(", ", CreateBudget.ThresholdTypes)}.");
             }
 
             var percentage = (n.ThresholdType ?? "PERCENTAGE") == "PERCENTAGE";
@@ -213,6 +243,46 @@ internal sealed class CreateBudgetHandler(BillingDbContext db, ICallerContext ca
 
         return BudgetView.Of(budget, [], now);
     }
+}
+
+internal sealed class UpdateBudgetHandler(BillingDbContext db, ICallerContext caller, TimeProvider clock) : IRequestHandler<UpdateBudget, BudgetResponse>
+{
+    public async ValueTask<BudgetResponse> Handle(UpdateBudget request, CancellationToken cancellationToken)
+    {
+        var account = caller.Identity.AccountId;
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var budget = await db.Budgets.Include(b => b.Notifications).SingleOrDefaultAsync(b => b.AccountId == account && b.Name == request.BudgetName, ct)
+                ?? throw BudgetErrors.NotFound(request.BudgetName);
+            budget.Amount = request.BudgetLimit!.Amount!.Value;
+            await db.SaveChangesAsync(ct);
+            if (request.Notifications is { } given)
+            {
+                var wanted = given.Select((n, i) => new BudgetNotification
+                {
+                    BudgetId = budget.Id, Number = i + 1, NotificationType = n.NotificationType!, ComparisonOperator = n.ComparisonOperator!,
+                    Threshold = n.Threshold!.Value, ThresholdType = n.ThresholdType ?? "PERCENTAGE",
+                }).ToList();
+                var kept = wanted.Where(w => budget.Notifications.Any(n => n.Number == w.Number && Same(n, w))).Select(w => w.Number).ToList();
+                await db.BudgetAlerts.Where(a => a.BudgetId == budget.Id && !kept.Contains(a.NotificationNumber)).ExecuteDeleteAsync(ct);
+                await db.BudgetNotifications.Where(n => n.BudgetId == budget.Id).ExecuteDeleteAsync(ct);
+                db.ChangeTracker.Clear();
+                db.BudgetNotifications.AddRange(wanted);
+                await db.SaveChangesAsync(ct);
+                budget.Notifications.Clear();
+                budget.Notifications.AddRange(wanted);
+            }
+
+            await transaction.CommitAsync(ct);
+            var alerts = await db.BudgetAlerts.AsNoTracking().Where(a => a.BudgetId == budget.Id).ToListAsync(ct);
+            return BudgetView.Of(budget, alerts, clock.GetUtcNow().UtcDateTime);
+        }, cancellationToken);
+    }
+
+    private static bool Same(BudgetNotification a, BudgetNotification b) =>
+        (a.NotificationType, a.ComparisonOperator, a.Threshold, a.ThresholdType) == (b.NotificationType, b.ComparisonOperator, b.Threshold, b.ThresholdType);
 }
 
 internal sealed class BudgetQueries(BillingDbContext db, ICallerContext caller, TimeProvider clock)

@@ -52,8 +52,8 @@ internal static class CostReportRows
             var mine = pieces[key].ToList();
             if (mine.Count == 0)
             {
-                // A line with nothing to take apart (its usage is gone from the store): the whole line, over the month.
-                rows.Add(Row(invoice.Id, periodStart, periodEnd, invoice.AccountId, key, "", periodStart, periodEnd, line.Quantity, price, line.Amount, region));
+                // A credit or adjustment, or a line with nothing to take apart (its usage is gone from the store): the whole line, over the month.
+                rows.Add(Row(invoice.Id, periodStart, periodEnd, invoice.AccountId, key, line.AdjustmentId ?? "", periodStart, periodEnd, line.Quantity, price, line.Amount, region));
                 continue;
             }
 
@@ -163,9 +163,13 @@ internal static class CostReportRows
         [.. rows.OrderBy(r => r.Start).ThenBy(r => r.ProductCode, StringComparer.Ordinal).ThenBy(r => r.UsageType, StringComparer.Ordinal)
             .ThenBy(r => r.ResourceId, StringComparer.Ordinal).ThenBy(r => r.ReservationArn, StringComparer.Ordinal).ThenBy(r => r.Rate)];
 
-    /// <summary>AWS's line item types: on-demand usage, usage a reservation covered, a reservation's recurring and upfront fees.</summary>
+    /// <summary>
+    /// AWS's line item types: on-demand usage, usage a reservation covered, a reservation's recurring and upfront fees, the
+    /// operator's credits (<c>Credit</c>) and adjustments (<c>Adjustment</c>, this platform's: AWS's report has no such type).
+    /// </summary>
     private static string LineItemType(LineKey line) =>
-        line.ReservationId is null ? "Usage"
+        line.UsageType is Invoices.CreateAdjustment.Credit or Invoices.CreateAdjustment.Adjustment && line.ReservationId is null ? line.UsageType
+        : line.ReservationId is null ? "Usage"
         : line.UsageType.StartsWith(ReservedUsage.HeavyUsage, StringComparison.Ordinal) ? "RIFee"
         : line.UsageType.StartsWith(ReservedUsage.Upfront, StringComparison.Ordinal) ? "Fee"
         : "DiscountedUsage";

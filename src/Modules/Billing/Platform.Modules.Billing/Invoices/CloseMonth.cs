@@ -39,25 +39,16 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
         var reservations = (await db.Reservations.AsNoTracking().Where(r => r.Start < end && r.End > start).ToListAsync(cancellationToken))
             .ToLookup(r => r.AccountId, StringComparer.Ordinal);
         var byAccount = usage.ToLookup(r => r.AccountId, StringComparer.Ordinal);
-        var accounts = byAccount.Select(a => a.Key).Concat(reservations.Select(r => r.Key)).Distinct(StringComparer.Ordinal)
+        var adjusted = (await db.InvoiceAdjustments.AsNoTracking().Where(a => a.Period == period && a.InvoiceId == null).Select(a => a.AccountId).Distinct()
+            .ToListAsync(cancellationToken));
+        var accounts = byAccount.Select(a => a.Key).Concat(reservations.Select(r => r.Key)).Concat(adjusted).Distinct(StringComparer.Ordinal)
             .Where(a => !invoiced.Contains(a)).Order(StringComparer.Ordinal);
         var issued = 0;
         foreach (var account in accounts)
         {
-            var invoice = Compose(account, period, byAccount[account], book, now, [.. reservations[account]]);
-            db.Invoices.Add(invoice);
-            try
+            if (await IssueAsync(account, period, byAccount[account], book, now, [.. reservations[account]], cancellationToken))
             {
-                await db.SaveChangesAsync(cancellationToken);
                 issued++;
-            }
-            catch (DbUpdateException e) when (UniqueViolation.Is(e))
-            {
-                // Another run or replica issued this account's invoice first: it stands, this one is dropped.
-            }
-            finally
-            {
-                db.ChangeTracker.Clear();
             }
         }
 
@@ -65,11 +56,63 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
     }
 
     /// <summary>
+    /// Issues one account's invoice with the month's credits and adjustments, marking them taken in the same transaction; when
+    /// one was recorded between reading them and the marking, the invoice is made again with it (and one recorded after the
+    /// commit is withdrawn by its own request, <see cref="CreateAdjustmentHandler"/>), so none is left off an issued invoice.
+    /// </summary>
+    /// <returns>False when another run or replica issued the account's invoice first: it stands, this one is dropped.</returns>
+    private async Task<bool> IssueAsync(string account, DateOnly period, IEnumerable<UsageRecord> usage, PriceBook book, DateTime now,
+        IReadOnlyList<Reservation> reservations, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var adjustments = await db.InvoiceAdjustments.AsNoTracking().Where(a => a.AccountId == account && a.Period == period && a.InvoiceId == null)
+                .ToListAsync(cancellationToken);
+            var invoice = Compose(account, period, usage, book, now, reservations, adjustments);
+            var ids = adjustments.Select(a => a.Id).ToList();
+            try
+            {
+                var taken = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+                {
+                    db.ChangeTracker.Clear();
+                    await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                    db.Invoices.Add(invoice);
+                    await db.SaveChangesAsync(ct);
+                    var marked = await db.InvoiceAdjustments.Where(a => a.AccountId == account && a.Period == period && a.InvoiceId == null)
+                        .ExecuteUpdateAsync(u => u.SetProperty(a => a.InvoiceId, invoice.Id), ct);
+                    if (marked != ids.Count)
+                    {
+                        await transaction.RollbackAsync(ct);
+                        return false;
+                    }
+
+                    await transaction.CommitAsync(ct);
+                    return true;
+                }, cancellationToken);
+                if (taken)
+                {
+                    return true;
+                }
+            }
+            catch (DbUpdateException e) when (UniqueViolation.Is(e))
+            {
+                return false;
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>
     /// One line per service, usage type, price and reservation: the line's amount is its quantity at its price rounded to
     /// the cent (half away from zero), and the total is the sum of the lines, so they add up to the cent by construction.
-    /// Reservations (<see cref="ReservedUsage"/>) cover running time of their type and add their fees.
+    /// Reservations (<see cref="ReservedUsage"/>) cover running time of their type and add their fees; each credit or
+    /// adjustment recorded for the month is a line of its own, after the usage and fees.
     /// </summary>
-    public static Invoice Compose(string accountId, DateOnly period, IEnumerable<UsageRecord> usage, PriceBook book, DateTime now, IReadOnlyList<Reservation>? reservations = null)
+    public static Invoice Compose(string accountId, DateOnly period, IEnumerable<UsageRecord> usage, PriceBook book, DateTime now, IReadOnlyList<Reservation>? reservations = null,
+        IReadOnlyList<InvoiceAdjustment>? adjustments = null)
     {
         var id = $"inv-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
         var monthStart = new DateTime(period.Year, period.Month, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -97,6 +140,8 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
                 };
             })
             .ToList();
+        lines.AddRange((adjustments ?? []).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
+            .Select((a, n) => Adjustments.Line(a, id, lines.Count + n + 1)));
         return new Invoice
         {
             Id = id,

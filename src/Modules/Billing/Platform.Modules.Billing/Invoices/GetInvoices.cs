@@ -34,7 +34,8 @@ internal sealed record InvoiceListResponse(IReadOnlyList<InvoiceResponse> Invoic
 internal sealed record InvoiceResponse(string InvoiceId, string AccountId, string BillingPeriod, string Currency, decimal Total, DateTime IssuedAt,
     IReadOnlyList<InvoiceLineResponse>? Lines);
 
-internal sealed record InvoiceLineResponse(int LineNumber, string Service, string UsageType, decimal Quantity, string Unit, decimal PricePerUnit, string PriceUnit, decimal Amount, string? ReservationId);
+internal sealed record InvoiceLineResponse(int LineNumber, string Service, string UsageType, decimal Quantity, string Unit, decimal PricePerUnit, string PriceUnit, decimal Amount, string? ReservationId,
+    string? AdjustmentId, string? Description);
 
 internal sealed class InvoiceQueries(BillingDbContext db, ICallerContext caller, ISender sender)
     : IRequestHandler<ListInvoices, InvoiceListResponse>, IRequestHandler<GetInvoice, InvoiceResponse>
@@ -64,5 +65,5 @@ internal sealed class InvoiceQueries(BillingDbContext db, ICallerContext caller,
 
     private static InvoiceResponse Response(Invoice i, bool withLines) =>
         new(i.Id, i.AccountId, i.Period.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), i.Currency, i.Total, i.IssuedAt,
-            withLines ? [.. i.Lines.OrderBy(l => l.LineNumber).Select(l => new InvoiceLineResponse(l.LineNumber, l.Service, l.UsageType, l.Quantity, l.Unit, l.PricePerUnit, l.PriceUnit, l.Amount, l.ReservationId))] : null);
+            withLines ? [.. i.Lines.OrderBy(l => l.LineNumber).Select(l => new InvoiceLineResponse(l.LineNumber, l.Service, l.UsageType, l.Quantity, l.Unit, l.PricePerUnit, l.PriceUnit, l.Amount, l.ReservationId, l.AdjustmentId, l.Description))] : null);
 }

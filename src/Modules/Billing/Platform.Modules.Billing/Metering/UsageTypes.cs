@@ -13,7 +13,9 @@ internal static class UsageTypes
 
     public const string SpotPrefix = "SpotUsage:";
 
-    public static string Box(string instanceType) => $"BoxUsage:{instanceType}";
+    public const string BoxPrefix = "BoxUsage:";
+
+    public static string Box(string instanceType) => BoxPrefix + instanceType;
 
     /// <summary>A spot instance's running time: priced by the spot price of its type and zone in force, not the price list.</summary>
     public static string Spot(string instanceType) => SpotPrefix + instanceType;

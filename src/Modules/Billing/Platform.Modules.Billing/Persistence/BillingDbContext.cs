@@ -21,6 +21,8 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
 
+    public DbSet<InvoiceAdjustment> InvoiceAdjustments => Set<InvoiceAdjustment>();
+
     public DbSet<Reservation> Reservations => Set<Reservation>();
 
     public DbSet<CostReport> CostReports => Set<CostReport>();
@@ -116,6 +118,28 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             l.Property(x => x.PriceUnit).HasColumnName("price_unit").HasMaxLength(16);
             l.Property(x => x.Amount).HasColumnName("amount").HasPrecision(20, 2);
             l.Property(x => x.ReservationId).HasColumnName("reservation_id").HasMaxLength(64);
+            l.Property(x => x.AdjustmentId).HasColumnName("adjustment_id").HasMaxLength(32);
+            l.Property(x => x.Description).HasColumnName("description").HasMaxLength(256);
+        });
+
+        modelBuilder.Entity<InvoiceAdjustment>(a =>
+        {
+            a.ToTable("invoice_adjustments");
+            a.HasKey(x => x.Id);
+            a.Property(x => x.Id).HasColumnName("adjustment_id").HasMaxLength(32);
+            a.Property(x => x.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            a.Property(x => x.Period).HasColumnName("period");
+            a.Property(x => x.Kind).HasColumnName("kind").HasMaxLength(16);
+            a.Property(x => x.Amount).HasColumnName("amount").HasPrecision(20, 2);
+            a.Property(x => x.Service).HasColumnName("service").HasMaxLength(64);
+            a.Property(x => x.Reason).HasColumnName("reason").HasMaxLength(256);
+            a.Property(x => x.CreatedAt).HasColumnName("created_at");
+            a.Property(x => x.CreatedBy).HasColumnName("created_by").HasMaxLength(2048);
+            a.Property(x => x.ClientToken).HasColumnName("client_token").HasMaxLength(64);
+            a.Property(x => x.InvoiceId).HasColumnName("invoice_id").HasMaxLength(32);
+            a.HasIndex(x => new { x.AccountId, x.Period });
+            // A retried request with its token records the adjustment once.
+            a.HasIndex(x => x.ClientToken).IsUnique();
         });
 
         modelBuilder.Entity<Reservation>(r =>

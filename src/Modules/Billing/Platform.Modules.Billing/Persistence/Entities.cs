@@ -139,6 +139,45 @@ internal sealed class InvoiceLine
 
     /// <summary>The reservation a line's usage, recurring fee or upfront fee belongs to; null for on-demand usage.</summary>
     public string? ReservationId { get; init; }
+
+    /// <summary>The credit or adjustment a line is (<see cref="InvoiceAdjustment"/>); null for usage and fees.</summary>
+    public string? AdjustmentId { get; init; }
+
+    /// <summary>A credit's or adjustment's reason, as the operator gave it.</summary>
+    public string? Description { get; init; }
+}
+
+/// <summary>
+/// A credit or adjustment the operator recorded for an account's month still open: a line of its own on that month's
+/// invoice (issued invoices never change: a correction of one goes on a later month). Marked with the invoice that took it.
+/// </summary>
+internal sealed class InvoiceAdjustment
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>The first day of the month whose invoice takes it.</summary>
+    public DateOnly Period { get; init; }
+
+    /// <summary><c>Credit</c> or <c>Adjustment</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>What it adds to the invoice, to the cent: a credit's is negative.</summary>
+    public decimal Amount { get; init; }
+
+    /// <summary>The service it is for (<c>AmazonEC2</c>, …), or empty.</summary>
+    public required string Service { get; init; }
+
+    public required string Reason { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public required string CreatedBy { get; init; }
+
+    public string? ClientToken { get; init; }
+
+    public string? InvoiceId { get; set; }
 }
 
 /// <summary>
@@ -230,7 +269,7 @@ internal sealed class Budget
 
     public required string Name { get; init; }
 
-    public decimal Amount { get; init; }
+    public decimal Amount { get; set; }
 
     public DateTime CreatedAt { get; init; }
 

@@ -13,8 +13,11 @@ internal sealed record Charge(string Service, string UsageType, string Unit, dec
 
 /// <summary>
 /// Reserved instances on a month's bill, as AWS applies them: clock hour by clock hour, each reservation covers up to its
-/// instance count's seconds of running time of its type in that hour (zonal reservations first, in their zone; then
-/// regional ones, in any zone); covered seconds cost nothing, the rest is on-demand at the price in force that hour. Each
+/// instance count's seconds of running time in that hour (zonal reservations first, their own type in their zone; then
+/// regional ones, in any zone, with size flexibility: a regional reservation holds its count times its size's
+/// <see cref="InstanceSizes.Factor"/> units a second and covers its own type first, then the other sizes of its family from
+/// the smallest up, each second of a size using its factor's units, so a part of a larger instance's second may be
+/// covered); covered seconds cost nothing, the rest is on-demand at the price in force that hour. Each
 /// reservation adds its recurring fee for every second of its term in the month (whether or not anything ran) and its
 /// upfront fee once, in the month it was bought. An instance's 60-second minimum counts in the hour its run ended.
 /// </summary>
@@ -27,8 +30,7 @@ internal static class ReservedUsage
     public static IReadOnlyList<Charge> Apply(IReadOnlyList<UsageRecord> usage, IReadOnlyList<Reservation> reservations, DateTime monthStart, PriceBook book)
     {
         var monthEnd = monthStart.AddMonths(1);
-        var reservedTypes = reservations.Select(r => UsageTypes.Box(r.InstanceType)).ToHashSet(StringComparer.Ordinal);
-        bool Reserved(UsageRecord r) => r.Service == UsageTypes.Ec2 && reservedTypes.Contains(r.UsageType);
+        bool Reserved(UsageRecord r) => r.Service == UsageTypes.Ec2 && reservations.Any(reservation => Covers(reservation, r.UsageType));
 
         var charges = usage.Where(r => !Reserved(r))
             .Select(r => new Charge(r.Service, r.UsageType, r.Unit, r.Quantity, book.PriceOf(r), null, r.ResourceId, r.UsageStart, r.UsageEnd))
@@ -56,19 +58,24 @@ internal static class ReservedUsage
         {
             foreach (var reservation in ordered)
             {
-                var capacity = reservation.InstanceCount * Overlap(hour, hour.AddHours(1), reservation.Start, reservation.End);
+                // In units of the reservation's size (a second of its own type uses one unit per instance).
+                var own = InstanceSizes.Factor(reservation.InstanceType) ?? 1m;
+                var capacity = reservation.InstanceCount * own * Overlap(hour, hour.AddHours(1), reservation.Start, reservation.End);
                 var type = UsageTypes.Box(reservation.InstanceType);
-                foreach (var key in held.Keys.Where(k => k.Type == type && (reservation.AvailabilityZone is null || k.Zone == reservation.AvailabilityZone)).Order().ToList())
+                var matching = held.Keys.Where(k => Covers(reservation, k.Type) && (reservation.AvailabilityZone is null || k.Zone == reservation.AvailabilityZone))
+                    .OrderBy(k => k.Type != type).ThenBy(k => InstanceSizes.Factor(InstanceOf(k.Type))).ThenBy(k => k).ToList();
+                foreach (var key in matching)
                 {
-                    var take = Math.Min(capacity, held[key]);
+                    var units = key.Type == type ? own : InstanceSizes.Factor(InstanceOf(key.Type))!.Value;
+                    var take = Math.Min(capacity / units, held[key]);
                     if (take <= 0)
                     {
                         continue;
                     }
 
                     held[key] -= take;
-                    capacity -= take;
-                    charges.Add(new Charge(UsageTypes.Ec2, type, UsageTypes.Seconds, take, new Price(UsageTypes.Ec2, type, 0m, Price.Hours), reservation.Id,
+                    capacity -= take * units;
+                    charges.Add(new Charge(UsageTypes.Ec2, key.Type, UsageTypes.Seconds, take, new Price(UsageTypes.Ec2, key.Type, 0m, Price.Hours), reservation.Id,
                         key.Resource, hour, hour.AddHours(1)));
                 }
             }
@@ -100,6 +107,14 @@ internal static class ReservedUsage
 
         return charges;
     }
+
+    /// <summary>Whether a reservation may cover usage of this type: its own type, or for a regional one any size of its family.</summary>
+    public static bool Covers(Reservation reservation, string usageType) =>
+        usageType.StartsWith(UsageTypes.BoxPrefix, StringComparison.Ordinal)
+        && (InstanceOf(usageType) == reservation.InstanceType
+            || (reservation.AvailabilityZone is null && InstanceSizes.Flexible(reservation.InstanceType, InstanceOf(usageType))));
+
+    private static string InstanceOf(string usageType) => usageType.StartsWith(UsageTypes.BoxPrefix, StringComparison.Ordinal) ? usageType[UsageTypes.BoxPrefix.Length..] : usageType;
 
     /// <summary>A run's seconds by clock hour: its time in each hour, and the minimum's shortfall in its last.</summary>
     public static void Spread(UsageRecord record, Action<DateTime, decimal> add)

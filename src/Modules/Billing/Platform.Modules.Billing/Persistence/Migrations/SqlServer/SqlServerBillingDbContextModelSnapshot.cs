@@ -315,6 +315,77 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                     b.ToTable("invoices", "billing");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceAdjustment", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("adjustment_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("decimal(20,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("InvoiceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("date")
+                        .HasColumnName("period");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("service");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientToken")
+                        .IsUnique()
+                        .HasFilter("[client_token] IS NOT NULL");
+
+                    b.HasIndex("AccountId", "Period");
+
+                    b.ToTable("invoice_adjustments", "billing");
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceLine", b =>
                 {
                     b.Property<string>("InvoiceId")
@@ -326,10 +397,20 @@ namespace Platform.Modules.Billing.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("line_number");
 
+                    b.Property<string>("AdjustmentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("adjustment_id");
+
                     b.Property<decimal>("Amount")
                         .HasPrecision(20, 2)
                         .HasColumnType("decimal(20,2)")
                         .HasColumnName("amount");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("description");
 
                     b.Property<decimal>("PricePerUnit")
                         .HasPrecision(20, 10)

@@ -309,6 +309,76 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                     b.ToTable("billing_invoices", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceAdjustment", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(20, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("ClientToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("InvoiceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateOnly>("Period")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("service");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientToken")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "Period");
+
+                    b.ToTable("billing_invoice_adjustments", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Billing.Persistence.InvoiceLine", b =>
                 {
                     b.Property<string>("InvoiceId")
@@ -320,10 +390,20 @@ namespace Platform.Modules.Billing.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("line_number");
 
+                    b.Property<string>("AdjustmentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_id");
+
                     b.Property<decimal>("Amount")
                         .HasPrecision(20, 2)
                         .HasColumnType("TEXT")
                         .HasColumnName("amount");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
 
                     b.Property<decimal>("PricePerUnit")
                         .HasPrecision(20, 10)
