@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Platform.Api.Tests.Compute;
+using Platform.Api.Tests.S3;
 using Platform.Api.Tests.TestEngine;
 using Platform.HostAgent.OpenVSwitch.Tests;
 using Xunit.Abstractions;
@@ -58,20 +59,37 @@ public sealed class EdgeEndToEndTests(EdgeCloud edge, ITestOutputHelper output) 
         Assert.Equal(255, code);
         Assert.Contains("timed out", text, StringComparison.Ordinal);
 
-        // The port-22 rule: ssh gets in, and the guest reads its own identity from 169.254.169.254 with a token.
+        // The port-22 rule: ssh gets in, and the guest reads its own identity and its instance profile's role credentials from 169.254.169.254 with a token.
         await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{edge.ClosedGroup}/ingress-rules",
             new { rules = new[] { new { ip_protocol = "tcp", from_port = 22, to_port = 22, cidr_ip = "0.0.0.0/0" } } })).AssertOkAsync();
-        const string Imds = "t=$(curl -s -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token); " +
+        var imds = "t=$(curl -s -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token); " +
             "echo id=$(curl -s -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/meta-data/instance-id); " +
             "echo user-data=$(curl -s -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/user-data); " +
-            "echo without-token=$(curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/instance-id)";
+            "echo without-token=$(curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/instance-id); " +
+            "echo roles=$(curl -s -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/meta-data/iam/security-credentials/); " +
+            $"echo credentials=$(curl -s -H \"X-aws-ec2-metadata-token: $t\" http://169.254.169.254/latest/meta-data/iam/security-credentials/{EdgeCloud.RoleName})";
         var watch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(async () => ((code, text) = await edge.SshAsync(address, Imds, connectTimeoutSeconds: 3)).code == 0, TimeSpan.FromSeconds(90),
+        await Eventually.TrueAsync(async () => ((code, text) = await edge.SshAsync(address, imds, connectTimeoutSeconds: 3)).code == 0, TimeSpan.FromSeconds(90),
             $"ssh root@{address} never got in after the port-22 rule: {text}");
         output.WriteLine($"port-22 rule to a working ssh: {watch.Elapsed.TotalSeconds:F1} s\n{text}");
         Assert.Contains($"id={edge.Closed}\n", text, StringComparison.Ordinal);
         Assert.Contains($"user-data=echo {EdgeCloud.UserDataMarker}\n", text, StringComparison.Ordinal);
         Assert.Contains("without-token=401\n", text, StringComparison.Ordinal);
+        // The instance profile's role credentials, read in the guest, used from the host with awscli 1: the role's session for this instance.
+        Assert.Contains($"roles={EdgeCloud.RoleName}\n", text, StringComparison.Ordinal);
+        using (var credentials = JsonDocument.Parse(text.Split('\n').Single(l => l.StartsWith("credentials=", StringComparison.Ordinal))["credentials=".Length..]))
+        {
+            var keys = credentials.RootElement;
+            Assert.Equal(("Success", "AWS-HMAC"), (keys.GetProperty("Code").GetString(), keys.GetProperty("Type").GetString()));
+            var (exit, identity) = await Shell.RunAsync("env", $"AWS_ACCESS_KEY_ID={keys.GetProperty("AccessKeyId").GetString()}",
+                $"AWS_SECRET_ACCESS_KEY={keys.GetProperty("SecretAccessKey").GetString()}", $"AWS_SESSION_TOKEN={keys.GetProperty("Token").GetString()}",
+                "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1", AwsCli.Pyenv,
+                "--endpoint-url", edge.Cloud.Api.BaseAddress.ToString().TrimEnd('/'), "--ca-bundle", edge.Cloud.Api.CaCertificatePath!, "--output", "json",
+                "sts", "get-caller-identity");
+            Assert.True(exit == 0, $"aws sts get-caller-identity with the guest's credentials exited {exit}: {identity}");
+            Assert.Contains($"\"arn:aws:sts::{edge.Cloud.Api.RootCredentials().AccountId}:assumed-role/{EdgeCloud.RoleName}/{edge.Closed}\"", identity,
+                StringComparison.Ordinal);
+        }
 
         // Back to the first instance, which alone answers ping: the time from the call to its first reply.
         var association = "";
@@ -217,6 +235,8 @@ public sealed partial class EdgeCloud : IAsyncLifetime
     public const string PoolPrefix = "203.0.113.";
     public const string UserDataMarker = "edge-e2e-user-data";
     public const string PageText = "hello-from-outside";
+    /// <summary>The role of the closed instance's instance profile.</summary>
+    public const string RoleName = "edge-role";
     /// <summary>The provider network's router: the outside namespace's address, where its web server listens.</summary>
     public const string Gateway = PoolPrefix + "1";
 
@@ -313,11 +333,25 @@ public sealed partial class EdgeCloud : IAsyncLifetime
             new { ip_protocol = "tcp", from_port = 22, to_port = 22, cidr_ip = "0.0.0.0/0" },
             new { ip_protocol = "tcp", from_port = 5201, to_port = 5201, cidr_ip = "0.0.0.0/0" });
         ClosedGroup = await GroupAsync(root, vpc, "closed");
+        // An instance profile whose role EC2 may assume: the closed instance's guest reads the role's keys from its metadata.
+        using (var iam = new HttpClient(new SdkSigningHandler(Cloud.Api.RootCredentials(), "iam") { InnerHandler = Cloud.Api.CreateHandler() })
+               { BaseAddress = Cloud.Api.BaseAddress })
+        {
+            await (await iam.PostJsonAsync("/api/v1/iam/roles", new
+            {
+                role_name = RoleName,
+                assume_role_policy_document = IamSetup.Document(new { Effect = "Allow", Principal = new { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }),
+            })).AssertOkAsync();
+            await (await iam.PostJsonAsync("/api/v1/iam/instance-profiles", new { instance_profile_name = "edge-profile" })).AssertOkAsync();
+            (await iam.PutAsync($"/api/v1/iam/instance-profiles/edge-profile/roles/{RoleName}", null)).EnsureSuccessStatusCode();
+        }
+
         Open = await Cloud.LaunchAsync(new { instance_type = "t2.nano", image_id = Cloud.ImageId, subnet_id = publicSubnet, key_name = "edge", security_groups = new[] { openGroup } });
         Closed = await Cloud.LaunchAsync(new
         {
             instance_type = "t2.nano", image_id = Cloud.ImageId, subnet_id = publicSubnet, key_name = "edge", security_groups = new[] { ClosedGroup },
             user_data = Convert.ToBase64String(Encoding.ASCII.GetBytes($"echo {UserDataMarker}")), metadata_options = new { http_tokens = "required" },
+            iam_instance_profile = new { name = "edge-profile" },
         });
         // Once a second: the page from outside, and an iperf3 run when the web server offers a new "TOKEN TARGET" (the benchmark's).
         var fetch = $"while true; do if p=$(curl -s -m 2 http://{Gateway}:8080/page.txt); then echo fetched $p; else echo fetch failed; fi; " +

@@ -32,6 +32,12 @@ public static class AgentApi
     /// </summary>
     public const string Snapshots = Prefix + "/snapshots";
 
+    /// <summary>
+    /// <c>GET {instance_id}/iam-credentials</c>: an <see cref="InstanceProfileCredentials"/> for an instance on the asking server
+    /// with an instance profile (a new session of its role each time); any other instance is not found.
+    /// </summary>
+    public const string Instances = Prefix + "/instances";
+
     /// <summary>The host credential's scheme in the Authorization header: <c>PlatformHost host_id:secret</c>.</summary>
     public const string AuthorizationScheme = "PlatformHost";
 

@@ -141,6 +141,8 @@ public sealed record DesiredInstance(
 /// <param name="HttpPutResponseHopLimit">1..64: the IP TTL of the token's answer.</param>
 /// <param name="HttpEndpoint"><c>enabled</c> or <c>disabled</c> (the service does not answer this guest at all).</param>
 /// <param name="SpotInstanceAction">A spot instance's interruption notice (spot/instance-action); null before one, when the path is a 404.</param>
+/// <param name="IamInstanceProfile">The instance's IAM instance profile (null: none, and no <c>iam/</c> in the metadata). Only which
+/// profile: its role's credentials never travel in the desired state; the agent asks for them (<see cref="AgentApi.Instances"/>).</param>
 public sealed record DesiredInstanceMetadata(
     string AccountId,
     string Region,
@@ -154,7 +156,11 @@ public sealed record DesiredInstanceMetadata(
     string HttpTokens = "optional",
     int HttpPutResponseHopLimit = 1,
     string HttpEndpoint = "enabled",
-    DesiredSpotAction? SpotInstanceAction = null);
+    DesiredSpotAction? SpotInstanceAction = null,
+    DesiredInstanceProfile? IamInstanceProfile = null);
+
+/// <summary>EC2's IamInstanceProfileAssociation as the agent needs it: a new <paramref name="AssociationId"/> for every (re)association.</summary>
+public sealed record DesiredInstanceProfile(string Arn, string Id, string AssociationId);
 
 /// <summary>EC2's spot interruption notice: <c>terminate</c> or <c>stop</c>, at <paramref name="Time"/> (two minutes after the notice).</summary>
 public sealed record DesiredSpotAction(string Action, DateTimeOffset Time);

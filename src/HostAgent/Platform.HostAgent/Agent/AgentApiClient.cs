@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Platform.HostAgent.Images;
+using Platform.HostAgent.Metadata;
 using Platform.HostAgent.Protocol;
 using Platform.HostAgent.Volumes;
 
 namespace Platform.HostAgent.Agent;
 
 /// <summary>The agent's side of <see cref="AgentApi"/>: every call dials out to the API.</summary>
-public sealed class AgentApiClient(HttpClient http) : IImageSource, ISnapshotTransfer
+public sealed class AgentApiClient(HttpClient http) : IImageSource, ISnapshotTransfer, IInstanceCredentialSource
 {
     private HostCredential? _credential;
 
@@ -90,6 +91,15 @@ public sealed class AgentApiClient(HttpClient http) : IImageSource, ISnapshotTra
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A new session of the instance's profile role (or why there is none), for an instance on this server.</summary>
+    public async Task<InstanceProfileCredentials> GetInstanceCredentialsAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"{AgentApi.Instances}/{Uri.EscapeDataString(instanceId)}/iam-credentials", cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<InstanceProfileCredentials>(AgentApi.Json, cancellationToken)
+            ?? throw new InvalidDataException($"The API sent no credentials for {instanceId}.");
     }
 
     public string? HostId => _credential?.HostId;

@@ -89,6 +89,15 @@ public sealed class AgentOptions
     /// </summary>
     public bool ManagementRelay { get; set; } = true;
 
+    /// <summary>
+    /// How long an instance's role credentials are handed out before the agent asks the API for new ones (EC2 renews them about
+    /// hourly); the old ones stay valid until they expire, so a guest that read them just before keeps working.
+    /// </summary>
+    public TimeSpan CredentialRenewAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Renew at the latest when this little of the credentials' life is left (a role whose sessions are short).</summary>
+    public TimeSpan CredentialRenewBefore { get; set; } = TimeSpan.FromMinutes(15);
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");

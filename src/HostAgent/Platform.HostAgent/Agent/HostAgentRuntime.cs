@@ -58,7 +58,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
         // The metadata service outlives libvirt sessions: it keeps answering while the agent reconnects.
         await using var metadata = options.NetworkingEnabled && options.MetadataService
             ? new MetadataEndpoint(options.Bridge, MetadataTokens.Load(Path.Combine(options.StateDirectory, "imds-token.key"), clock), logger,
-                options.ManagementRelay ? ManagementRelay.For(new Uri(options.ApiUrl), logger) : null)
+                options.ManagementRelay ? ManagementRelay.For(new Uri(options.ApiUrl), logger) : null,
+                new InstanceCredentialCache(api, clock, new CredentialRenewal(options.CredentialRenewAfter, options.CredentialRenewBefore,
+                    CredentialRenewal.Default.RetryAfter), logger))
             : null;
         // Like the metadata service, the database channels outlive libvirt sessions: guests run on while the agent reconnects.
         await using var databases = options.Simulated ? null

@@ -24,11 +24,13 @@ namespace Platform.HostAgent.Metadata;
 /// on every apply: after an Open vSwitch restart the port comes back in the server's namespace and is moved in again.
 /// The same namespace holds the <see cref="ManagementRelay"/> (when given one, which it then owns): managed guests' path to the API.
 /// </summary>
-public sealed partial class MetadataEndpoint(string bridge, MetadataTokens tokens, ILogger logger, ManagementRelay? relay = null) : IAsyncDisposable
+/// <param name="credentials">Where instances' role credentials come from (null: instance profiles get no credentials here).</param>
+public sealed partial class MetadataEndpoint(string bridge, MetadataTokens tokens, ILogger logger, ManagementRelay? relay = null,
+    InstanceCredentialCache? credentials = null) : IAsyncDisposable
 {
     private const int Port = 80;
 
-    private readonly MetadataResponder _responder = new(tokens);
+    private readonly GuestMetadata _metadata = new(new MetadataResponder(tokens), credentials);
     private readonly SemaphoreSlim _setup = new(1, 1);
     private IReadOnlyDictionary<int, MetadataGuest> _guests = new Dictionary<int, MetadataGuest>();
     private WebApplication? _server;
@@ -45,7 +47,11 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
     public ManagementRelay? Relay => relay;
 
     /// <summary>The guests answered, by OpenFlow port: replaced whole after every apply.</summary>
-    public void Update(IReadOnlyDictionary<int, MetadataGuest> guests) => Volatile.Write(ref _guests, guests);
+    public void Update(IReadOnlyDictionary<int, MetadataGuest> guests)
+    {
+        Volatile.Write(ref _guests, guests);
+        _metadata.Retain(guests.Values);
+    }
 
     /// <summary>
     /// Makes sure the namespace, the port (moved in and addressed) and the responder exist; returns the port's OpenFlow
@@ -207,7 +213,7 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
         var request = new MetadataRequest(context.Request.Method, context.Request.Path.Value ?? "/",
             Single(context.Request.Headers, MetadataResponder.TokenHeader), Single(context.Request.Headers, MetadataResponder.TokenTtlHeader),
             context.Request.Headers.ContainsKey("X-Forwarded-For"));
-        var answer = _responder.Answer(guest, request);
+        var answer = await _metadata.AnswerAsync(guest, request, context.RequestAborted);
         if (answer.HopLimit is { } hops && context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
         {
             socket.Ttl = (short)hops;

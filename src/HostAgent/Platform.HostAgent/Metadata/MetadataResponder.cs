@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Platform.HostAgent.Protocol;
@@ -23,7 +24,9 @@ public sealed record MetadataAnswer(int Status, byte[] Body, string ContentType,
 }
 
 /// <summary>The instance the request came from (found by its switch port) with what the API said the service tells it.</summary>
-public sealed record MetadataGuest(DesiredInstance Instance, DesiredInstanceMetadata Metadata);
+/// <param name="Credentials">Its instance profile's role credentials as the agent holds them, for a request that needs them
+/// (<see cref="MetadataResponder.NeedsCredentials"/>); null when there are none to give.</param>
+public sealed record MetadataGuest(DesiredInstance Instance, DesiredInstanceMetadata Metadata, InstanceProfileCredentials? Credentials = null);
 
 /// <summary>
 /// EC2's instance metadata service (paths, listings, IMDSv2 token rules) as a pure function of the asking guest and its
@@ -60,14 +63,31 @@ public sealed class MetadataResponder(MetadataTokens tokens)
             return Error(405, "Method Not Allowed");
         }
 
-        // A token that is there must be good, whether or not tokens are required (as EC2: 401 for a bad or expired one).
-        if (request.Token is not null ? !tokens.IsValid(request.Token, guest.Instance.InstanceId) : guest.Metadata.HttpTokens == "required")
+        if (!Authorized(guest, request))
         {
             return Error(401, "Unauthorized");
         }
 
         return Lookup(guest, path);
     }
+
+    /// <summary>
+    /// Whether the answer to the request would show the instance profile's credentials or their state (a read under
+    /// <c>/latest/meta-data/iam</c> that passes the token rules, from an instance with a profile): only then does the caller
+    /// fetch them and pass them in with the guest.
+    /// </summary>
+    public bool NeedsCredentials(MetadataGuest guest, MetadataRequest request)
+    {
+        var path = request.Path;
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        var segments = (query >= 0 ? path[..query] : path).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return guest.Metadata.IamInstanceProfile is not null && request.Method is "GET" or "HEAD"
+            && segments is ["latest", "meta-data", "iam", ..] && Authorized(guest, request);
+    }
+
+    /// <summary>A token that is there must be good, whether or not tokens are required (as EC2: 401 for a bad or expired one).</summary>
+    private bool Authorized(MetadataGuest guest, MetadataRequest request) =>
+        request.Token is not null ? tokens.IsValid(request.Token, guest.Instance.InstanceId) : guest.Metadata.HttpTokens != "required";
 
     private MetadataAnswer IssueToken(MetadataGuest guest, MetadataRequest request)
     {
@@ -111,11 +131,19 @@ public sealed class MetadataResponder(MetadataTokens tokens)
             {
                 return Error(404, "Not Found");
             }
+
+            if (node is Unavailable)
+            {
+                // The instance has a profile but the agent holds no credentials for it (the API not reached yet): a failure
+                // the SDKs retry, not a 404 that would say there is no role.
+                return Error(500, "Internal Server Error");
+            }
         }
 
         return node switch
         {
             string leaf => MetadataAnswer.Plain(200, leaf),
+            JsonLeaf json => MetadataAnswer.Plain(200, json.Text),
             Listed listed => MetadataAnswer.Plain(200, listed.Listing),
             Dictionary<string, object> directory => MetadataAnswer.Plain(200,
                 string.Join('\n', directory.Select(e => e.Value is Dictionary<string, object> ? e.Key + "/" : e.Key))),
@@ -203,6 +231,13 @@ public sealed class MetadataResponder(MetadataTokens tokens)
             };
         }
 
+        if (metadata.IamInstanceProfile is { } profile)
+        {
+            data["iam"] = guest.Credentials is { } credentials && credentials.AssociationId == profile.AssociationId
+                ? Iam(credentials)
+                : new Unavailable();
+        }
+
         data["security-groups"] = securityGroups;
         if (metadata.SpotInstanceAction is { } spot)
         {
@@ -233,6 +268,44 @@ public sealed class MetadataResponder(MetadataTokens tokens)
             },
         };
     }
+
+    /// <summary>
+    /// EC2's <c>iam/</c>: <c>info</c> (the profile, or the error that keeps its role's credentials from the instance) and
+    /// <c>security-credentials/</c> listing the role, whose entry holds the keys (or, when EC2 may not assume the role, the
+    /// same error, as a 200 the SDKs read and give up on). A profile without a role lists no role.
+    /// </summary>
+    private static Dictionary<string, object> Iam(InstanceProfileCredentials credentials)
+    {
+        var updated = Timestamp(credentials.LastUpdated);
+        var roles = new Dictionary<string, object>(StringComparer.Ordinal);
+        JsonLeaf info;
+        if (credentials.HasKeys)
+        {
+            info = JsonLeaf.Of(("Code", credentials.Code), ("LastUpdated", updated), ("InstanceProfileArn", credentials.InstanceProfileArn),
+                ("InstanceProfileId", credentials.InstanceProfileId));
+            roles[credentials.RoleName!] = JsonLeaf.Of(("Code", credentials.Code), ("LastUpdated", updated), ("Type", "AWS-HMAC"),
+                ("AccessKeyId", credentials.AccessKeyId!), ("SecretAccessKey", credentials.SecretAccessKey!), ("Token", credentials.Token!),
+                ("Expiration", Timestamp(credentials.Expiration!.Value)));
+        }
+        else
+        {
+            info = JsonLeaf.Of(("Code", credentials.Code), ("Message", credentials.Message ?? ""), ("LastUpdated", updated));
+            if (credentials.RoleName is { } role)
+            {
+                roles[role] = info;
+            }
+        }
+
+        var iam = new Dictionary<string, object>(StringComparer.Ordinal) { ["info"] = info };
+        if (roles.Count > 0)
+        {
+            iam["security-credentials"] = roles;
+        }
+
+        return iam;
+    }
+
+    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private static byte[]? UserData(string? base64)
     {
@@ -289,6 +362,19 @@ public sealed class MetadataResponder(MetadataTokens tokens)
             + $"\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
             + $" <head>\n  <title>{status} - {title}</title>\n </head>\n <body>\n  <h1>{status} - {title}</h1>\n </body>\n</html>\n"),
         "text/html", new Dictionary<string, string>());
+
+    /// <summary>A JSON document as EC2 lays out its iam/ answers: one <c>"Name" : "value"</c> per line.</summary>
+    private sealed record JsonLeaf(string Text)
+    {
+        // Keys hold '+' and '/': written as they are, as EC2 does, not as \u002B.
+        private static readonly JsonSerializerOptions Strings = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        public static JsonLeaf Of(params (string Name, string Value)[] fields) => new("{\n"
+            + string.Join(",\n", fields.Select(f => $"  {JsonSerializer.Serialize(f.Name, Strings)} : {JsonSerializer.Serialize(f.Value, Strings)}")) + "\n}");
+    }
+
+    /// <summary>iam/ of an instance whose credentials the agent could not get: listed, but nothing under it answers.</summary>
+    private sealed class Unavailable() : Dictionary<string, object>(StringComparer.Ordinal);
 
     /// <summary>A directory whose listing is not its children's names: public-keys lists "0=name", its child is "0".</summary>
     private sealed class Listed(string listing) : Dictionary<string, object>(StringComparer.Ordinal)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
+using Platform.Modules.Compute.Instances.Profiles;
 using Platform.Modules.Shared.Authentication;
 using Platform.Modules.Shared.Errors;
 
@@ -13,7 +14,7 @@ namespace Platform.Modules.Compute;
 
 /// <summary>
 /// The API the HostAgents dial (<see cref="AgentApi"/>): enrolment with a join token, then heartbeats,
-/// the desired-state long poll and image downloads, each authenticated by the host credential.
+/// the desired-state long poll, image downloads and instances' role credentials, each authenticated by the host credential.
 /// </summary>
 internal static class AgentEndpoints
 {
@@ -55,6 +56,16 @@ internal static class AgentEndpoints
             }
 
             return Results.File(files.PathOf(imageId, part), "application/octet-stream", enableRangeProcessing: true);
+        });
+
+        agent.MapGet("/instances/{instance_id}/iam-credentials", async ([FromRoute(Name = "instance_id")] string instanceId, HttpContext http, ISender sender,
+            CancellationToken ct) =>
+        {
+            var hostId = await sender.Send(new AuthenticateHost(http.Request.Headers.Authorization), ct);
+            var credentials = await sender.Send(new IssueHostInstanceCredentials(hostId, instanceId), ct);
+            // Secrets: no cache between the API and the agent may keep them.
+            http.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Ok(credentials);
         });
     }
 

@@ -18,9 +18,11 @@ public sealed record ResolvedInstanceProfile(string Arn, string Id, string Name,
 /// EC2 (the service principal <c>ec2.amazonaws.com</c>) had called AssumeRole with the instance id as the session name. The
 /// role's trust policy must allow that service principal; if it does not, or the profile or its role is gone, the answer's
 /// <see cref="InstanceRoleCredentials.Code"/> says so and no session is made. No caller permission is asked: Compute sends it
-/// for an instance it knows carries the profile.
+/// for an instance it knows carries the profile. With <paramref name="InstanceProfileId"/>, only that profile: one deleted and made
+/// again under the same name is another profile (InstanceProfileNotFound), as on EC2.
 /// </summary>
-public sealed record IssueInstanceRoleCredentials(string AccountId, string InstanceProfileArn, string InstanceId) : IRequest<InstanceRoleCredentials>;
+public sealed record IssueInstanceRoleCredentials(string AccountId, string InstanceProfileArn, string InstanceId, string? InstanceProfileId = null)
+    : IRequest<InstanceRoleCredentials>;
 
 /// <param name="Code"><c>Success</c>, <c>AssumeRoleUnauthorizedAccess</c> (the trust policy does not allow EC2) or
 /// <c>InstanceProfileNotFound</c> (no such profile, or it holds no role).</param>

@@ -127,6 +127,9 @@ internal static class HostDesiredStates
         HttpEndpoint: instance.HttpEndpoint,
         SpotInstanceAction: instance.SpotActionTime is { } actionTime
             ? new DesiredSpotAction(instance.SpotInterruptionBehavior ?? SpotMarket.Terminate, new DateTimeOffset(DateTime.SpecifyKind(actionTime, DateTimeKind.Utc)))
+            : null,
+        IamInstanceProfile: instance is { IamInstanceProfileArn: { } arn, IamInstanceProfileId: { } id, IamInstanceProfileAssociationId: { } association }
+            ? new DesiredInstanceProfile(arn, id, association)
             : null);
 
     /// <summary>EC2's private DNS name: ip-10-0-1-5.ec2.internal in us-east-1, ip-10-0-1-5.REGION.compute.internal elsewhere.</summary>

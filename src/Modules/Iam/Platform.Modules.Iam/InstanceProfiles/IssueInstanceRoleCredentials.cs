@@ -24,6 +24,7 @@ internal sealed class IssueInstanceRoleCredentialsHandler(IamDbContext db, ISecr
         var profile = await db.InstanceProfiles.AsNoTracking()
             .SingleOrDefaultAsync(p => p.AccountId == request.AccountId && p.NormalizedName == name, cancellationToken);
         var role = profile is { RoleId: { } roleId } && IamArns.InstanceProfile(profile.AccountId, profile.Path, profile.Name) == request.InstanceProfileArn
+                && (request.InstanceProfileId is null || profile.Id == request.InstanceProfileId)
             ? await db.Roles.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roleId, cancellationToken)
             : null;
         if (role is null)

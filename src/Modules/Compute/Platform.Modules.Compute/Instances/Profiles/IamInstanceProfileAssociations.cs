@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Accounts;
@@ -40,20 +41,53 @@ internal static class InstanceProfileAssociation
     /// A new association of the instance with <paramref name="profile"/>, written only while the instance's association is still
     /// <paramref name="expected"/> (null: none); null when it no longer is (another call committed first).
     /// </summary>
-    public static async Task<IamInstanceProfileAssociationResponse?> WriteAsync(ComputeDbContext db, string instanceId, string? expected,
-        ResolvedInstanceProfile profile, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<IamInstanceProfileAssociationResponse?> WriteAsync(ComputeDbContext db, DesiredStateSignals signals, Instance instance,
+        string? expected, ResolvedInstanceProfile profile, TimeProvider clock, CancellationToken cancellationToken)
     {
         var associationId = ResourceIds.New(Prefix);
         var now = clock.GetUtcNow().UtcDateTime;
-        var changed = await db.Instances.Where(i => i.Id == instanceId && i.IamInstanceProfileAssociationId == expected)
+        var instanceId = instance.Id;
+        var changed = await CommitWithHostAsync(db, signals, instance.HostId, ct => db.Instances
+            .Where(i => i.Id == instanceId && i.IamInstanceProfileAssociationId == expected)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(i => i.IamInstanceProfileArn, profile.Arn)
                 .SetProperty(i => i.IamInstanceProfileId, profile.Id)
                 .SetProperty(i => i.IamInstanceProfileAssociationId, associationId)
-                .SetProperty(i => i.IamInstanceProfileAssociatedAt, now), cancellationToken);
-        return changed == 1
+                .SetProperty(i => i.IamInstanceProfileAssociatedAt, now), ct), cancellationToken);
+        return changed
             ? new IamInstanceProfileAssociationResponse(associationId, instanceId, new IamInstanceProfileResponse(profile.Arn, profile.Id), "associating", now)
             : null;
+    }
+
+    /// <summary>
+    /// Runs a conditional change of one instance's association and, when it changed the row, raises the desired-state version of
+    /// the instance's server in the same transaction, then wakes its agent: the metadata service shows or drops <c>iam/</c>, and
+    /// stops handing out the old profile's credentials, with the change or not at all.
+    /// </summary>
+    public static async Task<bool> CommitWithHostAsync(ComputeDbContext db, DesiredStateSignals signals, string hostId,
+        Func<CancellationToken, Task<int>> change, CancellationToken cancellationToken)
+    {
+        // SQL Server's retrying strategy allows user transactions only as a unit it can replay.
+        var changed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (await change(ct) != 1)
+            {
+                await transaction.RollbackAsync(ct);
+                return false;
+            }
+
+            // The version is the hosts' concurrency token: a writer that read it before this commit retries.
+            await db.Hosts.Where(h => h.Id == hostId).ExecuteUpdateAsync(set => set.SetProperty(h => h.DesiredVersion, h => h.DesiredVersion + 1), ct);
+            await transaction.CommitAsync(ct);
+            return true;
+        }, cancellationToken);
+        if (changed)
+        {
+            signals.Changed(hostId);
+        }
+
+        return changed;
     }
 
     public static void EnsureWellFormed(string? associationId)
@@ -88,7 +122,8 @@ internal sealed record AssociateIamInstanceProfile(string InstanceId, IamInstanc
     }
 }
 
-internal sealed class AssociateIamInstanceProfileHandler(ComputeDbContext db, ICallerContext caller, InstanceProfileGrants grants, TimeProvider clock)
+internal sealed class AssociateIamInstanceProfileHandler(ComputeDbContext db, ICallerContext caller, InstanceProfileGrants grants, TimeProvider clock,
+    DesiredStateSignals signals)
     : IRequestHandler<AssociateIamInstanceProfile, IamInstanceProfileAssociationResponse>
 {
     public async ValueTask<IamInstanceProfileAssociationResponse> Handle(AssociateIamInstanceProfile request, CancellationToken cancellationToken)
@@ -107,7 +142,7 @@ internal sealed class AssociateIamInstanceProfileHandler(ComputeDbContext db, IC
         }
 
         // Conditional on the instance having none: of two calls at once, one associates and the other is refused.
-        var association = await InstanceProfileAssociation.WriteAsync(db, instance.Id, expected: null, profile, clock, cancellationToken);
+        var association = await InstanceProfileAssociation.WriteAsync(db, signals, instance, expected: null, profile, clock, cancellationToken);
         return association ?? throw new ApiException(400, "IncorrectState", $"There is an existing association for instance {instance.Id}");
     }
 }
@@ -152,7 +187,8 @@ internal sealed class DescribeIamInstanceProfileAssociationsHandler(ComputeDbCon
     }
 }
 
-/// <summary>EC2's DisassociateIamInstanceProfile: the instance keeps running without a profile (its metadata service stops serving credentials).</summary>
+/// <summary>EC2's DisassociateIamInstanceProfile: the instance keeps running without a profile (its metadata service drops <c>iam/</c>
+/// and the API issues no more credentials for it).</summary>
 internal sealed record DisassociateIamInstanceProfile(string AssociationId)
     : IRequest<IamInstanceProfileAssociationResponse>, IRequiresRegionalPermission, IValidatable
 {
@@ -162,7 +198,7 @@ internal sealed record DisassociateIamInstanceProfile(string AssociationId)
     public void Validate() => InstanceProfileAssociation.EnsureWellFormed(AssociationId);
 }
 
-internal sealed class DisassociateIamInstanceProfileHandler(ComputeDbContext db, ICallerContext caller)
+internal sealed class DisassociateIamInstanceProfileHandler(ComputeDbContext db, ICallerContext caller, DesiredStateSignals signals)
     : IRequestHandler<DisassociateIamInstanceProfile, IamInstanceProfileAssociationResponse>
 {
     public async ValueTask<IamInstanceProfileAssociationResponse> Handle(DisassociateIamInstanceProfile request, CancellationToken cancellationToken)
@@ -170,13 +206,15 @@ internal sealed class DisassociateIamInstanceProfileHandler(ComputeDbContext db,
         var instance = await InstanceProfileAssociation.OwnedAsync(db, caller.Identity.AccountId, request.AssociationId, cancellationToken);
         var answer = IamInstanceProfileAssociationResponse.From(instance, "disassociating");
         // Conditional on the association as read: a replacement or another disassociation that committed first wins.
-        var changed = await db.Instances.Where(i => i.Id == instance.Id && i.IamInstanceProfileAssociationId == request.AssociationId)
+        var instanceId = instance.Id;
+        var changed = await InstanceProfileAssociation.CommitWithHostAsync(db, signals, instance.HostId, ct => db.Instances
+            .Where(i => i.Id == instanceId && i.IamInstanceProfileAssociationId == request.AssociationId)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(i => i.IamInstanceProfileArn, (string?)null)
                 .SetProperty(i => i.IamInstanceProfileId, (string?)null)
                 .SetProperty(i => i.IamInstanceProfileAssociationId, (string?)null)
-                .SetProperty(i => i.IamInstanceProfileAssociatedAt, (DateTime?)null), cancellationToken);
-        return changed == 1 ? answer : throw InstanceProfileGrants.AssociationNotFound(request.AssociationId);
+                .SetProperty(i => i.IamInstanceProfileAssociatedAt, (DateTime?)null), ct), cancellationToken);
+        return changed ? answer : throw InstanceProfileGrants.AssociationNotFound(request.AssociationId);
     }
 }
 
@@ -194,7 +232,8 @@ internal sealed record ReplaceIamInstanceProfileAssociation(string AssociationId
     }
 }
 
-internal sealed class ReplaceIamInstanceProfileAssociationHandler(ComputeDbContext db, ICallerContext caller, InstanceProfileGrants grants, TimeProvider clock)
+internal sealed class ReplaceIamInstanceProfileAssociationHandler(ComputeDbContext db, ICallerContext caller, InstanceProfileGrants grants, TimeProvider clock,
+    DesiredStateSignals signals)
     : IRequestHandler<ReplaceIamInstanceProfileAssociation, IamInstanceProfileAssociationResponse>
 {
     public async ValueTask<IamInstanceProfileAssociationResponse> Handle(ReplaceIamInstanceProfileAssociation request, CancellationToken cancellationToken)
@@ -203,7 +242,7 @@ internal sealed class ReplaceIamInstanceProfileAssociationHandler(ComputeDbConte
         var instance = await InstanceProfileAssociation.OwnedAsync(db, accountId, request.AssociationId, cancellationToken);
         var profile = await grants.ResolveAsync(accountId, request.IamInstanceProfile!, cancellationToken);
         // Conditional on the association as read: a disassociation or another replacement that committed first wins.
-        return await InstanceProfileAssociation.WriteAsync(db, instance.Id, request.AssociationId, profile, clock, cancellationToken)
+        return await InstanceProfileAssociation.WriteAsync(db, signals, instance, request.AssociationId, profile, clock, cancellationToken)
             ?? throw InstanceProfileGrants.AssociationNotFound(request.AssociationId);
     }
 }
