@@ -69,8 +69,6 @@ public sealed class DatabaseInterruptedBackupTests(ITestOutputHelper output)
             var sets = Path.Combine(bucket, Stanza, "backup", Stanza);
             var clock = Stopwatch.StartNew();
             string? partial = null;
-            // pgBackRest's backup starts at the next checkpoint (start-fast off, as in the guest): one now, as a busy server would reach soon.
-            await SqlAsync(work, port, "CHECKPOINT");
             while ((partial = Directory.Exists(sets) ? Directory.GetDirectories(sets, "*F").FirstOrDefault(d => Directory.Exists(Path.Combine(d, "pg_data", "base"))) : null) is null)
             {
                 Assert.True(File.Exists($"/proc/{pid}/stat"), $"the backup ended before it could be killed: {await LogAsync(root, "op-first")}");
