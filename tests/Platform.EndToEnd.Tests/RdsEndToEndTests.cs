@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.Rds;
 using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.OpenVSwitch.Tests;
 using Platform.Tests.Common;
 using Xunit.Abstractions;
 
@@ -13,21 +15,64 @@ namespace Platform.EndToEnd.Tests;
 /// the database image (deploy/db-image/build.sh) registered as the management account's private image, everything else
 /// through signed calls. The guest is launched by Compute as a managed instance, configured by the agent's database driver
 /// from the desired database the Database module composes, and its reports (through Compute's outbox) make it available.
-/// One guest of 512 MiB, and a second one for the instance restored from the first one's backups.
+/// One guest of 512 MiB, and a second one for the instance restored from the first one's backups. Both are publicly
+/// accessible: the test is a client in the outside world (a network namespace at the end of the agent's uplink, holding the
+/// public pool's gateway, as in EdgeEndToEndTests) that the instances' security group lets in on 5432, and runs Debian's psql
+/// from there, with TLS verified against the platform CA it downloads.
 /// </summary>
-public sealed class RdsEndToEndTests(ITestOutputHelper output)
+public sealed class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private const string PoolPrefix = "198.18.9.";
+    private const string Gateway = PoolPrefix + "1";
+    private const string Password = "correct-horse-battery";
+    private readonly string _suffix = Shell.NewSuffix();
+    private readonly string _work = Directory.CreateTempSubdirectory("platform-rds-e2e-").FullName;
+
+    /// <summary>The network namespace standing for the outside world.</summary>
+    private string Outside => "rds-out-" + _suffix;
+
+    private string Bridge => "br" + _suffix;
+
+    private string Uplink => "ur" + _suffix;
+
+    private string OutsideEnd => "uo" + _suffix;
+
+    public async Task InitializeAsync()
+    {
+        await Shell.CheckAsync("ip", "netns", "add", Outside);
+        await Shell.CheckAsync("ip", "link", "add", Uplink, "type", "veth", "peer", "name", OutsideEnd, "netns", Outside);
+        await Shell.CheckAsync("ip", "-n", Outside, "addr", "add", Gateway + "/24", "dev", OutsideEnd);
+        await Shell.CheckAsync("ip", "-n", Outside, "link", "set", OutsideEnd, "up");
+        await Shell.CheckAsync("ip", "-n", Outside, "link", "set", "lo", "up");
+        // As deploy/lab-uplink.sh: a veth leaves TCP checksums to an offload nobody performs once the switch rewrites addresses.
+        await Shell.CheckAsync("ip", "netns", "exec", Outside, "ethtool", "-K", OutsideEnd, "tx", "off");
+        await Shell.CheckAsync("ip", "link", "set", Uplink, "up");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Shell.RunAsync("ovs-vsctl", "--if-exists", "del-br", Bridge);
+        await Shell.RunAsync("ip", "netns", "del", "imds-" + Bridge);
+        await Shell.RunAsync("ip", "link", "del", Uplink);
+        await Shell.RunAsync("ip", "netns", "del", Outside);
+        Directory.Delete(_work, recursive: true);
+    }
+
     [Fact]
     public async Task Given_a_DB_instance_on_a_real_server_Then_its_guest_turns_it_available_at_its_private_address_and_delete_removes_guest_and_volume()
     {
-        await using var cloud = await RealCloud.StartAsync(apiSettings: new Dictionary<string, string>
-        {
-            ["Platform__AvailabilityZones__0"] = "us-east-1a",
-            ["Platform__AvailabilityZones__1"] = "us-east-1b",
-            // The automated backup job looks every minute (5 by default), so the instance's first backup, which RDS takes
-            // as soon as an instance is up whatever its window, comes soon after it is available.
-            ["Rds__BackupCron"] = "* * * * *",
-        });
+        await using var cloud = await RealCloud.StartAsync(
+            apiSettings: new Dictionary<string, string>
+            {
+                ["Platform__AvailabilityZones__0"] = "us-east-1a",
+                ["Platform__AvailabilityZones__1"] = "us-east-1b",
+                // The automated backup job looks every minute (5 by default), so the instance's first backup, which RDS takes
+                // as soon as an instance is up whatever its window, comes soon after it is available.
+                ["Rds__BackupCron"] = "* * * * *",
+                ["Network__PublicAddresses__Cidr"] = PoolPrefix + "0/24",
+                ["Network__PublicAddresses__Gateway"] = Gateway,
+            },
+            agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
         var root = cloud.Root;
         var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
         await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
@@ -37,6 +82,20 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         {
             db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
         })).AssertOkAsync();
+        // The VPC reaches the internet through its gateway; the instances' group lets the outside (the pool's gateway) in on 5432 only.
+        var igw = (await (await root.PostJsonAsync("/api/v1/vpc/internet-gateways", new { })).AssertOkAsync()).GetProperty("internet_gateway_id").GetString()!;
+        await (await root.PostJsonAsync($"/api/v1/vpc/internet-gateways/{igw}/attach", new { vpc_id = network.VpcId })).AssertOkAsync();
+        var main = (await (await root.GetAsync($"/api/v1/vpc/route-tables?vpc_id={network.VpcId}")).AssertOkAsync()).GetProperty("route_tables")[0]
+            .GetProperty("route_table_id").GetString()!;
+        await (await root.PostJsonAsync($"/api/v1/vpc/route-tables/{main}/routes", new { destination_cidr_block = "0.0.0.0/0", gateway_id = igw })).AssertOkAsync();
+        var group = (await (await root.PostJsonAsync("/api/v1/vpc/security-groups", new { group_name = "db", description = "psql from outside", vpc_id = network.VpcId }))
+            .AssertOkAsync()).GetProperty("group_id").GetString()!;
+        await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{group}/ingress-rules", new
+        {
+            rules = new[] { new { ip_protocol = "tcp", from_port = 5432, to_port = 5432, cidr_ip = Gateway + "/32" } },
+        })).AssertOkAsync();
+        await File.WriteAllTextAsync(Path.Combine(_work, "ca.pem"),
+            await (await root.GetAsync("/api/v1/rds/certificates/platform-rds-ca-2026/bundle.pem")).Content.ReadAsStringAsync());
 
         // A backup window twelve hours away: the automated backup this test sees (repo1, what a point-in-time restore starts
         // from) is the first one, taken once the instance is available; a manual snapshot is a set of its own repository (repo2).
@@ -45,8 +104,8 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await (await root.PostJsonAsync("/api/v1/rds/db-instances", new
         {
             db_instance_identifier = "orders", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
-            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "orders-net", backup_retention_period = 1,
-            preferred_backup_window = $"{windowStart:HH:mm}-{windowStart.AddMinutes(60):HH:mm}",
+            master_username = "app", master_user_password = Password, db_subnet_group_name = "orders-net", backup_retention_period = 1,
+            preferred_backup_window = $"{windowStart:HH:mm}-{windowStart.AddMinutes(60):HH:mm}", publicly_accessible = true, vpc_security_group_ids = new[] { group },
         })).AssertOkAsync();
         var created = watch.Elapsed;
         string? guest = null;
@@ -73,6 +132,23 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         Assert.Empty((await (await root.GetAsync("/api/v1/ec2/instances")).AssertOkAsync()).GetProperty("instances").EnumerateArray());
         Assert.Empty((await (await root.GetAsync("/api/v1/ec2/volumes")).AssertOkAsync()).GetProperty("volumes").EnumerateArray());
         Assert.Single(PoolVolumes(cloud));
+        // Its public address is the platform's, not one of the tenant's elastic IPs.
+        var publicAddress = instance.GetProperty("endpoint").GetProperty("public_address").GetString()!;
+        Assert.StartsWith(PoolPrefix, publicAddress, StringComparison.Ordinal);
+        Assert.Empty((await (await root.GetAsync("/api/v1/vpc/addresses")).AssertOkAsync()).GetProperty("addresses").EnumerateArray());
+
+        // psql from outside as the master user, over TLS with the server's certificate verified against the downloaded CA
+        // (the edge's mapping may land a moment after the instance turned available); a wrong password is refused.
+        (int ExitCode, string Output) answer = (-1, "");
+        await Eventually.TrueAsync(async () => (answer = await PsqlAsync(publicAddress, Password,
+                "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connectTimeoutSeconds: 5)).ExitCode == 0,
+            TimeSpan.FromSeconds(90), () => $"psql from outside never logged in: {answer.Output}\nagent log:\n{cloud.Agent.Output}", TimeSpan.FromSeconds(1));
+        Assert.Equal("app|t", answer.Output.Trim());
+        var wrong = await PsqlAsync(publicAddress, Password + "x", "SELECT 1");
+        Assert.True(wrong.ExitCode == 2 && wrong.Output.Contains("password authentication failed", StringComparison.Ordinal), $"a wrong password: {wrong.Output}");
+        answer = await PsqlAsync(publicAddress, Password,
+            "CREATE TABLE orders (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp()); INSERT INTO orders (id) SELECT generate_series(1, 100)");
+        Assert.True(answer.ExitCode == 0, $"the first rows: {answer.Output}");
 
         // The first automated backup, outside the backup window: its set in the bucket, the instance available again
         // (backing-up while it ran) with a restorable window from it.
@@ -90,8 +166,17 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () =>
             (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).GetProperty("db_instance_status").GetString() == "available"
             && instance.TryGetProperty("earliest_restorable_time", out var earliest) && earliest.ValueKind == JsonValueKind.String,
-            TimeSpan.FromSeconds(300), $"the instance stayed {instance}");
+            TimeSpan.FromSeconds(420), () => $"the instance stayed {instance}\nconsole:\n{cloud.ConsoleText(guest!, 0)}\nagent log:\n{cloud.Agent.Output}");
         output.WriteLine($"available to first backup reported {watch.Elapsed.TotalSeconds:0.0} s");
+
+        // A point in time by the server's clock, between the first rows and the next ones (whole seconds, as RDS takes RestoreTime).
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        answer = await PsqlAsync(publicAddress, Password, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+        Assert.True(answer.ExitCode == 0, answer.Output);
+        var pointInTime = DateTime.Parse(answer.Output.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        answer = await PsqlAsync(publicAddress, Password, "INSERT INTO orders (id) SELECT generate_series(101, 200); SELECT count(*) FROM orders");
+        Assert.True(answer.ExitCode == 0 && answer.Output.Trim() == "200", $"the next rows: {answer.Output}");
 
         // A manual snapshot: the guest's pgBackRest backs up through the management relay into the backup bucket (the
         // API's S3 on its own port), encrypted, and the snapshot turns available; the instance is available again.
@@ -111,18 +196,22 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
             $"the snapshot's one full set in its own repository: {snapshotSets}");
         var archived = await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/archive/{resourceId}/")).AssertOkAsync();
         Assert.True(archived.GetProperty("objects").GetArrayLength() > 1, $"archived WAL in the bucket: {archived}");
+        // The restorable window reaches past the point (the WAL holding the next rows archived within the archive timeout).
         await Eventually.TrueAsync(async () =>
             (instance = await (await root.GetAsync("/api/v1/rds/db-instances/orders")).AssertOkAsync()).TryGetProperty("latest_restorable_time", out var latest)
-            && latest.ValueKind == JsonValueKind.String,
-            TimeSpan.FromSeconds(120), $"no restorable window: {instance}");
+            && latest.ValueKind == JsonValueKind.String && latest.GetDateTime().ToUniversalTime() > pointInTime.AddSeconds(2),
+            TimeSpan.FromSeconds(180), () => $"the restorable window did not pass {pointInTime:O}: {instance}", TimeSpan.FromSeconds(2));
         output.WriteLine($"backup set {sets[0]}; restorable {instance.GetProperty("earliest_restorable_time")} .. {instance.GetProperty("latest_restorable_time")}");
 
-        // Restored to the latest restorable time as a new instance: a second guest fills its empty volume from orders'
-        // repository (with a credential that can only read it, through the management relay), replays the archived WAL,
+        // Restored to the point in time as a new instance: a second guest fills its empty volume from orders' repository
+        // (with a credential that can only read it, through the management relay), replays the archived WAL up to the point,
         // promotes, takes its own settings and backs up into its own prefix; only then is it available.
         watch.Restart();
-        var pitrId = (await (await root.PostJsonAsync("/api/v1/rds/db-instances/orders/restore-to-point-in-time",
-            new { target_db_instance_identifier = "orders-pitr", use_latest_restorable_time = true })).AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        var pitrId = (await (await root.PostJsonAsync("/api/v1/rds/db-instances/orders/restore-to-point-in-time", new
+        {
+            target_db_instance_identifier = "orders-pitr", restore_time = pointInTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            publicly_accessible = true, vpc_security_group_ids = new[] { group },
+        })).AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
         string? restoredGuest = null;
         await Eventually.TrueAsync(async () => (restoredGuest = (await cloud.OwnedDomainsAsync()).Keys.SingleOrDefault(k => k != guest)) is not null, TimeSpan.FromSeconds(90),
             $"no guest was defined for the restored instance; agent log:\n{cloud.Agent.Output}");
@@ -144,6 +233,12 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         // The source's repository was only read: still its one set.
         Assert.Single((await (await root.GetAsync($"/api/v1/s3/platform-rds-backups?prefix={resourceId}/backup/{resourceId}/&delimiter=/")).AssertOkAsync())
             .GetProperty("common_prefixes").EnumerateArray(), p => p.GetString()!.EndsWith("F/", StringComparison.Ordinal));
+        // Exactly the rows written before the point, read through the restored instance's own public address; the source has all.
+        var restoredAddress = restored.GetProperty("endpoint").GetProperty("public_address").GetString()!;
+        await Eventually.TrueAsync(async () => (answer = await PsqlAsync(restoredAddress, Password, "SELECT count(*), min(id), max(id) FROM orders", connectTimeoutSeconds: 5)).ExitCode == 0,
+            TimeSpan.FromSeconds(90), () => $"psql never reached the restored instance: {answer.Output}", TimeSpan.FromSeconds(1));
+        Assert.Equal("100|1|100", answer.Output.Trim());
+        Assert.Equal("200", (await PsqlAsync(publicAddress, Password, "SELECT count(*) FROM orders")).Output.Trim());
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders-pitr?skip_final_snapshot=true")).AssertOkAsync();
 
         // The snapshot deleted: its set leaves its repository in the bucket (pgBackRest's layout, as the guest wrote it).
@@ -158,6 +253,11 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(120),
             $"the guest or its data volume stayed after the delete; agent log:\n{cloud.Agent.Output}");
     }
+
+    /// <summary>Debian's psql from the outside namespace as the master user, the password in its environment, the server's certificate verified against the CA.</summary>
+    private Task<(int ExitCode, string Output)> PsqlAsync(string address, string password, string sql, int connectTimeoutSeconds = 20) =>
+        Shell.RunAsync("ip", "netns", "exec", Outside, "env", $"PGPASSWORD={password}", $"PGCONNECT_TIMEOUT={connectTimeoutSeconds}", "psql", "-X", "-A", "-t", "-q",
+            $"host={address} port=5432 dbname=postgres user=app sslmode=verify-ca sslrootcert={Path.Combine(_work, "ca.pem")}", "-c", sql);
 
     /// <summary>The block volumes in the agent's pool (the data volume is the only one here).</summary>
     private static List<string> PoolVolumes(RealCloud cloud)

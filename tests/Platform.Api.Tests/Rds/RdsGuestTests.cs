@@ -27,6 +27,8 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
         // The test is the guest and asks for each backup it reports: the automated backup job (which backs a new instance
         // up at once) never runs here.
         ["Rds:BackupCron"] = Cron.Never(),
+        ["Network:PublicAddresses:Cidr"] = "198.51.100.0/24",
+        ["Network:PublicAddresses:Gateway"] = "198.51.100.1",
     });
 
     private HttpClient _root = null!;
@@ -128,6 +130,68 @@ public sealed class RdsGuestTests : IAsyncLifetime, IDisposable
             using var domain = host.Libvirt.FindDomain(guest);
             return Task.FromResult(domain is null && host.VolumeNames().Count == 0);
         }, TimeSpan.FromSeconds(90), "the guest or its volume stayed after the DB instance was deleted");
+    }
+
+    /// <summary>
+    /// A publicly accessible DB instance: refused (InvalidVPCNetworkStateFault, nothing made) in a VPC without an internet
+    /// gateway; with one, its guest's interface gets a public address of the platform's pool, shown as
+    /// <c>endpoint.public_address</c> beside the private address, which the tenant's DescribeAddresses does not list;
+    /// ModifyDBInstance takes it back and gives one again; the delete returns it to the pool.
+    /// </summary>
+    [Fact]
+    public async Task Given_a_publicly_accessible_DB_instance_Then_its_guest_gets_a_public_address_of_the_platform_that_modify_and_delete_take_back()
+    {
+        await _fleet.AddHostAsync("us-east-1a", cpus: 4, memoryMiB: 4096);
+        await _root.RegisterKernelImageAsync("platform-db-image", [1, 2, 3], [4, 5, 6]);
+        using var tenant = _app.SignedClient(await _root.CreateAccountAsync("public-co"));
+        var network = await TenantNetwork.CreateAsync(tenant, "10.43");
+        await (await tenant.PostJsonAsync("/api/v1/rds/db-subnet-groups", new
+        {
+            db_subnet_group_name = "public-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
+        })).AssertOkAsync();
+        var request = new
+        {
+            db_instance_identifier = "public", engine = "postgres", engine_version = "15", db_instance_class = "db.t3.micro", allocated_storage = 5,
+            master_username = "app", master_user_password = "correct-horse-battery", db_subnet_group_name = "public-net", publicly_accessible = true,
+        };
+        const string Api = "/api/v1/rds/db-instances/public";
+        await (await tenant.PostJsonAsync("/api/v1/rds/db-instances", request)).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidVPCNetworkStateFault");
+        await (await tenant.GetAsync(Api)).AssertErrorAsync(HttpStatusCode.NotFound, "DBInstanceNotFound");
+
+        var igw = (await (await tenant.PostJsonAsync("/api/v1/vpc/internet-gateways", new { })).AssertOkAsync()).GetProperty("internet_gateway_id").GetString()!;
+        await (await tenant.PostJsonAsync($"/api/v1/vpc/internet-gateways/{igw}/attach", new { vpc_id = network.VpcId })).AssertOkAsync();
+        var resourceId = (await (await tenant.PostJsonAsync("/api/v1/rds/db-instances", request)).AssertOkAsync()).GetProperty("dbi_resource_id").GetString()!;
+        await Eventually.TrueAsync(async () => await GuestStateAsync(resourceId) == "running", TimeSpan.FromSeconds(90), "the guest did not run");
+        await ReportAsync(resourceId, new DatabaseReport(DatabaseState.Available, 1));
+        var endpoint = (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("endpoint");
+        Assert.StartsWith("10.43.1.", endpoint.GetProperty("address").GetString(), StringComparison.Ordinal);
+        var publicAddress = endpoint.GetProperty("public_address").GetString()!;
+        Assert.StartsWith("198.51.100.", publicAddress, StringComparison.Ordinal);
+        Assert.Empty((await (await tenant.GetAsync("/api/v1/vpc/addresses")).AssertOkAsync()).GetProperty("addresses").EnumerateArray());
+        Assert.Equal(1, await ServiceAddressesAsync());
+
+        // Not publicly accessible any more: the address goes back; accessible again: one is given again.
+        var modified = await (await tenant.PatchJsonAsync(Api, new { publicly_accessible = false })).AssertOkAsync();
+        Assert.False(modified.GetProperty("publicly_accessible").GetBoolean());
+        Assert.False((await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("endpoint").TryGetProperty("public_address", out var none) && none.ValueKind == System.Text.Json.JsonValueKind.String);
+        Assert.Equal(0, await ServiceAddressesAsync());
+        await (await tenant.PatchJsonAsync(Api, new { publicly_accessible = true })).AssertOkAsync();
+        Assert.StartsWith("198.51.100.", (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetProperty("endpoint").GetProperty("public_address").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await ServiceAddressesAsync());
+
+        // Deleted: the guest's interface goes, and its public address with it (not left allocated, as a tenant's elastic IP would be).
+        await (await tenant.DeleteAsync($"{Api}?skip_final_snapshot=true")).AssertOkAsync();
+        await Eventually.TrueAsync(async () => await ServiceAddressesAsync() == 0, TimeSpan.FromSeconds(90), "the deleted instance's public address stayed");
+    }
+
+    /// <summary>The public addresses held by the platform's services for managed instances (none is the tenant's).</summary>
+    private async Task<long> ServiceAddressesAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_app.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM network_elastic_addresses WHERE account_id = 'amazon-rds'";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Compute.Contracts;
+using Platform.Modules.Network.Contracts;
 using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Database.SubnetGroups;
@@ -23,6 +24,9 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
     public const string ManagedBy = "rds";
 
     public const string RecurringJobId = "rds-guests";
+
+    /// <summary>The owner of publicly accessible instances' public addresses in Network (not the tenant's: it neither lists nor pays them).</summary>
+    public const string PublicAddressOwner = "amazon-rds";
 
     /// <summary>Launches the DB instance's guest; a failure is logged and left to the guest job. Answers whether it launched.</summary>
     public async Task<bool> TryLaunchAsync(DbInstance instance, CancellationToken cancellationToken)
@@ -52,6 +56,27 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
         foreach (var instance in creating.Where(i => !complete.Contains(i.ResourceId)))
         {
             launched += await TryLaunchAsync(instance, cancellationToken) ? 1 : 0;
+        }
+
+        // Publicly accessible instances whose guest a failure left without its public address.
+        var publicly = await db.Instances.AsNoTracking().Where(i => i.PubliclyAccessible && i.Status != DbInstanceStatus.Deleting).ToListAsync(cancellationToken);
+        if (publicly.Count > 0)
+        {
+            var theirs = (await sender.Send(new DescribeManagedInstances(ManagedBy, [.. publicly.Select(i => i.ResourceId)]), cancellationToken))
+                .Where(g => g.State is not ("shutting-down" or "terminated")).ToList();
+            var assigned = await sender.Send(new DescribeInstancePublicAddresses([.. theirs.Select(g => g.InstanceId)]), cancellationToken);
+            foreach (var guest in theirs.Where(g => !assigned.ContainsKey(g.InstanceId)))
+            {
+                var instance = publicly.Single(i => i.ResourceId == guest.ResourceId);
+                try
+                {
+                    await sender.Send(new AssignServicePublicAddress(instance.AccountId, guest.InstanceId, PublicAddressOwner), cancellationToken);
+                }
+                catch (ApiException e)
+                {
+                    LogPublicAddressFailed(instance.Identifier, instance.ResourceId, e.Message);
+                }
+            }
         }
 
         var live = (await db.Instances.AsNoTracking().Select(i => i.ResourceId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
@@ -99,6 +124,49 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
             .ToDictionary(g => g.ResourceId, g => g.PrivateIpAddress!, StringComparer.Ordinal);
     }
 
+    /// <summary>The public addresses of the given DB instances' guests (publicly accessible ones), by resource id.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> PublicAddressesAsync(IReadOnlyList<DbInstance> instances, CancellationToken cancellationToken)
+    {
+        var shown = instances.Where(i => i.PubliclyAccessible && i.Status is not (DbInstanceStatus.Creating or DbInstanceStatus.Deleting)).Select(i => i.ResourceId).ToList();
+        if (shown.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        var guests = (await sender.Send(new DescribeManagedInstances(ManagedBy, shown), cancellationToken))
+            .Where(g => g.State is not ("shutting-down" or "terminated")).ToList();
+        var addresses = await sender.Send(new DescribeInstancePublicAddresses([.. guests.Select(g => g.InstanceId)]), cancellationToken);
+        return guests.Where(g => addresses.ContainsKey(g.InstanceId)).ToDictionary(g => g.ResourceId, g => addresses[g.InstanceId], StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Gives the instance's guest its public address (<paramref name="publiclyAccessible"/>) or takes it back. Without an
+    /// internet gateway in the VPC: InvalidVPCNetworkStateFault, as RDS answers. A guest not launched yet changes nothing
+    /// (its launch, or the guest job, assigns it).
+    /// </summary>
+    public async Task SetPubliclyAccessibleAsync(DbInstance instance, bool publiclyAccessible, CancellationToken cancellationToken)
+    {
+        if ((await sender.Send(new DescribeManagedInstances(ManagedBy, [instance.ResourceId]), cancellationToken)).SingleOrDefault() is not { } guest)
+        {
+            return;
+        }
+
+        if (!publiclyAccessible)
+        {
+            await sender.Send(new ReleaseServicePublicAddress(instance.AccountId, guest.InstanceId, PublicAddressOwner), cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await sender.Send(new AssignServicePublicAddress(instance.AccountId, guest.InstanceId, PublicAddressOwner), cancellationToken);
+        }
+        catch (ApiException e) when (e.Code == "Gateway.NotAttached")
+        {
+            throw RdsErrors.InvalidSecurityGroup($"Cannot make the DB instance publicly accessible: its VPC {instance.VpcId} has no internet gateway attached.");
+        }
+    }
+
     private async Task LaunchAsync(DbInstance instance, CancellationToken cancellationToken)
     {
         var instanceClass = InstanceClasses.Find(instance.InstanceClass)
@@ -124,7 +192,14 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
 
         await db.Instances.Where(i => i.ResourceId == instance.ResourceId && i.AvailabilityZone == null)
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.AvailabilityZone, guest!.AvailabilityZone), cancellationToken);
+        if (instance.PubliclyAccessible)
+        {
+            await sender.Send(new AssignServicePublicAddress(instance.AccountId, guest!.InstanceId, PublicAddressOwner), cancellationToken);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The guest of publicly accessible DB instance {Identifier} ({ResourceId}) has no public address yet: {Reason}; the guest job tries again")]
+    private partial void LogPublicAddressFailed(string identifier, string resourceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The guest of DB instance {Identifier} ({ResourceId}) could not be launched yet: {Reason}; the guest job tries again")]
     private partial void LogLaunchFailed(Exception exception, string identifier, string resourceId, string reason);

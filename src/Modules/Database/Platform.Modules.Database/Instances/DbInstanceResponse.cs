@@ -3,7 +3,9 @@ using Platform.Modules.Database.Persistence;
 
 namespace Platform.Modules.Database.Instances;
 
-internal sealed record EndpointResponse(string? Address, int Port);
+/// <param name="PublicAddress">A publicly accessible instance's public address (reached from outside its VPC where its
+/// security groups allow); <paramref name="Address"/> stays the private one its VPC's clients use.</param>
+internal sealed record EndpointResponse(string? Address, int Port, string? PublicAddress = null);
 
 internal sealed record VpcSecurityGroupMembership(string VpcSecurityGroupId, string Status);
 
@@ -47,7 +49,8 @@ internal sealed record DbInstanceResponse(
     IReadOnlyList<RdsTag> TagList)
 {
     /// <param name="address">The guest's private address, once it has left <c>creating</c> (DescribeDBInstances looks it up).</param>
-    public static DbInstanceResponse From(DbInstance instance, string region, string? address = null)
+    /// <param name="publicAddress">A publicly accessible instance's public address, when its guest has one.</param>
+    public static DbInstanceResponse From(DbInstance instance, string region, string? address = null, string? publicAddress = null)
     {
         var instanceClass = InstanceClasses.Find(instance.InstanceClass);
         return new(
@@ -62,7 +65,7 @@ internal sealed record DbInstanceResponse(
             instance.Status,
             instance.StatusMessage,
             instance.MasterUsername,
-            new EndpointResponse(address, instance.Port),
+            new EndpointResponse(address, instance.Port, publicAddress),
             instance.AllocatedStorage,
             "gp2",
             instance.CreatedAt,

@@ -30,7 +30,9 @@ internal sealed class DescribeDbInstancesHandler(DatabaseDbContext db, ICallerCo
         }
 
         var addresses = await guests.AddressesAsync(instances, cancellationToken);
-        return new DbInstancesResponse([.. instances.Select(i => DbInstanceResponse.From(i, request.Region, addresses.GetValueOrDefault(i.ResourceId)))]);
+        var publicAddresses = await guests.PublicAddressesAsync(instances, cancellationToken);
+        return new DbInstancesResponse([.. instances.Select(i => DbInstanceResponse.From(i, request.Region, addresses.GetValueOrDefault(i.ResourceId),
+            publicAddresses.GetValueOrDefault(i.ResourceId)))]);
     }
 }
 

@@ -117,6 +117,13 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
             instance.SecurityGroupIds = string.Join(',', found.Select(g => g.GroupId));
         }
 
+        // A public address is assigned before the save (no internet gateway: an error, nothing changed), taken back after it.
+        var publicChange = request.PubliclyAccessible is { } accessible && accessible != instance.PubliclyAccessible;
+        if (publicChange && request.PubliclyAccessible == true)
+        {
+            await guests.SetPubliclyAccessibleAsync(instance, true, cancellationToken);
+        }
+
         // Everything is checked: from here on the changes are made, all in one save.
         var guestChanges = false;
         if (request.MasterUserPassword is { } password)
@@ -156,6 +163,11 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
         if (guestChanges)
         {
             await guests.SignalAsync(instance.ResourceId, cancellationToken);
+        }
+
+        if (publicChange && request.PubliclyAccessible == false)
+        {
+            await guests.SetPubliclyAccessibleAsync(instance, false, cancellationToken);
         }
 
         return DbInstanceResponse.From(instance, request.Region);

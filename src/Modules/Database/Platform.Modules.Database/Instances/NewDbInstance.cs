@@ -61,6 +61,10 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
             ?? throw RdsErrors.SubnetGroupNotFound(spec.SubnetGroupName);
         await ParameterGroupLookup.ValuesAsync(db, account, spec.ParameterGroupName, cancellationToken);
         var groups = await SecurityGroupsAsync(account, subnetGroup.VpcId, spec.SecurityGroupIds, cancellationToken);
+        if (spec.PubliclyAccessible && !await sender.Send(new DescribeVpcInternetGateway(account, subnetGroup.VpcId), cancellationToken))
+        {
+            throw RdsErrors.InvalidSecurityGroup("Cannot create a publicly accessible DBInstance. The specified VPC has no internet gateway attached.");
+        }
 
         var resourceId = NewResourceId();
         var instance = new DbInstance

@@ -23,11 +23,19 @@ internal sealed class ReleaseInstanceInterfacesHandler(NetworkDbContext db) : IR
         db.InterfaceSecurityGroups.RemoveRange(links);
         db.NetworkInterfaces.RemoveRange(interfaces);
 
-        // Their elastic IPs are disassociated and stay allocated, as when an EC2 instance terminates.
+        // Their elastic IPs are disassociated and stay allocated, as when an EC2 instance terminates; a managing service's
+        // public address (a publicly accessible DB instance's) goes back to the pool.
         var addresses = await db.ElasticAddresses.Where(a => a.NetworkInterfaceId != null && ids.Contains(a.NetworkInterfaceId)).ToListAsync(cancellationToken);
         foreach (var address in addresses)
         {
-            ElasticIps.AssociateAddressHandler.Disassociate(address);
+            if (address.AccountId.StartsWith(ElasticIps.ServicePublicAddressesHandler.ServiceOwnerPrefix, StringComparison.Ordinal))
+            {
+                db.ElasticAddresses.Remove(address);
+            }
+            else
+            {
+                ElasticIps.AssociateAddressHandler.Disassociate(address);
+            }
         }
 
         if (addresses.Count > 0)

@@ -11,7 +11,7 @@ internal sealed class DescribeMeteredNetworkResourcesHandler(NetworkDbContext db
 {
     public async ValueTask<IReadOnlyList<MeteredNetworkResource>> Handle(DescribeMeteredNetworkResources request, CancellationToken cancellationToken)
     {
-        var addresses = await db.ElasticAddresses.AsNoTracking().Where(a => a.AccountId != CreateLoadBalancerHandler.ServiceOwner)
+        var addresses = await db.ElasticAddresses.AsNoTracking().Where(a => a.AccountId != CreateLoadBalancerHandler.ServiceOwner && !a.AccountId.StartsWith(ElasticIps.ServicePublicAddressesHandler.ServiceOwnerPrefix))
             .Select(a => new { a.AccountId, a.AllocationId, a.AssociationId, a.AllocatedAt }).ToListAsync(cancellationToken);
         var gateways = await db.NatGateways.AsNoTracking()
             .Where(n => n.State != NatGatewayStates.Failed && (n.DeletedAt == null || n.DeletedAt >= request.Since))
