@@ -45,23 +45,25 @@ internal sealed partial class KeepalivedProcess : IAsyncDisposable
     public bool IsMaster => State == "MASTER";
 
     /// <summary>The VRRP state, or null while no live VRRP process has announced one.</summary>
-    public string? State
-    {
-        get
-        {
-            if (ReadPid(VrrpPidFile) is not { } pid || !IsKeepalived(pid))
-            {
-                return null;
-            }
+    public string? State => StateIn(_directory);
 
-            try
-            {
-                return File.ReadAllText(StateFile).Trim();
-            }
-            catch (IOException)
-            {
-                return null;
-            }
+    /// <summary>Whether the keepalived of the node directory <paramref name="directory"/> is MASTER (read from its files alone).</summary>
+    public static bool IsMasterIn(string directory) => StateIn(directory) == "MASTER";
+
+    private static string? StateIn(string directory)
+    {
+        if (ReadPid(Path.Combine(directory, "keepalived-vrrp.pid")) is not { } pid || !IsKeepalived(pid))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllText(Path.Combine(directory, "vrrp-state")).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -152,6 +154,10 @@ internal sealed partial class KeepalivedProcess : IAsyncDisposable
             return int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
         }
         catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
         {
             return null;
         }
