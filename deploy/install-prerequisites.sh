@@ -16,8 +16,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # database locked with sqlite3 and restarts the API onto a stepped wall clock with libfaketime (faketime).
 # The database guest (deploy/db-image/build.sh) is built from PostgreSQL 15, pgBackRest, e2fsprogs' mke2fs and zstd;
 # the tests log into it with postgresql-client's psql.
-# HAProxy is the load balancers' data plane: the HostAgent runs its own haproxy processes (Debian's service stays off).
-packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime haproxy
+# HAProxy is the load balancers' data plane: the HostAgent runs its own haproxy processes (Debian's service stays off),
+# and keepalived between a zone's two nodes (unicast VRRP) decides which server answers for the public address (its service stays off too).
+packages=(ca-certificates curl jq xz-utils awscli sqlite3 faketime haproxy keepalived
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils genisoimage
   openvswitch-switch iproute2 iputils-ping ethtool iperf3 tcpdump
   busybox-static linux-image-amd64 dropbear-bin openssh-client

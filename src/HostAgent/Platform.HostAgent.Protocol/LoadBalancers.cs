@@ -11,6 +11,9 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="Ingress">The balancer's security groups' inbound rules for the node's port, enforced as a guest's are; null (an
 /// API older than them): open.</param>
 /// <param name="Egress">Their outbound rules (what the node may reach: its targets, their health checks); null: open.</param>
+/// <param name="Peer">The other node of the zone's pair, on another server: the two run keepalived between them and only the
+/// MASTER's server answers for <paramref name="PublicIpAddress"/> on its uplink. Null: the node is alone in its zone (or the API
+/// predates pairs) and its server answers for the address whenever the node is there.</param>
 public sealed record DesiredLoadBalancerNode(
     string LoadBalancerArn,
     string NodeId,
@@ -25,7 +28,15 @@ public sealed record DesiredLoadBalancerNode(
     IReadOnlyList<DesiredListener> Listeners,
     IReadOnlyList<DesiredTargetGroup> TargetGroups,
     IReadOnlyList<DesiredFirewallRule>? Ingress = null,
-    IReadOnlyList<DesiredFirewallRule>? Egress = null);
+    IReadOnlyList<DesiredFirewallRule>? Egress = null,
+    DesiredNodePeer? Peer = null);
+
+/// <summary>The zone's other node, as this node's keepalived sees it: unicast VRRP between the two nodes' private addresses.</summary>
+/// <param name="PrivateIpAddress">The peer node's own address in the same subnet (where VRRP advertisements go and come from).</param>
+/// <param name="VirtualRouterId">VRRP's router id (1..255), the same on both nodes of the pair.</param>
+/// <param name="Priority">This node's VRRP priority (1..254): both start BACKUP without preemption, so it only breaks a tie
+/// when both come up at once; a MASTER keeps the address until it fails.</param>
+public sealed record DesiredNodePeer(string PrivateIpAddress, int VirtualRouterId, int Priority);
 
 /// <param name="Rules">The listener's rules other than its default one, any order (the node evaluates them by priority).</param>
 public sealed record DesiredListener(int Port, string Protocol, DesiredAction DefaultAction, IReadOnlyList<DesiredListenerRule> Rules);

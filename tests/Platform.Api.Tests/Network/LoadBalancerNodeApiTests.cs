@@ -278,4 +278,91 @@ public sealed class LoadBalancerNodeApiTests
         Assert.Equal("10.71.2.0/24", Assert.Single((await StateAsync(two, s => s.LoadBalancerNodes is [_], "zone b's node left")).LoadBalancerNodes!).SubnetCidr);
         Assert.Equal("10.71.1.0/24", Assert.Single((await StateAsync(one, s => s.LoadBalancerNodes is [_], "zone a's node left")).LoadBalancerNodes!).SubnetCidr);
     }
+
+    [Fact]
+    public async Task Given_an_internet_facing_ALB_Then_each_zone_has_a_pair_of_nodes_on_two_servers_naming_each_other_as_peers_the_second_placed_once_when_a_second_server_joins()
+    {
+        await using var app = new PlatformApp(settings: new Dictionary<string, string?>(TwoZones)
+        {
+            ["Network:PublicAddresses:Cidr"] = "198.51.100.0/24",
+            ["Network:PublicAddresses:Gateway"] = "198.51.100.1",
+        });
+        using var root = app.SignedClient(app.RootCredentials);
+        var first = await EnrolAsync(app, root, "server-a1", "us-east-1a", "192.0.2.1");
+        var tenant = await root.CreateAccountAsync("elb-pairs");
+        using var client = app.SignedClient(tenant);
+        var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.74.0.0/16" })).AssertOkAsync(), "vpc_id");
+        var subnetA = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.74.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");
+        var subnetB = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.74.2.0/24", availability_zone = "us-east-1b" })).AssertOkAsync(), "subnet_id");
+        var igw = Text(await (await client.PostJsonAsync($"{Vpc}/internet-gateways", new { })).AssertOkAsync(), "internet_gateway_id");
+        await (await client.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = vpcId })).AssertOkAsync();
+        var lb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "paired", subnets = new[] { subnetA, subnetB } })).AssertOkAsync();
+        var lbArn = Text(lb, "load_balancer_arn");
+        var zoneA = lb.GetProperty("availability_zones").EnumerateArray().Single(z => Text(z, "zone_name") == "us-east-1a").GetProperty("load_balancer_addresses").EnumerateArray().Single();
+        var publicIp = Text(zoneA, "ip_address");
+        var nodeIp = Text(zoneA, "private_i_pv4_address");
+        // Each zone's pair has two interfaces of its own (two addresses of the subnet); the public address is the zone's one.
+        var interfaces = $"SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/paired/%'";
+        Assert.Equal(4, await Database.ScalarAsync<long>(app.DatabasePath, interfaces));
+
+        // One server in the zone: its node runs alone (no peer), answering for the address.
+        var alone = Assert.Single((await StateAsync(first, s => s.LoadBalancerNodes is [_], "zone a's node did not reach server a1")).LoadBalancerNodes!);
+        Assert.Equal((nodeIp, publicIp, (DesiredNodePeer?)null), (alone.PrivateIpAddress, alone.PublicIpAddress, alone.Peer));
+
+        // A second server of the zone joins: the placement job (racing itself, as two replicas' would) puts the peer there, once,
+        // and each node names the other as its keepalived peer (one router id, two priorities).
+        var second = await EnrolAsync(app, root, "server-a2", "us-east-1a", "192.0.2.2");
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        await Eventually.TrueAsync(async () =>
+        {
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            var desired = await second.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            return desired?.LoadBalancerNodes is [_];
+        }, TimeSpan.FromSeconds(90), "the pair's second node was never placed on the server that joined");
+        var peer = Assert.Single((await StateAsync(second, s => s.LoadBalancerNodes is [{ Peer: not null }], "the second node has no peer")).LoadBalancerNodes!);
+        var paired = Assert.Single((await StateAsync(first, s => s.LoadBalancerNodes is [{ Peer: not null }], "the first node never learnt its peer")).LoadBalancerNodes!);
+        Assert.NotEqual(paired.NodeId, peer.NodeId);
+        Assert.NotEqual(nodeIp, peer.PrivateIpAddress);
+        Assert.Equal("10.74.1.0/24", peer.SubnetCidr);
+        Assert.Equal(publicIp, peer.PublicIpAddress);
+        Assert.Equal((peer.PrivateIpAddress, nodeIp), (paired.Peer!.PrivateIpAddress, peer.Peer!.PrivateIpAddress));
+        Assert.Equal(paired.Peer.VirtualRouterId, peer.Peer.VirtualRouterId);
+        Assert.NotEqual(paired.Peer.Priority, peer.Peer.Priority);
+        Assert.Equal(paired.Listeners, peer.Listeners);
+        // Each server reaches the other's node through the VPC's tunnel (VRRP and the targets' replies go there).
+        await StateAsync(first, s => (s.Networks ?? []).Any(n => n.VpcId == vpcId
+            && (n.RemoteInterfaces ?? []).Any(r => r.PrivateIpAddress == peer.PrivateIpAddress && r.HostTunnelAddress == second.TunnelAddress)),
+            "server a1 does not know where its node's peer runs");
+
+        // Placed once: more runs and a third server of the zone change nothing.
+        var third = await EnrolAsync(app, root, "server-a3", "us-east-1a", "192.0.2.3");
+        jobs.Trigger("elb-node-placement");
+        jobs.Trigger("elb-node-placement");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal([], (await StateAsync(third, _ => true, "server a3 has no state")).LoadBalancerNodes ?? []);
+        Assert.Equal(peer.NodeId, Assert.Single((await StateAsync(second, _ => true, "server a2 has no state")).LoadBalancerNodes!).NodeId);
+
+        // A balancer made now, with three servers in the zone, is paired at once on two of them; an internal one has no pair.
+        async Task<List<DesiredLoadBalancerNode>> NodesOfAsync(string arn, int count) => (await Task.WhenAll(new[] { first, second, third }.Select(async server =>
+        {
+            var desired = await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            return (desired?.LoadBalancerNodes ?? []).Where(n => n.LoadBalancerArn == arn).ToList();
+        }))).SelectMany(n => n).ToList() is { } found && found.Count == count ? found : [];
+        var nowArn = Text(await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "paired-now", subnets = new[] { subnetA, subnetB } })).AssertOkAsync(), "load_balancer_arn");
+        List<DesiredLoadBalancerNode> pair = [];
+        await Eventually.TrueAsync(async () => (pair = await NodesOfAsync(nowArn, 2)).Count == 2, TimeSpan.FromSeconds(90), "the new balancer's pair did not reach two servers");
+        Assert.Equal(pair[0].PrivateIpAddress, pair[1].Peer?.PrivateIpAddress);
+        Assert.Equal(pair[1].PrivateIpAddress, pair[0].Peer?.PrivateIpAddress);
+        var internalArn = Text(await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "inner", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync(), "load_balancer_arn");
+        Assert.Equal(2, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/inner/%'"));
+        List<DesiredLoadBalancerNode> inner = [];
+        await Eventually.TrueAsync(async () => (inner = await NodesOfAsync(internalArn, 1)).Count == 1, TimeSpan.FromSeconds(90), "the internal balancer's node did not reach a server");
+        Assert.Null(Assert.Single(inner).Peer);
+
+        // Deleted: both nodes of each zone go, interfaces and all, from both servers.
+        await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync();
+        Assert.Equal(0, await Database.ScalarAsync<long>(app.DatabasePath, interfaces));
+        await StateAsync(second, s => s.LoadBalancerNodes!.All(n => n.LoadBalancerArn != lbArn), "the deleted balancer's peer stayed on server a2");
+    }
 }

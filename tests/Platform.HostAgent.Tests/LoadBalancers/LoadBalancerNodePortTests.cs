@@ -22,9 +22,9 @@ public sealed class LoadBalancerNodePortTests
             [new DesiredSubnet("subnet-pub", "10.0.1.0/24", "10.0.1.1", [new DesiredRoute("0.0.0.0/0", RouteTarget.InternetGateway, "igw-1")])], "10.0.0.0/16")],
         LoadBalancerNodes: nodes, PublicNetwork: new DesiredPublicNetwork("198.51.100.0/24", "198.51.100.1"));
 
-    private static string Flows(HostDesiredState desired)
+    private static string Flows(HostDesiredState desired, Func<string, bool>? holdsPublicAddress = null)
     {
-        var state = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1", GatewayMac = "52:54:00:00:00:01" });
+        var state = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1", GatewayMac = "52:54:00:00:00:01" }, holdsPublicAddress);
         return FlowTable.Build(state with
         {
             Vpcs = [state.Vpcs[0] with { LocalVlan = 3 }],
@@ -71,5 +71,46 @@ public sealed class LoadBalancerNodePortTests
         var flows = Flows(Desired(guarded, open));
         Assert.Contains("table=41,priority=100,ct_state=+trk,reg7=1,tcp,tp_dst=80", flows, StringComparison.Ordinal);
         Assert.DoesNotContain("reg7=1,tcp,tp_dst=8080", flows, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_node_of_a_pair_Then_its_server_answers_for_the_public_address_only_while_it_is_MASTER_and_its_port_lets_VRRP_with_its_peer_alone_through()
+    {
+        var paired = Node("eni-000000000000000e1", "10.0.1.10", "02:00:0a:00:01:0a", "198.51.100.30") with
+        {
+            Ingress = [new DesiredFirewallRule("tcp", 80, 80, "0.0.0.0/0")],
+            Egress = [new DesiredFirewallRule("tcp", 8080, 8080, "10.0.0.0/16")],
+            Peer = new DesiredNodePeer("10.0.1.20", 42, 110),
+        };
+        var desired = Desired(paired);
+
+        // BACKUP (or keepalived not known here): the address is not on this server's uplink at all.
+        foreach (var holds in new Func<string, bool>?[] { null, _ => false })
+        {
+            var backup = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1" }, holds);
+            Assert.Null(Assert.Single(backup.Ports).PublicIp);
+            Assert.DoesNotContain("198.51.100.30", Flows(desired, holds), StringComparison.Ordinal);
+        }
+
+        // MASTER: translated as an alone node's is.
+        var master = GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1" }, id => id == paired.NodeId);
+        Assert.Equal("198.51.100.30", Assert.Single(master.Ports).PublicIp);
+        var flows = Flows(desired, id => id == paired.NodeId);
+        Assert.Contains("table=70,priority=200,arp,arp_op=1,arp_tpa=198.51.100.30", flows, StringComparison.Ordinal);
+        Assert.Contains("actions=set_field:10.0.1.10->ip_dst", flows, StringComparison.Ordinal);
+
+        // VRRP with the peer's address, both ways, beside the tenant's rules; from anyone else it meets the tenant's rules alone.
+        var port = Assert.Single(master.Ports);
+        Assert.Contains(port.Ingress, r => r.Protocol == RuleProtocol.Vrrp && r.Cidrs.SequenceEqual(["10.0.1.20/32"]));
+        Assert.Contains(port.Egress, r => r.Protocol == RuleProtocol.Vrrp && r.Cidrs.SequenceEqual(["10.0.1.20/32"]));
+        Assert.Contains(port.Ingress, r => r is { Protocol: RuleProtocol.Tcp, FromPort: 80 });
+        Assert.Contains("ip,nw_proto=112,nw_src=10.0.1.20", flows, StringComparison.Ordinal);
+        Assert.Contains("ip,nw_proto=112,nw_dst=10.0.1.20", flows, StringComparison.Ordinal);
+        Assert.DoesNotContain("nw_proto=112,nw_src=10.0.1.0/24", flows, StringComparison.Ordinal);
+
+        // Alone (no peer): no election, the address is always here, no VRRP.
+        var alone = GuestNetwork.StateFor(Desired(paired with { Peer = null }), "br-int", null, new UplinkOptions { Interface = "eth1" }, _ => false);
+        Assert.Equal("198.51.100.30", Assert.Single(alone.Ports).PublicIp);
+        Assert.DoesNotContain(Assert.Single(alone.Ports).Ingress, r => r.Protocol == RuleProtocol.Vrrp);
     }
 }

@@ -233,6 +233,9 @@ public static class FlowTable
             case RuleProtocol.All:
                 yield return "ip";
                 break;
+            case RuleProtocol.Vrrp:
+                yield return "ip,nw_proto=112";
+                break;
             case RuleProtocol.Icmp:
                 var icmp = "icmp";
                 if (rule.FromPort >= 0)

@@ -9,6 +9,9 @@ public enum RuleProtocol
 
     /// <summary>ICMP: <see cref="SecurityRule.FromPort"/> is the type and <see cref="SecurityRule.ToPort"/> the code, -1 for any (as in AWS).</summary>
     Icmp,
+
+    /// <summary>VRRP (IP protocol 112): what a load balancer node's keepalived says to its peer; ports are ignored.</summary>
+    Vrrp,
 }
 
 /// <summary>
@@ -26,6 +29,8 @@ public sealed record SecurityRule(RuleProtocol Protocol, int FromPort, int ToPor
 
     /// <summary>Any ICMP message (type and code -1).</summary>
     public static SecurityRule AnyIcmp(params string[] cidrs) => new(RuleProtocol.Icmp, -1, -1, cidrs);
+
+    public static SecurityRule Vrrp(params string[] cidrs) => new(RuleProtocol.Vrrp, -1, -1, cidrs);
 }
 
 /// <summary>

@@ -74,6 +74,13 @@ public sealed class AgentOptions
     /// <summary>Where ovs-vswitchd keeps its bridges' OpenFlow sockets (<c>&lt;bridge&gt;.mgmt</c>); Open vSwitch's run directory by default.</summary>
     public string? OvsRunDirectory { get; set; }
 
+    /// <summary>
+    /// The network namespace ovs-vswitchd runs in, where its internal ports appear before the agent moves a load balancer
+    /// node's into the node's namespace; null (servers): the agent's own. Tests that run several switches on one machine,
+    /// each in a namespace of its own, set it.
+    /// </summary>
+    public string? SwitchNamespace { get; set; }
+
     /// <summary>The address other servers' VPC tunnels reach this one at; by default the one it reaches the API from.</summary>
     public string? TunnelAddress { get; set; }
 

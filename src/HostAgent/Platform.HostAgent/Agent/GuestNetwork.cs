@@ -14,14 +14,16 @@ namespace Platform.HostAgent.Agent;
 /// <param name="uplink">The provider network's port (elastic IPs, NAT gateways); null or no interface: no public networking here.</param>
 /// <param name="metadata">The instance metadata service on this bridge (null: none), set up on every apply and told the guests it answers.</param>
 /// <param name="database">The switch database the metadata service's port is made in.</param>
+/// <param name="holdsPublicAddress">Whether a paired load balancer node here is its pair's keepalived MASTER (by node id), so this
+/// server answers for the balancer's public address; null: no paired node holds it here.</param>
 internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, string tunnelAddress, UplinkOptions? uplink = null,
-    MetadataEndpoint? metadata = null, IOpenVSwitchDatabase? database = null)
+    MetadataEndpoint? metadata = null, IOpenVSwitchDatabase? database = null, Func<string, bool>? holdsPublicAddress = null)
 {
     public string TunnelAddress => tunnelAddress;
 
     public async Task<NetworkApplyResult> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken)
     {
-        var state = StateFor(desired, bridgeName, tunnelAddress, uplink);
+        var state = StateFor(desired, bridgeName, tunnelAddress, uplink, holdsPublicAddress);
         if (metadata is not null && database is not null && await metadata.EnsureAsync(database, cancellationToken) is { } metadataPort)
         {
             var relay = metadata.Relay is { } managementRelay ? new ManagementRelayService(managementRelay.Port, ManagementRelay.RelayedInterfaces(desired)) : null;
@@ -39,7 +41,8 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
     /// their rules. The VPCs' local VLANs are left to the bridge (<see cref="VpcIsolation.LocalVlan"/> 0), which keeps
     /// each VPC's tag in the switch's database so it never changes under established connections.
     /// </summary>
-    public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress, UplinkOptions? uplink = null)
+    public static NetworkDesiredState StateFor(HostDesiredState desired, string bridgeName, string? tunnelAddress, UplinkOptions? uplink = null,
+        Func<string, bool>? holdsPublicAddress = null)
     {
         var networks = desired.Networks ?? [];
         // The subnets of this server's guests, with their gateways, for the VPC router's ARP answers and routing.
@@ -90,7 +93,7 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
                 Ingress = nic.Ingress.Select(Rule).ToList(),
                 Egress = nic.Egress.Select(Rule).ToList(),
                 PublicIp = nic.PublicIpAddress,
-            }).Concat(balancerNodes.Select(LoadBalancerNodePort)).ToList(),
+            }).Concat(balancerNodes.Select(n => LoadBalancerNodePort(n, holdsPublicAddress))).ToList(),
         };
     }
 
@@ -99,18 +102,25 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
     /// the VPC like a guest's: its own address and MAC only, with the balancer's security groups' rules as a guest's
     /// (stateful; a listener port they do not allow is dropped before HAProxy sees it; open both ways when the API sends
     /// none). An internet-facing node's public address is NATed 1:1 through the uplink to its private one, as an elastic IP
-    /// of a guest is (<see cref="EdgeFlows"/>), and what comes in through it meets the same ingress rules.
+    /// of a guest is (<see cref="EdgeFlows"/>), and what comes in through it meets the same ingress rules. A node with a peer
+    /// (the zone's pair on two servers) carries the address only while its keepalived is MASTER, so one server at a time answers
+    /// for it (its gratuitous ARP moves the provider switch's entry when the role moves), and its port lets VRRP to and from
+    /// the peer's address through whatever the tenant's groups say: the platform's own traffic, not the tenant's.
     /// </summary>
-    private static PortSecurity LoadBalancerNodePort(DesiredLoadBalancerNode node) => new()
+    private static PortSecurity LoadBalancerNodePort(DesiredLoadBalancerNode node, Func<string, bool>? holdsPublicAddress)
     {
-        InterfaceId = GuestInterfaceId.For(node.NodeId),
-        Mac = node.MacAddress,
-        Ip = node.PrivateIpAddress,
-        VpcId = node.VpcId,
-        Ingress = node.Ingress is { } ingress ? [.. ingress.Select(Rule)] : [SecurityRule.AllTraffic("0.0.0.0/0")],
-        Egress = node.Egress is { } egress ? [.. egress.Select(Rule)] : [SecurityRule.AllTraffic("0.0.0.0/0")],
-        PublicIp = node.PublicIpAddress,
-    };
+        var vrrp = node.Peer is { } peer ? new[] { SecurityRule.Vrrp(peer.PrivateIpAddress + "/32") } : [];
+        return new PortSecurity
+        {
+            InterfaceId = GuestInterfaceId.For(node.NodeId),
+            Mac = node.MacAddress,
+            Ip = node.PrivateIpAddress,
+            VpcId = node.VpcId,
+            Ingress = [.. node.Ingress is { } ingress ? ingress.Select(Rule) : [SecurityRule.AllTraffic("0.0.0.0/0")], .. vrrp],
+            Egress = [.. node.Egress is { } egress ? egress.Select(Rule) : [SecurityRule.AllTraffic("0.0.0.0/0")], .. vrrp],
+            PublicIp = node.Peer is null || holdsPublicAddress?.Invoke(node.NodeId) == true ? node.PublicIpAddress : null,
+        };
+    }
 
     private static string SubnetOf(string address, int prefixLength)
     {

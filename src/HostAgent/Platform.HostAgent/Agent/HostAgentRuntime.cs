@@ -159,56 +159,69 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
             Simulated = options.Simulated,
         }, new ProgressSnapshotTransfer(api, () => Liveness.Beat("moving snapshot bytes")));
         await using var switchDatabase = options.NetworkingEnabled ? new OpenVSwitchDatabase(options.OvsdbSocket) : null;
-        var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
-            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink, metadata, switchDatabase);
         // Load balancer nodes need the switch; their HAProxy processes outlive the session (and the agent) and are adopted again.
         _balancers = switchDatabase is null ? null
-            : new LoadBalancerNodeReconciler(switchDatabase, options.Bridge, Path.Combine(options.StateDirectory, "load-balancers"), logger);
+            : new LoadBalancerNodeReconciler(switchDatabase, options.Bridge, Path.Combine(options.StateDirectory, "load-balancers"), logger, options.SwitchNamespace);
+        var balancers = _balancers;
+        var network = switchDatabase is null ? null : new GuestNetwork(new IntegrationBridge(switchDatabase, options.OvsRunDirectory), options.Bridge,
+            options.TunnelAddress ?? GuestNetwork.DefaultTunnelAddress(new Uri(options.ApiUrl)), options.Uplink, metadata, switchDatabase,
+            balancers is null ? null : balancers.HoldsPublicAddress);
+        // A paired node's keepalived changing role wakes the loop at once: the switch answers for the public address where the MASTER is.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watcher = balancers?.WatchAsync(() => _wake.Writer.TryWrite(true), watching.Token) ?? Task.CompletedTask;
         using var fetcher = new ImageFetcher(images, logger, clock, () => _wake.Writer.TryWrite(true),
             new ImageFetcherOptions { Attempts = options.ImageFetchAttempts });
         using var subscription = TrySubscribe(libvirt, events);
         // A closed connection ends the wait between rounds at once.
         _ = libvirt.Closed.ContinueWith(_ => _wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        long applied = -1;
-        while (!cancellationToken.IsCancellationRequested && libvirt.IsAlive)
+        try
         {
-            var started = clock.GetTimestamp();
-            try
+            long applied = -1;
+            while (!cancellationToken.IsCancellationRequested && libvirt.IsAlive)
             {
-                applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
-            }
-            catch (Exception e) when (IsRoundFault(e, cancellationToken))
-            {
-                // The report itself did not go (the API away, libvirt gone mid-look): the next round tries again.
-                NoteRoundFailed(e);
-            }
+                var started = clock.GetTimestamp();
+                try
+                {
+                    applied = await RoundAsync(reconciler, volumes, fetcher, network, consoles, credential.HostId, applied, cancellationToken);
+                }
+                catch (Exception e) when (IsRoundFault(e, cancellationToken))
+                {
+                    // The report itself did not go (the API away, libvirt gone mid-look): the next round tries again.
+                    NoteRoundFailed(e);
+                }
 
-            RoundTimes.Record(clock.GetElapsedTime(started), Faults.Total);
+                RoundTimes.Record(clock.GetElapsedTime(started), Faults.Total);
 
-            if (!libvirt.IsAlive)
-            {
-                return;
-            }
+                if (!libvirt.IsAlive)
+                {
+                    return;
+                }
 
-            var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
-            if (Faults.Consecutive > 0 && Faults.Backoff < interval)
-            {
-                interval = Faults.Backoff;
-            }
+                var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+                if (Faults.Consecutive > 0 && Faults.Backoff < interval)
+                {
+                    interval = Faults.Backoff;
+                }
 
-            Liveness.Beat("waiting for a change");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(interval);
-            try
-            {
-                await _wake.Reader.WaitToReadAsync(timeout.Token);
-                _wake.Reader.TryRead(out _);
+                Liveness.Beat("waiting for a change");
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(interval);
+                try
+                {
+                    await _wake.Reader.WaitToReadAsync(timeout.Token);
+                    _wake.Reader.TryRead(out _);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The heartbeat interval passed without a change.
+                }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The heartbeat interval passed without a change.
-            }
+        }
+        finally
+        {
+            await watching.CancelAsync();
+            await watcher;
         }
     }
 

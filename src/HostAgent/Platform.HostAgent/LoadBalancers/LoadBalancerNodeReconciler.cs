@@ -14,10 +14,15 @@ namespace Platform.HostAgent.LoadBalancers;
 /// address with a default route via its subnet's gateway (the VPC router on the switch), and <see cref="HaproxyProcess"/>
 /// there with the node's configuration, reloaded only when the configuration changed. The switch treats the port as a port
 /// of the VPC (its iface-id is the node's interface's, <see cref="Agent.GuestNetwork"/> gives it its VLAN and flows).
+/// A node with a peer (its zone's pair on two servers) also runs <see cref="KeepalivedProcess"/> there; whether it is MASTER
+/// (<see cref="HoldsPublicAddress"/>) decides whether this server answers for the balancer's public address, and
+/// <see cref="WatchAsync"/> wakes the agent when that changes, so the switch follows the role within a round.
 /// Nodes no longer desired are stopped and their namespace, port and directory removed. Everything is found again from
-/// its names and the node's directory (HAProxy's pid file), so a restarted agent adopts what runs rather than starting it twice.
+/// its names and the node's directory (HAProxy's and keepalived's pid files), so a restarted agent adopts what runs rather
+/// than starting it twice.
 /// </summary>
-internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase database, string bridge, string directory, ILogger logger)
+/// <param name="switchNamespace">Where the switch's internal ports appear (ovs-vswitchd's network namespace); null: the agent's.</param>
+internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase database, string bridge, string directory, ILogger logger, string? switchNamespace = null)
 {
     private readonly Dictionary<string, RunningNode> _nodes = new(StringComparer.Ordinal);
 
@@ -65,6 +70,41 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
         return faults;
     }
 
+    /// <summary>
+    /// Whether this server's node <paramref name="nodeId"/> is its pair's keepalived MASTER now: read from the node's directory
+    /// (pid and state files), so it holds before this agent has adopted the node (the first switch pass of a restarted agent).
+    /// </summary>
+    public bool HoldsPublicAddress(string nodeId) => KeepalivedProcess.IsMasterIn(Path.Combine(directory, nodeId));
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> whenever the set of nodes here holding their public address changes (keepalived's
+    /// notify script wrote a new state, or its VRRP process died): every 100 ms, from the nodes' files, until cancelled.
+    /// </summary>
+    public async Task WatchAsync(Action changed, CancellationToken cancellationToken)
+    {
+        var before = "";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var holding = System.IO.Directory.Exists(directory)
+                ? string.Join(',', System.IO.Directory.EnumerateDirectories(directory).Where(KeepalivedProcess.IsMasterIn).Order(StringComparer.Ordinal))
+                : "";
+            if (holding != before)
+            {
+                before = holding;
+                changed();
+            }
+
+            try
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>What each node's HAProxy says of its targets; a node whose HAProxy does not answer is reported not serving.</summary>
     public async Task<IReadOnlyList<LoadBalancerNodeReport>> ObserveAsync(CancellationToken cancellationToken)
     {
@@ -88,7 +128,7 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
         if (!_nodes.TryGetValue(node.NodeId, out var running))
         {
             // A node left running by an earlier agent is adopted here (its pid file), not started again.
-            running = new RunningNode(node, new HaproxyProcess(nodeDirectory, ns));
+            running = new RunningNode(node, new HaproxyProcess(nodeDirectory, ns), new KeepalivedProcess(nodeDirectory, ns));
             _nodes[node.NodeId] = running;
         }
 
@@ -106,9 +146,10 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
         }, cancellationToken);
         _ = await database.WaitForOfPortAsync(port, TimeSpan.FromSeconds(10), cancellationToken);
         // With the userspace datapath the port is a tap ovs-vswitchd makes in the server's namespace (again after a switch restart).
-        if (System.IO.Directory.Exists(Path.Combine("/sys/class/net", port)))
+        if (switchNamespace is null ? System.IO.Directory.Exists(Path.Combine("/sys/class/net", port))
+            : (await RunAsync("ip", ["-n", switchNamespace, "link", "show", port], cancellationToken)).Code == 0)
         {
-            await MoveInAsync(ns, port, cancellationToken);
+            await MoveInAsync(ns, port, switchNamespace, cancellationToken);
             running.Addressed = null;
         }
 
@@ -134,6 +175,20 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
             LogNodeApplied(logger, node.NodeId, reload ? "reloaded" : "started", ns, running.Process.MasterProcessId ?? 0);
         }
 
+        if (node is { Peer: { } peer, PublicIpAddress: not null })
+        {
+            // After HAProxy: keepalived's check of it would put a node whose HAProxy is not up yet in FAULT.
+            if (await running.Keepalived.ApplyAsync(KeepalivedConfiguration.Write(node, peer, port, nodeDirectory), running.Process.PidFile, cancellationToken))
+            {
+                LogKeepalivedApplied(logger, node.NodeId, peer.PrivateIpAddress, running.Keepalived.ProcessId ?? 0);
+            }
+        }
+        else if (running.Keepalived.IsRunning)
+        {
+            // Alone again (its peer gone): the node answers for the address without an election.
+            await running.Keepalived.DisposeAsync();
+        }
+
         running.Desired = node;
         running.Applied = configuration;
     }
@@ -142,6 +197,8 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
     {
         var nodeDirectory = Path.Combine(directory, nodeId);
         var process = _nodes.Remove(nodeId, out var running) ? running.Process : new HaproxyProcess(nodeDirectory, NamespaceFor(nodeId));
+        // keepalived first: it gives the address up before HAProxy goes.
+        await (running?.Keepalived ?? new KeepalivedProcess(nodeDirectory, NamespaceFor(nodeId))).DisposeAsync();
         await process.DisposeAsync();
         await database.RemovePortAsync(PortFor(nodeId), cancellationToken);
         if (File.Exists(Path.Combine("/var/run/netns", NamespaceFor(nodeId))))
@@ -157,13 +214,13 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
         LogNodeRemoved(logger, nodeId);
     }
 
-    private static async Task MoveInAsync(string ns, string port, CancellationToken cancellationToken)
+    private static async Task MoveInAsync(string ns, string port, string? switchNamespace, CancellationToken cancellationToken)
     {
         // A port of that name already in the namespace is an earlier ovs-vswitchd's tap: it carries nothing now.
         _ = await RunAsync("ip", ["-n", ns, "link", "del", port], cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            var (code, output) = await RunAsync("ip", ["link", "set", port, "netns", ns], cancellationToken);
+            var (code, output) = await RunAsync("ip", [.. switchNamespace is null ? [] : new[] { "-n", switchNamespace }, "link", "set", port, "netns", ns], cancellationToken);
             if (code == 0)
             {
                 return;
@@ -171,7 +228,7 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
 
             if (attempt == 50)
             {
-                throw new InvalidOperationException($"ip link set {port} netns {ns}: {output.Trim()}");
+                throw new InvalidOperationException($"ip {(switchNamespace is null ? "" : "-n " + switchNamespace + " ")}link set {port} netns {ns}: {output.Trim()}");
             }
 
             // The tap appears a moment after its OpenFlow port is assigned.
@@ -210,17 +267,23 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
     [LoggerMessage(Level = LogLevel.Information, Message = "Load balancer node {NodeId} {What} in network namespace {Namespace} (HAProxy master {Pid})")]
     private static partial void LogNodeApplied(ILogger logger, string nodeId, string what, string @namespace, int pid);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Load balancer node {NodeId}: keepalived with peer {Peer} (pid {Pid})")]
+    private static partial void LogKeepalivedApplied(ILogger logger, string nodeId, string peer, int pid);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Load balancer node {NodeId} removed")]
     private static partial void LogNodeRemoved(ILogger logger, string nodeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Load balancer node {NodeId} not applied: {Reason}")]
     private static partial void LogNodeFault(ILogger logger, string nodeId, string reason);
 
-    private sealed class RunningNode(DesiredLoadBalancerNode desired, HaproxyProcess process)
+    private sealed class RunningNode(DesiredLoadBalancerNode desired, HaproxyProcess process, KeepalivedProcess keepalived)
     {
         public DesiredLoadBalancerNode Desired { get; set; } = desired;
 
         public HaproxyProcess Process { get; } = process;
+
+        /// <summary>The node's keepalived (running only while the node has a peer).</summary>
+        public KeepalivedProcess Keepalived { get; } = keepalived;
 
         /// <summary>The configuration this agent applied (null after a restart until it applies one: nothing is cut then).</summary>
         public HaproxyConfigurationText? Applied { get; set; }

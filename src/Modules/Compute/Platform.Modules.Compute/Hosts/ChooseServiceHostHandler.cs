@@ -14,8 +14,10 @@ internal sealed class ChooseServiceHostHandler(ComputeDbContext db, HostLiveness
     public async ValueTask<ServiceHost?> Handle(ChooseServiceHost request, CancellationToken cancellationToken)
     {
         var reachableSince = liveness.ReachableSince;
+        var except = request.ExceptHostId;
         var candidates = await db.Hosts.AsNoTracking()
             .Where(h => h.AvailabilityZone == request.AvailabilityZone && !h.Disabled && h.TunnelAddress != null && h.LastHeartbeatAt >= reachableSince)
+            .Where(h => except == null || h.Id != except)
             .Select(h => new { h.Id, h.TunnelAddress, Load = db.Instances.Count(i => i.HostId == h.Id && i.State != InstanceStates.Terminated) })
             .ToListAsync(cancellationToken);
         var best = candidates.OrderBy(c => c.Load).ThenBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault();

@@ -130,7 +130,7 @@ internal static class LoadBalancerChanges
     public static async Task AddAsync(NetworkDbContext db, string accountId, CancellationToken cancellationToken)
     {
         var nodes = await db.LoadBalancers.AsNoTracking().Where(l => l.AccountId == accountId).Select(l => l.NodesJson).ToListAsync(cancellationToken);
-        var hosts = nodes.SelectMany(ElbJson.Read<List<LoadBalancerNode>>).Select(n => n.HostId).OfType<string>().ToList();
+        var hosts = nodes.SelectMany(ElbJson.Read<List<LoadBalancerNode>>).SelectMany(n => n.HostIds()).ToList();
         if (hosts.Count > 0)
         {
             EdgeChanges.Add(db, accountId, [], hosts);

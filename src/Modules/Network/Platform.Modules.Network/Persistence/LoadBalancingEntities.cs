@@ -50,9 +50,36 @@ internal sealed class LoadBalancer
 /// <param name="HostId">Null when the zone had no server to carry it.</param>
 /// <param name="AllocationId">An internet-facing balancer's node: its own address of the public pool (service-owned), taken in the
 /// balancer's own insert and released in its delete, so no crash between steps leaves one allocated. One per node, as ELBv2
-/// gives one per zone: a node's server answers for its address on the uplink alone.</param>
+/// gives one per zone: the server whose node is keepalived's MASTER answers for it on the uplink alone.</param>
+/// <param name="PeerNetworkInterfaceId">An internet-facing balancer's second node in the zone (its own interface and address in the
+/// subnet, made in the balancer's own insert), on another server than the first (<see cref="PeerHostId"/>): keepalived between the
+/// two moves the public address when one fails. Null for an internal balancer and one made before pairs.</param>
+/// <param name="PeerHostId">Null until a second server of the zone carries it (the <c>elb-node-placement</c> job places it then).</param>
 internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress, string? HostId = null,
-    string? AllocationId = null, string? PublicIp = null);
+    string? AllocationId = null, string? PublicIp = null, string? PeerNetworkInterfaceId = null, string? PeerPrivateIpAddress = null, string? PeerHostId = null)
+{
+    /// <summary>The zone's nodes as servers run them: the first, then its peer when it has one.</summary>
+    public IEnumerable<LoadBalancerNodeMember> Members()
+    {
+        yield return new LoadBalancerNodeMember(NetworkInterfaceId, PrivateIpAddress, HostId, IsPeer: false);
+        if (PeerNetworkInterfaceId is { } peer && PeerPrivateIpAddress is { } peerIp)
+        {
+            yield return new LoadBalancerNodeMember(peer, peerIp, PeerHostId, IsPeer: true);
+        }
+    }
+
+    /// <summary>The servers carrying the zone's nodes.</summary>
+    public IEnumerable<string> HostIds() => Members().Select(m => m.HostId).OfType<string>();
+
+    /// <summary>The interfaces of the zone's nodes.</summary>
+    public IEnumerable<string> InterfaceIds() => Members().Select(m => m.NetworkInterfaceId);
+
+    /// <summary>Both nodes of the pair are placed: they run keepalived between them.</summary>
+    public bool IsPaired() => HostId is not null && PeerHostId is not null && PeerPrivateIpAddress is not null;
+}
+
+/// <summary>One of a zone's (one or two) nodes: its interface, address and server.</summary>
+internal sealed record LoadBalancerNodeMember(string NetworkInterfaceId, string PrivateIpAddress, string? HostId, bool IsPeer);
 
 internal static class LoadBalancerTypes
 {

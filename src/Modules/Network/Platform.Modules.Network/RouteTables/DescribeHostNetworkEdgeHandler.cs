@@ -104,7 +104,7 @@ internal sealed class DescribeVpcServiceHostsHandler(NetworkDbContext db) : IReq
             .Select(n => n.HostId!).ToListAsync(cancellationToken);
         // Load balancer nodes hold their VPC too (their targets are reached through its tunnels).
         var nodes = await db.LoadBalancers.AsNoTracking().Where(l => request.VpcIds.Contains(l.VpcId)).Select(l => l.NodesJson).ToListAsync(cancellationToken);
-        return nats.Concat(nodes.SelectMany(LoadBalancing.ElbJson.Read<List<LoadBalancerNode>>).Select(n => n.HostId).OfType<string>())
+        return nats.Concat(nodes.SelectMany(LoadBalancing.ElbJson.Read<List<LoadBalancerNode>>).SelectMany(n => n.HostIds()))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 }

@@ -115,11 +115,16 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             return Same(existing, type, scheme, subnets) ? LoadBalancerResponse.From(existing, settings.Region) : throw ElbErrors.DuplicateLoadBalancerName(request.Name!);
         }
 
-        // Each node on a server of its zone, as NAT gateways are placed; a zone without one leaves its node unplaced.
+        // Each node on a server of its zone, as NAT gateways are placed; a zone without one leaves its node unplaced. An
+        // internet-facing balancer's zone has a pair of nodes on two servers (keepalived moves the public address between them):
+        // the peer on another server than the first, unplaced while the zone has one server (the placement job places it later).
         var hosts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var peerHosts = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var subnet in subnets)
         {
             hosts[subnet.Id] = (await sender.Send(new ChooseServiceHost(subnet.AvailabilityZone), cancellationToken))?.HostId;
+            peerHosts[subnet.Id] = pool is null || hosts[subnet.Id] is not { } first ? null
+                : (await sender.Send(new ChooseServiceHost(subnet.AvailabilityZone, ExceptHostId: first), cancellationToken))?.HostId;
         }
 
         for (var attempt = 0; ; attempt++)
@@ -134,23 +139,32 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 var used = (await db.NetworkInterfaces.AsNoTracking().Where(n => n.SubnetId == subnet.Id).Select(n => n.AddressValue).ToListAsync(cancellationToken))
                     .Select(v => (uint)v).ToHashSet();
                 var offset = attempt == 0 ? 0 : Random.Shared.NextInt64(Math.Max(1, SubnetAddresses.AssignableCount(cidr)));
-                var ip = SubnetAddresses.PickFree(cidr, used, offset) ?? throw NetworkErrors.SubnetFull(subnet.Id);
-                var eni = new NetworkInterface
+                NetworkInterface NodeInterface()
                 {
-                    Id = ResourceIds.New("eni"),
-                    AccountId = accountId,
-                    VpcId = vpcId,
-                    SubnetId = subnet.Id,
-                    AvailabilityZone = subnet.AvailabilityZone,
-                    MacAddress = MacAddresses.New(),
-                    PrivateIpAddress = Ipv4.Format(ip),
-                    AddressValue = ip,
-                    Description = LoadBalancerNodes.Description(arn),
-                    InterfaceType = type == LoadBalancerTypes.Network ? InterfaceTypes.NetworkLoadBalancer : InterfaceTypes.Interface,
-                    CreatedAt = now,
-                };
-                db.NetworkInterfaces.Add(eni);
-                db.InterfaceSecurityGroups.AddRange(groups.Select(g => new InterfaceSecurityGroup { InterfaceId = eni.Id, GroupId = g }));
+                    var ip = SubnetAddresses.PickFree(cidr, used, offset) ?? throw NetworkErrors.SubnetFull(subnet.Id);
+                    used.Add(ip);
+                    var eni = new NetworkInterface
+                    {
+                        Id = ResourceIds.New("eni"),
+                        AccountId = accountId,
+                        VpcId = vpcId,
+                        SubnetId = subnet.Id,
+                        AvailabilityZone = subnet.AvailabilityZone,
+                        MacAddress = MacAddresses.New(),
+                        PrivateIpAddress = Ipv4.Format(ip),
+                        AddressValue = ip,
+                        Description = LoadBalancerNodes.Description(arn),
+                        InterfaceType = type == LoadBalancerTypes.Network ? InterfaceTypes.NetworkLoadBalancer : InterfaceTypes.Interface,
+                        CreatedAt = now,
+                    };
+                    db.NetworkInterfaces.Add(eni);
+                    db.InterfaceSecurityGroups.AddRange(groups.Select(g => new InterfaceSecurityGroup { InterfaceId = eni.Id, GroupId = g }));
+                    return eni;
+                }
+
+                var eni = NodeInterface();
+                // The pair's second node: an interface and address of its own (VRRP goes between the two addresses).
+                var peer = pool is null ? null : NodeInterface();
 
                 // An internet-facing node's own public address, in the same insert: a crash before it commits leaves none taken.
                 ElasticAddress? address = null;
@@ -171,7 +185,8 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                     db.ElasticAddresses.Add(address);
                 }
 
-                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id], address?.AllocationId, address?.PublicIp));
+                nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id], address?.AllocationId, address?.PublicIp,
+                    peer?.Id, peer?.PrivateIpAddress, peerHosts[subnet.Id]));
             }
 
             var lb = new LoadBalancer
@@ -191,7 +206,7 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             };
             db.LoadBalancers.Add(lb);
             // The nodes' servers take them on, and the VPC's other servers learn where the nodes' interfaces are.
-            EdgeChanges.Add(db, accountId, [vpcId], nodes.Select(n => n.HostId));
+            EdgeChanges.Add(db, accountId, [vpcId], nodes.SelectMany(n => n.HostIds()));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

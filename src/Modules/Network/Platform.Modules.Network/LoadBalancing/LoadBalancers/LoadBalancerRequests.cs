@@ -62,7 +62,7 @@ internal sealed class DeleteLoadBalancerHandler(NetworkDbContext db, ICallerCont
         var listenerArns = listeners.Select(l => l.Arn).ToList();
         db.ListenerRules.RemoveRange(await db.ListenerRules.Where(r => listenerArns.Contains(r.ListenerArn)).ToListAsync(cancellationToken));
         db.Listeners.RemoveRange(listeners);
-        var eniIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.NetworkInterfaceId).ToList();
+        var eniIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).SelectMany(n => n.InterfaceIds()).ToList();
         db.InterfaceSecurityGroups.RemoveRange(await db.InterfaceSecurityGroups.Where(g => eniIds.Contains(g.InterfaceId)).ToListAsync(cancellationToken));
         db.NetworkInterfaces.RemoveRange(await db.NetworkInterfaces.Where(n => eniIds.Contains(n.Id)).ToListAsync(cancellationToken));
         // The nodes' public addresses go back to the pool in the same save as the balancer: none is left taken by a crash.
@@ -71,7 +71,7 @@ internal sealed class DeleteLoadBalancerHandler(NetworkDbContext db, ICallerCont
             .ToListAsync(cancellationToken));
 
         db.LoadBalancers.Remove(lb);
-        EdgeChanges.Add(db, accountId, [lb.VpcId], ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.HostId));
+        EdgeChanges.Add(db, accountId, [lb.VpcId], ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).SelectMany(n => n.HostIds()));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

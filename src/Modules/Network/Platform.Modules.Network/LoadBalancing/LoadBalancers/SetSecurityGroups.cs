@@ -79,7 +79,7 @@ internal sealed class SetSecurityGroupsHandler(NetworkDbContext db, ICallerConte
                 throw ElbErrors.InvalidConfiguration("You cannot remove every security group from a Network Load Balancer which was created with security groups.");
             }
 
-            var eniIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).Select(n => n.NetworkInterfaceId).ToList();
+            var eniIds = ElbJson.Read<List<LoadBalancerNode>>(lb.NodesJson).SelectMany(n => n.InterfaceIds()).ToList();
             db.InterfaceSecurityGroups.RemoveRange(await db.InterfaceSecurityGroups.Where(l => eniIds.Contains(l.InterfaceId) && !wanted.Contains(l.GroupId)).ToListAsync(cancellationToken));
             var kept = await db.InterfaceSecurityGroups.AsNoTracking().Where(l => eniIds.Contains(l.InterfaceId) && wanted.Contains(l.GroupId))
                 .Select(l => new { l.InterfaceId, l.GroupId }).ToListAsync(cancellationToken);

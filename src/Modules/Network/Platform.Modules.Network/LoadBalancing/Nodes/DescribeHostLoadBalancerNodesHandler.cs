@@ -14,7 +14,8 @@ namespace Platform.Modules.Network.LoadBalancing.Nodes;
 /// Composes the nodes a server carries as its agent reads them: each node's interface (address, MAC, subnet and gateway, the
 /// VPC's isolation id), and its balancer's listeners with their rules, and every target group they forward to with its
 /// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed),
-/// and the rules of the balancer's security groups for the node's port, expanded as an instance's are.
+/// and the rules of the balancer's security groups for the node's port, expanded as an instance's are. A zone's pair of nodes
+/// (both placed) each carry the other as their keepalived peer; a node whose peer has no server yet runs alone.
 /// </summary>
 internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, ISender sender) : IRequestHandler<DescribeHostLoadBalancerNodes, HostLoadBalancerNodes>
 {
@@ -22,13 +23,14 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
     {
         // Nodes are a JSON column: the LIKE narrows to balancers naming the server, the placement itself is read below.
         var here = (await db.LoadBalancers.AsNoTracking().Where(l => l.NodesJson.Contains(request.HostId)).OrderBy(l => l.Arn).ToListAsync(cancellationToken))
-            .Select(l => (Balancer: l, Nodes: ElbJson.Read<List<LoadBalancerNode>>(l.NodesJson).Where(n => n.HostId == request.HostId).ToList()))
+            .Select(l => (Balancer: l, Nodes: ElbJson.Read<List<LoadBalancerNode>>(l.NodesJson)
+                .SelectMany(n => n.Members().Where(m => m.HostId == request.HostId).Select(m => (Zone: n, Member: m))).ToList()))
             .Where(b => b.Nodes.Count > 0).ToList();
         var vpcIds = here.Select(b => b.Balancer.VpcId).Concat(request.VpcIds).Distinct(StringComparer.Ordinal).ToList();
         var isolation = await db.Vpcs.AsNoTracking().Where(v => vpcIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.IsolationId, cancellationToken);
 
         var firewalls = here.Count == 0 ? new Dictionary<string, InterfaceFirewall>(StringComparer.Ordinal)
-            : (await sender.Send(new DescribeInterfaceFirewall(NetworkInterfaceIds: [.. here.SelectMany(b => b.Nodes).Select(n => n.NetworkInterfaceId)]), cancellationToken))
+            : (await sender.Send(new DescribeInterfaceFirewall(NetworkInterfaceIds: [.. here.SelectMany(b => b.Nodes).Select(n => n.Member.NetworkInterfaceId)]), cancellationToken))
                 .ToDictionary(f => f.NetworkInterfaceId, StringComparer.Ordinal);
         var desired = new List<DesiredLoadBalancerNode>();
         foreach (var (balancer, nodes) in here)
@@ -39,9 +41,9 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
             }
 
             var (listeners, groups) = await ListenersAsync(balancer, cancellationToken);
-            foreach (var node in nodes)
+            foreach (var (node, member) in nodes)
             {
-                var eni = await db.NetworkInterfaces.AsNoTracking().SingleOrDefaultAsync(n => n.Id == node.NetworkInterfaceId, cancellationToken);
+                var eni = await db.NetworkInterfaces.AsNoTracking().SingleOrDefaultAsync(n => n.Id == member.NetworkInterfaceId, cancellationToken);
                 var subnet = await db.Subnets.AsNoTracking().SingleOrDefaultAsync(s => s.Id == node.SubnetId, cancellationToken);
                 if (eni is null || subnet is null || !Ipv4Cidr.TryParse(subnet.CidrBlock, out var cidr))
                 {
@@ -52,13 +54,13 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
                 var firewall = firewalls.GetValueOrDefault(eni.Id) is { SecurityGroupIds.Count: > 0 } f ? f : null;
                 desired.Add(new DesiredLoadBalancerNode(balancer.Arn, eni.Id, balancer.Type, balancer.VpcId, isolationId, subnet.CidrBlock,
                     Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.PrivateIpAddress, eni.MacAddress, node.PublicIp ?? balancer.PublicIp, listeners, groups,
-                    firewall?.Ingress.Select(Rule).ToList(), firewall?.Egress.Select(Rule).ToList()));
+                    firewall?.Ingress.Select(Rule).ToList(), firewall?.Egress.Select(Rule).ToList(), Peer(node, member)));
             }
         }
 
         var elsewhere = new List<LoadBalancerNodePlacement>();
         var balancersOfVpcs = await db.LoadBalancers.AsNoTracking().Where(l => vpcIds.Contains(l.VpcId)).Select(l => new { l.VpcId, l.NodesJson }).ToListAsync(cancellationToken);
-        var remote = balancersOfVpcs.SelectMany(b => ElbJson.Read<List<LoadBalancerNode>>(b.NodesJson).Select(n => (b.VpcId, Node: n)))
+        var remote = balancersOfVpcs.SelectMany(b => ElbJson.Read<List<LoadBalancerNode>>(b.NodesJson).SelectMany(n => n.Members()).Select(m => (b.VpcId, Node: m)))
             .Where(n => n.Node.HostId is not null && n.Node.HostId != request.HostId).ToList();
         var remoteEniIds = remote.Select(r => r.Node.NetworkInterfaceId).ToList();
         var macs = await db.NetworkInterfaces.AsNoTracking().Where(n => remoteEniIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.MacAddress, cancellationToken);
@@ -95,6 +97,21 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
             targets.Where(t => t.TargetGroupArn == g.Arn && !TargetRegistry.IsGone(t, g, now)).OrderBy(t => t.TargetId, StringComparer.Ordinal).ThenBy(t => t.Port)
                 .Select(t => new DesiredTarget(t.TargetId, t.IpAddress, t.Port, t.DeregisteredAt is not null)).ToList())).ToList();
         return (desiredListeners, desiredGroups);
+    }
+
+    /// <summary>
+    /// The other node of a placed pair, as keepalived's peer: VRRP's router id from the zone's first interface (the same on both
+    /// nodes), and a higher priority for the first node, which only breaks the tie when both start at once.
+    /// </summary>
+    private static DesiredNodePeer? Peer(LoadBalancerNode zone, LoadBalancerNodeMember member)
+    {
+        if (!zone.IsPaired())
+        {
+            return null;
+        }
+
+        var routerId = (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(zone.NetworkInterfaceId))) % 255) + 1;
+        return member.IsPeer ? new DesiredNodePeer(zone.PrivateIpAddress, routerId, 100) : new DesiredNodePeer(zone.PeerPrivateIpAddress!, routerId, 110);
     }
 
     private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);

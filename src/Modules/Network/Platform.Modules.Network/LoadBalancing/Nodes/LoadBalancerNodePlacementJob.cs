@@ -9,7 +9,8 @@ namespace Platform.Modules.Network.LoadBalancing.Nodes;
 /// <summary>
 /// Places the load balancer nodes that found no server of their zone when their balancer was created (or whose zone had
 /// none since): every minute, each unplaced node asks Compute for a server of its zone (<see cref="ChooseServiceHost"/>, as at
-/// creation). The balancer's nodes are written by one conditional update on the nodes as read, in one transaction with the
+/// creation), and each pair's second node without a server asks for one other than the first's (a zone that had one server
+/// when its internet-facing balancer was made gets its second node when a second server appears). The balancer's nodes are written by one conditional update on the nodes as read, in one transaction with the
 /// edge change that tells the servers, so two replicas or a rerun place a node once: the later update matches no row.
 /// </summary>
 internal sealed partial class LoadBalancerNodePlacementJob(NetworkDbContext db, ISender sender, ILogger<LoadBalancerNodePlacementJob> logger)
@@ -27,7 +28,7 @@ internal sealed partial class LoadBalancerNodePlacementJob(NetworkDbContext db, 
         foreach (var balancer in balancers)
         {
             var nodes = ElbJson.Read<List<LoadBalancerNode>>(balancer.NodesJson);
-            if (nodes.All(n => n.HostId is not null))
+            if (nodes.All(n => n.HostId is not null && (n.PeerNetworkInterfaceId is null || n.PeerHostId is not null)))
             {
                 continue;
             }
@@ -36,15 +37,23 @@ internal sealed partial class LoadBalancerNodePlacementJob(NetworkDbContext db, 
             var next = new List<LoadBalancerNode>();
             foreach (var node in nodes)
             {
-                if (node.HostId is null && await sender.Send(new ChooseServiceHost(node.AvailabilityZone), cancellationToken) is { } host)
+                var zone = node;
+                if (zone.HostId is null && await sender.Send(new ChooseServiceHost(node.AvailabilityZone), cancellationToken) is { } host)
                 {
-                    next.Add(node with { HostId = host.HostId });
+                    zone = zone with { HostId = host.HostId };
                     changed.Add(host.HostId);
                 }
-                else
+
+                if (zone is { HostId: { } first, PeerNetworkInterfaceId: not null, PeerHostId: null }
+                    && await sender.Send(new ChooseServiceHost(node.AvailabilityZone, ExceptHostId: first), cancellationToken) is { } other)
                 {
-                    next.Add(node);
+                    zone = zone with { PeerHostId = other.HostId };
+                    // The first node's server too: its node now runs keepalived with the peer.
+                    changed.Add(other.HostId);
+                    changed.Add(first);
                 }
+
+                next.Add(zone);
             }
 
             if (changed.Count == 0)
@@ -62,11 +71,11 @@ internal sealed partial class LoadBalancerNodePlacementJob(NetworkDbContext db, 
                 continue;
             }
 
-            EdgeChanges.Add(db, balancer.AccountId, [balancer.VpcId], changed);
+            EdgeChanges.Add(db, balancer.AccountId, [balancer.VpcId], changed.Distinct(StringComparer.Ordinal));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            placed += changed.Count;
-            LogPlaced(logger, balancer.Arn, string.Join(", ", changed));
+            placed += next.Sum(n => n.HostIds().Count()) - nodes.Sum(n => n.HostIds().Count());
+            LogPlaced(logger, balancer.Arn, string.Join(", ", changed.Distinct(StringComparer.Ordinal)));
         }
 
         return placed;

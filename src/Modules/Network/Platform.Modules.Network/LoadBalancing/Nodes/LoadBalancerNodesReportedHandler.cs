@@ -25,12 +25,12 @@ internal sealed class LoadBalancerNodesReportedHandler(NetworkDbContext db) : IN
 
         var arns = reports.Select(r => r.LoadBalancerArn).Distinct(StringComparer.Ordinal).ToList();
         var balancers = (await db.LoadBalancers.Where(l => arns.Contains(l.Arn)).ToListAsync(cancellationToken))
-            .Where(l => ElbJson.Read<List<LoadBalancerNode>>(l.NodesJson).Any(n => n.HostId == notification.HostId)).ToList();
+            .Where(l => ElbJson.Read<List<LoadBalancerNode>>(l.NodesJson).SelectMany(n => n.Members()).Any(m => m.HostId == notification.HostId)).ToList();
         var now = DateTime.UtcNow;
         foreach (var balancer in balancers)
         {
-            var nodeIds = ElbJson.Read<List<LoadBalancerNode>>(balancer.NodesJson).Where(n => n.HostId == notification.HostId)
-                .Select(n => n.NetworkInterfaceId).ToHashSet(StringComparer.Ordinal);
+            var nodeIds = ElbJson.Read<List<LoadBalancerNode>>(balancer.NodesJson).SelectMany(n => n.Members()).Where(m => m.HostId == notification.HostId)
+                .Select(m => m.NetworkInterfaceId).ToHashSet(StringComparer.Ordinal);
             var mine = reports.Where(r => r.LoadBalancerArn == balancer.Arn && nodeIds.Contains(r.NodeId)).ToList();
             if (balancer.State == "provisioning" && mine.Any(r => r.Serving))
             {
