@@ -212,6 +212,11 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), answers.Where(x => x.Kind == "elb-default").Select(x => x.Answer).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal([b], answers.Where(x => x.Kind == "elb-rule").Select(x => x.Answer).Distinct());
 
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PLATFORM_BENCH_OUTPUT")))
+        {
+            await BenchAsync(subnet, front, b, address);
+        }
+
         // The internet-facing balancer, forwarding to a group of A and B (an application load balancer's group is its own, as
         // on ELBv2): from outside its public address answers from both.
         var outer = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
@@ -559,6 +564,65 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
 
             _process.Dispose();
         }
+    }
+
+    /// <summary>
+    /// For bench/elb-haproxy.sh only (PLATFORM_BENCH_OUTPUT set): measures, asserts little. From inside a balancer node's namespace
+    /// in the VPC: a new internal balancer, its listener forwarding to a new target group of guest B (already booted), from the create
+    /// call to the first answer from B through it; then requests/s and p50/p99 of <c>/index.html</c> on B directly, and through the
+    /// first balancer (its path rule sends <c>/index.html</c> to only-b: B alone), the same target, one after the other.
+    /// </summary>
+    private async Task BenchAsync(string subnet, string securityGroup, string b, string address)
+    {
+        var root = _cloud.Root;
+        var state = Path.Combine(_cloud.AgentState, "load-balancers");
+        var nodeId = Path.GetFileName(Directory.EnumerateDirectories(state).First());
+        var ns = "elb-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Bridge + "/" + nodeId)))[..12];
+        var bIp = Text(await root.InstanceAsync(b), "private_ip_address");
+
+        // An application load balancer's target group is its own: one of B alone for the new balancer.
+        var vpc = Text(await root.InstanceAsync(b), "vpc_id");
+        var benchTargets = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name = "bench", protocol = "HTTP", port = 80, vpc_id = vpc, health_check_path = "/health", health_check_interval_seconds = 5,
+            health_check_timeout_seconds = 2, healthy_threshold_count = 2,
+        })).AssertOkAsync(), "target_group_arn");
+        await (await root.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = benchTargets, targets = new[] { new { id = b } } })).AssertOkAsync();
+
+        var clock = Stopwatch.StartNew();
+        var created = await (await root.PostJsonAsync($"{Elb}/load-balancers", new { name = "bench", scheme = "internal", subnets = new[] { subnet }, security_groups = new[] { securityGroup } }))
+            .AssertOkAsync();
+        _lbArns.Add(Text(created, "load_balancer_arn"));
+        var benchAddress = Text(created.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "private_i_pv4_address");
+        await (await root.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = _lbArns[^1], protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = benchTargets } },
+        })).AssertOkAsync();
+        var calls = clock.Elapsed;
+        string? answer = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var (code, text) = await Shell.RunAsync("ip", "netns", "exec", ns, "curl", "-s", "-f", "-m", "2", $"http://{benchAddress}/");
+            answer = code == 0 ? text.Trim() : null;
+            return answer == b;
+        }, TimeSpan.FromSeconds(180), () => $"the bench balancer at {benchAddress} never answered from {b}: {answer}\nagent log:\n{_cloud.Agent.Output}",
+            TimeSpan.FromMilliseconds(100));
+        var firstAnswer = clock.Elapsed;
+
+        async Task<JsonElement> LoadAsync(string host)
+        {
+            var script = Path.Combine(Platform.Tests.Common.Repository.Root, "bench", "http-load.py");
+            var (code, text) = await Shell.RunAsync("ip", "netns", "exec", ns, "python3", script, host, "80", "/index.html",
+                Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "10", Environment.GetEnvironmentVariable("BENCH_CONCURRENCY") ?? "16");
+            Assert.True(code == 0, $"bench/http-load.py against {host} exited {code}: {text}");
+            return JsonDocument.Parse(text.Trim().Split('\n')[^1]).RootElement.Clone();
+        }
+
+        var direct = await LoadAsync(bIp);
+        var through = await LoadAsync(address);
+        output.WriteLine($"bench: create to first answer {firstAnswer.TotalMilliseconds:F0} ms (calls {calls.TotalMilliseconds:F0} ms); direct {direct}; through {through}");
+        Benchmark.Record("create_to_first_answer_ms", firstAnswer.TotalMilliseconds, "create_calls_ms", calls.TotalMilliseconds,
+            "direct", direct, "through", through, "load_average", File.ReadAllText("/proc/loadavg").Split(' ')[0]);
     }
 
     /// <summary>The share of a core the guest's QEMU got over the next seconds: virDomainGetInfo's CPU time, the platform's CPUUtilization's source.</summary>
