@@ -19,8 +19,12 @@
 #   PLATFORM-GUEST-HTTP-READY <port>   when busybox httpd serves on port 80, after the network is up: / answers the
 #                                      instance id (meta-data's instance-id) and a newline, /health answers "ok";
 #                                      /cgi-bin/burn?seconds=N burns one CPU for N seconds (at most 600) in the
-#                                      background and answers at once: real load for scaling tests. `killall httpd`
-#                                      (over SSH) makes it an unhealthy target.
+#                                      background and answers at once: real load for scaling tests;
+#                                      /cgi-bin/stream?seconds=N answers the instance id, then a line a second for N
+#                                      seconds (at most 600), then "done": a long response for connection-draining tests;
+#                                      /cgi-bin/sick removes /health (404 from then on) and answers "sick <instance id>":
+#                                      a failing health check while / still answers. `killall httpd` (over SSH) makes it
+#                                      an unhealthy target too.
 # It also carries Debian's curl (with the shared libraries ldd lists) so tests can fetch from inside a guest,
 # e.g. `curl -X PUT http://169.254.169.254/latest/api/token` from the instance metadata service, and Debian's iperf3
 # for the network benchmarks (bench/edge.sh; 0.5 MiB more of initramfs, its libcrypto is curl's).
@@ -162,7 +166,23 @@ seconds=${seconds:-60}
 (end=$(( $(date +%s) + seconds )); while [ "$(date +%s)" -lt "$end" ]; do :; done) >/dev/null 2>&1 </dev/null &
 printf 'Content-Type: text/plain\r\n\r\nburning %s s\n' "$seconds"
 BURN
-chmod +x /www/cgi-bin/burn
+cat >/www/cgi-bin/stream <<'STREAM'
+#!/bin/sh
+seconds=$(echo "$QUERY_STRING" | sed -n 's/.*seconds=\([0-9]*\).*/\1/p')
+seconds=${seconds:-30}
+[ "$seconds" -gt 600 ] && seconds=600
+printf 'Content-Type: text/plain\r\n\r\n'
+cat /www/index.html
+n=1
+while [ "$n" -le "$seconds" ]; do sleep 1; echo "$n"; n=$((n + 1)); done
+echo done
+STREAM
+cat >/www/cgi-bin/sick <<'SICK'
+#!/bin/sh
+rm -f /www/health
+printf 'Content-Type: text/plain\r\n\r\nsick %s\n' "$(cat /www/index.html)"
+SICK
+chmod +x /www/cgi-bin/burn /www/cgi-bin/stream /www/cgi-bin/sick
 if httpd -p 80 -h /www 2>/dev/null; then
   echo "PLATFORM-GUEST-HTTP-READY 80"
 fi

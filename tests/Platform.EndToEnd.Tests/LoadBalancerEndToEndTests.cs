@@ -212,6 +212,11 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), answers.Where(x => x.Kind == "elb-default").Select(x => x.Answer).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal([b], answers.Where(x => x.Kind == "elb-rule").Select(x => x.Answer).Distinct());
 
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PLATFORM_BENCH_OUTPUT")))
+        {
+            await BenchAsync(subnet, front, b, address);
+        }
+
         // The internet-facing balancer, forwarding to a group of A and B (an application load balancer's group is its own, as
         // on ELBv2): from outside its public address answers from both.
         var outer = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
@@ -268,8 +273,11 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
     /// An Auto Scaling group of the test image (min 1, max 2) in a target group the internet-facing balancer sends the host
     /// <c>asg.example</c> to, with ELB health checks and a target tracking policy on the group's average CPU: its instance
     /// answers through the balancer; CPU burned in it (the image's <c>/cgi-bin/burn</c>, asked through the balancer) makes
-    /// the policy add a second, which answers through the balancer too; the first, terminated by hand, is replaced; the
-    /// activities say why, as AWS words them.
+    /// the policy add a second, which answers through the balancer too; the first, terminated by hand, is replaced; once the
+    /// load is gone the policy scales in, and the instance it takes drains (deregistered, its deregistration delay honoured)
+    /// before it is terminated, without cutting a client streaming from it (the image's <c>/cgi-bin/stream</c>); an instance
+    /// whose health page fails (the image's <c>/cgi-bin/sick</c>) is found unhealthy by the target group's checks and
+    /// replaced. The activities say why, as AWS words them.
     /// </summary>
     private async Task GroupBehindTheBalancerAsync(string vpc, string subnet, string securityGroup, string listener, string publicAddress)
     {
@@ -280,7 +288,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         var targets = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
         {
             name = "asg", protocol = "HTTP", port = 80, vpc_id = vpc, health_check_path = "/health", health_check_interval_seconds = 5,
-            health_check_timeout_seconds = 2, healthy_threshold_count = 2, unhealthy_threshold_count = 2, deregistration_delay_seconds = 5,
+            health_check_timeout_seconds = 2, healthy_threshold_count = 2, unhealthy_threshold_count = 2, deregistration_delay_seconds = DeregistrationDelay,
         })).AssertOkAsync(), "target_group_arn");
         await (await root.PostJsonAsync($"{Elb}/rules", new
         {
@@ -379,6 +387,242 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
         output.WriteLine($"group: first answered {answeringAt.TotalSeconds:F0} s after its creation; policy put while burning at {burnAt.TotalSeconds:F0} s, second in service at "
             + $"{inServiceAt.TotalSeconds:F0} s, both answering at {bothAt.TotalSeconds:F0} s; replacement answering at {clock.Elapsed.TotalSeconds:F0} s; "
             + $"termination cause: {Text(termination, "cause")}; CPU idle {idle:F1} %, burning {burning:F1} %, target {target} %");
+
+        // Scale-in once the load is gone (the burn went with the first instance). The policy's target goes up to the burning level,
+        // more than twice the idle one (asserted above), so that one idle instance is enough by the policy's arithmetic on this busy
+        // machine, and the cooldown that held the scale-in back goes. Terminations are suspended until clients stream from both.
+        await (await root.PostJsonAsync($"{AutoScaling}/groups/{GroupName}/suspend-processes", new { scaling_processes = new[] { "Terminate" } })).AssertOkAsync();
+        await (await root.PutJsonAsync($"{AutoScaling}/groups/{GroupName}", new { default_cooldown = 0 })).AssertOkAsync();
+        var idleTarget = Math.Max(target, Math.Round(burning, 1));
+        await (await root.PutJsonAsync($"{AutoScaling}/groups/{GroupName}/policies/cpu", new
+        {
+            policy_type = "TargetTrackingScaling",
+            target_tracking_configuration = new { predefined_metric_specification = new { predefined_metric_type = "ASGAverageCPUUtilization" }, target_value = idleTarget },
+        })).AssertOkAsync();
+        var desired = -1;
+        await Eventually.TrueAsync(async () =>
+            (desired = (await (await root.GetAsync($"{AutoScaling}/groups/{GroupName}")).AssertOkAsync()).GetProperty("desired_capacity").GetInt32()) == 1,
+            TimeSpan.FromSeconds(240), () => $"the idle group's desired capacity stayed {desired} (target {idleTarget} %)\nagent log:\n{_cloud.Agent.Output}");
+        var scaleInAt = clock.Elapsed;
+
+        // The decision is taken (its cause is the group's until the terminations it leads to): the policy goes, so that the CPU of the
+        // replacement's boot below cannot scale the group out again meanwhile.
+        await (await root.DeleteAsync($"{AutoScaling}/groups/{GroupName}/policies/cpu")).AssertOkAsync();
+
+        // Clients stream through the balancer (a line a second) until each of the two instances serves one.
+        var streams = new List<StreamingClient>();
+        try
+        {
+            while (streams.Select(x => x.InstanceId).Distinct().Count() < 2 && streams.Count < 8)
+            {
+                var stream = StreamingClient.Start(Outside, $"http://{publicAddress}/cgi-bin/stream?seconds={StreamSeconds}", Host);
+                streams.Add(stream);
+                await Eventually.TrueAsync(() => Task.FromResult(stream.InstanceId is not null || stream.HasExited), TimeSpan.FromSeconds(30),
+                    () => $"no first line from the stream: {stream.Text}");
+            }
+
+            Assert.Equal(new[] { second, third }.Order(StringComparer.Ordinal), streams.Select(x => x.InstanceId).OfType<string>().Distinct().Order(StringComparer.Ordinal));
+            await (await root.PostJsonAsync($"{AutoScaling}/groups/{GroupName}/resume-processes", new { scaling_processes = new[] { "Terminate" } })).AssertOkAsync();
+
+            // One of them drains: deregistered (draining in its target group), still running, its streams still going.
+            string? victim = null;
+            var drainingSeen = new List<string>();
+            await Eventually.TrueAsync(async () =>
+            {
+                drainingSeen = (await (await root.GetAsync($"{Elb}/target-health?target_group_arn={Uri.EscapeDataString(targets)}")).AssertOkAsync())
+                    .GetProperty("target_health_descriptions").EnumerateArray()
+                    .Where(h => Text(h.GetProperty("target_health"), "state") == "draining").Select(h => Text(h.GetProperty("target"), "id")).ToList();
+                victim = drainingSeen.FirstOrDefault(id => id == second || id == third);
+                return victim is not null;
+            }, TimeSpan.FromSeconds(90), () => $"neither {second} nor {third} drained; draining: {string.Join(", ", drainingSeen)}\nagent log:\n{_cloud.Agent.Output}",
+                TimeSpan.FromMilliseconds(500));
+            var drainingAt = clock.Elapsed;
+            var victimStreams = streams.Where(x => x.InstanceId == victim).ToList();
+            Assert.All(victimStreams, x => Assert.False(x.HasExited, $"the stream from {victim} ended before it drained: {x.Text}"));
+            Assert.Equal("running", await root.StateAsync(victim!));
+
+            // Every stream runs to its end: nothing was cut while its instance drained.
+            foreach (var stream in streams)
+            {
+                await stream.WaitAsync(TimeSpan.FromSeconds(StreamSeconds + 60));
+                Assert.True(stream.ExitCode == 0, $"a stream from {stream.InstanceId} failed (curl {stream.ExitCode}): {stream.Text}");
+                string[] whole = [stream.InstanceId!, .. Enumerable.Range(1, StreamSeconds).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), "done"];
+                Assert.Equal(whole, stream.Lines);
+            }
+
+            // The instance that stays gets a health page that fails: the target group's checks find it unhealthy, the group (health check
+            // type ELB) replaces it. The draining one takes no new requests, so this one answers.
+            var survivor = victim == second ? third : second;
+            Assert.Equal($"sick {survivor}", await OutsideCurlAsync($"http://{publicAddress}/cgi-bin/sick", 5, Host));
+            var fourth = Text(Assert.Single(await InServiceAsync(1, without: survivor)), "instance_id");
+            Assert.NotEqual(victim, fourth);
+            await AnswerAsync(fourth);
+            activities = (await (await root.GetAsync($"{AutoScaling}/groups/{GroupName}/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
+
+            // The scale-in's activity: AWS's cause, and the instance terminated only after the target group's deregistration delay.
+            var scaleIn = Assert.Single(activities, x => Text(x, "description") == $"Terminating EC2 instance: {victim}");
+            var cause = Text(scaleIn, "cause");
+            Assert.Contains("-AlarmLow-", cause, StringComparison.Ordinal);
+            Assert.Contains("triggered policy cpu changing the desired capacity from 2 to 1.", cause, StringComparison.Ordinal);
+            Assert.Contains("shrinking the capacity from 2 to 1.", cause, StringComparison.Ordinal);
+            Assert.Equal("Successful", Text(scaleIn, "status_code"));
+            var drained = scaleIn.GetProperty("end_time").GetDateTime() - scaleIn.GetProperty("start_time").GetDateTime();
+            Assert.True(drained >= TimeSpan.FromSeconds(DeregistrationDelay), $"{victim} was terminated {drained.TotalSeconds:F0} s after its scale-in began, within the delay");
+            Assert.Contains(await root.StateAsync(victim!), new[] { "shutting-down", "terminated" });
+
+            var sick = Assert.Single(activities, x => Text(x, "description") == $"Terminating EC2 instance: {survivor}");
+            Assert.Contains("ELB system health check failure", Text(sick, "cause"), StringComparison.Ordinal);
+            Assert.Contains(activities, x => Text(x, "description") == $"Launching a new EC2 instance: {fourth}" && Text(x, "status_code") == "Successful");
+            _cloud.Remember(fourth);
+            output.WriteLine($"scale-in: desired 1 at {scaleInAt.TotalSeconds:F0} s (target {idleTarget} %), {victim} draining at {drainingAt.TotalSeconds:F0} s, "
+                + $"terminated {drained.TotalSeconds:F0} s after its activity began; {streams.Count} streams of {StreamSeconds} s whole; {survivor} made sick, "
+                + $"{fourth} answering in its place at {clock.Elapsed.TotalSeconds:F0} s; its cause: {Text(sick, "cause")}");
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The asg target group's deregistration delay: long enough to watch a stream go on through it.</summary>
+    private const int DeregistrationDelay = 50;
+
+    /// <summary>How long each streamed response lasts: shorter than the delay (after it ELBv2 closes what is left) and longer than a group pass.</summary>
+    private const int StreamSeconds = 40;
+
+    /// <summary>curl from the outside namespace streaming a response line by line: the first line names the instance that serves it.</summary>
+    private sealed class StreamingClient : IDisposable
+    {
+        private readonly Process _process;
+        private readonly List<string> _lines = [];
+        private readonly Task _reading;
+
+        private StreamingClient(Process process)
+        {
+            _process = process;
+            _reading = Task.Run(async () =>
+            {
+                while (await process.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    lock (_lines)
+                    {
+                        _lines.Add(line.Trim());
+                    }
+                }
+            });
+        }
+
+        public static StreamingClient Start(string ns, string url, string host)
+        {
+            var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "netns", "exec", ns, "curl", "-s", "-N", "-f", "-m", "120", "-H", "Host: " + host, url })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(start)!;
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+            return new StreamingClient(process);
+        }
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public string? InstanceId => Lines is [var first, ..] ? first : null;
+
+        public string Text => string.Join(" | ", Lines);
+
+        public bool HasExited => _process.HasExited;
+
+        public int ExitCode => _process.ExitCode;
+
+        public async Task WaitAsync(TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(cancel.Token);
+            await _reading;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// For bench/elb-haproxy.sh only (PLATFORM_BENCH_OUTPUT set): measures, asserts little. From inside a balancer node's namespace
+    /// in the VPC: a new internal balancer, its listener forwarding to a new target group of guest B (already booted), from the create
+    /// call to the first answer from B through it; then requests/s and p50/p99 of <c>/index.html</c> on B directly, and through the
+    /// first balancer (its path rule sends <c>/index.html</c> to only-b: B alone), the same target, one after the other.
+    /// </summary>
+    private async Task BenchAsync(string subnet, string securityGroup, string b, string address)
+    {
+        var root = _cloud.Root;
+        var state = Path.Combine(_cloud.AgentState, "load-balancers");
+        var nodeId = Path.GetFileName(Directory.EnumerateDirectories(state).First());
+        var ns = "elb-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Bridge + "/" + nodeId)))[..12];
+        var bIp = Text(await root.InstanceAsync(b), "private_ip_address");
+
+        // An application load balancer's target group is its own: one of B alone for the new balancer.
+        var vpc = Text(await root.InstanceAsync(b), "vpc_id");
+        var benchTargets = Text(await (await root.PostJsonAsync($"{Elb}/target-groups", new
+        {
+            name = "bench", protocol = "HTTP", port = 80, vpc_id = vpc, health_check_path = "/health", health_check_interval_seconds = 5,
+            health_check_timeout_seconds = 2, healthy_threshold_count = 2,
+        })).AssertOkAsync(), "target_group_arn");
+        await (await root.PostJsonAsync($"{Elb}/targets/register", new { target_group_arn = benchTargets, targets = new[] { new { id = b } } })).AssertOkAsync();
+
+        var clock = Stopwatch.StartNew();
+        var created = await (await root.PostJsonAsync($"{Elb}/load-balancers", new { name = "bench", scheme = "internal", subnets = new[] { subnet }, security_groups = new[] { securityGroup } }))
+            .AssertOkAsync();
+        _lbArns.Add(Text(created, "load_balancer_arn"));
+        var benchAddress = Text(created.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "private_i_pv4_address");
+        await (await root.PostJsonAsync($"{Elb}/listeners", new
+        {
+            load_balancer_arn = _lbArns[^1], protocol = "HTTP", port = 80, default_actions = new[] { new { type = "forward", target_group_arn = benchTargets } },
+        })).AssertOkAsync();
+        var calls = clock.Elapsed;
+        string? answer = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var (code, text) = await Shell.RunAsync("ip", "netns", "exec", ns, "curl", "-s", "-f", "-m", "2", $"http://{benchAddress}/");
+            answer = code == 0 ? text.Trim() : null;
+            return answer == b;
+        }, TimeSpan.FromSeconds(180), () => $"the bench balancer at {benchAddress} never answered from {b}: {answer}\nagent log:\n{_cloud.Agent.Output}",
+            TimeSpan.FromMilliseconds(100));
+        var firstAnswer = clock.Elapsed;
+
+        async Task<JsonElement> LoadAsync(string host)
+        {
+            var script = Path.Combine(Platform.Tests.Common.Repository.Root, "bench", "http-load.py");
+            var (code, text) = await Shell.RunAsync("ip", "netns", "exec", ns, "python3", script, host, "80", "/index.html",
+                Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "10", Environment.GetEnvironmentVariable("BENCH_CONCURRENCY") ?? "16");
+            Assert.True(code == 0, $"bench/http-load.py against {host} exited {code}: {text}");
+            return JsonDocument.Parse(text.Trim().Split('\n')[^1]).RootElement.Clone();
+        }
+
+        var direct = await LoadAsync(bIp);
+        var through = await LoadAsync(address);
+        output.WriteLine($"bench: create to first answer {firstAnswer.TotalMilliseconds:F0} ms (calls {calls.TotalMilliseconds:F0} ms); direct {direct}; through {through}");
+        Benchmark.Record("create_to_first_answer_ms", firstAnswer.TotalMilliseconds, "create_calls_ms", calls.TotalMilliseconds,
+            "direct", direct, "through", through, "load_average", File.ReadAllText("/proc/loadavg").Split(' ')[0]);
     }
 
     /// <summary>The share of a core the guest's QEMU got over the next seconds: virDomainGetInfo's CPU time, the platform's CPUUtilization's source.</summary>

@@ -285,6 +285,18 @@ public sealed class AutoScalingQueryCliTourTests(AutoScalingQueryCliTests.Cloud 
         Assert.Equal(5, b.GetProperty("MaxSize").GetInt32());
         Assert.Equal(120, b.GetProperty("DefaultCooldown").GetInt32());
         Assert.Equal("AZRebalance", Assert.Single(b.GetProperty("SuspendedProcesses").EnumerateArray()).GetProperty("ProcessName").GetString());
+
+        // Group metrics: two enabled at 1Minute, listed by DescribeAutoScalingGroups; a bad granularity refused; disabled again.
+        await Aws("autoscaling", "enable-metrics-collection", "--auto-scaling-group-name", groups[1], "--granularity", "1Minute",
+            "--metrics", "GroupInServiceInstances", "GroupDesiredCapacity");
+        var enabled = await Aws("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", groups[1],
+            "--query", "AutoScalingGroups[0].EnabledMetrics[].[Metric,Granularity]");
+        Assert.Equal("""[["GroupDesiredCapacity","1Minute"],["GroupInServiceInstances","1Minute"]]""", JsonSerializer.Serialize(enabled));
+        await Fails("ValidationError", "EnableMetricsCollection", "autoscaling", "enable-metrics-collection", "--auto-scaling-group-name", groups[1],
+            "--granularity", "5Minute");
+        await Aws("autoscaling", "disable-metrics-collection", "--auto-scaling-group-name", groups[1]);
+        Assert.Equal("[]", JsonSerializer.Serialize(await Aws("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", groups[1],
+            "--query", "AutoScalingGroups[0].EnabledMetrics")));
         await Fails("ValidationError", "UpdateAutoScalingGroup", "autoscaling", "update-auto-scaling-group", "--auto-scaling-group-name", groups[1],
             "--min-size", "6");
         await Fails("ValidationError", "SetDesiredCapacity", "autoscaling", "set-desired-capacity", "--auto-scaling-group-name", groups[1],

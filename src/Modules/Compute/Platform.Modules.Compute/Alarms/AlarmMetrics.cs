@@ -70,6 +70,20 @@ internal sealed record MetricIdentity(string Namespace, string MetricName, IRead
     /// <summary>Whether the namespace is one of the platform's own (AWS/EC2, AWS/RDS) rather than a tenant's.</summary>
     public bool IsAws => Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal);
 
+    /// <summary>The checks for an AWS/AutoScaling metric: one of <see cref="AutoScalingMetricCatalog"/>'s, one dimension AutoScalingGroupName.</summary>
+    public static void EnsureAutoScaling(string metricName, IReadOnlyList<MetricDimension>? dimensions)
+    {
+        if (!AutoScalingMetricCatalog.Names.Contains(metricName))
+        {
+            throw ApiErrors.InvalidParameterValue($"The metric '{metricName}' is not one of {AutoScalingMetricCatalog.Namespace}'s: {string.Join(", ", AutoScalingMetricCatalog.All)}.");
+        }
+
+        if (dimensions is not [{ Name: AutoScalingMetricCatalog.AutoScalingGroupName, Value: { Length: > 0 and <= 255 } }])
+        {
+            throw AlarmLookup.InvalidCombination($"One dimension is required: {AutoScalingMetricCatalog.AutoScalingGroupName}=....");
+        }
+    }
+
     /// <summary>The checks for an AWS/RDS metric: one of <see cref="RdsMetricCatalog"/>'s, one dimension DBInstanceIdentifier.</summary>
     public static void EnsureRds(string metricName, IReadOnlyList<MetricDimension>? dimensions)
     {
@@ -87,7 +101,7 @@ internal sealed record MetricIdentity(string Namespace, string MetricName, IRead
 
 /// <summary>
 /// The metrics an alarm may watch: EC2's (namespace AWS/EC2) per instance, or per Auto Scaling group; RDS's per DB instance
-/// (<see cref="RdsMetricCatalog"/>); and the account's custom ones.
+/// (<see cref="RdsMetricCatalog"/>); Auto Scaling's per group (<see cref="AutoScalingMetricCatalog"/>); and the account's custom ones.
 /// </summary>
 internal static class AlarmDimensions
 {
@@ -137,6 +151,22 @@ internal sealed class AlarmMetrics(ComputeDbContext db, ISender sender)
         if (metric.Namespace == RdsMetricCatalog.Namespace)
         {
             return await RdsAsync(accountId, metric, unit, from, to, period, count, cancellationToken);
+        }
+
+        if (metric.Namespace == AutoScalingMetricCatalog.Namespace)
+        {
+            if (unit is not null && unit != AutoScalingMetricCatalog.Unit)
+            {
+                return new PeriodAggregate?[count];
+            }
+
+            // The account's datapoints by the group's name: the metric outlives the group, as CloudWatch's does.
+            var groupName = metric.Dimensions[0].Value;
+            var points = await db.ScalingGroupMetrics.AsNoTracking()
+                .Where(m => m.AccountId == accountId && m.GroupName == groupName && m.MetricName == metric.MetricName && m.PeriodStart >= from && m.PeriodStart < to)
+                .ToListAsync(cancellationToken);
+            var byPeriod = points.ToLookup(m => (int)((m.PeriodStart - from).Ticks / periodTicks), m => m.Value);
+            return [.. Enumerable.Range(0, count).Select(k => PeriodAggregate.Of(byPeriod[k].ToList(), AutoScalingMetricCatalog.Unit))];
         }
 
         var definition = InstanceMetricCatalog.ByName[metric.MetricName];

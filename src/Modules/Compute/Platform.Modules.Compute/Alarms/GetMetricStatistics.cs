@@ -50,9 +50,13 @@ internal sealed record GetMetricStatistics(string? Namespace, string? MetricName
         {
             MetricIdentity.EnsureRds(MetricName, Metric.Dimensions);
         }
+        else if (Namespace == AutoScalingMetricCatalog.Namespace)
+        {
+            MetricIdentity.EnsureAutoScaling(MetricName, Metric.Dimensions);
+        }
         else if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
         {
-            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: {AlarmDimensions.Namespace}'s, {RdsMetricCatalog.Namespace}'s and custom namespaces have.");
+            throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: {AlarmDimensions.Namespace}'s, {RdsMetricCatalog.Namespace}'s, {AutoScalingMetricCatalog.Namespace}'s and custom namespaces have.");
         }
         else
         {

@@ -60,11 +60,15 @@ internal sealed record PutMetricAlarm(
         {
             MetricIdentity.EnsureRds(MetricName, Dimensions);
         }
+        else if (Namespace == AutoScalingMetricCatalog.Namespace)
+        {
+            MetricIdentity.EnsureAutoScaling(MetricName, Dimensions);
+        }
         else if (Namespace != AlarmDimensions.Namespace)
         {
             if (Namespace.StartsWith(CustomMetricIdentity.ReservedPrefix, StringComparison.Ordinal))
             {
-                throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace}, {RdsMetricCatalog.Namespace} or custom namespaces.");
+                throw ApiErrors.InvalidParameterValue($"The namespace '{Namespace}' has no metrics on this platform: alarms watch {AlarmDimensions.Namespace}, {RdsMetricCatalog.Namespace}, {AutoScalingMetricCatalog.Namespace} or custom namespaces.");
             }
 
             // A custom metric (PutMetricData's): any dimensions, as many as it was published with.

@@ -69,6 +69,12 @@ internal static class AutoScalingEndpoints
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ChangeProcesses(name, body?.ScalingProcesses, Suspend: false), ct)));
 
+        api.MapPost("/groups/{name}/metrics-collection/enable", async ([FromRoute(Name = "name")] string name, MetricsCollectionBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ChangeMetricsCollection(name, body?.Metrics, body?.Granularity, Enable: true), ct)));
+        api.MapPost("/groups/{name}/metrics-collection/disable", async ([FromRoute(Name = "name")] string name, MetricsCollectionBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ChangeMetricsCollection(name, body?.Metrics, null, Enable: false), ct)));
         api.MapGet("/groups/{name}/target-groups", async ([FromRoute(Name = "name")] string name, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeLoadBalancerTargetGroups(name), ct)));
         api.MapPost("/groups/{name}/target-groups", async ([FromRoute(Name = "name")] string name, TargetGroupsBody? body, ISender sender, CancellationToken ct) =>
@@ -220,6 +226,8 @@ internal static class AutoScalingEndpoints
     internal sealed record ProtectionBody(List<string>? InstanceIds, bool? ProtectedFromScaleIn);
 
     internal sealed record ProcessesBody(List<string>? ScalingProcesses);
+
+    internal sealed record MetricsCollectionBody(List<string>? Metrics, string? Granularity);
 
     internal sealed record TargetGroupsBody(List<string>? TargetGroupArns);
 }

@@ -12,7 +12,7 @@ namespace Platform.Modules.Compute.Instances;
 /// What EC2 forgets on its own: terminated instances leave descriptions after <see cref="ComputeOptions.TerminatedRetention"/>
 /// (an hour, as EC2), and a deregistered image goes with its bytes once no instance that is not terminated was
 /// launched from it (until then a server may still have to fetch it); instances' usage datapoints older than
-/// <see cref="ComputeOptions.MetricsRetention"/> are pruned, custom metrics' older than
+/// <see cref="ComputeOptions.MetricsRetention"/> are pruned (and Auto Scaling groups' AWS/AutoScaling ones), custom metrics' older than
 /// <see cref="ComputeOptions.CustomMetricsRetention"/>. Idempotent; safe on several replicas.
 /// </summary>
 internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageFiles files, IOptions<ComputeOptions> options, TimeProvider clock,
@@ -46,6 +46,7 @@ internal sealed partial class ComputeHousekeepingJob(ComputeDbContext db, ImageF
 
         var metricsCutoff = clock.GetUtcNow().UtcDateTime - options.Value.MetricsRetention;
         var pruned = await db.InstanceMetrics.Where(m => m.PeriodStart < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
+        pruned += await db.ScalingGroupMetrics.Where(m => m.PeriodStart < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
         // A sample that old is no baseline any more (the instance stopped or is gone); a new one starts afresh.
         await db.InstanceUsageSamples.Where(u => u.ReceivedAt < metricsCutoff).ExecuteDeleteAsync(cancellationToken);
         // PutMetricData's datapoints, then the metrics left with none (ListMetrics lists only metrics with datapoints anyway).

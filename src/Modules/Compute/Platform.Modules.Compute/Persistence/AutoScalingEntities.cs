@@ -99,6 +99,9 @@ internal sealed class ScalingGroup
 
     public string TargetGroupArns { get; set; } = "[]";
 
+    /// <summary>JSON array of the AWS/AutoScaling metrics collected for the group (EnableMetricsCollection), at 1-minute granularity.</summary>
+    public string EnabledMetrics { get; set; } = "[]";
+
     /// <summary>Why the desired capacity last changed, in Auto Scaling's words: the first sentence of the causes of the activities that follow.</summary>
     public string? CapacityChangeCause { get; set; }
 
@@ -234,6 +237,7 @@ internal static class AutoScalingModel
             g.Property(x => x.SuspendedProcesses).HasColumnName("suspended_processes").HasMaxLength(1024);
             g.Property(x => x.Tags).HasColumnName("tags");
             g.Property(x => x.TargetGroupArns).HasColumnName("target_group_arns");
+            g.Property(x => x.EnabledMetrics).HasColumnName("enabled_metrics").HasMaxLength(1024);
             g.Property(x => x.Status).HasColumnName("status").HasMaxLength(64);
             g.Property(x => x.CapacityChangeCause).HasColumnName("capacity_change_cause").HasMaxLength(1024);
             g.Property(x => x.CreatedAt).HasColumnName("created_at");

@@ -26,6 +26,8 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InstanceUsageSample> InstanceUsageSamples => Set<InstanceUsageSample>();
 
+    public DbSet<ScalingGroupMetricMinute> ScalingGroupMetrics => Set<ScalingGroupMetricMinute>();
+
     public DbSet<LaunchTemplate> LaunchTemplates => Set<LaunchTemplate>();
 
     public DbSet<LaunchTemplateVersion> LaunchTemplateVersions => Set<LaunchTemplateVersion>();
@@ -236,6 +238,18 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             tag.Property(t => t.InstanceId).HasColumnName("instance_id").HasMaxLength(32);
             tag.Property(t => t.Key).HasColumnName("key").HasMaxLength(128);
             tag.Property(t => t.Value).HasColumnName("value").HasMaxLength(256);
+        });
+
+        modelBuilder.Entity<ScalingGroupMetricMinute>(metric =>
+        {
+            metric.ToTable("scaling_group_metrics");
+            metric.HasKey(m => new { m.AccountId, m.GroupName, m.MetricName, m.PeriodStart });
+            metric.Property(m => m.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            metric.Property(m => m.GroupName).HasColumnName("group_name").HasMaxLength(255);
+            metric.Property(m => m.MetricName).HasColumnName("metric_name").HasMaxLength(64);
+            metric.Property(m => m.PeriodStart).HasColumnName("period_start");
+            metric.Property(m => m.Value).HasColumnName("value");
+            metric.HasIndex(m => m.PeriodStart);
         });
 
         modelBuilder.Entity<InstanceMetricMinute>(metric =>

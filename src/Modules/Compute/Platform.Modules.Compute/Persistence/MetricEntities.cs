@@ -59,3 +59,22 @@ internal sealed class InstanceUsageSample
     /// <summary>When the API received it, by its clock: samples of instances gone quiet are pruned by it.</summary>
     public DateTime ReceivedAt { get; set; }
 }
+
+/// <summary>
+/// One AWS/AutoScaling datapoint: a group's metric (GroupInServiceInstances, ...) for one minute, recorded by the group job's
+/// first pass over the group in that minute. Keyed by the account, the group's name (CloudWatch's dimension, which outlives
+/// the group), the metric and the minute: one datapoint a minute however many passes or replicas there are. Kept for
+/// <see cref="ComputeOptions.MetricsRetention"/>.
+/// </summary>
+internal sealed class ScalingGroupMetricMinute
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupName { get; init; }
+
+    public required string MetricName { get; init; }
+
+    public required DateTime PeriodStart { get; init; }
+
+    public double Value { get; init; }
+}

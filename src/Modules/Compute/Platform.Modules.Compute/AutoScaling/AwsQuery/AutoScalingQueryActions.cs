@@ -74,6 +74,10 @@ internal static class AutoScalingQueryActions
             c.Parameters.OptionalStringList("ScalingProcesses")?.ToList(), Suspend: true))
         .Command("ResumeProcesses", c => new ChangeProcesses(c.Parameters.Required("AutoScalingGroupName"),
             c.Parameters.OptionalStringList("ScalingProcesses")?.ToList(), Suspend: false))
+        .Command("EnableMetricsCollection", c => new ChangeMetricsCollection(c.Parameters.Required("AutoScalingGroupName"),
+            c.Parameters.OptionalStringList("Metrics")?.ToList(), c.Parameters.Required("Granularity"), Enable: true))
+        .Command("DisableMetricsCollection", c => new ChangeMetricsCollection(c.Parameters.Required("AutoScalingGroupName"),
+            c.Parameters.OptionalStringList("Metrics")?.ToList(), null, Enable: false))
         .Action("PutScalingPolicy", c =>
         {
             var p = c.Parameters;
@@ -375,6 +379,7 @@ internal static class AutoScalingQueryActions
             : null,
         Value("CreatedTime", g.CreatedTime),
         Members("SuspendedProcesses", g.SuspendedProcesses, s => new object?[] { Value("ProcessName", s.ProcessName), Value("SuspensionReason", s.SuspensionReason) }),
+        Members("EnabledMetrics", g.EnabledMetrics, m => new object?[] { Value("Metric", m.Metric), Value("Granularity", m.Granularity) }),
         Value("VPCZoneIdentifier", g.VpcZoneIdentifier),
         Value("Status", g.Status),
         Members("Tags", g.Tags, t => new object?[]

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Compute.Instances;
+using Platform.Modules.Compute.Metrics;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -84,6 +85,63 @@ internal sealed class ChangeProcessesHandler(ComputeDbContext db, ICallerContext
             }
 
             group.SuspendedProcesses = JsonSerializer.Serialize(suspended.OrderBy(p => p.ProcessName, StringComparer.Ordinal));
+            group.Revision++;
+            await db.SaveChangesAsync(cancellationToken);
+            return await ScalingGroupLookup.ResponseAsync(db, platform.Value.Region, group, cancellationToken);
+        });
+}
+
+/// <summary>
+/// Auto Scaling's EnableMetricsCollection and DisableMetricsCollection: which AWS/AutoScaling metrics the group job records for the
+/// group each minute (none named: all of them). The granularity is 1Minute, the only one AWS has.
+/// </summary>
+internal sealed record ChangeMetricsCollection(string AutoScalingGroupName, List<string>? Metrics, string? Granularity, bool Enable)
+    : IRequest<ScalingGroupResponse>, IRequiresRegionalPermission, IValidatable
+{
+    public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
+        new(Enable ? "autoscaling:EnableMetricsCollection" : "autoscaling:DisableMetricsCollection",
+            Arns.Build("autoscaling", region, caller.AccountId, $"autoScalingGroup:*:autoScalingGroupName/{AutoScalingGroupName}"));
+
+    public void Validate()
+    {
+        ScalingGroupLookup.EnsureName(AutoScalingGroupName);
+        if (Enable && Granularity is null)
+        {
+            throw ApiErrors.ValidationError("1 validation error detected: Value null at 'granularity' failed to satisfy constraint: Member must not be null");
+        }
+
+        if (Enable && Granularity != AutoScalingMetricCatalog.Granularity)
+        {
+            throw ApiErrors.ValidationError($"Granularity '{Granularity}' is not valid: the only granularity is {AutoScalingMetricCatalog.Granularity}.");
+        }
+
+        if (Metrics?.FirstOrDefault(m => !AutoScalingMetricCatalog.Names.Contains(m)) is { } unknown)
+        {
+            throw ApiErrors.ValidationError($"Metric '{unknown}' is not one of {string.Join(", ", AutoScalingMetricCatalog.All)}.");
+        }
+    }
+}
+
+internal sealed class ChangeMetricsCollectionHandler(ComputeDbContext db, ICallerContext caller, IOptions<PlatformOptions> platform)
+    : IRequestHandler<ChangeMetricsCollection, ScalingGroupResponse>
+{
+    public async ValueTask<ScalingGroupResponse> Handle(ChangeMetricsCollection request, CancellationToken cancellationToken) =>
+        await ConcurrencyRetry.RunAsync(db, async () =>
+        {
+            var group = await ScalingGroupLookup.OwnedAsync(db, caller.Identity.AccountId, request.AutoScalingGroupName, cancellationToken);
+            ScalingGroupLookup.EnsureNotDeleting(group);
+            var named = request.Metrics is { Count: > 0 } some ? some.ToHashSet(StringComparer.Ordinal) : AutoScalingMetricCatalog.Names;
+            var enabled = ScalingGroupLookup.Json<string>(group.EnabledMetrics).ToHashSet(StringComparer.Ordinal);
+            if (request.Enable)
+            {
+                enabled.UnionWith(named);
+            }
+            else
+            {
+                enabled.ExceptWith(named);
+            }
+
+            group.EnabledMetrics = JsonSerializer.Serialize(AutoScalingMetricCatalog.All.Where(enabled.Contains));
             group.Revision++;
             await db.SaveChangesAsync(cancellationToken);
             return await ScalingGroupLookup.ResponseAsync(db, platform.Value.Region, group, cancellationToken);

@@ -217,7 +217,55 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
         }
 
         await RegisterTargetsAsync(members, suspended, cancellationToken);
+        await RecordMetricsAsync(cancellationToken);
         return (launched, terminated);
+    }
+
+    /// <summary>
+    /// The group's enabled AWS/AutoScaling metrics for this minute, as the pass leaves the group: once a minute, by the first pass
+    /// in it (the lease makes that one runner; the datapoint's key makes a second attempt in the minute a no-op).
+    /// </summary>
+    private async Task RecordMetricsAsync(CancellationToken cancellationToken)
+    {
+        var enabled = ScalingGroupLookup.Json<string>(group.EnabledMetrics);
+        if (enabled.Count == 0)
+        {
+            return;
+        }
+
+        var now = Now;
+        var minute = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+        var recorded = await db.ScalingGroupMetrics.AsNoTracking()
+            .Where(m => m.AccountId == group.AccountId && m.GroupName == group.Name && m.PeriodStart == minute)
+            .Select(m => m.MetricName).ToListAsync(cancellationToken);
+        var members = await db.ScalingGroupInstances.AsNoTracking()
+            .Where(i => i.GroupId == group.Id && i.LifecycleState != LifecycleStates.Terminated).ToListAsync(cancellationToken);
+        var added = enabled.Where(m => !recorded.Contains(m)).Select(m => new ScalingGroupMetricMinute
+        {
+            AccountId = group.AccountId,
+            GroupName = group.Name,
+            MetricName = m,
+            PeriodStart = minute,
+            Value = Metrics.AutoScalingMetricCatalog.Value(m, group, members),
+        }).ToList();
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        db.ScalingGroupMetrics.AddRange(added);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Recorded meanwhile by a runner whose lease had run out: this minute has its datapoints.
+            foreach (var row in added)
+            {
+                db.Entry(row).State = EntityState.Detached;
+            }
+        }
     }
 
     /// <summary>Each member's instance as EC2 sees it: running is InService; stopped or gone is unhealthy (an EC2 health check); terminated ends it.</summary>

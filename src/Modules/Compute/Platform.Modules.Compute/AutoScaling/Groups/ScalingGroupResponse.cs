@@ -15,6 +15,9 @@ internal sealed record GroupTagResponse(string ResourceId, string ResourceType, 
 
 internal sealed record SuspendedProcess(string ProcessName, string SuspensionReason);
 
+/// <summary>A metric collected for the group (EnableMetricsCollection), as DescribeAutoScalingGroups lists it.</summary>
+internal sealed record EnabledMetric(string Metric, string Granularity);
+
 internal sealed record GroupInstanceResponse(
     string InstanceId,
     string AutoScalingGroupName,
@@ -44,7 +47,8 @@ internal sealed record ScalingGroupResponse(
     IReadOnlyList<GroupTagResponse> Tags,
     IReadOnlyList<string> TargetGroupArns,
     string? Status,
-    int? DefaultInstanceWarmup);
+    int? DefaultInstanceWarmup,
+    IReadOnlyList<EnabledMetric> EnabledMetrics);
 
 /// <summary>Auto Scaling's lifecycle states for a group's instances.</summary>
 internal static class LifecycleStates
@@ -145,7 +149,8 @@ internal static partial class ScalingGroupLookup
             group.CreatedAt, Json<SuspendedProcess>(group.SuspendedProcesses), string.Join(',', Json<string>(group.Subnets)), Json<string>(group.TerminationPolicies),
             group.NewInstancesProtectedFromScaleIn,
             Json<GroupTag>(group.Tags).Select(t => new GroupTagResponse(group.Name, "auto-scaling-group", t.Key!, t.Value ?? "", t.PropagateAtLaunch ?? false)).ToList(),
-            Json<string>(group.TargetGroupArns), group.Status, group.DefaultInstanceWarmup);
+            Json<string>(group.TargetGroupArns), group.Status, group.DefaultInstanceWarmup,
+            Json<string>(group.EnabledMetrics).Select(m => new EnabledMetric(m, Metrics.AutoScalingMetricCatalog.Granularity)).ToList());
     }
 
     [GeneratedRegex(@"^[^:\p{Cc}]{1,255}$")]

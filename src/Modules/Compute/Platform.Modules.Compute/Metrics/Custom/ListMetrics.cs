@@ -19,7 +19,8 @@ internal sealed record ListMetricsResponse(IReadOnlyList<MetricIdentity> Metrics
 /// CloudWatch's ListMetrics over the caller's own metrics: its custom metrics that have datapoints, EC2's metrics of its
 /// instances that have usage datapoints (dimension InstanceId), and RDS's of its DB instances (dimension DBInstanceIdentifier):
 /// CPUUtilization, ReadIOPS and WriteIOPS once the machine that runs one has usage datapoints, FreeStorageSpace and
-/// DatabaseConnections once its guest's figures are kept (the Database module's contract says which), filtered by namespace, metric name and dimensions, in the
+/// DatabaseConnections once its guest's figures are kept (the Database module's contract says which), and AWS/AutoScaling's of its
+/// groups that have datapoints (dimension AutoScalingGroupName), filtered by namespace, metric name and dimensions, in the
 /// order namespace, name, dimensions. Paging (500 a page, as CloudWatch's) is the protocol's.
 /// </summary>
 internal sealed record ListMetrics(string? Namespace, string? MetricName, IReadOnlyList<DimensionFilter> Dimensions)
@@ -109,6 +110,15 @@ internal sealed class ListMetricsHandler(ComputeDbContext db, ICallerContext cal
             found.AddRange(databases.SelectMany(d => RdsMetricCatalog.All
                 .Where(c => (request.MetricName is null || c.Name == request.MetricName) && (c.FromGuest ? d.HasGuestMetrics : measured.Contains(d.ResourceId)))
                 .Select(c => new MetricIdentity(RdsMetricCatalog.Namespace, c.Name, [new MetricDimension(RdsMetricCatalog.DbInstanceIdentifier, d.DbInstanceIdentifier)]))));
+        }
+
+        if (request.Namespace is null or AutoScalingMetricCatalog.Namespace && (request.MetricName is null || AutoScalingMetricCatalog.Names.Contains(request.MetricName)))
+        {
+            // The groups' metrics with datapoints kept (metrics collection enabled at some time), by the group's name.
+            var recorded = await db.ScalingGroupMetrics.AsNoTracking().Where(m => m.AccountId == accountId && (request.MetricName == null || m.MetricName == request.MetricName))
+                .Select(m => new { m.GroupName, m.MetricName }).Distinct().ToListAsync(cancellationToken);
+            found.AddRange(recorded.Select(r => new MetricIdentity(AutoScalingMetricCatalog.Namespace, r.MetricName,
+                [new MetricDimension(AutoScalingMetricCatalog.AutoScalingGroupName, r.GroupName)])));
         }
 
         var matching = found.Where(m => request.Dimensions.All(f => m.Dimensions.Any(d => d.Name == f.Name && (f.Value is null || d.Value == f.Value))))

@@ -1447,6 +1447,12 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("desired_capacity");
 
+                    b.Property<string>("EnabledMetrics")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)")
+                        .HasColumnName("enabled_metrics");
+
                     b.Property<int>("HealthCheckGracePeriod")
                         .HasColumnType("int")
                         .HasColumnName("health_check_grace_period");
@@ -1624,6 +1630,38 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                     b.HasIndex("GroupId", "LifecycleState");
 
                     b.ToTable("scaling_group_instances", "compute");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroupMetricMinute", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("MetricName")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("metric_name");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("period_start");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("float")
+                        .HasColumnName("value");
+
+                    b.HasKey("AccountId", "GroupName", "MetricName", "PeriodStart");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("scaling_group_metrics", "compute");
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>

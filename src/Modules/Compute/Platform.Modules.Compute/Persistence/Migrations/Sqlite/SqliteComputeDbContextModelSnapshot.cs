@@ -1440,6 +1440,12 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("desired_capacity");
 
+                    b.Property<string>("EnabledMetrics")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("enabled_metrics");
+
                     b.Property<int>("HealthCheckGracePeriod")
                         .HasColumnType("INTEGER")
                         .HasColumnName("health_check_grace_period");
@@ -1617,6 +1623,38 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                     b.HasIndex("GroupId", "LifecycleState");
 
                     b.ToTable("compute_scaling_group_instances", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingGroupMetricMinute", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("GroupName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("MetricName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_name");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value");
+
+                    b.HasKey("AccountId", "GroupName", "MetricName", "PeriodStart");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("compute_scaling_group_metrics", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Compute.Persistence.ScalingPolicy", b =>
