@@ -82,6 +82,13 @@ public sealed class Ec2Cloud : IAsyncDisposable
         }, TimeSpan.FromSeconds(90), "the simulated server did not become available");
     }
 
+    /// <summary>The guest powers itself off (an orderly shutdown of the simulated domain, as `poweroff` inside a guest does).</summary>
+    public void PowerOffGuest(string instanceId)
+    {
+        using var domain = _libvirt!.FindDomain(instanceId) ?? throw new InvalidOperationException($"no domain for {instanceId}");
+        domain.Shutdown();
+    }
+
     /// <summary>Runs an aws CLI against the API's port with the given key and no configuration of the machine's own.</summary>
     public async Task<(int Exit, string Output, string Error)> CliAsync(string cli, TestCredentials credentials, IEnumerable<string> arguments)
     {

@@ -134,6 +134,14 @@ public abstract class Ec2QueryCliTests(string cli) : IAsyncLifetime
         Assert.Equal("stop", stopBehaviour.GetProperty("InstanceInitiatedShutdownBehavior").GetProperty("Value").GetString());
         var apiStop = await Ec2("describe-instance-attribute", "--instance-id", instanceId, "--attribute", "disableApiStop");
         Assert.False(apiStop.GetProperty("DisableApiStop").GetProperty("Value").GetBoolean());
+        // Termination protection: on, terminate refused as AWS refuses it, off again with the --attribute/--value form.
+        await Ec2("modify-instance-attribute", "--instance-id", instanceId, "--disable-api-termination");
+        Assert.True((await Ec2("describe-instance-attribute", "--instance-id", instanceId, "--attribute", "disableApiTermination"))
+            .GetProperty("DisableApiTermination").GetProperty("Value").GetBoolean());
+        await Fails("OperationNotPermitted", "TerminateInstances", "terminate-instances", "--instance-ids", instanceId);
+        await Ec2("modify-instance-attribute", "--instance-id", instanceId, "--attribute", "disableApiTermination", "--value", "false");
+        Assert.False((await Ec2("describe-instance-attribute", "--instance-id", instanceId, "--attribute", "disableApiTermination"))
+            .GetProperty("DisableApiTermination").GetProperty("Value").GetBoolean());
         Assert.Equal(instanceId, (await Ec2("get-console-output", "--instance-id", instanceId)).GetProperty("InstanceId").GetString());
         var status = Assert.Single((await Ec2("describe-instance-status", "--instance-ids", instanceId)).GetProperty("InstanceStatuses").EnumerateArray());
         Assert.Equal("running", status.GetProperty("InstanceState").GetProperty("Name").GetString());

@@ -254,6 +254,56 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched.InstanceId)) == InstanceStateName.Terminated, TimeSpan.FromSeconds(90),
             "the instance did not terminate");
 
+        // A launch from a launch template: the template's image and tags, the call's type, subnet and Name tag over the template's,
+        // and EC2's aws:ec2launchtemplate:* tags on the instance.
+        var template = (await ec2.CreateLaunchTemplateAsync(new CreateLaunchTemplateRequest
+        {
+            LaunchTemplateName = "sdk-template",
+            LaunchTemplateData = new RequestLaunchTemplateData
+            {
+                ImageId = _cloud.ImageId,
+                InstanceType = InstanceType.T3Small,
+                TagSpecifications =
+                [
+                    new LaunchTemplateTagSpecificationRequest { ResourceType = ResourceType.Instance, Tags = [new Tag("Role", "web"), new Tag("Name", "from-template")] },
+                ],
+            },
+        })).LaunchTemplate;
+        var fromTemplate = Assert.Single((await ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            MinCount = 1,
+            MaxCount = 1,
+            LaunchTemplate = new LaunchTemplateSpecification { LaunchTemplateName = "sdk-template", Version = "$Latest" },
+            InstanceType = InstanceType.T3Micro,
+            SubnetId = subnet.SubnetId,
+            TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = [new Tag("Name", "override")] }],
+        })).Reservation.Instances);
+        var described = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [fromTemplate.InstanceId] })).Reservations[0].Instances[0];
+        Assert.Equal(_cloud.ImageId, described.ImageId);
+        Assert.Equal(InstanceType.T3Micro, described.InstanceType);
+        Assert.Equal(subnet.SubnetId, described.SubnetId);
+        Assert.Equal(
+            new Dictionary<string, string> { ["Name"] = "override", ["Role"] = "web", ["aws:ec2launchtemplate:id"] = template.LaunchTemplateId, ["aws:ec2launchtemplate:version"] = "1" },
+            described.Tags.ToDictionary(t => t.Key, t => t.Value));
+        var byTemplateId = Assert.Single((await ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            MinCount = 1, MaxCount = 1, LaunchTemplate = new LaunchTemplateSpecification { LaunchTemplateId = template.LaunchTemplateId },
+        })).Reservation.Instances);
+        Assert.Equal(InstanceType.T3Small, byTemplateId.InstanceType);
+        foreach (var (specification, code) in new[]
+        {
+            (new LaunchTemplateSpecification { LaunchTemplateName = "no-such-template" }, "InvalidLaunchTemplateName.NotFoundException"),
+            (new LaunchTemplateSpecification { LaunchTemplateId = template.LaunchTemplateId, Version = "7" }, "InvalidLaunchTemplateId.VersionNotFound"),
+            (new LaunchTemplateSpecification { LaunchTemplateId = template.LaunchTemplateId, LaunchTemplateName = "sdk-template" }, "InvalidParameterCombination"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<AmazonEC2Exception>(() => ec2.RunInstancesAsync(new RunInstancesRequest { MinCount = 1, MaxCount = 1, LaunchTemplate = specification }));
+            Assert.Equal(code, refused.ErrorCode);
+        }
+
+        await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [fromTemplate.InstanceId, byTemplateId.InstanceId] });
+        Assert.Equal(3, (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.Count);
+
         // The SDK's paginator follows nextToken to the end.
         var vpcIds = new List<string>();
         await foreach (var page in ec2.Paginators.DescribeVpcs(new DescribeVpcsRequest { MaxResults = 5 }).Responses)
@@ -265,8 +315,117 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
         Assert.Equal(vpcIds.Count, vpcIds.Distinct().Count());
     }
 
+    [Fact]
+    public async Task Given_instance_attributes_When_modified_through_the_SDK_Then_termination_and_stop_protection_and_shutdown_behaviour_are_enforced()
+    {
+        var root = _cloud.Api.RootCredentials();
+        using var ec2 = Sdk(root);
+        var launched = Assert.Single((await ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = _cloud.ImageId, InstanceType = InstanceType.T3Micro, MinCount = 1, MaxCount = 1, DisableApiTermination = true,
+        })).Reservation.Instances).InstanceId;
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched)) == InstanceStateName.Running, TimeSpan.FromSeconds(90), "the instance did not run");
+
+        async Task<InstanceAttribute> AttributeAsync(InstanceAttributeName name) =>
+            (await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = launched, Attribute = name })).InstanceAttribute;
+        async Task<string> RefusedAsync(Func<Task> call) => (await Assert.ThrowsAsync<AmazonEC2Exception>(call)).ErrorCode;
+
+        // Termination protection from the launch: TerminateInstances is refused and the instance runs on.
+        Assert.True((await AttributeAsync(InstanceAttributeName.DisableApiTermination)).DisableApiTermination);
+        Assert.Equal("OperationNotPermitted", await RefusedAsync(() => ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [launched] })));
+        Assert.Equal(InstanceStateName.Running, await StateAsync(ec2, launched));
+
+        // Stop protection by ModifyInstanceAttribute; a dry run, another account, a user without ec2:ModifyInstanceAttribute and bad
+        // values change nothing.
+        Assert.Equal("DryRunOperation", await RefusedAsync(() => ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+        {
+            InstanceId = launched, DisableApiStop = true, DryRun = true,
+        })));
+        Assert.False((await AttributeAsync(InstanceAttributeName.DisableApiStop)).DisableApiStop);
+        var nobody = await _cloud.Native.CreateUserWithKeyAsync("no-attributes", root.AccountId);
+        using (var denied = Sdk(nobody))
+        {
+            Assert.Equal("UnauthorizedOperation", await RefusedAsync(() => denied.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+            {
+                InstanceId = launched, DisableApiTermination = false,
+            })));
+            Assert.Equal("UnauthorizedOperation", await RefusedAsync(() => denied.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+            {
+                InstanceId = launched, DisableApiTermination = false, DryRun = true,
+            })));
+        }
+
+        using (var other = Sdk(await _cloud.Native.CreateAccountAsync("attribute-tenant")))
+        {
+            Assert.Equal("InvalidInstanceID.NotFound", await RefusedAsync(() => other.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+            {
+                InstanceId = launched, DisableApiTermination = false,
+            })));
+        }
+
+        using var signed = Client(root);
+        foreach (var (form, code) in new[]
+        {
+            ($"InstanceId={launched}&DisableApiStop.Value=true&DisableApiTermination.Value=false", "InvalidParameterCombination"),
+            ($"InstanceId={launched}&InstanceInitiatedShutdownBehavior.Value=hibernate", "InvalidParameterValue"),
+            ($"InstanceId={launched}&DisableApiStop.Value=maybe", "InvalidParameterValue"),
+            ($"InstanceId={launched}&InstanceType.Value=t3.large", "UnsupportedOperation"),
+            ($"InstanceId={launched}&SourceDestCheck.Value=false", "UnknownParameter"),
+            ($"InstanceId={launched}", "MissingParameter"),
+            ($"InstanceId={launched}&UserData.Value={Convert.ToBase64String("#!/bin/sh\n"u8)}", "IncorrectInstanceState"),
+        })
+        {
+            var response = await signed.PostAsync("/", Form("Action=ModifyInstanceAttribute&Version=2016-11-15&" + form));
+            Assert.Equal(code, (await ErrorAsync(response, HttpStatusCode.BadRequest)).Code);
+        }
+
+        Assert.False((await AttributeAsync(InstanceAttributeName.DisableApiStop)).DisableApiStop);
+        Assert.True((await AttributeAsync(InstanceAttributeName.DisableApiTermination)).DisableApiTermination);
+        Assert.Equal("stop", (await AttributeAsync(InstanceAttributeName.InstanceInitiatedShutdownBehavior)).InstanceInitiatedShutdownBehavior);
+
+        await ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest { InstanceId = launched, DisableApiStop = true });
+        Assert.True((await AttributeAsync(InstanceAttributeName.DisableApiStop)).DisableApiStop);
+        Assert.Equal("OperationNotPermitted", await RefusedAsync(() => ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [launched] })));
+        Assert.Equal(InstanceStateName.Running, await StateAsync(ec2, launched));
+
+        // Unprotected, it stops; its user data changes while stopped (the CLI's --attribute/--value form for the flag).
+        var unprotect = await signed.PostAsync("/", Form($"Action=ModifyInstanceAttribute&Version=2016-11-15&InstanceId={launched}&Attribute=disableApiStop&Value=false"));
+        await OkAsync(unprotect);
+        await ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [launched] });
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched)) == InstanceStateName.Stopped, TimeSpan.FromSeconds(90), "the instance did not stop");
+        var script = "#!/bin/sh\necho modified\n"u8.ToArray();
+        await ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+        {
+            InstanceId = launched, UserData = new SecureBlobAttributeValue { Value = new MemoryStream(script) },
+        });
+        Assert.Equal(Convert.ToBase64String(script), (await AttributeAsync(InstanceAttributeName.UserData)).UserData);
+
+        // Shutdown behaviour terminate: the guest powering itself off terminates the instance, protected from termination as it
+        // still is (EC2's protection holds against the API only).
+        await ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest { InstanceId = launched, InstanceInitiatedShutdownBehavior = "terminate" });
+        await ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [launched] });
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched)) == InstanceStateName.Running, TimeSpan.FromSeconds(90), "the instance did not start");
+        _cloud.PowerOffGuest(launched);
+        await Eventually.TrueAsync(async () => (await StateAsync(ec2, launched)) == InstanceStateName.Terminated, TimeSpan.FromSeconds(90),
+            "the guest's own shutdown did not terminate the instance");
+        var reason = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [launched] })).Reservations[0].Instances[0].StateReason;
+        Assert.Equal("Client.InstanceInitiatedShutdown", reason.Code);
+        Assert.Equal("IncorrectInstanceState", await RefusedAsync(() => ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest
+        {
+            InstanceId = launched, DisableApiStop = true,
+        })));
+    }
+
     private static async Task<InstanceStateName> StateAsync(AmazonEC2Client ec2, string instanceId) =>
         (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] })).Reservations[0].Instances[0].State.Name;
+
+    private AmazonEC2Client Sdk(TestCredentials credentials) => new(new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey), new AmazonEC2Config
+    {
+        ServiceURL = _cloud.Api.BaseAddress.ToString(),
+        AuthenticationRegion = "us-east-1",
+        HttpClientFactory = new TrustingFactory(_cloud.Api),
+        MaxErrorRetry = 0,
+    });
 
     private HttpClient Client(TestCredentials credentials) =>
         new(new SdkSigningHandler(credentials, "ec2") { InnerHandler = _cloud.Api.CreateHandler() }) { BaseAddress = _cloud.Api.BaseAddress };

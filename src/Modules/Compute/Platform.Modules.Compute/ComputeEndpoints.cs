@@ -29,7 +29,9 @@ internal static class ComputeEndpoints
         ec2.MapPost("/instances", async (RunInstancesBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RunInstances(body.InstanceType, body.ImageId, body.KeyName, body.SecurityGroups,
                 body.ClientToken, body.AvailabilityZone, body.Tags, body.SubnetId, body.UserData, body.MetadataOptions,
-                IamInstanceProfile: body.IamInstanceProfile, InstanceMarketOptions: body.InstanceMarketOptions), ct)));
+                IamInstanceProfile: body.IamInstanceProfile, InstanceMarketOptions: body.InstanceMarketOptions,
+                Attributes: new InstanceAttributeOptions(body.DisableApiTermination, body.DisableApiStop, body.InstanceInitiatedShutdownBehavior),
+                LaunchTemplate: body.LaunchTemplate), ct)));
         ec2.MapGet("/instances", async ([FromQuery(Name = "instance_id")] string[]? ids, [FromQuery(Name = "state")] string[]? states,
                 [FromQuery(Name = "tag")] string[]? tags, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeInstances(ids ?? [], states ?? [], tags ?? []), ct)));
@@ -50,6 +52,11 @@ internal static class ComputeEndpoints
         ec2.MapPost("/instances/{instance_id}/metadata-options", async ([FromRoute(Name = "instance_id")] string id, MetadataOptionsBody? body, ISender sender,
                 CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ModifyInstanceMetadataOptions(id, body ?? new MetadataOptionsBody(null, null, null)), ct)));
+        ec2.MapGet("/instances/{instance_id}/attributes", async ([FromRoute(Name = "instance_id")] string id, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new DescribeInstanceAttributes(id), ct)));
+        ec2.MapPost("/instances/{instance_id}/attributes", async ([FromRoute(Name = "instance_id")] string id, ModifyInstanceAttributeBody? body, ISender sender,
+                CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ModifyInstanceAttribute(id, body ?? new ModifyInstanceAttributeBody(null, null, null, null)), ct)));
         ec2.MapPost("/instances/{instance_id}/iam-instance-profile", async ([FromRoute(Name = "instance_id")] string id, IamInstanceProfileBody? body,
                 ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new AssociateIamInstanceProfile(id, body?.IamInstanceProfile), ct)));
@@ -116,7 +123,11 @@ internal static class ComputeEndpoints
         string? UserData,
         MetadataOptionsBody? MetadataOptions = null,
         IamInstanceProfileSpecification? IamInstanceProfile = null,
-        InstanceMarketOptions? InstanceMarketOptions = null);
+        InstanceMarketOptions? InstanceMarketOptions = null,
+        bool? DisableApiTermination = null,
+        bool? DisableApiStop = null,
+        string? InstanceInitiatedShutdownBehavior = null,
+        LaunchTemplateSpecification? LaunchTemplate = null);
 
     internal sealed record IamInstanceProfileBody(IamInstanceProfileSpecification? IamInstanceProfile);
 

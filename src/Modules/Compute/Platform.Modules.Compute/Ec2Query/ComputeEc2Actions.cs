@@ -19,8 +19,10 @@ namespace Platform.Modules.Compute.Ec2Query;
 /// Compute's part of EC2's query protocol (botocore's ec2 2016-11-15 names and shapes): instances, images, key pairs,
 /// instance tags, instance types, regions and zones, each bound to the request the native API sends, so both answer
 /// with the same rules and errors. Filters and pages are applied to what the native request returned.
-/// CreateKeyPair answers the private key the platform made once and keeps only the public one. Not here, because the
-/// native API has no such rules: ModifyInstanceAttribute, tags on anything but instances, several instances per RunInstances.
+/// CreateKeyPair answers the private key the platform made once and keeps only the public one. DescribeInstanceAttribute and
+/// ModifyInstanceAttribute read and change the native attributes (termination and stop protection, shutdown behaviour,
+/// user data). Not here, because the native API has no such rules: tags on anything but instances, several instances
+/// per RunInstances, changing an instance's type.
 /// </summary>
 internal static class ComputeEc2Actions
 {
@@ -134,9 +136,18 @@ internal static class ComputeEc2Actions
         })
         .Action("DescribeInstanceAttribute", c =>
         {
-            c.Items["attribute"] = c.Parameters.Required("Attribute");
-            return new DescribeInstances([c.Parameters.Required("InstanceId")], [], []);
-        }, (c, found) => InstanceAttribute(found.Instances[0], (string)c.Items["attribute"]))
+            var attribute = c.Parameters.Required("Attribute");
+            if (!DescribedAttributes.Contains(attribute))
+            {
+                throw ApiErrors.InvalidParameterValue(
+                    $"Value ({attribute}) for parameter attribute is invalid. Supported here: {string.Join(", ", DescribedAttributes)}.");
+            }
+
+            c.Items["attribute"] = attribute;
+            return new DescribeInstanceAttributes(c.Parameters.Required("InstanceId"));
+        }, (c, found) => InstanceAttribute(found, (string)c.Items["attribute"]))
+        .Action("ModifyInstanceAttribute", c => new ModifyInstanceAttribute(c.Parameters.Required("InstanceId"), AttributeChange(c.Parameters)),
+            _ => Value("return", true))
         .Action("DescribeInstanceCreditSpecifications", c =>
         {
             var ids = c.Ids("InstanceId");
@@ -420,6 +431,30 @@ internal static class ComputeEc2Actions
         }
 
         var groups = c.Ids("SecurityGroupId").Concat(c.Ids("SecurityGroup")).ToList();
+        var subnetId = p.Optional("SubnetId");
+        if (PrimaryInterface(p) is { } primary)
+        {
+            // Terraform's aws_instance with a subnet_id sends its subnet and groups on NetworkInterface.1 (device 0), as EC2 takes them.
+            if (subnetId is not null || groups.Count > 0)
+            {
+                throw new ApiException(400, "InvalidParameterCombination",
+                    "Network interfaces and an instance-level subnet ID or security groups may not be specified on the same request.");
+            }
+
+            subnetId = primary.SubnetId;
+            groups = [.. primary.Groups];
+        }
+
+        RefuseUnlessDefault(p.OptionalBool("EbsOptimized"), false, "EbsOptimized", "This platform has no EBS-optimized instances: EbsOptimized must be false.");
+        RefuseUnlessDefault(p.Structure("Monitoring")?.OptionalBool("Enabled"), false, "Monitoring.Enabled",
+            "This platform has no detailed monitoring: Monitoring.Enabled must be false.");
+        RefuseUnlessDefault(p.Structure("HibernationOptions")?.OptionalBool("Configured"), false, "HibernationOptions.Configured",
+            "This platform does not hibernate instances: HibernationOptions.Configured must be false.");
+        if (p.Structure("CreditSpecification")?.Required("CpuCredits") is { } credits && credits != "unlimited")
+        {
+            // What DescribeInstanceCreditSpecifications answers for every burstable instance: no baseline is enforced.
+            throw new ApiException(400, "UnsupportedOperation", $"This platform's burstable instances are unlimited: CpuCredits '{credits}' is not supported.");
+        }
         var tags = new List<TagSpecification>();
         foreach (var specification in p.FlatList("TagSpecification"))
         {
@@ -432,11 +467,62 @@ internal static class ComputeEc2Actions
             tags.AddRange(specification.FlatList("Tag").Select(t => new TagSpecification(t.Optional("Key"), t.Optional("Value") ?? "")));
         }
 
+        // Terraform sends Placement.AvailabilityZone empty when no zone is configured: no zone asked for.
+        var zone = p.Structure("Placement")?.Optional("AvailabilityZone") is { Length: > 0 } asked ? asked : null;
+        var attributes = new InstanceAttributeOptions(p.OptionalBool("DisableApiTermination"), p.OptionalBool("DisableApiStop"),
+            p.Optional("InstanceInitiatedShutdownBehavior"));
         return new RunInstances(p.Optional("InstanceType"), p.Optional("ImageId"), p.Optional("KeyName"), groups.Count == 0 ? null : groups,
-            p.Optional("ClientToken"), p.Structure("Placement")?.Optional("AvailabilityZone"), tags.Count == 0 ? null : tags, p.Optional("SubnetId"),
+            p.Optional("ClientToken"), zone, tags.Count == 0 ? null : tags, subnetId,
             p.Optional("UserData"), p.Structure("MetadataOptions") is { } options ? MetadataOptions(options) : null,
             IamInstanceProfile: p.Structure("IamInstanceProfile") is null ? null : ProfileSpecification(p),
-            InstanceMarketOptions: p.Structure("InstanceMarketOptions") is { } market ? MarketOptions(market) : null);
+            InstanceMarketOptions: p.Structure("InstanceMarketOptions") is { } market ? MarketOptions(market) : null,
+            Attributes: attributes == InstanceAttributeOptions.Defaults ? null : attributes,
+            LaunchTemplate: p.Structure("LaunchTemplate") is { } template
+                ? new LaunchTemplateSpecification(template.Optional("LaunchTemplateId"), template.Optional("LaunchTemplateName"), template.Optional("Version"))
+                : null);
+    }
+
+    private static void RefuseUnlessDefault(bool? value, bool supported, string name, string message)
+    {
+        if (value is { } given && given != supported)
+        {
+            throw new ApiException(400, "UnsupportedOperation", $"{message} ({name}={(given ? "true" : "false")})");
+        }
+    }
+
+    /// <summary>
+    /// RunInstances' NetworkInterface.N as the platform can launch it: one interface, device 0, made in the given subnet with
+    /// the given groups (what the launch's SubnetId and SecurityGroupId make). An existing interface, several, or addresses are refused.
+    /// </summary>
+    private static (string? SubnetId, IReadOnlyList<string> Groups)? PrimaryInterface(AwsQueryParameters p)
+    {
+        var interfaces = p.FlatList("NetworkInterface");
+        if (interfaces.Count == 0)
+        {
+            return null;
+        }
+
+        if (interfaces.Count > 1)
+        {
+            throw new ApiException(400, "UnsupportedOperation", "This platform launches an instance with one network interface.");
+        }
+
+        var only = interfaces[0];
+        if (only.OptionalInt("DeviceIndex") is not 0)
+        {
+            throw ApiErrors.InvalidParameterValue("The network interface of a launch must have DeviceIndex 0.");
+        }
+
+        if (only.Optional("NetworkInterfaceId") is not null)
+        {
+            throw new ApiException(400, "UnsupportedOperation", "This platform makes the instance's network interface at launch: NetworkInterfaceId is not supported.");
+        }
+
+        RefuseUnlessDefault(only.OptionalBool("AssociatePublicIpAddress"), false, "NetworkInterface.1.AssociatePublicIpAddress",
+            "No address outside the VPC is given to an instance at launch (associate an elastic IP instead)");
+        RefuseUnlessDefault(only.OptionalBool("DeleteOnTermination"), true, "NetworkInterface.1.DeleteOnTermination",
+            "An instance's network interface is released when it terminates");
+        return (only.Optional("SubnetId"), only.FlatStringList("SecurityGroupId"));
     }
 
     /// <summary>InstanceMarketOptions.MarketType and its SpotOptions (MaxPrice, SpotInstanceType, InstanceInterruptionBehavior).</summary>
@@ -577,22 +663,81 @@ internal static class ComputeEc2Actions
     ];
 
     /// <summary>The attributes whose value the platform really has; the others are refused rather than guessed.</summary>
-    private static object?[] InstanceAttribute(InstanceResponse i, string attribute) =>
+    private static readonly string[] DescribedAttributes =
+        ["instanceType", "groupSet", "disableApiTermination", "disableApiStop", "instanceInitiatedShutdownBehavior", "userData"];
+
+    private static object?[] InstanceAttribute(InstanceAttributesResponse i, string attribute) =>
     [
         Value("instanceId", i.InstanceId),
         attribute switch
         {
             "instanceType" => Element("instanceType", Value("value", i.InstanceType)),
             "groupSet" => Items("groupSet", i.SecurityGroups, g => Value("groupId", g)),
-            // Nothing on the platform protects an instance from terminate or stop: both are always allowed.
-            "disableApiTermination" => Element("disableApiTermination", Value("value", false)),
-            "disableApiStop" => Element("disableApiStop", Value("value", false)),
-            // A guest that powers itself off is recorded as stopped (ReportHostState), EC2's default behaviour.
-            "instanceInitiatedShutdownBehavior" => Element("instanceInitiatedShutdownBehavior", Value("value", "stop")),
-            _ => throw ApiErrors.InvalidParameterValue(
-                $"Value ({attribute}) for parameter attribute is invalid. Supported here: instanceType, groupSet, disableApiTermination, disableApiStop, instanceInitiatedShutdownBehavior."),
+            "disableApiTermination" => Element("disableApiTermination", Value("value", i.DisableApiTermination)),
+            "disableApiStop" => Element("disableApiStop", Value("value", i.DisableApiStop)),
+            "instanceInitiatedShutdownBehavior" => Element("instanceInitiatedShutdownBehavior", Value("value", i.InstanceInitiatedShutdownBehavior)),
+            // EC2 answers an empty userData for an instance without any.
+            _ => Element("userData", Value("value", i.UserData)),
         },
     ];
+
+    /// <summary>
+    /// ModifyInstanceAttribute's one attribute, as the SDKs send it (<c>DisableApiTermination.Value</c>, <c>DisableApiStop.Value</c>,
+    /// <c>InstanceInitiatedShutdownBehavior.Value</c>, <c>UserData.Value</c>) or as the CLI's <c>--attribute … --value …</c>
+    /// (<c>Attribute</c>, <c>Value</c>). The platform does not resize an instance (its host keeps the guest's shape), so
+    /// InstanceType is refused; the other attributes EC2 has are not recognized.
+    /// </summary>
+    private static ModifyInstanceAttributeBody AttributeChange(AwsQueryParameters p)
+    {
+        var given = new List<(string Name, string Value)>();
+        foreach (var name in (string[])["DisableApiTermination", "DisableApiStop", "InstanceInitiatedShutdownBehavior", "UserData", "InstanceType"])
+        {
+            if (p.Structure(name) is { } structure)
+            {
+                given.Add((char.ToLowerInvariant(name[0]) + name[1..], structure.Required("Value")));
+            }
+        }
+
+        if (p.Optional("Attribute") is { } attribute)
+        {
+            given.Add((attribute, p.Required("Value")));
+        }
+        else if (p.Optional("Value") is not null)
+        {
+            throw ApiErrors.MissingParameter("The request must contain the parameter Attribute.");
+        }
+
+        if (given.Count == 0)
+        {
+            // An attribute the platform does not have is then refused as an unknown parameter, and none at all by the request's check.
+            return new ModifyInstanceAttributeBody(null, null, null, null);
+        }
+
+        if (given.Count > 1)
+        {
+            throw new ApiException(400, "InvalidParameterCombination",
+                $"Fields for multiple attribute types specified: {string.Join(", ", given.Select(g => g.Name))}");
+        }
+
+        var (which, value) = given[0];
+        return which switch
+        {
+            "disableApiTermination" => new ModifyInstanceAttributeBody(AttributeBool(which, value), null, null, null),
+            "disableApiStop" => new ModifyInstanceAttributeBody(null, AttributeBool(which, value), null, null),
+            "instanceInitiatedShutdownBehavior" => new ModifyInstanceAttributeBody(null, null, value, null),
+            "userData" when p.Optional("Attribute") is null => new ModifyInstanceAttributeBody(null, null, null, value),
+            "instanceType" => throw new ApiException(400, "UnsupportedOperation", "This platform does not change the type of an existing instance."),
+            _ => throw ApiErrors.InvalidParameterValue(
+                $"Value ({which}) for parameter attribute is invalid. Supported here: disableApiTermination, disableApiStop, instanceInitiatedShutdownBehavior, userData (as UserData.Value)."),
+        };
+    }
+
+    private static bool AttributeBool(string attribute, string value) => value switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw ApiErrors.InvalidParameterValue($"Value ({value}) for parameter {attribute} is invalid. Expected: true or false."),
+    };
 
     /// <summary>The query protocol carries the key as a blob (base64 of the OpenSSH line), which the native request takes as text.</summary>
     private static string PublicKeyMaterial(string blob)

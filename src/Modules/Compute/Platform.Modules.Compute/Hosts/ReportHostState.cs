@@ -17,7 +17,7 @@ namespace Platform.Modules.Compute.Hosts;
 /// <summary>
 /// A heartbeat: the host's capacity and what its agent observed. Instances move along EC2's state machine
 /// from it (pending → running, stopping → stopped, shutting-down → terminated, a guest's own shutdown
-/// → stopped). The report speaks for an instance only once the agent has applied that instance's latest
+/// → stopped, or shutting-down when its instanceInitiatedShutdownBehavior is terminate). The report speaks for an instance only once the agent has applied that instance's latest
 /// change, so a report made before a stop or start cannot undo it.
 /// </summary>
 internal sealed record ReportHostState(string HostId, HostReport Report) : IRequest<long>;
@@ -170,9 +170,15 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
                     ? SpotInterruptionJob.InterruptedReason
                     : "Client.UserInitiatedShutdown: User initiated shutdown";
                 return false;
+            case InstanceStates.Running when power is ObservedPower.Stopped && instance.InstanceInitiatedShutdownBehavior == ShutdownBehaviors.Terminate:
+                // The guest powered itself off and its instanceInitiatedShutdownBehavior is terminate: EC2 terminates it.
+                instance.State = InstanceStates.ShuttingDown;
+                instance.StateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
+                instance.DesiredPower = DesiredPowers.Absent;
+                return true;
             case InstanceStates.Pending when fault is null && power is (ObservedPower.Stopped or ObservedPower.Crashed):
             case InstanceStates.Running when power is ObservedPower.Stopped or ObservedPower.Crashed:
-                // The guest powered itself off (or crashed): EC2's default shutdown behaviour is to stop. A pending one
+                // The guest powered itself off (or crashed): EC2's default shutdown behaviour is to stop (a crash always stops). A pending one
                 // (this report is of a version past its start) went down before a heartbeat saw it running; the agent
                 // leaves it off as on EC2.
                 instance.State = InstanceStates.Stopped;

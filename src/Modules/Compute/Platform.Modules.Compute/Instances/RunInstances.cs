@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Billing.Contracts;
+using Platform.Modules.Compute.AutoScaling.LaunchTemplates;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Compute.Hosts;
 using Platform.Modules.Compute.Images;
@@ -27,6 +29,9 @@ using Platform.Modules.Storage.Contracts;
 namespace Platform.Modules.Compute.Instances;
 
 internal sealed record TagSpecification(string? Key, string? Value);
+
+/// <summary>EC2's LaunchTemplateSpecification: a template by id or by name, and its version (<c>$Default</c> when left out).</summary>
+internal sealed record LaunchTemplateSpecification(string? LaunchTemplateId, string? LaunchTemplateName, string? Version);
 
 /// <summary>Whose managed instance a launch makes (<see cref="LaunchManagedInstance"/>); null for a tenant's RunInstances.</summary>
 internal sealed record ManagedLaunch(string ManagedBy, string ResourceId);
@@ -53,21 +58,40 @@ internal sealed record RunInstances(
     MetadataOptionsBody? MetadataOptions = null,
     IReadOnlyList<TagSpecification>? SystemTags = null,
     IamInstanceProfileSpecification? IamInstanceProfile = null,
-    InstanceMarketOptions? InstanceMarketOptions = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
+    InstanceMarketOptions? InstanceMarketOptions = null,
+    InstanceAttributeOptions? Attributes = null,
+    LaunchTemplateSpecification? LaunchTemplate = null) : IRequest<RunInstanceResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:RunInstances", Arns.Build("ec2", region, caller.AccountId, "instance/*"));
 
     public void Validate()
     {
-        Parameter.Required(InstanceType, "instance_type");
-        Parameter.Required(ImageId, "image_id");
-        if (InstanceTypeCatalog.Find(InstanceType) is null)
+        if (LaunchTemplate is { } template)
+        {
+            // The template gives what the call leaves out; the launch checks the whole once the two are merged.
+            if ((template.LaunchTemplateId is null) == (template.LaunchTemplateName is null))
+            {
+                throw new ApiException(400, "InvalidParameterCombination", "Give one of the launch template's id and name.");
+            }
+
+            LaunchTemplateLookup.EnsureVersionSyntax(template.Version);
+        }
+        else
+        {
+            Parameter.Required(InstanceType, "instance_type");
+            Parameter.Required(ImageId, "image_id");
+        }
+
+        if (InstanceType is not null && InstanceTypeCatalog.Find(InstanceType) is null)
         {
             throw ApiErrors.InvalidParameterValue($"Invalid value '{InstanceType}' for InstanceType.");
         }
 
-        ImageLookup.EnsureWellFormed(ImageId);
+        if (ImageId is not null)
+        {
+            ImageLookup.EnsureWellFormed(ImageId);
+        }
         if (ClientToken is { Length: 0 or > 64 })
         {
             throw ApiErrors.InvalidParameterValue("client_token must be 1 to 64 ASCII characters.");
@@ -81,6 +105,7 @@ internal sealed record RunInstances(
         InstanceTags.Validate(Tags);
         MetadataOptions?.Validate();
         InstanceMarketOptions?.Validate();
+        Attributes?.Validate(spot: InstanceMarketOptions is not null);
         if (UserData is not null)
         {
             byte[] decoded;
@@ -115,10 +140,18 @@ internal sealed record RunInstances(
             (SystemTags ?? []).Select(t => new[] { t.Key, t.Value }),
             IamInstanceProfile?.Arn, IamInstanceProfile?.Name,
         ];
-        // Spot options only when given: a launch without them hashes as it did before they existed (a retry across an upgrade matches).
-        var canonical = JsonSerializer.Serialize(InstanceMarketOptions?.Resolved is { } spot
-            ? [.. parameters, new[] { spot.MaxPrice, spot.SpotInstanceType, spot.InstanceInterruptionBehavior }]
-            : parameters);
+        // Spot options and attributes only when given: a launch without them hashes as it did before they existed (a retry across an upgrade matches).
+        if (InstanceMarketOptions?.Resolved is { } spot)
+        {
+            parameters = [.. parameters, new[] { spot.MaxPrice, spot.SpotInstanceType, spot.InstanceInterruptionBehavior }];
+        }
+
+        if (Attributes is { } attributes && attributes != InstanceAttributeOptions.Defaults)
+        {
+            parameters = [.. parameters, new object?[] { attributes.DisableApiTermination, attributes.DisableApiStop, attributes.InstanceInitiatedShutdownBehavior }];
+        }
+
+        var canonical = JsonSerializer.Serialize(parameters);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }
@@ -136,7 +169,50 @@ internal sealed class RunInstancesHandler(
     TimeProvider clock) : IRequestHandler<RunInstances, RunInstanceResponse>, IRequestHandler<LaunchManagedInstance, ManagedInstance>
 {
     public async ValueTask<RunInstanceResponse> Handle(RunInstances request, CancellationToken cancellationToken) =>
-        await LaunchAsync(caller.Identity.AccountId, request, managed: null, cancellationToken);
+        await LaunchAsync(caller.Identity.AccountId, await WithTemplateAsync(caller.Identity.AccountId, request, cancellationToken), managed: null, cancellationToken);
+
+    /// <summary>
+    /// A launch from a template (EC2's LaunchTemplate): the version's image, type, key, groups, user data and tags, each
+    /// overridden by what the call gives (tags merge, the call's value winning for a key both have), and EC2's
+    /// <c>aws:ec2launchtemplate:id</c> and <c>aws:ec2launchtemplate:version</c> tags on the instance.
+    /// </summary>
+    private async Task<RunInstances> WithTemplateAsync(string accountId, RunInstances request, CancellationToken cancellationToken)
+    {
+        if (request.LaunchTemplate is not { } specification)
+        {
+            return request;
+        }
+
+        var template = await LaunchTemplateLookup.OwnedAsync(db, accountId, specification.LaunchTemplateId, specification.LaunchTemplateName, cancellationToken);
+        var number = LaunchTemplateLookup.Resolve(template, specification.Version) ?? throw LaunchTemplateLookup.VersionNotFound(template, specification.Version);
+        var data = LaunchTemplateData.From(await db.LaunchTemplateVersions.AsNoTracking()
+            .SingleAsync(v => v.TemplateId == template.Id && v.VersionNumber == number, cancellationToken));
+        var tags = (request.Tags ?? []).Concat(data.Tags ?? []).DistinctBy(t => t.Key, StringComparer.Ordinal).ToList();
+        var merged = request with
+        {
+            InstanceType = request.InstanceType ?? data.InstanceType,
+            ImageId = request.ImageId ?? data.ImageId,
+            KeyName = request.KeyName ?? data.KeyName,
+            SecurityGroups = request.SecurityGroups ?? data.SecurityGroups,
+            UserData = request.UserData ?? data.UserData,
+            Tags = tags.Count == 0 ? null : tags,
+            SystemTags =
+            [
+                .. request.SystemTags ?? [],
+                new TagSpecification("aws:ec2launchtemplate:id", template.Id),
+                new TagSpecification("aws:ec2launchtemplate:version", number.ToString(CultureInfo.InvariantCulture)),
+            ],
+            LaunchTemplate = null,
+        };
+        if (merged.ImageId is null || merged.InstanceType is null)
+        {
+            throw ApiErrors.MissingParameter(
+                $"The request must contain the parameter {(merged.ImageId is null ? "ImageId" : "InstanceType")}: neither the call nor version {number} of launch template {template.Id} gives it.");
+        }
+
+        merged.Validate();
+        return merged;
+    }
 
     /// <summary>
     /// The same launch for another module's guest: its image is the platform's (any account's available image, private
@@ -356,6 +432,9 @@ internal sealed class RunInstancesHandler(
             ParametersHash = parametersHash,
             DesiredPower = DesiredPowers.Running,
             HttpTokens = request.MetadataOptions?.HttpTokens ?? InstanceMetadataDefaults.HttpTokens,
+            DisableApiTermination = request.Attributes?.DisableApiTermination ?? false,
+            DisableApiStop = request.Attributes?.DisableApiStop ?? false,
+            InstanceInitiatedShutdownBehavior = request.Attributes?.InstanceInitiatedShutdownBehavior ?? ShutdownBehaviors.Stop,
             HttpPutResponseHopLimit = request.MetadataOptions?.HttpPutResponseHopLimit ?? InstanceMetadataDefaults.HopLimit,
             HttpEndpoint = request.MetadataOptions?.HttpEndpoint ?? InstanceMetadataDefaults.HttpEndpoint,
             ChangedAtVersion = host.DesiredVersion,

@@ -5,7 +5,10 @@ using Platform.Modules.Shared.Authorization;
 
 namespace Platform.Modules.Compute.Instances;
 
-/// <summary>Stops a running instance: <c>stopping</c>, the guest is asked to shut down, powered off after a deadline, <c>stopped</c>.</summary>
+/// <summary>
+/// Stops a running instance: <c>stopping</c>, the guest is asked to shut down, powered off after a deadline, <c>stopped</c>.
+/// One whose disableApiStop attribute is true is refused (OperationNotPermitted).
+/// </summary>
 internal sealed record StopInstance(string InstanceId) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
@@ -21,6 +24,8 @@ internal sealed class StopInstanceHandler(InstanceTransitions transitions, ICall
             {
                 case InstanceStates.Stopping or InstanceStates.Stopped:
                     return false;
+                case InstanceStates.Running when instance.DisableApiStop:
+                    throw InstanceAttributeRules.NotPermitted(instance.Id, "stopped", "disableApiStop");
                 case InstanceStates.Running:
                     instance.State = InstanceStates.Stopping;
                     instance.StateReason = "Client.UserInitiatedShutdown: User initiated shutdown";

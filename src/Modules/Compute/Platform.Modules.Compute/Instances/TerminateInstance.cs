@@ -7,7 +7,8 @@ namespace Platform.Modules.Compute.Instances;
 
 /// <summary>
 /// Terminates an instance: <c>shutting-down</c> until its host has removed the domain and its disks, then
-/// <c>terminated</c>, which stays visible in descriptions. Terminating a terminated instance changes nothing.
+/// <c>terminated</c>, which stays visible in descriptions. Terminating a terminated instance changes nothing; one whose
+/// disableApiTermination attribute is true is refused (OperationNotPermitted).
 /// </summary>
 internal sealed record TerminateInstance(string InstanceId) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
 {
@@ -24,6 +25,11 @@ internal sealed class TerminateInstanceHandler(InstanceTransitions transitions, 
             if (instance.State is InstanceStates.ShuttingDown or InstanceStates.Terminated)
             {
                 return false;
+            }
+
+            if (instance.DisableApiTermination)
+            {
+                throw InstanceAttributeRules.NotPermitted(instance.Id, "terminated", "disableApiTermination");
             }
 
             instance.State = InstanceStates.ShuttingDown;

@@ -200,6 +200,10 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.DesiredPower).HasColumnName("desired_power").HasMaxLength(16);
             instance.Property(i => i.RebootCount).HasColumnName("reboot_count");
             instance.Property(i => i.StartCount).HasColumnName("start_count");
+            instance.Property(i => i.DisableApiTermination).HasColumnName("disable_api_termination").HasDefaultValue(false);
+            instance.Property(i => i.DisableApiStop).HasColumnName("disable_api_stop").HasDefaultValue(false);
+            instance.Property(i => i.InstanceInitiatedShutdownBehavior).HasColumnName("instance_initiated_shutdown_behavior").HasMaxLength(16)
+                .HasDefaultValue(ShutdownBehaviors.Stop);
             instance.Property(i => i.HttpTokens).HasColumnName("http_tokens").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpTokens);
             instance.Property(i => i.HttpPutResponseHopLimit).HasColumnName("http_put_response_hop_limit").HasDefaultValue(InstanceMetadataDefaults.HopLimit);
             instance.Property(i => i.HttpEndpoint).HasColumnName("http_endpoint").HasMaxLength(16).HasDefaultValue(InstanceMetadataDefaults.HttpEndpoint);

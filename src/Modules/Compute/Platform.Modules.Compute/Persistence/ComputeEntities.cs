@@ -110,7 +110,8 @@ internal sealed class Instance
 
     public required string AccountId { get; init; }
 
-    public required string InstanceType { get; init; }
+    /// <summary>Changed only while the instance is stopped (EC2's ModifyInstanceAttribute instanceType).</summary>
+    public required string InstanceType { get; set; }
 
     public required string ImageId { get; init; }
 
@@ -137,7 +138,7 @@ internal sealed class Instance
     public string? NetworkInterfaceId { get; set; }
 
     /// <summary>EC2's user data, base64 as given: the image runs it at boot.</summary>
-    public string? UserData { get; init; }
+    public string? UserData { get; set; }
 
     public string? MacAddress { get; set; }
 
@@ -160,6 +161,15 @@ internal sealed class Instance
     public int StartCount { get; set; }
 
     public int RebootCount { get; set; }
+
+    /// <summary>EC2's disableApiTermination: TerminateInstances refuses the instance (OperationNotPermitted) while true.</summary>
+    public bool DisableApiTermination { get; set; }
+
+    /// <summary>EC2's disableApiStop: StopInstances refuses the instance (OperationNotPermitted) while true.</summary>
+    public bool DisableApiStop { get; set; }
+
+    /// <summary>EC2's instanceInitiatedShutdownBehavior: what a guest powering itself off leads to, <c>stop</c> or <c>terminate</c>.</summary>
+    public string InstanceInitiatedShutdownBehavior { get; set; } = ShutdownBehaviors.Stop;
 
     /// <summary>EC2's MetadataOptions.HttpTokens: <c>optional</c> (IMDSv1 too) or <c>required</c> (IMDSv2 tokens only).</summary>
     public string HttpTokens { get; set; } = InstanceMetadataDefaults.HttpTokens;
@@ -295,4 +305,12 @@ internal static class InstanceMetadataDefaults
     public const int HopLimit = 1;
 
     public const string HttpEndpoint = "enabled";
+}
+
+/// <summary>EC2's instanceInitiatedShutdownBehavior values.</summary>
+internal static class ShutdownBehaviors
+{
+    public const string Stop = "stop";
+
+    public const string Terminate = "terminate";
 }

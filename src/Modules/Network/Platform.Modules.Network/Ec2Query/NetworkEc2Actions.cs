@@ -1,5 +1,6 @@
 using Mediator;
 using Platform.Modules.Network.Interfaces;
+using Platform.Modules.Network.RouteTables;
 using Platform.Modules.Network.SecurityGroups;
 using Platform.Modules.Network.Subnets;
 using Platform.Modules.Network.Vpcs;
@@ -12,14 +13,30 @@ namespace Platform.Modules.Network.Ec2Query;
 
 /// <summary>
 /// Network's part of EC2's query protocol: VPCs, subnets, security groups and their rules, network interfaces, and the
-/// account attributes the CLI and Terraform read first, each bound to the native request. Route tables, internet and NAT
+/// account attributes the CLI and Terraform read first, each bound to the native request; the VPC attributes and route
+/// tables Terraform's aws_vpc reads (DescribeVpcAttribute, DescribeRouteTables). Changing route tables, internet and NAT
 /// gateways and elastic IPs are not here (another slice). Rules take CIDR ranges and groups of the VPC; IPv6 ranges and
-/// prefix lists are refused as unknown parameters, as the native API has neither.
+/// prefix lists are refused as unknown parameters, as the native API has neither (revoking an IPv6 range answers
+/// InvalidPermission.NotFound: no group has one).
 /// </summary>
 internal static class NetworkEc2Actions
 {
     public static AwsQueryService Table(NetworkSettings settings) => new AwsQueryService("ec2", "2016-11-15", Namespace, AwsQueryDialect.Ec2)
-        .Action("CreateVpc", c => new CreateVpc(settings.Region, c.Parameters.Optional("CidrBlock")), vpc => Vpc("vpc", vpc))
+        .Action("CreateVpc", c =>
+        {
+            // Terraform's aws_vpc always sends both; the platform's VPCs are IPv4 only and on shared hosts.
+            if (c.Parameters.OptionalBool("AmazonProvidedIpv6CidrBlock") == true)
+            {
+                throw new ApiException(400, "UnsupportedOperation", "This platform's VPCs have no IPv6 CIDR block: AmazonProvidedIpv6CidrBlock must be false.");
+            }
+
+            if (c.Parameters.Optional("InstanceTenancy") is { } tenancy && tenancy != "default")
+            {
+                throw ApiErrors.InvalidParameterValue($"Value ({tenancy}) for parameter instanceTenancy is invalid. Supported here: default.");
+            }
+
+            return new CreateVpc(settings.Region, c.Parameters.Optional("CidrBlock"));
+        }, vpc => Vpc("vpc", vpc))
         .Action("DescribeVpcs", c =>
         {
             var ids = c.Ids("VpcId");
@@ -41,6 +58,49 @@ internal static class NetworkEc2Actions
             return new object?[] { Items("vpcSet", page, v => VpcContent(v)), Value("nextToken", next) };
         })
         .Command("DeleteVpc", c => new DeleteVpc(settings.Region, c.Parameters.Required("VpcId")))
+        .Action("DescribeVpcAttribute", c =>
+        {
+            var attribute = c.Parameters.Required("Attribute");
+            if (attribute is not ("enableDnsSupport" or "enableDnsHostnames" or "enableNetworkAddressUsageMetrics"))
+            {
+                throw ApiErrors.InvalidParameterValue(
+                    $"Value ({attribute}) for parameter attribute is invalid. Supported here: enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics.");
+            }
+
+            c.Items["attribute"] = attribute;
+            return new DescribeVpcs([c.Parameters.Required("VpcId")]);
+        }, (c, found) => new object?[]
+        {
+            Value("vpcId", found.Vpcs[0].VpcId),
+            // What the platform's VPCs have: no resolver at the VPC's .2 address and no DNS names for instances (guests are told
+            // of no name server), and no address usage metrics. Each is false for every VPC.
+            Element((string)c.Items["attribute"], Value("value", false)),
+        })
+        .Action("DescribeRouteTables", c =>
+        {
+            var ids = c.Ids("RouteTableId");
+            c.ReadFilters("route-table-id", "vpc-id", "association.main", "association.subnet-id", "association.route-table-association-id", "owner-id");
+            c.ReadPaging(5, 100, ids.Count);
+            return new DescribeRouteTables(ids, []);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.RouteTables, (t, name) =>
+            {
+                string?[]? values = name switch
+                {
+                    "route-table-id" => [t.RouteTableId],
+                    "vpc-id" => [t.VpcId],
+                    "owner-id" => [t.OwnerId],
+                    "association.main" => [.. t.Associations.Select(a => a.Main ? "true" : "false")],
+                    "association.subnet-id" => [.. t.Associations.Select(a => a.SubnetId)],
+                    "association.route-table-association-id" => [.. t.Associations.Select(a => a.RouteTableAssociationId)],
+                    _ => null,
+                };
+                return values;
+            });
+            var (page, next) = c.Paging().Apply(filtered, t => t.RouteTableId);
+            return new object?[] { Items("routeTableSet", page, RouteTable), Value("nextToken", next) };
+        })
         .Action("CreateSubnet", c => new CreateSubnet(settings.Region, c.Parameters.Optional("VpcId"), c.Parameters.Optional("CidrBlock"),
             c.Parameters.Optional("AvailabilityZone")), subnet => Element("subnet", SubnetContent(subnet)))
         .Action("DescribeSubnets", c =>
@@ -171,6 +231,33 @@ internal static class NetworkEc2Actions
 
     private static System.Xml.Linq.XElement Vpc(string element, VpcResponse v) => Element(element, VpcContent(v));
 
+    private static object?[] RouteTable(RouteTableResponse t) =>
+    [
+        Value("routeTableId", t.RouteTableId),
+        Value("vpcId", t.VpcId),
+        Value("ownerId", t.OwnerId),
+        Items("routeSet", t.Routes, r => new object?[]
+        {
+            Value("destinationCidrBlock", r.DestinationCidrBlock),
+            Value("gatewayId", r.GatewayId),
+            Value("natGatewayId", r.NatGatewayId),
+            Value("networkInterfaceId", r.NetworkInterfaceId),
+            Value("instanceId", r.InstanceId),
+            Value("state", r.State),
+            Value("origin", r.Origin),
+        }),
+        Items("associationSet", t.Associations, a => new object?[]
+        {
+            Value("routeTableAssociationId", a.RouteTableAssociationId),
+            Value("routeTableId", a.RouteTableId),
+            Value("subnetId", a.SubnetId),
+            Value("main", a.Main),
+            Element("associationState", Value("state", a.AssociationState.State)),
+        }),
+        Items("propagatingVgwSet", Array.Empty<string>(), _ => null),
+        Items("tagSet", Array.Empty<string>(), _ => null),
+    ];
+
     private static object?[] SubnetContent(SubnetResponse s) =>
     [
         Value("subnetId", s.SubnetId),
@@ -254,6 +341,16 @@ internal static class NetworkEc2Actions
     private static RevokeSecurityGroupRules Revoke(NetworkSettings settings, AwsQueryCall c, bool isEgress)
     {
         var ruleIds = c.Ids("SecurityGroupRuleId");
+        // No group has an IPv6 range (the native API has none), so a rule naming one is not there: Terraform revokes EC2's
+        // default ::/0 egress of every new group and expects this answer from a group without IPv6.
+        foreach (var permission in c.Parameters.FlatList("IpPermissions"))
+        {
+            if (permission.FlatList("Ipv6Ranges").Select(r => r.Required("CidrIpv6")).ToList() is { Count: > 0 })
+            {
+                throw new ApiException(400, "InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
+            }
+        }
+
         var rules = Rules(c);
         return new RevokeSecurityGroupRules(settings.Region, c.Parameters.Required("GroupId"), isEgress, rules.Count == 0 ? null : rules,
             ruleIds.Count == 0 ? null : ruleIds);

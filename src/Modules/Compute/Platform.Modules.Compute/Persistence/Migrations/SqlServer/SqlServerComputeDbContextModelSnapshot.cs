@@ -304,6 +304,18 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(16)")
                         .HasColumnName("desired_power");
 
+                    b.Property<bool>("DisableApiStop")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bit")
+                        .HasDefaultValue(false)
+                        .HasColumnName("disable_api_stop");
+
+                    b.Property<bool>("DisableApiTermination")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bit")
+                        .HasDefaultValue(false)
+                        .HasColumnName("disable_api_termination");
+
                     b.Property<string>("HostId")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -368,6 +380,14 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("image_id");
+
+                    b.Property<string>("InstanceInitiatedShutdownBehavior")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("stop")
+                        .HasColumnName("instance_initiated_shutdown_behavior");
 
                     b.Property<string>("InstanceLifecycle")
                         .HasMaxLength(16)

@@ -298,6 +298,18 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("desired_power");
 
+                    b.Property<bool>("DisableApiStop")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("disable_api_stop");
+
+                    b.Property<bool>("DisableApiTermination")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("disable_api_termination");
+
                     b.Property<string>("HostId")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -362,6 +374,14 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("image_id");
+
+                    b.Property<string>("InstanceInitiatedShutdownBehavior")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("stop")
+                        .HasColumnName("instance_initiated_shutdown_behavior");
 
                     b.Property<string>("InstanceLifecycle")
                         .HasMaxLength(16)
