@@ -211,13 +211,18 @@ public sealed class AutoScalingGroupTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(victim, replaced.Select(m => m.GetProperty("instance_id").GetString()));
         Assert.Equal(4, (await EverLaunched()).Count);
 
-        // Scale-in to 1 keeps the protected instance, whatever its age.
+        // Scale-in to 1 keeps the protected instance, whatever its age; EC2's termination protection does not stop the group
+        // (as on AWS: Auto Scaling ignores disableApiTermination), though it still stops a terminate by hand.
         var keep = replaced[^1].GetProperty("instance_id").GetString()!;
+        var ec2Protected = replaced[0].GetProperty("instance_id").GetString()!;
         await (await client.PostJsonAsync($"{Api}/groups/web/instance-protection", new { instance_ids = new[] { keep }, protected_from_scale_in = true })).AssertOkAsync();
+        await (await client.PostJsonAsync($"/api/v1/ec2/instances/{ec2Protected}/attributes", new { disable_api_termination = true })).AssertOkAsync();
+        await (await client.PostAsync($"/api/v1/ec2/instances/{ec2Protected}/terminate", null)).AssertErrorAsync(HttpStatusCode.BadRequest, "OperationNotPermitted");
         await (await client.PostJsonAsync($"{Api}/groups/web/desired-capacity", new { desired_capacity = 1 })).AssertOkAsync();
         var last = Assert.Single(await InService(1));
         Assert.Equal(keep, last.GetProperty("instance_id").GetString());
         Assert.True(last.GetProperty("protected_from_scale_in").GetBoolean());
+        Assert.Contains(await client.StateAsync(ec2Protected), new[] { "shutting-down", "terminated" });
 
         var activities = (await (await client.GetAsync($"{Api}/groups/web/activities")).AssertOkAsync()).GetProperty("activities").EnumerateArray().ToList();
         Assert.Equal(4, activities.Count(a => a.GetProperty("description").GetString()!.StartsWith("Launching a new EC2 instance: i-", StringComparison.Ordinal)

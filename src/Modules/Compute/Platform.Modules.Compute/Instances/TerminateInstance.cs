@@ -8,9 +8,10 @@ namespace Platform.Modules.Compute.Instances;
 /// <summary>
 /// Terminates an instance: <c>shutting-down</c> until its host has removed the domain and its disks, then
 /// <c>terminated</c>, which stays visible in descriptions. Terminating a terminated instance changes nothing; one whose
-/// disableApiTermination attribute is true is refused (OperationNotPermitted).
+/// disableApiTermination attribute is true is refused (OperationNotPermitted), unless Auto Scaling terminates it: as on
+/// AWS, a group's terminations ignore EC2's termination protection (scale-in protection is the group's own).
 /// </summary>
-internal sealed record TerminateInstance(string InstanceId) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
+internal sealed record TerminateInstance(string InstanceId, bool ByAutoScaling = false) : IRequest<InstanceStateChange>, IRequiresRegionalPermission
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:TerminateInstances", Arns.Build("ec2", region, caller.AccountId, $"instance/{InstanceId}"));
@@ -27,7 +28,7 @@ internal sealed class TerminateInstanceHandler(InstanceTransitions transitions, 
                 return false;
             }
 
-            if (instance.DisableApiTermination)
+            if (instance.DisableApiTermination && !request.ByAutoScaling)
             {
                 throw InstanceAttributeRules.NotPermitted(instance.Id, "terminated", "disableApiTermination");
             }

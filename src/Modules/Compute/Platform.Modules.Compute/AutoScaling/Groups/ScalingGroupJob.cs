@@ -441,7 +441,7 @@ internal sealed class GroupConverger(ComputeDbContext db, ISender sender, TimePr
     private async Task TerminateInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        await sender.Send(new TerminateInstance(instanceId), cancellationToken);
+        await sender.Send(new TerminateInstance(instanceId, ByAutoScaling: true), cancellationToken);
         if (db.Entry(group).State == EntityState.Detached)
         {
             db.Attach(group);
