@@ -1,4 +1,7 @@
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
+using Platform.Modules.Compute.Contracts;
 
 namespace Platform.Api.Tests.Billing;
 
@@ -54,6 +57,33 @@ public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
         var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
         Assert.Equal("BoxUsage:t3.nano", group.GetProperty("key").GetString());
         Assert.Equal(decimal.Round(0.0052m * 120m / 3600m, 6), group.GetProperty("cost").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Given_a_stop_and_a_start_again_in_the_second_the_instance_started_Then_each_start_pays_its_60_seconds_once()
+    {
+        // As a fast server can report them: running, stopped, running and stopped again, all within one second; each fact
+        // delivered twice. Two starts, two runs of 60 s (before, the second start took the first's run for its own).
+        var account = _app.RootCredentials.AccountId;
+        var second = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddSeconds(7);
+        InstanceStateChanged Fact(string? previous, string state, int milliseconds) =>
+            new(account, "i-0b11000000000fa57", "t3.nano", "us-east-1a", previous, state, second.AddMilliseconds(milliseconds), null);
+        InstanceStateChanged[] facts =
+        [
+            Fact("pending", "running", 100), Fact("running", "stopping", 300), Fact("stopping", "stopped", 400),
+            Fact("pending", "running", 600), Fact("running", "stopping", 800), Fact("stopping", "stopped", 900),
+        ];
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var publisher = scope.ServiceProvider.GetRequiredService<IPublisher>();
+            foreach (var fact in facts.Concat(facts))
+            {
+                await publisher.Publish(fact);
+            }
+        }
+
+        var day = second.Date;
+        Assert.Equal(120m, await SecondsAsync("i-0b11000000000fa57", $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}"));
     }
 
     private async Task<decimal> SecondsAsync(string instanceId, string range)

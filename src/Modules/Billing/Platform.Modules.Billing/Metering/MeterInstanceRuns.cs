@@ -23,7 +23,9 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             return;
         }
 
-        var at = RunSegments.Second(notification.ChangedAt);
+        // The fact's own moment, not its second: a run is known by its start, and a stop and a start again can fall in the
+        // same second as the start before them (each start still pays its 60 s; the seconds are counted whole in RunSegments).
+        var at = DateTime.SpecifyKind(notification.ChangedAt, DateTimeKind.Utc);
         if (notification.State == InstanceStateChanged.Running)
         {
             await OpenAsync(notification, at, cancellationToken);
@@ -48,8 +50,8 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         return [.. parts.Select(p => new UsageRecord
         {
             IdempotencyKey = UsageTypes.IsSpot(run.UsageType)
-                ? $"ec2-spot:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Start.Ticks / TimeSpan.TicksPerSecond}"
-                : $"ec2-run:{run.InstanceId}:{run.StartedAt.Ticks / TimeSpan.TicksPerSecond}:{p.Month:yyyyMM}",
+                ? $"ec2-spot:{run.InstanceId}:{RunKey(run.StartedAt)}:{p.Start.Ticks / TimeSpan.TicksPerSecond}"
+                : $"ec2-run:{run.InstanceId}:{RunKey(run.StartedAt)}:{p.Month:yyyyMM}",
             AccountId = run.AccountId,
             Service = run.Service,
             UsageType = run.UsageType,
@@ -63,6 +65,17 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         })];
     }
 
+    /// <summary>
+    /// A run's start in its records' idempotency keys: the second, and the fraction of it when there is one (runs recorded
+    /// before starts kept their fraction have whole seconds, so their keys are what they were).
+    /// </summary>
+    internal static string RunKey(DateTime startedAt)
+    {
+        var seconds = startedAt.Ticks / TimeSpan.TicksPerSecond;
+        var fraction = startedAt.Ticks % TimeSpan.TicksPerSecond;
+        return fraction == 0 ? $"{seconds}" : $"{seconds}.{fraction:D7}";
+    }
+
     /// <returns>Whether a run was opened (false: this fact's run is there already).</returns>
     /// <remarks>
     /// Keyed by the start only: facts may be handled out of order (a start's <c>running</c> before the <c>stopped</c>
@@ -71,7 +84,9 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
     /// </remarks>
     internal async Task<bool> OpenAsync(InstanceStateChanged fact, DateTime at, CancellationToken cancellationToken)
     {
-        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && r.StartedAt == at, cancellationToken))
+        // (A run recorded before starts kept their fraction has its start's whole second.)
+        var second = RunSegments.Second(at);
+        if (await db.InstanceRuns.AnyAsync(r => r.InstanceId == fact.InstanceId && (r.StartedAt == at || r.StartedAt == second), cancellationToken))
         {
             return false;
         }

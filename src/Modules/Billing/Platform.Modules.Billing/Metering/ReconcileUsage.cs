@@ -23,7 +23,7 @@ internal sealed class ReconcileUsageHandler(BillingDbContext db, UsageWriter wri
         var opened = 0;
         foreach (var instance in running)
         {
-            var since = RunSegments.Second(instance.RunningSince);
+            var since = DateTime.SpecifyKind(instance.RunningSince, DateTimeKind.Utc);
             if (await db.InstanceRuns.AsNoTracking().AnyAsync(r => r.InstanceId == instance.InstanceId && (r.EndedAt == null || r.StartedAt >= since), cancellationToken))
             {
                 continue;
