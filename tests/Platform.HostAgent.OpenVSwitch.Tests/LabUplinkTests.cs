@@ -56,7 +56,19 @@ public sealed class LabUplinkTests(ITestOutputHelper output)
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await client.ConnectAsync(eip, 22, timeout.Token);
-            var seen = await Shell.CheckAsync("ip", "netns", "exec", guest.Namespace, "ss", "-Htn", "state", "established", "sport = :22");
+            // The client's connect returns at the SYN-ACK; the guest's side is established only once the last ACK has been
+            // through the switch (the userspace datapath on a loaded machine can take a while): look again for a few seconds.
+            var seen = "";
+            for (var look = 0; look < 50 && !seen.Contains($"100.127.{octet}.2", StringComparison.Ordinal); look++)
+            {
+                if (look > 0)
+                {
+                    await Task.Delay(200);
+                }
+
+                seen = await Shell.CheckAsync("ip", "netns", "exec", guest.Namespace, "ss", "-Htn", "state", "established", "sport = :22");
+            }
+
             output.WriteLine("guest sees: " + seen.Trim());
             Assert.Contains($"100.127.{octet}.2", seen, StringComparison.Ordinal);
         }
