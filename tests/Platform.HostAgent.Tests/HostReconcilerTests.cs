@@ -135,6 +135,63 @@ public sealed class HostReconcilerTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_new_size_for_a_stopped_instance_Then_its_domain_is_redefined_with_it_keeping_its_identity_and_a_running_one_keeps_its_size()
+    {
+        var reconciler = Reconciler();
+        var instance = Instance("i-00000000000000001");
+        reconciler.Apply(State(1, instance));
+        Guid uuid;
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            uuid = domain.Uuid;
+            // A disk attached since the launch (a volume; the simulated driver has no attach, so written into the definition) is part
+            // of the definition the resize must keep.
+            var definition = XDocument.Parse(domain.GetInactiveXml());
+            definition.Root!.Element("devices")!.Add(XElement.Parse(new DiskDefinition("/var/lib/platform/vol-1.qcow2", "vdc").ToDeviceXml()));
+            _libvirt.DefineDomain(definition.ToString()).Dispose();
+        }
+
+        // While it runs, a new size waits: the guest is not redefined under itself.
+        Assert.Empty(reconciler.Apply(State(2, instance with { VirtualCpus = 1, MemoryMib = 2048 })).Faults);
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            Assert.Equal((2, 1024UL * 1024), Size(domain.GetInfo()));
+        }
+
+        reconciler.Apply(State(3, instance with { Power = DesiredPower.Stopped }));
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        reconciler.Apply(State(4, instance with { Power = DesiredPower.Stopped }));
+
+        // Stopped, with t2.small's size: redefined over its definition, still shut off.
+        var resized = instance with { Power = DesiredPower.Stopped, VirtualCpus = 1, MemoryMib = 2048 };
+        var report = reconciler.Apply(State(5, resized));
+        Assert.Empty(report.Faults);
+        Assert.Equal(ObservedPower.Stopped, Assert.Single(report.Instances).Power);
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            Assert.False(domain.IsActive);
+            Assert.Equal(uuid, domain.Uuid);
+            Assert.Equal((1, 2048UL * 1024), Size(domain.GetInfo()));
+            var definition = XDocument.Parse(domain.GetInactiveXml()).Root!;
+            Assert.Equal("2097152", definition.Element("currentMemory")?.Value);
+            Assert.Contains(definition.Descendants("disk"), d => d.Element("target")?.Attribute("dev")?.Value == "vdc");
+            Assert.Equal("host-1", definition.Element("metadata")?.Elements().Single().Elements().Single(e => e.Name.LocalName == "host").Value);
+        }
+
+        // The start boots it with the new size; the same state again redefines nothing.
+        var started = reconciler.Apply(State(6, resized with { Power = DesiredPower.Running, StartCount = 1 }));
+        Assert.Equal(ObservedPower.Running, Assert.Single(started.Instances).Power);
+        using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
+        {
+            Assert.Equal((1, 2048UL * 1024), Size(domain.GetInfo()));
+            Assert.Equal(uuid, domain.Uuid);
+            Assert.Null(DomainDefinition.Resized(domain.GetInactiveXml(), 1, 2048));
+        }
+
+        static (int VirtualCpus, ulong MemoryKiB) Size(DomainInfo info) => (info.VirtualCpus, info.MaxMemoryKiB);
+    }
+
+    [Fact]
     public void Given_a_guest_that_powers_itself_off_Then_it_stays_off_until_a_start_request_also_across_an_agent_restart()
     {
         var running = Instance("i-00000000000000001");

@@ -100,6 +100,73 @@ public sealed record DomainDefinition
             devices);
         return domain.ToString();
     }
+
+    /// <summary>
+    /// A defined domain's XML (<see cref="LibvirtDomain.GetInactiveXml"/>) with another size: its vCPUs, and its memory as both the
+    /// maximum and the current allocation, everything else (UUID, disks attached since, metadata) as it was. Null when it has that
+    /// size already, so a caller redefines only what changed.
+    /// </summary>
+    public static string? Resized(string definedXml, int virtualCpus, int memoryMiB)
+    {
+        var document = XDocument.Parse(definedXml);
+        var domain = document.Root ?? throw new InvalidDataException("The domain XML has no root element.");
+        var memoryKiB = memoryMiB * 1024L;
+        var vcpu = domain.Element("vcpu");
+        var cpusNow = vcpu is null ? (int?)null : int.Parse(vcpu.Value.Trim(), CultureInfo.InvariantCulture);
+        // A domain whose running vCPUs are fewer than its maximum (vcpu/@current) has not the asked size either.
+        if (cpusNow == virtualCpus && vcpu!.Attribute("current") is null
+            && KiB(domain.Element("memory")) == memoryKiB && (domain.Element("currentMemory") is not { } current || KiB(current) == memoryKiB))
+        {
+            return null;
+        }
+
+        SetOrAdd(domain, "vcpu", virtualCpus.ToString(CultureInfo.InvariantCulture)).Attribute("current")?.Remove();
+        foreach (var name in (string[])["memory", "currentMemory"])
+        {
+            var element = SetOrAdd(domain, name, memoryKiB.ToString(CultureInfo.InvariantCulture));
+            element.SetAttributeValue("unit", "KiB");
+        }
+
+        // A guest NUMA layout or CPU topology of the old size would contradict the new one; the platform defines neither.
+        if (domain.Element("cpu") is { } cpu && (cpu.Element("topology") is not null || cpu.Element("numa") is not null))
+        {
+            throw new InvalidDataException("The domain has a CPU topology or NUMA cells: it cannot be resized by its vCPUs and memory alone.");
+        }
+
+        return document.ToString();
+    }
+
+    private static XElement SetOrAdd(XElement domain, string name, string value)
+    {
+        var element = domain.Element(name);
+        if (element is null)
+        {
+            element = new XElement(name);
+            domain.Element("name")!.AddAfterSelf(element);
+        }
+
+        element.Value = value;
+        return element;
+    }
+
+    private static long? KiB(XElement? memory)
+    {
+        if (memory is null || !long.TryParse(memory.Value.Trim(), CultureInfo.InvariantCulture, out var value))
+        {
+            return null;
+        }
+
+        return (memory.Attribute("unit")?.Value ?? "KiB") switch
+        {
+            "b" or "bytes" => value / 1024,
+            "KB" => value * 1000 / 1024,
+            "k" or "KiB" => value,
+            "MB" => value * 1000 * 1000 / 1024,
+            "M" or "MiB" => value * 1024,
+            "G" or "GiB" => value * 1024 * 1024,
+            _ => null,
+        };
+    }
 }
 
 public sealed record DirectKernelBoot(string KernelPath, string? InitrdPath, string CommandLine);

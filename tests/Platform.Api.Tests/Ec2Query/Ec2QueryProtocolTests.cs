@@ -369,7 +369,8 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
             ($"InstanceId={launched}&DisableApiStop.Value=true&DisableApiTermination.Value=false", "InvalidParameterCombination"),
             ($"InstanceId={launched}&InstanceInitiatedShutdownBehavior.Value=hibernate", "InvalidParameterValue"),
             ($"InstanceId={launched}&DisableApiStop.Value=maybe", "InvalidParameterValue"),
-            ($"InstanceId={launched}&InstanceType.Value=t3.large", "UnsupportedOperation"),
+            ($"InstanceId={launched}&InstanceType.Value=t3.large", "IncorrectInstanceState"),
+            ($"InstanceId={launched}&InstanceType.Value=x9.huge", "InvalidInstanceAttributeValue"),
             ($"InstanceId={launched}&SourceDestCheck.Value=false", "UnknownParameter"),
             ($"InstanceId={launched}", "MissingParameter"),
             ($"InstanceId={launched}&UserData.Value={Convert.ToBase64String("#!/bin/sh\n"u8)}", "IncorrectInstanceState"),
@@ -399,6 +400,14 @@ public sealed class Ec2QueryProtocolTests : IAsyncLifetime
             InstanceId = launched, UserData = new SecureBlobAttributeValue { Value = new MemoryStream(script) },
         });
         Assert.Equal(Convert.ToBase64String(script), (await AttributeAsync(InstanceAttributeName.UserData)).UserData);
+
+        // Its type too, while stopped (the SDK's InstanceType.Value; the CLI's --attribute instanceType --value form), read back by
+        // DescribeInstanceAttribute and DescribeInstances.
+        await ec2.ModifyInstanceAttributeAsync(new ModifyInstanceAttributeRequest { InstanceId = launched, InstanceType = InstanceType.T3Small });
+        Assert.Equal(InstanceType.T3Small, (await AttributeAsync(InstanceAttributeName.InstanceType)).InstanceType);
+        await OkAsync(await signed.PostAsync("/", Form($"Action=ModifyInstanceAttribute&Version=2016-11-15&InstanceId={launched}&Attribute=instanceType&Value=t2.small")));
+        Assert.Equal(InstanceType.T2Small,
+            (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [launched] })).Reservations[0].Instances[0].InstanceType);
 
         // Shutdown behaviour terminate: the guest powering itself off terminates the instance, protected from termination as it
         // still is (EC2's protection holds against the API only).

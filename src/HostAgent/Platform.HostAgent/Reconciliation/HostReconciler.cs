@@ -154,6 +154,13 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
 
         var active = domain.IsActive;
+        if (!active && DomainDefinition.Resized(domain.GetInactiveXml(), instance.VirtualCpus, instance.MemoryMib) is { } resized)
+        {
+            // EC2's change of a stopped instance's type: its definition takes the new size (over what it has, its disks attached
+            // since included), which its next start boots with. A running guest keeps its size until it is stopped.
+            libvirt.DefineDomain(resized).Dispose();
+        }
+
         var reboots = RebootRecord.Read(domain);
         if (instance.Power == DesiredPower.Running)
         {

@@ -34,6 +34,7 @@ internal static class ComputeModule
         services.AddHealthChecks().AddCheck<AvailableHostHealthCheck>(AvailableHostHealthCheck.Name);
         services.AddSingleton<ImageFiles>();
         services.AddScoped<InstanceTransitions>();
+        services.AddScoped<StartCapacity>();
         services.AddScoped<InstanceProfileGrants>();
         services.AddScoped<UsageRecorder>();
         services.AddScoped<ComputeHousekeepingJob>();

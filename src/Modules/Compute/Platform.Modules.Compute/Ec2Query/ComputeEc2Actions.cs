@@ -21,8 +21,8 @@ namespace Platform.Modules.Compute.Ec2Query;
 /// with the same rules and errors. Filters and pages are applied to what the native request returned.
 /// CreateKeyPair answers the private key the platform made once and keeps only the public one. DescribeInstanceAttribute and
 /// ModifyInstanceAttribute read and change the native attributes (termination and stop protection, shutdown behaviour,
-/// user data). Not here, because the native API has no such rules: tags on anything but instances, several instances
-/// per RunInstances, changing an instance's type.
+/// user data, a stopped instance's type). Not here, because the native API has no such rules: tags on anything but
+/// instances, several instances per RunInstances.
 /// </summary>
 internal static class ComputeEc2Actions
 {
@@ -684,8 +684,8 @@ internal static class ComputeEc2Actions
     /// <summary>
     /// ModifyInstanceAttribute's one attribute, as the SDKs send it (<c>DisableApiTermination.Value</c>, <c>DisableApiStop.Value</c>,
     /// <c>InstanceInitiatedShutdownBehavior.Value</c>, <c>UserData.Value</c>) or as the CLI's <c>--attribute … --value …</c>
-    /// (<c>Attribute</c>, <c>Value</c>). The platform does not resize an instance (its host keeps the guest's shape), so
-    /// InstanceType is refused; the other attributes EC2 has are not recognized.
+    /// (<c>Attribute</c>, <c>Value</c>), and <c>InstanceType.Value</c> (a stopped instance's new type); the other attributes
+    /// EC2 has are not recognized.
     /// </summary>
     private static ModifyInstanceAttributeBody AttributeChange(AwsQueryParameters p)
     {
@@ -726,9 +726,9 @@ internal static class ComputeEc2Actions
             "disableApiStop" => new ModifyInstanceAttributeBody(null, AttributeBool(which, value), null, null),
             "instanceInitiatedShutdownBehavior" => new ModifyInstanceAttributeBody(null, null, value, null),
             "userData" when p.Optional("Attribute") is null => new ModifyInstanceAttributeBody(null, null, null, value),
-            "instanceType" => throw new ApiException(400, "UnsupportedOperation", "This platform does not change the type of an existing instance."),
+            "instanceType" => new ModifyInstanceAttributeBody(null, null, null, null, value),
             _ => throw ApiErrors.InvalidParameterValue(
-                $"Value ({which}) for parameter attribute is invalid. Supported here: disableApiTermination, disableApiStop, instanceInitiatedShutdownBehavior, userData (as UserData.Value)."),
+                $"Value ({which}) for parameter attribute is invalid. Supported here: instanceType, disableApiTermination, disableApiStop, instanceInitiatedShutdownBehavior, userData (as UserData.Value)."),
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Platform.Modules.Compute.InstanceTypes;
 using Platform.Modules.Compute.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -61,17 +62,25 @@ internal sealed class DescribeInstanceAttributesHandler(ComputeDbContext db, ICa
 }
 
 /// <summary>
-/// EC2's ModifyInstanceAttribute body: the attributes to change, each left out keeps its value. User data (base64) changes
-/// only on a stopped instance: the guest's metadata service answers the new one from its next start.
+/// EC2's ModifyInstanceAttribute body: the attributes to change, each left out keeps its value. User data (base64) and the
+/// instance type change only on a stopped instance: the guest's metadata service answers the new user data from its next
+/// start, and its server redefines the guest with the new type's vCPUs and memory before that start (which is refused with
+/// InsufficientInstanceCapacity when the server has no room for the new size).
 /// </summary>
-internal sealed record ModifyInstanceAttributeBody(bool? DisableApiTermination, bool? DisableApiStop, string? InstanceInitiatedShutdownBehavior, string? UserData)
+internal sealed record ModifyInstanceAttributeBody(bool? DisableApiTermination, bool? DisableApiStop, string? InstanceInitiatedShutdownBehavior, string? UserData,
+    string? InstanceType = null)
 {
     public void Validate()
     {
-        if (DisableApiTermination is null && DisableApiStop is null && InstanceInitiatedShutdownBehavior is null && UserData is null)
+        if (DisableApiTermination is null && DisableApiStop is null && InstanceInitiatedShutdownBehavior is null && UserData is null && InstanceType is null)
         {
             throw ApiErrors.MissingParameter("The request must name an attribute to modify: disable_api_termination, disable_api_stop, "
-                + "instance_initiated_shutdown_behavior or user_data.");
+                + "instance_initiated_shutdown_behavior, user_data or instance_type.");
+        }
+
+        if (InstanceType is not null && InstanceTypeCatalog.Find(InstanceType) is null)
+        {
+            throw new ApiException(400, "InvalidInstanceAttributeValue", $"Value ({InstanceType}) for parameter instanceType is invalid. Unknown instance type.");
         }
 
         InstanceAttributeRules.ValidateShutdownBehavior(InstanceInitiatedShutdownBehavior);
@@ -113,19 +122,28 @@ internal sealed class ModifyInstanceAttributeHandler(InstanceTransitions transit
             }
 
             var userData = wanted.UserData is null ? instance.UserData : Convert.ToBase64String(Convert.FromBase64String(wanted.UserData));
-            if (userData != instance.UserData && instance.State != InstanceStates.Stopped)
+            var type = wanted.InstanceType ?? instance.InstanceType;
+            if ((userData != instance.UserData || type != instance.InstanceType) && instance.State != InstanceStates.Stopped)
             {
                 throw new ApiException(400, "IncorrectInstanceState", $"The instance '{instance.Id}' is not in the 'stopped' state.");
+            }
+
+            if (type != instance.InstanceType && instance.InstanceLifecycle == SpotMarket.Spot)
+            {
+                // Its price and the capacity it may be taken back for are its type's.
+                throw new ApiException(400, "UnsupportedOperation", $"The instance type of the spot instance '{instance.Id}' cannot be changed.");
             }
 
             var changed = (wanted.DisableApiTermination ?? instance.DisableApiTermination) != instance.DisableApiTermination
                 || (wanted.DisableApiStop ?? instance.DisableApiStop) != instance.DisableApiStop
                 || (wanted.InstanceInitiatedShutdownBehavior ?? instance.InstanceInitiatedShutdownBehavior) != instance.InstanceInitiatedShutdownBehavior
-                || userData != instance.UserData;
+                || userData != instance.UserData
+                || type != instance.InstanceType;
             instance.DisableApiTermination = wanted.DisableApiTermination ?? instance.DisableApiTermination;
             instance.DisableApiStop = wanted.DisableApiStop ?? instance.DisableApiStop;
             instance.InstanceInitiatedShutdownBehavior = wanted.InstanceInitiatedShutdownBehavior ?? instance.InstanceInitiatedShutdownBehavior;
             instance.UserData = userData;
+            instance.InstanceType = type;
             result = InstanceAttributesResponse.From(instance);
             return changed;
         }, cancellationToken);

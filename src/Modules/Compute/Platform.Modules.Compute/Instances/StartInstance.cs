@@ -12,10 +12,14 @@ internal sealed record StartInstance(string InstanceId) : IRequest<InstanceState
         new("ec2:StartInstances", Arns.Build("ec2", region, caller.AccountId, $"instance/{InstanceId}"));
 }
 
-internal sealed class StartInstanceHandler(InstanceTransitions transitions, ICallerContext caller) : IRequestHandler<StartInstance, InstanceStateChange>
+internal sealed class StartInstanceHandler(ComputeDbContext db, InstanceTransitions transitions, StartCapacity capacity, ICallerContext caller)
+    : IRequestHandler<StartInstance, InstanceStateChange>
 {
-    public async ValueTask<InstanceStateChange> Handle(StartInstance request, CancellationToken cancellationToken) =>
-        await transitions.ApplyAsync(caller.Identity.AccountId, request.InstanceId, instance =>
+    public async ValueTask<InstanceStateChange> Handle(StartInstance request, CancellationToken cancellationToken)
+    {
+        var found = await InstanceLookup.OwnedAsync(db, caller.Identity.AccountId, request.InstanceId, cancellationToken);
+        await capacity.EnsureAsync(found, cancellationToken);
+        return await transitions.ApplyAsync(caller.Identity.AccountId, request.InstanceId, instance =>
         {
             switch (instance.State)
             {
@@ -36,4 +40,5 @@ internal sealed class StartInstanceHandler(InstanceTransitions transitions, ICal
                     throw InstanceLookup.IncorrectState(instance, "started");
             }
         }, cancellationToken);
+    }
 }
