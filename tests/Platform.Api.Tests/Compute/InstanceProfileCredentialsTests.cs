@@ -102,6 +102,20 @@ public sealed class InstanceProfileCredentialsTests : IAsyncLifetime, IDisposabl
         // The cache answers again without a new session.
         Assert.Equal(first["AccessKeyId"], Json(await GetAsync(metadata, guest, "/latest/meta-data/iam/security-credentials/app-role"))["AccessKeyId"]);
 
+        // Fetched ahead: the metadata path told of the guest (as every apply of its server tells it) fetches the keys before any
+        // request, so the guest's first request is answered from memory, also while the API cannot be reached. Without that, the
+        // first request waits on the API and, with the API away, has no keys to give (EC2's 500, which the SDKs retry).
+        var link = new LinkGate();
+        var ahead = Metadata(server, TimeSpan.FromHours(1), link);
+        await ahead.PrefetchAsync([guest]);
+        link.Down = true;
+        var prefetched = Json(await GetAsync(ahead, guest, "/latest/meta-data/iam/security-credentials/app-role"));
+        Assert.StartsWith("ASIA", prefetched["AccessKeyId"], StringComparison.Ordinal);
+        Assert.NotEqual(first["AccessKeyId"], prefetched["AccessKeyId"]);
+        Assert.Equal(0, link.Refused);
+        var cold = Metadata(server, TimeSpan.FromHours(1), new LinkGate { Down = true });
+        Assert.Equal(500, (await GetAsync(cold, guest, "/latest/meta-data/iam/security-credentials/app-role")).Status);
+
         // Exactly those keys, with the machine's awscli 1: the role's session named by the instance id, allowed what the role allows only.
         var identity = await JsonAsync(first, "sts", "get-caller-identity");
         Assert.Equal($"arn:aws:sts::{account}:assumed-role/app-role/{instanceId}", identity.GetProperty("Arn").GetString());
@@ -213,10 +227,46 @@ public sealed class InstanceProfileCredentialsTests : IAsyncLifetime, IDisposabl
     }
 
     /// <summary>The agent's metadata path on <paramref name="agent"/>'s server, as its metadata endpoint builds it (a new one: an agent just started).</summary>
-    private static GuestMetadata Metadata(Agent agent, TimeSpan renewAfter) => new(
-        new MetadataResponder(MetadataTokens.Load(Path.Combine(agent.StateDirectory, "imds-token.key"), TimeProvider.System)),
-        new InstanceCredentialCache(agent.Api, TimeProvider.System, new CredentialRenewal(renewAfter, TimeSpan.FromMinutes(15), TimeSpan.FromMilliseconds(500)),
-            NullLogger.Instance));
+    /// <param name="link">Stands between this path's API client and the API (a link that can go down); null: the agent's own client.</param>
+    private GuestMetadata Metadata(Agent agent, TimeSpan renewAfter, LinkGate? link = null)
+    {
+        IInstanceCredentialSource source = agent.Api;
+        if (link is not null)
+        {
+            link.InnerHandler = _api.CreateHandler();
+            var api = new AgentApiClient(new HttpClient(link) { BaseAddress = _api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+            api.UseCredential(HostCredential.Load(agent.StateDirectory)!);
+            source = api;
+        }
+
+        return new(new MetadataResponder(MetadataTokens.Load(Path.Combine(agent.StateDirectory, "imds-token.key"), TimeProvider.System)),
+            new InstanceCredentialCache(source, TimeProvider.System, new CredentialRenewal(renewAfter, TimeSpan.FromMinutes(15), TimeSpan.FromMilliseconds(500)),
+                NullLogger.Instance));
+    }
+
+    /// <summary>
+    /// The agent's link to the API, which the test takes down: the API process itself cannot be stopped and started again within
+    /// the test cheaply, and what the agent sees of it (a connection refused) is the same failure.
+    /// </summary>
+    private sealed class LinkGate : DelegatingHandler
+    {
+        private int _refused;
+
+        public bool Down { get; set; }
+
+        public int Refused => _refused;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Down)
+            {
+                Interlocked.Increment(ref _refused);
+                throw new HttpRequestException("Connection refused (the test took the link to the API down)");
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>The instance as the server's desired state has it, once <paramref name="ready"/>.</summary>
     private static async Task<MetadataGuest> GuestAsync(Agent agent, string instanceId, Func<MetadataGuest, bool> ready)

@@ -19,6 +19,15 @@ public sealed class GuestMetadata(MetadataResponder responder, InstanceCredentia
         return responder.Answer(guest, request);
     }
 
+    /// <summary>
+    /// Fetches (or renews, when due) the role credentials of the guests answered that have an instance profile, beside their
+    /// requests: a guest just started or given a profile finds its keys in memory at its first request.
+    /// </summary>
+    public Task PrefetchAsync(IEnumerable<MetadataGuest> guests) => credentials is null
+        ? Task.CompletedTask
+        : Task.WhenAll(guests.Where(g => g.Metadata.IamInstanceProfile is not null).DistinctBy(g => g.Instance.InstanceId)
+            .Select(g => credentials.PrefetchAsync(g.Instance.InstanceId, g.Metadata.IamInstanceProfile!)));
+
     /// <summary>Forgets the credentials of instances the service no longer answers.</summary>
     public void Retain(IEnumerable<MetadataGuest> guests) =>
         credentials?.Retain(guests.Where(g => g.Metadata.IamInstanceProfile is not null).Select(g => g.Instance.InstanceId).ToHashSet(StringComparer.Ordinal));

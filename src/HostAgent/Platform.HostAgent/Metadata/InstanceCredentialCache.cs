@@ -22,7 +22,8 @@ public sealed record CredentialRenewal(TimeSpan RenewAfter, TimeSpan RenewBefore
 
 /// <summary>
 /// The role credentials of this server's instances, in memory only (never on disk: a restarted agent asks again), each renewed
-/// well before it expires. A guest's request waits for the first fetch; later ones get the cached credentials while a renewal
+/// well before it expires. They are fetched when the metadata service is told of the guest (<see cref="PrefetchAsync"/>), so its
+/// first request finds them; a request that comes first waits for the fetch; later ones get the cached credentials while a renewal
 /// runs, and when the API cannot be reached the old credentials are handed out until they expire. An instance whose association
 /// changed (another profile, or none) is never answered with its old profile's credentials.
 /// </summary>
@@ -50,6 +51,25 @@ public sealed partial class InstanceCredentialCache(IInstanceCredentialSource so
 
         await RenewAsync(instanceId, entry, profile, cancellationToken);
         return Usable(entry.Credentials, profile, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Fetches the instance's credentials for <paramref name="profile"/> ahead of its guest's first request (an instance started, or
+    /// given a profile), and renews them when due, so a guest's request is answered from memory and does not wait on the API, nor
+    /// fail when the API is away just then. Does nothing when usable credentials are not due, or an attempt was made a moment ago.
+    /// </summary>
+    /// <returns>The fetch under way, for a caller that wants to wait for it; it never fails (a failure is logged and retried later).</returns>
+    public Task PrefetchAsync(string instanceId, DesiredInstanceProfile profile)
+    {
+        var entry = _entries.GetOrAdd(instanceId, _ => new Entry());
+        var now = clock.GetUtcNow();
+        var current = Usable(entry.Credentials, profile, now);
+        if (current is not null ? !Due(current, entry, now) : entry.LastAttempt is { } attempt && now - attempt < renewal.RetryAfter)
+        {
+            return Task.CompletedTask;
+        }
+
+        return RenewAsync(instanceId, entry, profile, CancellationToken.None);
     }
 
     /// <summary>Forgets the instances no longer answered here (terminated, moved, stopped).</summary>

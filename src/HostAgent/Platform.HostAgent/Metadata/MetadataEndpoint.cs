@@ -46,11 +46,13 @@ public sealed partial class MetadataEndpoint(string bridge, MetadataTokens token
     /// <summary>The management relay in the service's namespace (null: none).</summary>
     public ManagementRelay? Relay => relay;
 
-    /// <summary>The guests answered, by OpenFlow port: replaced whole after every apply.</summary>
+    /// <summary>The guests answered, by OpenFlow port: replaced whole after every apply, their role credentials fetched ahead.</summary>
     public void Update(IReadOnlyDictionary<int, MetadataGuest> guests)
     {
         Volatile.Write(ref _guests, guests);
         _metadata.Retain(guests.Values);
+        // Not awaited: the apply goes on while the keys are fetched (each fetch logs its own failure).
+        _ = _metadata.PrefetchAsync(guests.Values);
     }
 
     /// <summary>
