@@ -17,7 +17,12 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
         await using var cloud = await RealCloud.StartAsync();
         var root = cloud.Root;
         await (await root.PostJsonAsync("/api/v1/ec2/key-pairs", new { key_name = "e2e", public_key_material = TestKeys.Ed25519 })).AssertOkAsync();
-        var launch = await root.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId, key_name = "e2e" });
+        // Its user data reports, at every boot, what the guest sees of its machine: its CPUs and MemTotal.
+        var shape = "#!/bin/sh\necho \"shape $(grep -c ^processor /proc/cpuinfo) $(sed -n 's/^MemTotal: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)\"\n";
+        var launch = await root.LaunchAsync(new
+        {
+            instance_type = "t3.nano", image_id = cloud.ImageId, key_name = "e2e", user_data = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(shape)),
+        });
         Assert.Equal("pending", launch.GetProperty("status").GetString());
         var id = launch.GetProperty("instance_id").GetString()!;
         cloud.Remember(id);
@@ -33,6 +38,8 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
                 && System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(output.GetString()!)).Contains($"PLATFORM-GUEST-READY {id}", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(90), "GetConsoleOutput never showed the marker");
 
+        await cloud.ConsoleShowsAsync(id, "PLATFORM-USER-DATA shape 2 ", TimeSpan.FromSeconds(120));
+
         var stop = await (await root.PostAsync($"/api/v1/ec2/instances/{id}/stop", null)).AssertOkAsync();
         Assert.Equal("stopping", stop.GetProperty("current_state").GetString());
         await root.WaitForStateAsync(id, "stopped", TimeSpan.FromSeconds(120));
@@ -41,11 +48,23 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
             Assert.False(domain.IsActive);
         }
 
+        // While stopped, a new type (t2.micro: 1 vCPU and 1024 MiB, where t3.nano has 2 and 512): the next boot is the new size,
+        // inside the guest too.
+        await (await root.PostJsonAsync($"/api/v1/ec2/instances/{id}/attributes", new { instance_type = "t2.micro" })).AssertOkAsync();
+
         // The stopped guest's console is set aside, so what appears next is the new boot's.
         File.Move(cloud.ConsoleOf(id), cloud.ConsoleOf(id) + ".first-boot");
         await (await root.PostAsync($"/api/v1/ec2/instances/{id}/start", null)).AssertOkAsync();
         await root.WaitForStateAsync(id, "running", TimeSpan.FromSeconds(90));
         await cloud.ConsoleShowsAsync(id, $"PLATFORM-GUEST-READY {id}");
+        await cloud.ConsoleShowsAsync(id, "PLATFORM-USER-DATA shape 1 ", TimeSpan.FromSeconds(120));
+        // What the kernel keeps for itself leaves MemTotal below the machine's size: above t3.nano's 512 MiB now, below it before.
+        Assert.InRange(MemTotalKiB(cloud.ConsoleOf(id), 1), 600 * 1024, 1024 * 1024);
+        Assert.InRange(MemTotalKiB(cloud.ConsoleOf(id) + ".first-boot", 2), 256 * 1024, 512 * 1024);
+        using (var domain = cloud.Libvirt.FindDomain(id)!)
+        {
+            Assert.Equal((1, 1024UL * 1024), (domain.GetInfo().VirtualCpus, domain.GetInfo().MaxMemoryKiB));
+        }
 
         // The API crashes right after accepting a launch: after its restart the launch completes, with one domain.
         var second = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId, client_token = "e2e-crash" });
@@ -176,4 +195,9 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
 
     private static int Boots(string console, string id) =>
         console.Split($"PLATFORM-GUEST-READY {id}").Length - 1;
+
+    /// <summary>The guest's MemTotal as its user data printed it on a console, with <paramref name="cpus"/> CPUs.</summary>
+    private static long MemTotalKiB(string console, int cpus) => long.Parse(
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(console), $@"PLATFORM-USER-DATA shape {cpus} (\d+)").Groups[1].Value,
+        System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -120,17 +120,17 @@ public sealed record DomainDefinition
             return null;
         }
 
+        // A guest NUMA layout or CPU topology of the old size would contradict the new one; the platform defines neither.
+        if (domain.Element("cpu") is { } cpu && (cpu.Element("topology") is not null || cpu.Element("numa") is not null))
+        {
+            throw new InvalidDataException("The domain has a CPU topology or NUMA cells: it cannot be resized by its vCPUs and memory alone.");
+        }
+
         SetOrAdd(domain, "vcpu", virtualCpus.ToString(CultureInfo.InvariantCulture)).Attribute("current")?.Remove();
         foreach (var name in (string[])["memory", "currentMemory"])
         {
             var element = SetOrAdd(domain, name, memoryKiB.ToString(CultureInfo.InvariantCulture));
             element.SetAttributeValue("unit", "KiB");
-        }
-
-        // A guest NUMA layout or CPU topology of the old size would contradict the new one; the platform defines neither.
-        if (domain.Element("cpu") is { } cpu && (cpu.Element("topology") is not null || cpu.Element("numa") is not null))
-        {
-            throw new InvalidDataException("The domain has a CPU topology or NUMA cells: it cannot be resized by its vCPUs and memory alone.");
         }
 
         return document.ToString();
