@@ -102,10 +102,10 @@ tar -C "$template/pgdata" --owner=0 --group=0 -cf - . | gzip -6 >"$root/usr/shar
 install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/dbagent" "$root/bin/dbagent"
 # zstd: the kernel unpacks it several times faster than gzip, which counts under software emulation.
-(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | zstd -q -T0 -10 >"$out/initrd.img.tmp")
+(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | zstd -q -T0 -10 >"$out/initrd.img.tmp$$")
 offset=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$kernel" | head -n 1 | cut -d: -f1)
 [ -n "$offset" ] || { echo "$kernel: no XZ payload found" >&2; exit 1; }
-tail -c +$((offset + 1)) "$kernel" | xz -dcq >"$out/vmlinux.tmp" 2>/dev/null || true
-[ "$(head -c 4 "$out/vmlinux.tmp" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || { echo "$kernel: its payload is not an ELF kernel" >&2; exit 1; }
-mv "$out/initrd.img.tmp" "$out/initrd.img"
-mv "$out/vmlinux.tmp" "$out/vmlinux"
+tail -c +$((offset + 1)) "$kernel" | xz -dcq >"$out/vmlinux.tmp$$" 2>/dev/null || true
+[ "$(head -c 4 "$out/vmlinux.tmp$$" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || { echo "$kernel: its payload is not an ELF kernel" >&2; exit 1; }
+mv "$out/initrd.img.tmp$$" "$out/initrd.img"
+mv "$out/vmlinux.tmp$$" "$out/vmlinux"

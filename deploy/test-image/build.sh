@@ -13,9 +13,10 @@
 #   PLATFORM-GUEST-DISK-GONE <dev>     when one is unplugged
 #   PLATFORM-GUEST-POWER-OFF           when the ACPI power button (a graceful stop) powers it off; a guest booted
 #                                      with platform.acpi=ignore ignores the button, for tests of the forced stop
-#   PLATFORM-GUEST-SSH-READY <port>    when its SSH server (Debian's dropbear) listens, after the network is up:
+#   PLATFORM-GUEST-SSH-READY <port>    when its SSH server (Debian's dropbear) listens, after the network is up (made in the
+#                                      background once the kernel's random numbers are ready; HTTP-READY may come first):
 #                                      meta-data's public-keys are root's /root/.ssh/authorized_keys, the host key
-#                                      an ed25519 key made at this boot (dropbearkey, milliseconds)
+#                                      an ed25519 key made at this boot (dropbearkey: milliseconds, once random numbers are)
 #   PLATFORM-GUEST-HTTP-READY <port>   when busybox httpd serves on port 80, after the network is up: / answers the
 #                                      instance id (meta-data's instance-id) and a newline, /health answers "ok";
 #                                      /cgi-bin/burn?seconds=N burns one CPU for N seconds (at most 600) in the
@@ -148,10 +149,15 @@ chmod 700 /root /root/.ssh
 mount -t devpts devpts /dev/pts 2>/dev/null
 [ -n "$drive" ] && sed -n 's/^  - "\(.*\)"$/\1/p' /config/meta-data >/root/.ssh/authorized_keys
 chmod 600 /root/.ssh/authorized_keys 2>/dev/null
-if dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 \
-  && dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22 -s 2>/dev/null; then
-  echo "PLATFORM-GUEST-SSH-READY 22"
-fi
+# In the background: dropbearkey waits for the kernel's random number generator, which a guest without a hardware source
+# (software emulation, no virtio-rng) has only once its jitter entropy is in, seconds after init starts (6 s of a 15 s
+# boot measured here); the web server and user-data need no key and start meanwhile.
+(
+  if dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 \
+    && dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22 -s 2>/dev/null; then
+    echo "PLATFORM-GUEST-SSH-READY 22"
+  fi
+) &
 # The web server load balancer tests put behind their balancers: the instance's id at /, a health page, a CPU burner.
 mkdir -p /www/cgi-bin
 iid=""
@@ -199,12 +205,13 @@ while true; do
 done
 INIT
 chmod +x "$root/init"
-(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -9 >"$out/initrd.img.tmp")
+(cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -9 >"$out/initrd.img.tmp$$")
 # The bzImage's XZ payload (Debian compresses its kernels with XZ) is the ELF vmlinux; xz stops with an
 # error at the bzImage's trailer after the stream, so the ELF header is what is checked.
 offset=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$kernel" | head -n 1 | cut -d: -f1)
 [ -n "$offset" ] || { echo "$kernel: no XZ payload found" >&2; exit 1; }
-tail -c +$((offset + 1)) "$kernel" | xz -dcq >"$out/vmlinux.tmp" 2>/dev/null || true
-[ "$(head -c 4 "$out/vmlinux.tmp" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || { echo "$kernel: its payload is not an ELF kernel" >&2; exit 1; }
-mv "$out/initrd.img.tmp" "$out/initrd.img"
-mv "$out/vmlinux.tmp" "$out/vmlinux"
+tail -c +$((offset + 1)) "$kernel" | xz -dcq >"$out/vmlinux.tmp$$" 2>/dev/null || true
+[ "$(head -c 4 "$out/vmlinux.tmp$$" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || { echo "$kernel: its payload is not an ELF kernel" >&2; exit 1; }
+# Files of this process's own renamed into place: tests of several projects may build into one directory at once.
+mv "$out/initrd.img.tmp$$" "$out/initrd.img"
+mv "$out/vmlinux.tmp$$" "$out/vmlinux"

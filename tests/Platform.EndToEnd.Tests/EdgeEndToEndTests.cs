@@ -311,7 +311,7 @@ public sealed partial class EdgeCloud : IAsyncLifetime
             },
             agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
         var root = Cloud.Root;
-        Timeline = $"cloud up {clock.Elapsed.TotalSeconds:F1} s";
+        Timeline = $"cloud up {clock.Elapsed.TotalSeconds:F1} s ({Cloud.StartTimeline})";
         await (await root.PostJsonAsync("/api/v1/ec2/key-pairs", new { key_name = "edge", public_key_material = (await File.ReadAllTextAsync(Key + ".pub")).Trim() })).AssertOkAsync();
         var vpc = Id(await (await root.PostJsonAsync("/api/v1/vpc/vpcs", new { cidr_block = "10.70.0.0/16" })).AssertOkAsync(), "vpc_id");
         var publicSubnet = Id(await (await root.PostJsonAsync("/api/v1/vpc/subnets", new { vpc_id = vpc, cidr_block = "10.70.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");

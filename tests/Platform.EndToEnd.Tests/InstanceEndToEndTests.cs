@@ -15,6 +15,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
     public async Task Given_the_API_and_a_real_agent_When_an_instance_is_launched_Then_a_QEMU_guest_boots_and_follows_stop_start_and_terminate()
     {
         await using var cloud = await RealCloud.StartAsync();
+        output.WriteLine($"cloud up: {cloud.StartTimeline}");
         var root = cloud.Root;
         await (await root.PostJsonAsync("/api/v1/ec2/key-pairs", new { key_name = "e2e", public_key_material = TestKeys.Ed25519 })).AssertOkAsync();
         // Its user data reports, at every boot, what the guest sees of its machine: its CPUs and MemTotal.
@@ -92,6 +93,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
     public async Task Given_the_real_agent_killed_mid_download_and_between_define_and_start_Then_each_instance_ends_with_one_domain_in_its_state_and_no_stray_domains()
     {
         await using var cloud = await RealCloud.StartAsync(networking: false, slowLink: true);
+        output.WriteLine($"cloud up: {cloud.StartTimeline}");
         var root = cloud.Root;
         var first = await cloud.LaunchAsync(new { instance_type = "t3.nano", image_id = cloud.ImageId });
         await root.WaitForStateAsync(first, "running", TimeSpan.FromSeconds(90));
@@ -163,6 +165,7 @@ public sealed class InstanceEndToEndTests(ITestOutputHelper output)
     public async Task Given_a_guest_that_powers_itself_off_Then_the_instance_stops_as_on_EC2_and_stays_stopped_until_started()
     {
         await using var cloud = await RealCloud.StartAsync(networking: false);
+        output.WriteLine($"cloud up: {cloud.StartTimeline}");
         var root = cloud.Root;
         // Its user data runs at every boot: the guest says so on its console and powers itself off.
         var userData = Convert.ToBase64String("#!/bin/sh\nsleep 1\necho PLATFORM-E2E-POWEROFF >/dev/console\npoweroff -f\n"u8.ToArray());

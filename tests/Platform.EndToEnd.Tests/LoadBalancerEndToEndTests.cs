@@ -58,6 +58,7 @@ public sealed partial class LoadBalancerEndToEndTests(ITestOutputHelper output) 
                 ["Network__PublicAddresses__Gateway"] = Gateway,
             },
             agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
+        output.WriteLine($"cloud up: {_cloud.StartTimeline}");
     }
 
     public async Task DisposeAsync()

@@ -66,14 +66,16 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 ["Platform__AvailabilityZones__0"] = "us-east-1a",
                 ["Platform__AvailabilityZones__1"] = "us-east-1b",
-                // The automated backup job looks every minute (5 by default), so the instance's first backup, which RDS takes
-                // as soon as an instance is up whatever its window, comes soon after it is available.
-                ["Rds__BackupCron"] = "* * * * *",
+                // The automated backup job looks every 10 s (every 5 minutes by default), so the instance's first backup, which
+                // RDS takes as soon as an instance is up whatever its window, comes soon after it is available (every minute, the
+                // test waited 30 s on average for the job's next look: it asks once per instance and day, however often it runs).
+                ["Rds__BackupCron"] = "*/10 * * * * *",
                 ["Network__PublicAddresses__Cidr"] = PoolPrefix + "0/24",
                 ["Network__PublicAddresses__Gateway"] = Gateway,
             },
             agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
         var root = cloud.Root;
+        output.WriteLine($"cloud up: {cloud.StartTimeline}");
         var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
         await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
             isPublic: false, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Platform.Api.Tests.Compute;
 using Platform.Api.Tests.TestEngine;
+using Xunit.Abstractions;
 
 namespace Platform.EndToEnd.Tests;
 
@@ -12,7 +13,7 @@ namespace Platform.EndToEnd.Tests;
 /// volume made from the snapshot, attached to the same guest, shows the guest that data, and equals the source on the
 /// host (qemu-img compare). Detach and delete remove the disk and the pool volume.
 /// </summary>
-public sealed class VolumeEndToEndTests
+public sealed class VolumeEndToEndTests(ITestOutputHelper output)
 {
     /// <summary>qemu-io's pattern 0x5a: what the guest finds in the first sector.</summary>
     private const string Marker = "ZZZZZZZZZZZZZZZZ";
@@ -44,6 +45,7 @@ public sealed class VolumeEndToEndTests
     public async Task Given_a_real_guest_When_a_volume_is_attached_snapshotted_and_restored_Then_the_guest_sees_the_disk_and_the_restored_bytes()
     {
         await using var cloud = await RealCloud.StartAsync(networking: false);
+        output.WriteLine($"cloud up: {cloud.StartTimeline}");
         var root = cloud.Root;
         var zone = (await root.HostsAsync())[0].GetProperty("availability_zone").GetString()!;
         var first = await CreateVolumeAsync(root, new { availability_zone = zone, size = 1 });

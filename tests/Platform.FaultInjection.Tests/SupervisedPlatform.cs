@@ -158,7 +158,7 @@ public sealed class SupervisedPlatform : IAsyncDisposable
             () => $"the agent did not enrol; its log:\n{Log("agent")}");
         HostId = (await Root.HostsAsync())[0].GetProperty("host_id").GetString()!;
 
-        var image = TestImage.Build(Path.Combine(_work, "image"));
+        var image = TestImage.Build(TestImage.TestImageDirectory);
         ImageId = await Root.RegisterKernelImageAsync("platform-test-image", await File.ReadAllBytesAsync(image.Kernel),
             await File.ReadAllBytesAsync(image.Initrd), isPublic: true, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
     }

@@ -253,7 +253,7 @@ public sealed class RealGuestTests
         public static async Task<Guest> BootAsync(string extraCommandLine = "", bool withDiskAndNic = false)
         {
             var work = Directory.CreateTempSubdirectory("platform-guest-").FullName;
-            var image = TestImage.Build(Path.Combine(work, "image"));
+            var image = TestImage.Build(TestImage.TestImageDirectory);
             var marker = Guid.NewGuid().ToString("N");
             var connection = LibvirtConnection.Open("qemu:///system");
             var domain = connection.DefineDomain(new DomainDefinition

@@ -41,7 +41,7 @@ public sealed partial class LiveSnapshotTests : IDisposable
         var restored = $"vol-{RandomNumberGenerator.GetHexString(17, lowercase: true)}";
         var snapshot = $"snap-{RandomNumberGenerator.GetHexString(17, lowercase: true)}";
         var imageId = $"ami-{RandomNumberGenerator.GetHexString(17, lowercase: true)}";
-        var image = TestImage.Build(Path.Combine(_work, "build"));
+        var image = TestImage.Build(TestImage.TestImageDirectory);
         Directory.CreateDirectory(Path.Combine(_work, "images", imageId));
         File.Copy(image.Kernel, Path.Combine(_work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(_work, "images", imageId, ImageParts.Initrd));

@@ -19,7 +19,7 @@ public sealed class RealHostTests
     {
         var work = Directory.CreateTempSubdirectory("platform-host-").FullName;
         var imageId = $"ami-{Guid.NewGuid():N}"[..21];
-        var image = TestImage.Build(Path.Combine(work, "build"));
+        var image = TestImage.Build(TestImage.TestImageDirectory);
         Directory.CreateDirectory(Path.Combine(work, "images", imageId));
         File.Copy(image.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));

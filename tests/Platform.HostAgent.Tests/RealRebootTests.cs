@@ -122,7 +122,7 @@ public sealed class RealRebootTests
         {
             var work = Directory.CreateTempSubdirectory("platform-reboot-").FullName;
             var imageId = $"ami-{Guid.NewGuid():N}"[..21];
-            var built = TestImage.Build(Path.Combine(work, "build"));
+            var built = TestImage.Build(TestImage.TestImageDirectory);
             Directory.CreateDirectory(Path.Combine(work, "images", imageId));
             File.Copy(built.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
             File.Copy(built.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));

@@ -31,7 +31,7 @@ public sealed class RealSshTests
         var otherKey = Path.Combine(work, "other");
         await Shell.CheckAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "platform-test", "-f", key);
         await Shell.CheckAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "someone-else", "-f", otherKey);
-        var image = TestImage.Build(Path.Combine(work, "build"));
+        var image = TestImage.Build(TestImage.TestImageDirectory);
         Directory.CreateDirectory(Path.Combine(work, "images", imageId));
         File.Copy(image.Kernel, Path.Combine(work, "images", imageId, ImageParts.Kernel));
         File.Copy(image.Initrd, Path.Combine(work, "images", imageId, ImageParts.Initrd));
