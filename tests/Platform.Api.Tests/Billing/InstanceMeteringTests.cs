@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.OpenVSwitch.Tests;
 using Platform.Modules.Compute.Contracts;
 
 namespace Platform.Api.Tests.Billing;
@@ -84,6 +87,45 @@ public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
 
         var day = second.Date;
         Assert.Equal(120m, await SecondsAsync("i-0b11000000000fa57", $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}"));
+    }
+
+    /// <summary>
+    /// The fact's way to the usage API: the instance's <c>running</c> fact (Compute's commit and its outbox message), the
+    /// dispatch job Hangfire runs for it, Billing's run, and the usage API reading that run. The run shows from the fact's
+    /// moment. bench/billing.sh takes the delay from here (PLATFORM_BENCH_OUTPUT): the fact's moment to the first answer
+    /// that shows the instance, polled every 100 ms.
+    /// </summary>
+    [Fact]
+    public async Task Given_an_instance_entering_running_Then_the_usage_api_shows_its_run_from_the_facts_moment()
+    {
+        var image = await _root.RegisterKernelImageAsync("billing-delay-image", [1, 2, 3], [4, 5, 6]);
+        var id = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = image })).GetProperty("instance_id").GetString()!;
+        var day = DateTime.UtcNow.Date;
+        var range = $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}";
+        var polls = 0;
+        var deadline = Stopwatch.StartNew();
+        DateTime? shownAt = null;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            var usage = await (await _root.GetAsync($"/api/v1/billing/usage?{range}&group_by=resource")).AssertOkAsync();
+            polls++;
+            if (usage.GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("key").GetString() == id))
+            {
+                shownAt = DateTime.UtcNow;
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.True(shownAt is not null, $"the usage API did not show {id} within 120 s ({polls} answers)");
+        var started = await Database.ScalarAsync<string>(_app.DatabasePath, $"SELECT started_at FROM billing_instance_runs WHERE instance_id = '{id}'");
+        var factAt = DateTime.SpecifyKind(DateTime.Parse(started!, CultureInfo.InvariantCulture), DateTimeKind.Utc);
+        Assert.Equal("running", (await _root.InstanceAsync(id)).GetProperty("state").GetString());
+        Assert.True(factAt <= shownAt, $"the run starts at {factAt:O}, after the answer that showed it ({shownAt:O})");
+        var delay = (shownAt.Value - factAt).TotalMilliseconds;
+        Console.WriteLine($"usage fact to the usage API: {delay:F0} ms ({polls} answers)");
+        Benchmark.Record("fact_to_usage_ms", delay, "polls", polls);
     }
 
     private async Task<decimal> SecondsAsync(string instanceId, string range)
