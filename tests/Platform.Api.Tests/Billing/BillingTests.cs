@@ -633,7 +633,7 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
     }
 
     /// <summary>Runs a Python script on the CSV (its path is argv[1]) and answers its output's lines.</summary>
-    private static async Task<string[]> PythonCsvAsync(byte[] csv, string script)
+    internal static async Task<string[]> PythonCsvAsync(byte[] csv, string script)
     {
         var path = Path.GetTempFileName();
         try

@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using System.Globalization;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.TestEngine;
+using Platform.HostAgent.OpenVSwitch.Tests;
+using Platform.Modules.Billing.Contracts;
 using Platform.Modules.Compute.Contracts;
 
 namespace Platform.Api.Tests.Billing;
@@ -84,6 +88,99 @@ public sealed class InstanceMeteringTests : IAsyncLifetime, IDisposable
 
         var day = second.Date;
         Assert.Equal(120m, await SecondsAsync("i-0b11000000000fa57", $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}"));
+    }
+
+    /// <summary>
+    /// The fact's way to the usage API: the instance's <c>running</c> fact (Compute's commit and its outbox message), the
+    /// dispatch job Hangfire runs for it, Billing's run, and the usage API reading that run. The run shows from the fact's
+    /// moment. bench/billing.sh takes the delay from here (PLATFORM_BENCH_OUTPUT): the fact's moment to the first answer
+    /// that shows the instance, polled every 100 ms.
+    /// </summary>
+    [Fact]
+    public async Task Given_an_instance_entering_running_Then_the_usage_api_shows_its_run_from_the_facts_moment()
+    {
+        var image = await _root.RegisterKernelImageAsync("billing-delay-image", [1, 2, 3], [4, 5, 6]);
+        var id = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = image })).GetProperty("instance_id").GetString()!;
+        var day = DateTime.UtcNow.Date;
+        var range = $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}";
+        var polls = 0;
+        var deadline = Stopwatch.StartNew();
+        DateTime? shownAt = null;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            var usage = await (await _root.GetAsync($"/api/v1/billing/usage?{range}&group_by=resource")).AssertOkAsync();
+            polls++;
+            if (usage.GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("key").GetString() == id))
+            {
+                shownAt = DateTime.UtcNow;
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.True(shownAt is not null, $"the usage API did not show {id} within 120 s ({polls} answers)");
+        var started = await Database.ScalarAsync<string>(_app.DatabasePath, $"SELECT started_at FROM billing_instance_runs WHERE instance_id = '{id}'");
+        var factAt = DateTime.SpecifyKind(DateTime.Parse(started!, CultureInfo.InvariantCulture), DateTimeKind.Utc);
+        Assert.Equal("running", (await _root.InstanceAsync(id)).GetProperty("state").GetString());
+        Assert.True(factAt <= shownAt, $"the run starts at {factAt:O}, after the answer that showed it ({shownAt:O})");
+        var delay = (shownAt.Value - factAt).TotalMilliseconds;
+        Console.WriteLine($"usage fact to the usage API: {delay:F0} ms ({polls} answers)");
+        Benchmark.Record("fact_to_usage_ms", delay, "polls", polls);
+    }
+
+    /// <summary>
+    /// A cost and usage report's <c>resourceTags/user:*</c> columns, as AWS's report has them: one per tag key of the report's
+    /// instances (Compute's tags at delivery), each instance's rows with its values, other rows empty; Python's csv module
+    /// reads it (a value with a comma and a quote included).
+    /// </summary>
+    [Fact]
+    public async Task Given_tagged_instances_When_their_report_is_delivered_Then_each_tag_key_is_a_resourceTags_user_column_Pythons_csv_reads()
+    {
+        var image = await _root.RegisterKernelImageAsync("billing-tags-image", [1, 2, 3], [4, 5, 6]);
+        var web = (await _root.LaunchAsync(new
+        {
+            instance_type = "t3.nano", image_id = image,
+            tags = new[] { new { key = "Name", value = "web, \"front\"" }, new { key = "team", value = "blue" } },
+        })).GetProperty("instance_id").GetString()!;
+        var batch = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = image, tags = new[] { new { key = "cost-center", value = "42" } } }))
+            .GetProperty("instance_id").GetString()!;
+        var bare = (await _root.LaunchAsync(new { instance_type = "t3.nano", image_id = image })).GetProperty("instance_id").GetString()!;
+        foreach (var id in new[] { web, batch, bare })
+        {
+            await _root.WaitForStateAsync(id, "running");
+        }
+
+        var day = DateTime.UtcNow.Date;
+        var range = $"start={day:yyyy-MM-dd}&end={day.AddDays(2):yyyy-MM-dd}";
+        foreach (var id in new[] { web, batch, bare })
+        {
+            await Eventually.TrueAsync(async () => await SecondsAsync(id, range) > 0m, TimeSpan.FromSeconds(90), $"{id} shows no usage");
+        }
+
+        await (await _root.PutAsync("/api/v1/s3/billing-tags-bucket", null)).AssertOkAsync();
+        await (await _root.PostJsonAsync("/api/v1/billing/reports", new { report_name = "tagged", time_unit = "HOURLY", s3_bucket = "billing-tags-bucket" })).AssertOkAsync();
+        var asOf = DateTime.UtcNow.AddHours(1); // the open month's file up to the next hour: this hour's running time in it
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverCostReports(asOf)));
+        }
+
+        var month = new DateOnly(asOf.Year, asOf.Month, 1);
+        var csv = await _root.GetByteArrayAsync($"/api/v1/s3/billing-tags-bucket/tagged/{month:yyyyMMdd}-{month.AddMonths(1):yyyyMMdd}/tagged-00001.csv");
+        var lines = await BillingTests.PythonCsvAsync(csv, """
+            import csv, json, sys
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(json.dumps([k for k in rows[0].keys() if k.startswith("resourceTags/")]))
+            for r in rows:
+                print(json.dumps([r["lineItem/ResourceId"], r["resourceTags/user:Name"], r["resourceTags/user:cost-center"], r["resourceTags/user:team"]]))
+            """);
+        Assert.Equal("""["resourceTags/user:Name", "resourceTags/user:cost-center", "resourceTags/user:team"]""", lines[0]);
+        var cells = lines.Skip(1).Select(l => System.Text.Json.JsonSerializer.Deserialize<string[]>(l)!).ToList();
+        Assert.Equal(new[] { bare, batch, web }.Order(StringComparer.Ordinal), cells.Select(c => c[0]).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(cells.Where(c => c[0] == web), c => Assert.Equal(["web, \"front\"", "", "blue"], c[1..]));
+        Assert.All(cells.Where(c => c[0] == batch), c => Assert.Equal(["", "42", ""], c[1..]));
+        Assert.All(cells.Where(c => c[0] == bare), c => Assert.Equal(["", "", ""], c[1..]));
     }
 
     private async Task<decimal> SecondsAsync(string instanceId, string range)

@@ -40,10 +40,21 @@ public sealed record DeliverCostReports(DateTime AsOf) : IRequest<int>;
 public sealed record EvaluateBudgets(DateTime AsOf) : IRequest<int>;
 
 /// <summary>
-/// Finds instance running time whose fact never arrived: every tenant's instance Compute says has been running since at
-/// least <c>Billing:ReconcileGrace</c> before <paramref name="AsOf"/> (so a fact still on its way is not overtaken) without
-/// an open run here gets one from when it entered <c>running</c>, as the lost fact would have opened it. Keyed as the
-/// fact's run (instance and start), and an instance with an open run is left alone, so running it again, on two replicas,
-/// or the fact arriving late, counts the time once. Returns the runs opened.
+/// Finds instance running time whose facts never arrived, both ways. Every tenant's instance Compute says has been running
+/// since at least <c>Billing:ReconcileGrace</c> before <paramref name="AsOf"/> (so a fact still on its way is not overtaken)
+/// without an open run here gets one from when it entered <c>running</c>, as the lost fact would have opened it; every run
+/// still open here whose instance Compute says left <c>running</c> (that long before) is closed at the moment Compute
+/// recorded for it, as the lost <c>stopped</c> or <c>terminated</c> fact would have closed it. Keyed as the facts' runs
+/// (instance and start), so running it again, on two replicas, or the fact arriving late, counts the time once. Returns the
+/// runs opened and closed.
 /// </summary>
 public sealed record ReconcileUsage(DateTime AsOf) : IRequest<int>;
+
+/// <summary>
+/// Finds storage hours the hourly sample never recorded (the job did not run in them, or ran before the resource was
+/// seen): every volume, snapshot and bucket Storage holds now is recorded for each hour of <c>Billing:ReconcileStorageWindow</c>
+/// before <paramref name="AsOf"/>'s hour from the hour it came to be held, at its size now, under the sample's own key (kind,
+/// resource, hour): an hour sampled already, a second run or a second replica records nothing twice. What Storage no
+/// longer holds is not recorded again. Returns the records written.
+/// </summary>
+public sealed record ReconcileStorage(DateTime AsOf) : IRequest<int>;

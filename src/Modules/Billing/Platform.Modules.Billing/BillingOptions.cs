@@ -34,6 +34,9 @@ internal sealed class BillingOptions
     /// <summary>How long an instance must have been running before reconciliation opens a run its fact has not brought.</summary>
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How far back the reconciliation looks for storage hours the hourly sample missed (whole hours; a day by default).</summary>
+    public TimeSpan ReconcileStorageWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>When the spot prices are worked out again from the zones' free capacity (every minute).</summary>
     [Required]
     public string SpotPriceCron { get; set; } = "* * * * *";

@@ -11,7 +11,8 @@ public sealed record DescribeStoredUsage : IRequest<IReadOnlyList<StoredUsage>>;
 /// <param name="Kind"><see cref="StoredKinds"/>.</param>
 /// <param name="VolumeType">A volume's EBS type (<c>gp3</c>); null for the other kinds.</param>
 /// <param name="ManagedBy">The module a volume serves (<c>rds</c>: a database's storage); null for a tenant's own.</param>
-public sealed record StoredUsage(string AccountId, string ResourceId, string Kind, string? VolumeType, long Bytes, string? ManagedBy);
+/// <param name="CreatedAt">When it came to be held (a volume's or bucket's creation, a snapshot's start), UTC: from then on it is billed.</param>
+public sealed record StoredUsage(string AccountId, string ResourceId, string Kind, string? VolumeType, long Bytes, string? ManagedBy, DateTime CreatedAt = default);
 
 public static class StoredKinds
 {

@@ -80,18 +80,32 @@ internal static class CostReportRows
         return Ordered([.. rows]);
     }
 
-    /// <summary>The report as CSV (RFC 4180, a header line first), as the Cost and Usage Report's columns name it.</summary>
-    public static byte[] Csv(IReadOnlyList<CostReportRow> rows)
+    /// <summary>AWS's column of a user tag: one per tag key present on the report's resources.</summary>
+    public const string UserTagPrefix = "resourceTags/user:";
+
+    /// <summary>
+    /// The report as CSV (RFC 4180, a header line first), as the Cost and Usage Report's columns name it, then one
+    /// <c>resourceTags/user:&lt;key&gt;</c> column per tag key of the report's resources in <paramref name="tags"/> (ordinal order of
+    /// the keys; a row's cell is its resource's value, empty when it has none). Keys starting with <c>aws:</c> are AWS's own
+    /// (<c>resourceTags/aws:*</c>), not the user's, and left out.
+    /// </summary>
+    /// <param name="tags">Resource id to its tags.</param>
+    public static byte[] Csv(IReadOnlyList<CostReportRow> rows, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? tags = null)
     {
+        tags ??= new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        var keys = rows.Select(r => r.ResourceId).Distinct(StringComparer.Ordinal)
+            .SelectMany(id => tags.TryGetValue(id, out var own) ? own.Keys : [])
+            .Where(k => !k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var csv = new StringBuilder();
-        csv.Append(string.Join(',', Columns)).Append('\n');
+        csv.Append(string.Join(',', Columns.Concat(keys.Select(k => UserTagPrefix + k)).Select(Quote))).Append('\n');
         foreach (var r in rows)
         {
+            var own = tags.GetValueOrDefault(r.ResourceId);
             string[] fields =
             [
                 r.InvoiceId, Time(r.PeriodStart), Time(r.PeriodEnd), r.AccountId, r.LineItemType, Time(r.Start), Time(r.End), r.ProductCode, r.UsageType,
                 r.Operation, r.ResourceId, Number(r.UsageAmount), Number(r.Rate), Number(r.Cost), BillingCurrency.Code, r.PricingUnit, r.InstanceType,
-                r.ReservationArn,
+                r.ReservationArn, .. keys.Select(k => own?.GetValueOrDefault(k) ?? ""),
             ];
             csv.Append(string.Join(',', fields.Select(Quote))).Append('\n');
         }

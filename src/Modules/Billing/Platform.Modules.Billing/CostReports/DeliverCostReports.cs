@@ -7,6 +7,7 @@ using Platform.Modules.Billing.Persistence;
 using Platform.Modules.Billing.Prices;
 using Platform.Modules.Billing.Reservations;
 using Platform.Modules.Billing.Usage;
+using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
@@ -111,8 +112,16 @@ internal sealed class DeliverCostReportsHandler(BillingDbContext db, ISender sen
     private async Task<List<Reservation>> ReservationsAsync(string accountId, DateTime start, DateTime end, CancellationToken cancellationToken) =>
         await db.Reservations.AsNoTracking().Where(r => r.AccountId == accountId && r.Start < end && r.End > start).ToListAsync(cancellationToken);
 
-    private async Task<string> PutAsync(CostReport report, string key, IReadOnlyList<CostReportRow> rows, CancellationToken cancellationToken) =>
-        (await sender.Send(new PutPlatformObject(report.Bucket, report.AccountId, key, CostReportRows.Csv(rows), ContentType), cancellationToken)).ETag;
+    private async Task<string> PutAsync(CostReport report, string key, IReadOnlyList<CostReportRow> rows, CancellationToken cancellationToken)
+    {
+        // The instances' tags as Compute has them at delivery (Compute's DescribeInstanceTags): the resourceTags/user:* columns.
+        var instances = rows.Select(r => r.ResourceId).Where(id => id.StartsWith("i-", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var tags = instances.Count == 0
+            ? new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal)
+            : (await sender.Send(new DescribeInstanceTags(report.AccountId, instances), cancellationToken))
+                .ToDictionary(t => t.InstanceId, t => t.Tags, StringComparer.Ordinal);
+        return (await sender.Send(new PutPlatformObject(report.Bucket, report.AccountId, key, CostReportRows.Csv(rows, tags), ContentType), cancellationToken)).ETag;
+    }
 }
 
 /// <summary>The recurring delivery (<c>Billing:ReportsCron</c>, hourly): every report's files as of now.</summary>

@@ -32,7 +32,7 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         }
         else if (notification.PreviousState == InstanceStateChanged.Running)
         {
-            await CloseAsync(notification.InstanceId, at, cancellationToken);
+            _ = await CloseAsync(notification.InstanceId, at, cancellationToken);
         }
     }
 
@@ -112,25 +112,30 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
         }
     }
 
-    private async Task CloseAsync(string instanceId, DateTime at, CancellationToken cancellationToken)
+    /// <returns>Whether this call ended the run (false: there is none before <paramref name="at"/>, or it was ended already).</returns>
+    /// <remarks>Also the reconciliation's, for a run whose ending fact was lost, at the moment Compute's state gives for it (the fact's).</remarks>
+    internal async Task<bool> CloseAsync(string instanceId, DateTime at, CancellationToken cancellationToken)
     {
         // The run this fact ends: the latest one that started before it (a redelivered fact finds it closed already).
         var run = await db.InstanceRuns.Where(r => r.InstanceId == instanceId && r.StartedAt <= at)
             .OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(cancellationToken);
         if (run is null)
         {
-            return;
+            return false;
         }
 
+        var ended = false;
         if (run.EndedAt is null)
         {
             run.EndedAt = at;
             await db.SaveChangesAsync(cancellationToken);
+            ended = true;
         }
 
         // Written from the stored run, so a crash before this line is made good by the fact's redelivery.
         await writer.WriteAsync(Records(run, run.EndedAt.Value, clock.GetUtcNow().UtcDateTime,
             await SpotChangesAsync(db, run, run.EndedAt.Value, cancellationToken)), cancellationToken);
+        return ended;
     }
 
     /// <summary>Where a spot run's usage is cut (its price's changes up to <paramref name="until"/>); none for an on-demand run.</summary>

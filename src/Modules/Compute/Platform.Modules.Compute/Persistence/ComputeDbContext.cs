@@ -96,6 +96,12 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             var changedAt = instance.State == InstanceStates.Running && instance.LaunchedAt is { } launchedAt
                 ? DateTime.SpecifyKind(launchedAt, DateTimeKind.Utc)
                 : now;
+            if (previous == InstanceStates.Running)
+            {
+                // The moment its run ended, as the fact says it: what Billing's reconciliation closes a run at when the fact is lost.
+                instance.RunningEndedAt = changedAt;
+            }
+
             AddNotification(new Contracts.InstanceStateChanged(instance.AccountId, instance.Id, instance.InstanceType, instance.AvailabilityZone,
                 previous, instance.State, changedAt, instance.ManagedBy, instance.InstanceLifecycle));
         }
@@ -222,6 +228,7 @@ internal class ComputeDbContext(DbContextOptions options) : ModuleDbContext(opti
             instance.Property(i => i.CreatedAt).HasColumnName("created_at");
             instance.Property(i => i.LaunchedAt).HasColumnName("launched_at");
             instance.Property(i => i.TerminatedAt).HasColumnName("terminated_at");
+            instance.Property(i => i.RunningEndedAt).HasColumnName("running_ended_at");
             instance.Property(i => i.ConsoleOutput).HasColumnName("console_output");
             instance.Property(i => i.ConsoleUpdatedAt).HasColumnName("console_updated_at");
             instance.Property(i => i.ManagedBy).HasColumnName("managed_by").HasMaxLength(16);

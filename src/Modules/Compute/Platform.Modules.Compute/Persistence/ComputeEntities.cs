@@ -200,6 +200,9 @@ internal sealed class Instance
 
     public DateTime? TerminatedAt { get; set; }
 
+    /// <summary>When it last left <c>running</c> (the <see cref="Contracts.InstanceStateChanged"/> fact's moment); null before its first run ended.</summary>
+    public DateTime? RunningEndedAt { get; set; }
+
     public List<InstanceTag> Tags { get; init; } = [];
 
     /// <summary>The tail of the serial console, as the host last sent it (EC2's GetConsoleOutput).</summary>

@@ -453,6 +453,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("reboot_count");
 
+                    b.Property<DateTime?>("RunningEndedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("running_ended_at");
+
                     b.Property<string>("SecurityGroups")
                         .IsRequired()
                         .HasMaxLength(4096)

@@ -447,6 +447,10 @@ namespace Platform.Modules.Compute.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("reboot_count");
 
+                    b.Property<DateTime?>("RunningEndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("running_ended_at");
+
                     b.Property<string>("SecurityGroups")
                         .IsRequired()
                         .HasMaxLength(4096)

@@ -1,0 +1,31 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Modules.Compute.Persistence.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    internal partial class InstanceRunningEndedAt : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "running_ended_at",
+                schema: "compute",
+                table: "instances",
+                type: "datetime2",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "running_ended_at",
+                schema: "compute",
+                table: "instances");
+        }
+    }
+}
