@@ -7,7 +7,8 @@ namespace Platform.Api.Tests.Ec2Query;
 /// <summary>
 /// EC2 on its own query protocol (<c>POST /</c> on the API's port, signed for <c>ec2</c>), driven by the real aws CLIs as a
 /// user would: Debian's awscli 2 and pyenv's awscli 1 tour regions, a VPC with its subnet and security group, a key pair,
-/// a launch on a simulated server with filters and <c>--query</c>, tags, the CLI's own waiters through stop, start and
+/// a launch on a simulated server with filters and <c>--query</c>, tags (on the instance, and one create-tags across a VPC, subnet,
+/// group, volume and instance), the CLI's own waiters through stop, start and
 /// terminate, a volume, and the errors AWS would print. One class per CLI, so the two tours (each minutes of CLI calls
 /// and waiter polls) run side by side, each on its own cloud.
 /// </summary>
@@ -40,9 +41,11 @@ public abstract class Ec2QueryCliTests(string cli) : IAsyncLifetime
         Assert.Equal("VPC", attributes.GetProperty("AccountAttributes")[0].GetProperty("AttributeValues")[0].GetProperty("AttributeValue").GetString());
 
         // A VPC, its subnet and a security group with rules, in both of the CLI's forms.
-        var vpc = (await Ec2("create-vpc", "--cidr-block", $"10.{octet}.0.0/16")).GetProperty("Vpc");
+        var vpc = (await Ec2("create-vpc", "--cidr-block", $"10.{octet}.0.0/16", "--tag-specifications", $"ResourceType=vpc,Tags=[{{Key=Name,Value={tour}}}]"))
+            .GetProperty("Vpc");
         var vpcId = vpc.GetProperty("VpcId").GetString()!;
         Assert.StartsWith("vpc-", vpcId, StringComparison.Ordinal);
+        Assert.Equal(tour, Assert.Single(vpc.GetProperty("Tags").EnumerateArray()).GetProperty("Value").GetString());
         Assert.False(vpc.GetProperty("IsDefault").GetBoolean());
         var byCidr = await Ec2("describe-vpcs", "--filters", $"Name=cidr,Values=10.{octet}.0.0/16", "--query", "Vpcs[].VpcId");
         Assert.Equal([vpcId], byCidr.EnumerateArray().Select(v => v.GetString()));
@@ -158,6 +161,25 @@ public abstract class Ec2QueryCliTests(string cli) : IAsyncLifetime
         var volumeId = volume.GetProperty("VolumeId").GetString()!;
         Assert.Equal(1, volume.GetProperty("Size").GetInt32());
         await Ec2("wait", "volume-available", "--volume-ids", volumeId);
+
+        // One create-tags naming resources of Network, Storage and Compute; the describes of each filter by it and print it.
+        await Ec2("create-tags", "--resources", vpcId, subnetId, groupId, volumeId, instanceId, "--tags", "Key=env,Value=tour", "Key=owner,Value=");
+        var tagged = await Ec2("describe-tags", "--filters", "Name=key,Values=env", "--query", "Tags[].[ResourceType,ResourceId,Value]");
+        Assert.Equal([("instance", instanceId), ("security-group", groupId), ("subnet", subnetId), ("volume", volumeId), ("vpc", vpcId)],
+            tagged.EnumerateArray().Select(t => (t[0].GetString(), t[1].GetString())).Order());
+        Assert.All(tagged.EnumerateArray(), t => Assert.Equal("tour", t[2].GetString()));
+        Assert.Equal([vpcId], (await Ec2("describe-vpcs", "--filters", "Name=tag:env,Values=tour", $"Name=tag:Name,Values={tour}", "--query", "Vpcs[].VpcId"))
+            .EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal([subnetId], (await Ec2("describe-subnets", "--filters", "Name=tag-key,Values=owner", "--query", "Subnets[].SubnetId"))
+            .EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("tour", (await Ec2("describe-security-groups", "--group-ids", groupId, "--query", "SecurityGroups[0].Tags[?Key=='env'].Value | [0]")).GetString());
+        Assert.Equal([volumeId], (await Ec2("describe-volumes", "--filters", "Name=tag:env,Values=tour", "--query", "Volumes[].VolumeId"))
+            .EnumerateArray().Select(v => v.GetString()));
+        // All or nothing: a subnet that is not there refuses the call, and the VPC takes no tag.
+        await Fails("InvalidSubnetID.NotFound", "CreateTags", "create-tags", "--resources", vpcId, "subnet-0123456789abcdef0", "--tags", "Key=half,Value=done");
+        await Fails("InvalidParameterValue", "CreateTags", "create-tags", "--resources", vpcId, "--tags", "Key=aws:mine,Value=x");
+        await Ec2("delete-tags", "--resources", vpcId, volumeId, "--tags", "Key=env");
+        Assert.Equal(["instance", "security-group", "subnet"], (await Ec2("describe-tags", "--filters", "Name=key,Values=env,half", "--query", "Tags[].ResourceType")).EnumerateArray().Select(t => t.GetString()).Order());
         var attached = await Ec2("attach-volume", "--volume-id", volumeId, "--instance-id", instanceId, "--device", "/dev/sdf");
         Assert.Equal("attaching", attached.GetProperty("State").GetString());
         await Ec2("wait", "volume-in-use", "--volume-ids", volumeId);

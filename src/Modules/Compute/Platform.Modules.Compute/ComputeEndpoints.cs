@@ -79,6 +79,10 @@ internal static class ComputeEndpoints
                 ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeleteInstanceTags(id, keys ?? []), ct)));
 
+        // Every module's tags (EC2's DescribeTags): of the given resources, or of all the account's.
+        ec2.MapGet("/tags", async ([FromQuery(Name = "resource_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(new Tagging.ResourceTagListResponse(await sender.Send(new Tagging.DescribeResourceTags(ids ?? []), ct))));
+
         ec2.MapPost("/images", async (RegisterImageBody body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RegisterImage(body.Name, body.Description, body.Format, body.CommandLine, body.Public ?? false), ct)));
         ec2.MapPut("/images/{image_id}/{part}", async ([FromRoute(Name = "image_id")] string id, [FromRoute(Name = "part")] string part,

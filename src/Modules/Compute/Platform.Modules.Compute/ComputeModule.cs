@@ -46,7 +46,8 @@ internal static class ComputeModule
             sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.SpotInterruptionCron);
         services.AddScoped<AlarmEvaluationJob>();
         services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
-        services.AddAwsQueryService(ComputeEc2Actions.Table()).AddAwsQueryService(LaunchTemplateEc2Actions.Table())
+        services.AddScoped<Tagging.ResourceTagReader>();
+        services.AddAwsQueryService(ComputeEc2Actions.Table()).AddAwsQueryService(LaunchTemplateEc2Actions.Table()).AddAwsQueryService(TagEc2Actions.Table())
             .AddAwsQueryService(AutoScalingQueryActions.Table()).AddAwsQueryService(CloudWatchQueryActions.Table());
         return services;
     }

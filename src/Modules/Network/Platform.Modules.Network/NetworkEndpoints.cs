@@ -9,7 +9,11 @@ using Platform.Modules.Network.Interfaces;
 using Platform.Modules.Network.InternetGateways;
 using Platform.Modules.Network.NatGateways;
 using Platform.Modules.Network.RouteTables;
+using Platform.Modules.Network.Contracts;
+using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authentication;
+using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Tagging;
 using Platform.Modules.Network.SecurityGroups;
 using Platform.Modules.Network.Subnets;
 using Platform.Modules.Network.Vpcs;
@@ -26,7 +30,7 @@ internal static class NetworkEndpoints
         var vpc = routes.MapGroup(Prefix).WithTags("VPC").WithMetadata(SigningService.Ec2);
 
         vpc.MapPost("/vpcs", async (CreateVpcBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new CreateVpc(settings.Region, body.CidrBlock), ct)));
+            TypedResults.Ok(await sender.Send(new CreateVpc(settings.Region, body.CidrBlock, body.Tags), ct)));
         vpc.MapGet("/vpcs", async ([FromQuery(Name = "vpc_id")] string[]? ids, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeVpcs(ids ?? []), ct)));
         vpc.MapGet("/vpcs/{vpc_id}", async ([FromRoute(Name = "vpc_id")] string id, ISender sender, CancellationToken ct) =>
@@ -35,7 +39,7 @@ internal static class NetworkEndpoints
             await NoContent(sender.Send(new DeleteVpc(settings.Region, id), ct)));
 
         vpc.MapPost("/subnets", async (CreateSubnetBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new CreateSubnet(settings.Region, body.VpcId, body.CidrBlock, body.AvailabilityZone), ct)));
+            TypedResults.Ok(await sender.Send(new CreateSubnet(settings.Region, body.VpcId, body.CidrBlock, body.AvailabilityZone, body.Tags), ct)));
         vpc.MapGet("/subnets", async ([FromQuery(Name = "subnet_id")] string[]? ids, [FromQuery(Name = "vpc_id")] string[]? vpcIds,
                 NetworkSettings settings, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeSubnets(settings.Region, ids ?? [], vpcIds ?? []), ct)));
@@ -45,7 +49,7 @@ internal static class NetworkEndpoints
             await NoContent(sender.Send(new DeleteSubnet(settings.Region, id), ct)));
 
         vpc.MapPost("/security-groups", async (CreateSecurityGroupBody body, NetworkSettings settings, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new CreateSecurityGroup(settings.Region, body.GroupName, body.Description, body.VpcId), ct)));
+            TypedResults.Ok(await sender.Send(new CreateSecurityGroup(settings.Region, body.GroupName, body.Description, body.VpcId, body.Tags), ct)));
         vpc.MapGet("/security-groups", async ([FromQuery(Name = "group_id")] string[]? ids, [FromQuery(Name = "group_name")] string[]? names,
                 [FromQuery(Name = "vpc_id")] string[]? vpcIds, NetworkSettings settings, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DescribeSecurityGroups(settings.Region, ids ?? [], names ?? [], vpcIds ?? []), ct)));
@@ -74,7 +78,61 @@ internal static class NetworkEndpoints
             TypedResults.Ok((await sender.Send(new DescribeNetworkInterfaces([id], [], [], []), ct)).NetworkInterfaces[0]));
 
         MapEdge(vpc);
+        MapTags(vpc);
         return vpc;
+    }
+
+    /// <summary>
+    /// Tags of each taggable resource, as the instances' (<c>POST …/{id}/tags</c> adds or overwrites, <c>DELETE …/{id}/tags?key=…</c>
+    /// removes): both answer with or leave the resource's tags; EC2's CreateTags and DeleteTags send the same requests.
+    /// </summary>
+    private static void MapTags(RouteGroupBuilder vpc)
+    {
+        foreach (var collection in (string[])["vpcs", "subnets", "security-groups", "route-tables", "internet-gateways", "addresses"])
+        {
+            vpc.MapPost($"/{collection}/{{resource_id}}/tags", async ([FromRoute(Name = "resource_id")] string id, ResourceTagsBody body, ICallerContext caller,
+                ISender sender, CancellationToken ct) =>
+            {
+                EnsureCollection(collection, id);
+                await sender.Send(new CreateNetworkTags(id, body.Tags ?? []), ct);
+                return TypedResults.Ok(ResourceTagsResponse.From(id, await sender.Send(new DescribeNetworkTags(caller.Identity.AccountId, [id]), ct)));
+            });
+            vpc.MapDelete($"/{collection}/{{resource_id}}/tags", async ([FromRoute(Name = "resource_id")] string id, [FromQuery(Name = "key")] string[]? keys,
+                ISender sender, CancellationToken ct) =>
+            {
+                EnsureCollection(collection, id);
+                // Without keys nothing is removed: the native API removes all tags only when asked key by key.
+                return keys is { Length: > 0 }
+                    ? await NoContent(sender.Send(new DeleteNetworkTags(id, [.. keys.Select(k => new ResourceTagRemoval(k, null))]), ct))
+                    : throw ApiErrors.MissingParameter("The request must contain the parameter key.");
+            });
+        }
+    }
+
+    /// <summary>An id of another collection (a subnet's under /vpcs) is not found there, as a missing one.</summary>
+    private static void EnsureCollection(string collection, string id)
+    {
+        var expected = collection switch
+        {
+            "vpcs" => "vpc",
+            "subnets" => "subnet",
+            "security-groups" => "security-group",
+            "route-tables" => "route-table",
+            "internet-gateways" => "internet-gateway",
+            _ => "elastic-ip",
+        };
+        if (ResourceTags.ResourceTypeOf(id) != expected)
+        {
+            throw expected switch
+            {
+                "vpc" => NetworkErrors.VpcNotFound(id),
+                "subnet" => NetworkErrors.SubnetNotFound(id),
+                "security-group" => NetworkErrors.GroupNotFound(id),
+                "route-table" => NetworkErrors.RouteTableNotFound(id),
+                "internet-gateway" => NetworkErrors.InternetGatewayNotFound(id),
+                _ => NetworkErrors.AllocationNotFound(id),
+            };
+        }
     }
 
     /// <summary>Route tables, internet gateways, elastic IPs and NAT gateways.</summary>
@@ -154,11 +212,11 @@ internal static class NetworkEndpoints
         return TypedResults.NoContent();
     }
 
-    internal sealed record CreateVpcBody(string? CidrBlock);
+    internal sealed record CreateVpcBody(string? CidrBlock, IReadOnlyList<ResourceTag>? Tags);
 
-    internal sealed record CreateSubnetBody(string? VpcId, string? CidrBlock, string? AvailabilityZone);
+    internal sealed record CreateSubnetBody(string? VpcId, string? CidrBlock, string? AvailabilityZone, IReadOnlyList<ResourceTag>? Tags);
 
-    internal sealed record CreateSecurityGroupBody(string? GroupName, string? Description, string? VpcId);
+    internal sealed record CreateSecurityGroupBody(string? GroupName, string? Description, string? VpcId, IReadOnlyList<ResourceTag>? Tags);
 
     internal sealed record RulesBody(IReadOnlyList<RuleSpec>? Rules);
 

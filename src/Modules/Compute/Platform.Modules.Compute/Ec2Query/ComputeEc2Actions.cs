@@ -21,8 +21,8 @@ namespace Platform.Modules.Compute.Ec2Query;
 /// with the same rules and errors. Filters and pages are applied to what the native request returned.
 /// CreateKeyPair answers the private key the platform made once and keeps only the public one. DescribeInstanceAttribute and
 /// ModifyInstanceAttribute read and change the native attributes (termination and stop protection, shutdown behaviour,
-/// user data, a stopped instance's type). Not here, because the native API has no such rules: tags on anything but
-/// instances, several instances per RunInstances.
+/// user data, a stopped instance's type). Tags of every module's resources are in <see cref="TagEc2Actions"/>. Not here,
+/// because the native API has no such rules: several instances per RunInstances.
 /// </summary>
 internal static class ComputeEc2Actions
 {
@@ -163,49 +163,6 @@ internal static class ComputeEc2Actions
             return new object?[]
             {
                 Items("instanceCreditSpecificationSet", page, i => new object?[] { Value("instanceId", i.InstanceId), Value("cpuCredits", "unlimited") }),
-                Value("nextToken", next),
-            };
-        })
-        .Each("CreateTags", c =>
-        {
-            var ids = TaggableInstances(c);
-            var tags = c.Parameters.FlatList("Tag").Select(t => new TagSpecification(t.Optional("Key"), t.Optional("Value") ?? "")).ToList();
-            if (tags.Count == 0)
-            {
-                throw ApiErrors.MissingParameter("The request must contain the parameter Tag.");
-            }
-
-            return ids.Select(id => (IRequest<InstanceResponse>)new CreateInstanceTags(id, tags)).ToList();
-        }, (_, _) => Value("return", true), CheckResources)
-        .Each("DeleteTags", c =>
-        {
-            var ids = TaggableInstances(c);
-            var keys = c.Parameters.FlatList("Tag").Select(t => t.Required("Key")).ToList();
-            return ids.Select(id => (IRequest<Unit>)new DeleteInstanceTags(id, keys)).ToList();
-        }, (_, _) => Value("return", true), CheckResources)
-        .Action("DescribeTags", c =>
-        {
-            c.ReadFilters("key", "value", "resource-id", "resource-type");
-            c.ReadPaging(5, 1000);
-            return new DescribeInstances([], [], []);
-        }, (c, found) =>
-        {
-            var tags = found.Instances.SelectMany(i => i.Tags.Select(t => (i.InstanceId, t.Key, t.Value)));
-            var filtered = c.Filters().Apply(tags, (t, name) => name switch
-            {
-                "key" => [t.Key],
-                "value" => [t.Value],
-                "resource-id" => [t.InstanceId],
-                "resource-type" => ["instance"],
-                _ => null,
-            });
-            var (page, next) = c.Paging().Apply(filtered, t => $"{t.InstanceId}\n{t.Key}");
-            return new object?[]
-            {
-                Items("tagSet", page, t => new object?[]
-                {
-                    Value("resourceId", t.InstanceId), Value("resourceType", "instance"), Value("key", t.Key), Value("value", t.Value),
-                }),
                 Value("nextToken", next),
             };
         })
@@ -570,24 +527,6 @@ internal static class ComputeEc2Actions
 
     /// <summary>Every id of the call, looked up first: an unknown, malformed or other account's id refuses the whole call.</summary>
     private static DescribeInstances CheckInstances(AwsQueryCall c) => new DescribeInstances([.. c.Parameters.FlatStringList("InstanceId")], [], []);
-
-    private static DescribeInstances CheckResources(AwsQueryCall c) => new DescribeInstances([.. c.Parameters.FlatStringList("ResourceId")], [], []);
-
-    private static IReadOnlyList<string> TaggableInstances(AwsQueryCall c)
-    {
-        var ids = c.Ids("ResourceId");
-        if (ids.Count == 0)
-        {
-            throw ApiErrors.MissingParameter("The request must contain the parameter ResourceId.");
-        }
-
-        if (ids.FirstOrDefault(id => !id.StartsWith("i-", StringComparison.Ordinal)) is { } other)
-        {
-            throw new ApiException(400, "UnsupportedOperation", $"Tags are supported on instances only; '{other}' is not an instance.");
-        }
-
-        return [.. ids.Distinct(StringComparer.Ordinal)];
-    }
 
     private static XElement StateChanges(IReadOnlyList<InstanceStateChange> changes) => Items("instancesSet", changes, change => new object?[]
     {

@@ -7,6 +7,7 @@ using Platform.Modules.Network.Vpcs;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Ec2Query;
 using Platform.Modules.Shared.Errors;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryCalls;
 using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
 
 namespace Platform.Modules.Network.Ec2Query;
@@ -14,7 +15,8 @@ namespace Platform.Modules.Network.Ec2Query;
 /// <summary>
 /// Network's part of EC2's query protocol: VPCs, subnets, security groups and their rules, network interfaces, and the
 /// account attributes the CLI and Terraform read first, each bound to the native request; the VPC attributes and route
-/// tables Terraform's aws_vpc reads (DescribeVpcAttribute, DescribeRouteTables). Changing route tables, internet and NAT
+/// tables Terraform's aws_vpc reads (DescribeVpcAttribute, DescribeRouteTables; ModifyVpcAttribute to what the VPCs have), with
+/// their tags (TagSpecification on create, <c>tag:</c>/<c>tag-key</c> filters, <c>tagSet</c>). Changing route tables, internet and NAT
 /// gateways and elastic IPs are not here (another slice). Rules take CIDR ranges and groups of the VPC; IPv6 ranges and
 /// prefix lists are refused as unknown parameters, as the native API has neither (revoking an IPv6 range answers
 /// InvalidPermission.NotFound: no group has one).
@@ -35,12 +37,12 @@ internal static class NetworkEc2Actions
                 throw ApiErrors.InvalidParameterValue($"Value ({tenancy}) for parameter instanceTenancy is invalid. Supported here: default.");
             }
 
-            return new CreateVpc(settings.Region, c.Parameters.Optional("CidrBlock"));
+            return new CreateVpc(settings.Region, c.Parameters.Optional("CidrBlock"), c.TagSpecifications("vpc"));
         }, vpc => Vpc("vpc", vpc))
         .Action("DescribeVpcs", c =>
         {
             var ids = c.Ids("VpcId");
-            c.ReadFilters("vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id");
+            c.ReadFilters("vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id", "tag:");
             c.ReadPaging(5, 1000, ids.Count);
             return new DescribeVpcs(ids);
         }, (c, found) =>
@@ -53,7 +55,7 @@ internal static class NetworkEc2Actions
                 "is-default" => [v.IsDefault ? "true" : "false"],
                 "owner-id" => [v.OwnerId],
                 _ => null,
-            });
+            }, v => TagPairs(v.Tags));
             var (page, next) = c.Paging().Apply(filtered, v => v.VpcId);
             return new object?[] { Items("vpcSet", page, v => VpcContent(v)), Value("nextToken", next) };
         })
@@ -76,10 +78,35 @@ internal static class NetworkEc2Actions
             // of no name server), and no address usage metrics. Each is false for every VPC.
             Element((string)c.Items["attribute"], Value("value", false)),
         })
+        .Action("ModifyVpcAttribute", c =>
+        {
+            // One attribute per call, as EC2 requires. The platform's VPCs have no resolver and no instance DNS names, which is
+            // what false means; a call asking for that is answered, and one asking for what the platform does not have is refused.
+            var given = ((string[])["EnableDnsSupport", "EnableDnsHostnames", "EnableNetworkAddressUsageMetrics"])
+                .Select(name => (Name: char.ToLowerInvariant(name[0]) + name[1..], Value: c.Parameters.Structure(name)?.OptionalBool("Value")))
+                .Where(a => a.Value is not null).ToList();
+            if (given.Count == 0)
+            {
+                throw ApiErrors.MissingParameter("The request must contain one of EnableDnsSupport, EnableDnsHostnames or EnableNetworkAddressUsageMetrics.");
+            }
+
+            if (given.Count > 1)
+            {
+                throw new ApiException(400, "InvalidParameterCombination", $"Fields for multiple attribute types specified: {string.Join(", ", given.Select(a => a.Name))}");
+            }
+
+            if (given[0].Value == true)
+            {
+                throw new ApiException(400, "UnsupportedOperation",
+                    $"This platform's VPCs have no DNS resolver, instance DNS names or address usage metrics: {given[0].Name} must be false.");
+            }
+
+            return new DescribeVpcs([c.Parameters.Required("VpcId")]);
+        }, _ => Value("return", true))
         .Action("DescribeRouteTables", c =>
         {
             var ids = c.Ids("RouteTableId");
-            c.ReadFilters("route-table-id", "vpc-id", "association.main", "association.subnet-id", "association.route-table-association-id", "owner-id");
+            c.ReadFilters("route-table-id", "vpc-id", "association.main", "association.subnet-id", "association.route-table-association-id", "owner-id", "tag:");
             c.ReadPaging(5, 100, ids.Count);
             return new DescribeRouteTables(ids, []);
         }, (c, found) =>
@@ -97,16 +124,16 @@ internal static class NetworkEc2Actions
                     _ => null,
                 };
                 return values;
-            });
+            }, t => TagPairs(t.Tags));
             var (page, next) = c.Paging().Apply(filtered, t => t.RouteTableId);
             return new object?[] { Items("routeTableSet", page, RouteTable), Value("nextToken", next) };
         })
         .Action("CreateSubnet", c => new CreateSubnet(settings.Region, c.Parameters.Optional("VpcId"), c.Parameters.Optional("CidrBlock"),
-            c.Parameters.Optional("AvailabilityZone")), subnet => Element("subnet", SubnetContent(subnet)))
+            c.Parameters.Optional("AvailabilityZone"), c.TagSpecifications("subnet")), subnet => Element("subnet", SubnetContent(subnet)))
         .Action("DescribeSubnets", c =>
         {
             var ids = c.Ids("SubnetId");
-            c.ReadFilters("subnet-id", "vpc-id", "cidr-block", "availability-zone", "default-for-az", "state", "owner-id");
+            c.ReadFilters("subnet-id", "vpc-id", "cidr-block", "availability-zone", "default-for-az", "state", "owner-id", "tag:");
             c.ReadPaging(5, 1000, ids.Count);
             return new DescribeSubnets(settings.Region, ids, []);
         }, (c, found) =>
@@ -121,23 +148,24 @@ internal static class NetworkEc2Actions
                 "state" => [s.State],
                 "owner-id" => [s.OwnerId],
                 _ => null,
-            });
+            }, s => TagPairs(s.Tags));
             var (page, next) = c.Paging().Apply(filtered, s => s.SubnetId);
             return new object?[] { Items("subnetSet", page, SubnetContent), Value("nextToken", next) };
         })
         .Command("DeleteSubnet", c => new DeleteSubnet(settings.Region, c.Parameters.Required("SubnetId")))
         .Action("CreateSecurityGroup", c => new CreateSecurityGroup(settings.Region, c.Parameters.Optional("GroupName"), c.Parameters.Optional("GroupDescription"),
-            c.Parameters.Optional("VpcId")), group => new object?[]
+            c.Parameters.Optional("VpcId"), c.TagSpecifications("security-group")), group => new object?[]
             {
                 Value("return", true),
                 Value("groupId", group.GroupId),
+                TagSetOrNone(group.Tags),
                 Value("securityGroupArn", group.SecurityGroupArn),
             })
         .Action("DescribeSecurityGroups", c =>
         {
             var ids = c.Ids("GroupId");
             var names = c.Ids("GroupName");
-            c.ReadFilters("group-id", "group-name", "vpc-id", "description", "owner-id");
+            c.ReadFilters("group-id", "group-name", "vpc-id", "description", "owner-id", "tag:");
             c.ReadPaging(5, 1000, ids.Count + names.Count);
             return new DescribeSecurityGroups(settings.Region, ids, names, []);
         }, (c, found) =>
@@ -150,7 +178,7 @@ internal static class NetworkEc2Actions
                 "description" => [g.Description],
                 "owner-id" => [g.OwnerId],
                 _ => null,
-            });
+            }, g => TagPairs(g.Tags));
             var (page, next) = c.Paging().Apply(filtered, g => g.GroupId);
             return new object?[] { Items("securityGroupInfo", page, SecurityGroup), Value("nextToken", next) };
         })
@@ -227,6 +255,7 @@ internal static class NetworkEc2Actions
         }),
         Value("instanceTenancy", "default"),
         Value("isDefault", v.IsDefault),
+        TagSetOrNone(v.Tags),
     ];
 
     private static System.Xml.Linq.XElement Vpc(string element, VpcResponse v) => Element(element, VpcContent(v));
@@ -255,7 +284,7 @@ internal static class NetworkEc2Actions
             Element("associationState", Value("state", a.AssociationState.State)),
         }),
         Items("propagatingVgwSet", Array.Empty<string>(), _ => null),
-        Items("tagSet", Array.Empty<string>(), _ => null),
+        TagSetOrNone(t.Tags),
     ];
 
     private static object?[] SubnetContent(SubnetResponse s) =>
@@ -272,6 +301,7 @@ internal static class NetworkEc2Actions
         // No address outside the VPC is given to an instance at launch.
         Value("mapPublicIpOnLaunch", false),
         Value("assignIpv6AddressOnCreation", false),
+        TagSetOrNone(s.Tags),
     ];
 
     /// <summary>A group, its rules gathered into EC2's permissions (one per protocol and port range, with its ranges and groups).</summary>
@@ -285,6 +315,7 @@ internal static class NetworkEc2Actions
         Value("securityGroupArn", g.SecurityGroupArn),
         Permissions("ipPermissions", g.IngressRules, g.OwnerId),
         Permissions("ipPermissionsEgress", g.EgressRules, g.OwnerId),
+        TagSetOrNone(g.Tags),
     ];
 
     private static System.Xml.Linq.XElement Permissions(string name, IReadOnlyList<SecurityGroupRuleResponse> rules, string ownerId) =>

@@ -1,4 +1,5 @@
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.ElasticIps;
 
@@ -13,6 +14,9 @@ internal sealed record AddressResponse(
     string? PrivateIpAddress,
     string NetworkInterfaceOwnerId)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     public static AddressResponse From(ElasticAddress address, NetworkInterface? eni) =>
         new(address.AllocationId, address.PublicIp, "vpc", address.AssociationId, address.NetworkInterfaceId, eni?.InstanceId, eni?.PrivateIpAddress, address.AccountId);
 }

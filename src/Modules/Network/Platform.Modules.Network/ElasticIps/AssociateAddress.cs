@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -170,6 +171,7 @@ internal sealed class ReleaseAddressHandler(NetworkDbContext db, ICallerContext 
             throw NetworkErrors.AddressInUse(address.AllocationId);
         }
 
+        await NetworkTagStore.RemoveAllAsync(db, [address.AllocationId], cancellationToken);
         db.ElasticAddresses.Remove(address);
         try
         {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.ElasticIps;
 
@@ -41,6 +42,8 @@ internal sealed class DescribeAddressesHandler(NetworkDbContext db, ICallerConte
 
         var eniIds = addresses.Select(a => a.NetworkInterfaceId).OfType<string>().ToList();
         var interfaces = await db.NetworkInterfaces.AsNoTracking().Where(n => eniIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, cancellationToken);
-        return new AddressListResponse(addresses.Select(a => AddressResponse.From(a, a.NetworkInterfaceId is { } id ? interfaces.GetValueOrDefault(id) : null)).ToList());
+        var tags = await NetworkTagStore.OfAsync(db, accountId, [.. addresses.Select(a => a.AllocationId)], cancellationToken);
+        return new AddressListResponse(addresses.Select(a => AddressResponse.From(a, a.NetworkInterfaceId is { } id ? interfaces.GetValueOrDefault(id) : null)
+            with { Tags = tags.For(a.AllocationId) }).ToList());
     }
 }

@@ -1,10 +1,12 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.InternetGateways;
 
@@ -12,6 +14,9 @@ internal sealed record InternetGatewayAttachment(string VpcId, string State);
 
 internal sealed record InternetGatewayResponse(string InternetGatewayId, string OwnerId, IReadOnlyList<InternetGatewayAttachment> Attachments)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     // EC2 shows an attached gateway's attachment as "available".
     public static InternetGatewayResponse From(InternetGateway gateway) =>
         new(gateway.Id, gateway.AccountId, gateway.AttachedVpcId is { } vpc ? [new InternetGatewayAttachment(vpc, "available")] : []);
@@ -57,7 +62,8 @@ internal sealed class DescribeInternetGatewaysHandler(NetworkDbContext db, ICall
             throw NetworkErrors.InternetGatewayNotFound(missing);
         }
 
-        return new InternetGatewayListResponse(gateways.Select(InternetGatewayResponse.From).ToList());
+        var tags = await NetworkTagStore.OfAsync(db, accountId, [.. gateways.Select(g => g.Id)], cancellationToken);
+        return new InternetGatewayListResponse(gateways.Select(g => InternetGatewayResponse.From(g) with { Tags = tags.For(g.Id) }).ToList());
     }
 }
 
@@ -175,6 +181,7 @@ internal sealed class DeleteInternetGatewayHandler(NetworkDbContext db, ICallerC
             throw NetworkErrors.DependencyViolation($"The internetGateway '{gateway.Id}' has dependencies and cannot be deleted.");
         }
 
+        await NetworkTagStore.RemoveAllAsync(db, [gateway.Id], cancellationToken);
         db.InternetGateways.Remove(gateway);
         try
         {

@@ -293,3 +293,18 @@ internal static class InterfaceTypes
     /// <summary>A network load balancer's node, as EC2 shows it; an application load balancer's node is an <c>interface</c> described <c>ELB app/…</c>.</summary>
     public const string NetworkLoadBalancer = "network_load_balancer";
 }
+
+/// <summary>A tag of one of the account's Network resources (EC2's tags), known by the resource's id.</summary>
+internal sealed class ResourceTagRow
+{
+    public required string ResourceId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>EC2's resource type (<c>vpc</c>, <c>subnet</c>, <c>security-group</c>, …), for DescribeTags.</summary>
+    public required string ResourceType { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string Value { get; set; }
+}

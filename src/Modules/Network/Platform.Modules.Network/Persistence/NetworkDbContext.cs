@@ -49,6 +49,8 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<ListenerRule> ListenerRules => Set<ListenerRule>();
 
+    public DbSet<ResourceTagRow> ResourceTags => Set<ResourceTagRow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountNetwork>(account =>
@@ -269,6 +271,18 @@ internal class NetworkDbContext(DbContextOptions options) : ModuleDbContext(opti
             nat.HasIndex(n => n.VpcId);
             nat.HasIndex(n => n.HostId);
             nat.HasIndex(n => new { n.AccountId, n.ClientToken }).IsUnique();
+        });
+
+        modelBuilder.Entity<ResourceTagRow>(tag =>
+        {
+            tag.ToTable("resource_tags");
+            tag.HasKey(t => new { t.ResourceId, t.Key });
+            tag.Property(t => t.ResourceId).HasColumnName("resource_id").HasMaxLength(32);
+            tag.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            tag.Property(t => t.ResourceType).HasColumnName("resource_type").HasMaxLength(32);
+            tag.Property(t => t.Key).HasColumnName("key").HasMaxLength(128);
+            tag.Property(t => t.Value).HasColumnName("value").HasMaxLength(256);
+            tag.HasIndex(t => t.AccountId);
         });
 
         LoadBalancingModel.Configure(modelBuilder);

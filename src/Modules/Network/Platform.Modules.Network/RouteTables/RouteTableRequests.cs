@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -89,6 +90,7 @@ internal sealed class DeleteRouteTableHandler(NetworkDbContext db, ICallerContex
         }
 
         db.Routes.RemoveRange(await db.Routes.Where(r => r.RouteTableId == table.Id).ToListAsync(cancellationToken));
+        await NetworkTagStore.RemoveAllAsync(db, [table.Id], cancellationToken);
         db.RouteTables.Remove(table);
         await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;
@@ -260,6 +262,7 @@ internal static class RouteTableViews
         var routes = await db.Routes.AsNoTracking().Where(r => ids.Contains(r.RouteTableId)).ToListAsync(cancellationToken);
         var associations = await db.RouteTableAssociations.AsNoTracking().Where(a => ids.Contains(a.RouteTableId)).ToListAsync(cancellationToken);
         var targets = await RouteTargets.LoadAsync(db, routes, cancellationToken);
+        var tags = await NetworkTagStore.OfAsync(db, tables.Count == 0 ? "" : tables[0].AccountId, ids, cancellationToken);
         return tables.Select(t => new RouteTableResponse(
             t.Id,
             t.VpcId,
@@ -269,6 +272,6 @@ internal static class RouteTableViews
                 .. routes.Where(r => r.RouteTableId == t.Id).OrderBy(r => r.DestinationCidrBlock, StringComparer.Ordinal).Select(r => targets.Describe(r, t.VpcId)),
             ],
             associations.Where(a => a.RouteTableId == t.Id).OrderByDescending(a => a.MainVpcId != null).ThenBy(a => a.Id, StringComparer.Ordinal)
-                .Select(RouteTableAssociationResponse.From).ToList())).ToList();
+                .Select(RouteTableAssociationResponse.From).ToList()) { Tags = tags.For(t.Id) }).ToList();
     }
 }

@@ -1,4 +1,5 @@
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.RouteTables;
 
@@ -27,7 +28,11 @@ internal sealed record RouteTableResponse(
     string VpcId,
     string OwnerId,
     IReadOnlyList<RouteResponse> Routes,
-    IReadOnlyList<RouteTableAssociationResponse> Associations);
+    IReadOnlyList<RouteTableAssociationResponse> Associations)
+{
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+}
 
 internal sealed record RouteTableListResponse(IReadOnlyList<RouteTableResponse> RouteTables);
 

@@ -7,6 +7,8 @@ using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Tagging;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.SecurityGroups;
 
@@ -14,7 +16,7 @@ namespace Platform.Modules.Network.SecurityGroups;
 /// A security group in a VPC (the default VPC when none is named), starting as AWS's do: no ingress,
 /// all egress. Names are unique per VPC; <c>default</c> is taken by the VPC's own group.
 /// </summary>
-internal sealed record CreateSecurityGroup(string Region, string? GroupName, string? Description, string? VpcId)
+internal sealed record CreateSecurityGroup(string Region, string? GroupName, string? Description, string? VpcId, IReadOnlyList<ResourceTag>? Tags = null)
     : IRequest<SecurityGroupResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
@@ -24,6 +26,7 @@ internal sealed record CreateSecurityGroup(string Region, string? GroupName, str
     {
         Parameter.Required(GroupName, "GroupName");
         Parameter.Required(Description, "GroupDescription");
+        ResourceTags.Validate(Tags);
         if (GroupName.Length > 255 || Description.Length > 255)
         {
             throw ApiErrors.InvalidParameterValue("Group names and descriptions are at most 255 characters.");
@@ -64,6 +67,7 @@ internal sealed class CreateSecurityGroupHandler(NetworkDbContext db, ICallerCon
         var egress = VpcFactory.AllowAllEgress(group, now);
         db.SecurityGroups.Add(group);
         db.SecurityGroupRules.Add(egress);
+        NetworkTagStore.Add(db, accountId, group.Id, request.Tags);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -85,10 +89,11 @@ internal sealed class CreateSecurityGroupHandler(NetworkDbContext db, ICallerCon
         {
             db.SecurityGroupRules.Remove(egress);
             db.SecurityGroups.Remove(group);
+            await NetworkTagStore.RemoveAllAsync(db, [group.Id], cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             throw NetworkErrors.VpcNotFound(vpc.Id);
         }
 
-        return SecurityGroupResponse.From(group, request.Region, [egress]);
+        return SecurityGroupResponse.From(group, request.Region, [egress]) with { Tags = request.Tags ?? [] };
     }
 }

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -37,6 +38,7 @@ internal sealed class DeleteSecurityGroupHandler(NetworkDbContext db, ICallerCon
         }
 
         db.SecurityGroupRules.RemoveRange(await db.SecurityGroupRules.Where(r => r.GroupId == group.Id).ToListAsync(cancellationToken));
+        await NetworkTagStore.RemoveAllAsync(db, [group.Id], cancellationToken);
         db.SecurityGroups.Remove(group);
         await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;

@@ -4,6 +4,7 @@ using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.SecurityGroups;
 
@@ -45,6 +46,7 @@ internal sealed class DescribeSecurityGroupsHandler(NetworkDbContext db, ICaller
 
         var ids = groups.Select(g => g.Id).ToList();
         var rules = await db.SecurityGroupRules.AsNoTracking().Where(r => ids.Contains(r.GroupId)).ToListAsync(cancellationToken);
-        return new SecurityGroupListResponse(groups.Select(g => SecurityGroupResponse.From(g, request.Region, rules)).ToList());
+        var tags = await NetworkTagStore.OfAsync(db, accountId, ids, cancellationToken);
+        return new SecurityGroupListResponse(groups.Select(g => SecurityGroupResponse.From(g, request.Region, rules) with { Tags = tags.For(g.Id) }).ToList());
     }
 }

@@ -1,4 +1,5 @@
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.SecurityGroups;
 
@@ -27,6 +28,9 @@ internal sealed record SecurityGroupResponse(
     IReadOnlyList<SecurityGroupRuleResponse> IngressRules,
     IReadOnlyList<SecurityGroupRuleResponse> EgressRules)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     public static SecurityGroupResponse From(SecurityGroup group, string region, IEnumerable<SecurityGroupRule> rules)
     {
         var ordered = rules.Where(r => r.GroupId == group.Id).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).ToList();

@@ -8,6 +8,8 @@ using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Tagging;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.Subnets;
 
@@ -15,7 +17,7 @@ namespace Platform.Modules.Network.Subnets;
 /// A subnet of a VPC in one availability zone: /16 to /28, inside the VPC's block, overlapping none of
 /// its other subnets. Without a zone it goes to the first configured one.
 /// </summary>
-internal sealed record CreateSubnet(string Region, string? VpcId, string? CidrBlock, string? AvailabilityZone)
+internal sealed record CreateSubnet(string Region, string? VpcId, string? CidrBlock, string? AvailabilityZone, IReadOnlyList<ResourceTag>? Tags = null)
     : IRequest<SubnetResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
@@ -25,6 +27,7 @@ internal sealed record CreateSubnet(string Region, string? VpcId, string? CidrBl
     {
         Parameter.Required(VpcId, "VpcId");
         Parameter.Required(CidrBlock, "CidrBlock");
+        ResourceTags.Validate(Tags);
         if (!Ipv4Cidr.TryParse(CidrBlock, out _))
         {
             throw NetworkErrors.InvalidCidr(CidrBlock, "cidrBlock");
@@ -71,11 +74,12 @@ internal sealed class CreateSubnetHandler(NetworkDbContext db, ICallerContext ca
                 CreatedAt = DateTime.UtcNow,
             };
             db.Subnets.Add(subnet);
+            NetworkTagStore.Add(db, accountId, subnet.Id, request.Tags);
             vpc.Version++;
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return SubnetResponse.From(subnet, request.Region, 0);
+                return SubnetResponse.From(subnet, request.Region, 0) with { Tags = request.Tags ?? [] };
             }
             catch (DbUpdateConcurrencyException) when (attempt < 8)
             {

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 
@@ -26,6 +27,7 @@ internal sealed class DeleteSubnetHandler(NetworkDbContext db, ICallerContext ca
 
         // Its route table association ends with it; the table stays.
         db.RouteTableAssociations.RemoveRange(await db.RouteTableAssociations.Where(a => a.SubnetId == subnet.Id).ToListAsync(cancellationToken));
+        await NetworkTagStore.RemoveAllAsync(db, [subnet.Id], cancellationToken);
         db.Subnets.Remove(subnet);
         await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;

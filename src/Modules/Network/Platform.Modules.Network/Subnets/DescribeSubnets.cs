@@ -4,6 +4,7 @@ using Platform.Modules.Network.Persistence;
 using Platform.Modules.Network.Vpcs;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.Subnets;
 
@@ -42,6 +43,7 @@ internal sealed class DescribeSubnetsHandler(NetworkDbContext db, ICallerContext
         var used = await db.NetworkInterfaces.AsNoTracking().Where(n => ids.Contains(n.SubnetId))
             .GroupBy(n => n.SubnetId).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
-        return new SubnetListResponse(subnets.Select(s => SubnetResponse.From(s, request.Region, used.GetValueOrDefault(s.Id))).ToList());
+        var tags = await NetworkTagStore.OfAsync(db, accountId, ids, cancellationToken);
+        return new SubnetListResponse(subnets.Select(s => SubnetResponse.From(s, request.Region, used.GetValueOrDefault(s.Id)) with { Tags = tags.For(s.Id) }).ToList());
     }
 }

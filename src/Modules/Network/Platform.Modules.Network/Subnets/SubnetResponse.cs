@@ -1,5 +1,6 @@
 using Platform.Modules.Network.Addressing;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.Subnets;
 
@@ -15,6 +16,9 @@ internal sealed record SubnetResponse(
     string OwnerId,
     DateTime CreateTime)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     public static SubnetResponse From(Subnet subnet, string region, int interfacesInSubnet)
     {
         _ = Ipv4Cidr.TryParse(subnet.CidrBlock, out var cidr);

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 
@@ -54,6 +55,7 @@ internal sealed class DeleteVpcHandler(NetworkDbContext db, ICallerContext calle
         }
 
         // The version check also refuses the delete if a subnet was created since the VPC was read.
+        await NetworkTagStore.RemoveAllAsync(db, [vpc.Id, .. groupIds, .. mainTableId is null ? Array.Empty<string>() : [mainTableId]], cancellationToken);
         db.Vpcs.Remove(vpc);
         await CheckedDelete.RunAsync(db, inUse, violation, cancellationToken);
         return Unit.Value;

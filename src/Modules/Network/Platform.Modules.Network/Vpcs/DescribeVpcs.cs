@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
+using Platform.Modules.Network.Tagging;
 
 namespace Platform.Modules.Network.Vpcs;
 
@@ -32,6 +33,7 @@ internal sealed class DescribeVpcsHandler(NetworkDbContext db, ICallerContext ca
             throw NetworkErrors.VpcNotFound(missing);
         }
 
-        return new VpcListResponse(vpcs.Select(VpcResponse.From).ToList());
+        var tags = await NetworkTagStore.OfAsync(db, accountId, [.. vpcs.Select(v => v.Id)], cancellationToken);
+        return new VpcListResponse(vpcs.Select(v => VpcResponse.From(v) with { Tags = tags.For(v.Id) }).ToList());
     }
 }

@@ -1,5 +1,6 @@
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Errors;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Shared.Ec2Query;
 
@@ -45,4 +46,32 @@ public static class Ec2QueryCalls
 
         return ids;
     }
+
+    /// <summary>
+    /// EC2's <c>TagSpecification.N</c> (<c>ResourceType</c> and its <c>Tag.M.Key</c>/<c>Tag.M.Value</c>) for a create call that makes
+    /// a resource of <paramref name="resourceType"/>: another type is refused as EC2 refuses it; null when none is given.
+    /// </summary>
+    public static IReadOnlyList<ResourceTag>? TagSpecifications(this AwsQueryCall call, string resourceType)
+    {
+        var tags = new List<ResourceTag>();
+        foreach (var specification in call.Parameters.FlatList("TagSpecification"))
+        {
+            var type = specification.Required("ResourceType");
+            if (type != resourceType)
+            {
+                throw ApiErrors.InvalidParameterValue($"'{type}' is not a valid taggable resource type for this operation.");
+            }
+
+            tags.AddRange(specification.FlatList("Tag").Select(t => new ResourceTag(t.Optional("Key") ?? "", t.Optional("Value") ?? "")));
+        }
+
+        return tags.Count == 0 ? null : tags;
+    }
+
+    /// <summary>EC2's <c>tagSet</c> of a resource; an empty set is left out, as EC2 leaves it out.</summary>
+    public static System.Xml.Linq.XElement? TagSetOrNone(IReadOnlyList<ResourceTag> tags) =>
+        tags.Count == 0 ? null : Ec2QueryXml.TagSet(tags.Select(t => KeyValuePair.Create(t.Key, t.Value)));
+
+    /// <summary>A resource's tags as the <c>tag:</c> filters read them.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> TagPairs(IReadOnlyList<ResourceTag> tags) => tags.Select(t => KeyValuePair.Create(t.Key, t.Value));
 }

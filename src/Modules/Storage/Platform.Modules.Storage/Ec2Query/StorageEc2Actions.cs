@@ -1,25 +1,27 @@
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Ec2Query;
 using Platform.Modules.Storage.Volumes;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryCalls;
 using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
 
 namespace Platform.Modules.Storage.Ec2Query;
 
 /// <summary>
 /// Storage's part of EC2's query protocol: EBS volumes (create, describe, attach, detach, delete) and snapshots, bound to
-/// the native requests. Volumes take no tags here (the native API keeps none), so a TagSpecification is refused as unknown.
+/// the native requests, with their tags (TagSpecification on create, <c>tag:</c>/<c>tag-key</c> filters, <c>tagSet</c>).
 /// </summary>
 internal static class StorageEc2Actions
 {
     public static AwsQueryService Table() => new AwsQueryService("ec2", "2016-11-15", Namespace, AwsQueryDialect.Ec2)
         .Action("CreateVolume", c => new CreateVolume(c.Parameters.Optional("AvailabilityZone"), c.Parameters.OptionalInt("Size"),
-            c.Parameters.Optional("SnapshotId"), c.Parameters.Optional("VolumeType"), c.Parameters.Optional("ClientToken"), c.Parameters.OptionalBool("Encrypted")),
+            c.Parameters.Optional("SnapshotId"), c.Parameters.Optional("VolumeType"), c.Parameters.Optional("ClientToken"), c.Parameters.OptionalBool("Encrypted"),
+            c.TagSpecifications("volume")),
             Volume)
         .Action("DescribeVolumes", c =>
         {
             var ids = c.Ids("VolumeId");
             c.ReadFilters("volume-id", "status", "availability-zone", "volume-type", "size", "snapshot-id", "encrypted", "attachment.instance-id",
-                "attachment.status", "attachment.device");
+                "attachment.status", "attachment.device", "tag:");
             c.ReadPaging(5, 500, ids.Count);
             return new DescribeVolumes(ids);
         }, (c, found) =>
@@ -41,7 +43,7 @@ internal static class StorageEc2Actions
                     _ => null,
                 };
                 return values;
-            });
+            }, v => TagPairs(v.Tags));
             var (page, next) = c.Paging().Apply(filtered, v => v.VolumeId);
             return new object?[] { Items("volumeSet", page, Volume), Value("nextToken", next) };
         })
@@ -54,12 +56,13 @@ internal static class StorageEc2Actions
             return new DetachVolume(c.Parameters.Required("VolumeId"), c.Parameters.Optional("InstanceId"));
         }, Attachment)
         .Command("DeleteVolume", c => new DeleteVolume(c.Parameters.Required("VolumeId")))
-        .Action("CreateSnapshot", c => new CreateSnapshot(c.Parameters.Optional("VolumeId"), c.Parameters.Optional("Description")), Snapshot)
+        .Action("CreateSnapshot", c => new CreateSnapshot(c.Parameters.Optional("VolumeId"), c.Parameters.Optional("Description"), c.TagSpecifications("snapshot")),
+            Snapshot)
         .Action("DescribeSnapshots", c =>
         {
             var ids = c.Ids("SnapshotId");
             c.Items["owners"] = c.Ids("Owner");
-            c.ReadFilters("snapshot-id", "volume-id", "status", "owner-id", "description", "encrypted", "volume-size");
+            c.ReadFilters("snapshot-id", "volume-id", "status", "owner-id", "description", "encrypted", "volume-size", "tag:");
             c.ReadPaging(5, 1000, ids.Count);
             return new DescribeSnapshots(ids);
         }, (c, found) =>
@@ -76,7 +79,7 @@ internal static class StorageEc2Actions
                 "encrypted" => [s.Encrypted ? "true" : "false"],
                 "volume-size" => [s.VolumeSize.ToString(System.Globalization.CultureInfo.InvariantCulture)],
                 _ => null,
-            });
+            }, s => TagPairs(s.Tags));
             var (page, next) = c.Paging().Apply(filtered, s => s.SnapshotId);
             return new object?[] { Items("snapshotSet", page, Snapshot), Value("nextToken", next) };
         })
@@ -102,6 +105,7 @@ internal static class StorageEc2Actions
         Value("volumeType", v.VolumeType),
         Value("encrypted", v.Encrypted),
         Value("multiAttachEnabled", false),
+        TagSetOrNone(v.Tags),
     ];
 
     private static object?[] Attachment(AttachmentResponse a) =>
@@ -125,5 +129,6 @@ internal static class StorageEc2Actions
         Value("description", s.Description ?? ""),
         Value("encrypted", s.Encrypted),
         Value("completionTime", s.CompletionTime),
+        TagSetOrNone(s.Tags),
     ];
 }

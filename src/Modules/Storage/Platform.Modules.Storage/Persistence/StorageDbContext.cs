@@ -27,6 +27,8 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
 
+    public DbSet<VolumeTagRow> VolumeTags => Set<VolumeTagRow>();
+
     public DbSet<EncryptionByDefault> EncryptionDefaults => Set<EncryptionByDefault>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
@@ -224,6 +226,18 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             snapshot.HasIndex(s => s.AccountId);
             snapshot.HasIndex(s => s.VolumeId);
             snapshot.HasIndex(s => s.BlobId);
+        });
+
+        modelBuilder.Entity<VolumeTagRow>(tag =>
+        {
+            tag.ToTable("volume_tags");
+            tag.HasKey(t => new { t.ResourceId, t.Key });
+            tag.Property(t => t.ResourceId).HasColumnName("resource_id").HasMaxLength(22);
+            tag.Property(t => t.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            tag.Property(t => t.ResourceType).HasColumnName("resource_type").HasMaxLength(16);
+            tag.Property(t => t.Key).HasColumnName("key").HasMaxLength(128);
+            tag.Property(t => t.Value).HasColumnName("value").HasMaxLength(256);
+            tag.HasIndex(t => t.AccountId);
         });
 
         modelBuilder.Entity<EncryptionByDefault>(setting =>

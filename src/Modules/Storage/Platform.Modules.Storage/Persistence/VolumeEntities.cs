@@ -134,3 +134,18 @@ internal static class SnapshotStates
     public const string Completed = "completed";
     public const string Error = "error";
 }
+
+/// <summary>A tag of one of the account's volumes or snapshots (EC2's tags), known by the resource's id.</summary>
+internal sealed class VolumeTagRow
+{
+    public required string ResourceId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary><c>volume</c> or <c>snapshot</c>, EC2's resource type, for DescribeTags.</summary>
+    public required string ResourceType { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string Value { get; set; }
+}

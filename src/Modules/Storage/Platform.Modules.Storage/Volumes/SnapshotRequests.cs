@@ -9,6 +9,7 @@ using Platform.Modules.Storage.Blobs;
 using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
 using Platform.Modules.Storage.Volumes.Encryption;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -16,7 +17,8 @@ namespace Platform.Modules.Storage.Volumes;
 /// CreateSnapshot: of an available or in-use volume. <c>pending</c> until the volume's server has streamed its bytes
 /// to the API; a volume never attached has no bytes yet, so its snapshot is complete (and empty) at once.
 /// </summary>
-internal sealed record CreateSnapshot(string? VolumeId, string? Description) : IRequest<SnapshotResponse>, IRequiresRegionalPermission, IValidatable
+internal sealed record CreateSnapshot(string? VolumeId, string? Description, IReadOnlyList<ResourceTag>? Tags = null)
+    : IRequest<SnapshotResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
         new("ec2:CreateSnapshot", VolumeArns.Volume(region, caller.AccountId, VolumeId ?? "*"));
@@ -25,6 +27,7 @@ internal sealed record CreateSnapshot(string? VolumeId, string? Description) : I
     {
         Parameter.Required(VolumeId, "volume_id");
         VolumeRules.EnsureVolumeId(VolumeId);
+        ResourceTags.Validate(Tags);
         if (Description is { Length: > 255 })
         {
             throw ApiErrors.InvalidParameterValue("description is limited to 255 characters.");
@@ -65,13 +68,14 @@ internal sealed class CreateSnapshotHandler(StorageDbContext db, ICallerContext 
             WrappedKey = volume.WrappedKey is { } key ? VolumeKeys.ForSnapshot(protector, volume.Id, key, id) : null,
         };
         db.Snapshots.Add(snapshot);
+        VolumeTagStore.Add(db, accountId, snapshot.Id, request.Tags);
         await db.SaveChangesAsync(cancellationToken);
         if (snapshot.State == SnapshotStates.Pending)
         {
             await sender.Send(new Compute.Contracts.RaiseHostDesiredState(snapshot.HostId!), cancellationToken);
         }
 
-        return SnapshotResponse.From(snapshot);
+        return SnapshotResponse.From(snapshot) with { Tags = request.Tags ?? [] };
     }
 }
 
@@ -108,7 +112,8 @@ internal sealed class DescribeSnapshotsHandler(StorageDbContext db, ICallerConte
             throw VolumeRules.SnapshotNotFound(missing);
         }
 
-        return new SnapshotsResponse(snapshots.Select(SnapshotResponse.From).ToList());
+        var tags = await VolumeTagStore.OfAsync(db, accountId, [.. snapshots.Select(s => s.Id)], cancellationToken);
+        return new SnapshotsResponse(snapshots.Select(s => SnapshotResponse.From(s) with { Tags = tags.For(s.Id) }).ToList());
     }
 }
 
@@ -145,6 +150,7 @@ internal sealed class DeleteSnapshotHandler(StorageDbContext db, ICallerContext 
         }
 
         db.Snapshots.Remove(snapshot);
+        db.VolumeTags.RemoveRange(await db.VolumeTags.Where(t => t.ResourceId == snapshot.Id).ToListAsync(cancellationToken));
         await db.SaveChangesAsync(cancellationToken);
         if (snapshot.BlobId is { } blobId && !await db.Snapshots.AnyAsync(s => s.BlobId == blobId, cancellationToken))
         {

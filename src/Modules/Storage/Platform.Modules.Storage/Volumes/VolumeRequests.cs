@@ -14,6 +14,7 @@ using Platform.Modules.Shared.Messaging;
 using Platform.Modules.Shared.Security;
 using Platform.Modules.Storage.Persistence;
 using Platform.Modules.Storage.Volumes.Encryption;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -29,7 +30,8 @@ internal static class VolumeArns
 /// <c>client_token</c> makes it idempotent as EC2's ClientToken. <c>encrypted</c> (or the account's encryption by default)
 /// gives it a data key of its own; a volume from an encrypted snapshot is encrypted under the snapshot's key.
 /// </summary>
-internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken, bool? Encrypted = null)
+internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string? SnapshotId, string? VolumeType, string? ClientToken, bool? Encrypted = null,
+    IReadOnlyList<ResourceTag>? Tags = null)
     : IRequest<VolumeResponse>, IRequiresRegionalPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller, string region) =>
@@ -38,6 +40,7 @@ internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string?
     public void Validate()
     {
         Parameter.Required(AvailabilityZone, "availability_zone");
+        ResourceTags.Validate(Tags);
         if (Size is null && SnapshotId is null)
         {
             throw ApiErrors.MissingParameter("The request must contain the parameter size or snapshot_id");
@@ -137,6 +140,7 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
             WrappedKey = wrappedKey,
         };
         db.Volumes.Add(volume);
+        VolumeTagStore.Add(db, accountId, volume.Id, request.Tags);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -149,7 +153,7 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
                 ?? throw new InvalidOperationException("A volume with a client token failed to commit, yet none with that token exists.");
         }
 
-        return VolumeResponse.From(volume);
+        return VolumeResponse.From(volume) with { Tags = request.Tags ?? [] };
     }
 
     private async Task<VolumeResponse?> EarlierAsync(string accountId, string? clientToken, string hash, CancellationToken cancellationToken)
@@ -162,7 +166,7 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
         var earlier = await db.Volumes.AsNoTracking().SingleOrDefaultAsync(v => v.AccountId == accountId && v.ClientToken == clientToken, cancellationToken);
         return earlier is null ? null
             : earlier.ParametersHash != hash ? throw ApiErrors.IdempotentParameterMismatch($"The client token '{clientToken}' was already used by a request with different parameters.")
-            : VolumeResponse.From(earlier);
+            : VolumeResponse.From(earlier) with { Tags = (await VolumeTagStore.OfAsync(db, accountId, [earlier.Id], cancellationToken)).For(earlier.Id) };
     }
 }
 
@@ -199,7 +203,8 @@ internal sealed class DescribeVolumesHandler(StorageDbContext db, ICallerContext
             throw VolumeRules.NotFound(missing);
         }
 
-        return new VolumesResponse(volumes.Select(VolumeResponse.From).ToList());
+        var tags = await VolumeTagStore.OfAsync(db, accountId, [.. volumes.Select(v => v.Id)], cancellationToken);
+        return new VolumesResponse(volumes.Select(v => VolumeResponse.From(v) with { Tags = tags.For(v.Id) }).ToList());
     }
 }
 

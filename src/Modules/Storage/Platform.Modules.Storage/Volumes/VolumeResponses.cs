@@ -1,4 +1,5 @@
 using Platform.Modules.Storage.Persistence;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Storage.Volumes;
 
@@ -15,6 +16,9 @@ internal sealed record VolumeResponse(
     DateTime CreateTime,
     IReadOnlyList<VolumeAttachmentResponse> Attachments)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     public static VolumeResponse From(Volume volume) => new(
         volume.Id,
         volume.SizeGiB,
@@ -50,6 +54,9 @@ internal sealed record SnapshotResponse(
     DateTime? CompletionTime,
     bool Encrypted)
 {
+    /// <summary>The resource's tags (EC2's tagSet), by key.</summary>
+    public IReadOnlyList<ResourceTag> Tags { get; init; } = [];
+
     public static SnapshotResponse From(Snapshot snapshot) => new(
         snapshot.Id,
         snapshot.VolumeId,

@@ -601,6 +601,43 @@ namespace Platform.Modules.Network.Persistence.Migrations.SqlServer
                     b.ToTable("registered_targets", "network");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ResourceTagRow", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("value");
+
+                    b.HasKey("ResourceId", "Key");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("resource_tags", "network");
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
                 {
                     b.Property<string>("RouteTableId")

@@ -592,6 +592,43 @@ namespace Platform.Modules.Network.Persistence.Migrations.Sqlite
                     b.ToTable("network_registered_targets", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Network.Persistence.ResourceTagRow", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("ResourceId", "Key");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("network_resource_tags", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Network.Persistence.Route", b =>
                 {
                     b.Property<string>("RouteTableId")

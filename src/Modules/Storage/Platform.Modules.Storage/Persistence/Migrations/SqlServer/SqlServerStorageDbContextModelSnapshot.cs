@@ -687,6 +687,43 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
 
                     b.ToTable("volumes", "storage");
                 });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.VolumeTagRow", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(22)
+                        .HasColumnType("nvarchar(22)")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("value");
+
+                    b.HasKey("ResourceId", "Key");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("volume_tags", "storage");
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -665,6 +665,43 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
 
                     b.ToTable("storage_volumes", (string)null);
                 });
+
+            modelBuilder.Entity("Platform.Modules.Storage.Persistence.VolumeTagRow", b =>
+                {
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(22)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("ResourceId", "Key");
+
+                    b.HasIndex("AccountId");
+
+                    b.ToTable("storage_volume_tags", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
