@@ -132,6 +132,19 @@ public sealed class Ec2QueryTagTests(SharedPlatformApp platform) : IClassFixture
         await FailsAsync(denied, $"Action=CreateTags&DryRun=true&ResourceId.1={vpcId}&Tag.1.Key=dry", "UnauthorizedOperation");
         await FailsAsync(denied, $"Action=CreateTags&ResourceId.1={vpcId}&Tag.1.Key=dry", "UnauthorizedOperation");
         Assert.Empty((await Ok("Action=DescribeTags&Filter.1.Name=key&Filter.1.Value.1=dry")).Element(Ec2 + "tagSet")!.Elements());
+        // A user who may tag VPCs but not subnets: a call naming both is refused whole, and the VPC is not tagged either.
+        var vpcTagger = await native.CreateUserWithKeyAsync("vpc-tagger", tenant.AccountId);
+        await native.AttachAsync("vpc-tagger", await native.CreatePolicyAsync("tag-vpcs-only", IamSetup.Document(
+            new { Effect = "Allow", Action = new[] { "ec2:CreateTags", "ec2:DescribeVpcs" }, Resource = "arn:aws:ec2:*:*:vpc/*" })));
+        using (var partly = platform.App.SignedClient(vpcTagger, "ec2"))
+        {
+            await FailsAsync(partly, $"Action=CreateTags&ResourceId.1={vpcId}&ResourceId.2={subnetId}&Tag.1.Key=partly", "UnauthorizedOperation");
+            Assert.Empty((await Ok("Action=DescribeTags&Filter.1.Name=key&Filter.1.Value.1=partly")).Element(Ec2 + "tagSet")!.Elements());
+            await OkAsync(partly, $"Action=CreateTags&ResourceId.1={vpcId}&Tag.1.Key=partly");
+        }
+
+        Assert.Single((await Ok("Action=DescribeTags&Filter.1.Name=key&Filter.1.Value.1=partly")).Element(Ec2 + "tagSet")!.Elements());
+        await Ok($"Action=DeleteTags&ResourceId.1={vpcId}&Tag.1.Key=partly");
 
         // The native API: the same tags, by resource.
         var added = await (await native.PostJsonAsync($"/api/v1/vpc/vpcs/{vpcId}/tags", new { tags = new[] { new { key = "owner", value = "ops" } } })).AssertOkAsync();

@@ -98,8 +98,8 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
 
     /// <summary>
     /// EC2's calls on several resources at once (StopInstances, CreateTags), one native request each. <paramref name="check"/>
-    /// (a describe of them all) runs first, so an unknown or foreign id is refused before any of them changes; then each
-    /// request runs in order, and a DryRun checks each without running any.
+    /// (a describe of them all) runs first, so an unknown or foreign id is refused before any of them changes; then every
+    /// request's permission is checked, then each request runs in order; a DryRun checks each without running any.
     /// </summary>
     public AwsQueryService Each<TResponse>(string action, Func<AwsQueryCall, IReadOnlyList<IRequest<TResponse>>> bind,
         Func<AwsQueryCall, IReadOnlyList<TResponse>, object?> result, Func<AwsQueryCall, object>? check = null)
@@ -115,9 +115,11 @@ public sealed class AwsQueryService(string name, string version, string xmlNames
                 await sender.Send(first, cancellationToken);
             }
 
-            if (Dialect == AwsQueryDialect.Ec2 && call.DryRun)
+            if (Dialect == AwsQueryDialect.Ec2 && (call.DryRun || requests.Count > 1))
             {
-                foreach (var request in requests.Skip(1))
+                // Every resource's permission before any change: a call on several resources that may not touch one of them
+                // is refused whole (UnauthorizedOperation), as EC2 refuses it, never left half done.
+                foreach (var request in requests.Skip(call.DryRun ? 1 : 0))
                 {
                     await Ec2DryRun.RefuseUnlessAllowedAsync(request, services, cancellationToken);
                 }
