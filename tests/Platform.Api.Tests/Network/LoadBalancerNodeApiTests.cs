@@ -53,6 +53,9 @@ public sealed class LoadBalancerNodeApiTests
         return state!;
     }
 
+    private static async Task<int> NodesOfServerAsync(Server server, string arn) =>
+        ((await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None))?.LoadBalancerNodes ?? []).Count(n => n.LoadBalancerArn == arn);
+
     private static Task ReportAsync(Server server, params LoadBalancerNodeReport[] nodes) =>
         server.Agent.ReportAsync(new HostReport(server.HostId, 0, new HostCapacity(8, 16384), [], [], server.TunnelAddress, LoadBalancerNodes: nodes), CancellationToken.None);
 
@@ -119,16 +122,24 @@ public sealed class LoadBalancerNodeApiTests
             actions = new[] { new { type = "forward", target_group_arn = apiArn } },
         })).AssertOkAsync();
 
-        // Each server carries the node of its own zone's subnet, with the balancer's whole configuration.
+        // Each server carries the first node of its own zone's subnet, with the balancer's whole configuration. Each zone has three
+        // interfaces: the zone's address (virtual: the pair's MASTER holds it) and each node's own; the peers wait for a second server.
         var nodeEnis = (await (await client.GetAsync($"{Vpc}/network-interfaces?vpc_id={vpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray()
-            .Where(n => Text(n, "description").StartsWith("ELB app/front/", StringComparison.Ordinal)).ToDictionary(n => Text(n, "subnet_id"));
+            .Where(n => Text(n, "description").StartsWith("ELB app/front/", StringComparison.Ordinal)).GroupBy(n => Text(n, "subnet_id")).ToDictionary(g => g.Key, g => g.ToList());
+        var zoneAddresses = lb.GetProperty("availability_zones").EnumerateArray()
+            .ToDictionary(z => Text(z, "subnet_id"), z => Text(z.GetProperty("load_balancer_addresses")[0], "private_i_pv4_address"));
         foreach (var (server, subnetId, cidr) in new[] { (one, subnetA, "10.70.1.0/24"), (two, subnetB, "10.70.2.0/24") })
         {
             var state = await StateAsync(server, s => s.LoadBalancerNodes is [{ Listeners: [{ Rules.Count: 1 }] }], $"the node did not reach {server.HostId}");
             var node = state.LoadBalancerNodes!.Single();
-            var eni = nodeEnis[subnetId];
-            Assert.Equal((lbArn, Text(eni, "network_interface_id"), "application", vpcId, cidr, cidr.Replace("0/24", "1/24", StringComparison.Ordinal)[..^3], Text(eni, "private_ip_address"), Text(eni, "mac_address"), (string?)null),
-                (node.LoadBalancerArn, node.NodeId, node.Type, node.VpcId, node.SubnetCidr, node.Gateway, node.PrivateIpAddress, node.MacAddress, node.PublicIpAddress));
+            Assert.Equal(3, nodeEnis[subnetId].Count);
+            var eni = nodeEnis[subnetId].Single(n => Text(n, "network_interface_id") == node.NodeId);
+            Assert.Contains(nodeEnis[subnetId], n => Text(n, "private_ip_address") == zoneAddresses[subnetId]);
+            Assert.NotEqual(zoneAddresses[subnetId], node.PrivateIpAddress);
+            Assert.Equal((lbArn, "application", vpcId, cidr, cidr.Replace("0/24", "1/24", StringComparison.Ordinal)[..^3], Text(eni, "private_ip_address"), Text(eni, "mac_address"), (string?)null,
+                    zoneAddresses[subnetId], (DesiredNodePeer?)null),
+                (node.LoadBalancerArn, node.Type, node.VpcId, node.SubnetCidr, node.Gateway, node.PrivateIpAddress, node.MacAddress, node.PublicIpAddress,
+                    node.VirtualIpAddress, node.Peer));
             // The node's VPC is the server's even with no guest of it there.
             Assert.Contains(state.Networks!, n => n.VpcId == vpcId && n.IsolationId == node.VpcIsolationId);
             var listener = node.Listeners.Single();
@@ -148,7 +159,7 @@ public sealed class LoadBalancerNodeApiTests
             "the deregistered target did not reach the node as draining");
 
         // Server b's report cannot speak for server a's node: nothing changes.
-        var nodeA = Text(nodeEnis[subnetA], "network_interface_id");
+        var nodeA = Assert.Single((await StateAsync(one, _ => true, "server a has no state")).LoadBalancerNodes!).NodeId;
         var serving = new LoadBalancerNodeReport(lbArn, nodeA, true, [
             new TargetHealthReport(webArn, web1, 80, "healthy", null),
             new TargetHealthReport(webArn, web2, 80, "unhealthy", "Target.ResponseCodeMismatch"),
@@ -343,7 +354,7 @@ public sealed class LoadBalancerNodeApiTests
         Assert.Equal([], (await StateAsync(third, _ => true, "server a3 has no state")).LoadBalancerNodes ?? []);
         Assert.Equal(peer.NodeId, Assert.Single((await StateAsync(second, _ => true, "server a2 has no state")).LoadBalancerNodes!).NodeId);
 
-        // A balancer made now, with three servers in the zone, is paired at once on two of them; an internal one has no pair.
+        // A balancer made now, with three servers in the zone, is paired at once on two of them; an internal one too.
         async Task<List<DesiredLoadBalancerNode>> NodesOfAsync(string arn, int count) => (await Task.WhenAll(new[] { first, second, third }.Select(async server =>
         {
             var desired = await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
@@ -354,11 +365,29 @@ public sealed class LoadBalancerNodeApiTests
         await Eventually.TrueAsync(async () => (pair = await NodesOfAsync(nowArn, 2)).Count == 2, TimeSpan.FromSeconds(90), "the new balancer's pair did not reach two servers");
         Assert.Equal(pair[0].PrivateIpAddress, pair[1].Peer?.PrivateIpAddress);
         Assert.Equal(pair[1].PrivateIpAddress, pair[0].Peer?.PrivateIpAddress);
-        var internalArn = Text(await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "inner", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync(), "load_balancer_arn");
-        Assert.Equal(2, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/inner/%'"));
+        // The internal one's pair shares the zone's private address (the balancer's, a third interface of the subnet): both nodes are
+        // told it, and the server carrying neither knows it at both nodes' servers (what it routes there goes to both).
+        var innerLb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "inner", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync();
+        var internalArn = Text(innerLb, "load_balancer_arn");
+        var innerAddress = Text(innerLb.GetProperty("availability_zones").EnumerateArray().Single(z => Text(z, "zone_name") == "us-east-1a").GetProperty("load_balancer_addresses")[0],
+            "private_i_pv4_address");
+        Assert.Equal(6, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/inner/%'"));
         List<DesiredLoadBalancerNode> inner = [];
-        await Eventually.TrueAsync(async () => (inner = await NodesOfAsync(internalArn, 1)).Count == 1, TimeSpan.FromSeconds(90), "the internal balancer's node did not reach a server");
-        Assert.Null(Assert.Single(inner).Peer);
+        await Eventually.TrueAsync(async () => (inner = await NodesOfAsync(internalArn, 2)).Count == 2, TimeSpan.FromSeconds(90), "the internal balancer's pair did not reach two servers");
+        Assert.All(inner, n => Assert.Equal((innerAddress, (string?)null), (n.VirtualIpAddress, n.PublicIpAddress)));
+        Assert.DoesNotContain(inner, n => n.PrivateIpAddress == innerAddress);
+        Assert.Equal(inner[0].PrivateIpAddress, inner[1].Peer?.PrivateIpAddress);
+        Assert.Equal(inner[1].PrivateIpAddress, inner[0].Peer?.PrivateIpAddress);
+        // Each node's server knows the pair's address at the other node (what it routes there goes to both: its own node too).
+        foreach (var (node, other) in new[] { (inner[0], inner[1]), (inner[1], inner[0]) })
+        {
+            var carrier = (await Task.WhenAll(new[] { first, second, third }.Select(async server => (Server: server,
+                Nodes: (await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None))?.LoadBalancerNodes ?? []))))
+                .Single(s => s.Nodes.Any(n => n.NodeId == node.NodeId)).Server;
+            await StateAsync(carrier, s => (s.Networks ?? []).Any(n => n.VpcId == vpcId && (n.RemoteInterfaces ?? []).Where(r => r.PrivateIpAddress == innerAddress)
+                    .Select(r => r.MacAddress).SequenceEqual([other.MacAddress])),
+                "a node's server does not know the pair's address at the other node");
+        }
 
         // Deleted: both nodes of each zone go, interfaces and all, from both servers.
         await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync();
