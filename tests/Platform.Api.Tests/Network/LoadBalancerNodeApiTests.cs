@@ -394,4 +394,140 @@ public sealed class LoadBalancerNodeApiTests
         Assert.Equal(0, await Database.ScalarAsync<long>(app.DatabasePath, interfaces));
         await StateAsync(second, s => s.LoadBalancerNodes!.All(n => n.LoadBalancerArn != lbArn), "the deleted balancer's peer stayed on server a2");
     }
+
+    [Fact]
+    public async Task Given_balancers_made_before_pairs_Then_the_placement_job_pairs_them_once_and_a_lost_server_s_node_is_placed_again_beside_its_surviving_peer()
+    {
+        await using var app = new PlatformApp(settings: new Dictionary<string, string?>
+        {
+            ["Platform:AvailabilityZones:0"] = "us-east-1a",
+            ["Compute:HeartbeatTimeout"] = "00:00:05",
+            ["Network:PublicAddresses:Cidr"] = "198.51.100.0/24",
+            ["Network:PublicAddresses:Gateway"] = "198.51.100.1",
+        });
+        using var root = app.SignedClient(app.RootCredentials);
+        var one = await EnrolAsync(app, root, "server-1", "us-east-1a", "192.0.2.1");
+        // The servers report every second while alive (the heartbeat timeout is 5 s here).
+        var alive = new System.Collections.Concurrent.ConcurrentDictionary<string, Server>(StringComparer.Ordinal) { [one.HostId] = one };
+        using var stop = new CancellationTokenSource();
+        var heartbeats = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var server in alive.Values)
+                {
+                    await ReportAsync(server);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            var tenant = await root.CreateAccountAsync("elb-upgrade");
+            using var client = app.SignedClient(tenant);
+            var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.75.0.0/16" })).AssertOkAsync(), "vpc_id");
+            var subnet = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.75.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");
+            var igw = Text(await (await client.PostJsonAsync($"{Vpc}/internet-gateways", new { })).AssertOkAsync(), "internet_gateway_id");
+            await (await client.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = vpcId })).AssertOkAsync();
+
+            // Two balancers as they were made before pairs: one node in the zone, no peer's (or internal first node's) interface.
+            async Task<(string Arn, string Address)> OldAsync(string name, string scheme)
+            {
+                var lb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name, scheme, subnets = new[] { subnet } })).AssertOkAsync();
+                var arn = Text(lb, "load_balancer_arn");
+                var zone = System.Text.Json.Nodes.JsonNode.Parse(await Database.ScalarAsync<string>(app.DatabasePath, $"SELECT nodes_json FROM network_load_balancers WHERE arn = '{arn}'") ?? "")!.AsArray()[0]!.AsObject();
+                foreach (var extra in new[] { "peer_network_interface_id", "first_network_interface_id" })
+                {
+                    if (zone[extra]?.GetValue<string>() is { } eni)
+                    {
+                        await Database.ExecuteAsync(app.DatabasePath, "DELETE FROM network_interface_security_groups WHERE interface_id = $id", ("$id", eni));
+                        await Database.ExecuteAsync(app.DatabasePath, "DELETE FROM network_network_interfaces WHERE id = $id", ("$id", eni));
+                    }
+                }
+
+                foreach (var property in new[] { "peer_network_interface_id", "peer_private_ip_address", "peer_host_id", "first_network_interface_id", "first_private_ip_address" })
+                {
+                    zone.Remove(property);
+                }
+
+                Assert.Equal(1, await Database.ExecuteAsync(app.DatabasePath, "UPDATE network_load_balancers SET nodes_json = $nodes WHERE arn = $arn",
+                    ("$nodes", "[" + zone.ToJsonString() + "]"), ("$arn", arn)));
+                return (arn, Text(lb.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "private_i_pv4_address"));
+            }
+
+            var inner = await OldAsync("inner-old", "internal");
+            var outer = await OldAsync("outer-old", "internet-facing");
+            string Interfaces(string name) => $"SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/{name}/%'";
+            Assert.Equal((1, 1), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.Trigger("elb-node-placement");
+            var alone = await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 }, "the old balancers' nodes are not on server 1");
+            Assert.All(alone.LoadBalancerNodes!, n => Assert.Equal(((DesiredNodePeer?)null, (string?)null), (n.Peer, n.VirtualIpAddress)));
+            Assert.Equal(inner.Address, alone.LoadBalancerNodes!.Single(n => n.LoadBalancerArn == inner.Arn).PrivateIpAddress);
+
+            // A second server joins: the job (racing itself, as two replicas' would) gives each its pair, once.
+            var two = await EnrolAsync(app, root, "server-2", "us-east-1a", "192.0.2.2");
+            alive[two.HostId] = two;
+            await Eventually.TrueAsync(async () =>
+            {
+                jobs.Trigger("elb-node-placement");
+                jobs.Trigger("elb-node-placement");
+                return await NodesOfServerAsync(two, inner.Arn) == 1 && await NodesOfServerAsync(two, outer.Arn) == 1;
+            }, TimeSpan.FromSeconds(90), "the old balancers' second nodes were never placed on the server that joined");
+            Assert.Equal((3, 2), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var paired = (await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 } n && n.All(x => x.Peer is not null), "server 1's nodes never learnt their peers")).LoadBalancerNodes!;
+            var peers = (await StateAsync(two, s => s.LoadBalancerNodes is { Count: 2 } n && n.All(x => x.Peer is not null), "server 2's nodes have no peers")).LoadBalancerNodes!;
+            // The internal one keeps its address, now the pair's virtual one, held by neither node as its own.
+            var innerNodes = paired.Concat(peers).Where(n => n.LoadBalancerArn == inner.Arn).ToList();
+            Assert.All(innerNodes, n => Assert.Equal(inner.Address, n.VirtualIpAddress));
+            Assert.DoesNotContain(innerNodes, n => n.PrivateIpAddress == inner.Address);
+            Assert.Equal(innerNodes[0].PrivateIpAddress, innerNodes[1].Peer!.PrivateIpAddress);
+            var outerNodes = paired.Concat(peers).Where(n => n.LoadBalancerArn == outer.Arn).ToList();
+            Assert.Equal(outer.Address, outerNodes.Single(n => n.Peer!.Priority == 110).PrivateIpAddress);
+            Assert.Equal(outerNodes[0].PublicIpAddress, outerNodes[1].PublicIpAddress);
+            var nodesJson = "SELECT group_concat(nodes_json, '|') FROM (SELECT nodes_json FROM network_load_balancers ORDER BY arn)";
+            var pairedJson = await Database.ScalarAsync<string>(app.DatabasePath, nodesJson);
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(pairedJson, await Database.ScalarAsync<string>(app.DatabasePath, nodesJson));
+
+            // Server 2 is lost (it stops reporting) with a third server there: its nodes go to the third, the same interfaces, and
+            // server 1's nodes (the survivors) keep running, now with the moved nodes as peers; nothing is deleted.
+            var three = await EnrolAsync(app, root, "server-3", "us-east-1a", "192.0.2.3");
+            alive[three.HostId] = three;
+            alive.TryRemove(two.HostId, out _);
+            await Eventually.TrueAsync(async () =>
+            {
+                jobs.Trigger("elb-node-placement");
+                jobs.Trigger("elb-node-placement");
+                return await NodesOfServerAsync(three, inner.Arn) == 1 && await NodesOfServerAsync(three, outer.Arn) == 1;
+            }, TimeSpan.FromSeconds(90), "the lost server's nodes were never placed again");
+            var moved = (await StateAsync(three, s => s.LoadBalancerNodes is { Count: 2 }, "server 3 lost its nodes")).LoadBalancerNodes!;
+            Assert.Equal(peers.Select(n => n.NodeId).Order(StringComparer.Ordinal), moved.Select(n => n.NodeId).Order(StringComparer.Ordinal));
+            Assert.All(moved, n => Assert.NotNull(n.Peer));
+            var survivors = (await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 }, "server 1 lost its nodes")).LoadBalancerNodes!;
+            Assert.Equal(paired.Select(n => (n.NodeId, n.Peer)).OrderBy(n => n.NodeId, StringComparer.Ordinal), survivors.Select(n => (n.NodeId, n.Peer)).OrderBy(n => n.NodeId, StringComparer.Ordinal));
+            await StateAsync(one, s => (s.Networks ?? []).Any(n => n.VpcId == vpcId
+                && moved.All(m => (n.RemoteInterfaces ?? []).Any(r => r.PrivateIpAddress == m.PrivateIpAddress && r.HostTunnelAddress == three.TunnelAddress))),
+                "server 1 does not know its peers moved to server 3");
+            Assert.Equal((3, 2), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var movedJson = await Database.ScalarAsync<string>(app.DatabasePath, nodesJson);
+            Assert.DoesNotContain(two.HostId, movedJson, StringComparison.Ordinal);
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(movedJson, await Database.ScalarAsync<string>(app.DatabasePath, nodesJson));
+
+            // The lost server comes back: it carries none of them any more.
+            alive[two.HostId] = two;
+            await StateAsync(two, s => (s.LoadBalancerNodes ?? []).Count == 0, "the server that came back still carries the moved nodes");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await heartbeats;
+        }
+    }
 }
