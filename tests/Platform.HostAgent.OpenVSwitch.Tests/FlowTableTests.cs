@@ -218,4 +218,53 @@ public sealed class FlowTableTests
         // An address nobody holds is dropped at the router, not flooded.
         Assert.Contains($"cookie=0x200000001,table=30,priority=140,reg6=1,dl_dst={Router},actions=drop", flows);
     }
+
+    [Fact]
+    public void Given_an_internal_balancer_pair_s_virtual_address_Then_its_nodes_may_send_from_it_and_routed_packets_go_to_both_nodes()
+    {
+        const string Router = "02:ee:00:03:e9:01";
+        var state = TwoVpcs();
+        var remote = new RemotePort("02:00:00:00:0a:09", "172.31.0.2", "10.0.0.9");
+        // Here: node eni-2 (10.0.0.2) of the pair whose address is 10.0.0.50; its peer 10.0.0.9 on 172.31.0.2.
+        var paired = state with
+        {
+            Vpcs =
+            [
+                state.Vpcs[0] with { Subnets = [new SubnetGateway("10.0.0.0/24", "10.0.0.254")], RemotePorts = [remote, remote with { Ip = "10.0.0.50" }] },
+                state.Vpcs[1],
+            ],
+            Ports = [state.Ports[0], state.Ports[1] with { VirtualIps = ["10.0.0.50"] }, state.Ports[2]],
+        };
+        var flows = Lines(FlowTable.Build(paired));
+        Assert.Contains(flows, f => f.Contains("reg5=2,dl_src=02:00:00:00:0a:02,arp,arp_spa=10.0.0.50,arp_sha=02:00:00:00:0a:02,actions=resubmit(,30)", StringComparison.Ordinal));
+        Assert.Contains(flows, f => f.Contains("reg5=2,dl_src=02:00:00:00:0a:02,ip,nw_src=10.0.0.50,actions=resubmit(,20)", StringComparison.Ordinal));
+        // No other port may use it.
+        Assert.DoesNotContain(flows, f => f.Contains("reg5=1,", StringComparison.Ordinal) && f.Contains("10.0.0.50", StringComparison.Ordinal));
+        // One routing flow: the copy through the tunnel to the peer, then the local node.
+        var routed = Assert.Single(flows, f => f.Contains("nw_dst=10.0.0.50", StringComparison.Ordinal));
+        Assert.Equal($"cookie=0x200000001,table=30,priority=150,reg4=1,reg6=1,ip,dl_dst={Router},nw_dst=10.0.0.50,actions=set_field:{Router}->eth_src,dec_ttl," +
+            "set_field:02:00:00:00:0a:09->eth_dst,set_field:1001->tun_id,output:10,set_field:02:00:00:00:0a:02->eth_dst,load:2->NXM_NX_REG7[],resubmit(,40)", routed);
+        // The peer's own address is routed as before.
+        Assert.Contains($"cookie=0x200000001,table=30,priority=150,reg4=1,reg6=1,ip,dl_dst={Router},nw_dst=10.0.0.9,actions=set_field:{Router}->eth_src," +
+            "set_field:02:00:00:00:0a:09->eth_dst,dec_ttl,set_field:1001->tun_id,output:10", flows);
+
+        // A server with neither node: both copies through the tunnels.
+        var bystander = state with
+        {
+            Vpcs =
+            [
+                state.Vpcs[0] with
+                {
+                    RemoteHosts = ["172.31.0.2", "172.31.0.3"],
+                    Subnets = [new SubnetGateway("10.0.0.0/24", "10.0.0.254")],
+                    RemotePorts = [remote with { Ip = "10.0.0.50" }, new RemotePort("02:00:00:00:0a:0a", "172.31.0.3", "10.0.0.50")],
+                },
+                state.Vpcs[1],
+            ],
+            TunnelPorts = new Dictionary<string, int> { ["172.31.0.2"] = 10, ["172.31.0.3"] = 11 },
+        };
+        Assert.Contains($"cookie=0x200000001,table=30,priority=150,reg4=1,reg6=1,ip,dl_dst={Router},nw_dst=10.0.0.50,actions=set_field:{Router}->eth_src,dec_ttl," +
+            "set_field:02:00:00:00:0a:09->eth_dst,set_field:1001->tun_id,output:10,set_field:02:00:00:00:0a:0a->eth_dst,set_field:1001->tun_id,output:11",
+            Lines(FlowTable.Build(bystander)));
+    }
 }

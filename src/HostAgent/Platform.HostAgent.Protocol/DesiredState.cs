@@ -74,7 +74,11 @@ public sealed record DesiredRoute(string DestinationCidr, RouteTarget Target, st
 public sealed record VpcNetwork(string VpcId, int IsolationId, IReadOnlyList<string> RemoteTunnelAddresses,
     IReadOnlyList<RemoteInterface>? RemoteInterfaces = null, IReadOnlyList<DesiredSubnet>? Subnets = null, string? CidrBlock = null);
 
-/// <summary>A guest NIC of a VPC on another server: who it is and the tunnel address of the server it is on.</summary>
+/// <summary>
+/// A guest NIC of a VPC on another server: who it is and the tunnel address of the server it is on. An internal load balancer
+/// pair's virtual address comes once for each node that may hold it (each with that node's MAC and server): what is routed to
+/// it goes to all of them, and the one without the address drops it.
+/// </summary>
 public sealed record RemoteInterface(string MacAddress, string PrivateIpAddress, string HostTunnelAddress);
 
 /// <summary>A guest NIC: its addresses and the stateful firewall its security groups make (anything else is dropped).</summary>

@@ -14,6 +14,9 @@ namespace Platform.HostAgent.Protocol;
 /// <param name="Peer">The other node of the zone's pair, on another server: the two run keepalived between them and only the
 /// MASTER's server answers for <paramref name="PublicIpAddress"/> on its uplink. Null: the node is alone in its zone (or the API
 /// predates pairs) and its server answers for the address whenever the node is there.</param>
+/// <param name="VirtualIpAddress">An internal balancer's zone address when the zone has a pair: no node's own, held on the node's
+/// interface by its pair's keepalived MASTER (by the node itself while it has no <paramref name="Peer"/>); the node's port may send
+/// from it and HAProxy listens on every address of the namespace. Null: the node's own address is the zone's.</param>
 public sealed record DesiredLoadBalancerNode(
     string LoadBalancerArn,
     string NodeId,
@@ -29,7 +32,8 @@ public sealed record DesiredLoadBalancerNode(
     IReadOnlyList<DesiredTargetGroup> TargetGroups,
     IReadOnlyList<DesiredFirewallRule>? Ingress = null,
     IReadOnlyList<DesiredFirewallRule>? Egress = null,
-    DesiredNodePeer? Peer = null);
+    DesiredNodePeer? Peer = null,
+    string? VirtualIpAddress = null);
 
 /// <summary>The zone's other node, as this node's keepalived sees it: unicast VRRP between the two nodes' private addresses.</summary>
 /// <param name="PrivateIpAddress">The peer node's own address in the same subnet (where VRRP advertisements go and come from).</param>

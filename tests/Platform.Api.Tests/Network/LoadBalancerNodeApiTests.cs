@@ -53,6 +53,9 @@ public sealed class LoadBalancerNodeApiTests
         return state!;
     }
 
+    private static async Task<int> NodesOfServerAsync(Server server, string arn) =>
+        ((await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None))?.LoadBalancerNodes ?? []).Count(n => n.LoadBalancerArn == arn);
+
     private static Task ReportAsync(Server server, params LoadBalancerNodeReport[] nodes) =>
         server.Agent.ReportAsync(new HostReport(server.HostId, 0, new HostCapacity(8, 16384), [], [], server.TunnelAddress, LoadBalancerNodes: nodes), CancellationToken.None);
 
@@ -119,16 +122,24 @@ public sealed class LoadBalancerNodeApiTests
             actions = new[] { new { type = "forward", target_group_arn = apiArn } },
         })).AssertOkAsync();
 
-        // Each server carries the node of its own zone's subnet, with the balancer's whole configuration.
+        // Each server carries the first node of its own zone's subnet, with the balancer's whole configuration. Each zone has three
+        // interfaces: the zone's address (virtual: the pair's MASTER holds it) and each node's own; the peers wait for a second server.
         var nodeEnis = (await (await client.GetAsync($"{Vpc}/network-interfaces?vpc_id={vpcId}")).AssertOkAsync()).GetProperty("network_interfaces").EnumerateArray()
-            .Where(n => Text(n, "description").StartsWith("ELB app/front/", StringComparison.Ordinal)).ToDictionary(n => Text(n, "subnet_id"));
+            .Where(n => Text(n, "description").StartsWith("ELB app/front/", StringComparison.Ordinal)).GroupBy(n => Text(n, "subnet_id")).ToDictionary(g => g.Key, g => g.ToList());
+        var zoneAddresses = lb.GetProperty("availability_zones").EnumerateArray()
+            .ToDictionary(z => Text(z, "subnet_id"), z => Text(z.GetProperty("load_balancer_addresses")[0], "private_i_pv4_address"));
         foreach (var (server, subnetId, cidr) in new[] { (one, subnetA, "10.70.1.0/24"), (two, subnetB, "10.70.2.0/24") })
         {
             var state = await StateAsync(server, s => s.LoadBalancerNodes is [{ Listeners: [{ Rules.Count: 1 }] }], $"the node did not reach {server.HostId}");
             var node = state.LoadBalancerNodes!.Single();
-            var eni = nodeEnis[subnetId];
-            Assert.Equal((lbArn, Text(eni, "network_interface_id"), "application", vpcId, cidr, cidr.Replace("0/24", "1/24", StringComparison.Ordinal)[..^3], Text(eni, "private_ip_address"), Text(eni, "mac_address"), (string?)null),
-                (node.LoadBalancerArn, node.NodeId, node.Type, node.VpcId, node.SubnetCidr, node.Gateway, node.PrivateIpAddress, node.MacAddress, node.PublicIpAddress));
+            Assert.Equal(3, nodeEnis[subnetId].Count);
+            var eni = nodeEnis[subnetId].Single(n => Text(n, "network_interface_id") == node.NodeId);
+            Assert.Contains(nodeEnis[subnetId], n => Text(n, "private_ip_address") == zoneAddresses[subnetId]);
+            Assert.NotEqual(zoneAddresses[subnetId], node.PrivateIpAddress);
+            Assert.Equal((lbArn, "application", vpcId, cidr, cidr.Replace("0/24", "1/24", StringComparison.Ordinal)[..^3], Text(eni, "private_ip_address"), Text(eni, "mac_address"), (string?)null,
+                    zoneAddresses[subnetId], (DesiredNodePeer?)null),
+                (node.LoadBalancerArn, node.Type, node.VpcId, node.SubnetCidr, node.Gateway, node.PrivateIpAddress, node.MacAddress, node.PublicIpAddress,
+                    node.VirtualIpAddress, node.Peer));
             // The node's VPC is the server's even with no guest of it there.
             Assert.Contains(state.Networks!, n => n.VpcId == vpcId && n.IsolationId == node.VpcIsolationId);
             var listener = node.Listeners.Single();
@@ -148,7 +159,7 @@ public sealed class LoadBalancerNodeApiTests
             "the deregistered target did not reach the node as draining");
 
         // Server b's report cannot speak for server a's node: nothing changes.
-        var nodeA = Text(nodeEnis[subnetA], "network_interface_id");
+        var nodeA = Assert.Single((await StateAsync(one, _ => true, "server a has no state")).LoadBalancerNodes!).NodeId;
         var serving = new LoadBalancerNodeReport(lbArn, nodeA, true, [
             new TargetHealthReport(webArn, web1, 80, "healthy", null),
             new TargetHealthReport(webArn, web2, 80, "unhealthy", "Target.ResponseCodeMismatch"),
@@ -343,7 +354,7 @@ public sealed class LoadBalancerNodeApiTests
         Assert.Equal([], (await StateAsync(third, _ => true, "server a3 has no state")).LoadBalancerNodes ?? []);
         Assert.Equal(peer.NodeId, Assert.Single((await StateAsync(second, _ => true, "server a2 has no state")).LoadBalancerNodes!).NodeId);
 
-        // A balancer made now, with three servers in the zone, is paired at once on two of them; an internal one has no pair.
+        // A balancer made now, with three servers in the zone, is paired at once on two of them; an internal one too.
         async Task<List<DesiredLoadBalancerNode>> NodesOfAsync(string arn, int count) => (await Task.WhenAll(new[] { first, second, third }.Select(async server =>
         {
             var desired = await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None);
@@ -354,15 +365,169 @@ public sealed class LoadBalancerNodeApiTests
         await Eventually.TrueAsync(async () => (pair = await NodesOfAsync(nowArn, 2)).Count == 2, TimeSpan.FromSeconds(90), "the new balancer's pair did not reach two servers");
         Assert.Equal(pair[0].PrivateIpAddress, pair[1].Peer?.PrivateIpAddress);
         Assert.Equal(pair[1].PrivateIpAddress, pair[0].Peer?.PrivateIpAddress);
-        var internalArn = Text(await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "inner", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync(), "load_balancer_arn");
-        Assert.Equal(2, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/inner/%'"));
+        // The internal one's pair shares the zone's private address (the balancer's, a third interface of the subnet): both nodes are
+        // told it, and the server carrying neither knows it at both nodes' servers (what it routes there goes to both).
+        var innerLb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name = "inner", scheme = "internal", subnets = new[] { subnetA, subnetB } })).AssertOkAsync();
+        var internalArn = Text(innerLb, "load_balancer_arn");
+        var innerAddress = Text(innerLb.GetProperty("availability_zones").EnumerateArray().Single(z => Text(z, "zone_name") == "us-east-1a").GetProperty("load_balancer_addresses")[0],
+            "private_i_pv4_address");
+        Assert.Equal(6, await Database.ScalarAsync<long>(app.DatabasePath, "SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/inner/%'"));
         List<DesiredLoadBalancerNode> inner = [];
-        await Eventually.TrueAsync(async () => (inner = await NodesOfAsync(internalArn, 1)).Count == 1, TimeSpan.FromSeconds(90), "the internal balancer's node did not reach a server");
-        Assert.Null(Assert.Single(inner).Peer);
+        await Eventually.TrueAsync(async () => (inner = await NodesOfAsync(internalArn, 2)).Count == 2, TimeSpan.FromSeconds(90), "the internal balancer's pair did not reach two servers");
+        Assert.All(inner, n => Assert.Equal((innerAddress, (string?)null), (n.VirtualIpAddress, n.PublicIpAddress)));
+        Assert.DoesNotContain(inner, n => n.PrivateIpAddress == innerAddress);
+        Assert.Equal(inner[0].PrivateIpAddress, inner[1].Peer?.PrivateIpAddress);
+        Assert.Equal(inner[1].PrivateIpAddress, inner[0].Peer?.PrivateIpAddress);
+        // Each node's server knows the pair's address at the other node (what it routes there goes to both: its own node too).
+        foreach (var (node, other) in new[] { (inner[0], inner[1]), (inner[1], inner[0]) })
+        {
+            var carrier = (await Task.WhenAll(new[] { first, second, third }.Select(async server => (Server: server,
+                Nodes: (await server.Agent.WaitForDesiredStateAsync(-1, TimeSpan.Zero, CancellationToken.None))?.LoadBalancerNodes ?? []))))
+                .Single(s => s.Nodes.Any(n => n.NodeId == node.NodeId)).Server;
+            await StateAsync(carrier, s => (s.Networks ?? []).Any(n => n.VpcId == vpcId && (n.RemoteInterfaces ?? []).Where(r => r.PrivateIpAddress == innerAddress)
+                    .Select(r => r.MacAddress).SequenceEqual([other.MacAddress])),
+                "a node's server does not know the pair's address at the other node");
+        }
 
         // Deleted: both nodes of each zone go, interfaces and all, from both servers.
         await (await client.DeleteAsync($"{Elb}/load-balancers?load_balancer_arn={Uri.EscapeDataString(lbArn)}")).AssertOkAsync();
         Assert.Equal(0, await Database.ScalarAsync<long>(app.DatabasePath, interfaces));
         await StateAsync(second, s => s.LoadBalancerNodes!.All(n => n.LoadBalancerArn != lbArn), "the deleted balancer's peer stayed on server a2");
+    }
+
+    [Fact]
+    public async Task Given_balancers_made_before_pairs_Then_the_placement_job_pairs_them_once_and_a_lost_server_s_node_is_placed_again_beside_its_surviving_peer()
+    {
+        await using var app = new PlatformApp(settings: new Dictionary<string, string?>
+        {
+            ["Platform:AvailabilityZones:0"] = "us-east-1a",
+            ["Compute:HeartbeatTimeout"] = "00:00:05",
+            ["Network:PublicAddresses:Cidr"] = "198.51.100.0/24",
+            ["Network:PublicAddresses:Gateway"] = "198.51.100.1",
+        });
+        using var root = app.SignedClient(app.RootCredentials);
+        var one = await EnrolAsync(app, root, "server-1", "us-east-1a", "192.0.2.1");
+        // The servers report every second while alive (the heartbeat timeout is 5 s here).
+        var alive = new System.Collections.Concurrent.ConcurrentDictionary<string, Server>(StringComparer.Ordinal) { [one.HostId] = one };
+        using var stop = new CancellationTokenSource();
+        var heartbeats = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var server in alive.Values)
+                {
+                    await ReportAsync(server);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            var tenant = await root.CreateAccountAsync("elb-upgrade");
+            using var client = app.SignedClient(tenant);
+            var vpcId = Text(await (await client.PostJsonAsync($"{Vpc}/vpcs", new { cidr_block = "10.75.0.0/16" })).AssertOkAsync(), "vpc_id");
+            var subnet = Text(await (await client.PostJsonAsync($"{Vpc}/subnets", new { vpc_id = vpcId, cidr_block = "10.75.1.0/24", availability_zone = "us-east-1a" })).AssertOkAsync(), "subnet_id");
+            var igw = Text(await (await client.PostJsonAsync($"{Vpc}/internet-gateways", new { })).AssertOkAsync(), "internet_gateway_id");
+            await (await client.PostJsonAsync($"{Vpc}/internet-gateways/{igw}/attach", new { vpc_id = vpcId })).AssertOkAsync();
+
+            // Two balancers as they were made before pairs: one node in the zone, no peer's (or internal first node's) interface.
+            async Task<(string Arn, string Address)> OldAsync(string name, string scheme)
+            {
+                var lb = await (await client.PostJsonAsync($"{Elb}/load-balancers", new { name, scheme, subnets = new[] { subnet } })).AssertOkAsync();
+                var arn = Text(lb, "load_balancer_arn");
+                var zone = System.Text.Json.Nodes.JsonNode.Parse(await Database.ScalarAsync<string>(app.DatabasePath, $"SELECT nodes_json FROM network_load_balancers WHERE arn = '{arn}'") ?? "")!.AsArray()[0]!.AsObject();
+                foreach (var extra in new[] { "peer_network_interface_id", "first_network_interface_id" })
+                {
+                    if (zone[extra]?.GetValue<string>() is { } eni)
+                    {
+                        await Database.ExecuteAsync(app.DatabasePath, "DELETE FROM network_interface_security_groups WHERE interface_id = $id", ("$id", eni));
+                        await Database.ExecuteAsync(app.DatabasePath, "DELETE FROM network_network_interfaces WHERE id = $id", ("$id", eni));
+                    }
+                }
+
+                foreach (var property in new[] { "peer_network_interface_id", "peer_private_ip_address", "peer_host_id", "first_network_interface_id", "first_private_ip_address" })
+                {
+                    zone.Remove(property);
+                }
+
+                Assert.Equal(1, await Database.ExecuteAsync(app.DatabasePath, "UPDATE network_load_balancers SET nodes_json = $nodes WHERE arn = $arn",
+                    ("$nodes", "[" + zone.ToJsonString() + "]"), ("$arn", arn)));
+                return (arn, Text(lb.GetProperty("availability_zones")[0].GetProperty("load_balancer_addresses")[0], "private_i_pv4_address"));
+            }
+
+            var inner = await OldAsync("inner-old", "internal");
+            var outer = await OldAsync("outer-old", "internet-facing");
+            string Interfaces(string name) => $"SELECT count(*) FROM network_network_interfaces WHERE description LIKE 'ELB app/{name}/%'";
+            Assert.Equal((1, 1), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.Trigger("elb-node-placement");
+            var alone = await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 }, "the old balancers' nodes are not on server 1");
+            Assert.All(alone.LoadBalancerNodes!, n => Assert.Equal(((DesiredNodePeer?)null, (string?)null), (n.Peer, n.VirtualIpAddress)));
+            Assert.Equal(inner.Address, alone.LoadBalancerNodes!.Single(n => n.LoadBalancerArn == inner.Arn).PrivateIpAddress);
+
+            // A second server joins: the job (racing itself, as two replicas' would) gives each its pair, once.
+            var two = await EnrolAsync(app, root, "server-2", "us-east-1a", "192.0.2.2");
+            alive[two.HostId] = two;
+            await Eventually.TrueAsync(async () =>
+            {
+                jobs.Trigger("elb-node-placement");
+                jobs.Trigger("elb-node-placement");
+                return await NodesOfServerAsync(two, inner.Arn) == 1 && await NodesOfServerAsync(two, outer.Arn) == 1;
+            }, TimeSpan.FromSeconds(90), "the old balancers' second nodes were never placed on the server that joined");
+            Assert.Equal((3, 2), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var paired = (await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 } n && n.All(x => x.Peer is not null), "server 1's nodes never learnt their peers")).LoadBalancerNodes!;
+            var peers = (await StateAsync(two, s => s.LoadBalancerNodes is { Count: 2 } n && n.All(x => x.Peer is not null), "server 2's nodes have no peers")).LoadBalancerNodes!;
+            // The internal one keeps its address, now the pair's virtual one, held by neither node as its own.
+            var innerNodes = paired.Concat(peers).Where(n => n.LoadBalancerArn == inner.Arn).ToList();
+            Assert.All(innerNodes, n => Assert.Equal(inner.Address, n.VirtualIpAddress));
+            Assert.DoesNotContain(innerNodes, n => n.PrivateIpAddress == inner.Address);
+            Assert.Equal(innerNodes[0].PrivateIpAddress, innerNodes[1].Peer!.PrivateIpAddress);
+            var outerNodes = paired.Concat(peers).Where(n => n.LoadBalancerArn == outer.Arn).ToList();
+            Assert.Equal(outer.Address, outerNodes.Single(n => n.Peer!.Priority == 110).PrivateIpAddress);
+            Assert.Equal(outerNodes[0].PublicIpAddress, outerNodes[1].PublicIpAddress);
+            var nodesJson = "SELECT group_concat(nodes_json, '|') FROM (SELECT nodes_json FROM network_load_balancers ORDER BY arn)";
+            var pairedJson = await Database.ScalarAsync<string>(app.DatabasePath, nodesJson);
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(pairedJson, await Database.ScalarAsync<string>(app.DatabasePath, nodesJson));
+
+            // Server 2 is lost (it stops reporting) with a third server there: its nodes go to the third, the same interfaces, and
+            // server 1's nodes (the survivors) keep running, now with the moved nodes as peers; nothing is deleted.
+            var three = await EnrolAsync(app, root, "server-3", "us-east-1a", "192.0.2.3");
+            alive[three.HostId] = three;
+            alive.TryRemove(two.HostId, out _);
+            await Eventually.TrueAsync(async () =>
+            {
+                jobs.Trigger("elb-node-placement");
+                jobs.Trigger("elb-node-placement");
+                return await NodesOfServerAsync(three, inner.Arn) == 1 && await NodesOfServerAsync(three, outer.Arn) == 1;
+            }, TimeSpan.FromSeconds(90), "the lost server's nodes were never placed again");
+            var moved = (await StateAsync(three, s => s.LoadBalancerNodes is { Count: 2 }, "server 3 lost its nodes")).LoadBalancerNodes!;
+            Assert.Equal(peers.Select(n => n.NodeId).Order(StringComparer.Ordinal), moved.Select(n => n.NodeId).Order(StringComparer.Ordinal));
+            Assert.All(moved, n => Assert.NotNull(n.Peer));
+            var survivors = (await StateAsync(one, s => s.LoadBalancerNodes is { Count: 2 }, "server 1 lost its nodes")).LoadBalancerNodes!;
+            Assert.Equal(paired.Select(n => (n.NodeId, n.Peer)).OrderBy(n => n.NodeId, StringComparer.Ordinal), survivors.Select(n => (n.NodeId, n.Peer)).OrderBy(n => n.NodeId, StringComparer.Ordinal));
+            await StateAsync(one, s => (s.Networks ?? []).Any(n => n.VpcId == vpcId
+                && moved.All(m => (n.RemoteInterfaces ?? []).Any(r => r.PrivateIpAddress == m.PrivateIpAddress && r.HostTunnelAddress == three.TunnelAddress))),
+                "server 1 does not know its peers moved to server 3");
+            Assert.Equal((3, 2), (await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("inner-old")), await Database.ScalarAsync<long>(app.DatabasePath, Interfaces("outer-old"))));
+            var movedJson = await Database.ScalarAsync<string>(app.DatabasePath, nodesJson);
+            Assert.DoesNotContain(two.HostId, movedJson, StringComparison.Ordinal);
+            jobs.Trigger("elb-node-placement");
+            jobs.Trigger("elb-node-placement");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(movedJson, await Database.ScalarAsync<string>(app.DatabasePath, nodesJson));
+
+            // The lost server comes back: it carries none of them any more.
+            alive[two.HostId] = two;
+            await StateAsync(two, s => (s.LoadBalancerNodes ?? []).Count == 0, "the server that came back still carries the moved nodes");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await heartbeats;
+        }
     }
 }

@@ -113,4 +113,36 @@ public sealed class LoadBalancerNodePortTests
         Assert.Equal("198.51.100.30", Assert.Single(alone.Ports).PublicIp);
         Assert.DoesNotContain(Assert.Single(alone.Ports).Ingress, r => r.Protocol == RuleProtocol.Vrrp);
     }
+
+    [Fact]
+    public void Given_a_node_of_an_internal_pair_Then_its_port_may_send_from_the_pair_s_address_whatever_its_role_and_keepalived_holds_it_on_the_node_s_interface()
+    {
+        var node = Node("eni-000000000000000e2", "10.0.1.10", "02:00:0a:00:01:0a", null) with
+        {
+            Peer = new DesiredNodePeer("10.0.1.20", 42, 110),
+            VirtualIpAddress = "10.0.1.50",
+        };
+        var desired = Desired(node);
+        // The flows do not follow the role: the MASTER alone has the address in its namespace.
+        foreach (var holds in new Func<string, bool>?[] { null, _ => false, _ => true })
+        {
+            var port = Assert.Single(GuestNetwork.StateFor(desired, "br-int", null, new UplinkOptions { Interface = "eth1" }, holds).Ports);
+            Assert.Equal(["10.0.1.50"], port.VirtualIps);
+            Assert.Null(port.PublicIp);
+            var flows = Flows(desired, holds);
+            Assert.Contains("arp,arp_spa=10.0.1.50,arp_sha=02:00:0a:00:01:0a", flows, StringComparison.Ordinal);
+            Assert.Contains("ip,nw_src=10.0.1.50,actions=resubmit(,20)", flows, StringComparison.Ordinal);
+            Assert.Contains("nw_dst=10.0.1.50,actions=", flows, StringComparison.Ordinal);
+            // Never on the uplink.
+            Assert.DoesNotContain(Lines(flows), f => f.Contains("table=70,", StringComparison.Ordinal) && f.Contains("10.0.1.50", StringComparison.Ordinal));
+        }
+
+        var keepalived = Platform.HostAgent.LoadBalancers.KeepalivedConfiguration.Write(node, node.Peer!, "elbp0", "/tmp/node");
+        Assert.Contains("10.0.1.50/32 dev elbp0", keepalived, StringComparison.Ordinal);
+        Assert.DoesNotContain("dev lo", keepalived, StringComparison.Ordinal);
+        Assert.Contains("10.0.1.20", keepalived, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Platform.HostAgent.LoadBalancers.KeepalivedConfiguration.Write(node with { VirtualIpAddress = null }, node.Peer!, "elbp0", "/tmp/node"));
+    }
+
+    private static string[] Lines(string flows) => flows.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

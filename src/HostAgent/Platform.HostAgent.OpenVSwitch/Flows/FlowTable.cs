@@ -93,6 +93,13 @@ public static class FlowTable
             // An ARP probe (RFC 5227) comes from 0.0.0.0 before the address is in use.
             Add(cookie, AntiSpoofTable, 100, $"reg5={of},dl_src={mac},arp,arp_spa=0.0.0.0,arp_sha={mac}", $"resubmit(,{ForwardTable})");
             Add(cookie, AntiSpoofTable, 100, $"reg5={of},dl_src={mac},ip,nw_src={port.Ip}", $"resubmit(,{EgressTrackTable})");
+            foreach (var virtualIp in port.VirtualIps.Order(StringComparer.Ordinal))
+            {
+                // An internal load balancer pair's address, which the node may hold (keepalived's MASTER answers ARP for it).
+                Add(cookie, AntiSpoofTable, 100, $"reg5={of},dl_src={mac},arp,arp_spa={virtualIp},arp_sha={mac}", $"resubmit(,{ForwardTable})");
+                Add(cookie, AntiSpoofTable, 100, $"reg5={of},dl_src={mac},ip,nw_src={virtualIp}", $"resubmit(,{EgressTrackTable})");
+            }
+
             foreach (var match in RuleMatches(port.Egress, "nw_dst"))
             {
                 Add(cookie, EgressRulesTable, 100, $"ct_state=+trk,reg5={of},{match}", $"ct(commit,{Zone}),resubmit(,{ForwardTable})");
@@ -189,19 +196,38 @@ public static class FlowTable
         }
 
         add(ForwardTable, 140, $"reg6={vlan},dl_dst={router}", "drop");
-        foreach (var port in state.Ports.Where(p => p.OfPort > 0 && p.VpcId == vpc.VpcId).OrderBy(p => p.OfPort))
+        var ports = state.Ports.Where(p => p.OfPort > 0 && p.VpcId == vpc.VpcId).OrderBy(p => p.OfPort).ToList();
+        var virtualIps = ports.SelectMany(p => p.VirtualIps).ToHashSet(StringComparer.Ordinal);
+        foreach (var port in ports)
         {
             add(ForwardTable, 150, $"reg6={vlan},ip,dl_dst={router},nw_dst={port.Ip}",
                 $"set_field:{router}->eth_src,set_field:{port.Mac.ToLowerInvariant()}->eth_dst,dec_ttl,load:{port.OfPort}->NXM_NX_REG7[],resubmit(,{IngressTrackTable})");
         }
 
-        foreach (var remote in vpc.RemotePorts.Where(r => r.Ip is not null).OrderBy(r => r.Ip, StringComparer.Ordinal))
+        var remotes = vpc.RemotePorts.Where(r => r.Ip is not null && tunnels.ContainsKey(r.HostTunnelIp)).GroupBy(r => r.Ip!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.HostTunnelIp, StringComparer.Ordinal).ThenBy(r => r.Mac, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        foreach (var (ip, at) in remotes.OrderBy(r => r.Key, StringComparer.Ordinal).Where(r => r.Value.Count == 1 && !virtualIps.Contains(r.Key)))
         {
-            if (tunnels.TryGetValue(remote.HostTunnelIp, out var tunnel))
+            add(ForwardTable, 150, $"reg4=1,reg6={vlan},ip,dl_dst={router},nw_dst={ip}",
+                $"set_field:{router}->eth_src,set_field:{at[0].Mac.ToLowerInvariant()}->eth_dst,dec_ttl,set_field:{vpc.Vni}->tun_id,output:{tunnels[at[0].HostTunnelIp]}");
+        }
+
+        // An internal load balancer pair's virtual address: routed to each node that may hold it (here and through the tunnels,
+        // each with its own MAC); only keepalived's MASTER has the address, the other node's namespace drops the copy.
+        foreach (var ip in virtualIps.Concat(remotes.Where(r => r.Value.Count > 1).Select(r => r.Key)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var actions = new StringBuilder($"set_field:{router}->eth_src,dec_ttl");
+            foreach (var remote in remotes.GetValueOrDefault(ip) ?? [])
             {
-                add(ForwardTable, 150, $"reg4=1,reg6={vlan},ip,dl_dst={router},nw_dst={remote.Ip}",
-                    $"set_field:{router}->eth_src,set_field:{remote.Mac.ToLowerInvariant()}->eth_dst,dec_ttl,set_field:{vpc.Vni}->tun_id,output:{tunnel}");
+                actions.Append(CultureInfo.InvariantCulture, $",set_field:{remote.Mac.ToLowerInvariant()}->eth_dst,set_field:{vpc.Vni}->tun_id,output:{tunnels[remote.HostTunnelIp]}");
             }
+
+            foreach (var port in ports.Where(p => p.VirtualIps.Contains(ip, StringComparer.Ordinal)))
+            {
+                actions.Append(CultureInfo.InvariantCulture, $",set_field:{port.Mac.ToLowerInvariant()}->eth_dst,load:{port.OfPort}->NXM_NX_REG7[],resubmit(,{IngressTrackTable})");
+            }
+
+            add(ForwardTable, 150, $"reg4=1,reg6={vlan},ip,dl_dst={router},nw_dst={ip}", actions.ToString());
         }
     }
 

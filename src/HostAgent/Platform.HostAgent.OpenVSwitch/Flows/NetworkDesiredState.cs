@@ -57,6 +57,13 @@ public sealed record PortSecurity
 
     /// <summary>The elastic IP mapped 1:1 to <see cref="Ip"/> on this server's uplink (see <see cref="EdgeFlows"/>), or none.</summary>
     public string? PublicIp { get; init; }
+
+    /// <summary>
+    /// Further addresses the port may send from and is routed to: an internal load balancer pair's virtual address, which the
+    /// node holds while it is keepalived's MASTER (the other node of the pair, a remote port with the same address, gets routed
+    /// copies too and drops them while it does not hold it).
+    /// </summary>
+    public IReadOnlyList<string> VirtualIps { get; init; } = [];
 }
 
 /// <summary>

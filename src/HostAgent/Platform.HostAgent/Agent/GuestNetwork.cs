@@ -105,7 +105,9 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
     /// of a guest is (<see cref="EdgeFlows"/>), and what comes in through it meets the same ingress rules. A node with a peer
     /// (the zone's pair on two servers) carries the address only while its keepalived is MASTER, so one server at a time answers
     /// for it (its gratuitous ARP moves the provider switch's entry when the role moves), and its port lets VRRP to and from
-    /// the peer's address through whatever the tenant's groups say: the platform's own traffic, not the tenant's.
+    /// the peer's address through whatever the tenant's groups say: the platform's own traffic, not the tenant's. An internal
+    /// pair's nodes may both send from the pair's virtual address and are both routed what goes to it: only the MASTER's namespace
+    /// has it (and answers ARP for it, its gratuitous ARP moving it on a failover), so the flows need not follow the role.
     /// </summary>
     private static PortSecurity LoadBalancerNodePort(DesiredLoadBalancerNode node, Func<string, bool>? holdsPublicAddress)
     {
@@ -119,6 +121,7 @@ internal sealed class GuestNetwork(IntegrationBridge bridge, string bridgeName, 
             Ingress = [.. node.Ingress is { } ingress ? ingress.Select(Rule) : [SecurityRule.AllTraffic("0.0.0.0/0")], .. vrrp],
             Egress = [.. node.Egress is { } egress ? egress.Select(Rule) : [SecurityRule.AllTraffic("0.0.0.0/0")], .. vrrp],
             PublicIp = node.Peer is null || holdsPublicAddress?.Invoke(node.NodeId) == true ? node.PublicIpAddress : null,
+            VirtualIps = node.VirtualIpAddress is { } virtualIp ? [virtualIp] : [],
         };
     }
 

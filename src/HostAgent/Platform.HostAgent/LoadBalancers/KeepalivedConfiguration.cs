@@ -9,7 +9,8 @@ namespace Platform.HostAgent.LoadBalancers;
 /// both nodes starting BACKUP without preemption so a MASTER keeps the role until it fails, advertisements every 200 ms
 /// (a dead MASTER is noticed after three missed ones plus the skew, well under a second). The MASTER holds the balancer's
 /// public address on the namespace's loopback (what keepalived calls the virtual address; nothing routes to it there: the
-/// server's edge translates the public address to the node's private one) and the notify script writes the state to
+/// server's edge translates the public address to the node's private one), or an internal balancer's virtual address on the
+/// node's interface (so it answers ARP for it, and keepalived's gratuitous ARPs tell the VPC where it went), and the notify script writes the state to
 /// <see cref="KeepalivedProcess.StateFile"/>, which the agent reads to decide whether its server answers for the address. A
 /// check of the node's HAProxy (its master's pid file) every second puts a node whose HAProxy died into FAULT, so it gives
 /// the address up.
@@ -20,8 +21,11 @@ internal static class KeepalivedConfiguration
 
     public static string Write(DesiredLoadBalancerNode node, DesiredNodePeer peer, string interfaceName, string directory)
     {
-        var virtualAddress = node.PublicIpAddress
-            ?? throw new ArgumentException("Only a node with a public address has a pair (an internal balancer's address does not move).", nameof(node));
+        // An internal pair's address on the node's interface (the MASTER answers ARP for it, and keepalived's gratuitous ARPs move
+        // it); a public one on the loopback (the server's edge translates it to the node's own address).
+        var virtualAddress = node.VirtualIpAddress is { } internalAddress ? $"{internalAddress}/32 dev {interfaceName}"
+            : node.PublicIpAddress is { } publicAddress ? $"{publicAddress}/32 dev lo"
+            : throw new ArgumentException("A node of a pair has a public or a virtual address.", nameof(node));
         return string.Create(CultureInfo.InvariantCulture, $$"""
             # Written by the HostAgent for load balancer node {{node.NodeId}}; rewritten on every change.
             global_defs {
@@ -50,7 +54,7 @@ internal static class KeepalivedConfiguration
                 {{peer.PrivateIpAddress}}
               }
               virtual_ipaddress {
-                {{virtualAddress}}/32 dev lo
+                {{virtualAddress}}
               }
               track_script {
                 haproxy

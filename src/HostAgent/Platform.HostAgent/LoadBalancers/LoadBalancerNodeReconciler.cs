@@ -165,7 +165,8 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
             running.Addressed = addressing;
         }
 
-        var configuration = HaproxyConfiguration.Write(node, nodeDirectory, node.PrivateIpAddress);
+        // An internal pair's node listens on every address of its namespace: its own, and the virtual one while it holds it.
+        var configuration = HaproxyConfiguration.Write(node, nodeDirectory, node.VirtualIpAddress is null ? node.PrivateIpAddress : null);
         var onDisk = File.Exists(running.Process.ConfigurationPath) ? await File.ReadAllTextAsync(running.Process.ConfigurationPath, cancellationToken) : null;
         if (!running.Process.IsRunning || onDisk != configuration.Text)
         {
@@ -175,8 +176,14 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
             LogNodeApplied(logger, node.NodeId, reload ? "reloaded" : "started", ns, running.Process.MasterProcessId ?? 0);
         }
 
-        if (node is { Peer: { } peer, PublicIpAddress: not null })
+        if (node is { Peer: { } peer } && (node.PublicIpAddress ?? node.VirtualIpAddress) is not null)
         {
+            if (node.VirtualIpAddress is { } held && !running.Keepalived.IsRunning)
+            {
+                // The virtual address the node held alone is keepalived's to give from now on (its MASTER takes it).
+                await RunAsync("ip", ["-n", ns, "addr", "del", $"{held}/32", "dev", port], cancellationToken);
+            }
+
             // After HAProxy: keepalived's check of it would put a node whose HAProxy is not up yet in FAULT.
             if (await running.Keepalived.ApplyAsync(KeepalivedConfiguration.Write(node, peer, port, nodeDirectory), running.Process.PidFile, cancellationToken))
             {
@@ -188,6 +195,15 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
             // Alone again (its peer gone): the node answers for the address without an election.
             await running.Keepalived.DisposeAsync();
         }
+
+        var holdsAlone = node is { Peer: null, VirtualIpAddress: not null } ? addressing + " " + node.VirtualIpAddress : null;
+        if (holdsAlone is not null && running.HeldAlone != holdsAlone)
+        {
+            // An internal pair's node without its peer holds the zone's address itself (after keepalived, which removes it as it stops).
+            await IpAsync(["-n", ns, "addr", "replace", $"{node.VirtualIpAddress}/32", "dev", port], cancellationToken);
+        }
+
+        running.HeldAlone = holdsAlone;
 
         running.Desired = node;
         running.Applied = configuration;
@@ -290,5 +306,8 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
 
         /// <summary>The port's MAC, address and route as last set (null: set them again).</summary>
         public string? Addressed { get; set; }
+
+        /// <summary>The addressing and virtual address with which the node, alone, last took its pair's address (null: it has not).</summary>
+        public string? HeldAlone { get; set; }
     }
 }

@@ -11,3 +11,9 @@ public sealed record ChooseServiceHost(string AvailabilityZone, string? ExceptHo
 
 /// <param name="TunnelAddress">Where the other servers' VPC tunnels reach it.</param>
 public sealed record ServiceHost(string HostId, string TunnelAddress);
+
+/// <summary>
+/// Which of the given servers are lost for the services they carry: no heartbeat within Compute's heartbeat timeout (the
+/// stalled-server rule hosts are listed <c>unreachable</c> by), or no longer known. A load balancer node on one is placed again.
+/// </summary>
+public sealed record DescribeLostHosts(IReadOnlyList<string> HostIds) : IRequest<IReadOnlyList<string>>;

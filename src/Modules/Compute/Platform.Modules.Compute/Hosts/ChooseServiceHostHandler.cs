@@ -24,3 +24,15 @@ internal sealed class ChooseServiceHostHandler(ComputeDbContext db, HostLiveness
         return best is null ? null : new ServiceHost(best.Id, best.TunnelAddress!);
     }
 }
+
+/// <summary>The servers among those asked that missed their heartbeats (<see cref="HostLiveness"/>) or are not enrolled at all.</summary>
+internal sealed class DescribeLostHostsHandler(ComputeDbContext db, HostLiveness liveness) : IRequestHandler<DescribeLostHosts, IReadOnlyList<string>>
+{
+    public async ValueTask<IReadOnlyList<string>> Handle(DescribeLostHosts request, CancellationToken cancellationToken)
+    {
+        var ids = request.HostIds.Distinct(StringComparer.Ordinal).ToList();
+        var reachableSince = liveness.ReachableSince;
+        var answering = await db.Hosts.AsNoTracking().Where(h => ids.Contains(h.Id) && h.LastHeartbeatAt >= reachableSince).Select(h => h.Id).ToListAsync(cancellationToken);
+        return [.. ids.Except(answering, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+}

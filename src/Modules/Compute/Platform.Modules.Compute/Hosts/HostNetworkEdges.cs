@@ -62,7 +62,7 @@ internal static class HostNetworkEdges
 
             return new VpcNetwork(v.Item1, v.Item2,
                 tunnelAddresses.Distinct().Order(StringComparer.Ordinal).ToList(),
-                others.DistinctBy(r => r.MacAddress).OrderBy(r => r.MacAddress, StringComparer.Ordinal).ToList(),
+                others.DistinctBy(r => (r.MacAddress, r.PrivateIpAddress, r.HostTunnelAddress)).OrderBy(r => r.MacAddress, StringComparer.Ordinal).ThenBy(r => r.PrivateIpAddress, StringComparer.Ordinal).ToList(),
                 vpc?.Subnets.Select(s => new DesiredSubnet(s.SubnetId, s.CidrBlock, s.Gateway, s.Routes.Select(Route).ToList())).ToList(),
                 vpc?.CidrBlock);
         }).ToList();

@@ -55,13 +55,20 @@ internal sealed class LoadBalancer
 /// subnet, made in the balancer's own insert), on another server than the first (<see cref="PeerHostId"/>): keepalived between the
 /// two moves the public address when one fails. Null for an internal balancer and one made before pairs.</param>
 /// <param name="PeerHostId">Null until a second server of the zone carries it (the <c>elb-node-placement</c> job places it then).</param>
+/// <param name="FirstNetworkInterfaceId">An internal balancer's pair: the first node's own interface. The zone's
+/// <see cref="NetworkInterfaceId"/>/<see cref="PrivateIpAddress"/> (what clients use) is then the pair's virtual address, held
+/// by keepalived's MASTER, and no node's own; null for an internet-facing balancer (whose public address moves instead) and for
+/// an internal one whose node is still alone (its address is its node's own).</param>
 internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone, string NetworkInterfaceId, string PrivateIpAddress, string? HostId = null,
-    string? AllocationId = null, string? PublicIp = null, string? PeerNetworkInterfaceId = null, string? PeerPrivateIpAddress = null, string? PeerHostId = null)
+    string? AllocationId = null, string? PublicIp = null, string? PeerNetworkInterfaceId = null, string? PeerPrivateIpAddress = null, string? PeerHostId = null,
+    string? FirstNetworkInterfaceId = null, string? FirstPrivateIpAddress = null)
 {
     /// <summary>The zone's nodes as servers run them: the first, then its peer when it has one.</summary>
     public IEnumerable<LoadBalancerNodeMember> Members()
     {
-        yield return new LoadBalancerNodeMember(NetworkInterfaceId, PrivateIpAddress, HostId, IsPeer: false);
+        yield return FirstNetworkInterfaceId is { } first && FirstPrivateIpAddress is { } firstIp
+            ? new LoadBalancerNodeMember(first, firstIp, HostId, IsPeer: false)
+            : new LoadBalancerNodeMember(NetworkInterfaceId, PrivateIpAddress, HostId, IsPeer: false);
         if (PeerNetworkInterfaceId is { } peer && PeerPrivateIpAddress is { } peerIp)
         {
             yield return new LoadBalancerNodeMember(peer, peerIp, PeerHostId, IsPeer: true);
@@ -71,8 +78,11 @@ internal sealed record LoadBalancerNode(string SubnetId, string AvailabilityZone
     /// <summary>The servers carrying the zone's nodes.</summary>
     public IEnumerable<string> HostIds() => Members().Select(m => m.HostId).OfType<string>();
 
-    /// <summary>The interfaces of the zone's nodes.</summary>
-    public IEnumerable<string> InterfaceIds() => Members().Select(m => m.NetworkInterfaceId);
+    /// <summary>The interfaces of the zone's nodes, and an internal pair's virtual one.</summary>
+    public IEnumerable<string> InterfaceIds() => Members().Select(m => m.NetworkInterfaceId).Append(NetworkInterfaceId).Distinct(StringComparer.Ordinal);
+
+    /// <summary>An internal pair's virtual address (the zone's, held by its MASTER); null when the zone's address is a node's own.</summary>
+    public string? VirtualIpAddress() => FirstNetworkInterfaceId is null ? null : PrivateIpAddress;
 
     /// <summary>Both nodes of the pair are placed: they run keepalived between them.</summary>
     public bool IsPaired() => HostId is not null && PeerHostId is not null && PeerPrivateIpAddress is not null;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Network.Addressing;
 using Platform.Modules.Network.ElasticIps;
+using Platform.Modules.Network.LoadBalancing.Nodes;
 using Platform.Modules.Network.Persistence;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
@@ -115,15 +116,15 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             return Same(existing, type, scheme, subnets) ? LoadBalancerResponse.From(existing, settings.Region) : throw ElbErrors.DuplicateLoadBalancerName(request.Name!);
         }
 
-        // Each node on a server of its zone, as NAT gateways are placed; a zone without one leaves its node unplaced. An
-        // internet-facing balancer's zone has a pair of nodes on two servers (keepalived moves the public address between them):
-        // the peer on another server than the first, unplaced while the zone has one server (the placement job places it later).
+        // Each node on a server of its zone, as NAT gateways are placed; a zone without one leaves its node unplaced. Each zone
+        // has a pair of nodes on two servers (keepalived moves the public address, or an internal balancer's private one, between
+        // them): the peer on another server than the first, unplaced while the zone has one server (the placement job places it later).
         var hosts = new Dictionary<string, string?>(StringComparer.Ordinal);
         var peerHosts = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var subnet in subnets)
         {
             hosts[subnet.Id] = (await sender.Send(new ChooseServiceHost(subnet.AvailabilityZone), cancellationToken))?.HostId;
-            peerHosts[subnet.Id] = pool is null || hosts[subnet.Id] is not { } first ? null
+            peerHosts[subnet.Id] = hosts[subnet.Id] is not { } first ? null
                 : (await sender.Send(new ChooseServiceHost(subnet.AvailabilityZone, ExceptHostId: first), cancellationToken))?.HostId;
         }
 
@@ -135,36 +136,15 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
             var picked = new List<uint>();
             foreach (var subnet in subnets)
             {
-                _ = Ipv4Cidr.TryParse(subnet.CidrBlock, out var cidr);
-                var used = (await db.NetworkInterfaces.AsNoTracking().Where(n => n.SubnetId == subnet.Id).Select(n => n.AddressValue).ToListAsync(cancellationToken))
-                    .Select(v => (uint)v).ToHashSet();
-                var offset = attempt == 0 ? 0 : Random.Shared.NextInt64(Math.Max(1, SubnetAddresses.AssignableCount(cidr)));
-                NetworkInterface NodeInterface()
-                {
-                    var ip = SubnetAddresses.PickFree(cidr, used, offset) ?? throw NetworkErrors.SubnetFull(subnet.Id);
-                    used.Add(ip);
-                    var eni = new NetworkInterface
-                    {
-                        Id = ResourceIds.New("eni"),
-                        AccountId = accountId,
-                        VpcId = vpcId,
-                        SubnetId = subnet.Id,
-                        AvailabilityZone = subnet.AvailabilityZone,
-                        MacAddress = MacAddresses.New(),
-                        PrivateIpAddress = Ipv4.Format(ip),
-                        AddressValue = ip,
-                        Description = LoadBalancerNodes.Description(arn),
-                        InterfaceType = type == LoadBalancerTypes.Network ? InterfaceTypes.NetworkLoadBalancer : InterfaceTypes.Interface,
-                        CreatedAt = now,
-                    };
-                    db.NetworkInterfaces.Add(eni);
-                    db.InterfaceSecurityGroups.AddRange(groups.Select(g => new InterfaceSecurityGroup { InterfaceId = eni.Id, GroupId = g }));
-                    return eni;
-                }
+                var interfaces = await NodeInterfaces.ForAsync(db, subnet, attempt, cancellationToken);
+                NetworkInterface NodeInterface() => interfaces.New(accountId, arn, type, groups, now);
 
+                // The zone's address: an internet-facing balancer's first node's own; an internal one's virtual address, which the
+                // pair's MASTER holds, beside the first node's own interface.
                 var eni = NodeInterface();
+                var first = pool is null ? NodeInterface() : null;
                 // The pair's second node: an interface and address of its own (VRRP goes between the two addresses).
-                var peer = pool is null ? null : NodeInterface();
+                var peer = NodeInterface();
 
                 // An internet-facing node's own public address, in the same insert: a crash before it commits leaves none taken.
                 ElasticAddress? address = null;
@@ -186,7 +166,7 @@ internal sealed class CreateLoadBalancerHandler(NetworkDbContext db, ICallerCont
                 }
 
                 nodes.Add(new LoadBalancerNode(subnet.Id, subnet.AvailabilityZone, eni.Id, eni.PrivateIpAddress, hosts[subnet.Id], address?.AllocationId, address?.PublicIp,
-                    peer?.Id, peer?.PrivateIpAddress, peerHosts[subnet.Id]));
+                    peer.Id, peer.PrivateIpAddress, peerHosts[subnet.Id], first?.Id, first?.PrivateIpAddress));
             }
 
             var lb = new LoadBalancer

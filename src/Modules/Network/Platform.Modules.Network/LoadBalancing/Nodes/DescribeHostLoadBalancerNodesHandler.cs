@@ -15,7 +15,8 @@ namespace Platform.Modules.Network.LoadBalancing.Nodes;
 /// VPC's isolation id), and its balancer's listeners with their rules, and every target group they forward to with its
 /// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed),
 /// and the rules of the balancer's security groups for the node's port, expanded as an instance's are. A zone's pair of nodes
-/// (both placed) each carry the other as their keepalived peer; a node whose peer has no server yet runs alone.
+/// (both placed) each carry the other as their keepalived peer; a node whose peer has no server yet runs alone. An internal
+/// balancer's zone address is virtual once it has a pair: each node is told it, and the VPC's servers learn it at each node's server.
 /// </summary>
 internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, ISender sender) : IRequestHandler<DescribeHostLoadBalancerNodes, HostLoadBalancerNodes>
 {
@@ -54,21 +55,28 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
                 var firewall = firewalls.GetValueOrDefault(eni.Id) is { SecurityGroupIds.Count: > 0 } f ? f : null;
                 desired.Add(new DesiredLoadBalancerNode(balancer.Arn, eni.Id, balancer.Type, balancer.VpcId, isolationId, subnet.CidrBlock,
                     Ipv4.Format(SubnetAddresses.Gateway(cidr)), eni.PrivateIpAddress, eni.MacAddress, node.PublicIp ?? balancer.PublicIp, listeners, groups,
-                    firewall?.Ingress.Select(Rule).ToList(), firewall?.Egress.Select(Rule).ToList(), Peer(node, member)));
+                    firewall?.Ingress.Select(Rule).ToList(), firewall?.Egress.Select(Rule).ToList(), Peer(node, member), node.VirtualIpAddress()));
             }
         }
 
         var elsewhere = new List<LoadBalancerNodePlacement>();
         var balancersOfVpcs = await db.LoadBalancers.AsNoTracking().Where(l => vpcIds.Contains(l.VpcId)).Select(l => new { l.VpcId, l.NodesJson }).ToListAsync(cancellationToken);
-        var remote = balancersOfVpcs.SelectMany(b => ElbJson.Read<List<LoadBalancerNode>>(b.NodesJson).SelectMany(n => n.Members()).Select(m => (b.VpcId, Node: m)))
+        var zonesOfVpcs = balancersOfVpcs.SelectMany(b => ElbJson.Read<List<LoadBalancerNode>>(b.NodesJson).Select(n => (b.VpcId, Zone: n))).ToList();
+        var remote = zonesOfVpcs.SelectMany(z => z.Zone.Members().Select(m => (z.VpcId, z.Zone, Node: m)))
             .Where(n => n.Node.HostId is not null && n.Node.HostId != request.HostId).ToList();
         var remoteEniIds = remote.Select(r => r.Node.NetworkInterfaceId).ToList();
         var macs = await db.NetworkInterfaces.AsNoTracking().Where(n => remoteEniIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.MacAddress, cancellationToken);
-        foreach (var (vpcId, node) in remote)
+        foreach (var (vpcId, zone, node) in remote)
         {
             if (macs.TryGetValue(node.NetworkInterfaceId, out var mac))
             {
                 elsewhere.Add(new LoadBalancerNodePlacement(node.NetworkInterfaceId, vpcId, mac, node.PrivateIpAddress, node.HostId!));
+                // An internal pair's virtual address, once for each node that may hold it: the VPC router sends what it routes there
+                // to both (the one without the address drops it), and the MASTER answers ARP for it with its own MAC.
+                if (zone.VirtualIpAddress() is { } virtualIp)
+                {
+                    elsewhere.Add(new LoadBalancerNodePlacement(zone.NetworkInterfaceId, vpcId, mac, virtualIp, node.HostId!));
+                }
             }
         }
 
@@ -111,7 +119,7 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
         }
 
         var routerId = (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(zone.NetworkInterfaceId))) % 255) + 1;
-        return member.IsPeer ? new DesiredNodePeer(zone.PrivateIpAddress, routerId, 100) : new DesiredNodePeer(zone.PeerPrivateIpAddress!, routerId, 110);
+        return member.IsPeer ? new DesiredNodePeer(zone.Members().First().PrivateIpAddress, routerId, 100) : new DesiredNodePeer(zone.PeerPrivateIpAddress!, routerId, 110);
     }
 
     private static DesiredFirewallRule Rule(FirewallRule rule) => new(rule.Protocol, rule.FromPort, rule.ToPort, rule.Cidr);
