@@ -22,7 +22,10 @@ namespace Platform.Modules.Database.Instances;
 /// repository (<see cref="BackupRepositories"/>); for a restored instance, the source's repository (read-only) and the
 /// backup set or time its data comes from (<see cref="DatabaseRestore"/>), while its own backups go to its own prefix.
 /// </summary>
-internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories, ISender sender)
+/// <param name="sender">Asks Compute for a Multi-AZ pair's guests (their addresses, their servers' reachability); null where
+/// only Single-AZ instances are composed (the unit tests).</param>
+internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories,
+    ISender? sender = null)
 {
     /// <param name="managedResourceId">The managed instance's resource id: the DB instance's, or its Multi-AZ side B's
     /// (<see cref="Guests.MultiAzPair.StandbyResourceId"/>).</param>
@@ -99,7 +102,7 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             ?? throw new InvalidOperationException($"Multi-AZ DB instance {instance.Identifier} has no replication password."),
             NewDbInstance.ReplicationPasswordContext(instance.ResourceId));
         var other = Guests.MultiAzPair.Other(side);
-        var peer = (await sender.Send(new DescribeManagedInstances(Guests.DatabaseGuests.ManagedBy,
+        var peer = (await (sender ?? throw new InvalidOperationException("Composing a Multi-AZ pair needs Compute.")).Send(new DescribeManagedInstances(Guests.DatabaseGuests.ManagedBy,
                 [Guests.MultiAzPair.ResourceIdOf(instance, other)]), cancellationToken))
             .SingleOrDefault(g => g.State is not ("shutting-down" or "terminated"));
         if (side == instance.PrimarySide)
