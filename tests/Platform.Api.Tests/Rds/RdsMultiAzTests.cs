@@ -75,14 +75,16 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         var sideB = resourceId + "-b";
         Assert.Equal("creating", created.GetProperty("db_instance_status").GetString());
         Assert.True(created.GetProperty("multi_az").GetBoolean());
-        Assert.Equal("us-east-1a", created.GetProperty("availability_zone").GetString());
-        Assert.Equal("us-east-1b", created.GetProperty("secondary_availability_zone").GetString());
         var a = await GuestAsync(resourceId);
         var b = await GuestAsync(sideB);
-        Assert.Equal((hostA.HostId, "us-east-1a"), (a.HostId, a.AvailabilityZone));
-        Assert.Equal((hostB.HostId, "us-east-1b"), (b.HostId, b.AvailabilityZone));
-        Assert.StartsWith("10.44.1.", a.PrivateIpAddress, StringComparison.Ordinal);
-        Assert.StartsWith("10.44.2.", b.PrivateIpAddress, StringComparison.Ordinal);
+        // Side A where the group's first subnet with room is, side B in the other zone, on the other server.
+        Assert.Equal(a.AvailabilityZone, created.GetProperty("availability_zone").GetString());
+        Assert.Equal(b.AvailabilityZone, created.GetProperty("secondary_availability_zone").GetString());
+        Assert.NotEqual(a.AvailabilityZone, b.AvailabilityZone);
+        var servers = new[] { hostA, hostB }.ToDictionary(h => h.HostId!);
+        Assert.Equal(a.AvailabilityZone == "us-east-1a" ? (hostA.HostId, hostB.HostId) : (hostB.HostId, hostA.HostId), (a.HostId, b.HostId));
+        Assert.StartsWith(a.AvailabilityZone == "us-east-1a" ? "10.44.1." : "10.44.2.", a.PrivateIpAddress, StringComparison.Ordinal);
+        Assert.StartsWith(b.AvailabilityZone == "us-east-1a" ? "10.44.1." : "10.44.2.", b.PrivateIpAddress, StringComparison.Ordinal);
 
         // Each guest's part: A the primary of term 1 naming B's slot and address, committing alone until B streams; B its standby.
         var primary = (await DesiredAsync(resourceId)).Replication!;
@@ -94,7 +96,8 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(primary.Password, (await (await tenant.GetAsync(Api)).AssertOkAsync()).GetRawText(), StringComparison.Ordinal);
 
         // The pair reaches each other on the database port whatever the tenant's groups say, on the guests' interfaces only.
-        await Eventually.TrueAsync(async () => await PeerRuleAsync(hostA, a.InstanceId, b.PrivateIpAddress!) && await PeerRuleAsync(hostB, b.InstanceId, a.PrivateIpAddress!),
+        await Eventually.TrueAsync(async () => await PeerRuleAsync(servers[a.HostId!], a.InstanceId, b.PrivateIpAddress!)
+                && await PeerRuleAsync(servers[b.HostId!], b.InstanceId, a.PrivateIpAddress!),
             TimeSpan.FromSeconds(90), "the servers' desired states lack the pair's database-port rule");
         var groups = await (await tenant.GetAsync($"/api/v1/vpc/security-groups?vpc_id={network.VpcId}")).AssertOkAsync();
         Assert.DoesNotContain(b.PrivateIpAddress!, groups.GetRawText(), StringComparison.Ordinal);
@@ -112,7 +115,7 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
 
         // The guest job keeps both guests (side B is no orphan).
         await RunJobAsync("rds-guests");
-        Assert.Equal("running", (await GuestAsync(sideB)).State);
+        Assert.DoesNotContain((await GuestAsync(sideB)).State, new[] { "shutting-down", "terminated" });
 
         // Another account: neither sees the instance nor fails it over.
         using var other = _app.SignedClient(await _root.CreateAccountAsync("other-co"));
@@ -123,7 +126,7 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         // Forced failover: B is the primary of term 2, A its standby to be rebuilt; asked again meanwhile, refused.
         var rebooting = await (await tenant.PostJsonAsync($"{Api}/reboot?force_failover=true", new { })).AssertOkAsync();
         Assert.Equal("rebooting", rebooting.GetProperty("db_instance_status").GetString());
-        Assert.Equal(("us-east-1b", "us-east-1a"),
+        Assert.Equal((b.AvailabilityZone, a.AvailabilityZone),
             (rebooting.GetProperty("availability_zone").GetString(), rebooting.GetProperty("secondary_availability_zone").GetString()));
         await (await tenant.PostJsonAsync($"{Api}/reboot?force_failover=true", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidDBInstanceState");
         var promoted = (await DesiredAsync(sideB)).Replication!;
@@ -151,7 +154,7 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         var xml = await (await query.PostAsync("/", new StringContent("Action=DescribeDBInstances&Version=2014-10-31&DBInstanceIdentifier=orders", Encoding.UTF8,
             "application/x-www-form-urlencoded"))).Content.ReadAsStringAsync();
         Assert.Contains("<MultiAZ>true</MultiAZ>", xml, StringComparison.Ordinal);
-        Assert.Contains("<SecondaryAvailabilityZone>us-east-1a</SecondaryAvailabilityZone>", xml, StringComparison.Ordinal);
+        Assert.Contains($"<SecondaryAvailabilityZone>{a.AvailabilityZone}</SecondaryAvailabilityZone>", xml, StringComparison.Ordinal);
 
         // Stop is not offered for a pair yet; delete takes both guests.
         await (await tenant.PostJsonAsync($"{Api}/stop", new { })).AssertErrorAsync(HttpStatusCode.BadRequest, "InvalidParameterCombination");
@@ -172,6 +175,11 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
             .GetProperty("dbi_resource_id").GetString()!;
         var sideB = resourceId + "-b";
         var b = await GuestAsync(sideB);
+        var primaryHostId = (await GuestAsync(resourceId)).HostId;
+        var primaryServer = new[] { hostA, hostB }.Single(h => h.HostId == primaryHostId);
+
+        // The job fails over only to a standby whose guest runs.
+        await Eventually.TrueAsync(async () => (await GuestAsync(sideB)).State == "running", TimeSpan.FromSeconds(90), "the standby's guest did not run");
 
         // The job leaves a pair alone while both servers answer.
         await ReportAsync(sideB, Up(DatabaseReplicationRole.Standby, term: 1, streaming: true, synchronous: false));
@@ -181,7 +189,7 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         Assert.Equal("a", await PrimarySideAsync(resourceId));
 
         // The primary's server goes silent: the job (run twice) fails over once, to term 2.
-        await hostA.StopAgentAsync();
+        await primaryServer.StopAgentAsync();
         await Eventually.TrueAsync(async () => !(await GuestAsync(resourceId)).HostReachable, TimeSpan.FromSeconds(90), "Compute never judged the primary's server lost");
         await RunJobAsync("rds-failover");
         await RunJobAsync("rds-failover");
@@ -194,14 +202,14 @@ public sealed class RdsMultiAzTests : IAsyncLifetime, IDisposable
         var after = await (await tenant.GetAsync(Api)).AssertOkAsync();
         Assert.Equal("available", after.GetProperty("db_instance_status").GetString());
         Assert.Equal(b.PrivateIpAddress, after.GetProperty("endpoint").GetProperty("address").GetString());
-        Assert.Equal("us-east-1b", after.GetProperty("availability_zone").GetString());
+        Assert.Equal(b.AvailabilityZone, after.GetProperty("availability_zone").GetString());
 
         // Neither side can take over from the other now (the standby is on the lost server): the job changes nothing more.
         await RunJobAsync("rds-failover");
         Assert.Equal("b", await PrimarySideAsync(resourceId));
 
         // The server back: the old primary is named the standby of term 2 again, to be rebuilt from B.
-        hostA.Start();
+        primaryServer.Start();
         await Eventually.TrueAsync(async () => (await GuestAsync(resourceId)).HostReachable, TimeSpan.FromSeconds(90), "the server did not come back");
         var rejoined = (await DesiredAsync(sideB)).Replication!;
         Assert.Equal(("s_a", (await GuestAsync(resourceId)).PrivateIpAddress), (rejoined.StandbyName, rejoined.PeerAddress));
