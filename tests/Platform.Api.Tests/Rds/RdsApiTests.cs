@@ -145,7 +145,7 @@ public sealed class RdsApiTests(RdsPlatform platform) : IClassFixture<RdsPlatfor
             (new() { ["preferred_backup_window"] = "03:00-03:10" }, HttpStatusCode.BadRequest, "InvalidParameterValue"),
             (new() { ["preferred_backup_window"] = "3am" }, HttpStatusCode.BadRequest, "InvalidParameterValue"),
             (new() { ["port"] = 80 }, HttpStatusCode.BadRequest, "InvalidParameterValue"),
-            (new() { ["multi_az"] = true }, HttpStatusCode.BadRequest, "InvalidParameterCombination"),
+            (new() { ["multi_az"] = true, ["publicly_accessible"] = true }, HttpStatusCode.BadRequest, "InvalidParameterCombination"),
             (new() { ["db_subnet_group_name"] = "no-such-group" }, HttpStatusCode.NotFound, "DBSubnetGroupNotFoundFault"),
             (new() { ["db_parameter_group_name"] = "no-such-group" }, HttpStatusCode.NotFound, "DBParameterGroupNotFound"),
             (new() { ["vpc_security_group_ids"] = new[] { "sg-0000000000000000f" } }, HttpStatusCode.BadRequest, "InvalidParameterValue"),

@@ -15,6 +15,8 @@ namespace Platform.Modules.Compute.Contracts;
 /// <param name="InstanceType">An instance type of Compute's catalog (its vCPUs and memory).</param>
 /// <param name="ImageName">The platform image the guest boots: the newest available image of this name that the management
 /// account registered (a tenant's image of the same name is never taken).</param>
+/// <param name="AvoidHostIds">Servers the guest must not be placed on (a Multi-AZ standby avoids its primary's): none of the
+/// zone's other servers with room is InsufficientInstanceCapacity, as with no room at all.</param>
 public sealed record LaunchManagedInstance(
     string AccountId,
     string ManagedBy,
@@ -23,7 +25,8 @@ public sealed record LaunchManagedInstance(
     string ImageName,
     string SubnetId,
     IReadOnlyList<string> SecurityGroupIds,
-    int DataVolumeGiB) : IRequest<ManagedInstance>;
+    int DataVolumeGiB,
+    IReadOnlyList<string>? AvoidHostIds = null) : IRequest<ManagedInstance>;
 
 /// <summary>
 /// Terminates a managed instance (its data volume goes with it); answers its state after the call, null when the resource
@@ -37,13 +40,18 @@ public sealed record DescribeManagedInstances(string ManagedBy, IReadOnlyList<st
 /// <param name="State">EC2's instance state.</param>
 /// <param name="PrivateIpAddress">Its interface's address in the tenant's subnet: what clients connect to.</param>
 /// <param name="DataVolumeId">Its platform volume, null until made.</param>
+/// <param name="HostId">The server it is placed on.</param>
+/// <param name="HostReachable">False while its server is judged lost (silent for <c>Compute:HeartbeatTimeout</c>; EC2 shows the
+/// instance <c>impaired</c>): what a module failing over from it goes by.</param>
 public sealed record ManagedInstance(
     string InstanceId,
     string ResourceId,
     string State,
     string AvailabilityZone,
     string? PrivateIpAddress,
-    string? DataVolumeId);
+    string? DataVolumeId,
+    string? HostId = null,
+    bool HostReachable = true);
 
 /// <summary>What the managed guest of a resource must run changed (a new generation, a backup asked for): its server's agent is woken.</summary>
 public sealed record RaiseManagedInstanceDesiredState(string ManagedBy, string ResourceId) : IRequest;

@@ -40,11 +40,14 @@ internal static class DatabaseModule
         services.AddScoped<DatabaseGuests>();
         services.AddScoped<Instances.Power.DbInstancePower>();
         services.AddScoped<Instances.Power.StoppedInstanceRestartJob>();
+        services.AddScoped<Instances.Power.MultiAzFailover>();
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         services.AddAwsQueryService(RdsQueryActions.Table(platform.Region));
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
         services.AddRecurringJob<DatabaseGuests>(DatabaseGuests.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<Instances.Power.StoppedInstanceRestartJob>(Instances.Power.StoppedInstanceRestartJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
+        services.AddRecurringJob<Instances.Power.MultiAzFailover>(Instances.Power.MultiAzFailover.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<SnapshotDeletion>(SnapshotDeletion.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         return services;

@@ -15,6 +15,8 @@ internal static class RdsErrors
 
     public static ApiException InvalidInstanceState(string message) => new(400, "InvalidDBInstanceState", message);
 
+    public static ApiException InsufficientCapacity(string message) => new(400, "InsufficientDBInstanceCapacity", message);
+
     public static ApiException InstanceQuotaExceeded() => new(400, "InstanceQuotaExceeded", "The request would exceed the account's DB instance quota.");
 
     public static ApiException StorageQuotaExceeded(int quota) =>

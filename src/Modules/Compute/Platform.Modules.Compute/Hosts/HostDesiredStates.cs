@@ -42,7 +42,7 @@ internal static class HostDesiredStates
         var volumes = await sender.Send(new DescribeHostVolumes(host.Id), cancellationToken);
         var databases = await ManagedDatabasesAsync(sender, instances, cancellationToken);
         return new HostDesiredState(host.Id, host.DesiredVersion, instances.Where(i => !HeldBack(i, databases) && !i.AwaitingCapacity)
-                .Select(i => Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region) with { Database = databases.GetValueOrDefault(i.Id) })
+                .Select(i => WithReplicationPeer(Desired(i, byInstance[i.Id], digests.GetValueOrDefault(i.ImageId), region) with { Database = databases.GetValueOrDefault(i.Id) }))
                 .ToList(),
             edge.Networks, volumes.Select(Desired).ToList(), edge.NatGateways, edge.PublicNetwork, nodes);
     }
@@ -76,6 +76,26 @@ internal static class HostDesiredStates
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// A Multi-AZ database guest reaches its peer on the database port and is reached by it, whatever the tenant's security
+    /// groups say (RDS's own replication does not depend on them either): the rule goes on the guest's interface only, from
+    /// the Database module's desired replication, never into the tenant's groups.
+    /// </summary>
+    internal static DesiredInstance WithReplicationPeer(DesiredInstance instance)
+    {
+        if (instance.Database is not { Replication.PeerAddress: { } peer } database)
+        {
+            return instance;
+        }
+
+        var port = database.Replication.PeerPort ?? database.Port;
+        var rule = new DesiredFirewallRule("tcp", port, port, peer + "/32");
+        return instance with
+        {
+            Interfaces = [.. (instance.Interfaces ?? []).Select(n => n with { Ingress = [.. n.Ingress, rule], Egress = [.. n.Egress, rule] })],
+        };
     }
 
     /// <summary>A block volume Storage keeps on this server, as the agent reads it.</summary>

@@ -34,7 +34,8 @@ internal sealed record TagSpecification(string? Key, string? Value);
 internal sealed record LaunchTemplateSpecification(string? LaunchTemplateId, string? LaunchTemplateName, string? Version);
 
 /// <summary>Whose managed instance a launch makes (<see cref="LaunchManagedInstance"/>); null for a tenant's RunInstances.</summary>
-internal sealed record ManagedLaunch(string ManagedBy, string ResourceId);
+/// <param name="AvoidHostIds">Servers it must not be placed on (<see cref="LaunchManagedInstance.AvoidHostIds"/>).</param>
+internal sealed record ManagedLaunch(string ManagedBy, string ResourceId, IReadOnlyList<string>? AvoidHostIds = null);
 
 /// <summary>The seed's answer to a launch: the id and <c>pending</c>, with the whole instance beside it.</summary>
 internal sealed record RunInstanceResponse(string InstanceId, string Status, InstanceResponse Instance);
@@ -235,7 +236,7 @@ internal sealed class RunInstancesHandler(
                 AvailabilityZone: null, Tags: null, request.SubnetId);
             try
             {
-                await LaunchAsync(request.AccountId, launch, new ManagedLaunch(request.ManagedBy, request.ResourceId), cancellationToken);
+                await LaunchAsync(request.AccountId, launch, new ManagedLaunch(request.ManagedBy, request.ResourceId, request.AvoidHostIds), cancellationToken);
             }
             catch (DbUpdateException)
             {
@@ -392,6 +393,11 @@ internal sealed class RunInstancesHandler(
         string? publicKey, ResolvedInstanceProfile? profile, string parametersHash, InstanceInterface nic, CancellationToken cancellationToken)
     {
         var (hosts, candidates) = await CandidatesAsync(cancellationToken);
+        if (managed?.AvoidHostIds is { Count: > 0 } avoid)
+        {
+            candidates = [.. candidates.Where(c => !avoid.Contains(c.HostId, StringComparer.Ordinal))];
+        }
+
         var decision = Scheduler.Place(type, nic.AvailabilityZone, candidates, scheduler.Value);
         SpotReclaimPlan? reclaim = null;
         if (decision is PlacementDecision.NoCapacity refused)

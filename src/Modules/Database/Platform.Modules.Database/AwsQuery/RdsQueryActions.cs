@@ -260,6 +260,7 @@ internal static class RdsQueryActions
         Value("PreferredMaintenanceWindow", i.PreferredMaintenanceWindow),
         Value("LatestRestorableTime", i.LatestRestorableTime),
         Value("MultiAZ", i.MultiAz),
+        Value("SecondaryAvailabilityZone", i.SecondaryAvailabilityZone),
         Value("EngineVersion", i.EngineVersion),
         Value("PubliclyAccessible", i.PubliclyAccessible),
         Value("StorageType", i.StorageType),

@@ -51,9 +51,9 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
         var creating = await db.Instances.AsNoTracking()
             .Where(i => i.Status == DbInstanceStatus.Creating)
             .ToListAsync(cancellationToken);
-        var guests = creating.Count == 0 ? [] : await sender.Send(new DescribeManagedInstances(ManagedBy, [.. creating.Select(i => i.ResourceId)]), cancellationToken);
+        var guests = creating.Count == 0 ? [] : await sender.Send(new DescribeManagedInstances(ManagedBy, [.. creating.SelectMany(Sides)]), cancellationToken);
         var complete = guests.Where(g => g.DataVolumeId is not null).Select(g => g.ResourceId).ToHashSet(StringComparer.Ordinal);
-        foreach (var instance in creating.Where(i => !complete.Contains(i.ResourceId)))
+        foreach (var instance in creating.Where(i => !Sides(i).All(complete.Contains)))
         {
             launched += await TryLaunchAsync(instance, cancellationToken) ? 1 : 0;
         }
@@ -79,7 +79,10 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
             }
         }
 
-        var live = (await db.Instances.AsNoTracking().Select(i => i.ResourceId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        // A Multi-AZ instance's standby (side B) is as live as its instance.
+        var live = (await db.Instances.AsNoTracking().Select(i => new { i.ResourceId, i.MultiAz }).ToListAsync(cancellationToken))
+            .SelectMany(i => i.MultiAz ? new[] { i.ResourceId, MultiAzPair.StandbyResourceId(i.ResourceId) } : [i.ResourceId])
+            .ToHashSet(StringComparer.Ordinal);
         var terminated = 0;
         foreach (var orphan in (await sender.Send(new DescribeManagedInstances(ManagedBy), cancellationToken))
                      .Where(g => !live.Contains(g.ResourceId) && g.State is not ("shutting-down" or "terminated")))
@@ -98,6 +101,7 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
     public async Task TerminateAsync(string resourceId, CancellationToken cancellationToken)
     {
         await sender.Send(new TerminateManagedInstance(ManagedBy, resourceId), cancellationToken);
+        await sender.Send(new TerminateManagedInstance(ManagedBy, MultiAzPair.StandbyResourceId(resourceId)), cancellationToken);
         await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.UserName(resourceId)), cancellationToken);
         await sender.Send(new DeleteServiceUser(Backups.BackupRepositories.RestoreUserName(resourceId)), cancellationToken);
     }
@@ -106,22 +110,30 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
     public async Task StopAsync(string resourceId, CancellationToken cancellationToken) =>
         await sender.Send(new ChangeManagedInstancePower(ManagedBy, resourceId, ManagedInstancePower.Stop), cancellationToken);
 
-    /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.</summary>
-    public async Task SignalAsync(string resourceId, CancellationToken cancellationToken) =>
+    /// <summary>What the guest must run changed (a generation, a backup asked for): its server's agent is to compose it again.
+    /// A Multi-AZ instance's two guests are both signalled: each one's composition names the other (a guest that does not exist changes nothing).</summary>
+    public async Task SignalAsync(string resourceId, CancellationToken cancellationToken)
+    {
         await sender.Send(new RaiseManagedInstanceDesiredState(ManagedBy, resourceId), cancellationToken);
+        await sender.Send(new RaiseManagedInstanceDesiredState(ManagedBy, MultiAzPair.StandbyResourceId(resourceId)), cancellationToken);
+    }
 
-    /// <summary>The endpoint addresses of the given DB instances' guests (their interfaces' private addresses), by resource id.</summary>
+    /// <summary>
+    /// The endpoint addresses of the given DB instances' guests (their interfaces' private addresses), by resource id: a
+    /// Multi-AZ instance's is its current primary's, which moves with a failover.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> AddressesAsync(IReadOnlyList<DbInstance> instances, CancellationToken cancellationToken)
     {
-        var shown = instances.Where(i => i.Status is not (DbInstanceStatus.Creating or DbInstanceStatus.Deleting)).Select(i => i.ResourceId).ToList();
+        var shown = instances.Where(i => i.Status is not (DbInstanceStatus.Creating or DbInstanceStatus.Deleting))
+            .ToDictionary(MultiAzPair.PrimaryOf, i => i.ResourceId, StringComparer.Ordinal);
         if (shown.Count == 0)
         {
             return new Dictionary<string, string>();
         }
 
-        var guests = await sender.Send(new DescribeManagedInstances(ManagedBy, shown), cancellationToken);
+        var guests = await sender.Send(new DescribeManagedInstances(ManagedBy, [.. shown.Keys]), cancellationToken);
         return guests.Where(g => g.PrivateIpAddress is not null && g.State is not ("shutting-down" or "terminated"))
-            .ToDictionary(g => g.ResourceId, g => g.PrivateIpAddress!, StringComparer.Ordinal);
+            .ToDictionary(g => shown[g.ResourceId], g => g.PrivateIpAddress!, StringComparer.Ordinal);
     }
 
     /// <summary>The public addresses of the given DB instances' guests (publicly accessible ones), by resource id.</summary>
@@ -167,6 +179,29 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
         }
     }
 
+    /// <summary>The managed resource ids of the instance's guests: side A, and side B for a Multi-AZ instance.</summary>
+    private static IEnumerable<string> Sides(DbInstance instance) =>
+        instance.MultiAz ? [instance.ResourceId, MultiAzPair.StandbyResourceId(instance.ResourceId)] : [instance.ResourceId];
+
+    /// <summary>
+    /// Launches a new Multi-AZ instance's two guests at its create: a server short of room for either is RDS's
+    /// InsufficientDBInstanceCapacity, and what was launched goes again (the caller removes the instance's row).
+    /// </summary>
+    public async Task LaunchPairAsync(DbInstance instance, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LaunchAsync(instance, cancellationToken);
+        }
+        catch (ApiException e) when (e.Code == "InsufficientInstanceCapacity")
+        {
+            await sender.Send(new TerminateManagedInstance(ManagedBy, instance.ResourceId), CancellationToken.None);
+            await sender.Send(new TerminateManagedInstance(ManagedBy, MultiAzPair.StandbyResourceId(instance.ResourceId)), CancellationToken.None);
+            throw RdsErrors.InsufficientCapacity(
+                $"Cannot create a Multi-AZ DB instance of class {instance.InstanceClass}: no two servers in two zones of DB subnet group {instance.SubnetGroupName} have room for it. {e.Message}");
+        }
+    }
+
     private async Task LaunchAsync(DbInstance instance, CancellationToken cancellationToken)
     {
         var instanceClass = InstanceClasses.Find(instance.InstanceClass)
@@ -192,10 +227,50 @@ internal sealed partial class DatabaseGuests(DatabaseDbContext db, ISender sende
 
         await db.Instances.Where(i => i.ResourceId == instance.ResourceId && i.AvailabilityZone == null)
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.AvailabilityZone, guest!.AvailabilityZone), cancellationToken);
+        if (instance.MultiAz)
+        {
+            await LaunchStandbyAsync(instance, instanceClass, subnets, guest!, cancellationToken);
+        }
+
         if (instance.PubliclyAccessible)
         {
             await sender.Send(new AssignServicePublicAddress(instance.AccountId, guest!.InstanceId, PublicAddressOwner), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Side B of a Multi-AZ instance: in a subnet of the group in another zone than side A's, on another server (side A's
+    /// is avoided); the group's next such zone when one has no other server with room, and InsufficientInstanceCapacity when
+    /// none has. Only while the instance is created: side A is its primary then.
+    /// </summary>
+    private async Task LaunchStandbyAsync(DbInstance instance, InstanceClass instanceClass, IReadOnlyList<(string SubnetId, string Zone)> subnets,
+        ManagedInstance primary, CancellationToken cancellationToken)
+    {
+        var avoid = primary.HostId is { } hostId ? new[] { hostId } : [];
+        var others = subnets.Where(s => s.Zone != primary.AvailabilityZone).ToList();
+        if (others.Count == 0)
+        {
+            throw new ApiException(500, "InsufficientInstanceCapacity", $"DB subnet group {instance.SubnetGroupName} has no subnet outside {primary.AvailabilityZone}.");
+        }
+
+        ManagedInstance? standby = null;
+        foreach (var (subnetId, _) in others)
+        {
+            try
+            {
+                standby = await sender.Send(new LaunchManagedInstance(instance.AccountId, ManagedBy, MultiAzPair.StandbyResourceId(instance.ResourceId),
+                    instanceClass.GuestInstanceType, options.Value.ImageName, subnetId, [.. instance.SecurityGroupIds.Split(',', StringSplitOptions.RemoveEmptyEntries)],
+                    instance.AllocatedStorage, avoid), cancellationToken);
+                break;
+            }
+            catch (ApiException e) when (e.Code == "InsufficientInstanceCapacity" && subnetId != others[^1].SubnetId)
+            {
+                // Another zone of the group may have a server with room.
+            }
+        }
+
+        await db.Instances.Where(i => i.ResourceId == instance.ResourceId && i.SecondaryAvailabilityZone == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.SecondaryAvailabilityZone, standby!.AvailabilityZone), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The guest of publicly accessible DB instance {Identifier} ({ResourceId}) has no public address yet: {Reason}; the guest job tries again")]

@@ -46,9 +46,9 @@ internal sealed record CreateDbInstance(
         InstanceSettings.CheckBackupWindow(PreferredBackupWindow);
         InstanceSettings.CheckMaintenanceWindow(PreferredMaintenanceWindow);
         Shared.Messaging.Parameter.Required(DbSubnetGroupName, "DBSubnetGroupName");
-        if (MultiAz == true)
+        if (MultiAz == true && PubliclyAccessible == true)
         {
-            throw RdsErrors.InvalidParameterCombination("Multi-AZ DB instances are not offered by this platform yet.");
+            throw RdsErrors.InvalidParameterCombination("A publicly accessible Multi-AZ DB instance is not offered by this platform yet: its public address cannot follow a failover.");
         }
 
         RdsNames.Tags(Tags);
@@ -74,7 +74,8 @@ internal sealed class CreateDbInstanceHandler(NewDbInstance factory, ICallerCont
             request.PreferredMaintenanceWindow ?? "sun:05:00-sun:05:30",
             request.PubliclyAccessible ?? false,
             request.DeletionProtection ?? false,
-            RdsNames.Tags(request.Tags));
+            RdsNames.Tags(request.Tags),
+            MultiAz: request.MultiAz ?? false);
         var instance = await factory.CreateAsync(caller.Identity.AccountId, spec, cancellationToken);
         return DbInstanceResponse.From(instance, request.Region);
     }

@@ -15,7 +15,8 @@ internal sealed record DbInstanceSubnetGroup(string DbSubnetGroupName, string Vp
 
 /// <summary>
 /// RDS's DBInstance shape, snake_case. The master password is never in it. <c>endpoint.address</c> is the guest's private
-/// address in the tenant's subnet, shown by DescribeDBInstances once the instance has left <c>creating</c>.
+/// address in the tenant's subnet, shown by DescribeDBInstances once the instance has left <c>creating</c>; for a Multi-AZ
+/// instance the current primary's, which moves with a failover, and <c>secondary_availability_zone</c> is the standby's zone.
 /// </summary>
 internal sealed record DbInstanceResponse(
     string DbInstanceIdentifier,
@@ -46,7 +47,8 @@ internal sealed record DbInstanceResponse(
     DateTime? EarliestRestorableTime,
     DateTime? LatestRestorableTime,
     string CaCertificateIdentifier,
-    IReadOnlyList<RdsTag> TagList)
+    IReadOnlyList<RdsTag> TagList,
+    string? SecondaryAvailabilityZone = null)
 {
     /// <param name="address">The guest's private address, once it has left <c>creating</c> (DescribeDBInstances looks it up).</param>
     /// <param name="publicAddress">A publicly accessible instance's public address, when its guest has one.</param>
@@ -76,13 +78,14 @@ internal sealed record DbInstanceResponse(
             [new DbParameterGroupStatus(instance.ParameterGroupName, instance.ParameterApplyStatus)],
             new DbInstanceSubnetGroup(instance.SubnetGroupName, instance.VpcId),
             instance.AvailabilityZone,
-            MultiAz: false,
+            instance.MultiAz,
             instance.PubliclyAccessible,
             instance.DeletionProtection,
             instance.EarliestRestorableTime,
             instance.LatestRestorableTime,
             DatabaseCertificates.CaIdentifier,
-            RdsNames.ReadTags(instance.Tags));
+            RdsNames.ReadTags(instance.Tags),
+            instance.MultiAz ? instance.SecondaryAvailabilityZone : null);
     }
 }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Compute.Contracts;
 using Platform.Modules.Database.Backups;
 using Platform.Modules.Database.Certificates;
 using Platform.Modules.Database.Contracts;
@@ -21,15 +22,23 @@ namespace Platform.Modules.Database.Instances;
 /// repository (<see cref="BackupRepositories"/>); for a restored instance, the source's repository (read-only) and the
 /// backup set or time its data comes from (<see cref="DatabaseRestore"/>), while its own backups go to its own prefix.
 /// </summary>
-internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories)
+/// <param name="sender">Asks Compute for a Multi-AZ pair's guests (their addresses, their servers' reachability); null where
+/// only Single-AZ instances are composed (the unit tests).</param>
+internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProtector secrets, DatabaseCertificates certificates, BackupRepositories repositories,
+    ISender? sender = null)
 {
-    public async Task<DesiredDatabase?> ComposeAsync(string resourceId, string dataVolumeId, CancellationToken cancellationToken)
+    /// <param name="managedResourceId">The managed instance's resource id: the DB instance's, or its Multi-AZ side B's
+    /// (<see cref="Guests.MultiAzPair.StandbyResourceId"/>).</param>
+    public async Task<DesiredDatabase?> ComposeAsync(string managedResourceId, string dataVolumeId, CancellationToken cancellationToken)
     {
+        var (resourceId, side) = Guests.MultiAzPair.Parse(managedResourceId);
         var instance = await db.Instances.SingleOrDefaultAsync(i => i.ResourceId == resourceId, cancellationToken);
-        if (instance is null)
+        if (instance is null || (side == Guests.MultiAzPair.SideB && !instance.MultiAz))
         {
             return null;
         }
+
+        var replication = instance.MultiAz ? await ReplicationAsync(instance, side, cancellationToken) : null;
 
         DatabaseRestore? restore = null;
         if (instance.RestoredFrom is not null)
@@ -77,7 +86,34 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             new DatabaseTls(certificate, key, ca),
             Backup: backup,
             Restore: restore,
-            Operations: [.. operations.Select(o => new DatabaseOperation(o.OperationId, Enum.Parse<DatabaseOperationKind>(o.Kind)))]);
+            Operations: [.. operations.Select(o => new DatabaseOperation(o.OperationId, Enum.Parse<DatabaseOperationKind>(o.Kind)))],
+            Replication: replication);
+    }
+
+    /// <summary>
+    /// This side's part in the pair, from the DB instance's row and the two guests' addresses alone, so every composition of
+    /// both servers agrees: the primary names the standby (<c>s_SIDE</c>) and lets in its address, synchronously once the
+    /// standby of this term has streamed, and drops it while the standby's server is lost (so commits do not wait for it);
+    /// the standby follows the primary's address. The standby takes no backups (the agent drops them from its side).
+    /// </summary>
+    private async Task<DatabaseReplication> ReplicationAsync(DbInstance instance, string side, CancellationToken cancellationToken)
+    {
+        var password = secrets.Unprotect(instance.ReplicationPasswordProtected
+            ?? throw new InvalidOperationException($"Multi-AZ DB instance {instance.Identifier} has no replication password."),
+            NewDbInstance.ReplicationPasswordContext(instance.ResourceId));
+        var other = Guests.MultiAzPair.Other(side);
+        var peer = (await (sender ?? throw new InvalidOperationException("Composing a Multi-AZ pair needs Compute.")).Send(new DescribeManagedInstances(Guests.DatabaseGuests.ManagedBy,
+                [Guests.MultiAzPair.ResourceIdOf(instance, other)]), cancellationToken))
+            .SingleOrDefault(g => g.State is not ("shutting-down" or "terminated"));
+        if (side == instance.PrimarySide)
+        {
+            return peer is { PrivateIpAddress: { } address, HostReachable: true }
+                ? new DatabaseReplication(DatabaseReplicationRole.Primary, instance.ReplicationTerm, password, Guests.MultiAzPair.StandbyName(other), address,
+                    Synchronous: instance.StandbySynchronous)
+                : new DatabaseReplication(DatabaseReplicationRole.Primary, instance.ReplicationTerm, password, Synchronous: false);
+        }
+
+        return new DatabaseReplication(DatabaseReplicationRole.Standby, instance.ReplicationTerm, password, Guests.MultiAzPair.StandbyName(side), peer?.PrivateIpAddress);
     }
 
     /// <summary>
@@ -123,7 +159,7 @@ internal sealed class DescribeManagedDatabaseHandler(DesiredDatabaseComposer com
             return null;
         }
 
-        var account = await db.Instances.AsNoTracking().Where(i => i.ResourceId == request.ResourceId).Select(i => i.AccountId).SingleAsync(cancellationToken);
-        return new ManagedDatabase(desired.ResourceId, account, desired.Generation, JsonSerializer.Serialize(desired, AgentApi.Json));
+        var account = await db.Instances.AsNoTracking().Where(i => i.ResourceId == desired.ResourceId).Select(i => i.AccountId).SingleAsync(cancellationToken);
+        return new ManagedDatabase(request.ResourceId, account, desired.Generation, JsonSerializer.Serialize(desired, AgentApi.Json));
     }
 }

@@ -119,6 +119,11 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
 
         // A public address is assigned before the save (no internet gateway: an error, nothing changed), taken back after it.
         var publicChange = request.PubliclyAccessible is { } accessible && accessible != instance.PubliclyAccessible;
+        if (publicChange && request.PubliclyAccessible == true && instance.MultiAz)
+        {
+            throw RdsErrors.InvalidParameterCombination("A publicly accessible Multi-AZ DB instance is not offered by this platform yet: its public address cannot follow a failover.");
+        }
+
         if (publicChange && request.PubliclyAccessible == true)
         {
             await guests.SetPubliclyAccessibleAsync(instance, true, cancellationToken);

@@ -29,7 +29,8 @@ internal sealed record NewDbInstanceSpec(
     bool DeletionProtection,
     string? Tags,
     string? RestoredFrom = null,
-    string? RestoreCipher = null);
+    string? RestoreCipher = null,
+    bool MultiAz = false);
 
 /// <summary>
 /// Places a new DB instance's record: checks the account's quotas, the subnet group and the security groups (which must
@@ -98,6 +99,11 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
             RestoreCipherProtected = spec.RestoreCipher is null ? null : secrets.Protect(spec.RestoreCipher, Backups.BackupRepositories.RestoreCipherContext(resourceId)),
             Tags = spec.Tags,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
+            MultiAz = spec.MultiAz,
+            ReplicationTerm = spec.MultiAz ? 1 : 0,
+            ReplicationPasswordProtected = spec.MultiAz
+                ? secrets.Protect(Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(), ReplicationPasswordContext(resourceId))
+                : null,
         };
         db.Instances.Add(instance);
         if (spec.RestoredFrom is not null && spec.BackupRetentionPeriod > 0)
@@ -123,6 +129,28 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
             throw RdsErrors.InstanceAlreadyExists();
         }
 
+        if (spec.MultiAz)
+        {
+            // Both servers now, or no instance: a pair without room for its standby is InsufficientDBInstanceCapacity and
+            // leaves nothing (another failure is left to the guest job, as for one server).
+            try
+            {
+                await guests.LaunchPairAsync(instance, cancellationToken);
+            }
+            catch (Platform.Modules.Shared.Errors.ApiException e) when (e.Code == "InsufficientDBInstanceCapacity")
+            {
+                await db.Instances.Where(i => i.ResourceId == resourceId).ExecuteDeleteAsync(CancellationToken.None);
+                await db.BackupOperations.Where(o => o.ResourceId == resourceId).ExecuteDeleteAsync(CancellationToken.None);
+                throw;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await guests.TryLaunchAsync(instance, cancellationToken);
+            }
+
+            return await db.Instances.AsNoTracking().SingleAsync(i => i.ResourceId == resourceId, cancellationToken);
+        }
+
         // Its database server, at once when a server has room; else the guest job launches it later.
         await guests.TryLaunchAsync(instance, cancellationToken);
         return instance;
@@ -133,6 +161,9 @@ internal sealed class NewDbInstance(DatabaseDbContext db, ISender sender, ISecre
 
     /// <summary>The context a master password is encrypted under: a ciphertext copied to another instance's row does not open.</summary>
     public static string PasswordContext(string resourceId) => $"rds-master-password:{resourceId}";
+
+    /// <summary>The context a Multi-AZ pair's replication password is encrypted under.</summary>
+    public static string ReplicationPasswordContext(string resourceId) => $"rds-replication-password:{resourceId}";
 
     private async Task<IReadOnlyList<string>> SecurityGroupsAsync(string account, string vpcId, IReadOnlyList<string>? ids, CancellationToken cancellationToken)
     {

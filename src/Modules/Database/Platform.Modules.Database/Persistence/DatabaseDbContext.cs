@@ -74,6 +74,12 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.SubnetGroupName).HasColumnName("subnet_group_name").HasMaxLength(255);
             i.Property(x => x.VpcId).HasColumnName("vpc_id").HasMaxLength(32);
             i.Property(x => x.AvailabilityZone).HasColumnName("availability_zone").HasMaxLength(64);
+            i.Property(x => x.MultiAz).HasColumnName("multi_az");
+            i.Property(x => x.PrimarySide).HasColumnName("primary_side").HasMaxLength(1).HasDefaultValue("a");
+            i.Property(x => x.ReplicationTerm).HasColumnName("replication_term");
+            i.Property(x => x.ReplicationPasswordProtected).HasColumnName("replication_password_protected").HasMaxLength(512);
+            i.Property(x => x.SecondaryAvailabilityZone).HasColumnName("secondary_availability_zone").HasMaxLength(64);
+            i.Property(x => x.StandbySynchronous).HasColumnName("standby_synchronous");
             i.Property(x => x.SecurityGroupIds).HasColumnName("security_group_ids").HasMaxLength(1024);
             i.Property(x => x.ParameterGroupName).HasColumnName("parameter_group_name").HasMaxLength(255);
             i.Property(x => x.BackupRetentionPeriod).HasColumnName("backup_retention_period");

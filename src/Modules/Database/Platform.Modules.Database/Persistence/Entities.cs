@@ -143,6 +143,27 @@ internal sealed class DbInstance
     /// <summary>When StopDBInstance was called (null unless stopping or stopped): RDS starts an instance stopped for 7 days again.</summary>
     public DateTime? StoppedAt { get; set; }
 
+    /// <summary>
+    /// Multi-AZ (docs/ARCHITECTURE.md, "Multi-AZ"): a standby guest in another zone on another server, side B
+    /// (<see cref="Guests.MultiAzPair.StandbyResourceId"/>), streaming the primary's WAL synchronously.
+    /// </summary>
+    public bool MultiAz { get; set; }
+
+    /// <summary>Which guest is the primary: <c>a</c> (the guest of <see cref="ResourceId"/>) or <c>b</c> (the other side); raised with the term at a failover.</summary>
+    public string PrimarySide { get; set; } = "a";
+
+    /// <summary>How many failovers the pair has been through; the guests refuse requests of an older term.</summary>
+    public long ReplicationTerm { get; set; }
+
+    /// <summary>The replication role's password (random, never shown), encrypted under the platform key with the resource id as context.</summary>
+    public string? ReplicationPasswordProtected { get; set; }
+
+    /// <summary>The zone of the standby's guest (RDS's SecondaryAvailabilityZone; <see cref="AvailabilityZone"/> is the primary's, and a failover swaps them); null until it is placed.</summary>
+    public string? SecondaryAvailabilityZone { get; set; }
+
+    /// <summary>The standby of the current term reported streaming: the primary's composition names it its synchronous standby.</summary>
+    public bool StandbySynchronous { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }

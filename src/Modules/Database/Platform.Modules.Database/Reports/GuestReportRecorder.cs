@@ -36,11 +36,19 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
         }
     }
 
-    private async Task RecordOnceAsync(string resourceId, DatabaseReport report, CancellationToken cancellationToken)
+    /// <param name="managedResourceId">The reporting guest's: the DB instance's resource id, or its Multi-AZ side B's.</param>
+    private async Task RecordOnceAsync(string managedResourceId, DatabaseReport report, CancellationToken cancellationToken)
     {
+        var (resourceId, side) = MultiAzPair.Parse(managedResourceId);
         var instance = await db.Instances.SingleOrDefaultAsync(i => i.ResourceId == resourceId, cancellationToken);
-        if (instance is null)
+        if (instance is null || (side == MultiAzPair.SideB && !instance.MultiAz))
         {
+            return;
+        }
+
+        if (instance.MultiAz && side != instance.PrimarySide)
+        {
+            await RecordStandbyAsync(instance, report, cancellationToken);
             return;
         }
 
@@ -108,13 +116,62 @@ internal sealed partial class GuestReportRecorder(DatabaseDbContext db, TimeProv
             await db.RetainedBackups.Where(r => r.ResourceId == resourceId).ExecuteDeleteAsync(cancellationToken);
         }
 
+        var status = instance.Status;
         DbInstanceLifecycle.Apply(instance, report, backupRunning: open.Count > 0);
+        if (instance.MultiAz)
+        {
+            HoldUntilPaired(instance, report, status);
+        }
+
         instance.Version++;
         await db.SaveChangesAsync(cancellationToken);
         if (instance.Status == DbInstanceStatus.Stopping && open.Count == 0 && snapshotRecorded && guests is not null)
         {
             // StopDBInstance with a snapshot: taken (or failed), so the guest goes down now (the stop job would, a minute later).
             await guests.StopAsync(resourceId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A Multi-AZ instance's primary (its guest of the current side) leaves <c>creating</c> only once it commits synchronously
+    /// with its standby, and <c>rebooting</c> after a failover only once it reports itself the primary of the new term: until
+    /// then a report of the database up keeps the state the tenant knows it by.
+    /// </summary>
+    private static void HoldUntilPaired(DbInstance instance, DatabaseReport report, string before)
+    {
+        var primaryOfTerm = report.Replication is { Role: DatabaseReplicationRole.Primary } r && r.Term == instance.ReplicationTerm;
+        if (before == DbInstanceStatus.Creating && instance.Status != DbInstanceStatus.Failed
+            && !(primaryOfTerm && report.Replication!.Synchronous && report.Replication.Streaming))
+        {
+            instance.Status = DbInstanceStatus.Creating;
+            instance.StatusMessage ??= "Waiting for the standby to stream synchronously.";
+        }
+        else if (before == DbInstanceStatus.Rebooting && instance.Status != DbInstanceStatus.Failed && !primaryOfTerm)
+        {
+            instance.Status = DbInstanceStatus.Rebooting;
+            instance.StatusMessage ??= "Failing over to the standby.";
+        }
+    }
+
+    /// <summary>
+    /// A report of a Multi-AZ instance's standby: once the standby of the current term streams, the primary's composition
+    /// names it its synchronous standby (both guests are signalled). Nothing else of the instance moves by it.
+    /// </summary>
+    private async Task RecordStandbyAsync(DbInstance instance, DatabaseReport report, CancellationToken cancellationToken)
+    {
+        if (instance.StandbySynchronous
+            || report.Replication is not { Role: DatabaseReplicationRole.Standby, Streaming: true } replication
+            || replication.Term != instance.ReplicationTerm)
+        {
+            return;
+        }
+
+        instance.StandbySynchronous = true;
+        instance.Version++;
+        await db.SaveChangesAsync(cancellationToken);
+        if (guests is not null)
+        {
+            await guests.SignalAsync(instance.ResourceId, cancellationToken);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Platform.Modules.Compute.Instances.Managed;
 internal static class ManagedInstances
 {
     public static ManagedInstance From(Instance instance) => new(
-        instance.Id, instance.ManagedResourceId!, instance.State, instance.AvailabilityZone, instance.PrivateIpAddress, instance.DataVolumeId);
+        instance.Id, instance.ManagedResourceId!, instance.State, instance.AvailabilityZone, instance.PrivateIpAddress, instance.DataVolumeId, instance.HostId);
 }
 
 /// <summary>
@@ -46,7 +46,7 @@ internal sealed class TerminateManagedInstanceHandler(ComputeDbContext db, Desir
     }
 }
 
-internal sealed class DescribeManagedInstancesHandler(ComputeDbContext db) : IRequestHandler<DescribeManagedInstances, IReadOnlyList<ManagedInstance>>
+internal sealed class DescribeManagedInstancesHandler(ComputeDbContext db, HostLiveness liveness) : IRequestHandler<DescribeManagedInstances, IReadOnlyList<ManagedInstance>>
 {
     public async ValueTask<IReadOnlyList<ManagedInstance>> Handle(DescribeManagedInstances request, CancellationToken cancellationToken)
     {
@@ -56,7 +56,10 @@ internal sealed class DescribeManagedInstancesHandler(ComputeDbContext db) : IRe
             query = query.Where(i => ids.Contains(i.ManagedResourceId!));
         }
 
-        return (await query.OrderBy(i => i.Id).ToListAsync(cancellationToken)).Select(ManagedInstances.From).ToList();
+        var instances = await query.OrderBy(i => i.Id).ToListAsync(cancellationToken);
+        var hostIds = instances.Select(i => i.HostId).Distinct().ToList();
+        var hosts = await db.Hosts.AsNoTracking().Where(h => hostIds.Contains(h.Id)).ToDictionaryAsync(h => h.Id, cancellationToken);
+        return instances.Select(i => ManagedInstances.From(i) with { HostReachable = hosts.TryGetValue(i.HostId, out var host) && liveness.IsReachable(host) }).ToList();
     }
 }
 

@@ -22,6 +22,11 @@ internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, Time
     public async Task<DbInstance> ChangeAsync(string account, string identifier, ManagedInstancePower power, CancellationToken cancellationToken, string? snapshotIdentifier = null)
     {
         var instance = await db.FindAsync(account, identifier, cancellationToken);
+        if (instance.MultiAz && power != ManagedInstancePower.Reboot)
+        {
+            throw RdsErrors.InvalidParameterCombination("Stopping and starting a Multi-AZ DB instance is not offered by this platform yet.");
+        }
+
         DbSnapshot? snapshot = null;
         switch (power)
         {
@@ -70,7 +75,8 @@ internal sealed class DbInstancePower(DatabaseDbContext db, ISender sender, Time
             return instance;
         }
 
-        await sender.Send(new ChangeManagedInstancePower(DatabaseGuests.ManagedBy, instance.ResourceId, power), cancellationToken);
+        // A Multi-AZ instance reboots its primary (without failover the standby stays as it is).
+        await sender.Send(new ChangeManagedInstancePower(DatabaseGuests.ManagedBy, MultiAzPair.PrimaryOf(instance), power), cancellationToken);
         return instance;
     }
 }

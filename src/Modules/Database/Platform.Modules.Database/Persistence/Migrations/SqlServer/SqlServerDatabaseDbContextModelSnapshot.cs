@@ -223,6 +223,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(63)")
                         .HasColumnName("master_username");
 
+                    b.Property<bool>("MultiAz")
+                        .HasColumnType("bit")
+                        .HasColumnName("multi_az");
+
                     b.Property<string>("ParameterApplyStatus")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -251,9 +255,26 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(19)")
                         .HasColumnName("preferred_maintenance_window");
 
+                    b.Property<string>("PrimarySide")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1)
+                        .HasColumnType("nvarchar(1)")
+                        .HasDefaultValue("a")
+                        .HasColumnName("primary_side");
+
                     b.Property<bool>("PubliclyAccessible")
                         .HasColumnType("bit")
                         .HasColumnName("publicly_accessible");
+
+                    b.Property<string>("ReplicationPasswordProtected")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("replication_password_protected");
+
+                    b.Property<long>("ReplicationTerm")
+                        .HasColumnType("bigint")
+                        .HasColumnName("replication_term");
 
                     b.Property<string>("RestoreAccessKeyId")
                         .HasMaxLength(32)
@@ -275,6 +296,11 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(512)")
                         .HasColumnName("restored_from");
 
+                    b.Property<string>("SecondaryAvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("secondary_availability_zone");
+
                     b.Property<string>("SecurityGroupIds")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -290,6 +316,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasMaxLength(8000)
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("server_key_protected");
+
+                    b.Property<bool>("StandbySynchronous")
+                        .HasColumnType("bit")
+                        .HasColumnName("standby_synchronous");
 
                     b.Property<string>("Status")
                         .IsRequired()

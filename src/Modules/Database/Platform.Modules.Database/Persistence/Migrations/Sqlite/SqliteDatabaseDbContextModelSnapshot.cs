@@ -216,6 +216,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("master_username");
 
+                    b.Property<bool>("MultiAz")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("multi_az");
+
                     b.Property<string>("ParameterApplyStatus")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -244,9 +248,26 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("preferred_maintenance_window");
 
+                    b.Property<string>("PrimarySide")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("a")
+                        .HasColumnName("primary_side");
+
                     b.Property<bool>("PubliclyAccessible")
                         .HasColumnType("INTEGER")
                         .HasColumnName("publicly_accessible");
+
+                    b.Property<string>("ReplicationPasswordProtected")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replication_password_protected");
+
+                    b.Property<long>("ReplicationTerm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replication_term");
 
                     b.Property<string>("RestoreAccessKeyId")
                         .HasMaxLength(32)
@@ -268,6 +289,11 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("restored_from");
 
+                    b.Property<string>("SecondaryAvailabilityZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secondary_availability_zone");
+
                     b.Property<string>("SecurityGroupIds")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -283,6 +309,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasMaxLength(8000)
                         .HasColumnType("TEXT")
                         .HasColumnName("server_key_protected");
+
+                    b.Property<bool>("StandbySynchronous")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("standby_synchronous");
 
                     b.Property<string>("Status")
                         .IsRequired()
