@@ -27,7 +27,7 @@ namespace Platform.Api.Tests.Rds;
 /// backup is listed complete (no restore window, no completed operation) until pgBackRest's repository lists a set, the
 /// job asks again under a new operation id, and the set it lists complete is pgBackRest's only one and restores the rows.
 /// </summary>
-public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string PostgresBin = "/usr/lib/postgresql/15/bin";
     private const string Api = "/api/v1/rds";
@@ -43,63 +43,16 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
     public async Task Given_an_automated_backup_running_When_the_API_is_killed_Then_nothing_unrestorable_is_listed_complete_and_the_backup_is_taken_again()
     {
         var data = Path.Combine(_work, "api");
-        var environment = new Dictionary<string, string>
-        {
-            ["Platform__AvailabilityZones__0"] = "us-east-1a",
-            ["Platform__AvailabilityZones__1"] = "us-east-1b",
-            // Every minute: the first backup is asked for soon after the instance is available, and again after a failure.
-            ["Rds__BackupCron"] = "* * * * *",
-        };
+        var environment = Settings(backupCron: "* * * * *");
         var api = await ApiProcess.StartAsync(data, environment, tls: true);
         try
         {
-            var root = api.RootCredentials();
-            using var operatorClient = Signed(api, root);
-            var agentState = Path.Combine(_work, "agent");
-            await StartAgentAsync(api, operatorClient, agentState);
-            await operatorClient.RegisterKernelImageAsync("platform-db-image", [1, 2, 3], [4, 5, 6]);
-            var tenant = await operatorClient.CreateAccountAsync("rds-api-killed");
-            using var client = Signed(api, tenant);
-            var network = await TenantNetwork.CreateAsync(client, "10.73");
-            await (await client.PostJsonAsync($"{Api}/db-subnet-groups",
-                new { db_subnet_group_name = "net", db_subnet_group_description = "net", subnet_ids = new[] { network.SubnetA, network.SubnetB } })).AssertOkAsync();
+            // Enough rows that the backup is still copying when the API dies.
+            var (client, tenant, resourceId, guestRoot, _) = await AvailableInstanceAsync(api, rows: 1500000);
+            using var owned = client;
 
-            // The guest's cluster, on a port of its own (the instance's), with enough rows that the backup is still copying when the API dies.
-            var guestRoot = Path.Combine(_work, "g");
-            var pgdata = Path.Combine(guestRoot, "data", "pgdata");
-            var port = ApiProcess.FreePort();
-            await PrepareGuestAsync(guestRoot, pgdata, port);
-            await SqlAsync(port, "CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS pad FROM generate_series(1, 1500000) g");
-
-            var created = await (await client.PostJsonAsync($"{Api}/db-instances", new Dictionary<string, object?>
-            {
-                ["db_instance_identifier"] = "orders",
-                ["engine"] = "postgres",
-                ["engine_version"] = "15",
-                ["db_instance_class"] = "db.t3.micro",
-                ["allocated_storage"] = 5,
-                ["master_username"] = "app",
-                ["master_user_password"] = "correct-horse-battery",
-                ["db_subnet_group_name"] = "net",
-                ["backup_retention_period"] = 1,
-                ["preferred_backup_window"] = "03:00-03:30",
-                ["port"] = port,
-            })).AssertOkAsync();
-            var resourceId = created.GetProperty("dbi_resource_id").GetString()!;
-
-            // The guest job launches the instance's guest on the simulated server; the stand-in listens on its channel.
-            string? instanceId = null;
-            await Eventually.TrueAsync(() =>
-            {
-                instanceId = _libvirt!.ListDomains().Select(d => d.Name).FirstOrDefault(n => n.StartsWith("i-", StringComparison.Ordinal));
-                return Task.FromResult(instanceId is not null);
-            }, TimeSpan.FromSeconds(180), "the DB instance's guest was never defined on the simulated server");
-            // (Where QEMU would listen for the guest's channel: DatabaseChannel.SocketPath.)
-            _guest = new GuestStandIn(Path.Combine(StateLayout.Channels(agentState), $"{instanceId}.db.sock"), guestRoot, pgdata, port, output);
-            await Eventually.TrueAsync(async () => await StatusAsync(client) == "available", TimeSpan.FromSeconds(300),
-                () => $"the DB instance did not become available: {_guest.Log}");
-
-            // The job asks for the first backup; the guest's agent starts it. Killed once pgBackRest has copied 8 MB into the bucket.
+            // The job asks for the first backup; the guest's agent starts it. Killed once pgBackRest has copied 2 MB into the bucket
+            // (early: killed after the copy, the backup waits in pg_backup_stop for its WAL to be archived until the API is back).
             var operations = Path.Combine(guestRoot, "data", "platform", "operations");
             var runDirectory = Path.Combine(guestRoot, "run", "db");
             string? first = null;
@@ -107,21 +60,21 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
             {
                 first = Directory.Exists(operations) ? Directory.GetFiles(operations, "*.started").Select(f => Path.GetFileName(f)[..^".started".Length]).FirstOrDefault() : null;
                 return Task.FromResult(first is not null);
-            }, TimeSpan.FromSeconds(300), () => $"no backup was asked for: {_guest.Log}");
+            }, TimeSpan.FromSeconds(300), () => $"no backup was asked for: {_guest!.Log}");
             var objects = Path.Combine(data, "objects");
             var before = Bytes(objects);
             var pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(runDirectory, $"backup-{first}.pid"))).Trim(), CultureInfo.InvariantCulture);
             await Eventually.TrueAsync(() =>
             {
                 Assert.True(File.Exists($"/proc/{pid}/stat"), $"the backup ended before the API could be killed: {Log(runDirectory, first!)}");
-                return Task.FromResult(Bytes(objects) - before > 8L * 1024 * 1024);
+                return Task.FromResult(Bytes(objects) - before > 2L * 1024 * 1024);
             }, TimeSpan.FromSeconds(300), () => $"pgBackRest wrote {Bytes(objects) - before} bytes in 300 s: {Log(runDirectory, first!)}", TimeSpan.FromMilliseconds(50));
             await api.KillAsync();
             output.WriteLine($"API killed with {(Bytes(objects) - before) / 1024 / 1024} MB of backup {first} written");
 
             // The backup cannot finish without its S3: it ends failed, and nothing completes it while the API is down.
             await Eventually.TrueAsync(() => Task.FromResult(!File.Exists($"/proc/{pid}/stat") || File.Exists(Path.Combine(operations, $"{first}.result"))),
-                TimeSpan.FromSeconds(600), "pgBackRest went on without its repository for 600 s", TimeSpan.FromSeconds(1));
+                TimeSpan.FromSeconds(300), () => $"pgBackRest went on without its repository for 300 s: {Log(runDirectory, first!)}", TimeSpan.FromSeconds(1));
             await Eventually.TrueAsync(() => Task.FromResult(File.Exists(Path.Combine(operations, $"{first}.result"))), TimeSpan.FromSeconds(30), "no result was kept");
             var result = (await File.ReadAllTextAsync(Path.Combine(operations, $"{first}.result"))).Trim();
             output.WriteLine($"the backup ended: {result} ({Log(runDirectory, first!)})");
@@ -140,7 +93,7 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
                 // finishing in between is not counted against the API).
                 window = await EarliestAsync(restarted);
                 var completed = await CompletedAsync(data, resourceId);
-                sets = await _guest.SetsAsync();
+                sets = await _guest!.SetsAsync();
                 Assert.False(window is not null && sets.Count == 0, $"a restore window from {window} is listed while the repository holds no set");
                 Assert.All(completed, c => Assert.Contains(c.Label, sets));
                 Assert.DoesNotContain(completed, c => c.OperationId == first);
@@ -150,7 +103,7 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
                     break;
                 }
 
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(900), $"no backup was listed complete in 900 s after the restart; the repository lists [{string.Join(", ", sets)}]: {_guest.Log}");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(900), $"no backup was listed complete in 900 s after the restart; the repository lists [{string.Join(", ", sets)}]: {_guest!.Log}");
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
 
@@ -182,7 +135,59 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
         }
     }
 
+    /// <summary>
+    /// A.k.a. "a deleted snapshot's WAL stays in repo2": the guest's archive-push sends every segment to the snapshot
+    /// repository too, and pgBackRest never expires a repository's last full set, so once the last snapshot is deleted its
+    /// WAL would stay for good. Here, with the same API, server and stood-in guest: a snapshot taken for real into repo2,
+    /// WAL archived after it, the snapshot deleted: none of the segments repo2 held is left, and the repository still works
+    /// (segments pushed on, a new snapshot taken).
+    /// </summary>
+    [PgBackRestFact]
+    public async Task Given_the_last_snapshot_of_a_live_instance_When_it_is_deleted_Then_its_WAL_goes_from_the_snapshot_repository_which_still_works()
+    {
+        // No automated backup gets in the way: only the snapshots are taken.
+        await using var api = await ApiProcess.StartAsync(Path.Combine(_work, "api"), Settings(backupCron: "0 0 31 2 *"), tls: true);
+        var (client, _, resourceId, _, port) = await AvailableInstanceAsync(api, rows: 1000);
+        using var owned = client;
+        await (await client.PostJsonAsync($"{Api}/db-snapshots", new { db_snapshot_identifier = "keep", db_instance_identifier = "orders" })).AssertOkAsync();
+        await Eventually.TrueAsync(async () => await SnapshotStatusAsync(client, "keep") == "available", TimeSpan.FromSeconds(300), () => $"the snapshot was not taken: {_guest!.Log}");
+
+        // WAL after the snapshot, archived into both repositories.
+        var archived = int.Parse((await SqlAsync(port, "SELECT archived_count FROM pg_stat_archiver")).Trim(), CultureInfo.InvariantCulture);
+        for (var i = 0; i < 3; i++)
+        {
+            await SqlAsync(port, $"INSERT INTO orders VALUES ({2000 + i}, 'after'); SELECT pg_switch_wal()");
+        }
+
+        await Eventually.TrueAsync(async () => int.Parse((await SqlAsync(port, "SELECT archived_count FROM pg_stat_archiver")).Trim(), CultureInfo.InvariantCulture) >= archived + 3,
+            TimeSpan.FromSeconds(120), "the WAL was not archived");
+        var guest = _guest!;
+        var before = await guest.SnapshotSegmentsAsync();
+        output.WriteLine($"repo2 held {before.Count} segments before the delete");
+        Assert.True(before.Count >= 3, $"repo2 held only [{string.Join(", ", before)}]");
+
+        var deleted = await (await client.DeleteAsync($"{Api}/db-snapshots/keep")).AssertOkAsync();
+        Assert.Equal("deleting", deleted.GetProperty("status").GetString());
+        await Eventually.TrueAsync(async () => (await client.GetAsync($"{Api}/db-snapshots/keep")).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(120), "the snapshot was not deleted");
+        var after = await guest.SnapshotSegmentsAsync();
+        Assert.Empty(after.Intersect(before));
+
+        // The repository works on: the next segment is pushed (the archiver fails nothing) and a new snapshot is taken into it.
+        var failed = (await SqlAsync(port, "SELECT failed_count FROM pg_stat_archiver")).Trim();
+        await SqlAsync(port, "INSERT INTO orders VALUES (3000, 'later'); SELECT pg_switch_wal()");
+        await Eventually.TrueAsync(async () => (await guest.SnapshotSegmentsAsync()).Except(before).Any(), TimeSpan.FromSeconds(120), "no segment was pushed to repo2 after the delete");
+        Assert.Equal(failed, (await SqlAsync(port, "SELECT failed_count FROM pg_stat_archiver")).Trim());
+        await (await client.PostJsonAsync($"{Api}/db-snapshots", new { db_snapshot_identifier = "again", db_instance_identifier = "orders" })).AssertOkAsync();
+        await Eventually.TrueAsync(async () => await SnapshotStatusAsync(client, "again") == "available", TimeSpan.FromSeconds(300), () => $"no new snapshot was taken: {guest.Log}");
+        output.WriteLine($"{resourceId}: repo2 held {before.Count} segments, none left after the delete; the next snapshot was taken");
+    }
+
+    private static async Task<string?> SnapshotStatusAsync(HttpClient client, string identifier) =>
+        (await (await client.GetAsync($"{Api}/db-snapshots/{identifier}")).AssertOkAsync()).GetProperty("status").GetString();
+
     public Task InitializeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _agentStop?.Dispose();
 
     public async Task DisposeAsync()
     {
@@ -190,7 +195,6 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
         {
             await _agentStop.CancelAsync();
             await _agent!.ContinueWith(_ => { }, TaskScheduler.Default);
-            _agentStop.Dispose();
         }
 
         _libvirt?.Dispose();
@@ -219,6 +223,68 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
         }
 
         Directory.Delete(_work, recursive: true);
+    }
+
+    /// <param name="backupCron">Every minute: the first backup is asked for soon after the instance is available, and again after a failure.</param>
+    private static Dictionary<string, string> Settings(string backupCron) => new()
+    {
+        ["Platform__AvailabilityZones__0"] = "us-east-1a",
+        ["Platform__AvailabilityZones__1"] = "us-east-1b",
+        ["Rds__BackupCron"] = backupCron,
+    };
+
+    /// <summary>
+    /// A simulated server, the database image, a tenant with a DB subnet group, and its DB instance "orders" (backups on)
+    /// available on the stood-in guest, whose cluster holds <paramref name="rows"/> rows.
+    /// </summary>
+    private async Task<(HttpClient Client, TestCredentials Tenant, string ResourceId, string GuestRoot, int Port)> AvailableInstanceAsync(ApiProcess api, int rows)
+    {
+        var root = api.RootCredentials();
+        using var operatorClient = Signed(api, root);
+        var agentState = Path.Combine(_work, "agent");
+        await StartAgentAsync(api, operatorClient, agentState);
+        await operatorClient.RegisterKernelImageAsync("platform-db-image", [1, 2, 3], [4, 5, 6]);
+        var tenant = await operatorClient.CreateAccountAsync("rds-api-killed");
+        var client = Signed(api, tenant);
+        var network = await TenantNetwork.CreateAsync(client, "10.73");
+        await (await client.PostJsonAsync($"{Api}/db-subnet-groups",
+            new { db_subnet_group_name = "net", db_subnet_group_description = "net", subnet_ids = new[] { network.SubnetA, network.SubnetB } })).AssertOkAsync();
+
+        // The guest's cluster, on a port of its own (the instance's).
+        var guestRoot = Path.Combine(_work, "g");
+        var pgdata = Path.Combine(guestRoot, "data", "pgdata");
+        var port = ApiProcess.FreePort();
+        await PrepareGuestAsync(guestRoot, pgdata, port);
+        await SqlAsync(port, $"CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS pad FROM generate_series(1, {rows}) g");
+
+        var created = await (await client.PostJsonAsync($"{Api}/db-instances", new Dictionary<string, object?>
+        {
+            ["db_instance_identifier"] = "orders",
+            ["engine"] = "postgres",
+            ["engine_version"] = "15",
+            ["db_instance_class"] = "db.t3.micro",
+            ["allocated_storage"] = 5,
+            ["master_username"] = "app",
+            ["master_user_password"] = "correct-horse-battery",
+            ["db_subnet_group_name"] = "net",
+            ["backup_retention_period"] = 1,
+            ["preferred_backup_window"] = "03:00-03:30",
+            ["port"] = port,
+        })).AssertOkAsync();
+        var resourceId = created.GetProperty("dbi_resource_id").GetString()!;
+
+        // The guest job launches the instance's guest on the simulated server; the stand-in listens on its channel.
+        string? instanceId = null;
+        await Eventually.TrueAsync(() =>
+        {
+            instanceId = _libvirt!.ListDomains().Select(d => d.Name).FirstOrDefault(n => n.StartsWith("i-", StringComparison.Ordinal));
+            return Task.FromResult(instanceId is not null);
+        }, TimeSpan.FromSeconds(180), "the DB instance's guest was never defined on the simulated server");
+        // (Where QEMU would listen for the guest's channel: DatabaseChannel.SocketPath.)
+        _guest = new GuestStandIn(Path.Combine(StateLayout.Channels(agentState), $"{instanceId}.db.sock"), guestRoot, pgdata, port, output);
+        await Eventually.TrueAsync(async () => await StatusAsync(client) == "available", TimeSpan.FromSeconds(300),
+            () => $"the DB instance did not become available: {_guest!.Log}");
+        return (client, tenant, resourceId, guestRoot, port);
     }
 
     private static HttpClient Signed(ApiProcess api, TestCredentials credentials) =>
@@ -408,6 +474,15 @@ public sealed class RdsApiKilledMidBackupTests(ITestOutputHelper output) : IAsyn
                 $"pgbackrest --config={_data}/backup/pgbackrest.conf --stanza=$(cat {_data}/backup/stanza) --repo=1 info --output=text");
             Assert.True(code == 0, $"pgbackrest info failed: {text}");
             return [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("full backup: ", StringComparison.Ordinal)).Select(l => l["full backup: ".Length..])];
+        }
+
+        /// <summary>The WAL segments in the snapshot repository (repo2), as pgBackRest lists them through the API's S3.</summary>
+        public async Task<List<string>> SnapshotSegmentsAsync()
+        {
+            var (code, text) = await RunAllowingFailureAsync("runuser", "-u", "postgres", "--", "sh", "-c",
+                $"pgbackrest --config={_data}/backup/pgbackrest.conf --stanza=$(cat {_data}/backup/stanza) --repo=2 --recurse repo-ls archive/$(cat {_data}/backup/stanza)");
+            Assert.True(code == 0, $"pgbackrest repo-ls failed: {text}");
+            return [.. text.Split('\n').Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "/[0-9A-F]{24}-[0-9a-f]{40}"))];
         }
 
         private async Task AcceptAsync()
