@@ -105,7 +105,16 @@ public sealed class AgentOptions
     /// <summary>Renew at the latest when this little of the credentials' life is left (a role whose sessions are short).</summary>
     public TimeSpan CredentialRenewBefore { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// The database guests' management channels (<see cref="Databases.DatabaseDriver"/> over the state directory's
+    /// <c>channels</c>): on by default, off on simulated hosts. <c>true</c> turns them on also on a simulated host, whose
+    /// database guests' channel sockets someone else then serves (tests that stand in for the guest with its agent script).
+    /// </summary>
+    public bool? DatabaseChannels { get; set; }
+
     public bool NetworkingEnabled => Networking ?? (!Simulated && File.Exists(OvsdbSocket));
+
+    public bool DatabaseChannelsEnabled => DatabaseChannels ?? !Simulated;
 
     public string ResolvedDomainType => DomainType ?? (Simulated ? "test" : File.Exists("/dev/kvm") ? "kvm" : "qemu");
 

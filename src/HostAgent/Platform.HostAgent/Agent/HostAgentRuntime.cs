@@ -63,7 +63,7 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                     CredentialRenewal.Default.RetryAfter), logger))
             : null;
         // Like the metadata service, the database channels outlive libvirt sessions: guests run on while the agent reconnects.
-        await using var databases = options.Simulated ? null
+        await using var databases = !options.DatabaseChannelsEnabled ? null
             : new DatabaseDriver(new DatabaseDriverOptions { ChannelDirectory = StateLayout.Channels(options.StateDirectory) }, logger);
         _databases = databases;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -12,7 +12,8 @@ namespace Platform.Modules.Database.Snapshots;
 /// <summary>
 /// Takes a <c>deleting</c> snapshot's data out of the object store, then its rows: its pgBackRest set in its source's
 /// snapshot repository (<c>RID/snapshots/backup/RID/LABEL/</c> and the set's manifest in <c>backup.history</c>), and the
-/// whole repository once it holds no other snapshot and its instance is gone (its WAL and pgBackRest's info files with it).
+/// whole repository once it holds no other snapshot and its instance is gone (its WAL and pgBackRest's info files with it),
+/// or, the instance still there, the repository's WAL (<see cref="ArchivePrefix"/>).
 /// Each step deletes what is still there, so a run cut short (a crash mid-delete, the API restarted) is finished by the
 /// next: DeleteDBSnapshot runs it at once, the job (<see cref="RecurringJobId"/>, every <c>Rds:GuestCron</c>) for what is
 /// left <c>deleting</c>, on any replica, twice at once too. A snapshot among the automated backups (taken before snapshots had
@@ -33,6 +34,13 @@ internal sealed class SnapshotDeletion(DatabaseDbContext db, ISender sender, IOp
 
     /// <summary>The source's snapshot repository as a prefix of the backup bucket.</summary>
     public static string RepositoryPrefix(string sourceResourceId) => DatabaseBackupRepository.SnapshotRepositoryPath(sourceResourceId) + "/";
+
+    /// <summary>
+    /// The WAL segments of the source's snapshot repository (pgBackRest's archive id is the PostgreSQL major version and the
+    /// stanza's history id, <c>15-1</c>: every id of that version), without the archive's info files beside them.
+    /// </summary>
+    public static string ArchivePrefix(string sourceResourceId, string engineVersion) =>
+        $"{RepositoryPrefix(sourceResourceId)}archive/{sourceResourceId}/{engineVersion.Split('.')[0]}-";
 
     /// <summary>A DB instance still being created from this snapshot's set (its guest is reading the repository).</summary>
     public Task<bool> RestoringAsync(string sourceResourceId, string label, CancellationToken cancellationToken)
@@ -84,10 +92,15 @@ internal sealed class SnapshotDeletion(DatabaseDbContext db, ISender sender, IOp
             // The last snapshot of a deleted instance: nothing will read or write its snapshot repository again (a new
             // snapshot needs the instance, a restore a snapshot), so its WAL and info files go too.
             var source = snapshot.SourceResourceId;
-            if (!await db.Instances.AnyAsync(i => i.ResourceId == source, cancellationToken)
-                && !await db.Snapshots.AnyAsync(s => s.SourceResourceId == source && !(s.AccountId == accountId && s.Identifier == identifier), cancellationToken))
+            var engineVersion = await db.Instances.Where(i => i.ResourceId == source).Select(i => i.EngineVersion).FirstOrDefaultAsync(cancellationToken);
+            if (!await db.Snapshots.AnyAsync(s => s.SourceResourceId == source && !(s.AccountId == accountId && s.Identifier == identifier), cancellationToken))
             {
-                await sender.Send(new DeletePlatformObjects(bucket, owner, RepositoryPrefix(source)), cancellationToken);
+                // The last snapshot of a live instance: its WAL goes, which pgBackRest would keep for good (it never expires
+                // a repository's last full set, so nothing of the archive before the next snapshot's backup, and the guest's
+                // archive-push adds to it all along). The archive's info files stay: the guest pushes on, and the next
+                // snapshot's backup starts from them (and expires what was pushed before it).
+                await sender.Send(new DeletePlatformObjects(bucket, owner, engineVersion is null ? RepositoryPrefix(source) : ArchivePrefix(source, engineVersion)),
+                    cancellationToken);
             }
         }
 
