@@ -195,12 +195,16 @@ public sealed class HostReconcilerTests : IDisposable
     public void Given_a_guest_that_powers_itself_off_Then_it_stays_off_until_a_start_request_also_across_an_agent_restart()
     {
         var running = Instance("i-00000000000000001");
-        Reconciler().Apply(State(1, running));
+        var first = Reconciler();
+        first.Apply(State(1, running));
         using (var domain = _libvirt.FindDomain("i-00000000000000001")!)
         {
             // What the guest's own poweroff looks like to libvirt: shut off with the reason "shutdown".
             domain.Shutdown();
         }
+
+        // A look between rounds reports it as it is.
+        Assert.Equal(ObservedPower.Stopped, Assert.Single(first.Observe()).Power);
 
         // Still desired running (the API has not heard yet), but it is not started again: it is reported stopped.
         var reconciler = Reconciler();
@@ -217,6 +221,9 @@ public sealed class HostReconcilerTests : IDisposable
             domain.Destroy();
         }
 
+        // A look before the next round (a report already under way when it was destroyed) leaves it out rather than call it
+        // stopped, which the API would take for the guest's own poweroff and stop the instance for good.
+        Assert.Empty(reconciler.Observe());
         Assert.Equal(ObservedPower.Running, Assert.Single(reconciler.Apply(State(5, running with { StartCount = 1 })).Instances).Power);
     }
 

@@ -61,6 +61,9 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
 
     private readonly GuestResets _resets = new(libvirt);
 
+    /// <summary>The instances of the last desired state applied, by id: what a look between rounds judges a shut-off guest by.</summary>
+    private IReadOnlyDictionary<string, DesiredInstance> _wanted = new Dictionary<string, DesiredInstance>(StringComparer.Ordinal);
+
     private readonly InstanceUsageSampler _usage = new(libvirt, clock);
 
     /// <summary>Whether a guest is between an ACPI request (shutdown or reboot) and its deadline: the caller should apply again soon.</summary>
@@ -77,6 +80,7 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
     {
         var faults = new List<InstanceFault>();
         var wanted = desired.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        Volatile.Write(ref _wanted, wanted);
         _resets.Collect();
 
         foreach (var domain in libvirt.ListDomains())
@@ -107,19 +111,31 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
                 Converge(instance);
             }));
 
-        return new HostReport(desired.HostId, desired.Version, Capacity(), Observe(), [.. faults.OrderBy(f => f.InstanceId, StringComparer.Ordinal)]);
+        var faulted = faults.Select(f => f.InstanceId).ToHashSet(StringComparer.Ordinal);
+        var observed = Observe(faulted);
+        return new HostReport(desired.HostId, desired.Version, Capacity(libvirt, images, observed), observed,
+            [.. faults.OrderBy(f => f.InstanceId, StringComparer.Ordinal)]);
     }
 
     /// <summary>What runs here now, without changing anything: for heartbeats between desired states.</summary>
-    public IReadOnlyList<InstanceReport> Observe()
+    public IReadOnlyList<InstanceReport> Observe() => Observe(new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// What runs here now. A guest that is off but not by itself while it should run (destroyed from outside, by an
+    /// operator or a daemon's restart, since this round started it) is left out: the next round starts it again, and a
+    /// "stopped" in the report would read to the API as the guest's own shutdown, which stops the instance for good. One
+    /// the round could not start (<paramref name="faulted"/>) is reported as it is, beside its fault.
+    /// </summary>
+    private List<InstanceReport> Observe(HashSet<string> faulted)
     {
+        var wanted = Volatile.Read(ref _wanted);
         var reports = new List<InstanceReport>();
         foreach (var domain in libvirt.ListDomains())
         {
             using (domain)
             {
                 var name = domain.Name;
-                if (Vanishing(() => IsOurs(domain, name) ? new InstanceReport(name, Power(domain.GetState())) : null) is { } report)
+                if (Vanishing(() => IsOurs(domain, name) ? Report(domain, name) : null) is { } report)
                 {
                     reports.Add(report);
                 }
@@ -127,6 +143,15 @@ public sealed partial class HostReconciler(LibvirtConnection libvirt, Reconciler
         }
 
         return reports.OrderBy(r => r.InstanceId, StringComparer.Ordinal).ToList();
+
+        InstanceReport? Report(LibvirtDomain domain, string name)
+        {
+            var state = domain.GetState();
+            return state.State == DomainState.ShutOff && !faulted.Contains(name) && wanted.TryGetValue(name, out var instance)
+                && instance.Power == DesiredPower.Running && !PoweredOffByItself(domain, instance)
+                ? null
+                : new InstanceReport(name, Power(state));
+        }
     }
 
     public HostCapacity Capacity() => Capacity(libvirt, images, Observe());
