@@ -15,8 +15,8 @@ namespace Platform.Modules.Compute.Ec2Query;
 /// EC2's tag calls across modules: CreateTags, DeleteTags and DescribeTags on instances, VPCs, subnets, security groups,
 /// internet gateways, route tables, elastic IPs, volumes and snapshots. Each id goes to the module that owns it, by its
 /// prefix, through that module's contract. As on EC2 a call is all or nothing: every id is looked up first (an unknown
-/// or another account's one refuses the call with its kind's NotFound) and the limit of 50 checked for each, then each
-/// resource's change runs with its own permission.
+/// or another account's one refuses the call with its kind's NotFound) and the limit of 50 checked for each, then every
+/// resource's permission (one refused refuses the call), then each resource's change runs.
 /// </summary>
 internal static class TagEc2Actions
 {
