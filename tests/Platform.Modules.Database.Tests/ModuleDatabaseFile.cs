@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Shared.Persistence;
@@ -15,9 +16,9 @@ internal sealed class ModuleDatabaseFile : IDisposable
         db.Database.Migrate();
     }
 
-    public DatabaseDbContext Open() =>
+    public DatabaseDbContext Open(params IInterceptor[] interceptors) =>
         new SqliteDatabaseDbContext((DbContextOptions<SqliteDatabaseDbContext>)ModuleDatabase.UseSqlite(
-            new DbContextOptionsBuilder<SqliteDatabaseDbContext>(), $"Data Source={Path.Combine(_directory, "platform.db")};Pooling=False",
+            new DbContextOptionsBuilder<SqliteDatabaseDbContext>().AddInterceptors(interceptors), $"Data Source={Path.Combine(_directory, "platform.db")};Pooling=False",
             DatabaseDbContext.SchemaName).Options);
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Platform.HostAgent.Protocol;
 using Platform.Modules.Database.Backups;
@@ -106,6 +107,61 @@ public sealed class DesiredDatabaseComposerTests : IDisposable
         Assert.Equal(path, restore.Repository.Path);
         Assert.Equal(("db-SOURCE", restoredFrom.Split(':')[2], "source-passphrase"), (restore.SourceResourceId, restore.BackupLabel, restore.Repository.CipherPassphrase));
         Assert.Null(restore.TargetTime);
+    }
+
+    [Fact]
+    public async Task Given_the_row_changes_while_a_composition_saves_its_certificate_Then_it_composes_again_from_the_changed_row()
+    {
+        var instance = TestInstances.New(retention: 0);
+        instance.MasterPasswordProtected = _secrets.Protect("correct-horse-battery", NewDbInstance.PasswordContext(instance.ResourceId));
+        instance.Generation = 1;
+        await using (var db = _database.Open())
+        {
+            db.Instances.Add(instance);
+            await db.SaveChangesAsync();
+        }
+
+        // Another writer (a ModifyDBInstance, the other side's composition) commits between this composition's read and its save.
+        var meddler = new ChangeRowOnFirstSave(_database, instance.ResourceId);
+        DesiredDatabase? desired;
+        await using (var db = _database.Open(meddler))
+        {
+            var repositories = new BackupRepositories(db, _secrets, null!, Options.Create(new RdsOptions()), Options.Create(new PlatformOptions()));
+            desired = await new DesiredDatabaseComposer(db, _secrets, new DatabaseCertificates(db, _secrets, TimeProvider.System), repositories)
+                .ComposeAsync(instance.ResourceId, "vol-data", CancellationToken.None);
+        }
+
+        Assert.Equal(1, meddler.Changes);
+        Assert.NotNull(desired);
+        Assert.Equal(2, desired.Generation);
+        await using (var db = _database.Open())
+        {
+            var stored = await db.Instances.AsNoTracking().SingleAsync(i => i.ResourceId == instance.ResourceId);
+            Assert.Equal(stored.ServerCertificatePem, desired.Tls.CertificatePem);
+        }
+
+        Assert.Equal(desired.Tls.CertificatePem, (await ComposeAsync(instance.ResourceId))!.Tls.CertificatePem);
+    }
+
+    private sealed class ChangeRowOnFirstSave(ModuleDatabaseFile database, string resourceId) : SaveChangesInterceptor
+    {
+        public int Changes { get; private set; }
+
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (Changes == 0)
+            {
+                Changes++;
+                await using var other = database.Open();
+                var row = await other.Instances.SingleAsync(i => i.ResourceId == resourceId, cancellationToken);
+                row.Generation++;
+                row.Version++;
+                await other.SaveChangesAsync(cancellationToken);
+            }
+
+            return result;
+        }
     }
 
     private async Task<DesiredDatabase?> ComposeAsync(string resourceId)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Platform.HostAgent.Protocol;
+using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.Persistence;
 using Platform.Modules.Iam.Contracts;
 using Platform.Modules.Shared.Hosting;
@@ -110,7 +111,7 @@ internal sealed class BackupRepositories(DatabaseDbContext db, ISecretProtector 
             catch (DbUpdateConcurrencyException)
             {
                 await sender.Send(new DeleteServiceAccessKey(userName, key.AccessKeyId), cancellationToken);
-                throw new InvalidOperationException($"DB instance {instance.Identifier} changed while its restore credential was issued; compose it again.");
+                throw new CompositionConflictException($"DB instance {instance.Identifier} changed while its restore credential was issued; compose it again.");
             }
         }
 
@@ -169,7 +170,7 @@ internal sealed class BackupRepositories(DatabaseDbContext db, ISecretProtector 
         catch (DbUpdateConcurrencyException)
         {
             await sender.Send(new DeleteServiceAccessKey(userName, key.AccessKeyId), cancellationToken);
-            throw new InvalidOperationException($"DB instance {instance.Identifier} changed while its backup credential was issued; compose it again.");
+            throw new CompositionConflictException($"DB instance {instance.Identifier} changed while its backup credential was issued; compose it again.");
         }
     }
 

@@ -31,6 +31,26 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
     /// (<see cref="Guests.MultiAzPair.StandbyResourceId"/>).</param>
     public async Task<DesiredDatabase?> ComposeAsync(string managedResourceId, string dataVolumeId, CancellationToken cancellationToken)
     {
+        // Composing saves the credentials and certificate it makes the first time; another composition (the other side's
+        // agent, a second replica) or any change of the row meets it at the row's version. The loser's key is deleted and
+        // it composes again from the row as it now is, where it finds what the winner saved.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ComposeOnceAsync(managedResourceId, dataVolumeId, cancellationToken);
+            }
+            catch (CompositionConflictException) when (attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private const int MaxAttempts = 5;
+
+    private async Task<DesiredDatabase?> ComposeOnceAsync(string managedResourceId, string dataVolumeId, CancellationToken cancellationToken)
+    {
         var (resourceId, side) = Guests.MultiAzPair.Parse(managedResourceId);
         var instance = await db.Instances.SingleOrDefaultAsync(i => i.ResourceId == resourceId, cancellationToken);
         if (instance is null || (side == Guests.MultiAzPair.SideB && !instance.MultiAz))
@@ -144,7 +164,7 @@ internal sealed class DesiredDatabaseComposer(DatabaseDbContext db, ISecretProte
             var winner = await db.Instances.AsNoTracking().SingleAsync(i => i.ResourceId == instance.ResourceId, cancellationToken);
             return winner.ServerCertificatePem is { } theirs && winner.ServerKeyProtected is { } theirKey
                 ? (theirs, secrets.Unprotect(theirKey, context), ca)
-                : throw new InvalidOperationException($"DB instance {instance.Identifier} changed while its certificate was issued; compose it again.");
+                : throw new CompositionConflictException($"DB instance {instance.Identifier} changed while its certificate was issued; compose it again.");
         }
     }
 }
@@ -163,3 +183,6 @@ internal sealed class DescribeManagedDatabaseHandler(DesiredDatabaseComposer com
         return new ManagedDatabase(request.ResourceId, account, desired.Generation, JsonSerializer.Serialize(desired, AgentApi.Json));
     }
 }
+
+/// <summary>The DB instance's row changed while a composition saved what it made; the composition is to start again.</summary>
+internal sealed class CompositionConflictException(string message) : InvalidOperationException(message);
