@@ -36,6 +36,7 @@ internal static class NetworkModule
             job => job.RunAsync(CancellationToken.None), _ => LoadBalancing.Nodes.LoadBalancerNodePlacementJob.Cron);
         services.AddRecurringJob<NetworkHousekeepingJob>(NetworkHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<NetworkOptions>>().Value.HousekeepingCron);
         services.AddAwsQueryService(NetworkEc2Actions.Table(NetworkSettings.From(configuration)))
+            .AddAwsQueryService(NetworkEdgeEc2Actions.Table(NetworkSettings.From(configuration)))
             .AddAwsQueryService(ElbQueryActions.Table(NetworkSettings.From(configuration)));
         return services;
     }

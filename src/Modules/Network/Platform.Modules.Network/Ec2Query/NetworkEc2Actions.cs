@@ -17,7 +17,7 @@ namespace Platform.Modules.Network.Ec2Query;
 /// account attributes the CLI and Terraform read first, each bound to the native request; the VPC attributes and route
 /// tables Terraform's aws_vpc reads (DescribeVpcAttribute, DescribeRouteTables; ModifyVpcAttribute to what the VPCs have), with
 /// their tags (TagSpecification on create, <c>tag:</c>/<c>tag-key</c> filters, <c>tagSet</c>). Changing route tables, internet and NAT
-/// gateways and elastic IPs are not here (another slice). Rules take CIDR ranges and groups of the VPC; IPv6 ranges and
+/// gateways and elastic IPs are in <see cref="NetworkEdgeEc2Actions"/>. Rules take CIDR ranges and groups of the VPC; IPv6 ranges and
 /// prefix lists are refused as unknown parameters, as the native API has neither (revoking an IPv6 range answers
 /// InvalidPermission.NotFound: no group has one).
 /// </summary>
@@ -106,7 +106,9 @@ internal static class NetworkEc2Actions
         .Action("DescribeRouteTables", c =>
         {
             var ids = c.Ids("RouteTableId");
-            c.ReadFilters("route-table-id", "vpc-id", "association.main", "association.subnet-id", "association.route-table-association-id", "owner-id", "tag:");
+            c.ReadFilters("route-table-id", "vpc-id", "association.main", "association.subnet-id", "association.route-table-association-id",
+                "association.route-table-id", "route.destination-cidr-block", "route.gateway-id", "route.nat-gateway-id", "route.instance-id", "route.state",
+                "route.origin", "owner-id", "tag:");
             c.ReadPaging(5, 100, ids.Count);
             return new DescribeRouteTables(ids, []);
         }, (c, found) =>
@@ -121,6 +123,13 @@ internal static class NetworkEc2Actions
                     "association.main" => [.. t.Associations.Select(a => a.Main ? "true" : "false")],
                     "association.subnet-id" => [.. t.Associations.Select(a => a.SubnetId)],
                     "association.route-table-association-id" => [.. t.Associations.Select(a => a.RouteTableAssociationId)],
+                    "association.route-table-id" => [.. t.Associations.Select(a => a.RouteTableId)],
+                    "route.destination-cidr-block" => [.. t.Routes.Select(r => r.DestinationCidrBlock)],
+                    "route.gateway-id" => [.. t.Routes.Select(r => r.GatewayId)],
+                    "route.nat-gateway-id" => [.. t.Routes.Select(r => r.NatGatewayId)],
+                    "route.instance-id" => [.. t.Routes.Select(r => r.InstanceId)],
+                    "route.state" => [.. t.Routes.Select(r => r.State)],
+                    "route.origin" => [.. t.Routes.Select(r => r.Origin)],
                     _ => null,
                 };
                 return values;
@@ -260,7 +269,8 @@ internal static class NetworkEc2Actions
 
     private static System.Xml.Linq.XElement Vpc(string element, VpcResponse v) => Element(element, VpcContent(v));
 
-    private static object?[] RouteTable(RouteTableResponse t) =>
+    /// <summary>A route table as EC2 writes it (DescribeRouteTables, CreateRouteTable).</summary>
+    internal static object?[] RouteTable(RouteTableResponse t) =>
     [
         Value("routeTableId", t.RouteTableId),
         Value("vpcId", t.VpcId),
@@ -272,6 +282,7 @@ internal static class NetworkEc2Actions
             Value("natGatewayId", r.NatGatewayId),
             Value("networkInterfaceId", r.NetworkInterfaceId),
             Value("instanceId", r.InstanceId),
+            Value("instanceOwnerId", r.InstanceId is null ? null : t.OwnerId),
             Value("state", r.State),
             Value("origin", r.Origin),
         }),

@@ -24,9 +24,12 @@ internal sealed record InternetGatewayResponse(string InternetGatewayId, string 
 
 internal sealed record InternetGatewayListResponse(IReadOnlyList<InternetGatewayResponse> InternetGateways);
 
-internal sealed record CreateInternetGateway(string Region) : IRequest<InternetGatewayResponse>, IRequiresPermission
+/// <param name="Tags">Tags the gateway is made with (EC2's TagSpecification), saved with it.</param>
+internal sealed record CreateInternetGateway(string Region, IReadOnlyList<ResourceTag>? Tags = null) : IRequest<InternetGatewayResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) => new("ec2:CreateInternetGateway", NetworkArns.InternetGateway(Region, caller.AccountId, "*"));
+
+    public void Validate() => ResourceTags.Validate(Tags);
 }
 
 internal sealed class CreateInternetGatewayHandler(NetworkDbContext db, ICallerContext caller) : IRequestHandler<CreateInternetGateway, InternetGatewayResponse>
@@ -35,8 +38,9 @@ internal sealed class CreateInternetGatewayHandler(NetworkDbContext db, ICallerC
     {
         var gateway = new InternetGateway { Id = ResourceIds.New("igw"), AccountId = caller.Identity.AccountId, CreatedAt = DateTime.UtcNow };
         db.InternetGateways.Add(gateway);
+        NetworkTagStore.Add(db, gateway.AccountId, gateway.Id, request.Tags);
         await db.SaveChangesAsync(cancellationToken);
-        return InternetGatewayResponse.From(gateway);
+        return InternetGatewayResponse.From(gateway) with { Tags = request.Tags ?? [] };
     }
 }
 

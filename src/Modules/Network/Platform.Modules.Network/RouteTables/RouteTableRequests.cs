@@ -7,15 +7,21 @@ using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
 using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.RouteTables;
 
 /// <summary>A custom route table of a VPC, holding only the local route; subnets use it once associated.</summary>
-internal sealed record CreateRouteTable(string Region, string? VpcId) : IRequest<RouteTableResponse>, IRequiresPermission, IValidatable
+/// <param name="Tags">Tags the table is made with (EC2's TagSpecification), saved with it.</param>
+internal sealed record CreateRouteTable(string Region, string? VpcId, IReadOnlyList<ResourceTag>? Tags = null) : IRequest<RouteTableResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) => new("ec2:CreateRouteTable", NetworkArns.Vpc(Region, caller.AccountId, VpcId ?? "*"));
 
-    public void Validate() => Parameter.Required(VpcId, "VpcId");
+    public void Validate()
+    {
+        Parameter.Required(VpcId, "VpcId");
+        ResourceTags.Validate(Tags);
+    }
 }
 
 internal sealed class CreateRouteTableHandler(NetworkDbContext db, ICallerContext caller) : IRequestHandler<CreateRouteTable, RouteTableResponse>
@@ -26,10 +32,12 @@ internal sealed class CreateRouteTableHandler(NetworkDbContext db, ICallerContex
         var vpc = await db.FindVpcAsync(accountId, request.VpcId!, cancellationToken);
         var table = new RouteTable { Id = ResourceIds.New("rtb"), AccountId = accountId, VpcId = vpc.Id, CreatedAt = DateTime.UtcNow };
         db.RouteTables.Add(table);
+        NetworkTagStore.Add(db, accountId, table.Id, request.Tags);
         await db.SaveChangesAsync(cancellationToken);
         if (!await db.Vpcs.AnyAsync(v => v.Id == vpc.Id, cancellationToken))
         {
             // The VPC was deleted meanwhile (its delete looks for tables after its own write; we look for it after ours).
+            await NetworkTagStore.RemoveAllAsync(db, [table.Id], cancellationToken);
             db.RouteTables.Remove(table);
             await db.SaveChangesAsync(cancellationToken);
             throw NetworkErrors.VpcNotFound(vpc.Id);

@@ -1,0 +1,99 @@
+using Platform.Modules.Network.InternetGateways;
+using Platform.Modules.Network.RouteTables;
+using Platform.Modules.Shared.AwsQuery;
+using Platform.Modules.Shared.Ec2Query;
+using Platform.Modules.Shared.Errors;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryCalls;
+using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
+
+namespace Platform.Modules.Network.Ec2Query;
+
+/// <summary>
+/// Network's VPC edge on EC2's query protocol: internet gateways, changing route tables and their routes and associations,
+/// each bound to the native request, so both APIs share every rule, error and permission (<c>ec2:&lt;Action&gt;</c>). Routes
+/// take an IPv4 destination and one target the platform has (an internet gateway, a NAT gateway, an instance or an interface);
+/// the targets and destinations it has not (IPv6, prefix lists, peering, transit, VPC endpoint, local, carrier and egress-only
+/// gateways, core networks, edge associations) are UnsupportedOperation, and nothing changes.
+/// </summary>
+internal static class NetworkEdgeEc2Actions
+{
+    /// <summary>CreateRoute's and ReplaceRoute's parameters for what no platform route has.</summary>
+    private static readonly string[] UnsupportedRouteParameters =
+    [
+        "DestinationIpv6CidrBlock", "DestinationPrefixListId", "VpcEndpointId", "EgressOnlyInternetGatewayId", "TransitGatewayId", "LocalGatewayId",
+        "CarrierGatewayId", "VpcPeeringConnectionId", "CoreNetworkArn", "LocalTarget",
+    ];
+
+    public static AwsQueryService Table(NetworkSettings settings) => new AwsQueryService("ec2", "2016-11-15", Namespace, AwsQueryDialect.Ec2)
+        .Action("CreateInternetGateway", c => new CreateInternetGateway(settings.Region, c.TagSpecifications("internet-gateway")),
+            gateway => Element("internetGateway", InternetGateway(gateway)))
+        .Action("DescribeInternetGateways", c =>
+        {
+            var ids = c.Ids("InternetGatewayId");
+            c.ReadFilters("internet-gateway-id", "attachment.vpc-id", "attachment.state", "owner-id", "tag:");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeInternetGateways(ids);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.InternetGateways, (g, name) => name switch
+            {
+                "internet-gateway-id" => [g.InternetGatewayId],
+                "attachment.vpc-id" => [.. g.Attachments.Select(a => a.VpcId)],
+                "attachment.state" => [.. g.Attachments.Select(a => a.State)],
+                "owner-id" => [g.OwnerId],
+                _ => null,
+            }, g => TagPairs(g.Tags));
+            var (page, next) = c.Paging().Apply(filtered, g => g.InternetGatewayId);
+            return new object?[] { Items("internetGatewaySet", page, InternetGateway), Value("nextToken", next) };
+        })
+        .Command("AttachInternetGateway", c => new AttachInternetGateway(settings.Region, c.Parameters.Required("InternetGatewayId"), c.Parameters.Optional("VpcId")))
+        .Command("DetachInternetGateway", c => new DetachInternetGateway(settings.Region, c.Parameters.Required("InternetGatewayId"), c.Parameters.Optional("VpcId")))
+        .Command("DeleteInternetGateway", c => new DeleteInternetGateway(settings.Region, c.Parameters.Required("InternetGatewayId")))
+        .Action("CreateRouteTable", c => new CreateRouteTable(settings.Region, c.Parameters.Optional("VpcId"), c.TagSpecifications("route-table")),
+            table => Element("routeTable", NetworkEc2Actions.RouteTable(table)))
+        .Command("DeleteRouteTable", c => new DeleteRouteTable(settings.Region, c.Parameters.Required("RouteTableId")))
+        .Action("CreateRoute", c => new CreateRoute(settings.Region, c.Parameters.Required("RouteTableId"), Route(c)), _ => Value("return", true))
+        .Action("ReplaceRoute", c => new ReplaceRoute(settings.Region, c.Parameters.Required("RouteTableId"), Route(c)), _ => Value("return", true))
+        .Command("DeleteRoute", c =>
+        {
+            Unsupported(c, "DestinationIpv6CidrBlock", "DestinationPrefixListId");
+            return new DeleteRoute(settings.Region, c.Parameters.Required("RouteTableId"), c.Parameters.Optional("DestinationCidrBlock"));
+        })
+        .Action("AssociateRouteTable", c =>
+        {
+            Unsupported(c, "GatewayId");
+            return new AssociateRouteTable(settings.Region, c.Parameters.Required("RouteTableId"), c.Parameters.Optional("SubnetId"));
+        }, association => new object?[] { Value("associationId", association.AssociationId), AssociationState(association.AssociationState) })
+        .Command("DisassociateRouteTable", c => new DisassociateRouteTable(settings.Region, c.Parameters.Required("AssociationId")))
+        .Action("ReplaceRouteTableAssociation", c => new ReplaceRouteTableAssociation(settings.Region, c.Parameters.Required("AssociationId"),
+                c.Parameters.Optional("RouteTableId")),
+            association => new object?[] { Value("newAssociationId", association.AssociationId), AssociationState(association.AssociationState) });
+
+    private static object?[] InternetGateway(InternetGatewayResponse g) =>
+    [
+        Value("internetGatewayId", g.InternetGatewayId),
+        Value("ownerId", g.OwnerId),
+        Items("attachmentSet", g.Attachments, a => new object?[] { Value("vpcId", a.VpcId), Value("state", a.State) }),
+        TagSetOrNone(g.Tags),
+    ];
+
+    private static System.Xml.Linq.XElement AssociationState(AssociationState state) => Element("associationState", Value("state", state.State));
+
+    /// <summary>A route's destination and target, as CreateRoute and ReplaceRoute send them.</summary>
+    private static RouteSpec Route(AwsQueryCall c)
+    {
+        Unsupported(c, UnsupportedRouteParameters);
+        return new RouteSpec(c.Parameters.Optional("DestinationCidrBlock"), c.Parameters.Optional("GatewayId"), c.Parameters.Optional("NatGatewayId"),
+            c.Parameters.Optional("NetworkInterfaceId"), c.Parameters.Optional("InstanceId"));
+    }
+
+    /// <summary>Refuses a parameter naming something the platform's networks do not have, before anything is looked up.</summary>
+    private static void Unsupported(AwsQueryCall c, params string[] names)
+    {
+        if (names.FirstOrDefault(n => c.Parameters.Optional(n) is not null) is { } given)
+        {
+            throw new ApiException(400, "UnsupportedOperation", $"The parameter {given} is not supported: this platform's route tables have IPv4 routes to internet gateways, "
+                + "NAT gateways, instances and network interfaces, and subnet associations only.");
+        }
+    }
+}
