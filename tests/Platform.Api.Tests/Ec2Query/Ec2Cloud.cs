@@ -38,10 +38,11 @@ public sealed class Ec2Cloud : IAsyncDisposable
 
     public string Work => _work;
 
-    public static async Task<Ec2Cloud> StartAsync()
+    /// <param name="environment">Further settings of the API, as environment variables (<c>Network__PublicAddresses__Cidr</c>, ...).</param>
+    public static async Task<Ec2Cloud> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var work = Directory.CreateTempSubdirectory("platform-ec2query-").FullName;
-        var api = await ApiProcess.StartAsync(Path.Combine(work, "data"), tls: true);
+        var api = await ApiProcess.StartAsync(Path.Combine(work, "data"), environment, tls: true);
         var native = new HttpClient(new SdkSigningHandler(api.RootCredentials()) { InnerHandler = api.CreateHandler() }) { BaseAddress = api.BaseAddress };
         var cloud = new Ec2Cloud(work, api, native);
         cloud.ImageId = await native.RegisterKernelImageAsync("ec2-tour-image", [1, 2, 3], [4, 5, 6], isPublic: true);

@@ -1,3 +1,4 @@
+using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.InternetGateways;
 using Platform.Modules.Network.RouteTables;
 using Platform.Modules.Shared.AwsQuery;
@@ -10,13 +11,16 @@ namespace Platform.Modules.Network.Ec2Query;
 
 /// <summary>
 /// Network's VPC edge on EC2's query protocol: internet gateways, changing route tables and their routes and associations,
-/// each bound to the native request, so both APIs share every rule, error and permission (<c>ec2:&lt;Action&gt;</c>). Routes
+/// and elastic IPs (domain <c>vpc</c>, named by allocation and association ids), each bound to the native request, so both APIs share every rule, error and permission (<c>ec2:&lt;Action&gt;</c>). Routes
 /// take an IPv4 destination and one target the platform has (an internet gateway, a NAT gateway, an instance or an interface);
 /// the targets and destinations it has not (IPv6, prefix lists, peering, transit, VPC endpoint, local, carrier and egress-only
 /// gateways, core networks, edge associations) are UnsupportedOperation, and nothing changes.
 /// </summary>
 internal static class NetworkEdgeEc2Actions
 {
+    /// <summary>The one pool elastic IPs come from, under the name EC2 gives its own (the operator's public network).</summary>
+    private const string AmazonPool = "amazon";
+
     /// <summary>CreateRoute's and ReplaceRoute's parameters for what no platform route has.</summary>
     private static readonly string[] UnsupportedRouteParameters =
     [
@@ -67,7 +71,107 @@ internal static class NetworkEdgeEc2Actions
         .Command("DisassociateRouteTable", c => new DisassociateRouteTable(settings.Region, c.Parameters.Required("AssociationId")))
         .Action("ReplaceRouteTableAssociation", c => new ReplaceRouteTableAssociation(settings.Region, c.Parameters.Required("AssociationId"),
                 c.Parameters.Optional("RouteTableId")),
-            association => new object?[] { Value("newAssociationId", association.AssociationId), AssociationState(association.AssociationState) });
+            association => new object?[] { Value("newAssociationId", association.AssociationId), AssociationState(association.AssociationState) })
+        .Action("AllocateAddress", c =>
+        {
+            if (c.Parameters.Optional("Domain") is { } domain && domain != "vpc")
+            {
+                throw domain == "standard"
+                    ? new ApiException(400, "UnsupportedOperation", "This platform's elastic IPs are for VPCs only: Domain must be vpc.")
+                    : ApiErrors.InvalidParameterValue($"Value ({domain}) for parameter domain is invalid. Supported here: vpc.");
+            }
+
+            Defaults(c, settings);
+            Unsupported(c, "CustomerOwnedIpv4Pool");
+            return new AllocateAddress(settings.Region, c.Parameters.Optional("Address"), c.TagSpecifications("elastic-ip"));
+        }, address => new object?[]
+        {
+            Value("publicIp", address.PublicIp),
+            Value("allocationId", address.AllocationId),
+            Value("publicIpv4Pool", AmazonPool),
+            Value("networkBorderGroup", settings.Region),
+            Value("domain", address.Domain),
+            TagSetOrNone(address.Tags),
+        })
+        .Action("AssociateAddress", c =>
+        {
+            ByAllocationOnly(c);
+            Unsupported(c, "PrivateIpAddress");
+            return new AssociateAddress(settings.Region, c.Parameters.Optional("AllocationId"), c.Parameters.Optional("InstanceId"),
+                c.Parameters.Optional("NetworkInterfaceId"), c.Parameters.OptionalBool("AllowReassociation") ?? false);
+        }, associated => Value("associationId", associated.AssociationId))
+        .Command("DisassociateAddress", c =>
+        {
+            ByAllocationOnly(c);
+            return new DisassociateAddress(settings.Region, c.Parameters.Optional("AssociationId"));
+        })
+        .Command("ReleaseAddress", c =>
+        {
+            ByAllocationOnly(c);
+            Defaults(c, settings);
+            return new ReleaseAddress(settings.Region, c.Parameters.Optional("AllocationId"));
+        })
+        .Action("DescribeAddresses", c =>
+        {
+            var ids = c.Ids("AllocationId");
+            var publicIps = c.Ids("PublicIp");
+            c.ReadFilters("allocation-id", "association-id", "domain", "instance-id", "network-interface-id", "network-interface-owner-id",
+                "private-ip-address", "public-ip", "network-border-group", "tag:");
+            return new DescribeAddresses(ids, publicIps);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.Addresses, (a, name) => name switch
+            {
+                "allocation-id" => [a.AllocationId],
+                "association-id" => [a.AssociationId],
+                "domain" => [a.Domain],
+                "instance-id" => [a.InstanceId],
+                "network-interface-id" => [a.NetworkInterfaceId],
+                "network-interface-owner-id" => [a.NetworkInterfaceId is null ? null : a.NetworkInterfaceOwnerId],
+                "private-ip-address" => [a.PrivateIpAddress],
+                "public-ip" => [a.PublicIp],
+                "network-border-group" => [settings.Region],
+                _ => null,
+            }, a => TagPairs(a.Tags));
+            return Items("addressesSet", filtered, a => new object?[]
+            {
+                Value("instanceId", a.InstanceId),
+                Value("publicIp", a.PublicIp),
+                Value("allocationId", a.AllocationId),
+                Value("associationId", a.AssociationId),
+                Value("domain", a.Domain),
+                Value("networkInterfaceId", a.NetworkInterfaceId),
+                Value("networkInterfaceOwnerId", a.NetworkInterfaceId is null ? null : a.NetworkInterfaceOwnerId),
+                Value("privateIpAddress", a.PrivateIpAddress),
+                TagSetOrNone(a.Tags),
+                Value("publicIpv4Pool", AmazonPool),
+                Value("networkBorderGroup", settings.Region),
+            });
+        });
+
+    /// <summary>What AllocateAddress and ReleaseAddress may name of the one pool: its EC2 name and the region as the border group.</summary>
+    private static void Defaults(AwsQueryCall c, NetworkSettings settings)
+    {
+        if (c.Parameters.Optional("PublicIpv4Pool") is { } pool && pool != AmazonPool)
+        {
+            throw ApiErrors.InvalidParameterValue($"Value ({pool}) for parameter publicIpv4Pool is invalid. Supported here: {AmazonPool}.");
+        }
+
+        if (c.Parameters.Optional("NetworkBorderGroup") is { } group && group != settings.Region)
+        {
+            throw ApiErrors.InvalidParameterValue($"Value ({group}) for parameter networkBorderGroup is invalid. Supported here: {settings.Region}.");
+        }
+    }
+
+    /// <summary>EC2-Classic's way of naming an address by its public IP; in a VPC an address is named by its allocation or association id.</summary>
+    private static void ByAllocationOnly(AwsQueryCall c)
+    {
+        if (c.Parameters.Optional("PublicIp") is not null)
+        {
+            throw new ApiException(400, "InvalidParameterCombination",
+                "The parameter PublicIp is for EC2-Classic: this platform's addresses are in VPCs, named by AllocationId (or AssociationId).");
+        }
+    }
 
     private static object?[] InternetGateway(InternetGatewayResponse g) =>
     [

@@ -3,10 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Network.Addressing;
 using Platform.Modules.Network.Persistence;
+using Platform.Modules.Network.Tagging;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
 using Platform.Modules.Shared.Ids;
+using Platform.Modules.Shared.Messaging;
+using Platform.Modules.Shared.Tagging;
 
 namespace Platform.Modules.Network.ElasticIps;
 
@@ -14,9 +17,12 @@ namespace Platform.Modules.Network.ElasticIps;
 /// Takes an elastic IP from the operator's pool, a given one (it must be in the pool and free) or any free one.
 /// Past the account's limit (<c>Network:PublicAddresses:PerAccountLimit</c>, 5 as on AWS): AddressLimitExceeded.
 /// </summary>
-internal sealed record AllocateAddress(string Region, string? Address) : IRequest<AddressResponse>, IRequiresPermission
+/// <param name="Tags">Tags the address is allocated with (EC2's TagSpecification), saved with it.</param>
+internal sealed record AllocateAddress(string Region, string? Address, IReadOnlyList<ResourceTag>? Tags = null) : IRequest<AddressResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) => new("ec2:AllocateAddress", NetworkArns.ElasticIp(Region, caller.AccountId, "*"));
+
+    public void Validate() => ResourceTags.Validate(Tags);
 }
 
 /// <summary>
@@ -68,6 +74,7 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
                 AllocatedAt = DateTime.UtcNow,
             };
             db.ElasticAddresses.Add(allocation);
+            NetworkTagStore.Add(db, accountId, allocation.AllocationId, request.Tags);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -83,7 +90,7 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
             }
 
             await EnsureWithinLimitAsync(allocation, pool.PerAccountLimit, cancellationToken);
-            return AddressResponse.From(allocation, null);
+            return AddressResponse.From(allocation, null) with { Tags = request.Tags ?? [] };
         }
     }
 
@@ -115,6 +122,7 @@ internal sealed class AllocateAddressHandler(NetworkDbContext db, ICallerContext
             return;
         }
 
+        await NetworkTagStore.RemoveAllAsync(db, [allocation.AllocationId], cancellationToken);
         db.ElasticAddresses.Remove(allocation);
         await db.SaveChangesAsync(cancellationToken);
         throw NetworkErrors.AddressLimitExceeded();
