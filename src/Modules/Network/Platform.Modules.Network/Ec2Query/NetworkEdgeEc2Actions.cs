@@ -1,5 +1,6 @@
 using Platform.Modules.Network.ElasticIps;
 using Platform.Modules.Network.InternetGateways;
+using Platform.Modules.Network.NatGateways;
 using Platform.Modules.Network.RouteTables;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Ec2Query;
@@ -11,7 +12,7 @@ namespace Platform.Modules.Network.Ec2Query;
 
 /// <summary>
 /// Network's VPC edge on EC2's query protocol: internet gateways, changing route tables and their routes and associations,
-/// and elastic IPs (domain <c>vpc</c>, named by allocation and association ids), each bound to the native request, so both APIs share every rule, error and permission (<c>ec2:&lt;Action&gt;</c>). Routes
+/// elastic IPs (domain <c>vpc</c>, named by allocation and association ids) and public NAT gateways, each bound to the native request, so both APIs share every rule, error and permission (<c>ec2:&lt;Action&gt;</c>). Routes
 /// take an IPv4 destination and one target the platform has (an internet gateway, a NAT gateway, an instance or an interface);
 /// the targets and destinations it has not (IPv6, prefix lists, peering, transit, VPC endpoint, local, carrier and egress-only
 /// gateways, core networks, edge associations) are UnsupportedOperation, and nothing changes.
@@ -147,7 +148,50 @@ internal static class NetworkEdgeEc2Actions
                 Value("publicIpv4Pool", AmazonPool),
                 Value("networkBorderGroup", settings.Region),
             });
-        });
+        })
+        .Action("CreateNatGateway", c =>
+        {
+            if (c.Parameters.Optional("ConnectivityType") is { } connectivity && connectivity != "public")
+            {
+                throw connectivity == "private"
+                    ? new ApiException(400, "UnsupportedOperation", "This platform's NAT gateways are public, with an elastic IP: ConnectivityType must be public.")
+                    : ApiErrors.InvalidParameterValue($"Value ({connectivity}) for parameter connectivityType is invalid. Supported here: public.");
+            }
+
+            if (c.TagSpecifications("natgateway") is not null)
+            {
+                throw new ApiException(400, "UnsupportedOperation", "This platform's NAT gateways take no tags.");
+            }
+
+            Unsupported(c, "PrivateIpAddress");
+            c.Items["clientToken"] = c.Parameters.Optional("ClientToken") ?? "";
+            return new CreateNatGateway(settings.Region, c.Parameters.Optional("SubnetId"), c.Parameters.Optional("AllocationId"), c.Parameters.Optional("ClientToken"));
+        }, (c, nat) => new object?[]
+        {
+            Value("clientToken", (string)c.Items["clientToken"] is { Length: > 0 } token ? token : null),
+            Element("natGateway", NatGateway(nat)),
+        })
+        .Action("DescribeNatGateways", c =>
+        {
+            var ids = c.Ids("NatGatewayId");
+            c.ReadFilters("nat-gateway-id", "state", "subnet-id", "vpc-id", "tag:");
+            c.ReadPaging(5, 1000, ids.Count);
+            return new DescribeNatGateways(ids, []);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.NatGateways, (n, name) => name switch
+            {
+                "nat-gateway-id" => [n.NatGatewayId],
+                "state" => [n.State],
+                "subnet-id" => [n.SubnetId],
+                "vpc-id" => [n.VpcId],
+                _ => null,
+            }, _ => []);
+            var (page, next) = c.Paging().Apply(filtered, n => n.NatGatewayId);
+            return new object?[] { Items("natGatewaySet", page, NatGateway), Value("nextToken", next) };
+        })
+        .Action("DeleteNatGateway", c => new DeleteNatGateway(settings.Region, c.Parameters.Required("NatGatewayId")),
+            deleted => Value("natGatewayId", deleted.NatGatewayId));
 
     /// <summary>What AllocateAddress and ReleaseAddress may name of the one pool: its EC2 name and the region as the border group.</summary>
     private static void Defaults(AwsQueryCall c, NetworkSettings settings)
@@ -172,6 +216,26 @@ internal static class NetworkEdgeEc2Actions
                 "The parameter PublicIp is for EC2-Classic: this platform's addresses are in VPCs, named by AllocationId (or AssociationId).");
         }
     }
+
+    private static object?[] NatGateway(NatGatewayResponse n) =>
+    [
+        Value("createTime", n.CreateTime),
+        Value("deleteTime", n.DeleteTime),
+        Value("failureCode", n.FailureCode),
+        Value("failureMessage", n.FailureMessage),
+        Items("natGatewayAddressSet", n.NatGatewayAddresses, a => new object?[]
+        {
+            Value("allocationId", a.AllocationId),
+            Value("networkInterfaceId", a.NetworkInterfaceId),
+            Value("privateIp", a.PrivateIp),
+            Value("publicIp", a.PublicIp),
+        }),
+        Value("natGatewayId", n.NatGatewayId),
+        Value("state", n.State),
+        Value("subnetId", n.SubnetId),
+        Value("vpcId", n.VpcId),
+        Value("connectivityType", n.ConnectivityType),
+    ];
 
     private static object?[] InternetGateway(InternetGatewayResponse g) =>
     [
