@@ -72,7 +72,7 @@ reference writes them (a prepared or multi-row INSERT per table per batch, and b
 
 Closing a month: {b["accounts"]:,} accounts with {b["resources"]} resources each (60 % instances, 30 % volumes, 10 % buckets),
 {b["records_per_resource"]} usage records per resource: {b["usage_records"]:,} records in last month, closed by Billing's
-`CloseMonth` handler ({b["invoices"]:,} invoices issued, each its own transaction). The reference is the database's own
+`CloseMonth` handler ({b["invoices"]:,} invoices issued, account by account, each its own transaction). The reference is the database's own
 aggregate of the month's records by account and usage type on the same file.
 
 | | seconds | |
@@ -80,12 +80,12 @@ aggregate of the month's records by account and usage type on the same file.
 | closing the month (Billing's handler) | {b["close_seconds"]:.1f} | target under 60 s: {met(b["close_seconds"] < 60)} |
 | reference: `SELECT … GROUP BY` of the month's records | {b["reference_aggregate_seconds"]:.1f} | |
 
-Where the close's {cp["total_s"]:.1f} s went: queries (the month's records read into memory included) {cp.get("db_query_s", 0):.1f} s,
+Where the close's {cp["total_s"]:.1f} s went: queries (each account's month of records read on its own) {cp.get("db_query_s", 0):.1f} s,
 SaveChanges of the invoices {cp.get("db_save_changes_s", 0):.1f} s, commits {cp.get("db_commit_s", 0):.1f} s, outside the database (pricing,
-reservations, the lines) {cp["outside_database_s"]:.1f} s; the process peaked at {b["peak_working_set_mib"]:,} MiB. The close holds the
-month's records in memory at once: a real month's storage sampled hourly is 720 records per volume or bucket, so 1,000
-accounts with 40 of them each would be about 29 million records, which this close would not hold in memory; it
-should go account by account (not built).
+reservations, the lines) {cp["outside_database_s"]:.1f} s; the process peaked at {b["peak_working_set_mib"]:,} MiB. The close goes account by
+account: it reads the accounts with usage in the month, then each account's records alone, and issues its invoice in its
+own transaction, so it holds one account's month at a time (a real month's storage sampled hourly is 720 records per
+volume or bucket) and a close stopped midway leaves the accounts it issued issued and the rest to the next run.
 
 Fact to usage API ({len(delays)} runs of `InstanceMeteringTests`' delay test: the API in the test host with Hangfire's jobs on
 and a simulated server): from the instance's `running` fact (Compute's commit) to the first usage answer that shows it,
