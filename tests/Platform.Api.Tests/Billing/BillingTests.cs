@@ -726,6 +726,74 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
         }
     }
 
+    [Fact]
+    public async Task Given_a_tagged_volume_snapshot_and_bucket_When_their_report_is_delivered_Then_their_tags_are_resourceTags_user_columns()
+    {
+        using var management = platform.RootClient();
+        var account = await management.CreateAccountAsync("billing-storage-tags");
+        using var client = platform.App.SignedClient(account);
+        var volume = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new
+        {
+            availability_zone = "us-east-1a", size = 1, tags = new[] { new { key = "team", value = "data, \"lake\"" } },
+        })).AssertOkAsync()).GetProperty("volume_id").GetString()!;
+        var snapshot = (await (await client.PostJsonAsync("/api/v1/ec2/snapshots", new { volume_id = volume })).AssertOkAsync())
+            .GetProperty("snapshot_id").GetString()!;
+        await (await client.PostJsonAsync($"/api/v1/ec2/snapshots/{snapshot}/tags", new { tags = new[] { new { key = "backup", value = "daily" } } })).AssertOkAsync();
+        var bare = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new { availability_zone = "us-east-1a", size = 1 })).AssertOkAsync())
+            .GetProperty("volume_id").GetString()!;
+        var bucket = $"billing-storage-tags-{account.AccountId}";
+        await (await client.PutAsync($"/api/v1/s3/{bucket}", null)).AssertOkAsync();
+        // The bucket's tags as S3's PutBucketTagging stores them (the S3 listener's own tests put them through boto3).
+        Assert.Equal(1, await Database.ExecuteAsync(platform.App.DatabasePath, "UPDATE storage_buckets SET tagging = $tags WHERE name = $name",
+            ("$tags", """{"team":"web","cost-center":"42"}"""), ("$name", bucket)));
+
+        // An hour of each held, as the storage sample records it (written straight into Billing's table), and a gone volume's.
+        var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddHours(-1);
+        if (hour.Month != DateTime.UtcNow.Month)
+        {
+            hour = hour.AddHours(1);
+        }
+
+        foreach (var (service, type, resource) in new[]
+        {
+            ("AmazonEC2", "EBS:VolumeUsage.gp3", volume), ("AmazonEC2", "EBS:VolumeUsage.gp3", bare), ("AmazonEC2", "EBS:SnapshotUsage", snapshot),
+            ("AmazonS3", "TimedStorage-ByteHrs", bucket), ("AmazonEC2", "EBS:VolumeUsage.gp3", "vol-0ffffffffffffffff"),
+        })
+        {
+            await Database.ExecuteAsync(platform.App.DatabasePath,
+                "INSERT INTO billing_usage_records (idempotency_key, account_id, service, usage_type, resource_id, usage_start, usage_end, quantity, unit, recorded_at) "
+                + "VALUES ($key, $account, $service, $type, $resource, $start, $end, 3600, 'GiB-Seconds', $end)",
+                ("$key", $"storage-tags:{resource}"), ("$account", account.AccountId), ("$service", service), ("$type", type), ("$resource", resource),
+                ("$start", hour.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)),
+                ("$end", hour.AddHours(1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await (await client.PostJsonAsync("/api/v1/billing/reports", new { report_name = "storage-tags", time_unit = "HOURLY", s3_bucket = bucket })).AssertOkAsync();
+        var asOf = DateTime.UtcNow.AddHours(1);
+        await using (var scope = platform.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverCostReports(asOf));
+        }
+
+        var month = new DateOnly(hour.Year, hour.Month, 1);
+        var csv = await client.GetByteArrayAsync($"/api/v1/s3/{bucket}/storage-tags/{month:yyyyMMdd}-{month.AddMonths(1):yyyyMMdd}/storage-tags-00001.csv");
+        var lines = await PythonCsvAsync(csv, """
+            import csv, json, sys
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(json.dumps([k for k in rows[0].keys() if k.startswith("resourceTags/")]))
+            for r in rows:
+                print(json.dumps([r["lineItem/ResourceId"], r["resourceTags/user:backup"], r["resourceTags/user:cost-center"], r["resourceTags/user:team"]]))
+            """);
+        Assert.Equal("""["resourceTags/user:backup", "resourceTags/user:cost-center", "resourceTags/user:team"]""", lines[0]);
+        var cells = lines.Skip(1).Select(l => JsonSerializer.Deserialize<string[]>(l)!).ToDictionary(c => c[0], c => c[1..]);
+        Assert.Equal(new[] { volume, bare, snapshot, bucket, "vol-0ffffffffffffffff" }.Order(StringComparer.Ordinal), cells.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["", "", "data, \"lake\""], cells[volume]);
+        Assert.Equal(["daily", "", ""], cells[snapshot]);
+        Assert.Equal(["", "42", "web"], cells[bucket]);
+        Assert.Equal(["", "", ""], cells[bare]);
+        Assert.Equal(["", "", ""], cells["vol-0ffffffffffffffff"]);
+    }
+
     private async Task<int> CloseAsync(DateOnly month, CancellationToken cancellationToken = default)
     {
         await using var scope = platform.App.Services.CreateAsyncScope();
