@@ -658,9 +658,145 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
         }
     }
 
-    private async Task<int> CloseAsync(DateOnly month)
+    [Fact]
+    public async Task Given_a_close_interrupted_after_some_accounts_Then_their_invoices_stand_and_the_next_close_issues_the_rest_once()
+    {
+        // 150 accounts with a month of usage each (2024-09, no other test's): written straight into Billing's table.
+        const int accounts = 150;
+        var month = new DateOnly(2024, 9, 1);
+        var ids = Enumerable.Range(0, accounts).Select(a => $"{310000000000 + a}").ToList();
+        foreach (var (account, n) in ids.Select((a, n) => (a, n)))
+        {
+            for (var r = 0; r < 4; r++)
+            {
+                await Database.ExecuteAsync(platform.App.DatabasePath,
+                    "INSERT INTO billing_usage_records (idempotency_key, account_id, service, usage_type, resource_id, usage_start, usage_end, quantity, unit, "
+                    + "recorded_at, availability_zone) VALUES ($key, $account, 'AmazonEC2', 'BoxUsage:t3.micro', $resource, $start, $end, $quantity, 'Seconds', $end, 'us-east-1a')",
+                    ("$key", $"interrupt:{account}:{r}"), ("$account", account), ("$resource", $"i-0{n:x8}{r:x8}"),
+                    ("$start", $"2024-09-{r + 2:00} 10:00:00"), ("$end", $"2024-09-{r + 2:00} 11:00:00"), ("$quantity", 3600 + n));
+            }
+        }
+
+        // The close is cancelled once its first invoices are in (a process stopped mid-close): what it issued stands.
+        using var interrupt = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!interrupt.IsCancellationRequested
+                && await Database.ScalarAsync<long>(platform.App.DatabasePath, "SELECT count(*) FROM billing_invoices WHERE period = '2024-09-01'") < 3)
+            {
+                await Task.Delay(10);
+            }
+
+            await interrupt.CancelAsync();
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CloseAsync(month, interrupt.Token));
+        await watcher;
+        var first = await InvoicesAsync();
+        Assert.InRange(first.Count, 3, accounts - 1);
+        Assert.Equal(first.Count, first.Select(i => i.Account).Distinct().Count());
+
+        // The next run issues the rest, each once; the first run's invoices are the ones that stand.
+        Assert.Equal(accounts - first.Count, await CloseAsync(month));
+        Assert.Equal(0, await CloseAsync(month));
+        var all = await InvoicesAsync();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), all.Select(i => i.Account).Order(StringComparer.Ordinal));
+        Assert.All(first, i => Assert.Contains(i, all));
+
+        // Each invoice is its account's month: 4 hours and its n seconds each at t3.micro's price.
+        foreach (var (account, n) in ids.Select((a, n) => (a, n)).Where(a => a.n % 37 == 0))
+        {
+            Assert.Equal(decimal.Round(0.0104m * 4 * (3600 + n) / 3600m, 2, MidpointRounding.AwayFromZero),
+                await Database.ScalarAsync<decimal>(platform.App.DatabasePath, $"SELECT total FROM billing_invoices WHERE account_id = '{account}' AND period = '2024-09-01'"));
+        }
+
+        async Task<List<(string Account, string Id)>> InvoicesAsync()
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={platform.App.DatabasePath};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT account_id, invoice_id FROM billing_invoices WHERE period = '2024-09-01'";
+            var invoices = new List<(string, string)>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                invoices.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return invoices;
+        }
+    }
+
+    [Fact]
+    public async Task Given_a_tagged_volume_snapshot_and_bucket_When_their_report_is_delivered_Then_their_tags_are_resourceTags_user_columns()
+    {
+        using var management = platform.RootClient();
+        var account = await management.CreateAccountAsync("billing-storage-tags");
+        using var client = platform.App.SignedClient(account);
+        var volume = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new
+        {
+            availability_zone = "us-east-1a", size = 1, tags = new[] { new { key = "team", value = "data, \"lake\"" } },
+        })).AssertOkAsync()).GetProperty("volume_id").GetString()!;
+        var snapshot = (await (await client.PostJsonAsync("/api/v1/ec2/snapshots", new { volume_id = volume })).AssertOkAsync())
+            .GetProperty("snapshot_id").GetString()!;
+        await (await client.PostJsonAsync($"/api/v1/ec2/snapshots/{snapshot}/tags", new { tags = new[] { new { key = "backup", value = "daily" } } })).AssertOkAsync();
+        var bare = (await (await client.PostJsonAsync("/api/v1/ec2/volumes", new { availability_zone = "us-east-1a", size = 1 })).AssertOkAsync())
+            .GetProperty("volume_id").GetString()!;
+        var bucket = $"billing-storage-tags-{account.AccountId}";
+        await (await client.PutAsync($"/api/v1/s3/{bucket}", null)).AssertOkAsync();
+        // The bucket's tags as S3's PutBucketTagging stores them (the S3 listener's own tests put them through boto3).
+        Assert.Equal(1, await Database.ExecuteAsync(platform.App.DatabasePath, "UPDATE storage_buckets SET tagging = $tags WHERE name = $name",
+            ("$tags", """{"team":"web","cost-center":"42"}"""), ("$name", bucket)));
+
+        // An hour of each held, as the storage sample records it (written straight into Billing's table), and a gone volume's.
+        var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddHours(-1);
+        if (hour.Month != DateTime.UtcNow.Month)
+        {
+            hour = hour.AddHours(1);
+        }
+
+        foreach (var (service, type, resource) in new[]
+        {
+            ("AmazonEC2", "EBS:VolumeUsage.gp3", volume), ("AmazonEC2", "EBS:VolumeUsage.gp3", bare), ("AmazonEC2", "EBS:SnapshotUsage", snapshot),
+            ("AmazonS3", "TimedStorage-ByteHrs", bucket), ("AmazonEC2", "EBS:VolumeUsage.gp3", "vol-0ffffffffffffffff"),
+        })
+        {
+            await Database.ExecuteAsync(platform.App.DatabasePath,
+                "INSERT INTO billing_usage_records (idempotency_key, account_id, service, usage_type, resource_id, usage_start, usage_end, quantity, unit, recorded_at) "
+                + "VALUES ($key, $account, $service, $type, $resource, $start, $end, 3600, 'GiB-Seconds', $end)",
+                ("$key", $"storage-tags:{resource}"), ("$account", account.AccountId), ("$service", service), ("$type", type), ("$resource", resource),
+                ("$start", hour.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)),
+                ("$end", hour.AddHours(1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await (await client.PostJsonAsync("/api/v1/billing/reports", new { report_name = "storage-tags", time_unit = "HOURLY", s3_bucket = bucket })).AssertOkAsync();
+        var asOf = DateTime.UtcNow.AddHours(1);
+        await using (var scope = platform.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverCostReports(asOf));
+        }
+
+        var month = new DateOnly(hour.Year, hour.Month, 1);
+        var csv = await client.GetByteArrayAsync($"/api/v1/s3/{bucket}/storage-tags/{month:yyyyMMdd}-{month.AddMonths(1):yyyyMMdd}/storage-tags-00001.csv");
+        var lines = await PythonCsvAsync(csv, """
+            import csv, json, sys
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(json.dumps([k for k in rows[0].keys() if k.startswith("resourceTags/")]))
+            for r in rows:
+                print(json.dumps([r["lineItem/ResourceId"], r["resourceTags/user:backup"], r["resourceTags/user:cost-center"], r["resourceTags/user:team"]]))
+            """);
+        Assert.Equal("""["resourceTags/user:backup", "resourceTags/user:cost-center", "resourceTags/user:team"]""", lines[0]);
+        var cells = lines.Skip(1).Select(l => JsonSerializer.Deserialize<string[]>(l)!).ToDictionary(c => c[0], c => c[1..]);
+        Assert.Equal(new[] { volume, bare, snapshot, bucket, "vol-0ffffffffffffffff" }.Order(StringComparer.Ordinal), cells.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["", "", "data, \"lake\""], cells[volume]);
+        Assert.Equal(["daily", "", ""], cells[snapshot]);
+        Assert.Equal(["", "42", "web"], cells[bucket]);
+        Assert.Equal(["", "", ""], cells[bare]);
+        Assert.Equal(["", "", ""], cells["vol-0ffffffffffffffff"]);
+    }
+
+    private async Task<int> CloseAsync(DateOnly month, CancellationToken cancellationToken = default)
     {
         await using var scope = platform.App.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CloseMonth(month));
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CloseMonth(month), cancellationToken);
     }
 }

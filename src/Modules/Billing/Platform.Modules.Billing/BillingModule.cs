@@ -11,6 +11,7 @@ using Platform.Modules.Billing.Spot;
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Hosting;
 using Platform.Modules.Shared.Persistence;
+using Platform.Modules.Shared.Persistence.Outbox;
 
 namespace Platform.Modules.Billing;
 
@@ -27,6 +28,8 @@ internal static class BillingModule
         services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddModuleDatabase<BillingDbContext, SqliteBillingDbContext, SqlServerBillingDbContext>(configuration, BillingDbContext.SchemaName);
         services.AddScoped<UsageWriter>();
+        services.AddScoped<InstanceFactBatch>();
+        services.AddScoped<IOutboxBatch>(sp => sp.GetRequiredService<InstanceFactBatch>());
         services.AddScoped<InvoiceJob>();
         services.AddScoped<StorageMeteringJob>();
         services.AddScoped<ResourceHoursJob>();

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Modules.Billing.Contracts;
+using Platform.Modules.Billing.Metering;
 using Platform.Modules.Billing.Persistence;
 using Platform.Modules.Billing.Prices;
 using Platform.Modules.Billing.Reservations;
@@ -114,13 +115,48 @@ internal sealed class DeliverCostReportsHandler(BillingDbContext db, ISender sen
 
     private async Task<string> PutAsync(CostReport report, string key, IReadOnlyList<CostReportRow> rows, CancellationToken cancellationToken)
     {
-        // The instances' tags as Compute has them at delivery (Compute's DescribeInstanceTags): the resourceTags/user:* columns.
-        var instances = rows.Select(r => r.ResourceId).Where(id => id.StartsWith("i-", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
-        var tags = instances.Count == 0
-            ? new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal)
-            : (await sender.Send(new DescribeInstanceTags(report.AccountId, instances), cancellationToken))
-                .ToDictionary(t => t.InstanceId, t => t.Tags, StringComparer.Ordinal);
+        var tags = await TagsAsync(report.AccountId, rows, cancellationToken);
         return (await sender.Send(new PutPlatformObject(report.Bucket, report.AccountId, key, CostReportRows.Csv(rows, tags), ContentType), cancellationToken)).ETag;
+    }
+
+    /// <summary>
+    /// The resources' tags as their modules have them at delivery, for the resourceTags/user:* columns: instances' from
+    /// Compute (DescribeInstanceTags), volumes' and snapshots' and buckets' from Storage (DescribeStorageTags of the account's
+    /// volumes and snapshots, DescribeBucketTags of the named buckets). A resource gone since its usage has none.
+    /// </summary>
+    private async Task<Dictionary<string, IReadOnlyDictionary<string, string>>> TagsAsync(string accountId, IReadOnlyList<CostReportRow> rows,
+        CancellationToken cancellationToken)
+    {
+        var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        var ec2 = rows.Where(r => r.ProductCode == UsageTypes.Ec2).Select(r => r.ResourceId).ToHashSet(StringComparer.Ordinal);
+        var instances = ec2.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList();
+        if (instances.Count > 0)
+        {
+            foreach (var set in await sender.Send(new DescribeInstanceTags(accountId, instances), cancellationToken))
+            {
+                tags[set.InstanceId] = set.Tags;
+            }
+        }
+
+        if (ec2.Any(id => id.StartsWith("vol-", StringComparison.Ordinal) || id.StartsWith("snap-", StringComparison.Ordinal)))
+        {
+            foreach (var resource in (await sender.Send(new DescribeStorageTags(accountId, []), cancellationToken))
+                .Where(t => ec2.Contains(t.ResourceId)).GroupBy(t => t.ResourceId, StringComparer.Ordinal))
+            {
+                tags[resource.Key] = resource.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+            }
+        }
+
+        var buckets = rows.Where(r => r.ProductCode == UsageTypes.S3 && r.ResourceId.Length > 0).Select(r => r.ResourceId).Distinct(StringComparer.Ordinal).ToList();
+        if (buckets.Count > 0)
+        {
+            foreach (var set in await sender.Send(new DescribeBucketTags(accountId, buckets), cancellationToken))
+            {
+                tags[set.Bucket] = set.Tags;
+            }
+        }
+
+        return tags;
     }
 }
 

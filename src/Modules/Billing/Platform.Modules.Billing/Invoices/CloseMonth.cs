@@ -32,21 +32,26 @@ internal sealed class CloseMonthHandler(BillingDbContext db, UsageWriter writer,
             await writer.WriteAsync(MeterInstanceRuns.Records(run, end, now, await MeterInstanceRuns.SpotChangesAsync(db, run, end, cancellationToken)), cancellationToken);
         }
 
+        // Account by account: each account's month is read, composed and issued in its own transaction, so the close holds
+        // one account's records at a time, and an interrupted close leaves the accounts it issued issued and the rest to the
+        // next run (another replica's close issuing the same account meets the invoice's unique index: one stands).
         var invoiced = (await db.Invoices.AsNoTracking().Where(i => i.Period == period).Select(i => i.AccountId).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
-        var usage = await db.UsageRecords.AsNoTracking().Where(r => r.UsageStart >= start && r.UsageStart < end).ToListAsync(cancellationToken);
         var book = await PriceBook.LoadAsync(db, cancellationToken);
         var reservations = (await db.Reservations.AsNoTracking().Where(r => r.Start < end && r.End > start).ToListAsync(cancellationToken))
             .ToLookup(r => r.AccountId, StringComparer.Ordinal);
-        var byAccount = usage.ToLookup(r => r.AccountId, StringComparer.Ordinal);
+        var used = await db.UsageRecords.AsNoTracking().Where(r => r.UsageStart >= start && r.UsageStart < end).Select(r => r.AccountId).Distinct()
+            .ToListAsync(cancellationToken);
         var adjusted = (await db.InvoiceAdjustments.AsNoTracking().Where(a => a.Period == period && a.InvoiceId == null).Select(a => a.AccountId).Distinct()
             .ToListAsync(cancellationToken));
-        var accounts = byAccount.Select(a => a.Key).Concat(reservations.Select(r => r.Key)).Concat(adjusted).Distinct(StringComparer.Ordinal)
+        var accounts = used.Concat(reservations.Select(r => r.Key)).Concat(adjusted).Distinct(StringComparer.Ordinal)
             .Where(a => !invoiced.Contains(a)).Order(StringComparer.Ordinal);
         var issued = 0;
         foreach (var account in accounts)
         {
-            if (await IssueAsync(account, period, byAccount[account], book, now, [.. reservations[account]], cancellationToken))
+            var usage = await db.UsageRecords.AsNoTracking().Where(r => r.AccountId == account && r.UsageStart >= start && r.UsageStart < end)
+                .ToListAsync(cancellationToken);
+            if (await IssueAsync(account, period, usage, book, now, [.. reservations[account]], cancellationToken))
             {
                 issued++;
             }

@@ -13,8 +13,10 @@ namespace Platform.Modules.Billing.Metering;
 /// so a redelivered or repeated notification changes nothing. A spot instance's time is <c>SpotUsage:</c>, priced by the
 /// spot price of its type and zone in force (<see cref="Prices.PriceBook"/>). Instances a module
 /// runs for a resource of its own (a database's guest) are that resource's usage, not the tenant's EC2 usage.
+/// Delivered by the outbox, the facts of a batch are gathered and stored in one transaction (<see cref="InstanceFactBatch"/>).
 /// </summary>
-internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer, TimeProvider clock) : INotificationHandler<InstanceStateChanged>
+internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer, TimeProvider clock, InstanceFactBatch? batch = null)
+    : INotificationHandler<InstanceStateChanged>
 {
     public async ValueTask Handle(InstanceStateChanged notification, CancellationToken cancellationToken)
     {
@@ -23,16 +25,37 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             return;
         }
 
+        if (batch is not null && batch.Gather(notification))
+        {
+            return;
+        }
+
+        await RecordAsync(notification, cancellationToken);
+    }
+
+    /// <summary>Stores one fact's step (a run opened, or a run closed and its usage written), each save its own unless a transaction is open.</summary>
+    internal async Task RecordAsync(InstanceStateChanged notification, CancellationToken cancellationToken)
+    {
+
         // The fact's own moment, not its second: a run is known by its start, and a stop and a start again can fall in the
         // same second as the start before them (each start still pays its 60 s; the seconds are counted whole in RunSegments).
         var at = DateTime.SpecifyKind(notification.ChangedAt, DateTimeKind.Utc);
-        if (notification.State == InstanceStateChanged.Running)
+        try
         {
-            await OpenAsync(notification, at, cancellationToken);
+            if (notification.State == InstanceStateChanged.Running)
+            {
+                await OpenAsync(notification, at, cancellationToken);
+            }
+            else if (notification.PreviousState == InstanceStateChanged.Running)
+            {
+                _ = await CloseAsync(notification.InstanceId, at, cancellationToken);
+            }
         }
-        else if (notification.PreviousState == InstanceStateChanged.Running)
+        catch
         {
-            _ = await CloseAsync(notification.InstanceId, at, cancellationToken);
+            // The context serves the rest of the outbox's batch: what this fact left unsaved must not go in with theirs.
+            db.ChangeTracker.Clear();
+            throw;
         }
     }
 
@@ -91,15 +114,7 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             return false;
         }
 
-        db.InstanceRuns.Add(new InstanceRun
-        {
-            InstanceId = fact.InstanceId,
-            StartedAt = at,
-            AccountId = fact.AccountId,
-            Service = UsageTypes.Ec2,
-            UsageType = fact.InstanceLifecycle == InstanceStateChanged.Spot ? UsageTypes.Spot(fact.InstanceType) : UsageTypes.Box(fact.InstanceType),
-            AvailabilityZone = fact.AvailabilityZone,
-        });
+        db.InstanceRuns.Add(NewRun(fact, at));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -111,6 +126,16 @@ internal sealed class MeterInstanceRuns(BillingDbContext db, UsageWriter writer,
             return false;
         }
     }
+
+    internal static InstanceRun NewRun(InstanceStateChanged fact, DateTime at) => new()
+    {
+        InstanceId = fact.InstanceId,
+        StartedAt = at,
+        AccountId = fact.AccountId,
+        Service = UsageTypes.Ec2,
+        UsageType = fact.InstanceLifecycle == InstanceStateChanged.Spot ? UsageTypes.Spot(fact.InstanceType) : UsageTypes.Box(fact.InstanceType),
+        AvailabilityZone = fact.AvailabilityZone,
+    };
 
     /// <returns>Whether this call ended the run (false: there is none before <paramref name="at"/>, or it was ended already).</returns>
     /// <remarks>Also the reconciliation's, for a run whose ending fact was lost, at the moment Compute's state gives for it (the fact's).</remarks>

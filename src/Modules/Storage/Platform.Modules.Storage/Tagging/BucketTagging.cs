@@ -37,3 +37,16 @@ internal sealed class BucketTaggingHandlers(StorageDbContext db, BucketAccess ac
         return Unit.Value;
     }
 }
+
+/// <summary>Billing's read of one account's buckets' tags (<see cref="Contracts.DescribeBucketTags"/>): no permission of its own, nothing changed.</summary>
+internal sealed class DescribeBucketTagsHandler(StorageDbContext db) : IRequestHandler<Contracts.DescribeBucketTags, IReadOnlyList<Contracts.BucketTagSet>>
+{
+    public async ValueTask<IReadOnlyList<Contracts.BucketTagSet>> Handle(Contracts.DescribeBucketTags request, CancellationToken cancellationToken)
+    {
+        var names = request.Buckets.Distinct(StringComparer.Ordinal).ToList();
+        var buckets = await db.Buckets.AsNoTracking().Where(b => b.AccountId == request.AccountId && names.Contains(b.Name))
+            .Select(b => new { b.Name, b.Tagging }).ToListAsync(cancellationToken);
+        return [.. buckets.OrderBy(b => b.Name, StringComparer.Ordinal)
+            .Select(b => new Contracts.BucketTagSet(b.Name, TagSet.FromJson(b.Tagging)))];
+    }
+}
