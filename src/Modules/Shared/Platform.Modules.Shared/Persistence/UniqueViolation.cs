@@ -9,13 +9,15 @@ namespace Platform.Modules.Shared.Persistence;
 /// </summary>
 public static class UniqueViolation
 {
-    private const int SqliteConstraint = 19;
+    // SQLite's extended result codes: every constraint failure is 19 (SQLITE_CONSTRAINT); only these two are a duplicate.
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
     private const int SqlServerDuplicateKey = 2601;
     private const int SqlServerUniqueConstraint = 2627;
 
     public static bool Is(DbUpdateException exception) => exception.InnerException switch
     {
-        SqliteException sqlite => sqlite.SqliteErrorCode == SqliteConstraint,
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique,
         Microsoft.Data.SqlClient.SqlException sql => sql.Number is SqlServerDuplicateKey or SqlServerUniqueConstraint,
         _ => false,
     };
