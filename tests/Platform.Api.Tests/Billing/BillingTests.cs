@@ -743,9 +743,14 @@ public sealed class BillingTests(BillingPlatform platform) : IClassFixture<Billi
             .GetProperty("volume_id").GetString()!;
         var bucket = $"billing-storage-tags-{account.AccountId}";
         await (await client.PutAsync($"/api/v1/s3/{bucket}", null)).AssertOkAsync();
-        // The bucket's tags as S3's PutBucketTagging stores them (the S3 listener's own tests put them through boto3).
-        Assert.Equal(1, await Database.ExecuteAsync(platform.App.DatabasePath, "UPDATE storage_buckets SET tagging = $tags WHERE name = $name",
-            ("$tags", """{"team":"web","cost-center":"42"}"""), ("$name", bucket)));
+        using (var s3 = Platform.Api.Tests.S3.S3Clients.For(platform.App, account))
+        {
+            await s3.PutBucketTaggingAsync(new Amazon.S3.Model.PutBucketTaggingRequest
+            {
+                BucketName = bucket,
+                TagSet = [new Amazon.S3.Model.Tag { Key = "team", Value = "web" }, new Amazon.S3.Model.Tag { Key = "cost-center", Value = "42" }],
+            });
+        }
 
         // An hour of each held, as the storage sample records it (written straight into Billing's table), and a gone volume's.
         var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddHours(-1);

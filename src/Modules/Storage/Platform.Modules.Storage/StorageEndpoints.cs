@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Modules.Shared.Authentication;
+using Platform.Modules.Shared.Errors;
 using Platform.Modules.Storage.Buckets;
 using Platform.Modules.Storage.Objects;
 
@@ -26,6 +27,15 @@ internal static class StorageEndpoints
         s3.AddEndpointFilter(async (invocation, next) =>
         {
             var context = invocation.HttpContext;
+            // The native API has the plain bucket and object operations only. A query naming an S3 sub-resource
+            // (?tagging, ?policy, ?acl, …) would otherwise be taken for the operation without it (PUT ?tagging as
+            // CreateBucket, DELETE key?tagging as DeleteObject), answering success for what it did not do.
+            if (S3.S3SubResources.Of(context.Request.Query.Keys) is { } subResource)
+            {
+                throw new ApiException(400, "InvalidRequest",
+                    $"The native S3 API has no ?{subResource} operation; send it to the S3 API (the aws CLI's s3api, an AWS SDK).");
+            }
+
             if (context.Request.RouteValues["bucket_name"] is string bucket && context.Request.Method != "OPTIONS")
             {
                 await Cors.CorsResponses.AddToActualRequestAsync(context, bucket, context.RequestServices.GetRequiredService<ISender>(), context.RequestAborted);
