@@ -8,8 +8,9 @@
 # the platform samples (the guest's QEMU CPU time, virsh domstats): on this shared 2-core machine a burning guest may get
 # only part of a core. The alarm is put while the guest already burns: that moment is the breach. Then, each timed from it
 # (polled every second): the alarm in ALARM (its history's timestamp), the scaling activity's start (its start_time), the new
-# instance running, its target healthy in the target group, and the group calling it InService. Everything it made is
-# deleted at the end. Writes the "asg" section of docs/BENCHMARKS.md.
+# instance running, its target healthy in the target group, and the group calling it InService. The group, alarm and
+# balancer are deleted at the end; the VPC and target group stay (the group's instances terminate after the script).
+# Writes the "asg" section of docs/BENCHMARKS.md.
 # The alarm and group jobs run every 15 s by default; Compute__AlarmEvaluationCron and Compute__ScalingGroupCron (Hangfire
 # cron with seconds, e.g. "*/5 * * * * *") in the API's environment when ./platform.sh up starts it change that; the
 # section says which were in force (BENCH_ASG_JOBS, as given by who started the API: "15 s" unless said).
@@ -51,8 +52,9 @@ cleanup() {
   set +e
   call autoscaling -X DELETE "$api/autoscaling/groups/$name?force_delete=true" >/dev/null 2>&1
   call monitoring -d "{\"alarm_names\":[\"$name\"]}" "$api/cloudwatch/alarms/delete" >/dev/null 2>&1
+  call elasticloadbalancing -X DELETE "$api/elb/load-balancers?load_balancer_arn=$(uri "$lb_arn")" >/dev/null 2>&1
   rm -rf "$work"
-  log "left behind for the operator to delete once the group's instances are gone: VPC $v (balancer $lb_arn, target group $tg)"
+  log "left behind for the operator to delete once the group's instances are gone: VPC $v (target group $tg)"
 }
 trap cleanup EXIT
 
