@@ -90,7 +90,10 @@ public sealed record DesiredTargetGroup(
 
 /// <param name="TargetId">An instance id or the ip target's address.</param>
 /// <param name="Draining">Deregistered: no new connections, those open keep going until the group's delay has passed.</param>
-public sealed record DesiredTarget(string TargetId, string IpAddress, int Port, bool Draining);
+/// <param name="DrainedAt">When a draining target's delay ends (UTC): the agent takes it out of the node's configuration at that
+/// moment, cutting what is still open, without waiting for a new desired state (nothing else changes then). Null: an API older
+/// than it, or a target not draining.</param>
+public sealed record DesiredTarget(string TargetId, string IpAddress, int Port, bool Draining, DateTime? DrainedAt = null);
 
 /// <summary>What a node's HAProxy says of its targets (read from its stats socket): ELBv2's health, per target group and target.</summary>
 public sealed record LoadBalancerNodeReport(string LoadBalancerArn, string NodeId, bool Serving, IReadOnlyList<TargetHealthReport> Targets);

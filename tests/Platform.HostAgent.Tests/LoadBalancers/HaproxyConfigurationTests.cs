@@ -38,6 +38,31 @@ public sealed class HaproxyConfigurationTests
         ]);
 
     [Fact]
+    public void A_draining_target_keeps_its_line_with_weight_0_until_its_delay_ends_and_is_left_out_from_then_on_its_sessions_cut()
+    {
+        var end = new DateTime(2026, 12, 6, 16, 0, 0, DateTimeKind.Utc);
+        var node = Node([new DesiredListener(80, "HTTP", Forward(Web), [])],
+            [Group(Web, new DesiredTarget("i-0000000000000001a", "10.0.1.10", 80, false), new DesiredTarget("i-0000000000000002a", "10.0.2.10", 80, true, end))]);
+
+        // Before the end (and when no time is given): no new connections, the open ones go on; no fail-open twin.
+        foreach (var text in new[] { HaproxyConfiguration.Write(node, "/run/elb/x", now: end.AddMilliseconds(-1)).Text, HaproxyConfiguration.Write(node, "/run/elb/x").Text })
+        {
+            Assert.Contains("server i-0000000000000002a-80 10.0.2.10:80 check weight 0\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("open-i-0000000000000002a", text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(end, HaproxyConfiguration.NextDrainEnd([node], end.AddSeconds(-30)));
+
+        // From the end on, from the same desired state: gone, and the agent cuts its sessions as it reloads; the other target stays.
+        var before = HaproxyConfiguration.Write(node, "/run/elb/x", now: end.AddMilliseconds(-1));
+        var after = HaproxyConfiguration.Write(node, "/run/elb/x", now: end);
+        Assert.DoesNotContain("i-0000000000000002a", after.Text, StringComparison.Ordinal);
+        Assert.Contains("server i-0000000000000001a-80 10.0.1.10:80 check\n", after.Text, StringComparison.Ordinal);
+        Assert.Equal(["i-0000000000000002a"], HaproxyConfiguration.Removed(before.Servers, after.Servers).Select(s => s.TargetId));
+        Assert.Null(HaproxyConfiguration.NextDrainEnd([node], end));
+    }
+
+    [Fact]
     public void Rules_become_priority_ordered_ACLs_and_every_target_a_checked_server_with_a_fail_open_backup()
     {
         var config = HaproxyConfiguration.Write(Everything(), "/run/elb/x");

@@ -27,6 +27,9 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
     /// <summary>A report the API does not take within this is given up; the next round reports again.</summary>
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long after a draining target's delay ends the round that takes it out comes (a timer may fire a little early).</summary>
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromMilliseconds(100);
+
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HostDesiredState? _latest;
     private int _connections;
@@ -199,6 +202,12 @@ public sealed partial class HostAgentRuntime(AgentOptions options, AgentApiClien
                 }
 
                 var interval = reconciler.StopsPending ? TimeSpan.FromSeconds(1) : options.HeartbeatInterval;
+                // A balancer's draining target leaves its node's configuration when its delay ends: the round comes then.
+                if (_balancers?.NextDrainEnd is { } drainEnd && drainEnd - DateTime.UtcNow + DrainMargin is var untilDrained && untilDrained < interval)
+                {
+                    interval = untilDrained > TimeSpan.Zero ? untilDrained : DrainMargin;
+                }
+
                 if (Faults.Consecutive > 0 && Faults.Backoff < interval)
                 {
                     interval = Faults.Backoff;

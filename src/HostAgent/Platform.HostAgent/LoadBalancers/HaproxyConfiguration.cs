@@ -25,7 +25,8 @@ internal sealed record HaproxyConfigurationText(string Text, IReadOnlyList<Hapro
 /// <item>Targets' health survives a reload: the agent saves the servers' state before it (<c>server-state-file</c>), so a
 /// configuration change neither resets an unhealthy target to up nor a healthy one to its first checks.</item>
 /// <item>Draining targets keep their line with weight 0: no new connections, open ones continue until the target leaves the
-/// configuration (its delay passed), when the agent shuts its sessions down.</item>
+/// configuration at the end of its delay (<see cref="DesiredTarget.DrainedAt"/>, written out from then on), when the agent
+/// shuts its sessions down.</item>
 /// </list>
 /// UDP listeners are not carried (HAProxy 2.6 has no UDP proxying).
 /// </summary>
@@ -45,7 +46,8 @@ internal static class HaproxyConfiguration
 
     /// <param name="stateDirectory">Where the node's stats socket lives.</param>
     /// <param name="bindAddress">The address listeners bind (the node's own in its namespace; tests use loopback).</param>
-    public static HaproxyConfigurationText Write(DesiredLoadBalancerNode node, string stateDirectory, string? bindAddress = null)
+    /// <param name="now">The time the configuration is for: draining targets whose delay ended by then are left out. Null: none is.</param>
+    public static HaproxyConfigurationText Write(DesiredLoadBalancerNode node, string stateDirectory, string? bindAddress = null, DateTime? now = null)
     {
         var servers = new List<HaproxyServer>();
         var text = new StringBuilder();
@@ -76,7 +78,7 @@ internal static class HaproxyConfiguration
 
         foreach (var group in node.TargetGroups.OrderBy(g => g.TargetGroupArn, StringComparer.Ordinal))
         {
-            WriteBackend(text, group, http, servers);
+            WriteBackend(text, group, http, servers, now);
         }
 
         return new HaproxyConfigurationText(text.ToString(), servers);
@@ -208,7 +210,14 @@ internal static class HaproxyConfiguration
     internal static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal) + "\"";
 
-    private static void WriteBackend(StringBuilder text, DesiredTargetGroup group, bool http, List<HaproxyServer> servers)
+    /// <summary>The earliest end of a draining target's delay after <paramref name="now"/> among these nodes: when their configuration next changes by itself.</summary>
+    public static DateTime? NextDrainEnd(IEnumerable<DesiredLoadBalancerNode> nodes, DateTime now) =>
+        nodes.SelectMany(n => n.TargetGroups).SelectMany(g => g.Targets)
+            .Select(t => t.DrainedAt?.ToUniversalTime()).Where(end => end > now.ToUniversalTime()).Min();
+
+    private static bool Drained(DesiredTarget target, DateTime? now) => target.DrainedAt is { } end && now is { } at && end.ToUniversalTime() <= at.ToUniversalTime();
+
+    private static void WriteBackend(StringBuilder text, DesiredTargetGroup group, bool http, List<HaproxyServer> servers, DateTime? now)
     {
         var name = BackendName(group.TargetGroupArn);
         text.Append(CultureInfo.InvariantCulture, $"\nbackend {name}\n    # {group.TargetGroupArn}\n    mode {(http ? "http" : "tcp")}\n    balance roundrobin\n    option allbackups\n");
@@ -221,7 +230,7 @@ internal static class HaproxyConfiguration
         text.Append(CultureInfo.InvariantCulture,
             $"    timeout check {group.HealthCheckTimeoutSeconds.ToString(CultureInfo.InvariantCulture)}s\n    default-server inter {group.HealthCheckIntervalSeconds.ToString(CultureInfo.InvariantCulture)}s rise {group.HealthyThresholdCount.ToString(CultureInfo.InvariantCulture)} fall {group.UnhealthyThresholdCount.ToString(CultureInfo.InvariantCulture)}\n");
         var checkPort = group.HealthCheckPort == "traffic-port" ? "" : " port " + group.HealthCheckPort;
-        foreach (var target in group.Targets.OrderBy(t => t.TargetId, StringComparer.Ordinal).ThenBy(t => t.Port))
+        foreach (var target in group.Targets.Where(t => !Drained(t, now)).OrderBy(t => t.TargetId, StringComparer.Ordinal).ThenBy(t => t.Port))
         {
             var server = $"{target.TargetId}-{target.Port.ToString(CultureInfo.InvariantCulture)}";
             var address = $"{target.IpAddress}:{target.Port.ToString(CultureInfo.InvariantCulture)}";

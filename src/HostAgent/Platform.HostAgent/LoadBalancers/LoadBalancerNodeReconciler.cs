@@ -34,9 +34,16 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
     /// <summary>The node's port on the bridge (at most 15 characters).</summary>
     public string PortFor(string nodeId) => "lb" + Hash(nodeId);
 
+    /// <summary>
+    /// When a target draining on a node here ends its delay (the earliest, UTC): its node's configuration changes then without a
+    /// new desired state, so the agent's next round should come no later. Null: none is draining.
+    /// </summary>
+    public DateTime? NextDrainEnd { get; private set; }
+
     /// <returns>The nodes that could not be brought up, and why; the others were applied.</returns>
     public async Task<IReadOnlyList<(string NodeId, string Message)>> ApplyAsync(IReadOnlyList<DesiredLoadBalancerNode> desired, CancellationToken cancellationToken)
     {
+        NextDrainEnd = HaproxyConfiguration.NextDrainEnd(desired, DateTime.UtcNow);
         var faults = new List<(string, string)>();
         var wanted = desired.Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
         var known = _nodes.Keys.Concat(System.IO.Directory.Exists(directory)
@@ -166,7 +173,7 @@ internal sealed partial class LoadBalancerNodeReconciler(IOpenVSwitchDatabase da
         }
 
         // An internal pair's node listens on every address of its namespace: its own, and the virtual one while it holds it.
-        var configuration = HaproxyConfiguration.Write(node, nodeDirectory, node.VirtualIpAddress is null ? node.PrivateIpAddress : null);
+        var configuration = HaproxyConfiguration.Write(node, nodeDirectory, node.VirtualIpAddress is null ? node.PrivateIpAddress : null, DateTime.UtcNow);
         var onDisk = File.Exists(running.Process.ConfigurationPath) ? await File.ReadAllTextAsync(running.Process.ConfigurationPath, cancellationToken) : null;
         if (!running.Process.IsRunning || onDisk != configuration.Text)
         {

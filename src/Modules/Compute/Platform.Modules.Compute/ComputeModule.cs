@@ -40,12 +40,14 @@ internal static class ComputeModule
         services.AddScoped<ComputeHousekeepingJob>();
         services.AddRecurringJob<ComputeHousekeepingJob>(ComputeHousekeepingJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.HousekeepingCron);
         services.AddScoped<ScalingGroupJob>();
-        services.AddRecurringJob<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
+        services.AddRecurringJob<ScalingGroupJob>(ScalingGroupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.ScalingGroupCron);
         services.AddScoped<SpotInterruptionJob>();
         services.AddRecurringJob<SpotInterruptionJob>(SpotInterruptionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.SpotInterruptionCron);
         services.AddScoped<AlarmEvaluationJob>();
-        services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => ScalingGroupJob.Every15Seconds);
+        services.AddRecurringJob<AlarmEvaluationJob>(AlarmEvaluationJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value.AlarmEvaluationCron);
         services.AddScoped<Tagging.ResourceTagReader>();
         services.AddAwsQueryService(ComputeEc2Actions.Table()).AddAwsQueryService(LaunchTemplateEc2Actions.Table()).AddAwsQueryService(TagEc2Actions.Table())
             .AddAwsQueryService(AutoScalingQueryActions.Table()).AddAwsQueryService(CloudWatchQueryActions.Table());

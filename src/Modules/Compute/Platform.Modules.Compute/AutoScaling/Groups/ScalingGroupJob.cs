@@ -35,9 +35,6 @@ internal sealed partial class ScalingGroupJob(IServiceScopeFactory scopes, Compu
 {
     public const string RecurringJobId = "autoscaling-groups";
 
-    /// <summary>Every 15 seconds: Hangfire 1.8 takes a seconds field.</summary>
-    public const string Every15Seconds = "*/15 * * * * *";
-
     public static readonly TimeSpan LeaseLength = TimeSpan.FromMinutes(2);
 
     public const string GroupNameTag = "aws:autoscaling:groupName";

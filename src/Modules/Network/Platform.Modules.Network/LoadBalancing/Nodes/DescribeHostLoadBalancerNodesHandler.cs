@@ -13,7 +13,8 @@ namespace Platform.Modules.Network.LoadBalancing.Nodes;
 /// <summary>
 /// Composes the nodes a server carries as its agent reads them: each node's interface (address, MAC, subnet and gateway, the
 /// VPC's isolation id), and its balancer's listeners with their rules, and every target group they forward to with its
-/// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed),
+/// health check settings and its targets (private address and port; deregistered ones draining until their delay has passed,
+/// with the moment it does: the agent takes them out then, as no new desired state comes for it),
 /// and the rules of the balancer's security groups for the node's port, expanded as an instance's are. A zone's pair of nodes
 /// (both placed) each carry the other as their keepalived peer; a node whose peer has no server yet runs alone. An internal
 /// balancer's zone address is virtual once it has a pair: each node is told it, and the VPC's servers learn it at each node's server.
@@ -103,7 +104,7 @@ internal sealed class DescribeHostLoadBalancerNodesHandler(NetworkDbContext db, 
             g.HealthCheckPath, g.HealthCheckIntervalSeconds, g.HealthCheckTimeoutSeconds, g.HealthyThresholdCount, g.UnhealthyThresholdCount, g.Matcher,
             g.DeregistrationDelaySeconds,
             targets.Where(t => t.TargetGroupArn == g.Arn && !TargetRegistry.IsGone(t, g, now)).OrderBy(t => t.TargetId, StringComparer.Ordinal).ThenBy(t => t.Port)
-                .Select(t => new DesiredTarget(t.TargetId, t.IpAddress, t.Port, t.DeregisteredAt is not null)).ToList())).ToList();
+                .Select(t => new DesiredTarget(t.TargetId, t.IpAddress, t.Port, t.DeregisteredAt is not null, TargetRegistry.DrainedAt(t, g))).ToList())).ToList();
         return (desiredListeners, desiredGroups);
     }
 

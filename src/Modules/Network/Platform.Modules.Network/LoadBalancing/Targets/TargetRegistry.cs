@@ -179,8 +179,11 @@ internal sealed partial class TargetRegistry(NetworkDbContext db)
     }
 
     /// <summary>Drained: deregistered longer ago than the group's delay. Such a row is as good as removed.</summary>
-    internal static bool IsGone(RegisteredTarget target, TargetGroup group, DateTime now) =>
-        target.DeregisteredAt is { } since && since.AddSeconds(group.DeregistrationDelaySeconds) <= now;
+    internal static bool IsGone(RegisteredTarget target, TargetGroup group, DateTime now) => DrainedAt(target, group) <= now;
+
+    /// <summary>When a deregistered target's delay ends (UTC); null while it is registered.</summary>
+    internal static DateTime? DrainedAt(RegisteredTarget target, TargetGroup group) =>
+        target.DeregisteredAt is { } since ? DateTime.SpecifyKind(since, DateTimeKind.Utc).AddSeconds(group.DeregistrationDelaySeconds) : null;
 
     private static string HealthPort(string configured, int port) =>
         configured == "traffic-port" ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : configured;
