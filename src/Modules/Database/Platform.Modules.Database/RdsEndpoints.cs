@@ -96,7 +96,7 @@ internal static class RdsEndpoints
 
         rds.MapPost("/db-snapshots/{id}/restore", async (string id, RestoreFromSnapshotBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RestoreDbInstanceFromDbSnapshot(platform.Value.Region, id, body.DbInstanceIdentifier, body.DbInstanceClass,
-                body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port, body.PubliclyAccessible, body.DeletionProtection, body.Tags), ct)));
+                body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port, body.PubliclyAccessible, body.DeletionProtection, body.Tags, body.MultiAz), ct)));
         rds.MapPost("/db-snapshots", async (CreateDbSnapshotBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateDbSnapshot(platform.Value.Region, body.DbSnapshotIdentifier, body.DbInstanceIdentifier, body.Tags), ct)));
         rds.MapGet("/db-snapshots", async ([FromQuery(Name = "db_instance_identifier")] string? instance, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
@@ -178,7 +178,8 @@ internal static class RdsEndpoints
         int? Port,
         bool? PubliclyAccessible,
         bool? DeletionProtection,
-        IReadOnlyList<RdsTag>? Tags);
+        IReadOnlyList<RdsTag>? Tags,
+        bool? MultiAz = null);
 
     internal sealed record StopDbInstanceBody(string? DbSnapshotIdentifier);
 

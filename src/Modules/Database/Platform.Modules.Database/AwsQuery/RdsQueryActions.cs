@@ -14,7 +14,7 @@ namespace Platform.Modules.Database.AwsQuery;
 /// name their members (<c>Tags.Tag.N</c>, <c>VpcSecurityGroupIds.VpcSecurityGroupId.N</c>, <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).
 /// Describe calls take RDS's filters and page with <c>MaxRecords</c> (20 to 100, as RDS) and <c>Marker</c> over what the
 /// native request returned. Not here, because the native API has no such thing: clusters, read replicas, option groups,
-/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, ResetDBParameterGroup, RestoreDBInstanceFromDBSnapshot.
+/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, ResetDBParameterGroup.
 /// </summary>
 internal static class RdsQueryActions
 {
@@ -74,6 +74,13 @@ internal static class RdsQueryActions
                 p.OptionalBool("UseLatestRestorableTime"), p.Optional("DBInstanceClass"), p.Optional("DBSubnetGroupName"),
                 p.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"), p.Optional("DBParameterGroupName"), p.OptionalInt("Port"), p.OptionalBool("PubliclyAccessible"),
                 p.OptionalBool("DeletionProtection"), Tags(p), p.Optional("SourceDbiResourceId"), p.Optional("SourceDBInstanceAutomatedBackupsArn"));
+        }, i => Element("DBInstance", Instance(i)))
+        .Action("RestoreDBInstanceFromDBSnapshot", c =>
+        {
+            var p = c.Parameters;
+            return new RestoreDbInstanceFromDbSnapshot(region, p.Required("DBSnapshotIdentifier"), p.Optional("DBInstanceIdentifier"), p.Optional("DBInstanceClass"),
+                p.Optional("DBSubnetGroupName"), p.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"), p.Optional("DBParameterGroupName"), p.OptionalInt("Port"),
+                p.OptionalBool("PubliclyAccessible"), p.OptionalBool("DeletionProtection"), Tags(p), p.OptionalBool("MultiAZ"));
         }, i => Element("DBInstance", Instance(i)))
         .Action("DescribeDBInstanceAutomatedBackups", c =>
         {
