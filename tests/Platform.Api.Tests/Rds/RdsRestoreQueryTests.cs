@@ -187,6 +187,14 @@ public sealed class RdsRestoreQueryTests : IAsyncLifetime, IDisposable
         var status = await JsonAsync(cli, tenant, "rds", "describe-db-instances", "--db-instance-identifier", "restored", "--query", "DBInstances[0].DBInstanceStatus");
         Assert.Equal("available", status.GetString());
 
+        // Tags after creation, by the instance's ARN.
+        var arn = restored.GetProperty("DBInstanceArn").GetString()!;
+        await JsonAsync(cli, tenant, "rds", "add-tags-to-resource", "--resource-name", arn, "--tags", "Key=owner,Value=ana");
+        await JsonAsync(cli, tenant, "rds", "remove-tags-from-resource", "--resource-name", arn, "--tag-keys", "from");
+        var tags = await JsonAsync(cli, tenant, "rds", "list-tags-for-resource", "--resource-name", arn, "--query", "TagList[].[Key,Value]");
+        Assert.Equal("""[["owner","ana"]]""", tags.GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        await FailsAsync(cli, tenant, "DBInstanceNotFound", "ListTagsForResource", "rds", "list-tags-for-resource", "--resource-name", arn + "-nothing");
+
         // A deleting instance is the waiter's failure state: it stops at once.
         await JsonAsync(cli, tenant, "rds", "delete-db-instance", "--db-instance-identifier", "restored", "--skip-final-snapshot");
         var (failedExit, _, failed) = await CliAsync(cli, tenant, ["rds", "wait", "db-instance-available", "--db-instance-identifier", "restored"]);

@@ -94,6 +94,16 @@ internal static class RdsEndpoints
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
                 body.PubliclyAccessible, body.DeletionProtection, body.Tags), ct)));
 
+        rds.MapPost("/tags", async (TagsBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Tagging.AddTagsToResource(platform.Value.Region, body.ResourceName, body.Tags), ct)));
+        rds.MapGet("/tags", async ([FromQuery(Name = "resource_name")] string? resourceName, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Tagging.ListTagsForResource(platform.Value.Region, resourceName), ct)));
+        rds.MapDelete("/tags", async ([FromQuery(Name = "resource_name")] string? resourceName, [FromQuery(Name = "tag_key")] string[]? tagKeys,
+            IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new Tagging.RemoveTagsFromResource(platform.Value.Region, resourceName, tagKeys), ct);
+            return TypedResults.NoContent();
+        });
         rds.MapPost("/db-snapshots/{id}/restore", async (string id, RestoreFromSnapshotBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RestoreDbInstanceFromDbSnapshot(platform.Value.Region, id, body.DbInstanceIdentifier, body.DbInstanceClass,
                 body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port, body.PubliclyAccessible, body.DeletionProtection, body.Tags, body.MultiAz), ct)));
@@ -180,6 +190,8 @@ internal static class RdsEndpoints
         bool? DeletionProtection,
         IReadOnlyList<RdsTag>? Tags,
         bool? MultiAz = null);
+
+    internal sealed record TagsBody(string? ResourceName, IReadOnlyList<RdsTag>? Tags);
 
     internal sealed record StopDbInstanceBody(string? DbSnapshotIdentifier);
 
