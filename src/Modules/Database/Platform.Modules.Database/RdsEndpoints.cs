@@ -94,6 +94,11 @@ internal static class RdsEndpoints
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
                 body.PubliclyAccessible, body.DeletionProtection, body.Tags), ct)));
 
+        rds.MapGet("/events", async ([FromQuery(Name = "source_identifier")] string? sourceIdentifier, [FromQuery(Name = "source_type")] string? sourceType,
+            [FromQuery(Name = "start_time")] DateTime? startTime, [FromQuery(Name = "end_time")] DateTime? endTime, [FromQuery(Name = "duration")] int? duration,
+            [FromQuery(Name = "event_category")] string[]? categories, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Events.DescribeEvents(platform.Value.Region, sourceIdentifier, sourceType, startTime?.ToUniversalTime(), endTime?.ToUniversalTime(),
+                duration, categories is { Length: > 0 } ? categories : null), ct)));
         rds.MapPost("/tags", async (TagsBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new Tagging.AddTagsToResource(platform.Value.Region, body.ResourceName, body.Tags), ct)));
         rds.MapGet("/tags", async ([FromQuery(Name = "resource_name")] string? resourceName, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>

@@ -182,6 +182,25 @@ internal static class RdsQueryActions
         }, g => Value("DBParameterGroupName", g.DbParameterGroupName))
         .Command("AddTagsToResource", c => new AddTagsToResource(region, c.Parameters.Optional("ResourceName"), Tags(c.Parameters)))
         .Action("ListTagsForResource", c => new ListTagsForResource(region, c.Parameters.Optional("ResourceName")), t => TagList(t.TagList))
+        .Action("DescribeEvents", c =>
+        {
+            Describe(c, []);
+            var p = c.Parameters;
+            return new Events.DescribeEvents(region, p.Optional("SourceIdentifier"), p.Optional("SourceType"), Timestamp(p, "StartTime"), Timestamp(p, "EndTime"),
+                p.OptionalInt("Duration"), p.OptionalStringList("EventCategories", "EventCategory"));
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.Events, e => e.Sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture));
+            return new object?[] { Value("Marker", next), Members("Events", "Event", page, e => new object?[]
+            {
+                Value("SourceIdentifier", e.SourceIdentifier),
+                Value("SourceType", e.SourceType),
+                Value("Message", e.Message),
+                Members("EventCategories", "EventCategory", e.EventCategories, category => category),
+                Value("Date", e.Date),
+                Value("SourceArn", e.SourceArn),
+            }) };
+        })
         .Command("RemoveTagsFromResource", c => new RemoveTagsFromResource(region, c.Parameters.Optional("ResourceName"), c.Parameters.StringList("TagKeys")));
 
     private static string ArnAccount(string arn) => arn.Split(':')[4];
