@@ -41,6 +41,7 @@ internal static class DatabaseModule
         services.AddScoped<Instances.Power.DbInstancePower>();
         services.AddScoped<Instances.Power.StoppedInstanceRestartJob>();
         services.AddScoped<Instances.Power.MultiAzFailover>();
+        services.AddScoped<Events.RdsEventRetentionJob>();
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         services.AddAwsQueryService(RdsQueryActions.Table(platform.Region));
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
@@ -50,6 +51,7 @@ internal static class DatabaseModule
         services.AddRecurringJob<Instances.Power.MultiAzFailover>(Instances.Power.MultiAzFailover.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<SnapshotDeletion>(SnapshotDeletion.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
+        services.AddRecurringJob<Events.RdsEventRetentionJob>(Events.RdsEventRetentionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => "17 * * * *");
         return services;
     }
 

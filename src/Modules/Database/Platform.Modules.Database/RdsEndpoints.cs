@@ -94,9 +94,24 @@ internal static class RdsEndpoints
                 body.UseLatestRestorableTime, body.DbInstanceClass, body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port,
                 body.PubliclyAccessible, body.DeletionProtection, body.Tags), ct)));
 
+        rds.MapGet("/events", async ([FromQuery(Name = "source_identifier")] string? sourceIdentifier, [FromQuery(Name = "source_type")] string? sourceType,
+            [FromQuery(Name = "start_time")] DateTime? startTime, [FromQuery(Name = "end_time")] DateTime? endTime, [FromQuery(Name = "duration")] int? duration,
+            [FromQuery(Name = "event_category")] string[]? categories, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Events.DescribeEvents(platform.Value.Region, sourceIdentifier, sourceType, startTime?.ToUniversalTime(), endTime?.ToUniversalTime(),
+                duration, categories is { Length: > 0 } ? categories : null), ct)));
+        rds.MapPost("/tags", async (TagsBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Tagging.AddTagsToResource(platform.Value.Region, body.ResourceName, body.Tags), ct)));
+        rds.MapGet("/tags", async ([FromQuery(Name = "resource_name")] string? resourceName, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Tagging.ListTagsForResource(platform.Value.Region, resourceName), ct)));
+        rds.MapDelete("/tags", async ([FromQuery(Name = "resource_name")] string? resourceName, [FromQuery(Name = "tag_key")] string[]? tagKeys,
+            IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
+        {
+            await sender.Send(new Tagging.RemoveTagsFromResource(platform.Value.Region, resourceName, tagKeys), ct);
+            return TypedResults.NoContent();
+        });
         rds.MapPost("/db-snapshots/{id}/restore", async (string id, RestoreFromSnapshotBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new RestoreDbInstanceFromDbSnapshot(platform.Value.Region, id, body.DbInstanceIdentifier, body.DbInstanceClass,
-                body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port, body.PubliclyAccessible, body.DeletionProtection, body.Tags), ct)));
+                body.DbSubnetGroupName, body.VpcSecurityGroupIds, body.DbParameterGroupName, body.Port, body.PubliclyAccessible, body.DeletionProtection, body.Tags, body.MultiAz), ct)));
         rds.MapPost("/db-snapshots", async (CreateDbSnapshotBody body, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new CreateDbSnapshot(platform.Value.Region, body.DbSnapshotIdentifier, body.DbInstanceIdentifier, body.Tags), ct)));
         rds.MapGet("/db-snapshots", async ([FromQuery(Name = "db_instance_identifier")] string? instance, IOptions<PlatformOptions> platform, ISender sender, CancellationToken ct) =>
@@ -178,7 +193,10 @@ internal static class RdsEndpoints
         int? Port,
         bool? PubliclyAccessible,
         bool? DeletionProtection,
-        IReadOnlyList<RdsTag>? Tags);
+        IReadOnlyList<RdsTag>? Tags,
+        bool? MultiAz = null);
+
+    internal sealed record TagsBody(string? ResourceName, IReadOnlyList<RdsTag>? Tags);
 
     internal sealed record StopDbInstanceBody(string? DbSnapshotIdentifier);
 

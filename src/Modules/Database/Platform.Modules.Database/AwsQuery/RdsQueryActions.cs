@@ -3,6 +3,7 @@ using Platform.Modules.Database.Instances;
 using Platform.Modules.Database.ParameterGroups;
 using Platform.Modules.Database.Snapshots;
 using Platform.Modules.Database.SubnetGroups;
+using Platform.Modules.Database.Tagging;
 using Platform.Modules.Shared.AwsQuery;
 using static Platform.Modules.Shared.AwsQuery.AwsQueryXml;
 
@@ -14,7 +15,7 @@ namespace Platform.Modules.Database.AwsQuery;
 /// name their members (<c>Tags.Tag.N</c>, <c>VpcSecurityGroupIds.VpcSecurityGroupId.N</c>, <c>&lt;DBInstances&gt;&lt;DBInstance&gt;</c>).
 /// Describe calls take RDS's filters and page with <c>MaxRecords</c> (20 to 100, as RDS) and <c>Marker</c> over what the
 /// native request returned. Not here, because the native API has no such thing: clusters, read replicas, option groups,
-/// event subscriptions, Modify/CopyDBSnapshot, tags after creation, ResetDBParameterGroup, RestoreDBInstanceFromDBSnapshot.
+/// event subscriptions, Modify/CopyDBSnapshot, ResetDBParameterGroup.
 /// </summary>
 internal static class RdsQueryActions
 {
@@ -74,6 +75,13 @@ internal static class RdsQueryActions
                 p.OptionalBool("UseLatestRestorableTime"), p.Optional("DBInstanceClass"), p.Optional("DBSubnetGroupName"),
                 p.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"), p.Optional("DBParameterGroupName"), p.OptionalInt("Port"), p.OptionalBool("PubliclyAccessible"),
                 p.OptionalBool("DeletionProtection"), Tags(p), p.Optional("SourceDbiResourceId"), p.Optional("SourceDBInstanceAutomatedBackupsArn"));
+        }, i => Element("DBInstance", Instance(i)))
+        .Action("RestoreDBInstanceFromDBSnapshot", c =>
+        {
+            var p = c.Parameters;
+            return new RestoreDbInstanceFromDbSnapshot(region, p.Required("DBSnapshotIdentifier"), p.Optional("DBInstanceIdentifier"), p.Optional("DBInstanceClass"),
+                p.Optional("DBSubnetGroupName"), p.OptionalStringList("VpcSecurityGroupIds", "VpcSecurityGroupId"), p.Optional("DBParameterGroupName"), p.OptionalInt("Port"),
+                p.OptionalBool("PubliclyAccessible"), p.OptionalBool("DeletionProtection"), Tags(p), p.OptionalBool("MultiAZ"));
         }, i => Element("DBInstance", Instance(i)))
         .Action("DescribeDBInstanceAutomatedBackups", c =>
         {
@@ -171,7 +179,30 @@ internal static class RdsQueryActions
             var changes = p.List("Parameters", "Parameter")
                 .Select(change => new ParameterChange(change.Optional("ParameterName"), change.Optional("ParameterValue"), change.Optional("ApplyMethod"))).ToList();
             return new ModifyDbParameterGroup(region, p.Required("DBParameterGroupName"), changes.Count == 0 && p.Optional("Parameters") is null ? null : changes);
-        }, g => Value("DBParameterGroupName", g.DbParameterGroupName));
+        }, g => Value("DBParameterGroupName", g.DbParameterGroupName))
+        .Command("AddTagsToResource", c => new AddTagsToResource(region, c.Parameters.Optional("ResourceName"), Tags(c.Parameters)))
+        .Action("ListTagsForResource", c => new ListTagsForResource(region, c.Parameters.Optional("ResourceName")), t => TagList(t.TagList))
+        .Action("DescribeEvents", c =>
+        {
+            Describe(c, []);
+            var p = c.Parameters;
+            return new Events.DescribeEvents(region, p.Optional("SourceIdentifier"), p.Optional("SourceType"), Timestamp(p, "StartTime"), Timestamp(p, "EndTime"),
+                p.OptionalInt("Duration"), p.OptionalStringList("EventCategories", "EventCategory"));
+        }, (c, found) =>
+        {
+            var (page, next) = Paging(c).Apply(found.Events, e => e.Sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture));
+            return new object?[] { Value("Marker", next), Members("Events", "Event", page, e => new object?[]
+            {
+                Value("SourceIdentifier", e.SourceIdentifier),
+                Value("SourceType", e.SourceType),
+                Value("Message", e.Message),
+                Members("EventCategories", "EventCategory", e.EventCategories, category => category),
+                Value("Date", e.Date),
+                Value("SourceArn", e.SourceArn),
+            }) };
+        })
+        .Command("RemoveTagsFromResource", c => new RemoveTagsFromResource(region, c.Parameters.Optional("ResourceName"), c.Parameters.StringList("TagKeys")));
+
     private static string ArnAccount(string arn) => arn.Split(':')[4];
 
     /// <summary>Reads RDS's paging and filters for a describe; a filter the call does not know is InvalidParameterValue, as RDS says it.</summary>

@@ -27,9 +27,25 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
 
     public DbSet<DbInstanceMetricMinute> InstanceMetrics => Set<DbInstanceMetricMinute>();
 
+    public DbSet<global::Platform.Modules.Database.Events.DbEvent> Events => Set<global::Platform.Modules.Database.Events.DbEvent>();
+
+    /// <summary>Every save writes the RDS events of the state changes it holds, in its own transaction (<see cref="global::Platform.Modules.Database.Events.RdsEventRecorder"/>).</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        global::Platform.Modules.Database.Events.RdsEventRecorder.Capture(this, DateTime.UtcNow);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        global::Platform.Modules.Database.Events.RdsEventRecorder.Capture(this, DateTime.UtcNow);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         MetricModel.Configure(modelBuilder);
+        global::Platform.Modules.Database.Events.RdsEventModel.Configure(modelBuilder);
         modelBuilder.Entity<DbSubnetGroup>(g =>
         {
             g.ToTable("db_subnet_groups");

@@ -11,7 +11,8 @@ namespace Platform.Modules.Database.Snapshots;
 
 /// <summary>
 /// RestoreDBInstanceFromDBSnapshot: a new instance whose data volume is filled from the snapshot's backup set before its
-/// server first starts; it has the snapshot's storage, engine and master user (and the password the source had then).
+/// server first starts; it has the snapshot's storage, engine and master user (and the password the source had then). Without
+/// tags of its own it takes the snapshot's, as RDS does. <c>MultiAz</c> makes it a pair as CreateDBInstance does.
 /// </summary>
 internal sealed record RestoreDbInstanceFromDbSnapshot(
     string Region,
@@ -24,7 +25,8 @@ internal sealed record RestoreDbInstanceFromDbSnapshot(
     int? Port,
     bool? PubliclyAccessible,
     bool? DeletionProtection,
-    IReadOnlyList<RdsTag>? Tags) : IRequest<DbInstanceResponse>, IRequiresPermission, Shared.Messaging.IValidatable
+    IReadOnlyList<RdsTag>? Tags,
+    bool? MultiAz = null) : IRequest<DbInstanceResponse>, IRequiresPermission, Shared.Messaging.IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("rds:RestoreDBInstanceFromDBSnapshot", RdsArns.Instance(Region, caller.AccountId, DbInstanceIdentifier?.ToLowerInvariant() ?? "*"));
@@ -39,6 +41,11 @@ internal sealed record RestoreDbInstanceFromDbSnapshot(
 
         InstanceSettings.CheckPort(Port);
         Shared.Messaging.Parameter.Required(DbSubnetGroupName, "DBSubnetGroupName");
+        if (MultiAz == true && PubliclyAccessible == true)
+        {
+            throw RdsErrors.InvalidParameterCombination("A publicly accessible Multi-AZ DB instance is not offered by this platform yet: its public address cannot follow a failover.");
+        }
+
         RdsNames.Tags(Tags);
     }
 }
@@ -80,9 +87,10 @@ internal sealed class RestoreDbInstanceFromDbSnapshotHandler(DatabaseDbContext d
             "sun:05:00-sun:05:30",
             request.PubliclyAccessible ?? false,
             request.DeletionProtection ?? false,
-            RdsNames.Tags(request.Tags),
+            request.Tags is null ? snapshot.Tags : RdsNames.Tags(request.Tags),
             RestoreSource.Snapshot(snapshot.SourceResourceId, snapshot.BackupLabel, inSnapshotRepository),
-            secrets.Unprotect(snapshot.BackupCipherProtected, SnapshotTaker.CipherContext(account, snapshot.Identifier)));
+            secrets.Unprotect(snapshot.BackupCipherProtected, SnapshotTaker.CipherContext(account, snapshot.Identifier)),
+            request.MultiAz ?? false);
         return DbInstanceResponse.From(await factory.CreateAsync(account, spec, cancellationToken), request.Region);
     }
 }
