@@ -145,7 +145,62 @@ public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
         // Roles are served (RoleSessionCliTests tours them): an unknown one is NoSuchEntity.
         await FailsAsync(cli, root, "NoSuchEntity", "GetRole", "iam", "get-role", "--role-name", "nobody-" + user);
 
+        // Groups: members, attached and inline policies; a group in use is not deleted, nor is its member.
+        var group = "team-" + user;
+        using (var created = await JsonAsync(cli, root, "iam", "create-group", "--group-name", group))
+        {
+            Assert.Equal($"arn:aws:iam::{root.AccountId}:group/{group}", created.RootElement.GetProperty("Group").GetProperty("Arn").GetString());
+            Assert.StartsWith("AGPA", created.RootElement.GetProperty("Group").GetProperty("GroupId").GetString(), StringComparison.Ordinal);
+        }
+
+        await FailsAsync(cli, root, "EntityAlreadyExists", "CreateGroup", "iam", "create-group", "--group-name", group.ToUpperInvariant());
+        await FailsAsync(cli, root, "ValidationError", "CreateGroup", "iam", "create-group", "--group-name", "no spaces");
+        await FailsAsync(cli, root, "NoSuchEntity", "AddUserToGroup", "iam", "add-user-to-group", "--group-name", group, "--user-name", "nobody-" + user);
+        await RunAsync(cli, root, "iam", "add-user-to-group", "--group-name", group, "--user-name", user);
+        using (var members = await JsonAsync(cli, root, "iam", "get-group", "--group-name", group))
+        {
+            Assert.Equal([user], members.RootElement.GetProperty("Users").EnumerateArray().Select(u => u.GetProperty("UserName").GetString()));
+            Assert.Equal(group, members.RootElement.GetProperty("Group").GetProperty("GroupName").GetString());
+        }
+
+        using (var groups = await JsonAsync(cli, root, "iam", "list-groups-for-user", "--user-name", user))
+        {
+            Assert.Equal([group], groups.RootElement.GetProperty("Groups").EnumerateArray().Select(g => g.GetProperty("GroupName").GetString()));
+        }
+
+        using (var groups = await JsonAsync(cli, root, "iam", "list-groups"))
+        {
+            Assert.Contains(group, groups.RootElement.GetProperty("Groups").EnumerateArray().Select(g => g.GetProperty("GroupName").GetString()));
+        }
+
+        await RunAsync(cli, root, "iam", "put-group-policy", "--group-name", group, "--policy-name", "group-inline", "--policy-document", InlineDocument);
+        using (var inline = await JsonAsync(cli, root, "iam", "get-group-policy", "--group-name", group, "--policy-name", "group-inline"))
+        {
+            Assert.Equal("s3:ListAllMyBuckets", inline.RootElement.GetProperty("PolicyDocument").GetProperty("Statement")[0].GetProperty("Action").GetString());
+        }
+
+        using (var names = await JsonAsync(cli, root, "iam", "list-group-policies", "--group-name", group))
+        {
+            Assert.Equal(["group-inline"], names.RootElement.GetProperty("PolicyNames").EnumerateArray().Select(n => n.GetString()));
+        }
+
+        await RunAsync(cli, root, "iam", "attach-group-policy", "--group-name", group, "--policy-arn", policyArn);
+        using (var attached = await JsonAsync(cli, root, "iam", "list-attached-group-policies", "--group-name", group))
+        {
+            Assert.Equal([policyArn], attached.RootElement.GetProperty("AttachedPolicies").EnumerateArray().Select(p => p.GetProperty("PolicyArn").GetString()));
+        }
+
+        await FailsAsync(cli, root, "DeleteConflict", "DeleteGroup", "iam", "delete-group", "--group-name", group);
+        await FailsAsync(cli, root, "DeleteConflict", "DeletePolicy", "iam", "delete-policy", "--policy-arn", policyArn);
+
         await FailsAsync(cli, root, "DeleteConflict", "DeleteUser", "iam", "delete-user", "--user-name", user);
+        await RunAsync(cli, root, "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
+        await FailsAsync(cli, root, "NoSuchEntity", "RemoveUserFromGroup", "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
+        await RunAsync(cli, root, "iam", "detach-group-policy", "--group-name", group, "--policy-arn", policyArn);
+        await RunAsync(cli, root, "iam", "delete-group-policy", "--group-name", group, "--policy-name", "group-inline");
+        await RunAsync(cli, root, "iam", "delete-group", "--group-name", group);
+        await FailsAsync(cli, root, "NoSuchEntity", "GetGroup", "iam", "get-group", "--group-name", group);
+
         await RunAsync(cli, root, "iam", "update-access-key", "--user-name", user, "--access-key-id", key.AccessKeyId, "--status", "Inactive");
         await FailsAsync(cli, key, "InvalidClientTokenId", "GetCallerIdentity", "sts", "get-caller-identity");
         await RunAsync(cli, root, "iam", "delete-access-key", "--user-name", user, "--access-key-id", key.AccessKeyId);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Iam.AccessKeys;
 using Platform.Modules.Iam.Accounts;
+using Platform.Modules.Iam.Groups;
 using Platform.Modules.Iam.Identity;
 using Platform.Modules.Iam.InlinePolicies;
 using Platform.Modules.Iam.InstanceProfiles;
@@ -84,6 +85,7 @@ internal static class IamEndpoints
                 [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeleteUserPolicy(userName, policyName), ct)));
 
+        MapGroups(iam);
         MapRoles(iam);
         MapInstanceProfiles(iam);
         iam.MapPost("/sts/assume-role", async (AssumeRoleBody body, ISender sender, CancellationToken ct) =>
@@ -110,6 +112,49 @@ internal static class IamEndpoints
         iam.MapDelete("/instance-profiles/{name}/roles/{role_name}", async ([FromRoute(Name = "name")] string name,
                 [FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new RemoveRoleFromInstanceProfile(name, roleName), ct)));
+    }
+
+    private static void MapGroups(RouteGroupBuilder iam)
+    {
+        iam.MapPost("/groups", async (CreateGroupBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateGroup(body.GroupName, body.Path), ct)));
+        iam.MapGet("/groups", async ([FromQuery(Name = "path_prefix")] string? pathPrefix, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroups(pathPrefix, maxItems, marker), ct)));
+        iam.MapGet("/groups/{group_name}", async ([FromRoute(Name = "group_name")] string groupName, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetGroup(groupName, maxItems, marker), ct)));
+        iam.MapDelete("/groups/{group_name}", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteGroup(groupName), ct)));
+        iam.MapPut("/groups/{group_name}/users/{user_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AddUserToGroup(groupName, userName), ct)));
+        iam.MapDelete("/groups/{group_name}/users/{user_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new RemoveUserFromGroup(groupName, userName), ct)));
+        iam.MapGet("/users/{user_name}/groups", async ([FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroupsForUser(userName), ct)));
+
+        iam.MapPost("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName, AttachPolicyBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AttachGroupPolicy(groupName, body.PolicyArn), ct)));
+        iam.MapGet("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListAttachedGroupPolicies(groupName), ct)));
+        iam.MapDelete("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromQuery(Name = "policy_arn")] string? policyArn, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DetachGroupPolicy(groupName, policyArn), ct)));
+
+        iam.MapPut("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, PolicyDocumentBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutGroupPolicy(groupName, policyName, body.PolicyDocument), ct)));
+        iam.MapGet("/groups/{group_name}/policies", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroupPolicies(groupName), ct)));
+        iam.MapGet("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetGroupPolicy(groupName, policyName), ct)));
+        iam.MapDelete("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteGroupPolicy(groupName, policyName), ct)));
     }
 
     private static void MapRoles(RouteGroupBuilder iam)
@@ -169,6 +214,8 @@ internal static class IamEndpoints
     internal sealed record CreateAccountBody(string? AccountName);
 
     internal sealed record CreateUserBody(string? UserName, string? Path);
+
+    internal sealed record CreateGroupBody(string? GroupName, string? Path);
 
     internal sealed record CreateAccessKeyBody(string? UserName);
 

@@ -12,7 +12,7 @@ namespace Platform.Modules.Iam.AwsQuery;
 
 /// <summary>
 /// IAM and STS on AWS's query protocol: names, shapes and errors of botocore's iam 2010-05-08 and sts 2011-06-15 models,
-/// each action bound to the request the native API sends (roles in <see cref="RoleQueryActions"/>). The platform's own
+/// each action bound to the request the native API sends (roles in <see cref="RoleQueryActions"/>, groups in <see cref="GroupQueryActions"/>). The platform's own
 /// extensions (accounts) stay on the native API.
 /// </summary>
 internal static class IamQueryActions
@@ -79,7 +79,8 @@ internal static class IamQueryActions
             Value("IsTruncated", false),
         })
         .Command("DeleteUserPolicy", c => new DeleteUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")))
-        .Include(RoleQueryActions.Roles());
+        .Include(RoleQueryActions.Roles())
+        .Include(GroupQueryActions.Groups());
 
     public static AwsQueryService Sts() => new AwsQueryService("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/")
         .Action("GetCallerIdentity", _ => new GetCallerIdentity(), identity => new object?[]
@@ -105,7 +106,7 @@ internal static class IamQueryActions
         Value("Expiration", credentials.Expiration));
 
     /// <summary>The user shape; <paramref name="name"/> null gives its fields alone (a list's member).</summary>
-    private static object User(string? name, UserResponse user)
+    internal static object User(string? name, UserResponse user)
     {
         object?[] fields =
         [

@@ -23,7 +23,8 @@ internal sealed class DeletePolicyHandler(IamDbContext db, ICallerContext caller
         var policy = await db.FindPolicyAsync(caller.Identity.AccountId, request.PolicyName, cancellationToken);
         var arn = IamArns.Policy(policy.AccountId, policy.Path, policy.PolicyName);
         if (await db.UserPolicyAttachments.AnyAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken)
-            || await db.RolePolicyAttachments.AnyAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken))
+            || await db.RolePolicyAttachments.AnyAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken)
+            || await db.GroupPolicyAttachments.AnyAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken))
         {
             throw ApiErrors.Conflict("DeleteConflict", "Cannot delete a policy attached to entities.");
         }

@@ -197,3 +197,55 @@ internal sealed class InstanceProfile
 
     public DateTime CreatedAt { get; init; }
 }
+
+/// <summary>A set of users that share the group's policies: a member may do what its own or any of its groups' policies allow.</summary>
+internal sealed class Group
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string GroupName { get; init; }
+
+    /// <summary>Group names are unique in an account regardless of case, as user names are.</summary>
+    public required string NormalizedName { get; init; }
+
+    public required string Path { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal sealed class GroupMembership
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string UserId { get; init; }
+
+    public DateTime AddedAt { get; init; }
+}
+
+internal sealed class GroupPolicyAttachment
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string PolicyArn { get; init; }
+
+    public DateTime AttachedAt { get; init; }
+}
+
+internal sealed class GroupInlinePolicy
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string PolicyName { get; init; }
+
+    public required string NormalizedName { get; init; }
+
+    public required string Document { get; set; }
+}

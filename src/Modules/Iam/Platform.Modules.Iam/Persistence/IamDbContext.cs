@@ -32,6 +32,14 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<InstanceProfile> InstanceProfiles => Set<InstanceProfile>();
 
+    public DbSet<Group> Groups => Set<Group>();
+
+    public DbSet<GroupMembership> GroupMemberships => Set<GroupMembership>();
+
+    public DbSet<GroupPolicyAttachment> GroupPolicyAttachments => Set<GroupPolicyAttachment>();
+
+    public DbSet<GroupInlinePolicy> GroupInlinePolicies => Set<GroupInlinePolicy>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Account>(account =>
@@ -179,6 +187,57 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             profile.Property(p => p.CreatedAt).HasColumnName("created_at");
             profile.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
             profile.HasIndex(p => p.RoleId);
+        });
+
+        ConfigureGroups(modelBuilder);
+    }
+
+    private static void ConfigureGroups(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Group>(group =>
+        {
+            group.ToTable("groups");
+            group.HasKey(g => g.Id);
+            group.Property(g => g.Id).HasColumnName("id").HasMaxLength(32);
+            group.Property(g => g.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            group.Property(g => g.GroupName).HasColumnName("group_name").HasMaxLength(128);
+            group.Property(g => g.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            group.Property(g => g.Path).HasColumnName("path").HasMaxLength(512);
+            group.Property(g => g.CreatedAt).HasColumnName("created_at");
+            group.HasIndex(g => new { g.AccountId, g.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<GroupMembership>(membership =>
+        {
+            membership.ToTable("group_memberships");
+            membership.HasKey(m => new { m.GroupId, m.UserId });
+            membership.Property(m => m.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            membership.Property(m => m.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            membership.Property(m => m.UserId).HasColumnName("user_id").HasMaxLength(32);
+            membership.Property(m => m.AddedAt).HasColumnName("added_at");
+            membership.HasIndex(m => m.UserId);
+        });
+
+        modelBuilder.Entity<GroupPolicyAttachment>(attachment =>
+        {
+            attachment.ToTable("group_policy_attachments");
+            attachment.HasKey(a => new { a.GroupId, a.PolicyArn });
+            attachment.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            attachment.Property(a => a.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            attachment.Property(a => a.PolicyArn).HasColumnName("policy_arn").HasMaxLength(700);
+            attachment.Property(a => a.AttachedAt).HasColumnName("attached_at");
+            attachment.HasIndex(a => new { a.AccountId, a.PolicyArn });
+        });
+
+        modelBuilder.Entity<GroupInlinePolicy>(policy =>
+        {
+            policy.ToTable("group_inline_policies");
+            policy.HasKey(p => new { p.GroupId, p.NormalizedName });
+            policy.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            policy.Property(p => p.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
+            policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            policy.Property(p => p.Document).HasColumnName("document");
         });
     }
 }

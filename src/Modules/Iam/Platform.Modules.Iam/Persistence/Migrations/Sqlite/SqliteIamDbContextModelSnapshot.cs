@@ -87,6 +87,141 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                     b.ToTable("iam_accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.Group", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GroupName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("iam_groups", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupInlinePolicy", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("NormalizedName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document");
+
+                    b.Property<string>("PolicyName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_name");
+
+                    b.HasKey("GroupId", "NormalizedName");
+
+                    b.ToTable("iam_group_inline_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupMembership", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("iam_group_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupPolicyAttachment", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("PolicyArn")
+                        .HasMaxLength(700)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AttachedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attached_at");
+
+                    b.HasKey("GroupId", "PolicyArn");
+
+                    b.HasIndex("AccountId", "PolicyArn");
+
+                    b.ToTable("iam_group_policy_attachments", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.InlinePolicy", b =>
                 {
                     b.Property<string>("UserId")
