@@ -17,6 +17,7 @@ namespace Platform.Api.Tests.AwsQuery;
 public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
 {
     private const string AllowListUsers = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetUser"],"Resource":"*"}]}""";
+    private const string AllowGetUserOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}""";
     private const string InlineDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}""";
 
     private readonly string _work = Directory.CreateTempSubdirectory("platform-awsquery-").FullName;
@@ -118,6 +119,40 @@ public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
         {
             Assert.Equal(user, self.RootElement.GetProperty("User").GetProperty("UserName").GetString());
         }
+
+        // Policy versions: a new default is in force at once, and an older one again once it is made the default.
+        using (var version = await JsonAsync(cli, root, "iam", "create-policy-version", "--policy-arn", policyArn, "--policy-document", AllowGetUserOnly,
+                   "--set-as-default"))
+        {
+            Assert.Equal("v2", version.RootElement.GetProperty("PolicyVersion").GetProperty("VersionId").GetString());
+            Assert.True(version.RootElement.GetProperty("PolicyVersion").GetProperty("IsDefaultVersion").GetBoolean());
+        }
+
+        await FailsAsync(cli, key, "AccessDenied", "ListUsers", "iam", "list-users");
+        using (var policy = await JsonAsync(cli, root, "iam", "get-policy", "--policy-arn", policyArn))
+        {
+            Assert.Equal("v2", policy.RootElement.GetProperty("Policy").GetProperty("DefaultVersionId").GetString());
+        }
+
+        using (var versions = await JsonAsync(cli, root, "iam", "list-policy-versions", "--policy-arn", policyArn))
+        {
+            Assert.Equal(["v2:True", "v1:False"], versions.RootElement.GetProperty("Versions").EnumerateArray()
+                .Select(v => $"{v.GetProperty("VersionId").GetString()}:{v.GetProperty("IsDefaultVersion").GetBoolean()}"));
+        }
+
+        using (var first = await JsonAsync(cli, root, "iam", "get-policy-version", "--policy-arn", policyArn, "--version-id", "v1"))
+        {
+            var document = first.RootElement.GetProperty("PolicyVersion").GetProperty("Document");
+            Assert.Equal("iam:ListUsers", document.GetProperty("Statement")[0].GetProperty("Action")[0].GetString());
+        }
+
+        await FailsAsync(cli, root, "DeleteConflict", "DeletePolicyVersion", "iam", "delete-policy-version", "--policy-arn", policyArn, "--version-id", "v2");
+        await FailsAsync(cli, root, "NoSuchEntity", "GetPolicyVersion", "iam", "get-policy-version", "--policy-arn", policyArn, "--version-id", "v7");
+        await FailsAsync(cli, root, "ValidationError", "SetDefaultPolicyVersion", "iam", "set-default-policy-version", "--policy-arn", policyArn,
+            "--version-id", "x1");
+        await RunAsync(cli, root, "iam", "set-default-policy-version", "--policy-arn", policyArn, "--version-id", "v1");
+        await RunAsync(cli, key, "iam", "list-users");
+        await RunAsync(cli, root, "iam", "delete-policy-version", "--policy-arn", policyArn, "--version-id", "v2");
 
         await RunAsync(cli, root, "iam", "put-user-policy", "--user-name", user, "--policy-name", "inline", "--policy-document", InlineDocument);
         using (var inline = await JsonAsync(cli, root, "iam", "get-user-policy", "--user-name", user, "--policy-name", "inline"))

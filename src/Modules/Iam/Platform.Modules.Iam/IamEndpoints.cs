@@ -64,6 +64,21 @@ internal static class IamEndpoints
         iam.MapDelete("/policies/{policy_name}", async ([FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeletePolicy(policyName), ct)));
 
+        iam.MapPost("/policies/{policy_name}/versions", async ([FromRoute(Name = "policy_name")] string policyName, CreatePolicyVersionBody body,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreatePolicyVersion(policyName, body.PolicyDocument, body.SetAsDefault ?? false), ct)));
+        iam.MapGet("/policies/{policy_name}/versions", async ([FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListPolicyVersions(policyName), ct)));
+        iam.MapGet("/policies/{policy_name}/versions/{version_id}", async ([FromRoute(Name = "policy_name")] string policyName,
+                [FromRoute(Name = "version_id")] string versionId, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetPolicyVersion(policyName, versionId), ct)));
+        iam.MapDelete("/policies/{policy_name}/versions/{version_id}", async ([FromRoute(Name = "policy_name")] string policyName,
+                [FromRoute(Name = "version_id")] string versionId, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeletePolicyVersion(policyName, versionId), ct)));
+        iam.MapPut("/policies/{policy_name}/default-version", async ([FromRoute(Name = "policy_name")] string policyName, DefaultVersionBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new SetDefaultPolicyVersion(policyName, body.VersionId ?? ""), ct)));
+
         iam.MapPost("/users/{user_name}/attached-policies", async ([FromRoute(Name = "user_name")] string userName, AttachPolicyBody body,
                 ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new AttachUserPolicy(userName, body.PolicyArn), ct)));
@@ -224,6 +239,10 @@ internal static class IamEndpoints
     internal sealed record CreatePolicyBody(string? PolicyName, JsonElement? PolicyDocument, string? Path, string? Description);
 
     internal sealed record AttachPolicyBody(string? PolicyArn);
+
+    internal sealed record CreatePolicyVersionBody(JsonElement? PolicyDocument, bool? SetAsDefault);
+
+    internal sealed record DefaultVersionBody(string? VersionId);
 
     internal sealed record PutUserPolicyBody(JsonElement? PolicyDocument);
 

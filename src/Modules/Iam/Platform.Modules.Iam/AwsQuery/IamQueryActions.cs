@@ -57,6 +57,17 @@ internal static class IamQueryActions
             Value("IsTruncated", false),
         })
         .Command("DeletePolicy", c => new DeletePolicy(OwnPolicyName(c)))
+        .Action("CreatePolicyVersion", c => new CreatePolicyVersion(OwnPolicyName(c), Document(c.Parameters.Optional("PolicyDocument")),
+                c.Parameters.OptionalBool("SetAsDefault") ?? false),
+            v => Version("PolicyVersion", v))
+        .Action("GetPolicyVersion", c => new GetPolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")), v => Version("PolicyVersion", v))
+        .Action("ListPolicyVersions", c => new ListPolicyVersions(OwnPolicyName(c)), list => new object?[]
+        {
+            Members("Versions", list.Versions, v => Version(null, v)),
+            Value("IsTruncated", false),
+        })
+        .Command("SetDefaultPolicyVersion", c => new SetDefaultPolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")))
+        .Command("DeletePolicyVersion", c => new DeletePolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")))
         .Command("AttachUserPolicy", c => new AttachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
         .Command("DetachUserPolicy", c => new DetachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
         .Action("ListAttachedUserPolicies", c => new ListAttachedUserPolicies(c.Parameters.Required("UserName")), list => new object?[]
@@ -134,6 +145,19 @@ internal static class IamQueryActions
             Value("Description", policy.Description),
             Value("CreateDate", policy.CreateDate),
             Value("UpdateDate", policy.UpdateDate),
+        ];
+        return name is null ? fields : Element(name, fields);
+    }
+
+    /// <summary>The PolicyVersion shape; the document (URL-encoded, as IAM sends it) only where IAM sends it.</summary>
+    private static object Version(string? name, PolicyVersionResponse version)
+    {
+        object?[] fields =
+        [
+            version.Document is null ? null : Value("Document", Uri.EscapeDataString(version.Document)),
+            Value("VersionId", version.VersionId),
+            Value("IsDefaultVersion", version.IsDefaultVersion),
+            Value("CreateDate", version.CreateDate),
         ];
         return name is null ? fields : Element(name, fields);
     }

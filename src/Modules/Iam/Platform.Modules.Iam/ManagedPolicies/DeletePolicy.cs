@@ -29,6 +29,14 @@ internal sealed class DeletePolicyHandler(IamDbContext db, ICallerContext caller
             throw ApiErrors.Conflict("DeleteConflict", "Cannot delete a policy attached to entities.");
         }
 
+        var versions = await db.ManagedPolicyVersions.Where(v => v.PolicyId == policy.Id).ToListAsync(cancellationToken);
+        if (versions.Count > 1)
+        {
+            throw ApiErrors.Conflict("DeleteConflict",
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+        }
+
+        db.ManagedPolicyVersions.RemoveRange(versions);
         db.ManagedPolicies.Remove(policy);
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;

@@ -18,6 +18,8 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<ManagedPolicy> ManagedPolicies => Set<ManagedPolicy>();
 
+    public DbSet<ManagedPolicyVersion> ManagedPolicyVersions => Set<ManagedPolicyVersion>();
+
     public DbSet<UserPolicyAttachment> UserPolicyAttachments => Set<UserPolicyAttachment>();
 
     public DbSet<InlinePolicy> InlinePolicies => Set<InlinePolicy>();
@@ -90,9 +92,23 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             policy.Property(p => p.Path).HasColumnName("path").HasMaxLength(512);
             policy.Property(p => p.Description).HasColumnName("description").HasMaxLength(1000);
             policy.Property(p => p.Document).HasColumnName("document");
+            policy.Property(p => p.DefaultVersionId).HasColumnName("default_version_id").HasMaxLength(32).HasDefaultValue("v1");
+            policy.Property(p => p.LastVersionNumber).HasColumnName("last_version_number").HasDefaultValue(1);
+            policy.Property(p => p.Revision).HasColumnName("revision").IsConcurrencyToken();
             policy.Property(p => p.CreatedAt).HasColumnName("created_at");
             policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             policy.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<ManagedPolicyVersion>(version =>
+        {
+            version.ToTable("policy_versions");
+            version.HasKey(v => new { v.PolicyId, v.VersionId });
+            version.Property(v => v.PolicyId).HasColumnName("policy_id").HasMaxLength(32);
+            version.Property(v => v.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            version.Property(v => v.VersionId).HasColumnName("version_id").HasMaxLength(32);
+            version.Property(v => v.Document).HasColumnName("document");
+            version.Property(v => v.CreatedAt).HasColumnName("created_at");
         });
 
         modelBuilder.Entity<UserPolicyAttachment>(attachment =>

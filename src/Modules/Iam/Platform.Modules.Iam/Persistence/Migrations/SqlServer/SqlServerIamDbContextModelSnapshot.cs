@@ -329,6 +329,14 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultVersionId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasDefaultValue("v1")
+                        .HasColumnName("default_version_id");
+
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)")
@@ -338,6 +346,12 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("document");
+
+                    b.Property<int>("LastVersionNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1)
+                        .HasColumnName("last_version_number");
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
@@ -357,6 +371,11 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(128)")
                         .HasColumnName("policy_name");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("revision");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("updated_at");
@@ -367,6 +386,38 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("managed_policies", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.ManagedPolicyVersion", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("document");
+
+                    b.HasKey("PolicyId", "VersionId");
+
+                    b.ToTable("policy_versions", "iam");
                 });
 
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.Role", b =>

@@ -323,6 +323,14 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultVersionId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("v1")
+                        .HasColumnName("default_version_id");
+
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
@@ -332,6 +340,12 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("document");
+
+                    b.Property<int>("LastVersionNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1)
+                        .HasColumnName("last_version_number");
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
@@ -351,6 +365,11 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("policy_name");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -361,6 +380,38 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("iam_managed_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.ManagedPolicyVersion", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document");
+
+                    b.HasKey("PolicyId", "VersionId");
+
+                    b.ToTable("iam_policy_versions", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.Role", b =>
