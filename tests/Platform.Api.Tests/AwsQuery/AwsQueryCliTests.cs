@@ -17,6 +17,7 @@ namespace Platform.Api.Tests.AwsQuery;
 public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
 {
     private const string AllowListUsers = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetUser"],"Resource":"*"}]}""";
+    private const string AllowGetUserOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}""";
     private const string InlineDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}""";
 
     private readonly string _work = Directory.CreateTempSubdirectory("platform-awsquery-").FullName;
@@ -119,6 +120,40 @@ public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
             Assert.Equal(user, self.RootElement.GetProperty("User").GetProperty("UserName").GetString());
         }
 
+        // Policy versions: a new default is in force at once, and an older one again once it is made the default.
+        using (var version = await JsonAsync(cli, root, "iam", "create-policy-version", "--policy-arn", policyArn, "--policy-document", AllowGetUserOnly,
+                   "--set-as-default"))
+        {
+            Assert.Equal("v2", version.RootElement.GetProperty("PolicyVersion").GetProperty("VersionId").GetString());
+            Assert.True(version.RootElement.GetProperty("PolicyVersion").GetProperty("IsDefaultVersion").GetBoolean());
+        }
+
+        await FailsAsync(cli, key, "AccessDenied", "ListUsers", "iam", "list-users");
+        using (var policy = await JsonAsync(cli, root, "iam", "get-policy", "--policy-arn", policyArn))
+        {
+            Assert.Equal("v2", policy.RootElement.GetProperty("Policy").GetProperty("DefaultVersionId").GetString());
+        }
+
+        using (var versions = await JsonAsync(cli, root, "iam", "list-policy-versions", "--policy-arn", policyArn))
+        {
+            Assert.Equal(["v2:True", "v1:False"], versions.RootElement.GetProperty("Versions").EnumerateArray()
+                .Select(v => $"{v.GetProperty("VersionId").GetString()}:{v.GetProperty("IsDefaultVersion").GetBoolean()}"));
+        }
+
+        using (var first = await JsonAsync(cli, root, "iam", "get-policy-version", "--policy-arn", policyArn, "--version-id", "v1"))
+        {
+            var document = first.RootElement.GetProperty("PolicyVersion").GetProperty("Document");
+            Assert.Equal("iam:ListUsers", document.GetProperty("Statement")[0].GetProperty("Action")[0].GetString());
+        }
+
+        await FailsAsync(cli, root, "DeleteConflict", "DeletePolicyVersion", "iam", "delete-policy-version", "--policy-arn", policyArn, "--version-id", "v2");
+        await FailsAsync(cli, root, "NoSuchEntity", "GetPolicyVersion", "iam", "get-policy-version", "--policy-arn", policyArn, "--version-id", "v7");
+        await FailsAsync(cli, root, "ValidationError", "SetDefaultPolicyVersion", "iam", "set-default-policy-version", "--policy-arn", policyArn,
+            "--version-id", "x1");
+        await RunAsync(cli, root, "iam", "set-default-policy-version", "--policy-arn", policyArn, "--version-id", "v1");
+        await RunAsync(cli, key, "iam", "list-users");
+        await RunAsync(cli, root, "iam", "delete-policy-version", "--policy-arn", policyArn, "--version-id", "v2");
+
         await RunAsync(cli, root, "iam", "put-user-policy", "--user-name", user, "--policy-name", "inline", "--policy-document", InlineDocument);
         using (var inline = await JsonAsync(cli, root, "iam", "get-user-policy", "--user-name", user, "--policy-name", "inline"))
         {
@@ -145,7 +180,62 @@ public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
         // Roles are served (RoleSessionCliTests tours them): an unknown one is NoSuchEntity.
         await FailsAsync(cli, root, "NoSuchEntity", "GetRole", "iam", "get-role", "--role-name", "nobody-" + user);
 
+        // Groups: members, attached and inline policies; a group in use is not deleted, nor is its member.
+        var group = "team-" + user;
+        using (var created = await JsonAsync(cli, root, "iam", "create-group", "--group-name", group))
+        {
+            Assert.Equal($"arn:aws:iam::{root.AccountId}:group/{group}", created.RootElement.GetProperty("Group").GetProperty("Arn").GetString());
+            Assert.StartsWith("AGPA", created.RootElement.GetProperty("Group").GetProperty("GroupId").GetString(), StringComparison.Ordinal);
+        }
+
+        await FailsAsync(cli, root, "EntityAlreadyExists", "CreateGroup", "iam", "create-group", "--group-name", group.ToUpperInvariant());
+        await FailsAsync(cli, root, "ValidationError", "CreateGroup", "iam", "create-group", "--group-name", "no spaces");
+        await FailsAsync(cli, root, "NoSuchEntity", "AddUserToGroup", "iam", "add-user-to-group", "--group-name", group, "--user-name", "nobody-" + user);
+        await RunAsync(cli, root, "iam", "add-user-to-group", "--group-name", group, "--user-name", user);
+        using (var members = await JsonAsync(cli, root, "iam", "get-group", "--group-name", group))
+        {
+            Assert.Equal([user], members.RootElement.GetProperty("Users").EnumerateArray().Select(u => u.GetProperty("UserName").GetString()));
+            Assert.Equal(group, members.RootElement.GetProperty("Group").GetProperty("GroupName").GetString());
+        }
+
+        using (var groups = await JsonAsync(cli, root, "iam", "list-groups-for-user", "--user-name", user))
+        {
+            Assert.Equal([group], groups.RootElement.GetProperty("Groups").EnumerateArray().Select(g => g.GetProperty("GroupName").GetString()));
+        }
+
+        using (var groups = await JsonAsync(cli, root, "iam", "list-groups"))
+        {
+            Assert.Contains(group, groups.RootElement.GetProperty("Groups").EnumerateArray().Select(g => g.GetProperty("GroupName").GetString()));
+        }
+
+        await RunAsync(cli, root, "iam", "put-group-policy", "--group-name", group, "--policy-name", "group-inline", "--policy-document", InlineDocument);
+        using (var inline = await JsonAsync(cli, root, "iam", "get-group-policy", "--group-name", group, "--policy-name", "group-inline"))
+        {
+            Assert.Equal("s3:ListAllMyBuckets", inline.RootElement.GetProperty("PolicyDocument").GetProperty("Statement")[0].GetProperty("Action").GetString());
+        }
+
+        using (var names = await JsonAsync(cli, root, "iam", "list-group-policies", "--group-name", group))
+        {
+            Assert.Equal(["group-inline"], names.RootElement.GetProperty("PolicyNames").EnumerateArray().Select(n => n.GetString()));
+        }
+
+        await RunAsync(cli, root, "iam", "attach-group-policy", "--group-name", group, "--policy-arn", policyArn);
+        using (var attached = await JsonAsync(cli, root, "iam", "list-attached-group-policies", "--group-name", group))
+        {
+            Assert.Equal([policyArn], attached.RootElement.GetProperty("AttachedPolicies").EnumerateArray().Select(p => p.GetProperty("PolicyArn").GetString()));
+        }
+
+        await FailsAsync(cli, root, "DeleteConflict", "DeleteGroup", "iam", "delete-group", "--group-name", group);
+        await FailsAsync(cli, root, "DeleteConflict", "DeletePolicy", "iam", "delete-policy", "--policy-arn", policyArn);
+
         await FailsAsync(cli, root, "DeleteConflict", "DeleteUser", "iam", "delete-user", "--user-name", user);
+        await RunAsync(cli, root, "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
+        await FailsAsync(cli, root, "NoSuchEntity", "RemoveUserFromGroup", "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
+        await RunAsync(cli, root, "iam", "detach-group-policy", "--group-name", group, "--policy-arn", policyArn);
+        await RunAsync(cli, root, "iam", "delete-group-policy", "--group-name", group, "--policy-name", "group-inline");
+        await RunAsync(cli, root, "iam", "delete-group", "--group-name", group);
+        await FailsAsync(cli, root, "NoSuchEntity", "GetGroup", "iam", "get-group", "--group-name", group);
+
         await RunAsync(cli, root, "iam", "update-access-key", "--user-name", user, "--access-key-id", key.AccessKeyId, "--status", "Inactive");
         await FailsAsync(cli, key, "InvalidClientTokenId", "GetCallerIdentity", "sts", "get-caller-identity");
         await RunAsync(cli, root, "iam", "delete-access-key", "--user-name", user, "--access-key-id", key.AccessKeyId);

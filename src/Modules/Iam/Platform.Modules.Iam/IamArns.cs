@@ -23,5 +23,9 @@ internal static class IamArns
     /// <summary>The resource of an action on the caller's own account as a whole (listing users, creating policies).</summary>
     public static string AnyUser(string accountId) => $"arn:{Arns.Partition}:iam::{accountId}:user/*";
 
+    public static string Group(string accountId, string path, string groupName) => $"arn:{Arns.Partition}:iam::{accountId}:group{path}{groupName}";
+
+    public static string AnyGroup(string accountId) => $"arn:{Arns.Partition}:iam::{accountId}:group/*";
+
     public static string AnyPolicy(string accountId) => $"arn:{Arns.Partition}:iam::{accountId}:policy/*";
 }

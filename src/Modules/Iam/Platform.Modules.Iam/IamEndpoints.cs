@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Platform.Modules.Iam.AccessKeys;
 using Platform.Modules.Iam.Accounts;
+using Platform.Modules.Iam.Groups;
 using Platform.Modules.Iam.Identity;
 using Platform.Modules.Iam.InlinePolicies;
 using Platform.Modules.Iam.InstanceProfiles;
@@ -63,6 +64,21 @@ internal static class IamEndpoints
         iam.MapDelete("/policies/{policy_name}", async ([FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeletePolicy(policyName), ct)));
 
+        iam.MapPost("/policies/{policy_name}/versions", async ([FromRoute(Name = "policy_name")] string policyName, CreatePolicyVersionBody body,
+                ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreatePolicyVersion(policyName, body.PolicyDocument, body.SetAsDefault ?? false), ct)));
+        iam.MapGet("/policies/{policy_name}/versions", async ([FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListPolicyVersions(policyName), ct)));
+        iam.MapGet("/policies/{policy_name}/versions/{version_id}", async ([FromRoute(Name = "policy_name")] string policyName,
+                [FromRoute(Name = "version_id")] string versionId, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetPolicyVersion(policyName, versionId), ct)));
+        iam.MapDelete("/policies/{policy_name}/versions/{version_id}", async ([FromRoute(Name = "policy_name")] string policyName,
+                [FromRoute(Name = "version_id")] string versionId, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeletePolicyVersion(policyName, versionId), ct)));
+        iam.MapPut("/policies/{policy_name}/default-version", async ([FromRoute(Name = "policy_name")] string policyName, DefaultVersionBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new SetDefaultPolicyVersion(policyName, body.VersionId ?? ""), ct)));
+
         iam.MapPost("/users/{user_name}/attached-policies", async ([FromRoute(Name = "user_name")] string userName, AttachPolicyBody body,
                 ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new AttachUserPolicy(userName, body.PolicyArn), ct)));
@@ -84,6 +100,7 @@ internal static class IamEndpoints
                 [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new DeleteUserPolicy(userName, policyName), ct)));
 
+        MapGroups(iam);
         MapRoles(iam);
         MapInstanceProfiles(iam);
         iam.MapPost("/sts/assume-role", async (AssumeRoleBody body, ISender sender, CancellationToken ct) =>
@@ -110,6 +127,49 @@ internal static class IamEndpoints
         iam.MapDelete("/instance-profiles/{name}/roles/{role_name}", async ([FromRoute(Name = "name")] string name,
                 [FromRoute(Name = "role_name")] string roleName, ISender sender, CancellationToken ct) =>
             await NoContent(sender.Send(new RemoveRoleFromInstanceProfile(name, roleName), ct)));
+    }
+
+    private static void MapGroups(RouteGroupBuilder iam)
+    {
+        iam.MapPost("/groups", async (CreateGroupBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new CreateGroup(body.GroupName, body.Path), ct)));
+        iam.MapGet("/groups", async ([FromQuery(Name = "path_prefix")] string? pathPrefix, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroups(pathPrefix, maxItems, marker), ct)));
+        iam.MapGet("/groups/{group_name}", async ([FromRoute(Name = "group_name")] string groupName, [FromQuery(Name = "max_items")] int? maxItems,
+                [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetGroup(groupName, maxItems, marker), ct)));
+        iam.MapDelete("/groups/{group_name}", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteGroup(groupName), ct)));
+        iam.MapPut("/groups/{group_name}/users/{user_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AddUserToGroup(groupName, userName), ct)));
+        iam.MapDelete("/groups/{group_name}/users/{user_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new RemoveUserFromGroup(groupName, userName), ct)));
+        iam.MapGet("/users/{user_name}/groups", async ([FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroupsForUser(userName), ct)));
+
+        iam.MapPost("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName, AttachPolicyBody body,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new AttachGroupPolicy(groupName, body.PolicyArn), ct)));
+        iam.MapGet("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListAttachedGroupPolicies(groupName), ct)));
+        iam.MapDelete("/groups/{group_name}/attached-policies", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromQuery(Name = "policy_arn")] string? policyArn, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DetachGroupPolicy(groupName, policyArn), ct)));
+
+        iam.MapPut("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, PolicyDocumentBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new PutGroupPolicy(groupName, policyName, body.PolicyDocument), ct)));
+        iam.MapGet("/groups/{group_name}/policies", async ([FromRoute(Name = "group_name")] string groupName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListGroupPolicies(groupName), ct)));
+        iam.MapGet("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new GetGroupPolicy(groupName, policyName), ct)));
+        iam.MapDelete("/groups/{group_name}/policies/{policy_name}", async ([FromRoute(Name = "group_name")] string groupName,
+                [FromRoute(Name = "policy_name")] string policyName, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new DeleteGroupPolicy(groupName, policyName), ct)));
     }
 
     private static void MapRoles(RouteGroupBuilder iam)
@@ -170,6 +230,8 @@ internal static class IamEndpoints
 
     internal sealed record CreateUserBody(string? UserName, string? Path);
 
+    internal sealed record CreateGroupBody(string? GroupName, string? Path);
+
     internal sealed record CreateAccessKeyBody(string? UserName);
 
     internal sealed record UpdateAccessKeyBody(string? Status, string? UserName);
@@ -177,6 +239,10 @@ internal static class IamEndpoints
     internal sealed record CreatePolicyBody(string? PolicyName, JsonElement? PolicyDocument, string? Path, string? Description);
 
     internal sealed record AttachPolicyBody(string? PolicyArn);
+
+    internal sealed record CreatePolicyVersionBody(JsonElement? PolicyDocument, bool? SetAsDefault);
+
+    internal sealed record DefaultVersionBody(string? VersionId);
 
     internal sealed record PutUserPolicyBody(JsonElement? PolicyDocument);
 

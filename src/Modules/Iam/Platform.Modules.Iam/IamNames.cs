@@ -16,6 +16,7 @@ internal static partial class IamNames
     public const int PolicyMaxLength = 128;
     public const int RoleMaxLength = 64;
     public const int InstanceProfileMaxLength = 128;
+    public const int GroupMaxLength = 128;
 
     /// <summary>The pattern as IAM quotes it in its ValidationError.</summary>
     private const string ShownPattern = @"[\w+=,.@-]+";
@@ -38,6 +39,8 @@ internal static partial class IamNames
     public static void Role(string? value, string member) => Check(value, member, RoleMaxLength);
 
     public static void InstanceProfile(string? value, string member) => Check(value, member, InstanceProfileMaxLength);
+
+    public static void Group(string? value, string member) => Check(value, member, GroupMaxLength);
 
     /// <summary>Paths other than / would put the path in every ARN the authorizer compares before the entity is loaded.</summary>
     public static void RootPathOnly(string? path)

@@ -8,7 +8,7 @@ using Platform.Modules.Shared.Accounts;
 namespace Platform.Modules.Iam.Authorization;
 
 /// <summary>
-/// Each user's and role's parsed policies (attached and inline), kept for a few seconds so authorization costs no
+/// Each user's (with its groups') and role's parsed policies (attached and inline), kept for a few seconds so authorization costs no
 /// query. Changes through this replica clear the account at once; through another, within the lifetime.
 /// </summary>
 internal sealed class PolicyCache(TimeProvider clock)
@@ -75,13 +75,23 @@ internal sealed class PolicyCache(TimeProvider clock)
         }
     }
 
+    /// <summary>A user's own policies and those of every group it belongs to, as IAM evaluates them together.</summary>
     private static async Task<IReadOnlyList<PolicyDocument>> LoadAsync(IamDbContext db, string accountId, string userId, CancellationToken cancellationToken)
     {
+        var groupIds = await db.GroupMemberships.AsNoTracking()
+            .Where(m => m.UserId == userId && m.AccountId == accountId)
+            .Join(db.Groups.AsNoTracking().Where(g => g.AccountId == accountId), m => m.GroupId, g => g.Id, (m, _) => m.GroupId)
+            .ToListAsync(cancellationToken);
         var attachedArns = await db.UserPolicyAttachments.AsNoTracking()
             .Where(a => a.UserId == userId && a.AccountId == accountId).Select(a => a.PolicyArn).ToListAsync(cancellationToken);
+        attachedArns.AddRange(await db.GroupPolicyAttachments.AsNoTracking()
+            .Where(a => groupIds.Contains(a.GroupId) && a.AccountId == accountId).Select(a => a.PolicyArn).ToListAsync(cancellationToken));
+        attachedArns = attachedArns.Distinct(StringComparer.Ordinal).ToList();
         var documents = await OwnManagedDocumentsAsync(db, accountId, attachedArns, cancellationToken);
         documents.AddRange(await db.InlinePolicies.AsNoTracking()
             .Where(p => p.UserId == userId && p.AccountId == accountId).Select(p => p.Document).ToListAsync(cancellationToken));
+        documents.AddRange(await db.GroupInlinePolicies.AsNoTracking()
+            .Where(p => groupIds.Contains(p.GroupId) && p.AccountId == accountId).Select(p => p.Document).ToListAsync(cancellationToken));
         return Parse(attachedArns, documents);
     }
 

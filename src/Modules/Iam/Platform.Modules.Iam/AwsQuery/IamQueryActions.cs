@@ -12,7 +12,7 @@ namespace Platform.Modules.Iam.AwsQuery;
 
 /// <summary>
 /// IAM and STS on AWS's query protocol: names, shapes and errors of botocore's iam 2010-05-08 and sts 2011-06-15 models,
-/// each action bound to the request the native API sends (roles in <see cref="RoleQueryActions"/>). The platform's own
+/// each action bound to the request the native API sends (roles in <see cref="RoleQueryActions"/>, groups in <see cref="GroupQueryActions"/>). The platform's own
 /// extensions (accounts) stay on the native API.
 /// </summary>
 internal static class IamQueryActions
@@ -57,6 +57,17 @@ internal static class IamQueryActions
             Value("IsTruncated", false),
         })
         .Command("DeletePolicy", c => new DeletePolicy(OwnPolicyName(c)))
+        .Action("CreatePolicyVersion", c => new CreatePolicyVersion(OwnPolicyName(c), Document(c.Parameters.Optional("PolicyDocument")),
+                c.Parameters.OptionalBool("SetAsDefault") ?? false),
+            v => Version("PolicyVersion", v))
+        .Action("GetPolicyVersion", c => new GetPolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")), v => Version("PolicyVersion", v))
+        .Action("ListPolicyVersions", c => new ListPolicyVersions(OwnPolicyName(c)), list => new object?[]
+        {
+            Members("Versions", list.Versions, v => Version(null, v)),
+            Value("IsTruncated", false),
+        })
+        .Command("SetDefaultPolicyVersion", c => new SetDefaultPolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")))
+        .Command("DeletePolicyVersion", c => new DeletePolicyVersion(OwnPolicyName(c), c.Parameters.Required("VersionId")))
         .Command("AttachUserPolicy", c => new AttachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
         .Command("DetachUserPolicy", c => new DetachUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Optional("PolicyArn")))
         .Action("ListAttachedUserPolicies", c => new ListAttachedUserPolicies(c.Parameters.Required("UserName")), list => new object?[]
@@ -79,7 +90,8 @@ internal static class IamQueryActions
             Value("IsTruncated", false),
         })
         .Command("DeleteUserPolicy", c => new DeleteUserPolicy(c.Parameters.Required("UserName"), c.Parameters.Required("PolicyName")))
-        .Include(RoleQueryActions.Roles());
+        .Include(RoleQueryActions.Roles())
+        .Include(GroupQueryActions.Groups());
 
     public static AwsQueryService Sts() => new AwsQueryService("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/")
         .Action("GetCallerIdentity", _ => new GetCallerIdentity(), identity => new object?[]
@@ -105,7 +117,7 @@ internal static class IamQueryActions
         Value("Expiration", credentials.Expiration));
 
     /// <summary>The user shape; <paramref name="name"/> null gives its fields alone (a list's member).</summary>
-    private static object User(string? name, UserResponse user)
+    internal static object User(string? name, UserResponse user)
     {
         object?[] fields =
         [
@@ -133,6 +145,19 @@ internal static class IamQueryActions
             Value("Description", policy.Description),
             Value("CreateDate", policy.CreateDate),
             Value("UpdateDate", policy.UpdateDate),
+        ];
+        return name is null ? fields : Element(name, fields);
+    }
+
+    /// <summary>The PolicyVersion shape; the document (URL-encoded, as IAM sends it) only where IAM sends it.</summary>
+    private static object Version(string? name, PolicyVersionResponse version)
+    {
+        object?[] fields =
+        [
+            version.Document is null ? null : Value("Document", Uri.EscapeDataString(version.Document)),
+            Value("VersionId", version.VersionId),
+            Value("IsDefaultVersion", version.IsDefaultVersion),
+            Value("CreateDate", version.CreateDate),
         ];
         return name is null ? fields : Element(name, fields);
     }

@@ -53,6 +53,10 @@ internal sealed class CreatePolicyHandler(IamDbContext db, ICallerContext caller
             UpdatedAt = now,
         };
         db.ManagedPolicies.Add(policy);
+        db.ManagedPolicyVersions.Add(new ManagedPolicyVersion
+        {
+            PolicyId = policy.Id, AccountId = policy.AccountId, VersionId = policy.DefaultVersionId, Document = document, CreatedAt = now,
+        });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -80,7 +84,7 @@ internal static class PolicyMapping
         policy.Id,
         IamArns.Policy(policy.AccountId, policy.Path, policy.PolicyName),
         policy.Path,
-        "v1",
+        policy.DefaultVersionId,
         attachmentCount,
         IsAttachable: true,
         policy.Description,

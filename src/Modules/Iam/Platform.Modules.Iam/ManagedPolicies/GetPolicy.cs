@@ -22,7 +22,8 @@ internal sealed class GetPolicyHandler(IamDbContext db, ICallerContext caller) :
         var policy = await db.FindPolicyAsync(caller.Identity.AccountId, request.PolicyName, cancellationToken);
         var arn = IamArns.Policy(policy.AccountId, policy.Path, policy.PolicyName);
         var attachments = await db.UserPolicyAttachments.CountAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken)
-            + await db.RolePolicyAttachments.CountAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken);
+            + await db.RolePolicyAttachments.CountAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken)
+            + await db.GroupPolicyAttachments.CountAsync(a => a.AccountId == policy.AccountId && a.PolicyArn == arn, cancellationToken);
         return PolicyMapping.ToResponse(policy, attachments, includeDocument: true);
     }
 }

@@ -46,6 +46,13 @@ internal sealed class ListPoliciesHandler(IamDbContext db, ICallerContext caller
             {
                 counts[roleCount.Arn] = counts.GetValueOrDefault(roleCount.Arn) + roleCount.Count;
             }
+
+            foreach (var groupCount in await db.GroupPolicyAttachments.AsNoTracking().Where(a => a.AccountId == accountId).GroupBy(a => a.PolicyArn)
+                         .Select(g => new { Arn = g.Key, Count = g.Count() }).ToListAsync(cancellationToken))
+            {
+                counts[groupCount.Arn] = counts.GetValueOrDefault(groupCount.Arn) + groupCount.Count;
+            }
+
             var own = await db.ManagedPolicies.AsNoTracking().Where(p => p.AccountId == accountId).OrderBy(p => p.NormalizedName).ToListAsync(cancellationToken);
             result.AddRange(own.Select(p =>
                 PolicyMapping.ToResponse(p, counts.GetValueOrDefault(IamArns.Policy(p.AccountId, p.Path, p.PolicyName)), includeDocument: false)));

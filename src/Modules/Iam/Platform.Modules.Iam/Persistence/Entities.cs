@@ -59,11 +59,36 @@ internal sealed class ManagedPolicy
 
     public string? Description { get; init; }
 
+    /// <summary>The default version's document, kept here so authorization reads one row per policy.</summary>
     public required string Document { get; set; }
+
+    /// <summary>The version in force (<c>v1</c> until another is made the default).</summary>
+    public string DefaultVersionId { get; set; } = "v1";
+
+    /// <summary>The number of the newest version made; ids are not reused after a version is deleted, as IAM's.</summary>
+    public int LastVersionNumber { get; set; } = 1;
+
+    /// <summary>Moves with every version change; a concurrency token, so two changes racing on one policy cannot both land.</summary>
+    public int Revision { get; set; }
 
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>One of a managed policy's (at most five) documents; the policy's default is the one in force.</summary>
+internal sealed class ManagedPolicyVersion
+{
+    public required string PolicyId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary><c>v1</c>, <c>v2</c>, …</summary>
+    public required string VersionId { get; init; }
+
+    public required string Document { get; init; }
+
+    public DateTime CreatedAt { get; init; }
 }
 
 internal sealed class UserPolicyAttachment
@@ -196,4 +221,56 @@ internal sealed class InstanceProfile
     public string? RoleId { get; set; }
 
     public DateTime CreatedAt { get; init; }
+}
+
+/// <summary>A set of users that share the group's policies: a member may do what its own or any of its groups' policies allow.</summary>
+internal sealed class Group
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string GroupName { get; init; }
+
+    /// <summary>Group names are unique in an account regardless of case, as user names are.</summary>
+    public required string NormalizedName { get; init; }
+
+    public required string Path { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}
+
+internal sealed class GroupMembership
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string UserId { get; init; }
+
+    public DateTime AddedAt { get; init; }
+}
+
+internal sealed class GroupPolicyAttachment
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string PolicyArn { get; init; }
+
+    public DateTime AttachedAt { get; init; }
+}
+
+internal sealed class GroupInlinePolicy
+{
+    public required string AccountId { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required string PolicyName { get; init; }
+
+    public required string NormalizedName { get; init; }
+
+    public required string Document { get; set; }
 }

@@ -18,6 +18,8 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<ManagedPolicy> ManagedPolicies => Set<ManagedPolicy>();
 
+    public DbSet<ManagedPolicyVersion> ManagedPolicyVersions => Set<ManagedPolicyVersion>();
+
     public DbSet<UserPolicyAttachment> UserPolicyAttachments => Set<UserPolicyAttachment>();
 
     public DbSet<InlinePolicy> InlinePolicies => Set<InlinePolicy>();
@@ -31,6 +33,14 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
     public DbSet<SessionCredential> SessionCredentials => Set<SessionCredential>();
 
     public DbSet<InstanceProfile> InstanceProfiles => Set<InstanceProfile>();
+
+    public DbSet<Group> Groups => Set<Group>();
+
+    public DbSet<GroupMembership> GroupMemberships => Set<GroupMembership>();
+
+    public DbSet<GroupPolicyAttachment> GroupPolicyAttachments => Set<GroupPolicyAttachment>();
+
+    public DbSet<GroupInlinePolicy> GroupInlinePolicies => Set<GroupInlinePolicy>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -82,9 +92,23 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             policy.Property(p => p.Path).HasColumnName("path").HasMaxLength(512);
             policy.Property(p => p.Description).HasColumnName("description").HasMaxLength(1000);
             policy.Property(p => p.Document).HasColumnName("document");
+            policy.Property(p => p.DefaultVersionId).HasColumnName("default_version_id").HasMaxLength(32).HasDefaultValue("v1");
+            policy.Property(p => p.LastVersionNumber).HasColumnName("last_version_number").HasDefaultValue(1);
+            policy.Property(p => p.Revision).HasColumnName("revision").IsConcurrencyToken();
             policy.Property(p => p.CreatedAt).HasColumnName("created_at");
             policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             policy.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<ManagedPolicyVersion>(version =>
+        {
+            version.ToTable("policy_versions");
+            version.HasKey(v => new { v.PolicyId, v.VersionId });
+            version.Property(v => v.PolicyId).HasColumnName("policy_id").HasMaxLength(32);
+            version.Property(v => v.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            version.Property(v => v.VersionId).HasColumnName("version_id").HasMaxLength(32);
+            version.Property(v => v.Document).HasColumnName("document");
+            version.Property(v => v.CreatedAt).HasColumnName("created_at");
         });
 
         modelBuilder.Entity<UserPolicyAttachment>(attachment =>
@@ -179,6 +203,57 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             profile.Property(p => p.CreatedAt).HasColumnName("created_at");
             profile.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
             profile.HasIndex(p => p.RoleId);
+        });
+
+        ConfigureGroups(modelBuilder);
+    }
+
+    private static void ConfigureGroups(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Group>(group =>
+        {
+            group.ToTable("groups");
+            group.HasKey(g => g.Id);
+            group.Property(g => g.Id).HasColumnName("id").HasMaxLength(32);
+            group.Property(g => g.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            group.Property(g => g.GroupName).HasColumnName("group_name").HasMaxLength(128);
+            group.Property(g => g.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            group.Property(g => g.Path).HasColumnName("path").HasMaxLength(512);
+            group.Property(g => g.CreatedAt).HasColumnName("created_at");
+            group.HasIndex(g => new { g.AccountId, g.NormalizedName }).IsUnique();
+        });
+
+        modelBuilder.Entity<GroupMembership>(membership =>
+        {
+            membership.ToTable("group_memberships");
+            membership.HasKey(m => new { m.GroupId, m.UserId });
+            membership.Property(m => m.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            membership.Property(m => m.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            membership.Property(m => m.UserId).HasColumnName("user_id").HasMaxLength(32);
+            membership.Property(m => m.AddedAt).HasColumnName("added_at");
+            membership.HasIndex(m => m.UserId);
+        });
+
+        modelBuilder.Entity<GroupPolicyAttachment>(attachment =>
+        {
+            attachment.ToTable("group_policy_attachments");
+            attachment.HasKey(a => new { a.GroupId, a.PolicyArn });
+            attachment.Property(a => a.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            attachment.Property(a => a.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            attachment.Property(a => a.PolicyArn).HasColumnName("policy_arn").HasMaxLength(700);
+            attachment.Property(a => a.AttachedAt).HasColumnName("attached_at");
+            attachment.HasIndex(a => new { a.AccountId, a.PolicyArn });
+        });
+
+        modelBuilder.Entity<GroupInlinePolicy>(policy =>
+        {
+            policy.ToTable("group_inline_policies");
+            policy.HasKey(p => new { p.GroupId, p.NormalizedName });
+            policy.Property(p => p.AccountId).HasColumnName("account_id").HasMaxLength(12);
+            policy.Property(p => p.GroupId).HasColumnName("group_id").HasMaxLength(32);
+            policy.Property(p => p.PolicyName).HasColumnName("policy_name").HasMaxLength(128);
+            policy.Property(p => p.NormalizedName).HasColumnName("normalized_name").HasMaxLength(128);
+            policy.Property(p => p.Document).HasColumnName("document");
         });
     }
 }

@@ -8,7 +8,7 @@ using Platform.Modules.Shared.Errors;
 
 namespace Platform.Modules.Iam.Users;
 
-/// <summary>Deletes a user that has no access keys and no policies left, as IAM requires.</summary>
+/// <summary>Deletes a user that has no access keys, policies or group memberships left, as IAM requires.</summary>
 internal sealed record DeleteUser(string UserName) : IRequest, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
@@ -35,6 +35,11 @@ internal sealed class DeleteUserHandler(IamDbContext db, ICallerContext caller) 
         if (await db.InlinePolicies.AnyAsync(p => p.UserId == user.Id, cancellationToken))
         {
             throw ApiErrors.Conflict("DeleteConflict", "Cannot delete entity, must delete policies first.");
+        }
+
+        if (await db.GroupMemberships.AnyAsync(m => m.UserId == user.Id, cancellationToken))
+        {
+            throw ApiErrors.Conflict("DeleteConflict", "Cannot delete entity, must remove user from all groups first.");
         }
 
         db.Users.Remove(user);

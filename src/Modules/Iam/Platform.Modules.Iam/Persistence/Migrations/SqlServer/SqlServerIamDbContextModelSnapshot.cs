@@ -93,6 +93,141 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                     b.ToTable("accounts", "iam");
                 });
 
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.Group", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GroupName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)")
+                        .HasColumnName("path");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("groups", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupInlinePolicy", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("NormalizedName")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("document");
+
+                    b.Property<string>("PolicyName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)")
+                        .HasColumnName("policy_name");
+
+                    b.HasKey("GroupId", "NormalizedName");
+
+                    b.ToTable("group_inline_policies", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupMembership", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("group_memberships", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupPolicyAttachment", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("PolicyArn")
+                        .HasMaxLength(700)
+                        .HasColumnType("nvarchar(700)")
+                        .HasColumnName("policy_arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AttachedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("attached_at");
+
+                    b.HasKey("GroupId", "PolicyArn");
+
+                    b.HasIndex("AccountId", "PolicyArn");
+
+                    b.ToTable("group_policy_attachments", "iam");
+                });
+
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.InlinePolicy", b =>
                 {
                     b.Property<string>("UserId")
@@ -194,6 +329,14 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultVersionId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasDefaultValue("v1")
+                        .HasColumnName("default_version_id");
+
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)")
@@ -203,6 +346,12 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("document");
+
+                    b.Property<int>("LastVersionNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1)
+                        .HasColumnName("last_version_number");
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
@@ -222,6 +371,11 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(128)")
                         .HasColumnName("policy_name");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("revision");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("updated_at");
@@ -232,6 +386,38 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("managed_policies", "iam");
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.ManagedPolicyVersion", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("nvarchar(12)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("document");
+
+                    b.HasKey("PolicyId", "VersionId");
+
+                    b.ToTable("policy_versions", "iam");
                 });
 
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.Role", b =>

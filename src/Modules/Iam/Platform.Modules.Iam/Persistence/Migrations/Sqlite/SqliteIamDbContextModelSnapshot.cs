@@ -87,6 +87,141 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                     b.ToTable("iam_accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.Group", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GroupName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("iam_groups", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupInlinePolicy", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("NormalizedName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document");
+
+                    b.Property<string>("PolicyName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_name");
+
+                    b.HasKey("GroupId", "NormalizedName");
+
+                    b.ToTable("iam_group_inline_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupMembership", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("iam_group_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.GroupPolicyAttachment", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("PolicyArn")
+                        .HasMaxLength(700)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_arn");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("AttachedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attached_at");
+
+                    b.HasKey("GroupId", "PolicyArn");
+
+                    b.HasIndex("AccountId", "PolicyArn");
+
+                    b.ToTable("iam_group_policy_attachments", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.InlinePolicy", b =>
                 {
                     b.Property<string>("UserId")
@@ -188,6 +323,14 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultVersionId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("v1")
+                        .HasColumnName("default_version_id");
+
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT")
@@ -197,6 +340,12 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("document");
+
+                    b.Property<int>("LastVersionNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1)
+                        .HasColumnName("last_version_number");
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
@@ -216,6 +365,11 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("policy_name");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -226,6 +380,38 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("iam_managed_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Modules.Iam.Persistence.ManagedPolicyVersion", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("VersionId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document");
+
+                    b.HasKey("PolicyId", "VersionId");
+
+                    b.ToTable("iam_policy_versions", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Modules.Iam.Persistence.Role", b =>
