@@ -52,7 +52,7 @@ copy_with_libraries() {
   done
 }
 copy_with_libraries $pg/bin/postgres $pg/bin/initdb $pg/bin/pg_ctl $pg/bin/psql $pg/bin/pg_isready $pg/bin/pg_controldata $pg/bin/pg_basebackup \
-  /usr/bin/pgbackrest /usr/sbin/mke2fs
+  /usr/bin/pgbackrest /usr/sbin/mke2fs /usr/sbin/resize2fs
 # The server's loadable modules (PL/pgSQL, snowball dictionaries, encodings; initdb loads some), without the JIT.
 for library in $pg/lib/*.so; do
   case "$library" in */llvmjit.so) continue ;; esac

@@ -11,7 +11,8 @@ namespace Platform.EndToEnd.Tests;
 /// A volume attached to the running guest appears in it as a virtio disk with the volume's serial; data put on the
 /// volume (on the host, with qemu-io, while detached) is snapshotted through the API into the object store's blobs; a
 /// volume made from the snapshot, attached to the same guest, shows the guest that data, and equals the source on the
-/// host (qemu-img compare). Detach and delete remove the disk and the pool volume.
+/// host (qemu-img compare); grown (ModifyVolume) while attached, the guest's disk shows the new size without a reboot.
+/// Detach and delete remove the disk and the pool volume.
 /// </summary>
 public sealed class VolumeEndToEndTests(ITestOutputHelper output)
 {
@@ -30,11 +31,12 @@ public sealed class VolumeEndToEndTests(ITestOutputHelper output)
             n=${d##*/}
             s=$(cat $d/serial 2>/dev/null)
             case "$s" in vol*) ;; *) continue ;; esac
-            case "$seen" in *" $n:$s "*) continue ;; esac
+            z=$(cat $d/size)
+            case "$seen" in *" $n:$s:$z "*) continue ;; esac
             m=empty
             dd if=/dev/$n bs=512 count=1 2>/dev/null | grep -q {{Marker}} && m=marker
-            echo "PLATFORM-VOLUME-DISK $n $s $m" >/dev/console
-            seen="$seen$n:$s "
+            echo "PLATFORM-VOLUME-DISK $n $s $m $z" >/dev/console
+            seen="$seen$n:$s:$z "
           done
           sleep 1
         done
@@ -85,6 +87,14 @@ public sealed class VolumeEndToEndTests(ITestOutputHelper output)
         Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), PoolVolumes(cloud));
         Assert.Contains("identical", Run("qemu-img", "compare", "-U", "-f", "qcow2", "-F", "qcow2", firstPath, PoolPath(cloud, second)),
             StringComparison.Ordinal);
+
+        // Grown while the guest runs (ModifyVolume): QEMU grows it, and the guest's disk has 2 GiB (in 512-byte sectors) without a reboot.
+        var modification = await (await root.PostJsonAsync($"/api/v1/ec2/volumes/{second}/modify", new { size = 2 })).AssertOkAsync();
+        Assert.Equal((1, 2), (modification.GetProperty("original_size").GetInt32(), modification.GetProperty("target_size").GetInt32()));
+        await Eventually.TrueAsync(async () => (await (await root.GetAsync($"/api/v1/ec2/volume-modifications?volume_id={second}")).AssertOkAsync())
+            .GetProperty("volumes_modifications")[0].GetProperty("modification_state").GetString() == "completed", TimeSpan.FromSeconds(120),
+            $"the modification never completed; agent log:\n{cloud.Agent.Output}");
+        await cloud.ConsoleShowsAsync(instance, $" {secondSerial} marker {(2L << 30) / 512}", TimeSpan.FromSeconds(180));
 
         Assert.Equal(204, (int)(await root.DeleteAsync($"/api/v1/ec2/volumes/{first}")).StatusCode);
         await Eventually.TrueAsync(async () => (int)(await root.GetAsync($"/api/v1/ec2/volumes/{first}")).StatusCode == 400, TimeSpan.FromSeconds(120),

@@ -37,7 +37,7 @@ public sealed class VolumeReconcilerTests : IDisposable
 
         var agent = NewReconciler(snapshots);
         Assert.Empty(await agent.ApplyAsync([new DesiredVolume(a, size, Attachment: new DesiredAttachment(_instance, "vdf", BlockVolumes.Serial(a)))], default));
-        Assert.Equal([new VolumeReport(a, _instance, "vdf")], agent.Observe());
+        Assert.Equal([new VolumeReport(a, _instance, "vdf", size)], agent.Observe());
         Assert.Equal([("vdf", BlockVolumes.Serial(a))], Disks());
         Assert.Equal(20, BlockVolumes.Serial(a).Length);
 
@@ -68,10 +68,38 @@ public sealed class VolumeReconcilerTests : IDisposable
 
         // Unplugged: still there, plugged nowhere. Then deleted.
         Assert.Empty(await agent.ApplyAsync([new DesiredVolume(a, size), new DesiredVolume(b, size, Present: false)], default));
-        Assert.Equal([new VolumeReport(a)], agent.Observe());
+        Assert.Equal([new VolumeReport(a, CapacityBytes: size)], agent.Observe());
         Assert.Empty(Disks());
         Assert.Empty(await agent.ApplyAsync([new DesiredVolume(a, size, Present: false)], default));
         Assert.Empty(agent.Observe());
+    }
+
+    [Fact]
+    public async Task Given_a_volume_plugged_into_a_stopped_guest_When_its_desired_size_grows_Then_the_pool_volume_grows_keeping_its_bytes_and_never_shrinks()
+    {
+        _libvirt.DefineDomain($"""
+            <domain type='qemu'><name>{_instance}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+            <os><type arch='x86_64'>hvm</type></os><features><acpi/><apic/></features><devices/></domain>
+            """).Dispose();
+        var volume = $"vol-{RandomNumberGenerator.GetHexString(17, lowercase: true)}";
+        var attachment = new DesiredAttachment(_instance, "vdf", BlockVolumes.Serial(volume));
+        const long size = 64 * 1024 * 1024, grown = 96 * 1024 * 1024;
+        var agent = NewReconciler(new MemorySnapshots());
+        Assert.Empty(await agent.ApplyAsync([new DesiredVolume(volume, size, Attachment: attachment)], default));
+        Run("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 1M 64k", Path.Combine(_directory, volume));
+
+        // virStorageVolResize: qemu-img grows the qcow2's virtual size; the guest (stopped here) sees it at its next start.
+        Assert.Empty(await agent.ApplyAsync([new DesiredVolume(volume, grown, Attachment: attachment)], default));
+        Assert.Equal([new VolumeReport(volume, _instance, "vdf", grown)], agent.Observe());
+        Assert.Contains($"virtual size: 96 MiB ({grown} bytes)", Run("qemu-img", "info", "-U", Path.Combine(_directory, volume)), StringComparison.Ordinal);
+        Assert.Contains("read 65536/65536", Run("qemu-io", "-f", "qcow2", "-c", "read -P 0x5a 1M 64k", Path.Combine(_directory, volume)), StringComparison.Ordinal);
+        Assert.Equal([("vdf", BlockVolumes.Serial(volume))], Disks());
+
+        // An older desired state (the size before) and a restarted agent leave it as it is: a volume never shrinks.
+        agent = NewReconciler(new MemorySnapshots());
+        Assert.Empty(await agent.ApplyAsync([new DesiredVolume(volume, size, Attachment: attachment)], default));
+        Assert.Equal(grown, agent.Observe().Single().CapacityBytes);
+        Assert.Empty(await agent.ApplyAsync([new DesiredVolume(volume, grown, Present: false)], default));
     }
 
     private VolumeReconciler NewReconciler(ISnapshotTransfer snapshots) =>

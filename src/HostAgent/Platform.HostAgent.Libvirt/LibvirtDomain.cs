@@ -128,6 +128,13 @@ public sealed unsafe partial class LibvirtDomain : IDisposable
     /// <summary>Stops the domain at once, as pulling the power cord would.</summary>
     public void Destroy() => LibvirtException.ThrowIfFailed(NativeMethods.DomainDestroy(_handle), "virDomainDestroy");
 
+    /// <summary>
+    /// Grows a running guest's disk (its target, <c>vdf</c>) to <paramref name="bytes"/>: QEMU grows the image it has open
+    /// and the guest's virtio disk announces the new capacity, so the guest sees it without a reboot.
+    /// </summary>
+    public void BlockResize(string targetDevice, ulong bytes) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.DomainBlockResize(_handle, targetDevice, bytes, 1), $"virDomainBlockResize({targetDevice})");
+
     /// <summary>A hard reset, as pressing the machine's reset button: the guest is not asked.</summary>
     public void Reset() => LibvirtException.ThrowIfFailed(NativeMethods.DomainReset(_handle, 0), "virDomainReset");
 

@@ -230,6 +230,10 @@ public sealed unsafe class LibvirtStorageVolume : IDisposable
 
     public void Delete() => LibvirtException.ThrowIfFailed(NativeMethods.StorageVolDelete(Handle, 0), "virStorageVolDelete");
 
+    /// <summary>Grows the volume to <paramref name="capacityBytes"/> (its virtual size; a qcow2 stays sparse). No guest may have it open.</summary>
+    public void Resize(ulong capacityBytes) =>
+        LibvirtException.ThrowIfFailed(NativeMethods.StorageVolResize(Handle, capacityBytes, 0), "virStorageVolResize");
+
     public void Dispose() => Handle.Dispose();
 
     private StreamHandle NewStream()

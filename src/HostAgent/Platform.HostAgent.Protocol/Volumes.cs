@@ -31,7 +31,8 @@ public sealed record DesiredVolume(
 public sealed record DesiredAttachment(string InstanceId, string TargetDevice, string Serial);
 
 /// <summary>A volume in this server's pool, and the instance it is plugged into (if any).</summary>
-public sealed record VolumeReport(string VolumeId, string? AttachedInstanceId = null, string? TargetDevice = null);
+/// <param name="CapacityBytes">The pool volume's size as libvirt reads it (a grown volume's new size once grown); null from an older agent.</param>
+public sealed record VolumeReport(string VolumeId, string? AttachedInstanceId = null, string? TargetDevice = null, long? CapacityBytes = null);
 
 /// <summary>Block volume helpers both sides agree on.</summary>
 public static class BlockVolumes

@@ -35,6 +35,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainReboot")]
     internal static partial int DomainReboot(DomainHandle domain, uint flags);
 
+    /// <summary>flags: VIR_DOMAIN_BLOCK_RESIZE_BYTES (1) makes <paramref name="size"/> bytes rather than KiB.</summary>
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainBlockResize", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DomainBlockResize(DomainHandle domain, string disk, ulong size, uint flags);
+
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virDomainUndefine")]
     internal static partial int DomainUndefine(DomainHandle domain);
 

@@ -84,4 +84,7 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolGetInfo")]
     internal static partial int StorageVolGetInfo(StorageVolumeHandle volume, out VirStorageVolInfo info);
+
+    [LibraryImport(Libraries.Libvirt, EntryPoint = "virStorageVolResize")]
+    internal static partial int StorageVolResize(StorageVolumeHandle volume, ulong capacity, uint flags);
 }

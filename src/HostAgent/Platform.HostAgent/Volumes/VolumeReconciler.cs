@@ -37,7 +37,8 @@ public sealed class VolumeReconcilerOptions
 /// no second one), created at its first attachment, empty or restored from a snapshot (virStorageVolUpload);
 /// plugged into its instance live and in the persistent definition, its serial <c>vol…</c> as EC2's Nitro shows it;
 /// unplugged elsewhere; snapshots are streamed from it (virStorageVolDownload) to the API, from a disk-only overlay's
-/// instant when a running guest uses it; removed when deleted.
+/// instant when a running guest uses it; grown to a larger desired size (live through QEMU when a running guest has it);
+/// removed when deleted.
 /// Every step looks before it acts, so applying the same state again changes nothing.
 /// </summary>
 public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeReconcilerOptions options, ISnapshotTransfer transfer)
@@ -115,7 +116,7 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
 
             var path = volume.Path;
             var plugged = attachments.FirstOrDefault(a => a.SourcePath == path);
-            reports.Add(new VolumeReport(name, plugged?.InstanceId, plugged?.TargetDevice));
+            reports.Add(new VolumeReport(name, plugged?.InstanceId, plugged?.TargetDevice, (long)volume.GetInfo().CapacityBytes));
         }
 
         return reports;
@@ -138,7 +139,12 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 existing.Delete();
             }
 
-            File.Delete(RestoreMarker(desired.VolumeId));
+            // (File.Delete fails when the markers' directory was never made: no volume here was ever restored.)
+            if (File.Exists(RestoreMarker(desired.VolumeId)))
+            {
+                File.Delete(RestoreMarker(desired.VolumeId));
+            }
+
             ForgetSecret(desired.VolumeId);
             return;
         }
@@ -179,6 +185,11 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 Plug(attachment, path, SecretOf(desired));
             }
 
+            if (volume.GetInfo().CapacityBytes < (ulong)desired.SizeBytes)
+            {
+                Grow(pool, volume, desired, path);
+            }
+
             foreach (var snapshotId in desired.PendingSnapshots ?? [])
             {
                 if (!_uploaded.Contains(snapshotId))
@@ -188,6 +199,40 @@ public sealed partial class VolumeReconciler(LibvirtConnection libvirt, VolumeRe
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Grows the pool volume to the desired size (EBS's ModifyVolume). While a running guest has it plugged in, QEMU has the
+    /// file open and locked, so qemu-img (virStorageVolResize) may not write it: QEMU grows it itself (virDomainBlockResize)
+    /// and the guest's disk announces the new capacity at once. Otherwise libvirt grows the file; a stopped guest sees the
+    /// new size at its next start. Never shrinks: a smaller desired size is left alone.
+    /// </summary>
+    private void Grow(LibvirtStoragePool pool, LibvirtStorageVolume volume, DesiredVolume desired, string path)
+    {
+        if (options.Simulated)
+        {
+            // libvirt's test driver cannot resize (virStorageVolResize is not supported there) and its volumes hold no
+            // bytes: the volume is made again at the new size under the same name and path, which is what a grow leaves.
+            volume.Delete();
+            pool.CreateVolume(LibvirtVolumeXml.Qcow2(desired.VolumeId, desired.SizeBytes)).Dispose();
+            return;
+        }
+
+        if (LiveAttachments().FirstOrDefault(a => a.SourcePath == path) is { } plugged)
+        {
+            using var domain = libvirt.FindDomain(plugged.InstanceId)
+                ?? throw new InvalidOperationException($"Instance {plugged.InstanceId} has no domain on this server.");
+            if (LiveSource(domain, plugged.TargetDevice) != path)
+            {
+                // A snapshot's overlay is on top: growing now would grow the overlay; the next round, after the merge, grows the volume.
+                throw new InvalidOperationException($"Disk {plugged.TargetDevice} of {plugged.InstanceId} is not on {path} yet; it grows after the snapshot's merge.");
+            }
+
+            domain.BlockResize(plugged.TargetDevice, (ulong)desired.SizeBytes);
+            return;
+        }
+
+        volume.Resize((ulong)desired.SizeBytes);
     }
 
     private async Task<LibvirtStorageVolume> CreateAsync(LibvirtStoragePool pool, DesiredVolume desired, CancellationToken cancellationToken)

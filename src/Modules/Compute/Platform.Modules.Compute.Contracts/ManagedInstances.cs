@@ -43,6 +43,7 @@ public sealed record DescribeManagedInstances(string ManagedBy, IReadOnlyList<st
 /// <param name="HostId">The server it is placed on.</param>
 /// <param name="HostReachable">False while its server is judged lost (silent for <c>Compute:HeartbeatTimeout</c>; EC2 shows the
 /// instance <c>impaired</c>): what a module failing over from it goes by.</param>
+/// <param name="InstanceType">Its instance type (<see cref="ChangeManagedInstanceType"/> changes it while it is stopped).</param>
 public sealed record ManagedInstance(
     string InstanceId,
     string ResourceId,
@@ -51,7 +52,16 @@ public sealed record ManagedInstance(
     string? PrivateIpAddress,
     string? DataVolumeId,
     string? HostId = null,
-    bool HostReachable = true);
+    bool HostReachable = true,
+    string? InstanceType = null);
+
+/// <summary>
+/// Changes a managed instance's type as EC2's ModifyInstanceAttribute InstanceType changes a tenant's: only while it is
+/// stopped; its server defines the guest again with the type's vCPUs and memory when it next starts. Answers its state
+/// after the call, null when the resource has no instance. A type it has already changes nothing; an instance that is not
+/// stopped is left as it is and answered, for the caller to judge (stop it first). An unknown type is an error.
+/// </summary>
+public sealed record ChangeManagedInstanceType(string ManagedBy, string ResourceId, string InstanceType) : IRequest<ManagedInstance?>;
 
 /// <summary>What the managed guest of a resource must run changed (a new generation, a backup asked for): its server's agent is woken.</summary>
 public sealed record RaiseManagedInstanceDesiredState(string ManagedBy, string ResourceId) : IRequest;

@@ -42,6 +42,7 @@ internal static class DatabaseModule
         services.AddScoped<Instances.Power.StoppedInstanceRestartJob>();
         services.AddScoped<Instances.Power.MultiAzFailover>();
         services.AddScoped<Events.RdsEventRetentionJob>();
+        services.AddScoped<Instances.Resize.DbInstanceResizeJob>();
         var platform = configuration.GetSection(PlatformOptions.SectionName).Get<PlatformOptions>() ?? new PlatformOptions();
         services.AddAwsQueryService(RdsQueryActions.Table(platform.Region));
         services.AddRecurringJob<AutomatedBackupJob>(AutomatedBackupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.BackupCron);
@@ -49,6 +50,8 @@ internal static class DatabaseModule
         services.AddRecurringJob<Instances.Power.StoppedInstanceRestartJob>(Instances.Power.StoppedInstanceRestartJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<Instances.Power.MultiAzFailover>(Instances.Power.MultiAzFailover.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
+        services.AddRecurringJob<Instances.Resize.DbInstanceResizeJob>(Instances.Resize.DbInstanceResizeJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<SnapshotDeletion>(SnapshotDeletion.RecurringJobId, job => job.RunAsync(CancellationToken.None), sp => sp.GetRequiredService<IOptions<RdsOptions>>().Value.GuestCron);
         services.AddRecurringJob<Events.RdsEventRetentionJob>(Events.RdsEventRetentionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), _ => "17 * * * *");

@@ -31,7 +31,8 @@ public sealed record HostVolume(
 public sealed record RecordObservedVolumes(string HostId, long AppliedVersion, IReadOnlyList<ObservedVolume> Volumes) : IRequest;
 
 /// <param name="AttachedInstanceId">The instance the volume is plugged into, null when none.</param>
-public sealed record ObservedVolume(string VolumeId, string? AttachedInstanceId);
+/// <param name="CapacityBytes">Its size on the server (a modification completes once it is the volume's new size); null: not reported.</param>
+public sealed record ObservedVolume(string VolumeId, string? AttachedInstanceId, long? CapacityBytes = null);
 
 /// <summary>
 /// Makes the data volume of a managed instance (a DB instance's guest) on its server and attaches it as the instance's only
@@ -41,3 +42,14 @@ public sealed record ObservedVolume(string VolumeId, string? AttachedInstanceId)
 /// <param name="ManagedBy">The managing module (<c>rds</c>).</param>
 public sealed record CreateManagedVolume(string AccountId, string ManagedBy, string InstanceId, string HostId, string AvailabilityZone, int SizeGiB)
     : IRequest<string>;
+
+/// <summary>
+/// Grows a managed instance's data volume to <paramref name="SizeGiB"/> (EBS's ModifyVolume, on the platform's volume: the
+/// managing module checks its own quota). Idempotent: a volume that has the size already is answered as it is, and so is one
+/// whose earlier modification is still under way (ask again once it completed). Never shrinks.
+/// </summary>
+public sealed record GrowManagedVolume(string ManagedBy, string VolumeId, int SizeGiB) : IRequest<ManagedVolumeSize>;
+
+/// <param name="SizeGiB">The volume's size (a modification's target once one started).</param>
+/// <param name="Grown">Its server holds the bytes at that size (the modification is completed, or there was none).</param>
+public sealed record ManagedVolumeSize(string VolumeId, int SizeGiB, bool Grown);

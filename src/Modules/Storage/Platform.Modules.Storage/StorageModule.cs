@@ -23,7 +23,7 @@ internal static class StorageModule
 {
     public static IServiceCollection AddStorageModule(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddModuleDatabase<StorageDbContext, SqliteStorageDbContext, SqlServerStorageDbContext>(configuration, StorageDbContext.SchemaName);
         services.AddSingleton<IBlobStore>(provider =>
         {

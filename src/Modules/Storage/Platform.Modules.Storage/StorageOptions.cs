@@ -21,6 +21,10 @@ internal sealed class StorageOptions
 
     /// <summary>When buckets' lifecycle rules are applied (cron); hourly by default, rules count whole days.</summary>
     public string LifecycleCron { get; set; } = "20 * * * *";
+
+    /// <summary>GiB of EBS volumes an account may have together (EBS's per-region storage limit; 50 TiB as EBS's default for gp3).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, int.MaxValue)]
+    public int VolumeStorageQuotaGiB { get; set; } = 51200;
 }
 
 /// <summary>The S3 REST API's own listener, so its root-level paths never meet the native API's.</summary>

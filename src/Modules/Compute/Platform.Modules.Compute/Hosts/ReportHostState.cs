@@ -32,7 +32,7 @@ internal sealed class ReportHostStateHandler(ComputeDbContext db, DesiredStateSi
         {
             // Block volumes are Storage's: it moves them along EBS's states from what the agent saw.
             await sender.Send(new RecordObservedVolumes(request.HostId, request.Report.AppliedVersion,
-                volumes.Select(v => new ObservedVolume(v.VolumeId, v.AttachedInstanceId)).ToList()), cancellationToken);
+                volumes.Select(v => new ObservedVolume(v.VolumeId, v.AttachedInstanceId, v.CapacityBytes)).ToList()), cancellationToken);
         }
 
         if (request.Report.LoadBalancerNodes is { Count: > 0 } nodes)

@@ -289,6 +289,8 @@ internal static class RdsQueryActions
         Value("AvailabilityZone", i.AvailabilityZone),
         Element("DBSubnetGroup", Value("DBSubnetGroupName", i.DbSubnetGroup.DbSubnetGroupName), Value("VpcId", i.DbSubnetGroup.VpcId)),
         Value("PreferredMaintenanceWindow", i.PreferredMaintenanceWindow),
+        Element("PendingModifiedValues", Value("DBInstanceClass", i.PendingModifiedValues.DbInstanceClass),
+            Value("AllocatedStorage", i.PendingModifiedValues.AllocatedStorage)),
         Value("LatestRestorableTime", i.LatestRestorableTime),
         Value("MultiAZ", i.MultiAz),
         Value("SecondaryAvailabilityZone", i.SecondaryAvailabilityZone),

@@ -84,7 +84,8 @@ internal static class DbInstanceLifecycle
             : instance.AppliedGeneration < instance.Generation ? ParameterApplyStatus.Applying
             : ParameterApplyStatus.InSync;
 
-        if (HeldByPlatform(instance.Status))
+        // A resize under way: its steps stop and start the guest, and its job says when they are done.
+        if (HeldByPlatform(instance.Status) || instance.ResizeApplying)
         {
             return;
         }

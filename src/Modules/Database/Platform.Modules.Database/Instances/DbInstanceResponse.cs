@@ -50,6 +50,9 @@ internal sealed record DbInstanceResponse(
     IReadOnlyList<RdsTag> TagList,
     string? SecondaryAvailabilityZone = null)
 {
+    /// <summary>RDS's PendingModifiedValues: a class or storage ModifyDBInstance asked for that is not applied yet (both null: none).</summary>
+    public PendingModifiedValues PendingModifiedValues { get; init; } = new(null, null);
+
     /// <param name="address">The guest's private address, once it has left <c>creating</c> (DescribeDBInstances looks it up).</param>
     /// <param name="publicAddress">A publicly accessible instance's public address, when its guest has one.</param>
     public static DbInstanceResponse From(DbInstance instance, string region, string? address = null, string? publicAddress = null)
@@ -85,8 +88,13 @@ internal sealed record DbInstanceResponse(
             instance.LatestRestorableTime,
             DatabaseCertificates.CaIdentifier,
             RdsNames.ReadTags(instance.Tags),
-            instance.MultiAz ? instance.SecondaryAvailabilityZone : null);
+            instance.MultiAz ? instance.SecondaryAvailabilityZone : null)
+        {
+            PendingModifiedValues = new(instance.PendingInstanceClass, instance.PendingAllocatedStorage),
+        };
     }
 }
+
+internal sealed record PendingModifiedValues(string? DbInstanceClass, int? AllocatedStorage);
 
 internal sealed record DbInstancesResponse(IReadOnlyList<DbInstanceResponse> DbInstances);

@@ -1,3 +1,4 @@
+using Hangfire;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,12 +13,13 @@ using Platform.Modules.Shared.Security;
 namespace Platform.Modules.Database.Instances;
 
 /// <summary>
-/// ModifyDBInstance: master password, parameter group, security groups, backup settings and deletion protection. Changes
-/// are applied at once (<c>apply_immediately</c> is accepted; this platform has no pending-maintenance queue). What the
-/// guest must apply raises the generation and puts the instance in <c>modifying</c> until its report says it applied it.
-/// A new class or larger storage is refused (InvalidParameterCombination, as Multi-AZ is): neither the guest's vCPUs and
-/// memory nor its data volume can be changed after the launch yet (no Compute or HostAgent path does it), so accepting
-/// them would only change the row. Storage never shrinks.
+/// ModifyDBInstance: master password, parameter group, security groups, backup settings and deletion protection, applied
+/// at once; what the guest must apply raises the generation and puts the instance in <c>modifying</c> until its report
+/// says it applied it. A new class or larger storage (a resize) is RDS's way: with <c>apply_immediately</c> the instance
+/// turns <c>modifying</c> at once, else it waits in PendingModifiedValues for the next maintenance window; the resize job
+/// (<see cref="Resize.DbInstanceResizeJob"/>) grows the data volume (the guest grows its file system online) and, for a new
+/// class, stops the guest, changes its instance type and starts it again. Storage never shrinks; a Multi-AZ instance's
+/// resize is not offered yet (InvalidParameterCombination).
 /// </summary>
 internal sealed record ModifyDbInstance(
     string Region,
@@ -60,7 +62,8 @@ internal sealed record ModifyDbInstance(
     }
 }
 
-internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options, DatabaseGuests guests)
+internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerContext caller, ISender sender, ISecretProtector secrets, IOptions<RdsOptions> options, DatabaseGuests guests,
+    IBackgroundJobClient resizes)
     : IRequestHandler<ModifyDbInstance, DbInstanceResponse>
 {
     public async ValueTask<DbInstanceResponse> Handle(ModifyDbInstance request, CancellationToken cancellationToken)
@@ -75,22 +78,27 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
                 $"Invalid storage size for engine name postgres and storage type gp2: {request.AllocatedStorage}. Allocated storage can only grow (it is {instance.AllocatedStorage}).");
         }
 
+        if (request.AllocatedStorage < instance.PendingAllocatedStorage)
+        {
+            throw RdsErrors.InvalidParameterCombination(
+                $"Invalid storage size: {request.AllocatedStorage}. Allocated storage can only grow ({instance.PendingAllocatedStorage} GiB is pending already).");
+        }
+
         if (growsStorage)
         {
-            var others = await db.Instances.Where(i => i.AccountId == account && i.ResourceId != instance.ResourceId).SumAsync(i => i.AllocatedStorage, cancellationToken);
+            var others = await db.Instances.Where(i => i.AccountId == account && i.ResourceId != instance.ResourceId)
+                .SumAsync(i => i.PendingAllocatedStorage > i.AllocatedStorage ? i.PendingAllocatedStorage!.Value : i.AllocatedStorage, cancellationToken);
             if (others + request.AllocatedStorage!.Value > options.Value.StorageQuotaGiB)
             {
                 throw RdsErrors.StorageQuotaExceeded(options.Value.StorageQuotaGiB);
             }
-
-            throw RdsErrors.InvalidParameterCombination(
-                $"Growing the allocated storage of a DB instance ({instance.AllocatedStorage} to {request.AllocatedStorage} GiB) is not offered by this platform yet: its data volume cannot grow after the launch.");
         }
 
-        if (request.DbInstanceClass is { } wantedClass && InstanceSettings.CheckClass(wantedClass).Name != instance.InstanceClass)
+        var newClass = request.DbInstanceClass is { } wantedClass && InstanceSettings.CheckClass(wantedClass).Name != instance.InstanceClass ? wantedClass : null;
+        if ((growsStorage || newClass is not null) && instance.MultiAz)
         {
             throw RdsErrors.InvalidParameterCombination(
-                $"Changing the class of a DB instance ({instance.InstanceClass} to {wantedClass}) is not offered by this platform yet: its server's vCPUs and memory cannot change after the launch.");
+                "Resizing a Multi-AZ DB instance (its class or storage) is not offered by this platform yet: its two guests would have to be resized one after the other.");
         }
 
         var parameterGroup = request.DbParameterGroupName?.ToLowerInvariant();
@@ -144,6 +152,24 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
             guestChanges = true;
         }
 
+        if (growsStorage && request.AllocatedStorage != instance.PendingAllocatedStorage)
+        {
+            instance.PendingAllocatedStorage = request.AllocatedStorage;
+        }
+
+        if (request.DbInstanceClass is not null)
+        {
+            // Asking for the class it has takes back a pending change of class, as RDS does.
+            instance.PendingInstanceClass = newClass;
+        }
+
+        if (request.ApplyImmediately == true && (instance.PendingInstanceClass is not null || instance.PendingAllocatedStorage is not null))
+        {
+            // The resize job takes it from here (and the pending values of earlier calls with it, as RDS applies them).
+            instance.ResizeApplying = true;
+            instance.Status = DbInstanceStatus.Modifying;
+        }
+
         instance.BackupRetentionPeriod = request.BackupRetentionPeriod ?? instance.BackupRetentionPeriod;
         instance.PreferredBackupWindow = request.PreferredBackupWindow ?? instance.PreferredBackupWindow;
         instance.PreferredMaintenanceWindow = request.PreferredMaintenanceWindow ?? instance.PreferredMaintenanceWindow;
@@ -168,6 +194,12 @@ internal sealed class ModifyDbInstanceHandler(DatabaseDbContext db, ICallerConte
         if (guestChanges)
         {
             await guests.SignalAsync(instance.ResourceId, cancellationToken);
+        }
+
+        if (instance.ResizeApplying)
+        {
+            // Started at once rather than at the job's next minute; the recurring run finishes what this one could not.
+            resizes.Enqueue<Resize.DbInstanceResizeJob>(job => job.RunAsync(CancellationToken.None));
         }
 
         if (publicChange && request.PubliclyAccessible == false)

@@ -123,6 +123,9 @@ internal class DatabaseDbContext(DbContextOptions options) : ModuleDbContext(opt
             i.Property(x => x.RestoreAccessKeyId).HasColumnName("restore_access_key_id").HasMaxLength(32);
             i.Property(x => x.RestoreSecretProtected).HasColumnName("restore_secret_protected").HasMaxLength(1000);
             i.Property(x => x.StoppedAt).HasColumnName("stopped_at");
+            i.Property(x => x.PendingInstanceClass).HasColumnName("pending_instance_class").HasMaxLength(32);
+            i.Property(x => x.PendingAllocatedStorage).HasColumnName("pending_allocated_storage");
+            i.Property(x => x.ResizeApplying).HasColumnName("resize_applying");
             i.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
             i.HasIndex(x => new { x.AccountId, x.Identifier }).IsUnique();
         });

@@ -164,6 +164,18 @@ internal sealed class DbInstance
     /// <summary>The standby of the current term reported streaming: the primary's composition names it its synchronous standby.</summary>
     public bool StandbySynchronous { get; set; }
 
+    /// <summary>
+    /// A class ModifyDBInstance asked for and not applied yet (RDS's PendingModifiedValues.DBInstanceClass): applied at once
+    /// with ApplyImmediately, else in the next maintenance window (<see cref="Instances.Resize.DbInstanceResizeJob"/>).
+    /// </summary>
+    public string? PendingInstanceClass { get; set; }
+
+    /// <summary>Allocated storage asked for and not applied yet (PendingModifiedValues.AllocatedStorage); larger than <see cref="AllocatedStorage"/>.</summary>
+    public int? PendingAllocatedStorage { get; set; }
+
+    /// <summary>The pending values are being applied now (status <c>modifying</c>): the resize job's steps, not the guest's reports, decide the status until they are done.</summary>
+    public bool ResizeApplying { get; set; }
+
     /// <summary>Optimistic concurrency: every change raises it.</summary>
     public long Version { get; set; }
 }

@@ -1,13 +1,15 @@
 using Platform.Modules.Shared.AwsQuery;
 using Platform.Modules.Shared.Ec2Query;
+using Platform.Modules.Shared.Errors;
 using Platform.Modules.Storage.Volumes;
+using Platform.Modules.Storage.Volumes.Modify;
 using static Platform.Modules.Shared.Ec2Query.Ec2QueryCalls;
 using static Platform.Modules.Shared.Ec2Query.Ec2QueryXml;
 
 namespace Platform.Modules.Storage.Ec2Query;
 
 /// <summary>
-/// Storage's part of EC2's query protocol: EBS volumes (create, describe, attach, detach, delete) and snapshots, bound to
+/// Storage's part of EC2's query protocol: EBS volumes (create, describe, attach, detach, modify, delete) and snapshots, bound to
 /// the native requests, with their tags (TagSpecification on create, <c>tag:</c>/<c>tag-key</c> filters, <c>tagSet</c>).
 /// </summary>
 internal static class StorageEc2Actions
@@ -56,6 +58,36 @@ internal static class StorageEc2Actions
             return new DetachVolume(c.Parameters.Required("VolumeId"), c.Parameters.Optional("InstanceId"));
         }, Attachment)
         .Command("DeleteVolume", c => new DeleteVolume(c.Parameters.Required("VolumeId")))
+        .Action("ModifyVolume", c =>
+        {
+            if (c.Parameters.Optional("Iops") is not null || c.Parameters.Optional("Throughput") is not null || c.Parameters.OptionalBool("MultiAttachEnabled") == true)
+            {
+                throw ApiErrors.InvalidParameterValue("Iops, Throughput and MultiAttachEnabled cannot be modified on this platform: only Size (and the same VolumeType).");
+            }
+
+            return new ModifyVolume(c.Parameters.Required("VolumeId"), c.Parameters.OptionalInt("Size"), c.Parameters.Optional("VolumeType"));
+        }, m => new object?[] { Element("volumeModification", Modification(m)) })
+        .Action("DescribeVolumesModifications", c =>
+        {
+            var ids = c.Ids("VolumeId");
+            c.ReadFilters("volume-id", "modification-state", "target-size", "original-size", "target-volume-type", "original-volume-type");
+            c.ReadPaging(5, 500, ids.Count);
+            return new DescribeVolumesModifications(ids);
+        }, (c, found) =>
+        {
+            var filtered = c.Filters().Apply(found.VolumesModifications, (m, name) => name switch
+            {
+                "volume-id" => [m.VolumeId],
+                "modification-state" => [m.ModificationState],
+                "target-size" => [m.TargetSize.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                "original-size" => [m.OriginalSize.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                "target-volume-type" => [m.TargetVolumeType],
+                "original-volume-type" => [m.OriginalVolumeType],
+                _ => null,
+            });
+            var (page, next) = c.Paging().Apply(filtered, m => m.VolumeId);
+            return new object?[] { Items("volumeModificationSet", page, Modification), Value("nextToken", next) };
+        })
         .Action("CreateSnapshot", c => new CreateSnapshot(c.Parameters.Optional("VolumeId"), c.Parameters.Optional("Description"), c.TagSpecifications("snapshot")),
             Snapshot)
         .Action("DescribeSnapshots", c =>
@@ -106,6 +138,21 @@ internal static class StorageEc2Actions
         Value("encrypted", v.Encrypted),
         Value("multiAttachEnabled", false),
         TagSetOrNone(v.Tags),
+    ];
+
+    private static object?[] Modification(VolumeModificationResponse m) =>
+    [
+        Value("volumeId", m.VolumeId),
+        Value("modificationState", m.ModificationState),
+        Value("targetSize", m.TargetSize),
+        Value("targetVolumeType", m.TargetVolumeType),
+        Value("targetMultiAttachEnabled", false),
+        Value("originalSize", m.OriginalSize),
+        Value("originalVolumeType", m.OriginalVolumeType),
+        Value("originalMultiAttachEnabled", false),
+        Value("progress", m.Progress),
+        Value("startTime", m.StartTime),
+        Value("endTime", m.EndTime),
     ];
 
     private static object?[] Attachment(AttachmentResponse a) =>

@@ -199,6 +199,10 @@ internal class StorageDbContext(DbContextOptions options) : ModuleDbContext(opti
             volume.Property(v => v.WrappedKey).HasColumnName("wrapped_key").HasMaxLength(256);
             volume.Property(v => v.Revision).HasColumnName("revision").IsConcurrencyToken();
             volume.Property(v => v.ManagedBy).HasColumnName("managed_by").HasMaxLength(16);
+            volume.Property(v => v.ModificationState).HasColumnName("modification_state").HasMaxLength(16);
+            volume.Property(v => v.OriginalSizeGiB).HasColumnName("original_size_gib");
+            volume.Property(v => v.ModificationStartedAt).HasColumnName("modification_started_at");
+            volume.Property(v => v.ModificationEndedAt).HasColumnName("modification_ended_at");
             volume.HasIndex(v => v.AccountId);
             volume.HasIndex(v => v.HostId);
             volume.HasIndex(v => new { v.AccountId, v.ClientToken }).IsUnique().HasFilter("client_token IS NOT NULL");

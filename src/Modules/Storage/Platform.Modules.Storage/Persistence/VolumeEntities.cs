@@ -12,7 +12,8 @@ internal sealed class Volume
 
     public required string AvailabilityZone { get; init; }
 
-    public int SizeGiB { get; init; }
+    /// <summary>Its size; a modification (ModifyVolume) sets the new one at once, and the server grows the bytes to it.</summary>
+    public int SizeGiB { get; set; }
 
     public required string VolumeType { get; init; }
 
@@ -64,6 +65,19 @@ internal sealed class Volume
     /// is the platform's: no EC2 call of the tenant sees or changes it, and it is deleted with its instance.
     /// </summary>
     public string? ManagedBy { get; init; }
+
+    /// <summary>
+    /// The latest modification's state (EBS's elastic volumes): <c>modifying</c> until its server holds the bytes at
+    /// <see cref="SizeGiB"/>, then <c>completed</c> (<see cref="ModificationStates"/>); null: never modified.
+    /// </summary>
+    public string? ModificationState { get; set; }
+
+    /// <summary>The size before the latest modification.</summary>
+    public int? OriginalSizeGiB { get; set; }
+
+    public DateTime? ModificationStartedAt { get; set; }
+
+    public DateTime? ModificationEndedAt { get; set; }
 }
 
 /// <summary>
@@ -119,6 +133,12 @@ internal static class VolumeStates
     public const string InUse = "in-use";
     public const string Deleting = "deleting";
     public const string Deleted = "deleted";
+}
+
+internal static class ModificationStates
+{
+    public const string Modifying = "modifying";
+    public const string Completed = "completed";
 }
 
 internal static class AttachmentStates

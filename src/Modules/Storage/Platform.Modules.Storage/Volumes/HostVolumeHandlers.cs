@@ -48,11 +48,11 @@ internal sealed class DescribeHostVolumesHandler(StorageDbContext db, ISecretPro
 }
 
 /// <summary>What a server saw of its volumes: moves them along EBS's states (<see cref="VolumeRules.Advance"/>).</summary>
-internal sealed class RecordObservedVolumesHandler(StorageDbContext db) : IRequestHandler<RecordObservedVolumes>
+internal sealed class RecordObservedVolumesHandler(StorageDbContext db, TimeProvider clock) : IRequestHandler<RecordObservedVolumes>
 {
     public async ValueTask<Unit> Handle(RecordObservedVolumes request, CancellationToken cancellationToken)
     {
-        var observed = request.Volumes.ToDictionary(v => v.VolumeId, v => v.AttachedInstanceId, StringComparer.Ordinal);
+        var observed = request.Volumes.ToDictionary(v => v.VolumeId, StringComparer.Ordinal);
         for (var attempt = 0; attempt < 5; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -60,11 +60,14 @@ internal sealed class RecordObservedVolumesHandler(StorageDbContext db) : IReque
                 .Where(v => v.HostId == request.HostId && v.State != VolumeStates.Deleted && v.State != VolumeStates.Available)
                 .ToListAsync(cancellationToken);
             volumes.AddRange(await db.Volumes
-                .Where(v => v.HostId == request.HostId && v.State == VolumeStates.Available && !v.Materialized)
+                .Where(v => v.HostId == request.HostId && v.State == VolumeStates.Available
+                    && (!v.Materialized || v.ModificationState == ModificationStates.Modifying))
                 .ToListAsync(cancellationToken));
+            var now = clock.GetUtcNow().UtcDateTime;
             foreach (var volume in volumes.Where(v => request.AppliedVersion >= v.ChangedAtVersion))
             {
-                VolumeRules.Advance(volume, observed.TryGetValue(volume.Id, out var attachedTo), attachedTo);
+                var seen = observed.GetValueOrDefault(volume.Id);
+                VolumeRules.Advance(volume, seen is not null, seen?.AttachedInstanceId, seen?.CapacityBytes, now);
             }
 
             try

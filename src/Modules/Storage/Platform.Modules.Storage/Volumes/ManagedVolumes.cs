@@ -58,3 +58,40 @@ internal sealed class CreateManagedVolumeHandler(StorageDbContext db, ISender se
             .Where(v => v.InstanceId == request.InstanceId && v.ManagedBy == request.ManagedBy && v.State != VolumeStates.Deleted)
             .Select(v => v.Id).FirstOrDefaultAsync(cancellationToken);
 }
+
+/// <summary>
+/// The managed data volume's grow (<see cref="GrowManagedVolume"/>): the rules of ModifyVolume (<see cref="VolumeRules.Modify"/>)
+/// without the tenant's quota; two callers at once: one modifies, the other is answered the modification under way.
+/// </summary>
+internal sealed class GrowManagedVolumeHandler(StorageDbContext db, ISender sender, TimeProvider clock) : IRequestHandler<GrowManagedVolume, ManagedVolumeSize>
+{
+    public async ValueTask<ManagedVolumeSize> Handle(GrowManagedVolume request, CancellationToken cancellationToken)
+    {
+        VolumeRules.EnsureSize(request.SizeGiB);
+        var volume = await db.Volumes.SingleOrDefaultAsync(
+                v => v.Id == request.VolumeId && v.ManagedBy == request.ManagedBy && v.State != VolumeStates.Deleted && v.State != VolumeStates.Deleting, cancellationToken)
+            ?? throw VolumeRules.NotFound(request.VolumeId);
+        if (volume.SizeGiB < request.SizeGiB && volume.ModificationState != ModificationStates.Modifying)
+        {
+            VolumeRules.Modify(volume, request.SizeGiB, clock.GetUtcNow().UtcDateTime);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Changed meanwhile (a report, or another caller's grow): answered as it is now; the caller asks again.
+                db.ChangeTracker.Clear();
+                volume = await db.Volumes.AsNoTracking().SingleAsync(v => v.Id == request.VolumeId, cancellationToken);
+                return Size(volume);
+            }
+
+            await VolumeLookup.PushAsync(db, sender, volume, cancellationToken);
+        }
+
+        return Size(volume);
+    }
+
+    private static ManagedVolumeSize Size(Volume volume) =>
+        new(volume.Id, volume.SizeGiB, volume.ModificationState != ModificationStates.Modifying);
+}

@@ -36,6 +36,10 @@ internal static class VolumeEndpoints
         ec2.MapPost("/volumes/{volume_id}/detach", async ([FromRoute(Name = "volume_id")] string id,
                 [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] DetachVolumeBody? body, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new DetachVolume(id, body?.InstanceId), ct)));
+        ec2.MapPost("/volumes/{volume_id}/modify", async ([FromRoute(Name = "volume_id")] string id, ModifyVolumeBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Modify.ModifyVolume(id, body.Size, body.VolumeType), ct)));
+        ec2.MapGet("/volume-modifications", async ([FromQuery(Name = "volume_id")] string[]? ids, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new Modify.DescribeVolumesModifications(ids ?? []), ct)));
         ec2.MapDelete("/volumes/{volume_id}", async ([FromRoute(Name = "volume_id")] string id, ISender sender, CancellationToken ct) =>
         {
             await sender.Send(new DeleteVolume(id), ct);
@@ -124,6 +128,8 @@ internal static class VolumeEndpoints
     internal sealed record AttachVolumeBody(string? InstanceId, string? Device);
 
     internal sealed record DetachVolumeBody(string? InstanceId);
+
+    internal sealed record ModifyVolumeBody(int? Size, string? VolumeType);
 
     internal sealed record CreateSnapshotBody(string? VolumeId, string? Description, IReadOnlyList<ResourceTag>? Tags);
 }

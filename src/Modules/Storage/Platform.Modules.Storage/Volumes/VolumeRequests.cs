@@ -68,7 +68,7 @@ internal sealed record CreateVolume(string? AvailabilityZone, int? Size, string?
 }
 
 internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext caller, IOptions<PlatformOptions> platform, ISecretProtector protector,
-    TimeProvider clock)
+    IOptions<StorageOptions> storage, TimeProvider clock)
     : IRequestHandler<CreateVolume, VolumeResponse>
 {
     public async ValueTask<VolumeResponse> Handle(CreateVolume request, CancellationToken cancellationToken)
@@ -124,6 +124,7 @@ internal sealed class CreateVolumeHandler(StorageDbContext db, ICallerContext ca
             wrappedKey = VolumeKeys.NewWrapped(protector, id);
         }
 
+        await Modify.VolumeQuota.EnsureRoomAsync(db, storage.Value, accountId, size!.Value, cancellationToken);
         var volume = new Volume
         {
             Id = id,

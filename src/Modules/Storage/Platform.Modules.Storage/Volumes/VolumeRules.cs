@@ -13,6 +13,8 @@ internal static partial class VolumeRules
     public const int MinSizeGiB = 1;
     public const int MaxSizeGiB = 16384;
 
+    private const long GiB = 1024L * 1024 * 1024;
+
     public static readonly string[] VolumeTypes = ["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"];
 
     public static void EnsureVolumeId(string? volumeId)
@@ -133,6 +135,54 @@ internal static partial class VolumeRules
         }
     }
 
+    /// <summary>
+    /// ModifyVolume's preconditions (EBS's elastic volumes, size only): the volume is available or in use, no modification
+    /// of it is under way, and the new size is larger and within the limits (a volume never shrinks).
+    /// </summary>
+    public static void EnsureModifiable(Volume volume, int targetSizeGiB)
+    {
+        if (volume.State is not (VolumeStates.Available or VolumeStates.InUse) || volume.AttachmentState == AttachmentStates.Detaching)
+        {
+            throw IncorrectState(volume);
+        }
+
+        if (volume.ModificationState == ModificationStates.Modifying)
+        {
+            throw new ApiException(400, "IncorrectModificationState",
+                $"Volume {volume.Id} is already being modified (to {volume.SizeGiB}GiB); wait until its modification is completed.");
+        }
+
+        if (targetSizeGiB < volume.SizeGiB)
+        {
+            throw ApiErrors.InvalidParameterValue($"New size cannot be smaller than existing size (volume {volume.Id} is {volume.SizeGiB}GiB, asked {targetSizeGiB}GiB).");
+        }
+
+        if (targetSizeGiB == volume.SizeGiB)
+        {
+            throw ApiErrors.InvalidParameterValue($"Volume {volume.Id} is {volume.SizeGiB}GiB already: the modification would change nothing.");
+        }
+
+        EnsureSize(targetSizeGiB);
+    }
+
+    /// <summary>
+    /// Starts a modification: the volume has its new size at once (as EBS describes it), and the modification is
+    /// <c>modifying</c> until its server holds the bytes at that size; a volume no server holds yet is made at the new
+    /// size at its first attachment, so its modification is completed at once.
+    /// </summary>
+    public static void Modify(Volume volume, int targetSizeGiB, DateTime now)
+    {
+        volume.OriginalSizeGiB = volume.SizeGiB;
+        volume.SizeGiB = targetSizeGiB;
+        volume.ModificationStartedAt = now;
+        volume.ModificationState = volume.HostId is null ? ModificationStates.Completed : ModificationStates.Modifying;
+        volume.ModificationEndedAt = volume.HostId is null ? now : null;
+        volume.Revision++;
+    }
+
+    /// <summary>EBS's progress of a modification, in percent: its server either holds the new size or not yet.</summary>
+    public static int ModificationProgress(Volume volume) => volume.ModificationState == ModificationStates.Completed ? 100 : 0;
+
     public static void Attach(Volume volume, string instanceId, string device, string hostId, DateTime now)
     {
         volume.State = VolumeStates.InUse;
@@ -172,13 +222,22 @@ internal static partial class VolumeRules
     /// Moves a volume along from what its server observed after applying its latest change:
     /// <paramref name="observed"/> is null when the volume is not in the server's pool, else the instance it is plugged into (or null).
     /// </summary>
+    /// <param name="capacityBytes">The pool volume's size on the server, when reported: a modification completes once it is the new size.</param>
     /// <returns>Whether the volume changed.</returns>
-    public static bool Advance(Volume volume, bool present, string? attachedTo)
+    public static bool Advance(Volume volume, bool present, string? attachedTo, long? capacityBytes = null, DateTime? now = null)
     {
         var changed = false;
         if (present && !volume.Materialized)
         {
             volume.Materialized = true;
+            changed = true;
+        }
+
+        if (volume.ModificationState == ModificationStates.Modifying && present && capacityBytes >= volume.SizeGiB * GiB)
+        {
+            volume.ModificationState = ModificationStates.Completed;
+            volume.ModificationEndedAt = now ?? DateTime.UtcNow;
+            volume.Revision++;
             changed = true;
         }
 

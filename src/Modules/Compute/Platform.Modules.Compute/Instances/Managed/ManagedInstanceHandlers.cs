@@ -9,7 +9,8 @@ namespace Platform.Modules.Compute.Instances.Managed;
 internal static class ManagedInstances
 {
     public static ManagedInstance From(Instance instance) => new(
-        instance.Id, instance.ManagedResourceId!, instance.State, instance.AvailabilityZone, instance.PrivateIpAddress, instance.DataVolumeId, instance.HostId);
+        instance.Id, instance.ManagedResourceId!, instance.State, instance.AvailabilityZone, instance.PrivateIpAddress, instance.DataVolumeId, instance.HostId,
+        InstanceType: instance.InstanceType);
 }
 
 /// <summary>

@@ -291,6 +291,15 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(255)")
                         .HasColumnName("parameter_group_name");
 
+                    b.Property<int?>("PendingAllocatedStorage")
+                        .HasColumnType("int")
+                        .HasColumnName("pending_allocated_storage");
+
+                    b.Property<string>("PendingInstanceClass")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("pending_instance_class");
+
                     b.Property<int>("Port")
                         .HasColumnType("int")
                         .HasColumnName("port");
@@ -327,6 +336,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                     b.Property<long>("ReplicationTerm")
                         .HasColumnType("bigint")
                         .HasColumnName("replication_term");
+
+                    b.Property<bool>("ResizeApplying")
+                        .HasColumnType("bit")
+                        .HasColumnName("resize_applying");
 
                     b.Property<string>("RestoreAccessKeyId")
                         .HasMaxLength(32)

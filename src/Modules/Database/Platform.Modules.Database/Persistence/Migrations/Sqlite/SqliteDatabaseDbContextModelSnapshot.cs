@@ -282,6 +282,15 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("parameter_group_name");
 
+                    b.Property<int?>("PendingAllocatedStorage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending_allocated_storage");
+
+                    b.Property<string>("PendingInstanceClass")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pending_instance_class");
+
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER")
                         .HasColumnName("port");
@@ -318,6 +327,10 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                     b.Property<long>("ReplicationTerm")
                         .HasColumnType("INTEGER")
                         .HasColumnName("replication_term");
+
+                    b.Property<bool>("ResizeApplying")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resize_applying");
 
                     b.Property<string>("RestoreAccessKeyId")
                         .HasMaxLength(32)

@@ -635,6 +635,23 @@ namespace Platform.Modules.Storage.Persistence.Migrations.SqlServer
                         .HasColumnType("bit")
                         .HasColumnName("materialized");
 
+                    b.Property<DateTime?>("ModificationEndedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("modification_ended_at");
+
+                    b.Property<DateTime?>("ModificationStartedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("modification_started_at");
+
+                    b.Property<string>("ModificationState")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("modification_state");
+
+                    b.Property<int?>("OriginalSizeGiB")
+                        .HasColumnType("int")
+                        .HasColumnName("original_size_gib");
+
                     b.Property<string>("ParametersHash")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")

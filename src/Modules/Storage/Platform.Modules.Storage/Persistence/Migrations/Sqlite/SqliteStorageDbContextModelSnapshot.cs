@@ -613,6 +613,23 @@ namespace Platform.Modules.Storage.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("materialized");
 
+                    b.Property<DateTime?>("ModificationEndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("modification_ended_at");
+
+                    b.Property<DateTime?>("ModificationStartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("modification_started_at");
+
+                    b.Property<string>("ModificationState")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("modification_state");
+
+                    b.Property<int?>("OriginalSizeGiB")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("original_size_gib");
+
                     b.Property<string>("ParametersHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
