@@ -20,7 +20,7 @@ namespace Platform.EndToEnd.Tests;
 /// public pool's gateway, as in EdgeEndToEndTests) that the instances' security group lets in on 5432, and runs Debian's psql
 /// from there, with TLS verified against the platform CA it downloads.
 /// </summary>
-public sealed class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PoolPrefix = "198.18.9.";
     private const string Gateway = PoolPrefix + "1";
@@ -61,44 +61,9 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Given_a_DB_instance_on_a_real_server_Then_its_guest_turns_it_available_at_its_private_address_and_delete_removes_guest_and_volume()
     {
-        await using var cloud = await RealCloud.StartAsync(
-            apiSettings: new Dictionary<string, string>
-            {
-                ["Platform__AvailabilityZones__0"] = "us-east-1a",
-                ["Platform__AvailabilityZones__1"] = "us-east-1b",
-                // The automated backup job looks every 10 s (every 5 minutes by default), so the instance's first backup, which
-                // RDS takes as soon as an instance is up whatever its window, comes soon after it is available (every minute, the
-                // test waited 30 s on average for the job's next look: it asks once per instance and day, however often it runs).
-                ["Rds__BackupCron"] = "*/10 * * * * *",
-                ["Network__PublicAddresses__Cidr"] = PoolPrefix + "0/24",
-                ["Network__PublicAddresses__Gateway"] = Gateway,
-            },
-            agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
+        var (started, group) = await StartCloudAsync();
+        await using var cloud = started;
         var root = cloud.Root;
-        output.WriteLine($"cloud up: {cloud.StartTimeline}");
-        var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
-        await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
-            isPublic: false, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
-        var network = await TenantNetwork.CreateAsync(root, "10.61");
-        await (await root.PostJsonAsync("/api/v1/rds/db-subnet-groups", new
-        {
-            db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
-        })).AssertOkAsync();
-        // The VPC reaches the internet through its gateway; the instances' group lets the outside (the pool's gateway) in on 5432 only.
-        var igw = (await (await root.PostJsonAsync("/api/v1/vpc/internet-gateways", new { })).AssertOkAsync()).GetProperty("internet_gateway_id").GetString()!;
-        await (await root.PostJsonAsync($"/api/v1/vpc/internet-gateways/{igw}/attach", new { vpc_id = network.VpcId })).AssertOkAsync();
-        var main = (await (await root.GetAsync($"/api/v1/vpc/route-tables?vpc_id={network.VpcId}")).AssertOkAsync()).GetProperty("route_tables")[0]
-            .GetProperty("route_table_id").GetString()!;
-        await (await root.PostJsonAsync($"/api/v1/vpc/route-tables/{main}/routes", new { destination_cidr_block = "0.0.0.0/0", gateway_id = igw })).AssertOkAsync();
-        var group = (await (await root.PostJsonAsync("/api/v1/vpc/security-groups", new { group_name = "db", description = "psql from outside", vpc_id = network.VpcId }))
-            .AssertOkAsync()).GetProperty("group_id").GetString()!;
-        await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{group}/ingress-rules", new
-        {
-            rules = new[] { new { ip_protocol = "tcp", from_port = 5432, to_port = 5432, cidr_ip = Gateway + "/32" } },
-        })).AssertOkAsync();
-        await File.WriteAllTextAsync(Path.Combine(_work, "ca.pem"),
-            await (await root.GetAsync("/api/v1/rds/certificates/platform-rds-ca-2026/bundle.pem")).Content.ReadAsStringAsync());
-
         // A backup window twelve hours away: the automated backup this test sees (repo1, what a point-in-time restore starts
         // from) is the first one, taken once the instance is available; a manual snapshot is a set of its own repository (repo2).
         var windowStart = DateTime.UtcNow.AddHours(12);
@@ -254,6 +219,62 @@ public sealed class RdsEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         await (await root.DeleteAsync("/api/v1/rds/db-instances/orders?skip_final_snapshot=true")).AssertOkAsync();
         await Eventually.TrueAsync(async () => (await cloud.OwnedDomainsAsync()).Count == 0 && PoolVolumes(cloud).Count == 0, TimeSpan.FromSeconds(120),
             $"the guest or its data volume stayed after the delete; agent log:\n{cloud.Agent.Output}");
+    }
+
+    /// <summary>
+    /// The cloud both facts use: the API (the automated backup job looking every 10 s) and a HostAgent, the database image
+    /// registered, a tenant VPC with a subnet group in two zones, an internet gateway, a security group letting the outside's
+    /// gateway in on 5432, and the platform CA downloaded to ca.pem.
+    /// </summary>
+    private async Task<(RealCloud Cloud, string Group)> StartCloudAsync()
+    {
+        var cloud = await RealCloud.StartAsync(
+            apiSettings: new Dictionary<string, string>
+            {
+                ["Platform__AvailabilityZones__0"] = "us-east-1a",
+                ["Platform__AvailabilityZones__1"] = "us-east-1b",
+                // The automated backup job looks every 10 s (every 5 minutes by default), so the instance's first backup, which
+                // RDS takes as soon as an instance is up whatever its window, comes soon after it is available (every minute, the
+                // test waited 30 s on average for the job's next look: it asks once per instance and day, however often it runs).
+                ["Rds__BackupCron"] = "*/10 * * * * *",
+                ["Network__PublicAddresses__Cidr"] = PoolPrefix + "0/24",
+                ["Network__PublicAddresses__Gateway"] = Gateway,
+            },
+            agentSettings: new Dictionary<string, string> { ["Agent__Bridge"] = Bridge, ["Agent__Uplink__Interface"] = Uplink });
+        try
+        {
+            var root = cloud.Root;
+            output.WriteLine($"cloud up: {cloud.StartTimeline}");
+            var image = TestImage.Build(TestImage.DatabaseImageDirectory, "db-image");
+            await root.RegisterKernelImageAsync("platform-db-image", await File.ReadAllBytesAsync(image.Kernel), await File.ReadAllBytesAsync(image.Initrd),
+                isPublic: false, commandLine: "console=ttyS0 quiet no_timer_check cryptomgr.notests");
+            var network = await TenantNetwork.CreateAsync(root, "10.61");
+            await (await root.PostJsonAsync("/api/v1/rds/db-subnet-groups", new
+            {
+                db_subnet_group_name = "orders-net", db_subnet_group_description = "two zones", subnet_ids = new[] { network.SubnetA, network.SubnetB },
+            })).AssertOkAsync();
+            // The VPC reaches the internet through its gateway; the instances' group lets the outside (the pool's gateway) in on 5432 only.
+            var igw = (await (await root.PostJsonAsync("/api/v1/vpc/internet-gateways", new { })).AssertOkAsync()).GetProperty("internet_gateway_id").GetString()!;
+            await (await root.PostJsonAsync($"/api/v1/vpc/internet-gateways/{igw}/attach", new { vpc_id = network.VpcId })).AssertOkAsync();
+            var main = (await (await root.GetAsync($"/api/v1/vpc/route-tables?vpc_id={network.VpcId}")).AssertOkAsync()).GetProperty("route_tables")[0]
+                .GetProperty("route_table_id").GetString()!;
+            await (await root.PostJsonAsync($"/api/v1/vpc/route-tables/{main}/routes", new { destination_cidr_block = "0.0.0.0/0", gateway_id = igw })).AssertOkAsync();
+            var group = (await (await root.PostJsonAsync("/api/v1/vpc/security-groups", new { group_name = "db", description = "psql from outside", vpc_id = network.VpcId }))
+                .AssertOkAsync()).GetProperty("group_id").GetString()!;
+            await (await root.PostJsonAsync($"/api/v1/vpc/security-groups/{group}/ingress-rules", new
+            {
+                rules = new[] { new { ip_protocol = "tcp", from_port = 5432, to_port = 5432, cidr_ip = Gateway + "/32" } },
+            })).AssertOkAsync();
+            await File.WriteAllTextAsync(Path.Combine(_work, "ca.pem"),
+                await (await root.GetAsync("/api/v1/rds/certificates/platform-rds-ca-2026/bundle.pem")).Content.ReadAsStringAsync());
+
+            return (cloud, group);
+        }
+        catch
+        {
+            await cloud.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Debian's psql from the outside namespace as the master user, the password in its environment, the server's certificate verified against the CA.</summary>

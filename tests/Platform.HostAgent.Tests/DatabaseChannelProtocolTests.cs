@@ -73,6 +73,15 @@ public sealed class DatabaseChannelProtocolTests
     }
 
     [Theory]
+    [InlineData("status Available 7 f 3 1875820544 0 - - - - 2.345", 2.345)]
+    [InlineData("status Available 7 f 3 1875820544 0 - - - - 0", 0d)]
+    [InlineData("status Available 7 f 3 1875820544 0 - - - - -", null)]
+    [InlineData("status Available 7 f 3 1875820544 0 - - - - -4", null)]
+    [InlineData("status Available 7 f 3 1875820544 0 - - - -", null)]
+    public void Given_a_status_Then_its_replication_lag_is_the_metrics_ReplicaLag(string line, double? expected) =>
+        Assert.Equal(expected, DatabaseChannelProtocol.Report(line.Split(' ')).Metrics!.ReplicaLagSeconds);
+
+    [Theory]
     [InlineData("status Available 7 f 3 100 0")]
     [InlineData("status Sleeping 7 f 3 100 0 -")]
     [InlineData("status 3 7 f 3 100 0 -")]

@@ -60,6 +60,24 @@ public sealed class DatabaseReplicationTests(ITestOutputHelper output)
             await a.SqlAsync("INSERT INTO orders VALUES (0)");
             Assert.Equal("1", await b.SqlAsync("SELECT count(*) FROM orders"));
 
+            // ReplicaLag (status's last field, the report's metric): the standby that replayed all it received lags 0; the
+            // primary reports its streaming standby's replay lag as PostgreSQL measured it.
+            double? Lag(string line) => DatabaseChannelProtocol.Report(DatabaseChannelProtocol.Parse("l", line)!.Fields).Metrics!.ReplicaLagSeconds;
+            await EventuallyAsync(async () => Lag(await b.RequestAsync("l status")) == 0, "the caught-up standby's lag is not 0", b);
+            var primaryLag = Lag(await a.RequestAsync("l status"));
+            Assert.True(primaryLag is >= 0 and < 60, $"the primary's lag: {primaryLag}");
+            // The standby's replay paused, a commit (synchronous: flushed on the standby, not replayed): the standby lags by
+            // the time since the newest transaction it replayed, growing; replaying again it is back to 0.
+            await b.SqlAsync("SELECT pg_wal_replay_pause()");
+            await a.SqlAsync("INSERT INTO orders VALUES (999999)");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var paused = Lag(await b.RequestAsync("l status"));
+            Assert.True(paused >= 3, $"the paused standby's lag: {paused}");
+            await b.SqlAsync("SELECT pg_wal_replay_resume()");
+            await EventuallyAsync(async () => Lag(await b.RequestAsync("l status")) == 0, "the standby replaying again does not lag 0", b);
+            Assert.Equal("1", await b.SqlAsync("SELECT count(*) FROM orders WHERE id = 999999"));
+            output.WriteLine($"replica lag: primary {primaryLag} s, standby paused 3 s {paused} s");
+
             // Synchronous: with the standby down, a commit on the primary does not return; it waits for the standby
             // (SyncRep), and returns once the standby is back, with its row there.
             await b.KillAsync();

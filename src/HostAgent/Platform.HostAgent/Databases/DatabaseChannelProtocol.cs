@@ -168,12 +168,14 @@ internal static class DatabaseChannelProtocol
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
         var sets = fields.Count >= 11 && fields[10] != "-" ? BackupSets(Unbase64(fields[10])) : [];
+        // A Multi-AZ guest's replication lag in seconds ("-", or absent from an older agent: none).
+        double? lag = fields.Count >= 12 && double.TryParse(fields[11], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var lagSeconds) ? lagSeconds : null;
         return new DatabaseReport(state, generation, message, PendingReboot: fields[6] == "1",
             // Restorable from the end of the oldest backup set (the first consistent point) to the newest archived segment.
             EarliestRestorableTime: archived is not null && sets.Count > 0 ? sets.Min(b => b.Stopped) : null,
             LatestRestorableTime: sets.Count > 0 ? archived : null,
             Backups: sets.Count > 0 ? sets : null,
-            Metrics: new DatabaseMetrics(free, Math.Max(0, connections), 0, 0));
+            Metrics: new DatabaseMetrics(free, Math.Max(0, connections), 0, 0, lag));
     }
 
     /// <summary>The backup sets of a status answer, one a line; a line that is not one is left out.</summary>

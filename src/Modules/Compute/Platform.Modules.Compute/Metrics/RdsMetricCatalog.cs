@@ -8,7 +8,8 @@ internal sealed record RdsMetricDefinition(string Name, string Unit, bool FromGu
 
 /// <summary>
 /// CloudWatch's AWS/RDS metrics a DB instance has here (dimension DBInstanceIdentifier): CPU and I/O of the virtual machine
-/// that runs it, as Compute measures any instance, and what its guest reports (free storage, connections).
+/// that runs it, as Compute measures any instance, and what its guest reports (free storage, connections, and a Multi-AZ
+/// pair's replication lag).
 /// </summary>
 internal static class RdsMetricCatalog
 {
@@ -20,6 +21,8 @@ internal static class RdsMetricCatalog
         new("CPUUtilization", "Percent", FromGuest: false, m => InstanceMetricCatalog.ByName["CPUUtilization"].Value([m])),
         new("FreeStorageSpace", "Bytes", FromGuest: true),
         new("DatabaseConnections", "Count", FromGuest: true),
+        // A Multi-AZ pair's guests report how far the standby's replay is behind the primary; a single-AZ instance has none.
+        new("ReplicaLag", "Seconds", FromGuest: true),
         // Operations per second over the minute's heartbeat intervals (the data volume's and the root disk's together).
         new("ReadIOPS", "Count/Second", FromGuest: false, m => m.Intervals > 0 ? m.DiskReadOps / 60d : null),
         new("WriteIOPS", "Count/Second", FromGuest: false, m => m.Intervals > 0 ? m.DiskWriteOps / 60d : null),

@@ -8,7 +8,8 @@ using Platform.Modules.Database.Persistence;
 namespace Platform.Modules.Database.Metrics;
 
 /// <summary>
-/// Keeps the figures of each database guest's report (free storage, connections) as 1-minute statistic sets, the minute
+/// Keeps the figures of each database guest's report (free storage, connections, and a Multi-AZ guest's replication lag in
+/// seconds) as 1-minute statistic sets, the minute
 /// by the API's clock, for <see cref="Retention"/> (as Compute keeps EC2's). Two reports of one minute on two replicas at
 /// once: the second insert fails on the key and is applied again to the row the first made.
 /// </summary>
@@ -58,6 +59,14 @@ internal sealed class DatabaseMetricsRecorder(DatabaseDbContext db, TimeProvider
             row.ConnectionsSum += metrics.Connections;
             row.ConnectionsMinimum = Math.Min(row.ConnectionsMinimum, metrics.Connections);
             row.ConnectionsMaximum = Math.Max(row.ConnectionsMaximum, metrics.Connections);
+            if (metrics.ReplicaLagSeconds is { } lag && double.IsFinite(lag) && lag >= 0)
+            {
+                row.ReplicaLagMinimum = row.ReplicaLagSamples == 0 ? lag : Math.Min(row.ReplicaLagMinimum, lag);
+                row.ReplicaLagMaximum = row.ReplicaLagSamples == 0 ? lag : Math.Max(row.ReplicaLagMaximum, lag);
+                row.ReplicaLagSamples++;
+                row.ReplicaLagSum += lag;
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -80,7 +89,7 @@ internal sealed class GetDatabaseMetricMinutesHandler(DatabaseDbContext db) : IR
     {
         var resourceId = await db.Instances.AsNoTracking().Where(i => i.AccountId == request.AccountId && i.Identifier == request.DbInstanceIdentifier)
             .Select(i => i.ResourceId).FirstOrDefaultAsync(cancellationToken);
-        if (resourceId is null || request.MetricName is not ("FreeStorageSpace" or "DatabaseConnections"))
+        if (resourceId is null || request.MetricName is not ("FreeStorageSpace" or "DatabaseConnections" or "ReplicaLag"))
         {
             return new DatabaseMetricMinutes(resourceId, []);
         }
@@ -88,6 +97,12 @@ internal sealed class GetDatabaseMetricMinutesHandler(DatabaseDbContext db) : IR
         var rows = await db.InstanceMetrics.AsNoTracking()
             .Where(m => m.ResourceId == resourceId && m.AccountId == request.AccountId && m.PeriodStart >= request.From && m.PeriodStart < request.To)
             .OrderBy(m => m.PeriodStart).ToListAsync(cancellationToken);
+        if (request.MetricName == "ReplicaLag")
+        {
+            return new DatabaseMetricMinutes(resourceId, [.. rows.Where(r => r.ReplicaLagSamples > 0)
+                .Select(r => new DatabaseMetricMinute(r.PeriodStart, r.ReplicaLagSamples, r.ReplicaLagSum, r.ReplicaLagMinimum, r.ReplicaLagMaximum))]);
+        }
+
         var free = request.MetricName == "FreeStorageSpace";
         return new DatabaseMetricMinutes(resourceId, [.. rows.Where(r => r.Samples > 0).Select(r => free
             ? new DatabaseMetricMinute(r.PeriodStart, r.Samples, r.FreeStorageSum, r.FreeStorageMinimum, r.FreeStorageMaximum)
@@ -105,8 +120,9 @@ internal sealed class ListDatabaseMetricSourcesHandler(DatabaseDbContext db) : I
                 i.Identifier,
                 i.ResourceId,
                 Reported = db.InstanceMetrics.Any(m => m.ResourceId == i.ResourceId && m.AccountId == request.AccountId && m.Samples > 0),
+                Lagged = db.InstanceMetrics.Any(m => m.ResourceId == i.ResourceId && m.AccountId == request.AccountId && m.ReplicaLagSamples > 0),
             })
             .ToListAsync(cancellationToken);
-        return [.. instances.Select(i => new DatabaseMetricSource(i.Identifier, i.ResourceId, i.Reported))];
+        return [.. instances.Select(i => new DatabaseMetricSource(i.Identifier, i.ResourceId, i.Reported, i.Lagged))];
     }
 }

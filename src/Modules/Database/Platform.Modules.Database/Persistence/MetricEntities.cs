@@ -4,7 +4,8 @@ namespace Platform.Modules.Database.Persistence;
 
 /// <summary>
 /// A DB instance's guest-reported figures during one minute (UTC, the API's clock), as statistic sets over the reports of
-/// that minute: the 1-minute datapoints of RDS's FreeStorageSpace and DatabaseConnections. Kept a day.
+/// that minute: the 1-minute datapoints of RDS's FreeStorageSpace, DatabaseConnections and (from the reports that carry it:
+/// a Multi-AZ pair's) ReplicaLag. Kept a day.
 /// </summary>
 internal sealed class DbInstanceMetricMinute
 {
@@ -27,6 +28,15 @@ internal sealed class DbInstanceMetricMinute
     public double ConnectionsMinimum { get; set; }
 
     public double ConnectionsMaximum { get; set; }
+
+    /// <summary>The minute's reports that carried a replication lag (a single-AZ instance's carry none).</summary>
+    public int ReplicaLagSamples { get; set; }
+
+    public double ReplicaLagSum { get; set; }
+
+    public double ReplicaLagMinimum { get; set; }
+
+    public double ReplicaLagMaximum { get; set; }
 }
 
 internal static class MetricModel
@@ -45,5 +55,9 @@ internal static class MetricModel
         m.Property(x => x.ConnectionsSum).HasColumnName("connections_sum");
         m.Property(x => x.ConnectionsMinimum).HasColumnName("connections_minimum");
         m.Property(x => x.ConnectionsMaximum).HasColumnName("connections_maximum");
+        m.Property(x => x.ReplicaLagSamples).HasColumnName("replica_lag_samples");
+        m.Property(x => x.ReplicaLagSum).HasColumnName("replica_lag_sum");
+        m.Property(x => x.ReplicaLagMinimum).HasColumnName("replica_lag_minimum");
+        m.Property(x => x.ReplicaLagMaximum).HasColumnName("replica_lag_maximum");
     });
 }

@@ -19,7 +19,8 @@ internal sealed record ListMetricsResponse(IReadOnlyList<MetricIdentity> Metrics
 /// CloudWatch's ListMetrics over the caller's own metrics: its custom metrics that have datapoints, EC2's metrics of its
 /// instances that have usage datapoints (dimension InstanceId), and RDS's of its DB instances (dimension DBInstanceIdentifier):
 /// CPUUtilization, ReadIOPS and WriteIOPS once the machine that runs one has usage datapoints, FreeStorageSpace and
-/// DatabaseConnections once its guest's figures are kept (the Database module's contract says which), and AWS/AutoScaling's of its
+/// DatabaseConnections once its guest's figures are kept, ReplicaLag once they carried a lag (the Database module's contract says
+/// which), and AWS/AutoScaling's of its
 /// groups that have datapoints (dimension AutoScalingGroupName), filtered by namespace, metric name and dimensions, in the
 /// order namespace, name, dimensions. Paging (500 a page, as CloudWatch's) is the protocol's.
 /// </summary>
@@ -108,7 +109,7 @@ internal sealed class ListMetricsHandler(ComputeDbContext db, ICallerContext cal
             }
 
             found.AddRange(databases.SelectMany(d => RdsMetricCatalog.All
-                .Where(c => (request.MetricName is null || c.Name == request.MetricName) && (c.FromGuest ? d.HasGuestMetrics : measured.Contains(d.ResourceId)))
+                .Where(c => (request.MetricName is null || c.Name == request.MetricName) && (c.FromGuest ? (c.Name == "ReplicaLag" ? d.HasReplicaLag : d.HasGuestMetrics) : measured.Contains(d.ResourceId)))
                 .Select(c => new MetricIdentity(RdsMetricCatalog.Namespace, c.Name, [new MetricDimension(RdsMetricCatalog.DbInstanceIdentifier, d.DbInstanceIdentifier)]))));
         }
 

@@ -471,6 +471,22 @@ namespace Platform.Modules.Database.Persistence.Migrations.SqlServer
                         .HasColumnType("float")
                         .HasColumnName("free_storage_sum");
 
+                    b.Property<double>("ReplicaLagMaximum")
+                        .HasColumnType("float")
+                        .HasColumnName("replica_lag_maximum");
+
+                    b.Property<double>("ReplicaLagMinimum")
+                        .HasColumnType("float")
+                        .HasColumnName("replica_lag_minimum");
+
+                    b.Property<int>("ReplicaLagSamples")
+                        .HasColumnType("int")
+                        .HasColumnName("replica_lag_samples");
+
+                    b.Property<double>("ReplicaLagSum")
+                        .HasColumnType("float")
+                        .HasColumnName("replica_lag_sum");
+
                     b.Property<int>("Samples")
                         .HasColumnType("int")
                         .HasColumnName("samples");

@@ -462,6 +462,22 @@ namespace Platform.Modules.Database.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("free_storage_sum");
 
+                    b.Property<double>("ReplicaLagMaximum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("replica_lag_maximum");
+
+                    b.Property<double>("ReplicaLagMinimum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("replica_lag_minimum");
+
+                    b.Property<int>("ReplicaLagSamples")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replica_lag_samples");
+
+                    b.Property<double>("ReplicaLagSum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("replica_lag_sum");
+
                     b.Property<int>("Samples")
                         .HasColumnType("INTEGER")
                         .HasColumnName("samples");
