@@ -228,6 +228,32 @@ public abstract class AwsQueryCliTests(string cli) : IAsyncLifetime
         await FailsAsync(cli, root, "DeleteConflict", "DeleteGroup", "iam", "delete-group", "--group-name", group);
         await FailsAsync(cli, root, "DeleteConflict", "DeletePolicy", "iam", "delete-policy", "--policy-arn", policyArn);
 
+        // User tags and UpdateUser: a renamed user keeps its key, which signs as the new name.
+        await RunAsync(cli, root, "iam", "tag-user", "--user-name", user, "--tags", "Key=team,Value=blue", "Key=floor,Value=3");
+        await RunAsync(cli, root, "iam", "untag-user", "--user-name", user, "--tag-keys", "floor");
+        using (var tags = await JsonAsync(cli, root, "iam", "list-user-tags", "--user-name", user))
+        {
+            Assert.Equal(["team=blue"], tags.RootElement.GetProperty("Tags").EnumerateArray()
+                .Select(t => $"{t.GetProperty("Key").GetString()}={t.GetProperty("Value").GetString()}"));
+        }
+
+        await FailsAsync(cli, root, "ValidationError", "TagUser", "iam", "tag-user", "--user-name", user, "--tags", $"Key={new string('k', 129)},Value=v");
+        using (var tagged = await JsonAsync(cli, root, "iam", "create-user", "--user-name", "tagged-" + user, "--tags", "Key=made,Value=tagged"))
+        {
+            Assert.Equal("tagged", tagged.RootElement.GetProperty("User").GetProperty("Tags")[0].GetProperty("Value").GetString());
+        }
+
+        await RunAsync(cli, root, "iam", "delete-user", "--user-name", "tagged-" + user);
+        await RunAsync(cli, root, "iam", "update-user", "--user-name", user, "--new-user-name", user + "-renamed");
+        using (var self = await JsonAsync(cli, key, "iam", "get-user"))
+        {
+            Assert.Equal(user + "-renamed", self.RootElement.GetProperty("User").GetProperty("UserName").GetString());
+            Assert.Equal("team", self.RootElement.GetProperty("User").GetProperty("Tags")[0].GetProperty("Key").GetString());
+        }
+
+        await FailsAsync(cli, root, "NoSuchEntity", "UpdateUser", "iam", "update-user", "--user-name", user, "--new-user-name", user + "-again");
+        await RunAsync(cli, root, "iam", "update-user", "--user-name", user + "-renamed", "--new-user-name", user);
+
         await FailsAsync(cli, root, "DeleteConflict", "DeleteUser", "iam", "delete-user", "--user-name", user);
         await RunAsync(cli, root, "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
         await FailsAsync(cli, root, "NoSuchEntity", "RemoveUserFromGroup", "iam", "remove-user-from-group", "--group-name", group, "--user-name", user);
@@ -358,10 +384,10 @@ public sealed class AwsQueryAwsCli2Tests() : AwsQueryCliTests(AwsCli.Debian)
         Assert.Equal("false", rest.Element(iam + "IsTruncated")!.Value);
         Assert.Null(rest.Element(iam + "Marker"));
 
-        // A parameter the platform does not implement is refused, and the user is not created without its tags.
-        var tagged = await signed.PostAsync("/", Form("Action=CreateUser&Version=2010-05-08&UserName=tagged&Tags.member.1.Key=team&Tags.member.1.Value=blue"));
-        Assert.Equal("UnknownParameter", (await ErrorAsync(tagged, HttpStatusCode.BadRequest, iam)).Code);
-        var absent = await signed.PostAsync("/", Form("Action=GetUser&Version=2010-05-08&UserName=tagged"));
+        // A parameter the platform does not implement is refused, and the user is not created without its boundary.
+        var bounded = await signed.PostAsync("/", Form("Action=CreateUser&Version=2010-05-08&UserName=bounded&PermissionsBoundary=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"));
+        Assert.Equal("UnknownParameter", (await ErrorAsync(bounded, HttpStatusCode.BadRequest, iam)).Code);
+        var absent = await signed.PostAsync("/", Form("Action=GetUser&Version=2010-05-08&UserName=bounded"));
         Assert.Equal("NoSuchEntity", (await ErrorAsync(absent, HttpStatusCode.NotFound, iam)).Code);
 
         foreach (var (form, status, code) in new[]

@@ -35,7 +35,16 @@ internal static class IamEndpoints
         iam.MapGet("/accounts", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new ListAccounts(), ct)));
 
         iam.MapPost("/users", async (CreateUserBody body, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new CreateUser(body.UserName, body.Path), ct)));
+            TypedResults.Ok(await sender.Send(new CreateUser(body.UserName, body.Path, body.Tags?.Select(t => new RoleTag(t.Key ?? "", t.Value ?? "")).ToList()), ct)));
+        iam.MapPatch("/users/{user_name}", async ([FromRoute(Name = "user_name")] string userName, UpdateUserBody body, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new UpdateUser(userName, body.NewUserName, body.NewPath), ct)));
+        iam.MapPost("/users/{user_name}/tags", async ([FromRoute(Name = "user_name")] string userName, TagsBody body, ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new TagUser(userName, (body.Tags ?? []).Select(t => new RoleTag(t.Key ?? "", t.Value ?? "")).ToList()), ct)));
+        iam.MapGet("/users/{user_name}/tags", async ([FromRoute(Name = "user_name")] string userName, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ListUserTags(userName), ct)));
+        iam.MapDelete("/users/{user_name}/tags", async ([FromRoute(Name = "user_name")] string userName, [FromQuery(Name = "tag_key")] string[]? tagKeys,
+                ISender sender, CancellationToken ct) =>
+            await NoContent(sender.Send(new UntagUser(userName, tagKeys ?? []), ct)));
         iam.MapGet("/users", async ([FromQuery(Name = "path_prefix")] string? pathPrefix, [FromQuery(Name = "max_items")] int? maxItems,
                 [FromQuery(Name = "marker")] string? marker, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new ListUsers(pathPrefix, maxItems, marker), ct)));
@@ -228,7 +237,9 @@ internal static class IamEndpoints
 
     internal sealed record CreateAccountBody(string? AccountName);
 
-    internal sealed record CreateUserBody(string? UserName, string? Path);
+    internal sealed record CreateUserBody(string? UserName, string? Path, IReadOnlyList<TagBody>? Tags);
+
+    internal sealed record UpdateUserBody(string? NewUserName, string? NewPath);
 
     internal sealed record CreateGroupBody(string? GroupName, string? Path);
 

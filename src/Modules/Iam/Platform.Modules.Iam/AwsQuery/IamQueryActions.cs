@@ -18,8 +18,17 @@ namespace Platform.Modules.Iam.AwsQuery;
 internal static class IamQueryActions
 {
     public static AwsQueryService Iam() => new AwsQueryService("iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/")
-        .Action("CreateUser", c => new CreateUser(c.Parameters.Required("UserName"), c.Parameters.Optional("Path")), u => User("User", u))
-        .Action("GetUser", c => new GetUser(c.Parameters.Optional("UserName")), u => User("User", u))
+        .Action("CreateUser", c => new CreateUser(c.Parameters.Required("UserName"), c.Parameters.Optional("Path"), RoleQueryActions.Tags(c.Parameters)),
+            u => User("User", u, withTags: true))
+        .Action("GetUser", c => new GetUser(c.Parameters.Optional("UserName")), u => User("User", u, withTags: true))
+        .Command("UpdateUser", c => new UpdateUser(c.Parameters.Required("UserName"), c.Parameters.Optional("NewUserName"), c.Parameters.Optional("NewPath")))
+        .Command("TagUser", c => new TagUser(c.Parameters.Required("UserName"), RoleQueryActions.Tags(c.Parameters) ?? []))
+        .Command("UntagUser", c => new UntagUser(c.Parameters.Required("UserName"), c.Parameters.StringList("TagKeys")))
+        .Action("ListUserTags", c => new ListUserTags(c.Parameters.Required("UserName")), list => new object?[]
+        {
+            Members("Tags", list.Tags, RoleQueryActions.Tag),
+            Value("IsTruncated", false),
+        })
         .Action("ListUsers", c => new ListUsers(c.Parameters.Optional("PathPrefix"), c.Parameters.OptionalInt("MaxItems"), c.Parameters.Optional("Marker")),
             list => new object?[]
             {
@@ -117,7 +126,7 @@ internal static class IamQueryActions
         Value("Expiration", credentials.Expiration));
 
     /// <summary>The user shape; <paramref name="name"/> null gives its fields alone (a list's member).</summary>
-    internal static object User(string? name, UserResponse user)
+    internal static object User(string? name, UserResponse user, bool withTags = false)
     {
         object?[] fields =
         [
@@ -126,6 +135,7 @@ internal static class IamQueryActions
             Value("UserId", user.UserId),
             Value("Arn", user.Arn),
             Value("CreateDate", user.CreateDate),
+            withTags && user.Tags is { Count: > 0 } ? Members("Tags", user.Tags, RoleQueryActions.Tag) : null,
         ];
         return name is null ? fields : Element(name, fields);
     }

@@ -82,13 +82,13 @@ internal static class RoleQueryActions
         return name is null ? fields : Element(name, fields);
     }
 
-    private static List<RoleTag>? Tags(AwsQueryParameters parameters)
+    internal static List<RoleTag>? Tags(AwsQueryParameters parameters)
     {
         var tags = parameters.List("Tags");
         return tags.Count == 0 ? null : tags.Select(t => new RoleTag(t.Required("Key"), t.Optional("Value") ?? "")).ToList();
     }
 
-    private static object?[] Tag(RoleTag tag) => [Value("Key", tag.Key), Value("Value", tag.Value)];
+    internal static object?[] Tag(RoleTag tag) => [Value("Key", tag.Key), Value("Value", tag.Value)];
 
     /// <summary>The Role shape; IAM sends the trust policy URL-encoded (RFC 3986), as every policy document it returns.</summary>
     private static object Role(string? name, RoleResponse role, bool withTags)

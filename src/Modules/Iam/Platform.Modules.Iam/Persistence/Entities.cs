@@ -18,12 +18,16 @@ internal sealed class User
 
     public required string AccountId { get; init; }
 
-    public required string UserName { get; init; }
+    /// <summary>UpdateUser renames; keys, policies and memberships hold the user by its id.</summary>
+    public required string UserName { get; set; }
 
     /// <summary>IAM user names are unique in an account regardless of case.</summary>
-    public required string NormalizedName { get; init; }
+    public required string NormalizedName { get; set; }
 
     public required string Path { get; init; }
+
+    /// <summary>Tags as a JSON array of {Key, Value}, in the order given (as a role's).</summary>
+    public string Tags { get; set; } = "[]";
 
     public DateTime CreatedAt { get; init; }
 }

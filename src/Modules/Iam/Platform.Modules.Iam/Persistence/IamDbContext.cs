@@ -64,6 +64,7 @@ internal class IamDbContext(DbContextOptions options) : ModuleDbContext(options)
             user.Property(u => u.UserName).HasColumnName("user_name").HasMaxLength(64);
             user.Property(u => u.NormalizedName).HasColumnName("normalized_name").HasMaxLength(64);
             user.Property(u => u.Path).HasColumnName("path").HasMaxLength(512);
+            user.Property(u => u.Tags).HasColumnName("tags").HasDefaultValue("[]");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.HasIndex(u => new { u.AccountId, u.NormalizedName }).IsUnique();
         });

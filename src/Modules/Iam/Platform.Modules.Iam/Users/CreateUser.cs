@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Platform.Modules.Iam.Persistence;
+using Platform.Modules.Iam.Roles;
 using Platform.Modules.Shared.Accounts;
 using Platform.Modules.Shared.Authorization;
 using Platform.Modules.Shared.Errors;
@@ -9,7 +10,7 @@ using Platform.Modules.Shared.Messaging;
 
 namespace Platform.Modules.Iam.Users;
 
-internal sealed record CreateUser(string? UserName, string? Path) : IRequest<UserResponse>, IRequiresPermission, IValidatable
+internal sealed record CreateUser(string? UserName, string? Path, IReadOnlyList<RoleTag>? Tags = null) : IRequest<UserResponse>, IRequiresPermission, IValidatable
 {
     public PermissionRequirement RequiredPermission(CallerIdentity caller) =>
         new("iam:CreateUser", IamArns.User(caller.AccountId, "/", UserName ?? ""));
@@ -22,6 +23,8 @@ internal sealed record CreateUser(string? UserName, string? Path) : IRequest<Use
             // ARNs with paths would have to be known before a user is loaded to authorize by them.
             throw ApiErrors.InvalidParameterValue("Paths other than / are not supported.");
         }
+
+        RoleSettings.CheckTags(Tags);
     }
 }
 
@@ -37,6 +40,7 @@ internal sealed class CreateUserHandler(IamDbContext db, ICallerContext caller) 
             UserName = request.UserName!,
             NormalizedName = request.UserName!.ToLowerInvariant(),
             Path = request.Path ?? "/",
+            Tags = RoleTags.Write(request.Tags ?? []),
             CreatedAt = DateTime.UtcNow,
         };
 

@@ -636,6 +636,13 @@ namespace Platform.Modules.Iam.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(512)")
                         .HasColumnName("path");
 
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("nvarchar(max)")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("tags");
+
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -630,6 +630,13 @@ namespace Platform.Modules.Iam.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("path");
 
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("tags");
+
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(64)
